@@ -1,0 +1,119 @@
+import { loadRepo, PLACEHOLDER, type ClusterModel, type FileMap, type ReachKind, type RepoModel } from "../repo/index.js";
+import { RULES, type Rule, type Violation } from "../spec/violation.js";
+
+const REACH_RULE: Record<ReachKind, { rule: Rule; noun: string }> = {
+  datastore: { rule: "shared-datastore", noun: "datastore cluster_id" },
+  node: { rule: "shared-node", noun: "agent node URL" },
+  url: { rule: "shared-url", noun: "discovery URL" },
+};
+
+const RULE_ORDER = Object.keys(RULES) as Rule[];
+
+interface Holder {
+  cluster: string;
+  file: string;
+}
+
+/** Group holders by a key and keep the keys held by two clusters or more. */
+function sharedKeys(entries: Iterable<[string, Holder]>): Map<string, Holder[]> {
+  const byKey = new Map<string, Holder[]>();
+  for (const [key, holder] of entries) {
+    const list = byKey.get(key) ?? [];
+    if (!list.some((h) => h.cluster === holder.cluster && h.file === holder.file)) list.push(holder);
+    byKey.set(key, list);
+  }
+  for (const [key, holders] of byKey) {
+    if (new Set(holders.map((h) => h.cluster)).size < 2) byKey.delete(key);
+  }
+  return byKey;
+}
+
+function describe(holders: Holder[]): string {
+  return holders.map((h) => `${h.cluster} (${h.file})`).join(" and ");
+}
+
+function clustersOf(holders: Holder[]): string[] {
+  return [...new Set(holders.map((h) => h.cluster))].sort();
+}
+
+function filesOf(holders: Holder[]): string[] {
+  return [...new Set(holders.map((h) => h.file))];
+}
+
+function sharedBackends(clusters: ClusterModel[]): Violation[] {
+  const entries = clusters.flatMap((c) => c.backends.map((b): [string, Holder] => [b.key, { cluster: c.name, file: b.files[0] ?? c.configPath }]));
+  return [...sharedKeys(entries)].map(([key, holders]) => ({
+    rule: "shared-backend",
+    message: `discovery backend ${key} is referenced by ${describe(holders)}`,
+    clusters: clustersOf(holders), subject: key, files: filesOf(holders),
+  }));
+}
+
+function sharedReach(clusters: ClusterModel[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const kind of Object.keys(REACH_RULE) as ReachKind[]) {
+    const entries = clusters.flatMap((c) =>
+      c.backends.flatMap((b) => b.reach.filter((r) => r.kind === kind).map((r): [string, Holder] => [r.value, { cluster: c.name, file: r.file }])),
+    );
+    for (const [value, holders] of sharedKeys(entries)) {
+      // Reached through one shared file: the shared-backend violation already names it.
+      if (filesOf(holders).length === 1) continue;
+      const { rule, noun } = REACH_RULE[kind];
+      violations.push({
+        rule, message: `${noun} ${value} is reachable from ${describe(holders)}`,
+        clusters: clustersOf(holders), subject: value, files: filesOf(holders),
+      });
+    }
+  }
+  return violations;
+}
+
+function sharedDependencies(clusters: ClusterModel[]): Violation[] {
+  const entries = clusters.flatMap((c) =>
+    c.dependencies
+      .filter((d) => !d.display.includes(PLACEHOLDER))
+      .map((d): [string, Holder & { field: string; display: string }] => [`${d.kind}|${d.identity}`, { cluster: c.name, file: d.file, field: d.field, display: d.display }]),
+  );
+  return [...sharedKeys(entries)].map(([key, holders]) => {
+    const first = holders[0] as Holder & { field: string; display: string };
+    return {
+      rule: "shared-dependency",
+      message: `${first.field} (${first.display}) is shared by ${describe(holders)}: a new cluster needs its own dependencies`,
+      clusters: clustersOf(holders), subject: key.slice(key.indexOf("|") + 1), files: filesOf(holders),
+    } satisfies Violation;
+  });
+}
+
+function unfinishedScaffolds(clusters: ClusterModel[]): Violation[] {
+  return clusters.flatMap((c) =>
+    c.placeholders.map((p) => ({
+      rule: "unfinished-scaffold" as const,
+      message: `cluster ${c.name}: ${p.file}: ${p.field} is still ${JSON.stringify(p.value)}: fill in the new cluster's own dependency`,
+      clusters: [c.name], subject: p.field, files: [p.file],
+    })),
+  );
+}
+
+function byRuleThenSubject(a: Violation, b: Violation): number {
+  const order = RULE_ORDER.indexOf(a.rule) - RULE_ORDER.indexOf(b.rule);
+  if (order !== 0) return order;
+  return a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0;
+}
+
+/** Every way the repo lets two Core clusters manage the same datastore, or cannot be trusted to say. */
+export function checkModel(model: RepoModel): Violation[] {
+  const clusters = [...model.clusters.values()];
+  return [
+    ...clusters.flatMap((c) => c.problems),
+    ...sharedBackends(clusters),
+    ...sharedReach(clusters),
+    ...sharedDependencies(clusters),
+    ...unfinishedScaffolds(clusters),
+  ].sort(byRuleThenSubject);
+}
+
+/** The invariant checker on a whole tree (section 4 of the design). */
+export function checkTree(tree: FileMap): Violation[] {
+  const loaded = loadRepo(tree);
+  return loaded.ok ? checkModel(loaded.model) : loaded.problems;
+}

@@ -1,0 +1,1 @@
+export { checkModel, checkTree } from "./check.js";

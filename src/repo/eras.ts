@@ -1,0 +1,149 @@
+import { posix } from "node:path";
+import type { Era } from "../spec/config.js";
+import { show } from "../spec/problems.js";
+import type { Rule, Violation } from "../spec/violation.js";
+import { readYaml, readYamlDocuments } from "../spec/yaml.js";
+import type { Backend, ClusterModel, Reach } from "./model.js";
+import { normalizeUrl, resolveCorePath } from "./paths.js";
+import { filesUnder, type FileMap } from "./tree.js";
+
+/** How one Core era stores its discovery backends. */
+export interface EraAdapter {
+  /** Human name of where the backends live, for messages. */
+  where: string;
+  /** Whether the processes must restart to pick up a changed backend list. */
+  needsRestart: boolean;
+  read(cluster: ClusterModel, tree: FileMap): { backends: Backend[]; problems: Violation[] };
+}
+
+/** Key path of the backend list in the Core config, per era that has one. */
+export const BACKEND_LIST_PATH: Partial<Record<Era, string[]>> = {
+  files: ["discovery", "backends", "files"],
+  http: ["discovery", "backends", "http"],
+};
+
+function problem(rule: Rule, cluster: ClusterModel, message: string, subject: string, files: string[]): Violation {
+  return { rule, message: `cluster ${cluster.name}: ${message}`, clusters: [cluster.name], subject, files };
+}
+
+function backendList(cluster: ClusterModel, era: "files" | "http"): { items: unknown[]; problems: Violation[] } {
+  const path = BACKEND_LIST_PATH[era] ?? [];
+  let node: unknown = cluster.core;
+  for (const key of path) node = node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+  if (node === undefined || node === null) return { items: [], problems: [] };
+  if (Array.isArray(node)) return { items: node, problems: [] };
+  const message = `${cluster.configPath}: ${path.join(".")}: ${show(node)}: expected a list of backends`;
+  return { items: [], problems: [problem("invalid-config", cluster, message, path.join("."), [cluster.configPath])] };
+}
+
+/** A files-era discovery file: a list of {cluster_id (or `cluster` before 0.3), display_name?, nodes[]}. */
+function readDiscoveryFile(path: string, text: string): { reach: Reach[] } | { error: string } {
+  const parsed = readYaml(path, text);
+  if (!parsed.ok) return { error: parsed.problems.join("; ") };
+  if (!Array.isArray(parsed.value)) return { error: `${path}: expected a list of clusters ({cluster_id, nodes}), got ${show(parsed.value)}` };
+  const reach: Reach[] = [];
+  for (const [i, item] of parsed.value.entries()) {
+    const record = item as Record<string, unknown> | null;
+    const id = record?.cluster_id ?? record?.cluster;
+    if (typeof id !== "string" || id === "") return { error: `${path}: [${i}].cluster_id: ${show(id)}: expected the datastore cluster id` };
+    const nodes = record?.nodes;
+    if (!Array.isArray(nodes) || nodes.some((n) => typeof n !== "string")) {
+      return { error: `${path}: [${i}].nodes: ${show(nodes)}: expected a list of agent URLs` };
+    }
+    reach.push({ kind: "datastore", value: id, file: path });
+    for (const node of nodes as string[]) reach.push({ kind: "node", value: normalizeUrl(node), file: path });
+  }
+  return { reach };
+}
+
+const filesEra: EraAdapter = {
+  where: "discovery.backends.files",
+  needsRestart: true,
+  read(cluster, tree) {
+    const { items, problems } = backendList(cluster, "files");
+    const backends: Backend[] = [];
+    for (const entry of items) {
+      if (typeof entry !== "string" || entry === "") {
+        problems.push(problem("invalid-config", cluster, `${cluster.configPath}: discovery.backends.files: ${show(entry)}: expected a file path`, String(entry), [cluster.configPath]));
+        continue;
+      }
+      const resolved = resolveCorePath(entry, cluster.workdir, cluster.mounts);
+      if (typeof resolved !== "string") {
+        problems.push(problem("missing-discovery-file", cluster, `discovery file ${resolved.error}`, entry, [cluster.configPath]));
+        continue;
+      }
+      const text = tree.get(resolved);
+      if (text === undefined) {
+        problems.push(problem("missing-discovery-file", cluster, `discovery file ${show(entry)} (${resolved}) does not exist`, entry, [cluster.configPath, resolved]));
+        continue;
+      }
+      const read = readDiscoveryFile(resolved, text);
+      if ("error" in read) {
+        problems.push(problem("malformed-discovery-file", cluster, read.error, entry, [resolved]));
+        continue;
+      }
+      const id = posix.basename(entry).replace(/\.[^.]*$/, "");
+      backends.push({ id, entry, key: resolved, files: [resolved], reach: read.reach });
+    }
+    return { backends, problems };
+  },
+};
+
+const httpEra: EraAdapter = {
+  where: "discovery.backends.http",
+  needsRestart: true,
+  read(cluster) {
+    const { items, problems } = backendList(cluster, "http");
+    const backends: Backend[] = [];
+    for (const [i, item] of items.entries()) {
+      const url = (item as Record<string, unknown> | null)?.url;
+      if (typeof url !== "string" || url === "") {
+        problems.push(problem("invalid-config", cluster, `${cluster.configPath}: discovery.backends.http[${i}].url: ${show(url)}: expected the discovery URL`, `http[${i}]`, [cluster.configPath]));
+        continue;
+      }
+      const key = normalizeUrl(url);
+      backends.push({ id: url, entry: url, key, files: [], reach: [{ kind: "url", value: key, file: cluster.configPath }] });
+    }
+    return { backends, problems };
+  },
+};
+
+const settingsEra: EraAdapter = {
+  where: "DiscoverySettings objects",
+  needsRestart: false,
+  read(cluster, tree) {
+    const problems: Violation[] = [];
+    const backends: Backend[] = [];
+    if (cluster.settingsDir === undefined) {
+      const message = `discovery is settings (Core 0.7+: no discovery.backends.files or .http in ${cluster.configPath}) but settings_dir is not set in .github/handover.yml`;
+      return { backends, problems: [problem("invalid-config", cluster, message, "settings_dir", [".github/handover.yml"])] };
+    }
+    const files = filesUnder(tree, cluster.settingsDir).filter((p) => /\.ya?ml$/.test(p)).sort();
+    for (const path of files) {
+      const docs = readYamlDocuments(path, tree.get(path) ?? "");
+      if (!docs.ok) {
+        problems.push(problem("malformed-discovery-file", cluster, docs.problems.join("; "), path, [path]));
+        continue;
+      }
+      const objects = docs.value.filter((d) => (d as Record<string, unknown> | null)?.kind === "DiscoverySettings");
+      if (objects.length === 0) continue;
+      if (objects.length > 1) {
+        problems.push(problem("malformed-discovery-file", cluster, `${path} holds ${objects.length} DiscoverySettings objects; replictl apply takes one object per file`, path, [path]));
+        continue;
+      }
+      const object = objects[0] as { metadata?: { name?: unknown }; spec?: { url?: unknown; enabled?: unknown } };
+      const name = object.metadata?.name;
+      const url = object.spec?.url;
+      if (typeof name !== "string" || name === "" || typeof url !== "string" || url === "") {
+        const field = typeof name !== "string" || name === "" ? `metadata.name: ${show(name)}` : `spec.url: ${show(url)}`;
+        problems.push(problem("malformed-discovery-file", cluster, `${path}: ${field}: expected a non-empty string`, path, [path]));
+        continue;
+      }
+      const reach: Reach[] = object.spec?.enabled === false ? [] : [{ kind: "url", value: normalizeUrl(url), file: path }];
+      backends.push({ id: name, entry: posix.relative(cluster.settingsDir, path), key: path, files: [path], reach });
+    }
+    return { backends, problems };
+  },
+};
+
+export const ERA_ADAPTERS: Record<Era, EraAdapter> = { files: filesEra, http: httpEra, settings: settingsEra };

@@ -1,0 +1,119 @@
+import { posix } from "node:path";
+import { CONFIG_PATH, handoverConfig, normalizeRepoPath, type ClusterSpec, type Era, type HandoverConfig } from "../spec/config.js";
+import { formatZodIssues } from "../spec/problems.js";
+import type { Violation } from "../spec/violation.js";
+import { readYaml } from "../spec/yaml.js";
+import { ERA_ADAPTERS } from "./eras.js";
+import { coreDependencies, placeholders, type Dependency, type Placeholder } from "./core.js";
+import type { FileMap } from "./tree.js";
+
+export { normalizeUrl, resolveCorePath } from "./paths.js";
+
+export type ReachKind = "datastore" | "node" | "url";
+/** Something a cluster would manage or contact through one backend. */
+export interface Reach {
+  kind: ReachKind;
+  value: string;
+  file: string;
+}
+
+/** One discovery backend of a cluster: the unit a group moves. */
+export interface Backend {
+  /** files: file name without extension; http: the url; settings: metadata.name */
+  id: string;
+  /** The entry exactly as the config writes it (files: the path string; http: the url; settings: the object file). */
+  entry: string;
+  /** Identity for "referenced by two clusters": the resolved file, or the normalized url. */
+  key: string;
+  /** Repo files that carry this backend (discovery file, DiscoverySettings object). */
+  files: string[];
+  reach: Reach[];
+}
+
+export interface ClusterModel {
+  name: string;
+  spec: ClusterSpec;
+  era: Era;
+  configPath: string;
+  workdir: string;
+  settingsDir: string | undefined;
+  /** [absolute path in the Core config, repo dir], longest first. */
+  mounts: [string, string][];
+  core: unknown;
+  backends: Backend[];
+  dependencies: Dependency[];
+  placeholders: Placeholder[];
+  problems: Violation[];
+}
+
+export interface RepoModel {
+  config: HandoverConfig;
+  configText: string;
+  clusters: Map<string, ClusterModel>;
+}
+
+export type LoadResult = { ok: true; model: RepoModel } | { ok: false; problems: Violation[] };
+
+function invalid(message: string, clusters: string[], subject: string, files: string[]): Violation {
+  return { rule: "invalid-config", message, clusters, subject, files };
+}
+
+function inferEra(core: unknown): Era {
+  const backends = (core as { discovery?: { backends?: Record<string, unknown> } } | null)?.discovery?.backends;
+  if (backends && typeof backends === "object") {
+    if ("files" in backends) return "files";
+    if ("http" in backends) return "http";
+  }
+  return "settings";
+}
+
+function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterModel {
+  const configPath = normalizeRepoPath(spec.config);
+  const workdir = normalizeRepoPath(spec.workdir ?? posix.dirname(spec.config));
+  const mounts = Object.entries(spec.mounts ?? {})
+    .map(([abs, dir]): [string, string] => [abs.replace(/\/+$/, "") || "/", normalizeRepoPath(dir)])
+    .sort((a, b) => b[0].length - a[0].length);
+  const settingsDir = spec.settings_dir === undefined ? undefined : normalizeRepoPath(spec.settings_dir);
+  const base = { name, spec, configPath, workdir, settingsDir, mounts };
+  const text = tree.get(configPath);
+  if (text === undefined) {
+    const problem = invalid(`cluster ${name}: Core config ${configPath} does not exist`, [name], configPath, [CONFIG_PATH]);
+    return { ...base, era: spec.discovery ?? "settings", core: null, backends: [], dependencies: [], placeholders: [], problems: [problem] };
+  }
+  const parsed = readYaml(configPath, text);
+  if (!parsed.ok || (parsed.value !== null && typeof parsed.value !== "object")) {
+    const message = parsed.ok ? `${configPath}: expected a YAML mapping (the Replicante Core config)` : parsed.problems.join("; ");
+    const problem = invalid(`cluster ${name}: ${message}`, [name], configPath, [configPath]);
+    return { ...base, era: spec.discovery ?? "settings", core: null, backends: [], dependencies: [], placeholders: [], problems: [problem] };
+  }
+  const core = parsed.value ?? {};
+  const era = spec.discovery ?? inferEra(core);
+  const cluster: ClusterModel = {
+    ...base, era, core, backends: [], problems: [],
+    dependencies: coreDependencies(core, configPath),
+    placeholders: placeholders(core, configPath),
+  };
+  const read = ERA_ADAPTERS[era].read(cluster, tree);
+  cluster.backends = read.backends;
+  cluster.problems = read.problems;
+  return cluster;
+}
+
+/** Parse `.github/handover.yml` and every cluster it lists. */
+export function loadRepo(tree: FileMap): LoadResult {
+  const configText = tree.get(CONFIG_PATH);
+  if (configText === undefined) {
+    return { ok: false, problems: [invalid(`${CONFIG_PATH} is missing: it says where each Replicante Core cluster lives (run \`handover init\`)`, [], CONFIG_PATH, [CONFIG_PATH])] };
+  }
+  const raw = readYaml(CONFIG_PATH, configText);
+  if (!raw.ok) return { ok: false, problems: raw.problems.map((p) => invalid(p, [], CONFIG_PATH, [CONFIG_PATH])) };
+  const result = handoverConfig.safeParse(raw.value);
+  if (!result.success) {
+    const lines = formatZodIssues(CONFIG_PATH, result.error.issues, raw.value);
+    return { ok: false, problems: lines.map((line) => invalid(line, [], CONFIG_PATH, [CONFIG_PATH])) };
+  }
+  const config = result.data;
+  const clusters = new Map<string, ClusterModel>();
+  for (const [name, spec] of Object.entries(config.clusters)) clusters.set(name, loadCluster(tree, name, spec));
+  return { ok: true, model: { config, configText, clusters } };
+}

@@ -1,0 +1,120 @@
+import { posix } from "node:path";
+import { z } from "zod";
+
+/** Durations as operators write them: `30s`, `15m`, `2h`, `1h30m`. */
+export const DURATION_PATTERN = "^(?=\\d)(\\d+h)?(\\d+m)?(\\d+s)?$";
+const DURATION_RE = new RegExp(DURATION_PATTERN);
+
+export const duration = z
+  .string()
+  .regex(DURATION_RE, { message: "expected a duration such as 30s, 15m, 2h or 1h30m" })
+  .describe("A duration: 30s, 15m, 2h, 1h30m");
+
+/** Milliseconds of a duration string already validated by `duration`. */
+export function durationMs(text: string): number {
+  const match = DURATION_RE.exec(text);
+  if (!match) throw new Error(`not a duration: ${text}`);
+  const [, h, m, s] = match;
+  return ((parseInt(h ?? "0") * 60 + parseInt(m ?? "0")) * 60 + parseInt(s ?? "0")) * 1000;
+}
+
+/** A path inside the config repo: relative, posix, never escaping the root. */
+export function isRepoPath(value: string): boolean {
+  if (value === "" || value.includes("\\") || value.includes("\0")) return false;
+  if (value.startsWith("/")) return false;
+  const normal = posix.normalize(value);
+  return normal !== ".." && !normal.startsWith("../");
+}
+
+/** Normal form of a repo path: `./a/b/` -> `a/b`, `.` -> `` (the root). */
+export function normalizeRepoPath(value: string): string {
+  const normal = posix.normalize(value).replace(/\/+$/, "");
+  return normal === "." ? "" : normal;
+}
+
+export const repoPath = z
+  .string()
+  .refine(isRepoPath, { message: "expected a path relative to the repo root that stays inside it (no leading /, no ..)" })
+  .describe("A path relative to the config repo root");
+
+const absolutePath = z
+  .string()
+  .regex(/^\/[^\0\\]*$/, { message: "expected an absolute path such as /opt/replicante" });
+
+export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
+export const permission = z.enum(PERMISSIONS);
+
+export const ERAS = ["files", "http", "settings"] as const;
+export type Era = (typeof ERAS)[number];
+
+const statusCheck = z.strictObject({
+  status: z.string().min(1).describe("Commit status context or check-run name (glob) that must be success"),
+});
+const deploymentCheck = z.strictObject({
+  deployment: z.string().min(1).describe("GitHub deployment environment whose newest deployment must be success"),
+});
+const httpCheck = z.strictObject({
+  http: z
+    .url({ protocol: /^https?$/, message: "expected an http(s) URL" })
+    .describe("Replicante /api/unstable/introspect/health URL; every result must be HEALTHY"),
+  version: z.boolean().optional().describe("Also require /introspect/version to report the target version"),
+});
+export const healthCheck = z.union([statusCheck, deploymentCheck, httpCheck]);
+export type HealthCheck = z.infer<typeof healthCheck>;
+
+export const restartSpec = z.strictObject({
+  file: repoPath.describe("YAML file holding the restart annotation (e.g. a StatefulSet)"),
+  key: z.array(z.string().min(1)).min(1).describe("Key path to the annotation whose value is bumped"),
+  document: z.number().int().min(0).default(0).describe("Document index in a multi-document YAML file"),
+});
+export type RestartSpec = z.infer<typeof restartSpec>;
+
+export const CLUSTER_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+export const clusterSpec = z
+  .strictObject({
+    config: repoPath.describe("The Replicante Core config file (replicante.yaml)"),
+    workdir: repoPath.optional().describe("Repo dir that is the process working dir (default: dir of config)"),
+    mounts: z
+      .record(absolutePath, repoPath)
+      .optional()
+      .describe("Absolute paths used in the Core config -> repo dirs"),
+    discovery: z.enum(ERAS).optional().describe("Core era: files (0.1-0.3), http (0.4-0.6), settings (0.7+); inferred when omitted"),
+    settings_dir: repoPath.optional().describe("Era settings only: dir of DiscoverySettings objects"),
+    restart: restartSpec.optional().describe("How a rolling restart is requested through git"),
+    health: z.array(healthCheck).default([]).describe("Checks that must all pass for the cluster's gate"),
+    soak: duration.optional().describe("Per-cluster soak override"),
+  })
+  .superRefine((cluster, ctx) => {
+    if (cluster.discovery === "settings" && cluster.settings_dir === undefined) {
+      ctx.addIssue({ code: "custom", path: ["settings_dir"], message: "is required when discovery is settings" });
+    }
+    if (cluster.settings_dir !== undefined && cluster.discovery !== undefined && cluster.discovery !== "settings") {
+      ctx.addIssue({ code: "custom", path: ["settings_dir"], message: `is only used when discovery is settings (this cluster is ${cluster.discovery})` });
+    }
+  });
+export type ClusterSpec = z.infer<typeof clusterSpec>;
+
+export const handoverConfig = z.strictObject({
+  version: z.literal(1).describe("Config format version"),
+  clusters: z
+    .record(z.string().regex(CLUSTER_NAME, { message: "expected a cluster name: lowercase letters, digits, . _ -" }), clusterSpec)
+    .describe("Every Replicante Core cluster in this repo"),
+  defaults: z
+    .strictObject({
+      soak: duration.default("10m").describe("Healthy this long, without interruption, before a gate passes"),
+      timeout: duration.default("2h").describe("A gate not passed by then fails (timed out)"),
+      restart: z.boolean().default(true).describe("Bump the restart key in release/adopt steps of eras that need it"),
+    })
+    .prefault({}),
+  commands: z
+    .strictObject({
+      permission: permission.default("write").describe("Minimum repo permission for /handover commands"),
+      elevated: permission.default("maintain").describe("Minimum for skip, rollback, decommission"),
+    })
+    .prefault({}),
+  resync: duration.default("5m").describe("How often waiting migrations are re-checked without a webhook"),
+});
+export type HandoverConfig = z.infer<typeof handoverConfig>;
+
+export const CONFIG_PATH = ".github/handover.yml";

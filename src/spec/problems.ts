@@ -1,0 +1,46 @@
+import type { z } from "zod";
+
+/** Input the user must fix: one line per problem, each naming the file, the field and the value. */
+export class InputError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "InputError";
+  }
+}
+
+/** `a.b[0].c` from a zod path. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join("");
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let node = input;
+  for (const part of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
+/** A short rendering of a user value for an error line. */
+export function show(value: unknown): string {
+  if (value === undefined) return "(missing)";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** One line per zod issue: `FILE: FIELD: VALUE: MESSAGE`. */
+export function formatZodIssues(file: string, issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+  return issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      const where = issue.path.length ? `${fieldPath(issue.path)}: ` : "";
+      return `${file}: ${where}unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (a typo must not silently turn a setting off)`;
+    }
+    const field = fieldPath(issue.path) || "(top level)";
+    const value = valueAt(input, issue.path);
+    if (value === undefined) return `${file}: ${field}: is required (${issue.message})`;
+    return `${file}: ${field}: ${show(value)}: ${issue.message}`;
+  });
+}

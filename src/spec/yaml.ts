@@ -1,0 +1,38 @@
+import { parseAllDocuments, type Document } from "yaml";
+
+/** Aliases allowed in one file: enough for real configs, far too few for a billion-laughs bomb. */
+const MAX_ALIAS_COUNT = 50;
+
+export type YamlResult<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+function docProblems(file: string, doc: Document.Parsed): string[] {
+  return doc.errors.map((err) => {
+    const pos = err.linePos?.[0];
+    const where = pos ? `:${pos.line}:${pos.col}` : "";
+    return `${file}${where}: malformed YAML: ${(err.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`;
+  });
+}
+
+/** Every document of a YAML file as plain JS, or the reasons it cannot be read. */
+export function readYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
+  const parsed: unknown = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  // parseAllDocuments returns an EmptyStream (not an array) for a file with no documents.
+  const list = Array.isArray(parsed) ? (parsed as Document.Parsed[]) : [];
+  const problems = list.flatMap((doc) => docProblems(file, doc));
+  if (problems.length) return { ok: false, problems };
+  try {
+    return { ok: true, value: list.map((doc) => doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })) };
+  } catch (err) {
+    return { ok: false, problems: [`${file}: YAML rejected: ${(err as Error).message}`] };
+  }
+}
+
+/** The single (or first) document of a YAML file as plain JS. */
+export function readYaml(file: string, text: string, document = 0): YamlResult<unknown> {
+  const all = readYamlDocuments(file, text);
+  if (!all.ok) return all;
+  if (document >= all.value.length && !(document === 0 && all.value.length === 0)) {
+    return { ok: false, problems: [`${file}: has ${all.value.length} YAML document(s); document ${document} does not exist`] };
+  }
+  return { ok: true, value: all.value[document] ?? null };
+}
