@@ -1,0 +1,22 @@
+const UNITS: [suffix: string, ms: number][] = [
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1_000],
+];
+
+/** "1h 2m 3s" style; zero units are left out, "0s" for nothing; rounds up to whole seconds. */
+export function formatDuration(ms: number): string {
+  let rest = Math.max(0, Math.ceil(ms / 1000)) * 1000;
+  const parts: string[] = [];
+  for (const [suffix, size] of UNITS) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count > 0) parts.push(`${count}${suffix}`);
+  }
+  return parts.length > 0 ? parts.join(" ") : "0s";
+}
+
+/** "12:03:10 UTC": the wall-clock time of an epoch-ms instant, for one-line reasons. */
+export function formatClock(at: number): string {
+  return `${new Date(at).toISOString().slice(11, 19)} UTC`;
+}
