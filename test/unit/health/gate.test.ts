@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   evaluateGate,
   type CheckSpec,
+  type GateInput,
   type GateResult,
   type Observation,
 } from "../../../src/health/index.js";
@@ -24,10 +25,11 @@ const bad = (min: number, detail = "flux: failure (Health check failed)"): Obser
 
 const FLUX: CheckSpec = { kind: "status", pattern: "flux/*" };
 const DEPLOY: CheckSpec = { kind: "deployment", environment: "replicore-a" };
-const flux = (...observations: Observation[]) => ({ label: "flux/*", spec: FLUX, observations });
-const deploy = (...observations: Observation[]) => ({ label: "deployment replicore-a", spec: DEPLOY, observations });
+type Check = GateInput["checks"][number];
+const flux = (...observations: Observation[]): Check => ({ label: "flux/*", spec: FLUX, observations });
+const deploy = (...observations: Observation[]): Check => ({ label: "deployment replicore-a", spec: DEPLOY, observations });
 
-const cases: { name: string; checks: ReturnType<typeof flux>[]; now: number; want: GateResult }[] = [
+const cases: { name: string; checks: Check[]; now: number; want: GateResult }[] = [
   {
     name: "zero checks: soaking from windowStart",
     checks: [],
