@@ -1,0 +1,97 @@
+// Creating what a path needs below the deepest node that exists: missing keys become block
+// maps indented under their parent, ending in the new value.
+import { isMap } from "yaml";
+import type { Node } from "yaml";
+import {
+  EditError,
+  afterNodeLine,
+  colonAfterKey,
+  contentEnd,
+  isNullNode,
+  mapIndent,
+  showPath,
+  startOf,
+  type Resolution,
+  type YamlPath,
+} from "./locate.js";
+import { formatScalar } from "./scalar.js";
+import { column, eolOf, indentLines, insertLinesEdit, lineEnd, splitLines, type TextEdit } from "./text.js";
+
+/** What goes at the end of the created path. */
+export type Leaf =
+  | { kind: "scalar"; value: string }
+  | { kind: "seq"; items: readonly string[] }
+  | { kind: "entries"; lines: readonly string[] };
+
+/** Block lines `- item` for raw items; continuation lines line up under the item's first character. */
+export function seqItemLines(items: readonly string[], indent: string, gap: number): string[] {
+  return items.flatMap((raw) => {
+    const [first = "", ...rest] = splitLines(raw.replace(/^(\r?\n)+/, ""));
+    return [`${indent}-${" ".repeat(gap)}${first}`, ...indentLines(rest, indent + " ".repeat(1 + gap))];
+  });
+}
+
+function keyText(key: string, inFlow: boolean): string {
+  return formatScalar(key, "plain", inFlow);
+}
+
+/** Lines at column 0: `k1:` / `  k2: value` ... for nested keys ending in leaf. */
+function blockLines(keys: readonly string[], leaf: Leaf): string[] {
+  const lines = keys.map((k, i) => `${"  ".repeat(i)}${keyText(k, false)}:`);
+  const pad = "  ".repeat(keys.length);
+  if (leaf.kind === "scalar") {
+    if (lines.length === 0) throw new EditError("internal: scalar leaf without key");
+    lines[lines.length - 1] += ` ${formatScalar(leaf.value, "plain", false)}`;
+    return lines;
+  }
+  if (leaf.kind === "seq") return [...lines, ...seqItemLines(leaf.items, pad, 1)];
+  return [...lines, ...indentLines(leaf.lines, pad)];
+}
+
+/** `k1: {k2: value}` for a flow map; only scalars and one-line items fit there. */
+function flowEntry(keys: readonly string[], leaf: Leaf, path: YamlPath): string {
+  let value: string;
+  if (leaf.kind === "scalar") value = formatScalar(leaf.value, "plain", true);
+  else if (leaf.kind === "seq" && leaf.items.every((i) => !/[\r\n]/.test(i.trim()))) {
+    value = `[${leaf.items.map((i) => i.trim()).join(", ")}]`;
+  } else throw new EditError(`cannot create ${showPath(path)}: its parent is a flow map and the value spans lines`);
+  const [last, ...outer] = [...keys].reverse();
+  if (last === undefined) throw new EditError(`cannot create ${showPath(path)}: nothing to create`);
+  let entry = `${keyText(last, true)}: ${value}`;
+  for (const k of outer) entry = `${keyText(k, true)}: {${entry}}`;
+  return entry;
+}
+
+/** Edits that create path.slice(res.depth) with leaf as its value. */
+export function createEdits(text: string, res: Resolution, path: YamlPath, leaf: Leaf): TextEdit[] {
+  const eol = eolOf(text);
+  const keys = path.slice(res.depth);
+  const at = showPath(path.slice(0, res.depth));
+  if (!keys.every((k): k is string => typeof k === "string")) {
+    throw new EditError(`cannot create ${showPath(path)}: ${at} has no item ${String(keys[0])} (only map keys are created)`);
+  }
+  const node = res.node;
+  if (isMap(node) && !node.flow) {
+    const lines = indentLines(blockLines(keys, leaf), " ".repeat(mapIndent(text, node)));
+    return [insertLinesEdit(text, afterNodeLine(text, node), lines, eol)];
+  }
+  if (isMap(node)) {
+    const entry = flowEntry(keys, leaf, path);
+    const last = node.items[node.items.length - 1];
+    if (!last) return [{ start: startOf(node), end: contentEnd(text, node), insert: `{${entry}}` }];
+    const end = contentEnd(text, last);
+    return [{ start: end, end, insert: `, ${entry}` }];
+  }
+  if (isNullNode(node) && res.pair && !res.inFlow) {
+    const colon = colonAfterKey(text, res.pair);
+    const value = res.pair.value as Node | null;
+    const edits: TextEdit[] = [];
+    const valueEnd = value?.range?.[1] ?? colon + 1;
+    if (valueEnd > colon + 1) edits.push({ start: colon + 1, end: valueEnd, insert: "" });
+    const indent = " ".repeat(column(text, startOf(res.pair)) + 2);
+    edits.push(insertLinesEdit(text, lineEnd(text, colon), indentLines(blockLines(keys, leaf), indent), eol));
+    return edits;
+  }
+  const what = node === null ? "the document is empty" : `${at} is not a map`;
+  throw new EditError(`cannot create ${showPath(path)}: ${what}`);
+}

@@ -1,0 +1,180 @@
+// Finding nodes in the original text: parse with the `yaml` package only to learn offsets,
+// and re-parse edited text to prove the edit did exactly what was intended.
+import { isDeepStrictEqual } from "node:util";
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from "yaml";
+import type { CST, Document, Node, Pair, YAMLMap, YAMLSeq } from "yaml";
+import { column, lineEnd, trimBack } from "./text.js";
+
+/** An edit that cannot be made safely; the message names the path and what was wrong. */
+export class EditError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EditError";
+  }
+}
+
+/** Keys (map) and indices (sequence) from the document root; a key with dots is one key. */
+export type YamlPath = readonly (string | number)[];
+
+export type Collection = YAMLMap<unknown, unknown> | YAMLSeq<unknown>;
+type AnyPair = Pair<unknown, unknown>;
+
+/** Human form of a path: discovery.backends.files, a."b.c"[0]. */
+export function showPath(path: YamlPath): string {
+  if (path.length === 0) return "(document root)";
+  return path
+    .map((seg, i) => {
+      if (typeof seg === "number") return `[${seg}]`;
+      const key = /^[A-Za-z0-9_-]+$/.test(seg) ? seg : JSON.stringify(seg);
+      return i === 0 ? key : `.${key}`;
+    })
+    .join("");
+}
+
+export interface Parsed {
+  docs: Document.Parsed[];
+  doc: Document.Parsed;
+  index: number;
+}
+
+/** Parse every document of the file; malformed YAML or a missing document is an EditError. */
+export function parseFile(text: string, docIndex: number, path: YamlPath): Parsed {
+  const docs = [...parseAllDocuments(text, { keepSourceTokens: true })] as Document.Parsed[];
+  for (const d of docs) {
+    const err = d.errors[0];
+    if (err) throw new EditError(`cannot edit ${showPath(path)}: the file is not valid YAML: ${firstLine(err.message)}`);
+  }
+  const doc = docs[docIndex];
+  if (!doc) {
+    throw new EditError(`cannot edit ${showPath(path)}: document ${docIndex} does not exist (the file has ${docs.length})`);
+  }
+  return { docs, doc, index: docIndex };
+}
+
+/** Where a path leads: the deepest existing node and how many segments reached it. */
+export interface Resolution {
+  /** Number of path segments that exist; path.length when the target exists. */
+  depth: number;
+  /** Node at path.slice(0, depth); null for an empty document or a pair without value. */
+  node: Node | null;
+  /** The map pair whose value is node, when node is a map value. */
+  pair: AnyPair | undefined;
+  /** The collection holding node. */
+  parent: Collection | undefined;
+  /** True when node sits inside a flow collection. */
+  inFlow: boolean;
+}
+
+export function isNullNode(node: Node | null): boolean {
+  return node === null || (isScalar(node) && node.value === null);
+}
+
+function kindOf(node: Node): string {
+  if (isMap(node)) return "a map";
+  if (isSeq(node)) return "a sequence";
+  if (isAlias(node)) return "an alias";
+  return "a scalar";
+}
+
+/** Follow path from the root; a scalar or sequence where a map key is needed is an EditError. */
+export function resolve(doc: Document.Parsed, path: YamlPath): Resolution {
+  let res: Resolution = { depth: 0, node: doc.contents, pair: undefined, parent: undefined, inFlow: false };
+  for (const [i, seg] of path.entries()) {
+    const node = res.node;
+    if (isNullNode(node)) return res;
+    const inFlow = res.inFlow || Boolean((node as Collection).flow);
+    if (isMap(node) && typeof seg === "string") {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+      if (!pair) return res;
+      res = { depth: i + 1, node: (pair.value as Node | null) ?? null, pair, parent: node, inFlow };
+    } else if (isSeq(node) && typeof seg === "number") {
+      const item = node.items[seg];
+      if (item === undefined) return res;
+      res = { depth: i + 1, node: item as Node, pair: undefined, parent: node, inFlow };
+    } else {
+      const want = typeof seg === "number" ? `a sequence (index ${seg})` : `a map (key "${seg}")`;
+      const at = showPath(path.slice(0, i));
+      throw new EditError(`cannot reach ${showPath(path)}: ${at} is ${kindOf(node as Node)}, not ${want}`);
+    }
+  }
+  return res;
+}
+
+/** Offset just past the last character of node's own content (trailing comments excluded). */
+export function contentEnd(text: string, node: unknown): number {
+  if (isPair(node)) return Math.max(contentEnd(text, node.key), contentEnd(text, node.value));
+  if (isScalar(node) || isAlias(node)) {
+    const [start, valueEnd] = node.range ?? [0, 0];
+    return trimBack(text, valueEnd, start);
+  }
+  if (isMap(node) || isSeq(node)) {
+    const [start, end] = node.range ?? [0, 0];
+    if (node.flow) return end;
+    return Math.max(start, ...node.items.map((item) => contentEnd(text, item)));
+  }
+  return 0;
+}
+
+/** Offset of the line start after the line where node's content ends. */
+export function afterNodeLine(text: string, node: unknown): number {
+  return lineEnd(text, contentEnd(text, node));
+}
+
+export function startOf(node: unknown): number {
+  if (isPair(node)) return startOf(node.key);
+  return (node as Node).range?.[0] ?? 0;
+}
+
+/** Offset of the `:` after a block map key. */
+export function colonAfterKey(text: string, pair: AnyPair): number {
+  const keyEnd = (pair.key as Node).range?.[1] ?? 0;
+  const m = /^[ \t]*:/.exec(text.slice(keyEnd));
+  if (!m) throw new EditError(`unsupported key syntax near "${text.slice(startOf(pair), keyEnd + 10)}"`);
+  return keyEnd + m[0].length - 1;
+}
+
+/** Offset of the `-` of each item of a block sequence. */
+export function dashOffsets(seq: YAMLSeq<unknown>): number[] {
+  const token = seq.srcToken as CST.BlockSequence | undefined;
+  if (token?.type !== "block-seq") throw new EditError("internal: block sequence without source tokens");
+  return token.items.map((item) => {
+    const dash = item.start.find((t) => t.type === "seq-item-ind");
+    if (!dash || !("offset" in dash)) throw new EditError("internal: sequence item without a dash");
+    return dash.offset;
+  });
+}
+
+/** Column at which the keys of a block map start. */
+export function mapIndent(text: string, map: YAMLMap<unknown, unknown>): number {
+  return column(text, startOf(map.items[0]));
+}
+
+/** Plain JS value of one document (null for an empty one). */
+export function docValue(doc: Document.Parsed): unknown {
+  return doc.toJS({ maxAliasCount: -1 }) ?? null;
+}
+
+/**
+ * Re-parse the edited text and require: every other document unchanged, and the edited
+ * document equal to `expected` (the old value with the intended change applied).
+ */
+export function verifyEdit(after: string, before: Parsed, expected: unknown, path: YamlPath): string {
+  const docs = [...parseAllDocuments(after)];
+  const err = docs.flatMap((d) => d.errors)[0];
+  if (err) throw new EditError(`editing ${showPath(path)} would produce invalid YAML: ${firstLine(err.message)}`);
+  if (docs.length !== before.docs.length) {
+    throw new EditError(`editing ${showPath(path)} would change the number of documents`);
+  }
+  docs.forEach((d, i) => {
+    const want = i === before.index ? expected : docValue(before.docs[i] as Document.Parsed);
+    if (!isDeepStrictEqual(docValue(d as Document.Parsed), want)) {
+      const what = i === before.index ? `the value at ${showPath(path)}` : `document ${i}`;
+      throw new EditError(`editing ${showPath(path)} would not give the intended result: ${what} came out different`);
+    }
+  });
+  return after;
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}

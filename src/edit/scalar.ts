@@ -1,0 +1,44 @@
+// Writing a string as a YAML scalar: plain when that reads back as the same string under
+// both YAML 1.2 and 1.1 rules (so `yes`, `0x1F`, `1_000` are quoted), quoted otherwise.
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+
+export type QuoteStyle = "plain" | "single" | "double";
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+
+function readsBack(source: string, pick: (contents: unknown) => unknown, value: string): boolean {
+  for (const version of ["1.2", "1.1"] as const) {
+    const doc = parseDocument(source, { version, uniqueKeys: false });
+    if (doc.errors.length || doc.warnings.length) return false;
+    const got = pick(doc.contents);
+    if (!isScalar(got) || got.type !== "PLAIN" || got.value !== value) return false;
+  }
+  return true;
+}
+
+/** True when value can be written unquoted as a map value or key (and, when inFlow, inside [ ]). */
+export function plainSafe(value: string, inFlow: boolean): boolean {
+  if (value === "" || value.trim() !== value || CONTROL.test(value) || value.includes("#")) return false;
+  const asValue = (c: unknown) => (isMap(c) ? c.items[0]?.value : undefined);
+  const asKey = (c: unknown) => (isMap(c) ? c.items[0]?.key : undefined);
+  const asItem = (c: unknown) => (isSeq(c) && c.items.length === 1 ? c.items[0] : undefined);
+  return (
+    readsBack(`k: ${value}\n`, asValue, value) &&
+    readsBack(`${value}: k\n`, asKey, value) &&
+    (!inFlow || readsBack(`[${value}]\n`, asItem, value))
+  );
+}
+
+/** YAML source for value: the preferred style when it can hold value, double quotes otherwise. */
+export function formatScalar(value: string, preferred: QuoteStyle, inFlow: boolean): string {
+  if (preferred === "plain" && plainSafe(value, inFlow)) return value;
+  if (preferred === "single" && !CONTROL.test(value)) return `'${value.replaceAll("'", "''")}'`;
+  return JSON.stringify(value);
+}
+
+/** The quote style of an existing scalar node type. */
+export function styleOf(type: string | undefined): QuoteStyle {
+  if (type === "QUOTE_SINGLE") return "single";
+  if (type === "QUOTE_DOUBLE") return "double";
+  return "plain";
+}

@@ -1,0 +1,193 @@
+// Reading, removing and appending sequence items by splicing the original text.
+import { isMap, isNode, isPair, isSeq, parseDocument } from "yaml";
+import type { Document, Node, YAMLSeq } from "yaml";
+import { createEdits, seqItemLines } from "./create.js";
+import { changeIn } from "./expected.js";
+import {
+  EditError,
+  afterNodeLine,
+  colonAfterKey,
+  contentEnd,
+  dashOffsets,
+  docValue,
+  isNullNode,
+  parseFile,
+  resolve,
+  showPath,
+  startOf,
+  verifyEdit,
+  type Parsed,
+  type Resolution,
+  type YamlPath,
+} from "./locate.js";
+import {
+  applyEdits,
+  column,
+  deleteLinesEdit,
+  eolOf,
+  insertLinesEdit,
+  lineEnd,
+  lineStart,
+  mergeRanges,
+  splitLines,
+  startsLine,
+  type TextEdit,
+} from "./text.js";
+
+export interface SeqItem {
+  /** The item's source text; lines after the first are de-indented to the item's column. */
+  raw: string;
+  /** The item's parsed value. */
+  value: unknown;
+}
+
+type Seq = YAMLSeq<unknown>;
+
+interface Target {
+  parsed: Parsed;
+  res: Resolution;
+  seq: Seq | undefined;
+}
+
+function locateSeq(text: string, path: YamlPath, doc: number): Target {
+  const parsed = parseFile(text, doc, path);
+  const res = resolve(parsed.doc, path);
+  const found = res.depth === path.length;
+  if (found && isSeq(res.node)) return { parsed, res, seq: res.node };
+  if (!found || isNullNode(res.node)) return { parsed, res, seq: undefined };
+  const kind = isMap(res.node) ? "a map" : "a scalar";
+  throw new EditError(`${showPath(path)} is ${kind}, not a sequence`);
+}
+
+function itemRaw(text: string, item: unknown): string {
+  const start = startOf(item);
+  const lines = splitLines(text.slice(start, contentEnd(text, item)));
+  const cut = column(text, start);
+  return lines.map((l, i) => (i === 0 ? l : l.slice(Math.min(cut, l.length - l.trimStart().length)))).join("\n");
+}
+
+function itemValue(item: unknown, doc: Document.Parsed): unknown {
+  if (isPair(item)) return { [String(isNode(item.key) ? item.key.toJS(doc) : item.key)]: isNode(item.value) ? item.value.toJS(doc) : item.value };
+  return isNode(item) ? item.toJS(doc) : item;
+}
+
+function currentValues(seq: Seq | undefined, doc: Document.Parsed): unknown[] {
+  return seq ? seq.items.map((i) => itemValue(i, doc)) : [];
+}
+
+/** Items of the sequence at path with their source text and value; missing or null gives []. */
+export function readSeqItems(text: string, path: YamlPath, doc = 0): SeqItem[] {
+  const { parsed, seq } = locateSeq(text, path, doc);
+  return (seq?.items ?? []).map((item) => ({ raw: itemRaw(text, item), value: itemValue(item, parsed.doc) }));
+}
+
+function finish(text: string, after: string, target: Target, path: YamlPath, values: unknown[]): string {
+  const expected = changeIn(docValue(target.parsed.doc), path, () => values);
+  return verifyEdit(after, target.parsed, expected, path);
+}
+
+/** Start and end of each block item's whole lines. */
+function blockItemLines(text: string, seq: Seq, path: YamlPath): [number, number][] {
+  return dashOffsets(seq).map((dash, i) => {
+    if (!startsLine(text, dash)) throw new EditError(`${showPath(path)}: item ${i} does not start its own line`);
+    return [lineStart(text, dash), afterNodeLine(text, seq.items[i])];
+  });
+}
+
+/** `key: []` in place of a block sequence emptied of all its items. */
+function emptyMarker(text: string, res: Resolution, path: YamlPath): TextEdit {
+  if (!res.pair) throw new EditError(`cannot remove every item of ${showPath(path)}: it is not the value of a map key`);
+  const colon = colonAfterKey(text, res.pair);
+  return { start: colon + 1, end: colon + 1, insert: " []" };
+}
+
+/** Remove every item for which remove(value, index) is true. */
+export function removeSeqItems(
+  text: string,
+  path: YamlPath,
+  remove: (value: unknown, index: number) => boolean,
+  doc = 0,
+): string {
+  const target = locateSeq(text, path, doc);
+  const { seq, res } = target;
+  if (!seq) return text;
+  const values = currentValues(seq, target.parsed.doc);
+  const drop = values.map((v, i) => remove(v, i));
+  if (!drop.includes(true)) return text;
+  const kept = values.filter((_, i) => !drop[i]);
+  let edits: TextEdit[];
+  if (seq.flow) {
+    const raws = seq.items.filter((_, i) => !drop[i]).map((item) => itemRaw(text, item));
+    edits = [{ start: startOf(seq), end: contentEnd(text, seq), insert: `[${raws.join(", ")}]` }];
+  } else {
+    const lines = blockItemLines(text, seq, path).filter((_, i) => drop[i]);
+    edits = mergeRanges(lines).map(([s, e]) => deleteLinesEdit(text, s, e));
+    if (kept.length === 0) edits.push(emptyMarker(text, res, path));
+  }
+  return finish(text, applyEdits(text, edits), target, path, kept);
+}
+
+/** Parsed value of a raw item; a raw item that is not valid YAML is an EditError. */
+function rawValue(raw: string, path: YamlPath): { value: unknown; block: boolean } {
+  const d = parseDocument(raw);
+  const err = d.errors[0];
+  if (err || raw.trim() === "") {
+    throw new EditError(`cannot append ${JSON.stringify(raw)} to ${showPath(path)}: not a YAML value${err ? ` (${err.message})` : ""}`);
+  }
+  const c = d.contents;
+  const block = /[\r\n]/.test(raw.trim()) || ((isMap(c) || isSeq(c)) && !c.flow);
+  return { value: d.toJS(), block };
+}
+
+function appendBlock(text: string, seq: Seq, rawItems: readonly string[], path: YamlPath): TextEdit[] {
+  const dashes = dashOffsets(seq);
+  const lastDash = dashes[dashes.length - 1] ?? 0;
+  if (!startsLine(text, lastDash)) throw new EditError(`${showPath(path)}: its last item does not start its own line`);
+  const indent = text.slice(lineStart(text, lastDash), lastDash);
+  const sameLine = seq.items
+    .map((item, i) => ({ item: item as Node, dash: dashes[i] ?? 0 }))
+    .filter(({ item, dash }) => !isNullNode(item) && lineStart(text, startOf(item)) === lineStart(text, dash));
+  const sample = sameLine[sameLine.length - 1];
+  const gap = sample ? startOf(sample.item) - sample.dash - 1 : 1;
+  const lines = seqItemLines(rawItems, indent, gap);
+  return [insertLinesEdit(text, afterNodeLine(text, seq), lines, eolOf(text))];
+}
+
+/** A flow sequence that must hold block items becomes a block sequence under its key. */
+function flowToBlock(text: string, seq: Seq, res: Resolution, rawItems: readonly string[], path: YamlPath): TextEdit[] {
+  if (!res.pair || res.inFlow) {
+    throw new EditError(`cannot append multi-line items to ${showPath(path)}: it is a flow sequence not under a block map key`);
+  }
+  const colon = colonAfterKey(text, res.pair);
+  const end = contentEnd(text, seq);
+  const indent = " ".repeat(column(text, startOf(res.pair)) + 2);
+  const items = [...seq.items.map((item) => itemRaw(text, item)), ...rawItems];
+  return [
+    { start: colon + 1, end, insert: "" },
+    insertLinesEdit(text, lineEnd(text, end), seqItemLines(items, indent, 1), eolOf(text)),
+  ];
+}
+
+function appendFlow(text: string, seq: Seq, res: Resolution, rawItems: readonly string[], block: boolean, path: YamlPath): TextEdit[] {
+  if (block) return flowToBlock(text, seq, res, rawItems, path);
+  const raws = rawItems.map((r) => r.trim());
+  const last = seq.items[seq.items.length - 1];
+  if (last === undefined) return [{ start: startOf(seq), end: contentEnd(text, seq), insert: `[${raws.join(", ")}]` }];
+  const end = contentEnd(text, last);
+  return [{ start: end, end, insert: `, ${raws.join(", ")}` }];
+}
+
+/** Append items given as raw YAML source to the sequence at path (created when missing or null). */
+export function appendSeqItems(text: string, path: YamlPath, rawItems: readonly string[], doc = 0): string {
+  const target = locateSeq(text, path, doc);
+  if (rawItems.length === 0) return text;
+  const { seq, res } = target;
+  const parsedItems = rawItems.map((r) => rawValue(r, path));
+  const block = parsedItems.some((p) => p.block);
+  let edits: TextEdit[];
+  if (!seq) edits = createEdits(text, res, path, { kind: "seq", items: rawItems });
+  else if (seq.flow) edits = appendFlow(text, seq, res, rawItems, block, path);
+  else edits = appendBlock(text, seq, rawItems, path);
+  const values = [...currentValues(seq, target.parsed.doc), ...parsedItems.map((p) => p.value)];
+  return finish(text, applyEdits(text, edits), target, path, values);
+}
