@@ -1,0 +1,35 @@
+import { posix } from "node:path";
+import { filesUnder, type ClusterModel, type FileMap, type RepoModel } from "../repo/index.js";
+import { CONFIG_PATH } from "../spec/config.js";
+
+/** Dirs that belong to a cluster as a whole (never the repo root). */
+function rootsOf(cluster: ClusterModel): string[] {
+  const roots = [cluster.workdir, posix.dirname(cluster.configPath), cluster.settingsDir ?? "", ...cluster.mounts.map(([, dir]) => dir)];
+  return [...new Set(roots.map((r) => (r === "." ? "" : r)))].filter((r) => r !== "");
+}
+
+/** Files a cluster names one by one. */
+function explicitFiles(cluster: ClusterModel): string[] {
+  return [cluster.configPath, ...(cluster.spec.restart ? [cluster.spec.restart.file] : []), ...cluster.backends.flatMap((b) => b.files)];
+}
+
+function under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
+}
+
+/**
+ * Every file of one cluster: the files it names and everything under its own dirs, except what another
+ * cluster names or keeps in a dir of its own nested inside, and never `.github/handover.yml`.
+ */
+export function ownedFiles(model: RepoModel, name: string, tree: FileMap): string[] {
+  const cluster = model.clusters.get(name);
+  if (!cluster) return [];
+  const roots = rootsOf(cluster);
+  const others = [...model.clusters.values()].filter((c) => c.name !== name);
+  const otherFiles = new Set(others.flatMap(explicitFiles));
+  const otherRoots = others.flatMap(rootsOf).filter((r) => !roots.some((mine) => under(mine, r)));
+  const candidates = new Set([...explicitFiles(cluster), ...roots.flatMap((root) => filesUnder(tree, root))]);
+  return [...candidates]
+    .filter((path) => tree.has(path) && path !== CONFIG_PATH && !otherFiles.has(path) && !otherRoots.some((r) => under(path, r)))
+    .sort();
+}

@@ -1,0 +1,171 @@
+import { EditError, readSeqItems, unifiedDiff } from "../edit/index.js";
+import { checkModel, checkTree } from "../invariant/index.js";
+import { BACKEND_LIST_PATH, diffTrees, loadRepo, type ChangeAction, type ClusterModel, type FileMap } from "../repo/index.js";
+import { CONFIG_PATH, type HealthCheck } from "../spec/config.js";
+import type { MigrationRequest } from "../spec/issue.js";
+import { InputError } from "../spec/problems.js";
+import type { Violation } from "../spec/violation.js";
+import { resolveGroups, type ResolvedGroup } from "./groups.js";
+import { applyStep, type MigrationContext, type MovedBackend, type StepDefinition } from "./steps.js";
+
+export interface PlannedChange {
+  path: string;
+  action: ChangeAction;
+  content: string | null;
+  diff: string;
+}
+
+export interface GateSummary {
+  cluster: string;
+  checks: HealthCheck[];
+  soak: string;
+  timeout: string;
+}
+
+export interface PlannedStep extends StepDefinition {
+  branch: string;
+  title: string;
+  summary: string;
+  /** `no-diff` when the step's changes are already on the tree it applies to. */
+  status: "planned" | "no-diff";
+  changes: PlannedChange[];
+  gate: GateSummary | null;
+}
+
+export interface Plan {
+  issue: number;
+  source: string;
+  target: string;
+  version: string;
+  groups: { name: string; backends: string[] }[];
+  steps: PlannedStep[];
+  warnings: string[];
+  context: MigrationContext;
+}
+
+export type PlanResult =
+  | { ok: true; plan: Plan }
+  | { ok: false; kind: "input"; problems: string[] }
+  | { ok: false; kind: "invariant"; step: string | null; violations: Violation[] };
+
+export function branchName(issue: number, stepId: string): string {
+  return `handover/${issue}/${stepId}`;
+}
+
+export function stepTitle(issue: number, summary: string): string {
+  return `[handover #${issue}] ${summary}`;
+}
+
+function summaryOf(step: StepDefinition, ctx: MigrationContext): string {
+  const ids = step.backends.map((b) => b.id).join(", ");
+  switch (step.kind) {
+    case "prepare":
+      return `Prepare ${ctx.target} for Replicante Core ${ctx.version}`;
+    case "release":
+      return `Release ${step.group} (${ids}) from ${ctx.source}`;
+    case "adopt":
+      return `Adopt ${step.group} (${ids}) into ${ctx.target}`;
+    case "decommission":
+      return `Decommission ${ctx.source}`;
+  }
+}
+
+/** The step chain: prepare, release/adopt per group, decommission. */
+export function stepDefinitions(groups: ResolvedGroup[], ctx: MigrationContext, raws: Map<string, string>): StepDefinition[] {
+  const moved = (group: ResolvedGroup): MovedBackend[] => group.backends.map((b) => ({ ...b, raw: raws.get(b.key) ?? b.entry }));
+  return [
+    { id: "prepare", kind: "prepare", group: null, cluster: ctx.target, backends: [] },
+    ...groups.flatMap((g): StepDefinition[] => [
+      { id: `release-${g.name}`, kind: "release", group: g.name, cluster: ctx.source, backends: moved(g) },
+      { id: `adopt-${g.name}`, kind: "adopt", group: g.name, cluster: ctx.target, backends: moved(g) },
+    ]),
+    { id: "decommission", kind: "decommission", group: null, cluster: ctx.source, backends: [] },
+  ];
+}
+
+/** The source config's list items exactly as written, by backend key. */
+function rawItems(source: ClusterModel, tree: FileMap): Map<string, string> {
+  const raws = new Map<string, string>();
+  const listPath = BACKEND_LIST_PATH[source.era];
+  if (!listPath) return raws;
+  const items = readSeqItems(tree.get(source.configPath) ?? "", listPath);
+  for (const backend of source.backends) {
+    const item = items.find((i) => (source.era === "files" ? i.value === backend.entry : (i.value as { url?: unknown } | null)?.url === backend.entry));
+    if (item) raws.set(backend.key, item.raw);
+  }
+  return raws;
+}
+
+/** The gate that follows a step: the health of the cluster it changed, read from the tree after it. */
+export function gateFor(step: StepDefinition, tree: FileMap, request: Pick<MigrationRequest, "soak">): GateSummary | null {
+  if (step.kind === "decommission") return null;
+  const loaded = loadRepo(tree);
+  const cluster = loaded.ok ? loaded.model.clusters.get(step.cluster) : undefined;
+  if (!loaded.ok || !cluster) return null;
+  const defaults = loaded.model.config.defaults;
+  return { cluster: cluster.name, checks: cluster.spec.health, soak: request.soak ?? cluster.spec.soak ?? defaults.soak, timeout: defaults.timeout };
+}
+
+function plannedChanges(before: FileMap, after: FileMap): PlannedChange[] {
+  return diffTrees(before, after).map((c) => ({ ...c, diff: unifiedDiff(c.path, before.get(c.path) ?? null, c.content) }));
+}
+
+/** Violations the plan expects: the REPLACE-ME values of a scaffold that operators fill in on the prepare PR. */
+function expected(v: Violation, ctx: MigrationContext, scaffolded: boolean): boolean {
+  return scaffolded && v.rule === "unfinished-scaffold" && v.clusters.length === 1 && v.clusters[0] === ctx.target;
+}
+
+/** Turn a migration request into the ordered steps, checking the invariant on the tree after each one. */
+export function planMigration(tree: FileMap, request: MigrationRequest, issue: number): PlanResult {
+  const loaded = loadRepo(tree);
+  if (!loaded.ok) return { ok: false, kind: "input", problems: loaded.problems.map((p) => p.message) };
+  const model = loaded.model;
+  const source = model.clusters.get(request.source);
+  const names = [...model.clusters.keys()].join(", ") || "none";
+  if (!source) return { ok: false, kind: "input", problems: [`Source cluster: ${JSON.stringify(request.source)} is not a cluster in ${CONFIG_PATH} (clusters: ${names})`] };
+  const target = model.clusters.get(request.target);
+  if (target && target.era !== source.era) {
+    return { ok: false, kind: "input", problems: [`Target cluster: ${request.target} is ${target.era} era but ${request.source} is ${source.era} era: Handover moves backends between clusters of one discovery era`] };
+  }
+  const before = checkModel(model);
+  if (before.length > 0) return { ok: false, kind: "invariant", step: null, violations: before };
+  const resolved = resolveGroups(request.groups, source.backends, source.name);
+  if (resolved.problems.length > 0) return { ok: false, kind: "input", problems: resolved.problems };
+  const ctx: MigrationContext = { issue, source: source.name, target: request.target, version: request.version, era: source.era, base: tree };
+  const warnings = [...resolved.warnings];
+  const steps: PlannedStep[] = [];
+  let current: FileMap = tree;
+  const scaffolded = !target;
+  try {
+    for (const definition of stepDefinitions(resolved.groups, ctx, rawItems(source, tree))) {
+      const outcome = applyStep(current, ctx, definition);
+      const violations = checkTree(outcome.tree).filter((v) => !expected(v, ctx, scaffolded));
+      if (violations.length > 0) return { ok: false, kind: "invariant", step: definition.id, violations };
+      for (const w of outcome.warnings) if (!warnings.includes(w)) warnings.push(w);
+      const changes = plannedChanges(current, outcome.tree);
+      const summary = summaryOf(definition, ctx);
+      steps.push({
+        ...definition, summary, changes,
+        branch: branchName(issue, definition.id), title: stepTitle(issue, summary),
+        status: changes.length ? "planned" : "no-diff",
+        gate: gateFor(definition, outcome.tree, request),
+      });
+      current = outcome.tree;
+    }
+  } catch (err) {
+    if (err instanceof InputError) return { ok: false, kind: "input", problems: [...err.problems] };
+    if (err instanceof EditError) return { ok: false, kind: "input", problems: [err.message] };
+    throw err;
+  }
+  if (scaffolded) {
+    warnings.push(`prepare scaffolds ${ctx.target} with REPLACE-ME dependency endpoints: fill them in on the prepare PR (the guard fails it until then)`);
+  }
+  return {
+    ok: true,
+    plan: {
+      issue, source: source.name, target: ctx.target, version: request.version,
+      groups: resolved.groups.map((g) => ({ name: g.name, backends: g.backends.map((b) => b.id) })),
+      steps, warnings, context: ctx,
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { insertMapEntry, readEntryRaw, removeSeqItems, setScalar } from "../edit/index.js";
+import { BACKEND_LIST_PATH, loadRepo, PLACEHOLDER, type Dependency, type FileMap } from "../repo/index.js";
+import { CONFIG_PATH } from "../spec/config.js";
+import { InputError } from "../spec/problems.js";
+import { ownedFiles } from "./owned.js";
+import type { MigrationContext, StepOutcome } from "./steps.js";
+
+/** Values that can never reach a real dependency, shaped like the real thing so the operator sees the format. */
+const PLACEHOLDER_VALUE: Record<Dependency["kind"], string> = {
+  coordinator: `${PLACEHOLDER}:2181/replicante`,
+  storage: `mongodb://${PLACEHOLDER}:27017/`,
+  kafka: `${PLACEHOLDER}:9092`,
+};
+
+const IMAGE = /(replicanteio\/replicante:)v?[0-9][\w.-]*/g;
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Replace a cluster name where it stands as a name, not inside a longer word (`replicore-a` but not `replicore-ab`). */
+export function renamer(from: string, to: string): (text: string) => string {
+  const pattern = new RegExp(`(?<![A-Za-z0-9])${escape(from)}(?![A-Za-z0-9])`, "g");
+  return (text) => text.replace(pattern, to);
+}
+
+/**
+ * The `prepare` step: when the target is not in the repo yet, a copy of the source cluster's files with the
+ * name replaced, discovery emptied and every dependency endpoint set to REPLACE-ME; nothing when it exists.
+ */
+export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcome {
+  const loaded = loadRepo(tree);
+  if (!loaded.ok) throw new InputError(loaded.problems.map((p) => p.message));
+  const model = loaded.model;
+  const existing = model.clusters.get(ctx.target);
+  if (existing) {
+    const warnings = existing.backends.length
+      ? [`target ${ctx.target} already has backends (${existing.backends.map((b) => b.id).join(", ")}); Handover leaves them where they are`]
+      : [];
+    return { tree: new Map(tree), warnings };
+  }
+  const source = model.clusters.get(ctx.source);
+  if (!source) throw new InputError([`Source cluster: ${ctx.source} is not a cluster in ${CONFIG_PATH}`]);
+  const rename = renamer(source.name, ctx.target);
+  const discoveryFiles = new Set(source.backends.flatMap((b) => b.files));
+  const copied = ownedFiles(model, source.name, tree).filter((path) => !discoveryFiles.has(path));
+  const nameless = copied.filter((path) => rename(path) === path);
+  if (nameless.length > 0) {
+    const which = nameless.length === copied.length ? `none of ${source.name}'s paths` : `these paths of ${source.name}`;
+    throw new InputError([
+      `${which} (${nameless.join(", ")}) contain the name ${JSON.stringify(source.name)}, so Handover cannot tell where ` +
+        `${ctx.target}'s copies belong: create ${ctx.target}'s folder by hand with empty discovery, add it to ${CONFIG_PATH}, and file the issue again`,
+    ]);
+  }
+  const next = new Map(tree);
+  for (const path of copied) {
+    const destination = rename(path);
+    if (tree.has(destination)) {
+      throw new InputError([`${destination} already exists: the scaffold for ${ctx.target} would overwrite it; move it away or create ${ctx.target} by hand`]);
+    }
+    next.set(destination, rename(tree.get(path) ?? "").replace(IMAGE, `$1v${ctx.version}`));
+  }
+  const configPath = rename(source.configPath);
+  let core = next.get(configPath) ?? "";
+  const listPath = BACKEND_LIST_PATH[source.era];
+  if (listPath) core = removeSeqItems(core, listPath, () => true);
+  for (const dependency of source.dependencies) {
+    core = setScalar(core, dependency.field.split("."), PLACEHOLDER_VALUE[dependency.kind]);
+  }
+  next.set(configPath, core);
+  const entry = readEntryRaw(model.configText, ["clusters", source.name]);
+  if (entry === undefined) throw new InputError([`${CONFIG_PATH}: clusters.${source.name} could not be read for copying`]);
+  next.set(CONFIG_PATH, insertMapEntry(model.configText, ["clusters"], rename(entry), source.name));
+  return { tree: next, warnings: [] };
+}

@@ -1,0 +1,166 @@
+import { posix } from "node:path";
+import { appendSeqItems, removeKey, removeSeqItems, setScalar } from "../edit/index.js";
+import { BACKEND_LIST_PATH, diffTrees, ERA_ADAPTERS, loadRepo, normalizeUrl, resolveCorePath, type Backend, type ClusterModel, type FileMap, type RepoModel } from "../repo/index.js";
+import { CONFIG_PATH, type Era } from "../spec/config.js";
+import { InputError } from "../spec/problems.js";
+import { ownedFiles } from "./owned.js";
+import { scaffoldTarget } from "./scaffold.js";
+
+export type StepKind = "prepare" | "release" | "adopt" | "decommission";
+
+/** A backend as the migration carries it: its model plus the list item exactly as the source writes it. */
+export interface MovedBackend extends Backend {
+  raw: string;
+}
+
+/** What a step does, independent of the tree it is applied to (so it can be re-applied on a moved default branch). */
+export interface StepDefinition {
+  id: string;
+  kind: StepKind;
+  group: string | null;
+  /** The cluster whose files the step changes and whose health gates it. */
+  cluster: string;
+  backends: MovedBackend[];
+}
+
+export interface MigrationContext {
+  issue: number;
+  source: string;
+  target: string;
+  version: string;
+  era: Era;
+  /** The tree the migration was planned on: where moved files are read from once the source no longer has them. */
+  base: FileMap;
+}
+
+export interface StepOutcome {
+  tree: Map<string, string>;
+  warnings: string[];
+}
+
+/** The restart annotation value a step writes: deterministic, so a re-run writes the same bytes. */
+export function restartValue(issue: number, stepId: string): string {
+  return `${issue}-${stepId}`;
+}
+
+function load(tree: FileMap): RepoModel {
+  const loaded = loadRepo(tree);
+  if (!loaded.ok) throw new InputError(loaded.problems.map((p) => p.message));
+  return loaded.model;
+}
+
+function bumpRestart(tree: Map<string, string>, model: RepoModel, cluster: ClusterModel, value: string): string[] {
+  if (!ERA_ADAPTERS[cluster.era].needsRestart) return [];
+  const restart = cluster.spec.restart;
+  if (!restart || !model.config.defaults.restart) {
+    return [`${cluster.name} (${cluster.era} era) reads its backends only at start-up and has no restart key to bump: the rolling restart must come from the deploy pipeline`];
+  }
+  const text = tree.get(restart.file);
+  if (text === undefined) throw new InputError([`${CONFIG_PATH}: clusters.${cluster.name}.restart.file: ${restart.file} does not exist`]);
+  tree.set(restart.file, setScalar(text, restart.key, value, restart.document));
+  return [];
+}
+
+function sameFilesEntry(value: unknown, backend: Backend, cluster: ClusterModel): boolean {
+  if (typeof value !== "string") return false;
+  return value === backend.entry || resolveCorePath(value, cluster.workdir, cluster.mounts) === backend.key;
+}
+
+function listed(value: unknown, backends: Backend[], cluster: ClusterModel): boolean {
+  if (cluster.era === "files") return backends.some((b) => sameFilesEntry(value, b, cluster));
+  const url = (value as { url?: unknown } | null)?.url;
+  return typeof url === "string" && backends.some((b) => b.key === normalizeUrl(url));
+}
+
+function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): StepOutcome {
+  const next = new Map(tree);
+  const model = load(tree);
+  const source = model.clusters.get(ctx.source);
+  if (!source) return { tree: next, warnings: [] };
+  const listPath = BACKEND_LIST_PATH[source.era];
+  if (listPath) {
+    const text = next.get(source.configPath) ?? "";
+    next.set(source.configPath, removeSeqItems(text, listPath, (value) => listed(value, step.backends, source)));
+  } else {
+    for (const backend of step.backends) for (const file of backend.files) next.delete(file);
+  }
+  if (diffTrees(tree, next).length === 0) return { tree: next, warnings: [] };
+  return { tree: next, warnings: bumpRestart(next, model, source, restartValue(ctx.issue, step.id)) };
+}
+
+function movedContent(tree: FileMap, ctx: MigrationContext, path: string): string {
+  const content = tree.get(path) ?? ctx.base.get(path);
+  if (content === undefined) throw new InputError([`${path}: the source's copy of this backend is gone; restore it to continue`]);
+  return content;
+}
+
+function adoptFiles(next: Map<string, string>, tree: FileMap, ctx: MigrationContext, target: ClusterModel, backends: MovedBackend[]): boolean {
+  const listPath = BACKEND_LIST_PATH[target.era] ?? [];
+  const missing: MovedBackend[] = [];
+  for (const backend of backends) {
+    if (target.era === "files") {
+      const path = resolveCorePath(backend.entry, target.workdir, target.mounts);
+      if (typeof path !== "string") {
+        throw new InputError([`cluster ${target.name}: cannot place discovery file ${backend.entry}: ${path.error} (add a matching mounts entry for ${target.name})`]);
+      }
+      const content = movedContent(tree, ctx, backend.key);
+      if (next.get(path) !== content) next.set(path, content);
+      if (!target.backends.some((b) => b.entry === backend.entry || b.key === path)) missing.push(backend);
+    } else if (!target.backends.some((b) => b.key === backend.key)) {
+      missing.push(backend);
+    }
+  }
+  if (missing.length > 0) {
+    next.set(target.configPath, appendSeqItems(next.get(target.configPath) ?? "", listPath, missing.map((b) => b.raw)));
+  }
+  return missing.length > 0;
+}
+
+function adoptSettings(next: Map<string, string>, tree: FileMap, ctx: MigrationContext, target: ClusterModel, backends: MovedBackend[]): boolean {
+  let changed = false;
+  for (const backend of backends) {
+    const path = posix.join(target.settingsDir ?? "", backend.entry);
+    const content = movedContent(tree, ctx, backend.key);
+    if (next.get(path) !== content) {
+      next.set(path, content);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+function adopt(tree: FileMap, ctx: MigrationContext, step: StepDefinition): StepOutcome {
+  const next = new Map(tree);
+  const model = load(tree);
+  const target = model.clusters.get(ctx.target);
+  if (!target) throw new InputError([`${CONFIG_PATH}: target cluster ${ctx.target} is not configured: the prepare step must be merged first`]);
+  if (target.era !== ctx.era) {
+    throw new InputError([`cluster ${target.name} is ${target.era} era but the source is ${ctx.era} era: Handover moves backends between clusters of one discovery era`]);
+  }
+  const changed = target.era === "settings" ? adoptSettings(next, tree, ctx, target, step.backends) : adoptFiles(next, tree, ctx, target, step.backends);
+  if (!changed) return { tree: new Map(tree), warnings: [] };
+  return { tree: next, warnings: bumpRestart(next, model, target, restartValue(ctx.issue, step.id)) };
+}
+
+function decommission(tree: FileMap, ctx: MigrationContext): StepOutcome {
+  const next = new Map(tree);
+  const model = load(tree);
+  if (!model.clusters.has(ctx.source)) return { tree: next, warnings: [] };
+  for (const path of ownedFiles(model, ctx.source, tree)) next.delete(path);
+  next.set(CONFIG_PATH, removeKey(model.configText, ["clusters", ctx.source]));
+  return { tree: next, warnings: [] };
+}
+
+/** The tree after one step, applied on any tree (the planned chain, or a default branch that moved on). */
+export function applyStep(tree: FileMap, ctx: MigrationContext, step: StepDefinition): StepOutcome {
+  switch (step.kind) {
+    case "prepare":
+      return scaffoldTarget(tree, ctx);
+    case "release":
+      return release(tree, ctx, step);
+    case "adopt":
+      return adopt(tree, ctx, step);
+    case "decommission":
+      return decommission(tree, ctx);
+  }
+}
