@@ -133,15 +133,13 @@ export function colonAfterKey(text: string, pair: AnyPair): number {
   return keyEnd + m[0].length - 1;
 }
 
-/** Offset of the `-` of each item of a block sequence. */
+/** Offset of the `-` of each item of a block sequence (CST items holding only comments are skipped). */
 export function dashOffsets(seq: YAMLSeq<unknown>): number[] {
   const token = seq.srcToken as CST.BlockSequence | undefined;
   if (token?.type !== "block-seq") throw new EditError("internal: block sequence without source tokens");
-  return token.items.map((item) => {
-    const dash = item.start.find((t) => t.type === "seq-item-ind");
-    if (!dash || !("offset" in dash)) throw new EditError("internal: sequence item without a dash");
-    return dash.offset;
-  });
+  const dashes = token.items.flatMap((item) => item.start.filter((t) => t.type === "seq-item-ind").map((t) => t.offset));
+  if (dashes.length !== seq.items.length) throw new EditError("internal: sequence items and dashes do not match");
+  return dashes;
 }
 
 /** Column at which the keys of a block map start. */
