@@ -1,0 +1,318 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { actorFor, personFor, type SimCore } from "./core.js";
+import { Router, type SimResponse } from "./http.js";
+import { DOCS_URL, SimHttpError } from "./http-error.js";
+import { iso, type CommitState, type DeploymentState, type Permission, type SimComment, type SimIssue, type SimPullRequest } from "./model.js";
+import type { FlatTree } from "./objects.js";
+import { RepoState } from "./repo-state.js";
+import { registerCheckRoutes } from "./routes/checks.js";
+import type { RouteContext } from "./routes/context.js";
+import { registerGitRoutes } from "./routes/git.js";
+import { registerIssueRoutes } from "./routes/issues.js";
+import { registerPullRoutes } from "./routes/pulls.js";
+import { registerRepoRoutes } from "./routes/repo.js";
+import { registerSearchRoutes } from "./routes/search.js";
+import { seededRandom, uuidFrom, WebhookQueue, type ChaosSettings, type DeliveryRecord } from "./webhooks.js";
+
+export type { Actor, CommitState, DeploymentState, Permission, SimClock, SimComment, SimIssue, SimLabel, SimPull, SimPullRequest, SimReaction, SimStatus, SimCheckRun, SimDeployment, SimDeploymentStatus } from "./model.js";
+export type { ChaosSettings, DeliveryRecord } from "./webhooks.js";
+export { seededRandom, signature256 } from "./webhooks.js";
+export { SimHttpError } from "./http-error.js";
+export type { RepoState } from "./repo-state.js";
+
+export type FaultKind = "500" | "502-after-write" | "secondary-rate-limit";
+
+export interface SimRequestInfo {
+  method: string;
+  /** the URL path without the query string, as sent (percent-encoding kept) */
+  path: string;
+  write: boolean;
+}
+
+export interface SimRequestLog extends SimRequestInfo {
+  status: number;
+  /** simulated time of the request (epoch ms) */
+  at: number;
+}
+
+export interface GitHubSimOptions {
+  clock: import("./model.js").SimClock;
+  owner: string;
+  repo: string;
+  defaultBranch?: string;
+  installationId?: number;
+  appId?: number;
+  botLogin?: string;
+  webhookSecret: string;
+  /** seeds the webhook delivery ids */
+  seed?: number;
+}
+
+const SECONDARY_RATE_LIMIT =
+  "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.";
+
+/**
+ * A stateful GitHub REST simulator for one installation: the real App talks HTTP to it,
+ * and it queues signed webhooks for the App, delivered when the caller says.
+ */
+export class GitHubSim {
+  readonly requests: SimRequestLog[] = [];
+  faultHook: ((req: SimRequestInfo) => FaultKind | undefined) | undefined;
+  /** the simulated repository (for inspection beyond the helpers below) */
+  readonly repo: RepoState;
+  private readonly core: SimCore;
+  private readonly router = new Router();
+  private readonly webhooks: WebhookQueue;
+  private server: Server | undefined;
+  private baseUrl = "http://127.0.0.1";
+  private idSeq = 1000;
+
+  constructor(opts: GitHubSimOptions) {
+    const installationId = opts.installationId ?? 1;
+    const appId = opts.appId ?? 1;
+    const bot = actorFor(opts.botLogin ?? "handover[bot]");
+    const idRng = seededRandom(opts.seed ?? 1);
+    this.webhooks = new WebhookQueue(opts.webhookSecret, appId, opts.clock, () => uuidFrom(idRng));
+    this.core = {
+      clock: opts.clock,
+      installationId,
+      appId,
+      bot,
+      apiUrl: () => this.baseUrl,
+      nextId: () => ++this.idSeq,
+      emit: (event, payload) => this.webhooks.enqueue(event, payload),
+    };
+    this.repo = new RepoState(this.core, opts.owner, opts.repo, opts.defaultBranch ?? "main");
+    const ctx: RouteContext = { core: this.core, repos: () => [this.repo], actor: () => bot };
+    registerGitRoutes(this.router, ctx);
+    registerCheckRoutes(this.router, ctx);
+    registerRepoRoutes(this.router, ctx);
+    registerIssueRoutes(this.router, ctx);
+    registerPullRoutes(this.router, ctx);
+    registerSearchRoutes(this.router, ctx);
+  }
+
+  // ---------- server ----------
+
+  /** Listens on 127.0.0.1 on a free port; returns the base URL to give Octokit. */
+  async start(): Promise<string> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const answer = this.handle(req.method ?? "GET", req.url ?? "/", req.headers, Buffer.concat(chunks).toString("utf8"));
+        const isText = typeof answer.body === "string";
+        const payload = answer.body === undefined || req.method === "HEAD" ? "" : isText ? (answer.body as string) : JSON.stringify(answer.body);
+        res.writeHead(answer.status, {
+          "x-github-request-id": `SIM:${this.requests.length}`,
+          "x-ratelimit-limit": "5000",
+          "x-ratelimit-remaining": "4999",
+          "x-ratelimit-resource": "core",
+          ...(answer.body === undefined ? {} : { "content-type": "application/json; charset=utf-8" }),
+          ...answer.headers,
+        });
+        res.end(payload);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    this.server = server;
+    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private handle(method: string, rawUrl: string, headers: IncomingHttpHeaders, text: string): SimResponse {
+    const url = new URL(rawUrl, this.baseUrl);
+    const info: SimRequestInfo = { method, path: url.pathname, write: method !== "GET" && method !== "HEAD" };
+    const fault = this.faultHook?.(info);
+    let answer: SimResponse;
+    if (fault === "500") answer = { status: 500, body: { message: "Server Error" } };
+    else if (fault === "secondary-rate-limit") {
+      answer = { status: 403, body: { message: SECONDARY_RATE_LIMIT, documentation_url: `${DOCS_URL}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits` }, headers: { "retry-after": "1" } };
+    } else {
+      answer = this.dispatch(method, url, headers, text);
+      // the ambiguous case: the write happened, the client only sees a bad gateway
+      if (fault === "502-after-write") answer = { status: 502, body: { message: "Server Error" } };
+    }
+    this.requests.push({ ...info, status: answer.status, at: this.core.clock.now() });
+    return answer;
+  }
+
+  private dispatch(method: string, url: URL, headers: IncomingHttpHeaders, text: string): SimResponse {
+    try {
+      return this.router.dispatch(method, url, headers, text);
+    } catch (err) {
+      if (err instanceof SimHttpError) return { status: err.status, body: err.body, headers: err.headers };
+      return { status: 500, body: { message: `GitHubSim internal error: ${err instanceof Error ? err.stack : String(err)}` } };
+    }
+  }
+
+  // ---------- setup ----------
+
+  /** A commit of exactly these files on the default branch (no webhook); returns its sha. */
+  seedTree(files: Map<string, string>, message = "Initial commit"): string {
+    const flat: FlatTree = new Map();
+    for (const [path, content] of files) flat.set(path, { mode: "100644", type: "blob", sha: this.repo.objects.putBlob(content) });
+    const parent = this.repo.branchSha(this.repo.defaultBranch);
+    const person = personFor(this.repo.owner, iso(this.core.clock.now()));
+    const sha = this.repo.objects.putCommit({ tree: this.repo.objects.buildTree(flat), parents: parent ? [parent] : [], message, author: person, committer: person });
+    this.repo.setRefQuietly(`refs/heads/${this.repo.defaultBranch}`, sha);
+    return sha;
+  }
+
+  setPermission(login: string, permission: Permission): void {
+    this.repo.permissions.set(login.toLowerCase(), permission);
+  }
+
+  // ---------- webhooks ----------
+
+  setWebhookTarget(url: string): void {
+    this.webhooks.target = url;
+  }
+
+  get chaos(): ChaosSettings | undefined {
+    return this.webhooks.chaos;
+  }
+
+  set chaos(settings: ChaosSettings | undefined) {
+    this.webhooks.chaos = settings;
+  }
+
+  /** Every delivery attempt so far, in order (dropped ones included). */
+  get deliveries(): readonly DeliveryRecord[] {
+    return this.webhooks.deliveries;
+  }
+
+  pendingEvents(): number {
+    return this.webhooks.pending();
+  }
+
+  /** Names ("event.action") of the queued webhooks, oldest first. */
+  pendingEventNames(): string[] {
+    return this.webhooks.peek().map((e) => (e.action ? `${e.event}.${e.action}` : e.event));
+  }
+
+  /** Forgets queued webhooks (e.g. those caused by setting the scene before the App listens). */
+  discardEvents(): number {
+    return this.webhooks.discard();
+  }
+
+  deliverNext(): Promise<boolean> {
+    return this.webhooks.deliverNext();
+  }
+
+  /** Delivers until nothing is queued, including what the App causes meanwhile; returns the number handled. */
+  deliverAll(limit?: number): Promise<number> {
+    return this.webhooks.deliverAll(limit);
+  }
+
+  // ---------- actors: people, CI, deploy systems ----------
+
+  createIssue(user: string, title: string, body: string, labels: string[] = []): number {
+    return this.repo.createIssue(actorFor(user), title, body, labels).number;
+  }
+
+  comment(user: string, issueNumber: number, body: string): number {
+    return this.repo.addComment(this.repo.issue(issueNumber), body, actorFor(user)).id;
+  }
+
+  editComment(user: string, commentId: number, body: string): void {
+    this.repo.editComment(this.repo.comment(commentId), body, actorFor(user));
+  }
+
+  /** Merges like the merge button; throws SimHttpError (405/409) when it cannot. */
+  mergePull(number: number, user: string): string {
+    return this.repo.mergePull(number, actorFor(user));
+  }
+
+  closePull(number: number, user: string): void {
+    this.repo.closeIssue(this.repo.pull(number), actorFor(user));
+  }
+
+  /** A person's commit on a branch (created from the default branch if missing); null content deletes. */
+  pushFiles(user: string, branch: string, changes: { path: string; content: string | null }[], message: string): string {
+    return this.repo.commitFiles(branch, changes, message, actorFor(user));
+  }
+
+  setStatus(sha: string, context: string, state: CommitState, user = "ci"): void {
+    this.repo.addStatus(sha, { state, context }, actorFor(user));
+  }
+
+  createCheckRun(sha: string, name: string, status: "queued" | "in_progress" | "completed", conclusion?: string, user = "ci"): number {
+    const req: Record<string, unknown> = { name, head_sha: sha, status };
+    if (conclusion !== undefined) req.conclusion = conclusion;
+    return this.repo.createCheckRun(actorFor(user), req).id;
+  }
+
+  completeCheckRun(id: number, conclusion: string, user = "ci"): void {
+    this.repo.updateCheckRun(this.repo.checkRun(id), { status: "completed", conclusion }, actorFor(user));
+  }
+
+  createDeployment(sha: string, environment: string, user = "deployer"): number {
+    return this.repo.createDeployment(actorFor(user), { ref: sha, environment }).id;
+  }
+
+  createDeploymentStatus(id: number, state: DeploymentState, user = "deployer"): void {
+    this.repo.addDeploymentStatus(this.repo.deployment(id), { state }, actorFor(user));
+  }
+
+  // ---------- inspection ----------
+
+  branchSha(branch: string): string | undefined {
+    return this.repo.branchSha(branch);
+  }
+
+  /** Every file of a commit (sha or branch) as text. */
+  readTree(sha: string): Map<string, string> {
+    const commit = this.repo.resolveCommit(sha);
+    if (!commit) throw new Error(`GitHubSim.readTree: no commit ${sha}`);
+    const out = new Map<string, string>();
+    for (const [path, entry] of this.repo.objects.flatten(this.repo.treeOf(commit))) {
+      if (entry.type === "blob") out.set(path, this.repo.objects.getBlob(entry.sha)?.toString("utf8") ?? "");
+    }
+    return out;
+  }
+
+  /** First-parent commit shas of the default branch, oldest first. */
+  defaultBranchHistory(): string[] {
+    const tip = this.repo.branchSha(this.repo.defaultBranch);
+    return tip ? this.repo.objects.firstParentChain(tip) : [];
+  }
+
+  /** Commit parents (for checking merges). */
+  commitParents(sha: string): string[] {
+    return [...(this.repo.objects.getCommit(sha)?.parents ?? [])];
+  }
+
+  listPulls(): SimPullRequest[] {
+    return [...this.repo.issues.values()].filter((i): i is SimPullRequest => i.pull !== undefined).map((p) => structuredClone(p));
+  }
+
+  getIssue(n: number): SimIssue {
+    return structuredClone(this.repo.issue(n));
+  }
+
+  listComments(n: number): SimComment[] {
+    return [...this.repo.comments.values()].filter((c) => c.issue === n).map((c) => ({ ...c }));
+  }
+
+  labels(n: number): string[] {
+    return [...this.repo.issue(n).labels];
+  }
+
+  /** Reaction contents on a comment, in the order they were added. */
+  reactions(commentId: number): string[] {
+    return (this.repo.commentReactions.get(commentId) ?? []).map((r) => r.content);
+  }
+}

@@ -1,0 +1,656 @@
+import { actorFor, personFor, type SimCore } from "./core.js";
+import { notFound, SimHttpError, unprocessable, validationFailed, DOCS_URL } from "./http-error.js";
+import {
+  iso,
+  REACTIONS,
+  ZERO_SHA,
+  type Actor,
+  type CommitState,
+  type DeploymentState,
+  type Permission,
+  type SimCheckRun,
+  type SimComment,
+  type SimDeployment,
+  type SimDeploymentStatus,
+  type SimIssue,
+  type SimLabel,
+  type SimPullRequest,
+  type SimReaction,
+  type SimStatus,
+} from "./model.js";
+import { GitObjectStore, MergeConflict, type FlatTree } from "./objects.js";
+import * as render from "./render.js";
+
+export interface FileChange {
+  path: string;
+  status: "added" | "removed" | "modified";
+  before?: string;
+  after?: string;
+}
+
+export interface MergeOptions {
+  sha?: string;
+  method?: string;
+  commitTitle?: string;
+  commitMessage?: string;
+}
+
+const COMMIT_STATES: readonly CommitState[] = ["pending", "success", "failure", "error"];
+const DEPLOYMENT_STATES: readonly DeploymentState[] = ["pending", "in_progress", "success", "failure", "error", "inactive", "queued"];
+const NOT_MERGEABLE = (): SimHttpError => new SimHttpError(405, { message: "Pull Request is not mergeable", documentation_url: DOCS_URL });
+
+/**
+ * One repository's state and every change to it. Routes (the App, as the bot) and actor
+ * methods (people, CI) both come through here, so both emit the same webhooks.
+ */
+export class RepoState {
+  readonly objects = new GitObjectStore();
+  readonly refs = new Map<string, string>();
+  readonly issues = new Map<number, SimIssue>();
+  readonly comments = new Map<number, SimComment>();
+  readonly labelDefs = new Map<string, SimLabel>();
+  readonly commentReactions = new Map<number, SimReaction[]>();
+  readonly issueReactions = new Map<number, SimReaction[]>();
+  readonly statuses: SimStatus[] = [];
+  readonly checkRuns = new Map<number, SimCheckRun>();
+  readonly deployments = new Map<number, SimDeployment>();
+  readonly deploymentStatuses: SimDeploymentStatus[] = [];
+  readonly permissions = new Map<string, Permission>();
+  readonly id: number;
+  private readonly checkSuites = new Map<string, number>();
+  private readonly mergeCache = new Map<string, { tree: string } | { conflict: string[] }>();
+  private nextNumber = 1;
+
+  constructor(
+    readonly core: SimCore,
+    readonly owner: string,
+    readonly name: string,
+    readonly defaultBranch: string,
+  ) {
+    this.id = core.nextId();
+  }
+
+  get fullName(): string {
+    return `${this.owner}/${this.name}`;
+  }
+
+  now(): number {
+    return this.core.clock.now();
+  }
+
+  /** Queues a webhook with the repository, installation and sender every payload carries. */
+  emit(event: string, action: string | undefined, actor: Actor, fields: Record<string, unknown>): void {
+    const payload: Record<string, unknown> = action === undefined ? {} : { action };
+    Object.assign(payload, fields, {
+      repository: render.repoJson(this),
+      installation: { id: this.core.installationId, node_id: `I_${this.core.installationId}` },
+      sender: { ...render.userJson(actor.login), type: actor.type },
+    });
+    this.core.emit(event, payload);
+  }
+
+  // ---------- refs and commits ----------
+
+  /** "heads/x" or "refs/heads/x" → "refs/heads/x". */
+  fullRef(ref: string): string {
+    return ref.startsWith("refs/") ? ref : `refs/${ref}`;
+  }
+
+  /** A commit sha for a sha, a branch, a tag, "heads/x" or "refs/heads/x". */
+  resolveCommit(ref: string): string | undefined {
+    if (/^[0-9a-f]{40}$/.test(ref) && this.objects.getCommit(ref)) return ref;
+    const bare = ref.replace(/^refs\//, "");
+    return this.refs.get(`refs/${bare}`) ?? this.refs.get(`refs/heads/${bare}`) ?? this.refs.get(`refs/tags/${bare}`);
+  }
+
+  requireCommit(ref: string): string {
+    const sha = this.resolveCommit(ref);
+    if (!sha) throw unprocessable(`No commit found for SHA: ${ref}`);
+    return sha;
+  }
+
+  branchSha(branch: string): string | undefined {
+    return this.refs.get(`refs/heads/${branch}`);
+  }
+
+  treeOf(commitSha: string): string {
+    const commit = this.objects.getCommit(commitSha);
+    if (!commit) throw notFound();
+    return commit.tree;
+  }
+
+  createRef(ref: string, sha: string, actor: Actor): void {
+    if (!/^refs\/[^/]+\/.+/.test(ref)) throw unprocessable("Reference name is not valid");
+    if (this.refs.has(ref)) throw unprocessable("Reference already exists");
+    if (!this.objects.getCommit(sha)) throw unprocessable("Object does not exist");
+    this.moveRef(ref, sha, actor);
+  }
+
+  updateRef(ref: string, sha: string, force: boolean, actor: Actor): void {
+    const full = this.fullRef(ref);
+    const current = this.refs.get(full);
+    if (current === undefined) throw unprocessable("Reference does not exist");
+    if (!this.objects.getCommit(sha)) throw unprocessable("Object does not exist");
+    const fastForward = this.objects.isAncestor(current, sha);
+    if (!force && !fastForward) throw unprocessable("Update is not a fast forward");
+    if (current !== sha) this.moveRef(full, sha, actor, !fastForward);
+  }
+
+  deleteRef(ref: string, actor: Actor): void {
+    const full = this.fullRef(ref);
+    if (!this.refs.has(full)) throw unprocessable("Reference does not exist");
+    if (full === `refs/heads/${this.defaultBranch}`) throw unprocessable("Cannot delete the default branch");
+    this.moveRef(full, null, actor);
+  }
+
+  /** Sets a ref without any webhook: for seeding the repository. */
+  setRefQuietly(ref: string, sha: string): void {
+    this.refs.set(ref, sha);
+  }
+
+  private moveRef(full: string, after: string | null, actor: Actor, forced = false): void {
+    const before = this.refs.get(full) ?? null;
+    if (after === null) this.refs.delete(full);
+    else this.refs.set(full, after);
+    const isBranch = full.startsWith("refs/heads/");
+    const short = full.replace(/^refs\/(heads|tags)\//, "");
+    const refFields = { ref: short, ref_type: isBranch ? "branch" : "tag", pusher_type: "user" };
+    if (before === null && after !== null) this.emit("create", undefined, actor, { ...refFields, master_branch: this.defaultBranch });
+    this.emit("push", undefined, actor, render.pushJson(this, full, before, after, forced, actor));
+    if (after === null) this.emit("delete", undefined, actor, refFields);
+    if (isBranch) this.afterBranchMoved(short, before, after, actor);
+  }
+
+  private afterBranchMoved(branch: string, before: string | null, after: string | null, actor: Actor): void {
+    for (const pr of this.openPulls()) {
+      if (pr.pull.merged) continue; // being merged right now: keep the base it was merged onto
+      if (pr.pull.baseRef === branch && after !== null) pr.pull.baseSha = after;
+      if (pr.pull.headRef !== branch) continue;
+      if (after === null) {
+        this.closeIssue(pr, actor);
+      } else {
+        pr.pull.headSha = after;
+        pr.updatedAt = this.now();
+        this.emit("pull_request", "synchronize", actor, {
+          number: pr.number,
+          before: before ?? ZERO_SHA,
+          after,
+          pull_request: render.pullJson(this, pr),
+        });
+      }
+    }
+  }
+
+  /** A commit of file changes on a branch (created from the default branch if missing). */
+  commitFiles(branch: string, changes: { path: string; content: string | null }[], message: string, actor: Actor): string {
+    const parent = this.branchSha(branch) ?? this.branchSha(this.defaultBranch);
+    const flat: FlatTree = parent ? this.objects.flatten(this.treeOf(parent)) : new Map();
+    for (const change of changes) {
+      if (change.content === null) flat.delete(change.path);
+      else flat.set(change.path, { mode: "100644", type: "blob", sha: this.objects.putBlob(change.content) });
+    }
+    const person = personFor(actor.login, iso(this.now()));
+    const sha = this.objects.putCommit({
+      tree: this.objects.buildTree(flat),
+      parents: parent ? [parent] : [],
+      message,
+      author: person,
+      committer: person,
+    });
+    this.moveRef(`refs/heads/${branch}`, sha, actor);
+    return sha;
+  }
+
+  /** Files that differ between two commits (either may be undefined: empty tree). */
+  diffCommits(from: string | undefined, to: string): FileChange[] {
+    const a = from ? this.objects.flatten(this.treeOf(from)) : new Map();
+    const b = this.objects.flatten(this.treeOf(to));
+    const out: FileChange[] = [];
+    for (const path of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+      const x = a.get(path);
+      const y = b.get(path);
+      if (x && !y) out.push({ path, status: "removed", before: x.sha });
+      else if (!x && y) out.push({ path, status: "added", after: y.sha });
+      else if (x && y && (x.sha !== y.sha || x.mode !== y.mode)) out.push({ path, status: "modified", before: x.sha, after: y.sha });
+    }
+    return out;
+  }
+
+  // ---------- issues and pull requests ----------
+
+  issue(number: number): SimIssue {
+    const issue = this.issues.get(number);
+    if (!issue) throw notFound();
+    return issue;
+  }
+
+  pull(number: number): SimPullRequest {
+    const issue = this.issues.get(number);
+    if (!issue?.pull) throw notFound();
+    return issue as SimPullRequest;
+  }
+
+  openPulls(): SimPullRequest[] {
+    return [...this.issues.values()].filter((i): i is SimPullRequest => i.pull !== undefined && i.state === "open");
+  }
+
+  createIssue(actor: Actor, title: string, body: string | null, labels: string[] = []): SimIssue {
+    const now = this.now();
+    const issue: SimIssue = {
+      number: this.nextNumber++,
+      id: this.core.nextId(),
+      title,
+      body,
+      state: "open",
+      stateReason: null,
+      labels: [],
+      user: actor.login,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+    };
+    this.issues.set(issue.number, issue);
+    this.emit("issues", "opened", actor, { issue: render.issueJson(this, issue) });
+    this.addLabels(issue, labels, actor);
+    return issue;
+  }
+
+  createPull(actor: Actor, req: { title: string; head: string; base: string; body: string | null; draft: boolean }): SimPullRequest {
+    const [headOwner, headRef] = req.head.includes(":") ? (req.head.split(":", 2) as [string, string]) : [this.owner, req.head];
+    const headSha = headOwner.toLowerCase() === this.owner.toLowerCase() ? this.branchSha(headRef) : undefined;
+    const baseSha = this.branchSha(req.base);
+    if (!headSha) throw validationFailed({ resource: "PullRequest", field: "head", code: "invalid" });
+    if (!baseSha) throw validationFailed({ resource: "PullRequest", field: "base", code: "invalid" });
+    if (this.openPulls().some((p) => p.pull.headRef === headRef)) {
+      throw validationFailed({ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${this.owner}:${headRef}.` });
+    }
+    if (this.objects.isAncestor(headSha, baseSha)) {
+      throw validationFailed({ resource: "PullRequest", code: "custom", message: `No commits between ${req.base} and ${headRef}` });
+    }
+    const now = this.now();
+    const pr: SimPullRequest = {
+      number: this.nextNumber++,
+      id: this.core.nextId(),
+      title: req.title,
+      body: req.body,
+      state: "open",
+      stateReason: null,
+      labels: [],
+      user: actor.login,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      pull: { headRef, headSha, baseRef: req.base, baseSha, draft: req.draft, merged: false, mergedAt: null, mergedBy: null, mergeCommitSha: null },
+    };
+    this.issues.set(pr.number, pr);
+    this.emit("pull_request", "opened", actor, { number: pr.number, pull_request: render.pullJson(this, pr) });
+    return pr;
+  }
+
+  /** The merged tree of an open pull request, or the conflicting paths; cached per (base, head). */
+  mergeResult(pr: SimPullRequest): { tree: string } | { conflict: string[] } {
+    const key = `${pr.pull.baseSha}:${pr.pull.headSha}`;
+    const cached = this.mergeCache.get(key);
+    if (cached) return cached;
+    let result: { tree: string } | { conflict: string[] };
+    const mergeBase = this.objects.mergeBase(pr.pull.baseSha, pr.pull.headSha);
+    if (!mergeBase) result = { conflict: [] };
+    else {
+      try {
+        const t = (sha: string) => this.treeOf(sha);
+        result = { tree: this.objects.mergeTrees(t(mergeBase), t(pr.pull.baseSha), t(pr.pull.headSha)) };
+      } catch (err) {
+        if (!(err instanceof MergeConflict)) throw err;
+        result = { conflict: err.paths };
+      }
+    }
+    this.mergeCache.set(key, result);
+    return result;
+  }
+
+  mergeable(pr: SimPullRequest): boolean | null {
+    if (pr.state !== "open") return null;
+    return "tree" in this.mergeResult(pr);
+  }
+
+  mergePull(number: number, actor: Actor, opts: MergeOptions = {}): string {
+    const pr = this.pull(number);
+    if (pr.state !== "open") throw NOT_MERGEABLE();
+    if (opts.sha !== undefined && opts.sha !== pr.pull.headSha) {
+      throw new SimHttpError(409, { message: "Head branch was modified. Review and try the merge again.", documentation_url: DOCS_URL });
+    }
+    const method = opts.method ?? "merge";
+    if (!["merge", "squash", "rebase"].includes(method)) throw validationFailed({ resource: "PullRequest", field: "merge_method", code: "invalid" });
+    const result = this.mergeResult(pr);
+    if (!("tree" in result)) throw NOT_MERGEABLE();
+    const date = iso(this.now());
+    const twoParents = method === "merge";
+    const title = opts.commitTitle ?? (twoParents ? `Merge pull request #${pr.number} from ${this.owner}/${pr.pull.headRef}` : `${pr.title} (#${pr.number})`);
+    const body = opts.commitMessage ?? (twoParents ? pr.title : "");
+    const sha = this.objects.putCommit({
+      tree: result.tree,
+      parents: twoParents ? [pr.pull.baseSha, pr.pull.headSha] : [pr.pull.baseSha],
+      message: body ? `${title}\n\n${body}` : title,
+      author: personFor(actor.login, date),
+      committer: { name: "GitHub", email: "noreply@github.com", date },
+    });
+    Object.assign(pr.pull, { merged: true, mergedAt: this.now(), mergedBy: actor.login, mergeCommitSha: sha });
+    this.moveRef(`refs/heads/${pr.pull.baseRef}`, sha, actor);
+    this.closeIssue(pr, actor);
+    return sha;
+  }
+
+  /** Closes an issue or pull request (pull_request.closed carries merged). */
+  closeIssue(issue: SimIssue, actor: Actor, reason: "completed" | "not_planned" = "completed"): void {
+    if (issue.state === "closed") return;
+    issue.state = "closed";
+    issue.stateReason = issue.pull ? null : reason;
+    issue.closedAt = issue.updatedAt = this.now();
+    this.emitIssueEvent(issue, "closed", actor, {});
+  }
+
+  reopenIssue(issue: SimIssue, actor: Actor): void {
+    if (issue.state === "open") return;
+    if (issue.pull) {
+      const stateError = (message: string) => validationFailed({ resource: "PullRequest", code: "custom", field: "state", message });
+      if (issue.pull.merged) throw stateError("state cannot be changed. The pull request has already been merged.");
+      const head = this.branchSha(issue.pull.headRef);
+      if (!head) throw stateError(`state cannot be changed. The ${issue.pull.headRef} branch has been deleted.`);
+      if (this.openPulls().some((p) => p.pull.headRef === issue.pull?.headRef)) {
+        throw validationFailed({ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${this.owner}:${issue.pull.headRef}.` });
+      }
+      issue.pull.headSha = head;
+      issue.pull.baseSha = this.branchSha(issue.pull.baseRef) ?? issue.pull.baseSha;
+    }
+    issue.state = "open";
+    issue.stateReason = issue.pull ? null : "reopened";
+    issue.closedAt = null;
+    issue.updatedAt = this.now();
+    this.emitIssueEvent(issue, "reopened", actor, {});
+  }
+
+  /** Title and body edits; emits `edited` with `changes` only when something changed. */
+  editIssue(issue: SimIssue, edit: { title?: string; body?: string | null }, actor: Actor): void {
+    const changes: Record<string, { from: unknown }> = {};
+    if (edit.title !== undefined && edit.title !== issue.title) {
+      changes.title = { from: issue.title };
+      issue.title = edit.title;
+    }
+    if (edit.body !== undefined && edit.body !== issue.body) {
+      changes.body = { from: issue.body };
+      issue.body = edit.body;
+    }
+    if (Object.keys(changes).length === 0) return;
+    issue.updatedAt = this.now();
+    this.emitIssueEvent(issue, "edited", actor, { changes });
+  }
+
+  private emitIssueEvent(issue: SimIssue, action: string, actor: Actor, extra: Record<string, unknown>): void {
+    if (issue.pull) {
+      this.emit("pull_request", action, actor, { number: issue.number, ...extra, pull_request: render.pullJson(this, issue as SimPullRequest) });
+    } else {
+      this.emit("issues", action, actor, { ...extra, issue: render.issueJson(this, issue) });
+    }
+  }
+
+  // ---------- labels ----------
+
+  label(name: string): SimLabel | undefined {
+    return this.labelDefs.get(name.toLowerCase());
+  }
+
+  createLabel(name: string, color = "ededed", description: string | null = null): SimLabel {
+    if (this.label(name)) throw validationFailed({ resource: "Label", code: "already_exists", field: "name" });
+    const label: SimLabel = { id: this.core.nextId(), name, color, description };
+    this.labelDefs.set(name.toLowerCase(), label);
+    return label;
+  }
+
+  /** Adds labels (creating unknown ones, as GitHub does); one `labeled` webhook per new label. */
+  addLabels(issue: SimIssue, names: string[], actor: Actor): void {
+    for (const name of names) {
+      const label = this.label(name) ?? this.createLabel(name);
+      if (issue.labels.some((l) => l.toLowerCase() === label.name.toLowerCase())) continue;
+      issue.labels.push(label.name);
+      issue.updatedAt = this.now();
+      this.emitIssueEvent(issue, "labeled", actor, { label: render.labelJson(this, label) });
+    }
+  }
+
+  removeLabel(issue: SimIssue, name: string, actor: Actor): void {
+    const index = issue.labels.findIndex((l) => l.toLowerCase() === name.toLowerCase());
+    if (index < 0) throw notFound("Label does not exist");
+    const [removed] = issue.labels.splice(index, 1);
+    issue.updatedAt = this.now();
+    const label = this.label(removed as string);
+    this.emitIssueEvent(issue, "unlabeled", actor, { label: label ? render.labelJson(this, label) : { name: removed } });
+  }
+
+  setLabels(issue: SimIssue, names: string[], actor: Actor): void {
+    const wanted = new Set(names.map((n) => n.toLowerCase()));
+    for (const current of [...issue.labels]) if (!wanted.has(current.toLowerCase())) this.removeLabel(issue, current, actor);
+    this.addLabels(issue, names, actor);
+  }
+
+  // ---------- comments and reactions ----------
+
+  comment(id: number): SimComment {
+    const comment = this.comments.get(id);
+    if (!comment) throw notFound();
+    return comment;
+  }
+
+  addComment(issue: SimIssue, body: string, actor: Actor): SimComment {
+    const now = this.now();
+    const comment: SimComment = { id: this.core.nextId(), issue: issue.number, body, user: actor.login, createdAt: now, updatedAt: now };
+    this.comments.set(comment.id, comment);
+    issue.updatedAt = now;
+    this.emitCommentEvent(comment, "created", actor, {});
+    return comment;
+  }
+
+  editComment(comment: SimComment, body: string, actor: Actor): void {
+    const from = comment.body;
+    comment.body = body;
+    comment.updatedAt = this.now();
+    this.emitCommentEvent(comment, "edited", actor, { changes: { body: { from } } });
+  }
+
+  deleteComment(comment: SimComment, actor: Actor): void {
+    this.comments.delete(comment.id);
+    this.emitCommentEvent(comment, "deleted", actor, {});
+  }
+
+  private emitCommentEvent(comment: SimComment, action: string, actor: Actor, extra: Record<string, unknown>): void {
+    const issue = this.issue(comment.issue);
+    this.emit("issue_comment", action, actor, { ...extra, issue: render.issueJson(this, issue), comment: render.commentJson(this, comment) });
+  }
+
+  /** Adds a reaction; `created` is false when this user already reacted with that content. */
+  addReaction(list: SimReaction[], content: string, actor: Actor): { reaction: SimReaction; created: boolean } {
+    if (!(REACTIONS as readonly string[]).includes(content)) throw validationFailed({ resource: "Reaction", code: "invalid", field: "content" });
+    const existing = list.find((r) => r.user === actor.login && r.content === content);
+    if (existing) return { reaction: existing, created: false };
+    const reaction: SimReaction = { id: this.core.nextId(), user: actor.login, content, createdAt: this.now() };
+    list.push(reaction);
+    return { reaction, created: true };
+  }
+
+  reactionList(kind: "comment" | "issue", id: number): SimReaction[] {
+    const map = kind === "comment" ? this.commentReactions : this.issueReactions;
+    let list = map.get(id);
+    if (!list) map.set(id, (list = []));
+    return list;
+  }
+
+  // ---------- statuses, check runs, deployments ----------
+
+  addStatus(sha: string, req: { state: string; context?: string; description?: string | null; target_url?: string | null }, actor: Actor): SimStatus {
+    if (!COMMIT_STATES.includes(req.state as CommitState)) throw validationFailed({ resource: "Status", field: "state", code: "custom", message: "state is not included in the list" });
+    if (!this.objects.getCommit(sha)) throw unprocessable(`No commit found for SHA: ${sha}`);
+    const status: SimStatus = {
+      id: this.core.nextId(),
+      sha,
+      state: req.state as CommitState,
+      context: req.context ?? "default",
+      description: req.description ?? null,
+      targetUrl: req.target_url ?? null,
+      creator: actor.login,
+      createdAt: this.now(),
+    };
+    this.statuses.push(status);
+    this.emit("status", undefined, actor, render.statusEventJson(this, status));
+    return status;
+  }
+
+  /** The newest status per context for a commit, newest first. */
+  latestStatuses(sha: string): SimStatus[] {
+    const seen = new Set<string>();
+    return this.statuses
+      .filter((s) => s.sha === sha)
+      .reverse()
+      .filter((s) => !seen.has(s.context) && seen.add(s.context));
+  }
+
+  combinedState(latest: SimStatus[]): CommitState {
+    if (latest.length === 0) return "pending";
+    if (latest.some((s) => s.state === "failure" || s.state === "error")) return "failure";
+    if (latest.some((s) => s.state === "pending")) return "pending";
+    return "success";
+  }
+
+  checkRun(id: number): SimCheckRun {
+    const run = this.checkRuns.get(id);
+    if (!run) throw notFound();
+    return run;
+  }
+
+  createCheckRun(actor: Actor, req: Record<string, unknown>): SimCheckRun {
+    const headSha = String(req.head_sha);
+    if (!this.objects.getCommit(headSha)) throw unprocessable(`No commit found for SHA: ${headSha}`);
+    const suiteKey = `${headSha}:${actor.login}`;
+    let suiteId = this.checkSuites.get(suiteKey);
+    if (suiteId === undefined) this.checkSuites.set(suiteKey, (suiteId = this.core.nextId()));
+    const run: SimCheckRun = {
+      id: this.core.nextId(),
+      headSha,
+      name: String(req.name),
+      status: "queued",
+      conclusion: null,
+      startedAt: this.now(),
+      completedAt: null,
+      output: { title: null, summary: null, text: null },
+      annotations: [],
+      detailsUrl: null,
+      externalId: null,
+      creator: actor.login,
+      suiteId,
+    };
+    this.applyCheckRun(run, req);
+    this.checkRuns.set(run.id, run);
+    this.emit("check_run", "created", actor, { check_run: render.checkRunJson(this, run) });
+    if (run.status === "completed") this.emit("check_run", "completed", actor, { check_run: render.checkRunJson(this, run) });
+    return run;
+  }
+
+  updateCheckRun(run: SimCheckRun, req: Record<string, unknown>, actor: Actor): void {
+    const wasCompleted = run.status === "completed";
+    this.applyCheckRun(run, req);
+    if (!wasCompleted && run.status === "completed") this.emit("check_run", "completed", actor, { check_run: render.checkRunJson(this, run) });
+  }
+
+  private applyCheckRun(run: SimCheckRun, req: Record<string, unknown>): void {
+    const str = (v: unknown) => (typeof v === "string" ? v : null);
+    if (typeof req.name === "string") run.name = req.name;
+    if (req.status === "queued" || req.status === "in_progress" || req.status === "completed") run.status = req.status;
+    if (typeof req.conclusion === "string") {
+      run.conclusion = req.conclusion;
+      run.status = "completed";
+    }
+    if (run.status === "completed" && run.conclusion === null) throw validationFailed({ resource: "CheckRun", code: "missing_field", field: "conclusion" });
+    if (run.status === "completed" && run.completedAt === null) run.completedAt = typeof req.completed_at === "string" ? Date.parse(req.completed_at) : this.now();
+    if (typeof req.started_at === "string") run.startedAt = Date.parse(req.started_at);
+    if (req.details_url !== undefined) run.detailsUrl = str(req.details_url);
+    if (req.external_id !== undefined) run.externalId = str(req.external_id);
+    const output = req.output as Record<string, unknown> | undefined;
+    if (output && typeof output === "object") {
+      run.output = { title: str(output.title), summary: str(output.summary), text: str(output.text) };
+      if (Array.isArray(output.annotations)) run.annotations.push(...(output.annotations as Record<string, unknown>[]));
+    }
+  }
+
+  deployment(id: number): SimDeployment {
+    const deployment = this.deployments.get(id);
+    if (!deployment) throw notFound();
+    return deployment;
+  }
+
+  createDeployment(actor: Actor, req: Record<string, unknown>): SimDeployment {
+    const ref = String(req.ref);
+    const sha = this.resolveCommit(ref);
+    if (!sha) throw unprocessable(`No ref found for: ${ref}`);
+    const environment = typeof req.environment === "string" ? req.environment : "production";
+    const now = this.now();
+    const deployment: SimDeployment = {
+      id: this.core.nextId(),
+      sha,
+      ref,
+      task: typeof req.task === "string" ? req.task : "deploy",
+      environment,
+      description: typeof req.description === "string" ? req.description : null,
+      payload: req.payload ?? {},
+      creator: actor.login,
+      createdAt: now,
+      productionEnvironment: typeof req.production_environment === "boolean" ? req.production_environment : environment === "production",
+      transientEnvironment: req.transient_environment === true,
+    };
+    this.deployments.set(deployment.id, deployment);
+    this.emit("deployment", "created", actor, { deployment: render.deploymentJson(this, deployment) });
+    return deployment;
+  }
+
+  /** A new deployment status; a success marks older successful deployments of that environment inactive, as GitHub's auto_inactive does. */
+  addDeploymentStatus(deployment: SimDeployment, req: Record<string, unknown>, actor: Actor): SimDeploymentStatus {
+    const state = req.state as DeploymentState;
+    if (!DEPLOYMENT_STATES.includes(state)) throw validationFailed({ resource: "DeploymentStatus", field: "state", code: "invalid" });
+    const make = (d: SimDeployment, s: DeploymentState, description: string): SimDeploymentStatus => ({
+      id: this.core.nextId(),
+      deploymentId: d.id,
+      state: s,
+      description,
+      environment: d.environment,
+      logUrl: "",
+      environmentUrl: "",
+      creator: actor.login,
+      createdAt: this.now(),
+    });
+    const status = make(deployment, state, typeof req.description === "string" ? req.description : "");
+    status.logUrl = typeof req.log_url === "string" ? req.log_url : typeof req.target_url === "string" ? req.target_url : "";
+    status.environmentUrl = typeof req.environment_url === "string" ? req.environment_url : "";
+    this.deploymentStatuses.push(status);
+    if (state === "success" && req.auto_inactive !== false && !deployment.transientEnvironment) {
+      for (const other of this.deployments.values()) {
+        if (other.id === deployment.id || other.environment !== deployment.environment) continue;
+        if (this.deploymentStatusesOf(other.id)[0]?.state === "success") this.deploymentStatuses.push(make(other, "inactive", ""));
+      }
+    }
+    this.emit("deployment_status", "created", actor, {
+      deployment_status: render.deploymentStatusJson(this, status),
+      deployment: render.deploymentJson(this, deployment),
+    });
+    return status;
+  }
+
+  deploymentStatusesOf(id: number): SimDeploymentStatus[] {
+    return this.deploymentStatuses.filter((s) => s.deploymentId === id).reverse();
+  }
+
+  // ---------- people ----------
+
+  permissionOf(login: string): Permission | undefined {
+    const explicit = this.permissions.get(login.toLowerCase());
+    if (explicit) return explicit;
+    if (actorFor(login).type === "Bot") return undefined;
+    return login.toLowerCase() === this.owner.toLowerCase() ? "admin" : "none";
+  }
+}
