@@ -117,3 +117,10 @@ export function checkTree(tree: FileMap): Violation[] {
   const loaded = loadRepo(tree);
   return loaded.ok ? checkModel(loaded.model) : loaded.problems;
 }
+
+/** Like checkTree, but a handover.yml that cannot be read at all is an input error rather than a violation. */
+export function checkReadableTree(tree: FileMap): { readable: true; violations: Violation[] } | { readable: false; problems: string[] } {
+  const loaded = loadRepo(tree);
+  if (!loaded.ok && loaded.unreadable) return { readable: false, problems: loaded.problems.map((p) => p.message) };
+  return { readable: true, violations: loaded.ok ? checkModel(loaded.model) : loaded.problems };
+}

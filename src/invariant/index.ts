@@ -1,1 +1,1 @@
-export { checkModel, checkTree } from "./check.js";
+export { checkModel, checkReadableTree, checkTree } from "./check.js";

@@ -52,7 +52,8 @@ export interface RepoModel {
   clusters: Map<string, ClusterModel>;
 }
 
-export type LoadResult = { ok: true; model: RepoModel } | { ok: false; problems: Violation[] };
+/** `unreadable`: handover.yml is missing or is not YAML at all (as opposed to YAML that breaks the schema). */
+export type LoadResult = { ok: true; model: RepoModel } | { ok: false; unreadable: boolean; problems: Violation[] };
 
 function invalid(message: string, clusters: string[], subject: string, files: string[]): Violation {
   return { rule: "invalid-config", message, clusters, subject, files };
@@ -103,14 +104,14 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
 export function loadRepo(tree: FileMap): LoadResult {
   const configText = tree.get(CONFIG_PATH);
   if (configText === undefined) {
-    return { ok: false, problems: [invalid(`${CONFIG_PATH} is missing: it says where each Replicante Core cluster lives (run \`handover init\`)`, [], CONFIG_PATH, [CONFIG_PATH])] };
+    return { ok: false, unreadable: true, problems: [invalid(`${CONFIG_PATH} is missing: it says where each Replicante Core cluster lives (run \`handover init\`)`, [], CONFIG_PATH, [CONFIG_PATH])] };
   }
   const raw = readYaml(CONFIG_PATH, configText);
-  if (!raw.ok) return { ok: false, problems: raw.problems.map((p) => invalid(p, [], CONFIG_PATH, [CONFIG_PATH])) };
+  if (!raw.ok) return { ok: false, unreadable: true, problems: raw.problems.map((p) => invalid(p, [], CONFIG_PATH, [CONFIG_PATH])) };
   const result = handoverConfig.safeParse(raw.value);
   if (!result.success) {
     const lines = formatZodIssues(CONFIG_PATH, result.error.issues, raw.value);
-    return { ok: false, problems: lines.map((line) => invalid(line, [], CONFIG_PATH, [CONFIG_PATH])) };
+    return { ok: false, unreadable: false, problems: lines.map((line) => invalid(line, [], CONFIG_PATH, [CONFIG_PATH])) };
   }
   const config = result.data;
   const clusters = new Map<string, ClusterModel>();

@@ -106,13 +106,15 @@ export const handoverConfig = z.strictObject({
       timeout: duration.default("2h").describe("A gate not passed by then fails (timed out)"),
       restart: z.boolean().default(true).describe("Bump the restart key in release/adopt steps of eras that need it"),
     })
-    .prefault({}),
+    .prefault({})
+    .describe("Gate and restart defaults for every cluster"),
   commands: z
     .strictObject({
       permission: permission.default("write").describe("Minimum repo permission for /handover commands"),
       elevated: permission.default("maintain").describe("Minimum for skip, rollback, decommission"),
     })
-    .prefault({}),
+    .prefault({})
+    .describe("Who may steer a migration with /handover comments"),
   resync: duration.default("5m").describe("How often waiting migrations are re-checked without a webhook"),
 });
 export type HandoverConfig = z.infer<typeof handoverConfig>;

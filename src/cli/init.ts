@@ -1,0 +1,72 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, posix } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CONFIG_PATH } from "../spec/config.js";
+import { EXIT, paint, readRepoDir, type Io } from "./io.js";
+
+export const ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/replicante-upgrade.yml";
+
+/** The issue form shipped with Handover (package root, beside lib/ and src/). */
+const SHIPPED_FORM = fileURLToPath(new URL(`../../${ISSUE_FORM_PATH}`, import.meta.url));
+
+function clusterName(dir: string, taken: Set<string>): string {
+  const base = (posix.basename(dir) || "replicore").toLowerCase().replace(/[^a-z0-9._-]/g, "-").replace(/^[^a-z0-9]+/, "") || "replicore";
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  taken.add(name);
+  return name;
+}
+
+/** A starter handover.yml listing every Core config found in the repo. */
+export function starterConfig(tree: ReadonlyMap<string, string>): string {
+  const configs = [...tree.keys()].filter((p) => /(^|\/)replicante\.ya?ml$/.test(p)).sort();
+  const taken = new Set<string>();
+  const clusters = configs.map((path) => {
+    const name = clusterName(posix.dirname(path), taken);
+    return [
+      `  ${name}:`,
+      `    config: ${path}`,
+      `    # restart:            # how a rolling restart is asked for through git (files and http eras)`,
+      `    #   file: ${posix.dirname(path)}/statefulset.yaml`,
+      `    #   key: [spec, template, metadata, annotations, handover.replicante.io/restart]`,
+      `    health: []          # e.g. - status: "flux/kustomization/${name}*"  - deployment: ${name}`,
+    ].join("\n");
+  });
+  return [
+    "# Handover: where each Replicante Core cluster lives and how to tell it is healthy.",
+    "# Every option: docs/config-reference.md in Handover's repo, or `handover schema`.",
+    "version: 1",
+    clusters.length ? "clusters:" : "clusters: {}   # no replicante.yaml found: add your Core clusters here",
+    ...clusters,
+    "defaults:",
+    "  soak: 10m",
+    "  timeout: 2h",
+    "commands:",
+    "  permission: write",
+    "  elevated: maintain",
+    "",
+  ].join("\n");
+}
+
+/** `handover init`: write the issue form and a starter handover.yml, never overwriting either. */
+export async function initCommand(io: Io, options: { repo: string }): Promise<number> {
+  const tree = await readRepoDir(options.repo);
+  const files: [string, () => Promise<string>][] = [
+    [ISSUE_FORM_PATH, () => readFile(SHIPPED_FORM, "utf8")],
+    [CONFIG_PATH, async () => starterConfig(tree)],
+  ];
+  for (const [path, content] of files) {
+    const full = join(options.repo, path);
+    if (existsSync(full)) {
+      io.out(`${paint(io, "dim", "kept")}    ${path} (already there; not overwritten)\n`);
+      continue;
+    }
+    const text = await content();
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, text, { flag: "wx" });
+    io.out(`${paint(io, "green", "wrote")}   ${path}\n`);
+  }
+  io.out(`\nNext: review ${CONFIG_PATH} (health checks, restart keys), run \`handover check --repo ${options.repo}\`, commit, and file a "Replicante Core breaking upgrade" issue.\n`);
+  return EXIT.ok;
+}

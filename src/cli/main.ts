@@ -1,0 +1,89 @@
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { InputError } from "../spec/problems.js";
+import { checkCommand } from "./check.js";
+import { initCommand } from "./init.js";
+import { EXIT, parseFormat, processIo, type Io } from "./io.js";
+import { planCommand } from "./plan.js";
+import { configJsonSchema, configReferenceMarkdown } from "./schema.js";
+
+function issueNumber(value: string): number {
+  if (!/^[1-9]\d{0,9}$/.test(value)) throw new InvalidArgumentError("expected the issue number, a positive whole number");
+  return Number(value);
+}
+
+function format(value: string): "text" | "json" {
+  try {
+    return parseFormat(value);
+  } catch {
+    throw new InvalidArgumentError("expected text or json");
+  }
+}
+
+function program(io: Io, exit: { code: number }): Command {
+  const root = new Command("handover")
+    .description("Runs a Replicante Core breaking upgrade as a gated chain of pull requests.")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  const run = <T>(command: (opts: T) => Promise<number>) => async (opts: T): Promise<void> => {
+    exit.code = await command(opts);
+  };
+
+  root
+    .command("plan")
+    .description("Show the steps (and each step's diff) for a migration issue against a config repo")
+    .requiredOption("--repo <dir>", "checked-out config repo")
+    .requiredOption("--issue <file>", "the migration issue body (markdown, as rendered from the issue form)")
+    .option("--number <n>", "the issue number, used in branch names and restart values", issueNumber, 0)
+    .option("--format <format>", "text or json", format, "text")
+    .action(run((opts: Parameters<typeof planCommand>[1]) => planCommand(io, opts)));
+
+  root
+    .command("check")
+    .description("Check that no two Replicante Core clusters in a config repo can manage the same datastore")
+    .requiredOption("--repo <dir>", "checked-out config repo")
+    .option("--format <format>", "text or json", format, "text")
+    .action(run((opts: Parameters<typeof checkCommand>[1]) => checkCommand(io, opts)));
+
+  root
+    .command("schema")
+    .description("Print the JSON Schema of .github/handover.yml")
+    .option("--markdown", "print the options table of docs/config-reference.md instead")
+    .action(run(async (opts: { markdown?: boolean }) => {
+      io.out(opts.markdown ? configReferenceMarkdown() : `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      return EXIT.ok;
+    }));
+
+  root
+    .command("init")
+    .description("Write the migration issue form and a starter .github/handover.yml into a config repo")
+    .requiredOption("--repo <dir>", "checked-out config repo")
+    .action(run((opts: Parameters<typeof initCommand>[1]) => initCommand(io, opts)));
+
+  return root;
+}
+
+/** Run the CLI; returns the exit code (0 ok, 1 refused or violations, 2 bad input). */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const exit = { code: EXIT.ok as number };
+  const root = program(io, exit);
+  if (argv.length === 0) {
+    io.err(root.helpInformation());
+    return EXIT.badInput;
+  }
+  try {
+    await root.parseAsync(argv, { from: "user" });
+    return exit.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version" ? EXIT.ok : EXIT.badInput;
+    }
+    if (err instanceof InputError) {
+      const command = argv[0] ?? "handover";
+      for (const problem of err.problems) io.err(`handover ${command}: ${problem}\n`);
+      return EXIT.badInput;
+    }
+    io.err(`handover: internal error (a bug, please report it): ${(err as Error).message}\n`);
+    if (process.env.HANDOVER_DEBUG) io.err(`${(err as Error).stack}\n`);
+    return 70;
+  }
+}
