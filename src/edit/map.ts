@@ -166,17 +166,16 @@ function insertionPoint(text: string, map: AnyMap, afterKey: string | undefined,
   return afterNodeLine(text, pair);
 }
 
-/** Source of the map entry at path (key line through its value), de-indented; undefined if missing. */
+/** Source of the map entry at path (key line through its value), de-indented, \n line ends; undefined if missing. */
 export function readEntryRaw(text: string, path: YamlPath, doc = 0): string | undefined {
   const parsed = parseFile(text, doc, path);
   const res = resolve(parsed.doc, path);
   if (res.depth < path.length) return undefined;
   if (!res.pair || !isMap(res.parent)) throw new EditError(`cannot read ${showPath(path)}: it is not a map entry`);
-  const eol = eolOf(text);
-  if (res.parent.flow) return pairRaw(text, res.pair) + eol;
+  if (res.parent.flow) return `${pairRaw(text, res.pair)}\n`;
   const start = startOf(res.pair);
   const cut = column(text, start);
   const body = text.slice(start, lineEnd(text, contentEnd(text, res.pair)));
   const lines = splitLines(body).map((l, i) => (i === 0 ? l : l.slice(Math.min(cut, l.length - l.trimStart().length))));
-  return lines.map((l) => l + eol).join("");
+  return lines.map((l) => `${l}\n`).join("");
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { EditError, appendSeqItems, readSeqItems, removeSeqItems } from "../../../src/edit/index.js";
-import { coreConfig, crlf, files, http, httpConfig } from "./fixtures.js";
+import { coreConfig, crlf, files, http, httpConfig, statefulSet } from "./fixtures.js";
 
 const isValue = (want: unknown) => (v: unknown) => JSON.stringify(v) === JSON.stringify(want);
 const urlHas = (part: string) => (v: unknown) => String((v as { url?: unknown }).url).includes(part);
@@ -231,6 +231,23 @@ discovery:
 
   test("no items: text returned as is", () => {
     expect(appendSeqItems(coreConfig, files, [])).toBe(coreConfig);
+  });
+});
+
+describe("multi-document files", () => {
+  const containers = ["spec", "template", "spec", "containers"];
+
+  test("only the chosen document changes", () => {
+    expect(appendSeqItems(statefulSet, containers, ["name: agent\nimage: replicante/agent:0.3.1"], 1)).toBe(
+      statefulSet.replace(
+        '          image: "replicante/replicante:0.3.1"\n',
+        '          image: "replicante/replicante:0.3.1"\n        - name: agent\n          image: replicante/agent:0.3.1\n',
+      ),
+    );
+    expect(removeSeqItems(statefulSet, containers, () => true, 1)).toBe(
+      statefulSet.replace('      containers:\n        - name: core\n          image: "replicante/replicante:0.3.1"\n', "      containers: []\n"),
+    );
+    expect(readSeqItems(statefulSet, containers, 0)).toEqual([]);
   });
 });
 
