@@ -1,5 +1,5 @@
 // Reading, removing and appending sequence items by splicing the original text.
-import { isMap, isNode, isPair, isSeq, parseDocument } from "yaml";
+import { isAlias, isMap, isNode, isPair, isSeq, parseDocument } from "yaml";
 import type { Document, Node, YAMLSeq } from "yaml";
 import { createEdits, seqItemLines } from "./create.js";
 import { changeIn } from "./expected.js";
@@ -55,7 +55,7 @@ function locateSeq(text: string, path: YamlPath, doc: number): Target {
   const found = res.depth === path.length;
   if (found && isSeq(res.node)) return { parsed, res, seq: res.node };
   if (!found || isNullNode(res.node)) return { parsed, res, seq: undefined };
-  const kind = isMap(res.node) ? "a map" : "a scalar";
+  const kind = isMap(res.node) ? "a map" : isAlias(res.node) ? "an alias" : "a scalar";
   throw new EditError(`${showPath(path)} is ${kind}, not a sequence`);
 }
 
@@ -67,8 +67,10 @@ function itemRaw(text: string, item: unknown): string {
 }
 
 function itemValue(item: unknown, doc: Document.Parsed): unknown {
-  if (isPair(item)) return { [String(isNode(item.key) ? item.key.toJS(doc) : item.key)]: isNode(item.value) ? item.value.toJS(doc) : item.value };
-  return isNode(item) ? item.toJS(doc) : item;
+  const js = (node: unknown) => (isNode(node) ? node.toJS(doc) : node);
+  // A `[key: value]` flow item is a single-pair map.
+  if (isPair(item)) return { [String(js(item.key))]: js(item.value) };
+  return js(item);
 }
 
 function currentValues(seq: Seq | undefined, doc: Document.Parsed): unknown[] {
