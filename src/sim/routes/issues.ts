@@ -14,9 +14,9 @@ function labelNames(req: SimRequest): string[] {
 
 /** Sorts and filters for GET /issues and the search API: newest created first unless told. */
 export function sortIssues(issues: SimIssue[], sort: string | null, direction: string | null): SimIssue[] {
-  const key = (i: SimIssue) => (sort === "updated" ? i.updatedAt : i.createdAt) * 1e6 + i.number;
+  const time = (i: SimIssue) => (sort === "updated" ? i.updatedAt : i.createdAt);
   const sign = direction === "asc" ? 1 : -1;
-  return [...issues].sort((a, b) => sign * (key(a) - key(b)));
+  return [...issues].sort((a, b) => sign * (time(a) - time(b) || a.number - b.number));
 }
 
 /** Issues (pull requests included, as on GitHub), comments, labels, reactions. */
