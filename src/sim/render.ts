@@ -33,6 +33,11 @@ export function repoJson(repo: RepoState): Record<string, unknown> {
   };
 }
 
+/** Set on what the App itself wrote, as GitHub marks comments and issues made through an App. */
+function viaApp(repo: RepoState, login: string): Record<string, unknown> | null {
+  return login === repo.core.bot.login ? appJson(repo, login) : null;
+}
+
 function authorAssociation(repo: RepoState, login: string): string {
   if (login.toLowerCase() === repo.owner.toLowerCase()) return "OWNER";
   const permission = repo.permissionOf(login);
@@ -88,6 +93,7 @@ export function issueJson(repo: RepoState, issue: SimIssue): Record<string, unkn
     updated_at: iso(issue.updatedAt),
     closed_at: issue.closedAt === null ? null : iso(issue.closedAt),
     author_association: authorAssociation(repo, issue.user),
+    performed_via_github_app: viaApp(repo, issue.user),
   };
   if (issue.pull) {
     json.draft = issue.pull.draft;
@@ -170,6 +176,7 @@ export function commentJson(repo: RepoState, comment: SimComment): Record<string
     created_at: iso(comment.createdAt),
     updated_at: iso(comment.updatedAt),
     author_association: authorAssociation(repo, comment.user),
+    performed_via_github_app: viaApp(repo, comment.user),
     reactions: summary,
   };
 }

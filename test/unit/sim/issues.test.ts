@@ -29,6 +29,7 @@ describe("issues, comments, labels, reactions", () => {
       [human, "alice", "/handover pause"],
     ]);
     expect(h.sim.listComments(1).map((c) => c.body)).toEqual(["dashboard v2", "/handover pause"]);
+    expect(list.data.map((c) => c.performed_via_github_app?.slug ?? null)).toEqual(["handover", null]);
   });
 
   it("adds, replaces and removes labels; removing an absent one is 404", async () => {

@@ -90,6 +90,28 @@ describe("webhook delivery", () => {
     expect(h.sim.deliveries.every((d) => d.status === 200 && !d.redelivery)).toBe(true);
   });
 
+  it("names the webhook each API change causes, as GitHub would", async () => {
+    const r = { owner: OWNER, repo: REPO };
+    const issue = h.sim.createIssue("alice", "t", "b");
+    await branchWithCommit(h, "feature", { "a.txt": "1\n" });
+    const pr = await h.octokit.request("POST /repos/{owner}/{repo}/pulls", { ...r, title: "step", head: "feature", base: "main" });
+    h.sim.discardEvents();
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...r, issue_number: issue, body: "b2", labels: ["handover:running"] });
+    await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...r, issue_number: pr.data.number, labels: ["handover"] });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...r, pull_number: pr.data.number, title: "step 2" });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...r, pull_number: pr.data.number, title: "step 2" });
+    const comment = await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...r, issue_number: issue, body: "x" });
+    h.sim.editComment("alice", Number(comment.data.id), "y");
+    const run = await h.octokit.request("POST /repos/{owner}/{repo}/check-runs", { ...r, name: "handover/guard", head_sha: pr.data.head.sha });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { ...r, check_run_id: run.data.id, conclusion: "success" });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...r, issue_number: issue, state: "closed" });
+    await h.octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { ...r, ref: "heads/feature" });
+    expect(h.sim.pendingEventNames()).toEqual([
+      "issues.edited", "issues.labeled", "pull_request.labeled", "pull_request.edited", "issue_comment.created", "issue_comment.edited",
+      "check_run.created", "check_run.completed", "issues.closed", "push", "delete", "pull_request.closed",
+    ]);
+  });
+
   it("records a failed delivery and does not redeliver it; refuses to deliver without a target", async () => {
     h.sim.createIssue("alice", "a", "");
     await expect(h.sim.deliverNext()).rejects.toThrow("no webhook target");
