@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { actorFor, personFor, type SimCore } from "./core.js";
 import { Router, type SimResponse } from "./http.js";
 import { DOCS_URL, SimHttpError } from "./http-error.js";
-import { iso, type CommitState, type DeploymentState, type Permission, type SimComment, type SimIssue, type SimPullRequest } from "./model.js";
+import { iso, type CommitState, type DeploymentState, type Permission, type SimClock, type SimComment, type SimIssue, type SimPullRequest } from "./model.js";
 import type { FlatTree } from "./objects.js";
 import { RepoState } from "./repo-state.js";
 import { registerCheckRoutes } from "./routes/checks.js";
@@ -37,7 +37,7 @@ export interface SimRequestLog extends SimRequestInfo {
 }
 
 export interface GitHubSimOptions {
-  clock: import("./model.js").SimClock;
+  clock: SimClock;
   owner: string;
   repo: string;
   defaultBranch?: string;
