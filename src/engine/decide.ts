@@ -1,0 +1,194 @@
+import { formatDuration, type GateResult } from "../health/index.js";
+import type { PlannedStep } from "../plan/index.js";
+import type { FileChange } from "../repo/index.js";
+import type { Violation } from "../spec/violation.js";
+import type { PullInfo } from "../github/port.js";
+import type { HiddenState, StepRecord } from "./state.js";
+
+/** What observe found for one step (only the steps up to the current one are observed). */
+export interface StepView {
+  step: PlannedStep;
+  pr?: PullInfo;
+  /** The open PR's head commit is not Handover's: people pushed to the step branch. */
+  humanCommits?: boolean;
+  /** For the step to open next: its changes on the current default-branch head. */
+  changes?: FileChange[];
+  /** The invariant on the head tree after those changes. */
+  violations?: Violation[];
+  /** Why the step cannot be computed on the current head (the user must fix something). */
+  problems?: string[];
+  /** The gate, for a merged or no-diff step whose gate has not passed yet. */
+  gate?: GateResult;
+}
+
+export interface Snapshot {
+  now: number;
+  issue: number;
+  headSha: string;
+  /** Problems with the issue or the plan: nothing can run until they are fixed. */
+  problems: string[];
+  steps: PlannedStep[];
+  views: Map<string, StepView>;
+  hidden: HiddenState;
+}
+
+export type Action =
+  | { kind: "open"; step: PlannedStep; changes: FileChange[]; baseSha: string; previousPr: number | null }
+  | { kind: "reopen"; step: PlannedStep; pr: number }
+  | { kind: "close"; step: PlannedStep; pr: number; comment: string };
+
+export type Label = "handover:running" | "handover:waiting" | "handover:paused" | "handover:failed" | "handover:done" | "handover:aborted";
+export const LABELS: readonly Label[] = ["handover:running", "handover:waiting", "handover:paused", "handover:failed", "handover:done", "handover:aborted"];
+
+export interface Phase {
+  label: Label;
+  /** The step the migration is at (undefined when done, aborted, or blocked before any step). */
+  current?: string;
+  /** What is happening, in one sentence. */
+  headline: string;
+  /** What the operator can do now. */
+  next: string;
+}
+
+export interface Decision {
+  hidden: HiddenState;
+  actions: Action[];
+  phase: Phase;
+  /** The state changed in a way that needs a fresh observation before the next decision. */
+  again: boolean;
+}
+
+function record(hidden: HiddenState, id: string): StepRecord {
+  return hidden.steps[id] ?? {};
+}
+
+function withRecord(hidden: HiddenState, id: string, patch: Partial<StepRecord>): HiddenState {
+  return { ...hidden, steps: { ...hidden.steps, [id]: { ...record(hidden, id), ...patch } } };
+}
+
+/** A step is done once its gate passed, or was skipped by an authorized override. */
+export function stepDone(hidden: HiddenState, step: PlannedStep): boolean {
+  const rec = record(hidden, step.id);
+  if (step.kind === "decommission") return rec.mergeSha !== undefined || rec.noDiff !== undefined;
+  return rec.gatePassedAt !== undefined || rec.skipped !== undefined;
+}
+
+function previousPr(hidden: HiddenState, steps: PlannedStep[], index: number): number | null {
+  for (let i = index - 1; i >= 0; i--) {
+    const pr = record(hidden, (steps[i] as PlannedStep).id).pr;
+    if (pr !== undefined) return pr;
+  }
+  return null;
+}
+
+function abortActions(snapshot: Snapshot): Action[] {
+  const reason = snapshot.hidden.aborted?.reason || "no reason given";
+  const by = snapshot.hidden.aborted?.by ?? "an operator";
+  return [...snapshot.views.values()]
+    .filter((v) => v.pr?.state === "open")
+    .map((v) => ({
+      kind: "close" as const, step: v.step, pr: (v.pr as PullInfo).number,
+      comment: `Closed by Handover: @${by} aborted the migration (#${snapshot.issue}): ${reason}.\nThe step branch is deleted; nothing else will be opened.`,
+    }));
+}
+
+const RETRY_ABORT = "`/handover retry` to try again, `/handover rollback` to revert the last merged step, or `/handover abort` to stop";
+
+function gatePhase(snapshot: Snapshot, step: PlannedStep, gate: GateResult): Decision | "passed" {
+  const { hidden, now } = snapshot;
+  if (gate.state === "passed") return "passed";
+  if (gate.state === "failed" || gate.state === "timed-out") {
+    const reason = gate.state === "timed-out" ? `the gate timed out: ${gate.reason}` : gate.reason;
+    return {
+      hidden: withRecord(hidden, step.id, { failed: { reason, at: now } }), actions: [], again: false,
+      phase: { label: "handover:failed", current: step.id, headline: `Gate of ${step.id} failed: ${reason}`, next: `Fix the cluster, then ${RETRY_ABORT}.` },
+    };
+  }
+  const left = gate.state === "soaking" && gate.soakLeftMs !== undefined ? ` (soak ${formatDuration(gate.soakLeftMs)} left)` : "";
+  return {
+    hidden, actions: [], again: false,
+    phase: {
+      label: "handover:waiting", current: step.id,
+      headline: `Waiting for the ${step.gate?.cluster ?? ""} health gate of ${step.id}: ${gate.state}${left}`,
+      next: `Nothing to do: the next step opens by itself once the gate passes (time-out in ${formatDuration(Math.max(0, gate.deadline - now))}). \`/handover pause\` holds it.`,
+    },
+  };
+}
+
+function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision {
+  const { hidden, now } = snapshot;
+  const step = view.step;
+  const held = (headline: string, next: string, label: Label = "handover:failed"): Decision => ({ hidden, actions: [], again: false, phase: { label, current: step.id, headline, next } });
+  if (view.problems?.length) return held(`Step ${step.id} cannot be computed on the default branch: ${view.problems.join("; ")}`, "Fix the repo (or the issue body); Handover re-checks on every push.");
+  if (view.violations?.length) {
+    return held(`Step ${step.id} would break the invariant: ${view.violations.map((v) => v.message).join("; ")}`, "Fix the repo so no two clusters share a datastore; Handover re-checks on every push. Nothing was opened.");
+  }
+  if (hidden.paused) return held(`Paused by @${hidden.paused.by} before opening ${step.id}.`, "`/handover resume` continues.", "handover:paused");
+  if (view.changes === undefined) return held(`Step ${step.id} is not computed yet.`, "Handover re-checks shortly.", "handover:running");
+  if (view.changes.length === 0) {
+    return { hidden: withRecord(hidden, step.id, { noDiff: { sha: snapshot.headSha, at: now } }), actions: [], again: true, phase: { label: "handover:running", current: step.id, headline: `${step.id}: already on the default branch (skipped, no diff).`, next: "Its gate is checked next." } };
+  }
+  return {
+    hidden, again: true,
+    actions: [{ kind: "open", step, changes: view.changes, baseSha: snapshot.headSha, previousPr: previousPr(hidden, snapshot.steps, index) }],
+    phase: { label: "handover:running", current: step.id, headline: `Opening ${step.id}.`, next: "Review and merge the pull request." },
+  };
+}
+
+function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision | "merged" {
+  const { hidden } = snapshot;
+  const step = view.step;
+  if (pr.merged) return "merged";
+  const rec = record(hidden, step.id);
+  if (pr.state === "closed") {
+    if (rec.reopen && !hidden.paused) {
+      return { hidden: withRecord(hidden, step.id, { reopen: false }), actions: [{ kind: "reopen", step, pr: pr.number }], again: true, phase: { label: "handover:running", current: step.id, headline: `Reopening #${pr.number}.`, next: "Review and merge it." } };
+    }
+    return { hidden, actions: [], again: false, phase: { label: "handover:paused", current: step.id, headline: `#${pr.number} (${step.id}) was closed without merging: the chain is paused.`, next: "Reopen it, or `/handover retry` to have Handover reopen it, or `/handover abort` to stop." } };
+  }
+  const people = view.humanCommits ? " It has commits pushed by people; Handover leaves them as they are." : "";
+  const draft = pr.draft ? " It is a draft: fill in every REPLACE-ME (the new cluster's own dependencies), then mark it ready." : "";
+  return { hidden, actions: [], again: false, phase: { label: "handover:running", current: step.id, headline: `Waiting for #${pr.number} (${step.id}) to be reviewed and merged.${draft}${people}`, next: "Merge it when it looks right; the gate starts at the merge." } };
+}
+
+/** The next actions for a migration, from what GitHub shows now. Pure: no I/O, no clock. */
+export function decide(snapshot: Snapshot): Decision {
+  let hidden = snapshot.hidden;
+  if (snapshot.problems.length > 0) {
+    return { hidden, actions: [], again: false, phase: { label: "handover:failed", headline: `Handover cannot start: ${snapshot.problems.join("; ")}`, next: "Edit the issue (or fix the repo); Handover re-reads it on every edit." } };
+  }
+  if (hidden.base === null) return { hidden: { ...hidden, base: snapshot.headSha }, actions: [], again: true, phase: { label: "handover:running", headline: "Planning.", next: "" } };
+  if (hidden.aborted) {
+    return { hidden, actions: abortActions(snapshot), again: false, phase: { label: "handover:aborted", headline: `Aborted by @${hidden.aborted.by}: ${hidden.aborted.reason || "no reason given"}.`, next: "Nothing more will be opened. File a new issue to start again." } };
+  }
+  for (const [index, step] of snapshot.steps.entries()) {
+    if (stepDone(hidden, step)) continue;
+    const view = snapshot.views.get(step.id);
+    if (!view) return { hidden, actions: [], again: true, phase: { label: "handover:running", current: step.id, headline: `Checking ${step.id}.`, next: "" } };
+    const rec = record(hidden, step.id);
+    if (rec.failed) {
+      return { hidden, actions: [], again: false, phase: { label: "handover:failed", current: step.id, headline: `Gate of ${step.id} failed: ${rec.failed.reason}`, next: `Fix the cluster, then ${RETRY_ABORT}.` } };
+    }
+    if (step.kind === "decommission" && !hidden.decommission && !view.pr) {
+      return { hidden, actions: [], again: false, phase: { label: "handover:waiting", current: step.id, headline: "Every backend moved and every adopt gate passed: the old cluster is ready to be decommissioned.", next: `Deleting ${step.cluster}'s files is a human decision: comment \`/handover decommission\` (needs elevated permission).` } };
+    }
+    if (!view.pr && !rec.noDiff) return openPhase(snapshot, view, index);
+    if (view.pr && !rec.noDiff) {
+      const pull = pullPhase(snapshot, view, view.pr);
+      if (pull !== "merged") return pull;
+      if (rec.mergeSha === undefined) {
+        hidden = withRecord(hidden, step.id, { pr: view.pr.number, mergeSha: view.pr.mergeCommitSha ?? view.pr.headSha, mergedAt: view.pr.mergedAt ?? snapshot.now });
+      }
+      if (step.kind === "decommission") continue;
+    }
+    if (hidden.paused) return { hidden, actions: [], again: false, phase: { label: "handover:paused", current: step.id, headline: `Paused by @${hidden.paused.by}: the gate of ${step.id} is not advanced.`, next: "`/handover resume` continues." } };
+    if (!view.gate) return { hidden, actions: [], again: true, phase: { label: "handover:waiting", current: step.id, headline: `Reading the gate of ${step.id}.`, next: "" } };
+    const gate = gatePhase({ ...snapshot, hidden }, step, view.gate);
+    if (gate !== "passed") return gate;
+    hidden = withRecord(hidden, step.id, { gatePassedAt: view.gate.passedAt ?? snapshot.now });
+    return { hidden, actions: [], again: true, phase: { label: "handover:running", current: step.id, headline: `Gate of ${step.id} passed.`, next: "" } };
+  }
+  const source = snapshot.steps.find((s) => s.kind === "decommission")?.cluster ?? "the old cluster";
+  const target = snapshot.steps.find((s) => s.kind === "prepare")?.cluster ?? "the new cluster";
+  return { hidden, actions: [], again: false, phase: { label: "handover:done", headline: `Done: every backend moved from ${source} to ${target}, and ${source} is decommissioned.`, next: "Close this issue." } };
+}

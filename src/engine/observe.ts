@@ -1,0 +1,161 @@
+import { EditError } from "../edit/index.js";
+import { deploymentObservations, evaluateGate, httpObservation, statusObservations, type CheckRun, type CheckSpec, type CommitStatus, type GateResult, type Observation } from "../health/index.js";
+import { checkTree } from "../invariant/index.js";
+import { applyStep, planMigration, type PlannedStep } from "../plan/index.js";
+import { diffTrees } from "../repo/index.js";
+import { durationMs, type HealthCheck } from "../spec/config.js";
+import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
+import { InputError } from "../spec/problems.js";
+import type { CommentInfo, GitHubPort, HttpProbe, IssueInfo, PullInfo } from "../github/port.js";
+import { stepDone, type Snapshot, type StepView } from "./decide.js";
+import { compactProbes, DASHBOARD_MARKER, decodeState, emptyState, type HiddenState, type StepRecord } from "./state.js";
+
+/** The committer name of every commit Handover writes; anything else on a step branch is a person's. */
+export const COMMITTER = { name: "Handover", email: "handover@users.noreply.github.com" };
+
+export interface EngineDeps {
+  port: GitHubPort;
+  probe: HttpProbe;
+  now: () => number;
+}
+
+export interface Observed {
+  issue: IssueInfo;
+  comments: CommentInfo[];
+  dashboard: CommentInfo | undefined;
+  /** Newer dashboards written by a racing replica: removed after the oldest is updated. */
+  extraDashboards: CommentInfo[];
+  request: MigrationRequest | undefined;
+  snapshot: Snapshot;
+}
+
+export const MIGRATION_LABEL = "handover";
+
+function checkLabel(check: HealthCheck): string {
+  if ("status" in check) return `status ${check.status}`;
+  if ("deployment" in check) return `deployment ${check.deployment}`;
+  return `http ${check.http}`;
+}
+
+function checkSpec(check: HealthCheck): CheckSpec {
+  if ("status" in check) return { kind: "status", pattern: check.status };
+  if ("deployment" in check) return { kind: "deployment", environment: check.deployment };
+  return { kind: "http", url: check.http, ...(check.version ? { version: true } : {}) };
+}
+
+/** After a retry the window starts again, but a check that is green and silent is still green. */
+function fromWindow(observations: Observation[], windowStart: number): Observation[] {
+  const before = observations.filter((o) => o.at < windowStart);
+  const carried = before[before.length - 1];
+  const inside = observations.filter((o) => o.at >= windowStart);
+  return carried && carried.state !== "failure" ? [{ ...carried, at: windowStart }, ...inside] : inside;
+}
+
+async function gateOf(deps: EngineDeps, step: PlannedStep, rec: StepRecord, headSha: string, targetVersion: string): Promise<{ gate: GateResult; probes: Record<string, Observation[]> }> {
+  const gate = step.gate;
+  const sha = rec.mergeSha ?? rec.noDiff?.sha ?? headSha;
+  const since = rec.mergedAt ?? rec.noDiff?.at ?? deps.now();
+  const windowStart = rec.windowStart ?? since;
+  const probes: Record<string, Observation[]> = { ...(rec.probes ?? {}) };
+  let commitData: Promise<{ statuses: CommitStatus[]; runs: CheckRun[] }> | undefined;
+  const commitChecks = () =>
+    (commitData ??= (async () => {
+      const refs = [sha];
+      if (headSha !== sha && (await deps.port.contains(headSha, sha))) refs.push(headSha);
+      const statuses = (await Promise.all(refs.map((r) => deps.port.statuses(r)))).flat();
+      const runs = (await Promise.all(refs.map((r) => deps.port.checkRuns(r)))).flat();
+      return { statuses, runs };
+    })());
+  const checks = [];
+  for (const check of gate?.checks ?? []) {
+    const label = checkLabel(check);
+    const spec = checkSpec(check);
+    let observations: Observation[];
+    if (spec.kind === "status") {
+      const { statuses, runs } = await commitChecks();
+      observations = statusObservations(spec.pattern, statuses, runs);
+    } else if (spec.kind === "deployment") {
+      const deployments = (await deps.port.deployments(spec.environment)).filter((d) => Date.parse(d.created_at) >= since);
+      const newest = deployments.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)[0];
+      const statuses = new Map(newest ? [[newest.id, await deps.port.deploymentStatuses(newest.id)]] : []);
+      observations = deploymentObservations(spec.environment, since, deployments, statuses);
+    } else {
+      const health = await deps.probe(spec.url);
+      const version = spec.version ? { ...(await deps.probe(new URL("version", spec.url).toString())), expect: targetVersion } : undefined;
+      probes[label] = compactProbes([...(probes[label] ?? []), httpObservation(deps.now(), health, version)]);
+      observations = probes[label] ?? [];
+    }
+    checks.push({ label, spec, observations: fromWindow(observations, windowStart) });
+  }
+  const result = evaluateGate({ checks, windowStart, soakMs: durationMs(gate?.soak ?? "0s"), timeoutMs: durationMs(gate?.timeout ?? "2h"), now: deps.now() });
+  return { gate: result, probes };
+}
+
+async function viewOf(deps: EngineDeps, step: PlannedStep, snapshot: Snapshot, request: MigrationRequest, plan: { context: Parameters<typeof applyStep>[1] }): Promise<StepView> {
+  const rec = snapshot.hidden.steps[step.id] ?? {};
+  const view: StepView = { step };
+  const pr: PullInfo | undefined = rec.noDiff ? undefined : await deps.port.findPull(step.branch);
+  if (pr) view.pr = pr;
+  if (!pr && !rec.noDiff) {
+    const head = await deps.port.readTree(snapshot.headSha);
+    try {
+      const outcome = applyStep(head, plan.context, step);
+      view.changes = diffTrees(head, outcome.tree);
+      view.violations = checkTree(outcome.tree).filter((v) => !(step.kind === "prepare" && v.rule === "unfinished-scaffold"));
+    } catch (err) {
+      if (err instanceof InputError) view.problems = [...err.problems];
+      else if (err instanceof EditError) view.problems = [err.message];
+      else throw err;
+    }
+  }
+  if (pr?.state === "open") view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
+  if ((pr?.merged || rec.noDiff) && step.kind !== "decommission") {
+    const merged = pr?.merged ? { mergeSha: rec.mergeSha ?? pr.mergeCommitSha ?? pr.headSha, mergedAt: rec.mergedAt ?? pr.mergedAt ?? deps.now() } : {};
+    const { gate, probes } = await gateOf(deps, step, { ...rec, ...merged }, snapshot.headSha, request.version);
+    view.gate = gate;
+    if (Object.keys(probes).length > 0) snapshot.hidden = { ...snapshot.hidden, steps: { ...snapshot.hidden.steps, [step.id]: { ...rec, probes } } };
+  }
+  return view;
+}
+
+/** Find the App's dashboard comment: the oldest one authored by the App itself carrying the marker. */
+export function findDashboard(comments: CommentInfo[], botLogin: string): { dashboard?: CommentInfo; extra: CommentInfo[] } {
+  const own = comments.filter((c) => c.author === botLogin && c.body.includes(DASHBOARD_MARKER)).sort((a, b) => a.id - b.id);
+  return { ...(own[0] ? { dashboard: own[0] } : {}), extra: own.slice(1) };
+}
+
+/** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
+export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
+  const issue = await deps.port.getIssue(number);
+  if (issue.isPullRequest || !issue.labels.includes(MIGRATION_LABEL)) return undefined;
+  const comments = await deps.port.listComments(number);
+  const { dashboard, extra } = findDashboard(comments, deps.port.botLogin);
+  const hidden: HiddenState = (dashboard && decodeState(dashboard.body)) || emptyState();
+  const snapshot: Snapshot = { now: deps.now(), issue: number, headSha: "", problems: [], steps: [], views: new Map(), hidden };
+  const observed: Observed = { issue, comments, dashboard, extraDashboards: extra, request: undefined, snapshot };
+  if (issue.state === "closed") {
+    snapshot.problems = ["the issue is closed"];
+    return observed;
+  }
+  const parsed = parseIssueBody(issue.body);
+  if (!parsed.ok) {
+    snapshot.problems = parsed.problems;
+    return observed;
+  }
+  observed.request = parsed.request;
+  const head = await deps.port.defaultBranch();
+  snapshot.headSha = head.sha;
+  const baseTree = await deps.port.readTree(hidden.base ?? head.sha);
+  const planned = planMigration(baseTree, parsed.request, number);
+  if (!planned.ok) {
+    snapshot.problems = planned.kind === "input" ? planned.problems : planned.violations.map((v) => `${planned.step ? `step ${planned.step}: ` : ""}${v.message}`);
+    return observed;
+  }
+  snapshot.steps = planned.plan.steps;
+  for (const step of planned.plan.steps) {
+    if (stepDone(snapshot.hidden, step)) continue;
+    snapshot.views.set(step.id, await viewOf(deps, step, snapshot, parsed.request, planned.plan));
+    break;
+  }
+  return observed;
+}

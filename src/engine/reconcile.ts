@@ -1,0 +1,60 @@
+import type { HandoverConfig } from "../spec/config.js";
+import { act, ensureDashboard, ensureLabel, sendFeedback } from "./act.js";
+import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
+import { decide, type Decision } from "./decide.js";
+import { observe, type EngineDeps, type Observed } from "./observe.js";
+
+/** Enough rounds to settle a step (merge seen, gate passed, next PR opened) without looping forever. */
+const MAX_ROUNDS = 8;
+
+export interface ReconcileResult {
+  issue: number;
+  /** undefined when the issue is not a migration issue */
+  decision?: Decision;
+}
+
+async function commandsOf(deps: EngineDeps, observed: Observed): Promise<PendingCommand[]> {
+  const onIssue = observed.comments.map((comment) => ({ comment, on: observed.issue.number }));
+  const openPrs = [...observed.snapshot.views.values()].flatMap((v) => (v.pr?.state === "open" ? [v.pr.number] : []));
+  const onPrs = (await Promise.all(openPrs.map(async (n) => (await deps.port.listComments(n)).map((comment) => ({ comment, on: n }))))).flat();
+  return pendingCommands([...onIssue, ...onPrs], observed.snapshot.hidden, deps.port.botLogin);
+}
+
+async function handleCommands(deps: EngineDeps, observed: Observed, permissions: HandoverConfig["commands"]): Promise<CommandFeedback[]> {
+  const pending = await commandsOf(deps, observed);
+  const feedback: CommandFeedback[] = [];
+  const known = new Map<string, Awaited<ReturnType<EngineDeps["port"]["permission"]>>>();
+  let hidden = observed.snapshot.hidden;
+  for (const item of pending) {
+    const login = item.comment.author;
+    if (!known.has(login)) known.set(login, await deps.port.permission(login));
+    const phase = decide({ ...observed.snapshot, hidden }).phase;
+    const applied = applyCommand(item, known.get(login) ?? "none", hidden, { now: deps.now(), permissions, steps: observed.snapshot.steps, phase });
+    hidden = applied.hidden;
+    feedback.push(applied.feedback);
+  }
+  observed.snapshot.hidden = hidden;
+  return feedback;
+}
+
+const DEFAULT_PERMISSIONS: HandoverConfig["commands"] = { permission: "write", elevated: "maintain" };
+
+/**
+ * Bring one migration issue up to date: observe GitHub, apply new commands, decide, act, and show it.
+ * Level-triggered: safe to run any number of times, for any event, in any order.
+ */
+export async function reconcile(deps: EngineDeps, issue: number, permissions: HandoverConfig["commands"] = DEFAULT_PERMISSIONS): Promise<ReconcileResult> {
+  let decision: Decision | undefined;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const observed = await observe(deps, issue);
+    if (!observed) return { issue };
+    const feedback = await handleCommands(deps, observed, permissions);
+    decision = decide(observed.snapshot);
+    for (const action of decision.actions) await act(deps, observed, action);
+    await ensureDashboard(deps, observed, decision);
+    await ensureLabel(deps, observed, decision.phase.label);
+    await sendFeedback(deps, feedback);
+    if (!decision.again && feedback.length === 0) break;
+  }
+  return decision ? { issue, decision } : { issue };
+}

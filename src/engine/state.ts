@@ -1,0 +1,84 @@
+import { z } from "zod";
+
+/** Human decisions and settled facts, kept in the App's dashboard comment (GitHub is the state). */
+
+const actor = z.object({ by: z.string(), at: z.number() });
+
+const observation = z.object({ at: z.number(), state: z.enum(["success", "pending", "failure"]), detail: z.string() });
+
+export const stepRecord = z.object({
+  /** The merged PR and its merge commit, once seen merged (immutable on GitHub). */
+  pr: z.number().optional(),
+  mergeSha: z.string().optional(),
+  mergedAt: z.number().optional(),
+  /** The step's changes were already on the default branch: no PR; its gate is read on this commit. */
+  noDiff: z.object({ sha: z.string(), at: z.number() }).optional(),
+  /** A `/handover retry` restarts the gate's window here. */
+  windowStart: z.number().optional(),
+  gatePassedAt: z.number().optional(),
+  skipped: actor.optional(),
+  failed: z.object({ reason: z.string(), at: z.number() }).optional(),
+  /** Results of the http checks, which GitHub does not keep for us (transitions only). */
+  probes: z.record(z.string(), z.array(observation)).optional(),
+  /** Reopen a PR closed without merging (set by retry). */
+  reopen: z.boolean().optional(),
+});
+export type StepRecord = z.infer<typeof stepRecord>;
+
+export const auditEntry = z.object({
+  at: z.number(),
+  user: z.string(),
+  command: z.string(),
+  result: z.enum(["applied", "recorded", "refused", "unknown", "invalid"]),
+  note: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntry>;
+
+export const hiddenState = z.object({
+  v: z.literal(1),
+  /** The default-branch commit the migration was planned on. */
+  base: z.string().nullable(),
+  handled: z.array(z.number()),
+  paused: actor.nullable(),
+  aborted: actor.extend({ reason: z.string() }).nullable(),
+  decommission: actor.nullable(),
+  steps: z.record(z.string(), stepRecord),
+  audit: z.array(auditEntry),
+});
+export type HiddenState = z.infer<typeof hiddenState>;
+
+export function emptyState(): HiddenState {
+  return { v: 1, base: null, handled: [], paused: null, aborted: null, decommission: null, steps: {}, audit: [] };
+}
+
+export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";
+const STATE_BLOCK = /<!-- handover:state ([A-Za-z0-9+/=]+) -->/;
+
+/** Base64 so no value (not even `-->`) can end the HTML comment early. */
+export function encodeState(state: HiddenState): string {
+  return `<!-- handover:state ${Buffer.from(JSON.stringify(state), "utf8").toString("base64")} -->`;
+}
+
+/** The state block of a dashboard body; an unreadable or invalid block is treated as no state. */
+export function decodeState(body: string): HiddenState | undefined {
+  const match = STATE_BLOCK.exec(body);
+  if (!match?.[1]) return undefined;
+  try {
+    const parsed = hiddenState.safeParse(JSON.parse(Buffer.from(match[1], "base64").toString("utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keep the state small: http probe history as transitions, audit capped. */
+export function compactProbes(list: z.infer<typeof observation>[]): z.infer<typeof observation>[] {
+  const out: z.infer<typeof observation>[] = [];
+  for (const item of list) {
+    const last = out[out.length - 1];
+    if (!last || last.state !== item.state) out.push(item);
+  }
+  const latest = list[list.length - 1];
+  if (latest && out[out.length - 1] !== latest) out.push(latest);
+  return out.slice(-40);
+}

@@ -1,0 +1,101 @@
+import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
+import type { FileChange } from "../repo/index.js";
+
+/** The small surface of GitHub the engine uses; the Octokit adapter implements it, tests fake it. */
+
+export interface IssueInfo {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  labels: string[];
+  isPullRequest: boolean;
+}
+
+export interface CommentInfo {
+  id: number;
+  body: string;
+  author: string;
+  authorIsBot: boolean;
+  createdAt: number;
+  edited: boolean;
+}
+
+export interface PullInfo {
+  number: number;
+  state: "open" | "closed";
+  merged: boolean;
+  mergedAt: number | null;
+  mergeCommitSha: string | null;
+  headRef: string;
+  headSha: string;
+  body: string;
+  draft: boolean;
+  url: string;
+}
+
+export interface CommitInfo {
+  sha: string;
+  parents: string[];
+  /** The committer's name, to tell Handover's commits from people's. */
+  committer: string;
+  message: string;
+}
+
+export type Permission = "none" | "read" | "triage" | "write" | "maintain" | "admin";
+
+export interface NewPull {
+  branch: string;
+  title: string;
+  body: string;
+  draft: boolean;
+}
+
+export interface GitHubPort {
+  readonly owner: string;
+  readonly repo: string;
+  /** The login of the App's bot user (`<slug>[bot]`). */
+  readonly botLogin: string;
+
+  defaultBranch(): Promise<{ name: string; sha: string }>;
+  /** Every text file of a commit (cached by sha: commits never change). */
+  readTree(sha: string): Promise<Map<string, string>>;
+  getCommit(sha: string): Promise<CommitInfo>;
+  /** Whether `head` contains `base` (identical or ahead). */
+  contains(head: string, base: string): Promise<boolean>;
+  getBranch(branch: string): Promise<string | undefined>;
+  /** One commit with these file changes on top of `parent`; returns its sha. */
+  createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string>;
+  /** Create the branch; `false` when it already exists (GitHub's 422 "Reference already exists"). */
+  createBranch(branch: string, sha: string): Promise<boolean>;
+  moveBranch(branch: string, sha: string): Promise<void>;
+  deleteBranch(branch: string): Promise<void>;
+
+  getIssue(number: number): Promise<IssueInfo>;
+  listComments(number: number): Promise<CommentInfo[]>;
+  createComment(number: number, body: string): Promise<number>;
+  updateComment(id: number, body: string): Promise<void>;
+  deleteComment(id: number): Promise<void>;
+  addLabels(number: number, labels: string[]): Promise<void>;
+  removeLabel(number: number, label: string): Promise<void>;
+  addReaction(commentId: number, content: Reaction): Promise<void>;
+  permission(login: string): Promise<Permission>;
+  /** Open migration issues (label `handover`), for resync. */
+  openMigrationIssues(): Promise<number[]>;
+
+  /** The newest PR whose head is this branch, in any state. */
+  findPull(branch: string): Promise<PullInfo | undefined>;
+  /** Open a PR; when one already exists for the branch (422), return that one. */
+  createPull(pull: NewPull): Promise<PullInfo>;
+  updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void>;
+
+  statuses(ref: string): Promise<CommitStatus[]>;
+  checkRuns(ref: string): Promise<CheckRun[]>;
+  deployments(environment: string): Promise<Deployment[]>;
+  deploymentStatuses(id: number): Promise<DeploymentStatus[]>;
+}
+
+export type Reaction = "eyes" | "rocket" | "-1" | "confused" | "+1";
+
+/** Reads a Replicante introspection endpoint (the `http` health check); injected so rehearsals can fake it. */
+export type HttpProbe = (url: string) => Promise<{ body?: string; error?: string }>;

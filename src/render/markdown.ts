@@ -1,0 +1,21 @@
+/** User text made inert in markdown: no HTML, no table breaks, no mentions, one line. */
+export function escapeText(text: string): string {
+  return text
+    .replace(/\r?\n/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\|/g, "\\|")
+    .replace(/@(?=\w)/g, "@\u200b")
+    .slice(0, 300);
+}
+
+/** User text shown as inline code (backticks removed so it cannot break out). */
+export function code(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, " ").replace(/\|/g, "\\|").slice(0, 200)}\``;
+}
+
+/** `12:03:10 UTC` style time for the dashboard. */
+export function clock(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}

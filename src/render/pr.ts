@@ -1,0 +1,57 @@
+import type { HealthCheck } from "../spec/config.js";
+import type { PlannedStep } from "../plan/index.js";
+import type { FileChange } from "../repo/index.js";
+import { PLACEHOLDER } from "../repo/index.js";
+
+export function stepMarker(issue: number, stepId: string): string {
+  return `<!-- handover:step issue=${issue} step=${stepId} -->`;
+}
+
+const MARKER = /<!-- handover:step issue=(\d+) step=([a-z0-9-]+) -->/;
+
+/** The migration issue and step a Handover PR body belongs to. */
+export function readStepMarker(body: string | null | undefined): { issue: number; step: string } | undefined {
+  const match = MARKER.exec(body ?? "");
+  return match?.[1] && match[2] ? { issue: Number(match[1]), step: match[2] } : undefined;
+}
+
+function describeCheck(check: HealthCheck): string {
+  if ("status" in check) return `commit status / check run \`${check.status}\` is success`;
+  if ("deployment" in check) return `newest deployment to \`${check.deployment}\` is success`;
+  return `\`${check.http}\` reports every result HEALTHY${check.version ? " and the target version" : ""}`;
+}
+
+const WHY: Record<PlannedStep["kind"], string> = {
+  prepare: "Stands up the new Core cluster on its own dependencies with no discovery backends (seed steps 2-5).",
+  release: "Removes these backends from the old cluster and asks for its rolling restart, so it stops managing them (seed steps 6.1-6.2).",
+  adopt: "Adds these backends to the new cluster and asks for its rolling restart, so it starts managing them (seed steps 6.3-6.4).",
+  decommission: "Deletes the old cluster's files and its handover.yml entry (seed step 7), approved with `/handover decommission`.",
+};
+
+/** The body of a step PR: marker, links, what it changes and why, the gate that follows, what to do. */
+export function renderPrBody(args: { issue: number; step: PlannedStep; index: number; total: number; previousPr: number | null; changes: readonly FileChange[]; version: string }): string {
+  const { issue, step } = args;
+  const gate = step.gate
+    ? [`After merge, **${step.gate.cluster}** must stay healthy for **${step.gate.soak}** without a break (time-out ${step.gate.timeout}) before the next step opens:`, ...(step.gate.checks.length ? step.gate.checks.map((c) => `- ${describeCheck(c)}`) : ["- (no checks configured: only the soak time)"])]
+    : ["No gate: this is the last step."];
+  const checklist = step.kind === "prepare" && args.changes.some((c) => c.content?.includes(PLACEHOLDER))
+    ? ["", "### Before you merge", `- [ ] Replace every \`${PLACEHOLDER}\` with the new cluster's **own** dependencies (Zookeeper ensemble, MongoDB uri, Kafka brokers): it must not share any with the old cluster.`, `- [ ] Check the new cluster runs Replicante Core **${args.version}** (image tags).`, "- [ ] Push your changes to this branch: Handover never overwrites commits made by people.", "- [ ] Mark the PR ready for review; the `handover/guard` check fails while a placeholder is left."]
+    : [];
+  return [
+    stepMarker(issue, step.id),
+    `**Handover step ${args.index + 1} of ${args.total}** for #${issue}: ${step.summary}.`,
+    "",
+    WHY[step.kind],
+    "",
+    `Previous step: ${args.previousPr === null ? "none (this is the first PR)" : `#${args.previousPr}`}`,
+    "",
+    "### Changes",
+    ...args.changes.map((c) => `- ${c.action} \`${c.path}\``),
+    "",
+    "### Gate",
+    ...gate,
+    ...checklist,
+    "",
+    `<sub>Comment \`/handover pause\`, \`resume\`, \`retry\`, \`skip\`, \`abort -- reason\` or \`help\` here or on #${issue}. Every step is checked so that no two Replicante Core clusters ever manage the same datastore.</sub>`,
+  ].join("\n");
+}
