@@ -2,12 +2,14 @@
 // culprit, never a stack trace, and never changes the repo it was pointed at (DESIGN sections 1, 2, 4, 7, 8).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { RULES, type Rule } from "../../../src/spec/violation.js";
 import {
   addCluster, cli, CONFIG, CORE_A, CORE_B, coreConfig, EXAMPLE_ISSUE, exampleCopy, hashTree, issueFile,
-  replaceOnce, ROOT, setSection, stackLines, tempDir, type CliRun, type Mutation,
+  removeTempDirs, replaceOnce, ROOT, setSection, stackLines, tempDir, type CliRun, type Mutation,
 } from "./helpers.js";
+
+afterAll(removeTempDirs);
 
 const BOMB = readFileSync(join(ROOT, "test/fixtures/bad/billion-laughs.yaml"), "utf8");
 const BOMB_LIST = readFileSync(join(ROOT, "test/fixtures/bad/billion-laughs-list.yaml"), "utf8");

@@ -24,8 +24,17 @@ export function replaceOnce(from: string, to: string): (old: string) => string {
   };
 }
 
+const created: string[] = [];
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `handover-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `handover-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Remove every temp dir made through tempDir (call from afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** A temp copy of examples/config-repo with some files replaced, created or deleted. */
