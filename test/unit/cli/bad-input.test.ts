@@ -190,6 +190,15 @@ describe("handover.yml that breaks the schema", () => {
     ]);
   });
 
+  it("clusters written as a list, plus an unknown key: both reported", async () => {
+    const repo = watchedCopy({ [CONFIG]: replaceOnce("clusters:\n", "clusters: []\nclusterz:\n") });
+    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
+    expectInputError(run, [
+      `handover plan: ${CONFIG}: clusters: []: Invalid input: expected record, received array`,
+      `handover plan: ${CONFIG}: unknown key "clusterz" (a typo must not silently turn a setting off)`,
+    ]);
+  });
+
   // BUG: a cluster name that breaks CLUSTER_NAME is reported as zod's generic "Invalid key in record" with the
   // cluster's whole spec as the value; the rule ("expected a cluster name: lowercase letters, digits, . _ -") and
   // the offending name as a value are lost. Repro: rename `replicore-a:` to `Replicore-A:` in the example
@@ -329,9 +338,27 @@ const fileCases: FileCase[] = [
       clusters: ["replicore-a"], subject: CORE_A, files: [CORE_A],
     },
   },
+  {
+    name: "discovery.backends.files that is not a list",
+    files: { [CORE_A]: replaceOnce("    files:\n", "    files: 'conf.d'\n    filez:\n") },
+    violation: {
+      rule: "invalid-config",
+      message: `cluster replicore-a: ${CORE_A}: discovery.backends.files: "conf.d": expected a list of backends`,
+      clusters: ["replicore-a"], subject: "discovery.backends.files", files: [CORE_A],
+    },
+  },
+  {
+    name: "a discovery.backends.files entry that is a number",
+    files: { [CORE_A]: replaceOnce("- 'conf.d/kafka.yaml'", "- 5") },
+    violation: {
+      rule: "invalid-config",
+      message: `cluster replicore-a: ${CORE_A}: discovery.backends.files: 5: expected a file path`,
+      clusters: ["replicore-a"], subject: "5", files: [CORE_A],
+    },
+  },
 ];
 
-describe("a Core config that cannot be read", () => {
+describe("a Core config that cannot be read or has a bad backend list", () => {
   it.each(fileCases)("$name: check exits 1 with the violation", async ({ files, violation }) => {
     const repo = watchedCopy(files);
     const run = await cli(["check", "--repo", repo, "--format", "json"]);
@@ -359,7 +386,8 @@ describe("a Core config that cannot be read", () => {
 
   // BUG: `plan` treats an unreadable Core config as "the repo already breaks the invariant" (exit 1) and its stderr
   // line names only the rule (`refused: the repo already breaks the invariant (invalid-config)`), not the file.
-  // A missing or malformed file is input to fix (exit 2, like a schema error in handover.yml). Repro: delete
+  // A missing or malformed file (or a backend list that is not a list of paths) is input to fix: exit 2, like a
+  // schema error in handover.yml, with the line naming the file. Repro: delete
   // clusters/replicore-a/replicante.yaml from a copy of the example and run `handover plan ... --issue examples/issue.md`.
   it.fails.each(fileCases)("$name: plan exits 2 naming the file", async ({ files, violation }) => {
     const repo = watchedCopy(files);
@@ -498,6 +526,16 @@ const issueCases: IssueCase[] = [
     issue: groups("canary: mongo\nwave-1: kafka"),
     lines: () => [
       "handover plan: Backend groups: backends zookeeper of replicore-a are in no group: name them in a line or add `rest: *` (decommission would otherwise delete them with the old cluster)",
+    ],
+  },
+  {
+    name: "an empty issue body",
+    issue: () => "",
+    lines: (f) => [
+      `handover plan: ${f}: Source cluster: is required (the cluster name as in .github/handover.yml)`,
+      `handover plan: ${f}: Target cluster: is required (the cluster name as in .github/handover.yml)`,
+      `handover plan: ${f}: Target version: is required (e.g. 0.3.1)`,
+      `handover plan: ${f}: ${NOTES.replace(" for 0.3.1", "")}`,
     ],
   },
   {
@@ -763,6 +801,33 @@ const refusalCases: RefusalCase[] = [
     }],
   },
   {
+    name: "a discovery file with a numeric cluster_id",
+    files: { "clusters/replicore-a/conf.d/zookeeper.yaml": "- cluster_id: 5\n  nodes: []\n" },
+    violations: [{
+      rule: "malformed-discovery-file",
+      message: "cluster replicore-a: clusters/replicore-a/conf.d/zookeeper.yaml: [0].cluster_id: 5: expected the datastore cluster id",
+      clusters: ["replicore-a"], subject: "/opt/replicante/conf.d/zookeeper.yaml", files: ["clusters/replicore-a/conf.d/zookeeper.yaml"],
+    }],
+  },
+  {
+    name: "an empty discovery file",
+    files: { "clusters/replicore-a/conf.d/zookeeper.yaml": "" },
+    violations: [{
+      rule: "malformed-discovery-file",
+      message: "cluster replicore-a: clusters/replicore-a/conf.d/zookeeper.yaml: expected a list of clusters ({cluster_id, nodes}), got null",
+      clusters: ["replicore-a"], subject: "/opt/replicante/conf.d/zookeeper.yaml", files: ["clusters/replicore-a/conf.d/zookeeper.yaml"],
+    }],
+  },
+  {
+    name: "a malformed discovery file",
+    files: { "clusters/replicore-a/conf.d/mongo.yaml": replaceOnce("- cluster_id: mongo-rs-users", "- cluster_id: [mongo-rs-users") },
+    violations: [{
+      rule: "malformed-discovery-file",
+      message: "cluster replicore-a: clusters/replicore-a/conf.d/mongo.yaml:9:3: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      clusters: ["replicore-a"], subject: "conf.d/mongo.yaml", files: ["clusters/replicore-a/conf.d/mongo.yaml"],
+    }],
+  },
+  {
     name: "REPLACE-ME left in an existing cluster's config",
     files: withB("[]", { uri: "mongodb://REPLACE-ME:27017/" }),
     violations: [{
@@ -856,6 +921,14 @@ describe("problems found while planning", () => {
     expectInputError(run, [`handover plan: ${CONFIG}: clusters.replicore-a.restart.file: clusters/replicore-a/statefulset.yaml does not exist`]);
   });
 
+  it("a scaffold that would overwrite a file: exit 2 naming it", async () => {
+    const repo = watchedCopy({ [CORE_B]: "# someone else's file\n" });
+    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
+    expectInputError(run, [
+      `handover plan: ${CORE_B} already exists: the scaffold for replicore-b would overwrite it; move it away or create replicore-b by hand`,
+    ]);
+  });
+
   it("an existing target without a mount for an absolute entry: exit 2 naming the entry", async () => {
     const repo = watchedCopy(withB("[]"));
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
@@ -880,15 +953,19 @@ describe("problems found while planning", () => {
     expect(run.err).toMatch(/do(es)? not contain the name "replicore-a"/);
   });
 
-  // BUG: a restart.document past the end of the file says "cannot edit spec.template...: document 5 does not exist
-  // (the file has 2)" without naming the file or the handover.yml field. Repro: `document: 5` in the example.
-  it.fails("a restart document that does not exist names the file", async () => {
-    const repo = watchedCopy({ [CONFIG]: replaceOnce("document: 1", "document: 5") });
+  // BUG: an edit of the restart file that cannot be made is reported without the file or the handover.yml field:
+  // `document: 5` -> "cannot edit spec.template.metadata.annotations."handover.replicante.io/restart": document 5 does
+  // not exist (the file has 2)"; a malformed statefulset.yaml -> "...: the file is not valid YAML: ... at line 46,
+  // column 1:". Repro: either change to a copy of the example, then `handover plan`.
+  it.fails.each([
+    ["a restart document that does not exist", { [CONFIG]: replaceOnce("document: 1", "document: 5") }],
+    ["a malformed restart file", { "clusters/replicore-a/statefulset.yaml": (s: string) => `${s}\nfoo: [\n` }],
+  ] as [string, Record<string, Mutation>][])("%s: the message names the restart file", async (_name, files) => {
+    const repo = watchedCopy(files);
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
     expect(run.code).toBe(2);
     expect(run.out).toBe("");
     expect(run.err).toContain("clusters/replicore-a/statefulset.yaml");
-    expect(run.err).toContain("5");
   });
 
   // BUG: when the target already lists a discovery file at the same relative path as a moved backend
