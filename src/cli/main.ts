@@ -4,10 +4,21 @@ import { checkCommand } from "./check.js";
 import { initCommand } from "./init.js";
 import { EXIT, parseFormat, processIo, type Io } from "./io.js";
 import { planCommand } from "./plan.js";
+import { rehearseCommand } from "./rehearse.js";
 import { configJsonSchema, configReferenceMarkdown } from "./schema.js";
 
 function issueNumber(value: string): number {
   if (!/^[1-9]\d{0,9}$/.test(value)) throw new InvalidArgumentError("expected the issue number, a positive whole number");
+  return Number(value);
+}
+
+function wholeNumber(value: string): number {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError("expected a whole number");
+  return Number(value);
+}
+
+function positive(value: string): number {
+  if (!/^[1-9]$/.test(value)) throw new InvalidArgumentError("expected a number of replicas from 1 to 9");
   return Number(value);
 }
 
@@ -43,6 +54,18 @@ function program(io: Io, exit: { code: number }): Command {
     .requiredOption("--repo <dir>", "checked-out config repo")
     .option("--format <format>", "text or json", format, "text")
     .action(run((opts: Parameters<typeof checkCommand>[1]) => checkCommand(io, opts)));
+
+  root
+    .command("rehearse")
+    .description("Run the real App end to end against an in-process GitHub simulator loaded with a config repo")
+    .requiredOption("--repo <dir>", "checked-out config repo")
+    .requiredOption("--issue <file>", "the migration issue body")
+    .option("--format <format>", "text or json", format, "text")
+    .option("--fail-health <step>", "make this step's health gate fail")
+    .option("--chaos <seed>", "inject duplicated, reordered and dropped webhooks, 5xx and rate limits (seeded)", wholeNumber)
+    .option("--replicas <n>", "App processes behind one webhook URL", positive, 1)
+    .option("--commands <file>", "YAML list of operator comments: {after, event, delay, user, permission, body}")
+    .action(run((opts: Parameters<typeof rehearseCommand>[1]) => rehearseCommand(io, opts)));
 
   root
     .command("schema")

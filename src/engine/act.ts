@@ -3,7 +3,8 @@ import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision } from "./decide.js";
 import { LABELS } from "./decide.js";
 import type { CommandFeedback } from "./commands.js";
-import { COMMITTER, MIGRATION_LABEL, type EngineDeps, type Observed } from "./observe.js";
+import { COMMITTER } from "../github/port.js";
+import { MIGRATION_LABEL, type EngineDeps, type Observed } from "./observe.js";
 
 /** Perform one action idempotently: every create tolerates "already exists" and finds what is there. */
 export async function act(deps: EngineDeps, observed: Observed, action: Action): Promise<void> {

@@ -2,16 +2,13 @@ import { EditError } from "../edit/index.js";
 import { deploymentObservations, evaluateGate, httpObservation, statusObservations, type CheckRun, type CheckSpec, type CommitStatus, type GateResult, type Observation } from "../health/index.js";
 import { checkTree } from "../invariant/index.js";
 import { applyStep, planMigration, type PlannedStep } from "../plan/index.js";
-import { diffTrees } from "../repo/index.js";
-import { durationMs, type HealthCheck } from "../spec/config.js";
+import { diffTrees, loadRepo } from "../repo/index.js";
+import { durationMs, type HandoverConfig, type HealthCheck } from "../spec/config.js";
 import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
-import type { CommentInfo, GitHubPort, HttpProbe, IssueInfo, PullInfo } from "../github/port.js";
+import { COMMITTER, type CommentInfo, type GitHubPort, type HttpProbe, type IssueInfo, type PullInfo } from "../github/port.js";
 import { stepDone, type Snapshot, type StepView } from "./decide.js";
 import { compactProbes, DASHBOARD_MARKER, decodeState, emptyState, type HiddenState, type StepRecord } from "./state.js";
-
-/** The committer name of every commit Handover writes; anything else on a step branch is a person's. */
-export const COMMITTER = { name: "Handover", email: "handover@users.noreply.github.com" };
 
 export interface EngineDeps {
   port: GitHubPort;
@@ -27,6 +24,9 @@ export interface Observed {
   extraDashboards: CommentInfo[];
   request: MigrationRequest | undefined;
   snapshot: Snapshot;
+  /** From the config repo's handover.yml (defaults until it is read). */
+  permissions: HandoverConfig["commands"];
+  resyncMs: number;
 }
 
 export const MIGRATION_LABEL = "handover";
@@ -132,7 +132,10 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   const { dashboard, extra } = findDashboard(comments, deps.port.botLogin);
   const hidden: HiddenState = (dashboard && decodeState(dashboard.body)) || emptyState();
   const snapshot: Snapshot = { now: deps.now(), issue: number, headSha: "", problems: [], steps: [], views: new Map(), hidden };
-  const observed: Observed = { issue, comments, dashboard, extraDashboards: extra, request: undefined, snapshot };
+  const observed: Observed = {
+    issue, comments, dashboard, extraDashboards: extra, request: undefined, snapshot,
+    permissions: { permission: "write", elevated: "maintain" }, resyncMs: durationMs("5m"),
+  };
   if (issue.state === "closed") {
     snapshot.problems = ["the issue is closed"];
     return observed;
@@ -146,6 +149,11 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   const head = await deps.port.defaultBranch();
   snapshot.headSha = head.sha;
   const baseTree = await deps.port.readTree(hidden.base ?? head.sha);
+  const loaded = loadRepo(baseTree);
+  if (loaded.ok) {
+    observed.permissions = loaded.model.config.commands;
+    observed.resyncMs = durationMs(loaded.model.config.resync);
+  }
   const planned = planMigration(baseTree, parsed.request, number);
   if (!planned.ok) {
     snapshot.problems = planned.kind === "input" ? planned.problems : planned.violations.map((v) => `${planned.step ? `step ${planned.step}: ` : ""}${v.message}`);

@@ -9,6 +9,7 @@ const MAX_ROUNDS = 8;
 
 export interface ReconcileResult {
   issue: number;
+  resyncMs?: number;
   /** undefined when the issue is not a migration issue */
   decision?: Decision;
 }
@@ -37,18 +38,18 @@ async function handleCommands(deps: EngineDeps, observed: Observed, permissions:
   return feedback;
 }
 
-const DEFAULT_PERMISSIONS: HandoverConfig["commands"] = { permission: "write", elevated: "maintain" };
-
 /**
  * Bring one migration issue up to date: observe GitHub, apply new commands, decide, act, and show it.
  * Level-triggered: safe to run any number of times, for any event, in any order.
  */
-export async function reconcile(deps: EngineDeps, issue: number, permissions: HandoverConfig["commands"] = DEFAULT_PERMISSIONS): Promise<ReconcileResult> {
+export async function reconcile(deps: EngineDeps, issue: number): Promise<ReconcileResult> {
   let decision: Decision | undefined;
+  let resyncMs: number | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const observed = await observe(deps, issue);
     if (!observed) return { issue };
-    const feedback = await handleCommands(deps, observed, permissions);
+    resyncMs = observed.resyncMs;
+    const feedback = await handleCommands(deps, observed, observed.permissions);
     decision = decide(observed.snapshot);
     for (const action of decision.actions) await act(deps, observed, action);
     await ensureDashboard(deps, observed, decision);
@@ -56,5 +57,5 @@ export async function reconcile(deps: EngineDeps, issue: number, permissions: Ha
     await sendFeedback(deps, feedback);
     if (!decision.again && feedback.length === 0) break;
   }
-  return decision ? { issue, decision } : { issue };
+  return { issue, ...(decision ? { decision } : {}), ...(resyncMs ? { resyncMs } : {}) };
 }

@@ -3,6 +3,9 @@ import type { FileChange } from "../repo/index.js";
 
 /** The small surface of GitHub the engine uses; the Octokit adapter implements it, tests fake it. */
 
+/** The committer of every commit Handover writes; anything else on a step branch is a person's. */
+export const COMMITTER = { name: "Handover", email: "handover@users.noreply.github.com" };
+
 export interface IssueInfo {
   number: number;
   title: string;

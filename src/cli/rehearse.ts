@@ -1,0 +1,75 @@
+import { planMigration } from "../plan/index.js";
+import { rehearse, scriptedComment, type RehearsalReport } from "../rehearse/run.js";
+import { parseIssueBody } from "../spec/issue.js";
+import { formatZodIssues, InputError } from "../spec/problems.js";
+import { readYaml } from "../spec/yaml.js";
+import { z } from "zod";
+import { EXIT, paint, readRepoDir, readTextFile, type Io } from "./io.js";
+
+export interface RehearseOptions {
+  repo: string;
+  issue: string;
+  format: "text" | "json";
+  failHealth?: string;
+  chaos?: number;
+  replicas: number;
+  commands?: string;
+}
+
+function clock(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+}
+
+function summary(io: Io, report: RehearsalReport): string {
+  const head = report.completed
+    ? paint(io, "green", `✓ Rehearsal completed: ${report.steps.length} steps in ${clock(report.simulated_seconds)} of simulated time`)
+    : paint(io, "red", `✗ Rehearsal stopped at ${report.stopped_at ?? "?"} (${report.final_label ?? "no label"}) after ${clock(report.simulated_seconds)} of simulated time`);
+  const rows = report.steps.map((s) => `  ${s.id.padEnd(24)} ${s.pr ? `#${s.pr}`.padEnd(5) : "-    "} ${(s.state ?? "not opened").padEnd(10)} ${s.gate_passed_at !== null ? `gate passed at ${clock(s.gate_passed_at)}` : ""}`);
+  const comments = report.comments.map((c) => `  @${c.user}: ${c.body.split("\n")[0]} -> ${c.reaction ?? "no reaction"}${c.accepted ? "" : " (not applied)"}`);
+  return [
+    "",
+    head,
+    ...rows,
+    ...(comments.length ? ["Commands:", ...comments] : []),
+    `Invariant: ${report.violations.length === 0 ? "held at every commit of the default branch" : paint(io, "red", `BROKEN at ${report.violations.length} commit(s)`)}; duplicate PRs: ${report.duplicate_prs}`,
+    `GitHub API: ${report.api.requests} requests (${report.api.writes} writes)`,
+    "",
+  ].join("\n");
+}
+
+async function readCommands(path: string | undefined): Promise<z.infer<typeof scriptedComment>[]> {
+  if (!path) return [];
+  const text = await readTextFile("--commands", path);
+  const yaml = readYaml(path, text);
+  if (!yaml.ok) throw new InputError(yaml.problems);
+  const parsed = z.array(scriptedComment).safeParse(yaml.value ?? []);
+  if (!parsed.success) throw new InputError(formatZodIssues(path, parsed.error.issues, yaml.value));
+  return parsed.data;
+}
+
+/** `handover rehearse`: the whole migration end to end against the GitHub simulator. */
+export async function rehearseCommand(io: Io, options: RehearseOptions): Promise<number> {
+  const files = await readRepoDir(options.repo);
+  const body = await readTextFile("--issue", options.issue);
+  const commands = await readCommands(options.commands);
+  const parsed = parseIssueBody(body);
+  if (!parsed.ok) throw new InputError(parsed.problems.map((p) => `${options.issue}: ${p}`));
+  const planned = planMigration(files, parsed.request, 1);
+  if (!planned.ok) throw new InputError(planned.kind === "input" ? planned.problems : planned.violations.map((v) => `refused${planned.step ? ` at ${planned.step}` : ""}: ${v.message}`));
+  const ids = planned.plan.steps.map((s) => s.id);
+  if (options.failHealth && !ids.includes(options.failHealth)) throw new InputError([`--fail-health ${options.failHealth}: not a step of this plan (steps: ${ids.join(", ")})`]);
+  const unknown = commands.find((c) => !ids.includes(c.after));
+  if (unknown) throw new InputError([`--commands: after: ${JSON.stringify(unknown.after)} is not a step of this plan (steps: ${ids.join(", ")})`]);
+  const text = options.format === "text";
+  const report = await rehearse({
+    files, issueBody: body, plan: planned.plan, replicas: options.replicas, commands,
+    ...(options.failHealth ? { failHealth: options.failHealth } : {}),
+    ...(options.chaos !== undefined ? { chaosSeed: options.chaos } : {}),
+    ...(text ? { onEvent: (at: number, line: string) => io.out(`${paint(io, "dim", `[${clock(Math.round(at / 1000))}]`)} ${line}\n`) } : {}),
+  });
+  io.out(text ? summary(io, report) : `${JSON.stringify(report, null, 2)}\n`);
+  return report.completed ? EXIT.ok : EXIT.refused;
+}

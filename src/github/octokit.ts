@@ -1,0 +1,216 @@
+import { effectivePermission } from "../chatops/index.js";
+import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
+import type { FileChange } from "../repo/index.js";
+import { classify, orUndefined } from "./errors.js";
+import { COMMITTER, type CommentInfo, type CommitInfo, type GitHubPort, type IssueInfo, type NewPull, type Permission, type PullInfo, type Reaction } from "./port.js";
+
+/** The part of an Octokit (Probot's or @octokit/core's) the adapter uses. */
+export interface OctokitLike {
+  request(route: string, params?: Record<string, unknown>): Promise<{ data: unknown }>;
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- GitHub JSON, read field by field below
+
+/** Commits and blobs never change: one cache for every adapter in the process. */
+const trees = new Map<string, Map<string, string>>();
+const blobs = new Map<string, string | null>();
+const TREE_CACHE = 64;
+
+function time(value: unknown): number {
+  return typeof value === "string" ? Date.parse(value) : 0;
+}
+
+function toPull(data: Json): PullInfo {
+  return {
+    number: data.number, state: data.state, merged: Boolean(data.merged ?? data.merged_at), mergedAt: data.merged_at ? time(data.merged_at) : null,
+    mergeCommitSha: data.merge_commit_sha ?? null, headRef: data.head?.ref ?? "", headSha: data.head?.sha ?? "", body: data.body ?? "",
+    draft: Boolean(data.draft), url: data.html_url ?? "",
+  };
+}
+
+/** The GitHub port over Octokit: REST calls, the conflict signals of section 5.2, caches of immutable objects. */
+export class OctokitPort implements GitHubPort {
+  private defaultBranchName: string | undefined;
+
+  constructor(private readonly octokit: OctokitLike, readonly owner: string, readonly repo: string, readonly botLogin: string) {}
+
+  private get base(): string {
+    return `/repos/${this.owner}/${this.repo}`;
+  }
+
+  private async get(path: string, params: Record<string, unknown> = {}): Promise<Json> {
+    return (await this.octokit.request(`GET ${this.base}${path}`, params)).data as Json;
+  }
+
+  private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {
+    return (await this.octokit.request(`${method} ${this.base}${path}`, params)).data as Json;
+  }
+
+  /** Every page of a list endpoint (100 a page); `key` picks the list out of an object answer. */
+  private async all(path: string, params: Record<string, unknown> = {}, key?: string): Promise<Json[]> {
+    const items: Json[] = [];
+    for (let page = 1; page < 50; page++) {
+      const data = await this.get(path, { ...params, per_page: 100, page });
+      const list = (key ? data[key] : data) as Json[];
+      items.push(...list);
+      if (list.length < 100) break;
+    }
+    return items;
+  }
+
+  async defaultBranch(): Promise<{ name: string; sha: string }> {
+    this.defaultBranchName ??= (await this.get("")).default_branch as string;
+    const ref = await this.get(`/git/ref/heads/${this.defaultBranchName}`);
+    return { name: this.defaultBranchName, sha: ref.object.sha };
+  }
+
+  async readTree(sha: string): Promise<Map<string, string>> {
+    const key = `${this.owner}/${this.repo}@${sha}`;
+    const cached = trees.get(key);
+    if (cached) return new Map(cached);
+    const listing = await this.get(`/git/trees/${sha}`, { recursive: "1" });
+    if (listing.truncated) throw new Error(`the tree of ${sha} is too large for GitHub to list at once`);
+    const files = new Map<string, string>();
+    for (const entry of listing.tree as Json[]) {
+      if (entry.type !== "blob") continue;
+      if (!blobs.has(entry.sha)) {
+        const blob = await this.get(`/git/blobs/${entry.sha}`);
+        const bytes = Buffer.from(blob.content as string, blob.encoding === "base64" ? "base64" : "utf8");
+        blobs.set(entry.sha, bytes.includes(0) ? null : bytes.toString("utf8"));
+      }
+      const text = blobs.get(entry.sha);
+      if (typeof text === "string") files.set(entry.path as string, text);
+    }
+    if (trees.size >= TREE_CACHE) trees.delete(trees.keys().next().value as string);
+    trees.set(key, files);
+    return new Map(files);
+  }
+
+  async getCommit(sha: string): Promise<CommitInfo> {
+    const data = await this.get(`/git/commits/${sha}`);
+    return { sha: data.sha, parents: (data.parents as Json[]).map((p) => p.sha), committer: data.committer?.name ?? "", message: data.message ?? "" };
+  }
+
+  async contains(head: string, base: string): Promise<boolean> {
+    const data = await this.get(`/compare/${base}...${head}`);
+    return data.status === "identical" || data.status === "ahead";
+  }
+
+  async getBranch(branch: string): Promise<string | undefined> {
+    return (await orUndefined(this.get(`/git/ref/heads/${branch}`)))?.object?.sha;
+  }
+
+  async createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string> {
+    const parentCommit = await this.get(`/git/commits/${parent}`);
+    const tree = await this.send("POST", "/git/trees", {
+      base_tree: parentCommit.tree.sha,
+      tree: changes.map((c) => (c.content === null ? { path: c.path, mode: "100644", type: "blob", sha: null } : { path: c.path, mode: "100644", type: "blob", content: c.content })),
+    });
+    const commit = await this.send("POST", "/git/commits", { message, tree: tree.sha, parents: [parent], author: COMMITTER, committer: COMMITTER });
+    return commit.sha as string;
+  }
+
+  async createBranch(branch: string, sha: string): Promise<boolean> {
+    try {
+      await this.send("POST", "/git/refs", { ref: `refs/heads/${branch}`, sha });
+      return true;
+    } catch (err) {
+      if (classify(err) === "exists") return false;
+      throw err;
+    }
+  }
+
+  async moveBranch(branch: string, sha: string): Promise<void> {
+    await this.send("PATCH", `/git/refs/heads/${branch}`, { sha, force: true });
+  }
+
+  async deleteBranch(branch: string): Promise<void> {
+    await orUndefined(this.send("DELETE", `/git/refs/heads/${branch}`));
+  }
+
+  async getIssue(number: number): Promise<IssueInfo> {
+    const data = await this.get(`/issues/${number}`);
+    return {
+      number: data.number, title: data.title ?? "", body: data.body ?? "", state: data.state,
+      labels: (data.labels as Json[]).map((l) => (typeof l === "string" ? l : l.name)), isPullRequest: Boolean(data.pull_request),
+    };
+  }
+
+  async listComments(number: number): Promise<CommentInfo[]> {
+    return (await this.all(`/issues/${number}/comments`)).map((c) => ({
+      id: c.id, body: c.body ?? "", author: c.user?.login ?? "", authorIsBot: c.user?.type === "Bot",
+      createdAt: time(c.created_at), edited: c.updated_at !== c.created_at,
+    }));
+  }
+
+  async createComment(number: number, body: string): Promise<number> {
+    return (await this.send("POST", `/issues/${number}/comments`, { body })).id as number;
+  }
+
+  async updateComment(id: number, body: string): Promise<void> {
+    await this.send("PATCH", `/issues/comments/${id}`, { body });
+  }
+
+  async deleteComment(id: number): Promise<void> {
+    await orUndefined(this.send("DELETE", `/issues/comments/${id}`));
+  }
+
+  async addLabels(number: number, labels: string[]): Promise<void> {
+    await this.send("POST", `/issues/${number}/labels`, { labels });
+  }
+
+  async removeLabel(number: number, label: string): Promise<void> {
+    await orUndefined(this.send("DELETE", `/issues/${number}/labels/${encodeURIComponent(label)}`));
+  }
+
+  async addReaction(commentId: number, content: Reaction): Promise<void> {
+    await this.send("POST", `/issues/comments/${commentId}/reactions`, { content });
+  }
+
+  async permission(login: string): Promise<Permission> {
+    const data = await orUndefined(this.get(`/collaborators/${encodeURIComponent(login)}/permission`));
+    return data ? effectivePermission({ permission: data.permission, role_name: data.role_name }) : "none";
+  }
+
+  async openMigrationIssues(): Promise<number[]> {
+    return (await this.all("/issues", { labels: "handover", state: "open" })).filter((i) => !i.pull_request).map((i) => i.number as number);
+  }
+
+  async findPull(branch: string): Promise<PullInfo | undefined> {
+    const pulls = await this.get("/pulls", { head: `${this.owner}:${branch}`, state: "all", per_page: 100 });
+    const newest = (pulls as unknown as Json[]).sort((a, b) => b.number - a.number)[0];
+    return newest ? toPull(newest) : undefined;
+  }
+
+  async createPull(pull: NewPull): Promise<PullInfo> {
+    const base = (await this.defaultBranch()).name;
+    try {
+      return toPull(await this.send("POST", "/pulls", { title: pull.title, head: pull.branch, base, body: pull.body, draft: pull.draft }));
+    } catch (err) {
+      if (classify(err) !== "exists") throw err;
+      const found = await this.findPull(pull.branch);
+      if (!found) throw err;
+      return found;
+    }
+  }
+
+  async updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void> {
+    await this.send("PATCH", `/pulls/${number}`, patch);
+  }
+
+  async statuses(ref: string): Promise<CommitStatus[]> {
+    return (await this.all(`/commits/${ref}/statuses`)) as CommitStatus[];
+  }
+
+  async checkRuns(ref: string): Promise<CheckRun[]> {
+    return (await this.all(`/commits/${ref}/check-runs`, {}, "check_runs")) as CheckRun[];
+  }
+
+  async deployments(environment: string): Promise<Deployment[]> {
+    return (await this.get("/deployments", { environment, per_page: 30 })) as unknown as Deployment[];
+  }
+
+  async deploymentStatuses(id: number): Promise<DeploymentStatus[]> {
+    return (await this.all(`/deployments/${id}/statuses`)) as DeploymentStatus[];
+  }
+}

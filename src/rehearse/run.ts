@@ -1,0 +1,293 @@
+import { z } from "zod";
+import { decodeState, DASHBOARD_MARKER, type HiddenState } from "../engine/index.js";
+import { checkTree } from "../invariant/index.js";
+import type { Plan, PlannedStep } from "../plan/index.js";
+import { PLACEHOLDER } from "../repo/index.js";
+import { seededRandom, type SimPullRequest } from "../sim/index.js";
+import type { Violation } from "../spec/violation.js";
+import { BOT, SimulatedClock, startWorld, type World } from "./world.js";
+
+export const scriptedComment = z.strictObject({
+  after: z.string().min(1),
+  event: z.enum(["opened", "merged", "gate_passed"]),
+  delay: z.number().min(0).default(0),
+  user: z.string().min(1),
+  permission: z.enum(["none", "read", "triage", "write", "maintain", "admin"]),
+  body: z.string().min(1),
+});
+export type ScriptedComment = z.infer<typeof scriptedComment>;
+
+export interface RehearsalOptions {
+  files: Map<string, string>;
+  issueBody: string;
+  plan: Plan;
+  failHealth?: string;
+  chaosSeed?: number;
+  replicas: number;
+  commands: ScriptedComment[];
+  /** Called with each timeline line as it happens. */
+  onEvent?: (at: number, line: string) => void;
+}
+
+export interface StepReport {
+  id: string;
+  pr: number | null;
+  state: "open" | "merged" | "closed" | null;
+  opened_at: number | null;
+  merged_at: number | null;
+  gate_passed_at: number | null;
+}
+
+export interface RehearsalReport {
+  completed: boolean;
+  stopped_at: string | null;
+  final_label: string | null;
+  steps: StepReport[];
+  comments: { user: string; body: string; accepted: boolean; reaction: string | null; reply: string | null }[];
+  violations: { commit: string; violations: Violation[] }[];
+  duplicate_prs: number;
+  api: { requests: number; writes: number };
+  simulated_seconds: number;
+}
+
+const START = Date.parse("2026-01-01T00:00:00Z");
+const OPERATOR = "operator";
+const REVIEW_DELAY = 5 * 60_000;
+const DEPLOY_DELAY = 60_000;
+const TICK = 60_000;
+const LIMIT = 7 * 24 * 3600_000;
+const CHAOS_UNTIL = 6 * 3600_000;
+
+interface Agenda {
+  at: number;
+  run: () => Promise<void> | void;
+}
+
+/** Contexts a deploy system would report for a status glob (`flux/kustomization/replicore-a*` -> `flux/kustomization/replicore-a`). */
+function contextFor(pattern: string): string {
+  return pattern.replace(/\*+/g, "").replace(/[/-]+$/, "") || "deploy";
+}
+
+class Rehearsal {
+  private readonly clock = new SimulatedClock(START);
+  private readonly agenda: Agenda[] = [];
+  private readonly seen = new Map<string, { opened?: number; merged?: number; gate?: number; pr?: number }>();
+  private readonly failing = new Set<string>();
+  private readonly scripted: { spec: ScriptedComment; id?: number }[];
+  private world!: World;
+  private issue = 0;
+  private decommissionAsked = false;
+
+  constructor(private readonly options: RehearsalOptions) {
+    this.scripted = options.commands.map((spec) => ({ spec }));
+  }
+
+  private log(line: string): void {
+    this.options.onEvent?.(this.clock.current - START, line);
+  }
+
+  private schedule(delay: number, run: Agenda["run"]): void {
+    this.agenda.push({ at: this.clock.current + delay, run });
+  }
+
+  private stepOf(pr: SimPullRequest): PlannedStep | undefined {
+    return this.options.plan.steps.find((s) => s.branch === pr.pull.headRef);
+  }
+
+  /** Health probe of Replicante's introspect endpoints: HEALTHY, or FAILED for the cluster of a failing step. */
+  private probe = async (url: string): Promise<{ body?: string; error?: string }> => {
+    if (url.endsWith("/version")) return { body: JSON.stringify({ commit: "0000000", taint: "not tainted", version: this.options.plan.version }) };
+    const status = this.failing.has(url) ? "FAILED" : "HEALTHY";
+    return { body: JSON.stringify({ age_secs: 3, results: { coordination: { status }, "store-primary": { status: "HEALTHY" } } }) };
+  };
+
+  private async settle(): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      await this.world.sim.deliverAll();
+      await Promise.all(this.world.replicas.map((r) => r.idle()));
+      if (this.world.sim.pendingEvents() === 0) return;
+    }
+  }
+
+  private dashboardState(): { hidden?: HiddenState; label: string | null } {
+    const sim = this.world.sim;
+    const labels = sim.labels(this.issue).filter((l) => l.startsWith("handover:"));
+    const dashboard = sim.listComments(this.issue).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER));
+    const hidden = dashboard ? decodeState(dashboard.body) : undefined;
+    return { ...(hidden ? { hidden } : {}), label: labels[0] ?? null };
+  }
+
+  private reportHealth(step: PlannedStep, sha: string): void {
+    const gate = step.gate;
+    if (!gate) return;
+    const fail = this.options.failHealth === step.id;
+    const sim = this.world.sim;
+    for (const check of gate.checks) {
+      if ("status" in check) sim.setStatus(sha, contextFor(check.status), fail ? "failure" : "success", "flux");
+      else if ("deployment" in check) sim.createDeploymentStatus(sim.createDeployment(sha, check.deployment, "deployer"), fail ? "failure" : "success", "deployer");
+      else if (fail) this.failing.add(check.http);
+    }
+    this.log(`deploy: ${gate.cluster} ${fail ? "reports FAILED" : "reports healthy"} after ${step.id} (${gate.checks.length} check${gate.checks.length === 1 ? "" : "s"})`);
+  }
+
+  /** The simulated operator fills in the scaffold's REPLACE-ME values on the prepare branch, as a person would. */
+  private fillScaffold(branch: string): void {
+    const sim = this.world.sim;
+    const tree = sim.readTree(branch);
+    const changes = [...tree].filter(([, text]) => text.includes(PLACEHOLDER)).map(([path, text]) => ({ path, content: text.replaceAll(PLACEHOLDER, `${this.options.plan.target}-deps.internal`) }));
+    if (changes.length === 0) return;
+    sim.pushFiles(OPERATOR, branch, changes, `Point ${this.options.plan.target} at its own dependencies`);
+    this.log(`operator: filled in ${changes.length} file(s) on ${branch} with ${this.options.plan.target}'s own dependencies`);
+  }
+
+  private trigger(stepId: string, event: ScriptedComment["event"]): void {
+    for (const item of this.scripted) {
+      if (item.spec.after !== stepId || item.spec.event !== event || item.id !== undefined) continue;
+      item.id = -1;
+      this.schedule(item.spec.delay * 1000, () => {
+        this.world.sim.setPermission(item.spec.user, item.spec.permission);
+        item.id = this.world.sim.comment(item.spec.user, this.issue, item.spec.body);
+        this.log(`@${item.spec.user} (${item.spec.permission}): ${item.spec.body.split("\n")[0]}`);
+      });
+    }
+  }
+
+  /** What the simulated people and systems do in reaction to what they see. */
+  private react(): void {
+    const sim = this.world.sim;
+    const { hidden } = this.dashboardState();
+    for (const step of this.options.plan.steps) {
+      const rec = hidden?.steps[step.id];
+      const seen = this.seen.get(step.id) ?? {};
+      if ((rec?.gatePassedAt !== undefined || rec?.skipped) && seen.gate === undefined) {
+        seen.gate = this.clock.current;
+        this.seen.set(step.id, seen);
+        this.log(`gate passed: ${step.id}${rec?.skipped ? ` (skipped by @${rec.skipped.by})` : ""}`);
+        this.trigger(step.id, "gate_passed");
+      }
+    }
+    for (const pr of sim.listPulls()) {
+      const step = this.stepOf(pr);
+      if (!step) continue;
+      const seen = this.seen.get(step.id) ?? {};
+      this.seen.set(step.id, seen);
+      if (seen.opened === undefined) {
+        seen.opened = this.clock.current;
+        seen.pr = pr.number;
+        this.log(`PR #${pr.number} opened: ${pr.title}${pr.pull.draft ? " (draft)" : ""}`);
+        this.trigger(step.id, "opened");
+        this.schedule(REVIEW_DELAY, () => {
+          const current = sim.listPulls().find((p) => p.number === pr.number);
+          if (current?.state !== "open") return;
+          if (step.kind === "prepare") this.fillScaffold(pr.pull.headRef);
+          sim.mergePull(pr.number, OPERATOR);
+          this.log(`operator: merged #${pr.number} (${step.id})`);
+        });
+      }
+      if (pr.pull.merged && seen.merged === undefined) {
+        seen.merged = this.clock.current;
+        this.trigger(step.id, "merged");
+        const sha = pr.pull.mergeCommitSha;
+        if (sha) this.schedule(DEPLOY_DELAY, () => this.reportHealth(step, sha));
+      }
+    }
+    const adoptsDone = this.options.plan.steps.filter((s) => s.kind !== "decommission").every((s) => this.seen.get(s.id)?.gate !== undefined);
+    if (adoptsDone && !this.decommissionAsked && !hidden?.decommission) {
+      this.decommissionAsked = true;
+      sim.setPermission(OPERATOR, "admin");
+      sim.comment(OPERATOR, this.issue, "/handover decommission");
+      this.log("operator: /handover decommission");
+    }
+  }
+
+  private chaos(): void {
+    if (this.options.chaosSeed === undefined) return;
+    const rng = seededRandom(this.options.chaosSeed);
+    const sim = this.world.sim;
+    sim.chaos = { rng, duplicate: 0.15, reorder: 0.15, drop: 0.15 };
+    sim.faultHook = (req) => {
+      if (this.clock.current - START > CHAOS_UNTIL || req.path.includes("/access_tokens")) return undefined;
+      const roll = rng();
+      if (roll < 0.03) return req.write ? "502-after-write" : "500";
+      if (roll < 0.05) return "500";
+      if (roll < 0.06) return "secondary-rate-limit";
+      return undefined;
+    };
+  }
+
+  async run(): Promise<RehearsalReport> {
+    this.world = await startWorld({ clock: this.clock, files: this.options.files, replicas: this.options.replicas, probe: this.probe, seed: this.options.chaosSeed ?? 1 });
+    try {
+      this.chaos();
+      const sim = this.world.sim;
+      sim.setPermission(OPERATOR, "admin");
+      this.issue = sim.createIssue(OPERATOR, `Upgrade Replicante Core: ${this.options.plan.source} -> ${this.options.plan.target}`, this.options.issueBody, ["handover"]);
+      this.log(`issue #${this.issue} filed: ${this.options.plan.source} -> ${this.options.plan.target} (Replicante Core ${this.options.plan.version}), ${this.options.plan.steps.length} steps`);
+      let nextTick = this.clock.current + TICK;
+      for (;;) {
+        await this.settle();
+        this.react();
+        if (this.world.sim.pendingEvents() > 0) continue;
+        const { label } = this.dashboardState();
+        const chaosOver = this.options.chaosSeed === undefined || this.clock.current - START > CHAOS_UNTIL;
+        if (chaosOver && (label === "handover:done" || label === "handover:aborted")) break;
+        if (chaosOver && (label === "handover:failed" || label === "handover:paused") && this.agenda.length === 0) break;
+        const next = Math.min(nextTick, ...this.agenda.map((a) => a.at));
+        if (next - START > LIMIT) break;
+        this.clock.current = next;
+        const due = this.agenda.filter((a) => a.at <= next).sort((a, b) => a.at - b.at);
+        this.agenda.splice(0, this.agenda.length, ...this.agenda.filter((a) => a.at > next));
+        for (const item of due) await item.run();
+        if (next >= nextTick) {
+          nextTick = next + TICK;
+          for (const replica of this.world.replicas) await replica.resyncAll();
+        }
+      }
+      return this.report();
+    } finally {
+      await this.world.stop();
+    }
+  }
+
+  private seconds(at: number | undefined): number | null {
+    return at === undefined ? null : Math.round((at - START) / 1000);
+  }
+
+  private report(): RehearsalReport {
+    const sim = this.world.sim;
+    const { hidden, label } = this.dashboardState();
+    const pulls = sim.listPulls();
+    const steps = this.options.plan.steps.map((step): StepReport => {
+      const pr = pulls.filter((p) => p.pull.headRef === step.branch).sort((a, b) => b.number - a.number)[0];
+      const seen = this.seen.get(step.id) ?? {};
+      const rec = hidden?.steps[step.id];
+      return {
+        id: step.id, pr: pr?.number ?? null, state: pr ? (pr.pull.merged ? "merged" : pr.state) : null,
+        opened_at: pr ? this.seconds(seen.opened) : null, merged_at: pr?.pull.merged ? this.seconds(seen.merged) : null,
+        gate_passed_at: rec?.gatePassedAt !== undefined || rec?.skipped ? this.seconds(seen.gate) : null,
+      };
+    });
+    const perBranch = new Map<string, number>();
+    for (const pr of pulls) perBranch.set(pr.pull.headRef, (perBranch.get(pr.pull.headRef) ?? 0) + 1);
+    const violations = sim.defaultBranchHistory().map((commit) => ({ commit, violations: checkTree(sim.readTree(commit)) })).filter((c) => c.violations.length > 0);
+    const comments = this.scripted.map(({ spec, id }) => {
+      const reactions = id && id > 0 ? sim.reactions(id) : [];
+      const reaction = reactions[reactions.length - 1] ?? null;
+      const reply = id && id > 0 ? sim.listComments(this.issue).find((c) => c.user === BOT && c.id > id && c.body.startsWith(`@${spec.user} `))?.body ?? null : null;
+      return { user: spec.user, body: spec.body, accepted: reaction === "rocket" || reaction === "eyes", reaction, reply };
+    });
+    const completed = label === "handover:done";
+    return {
+      completed, stopped_at: completed ? null : (this.options.plan.steps.find((s) => !(hidden?.steps[s.id]?.gatePassedAt !== undefined || hidden?.steps[s.id]?.skipped || (s.kind === "decommission" && hidden?.steps[s.id]?.mergeSha)))?.id ?? null),
+      final_label: label, steps, comments, violations,
+      duplicate_prs: [...perBranch.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
+      api: { requests: sim.requests.length, writes: sim.requests.filter((r) => r.write).length },
+      simulated_seconds: Math.round((this.clock.current - START) / 1000),
+    };
+  }
+}
+
+/** Run the whole migration against the simulator: real App, simulated reviewers, deploys and clock. */
+export function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
+  return new Rehearsal(options).run();
+}
