@@ -8,7 +8,7 @@ import { rehearseCommand } from "./rehearse.js";
 import { configJsonSchema, configReferenceMarkdown } from "./schema.js";
 
 function issueNumber(value: string): number {
-  if (!/^[1-9]\d{0,9}$/.test(value)) throw new InvalidArgumentError("expected the issue number, a positive whole number");
+  if (!/^\d{1,10}$/.test(value)) throw new InvalidArgumentError("expected the issue number, a whole number");
   return Number(value);
 }
 

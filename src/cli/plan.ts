@@ -54,13 +54,12 @@ export async function planCommand(io: Io, options: { repo: string; issue: string
   const tree = await readRepoDir(options.repo);
   const body = await readTextFile("--issue", options.issue);
   const parsed = parseIssueBody(body);
-  if (!parsed.ok) throw new InputError(parsed.problems.map((p) => `${options.issue}: ${p}`));
-  const result = planMigration(tree, parsed.request, options.number);
+  const result = planMigration(tree, parsed.request, options.number, parsed.problems);
   if (result.ok) {
     io.out(options.format === "json" ? `${JSON.stringify(planJson(result.plan), null, 2)}\n` : renderPlan(io, result.plan));
     return EXIT.ok;
   }
-  if (result.kind === "input") throw new InputError(result.problems);
+  if (result.kind === "input") throw new InputError(result.problems.map((p) => (parsed.problems.includes(p) ? `${options.issue}: ${p}` : p)));
   const where = result.step === null ? "the repo already breaks the invariant" : `step ${result.step} would break the invariant`;
   if (options.format === "json") {
     io.out(`${JSON.stringify({ ok: false, step: result.step, violations: result.violations.map(({ rule, message, clusters, subject, files }) => ({ rule, message, clusters, subject, files })) }, null, 2)}\n`);

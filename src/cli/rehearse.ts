@@ -56,8 +56,7 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
   const body = await readTextFile("--issue", options.issue);
   const commands = await readCommands(options.commands);
   const parsed = parseIssueBody(body);
-  if (!parsed.ok) throw new InputError(parsed.problems.map((p) => `${options.issue}: ${p}`));
-  const planned = planMigration(files, parsed.request, 1);
+  const planned = planMigration(files, parsed.request, 1, parsed.problems);
   if (!planned.ok) throw new InputError(planned.kind === "input" ? planned.problems : planned.violations.map((v) => `refused${planned.step ? ` at ${planned.step}` : ""}: ${v.message}`));
   const ids = planned.plan.steps.map((s) => s.id);
   if (options.failHealth && !ids.includes(options.failHealth)) throw new InputError([`--fail-health ${options.failHealth}: not a step of this plan (steps: ${ids.join(", ")})`]);

@@ -140,11 +140,8 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     snapshot.problems = ["the issue is closed"];
     return observed;
   }
+  // Problems with the issue body are reported together with the repo's, by planMigration below.
   const parsed = parseIssueBody(issue.body);
-  if (!parsed.ok) {
-    snapshot.problems = parsed.problems;
-    return observed;
-  }
   observed.request = parsed.request;
   const head = await deps.port.defaultBranch();
   snapshot.headSha = head.sha;
@@ -154,7 +151,7 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     observed.permissions = loaded.model.config.commands;
     observed.resyncMs = durationMs(loaded.model.config.resync);
   }
-  const planned = planMigration(baseTree, parsed.request, number);
+  const planned = planMigration(baseTree, parsed.request, number, parsed.problems);
   if (!planned.ok) {
     snapshot.problems = planned.kind === "input" ? planned.problems : planned.violations.map((v) => `${planned.step ? `step ${planned.step}: ` : ""}${v.message}`);
     return observed;

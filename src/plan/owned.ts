@@ -19,7 +19,8 @@ function under(path: string, dir: string): boolean {
 
 /**
  * Every file of one cluster: the files it names and everything under its own dirs, except what another
- * cluster names or keeps in a dir of its own nested inside, and never `.github/handover.yml`.
+ * cluster names or keeps under any of its dirs (shared, nested or enclosing), and never `.github/handover.yml`.
+ * When in doubt a file is kept: deleting another cluster's file is worse than leaving one behind.
  */
 export function ownedFiles(model: RepoModel, name: string, tree: FileMap): string[] {
   const cluster = model.clusters.get(name);
@@ -27,9 +28,11 @@ export function ownedFiles(model: RepoModel, name: string, tree: FileMap): strin
   const roots = rootsOf(cluster);
   const others = [...model.clusters.values()].filter((c) => c.name !== name);
   const otherFiles = new Set(others.flatMap(explicitFiles));
-  const otherRoots = others.flatMap(rootsOf).filter((r) => !roots.some((mine) => under(mine, r)));
-  const candidates = new Set([...explicitFiles(cluster), ...roots.flatMap((root) => filesUnder(tree, root))]);
+  const otherRoots = others.flatMap(rootsOf);
+  const explicit = new Set(explicitFiles(cluster));
+  const candidates = new Set([...explicit, ...roots.flatMap((root) => filesUnder(tree, root))]);
   return [...candidates]
-    .filter((path) => tree.has(path) && path !== CONFIG_PATH && !otherFiles.has(path) && !otherRoots.some((r) => under(path, r)))
+    .filter((path) => tree.has(path) && path !== CONFIG_PATH && !otherFiles.has(path))
+    .filter((path) => explicit.has(path) || !otherRoots.some((r) => under(path, r)))
     .sort();
 }

@@ -115,22 +115,30 @@ function expected(v: Violation, ctx: MigrationContext, scaffolded: boolean): boo
   return scaffolded && v.rule === "unfinished-scaffold" && v.clusters.length === 1 && v.clusters[0] === ctx.target;
 }
 
-/** Turn a migration request into the ordered steps, checking the invariant on the tree after each one. */
-export function planMigration(tree: FileMap, request: MigrationRequest, issue: number): PlanResult {
+/**
+ * Turn a migration request into the ordered steps, checking the invariant on the tree after each one.
+ * `issueProblems` (from reading the issue form) are reported together with what the repo finds wrong, all at once.
+ */
+export function planMigration(tree: FileMap, request: MigrationRequest, issue: number, issueProblems: readonly string[] = []): PlanResult {
   const loaded = loadRepo(tree);
-  if (!loaded.ok) return { ok: false, kind: "input", problems: loaded.problems.map((p) => p.message) };
+  if (!loaded.ok) return { ok: false, kind: "input", problems: [...issueProblems, ...loaded.problems.map((p) => p.message)] };
   const model = loaded.model;
+  const problems = [...issueProblems];
+  const unreadable = checkModel(model).filter((v) => v.rule === "invalid-config");
+  problems.push(...unreadable.map((v) => v.message));
   const source = model.clusters.get(request.source);
   const names = [...model.clusters.keys()].join(", ") || "none";
-  if (!source) return { ok: false, kind: "input", problems: [`Source cluster: ${JSON.stringify(request.source)} is not a cluster in ${CONFIG_PATH} (clusters: ${names})`] };
+  if (!source && request.source !== "") problems.push(`Source cluster: ${JSON.stringify(request.source)} is not a cluster in ${CONFIG_PATH} (clusters: ${names})`);
   const target = model.clusters.get(request.target);
-  if (target && target.era !== source.era) {
-    return { ok: false, kind: "input", problems: [`Target cluster: ${request.target} is ${target.era} era but ${request.source} is ${source.era} era: Handover moves backends between clusters of one discovery era`] };
+  if (source && target && target.era !== source.era) {
+    problems.push(`Target cluster: ${request.target} is ${target.era} era but ${request.source} is ${source.era} era: Handover moves backends between clusters of one discovery era`);
   }
-  const before = checkModel(model);
-  if (before.length > 0) return { ok: false, kind: "invariant", step: null, violations: before };
-  const resolved = resolveGroups(request.groups, source.backends, source.name);
-  if (resolved.problems.length > 0) return { ok: false, kind: "input", problems: resolved.problems };
+  const before = checkModel(model).filter((v) => v.rule !== "invalid-config");
+  // A backend whose file is missing or malformed is not in the list: the refusal below names the real cause.
+  const resolved = source && before.length === 0 ? resolveGroups(request.groups, source.backends, source.name) : undefined;
+  problems.push(...(resolved?.problems ?? []));
+  if (problems.length > 0 || !source) return { ok: false, kind: "input", problems };
+  if (before.length > 0 || !resolved) return { ok: false, kind: "invariant", step: null, violations: before };
   const ctx: MigrationContext = { issue, source: source.name, target: request.target, version: request.version, era: source.era, base: tree };
   const warnings = [...resolved.warnings];
   const steps: PlannedStep[] = [];

@@ -48,7 +48,7 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   if (nameless.length > 0) {
     const which = nameless.length === copied.length ? `none of ${source.name}'s paths` : `these paths of ${source.name}`;
     throw new InputError([
-      `${which} (${nameless.join(", ")}) contain the name ${JSON.stringify(source.name)}, so Handover cannot tell where ` +
+      `${which} (${nameless.join(", ")}) do not contain the name ${JSON.stringify(source.name)}, so Handover cannot tell where ` +
         `${ctx.target}'s copies belong: create ${ctx.target}'s folder by hand with empty discovery, add it to ${CONFIG_PATH}, and file the issue again`,
     ]);
   }

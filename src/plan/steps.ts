@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { appendSeqItems, removeKey, removeSeqItems, setScalar } from "../edit/index.js";
+import { appendSeqItems, EditError, removeKey, removeSeqItems, setScalar } from "../edit/index.js";
 import { BACKEND_LIST_PATH, diffTrees, ERA_ADAPTERS, loadRepo, normalizeUrl, resolveCorePath, type Backend, type ClusterModel, type FileMap, type RepoModel } from "../repo/index.js";
 import { CONFIG_PATH, type Era } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
@@ -52,12 +52,20 @@ function load(tree: FileMap): RepoModel {
 function bumpRestart(tree: Map<string, string>, model: RepoModel, cluster: ClusterModel, value: string): string[] {
   if (!ERA_ADAPTERS[cluster.era].needsRestart) return [];
   const restart = cluster.spec.restart;
-  if (!restart || !model.config.defaults.restart) {
+  if (!restart) {
     return [`${cluster.name} (${cluster.era} era) reads its backends only at start-up and has no restart key to bump: the rolling restart must come from the deploy pipeline`];
+  }
+  if (!model.config.defaults.restart) {
+    return [`${cluster.name} (${cluster.era} era) reads its backends only at start-up and defaults.restart is false: the rolling restart must come from the deploy pipeline`];
   }
   const text = tree.get(restart.file);
   if (text === undefined) throw new InputError([`${CONFIG_PATH}: clusters.${cluster.name}.restart.file: ${restart.file} does not exist`]);
-  tree.set(restart.file, setScalar(text, restart.key, value, restart.document));
+  try {
+    tree.set(restart.file, setScalar(text, restart.key, value, restart.document));
+  } catch (err) {
+    if (!(err instanceof EditError)) throw err;
+    throw new InputError([`${restart.file}: cannot bump the restart key of ${cluster.name} (clusters.${cluster.name}.restart in ${CONFIG_PATH}): ${err.message}`]);
+  }
   return [];
 }
 
@@ -104,7 +112,15 @@ function adoptFiles(next: Map<string, string>, tree: FileMap, ctx: MigrationCont
         throw new InputError([`cluster ${target.name}: cannot place discovery file ${backend.entry}: ${path.error} (add a matching mounts entry for ${target.name})`]);
       }
       const content = movedContent(tree, ctx, backend.key);
-      if (next.get(path) !== content) next.set(path, content);
+      const existing = next.get(path);
+      if (existing !== undefined && existing !== content) {
+        // Never overwrite the target's own file: that would drop its datastores, or hide ours behind a no-diff.
+        throw new InputError([
+          `${path}: a different file is already where ${ctx.source}'s ${backend.id} (${backend.key}) would be copied into ${target.name}; ` +
+            "Handover never overwrites it: rename one of them (or make them identical if it is the same backend) and plan again",
+        ]);
+      }
+      next.set(path, content);
       if (!target.backends.some((b) => b.entry === backend.entry || b.key === path)) missing.push(backend);
     } else if (!target.backends.some((b) => b.key === backend.key)) {
       missing.push(backend);

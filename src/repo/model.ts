@@ -82,21 +82,25 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     return { ...base, era: spec.discovery ?? "settings", core: null, backends: [], dependencies: [], placeholders: [], problems: [problem] };
   }
   const parsed = readYaml(configPath, text);
-  if (!parsed.ok || (parsed.value !== null && typeof parsed.value !== "object")) {
+  if (!parsed.ok || (parsed.value !== null && (typeof parsed.value !== "object" || Array.isArray(parsed.value)))) {
     const message = parsed.ok ? `${configPath}: expected a YAML mapping (the Replicante Core config)` : parsed.problems.join("; ");
     const problem = invalid(`cluster ${name}: ${message}`, [name], configPath, [configPath]);
     return { ...base, era: spec.discovery ?? "settings", core: null, backends: [], dependencies: [], placeholders: [], problems: [problem] };
   }
   const core = parsed.value ?? {};
   const era = spec.discovery ?? inferEra(core);
+  const eraProblems: Violation[] = [];
+  if (settingsDir !== undefined && era !== "settings") {
+    eraProblems.push(invalid(`${CONFIG_PATH}: clusters.${name}.settings_dir: ${JSON.stringify(spec.settings_dir)}: is only used by the settings era, and ${name} is ${era} era (${configPath} has discovery.backends.${era})`, [name], "settings_dir", [CONFIG_PATH]));
+  }
   const cluster: ClusterModel = {
-    ...base, era, core, backends: [], problems: [],
+    ...base, settingsDir: era === "settings" ? settingsDir : undefined, era, core, backends: [], problems: [],
     dependencies: coreDependencies(core, configPath),
     placeholders: placeholders(core, configPath),
   };
   const read = ERA_ADAPTERS[era].read(cluster, tree);
   cluster.backends = read.backends;
-  cluster.problems = read.problems;
+  cluster.problems = [...eraProblems, ...read.problems];
   return cluster;
 }
 

@@ -37,6 +37,9 @@ export const repoPath = z
   .refine(isRepoPath, { message: "expected a path relative to the repo root that stays inside it (no leading /, no ..)" })
   .describe("A path relative to the config repo root");
 
+/** A file (not the root, not a dir-looking path) inside the repo. */
+const repoFile = repoPath.refine((value) => normalizeRepoPath(value) !== "" && !value.endsWith("/"), { message: "expected a file path, not a directory" });
+
 const absolutePath = z
   .string()
   .regex(/^\/[^\0\\]*$/, { message: "expected an absolute path such as /opt/replicante" });
@@ -59,7 +62,9 @@ const httpCheck = z.strictObject({
     .describe("Replicante /api/unstable/introspect/health URL; every result must be HEALTHY"),
   version: z.boolean().optional().describe("Also require /introspect/version to report the target version"),
 });
-export const healthCheck = z.union([statusCheck, deploymentCheck, httpCheck]);
+export const healthCheck = z.union([statusCheck, deploymentCheck, httpCheck], {
+  error: "expected exactly one check: {status: GLOB}, {deployment: ENVIRONMENT} or {http: URL, version?: true}",
+});
 export type HealthCheck = z.infer<typeof healthCheck>;
 
 export const restartSpec = z.strictObject({
@@ -73,7 +78,7 @@ export const CLUSTER_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 export const clusterSpec = z
   .strictObject({
-    config: repoPath.describe("The Replicante Core config file (replicante.yaml)"),
+    config: repoFile.describe("The Replicante Core config file (replicante.yaml)"),
     workdir: repoPath.optional().describe("Repo dir that is the process working dir (default: dir of config)"),
     mounts: z
       .record(absolutePath, repoPath)

@@ -92,7 +92,8 @@ function checkCluster(label: string, name: string, problems: string[]): void {
   else if (!CLUSTER_NAME.test(name)) problems.push(`${label}: ${show(name)}: expected a cluster name (lowercase letters, digits, . _ -)`);
 }
 
-export type IssueParse = { ok: true; request: MigrationRequest } | { ok: false; problems: string[] };
+/** The request as far as it could be read, and every problem found; `ok` when there is none. */
+export type IssueParse = { ok: boolean; request: MigrationRequest; problems: string[] };
 
 /** Read the migration issue body; every problem is reported at once, naming the field and value. */
 export function parseIssueBody(body: string): IssueParse {
@@ -122,9 +123,14 @@ export function parseIssueBody(body: string): IssueParse {
         `read the upgrade notes${version ? ` for ${version}` : ""} first (step 1 of the breaking upgrade); Handover does not start until it is ticked`,
     );
   }
-  if (problems.length > 0) return { ok: false, problems };
+  const groupProblems = problems.some((p) => p.startsWith(ISSUE_FIELDS.groups));
   return {
-    ok: true,
-    request: { source, target, version: version ?? versionText, groups, notesAcknowledged, ...(soakText ? { soak: soakText } : {}) },
+    ok: problems.length === 0,
+    problems,
+    request: {
+      source: CLUSTER_NAME.test(source) ? source : "", target: CLUSTER_NAME.test(target) ? target : "",
+      version: version ?? versionText, groups: groupProblems ? null : groups, notesAcknowledged,
+      ...(soakText ? { soak: soakText } : {}),
+    },
   };
 }

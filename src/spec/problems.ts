@@ -38,6 +38,12 @@ export function formatZodIssues(file: string, issues: readonly z.core.$ZodIssue[
       const where = issue.path.length ? `${fieldPath(issue.path)}: ` : "";
       return `${file}: ${where}unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (a typo must not silently turn a setting off)`;
     }
+    if (issue.code === "invalid_key") {
+      // zod puts the record key at the end of the path; the value at that path is the entry, not the key.
+      const key = issue.path[issue.path.length - 1];
+      const parent = fieldPath(issue.path.slice(0, -1)) || "(top level)";
+      return `${file}: ${parent}: key ${show(String(key))}: ${issue.issues.map((i) => i.message).join("; ")}`;
+    }
     const field = fieldPath(issue.path) || "(top level)";
     const value = valueAt(input, issue.path);
     if (value === undefined) return `${file}: ${field}: is required (${issue.message})`;
