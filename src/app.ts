@@ -114,19 +114,33 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     await route(parsed.data, targetOf(context, parsed.data));
   }
 
+  /** A failure here is logged and retried on the next tick: resync is the safety net, it must never throw. */
+  async function attempt(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      probot?.log.warn({ err, kind: classify(err) }, `resync: ${what} failed (${classify(err)}); retried on the next tick`);
+    }
+  }
+
   async function resyncAll(): Promise<void> {
     if (!probot) return;
-    const appOctokit = (await probot.auth()) as unknown as OctokitLike;
-    const installations = (await appOctokit.request("GET /app/installations", { per_page: 100 })).data as { id: number }[];
-    for (const installation of installations) {
-      const octokit = (await probot.auth(installation.id)) as unknown as OctokitLike;
-      const repos = ((await octokit.request("GET /installation/repositories", { per_page: 100 })).data as { repositories: { name: string; owner: { login: string } }[] }).repositories;
-      for (const repo of repos) {
-        const key = `${repo.owner.login}/${repo.name}`;
-        if (now() - (lastResync.get(key) ?? 0) < (resyncEvery.get(key) ?? 0)) continue;
-        await scheduleAllIn({ octokit, owner: repo.owner.login, repo: repo.name });
+    const instance = probot;
+    await attempt("listing installations", async () => {
+      const appOctokit = (await instance.auth()) as unknown as OctokitLike;
+      const installations = (await appOctokit.request("GET /app/installations", { per_page: 100 })).data as { id: number }[];
+      for (const installation of installations) {
+        await attempt(`installation ${installation.id}`, async () => {
+          const octokit = (await instance.auth(installation.id)) as unknown as OctokitLike;
+          const repos = ((await octokit.request("GET /installation/repositories", { per_page: 100 })).data as { repositories: { name: string; owner: { login: string } }[] }).repositories;
+          for (const repo of repos) {
+            const key = `${repo.owner.login}/${repo.name}`;
+            if (now() - (lastResync.get(key) ?? 0) < (resyncEvery.get(key) ?? 0)) continue;
+            await attempt(key, () => scheduleAllIn({ octokit, owner: repo.owner.login, repo: repo.name }));
+          }
+        });
       }
-    }
+    });
   }
 
   function routes(req: IncomingMessage, res: ServerResponse): boolean {

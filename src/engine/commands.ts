@@ -24,6 +24,11 @@ export interface PendingCommand {
   on: number;
 }
 
+/** Hidden in every reply: which command comment it answers. */
+export function replyMarker(commentId: number): string {
+  return `<!-- handover:reply-to=${commentId} -->`;
+}
+
 /** Comments that carry a `/handover` line and were not applied yet. */
 export function pendingCommands(comments: PendingCommand[], hidden: HiddenState, botLogin: string): PendingCommand[] {
   return comments
@@ -106,7 +111,7 @@ export function applyCommand(pending: PendingCommand, permission: Permission, hi
   const parsed = parseCommand(comment.body);
   const done = (next: HiddenState, entry: Omit<AuditEntry, "at" | "user">, reaction: Reaction, reply?: string) => ({
     hidden: { ...next, handled: [...next.handled, comment.id].slice(-500), audit: [...next.audit, { at: ctx.now, user: comment.author, ...entry }].slice(-100) },
-    feedback: { commentId: comment.id, on: pending.on, reaction, ...(reply ? { reply: `@${comment.author} ${reply}` } : {}) },
+    feedback: { commentId: comment.id, on: pending.on, reaction, ...(reply ? { reply: `${replyMarker(comment.id)}\n@${comment.author} ${reply}` } : {}) },
   });
   if (parsed.kind === "unknown") {
     return done(hidden, { command: parsed.line, result: "unknown", note: `unknown command ${parsed.word}` }, "confused", `\`${parsed.word}\` is not a Handover command.\n\n${helpText(ctx.permissions)}`);

@@ -3,3 +3,4 @@ export { decide, LABELS, stepDone, type Action, type Decision, type Label, type 
 export { observe, findDashboard, MIGRATION_LABEL, type EngineDeps, type Observed } from "./observe.js";
 export { IssueQueue } from "./queue.js";
 export { emptyState, encodeState, decodeState, DASHBOARD_MARKER, type HiddenState } from "./state.js";
+export { replyMarker } from "./commands.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { decodeState, DASHBOARD_MARKER, type HiddenState } from "../engine/index.js";
+import { decodeState, DASHBOARD_MARKER, replyMarker, type HiddenState } from "../engine/index.js";
 import { checkTree } from "../invariant/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
@@ -273,7 +273,8 @@ class Rehearsal {
     const comments = this.scripted.map(({ spec, id }) => {
       const reactions = id && id > 0 ? sim.reactions(id) : [];
       const reaction = reactions[reactions.length - 1] ?? null;
-      const reply = id && id > 0 ? sim.listComments(this.issue).find((c) => c.user === BOT && c.id > id && c.body.startsWith(`@${spec.user} `))?.body ?? null : null;
+      const marker = id && id > 0 ? replyMarker(id) : undefined;
+      const reply = marker ? sim.listComments(this.issue).find((c) => c.user === BOT && c.body.startsWith(marker))?.body.slice(marker.length + 1) ?? null : null;
       return { user: spec.user, body: spec.body, accepted: reaction === "rocket" || reaction === "eyes", reaction, reply };
     });
     const completed = label === "handover:done";
