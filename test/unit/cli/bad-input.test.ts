@@ -1,6 +1,6 @@
 // Bad input of every kind: the CLI exits 2 (input to fix) or 1 (invariant refused) with lines naming the
 // culprit, never a stack trace, and never changes the repo it was pointed at (DESIGN sections 1, 2, 4, 7, 8).
-import { readFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { RULES, type Rule } from "../../../src/spec/violation.js";
@@ -14,6 +14,8 @@ afterAll(removeTempDirs);
 const BOMB = readFileSync(join(ROOT, "test/fixtures/bad/billion-laughs.yaml"), "utf8");
 const BOMB_LIST = readFileSync(join(ROOT, "test/fixtures/bad/billion-laughs-list.yaml"), "utf8");
 const PATH_RULE = "expected a path relative to the repo root that stays inside it (no leading /, no ..)";
+const FILE_RULE = "expected a file path, not a directory";
+const HEALTH_RULE = "expected exactly one check: {status: GLOB}, {deployment: ENVIRONMENT} or {http: URL, version?: true}";
 const DURATION_RULE = "expected a duration such as 30s, 15m, 2h or 1h30m";
 
 /** Repos created by a test, with their hashes before the command ran: checked unchanged after every test. */
@@ -53,6 +55,8 @@ interface SchemaCase {
   config: (old: string) => string;
   /** The problem line, after `handover <command>: `. */
   line: string;
+  /** Further lines for the same value, when it breaks more than one rule at once. */
+  more?: string[];
 }
 
 const cluster = (key: string, value: string) => replaceOnce("    health:", `    ${key}: ${value}\n    health:`);
@@ -96,7 +100,6 @@ const schemaCases: SchemaCase[] = [
   ...[
     ["config", "config: clusters/replicore-a/replicante.yaml", "../etc/replicante.yaml"],
     ["config", "config: clusters/replicore-a/replicante.yaml", "/etc/replicante.yaml"],
-    ["config", "config: clusters/replicore-a/replicante.yaml", ""],
     ["workdir", "workdir: clusters/replicore-a", "clusters/../../x"],
     ["workdir", "workdir: clusters/replicore-a", "/tmp"],
     ["workdir", "workdir: clusters/replicore-a", "clusters\\replicore-a"],
@@ -107,6 +110,38 @@ const schemaCases: SchemaCase[] = [
     config: replaceOnce(from as string, `${(from as string).split(":")[0]}: ${JSON.stringify(value)}`),
     line: `${CONFIG}: clusters.replicore-a.${field}: ${JSON.stringify(value)}: ${PATH_RULE}`,
   })),
+  {
+    // "" is the repo root: both rules of a config path are broken, and both are named.
+    name: 'config ""',
+    config: replaceOnce("config: clusters/replicore-a/replicante.yaml", 'config: ""'),
+    line: `${CONFIG}: clusters.replicore-a.config: "": ${PATH_RULE}`,
+    more: [`${CONFIG}: clusters.replicore-a.config: "": ${FILE_RULE}`],
+  },
+  ...[".", "clusters/replicore-a/", "./"].map((value): SchemaCase => ({
+    name: `config ${JSON.stringify(value)}`,
+    config: replaceOnce("config: clusters/replicore-a/replicante.yaml", `config: ${JSON.stringify(value)}`),
+    line: `${CONFIG}: clusters.replicore-a.config: ${JSON.stringify(value)}: ${FILE_RULE}`,
+  })),
+  {
+    name: "a cluster name with uppercase letters",
+    config: replaceOnce("  replicore-a:", "  Replicore-A:"),
+    line: `${CONFIG}: clusters: key "Replicore-A": expected a cluster name: lowercase letters, digits, . _ -`,
+  },
+  {
+    name: "a mounts key that is not absolute",
+    config: replaceOnce("{ /opt/replicante:", "{ opt/replicante:"),
+    line: `${CONFIG}: clusters.replicore-a.mounts: key "opt/replicante": expected an absolute path such as /opt/replicante`,
+  },
+  {
+    name: "a health entry with an unknown kind",
+    config: replaceOnce("      - deployment: replicore-a", "      - probe: replicore-a"),
+    line: `${CONFIG}: clusters.replicore-a.health[1]: {"probe":"replicore-a"}: ${HEALTH_RULE}`,
+  },
+  {
+    name: "a health entry with two kinds in one entry",
+    config: replaceOnce("      - deployment: replicore-a", "      - deployment: replicore-a\n        status: x"),
+    line: `${CONFIG}: clusters.replicore-a.health[1]: {"deployment":"replicore-a","status":"x"}: ${HEALTH_RULE}`,
+  },
   ...["../apply", "/apply"].map((value): SchemaCase => ({
     name: `settings_dir ${JSON.stringify(value)}`,
     config: replaceOnce("    workdir: clusters/replicore-a", `    workdir: clusters/replicore-a\n    discovery: settings\n    settings_dir: ${value}`),
@@ -160,20 +195,20 @@ const schemaCases: SchemaCase[] = [
 ];
 
 describe("handover.yml that breaks the schema", () => {
-  it.each(schemaCases)("$name: plan exits 2 naming the field and value", async ({ config, line }) => {
+  it.each(schemaCases)("$name: plan exits 2 naming the field and value", async ({ config, line, more = [] }) => {
     const repo = watchedCopy({ [CONFIG]: config });
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expectInputError(run, [`handover plan: ${line}`]);
+    expectInputError(run, [line, ...more].map((l) => `handover plan: ${l}`));
   });
 
-  it.each(schemaCases)("$name: check exits 1 with one invalid-config violation", async ({ config, line }) => {
+  it.each(schemaCases)("$name: check exits 1 with an invalid-config violation per line", async ({ config, line, more = [] }) => {
     const repo = watchedCopy({ [CONFIG]: config });
     const run = await cli(["check", "--repo", repo, "--format", "json"]);
     expectClean(run);
     expect(run.err).toBe("");
     expect(JSON.parse(run.out)).toEqual({
       ok: false,
-      violations: [{ rule: "invalid-config", message: line, clusters: [], subject: CONFIG, files: [CONFIG] }],
+      violations: [line, ...more].map((message) => ({ rule: "invalid-config", message, clusters: [], subject: CONFIG, files: [CONFIG] })),
     });
     expect(run.code).toBe(1);
   });
@@ -199,70 +234,20 @@ describe("handover.yml that breaks the schema", () => {
     ]);
   });
 
-  // BUG: a cluster name that breaks CLUSTER_NAME is reported as zod's generic "Invalid key in record" with the
-  // cluster's whole spec as the value; the rule ("expected a cluster name: lowercase letters, digits, . _ -") and
-  // the offending name as a value are lost. Repro: rename `replicore-a:` to `Replicore-A:` in the example
-  // handover.yml, run `handover plan` -> `clusters.Replicore-A: {"config":"clusters/replicore-a/...: Invalid key in record`.
-  it.fails("a cluster name with uppercase letters names the rule and the name", async () => {
-    const repo = watchedCopy({ [CONFIG]: replaceOnce("  replicore-a:", "  Replicore-A:") });
-    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expect(run.code).toBe(2);
-    expect(run.out).toBe("");
-    expect(run.err).toContain("clusters.Replicore-A");
-    expect(run.err).toContain('"Replicore-A"');
-    expect(run.err).toContain("expected a cluster name");
-    expect(run.err).not.toContain('{"config"');
-  });
+  it("settings_dir on a cluster inferred as files era is refused, naming the field, value and era", async () => {
+    const files = { [CONFIG]: cluster("settings_dir", "docs"), "docs/runbook.md": "# runbook\n" };
+    const line = `${CONFIG}: clusters.replicore-a.settings_dir: "docs": is only used by the settings era, and replicore-a is files era (${CORE_A} has discovery.backends.files)`;
+    const run = await cli(["plan", "--repo", watchedCopy(files), "--issue", issueFile(EXAMPLE_ISSUE)]);
+    expectInputError(run, [`handover plan: ${line}`]);
 
-  // BUG: a mounts key that is not absolute gets zod's "Invalid key in record" instead of the schema's own
-  // "expected an absolute path such as /opt/replicante", and the value shown is the mount's repo dir, not the key.
-  // Repro: `mounts: { opt/replicante: clusters/replicore-a }` -> `mounts.opt/replicante: "clusters/replicore-a": Invalid key in record`.
-  it.fails("a mounts key that is not absolute names the key and the rule", async () => {
-    const repo = watchedCopy({ [CONFIG]: replaceOnce("{ /opt/replicante:", "{ opt/replicante:") });
-    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expect(run.code).toBe(2);
-    expect(run.out).toBe("");
-    expect(run.err).toContain("clusters.replicore-a.mounts");
-    expect(run.err).toContain('"opt/replicante"');
-    expect(run.err).toContain("expected an absolute path");
-  });
-
-  // BUG: a health entry that matches none of status / deployment / http is reported as zod's bare "Invalid input":
-  // the field and value are named but not what is allowed. Repro: `- probe: replicore-a` (or `- deployment: x`
-  // plus `status: y` in one entry) under health -> `clusters.replicore-a.health[1]: {"probe":"replicore-a"}: Invalid input`.
-  it.fails.each([
-    ["an unknown kind", "      - probe: replicore-a", '{"probe":"replicore-a"}'],
-    ["two kinds in one entry", "      - deployment: replicore-a\n        status: x", '{"deployment":"replicore-a","status":"x"}'],
-  ])("a health entry with %s says which kinds exist", async (_name, entry, shown) => {
-    const repo = watchedCopy({ [CONFIG]: replaceOnce("      - deployment: replicore-a", entry) });
-    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expect(run.code).toBe(2);
-    const prefix = `handover plan: ${CONFIG}: clusters.replicore-a.health[1]: ${shown}: `;
-    expect(run.err.startsWith(prefix)).toBe(true);
-    const rule = run.err.slice(prefix.length);
-    for (const kind of ["status", "deployment", "http"]) expect(rule).toContain(kind);
-  });
-
-  // BUG: settings_dir is refused only when `discovery` is written out; on a cluster whose era is inferred (files here)
-  // it is silently accepted, yet it still counts as one of the cluster's own dirs: prepare tries to copy it and
-  // decommission deletes everything under it. Repro: add `settings_dir: docs` to replicore-a in the example plus a
-  // docs/runbook.md -> `plan` exits 2 blaming docs/runbook.md for not containing the cluster name, not settings_dir.
-  it.fails("settings_dir on a cluster inferred as files era is refused", async () => {
-    const repo = watchedCopy({ [CONFIG]: cluster("settings_dir", "docs"), "docs/runbook.md": "# runbook\n" });
-    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expect(run.code).toBe(2);
-    expect(run.out).toBe("");
-    expect(run.err).toContain('clusters.replicore-a.settings_dir: "docs"');
-  });
-
-  // BUG: `config: .` passes the schema (it normalizes to the repo root) and then reads as "Core config  does not
-  // exist" (an empty name, exit 1 "the repo already breaks the invariant"). Repro: `config: .` in the example.
-  it.fails("config: . is refused by the schema, naming the value", async () => {
-    const repo = watchedCopy({ [CONFIG]: replaceOnce("config: clusters/replicore-a/replicante.yaml", "config: .") });
-    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expect(run.code).toBe(2);
-    expect(run.out).toBe("");
-    expect(run.err).toContain('clusters.replicore-a.config: "."');
+    const checked = await cli(["check", "--repo", watchedCopy(files), "--format", "json"]);
+    expectClean(checked);
+    expect(checked.err).toBe("");
+    expect(JSON.parse(checked.out)).toEqual({
+      ok: false,
+      violations: [{ rule: "invalid-config", message: line, clusters: ["replicore-a"], subject: "settings_dir", files: [CONFIG] }],
+    });
+    expect(checked.code).toBe(1);
   });
 });
 
@@ -368,10 +353,7 @@ describe("a Core config that cannot be read or has a bad backend list", () => {
     expect(run.code).toBe(1);
   });
 
-  // BUG: a Core config that is a YAML list passes the "expected a YAML mapping" test (arrays are objects), its era is
-  // inferred as settings, and check reports "discovery is settings ... but settings_dir is not set" instead of the
-  // real problem. Repro: write `- a` as clusters/replicore-a/replicante.yaml and run `handover check --format json`.
-  it.fails("a Core config that is a list: check names it as not a mapping", async () => {
+  it("a Core config that is a list: check names it as not a mapping", async () => {
     const repo = watchedCopy({ [CORE_A]: "- a\n- b\n" });
     const run = await cli(["check", "--repo", repo, "--format", "json"]);
     expect(JSON.parse(run.out)).toEqual({
@@ -384,12 +366,24 @@ describe("a Core config that cannot be read or has a bad backend list", () => {
     expect(run.code).toBe(1);
   });
 
-  // BUG: `plan` treats an unreadable Core config as "the repo already breaks the invariant" (exit 1) and its stderr
-  // line names only the rule (`refused: the repo already breaks the invariant (invalid-config)`), not the file.
-  // A missing or malformed file (or a backend list that is not a list of paths) is input to fix: exit 2, like a
-  // schema error in handover.yml, with the line naming the file. Repro: delete
-  // clusters/replicore-a/replicante.yaml from a copy of the example and run `handover plan ... --issue examples/issue.md`.
-  it.fails.each(fileCases)("$name: plan exits 2 naming the file", async ({ files, violation }) => {
+  // A missing or malformed Core config (or a backend list that is not a list of paths) is input to fix: exit 2,
+  // like a schema error in handover.yml, with the first line naming the file.
+  it.each(fileCases)("$name: plan exits 2, its first line naming the file", async ({ files, violation }) => {
+    const repo = watchedCopy(files);
+    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
+    expectClean(run);
+    expect(run.out).toBe("");
+    expect(run.code).toBe(2);
+    expect(run.err.split("\n")[0]).toBe(`handover plan: ${violation.message}`);
+  });
+
+  // BUG: when replicore-a's Core config cannot be read, plan still checks the issue's groups against the backends it
+  // could read (none, or all but the bad entry) and adds lines blaming the issue, e.g.
+  // `Backend groups: line 1: "mongo" is not a backend of replicore-a (its backends: none)`: the issue is fine and mongo
+  // is a backend; only the Core config is at fault (DESIGN section 2: each problem names the value at fault).
+  // Repro: delete clusters/replicore-a/replicante.yaml from a copy of the example and run
+  // `handover plan --repo COPY --issue examples/issue.md`: three lines instead of one.
+  it.fails.each(fileCases)("$name: plan exits 2 with only the line naming the file", async ({ files, violation }) => {
     const repo = watchedCopy(files);
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
     expectInputError(run, [`handover plan: ${violation.message}`]);
@@ -569,17 +563,34 @@ describe("the migration issue", () => {
     expectInputError(run, lines(file));
   });
 
-  // BUG: problems found against the repo (unknown source, unknown backend, backends in no group) are only reported
-  // once the issue body itself has none, so one bad issue needs several rounds to fix; DESIGN section 2 says every
-  // problem is reported at once. Repro: the example issue with `replicore-x` as source AND the box unticked:
-  // only the upgrade-notes line is printed.
-  it.fails("problems in the body and against the repo are reported together", async () => {
+  it("problems in the body and against the repo are reported together", async () => {
     const repo = watchedCopy();
     const file = issueFile(replaceOnce("- [x]", "- [ ]")(setSection("Source cluster", "replicore-x")(EXAMPLE_ISSUE)));
     const run = await cli(["plan", "--repo", repo, "--issue", file]);
-    expect(run.code).toBe(2);
-    expect(run.err).toContain(NOTES);
-    expect(run.err).toContain('Source cluster: "replicore-x" is not a cluster');
+    expectInputError(run, [
+      `handover plan: ${file}: ${NOTES}`,
+      'handover plan: Source cluster: "replicore-x" is not a cluster in .github/handover.yml (clusters: replicore-a)',
+    ]);
+  });
+
+  it("problems in the body and in handover.yml are reported together", async () => {
+    const repo = watchedCopy({ [CONFIG]: replaceOnce("version: 1", "version: 2") });
+    const file = issueFile(replaceOnce("- [x]", "- [ ]")(EXAMPLE_ISSUE));
+    const run = await cli(["plan", "--repo", repo, "--issue", file]);
+    expectInputError(run, [
+      `handover plan: ${file}: ${NOTES}`,
+      `handover plan: ${CONFIG}: version: 2: Invalid input: expected 1`,
+    ]);
+  });
+
+  it("an unknown backend and an unticked box are reported together", async () => {
+    const repo = watchedCopy();
+    const file = issueFile(replaceOnce("- [x]", "- [ ]")(groups("canary: postgres\nrest: *")(EXAMPLE_ISSUE)));
+    const run = await cli(["plan", "--repo", repo, "--issue", file]);
+    expectInputError(run, [
+      `handover plan: ${file}: ${NOTES}`,
+      'handover plan: Backend groups: line 1: "postgres" is not a backend of replicore-a (its backends: kafka, mongo, zookeeper)',
+    ]);
   });
 });
 
@@ -643,10 +654,10 @@ const argvCases: ArgvCase[] = [
     argv: ({ repo, issue }) => ["plan", "--repo", repo, "--issue", issue, "--format", "yaml"],
     lines: () => ["error: option '--format <format>' argument 'yaml' is invalid. expected text or json"],
   },
-  ...["abc", "0", "-1", "4.2"].map((n): ArgvCase => ({
-    name: `--number ${n}`,
+  ...["abc", "-1", "4.2", "", "1e3"].map((n): ArgvCase => ({
+    name: `--number ${JSON.stringify(n)}`,
     argv: ({ repo, issue }) => ["plan", "--repo", repo, "--issue", issue, `--number=${n}`],
-    lines: () => [`error: option '--number <n>' argument '${n}' is invalid. expected the issue number, a positive whole number`],
+    lines: () => [`error: option '--number <n>' argument '${n}' is invalid. expected the issue number, a whole number`],
   })),
   {
     name: "unknown command",
@@ -680,6 +691,19 @@ describe("the command line", () => {
     const ctx = { repo: watchedCopy(), issue: issueFile(EXAMPLE_ISSUE) };
     const run = await cli(argv(ctx));
     expectInputError(run, lines(ctx));
+  });
+
+  it.each([
+    ["--number 0", ["--number", "0"]],
+    ["no --number (default 0)", []],
+  ])("%s: any whole number is an issue number, 0 included", async (_name, flag) => {
+    const run = await cli(["plan", "--repo", watchedCopy(), "--issue", issueFile(EXAMPLE_ISSUE), ...flag, "--format", "json"]);
+    expectClean(run);
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(run.out) as { issue: number; steps: { id: string; branch: string; title: string }[] };
+    expect(plan.issue).toBe(0);
+    expect(plan.steps[0]).toMatchObject({ id: "prepare", branch: "handover/0/prepare", title: "[handover #0] Prepare replicore-b for Replicante Core 0.3.1" });
   });
 
   it("no command at all: exits 2 and prints the usage on stderr", async () => {
@@ -881,9 +905,49 @@ describe("invariant refusals", () => {
     ]);
   });
 
-  it("a step that would break the invariant is refused by its id (adopt into another cluster's mount)", async () => {
-    // replicore-b mounts /opt/replicante on replicore-c's dir, so adopting /opt/replicante/conf.d/zookeeper.yaml
-    // would make b reference c's own discovery file.
+  it("a step that would break the invariant is refused by its id (adopt into a settings_dir another cluster reads)", async () => {
+    // replicore-new and replicore-c read the same (still empty) settings_dir: the repo is clean, but once adopt-canary
+    // writes mongo-inventory there, both clusters reach it.
+    const repo = tempDir("settings-shared");
+    cpSync(join(ROOT, "test/fixtures/repos/settings"), repo, { recursive: true });
+    const core = readFileSync(join(repo, "clusters/replicore-old/replicante.yaml"), "utf8");
+    for (const [name, tag] of [["replicore-new", "new"], ["replicore-c", "c"]] as const) {
+      mkdirSync(join(repo, "clusters", name));
+      writeFileSync(join(repo, "clusters", name, "replicante.yaml"), core.replaceAll(".old", `.${tag}`));
+    }
+    const config = join(repo, CONFIG);
+    writeFileSync(config, `${readFileSync(config, "utf8")}${["replicore-new", "replicore-c"].map((name) =>
+      `  ${name}:\n    config: clusters/${name}/replicante.yaml\n    discovery: settings\n    settings_dir: shared/apply\n`).join("")}`);
+    watched.push({ dir: repo, before: hashTree(repo) });
+    expect((await cli(["check", "--repo", repo])).code).toBe(0);
+    const issue = issueFile([
+      setSection("Source cluster", "replicore-old"), setSection("Target cluster", "replicore-new"), setSection("Target version", "0.7.2"),
+      groups("canary: mongo-inventory\nrest: *"),
+    ].reduce((text, edit) => edit(text), EXAMPLE_ISSUE));
+    const run = await cli(["plan", "--repo", repo, "--issue", issue, "--number", "42", "--format", "json"]);
+    expectClean(run);
+    expect(run.err).toBe("handover plan: refused: step adopt-canary would break the invariant (shared-backend)\n");
+    expect(JSON.parse(run.out)).toEqual({
+      ok: false,
+      step: "adopt-canary",
+      violations: [{
+        rule: "shared-backend",
+        message: "discovery backend shared/apply/mongo.yaml is referenced by replicore-new (shared/apply/mongo.yaml) and replicore-c (shared/apply/mongo.yaml)",
+        clusters: ["replicore-c", "replicore-new"],
+        subject: "shared/apply/mongo.yaml",
+        files: ["shared/apply/mongo.yaml"],
+      }],
+    });
+    expect(run.code).toBe(1);
+
+    const text = await cli(["plan", "--repo", repo, "--issue", issue, "--number", "42"]);
+    expect(text.code).toBe(1);
+    expect(text.err).toBe(run.err);
+  });
+
+  it("adopting onto another cluster's own discovery file is refused, naming the file (never overwritten)", async () => {
+    // replicore-b mounts /opt/replicante on replicore-c's dir, where c keeps a different conf.d/zookeeper.yaml:
+    // copying replicore-a's zookeeper there would overwrite c's file.
     const CORE_C = "clusters/replicore-c/replicante.yaml";
     const repo = watchedCopy({
       [CONFIG]: (s) =>
@@ -894,20 +958,11 @@ describe("invariant refusals", () => {
     });
     expect((await cli(["check", "--repo", repo])).code).toBe(0);
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE), "--number", "42", "--format", "json"]);
-    expectClean(run);
-    expect(run.err).toBe("handover plan: refused: step adopt-rest would break the invariant (shared-backend)\n");
-    expect(JSON.parse(run.out)).toEqual({
-      ok: false,
-      step: "adopt-rest",
-      violations: [{
-        rule: "shared-backend",
-        message: "discovery backend clusters/replicore-c/conf.d/zookeeper.yaml is referenced by replicore-b (clusters/replicore-c/conf.d/zookeeper.yaml) and replicore-c (clusters/replicore-c/conf.d/zookeeper.yaml)",
-        clusters: ["replicore-b", "replicore-c"],
-        subject: "clusters/replicore-c/conf.d/zookeeper.yaml",
-        files: ["clusters/replicore-c/conf.d/zookeeper.yaml"],
-      }],
-    });
-    expect(run.code).toBe(1);
+    expectInputError(run, [
+      "handover plan: clusters/replicore-c/conf.d/zookeeper.yaml: a different file is already where replicore-a's zookeeper " +
+        "(clusters/replicore-a/conf.d/zookeeper.yaml) would be copied into replicore-b; Handover never overwrites it: " +
+        "rename one of them (or make them identical if it is the same backend) and plan again",
+    ]);
   });
 });
 
@@ -937,52 +992,46 @@ describe("problems found while planning", () => {
     ]);
   });
 
-  // BUG: the scaffold refusal says the source's paths "contain the name" when it means they do NOT contain it.
-  // Repro: mount /opt/replicante on clusters/shared-conf (holding conf.d/zookeeper.yaml and a notes.md) in the
-  // example: `plan` prints "these paths of replicore-a (clusters/shared-conf/notes.md) contain the name ...".
-  it.fails("a source path without the cluster name: the refusal says it does not contain the name", async () => {
+  it("a source path without the cluster name: the refusal says it does not contain the name", async () => {
     const repo = watchedCopy({
       [CONFIG]: replaceOnce("{ /opt/replicante: clusters/replicore-a }", "{ /opt/replicante: clusters/shared-conf }"),
       "clusters/shared-conf/conf.d/zookeeper.yaml": readFileSync(join(ROOT, "examples/config-repo/clusters/replicore-a/conf.d/zookeeper.yaml"), "utf8"),
       "clusters/shared-conf/notes.md": "# notes\n",
     });
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expect(run.code).toBe(2);
-    expect(run.out).toBe("");
-    expect(run.err).toContain("clusters/shared-conf/notes.md");
-    expect(run.err).toMatch(/do(es)? not contain the name "replicore-a"/);
+    expectInputError(run, [
+      'handover plan: these paths of replicore-a (clusters/shared-conf/notes.md) do not contain the name "replicore-a", so Handover cannot tell ' +
+        "where replicore-b's copies belong: create replicore-b's folder by hand with empty discovery, add it to .github/handover.yml, and file the issue again",
+    ]);
   });
 
-  // BUG: an edit of the restart file that cannot be made is reported without the file or the handover.yml field:
-  // `document: 5` -> "cannot edit spec.template.metadata.annotations."handover.replicante.io/restart": document 5 does
-  // not exist (the file has 2)"; a malformed statefulset.yaml -> "...: the file is not valid YAML: ... at line 46,
-  // column 1:". Repro: either change to a copy of the example, then `handover plan`.
-  it.fails.each([
-    ["a restart document that does not exist", { [CONFIG]: replaceOnce("document: 1", "document: 5") }],
-    ["a malformed restart file", { "clusters/replicore-a/statefulset.yaml": (s: string) => `${s}\nfoo: [\n` }],
-  ] as [string, Record<string, Mutation>][])("%s: the message names the restart file", async (_name, files) => {
+  const RESTART_EDIT = `handover plan: clusters/replicore-a/statefulset.yaml: cannot bump the restart key of replicore-a (clusters.replicore-a.restart in ${CONFIG}): ` +
+    'cannot edit spec.template.metadata.annotations."handover.replicante.io/restart": ';
+  it.each([
+    ["a restart document that does not exist", { [CONFIG]: replaceOnce("document: 1", "document: 5") }, "document 5 does not exist (the file has 2)"],
+    [
+      "a malformed restart file", { "clusters/replicore-a/statefulset.yaml": (s: string) => `${s}\nfoo: [\n` },
+      "the file is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 46, column 1:",
+    ],
+  ] as [string, Record<string, Mutation>, string][])("%s: exit 2, the message names the restart file and the field", async (_name, files, why) => {
     const repo = watchedCopy(files);
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expect(run.code).toBe(2);
-    expect(run.out).toBe("");
-    expect(run.err).toContain("clusters/replicore-a/statefulset.yaml");
+    expectInputError(run, [`${RESTART_EDIT}${why}`]);
   });
 
-  // BUG: when the target already lists a discovery file at the same relative path as a moved backend
-  // (clusters/replicore-b/conf.d/mongo.yaml, a different datastore), adopt-canary finds the entry "already there",
-  // discards the copy and is planned as `no-diff`: mongo-rs-orders/-users are released from replicore-a, never
-  // adopted, and deleted at decommission. Repro: add replicore-b (config clusters/replicore-b/replicante.yaml,
-  // mounts { /opt/replicante: clusters/replicore-b }, files ['conf.d/mongo.yaml'] holding cluster_id mongo-rs-billing)
-  // and run `plan --format json`: step adopt-canary has status "no-diff" and no changes; exit 0.
-  it.fails("a target discovery file clashing with a moved backend is refused, naming it", async () => {
+  // The target already lists a discovery file at the same relative path as a moved backend (a different datastore):
+  // the copy must neither overwrite it nor be dropped as "already there" (released, never adopted, then deleted).
+  it("a target discovery file clashing with a moved backend is refused, naming it", async () => {
     const repo = watchedCopy({
       [CONFIG]: addCluster("replicore-b", [`config: ${CORE_B}`, "mounts: { /opt/replicante: clusters/replicore-b }"]),
       [CORE_B]: coreConfig("['conf.d/mongo.yaml']"),
       "clusters/replicore-b/conf.d/mongo.yaml": "- cluster_id: mongo-rs-billing\n  nodes: ['http://billing-1.data:37017']\n",
     });
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE), "--number", "42", "--format", "json"]);
-    expect(run.code).toBe(2);
-    expect(run.out).toBe("");
-    expect(run.err).toContain("clusters/replicore-b/conf.d/mongo.yaml");
+    expectInputError(run, [
+      "handover plan: clusters/replicore-b/conf.d/mongo.yaml: a different file is already where replicore-a's mongo " +
+        "(clusters/replicore-a/conf.d/mongo.yaml) would be copied into replicore-b; Handover never overwrites it: " +
+        "rename one of them (or make them identical if it is the same backend) and plan again",
+    ]);
   });
 });
