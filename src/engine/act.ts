@@ -26,6 +26,12 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       await port.addLabels(pr.number, [MIGRATION_LABEL]);
       return;
     }
+    case "refresh": {
+      // Only ever on a branch whose head is Handover's own commit (decide checks): re-plan the step on the new head.
+      const message = `${action.step.title}\n\nStep ${action.step.id} of Handover migration #${snapshot.issue}, re-planned on the moved default branch.\nCommitter: ${COMMITTER.name}`;
+      await port.moveBranch(action.step.branch, await port.createCommit(action.baseSha, action.changes, message));
+      return;
+    }
     case "reopen":
       await port.updatePull(action.pr, { state: "open" });
       return;

@@ -35,6 +35,7 @@ export interface Snapshot {
 export type Action =
   | { kind: "open"; step: PlannedStep; changes: FileChange[]; baseSha: string; previousPr: number | null }
   | { kind: "reopen"; step: PlannedStep; pr: number }
+  | { kind: "refresh"; step: PlannedStep; pr: number; changes: FileChange[]; baseSha: string }
   | { kind: "close"; step: PlannedStep; pr: number; comment: string };
 
 export type Label = "handover:running" | "handover:waiting" | "handover:paused" | "handover:failed" | "handover:done" | "handover:aborted";
@@ -145,6 +146,15 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
       return { hidden: withRecord(hidden, step.id, { reopen: false }), actions: [{ kind: "reopen", step, pr: pr.number }], again: true, phase: { label: "handover:running", current: step.id, headline: `Reopening #${pr.number}.`, next: "Review and merge it." } };
     }
     return { hidden, actions: [], again: false, phase: { label: "handover:paused", current: step.id, headline: `#${pr.number} (${step.id}) was closed without merging: the chain is paused.`, next: "Reopen it, or `/handover retry` to have Handover reopen it, or `/handover abort` to stop." } };
+  }
+  if (pr.mergeable === false) {
+    if (view.humanCommits) {
+      return { hidden, actions: [], again: false, phase: { label: "handover:paused", current: step.id, headline: `#${pr.number} (${step.id}) conflicts with the default branch and has commits pushed by people, so Handover leaves it alone.`, next: "Resolve the conflict on the branch by hand; the chain continues once it is merged." } };
+    }
+    if (view.problems?.length || view.violations?.length) return openPhase(snapshot, view, snapshot.steps.indexOf(step));
+    if (view.changes?.length) {
+      return { hidden, actions: [{ kind: "refresh", step, pr: pr.number, changes: view.changes, baseSha: snapshot.headSha }], again: true, phase: { label: "handover:running", current: step.id, headline: `The default branch moved under #${pr.number}: ${step.id} is re-planned on the new head.`, next: "Review and merge it." } };
+    }
   }
   const people = view.humanCommits ? " It has commits pushed by people; Handover leaves them as they are." : "";
   const draft = pr.draft ? " It is a draft: fill in every REPLACE-ME (the new cluster's own dependencies), then mark it ready." : "";

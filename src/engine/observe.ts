@@ -96,7 +96,9 @@ async function viewOf(deps: EngineDeps, step: PlannedStep, snapshot: Snapshot, r
   const view: StepView = { step };
   const pr: PullInfo | undefined = rec.noDiff ? undefined : await deps.port.findPull(step.branch);
   if (pr) view.pr = pr;
-  if (!pr && !rec.noDiff) {
+  if (pr?.state === "open") view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
+  // A step to open, or Handover's own open PR that no longer merges: its changes on the current head.
+  if ((!pr && !rec.noDiff) || (pr?.state === "open" && pr.mergeable === false && !view.humanCommits)) {
     const head = await deps.port.readTree(snapshot.headSha);
     try {
       const outcome = applyStep(head, plan.context, step);
@@ -108,7 +110,6 @@ async function viewOf(deps: EngineDeps, step: PlannedStep, snapshot: Snapshot, r
       else throw err;
     }
   }
-  if (pr?.state === "open") view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
   if ((pr?.merged || rec.noDiff) && step.kind !== "decommission") {
     const merged = pr?.merged ? { mergeSha: rec.mergeSha ?? pr.mergeCommitSha ?? pr.headSha, mergedAt: rec.mergedAt ?? pr.mergedAt ?? deps.now() } : {};
     const { gate, probes } = await gateOf(deps, step, { ...rec, ...merged }, snapshot.headSha, request.version);

@@ -24,7 +24,7 @@ function toPull(data: Json): PullInfo {
   return {
     number: data.number, state: data.state, merged: Boolean(data.merged ?? data.merged_at), mergedAt: data.merged_at ? time(data.merged_at) : null,
     mergeCommitSha: data.merge_commit_sha ?? null, headRef: data.head?.ref ?? "", headSha: data.head?.sha ?? "", body: data.body ?? "",
-    draft: Boolean(data.draft), url: data.html_url ?? "",
+    draft: Boolean(data.draft), url: data.html_url ?? "", mergeable: typeof data.mergeable === "boolean" ? data.mergeable : null,
   };
 }
 
@@ -179,7 +179,9 @@ export class OctokitPort implements GitHubPort {
   async findPull(branch: string): Promise<PullInfo | undefined> {
     const pulls = await this.get("/pulls", { head: `${this.owner}:${branch}`, state: "all", per_page: 100 });
     const newest = (pulls as unknown as Json[]).sort((a, b) => b.number - a.number)[0];
-    return newest ? toPull(newest) : undefined;
+    if (!newest) return undefined;
+    // Only the single-PR answer carries `mergeable`; it matters only while the PR is open.
+    return toPull(newest.state === "open" ? await this.get(`/pulls/${newest.number}`) : newest);
   }
 
   async createPull(pull: NewPull): Promise<PullInfo> {

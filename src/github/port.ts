@@ -35,6 +35,8 @@ export interface PullInfo {
   body: string;
   draft: boolean;
   url: string;
+  /** GitHub's answer: null while it is still computing (ask again later). */
+  mergeable: boolean | null;
 }
 
 export interface CommitInfo {

@@ -135,7 +135,7 @@ export function planMigration(tree: FileMap, request: MigrationRequest, issue: n
   }
   const before = checkModel(model).filter((v) => v.rule !== "invalid-config");
   // A backend whose file is missing or malformed is not in the list: the refusal below names the real cause.
-  const resolved = source && before.length === 0 ? resolveGroups(request.groups, source.backends, source.name) : undefined;
+  const resolved = source && before.length === 0 && unreadable.length === 0 ? resolveGroups(request.groups, source.backends, source.name) : undefined;
   problems.push(...(resolved?.problems ?? []));
   if (problems.length > 0 || !source) return { ok: false, kind: "input", problems };
   if (before.length > 0 || !resolved) return { ok: false, kind: "invariant", step: null, violations: before };

@@ -3,7 +3,7 @@ import { decodeState, DASHBOARD_MARKER, replyMarker, type HiddenState } from "..
 import { checkTree } from "../invariant/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
-import { seededRandom, type SimPullRequest } from "../sim/index.js";
+import { seededRandom, type GitHubSim, type SimPullRequest } from "../sim/index.js";
 import type { Violation } from "../spec/violation.js";
 import { BOT, SimulatedClock, startWorld, type World } from "./world.js";
 
@@ -27,6 +27,8 @@ export interface RehearsalOptions {
   commands: ScriptedComment[];
   /** Called with each timeline line as it happens. */
   onEvent?: (at: number, line: string) => void;
+  /** What else happens at a step's moment (tests: people pushing to a branch, the default branch moving). */
+  onStep?: (event: ScriptedComment["event"], step: PlannedStep, sim: GitHubSim) => void;
 }
 
 export interface StepReport {
@@ -140,7 +142,23 @@ class Rehearsal {
     this.log(`operator: filled in ${changes.length} file(s) on ${branch} with ${this.options.plan.target}'s own dependencies`);
   }
 
+  /** The operator merges; a PR that does not merge (conflict) is tried again a little later, as a person would. */
+  private merge(number: number, step: PlannedStep, attempt: number): void {
+    const sim = this.world.sim;
+    const current = sim.listPulls().find((p) => p.number === number);
+    if (current?.state !== "open") return;
+    try {
+      sim.mergePull(number, OPERATOR);
+      this.log(`operator: merged #${number} (${step.id})`);
+    } catch (err) {
+      this.log(`operator: #${number} (${step.id}) cannot be merged yet: ${(err as Error).message}`);
+      if (attempt < 5) this.schedule(REVIEW_DELAY, () => this.merge(number, step, attempt + 1));
+    }
+  }
+
   private trigger(stepId: string, event: ScriptedComment["event"]): void {
+    const step = this.options.plan.steps.find((s) => s.id === stepId);
+    if (step) this.options.onStep?.(event, step, this.world.sim);
     for (const item of this.scripted) {
       if (item.spec.after !== stepId || item.spec.event !== event || item.id !== undefined) continue;
       item.id = -1;
@@ -180,8 +198,7 @@ class Rehearsal {
           const current = sim.listPulls().find((p) => p.number === pr.number);
           if (current?.state !== "open") return;
           if (step.kind === "prepare") this.fillScaffold(pr.pull.headRef);
-          sim.mergePull(pr.number, OPERATOR);
-          this.log(`operator: merged #${pr.number} (${step.id})`);
+          this.merge(pr.number, step, 0);
         });
       }
       if (pr.pull.merged && seen.merged === undefined) {
