@@ -4,6 +4,7 @@ import { Counter, Histogram, Registry } from "prom-client";
 import type { z } from "zod";
 import { IssueQueue, reconcile } from "./engine/index.js";
 import { classify, OctokitPort, type HttpProbe, type OctokitLike } from "./github/index.js";
+import { guardPullRequest } from "./guard/index.js";
 import { readStepMarker } from "./render/pr.js";
 import { commentEvent, issueEvent, issueOfBranch, pullRequestEvent, repositoryEvent } from "./spec/events.js";
 
@@ -50,6 +51,7 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
   const metrics = new Registry();
   const reconciles = new Counter({ name: "handover_reconciles_total", help: "Reconciles run, by outcome", labelNames: ["outcome"], registers: [metrics] });
   const events = new Counter({ name: "handover_events_total", help: "Webhook events received, by name", labelNames: ["event"], registers: [metrics] });
+  const guards = new Counter({ name: "handover_guard_runs_total", help: "Guard check runs, by conclusion", labelNames: ["conclusion"], registers: [metrics] });
   const duration = new Histogram({ name: "handover_reconcile_seconds", help: "Wall time of one reconcile", registers: [metrics] });
   const targets = new Map<string, Target>();
   const lastResync = new Map<string, number>();
@@ -103,15 +105,29 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
   }
 
   /** Parse the payload subset; a payload that does not fit is ignored with a log line, never a crash. */
-  async function handle<S extends z.ZodType<z.infer<typeof repositoryEvent>>>(context: Context, schema: S, route: (payload: z.infer<S>, target: Target) => Promise<void>): Promise<void> {
+  async function handle<S extends z.ZodType<z.infer<typeof repositoryEvent>>>(context: Context, schema: S, route: (payload: z.infer<S>, target: Target) => Promise<void>, includeOwn = false): Promise<void> {
     events.inc({ event: context.name });
     const parsed = schema.safeParse(context.payload);
     if (!parsed.success) {
       context.log.warn({ issues: parsed.error.issues.slice(0, 3) }, `ignored a ${context.name} payload that lacks the fields Handover reads`);
       return;
     }
-    if (parsed.data.sender.login === (await login())) return; // caused by Handover itself
+    if (!includeOwn && parsed.data.sender.login === (await login())) return; // caused by Handover itself
     await route(parsed.data, targetOf(context, parsed.data));
+  }
+
+  /** The guard check run on a PR to the default branch, Handover's own step PRs included. */
+  async function guard(payload: z.infer<typeof pullRequestEvent>, target: Target): Promise<void> {
+    const defaultBranch = payload.repository.default_branch;
+    if (defaultBranch !== undefined && payload.pull_request.base.ref !== defaultBranch) return;
+    const port = new OctokitPort(target.octokit, target.owner, target.repo, await login());
+    const pr = payload.pull_request;
+    try {
+      const verdict = await guardPullRequest(port, { number: pr.number, headSha: pr.head.sha, headRef: pr.head.ref, author: pr.user.login });
+      guards.inc({ conclusion: verdict.conclusion });
+    } catch (err) {
+      probot?.log.warn({ err, pr: pr.number }, `guard of #${pr.number} failed (${classify(err)}); it runs again on the next push to the PR`);
+    }
   }
 
   /** A failure here is logged and retried on the next tick: resync is the safety net, it must never throw. */
@@ -183,6 +199,9 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
         const issue = payload.issue.pull_request ? readStepMarker(payload.issue.body)?.issue : payload.issue.number;
         if (issue !== undefined) await schedule(target, issue);
       }),
+    );
+    instance.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], (context) =>
+      handle(context, pullRequestEvent, guard, true),
     );
     instance.on(["pull_request.closed", "pull_request.reopened", "pull_request.synchronize", "pull_request.edited", "pull_request.ready_for_review"], (context) =>
       handle(context, pullRequestEvent, async (payload, target) => {

@@ -1,6 +1,7 @@
 import { EditError } from "../edit/index.js";
 import { deploymentObservations, evaluateGate, httpObservation, statusObservations, type CheckRun, type CheckSpec, type CommitStatus, type GateResult, type Observation } from "../health/index.js";
 import { checkTree } from "../invariant/index.js";
+import { activeLocks } from "../guard/index.js";
 import { applyStep, planMigration, type PlannedStep } from "../plan/index.js";
 import { diffTrees, loadRepo } from "../repo/index.js";
 import { durationMs, type HandoverConfig, type HealthCheck } from "../spec/config.js";
@@ -125,6 +126,14 @@ export function findDashboard(comments: CommentInfo[], botLogin: string): { dash
   return { ...(own[0] ? { dashboard: own[0] } : {}), extra: own.slice(1) };
 }
 
+/** One active migration per cluster: an older open migration issue holding the same cluster blocks this one's start. */
+async function heldElsewhere(deps: EngineDeps, number: number, request: MigrationRequest): Promise<string[]> {
+  const mine = [request.source, request.target].filter((c) => c !== "");
+  return (await activeLocks(deps.port))
+    .filter((lock) => lock.issue < number)
+    .flatMap((lock) => lock.clusters.filter((c) => mine.includes(c)).map((c) => `${c} is already being migrated by #${lock.issue}: one migration per cluster at a time; this one starts once #${lock.issue} is closed`));
+}
+
 /** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
 export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
   const issue = await deps.port.getIssue(number);
@@ -152,7 +161,8 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     observed.permissions = loaded.model.config.commands;
     observed.resyncMs = durationMs(loaded.model.config.resync);
   }
-  const planned = planMigration(baseTree, parsed.request, number, parsed.problems);
+  const lockProblems = hidden.base === null ? await heldElsewhere(deps, number, parsed.request) : [];
+  const planned = planMigration(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems]);
   if (!planned.ok) {
     snapshot.problems = planned.kind === "input" ? planned.problems : planned.violations.map((v) => `${planned.step ? `step ${planned.step}: ` : ""}${v.message}`);
     return observed;

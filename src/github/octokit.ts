@@ -2,7 +2,7 @@ import { effectivePermission } from "../chatops/index.js";
 import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
 import type { FileChange } from "../repo/index.js";
 import { classify, orUndefined } from "./errors.js";
-import { COMMITTER, type CommentInfo, type CommitInfo, type GitHubPort, type IssueInfo, type NewPull, type Permission, type PullInfo, type Reaction } from "./port.js";
+import { COMMITTER, type GuardRun, type CommentInfo, type CommitInfo, type GitHubPort, type IssueInfo, type NewPull, type Permission, type PullInfo, type Reaction } from "./port.js";
 
 /** The part of an Octokit (Probot's or @octokit/core's) the adapter uses. */
 export interface OctokitLike {
@@ -198,6 +198,22 @@ export class OctokitPort implements GitHubPort {
 
   async updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void> {
     await this.send("PATCH", `/pulls/${number}`, patch);
+  }
+
+  async changedFiles(pull: number): Promise<string[]> {
+    return (await this.all(`/pulls/${pull}/files`)).flatMap((f) => [f.filename as string, ...(f.previous_filename ? [f.previous_filename as string] : [])]);
+  }
+
+  async findCheckRun(sha: string, name: string): Promise<{ conclusion: string | null; title: string } | undefined> {
+    const runs = (await this.get(`/commits/${sha}/check-runs`, { check_name: name, per_page: 100 })).check_runs as Json[];
+    const newest = runs.sort((a, b) => b.id - a.id)[0];
+    return newest ? { conclusion: newest.conclusion ?? null, title: newest.output?.title ?? "" } : undefined;
+  }
+
+  async createCheckRun(sha: string, name: string, run: GuardRun): Promise<void> {
+    // GitHub takes at most 50 annotations per request.
+    const output = { ...run.output, annotations: run.output.annotations.slice(0, 50) };
+    await this.send("POST", "/check-runs", { name, head_sha: sha, status: "completed", conclusion: run.conclusion, output });
   }
 
   async statuses(ref: string): Promise<CommitStatus[]> {

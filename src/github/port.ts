@@ -94,10 +94,27 @@ export interface GitHubPort {
   createPull(pull: NewPull): Promise<PullInfo>;
   updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void>;
 
+  /** Paths a PR changes. */
+  changedFiles(pull: number): Promise<string[]>;
+  /** The conclusion and title of the newest check run with this name on a commit. */
+  findCheckRun(sha: string, name: string): Promise<{ conclusion: string | null; title: string } | undefined>;
+  createCheckRun(sha: string, name: string, run: GuardRun): Promise<void>;
+
   statuses(ref: string): Promise<CommitStatus[]>;
   checkRuns(ref: string): Promise<CheckRun[]>;
   deployments(environment: string): Promise<Deployment[]>;
   deploymentStatuses(id: number): Promise<DeploymentStatus[]>;
+}
+
+export interface CheckRunOutput {
+  title: string;
+  summary: string;
+  annotations: { path: string; start_line: number; end_line: number; annotation_level: "failure" | "warning" | "notice"; message: string }[];
+}
+
+export interface GuardRun {
+  conclusion: "success" | "failure";
+  output: CheckRunOutput;
 }
 
 export type Reaction = "eyes" | "rocket" | "-1" | "confused" | "+1";

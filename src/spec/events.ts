@@ -4,7 +4,7 @@ import { z } from "zod";
 
 const account = z.object({ login: z.string(), type: z.string().optional() });
 const base = z.object({
-  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
+  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() }),
   installation: z.object({ id: z.number() }).optional(),
   sender: account,
 });
@@ -18,7 +18,10 @@ export const commentEvent = issueEvent.extend({
 });
 
 export const pullRequestEvent = base.extend({
-  pull_request: z.object({ number: z.number(), body: z.string().nullish(), head: z.object({ ref: z.string() }), base: z.object({ ref: z.string() }) }),
+  pull_request: z.object({
+    number: z.number(), body: z.string().nullish(), user: account,
+    head: z.object({ ref: z.string(), sha: z.string() }), base: z.object({ ref: z.string() }),
+  }),
 });
 
 /** status, check_run, check_suite, deployment_status, push: they only say "something about health changed". */
