@@ -1,0 +1,207 @@
+// The App through a real Probot (signed JWT, installation token, native fetch) and nock: every webhook only names the
+// migration issue(s) to reconcile (DESIGN.md section 6); the fixtures are shaped like GitHub's payloads and each one
+// is parsed by the zod subsets the App reads (STYLE.md: a test runs every recorded fixture through them).
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Probot, ProbotOctokit } from "probot";
+import { beforeEach, describe, expect, it } from "vitest";
+import { handover, type HandoverControls } from "../../../src/app.js";
+import { commentEvent, issueEvent, issueOfBranch, pullRequestEvent, repositoryEvent } from "../../../src/spec/events.js";
+import { readStepMarker } from "../../../src/render/pr.js";
+import { github, useNock } from "../github/nock.js";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- webhook JSON, edited field by field below
+
+function fixture(name: string): Payload {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}.json`, import.meta.url), "utf8")) as Payload;
+}
+
+const seen = useNock();
+const TOKEN = "POST /app/installations/2/access_tokens";
+const R = "/repos/o/r";
+
+let probot: Probot;
+let controls: HandoverControls;
+beforeEach(async () => {
+  // A new Probot per test: installation tokens are cached per instance.
+  probot = new Probot({
+    appId: 123,
+    privateKey,
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
+  });
+  const built = handover({ botLogin: "handover[bot]", now: () => Date.parse("2026-05-04T12:00:00Z") });
+  controls = built.controls;
+  await probot.load(built.app);
+});
+
+async function receive(name: string, payload: Payload): Promise<void> {
+  await probot.receive({ id: "1", name, payload } as Parameters<Probot["receive"]>[0]);
+  await controls.idle();
+}
+
+function token(scope: ReturnType<typeof github>): ReturnType<typeof github> {
+  return scope.post("/app/installations/2/access_tokens").reply(200, { token: "t", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+}
+
+/** GET /issues/N of an issue that is not (or no longer) a migration issue: the reconcile stops right there. */
+function plainIssue(scope: ReturnType<typeof github>, number: number): ReturnType<typeof github> {
+  return scope.get(`${R}/issues/${number}`).reply(200, { number, title: "Something else", body: "", state: "open", labels: [{ name: "bug" }] });
+}
+
+function done(scope?: ReturnType<typeof github>): void {
+  expect(seen.unmatched).toEqual([]);
+  if (scope) {
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(scope.isDone()).toBe(true);
+  }
+}
+
+describe("fixtures parse through the payload subsets", () => {
+  it("issues.opened: an issue, not a PR, labelled handover", () => {
+    const parsed = issueEvent.parse(fixture("issues.opened"));
+    expect(parsed.issue.pull_request).toBeUndefined();
+    expect(parsed).toMatchObject({
+      repository: { name: "r", owner: { login: "o" } }, installation: { id: 2 }, sender: { login: "alice", type: "User" },
+      issue: { number: 42, body: fixture("issues.opened").issue.body },
+    });
+  });
+
+  it("issue_comment.created on the issue and on a step PR (whose body carries the step marker)", () => {
+    const onIssue = commentEvent.parse(fixture("issue_comment.created.issue"));
+    expect([onIssue.issue.number, onIssue.issue.pull_request, onIssue.comment]).toEqual([42, undefined, { id: 9101, user: { login: "alice", type: "User" } }]);
+    const onPr = commentEvent.parse(fixture("issue_comment.created.pr"));
+    expect(onPr.issue.number).toBe(8);
+    expect(onPr.issue.pull_request).toBeDefined();
+    expect(readStepMarker(onPr.issue.body)).toEqual({ issue: 42, step: "release-canary" });
+  });
+
+  it("pull_request.closed (merged) of a step branch", () => {
+    const parsed = pullRequestEvent.parse(fixture("pull_request.closed"));
+    expect(parsed.pull_request).toMatchObject({ number: 12, body: fixture("pull_request.closed").pull_request.body, head: { ref: "handover/42/adopt-canary" }, base: { ref: "main" } });
+    expect(issueOfBranch(parsed.pull_request.head.ref)).toBe(42);
+  });
+
+  it("status: the repository, installation and sender", () => {
+    expect(repositoryEvent.parse(fixture("status"))).toMatchObject({ repository: { name: "r", owner: { login: "o" } }, installation: { id: 2 }, sender: { login: "alice", type: "User" } });
+  });
+
+  it("a payload without repository does not parse, and says so", () => {
+    const parsed = issueEvent.safeParse(fixture("issues.opened.no-repository"));
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path)).toEqual([["repository"]]);
+  });
+
+  it("issueOfBranch reads only step branches", () => {
+    expect([issueOfBranch("handover/42/adopt-canary"), issueOfBranch("handover/x/adopt"), issueOfBranch("renovate/mongo-6.x"), issueOfBranch("handover/42/Adopt")]).toEqual([42, undefined, undefined, undefined]);
+  });
+});
+
+describe("webhooks name the issue to reconcile", () => {
+  it("issues.opened on an issue without the handover label: one GET of the issue, no write", async () => {
+    const scope = token(github(seen)).get(`${R}/issues/42`).reply(200, { number: 42, title: "Upgrade", body: "", state: "open", labels: [{ name: "question" }] });
+    const payload = fixture("issues.opened");
+    payload.issue.labels = [{ name: "question" }];
+    await receive("issues", payload);
+    expect(seen.matched).toEqual([TOKEN, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+
+  it("an event whose sender is the App itself makes no request at all", async () => {
+    const payload = fixture("issues.opened");
+    payload.sender = { login: "handover[bot]", id: 41898282, type: "Bot" };
+    await receive("issues", payload);
+    const comment = fixture("issue_comment.created.pr");
+    comment.sender = payload.sender;
+    await receive("issue_comment", comment);
+    expect(seen.matched).toEqual([]);
+    done();
+  });
+
+  it("a comment written by any bot is ignored", async () => {
+    const payload = fixture("issue_comment.created.issue");
+    payload.comment.user = { login: "renovate[bot]", id: 29139614, type: "Bot" };
+    payload.sender = payload.comment.user;
+    await receive("issue_comment", payload);
+    expect(seen.matched).toEqual([]);
+    done();
+  });
+
+  it("a malformed payload (no repository): no request and no throw", async () => {
+    await expect(receive("issues", fixture("issues.opened.no-repository"))).resolves.toBeUndefined();
+    expect(seen.matched).toEqual([]);
+    done();
+  });
+
+  it("a comment on the issue reconciles that issue", async () => {
+    const scope = plainIssue(token(github(seen)), 42);
+    await receive("issue_comment", fixture("issue_comment.created.issue"));
+    expect(seen.matched).toEqual([TOKEN, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+
+  it("a comment on a step PR reconciles the issue its marker names, not the PR", async () => {
+    const scope = plainIssue(token(github(seen)), 42);
+    await receive("issue_comment", fixture("issue_comment.created.pr"));
+    expect(seen.matched).toEqual([TOKEN, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+
+  it("a comment on a PR without the marker is not Handover's business", async () => {
+    const payload = fixture("issue_comment.created.pr");
+    payload.issue.body = "Bump mongo to 6.0.14";
+    await receive("issue_comment", payload);
+    expect(seen.matched).toEqual([]);
+    done();
+  });
+
+  it("pull_request.closed (merged) on handover/42/adopt-canary reconciles issue 42", async () => {
+    const scope = plainIssue(token(github(seen)), 42);
+    await receive("pull_request", fixture("pull_request.closed"));
+    expect(seen.matched).toEqual([TOKEN, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+
+  it("pull_request.closed on a branch that is not a step branch, without a marker: no request", async () => {
+    const payload = fixture("pull_request.closed");
+    payload.pull_request.head.ref = "renovate/mongo-6.x";
+    payload.pull_request.body = "Bump mongo to 6.0.14";
+    await receive("pull_request", payload);
+    expect(seen.matched).toEqual([]);
+    done();
+  });
+
+  it("status: lists the open migration issues (PRs dropped) and reconciles each", async () => {
+    const scope = token(github(seen))
+      .get(`${R}/issues`).query({ labels: "handover", state: "open", per_page: "100", page: "1" })
+      .reply(200, [{ number: 42, labels: [{ name: "handover" }] }, { number: 12, pull_request: { url: "x" }, labels: [{ name: "handover" }] }]);
+    plainIssue(scope, 42);
+    await receive("status", fixture("status"));
+    expect(seen.matched).toEqual([TOKEN, `GET ${R}/issues?labels=handover&state=open&per_page=100&page=1`, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+
+  it("a failing reconcile is logged and counted, never thrown out of the webhook", async () => {
+    const scope = token(github(seen)).get(`${R}/issues/42`).reply(502, { message: "Server Error" });
+    await expect(receive("issues", fixture("issues.opened"))).resolves.toBeUndefined();
+    expect(await controls.metrics.getSingleMetricAsString("handover_reconciles_total")).toContain('handover_reconciles_total{outcome="error:transient"} 1');
+    done(scope);
+  });
+
+  it("a burst of events for one issue coalesces into one running reconcile plus one queued", async () => {
+    const scope = token(github(seen));
+    // the first answer is slow, so the other three deliveries arrive while it runs
+    scope.get(`${R}/issues/42`).delay(50).reply(200, { number: 42, title: "Something else", body: "", state: "open", labels: [] });
+    plainIssue(scope, 42);
+    await Promise.all([1, 2, 3, 4].map((n) => probot.receive({ id: String(n), name: "issues", payload: fixture("issues.opened") } as Parameters<Probot["receive"]>[0])));
+    await controls.idle();
+    expect(seen.matched).toEqual([TOKEN, `GET ${R}/issues/42`, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+});
