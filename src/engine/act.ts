@@ -16,9 +16,12 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       const message = `${step.title}\n\nStep ${step.id} of Handover migration #${snapshot.issue}.\nCommitter: ${COMMITTER.name}`;
       const sha = await port.createCommit(action.baseSha, action.changes, message);
       if (!(await port.createBranch(step.branch, sha))) {
-        // The branch exists (a crash after creating it, or another replica). Move it only if no person committed to it.
+        // The branch exists (a crash after creating it, another replica, or an earlier attempt). Bring it up to this
+        // step only if its head is Handover's, and only by a fast-forward: a person's push in between is never lost.
         const existing = await port.getBranch(step.branch);
-        if (existing && existing !== sha && (await port.getCommit(existing)).committer === COMMITTER.name) await port.moveBranch(step.branch, sha);
+        if (existing && existing !== sha && (await port.getCommit(existing)).committer === COMMITTER.name) {
+          await port.moveBranch(step.branch, await port.createCommit(action.baseSha, action.changes, message, existing));
+        }
       }
       const index = snapshot.steps.findIndex((s) => s.id === step.id);
       const body = renderPrBody({ issue: snapshot.issue, step, index, total: snapshot.steps.length, previousPr: action.previousPr, changes: action.changes, version: observed.request?.version ?? "" });
@@ -29,7 +32,8 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
     case "refresh": {
       // Only ever on a branch whose head is Handover's own commit (decide checks): re-plan the step on the new head.
       const message = `${action.step.title}\n\nStep ${action.step.id} of Handover migration #${snapshot.issue}, re-planned on the moved default branch.\nCommitter: ${COMMITTER.name}`;
-      await port.moveBranch(action.step.branch, await port.createCommit(action.baseSha, action.changes, message));
+      // The observed head is a parent of the new commit: the move is a fast-forward only if nobody pushed since.
+      await port.moveBranch(action.step.branch, await port.createCommit(action.baseSha, action.changes, message, action.headSha));
       return;
     }
     case "reopen":

@@ -32,9 +32,19 @@ export function replyMarker(commentId: number): string {
 /** Comments that carry a `/handover` line and were not applied yet. */
 export function pendingCommands(comments: PendingCommand[], hidden: HiddenState, botLogin: string): PendingCommand[] {
   return comments
-    .filter(({ comment }) => !hidden.handled.includes(comment.id) && !comment.authorIsBot && comment.author !== botLogin && !comment.edited)
+    .filter(({ comment }) => comment.id > hidden.handledBelow && !hidden.handled.includes(comment.id))
+    .filter(({ comment }) => !comment.authorIsBot && comment.author !== botLogin && !comment.edited)
     .filter(({ comment }) => parseCommand(comment.body).kind !== "none")
     .sort((a, b) => a.comment.createdAt - b.comment.createdAt || a.comment.id - b.comment.id);
+}
+
+const HANDLED_KEPT = 500;
+
+/** Keep the newest ids; everything older is covered by `handledBelow` (ids only grow), so nothing is applied twice. */
+function trimHandled(handled: number[], handledBelow: number): { handled: number[]; handledBelow: number } {
+  const sorted = [...handled].sort((a, b) => a - b);
+  const dropped = sorted.slice(0, Math.max(0, sorted.length - HANDLED_KEPT));
+  return { handled: sorted.slice(dropped.length), handledBelow: Math.max(handledBelow, ...dropped) };
 }
 
 type Effect = { hidden: HiddenState; result: AuditEntry["result"]; note: string; reaction: Reaction; reply?: string };
@@ -110,7 +120,7 @@ export function applyCommand(pending: PendingCommand, permission: Permission, hi
   const { comment } = pending;
   const parsed = parseCommand(comment.body);
   const done = (next: HiddenState, entry: Omit<AuditEntry, "at" | "user">, reaction: Reaction, reply?: string) => ({
-    hidden: { ...next, handled: [...next.handled, comment.id].slice(-500), audit: [...next.audit, { at: ctx.now, user: comment.author, ...entry }].slice(-100) },
+    hidden: { ...next, ...trimHandled([...next.handled, comment.id], next.handledBelow), audit: [...next.audit, { at: ctx.now, user: comment.author, ...entry }].slice(-100) },
     feedback: { commentId: comment.id, on: pending.on, reaction, ...(reply ? { reply: `${replyMarker(comment.id)}\n@${comment.author} ${reply}` } : {}) },
   });
   if (parsed.kind === "unknown") {

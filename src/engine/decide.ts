@@ -35,7 +35,7 @@ export interface Snapshot {
 export type Action =
   | { kind: "open"; step: PlannedStep; changes: FileChange[]; baseSha: string; previousPr: number | null }
   | { kind: "reopen"; step: PlannedStep; pr: number }
-  | { kind: "refresh"; step: PlannedStep; pr: number; changes: FileChange[]; baseSha: string }
+  | { kind: "refresh"; step: PlannedStep; pr: number; headSha: string; changes: FileChange[]; baseSha: string }
   | { kind: "close"; step: PlannedStep; pr: number; comment: string };
 
 export type Label = "handover:running" | "handover:waiting" | "handover:paused" | "handover:failed" | "handover:done" | "handover:aborted";
@@ -153,10 +153,13 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
     }
     if (view.problems?.length || view.violations?.length) return openPhase(snapshot, view, snapshot.steps.indexOf(step));
     if (view.changes?.length) {
-      return { hidden, actions: [{ kind: "refresh", step, pr: pr.number, changes: view.changes, baseSha: snapshot.headSha }], again: true, phase: { label: "handover:running", current: step.id, headline: `The default branch moved under #${pr.number}: ${step.id} is re-planned on the new head.`, next: "Review and merge it." } };
+      return { hidden, actions: [{ kind: "refresh", step, pr: pr.number, headSha: pr.headSha, changes: view.changes, baseSha: snapshot.headSha }], again: true, phase: { label: "handover:running", current: step.id, headline: `The default branch moved under #${pr.number}: ${step.id} is re-planned on the new head.`, next: "Review and merge it." } };
     }
   }
   const people = view.humanCommits ? " It has commits pushed by people; Handover leaves them as they are." : "";
+  if (hidden.paused) {
+    return { hidden, actions: [], again: false, phase: { label: "handover:paused", current: step.id, headline: `Paused by @${hidden.paused.by}; #${pr.number} (${step.id}) stays open.${people}`, next: "`/handover resume` continues: no gate advances and no PR opens while paused." } };
+  }
   const draft = pr.draft ? " It is a draft: fill in every REPLACE-ME (the new cluster's own dependencies), then mark it ready." : "";
   return { hidden, actions: [], again: false, phase: { label: "handover:running", current: step.id, headline: `Waiting for #${pr.number} (${step.id}) to be reviewed and merged.${draft}${people}`, next: "Merge it when it looks right; the gate starts at the merge." } };
 }

@@ -39,6 +39,8 @@ export const hiddenState = z.object({
   /** The default-branch commit the migration was planned on. */
   base: z.string().nullable(),
   handled: z.array(z.number()),
+  /** Comment ids at or below this were handled before `handled` was trimmed. */
+  handledBelow: z.number().default(0),
   paused: actor.nullable(),
   aborted: actor.extend({ reason: z.string() }).nullable(),
   decommission: actor.nullable(),
@@ -48,11 +50,12 @@ export const hiddenState = z.object({
 export type HiddenState = z.infer<typeof hiddenState>;
 
 export function emptyState(): HiddenState {
-  return { v: 1, base: null, handled: [], paused: null, aborted: null, decommission: null, steps: {}, audit: [] };
+  return { v: 1, base: null, handled: [], handledBelow: 0, paused: null, aborted: null, decommission: null, steps: {}, audit: [] };
 }
 
 export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";
-const STATE_BLOCK = /<!-- handover:state ([A-Za-z0-9+/=]+) -->/;
+/** Only the body's last line counts: user text rendered above it (the audit log) can never stand in for it. */
+const STATE_BLOCK = /(?:^|\n)<!-- handover:state ([A-Za-z0-9+/=]+) -->\s*$/;
 
 /** Base64 so no value (not even `-->`) can end the HTML comment early. */
 export function encodeState(state: HiddenState): string {

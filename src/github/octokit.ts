@@ -100,13 +100,14 @@ export class OctokitPort implements GitHubPort {
     return (await orUndefined(this.get(`/git/ref/heads/${branch}`)))?.object?.sha;
   }
 
-  async createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string> {
+  async createCommit(parent: string, changes: readonly FileChange[], message: string, previous?: string): Promise<string> {
     const parentCommit = await this.get(`/git/commits/${parent}`);
     const tree = await this.send("POST", "/git/trees", {
       base_tree: parentCommit.tree.sha,
       tree: changes.map((c) => (c.content === null ? { path: c.path, mode: "100644", type: "blob", sha: null } : { path: c.path, mode: "100644", type: "blob", content: c.content })),
     });
-    const commit = await this.send("POST", "/git/commits", { message, tree: tree.sha, parents: [parent], author: COMMITTER, committer: COMMITTER });
+    const parents = previous ? [parent, previous] : [parent];
+    const commit = await this.send("POST", "/git/commits", { message, tree: tree.sha, parents, author: COMMITTER, committer: COMMITTER });
     return commit.sha as string;
   }
 
@@ -120,8 +121,14 @@ export class OctokitPort implements GitHubPort {
     }
   }
 
-  async moveBranch(branch: string, sha: string): Promise<void> {
-    await this.send("PATCH", `/git/refs/heads/${branch}`, { sha, force: true });
+  async moveBranch(branch: string, sha: string): Promise<boolean> {
+    try {
+      await this.send("PATCH", `/git/refs/heads/${branch}`, { sha, force: false });
+      return true;
+    } catch (err) {
+      if (classify(err) === "invalid") return false; // 422 "Update is not a fast forward": someone pushed meanwhile
+      throw err;
+    }
   }
 
   async deleteBranch(branch: string): Promise<void> {

@@ -69,11 +69,15 @@ export interface GitHubPort {
   /** Whether `head` contains `base` (identical or ahead). */
   contains(head: string, base: string): Promise<boolean>;
   getBranch(branch: string): Promise<string | undefined>;
-  /** One commit with these file changes on top of `parent`; returns its sha. */
-  createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string>;
+  /**
+   * One commit with these file changes on top of `parent`; returns its sha. With `previous` (a branch's current head)
+   * it becomes a second parent, so moving that branch to the commit is a fast-forward only if nobody pushed since.
+   */
+  createCommit(parent: string, changes: readonly FileChange[], message: string, previous?: string): Promise<string>;
   /** Create the branch; `false` when it already exists (GitHub's 422 "Reference already exists"). */
   createBranch(branch: string, sha: string): Promise<boolean>;
-  moveBranch(branch: string, sha: string): Promise<void>;
+  /** Fast-forward only (GitHub's compare-and-swap); `false` when the branch moved meanwhile. */
+  moveBranch(branch: string, sha: string): Promise<boolean>;
   deleteBranch(branch: string): Promise<void>;
 
   getIssue(number: number): Promise<IssueInfo>;

@@ -72,11 +72,12 @@ function pullJson(number: number, s: PlannedStep, patch: Record<string, unknown>
 type Scope = ReturnType<typeof github>;
 
 /** GET parent, POST tree, POST commit: the commit of a step on base1. */
-function commit(scope: Scope, newSha: string, tree = RELEASE_TREE, message = RELEASE_MESSAGE): Scope {
+/** One commit on base1; with `previous`, that branch head is its second parent (a fast-forward-only move). */
+function commit(scope: Scope, newSha: string, tree = RELEASE_TREE, message = RELEASE_MESSAGE, previous?: string): Scope {
   return scope
     .get(`${R}/git/commits/base1`).reply(200, { sha: "base1", tree: { sha: "tree0" }, parents: [], committer: { name: "GitHub" }, message: "seed" })
     .post(`${R}/git/trees`, tree).reply(201, { sha: "tree1" })
-    .post(`${R}/git/commits`, { message, tree: "tree1", parents: ["base1"], author: COMMITTER, committer: COMMITTER }).reply(201, { sha: newSha });
+    .post(`${R}/git/commits`, { message, tree: "tree1", parents: previous ? ["base1", previous] : ["base1"], author: COMMITTER, committer: COMMITTER }).reply(201, { sha: newSha });
 }
 
 function defaultBranch(scope: Scope): Scope {
@@ -131,20 +132,22 @@ describe("act: open", () => {
     done(scope);
   });
 
-  it("when the branch exists with Handover's own commit on top, force-moves it to the new commit", async () => {
+  it("when the branch exists with Handover's own commit on top, moves it by a fast-forward only (the old head is a parent)", async () => {
     const scope = defaultBranch(
-      commit(github(seen), "c-new")
-        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" }).reply(422, { message: "Reference already exists" })
-        .get(`${R}/git/ref/heads/handover/42/release-canary`).reply(200, { object: { sha: "c-old" } })
-        .get(`${R}/git/commits/c-old`).reply(200, { sha: "c-old", parents: [{ sha: "base0" }], committer: { name: "Handover", email: COMMITTER.email }, message: "old" })
-        .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: true }).reply(200, {}),
+      commit(
+        commit(github(seen), "c-new")
+          .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" }).reply(422, { message: "Reference already exists" })
+          .get(`${R}/git/ref/heads/handover/42/release-canary`).reply(200, { object: { sha: "c-old" } })
+          .get(`${R}/git/commits/c-old`).reply(200, { sha: "c-old", parents: [{ sha: "base0" }], committer: { name: "Handover", email: COMMITTER.email }, message: "old" }),
+        "c-next", RELEASE_TREE, RELEASE_MESSAGE, "c-old",
+      ).patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-next", force: false }).reply(200, {}),
     )
       .post(`${R}/pulls`, { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false }).reply(201, pullJson(8, RELEASE))
       .post(`${R}/issues/8/labels`, { labels: ["handover"] }).reply(200, []);
     await act(deps(), observed(), openRelease);
     expect(seen.matched).toEqual([
       ...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}/git/ref/heads/handover/42/release-canary`, `GET ${R}/git/commits/c-old`,
-      `PATCH ${R}/git/refs/heads/handover/42/release-canary`, ...PULL_SEQUENCE,
+      ...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`, ...PULL_SEQUENCE,
     ]);
     done(scope);
   });
@@ -188,11 +191,13 @@ describe("act: open", () => {
     seen.matched.length = 0;
     const bodies: unknown[] = [];
     const second = defaultBranch(
-      commit(github(seen), "c-2")
-        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-2" }).reply(422, { message: "Reference already exists" })
-        .get(`${R}/git/ref/heads/handover/42/release-canary`).reply(200, { object: { sha: "c-1" } })
-        .get(`${R}/git/commits/c-1`).reply(200, { sha: "c-1", parents: [{ sha: "base1" }], committer: { name: "Handover" }, message: RELEASE_MESSAGE })
-        .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-2", force: true }).reply(200, {}),
+      commit(
+        commit(github(seen), "c-2")
+          .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-2" }).reply(422, { message: "Reference already exists" })
+          .get(`${R}/git/ref/heads/handover/42/release-canary`).reply(200, { object: { sha: "c-1" } })
+          .get(`${R}/git/commits/c-1`).reply(200, { sha: "c-1", parents: [{ sha: "base1" }], committer: { name: "Handover" }, message: RELEASE_MESSAGE }),
+        "c-3", RELEASE_TREE, RELEASE_MESSAGE, "c-1",
+      ).patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-3", force: false }).reply(200, {}),
     )
       .post(`${R}/pulls`, (body: Record<string, unknown>) => bodies.push(body) > 0)
       .reply(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: "A pull request already exists for acme:handover/42/release-canary." }] })
@@ -203,7 +208,8 @@ describe("act: open", () => {
     expect(bodies).toEqual([{ title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false }]);
     expect(seen.matched.filter((r) => r === `POST ${R}/pulls`)).toHaveLength(1);
     expect(seen.matched).toEqual([
-      ...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}/git/ref/heads/handover/42/release-canary`, `GET ${R}/git/commits/c-1`, `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
+      ...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}/git/ref/heads/handover/42/release-canary`, `GET ${R}/git/commits/c-1`,
+      ...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
       `GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`, `GET ${R}/pulls?head=acme%3Ahandover%2F42%2Frelease-canary&state=all&per_page=100`, `GET ${R}/pulls/8`,
       `POST ${R}/issues/8/labels`,
     ]);
@@ -212,28 +218,23 @@ describe("act: open", () => {
 });
 
 describe("act: refresh", () => {
-  const refresh: Action = { kind: "refresh", step: RELEASE, pr: 8, changes: RELEASE_CHANGES, baseSha: "base1" };
+  const refresh: Action = { kind: "refresh", step: RELEASE, pr: 8, headSha: "c-old", changes: RELEASE_CHANGES, baseSha: "base1" };
   const message = "[handover #42] Release canary (mongo) from replicore-a\n\nStep release-canary of Handover migration #42, re-planned on the moved default branch.\nCommitter: Handover";
 
-  it("re-commits the step on the new base and force-moves Handover's branch to it", async () => {
-    const scope = commit(github(seen), "c-new", RELEASE_TREE, message)
-      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: true }).reply(200, {});
+  it("re-commits the step on the new base with the observed head as second parent, and fast-forwards the branch", async () => {
+    const scope = commit(github(seen), "c-new", RELEASE_TREE, message, "c-old")
+      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: false }).reply(200, {});
     await act(deps(), observed(), refresh);
     expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`]);
     done(scope);
   });
 
-  // BUG: refresh force-moves the branch on the strength of the head observed earlier in the reconcile; it never
-  // re-reads the head before the PATCH (the open action does). A person who pushes to the step branch between
-  // observe and act has their commit overwritten, against "Handover never overwrites commits made by people".
-  it.fails("does not force-move a branch whose head is, by now, a person's commit", async () => {
-    commit(github(seen), "c-new", RELEASE_TREE, message)
-      .get(`${R}/git/ref/heads/handover/42/release-canary`).optionally().reply(200, { object: { sha: "c-person" } })
-      .get(`${R}/git/commits/c-person`).optionally().reply(200, { sha: "c-person", parents: [{ sha: "c-old" }], committer: { name: "Alice" }, message: "fix the mongo uri" })
-      .patch(`${R}/git/refs/heads/handover/42/release-canary`).optionally().reply(200, {});
-    await act(deps(), observed(), refresh).catch(() => undefined);
-    expect(seen.matched.filter((r) => r.startsWith("PATCH"))).toEqual([]);
-    expect(seen.unmatched).toEqual([]);
+  it("a person's push after the observation makes the move a non-fast-forward: GitHub refuses it and nothing is lost", async () => {
+    const scope = commit(github(seen), "c-new", RELEASE_TREE, message, "c-old")
+      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: false }).reply(422, { message: "Update is not a fast forward" });
+    await act(deps(), observed(), refresh);
+    expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`]);
+    done(scope);
   });
 });
 

@@ -204,15 +204,17 @@ describe("pendingCommands", () => {
     const first = pendingCommands(list, hidden, BOT);
     let state = hidden;
     for (const item of first) state = applyCommand(item, "write", state, ctx()).hidden;
-    expect(state.handled).toStrictEqual([5, 1, 9, 11, 12]);
+    expect(state.handled).toStrictEqual([1, 5, 9, 11, 12]);
     expect(pendingCommands(list, state, BOT)).toStrictEqual([]);
   });
 
-  // BUG: `handled` is capped at 500 ids, so after 500 more commands the oldest comment id drops out
-  // and that comment is applied a second time (DESIGN 6: applied once, deduplicated by comment id).
-  it.fails("a comment stays handled after 500 later commands", () => {
+  // `handled` keeps the newest 500 ids; older ones are covered by `handledBelow` (comment ids only grow).
+  it("a comment stays handled after 500 later commands", () => {
     const handled = Array.from({ length: 500 }, (_, i) => i + 1);
     const next = applyCommand(on(501, "/handover status"), "write", hiddenWith({ handled }), ctx()).hidden;
+    expect(next.handled).toHaveLength(500);
+    expect(next.handledBelow).toBe(1);
     expect(pendingCommands([on(1, "/handover pause")], next, BOT)).toStrictEqual([]);
+    expect(pendingCommands([on(502, "/handover pause")], next, BOT).map((p) => p.comment.id)).toStrictEqual([502]);
   });
 });

@@ -396,10 +396,10 @@ describe("decide: state in, decision out", () => {
     expect(decision.again).toBe(true);
   });
 
-  // BUG: a paused migration whose current step has an open PR is labelled handover:running, and
-  // its headline says nothing of the pause (DESIGN 6: one status label, handover:paused exists for this).
-  it.fails("paused with an open step PR: label paused", () => {
+  it("paused with an open step PR: label paused, the headline says so, no action", () => {
     const decision = decide(snapshot({ ...AT_RC, paused: BOB }, { "release-canary": { pr: pull("release-canary"), humanCommits: false } }));
     expect(decision.phase.label).toBe("handover:paused");
+    expect(decision.phase.headline).toBe(`Paused by @${BOB.by}; #${pull("release-canary").number} (release-canary) stays open.`);
+    expect(decision.actions).toStrictEqual([]);
   });
 });

@@ -129,9 +129,14 @@ describe("branches", () => {
     done(scope);
   });
 
-  it("moveBranch force-PATCHes the ref", async () => {
-    const scope = github(seen).patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c2", force: true }).reply(200, { object: { sha: "c2" } });
-    await port().moveBranch("handover/1/prepare", "c2");
+  it("moveBranch PATCHes the ref without force: a fast-forward or nothing", async () => {
+    const scope = github(seen)
+      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c2", force: false }).reply(200, { object: { sha: "c2" } })
+      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c3", force: false }).reply(422, { message: "Update is not a fast forward" })
+      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c4", force: false }).reply(500, { message: "Server Error" });
+    expect(await port().moveBranch("handover/1/prepare", "c2")).toBe(true);
+    expect(await port().moveBranch("handover/1/prepare", "c3")).toBe(false);
+    await expect(port().moveBranch("handover/1/prepare", "c4")).rejects.toMatchObject({ status: 500 });
     done(scope);
   });
 

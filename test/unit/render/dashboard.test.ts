@@ -185,16 +185,16 @@ describe("renderDashboard: a forged state block in a command", () => {
   const applied = applyCommand({ comment: comment(66, line, { author: "mallory" }), on: 42 }, "none", hiddenWith({ steps: AT_RC }), { now: NOW, permissions: { permission: "write", elevated: "maintain" }, steps: snapshot(emptyState()).steps, phase: undefined });
   const { body, hidden } = render(applied.hidden);
 
-  it("the forged block fits in the audit's command cell (precondition of the bug below)", () => {
-    expect(line.length).toBeLessThanOrEqual(200);
+  it("the forged block is audited, but cannot appear as an HTML comment in the rendered audit table", () => {
     expect(hidden.audit.at(-1)).toStrictEqual({ at: NOW, user: "mallory", command: line, result: "unknown", note: "unknown command x" });
-    expect(body.indexOf(forged)).toBeLessThan(body.lastIndexOf(encodeState(hidden)));
+    const auditRows = body.split("\n").filter((l) => l.includes("@mallory"));
+    expect(auditRows).toHaveLength(1);
+    expect(auditRows[0]).not.toContain("<!--");
+    expect(auditRows[0]).not.toContain("-->");
   });
 
-  // BUG: code() leaves `<!-- ... -->` intact in the audit table, which comes before the real state
-  // block, and decodeState takes the first match: any commenter can replace the hidden state
-  // (approve decommission, skip gates, clear `handled`) with a one-line comment.
-  it.fails("decodeState reads the App's own state, not the one quoted in the audit log", () => {
+  it("decodeState reads the App's own state (the body's last line), not the one quoted in the audit log", () => {
     expect(decodeState(body)).toStrictEqual(hidden);
+    expect(decodeState(`${forged}\nsome text after`)).toBeUndefined();
   });
 });
