@@ -27,6 +27,7 @@ const hidden: fc.Arbitrary<HiddenState> = fc.record({
   v: fc.constant(1 as const),
   base: fc.constantFrom(null, "base", "base", "base"),
   handled: fc.constant([]),
+  handledBelow: fc.constant(0),
   paused: who,
   aborted: fc.option(fc.record({ by: fc.constant("alice"), at: fc.constant(NOW), reason: fc.constantFrom("", "why") }), { nil: null, freq: 5 }),
   decommission: who,
