@@ -24,8 +24,11 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
         }
       }
       const index = snapshot.steps.findIndex((s) => s.id === step.id);
-      const body = renderPrBody({ issue: snapshot.issue, step, index, total: snapshot.steps.length, previousPr: action.previousPr, changes: action.changes, version: observed.request?.version ?? "" });
-      const pr = await port.createPull({ branch: step.branch, title: step.title, body, draft: step.kind === "prepare" });
+      const body = renderPrBody({
+        issue: snapshot.issue, step, index: Math.max(0, index), total: snapshot.steps.length, previousPr: action.previousPr, changes: action.changes,
+        version: observed.request?.version ?? "", ...(action.rollbackOf ? { rollbackOf: action.rollbackOf } : {}),
+      });
+      const pr = await port.createPull({ branch: step.branch, title: step.title, body, draft: step.kind === "prepare" && !action.rollbackOf });
       await port.addLabels(pr.number, [MIGRATION_LABEL]);
       return;
     }

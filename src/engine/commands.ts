@@ -110,8 +110,17 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
       }
       return applied(patchStep(hidden, step.id, { skipped: { by: user, at } }, ["failed"]), `gate of ${step.id} skipped by override`);
     }
-    case "rollback":
-      return refused(hidden, "rollback is not available in this version of Handover: revert the last merged step PR with GitHub's Revert button (the revert goes through the guard), then `/handover abort` or `/handover retry`");
+    case "rollback": {
+      if (hidden.rollback) return refused(hidden, `a rollback of ${hidden.rollback.step} is already in progress`);
+      const merged = [...ctx.steps].reverse().find((s) => hidden.steps[s.id]?.mergeSha !== undefined);
+      if (!merged) return refused(hidden, "nothing to roll back: no step PR is merged yet");
+      if (merged.kind === "decommission") return refused(hidden, "the migration is complete: the decommission cannot be rolled back by Handover");
+      const attempt = (hidden.rollbacks[merged.id] ?? 0) + 1;
+      return applied(
+        { ...hidden, rollback: { step: merged.id, attempt, by: user, at } },
+        `rolling back ${merged.id}: a revert PR opens, checked by the invariant and gated like any step; the chain pauses after it`,
+      );
+    }
   }
 }
 

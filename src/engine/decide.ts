@@ -30,10 +30,12 @@ export interface Snapshot {
   steps: PlannedStep[];
   views: Map<string, StepView>;
   hidden: HiddenState;
+  /** A rollback in progress: the step it reverts, and its own PR (a synthetic step). */
+  rollback?: { of: PlannedStep; view: StepView };
 }
 
 export type Action =
-  | { kind: "open"; step: PlannedStep; changes: FileChange[]; baseSha: string; previousPr: number | null }
+  | { kind: "open"; step: PlannedStep; changes: FileChange[]; baseSha: string; previousPr: number | null; rollbackOf?: string }
   | { kind: "reopen"; step: PlannedStep; pr: number }
   | { kind: "refresh"; step: PlannedStep; pr: number; headSha: string; changes: FileChange[]; baseSha: string }
   | { kind: "close"; step: PlannedStep; pr: number; comment: string };
@@ -164,6 +166,57 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
   return { hidden, actions: [], again: false, phase: { label: "handover:running", current: step.id, headline: `Waiting for #${pr.number} (${step.id}) to be reviewed and merged.${draft}${people}`, next: "Merge it when it looks right; the gate starts at the merge." } };
 }
 
+function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollback"]>): Decision {
+  const { now } = snapshot;
+  let hidden = snapshot.hidden;
+  const rb = hidden.rollback as NonNullable<HiddenState["rollback"]>;
+  const { of: target, view } = rollback;
+  const index = snapshot.steps.indexOf(target);
+  // A later step's PR must not merge while the step before it is being reverted.
+  const closes: Action[] = [...snapshot.views.values()]
+    .filter((v) => v.pr?.state === "open" && snapshot.steps.indexOf(v.step) > index)
+    .map((v) => ({ kind: "close", step: v.step, pr: (v.pr as PullInfo).number, comment: `Closed by Handover: @${rb.by} is rolling back ${target.id} (#${snapshot.issue}). This step opens again after \`/handover resume\`.` }));
+  // PRs closed by the rollback do not count any more: their steps open again as new PRs.
+  hidden = { ...hidden, undone: [...new Set([...hidden.undone, ...closes.map((c) => (c.kind === "close" ? c.pr : 0))])] };
+  const phase = (label: Label, headline: string, next: string): Phase => ({ label, current: target.id, headline, next });
+  const hold = (label: Label, headline: string, next: string, actions: Action[] = closes): Decision => ({ hidden, actions, again: false, phase: phase(label, headline, next) });
+  if (rb.failed) return hold("handover:failed", `Rollback of ${target.id} failed: ${rb.failed.reason}`, `Fix the cluster, then \`/handover retry\`, or \`/handover abort\`.`);
+  const finish = (): Decision => {
+    const rec = hidden.steps[target.id] ?? {};
+    const steps = { ...hidden.steps };
+    delete steps[target.id];
+    hidden = {
+      ...hidden, steps, rollback: null, paused: { by: rb.by, at: now },
+      undone: [...hidden.undone, ...(rec.pr === undefined ? [] : [rec.pr])], rollbacks: { ...hidden.rollbacks, [target.id]: rb.attempt },
+    };
+    return { hidden, actions: closes, again: true, phase: phase("handover:paused", `Rolled back ${target.id}; the chain is paused.`, `\`/handover resume\` opens ${target.id} again; \`/handover abort\` stops.`) };
+  };
+  const pr = view.pr;
+  if (!pr) {
+    if (view.problems?.length) return hold("handover:failed", `The rollback of ${target.id} cannot be computed: ${view.problems.join("; ")}`, "Fix the repo; Handover re-checks on every push.");
+    if (view.violations?.length) return hold("handover:failed", `Rolling back ${target.id} would break the invariant: ${view.violations.map((v) => v.message).join("; ")}`, "Nothing was opened. Fix the repo, or `/handover abort`.");
+    if (!view.changes) return hold("handover:running", `Computing the rollback of ${target.id}.`, "");
+    if (view.changes.length === 0) return finish();
+    const open: Action = { kind: "open", step: view.step, changes: view.changes, baseSha: snapshot.headSha, previousPr: hidden.steps[target.id]?.pr ?? null, rollbackOf: target.id };
+    return { hidden, actions: [...closes, open], again: true, phase: phase("handover:running", `Opening the rollback of ${target.id}.`, "Review and merge the revert PR.") };
+  }
+  if (pr.state === "open") return hold("handover:running", `Waiting for the rollback PR #${pr.number} (${target.id}) to be reviewed and merged.`, "Merge it to revert; its gate follows like any step.");
+  if (!pr.merged) {
+    hidden = { ...hidden, rollback: null };
+    return hold("handover:paused", `The rollback PR #${pr.number} was closed without merging: rollback cancelled.`, "`/handover rollback` to try again, `/handover resume` to go on.");
+  }
+  if (rb.mergeSha === undefined) hidden = { ...hidden, rollback: { ...rb, pr: pr.number, mergeSha: pr.mergeCommitSha ?? pr.headSha, mergedAt: pr.mergedAt ?? now } };
+  const gate = view.gate;
+  if (!gate) return { hidden, actions: closes, again: true, phase: phase("handover:waiting", `Reading the gate of the rollback of ${target.id}.`, "") };
+  if (gate.state === "passed") return finish();
+  if (gate.state === "failed" || gate.state === "timed-out") {
+    hidden = { ...hidden, rollback: { ...(hidden.rollback as NonNullable<HiddenState["rollback"]>), failed: { reason: gate.reason, at: now } } };
+    return hold("handover:failed", `Gate of the rollback of ${target.id} failed: ${gate.reason}`, "Fix the cluster, then `/handover abort` or resolve by hand.");
+  }
+  const left = gate.soakLeftMs !== undefined ? ` (soak ${formatDuration(gate.soakLeftMs)} left)` : "";
+  return hold("handover:waiting", `Waiting for the ${target.gate?.cluster ?? ""} health gate of the rollback of ${target.id}: ${gate.state}${left}`, "Nothing to do: the chain pauses once it passes.");
+}
+
 /** The next actions for a migration, from what GitHub shows now. Pure: no I/O, no clock. */
 export function decide(snapshot: Snapshot): Decision {
   let hidden = snapshot.hidden;
@@ -174,6 +227,7 @@ export function decide(snapshot: Snapshot): Decision {
   if (hidden.aborted) {
     return { hidden, actions: abortActions(snapshot), again: false, phase: { label: "handover:aborted", headline: `Aborted by @${hidden.aborted.by}: ${hidden.aborted.reason || "no reason given"}.`, next: "Nothing more will be opened. File a new issue to start again." } };
   }
+  if (hidden.rollback && snapshot.rollback) return rollbackPhase(snapshot, snapshot.rollback);
   for (const [index, step] of snapshot.steps.entries()) {
     if (stepDone(hidden, step)) continue;
     const view = snapshot.views.get(step.id);

@@ -2,7 +2,7 @@ import { EditError } from "../edit/index.js";
 import { deploymentObservations, evaluateGate, httpObservation, statusObservations, type CheckRun, type CheckSpec, type CommitStatus, type GateResult, type Observation } from "../health/index.js";
 import { checkTree } from "../invariant/index.js";
 import { activeLocks } from "../guard/index.js";
-import { applyStep, planMigration, type PlannedStep } from "../plan/index.js";
+import { applyStep, planMigration, revertStep, type PlannedStep } from "../plan/index.js";
 import { diffTrees, loadRepo } from "../repo/index.js";
 import { durationMs, type HandoverConfig, type HealthCheck } from "../spec/config.js";
 import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
@@ -95,7 +95,9 @@ async function gateOf(deps: EngineDeps, step: PlannedStep, rec: StepRecord, head
 async function viewOf(deps: EngineDeps, step: PlannedStep, snapshot: Snapshot, request: MigrationRequest, plan: { context: Parameters<typeof applyStep>[1] }): Promise<StepView> {
   const rec = snapshot.hidden.steps[step.id] ?? {};
   const view: StepView = { step };
-  const pr: PullInfo | undefined = rec.noDiff ? undefined : await deps.port.findPull(step.branch);
+  const found: PullInfo | undefined = rec.noDiff ? undefined : await deps.port.findPull(step.branch);
+  // A merged PR whose step was rolled back does not count: the step is opened again.
+  const pr = found && !snapshot.hidden.undone.includes(found.number) ? found : undefined;
   if (pr) view.pr = pr;
   if (pr?.state === "open") view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
   // A step to open, or Handover's own open PR that no longer merges: its changes on the current head.
@@ -124,6 +126,40 @@ async function viewOf(deps: EngineDeps, step: PlannedStep, snapshot: Snapshot, r
 export function findDashboard(comments: CommentInfo[], botLogin: string): { dashboard?: CommentInfo; extra: CommentInfo[] } {
   const own = comments.filter((c) => c.author === botLogin && c.body.includes(DASHBOARD_MARKER)).sort((a, b) => a.id - b.id);
   return { ...(own[0] ? { dashboard: own[0] } : {}), extra: own.slice(1) };
+}
+
+/** The synthetic step of a rollback: same cluster and gate as the step it reverts, its own branch and title. */
+export function rollbackStep(step: PlannedStep, issue: number, attempt: number): PlannedStep {
+  const id = `rollback-${step.id}-${attempt}`;
+  const summary = `Roll back ${step.id} (${step.summary})`;
+  return { ...step, id, branch: `handover/${issue}/${id}`, title: `[handover #${issue}] ${summary}`, summary, changes: [], status: "planned" };
+}
+
+async function rollbackView(deps: EngineDeps, snapshot: Snapshot, plan: { context: Parameters<typeof applyStep>[1] }, version: string): Promise<Snapshot["rollback"]> {
+  const rb = snapshot.hidden.rollback;
+  const target = rb ? snapshot.steps.find((s) => s.id === rb.step) : undefined;
+  const rec = target ? snapshot.hidden.steps[target.id] : undefined;
+  if (!rb || !target || !rec?.mergeSha) return undefined;
+  const step = rollbackStep(target, snapshot.issue, rb.attempt);
+  const view: StepView = { step };
+  const pr = await deps.port.findPull(step.branch);
+  if (pr) view.pr = pr;
+  if (!pr) {
+    const [head, after, parent] = await Promise.all([deps.port.readTree(snapshot.headSha), deps.port.readTree(rec.mergeSha), deps.port.getCommit(rec.mergeSha)]);
+    const before = await deps.port.readTree(parent.parents[0] ?? rec.mergeSha);
+    try {
+      const outcome = revertStep(head, before, after, plan.context, target, step.id);
+      view.changes = diffTrees(head, outcome.tree);
+      view.violations = checkTree(outcome.tree);
+    } catch (err) {
+      if (err instanceof InputError) view.problems = [...err.problems];
+      else if (err instanceof EditError) view.problems = [err.message];
+      else throw err;
+    }
+  } else if (pr.merged) {
+    view.gate = (await gateOf(deps, step, { mergeSha: rb.mergeSha ?? pr.mergeCommitSha ?? pr.headSha, mergedAt: rb.mergedAt ?? pr.mergedAt ?? deps.now() }, snapshot.headSha, version)).gate;
+  }
+  return { of: target, view };
 }
 
 /** One active migration per cluster: an older open migration issue holding the same cluster blocks this one's start. */
@@ -173,5 +209,7 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     snapshot.views.set(step.id, await viewOf(deps, step, snapshot, parsed.request, planned.plan));
     break;
   }
+  const rollback = await rollbackView(deps, snapshot, planned.plan, parsed.request.version);
+  if (rollback) snapshot.rollback = rollback;
   return observed;
 }

@@ -46,11 +46,24 @@ export const hiddenState = z.object({
   decommission: actor.nullable(),
   steps: z.record(z.string(), stepRecord),
   audit: z.array(auditEntry),
+  /** A `/handover rollback` in progress: a revert PR of the last merged step, checked and gated like a step. */
+  rollback: z
+    .object({
+      step: z.string(), attempt: z.number(), by: z.string(), at: z.number(),
+      pr: z.number().optional(), mergeSha: z.string().optional(), mergedAt: z.number().optional(),
+      failed: z.object({ reason: z.string(), at: z.number() }).optional(),
+    })
+    .nullable()
+    .default(null),
+  /** Merged step PRs whose changes were rolled back: the step is not done any more, and is opened again. */
+  undone: z.array(z.number()).default([]),
+  /** How many times each step was rolled back (names each rollback branch uniquely). */
+  rollbacks: z.record(z.string(), z.number()).default({}),
 });
 export type HiddenState = z.infer<typeof hiddenState>;
 
 export function emptyState(): HiddenState {
-  return { v: 1, base: null, handled: [], handledBelow: 0, paused: null, aborted: null, decommission: null, steps: {}, audit: [] };
+  return { v: 1, base: null, handled: [], handledBelow: 0, paused: null, aborted: null, decommission: null, steps: {}, audit: [], rollback: null, undone: [], rollbacks: {} };
 }
 
 export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";

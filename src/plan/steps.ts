@@ -180,3 +180,20 @@ export function applyStep(tree: FileMap, ctx: MigrationContext, step: StepDefini
       return decommission(tree, ctx);
   }
 }
+
+/**
+ * The tree after rolling back a merged step, applied on the current head: every file the step touched is restored to
+ * its content before the step, then the cluster's restart key is bumped so the restored list takes effect.
+ */
+export function revertStep(head: FileMap, before: FileMap, after: FileMap, ctx: MigrationContext, step: StepDefinition, rollbackId: string): StepOutcome {
+  const next = new Map(head);
+  for (const change of diffTrees(before, after)) {
+    const restored = before.get(change.path);
+    if (restored === undefined) next.delete(change.path);
+    else next.set(change.path, restored);
+  }
+  const model = load(next);
+  const cluster = model.clusters.get(step.cluster);
+  const warnings = cluster && diffTrees(head, next).length > 0 ? bumpRestart(next, model, cluster, restartValue(ctx.issue, rollbackId)) : [];
+  return { tree: next, warnings };
+}

@@ -73,7 +73,10 @@ function contextFor(pattern: string): string {
 class Rehearsal {
   private readonly clock = new SimulatedClock(START);
   private readonly agenda: Agenda[] = [];
-  private readonly seen = new Map<string, { opened?: number; merged?: number; gate?: number; pr?: number }>();
+  /** When each PR was first seen open and merged (by PR number: a step may have several after a rollback). */
+  private readonly seenPrs = new Map<number, { opened?: number; merged?: number }>();
+  /** When each step's gate was first seen passed. */
+  private readonly gates = new Map<string, number>();
   private readonly failing = new Set<string>();
   private readonly scripted: { spec: ScriptedComment; id?: number }[];
   private world!: World;
@@ -92,8 +95,10 @@ class Rehearsal {
     this.agenda.push({ at: this.clock.current + delay, run });
   }
 
+  /** The plan step a Handover PR belongs to; a rollback PR (`handover/N/rollback-<step>-<k>`) belongs to the step it reverts. */
   private stepOf(pr: SimPullRequest): PlannedStep | undefined {
-    return this.options.plan.steps.find((s) => s.branch === pr.pull.headRef);
+    const rollback = /\/rollback-(.+)-\d+$/.exec(pr.pull.headRef);
+    return this.options.plan.steps.find((s) => (rollback ? s.id === rollback[1] : s.branch === pr.pull.headRef));
   }
 
   /** Health probe of Replicante's introspect endpoints: HEALTHY, or FAILED for the cluster of a failing step. */
@@ -119,17 +124,17 @@ class Rehearsal {
     return { ...(hidden ? { hidden } : {}), label: labels[0] ?? null };
   }
 
-  private reportHealth(step: PlannedStep, sha: string): void {
+  private reportHealth(step: PlannedStep, sha: string, rollback = false): void {
     const gate = step.gate;
     if (!gate) return;
-    const fail = this.options.failHealth === step.id;
+    const fail = this.options.failHealth === step.id && !rollback;
     const sim = this.world.sim;
     for (const check of gate.checks) {
       if ("status" in check) sim.setStatus(sha, contextFor(check.status), fail ? "failure" : "success", "flux");
       else if ("deployment" in check) sim.createDeploymentStatus(sim.createDeployment(sha, check.deployment, "deployer"), fail ? "failure" : "success", "deployer");
       else if (fail) this.failing.add(check.http);
     }
-    this.log(`deploy: ${gate.cluster} ${fail ? "reports FAILED" : "reports healthy"} after ${step.id} (${gate.checks.length} check${gate.checks.length === 1 ? "" : "s"})`);
+    this.log(`deploy: ${gate.cluster} ${fail ? "reports FAILED" : "reports healthy"} after ${rollback ? `the rollback of ${step.id}` : step.id} (${gate.checks.length} check${gate.checks.length === 1 ? "" : "s"})`);
   }
 
   /** The simulated operator fills in the scaffold's REPLACE-ME values on the prepare branch, as a person would. */
@@ -143,16 +148,16 @@ class Rehearsal {
   }
 
   /** The operator merges; a PR that does not merge (conflict) is tried again a little later, as a person would. */
-  private merge(number: number, step: PlannedStep, attempt: number): void {
+  private merge(number: number, what: string, attempt: number): void {
     const sim = this.world.sim;
     const current = sim.listPulls().find((p) => p.number === number);
     if (current?.state !== "open") return;
     try {
       sim.mergePull(number, OPERATOR);
-      this.log(`operator: merged #${number} (${step.id})`);
+      this.log(`operator: merged #${number} (${what})`);
     } catch (err) {
-      this.log(`operator: #${number} (${step.id}) cannot be merged yet: ${(err as Error).message}`);
-      if (attempt < 5) this.schedule(REVIEW_DELAY, () => this.merge(number, step, attempt + 1));
+      this.log(`operator: #${number} (${what}) cannot be merged yet: ${(err as Error).message}`);
+      if (attempt < 5) this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1));
     }
   }
 
@@ -176,10 +181,10 @@ class Rehearsal {
     const { hidden } = this.dashboardState();
     for (const step of this.options.plan.steps) {
       const rec = hidden?.steps[step.id];
-      const seen = this.seen.get(step.id) ?? {};
-      if ((rec?.gatePassedAt !== undefined || rec?.skipped) && seen.gate === undefined) {
-        seen.gate = this.clock.current;
-        this.seen.set(step.id, seen);
+      const passed = rec?.gatePassedAt !== undefined || rec?.skipped !== undefined;
+      if (!passed) this.gates.delete(step.id); // rolled back: its gate counts again when it passes again
+      if (passed && !this.gates.has(step.id)) {
+        this.gates.set(step.id, this.clock.current);
         this.log(`gate passed: ${step.id}${rec?.skipped ? ` (skipped by @${rec.skipped.by})` : ""}`);
         this.trigger(step.id, "gate_passed");
       }
@@ -187,28 +192,26 @@ class Rehearsal {
     for (const pr of sim.listPulls()) {
       const step = this.stepOf(pr);
       if (!step) continue;
-      const seen = this.seen.get(step.id) ?? {};
-      this.seen.set(step.id, seen);
+      const rollback = pr.pull.headRef.includes("/rollback-");
+      const seen = this.seenPrs.get(pr.number) ?? {};
+      this.seenPrs.set(pr.number, seen);
       if (seen.opened === undefined) {
         seen.opened = this.clock.current;
-        seen.pr = pr.number;
         this.log(`PR #${pr.number} opened: ${pr.title}${pr.pull.draft ? " (draft)" : ""}`);
-        this.trigger(step.id, "opened");
+        if (!rollback) this.trigger(step.id, "opened");
         this.schedule(REVIEW_DELAY, () => {
-          const current = sim.listPulls().find((p) => p.number === pr.number);
-          if (current?.state !== "open") return;
-          if (step.kind === "prepare") this.fillScaffold(pr.pull.headRef);
-          this.merge(pr.number, step, 0);
+          if (step.kind === "prepare" && !rollback) this.fillScaffold(pr.pull.headRef);
+          this.merge(pr.number, rollback ? `rollback of ${step.id}` : step.id, 0);
         });
       }
       if (pr.pull.merged && seen.merged === undefined) {
         seen.merged = this.clock.current;
-        this.trigger(step.id, "merged");
+        if (!rollback) this.trigger(step.id, "merged");
         const sha = pr.pull.mergeCommitSha;
-        if (sha) this.schedule(DEPLOY_DELAY, () => this.reportHealth(step, sha));
+        if (sha) this.schedule(DEPLOY_DELAY, () => this.reportHealth(step, sha, rollback));
       }
     }
-    const adoptsDone = this.options.plan.steps.filter((s) => s.kind !== "decommission").every((s) => this.seen.get(s.id)?.gate !== undefined);
+    const adoptsDone = this.options.plan.steps.filter((s) => s.kind !== "decommission").every((s) => this.gates.has(s.id));
     if (adoptsDone && !this.decommissionAsked && !hidden?.decommission) {
       this.decommissionAsked = true;
       sim.setPermission(OPERATOR, "admin");
@@ -276,16 +279,17 @@ class Rehearsal {
     const pulls = sim.listPulls();
     const steps = this.options.plan.steps.map((step): StepReport => {
       const pr = pulls.filter((p) => p.pull.headRef === step.branch).sort((a, b) => b.number - a.number)[0];
-      const seen = this.seen.get(step.id) ?? {};
+      const seen = pr ? this.seenPrs.get(pr.number) ?? {} : {};
       const rec = hidden?.steps[step.id];
       return {
         id: step.id, pr: pr?.number ?? null, state: pr ? (pr.pull.merged ? "merged" : pr.state) : null,
         opened_at: pr ? this.seconds(seen.opened) : null, merged_at: pr?.pull.merged ? this.seconds(seen.merged) : null,
-        gate_passed_at: rec?.gatePassedAt !== undefined || rec?.skipped ? this.seconds(seen.gate) : null,
+        gate_passed_at: rec?.gatePassedAt !== undefined || rec?.skipped ? this.seconds(this.gates.get(step.id)) : null,
       };
     });
+    // A step opened again after a rollback is a new PR on purpose: PRs the rollback undid are not duplicates.
     const perBranch = new Map<string, number>();
-    for (const pr of pulls) perBranch.set(pr.pull.headRef, (perBranch.get(pr.pull.headRef) ?? 0) + 1);
+    for (const pr of pulls.filter((p) => !hidden?.undone.includes(p.number))) perBranch.set(pr.pull.headRef, (perBranch.get(pr.pull.headRef) ?? 0) + 1);
     const violations = sim.defaultBranchHistory().map((commit) => ({ commit, violations: checkTree(sim.readTree(commit)) })).filter((c) => c.violations.length > 0);
     const comments = this.scripted.map(({ spec, id }) => {
       const reactions = id && id > 0 ? sim.reactions(id) : [];

@@ -29,19 +29,23 @@ const WHY: Record<PlannedStep["kind"], string> = {
 };
 
 /** The body of a step PR: marker, links, what it changes and why, the gate that follows, what to do. */
-export function renderPrBody(args: { issue: number; step: PlannedStep; index: number; total: number; previousPr: number | null; changes: readonly FileChange[]; version: string }): string {
+export function renderPrBody(args: { issue: number; step: PlannedStep; index: number; total: number; previousPr: number | null; changes: readonly FileChange[]; version: string; rollbackOf?: string }): string {
   const { issue, step } = args;
   const gate = step.gate
     ? [`After merge, **${step.gate.cluster}** must stay healthy for **${step.gate.soak}** without a break (time-out ${step.gate.timeout}) before the next step opens:`, ...(step.gate.checks.length ? step.gate.checks.map((c) => `- ${describeCheck(c)}`) : ["- (no checks configured: only the soak time)"])]
     : ["No gate: this is the last step."];
-  const checklist = step.kind === "prepare" && args.changes.some((c) => c.content?.includes(PLACEHOLDER))
+  const checklist = !args.rollbackOf && step.kind === "prepare" && args.changes.some((c) => c.content?.includes(PLACEHOLDER))
     ? ["", "### Before you merge", `- [ ] Replace every \`${PLACEHOLDER}\` with the new cluster's **own** dependencies (Zookeeper ensemble, MongoDB uri, Kafka brokers): it must not share any with the old cluster.`, `- [ ] Check the new cluster runs Replicante Core **${args.version}** (image tags).`, "- [ ] Push your changes to this branch: Handover never overwrites commits made by people.", "- [ ] Mark the PR ready for review; the `handover/guard` check fails while a placeholder is left."]
     : [];
   return [
     stepMarker(issue, step.id),
-    `**Handover step ${args.index + 1} of ${args.total}** for #${issue}: ${step.summary}.`,
+    args.rollbackOf
+      ? `**Handover rollback** for #${issue}: ${step.summary}.`
+      : `**Handover step ${args.index + 1} of ${args.total}** for #${issue}: ${step.summary}.`,
     "",
-    WHY[step.kind],
+    args.rollbackOf
+      ? `Reverts ${args.previousPr === null ? args.rollbackOf : `#${args.previousPr}`}: every file it changed gets its content from before that merge back, and the restart key is bumped so the cluster picks it up. Requested with \`/handover rollback\`; after its gate passes the chain pauses.`
+      : WHY[step.kind],
     "",
     `Previous step: ${args.previousPr === null ? "none (this is the first PR)" : `#${args.previousPr}`}`,
     "",

@@ -1,52 +1,7 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkTree } from "../../src/invariant/index.js";
-import { planMigration, type Plan } from "../../src/plan/index.js";
-import { rehearse, type RehearsalOptions, type RehearsalReport } from "../../src/rehearse/run.js";
-import { readDirTree } from "../../src/repo/index.js";
 import type { GitHubSim } from "../../src/sim/index.js";
-import { parseIssueBody } from "../../src/spec/issue.js";
-
-const EXAMPLE_ISSUE = readFileSync("examples/issue.md", "utf8");
-
-function issueBody(source: string, target: string, version: string, groups = ""): string {
-  return [
-    "### Source cluster", "", source, "", "### Target cluster", "", target, "", "### Target version", "", version, "",
-    "### Backend groups", "", groups || "_No response_", "", "### Soak time", "", "10m", "",
-    "### Upgrade notes", "", "- [x] I have read the upgrade notes for the target version", "",
-  ].join("\n");
-}
-
-async function setup(repo: string, body: string): Promise<{ files: Map<string, string>; plan: Plan }> {
-  const files = await readDirTree(repo);
-  const parsed = parseIssueBody(body);
-  expect(parsed.problems).toEqual([]);
-  const planned = planMigration(files, parsed.request, 1);
-  if (!planned.ok) throw new Error(`plan refused: ${JSON.stringify(planned)}`);
-  return { files, plan: planned.plan };
-}
-
-async function run(repo: string, body: string, extra: Partial<RehearsalOptions> = {}): Promise<{ report: RehearsalReport; plan: Plan; sims: GitHubSim[] }> {
-  const { files, plan } = await setup(repo, body);
-  const sims: GitHubSim[] = [];
-  const onStep: RehearsalOptions["onStep"] = (event, step, sim) => {
-    if (!sims.includes(sim)) sims.push(sim);
-    extra.onStep?.(event, step, sim);
-  };
-  const report = await rehearse({ files, issueBody: body, plan, replicas: 1, commands: [], ...extra, onStep });
-  return { report, plan, sims };
-}
-
-/** Every step PR was opened only after the previous step's gate passed (strict order, one at a time). */
-function expectStrictOrder(report: RehearsalReport): void {
-  for (let i = 1; i < report.steps.length; i++) {
-    const before = report.steps[i - 1];
-    const step = report.steps[i];
-    if (!before || !step || step.opened_at === null) continue;
-    expect(before.gate_passed_at ?? before.merged_at, `${step.id} opened before ${before.id} was done`).not.toBeNull();
-    expect(step.opened_at).toBeGreaterThanOrEqual(before.gate_passed_at ?? (before.merged_at as number));
-  }
-}
+import { EXAMPLE_ISSUE, expectStrictOrder, issueBody, run } from "./helpers.js";
 
 describe("full chain in every era", () => {
   it("files era (example repo): every step merged in order, invariant held at every commit, nothing duplicated", async () => {
@@ -140,45 +95,5 @@ describe("faults", () => {
     expect(report.completed).toBe(true);
     expect(report.duplicate_prs).toBe(0);
     expect(report.violations).toEqual([]);
-  });
-});
-
-describe("ChatOps in a rehearsal", () => {
-  it("a read-only abort is refused with a reply; the chain completes", async () => {
-    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      commands: [{ after: "release-canary", event: "opened", delay: 0, user: "mallory", permission: "read", body: "/handover abort -- not yours" }],
-    });
-    expect(report.completed).toBe(true);
-    expect(report.comments).toEqual([
-      { user: "mallory", body: "/handover abort -- not yours", accepted: false, reaction: "-1", reply: "@mallory `/handover abort` needs **write** permission on this repository; @mallory has **read**." },
-    ]);
-  });
-
-  it("pause holds the chain until resume an hour later", async () => {
-    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      commands: [
-        { after: "release-canary", event: "merged", delay: 0, user: "alice", permission: "write", body: "/handover pause" },
-        { after: "release-canary", event: "merged", delay: 3600, user: "alice", permission: "write", body: "/handover resume" },
-      ],
-    });
-    expect(report.completed).toBe(true);
-    expect(report.comments.map((c) => [c.reaction, c.accepted])).toEqual([["rocket", true], ["rocket", true]]);
-    const merged = report.steps.find((s) => s.id === "release-canary")?.merged_at ?? 0;
-    const next = report.steps.find((s) => s.id === "adopt-canary")?.opened_at ?? 0;
-    expect(next).toBeGreaterThanOrEqual(merged + 3600);
-  });
-
-  it("abort while a step PR is open closes it, deletes its branch, labels aborted and opens nothing more", async () => {
-    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      commands: [{ after: "adopt-canary", event: "opened", delay: 60, user: "alice", permission: "write", body: "/handover abort -- dependencies are not ready" }],
-    });
-    expect(report.completed).toBe(false);
-    expect(report.final_label).toBe("handover:aborted");
-    expect(report.steps.map((s) => s.state)).toEqual(["merged", "merged", "closed", null, null, null, null, null]);
-    const sim = sims[0] as GitHubSim;
-    expect(sim.branchSha("handover/1/adopt-canary")).toBeUndefined();
-    expect(sim.listPulls().filter((p) => p.state === "open")).toEqual([]);
-    const closing = sim.listComments(report.steps[2]?.pr ?? 0).map((c) => c.body);
-    expect(closing).toEqual([expect.stringContaining("@alice aborted the migration (#1): dependencies are not ready")]);
   });
 });

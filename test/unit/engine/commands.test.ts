@@ -171,12 +171,29 @@ describe("applyCommand: each verb's effect", () => {
     expect(out.hidden.audit[99]).toStrictEqual({ at: NOW, user: "dave", command: "/handover status", result: "applied", note: "status shown" });
   });
 
-  // BUG: DESIGN 6 says `rollback` opens a revert PR for the last merged step; applyCommand refuses it
-  // for everyone ("rollback is not available in this version of Handover"), even at admin.
-  it.fails("rollback by a maintainer is applied (opens a revert PR), not refused", () => {
-    const out = applyCommand(on(50, "/handover rollback"), "maintain", H0, ctx());
-    expect(out.hidden.audit.at(-1)?.result).toBe("applied");
-    expect(out.feedback.reaction).toBe("rocket");
+  it("rollback by a maintainer targets the last merged step and records the rollback (attempt 1)", () => {
+    const hidden = hiddenWith({ steps: doneBefore("adopt-canary") });
+    const out = applyCommand(on(50, "/handover rollback"), "maintain", hidden, ctx());
+    expect(out.hidden.rollback).toStrictEqual({ step: "release-canary", attempt: 1, by: "dave", at: NOW });
+    expect(out.hidden.audit.at(-1)).toStrictEqual({
+      at: NOW, user: "dave", command: "/handover rollback", result: "applied",
+      note: "rolling back release-canary: a revert PR opens, checked by the invariant and gated like any step; the chain pauses after it",
+    });
+    expect(out.feedback).toStrictEqual({ commentId: 50, on: 42, reaction: "rocket" });
+  });
+
+  it("a second rollback of the same step gets a new attempt number (its own branch)", () => {
+    const hidden = hiddenWith({ steps: doneBefore("adopt-canary"), rollbacks: { "release-canary": 1 } });
+    expect(applyCommand(on(51, "/handover rollback"), "maintain", hidden, ctx()).hidden.rollback).toStrictEqual({ step: "release-canary", attempt: 2, by: "dave", at: NOW });
+  });
+
+  it.each([
+    ["nothing merged yet", hiddenWith(), "nothing to roll back: no step PR is merged yet"],
+    ["a rollback in progress", hiddenWith({ steps: doneBefore("adopt-canary"), rollback: { step: "release-canary", attempt: 1, by: "erin", at: NOW - MIN } }), "a rollback of release-canary is already in progress"],
+  ])("rollback is refused with %s", (_name, hidden, message) => {
+    const out = applyCommand(on(52, "/handover rollback"), "maintain", hidden, ctx());
+    expect(out.hidden.rollback).toStrictEqual(hidden.rollback);
+    expect(out.feedback).toStrictEqual({ commentId: 52, on: 42, reaction: "confused", reply: reply(52, message) });
   });
 });
 

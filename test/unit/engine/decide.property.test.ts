@@ -33,6 +33,9 @@ const hidden: fc.Arbitrary<HiddenState> = fc.record({
   decommission: who,
   steps: fc.array(fc.tuple(fc.constantFrom(...IDS), record), { maxLength: 10 }).map((entries) => Object.fromEntries(entries)),
   audit: fc.constant([]),
+  rollback: fc.constant(null),
+  undone: fc.constant([]),
+  rollbacks: fc.constant({}),
 });
 
 const gate = fc.constantFrom<GateResult | undefined>(undefined, ...Object.values(GATES));

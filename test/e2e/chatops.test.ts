@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import type { GitHubSim } from "../../src/sim/index.js";
+import { EXAMPLE_ISSUE, run } from "./helpers.js";
+
+describe("ChatOps in a rehearsal", () => {
+  it("a read-only abort is refused with a reply; the chain completes", async () => {
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [{ after: "release-canary", event: "opened", delay: 0, user: "mallory", permission: "read", body: "/handover abort -- not yours" }],
+    });
+    expect(report.completed).toBe(true);
+    expect(report.comments).toEqual([
+      { user: "mallory", body: "/handover abort -- not yours", accepted: false, reaction: "-1", reply: "@mallory `/handover abort` needs **write** permission on this repository; @mallory has **read**." },
+    ]);
+  });
+
+  it("pause holds the chain until resume an hour later", async () => {
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        { after: "release-canary", event: "merged", delay: 0, user: "alice", permission: "write", body: "/handover pause" },
+        { after: "release-canary", event: "merged", delay: 3600, user: "alice", permission: "write", body: "/handover resume" },
+      ],
+    });
+    expect(report.completed).toBe(true);
+    expect(report.comments.map((c) => [c.reaction, c.accepted])).toEqual([["rocket", true], ["rocket", true]]);
+    const merged = report.steps.find((s) => s.id === "release-canary")?.merged_at ?? 0;
+    const next = report.steps.find((s) => s.id === "adopt-canary")?.opened_at ?? 0;
+    expect(next).toBeGreaterThanOrEqual(merged + 3600);
+  });
+
+  it("abort while a step PR is open closes it, deletes its branch, labels aborted and opens nothing more", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [{ after: "adopt-canary", event: "opened", delay: 60, user: "alice", permission: "write", body: "/handover abort -- dependencies are not ready" }],
+    });
+    expect(report.completed).toBe(false);
+    expect(report.final_label).toBe("handover:aborted");
+    expect(report.steps.map((s) => s.state)).toEqual(["merged", "merged", "closed", null, null, null, null, null]);
+    const sim = sims[0] as GitHubSim;
+    expect(sim.branchSha("handover/1/adopt-canary")).toBeUndefined();
+    expect(sim.listPulls().filter((p) => p.state === "open")).toEqual([]);
+    const closing = sim.listComments(report.steps[2]?.pr ?? 0).map((c) => c.body);
+    expect(closing).toEqual([expect.stringContaining("@alice aborted the migration (#1): dependencies are not ready")]);
+  });
+
+  it("rollback of a merged adopt step: a gated revert PR restores the pre-step files, closes the next step's PR, pauses; resume redoes it", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        { after: "adopt-canary", event: "gate_passed", delay: 0, user: "maya", permission: "maintain", body: "/handover rollback" },
+        { after: "adopt-canary", event: "gate_passed", delay: 3600, user: "maya", permission: "maintain", body: "/handover resume" },
+      ],
+    });
+    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([["/handover rollback", "rocket"], ["/handover resume", "rocket"]]);
+    expect(report.completed).toBe(true);
+    expect(report.duplicate_prs).toBe(0);
+    expect(report.violations).toEqual([]);
+    const sim = sims[0] as GitHubSim;
+    const pulls = sim.listPulls();
+    const adopt = pulls.filter((p) => p.pull.headRef === "handover/1/adopt-canary").sort((a, b) => a.number - b.number);
+    const rollback = pulls.find((p) => p.pull.headRef === "handover/1/rollback-adopt-canary-1");
+    const closedNext = pulls.find((p) => p.pull.headRef === "handover/1/release-wave-1" && !p.pull.merged);
+    expect(adopt.map((p) => p.pull.merged)).toEqual([true, true]);
+    expect(rollback?.pull.merged).toBe(true);
+    expect(closedNext?.state).toBe("closed");
+    // The revert restores every file the adopt step touched to its content before that merge (the restart key aside).
+    const first = adopt[0]?.pull.mergeCommitSha ?? "";
+    const before = sim.readTree(sim.commitParents(first)[0] ?? "");
+    const reverted = sim.readTree(rollback?.pull.mergeCommitSha ?? "");
+    for (const path of ["clusters/replicore-b/replicante.yaml", "clusters/replicore-b/conf.d/mongo.yaml"]) expect(reverted.get(path)).toBe(before.get(path));
+    // ...and the target's restart annotation is set to the rollback's own value, so replicore-b restarts without mongo.
+    const statefulset = reverted.get("clusters/replicore-b/statefulset.yaml") ?? "";
+    const restartLine = "        handover.replicante.io/restart: 1-rollback-adopt-canary-1\n";
+    expect(statefulset).toContain(restartLine);
+    expect(statefulset.replace(restartLine, "")).toBe(before.get("clusters/replicore-b/statefulset.yaml"));
+  });
+});

@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { expect } from "vitest";
+import { planMigration, type Plan } from "../../src/plan/index.js";
+import { rehearse, type RehearsalOptions, type RehearsalReport } from "../../src/rehearse/run.js";
+import { readDirTree } from "../../src/repo/index.js";
+import type { GitHubSim } from "../../src/sim/index.js";
+import { parseIssueBody } from "../../src/spec/issue.js";
+
+export const EXAMPLE_ISSUE = readFileSync("examples/issue.md", "utf8");
+
+export function issueBody(source: string, target: string, version: string, groups = ""): string {
+  return [
+    "### Source cluster", "", source, "", "### Target cluster", "", target, "", "### Target version", "", version, "",
+    "### Backend groups", "", groups || "_No response_", "", "### Soak time", "", "10m", "",
+    "### Upgrade notes", "", "- [x] I have read the upgrade notes for the target version", "",
+  ].join("\n");
+}
+
+async function setup(repo: string, body: string): Promise<{ files: Map<string, string>; plan: Plan }> {
+  const files = await readDirTree(repo);
+  const parsed = parseIssueBody(body);
+  expect(parsed.problems).toEqual([]);
+  const planned = planMigration(files, parsed.request, 1);
+  if (!planned.ok) throw new Error(`plan refused: ${JSON.stringify(planned)}`);
+  return { files, plan: planned.plan };
+}
+
+export async function run(repo: string, body: string, extra: Partial<RehearsalOptions> = {}): Promise<{ report: RehearsalReport; plan: Plan; sims: GitHubSim[] }> {
+  const { files, plan } = await setup(repo, body);
+  const sims: GitHubSim[] = [];
+  const onStep: RehearsalOptions["onStep"] = (event, step, sim) => {
+    if (!sims.includes(sim)) sims.push(sim);
+    extra.onStep?.(event, step, sim);
+  };
+  const report = await rehearse({ files, issueBody: body, plan, replicas: 1, commands: [], ...extra, onStep });
+  return { report, plan, sims };
+}
+
+/** Every step PR was opened only after the previous step's gate passed (strict order, one at a time). */
+export function expectStrictOrder(report: RehearsalReport): void {
+  for (let i = 1; i < report.steps.length; i++) {
+    const before = report.steps[i - 1];
+    const step = report.steps[i];
+    if (!before || !step || step.opened_at === null) continue;
+    expect(before.gate_passed_at ?? before.merged_at, `${step.id} opened before ${before.id} was done`).not.toBeNull();
+    expect(step.opened_at).toBeGreaterThanOrEqual(before.gate_passed_at ?? (before.merged_at as number));
+  }
+}
+
