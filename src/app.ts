@@ -35,6 +35,8 @@ interface Target {
   repo: string;
 }
 
+const DEFAULT_RESYNC_MS = 5 * 60_000;
+
 const defaultProbe: HttpProbe = async (url) => {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -139,9 +141,15 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     }
   }
 
+  let lastListing = Number.NEGATIVE_INFINITY;
+
   async function resyncAll(): Promise<void> {
     if (!probot) return;
     const instance = probot;
+    // Listing installations and repos is only worth it once the shortest resync interval has passed.
+    const shortest = Math.min(DEFAULT_RESYNC_MS, ...resyncEvery.values());
+    if (now() - lastListing < shortest) return;
+    lastListing = now();
     await attempt("listing installations", async () => {
       const appOctokit = (await instance.auth()) as unknown as OctokitLike;
       const installations = (await appOctokit.request("GET /app/installations", { per_page: 100 })).data as { id: number }[];

@@ -1,4 +1,4 @@
-import { formatDuration, type GateResult } from "../health/index.js";
+import { formatClock, type GateResult } from "../health/index.js";
 import type { PlannedStep } from "../plan/index.js";
 import type { FileChange } from "../repo/index.js";
 import type { Violation } from "../spec/violation.js";
@@ -107,13 +107,14 @@ function gatePhase(snapshot: Snapshot, step: PlannedStep, gate: GateResult): Dec
       phase: { label: "handover:failed", current: step.id, headline: `Gate of ${step.id} failed: ${reason}`, next: `Fix the cluster, then ${RETRY_ABORT}.` },
     };
   }
-  const left = gate.state === "soaking" && gate.soakLeftMs !== undefined ? ` (soak ${formatDuration(gate.soakLeftMs)} left)` : "";
+  // Absolute times, so the dashboard text (and its edit) changes only when the state does, not on every resync.
+  const left = gate.state === "soaking" && gate.passingSince !== undefined && gate.soakLeftMs !== undefined ? ` (soak ends ${formatClock(snapshot.now + gate.soakLeftMs)} if it stays green)` : "";
   return {
     hidden, actions: [], again: false,
     phase: {
       label: "handover:waiting", current: step.id,
       headline: `Waiting for the ${step.gate?.cluster ?? ""} health gate of ${step.id}: ${gate.state}${left}`,
-      next: `Nothing to do: the next step opens by itself once the gate passes (time-out in ${formatDuration(Math.max(0, gate.deadline - now))}). \`/handover pause\` holds it.`,
+      next: `Nothing to do: the next step opens by itself once the gate passes (time-out at ${formatClock(gate.deadline)}). \`/handover pause\` holds it.`,
     },
   };
 }
@@ -213,7 +214,7 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
     hidden = { ...hidden, rollback: { ...(hidden.rollback as NonNullable<HiddenState["rollback"]>), failed: { reason: gate.reason, at: now } } };
     return hold("handover:failed", `Gate of the rollback of ${target.id} failed: ${gate.reason}`, "Fix the cluster, then `/handover abort` or resolve by hand.");
   }
-  const left = gate.soakLeftMs !== undefined ? ` (soak ${formatDuration(gate.soakLeftMs)} left)` : "";
+  const left = gate.soakLeftMs !== undefined ? ` (soak ends ${formatClock(now + gate.soakLeftMs)} if it stays green)` : "";
   return hold("handover:waiting", `Waiting for the ${target.gate?.cluster ?? ""} health gate of the rollback of ${target.id}: ${gate.state}${left}`, "Nothing to do: the chain pauses once it passes.");
 }
 

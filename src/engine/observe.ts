@@ -162,6 +162,17 @@ async function rollbackView(deps: EngineDeps, snapshot: Snapshot, plan: { contex
   return { of: target, view };
 }
 
+/** A plan is a pure function of (base commit, issue number, issue body): kept across reconciles (bounded). */
+const plans = new Map<string, ReturnType<typeof planMigration>>();
+function cachedPlan(key: string, compute: () => ReturnType<typeof planMigration>): ReturnType<typeof planMigration> {
+  const hit = plans.get(key);
+  if (hit) return hit;
+  const plan = compute();
+  if (plans.size >= 32) plans.delete(plans.keys().next().value as string);
+  plans.set(key, plan);
+  return plan;
+}
+
 /** One active migration per cluster: an older open migration issue holding the same cluster blocks this one's start. */
 async function heldElsewhere(deps: EngineDeps, number: number, request: MigrationRequest): Promise<string[]> {
   const mine = [request.source, request.target].filter((c) => c !== "");
@@ -198,7 +209,9 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     observed.resyncMs = durationMs(loaded.model.config.resync);
   }
   const lockProblems = hidden.base === null ? await heldElsewhere(deps, number, parsed.request) : [];
-  const planned = planMigration(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems]);
+  const planned = cachedPlan(`${hidden.base ?? head.sha}\0${number}\0${issue.body}\0${lockProblems.join("\n")}`, () =>
+    planMigration(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems]),
+  );
   if (!planned.ok) {
     snapshot.problems = planned.kind === "input" ? planned.problems : planned.violations.map((v) => `${planned.step ? `step ${planned.step}: ` : ""}${v.message}`);
     return observed;

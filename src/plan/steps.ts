@@ -186,13 +186,14 @@ export function applyStep(tree: FileMap, ctx: MigrationContext, step: StepDefini
  * its content before the step, then the cluster's restart key is bumped so the restored list takes effect.
  */
 export function revertStep(head: FileMap, before: FileMap, after: FileMap, ctx: MigrationContext, step: StepDefinition, rollbackId: string): StepOutcome {
-  const next = new Map(head);
+  const restoredTree = new Map(head);
   for (const change of diffTrees(before, after)) {
     const restored = before.get(change.path);
-    if (restored === undefined) next.delete(change.path);
-    else next.set(change.path, restored);
+    if (restored === undefined) restoredTree.delete(change.path);
+    else restoredTree.set(change.path, restored);
   }
-  const model = load(next);
+  const model = load(restoredTree);
+  const next = new Map(restoredTree); // a loaded tree is never changed afterwards
   const cluster = model.clusters.get(step.cluster);
   const warnings = cluster && diffTrees(head, next).length > 0 ? bumpRestart(next, model, cluster, restartValue(ctx.issue, rollbackId)) : [];
   return { tree: next, warnings };

@@ -1,4 +1,4 @@
-import { formatDuration } from "../health/index.js";
+import { durationMs } from "../spec/config.js";
 import type { Phase, Snapshot } from "../engine/decide.js";
 import { stepDone } from "../engine/decide.js";
 import { DASHBOARD_MARKER, encodeState, type HiddenState } from "../engine/state.js";
@@ -29,7 +29,7 @@ function gateCell(step: PlannedStep, snapshot: Snapshot): string {
   const gate = view?.gate;
   if (!gate) return `${step.gate.cluster}: ${step.gate.checks.length} check(s), soak ${step.gate.soak}`;
   const checks = gate.checks.map((c) => `${CHECK_ICON[c.state]} ${escapeText(c.label)}`).join("<br>");
-  const soak = gate.state === "soaking" && gate.soakLeftMs !== undefined ? `<br>soak left ${formatDuration(gate.soakLeftMs)}` : "";
+  const soak = gate.state === "soaking" && gate.passingSince !== undefined && step.gate ? `<br>soak ends ${clock(gate.passingSince + durationMs(step.gate.soak))}` : "";
   const timeout = gate.state === "passed" ? "" : `<br>time-out ${clock(gate.deadline)}`;
   return `${checks || "no checks"}${soak}${timeout}`;
 }

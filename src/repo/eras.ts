@@ -36,8 +36,21 @@ function backendList(cluster: ClusterModel, era: "files" | "http"): { items: unk
   return { items: [], problems: [problem("invalid-config", cluster, message, path.join("."), [cluster.configPath])] };
 }
 
-/** A files-era discovery file: a list of {cluster_id (or `cluster` before 0.3), display_name?, nodes[]}. */
-function readDiscoveryFile(path: string, text: string): { reach: Reach[] } | { error: string } {
+type DiscoveryRead = { reach: Reach[] } | { error: string };
+const discoveryReads = new Map<string, DiscoveryRead>();
+
+/** A files-era discovery file: a list of {cluster_id (or `cluster` before 0.3), display_name?, nodes[]}; memoized by path and text. */
+function readDiscoveryFile(path: string, text: string): DiscoveryRead {
+  const key = `${path}\0${text}`;
+  const hit = discoveryReads.get(key);
+  if (hit) return hit;
+  const read = parseDiscoveryFile(path, text);
+  if (discoveryReads.size >= 20_000) discoveryReads.delete(discoveryReads.keys().next().value as string);
+  discoveryReads.set(key, read);
+  return read;
+}
+
+function parseDiscoveryFile(path: string, text: string): DiscoveryRead {
   const parsed = readYaml(path, text);
   if (!parsed.ok) return { error: parsed.problems.join("; ") };
   if (!Array.isArray(parsed.value)) return { error: `${path}: expected a list of clusters ({cluster_id, nodes}), got ${show(parsed.value)}` };

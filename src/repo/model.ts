@@ -104,8 +104,19 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
   return cluster;
 }
 
+/** Trees are never changed once loaded (every step builds a new Map), so a load is kept per tree object. */
+const loads = new WeakMap<FileMap, LoadResult>();
+
 /** Parse `.github/handover.yml` and every cluster it lists. */
 export function loadRepo(tree: FileMap): LoadResult {
+  const hit = loads.get(tree);
+  if (hit) return hit;
+  const result = readRepo(tree);
+  loads.set(tree, result);
+  return result;
+}
+
+function readRepo(tree: FileMap): LoadResult {
   const configText = tree.get(CONFIG_PATH);
   if (configText === undefined) {
     return { ok: false, unreadable: true, problems: [invalid(`${CONFIG_PATH} is missing: it says where each Replicante Core cluster lives (run \`handover init\`)`, [], CONFIG_PATH, [CONFIG_PATH])] };

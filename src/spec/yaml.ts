@@ -13,11 +13,28 @@ function docProblems(file: string, doc: Document.Parsed): string[] {
   });
 }
 
+/**
+ * Parsing is a pure function of (file, text), and planning re-reads the same unchanged files at every step:
+ * results are memoized (bounded). Callers treat the values as read-only.
+ */
+const parsed = new Map<string, YamlResult<unknown[]>>();
+const PARSED_KEPT = 20_000;
+
 /** Every document of a YAML file as plain JS, or the reasons it cannot be read. */
 export function readYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
-  const parsed: unknown = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  const key = `${file}\0${text}`;
+  const hit = parsed.get(key);
+  if (hit) return hit;
+  const result = parseYamlDocuments(file, text);
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(key, result);
+  return result;
+}
+
+function parseYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
+  const documents: unknown = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
   // parseAllDocuments returns an EmptyStream (not an array) for a file with no documents.
-  const list = Array.isArray(parsed) ? (parsed as Document.Parsed[]) : [];
+  const list = Array.isArray(documents) ? (documents as Document.Parsed[]) : [];
   const problems = list.flatMap((doc) => docProblems(file, doc));
   if (problems.length) return { ok: false, problems };
   try {

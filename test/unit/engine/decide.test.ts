@@ -9,7 +9,7 @@ import {
 
 const RETRY_ABORT = "`/handover retry` to try again, `/handover rollback` to revert the last merged step, or `/handover abort` to stop";
 const FIX_CLUSTER = `Fix the cluster, then ${RETRY_ABORT}.`;
-const GATE_NEXT = (left: string) => `Nothing to do: the next step opens by itself once the gate passes (time-out in ${left}). \`/handover pause\` holds it.`;
+const GATE_NEXT = (at: string) => `Nothing to do: the next step opens by itself once the gate passes (time-out at ${at}). \`/handover pause\` holds it.`;
 const MERGE_NEXT = "Merge it when it looks right; the gate starts at the merge.";
 const BOB = { by: "bob", at: NOW - 30 * MIN };
 
@@ -224,7 +224,7 @@ const ROWS: Row[] = [
     in: snapshot(withStep(AT_RC, "release-canary", { pr: 102, mergeSha: "first", mergedAt: 1 }), { "release-canary": { pr: mergedPull("release-canary"), gate: GATES.pending } }),
     out: {
       hidden: withStep(AT_RC, "release-canary", { pr: 102, mergeSha: "first", mergedAt: 1 }), actions: [], again: false,
-      phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: pending", next: GATE_NEXT("1h 55m") },
+      phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: pending", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
   {
@@ -232,7 +232,7 @@ const ROWS: Row[] = [
     in: snapshot(AT_RC, { "release-canary": { pr: mergedPull("release-canary"), gate: GATES.soaking } }),
     out: {
       hidden: withStep(AT_RC, "release-canary", mergeFacts("release-canary")), actions: [], again: false,
-      phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: soaking (soak 10m left)", next: GATE_NEXT("1h 55m") },
+      phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
   {
@@ -240,7 +240,7 @@ const ROWS: Row[] = [
     in: snapshot(hiddenWith({ steps: doneBefore("adopt-canary") }), { "adopt-canary": { pr: mergedPull("adopt-canary"), gate: GATES.pending } }),
     out: {
       hidden: hiddenWith({ steps: { ...doneBefore("adopt-canary"), "adopt-canary": mergeFacts("adopt-canary") } }), actions: [], again: false,
-      phase: { label: "handover:waiting", current: "adopt-canary", headline: "Waiting for the replicore-b health gate of adopt-canary: pending", next: GATE_NEXT("1h 55m") },
+      phase: { label: "handover:waiting", current: "adopt-canary", headline: "Waiting for the replicore-b health gate of adopt-canary: pending", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
   {
@@ -280,7 +280,7 @@ const ROWS: Row[] = [
     in: snapshot(withStep(AT_RC, "release-canary", { ...mergeFacts("release-canary"), windowStart: NOW - 5 * MIN }), { "release-canary": { pr: mergedPull("release-canary"), gate: GATES.soaking } }),
     out: {
       hidden: withStep(AT_RC, "release-canary", { ...mergeFacts("release-canary"), windowStart: NOW - 5 * MIN }), actions: [], again: false,
-      phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: soaking (soak 10m left)", next: GATE_NEXT("1h 55m") },
+      phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
   {
@@ -288,7 +288,7 @@ const ROWS: Row[] = [
     in: snapshot(withStep(AT_RC, "release-canary", { noDiff: { sha: HEAD, at: NOW - 5 * MIN } }), { "release-canary": { gate: GATES.soaking } }),
     out: {
       hidden: withStep(AT_RC, "release-canary", { noDiff: { sha: HEAD, at: NOW - 5 * MIN } }), actions: [], again: false,
-      phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: soaking (soak 10m left)", next: GATE_NEXT("1h 55m") },
+      phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
   {

@@ -31,9 +31,9 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
       DASHBOARD_MARKER,
       "## Handover: waiting",
       "",
-      "**Waiting for the replicore-a health gate of release-canary: soaking (soak 10m left)**",
+      "**Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)**",
       "",
-      "Next: Nothing to do: the next step opens by itself once the gate passes (time-out in 1h 55m). `/handover pause` holds it.",
+      "Next: Nothing to do: the next step opens by itself once the gate passes (time-out at 13:55:00 UTC). `/handover pause` holds it.",
       "",
     ]);
   });
@@ -41,7 +41,7 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
   it("one row per step: done, current, future; PR numbers; gate cells", () => {
     expect(rows(SOAKING.body)).toStrictEqual([
       ["1", "prepare", `✅ passed ${clock(passedRecord("prepare").gatePassedAt as number)}`, "#101", SUMMARY.b],
-      ["2", "release-canary", "🔎 merged, gate running", "#102", `✅ flux/kustomization/replicore-a*<br>✅ deployment replicore-a<br>soak left 10m<br>time-out ${clock(NOW + 115 * MIN)}`],
+      ["2", "release-canary", "🔎 merged, gate running", "#102", `✅ flux/kustomization/replicore-a*<br>✅ deployment replicore-a<br>soak ends ${clock(NOW + 10 * MIN)}<br>time-out ${clock(NOW + 115 * MIN)}`],
       ["3", "adopt-canary", "· not started", "", SUMMARY.b],
       ["4", "release-wave-1", "· not started", "", SUMMARY.a],
       ["5", "adopt-wave-1", "· not started", "", SUMMARY.b],
