@@ -22,10 +22,10 @@ function describeCheck(check: HealthCheck): string {
 }
 
 const WHY: Record<PlannedStep["kind"], string> = {
-  prepare: "Stands up the new Core cluster on its own dependencies with no discovery backends (seed steps 2-5).",
-  release: "Removes these backends from the old cluster and asks for its rolling restart, so it stops managing them (seed steps 6.1-6.2).",
-  adopt: "Adds these backends to the new cluster and asks for its rolling restart, so it starts managing them (seed steps 6.3-6.4).",
-  decommission: "Deletes the old cluster's files and its handover.yml entry (seed step 7), approved with `/handover decommission`.",
+  prepare: "Stands up the new Core cluster on its own dependencies with no discovery backends (steps 2-5 of Replicante's Breaking Upgrades guide).",
+  release: "Removes these backends from the old cluster and asks for its rolling restart, so it stops managing them (steps 6.1-6.2 of Replicante's Breaking Upgrades guide).",
+  adopt: "Adds these backends to the new cluster and asks for its rolling restart, so it starts managing them (steps 6.3-6.4 of Replicante's Breaking Upgrades guide).",
+  decommission: "Deletes the old cluster's files and its handover.yml entry (step 7 of Replicante's Breaking Upgrades guide), approved with `/handover decommission`.",
 };
 
 /** The body of a step PR: marker, links, what it changes and why, the gate that follows, what to do. */
