@@ -223,6 +223,11 @@ export class GitHubSim {
     return this.repo.createIssue(actorFor(user), title, body, labels).number;
   }
 
+  /** A person edits an issue's body (issues.edited). */
+  editIssue(user: string, issueNumber: number, body: string): void {
+    this.repo.editIssue(this.repo.issue(issueNumber), { body }, actorFor(user));
+  }
+
   comment(user: string, issueNumber: number, body: string): number {
     return this.repo.addComment(this.repo.issue(issueNumber), body, actorFor(user)).id;
   }

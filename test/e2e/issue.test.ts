@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { DASHBOARD_MARKER } from "../../src/engine/index.js";
+import { BOT, SimulatedClock, startWorld } from "../../src/rehearse/world.js";
+import { readDirTree } from "../../src/repo/index.js";
+
+const GOOD = readFileSync("examples/issue.md", "utf8");
+const BAD = GOOD.replace("replicore-b", "replicore-a").replace("canary: mongo", "canary: mongoo").replace("- [x]", "- [ ]").replace("15m", "15 minutes");
+
+describe("a migration issue with mistakes", () => {
+  it("gets every problem on the dashboard, label failed, no branch and no PR; fixing the issue starts the migration", async () => {
+    const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
+    const world = await startWorld({ clock, files: await readDirTree("examples/config-repo"), replicas: 1, probe: async () => ({ body: "{}" }), seed: 3 });
+    try {
+      const { sim } = world;
+      sim.setPermission("operator", "admin");
+      const issue = sim.createIssue("operator", "Upgrade", BAD, ["handover"]);
+      await sim.deliverAll();
+      await world.replicas[0]?.idle();
+      const dashboards = sim.listComments(issue).filter((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER));
+      expect(dashboards).toHaveLength(1);
+      const headline = dashboards[0]?.body.split("\n").find((l) => l.startsWith("**Handover cannot start:")) ?? "";
+      for (const culprit of [
+        'Target cluster: "replicore-a" is the source cluster too',
+        'Soak time: "15 minutes": expected a duration such as 30s, 15m or 2h',
+        'the box "I have read the upgrade notes for the target version" is not ticked',
+        'Backend groups: line 1: "mongoo" is not a backend of replicore-a (its backends: kafka, mongo, zookeeper)',
+      ]) expect(headline).toContain(culprit);
+      expect(sim.labels(issue)).toEqual(["handover", "handover:failed"]);
+      expect(sim.listPulls()).toEqual([]);
+      expect([...sim.repo.refs.keys()].filter((ref) => ref.includes("handover/"))).toEqual([]);
+
+      sim.editIssue("operator", issue, GOOD);
+      await sim.deliverAll();
+      await world.replicas[0]?.idle();
+      expect(sim.listPulls().map((p) => p.pull.headRef)).toEqual(["handover/1/prepare"]);
+      expect(sim.labels(issue)).toEqual(["handover", "handover:running"]);
+    } finally {
+      await world.stop();
+    }
+  });
+});
