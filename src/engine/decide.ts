@@ -51,6 +51,8 @@ export interface Phase {
   headline: string;
   /** What the operator can do now. */
   next: string;
+  /** Every problem, one line each, when there are several to fix. */
+  problems?: string[];
 }
 
 export interface Decision {
@@ -222,7 +224,14 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
 export function decide(snapshot: Snapshot): Decision {
   let hidden = snapshot.hidden;
   if (snapshot.problems.length > 0) {
-    return { hidden, actions: [], again: false, phase: { label: "handover:failed", headline: `Handover cannot start: ${snapshot.problems.join("; ")}`, next: "Edit the issue (or fix the repo); Handover re-reads it on every edit." } };
+    const count = snapshot.problems.length;
+    return {
+      hidden, actions: [], again: false,
+      phase: {
+        label: "handover:failed", headline: `Handover cannot start: ${count === 1 ? "1 problem" : `${count} problems`} to fix.`,
+        next: "Edit the issue (or fix the repo); Handover re-reads it on every edit.", problems: snapshot.problems,
+      },
+    };
   }
   if (hidden.base === null) return { hidden: { ...hidden, base: snapshot.headSha }, actions: [], again: true, phase: { label: "handover:running", headline: "Planning.", next: "" } };
   if (hidden.aborted) {

@@ -73,6 +73,8 @@ export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: Hidden
     "",
     `**${escapeText(phase.headline)}**`,
     "",
+    ...(phase.problems ?? []).map((p) => `- ${escapeText(p)}`),
+    ...(phase.problems?.length ? [""] : []),
     phase.next ? `Next: ${phase.next}` : "",
     "",
     table,

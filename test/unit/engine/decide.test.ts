@@ -42,13 +42,16 @@ const ROWS: Row[] = [
     in: snapshot(hiddenWith(), {}, ["Target version: missing", "Source cluster: \"x\" is not a cluster"]),
     out: {
       hidden: hiddenWith(), actions: [], again: false,
-      phase: { label: "handover:failed", headline: "Handover cannot start: Target version: missing; Source cluster: \"x\" is not a cluster", next: "Edit the issue (or fix the repo); Handover re-reads it on every edit." },
+      phase: {
+        label: "handover:failed", headline: "Handover cannot start: 2 problems to fix.", next: "Edit the issue (or fix the repo); Handover re-reads it on every edit.",
+        problems: ["Target version: missing", "Source cluster: \"x\" is not a cluster"],
+      },
     },
   },
   {
     name: "problems win over a missing base",
     in: snapshot(hiddenWith({ base: null }), {}, ["bad"]),
-    out: { hidden: hiddenWith({ base: null }), actions: [], again: false, phase: { label: "handover:failed", headline: "Handover cannot start: bad", next: "Edit the issue (or fix the repo); Handover re-reads it on every edit." } },
+    out: { hidden: hiddenWith({ base: null }), actions: [], again: false, phase: { label: "handover:failed", headline: "Handover cannot start: 1 problem to fix.", next: "Edit the issue (or fix the repo); Handover re-reads it on every edit.", problems: ["bad"] } },
   },
   {
     name: "no base yet: the head is recorded as the base, and again",
