@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIG_PATH } from "../spec/config.js";
+import { readYaml } from "../spec/yaml.js";
 import { EXIT, paint, readRepoDir, type Io } from "./io.js";
 
 export const ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/replicante-upgrade.yml";
@@ -18,15 +19,40 @@ function clusterName(dir: string, taken: Set<string>): string {
   return name;
 }
 
+/**
+ * Absolute discovery entries (`/opt/replicante/conf.d/x.yaml`) need a mount: the prefix whose rest names a file
+ * that exists under the config's folder (`conf.d/x.yaml`) maps to that folder.
+ */
+export function inferMounts(tree: ReadonlyMap<string, string>, configPath: string): Record<string, string> {
+  const parsed = readYaml(configPath, tree.get(configPath) ?? "");
+  const files = parsed.ok ? (parsed.value as { discovery?: { backends?: { files?: unknown } } } | null)?.discovery?.backends?.files : undefined;
+  const dir = posix.dirname(configPath);
+  const mounts: Record<string, string> = {};
+  for (const entry of Array.isArray(files) ? files : []) {
+    if (typeof entry !== "string" || !entry.startsWith("/")) continue;
+    const parts = entry.split("/").filter(Boolean);
+    for (let cut = 1; cut < parts.length; cut++) {
+      const rest = parts.slice(cut).join("/");
+      if (tree.has(posix.join(dir, rest))) {
+        mounts[`/${parts.slice(0, cut).join("/")}`] = dir;
+        break;
+      }
+    }
+  }
+  return mounts;
+}
+
 /** A starter handover.yml listing every Core config found in the repo. */
 export function starterConfig(tree: ReadonlyMap<string, string>): string {
   const configs = [...tree.keys()].filter((p) => /(^|\/)replicante\.ya?ml$/.test(p)).sort();
   const taken = new Set<string>();
   const clusters = configs.map((path) => {
     const name = clusterName(posix.dirname(path), taken);
+    const mounts = Object.entries(inferMounts(tree, path));
     return [
       `  ${name}:`,
       `    config: ${path}`,
+      ...(mounts.length ? [`    mounts: { ${mounts.map(([abs, dir]) => `${abs}: ${dir}`).join(", ")} }   # absolute paths in the Core config`] : []),
       `    # restart:            # how a rolling restart is asked for through git (files and http eras)`,
       `    #   file: ${posix.dirname(path)}/statefulset.yaml`,
       `    #   key: [spec, template, metadata, annotations, handover.replicante.io/restart]`,

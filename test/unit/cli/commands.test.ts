@@ -356,12 +356,15 @@ describe("init", () => {
     expect(existsSync(join(repo, FORM))).toBe(true);
   });
 
-  it("lists every replicante.yaml it finds as a cluster of the starter handover.yml", async () => {
+  it("lists every replicante.yaml it finds as a cluster of the starter handover.yml, with the mounts its absolute entries need", async () => {
     const repo = exampleCopy({ [CONFIG]: null });
     const run = await cli(["init", "--repo", repo]);
     expect(run.code).toBe(0);
     const config = parse(readFileSync(join(repo, CONFIG), "utf8")) as { clusters: Record<string, { config: string; health: unknown[] }> };
-    expect(config.clusters).toEqual({ "replicore-a": { config: CORE_A, health: [] } });
+    expect(config.clusters).toEqual({ "replicore-a": { config: CORE_A, mounts: { "/opt/replicante": "clusters/replicore-a" }, health: [] } });
+    const check = await cli(["check", "--repo", repo, "--format", "json"]);
+    expect(JSON.parse(check.out)).toEqual({ ok: true, violations: [] });
+    expect(check.code).toBe(0);
   });
 });
 
