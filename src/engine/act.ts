@@ -2,9 +2,10 @@ import { renderDashboard } from "../render/dashboard.js";
 import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision } from "./decide.js";
 import { LABELS } from "./decide.js";
-import type { CommandFeedback } from "./commands.js";
+import { replyMarker, type CommandFeedback } from "./commands.js";
+import { decodeState, type HiddenState } from "./state.js";
 import { COMMITTER } from "../github/port.js";
-import { MIGRATION_LABEL, type EngineDeps, type Observed } from "./observe.js";
+import { findDashboard, MIGRATION_LABEL, type EngineDeps, type Observed } from "./observe.js";
 
 /** Perform one action idempotently: every create tolerates "already exists" and finds what is there. */
 export async function act(deps: EngineDeps, observed: Observed, action: Action): Promise<void> {
@@ -50,9 +51,30 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
   }
 }
 
+/**
+ * Another replica may have recorded commands since we read the dashboard: keep its `handled` ids and audit entries,
+ * so a command it applied is never applied again (GitHub comments have no compare-and-swap; this narrows the window).
+ */
+async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidden: HiddenState): Promise<HiddenState> {
+  const before = observed.dashboard ? decodeState(observed.dashboard.body) : undefined;
+  const known = new Set(before?.handled ?? []);
+  if (!hidden.handled.some((id) => !known.has(id))) return hidden;
+  const current = findDashboard(await deps.port.listComments(observed.issue.number), deps.port.botLogin).dashboard;
+  const theirs = current && current.body !== observed.dashboard?.body ? decodeState(current.body) : undefined;
+  if (!theirs) return hidden;
+  const seen = new Set(hidden.audit.map((a) => `${a.at}|${a.user}|${a.command}`));
+  return {
+    ...hidden,
+    handled: [...new Set([...hidden.handled, ...theirs.handled])].sort((x, y) => x - y),
+    handledBelow: Math.max(hidden.handledBelow, theirs.handledBelow),
+    audit: [...hidden.audit, ...theirs.audit.filter((a) => !seen.has(`${a.at}|${a.user}|${a.command}`))].sort((x, y) => x.at - y.at).slice(-100),
+  };
+}
+
 /** Write the dashboard only when its text changed; remove duplicates a racing replica created. */
 export async function ensureDashboard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
-  const body = renderDashboard(observed.snapshot, decision.phase, decision.hidden);
+  const hidden = await withConcurrentRecords(deps, observed, decision.hidden);
+  const body = renderDashboard(observed.snapshot, decision.phase, hidden);
   const { port } = deps;
   if (!observed.dashboard) {
     const id = await port.createComment(observed.issue.number, body);
@@ -73,10 +95,15 @@ export async function ensureLabel(deps: EngineDeps, observed: Observed, label: s
   observed.issue = { ...observed.issue, labels: [...labels.filter((l) => !(LABELS as readonly string[]).includes(l)), label] };
 }
 
-/** Reactions and replies for the commands just applied (after their decisions were saved). */
+/** Reactions (idempotent on GitHub) and replies for the commands just applied, after their decisions were saved. */
 export async function sendFeedback(deps: EngineDeps, feedback: CommandFeedback[]): Promise<void> {
+  const replied = new Map<number, string[]>();
   for (const item of feedback) {
     await deps.port.addReaction(item.commentId, item.reaction);
-    if (item.reply) await deps.port.createComment(item.on, item.reply);
+    if (!item.reply) continue;
+    // A racing replica may have answered the same command already: one reply per command.
+    if (!replied.has(item.on)) replied.set(item.on, (await deps.port.listComments(item.on)).filter((c) => c.author === deps.port.botLogin).map((c) => c.body));
+    if (replied.get(item.on)?.some((body) => body.startsWith(replyMarker(item.commentId)))) continue;
+    await deps.port.createComment(item.on, item.reply);
   }
 }

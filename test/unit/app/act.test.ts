@@ -320,6 +320,23 @@ describe("ensureDashboard", () => {
     done(scope);
   });
 
+  it("keeps the commands a racing replica recorded since the dashboard was read (handled ids and audit merged)", async () => {
+    const o = observed();
+    const read = renderDashboard(o.snapshot, decision.phase, emptyState());
+    o.dashboard = { id: 500, body: read, ...bot };
+    const ours = { at: NOW, user: "alice", command: "/handover pause", result: "applied" as const, note: "paused" };
+    const theirs = { at: NOW - 1000, user: "bob", command: "/handover status", result: "applied" as const, note: "status shown" };
+    const mine: Decision = { ...decision, hidden: { ...emptyState(), handled: [71], audit: [ours], paused: { by: "alice", at: NOW } } };
+    const racing = renderDashboard(o.snapshot, decision.phase, { ...emptyState(), handled: [70], audit: [theirs] });
+    const merged = { ...mine.hidden, handled: [70, 71], audit: [theirs, ours] };
+    const scope = github(seen)
+      .get(`${R}/issues/42/comments`).query({ per_page: "100", page: "1" })
+      .reply(200, [{ id: 500, body: racing, user: { login: "handover[bot]", type: "Bot" }, created_at: "2026-05-04T11:00:00Z", updated_at: "2026-05-04T11:59:00Z" }])
+      .patch(`${R}/issues/comments/500`, { body: renderDashboard(o.snapshot, decision.phase, merged) }).reply(200, {});
+    await ensureDashboard(deps(), o, mine);
+    done(scope);
+  });
+
   it("creates the dashboard when there is none, and deletes the extra ones a racing replica wrote", async () => {
     const o = observed();
     const body = renderDashboard(o.snapshot, decision.phase, decision.hidden);
@@ -338,16 +355,29 @@ describe("ensureDashboard", () => {
 });
 
 describe("sendFeedback", () => {
-  it("reacts to each command, and replies where there is a reply", async () => {
+  const REPLY = "<!-- handover:reply-to=72 -->\n@bob `/handover skip` needs maintain permission; you have write.";
+  const botComment = (id: number, body: string) => ({ id, body, user: { login: "handover[bot]", type: "Bot" }, created_at: "2024-05-01T12:00:00Z", updated_at: "2024-05-01T12:00:00Z" });
+
+  it("reacts to each command, and replies where there is a reply (after checking no reply to that command exists)", async () => {
     const scope = github(seen)
       .post(`${R}/issues/comments/71/reactions`, { content: "+1" }).reply(201, {})
       .post(`${R}/issues/comments/72/reactions`, { content: "-1" }).reply(201, {})
-      .post(`${R}/issues/8/comments`, { body: "@bob `/handover skip` needs maintain permission; you have write." }).reply(201, { id: 1 });
+      .get(`${R}/issues/8/comments`).query({ per_page: "100", page: "1" }).reply(200, [botComment(5, "<!-- handover:reply-to=60 -->\n@amy older reply")])
+      .post(`${R}/issues/8/comments`, { body: REPLY }).reply(201, { id: 1 });
     await sendFeedback(deps(), [
       { commentId: 71, on: 42, reaction: "+1" },
-      { commentId: 72, on: 8, reaction: "-1", reply: "@bob `/handover skip` needs maintain permission; you have write." },
+      { commentId: 72, on: 8, reaction: "-1", reply: REPLY },
     ]);
-    expect(seen.matched).toEqual([`POST ${R}/issues/comments/71/reactions`, `POST ${R}/issues/comments/72/reactions`, `POST ${R}/issues/8/comments`]);
+    expect(seen.matched).toEqual([`POST ${R}/issues/comments/71/reactions`, `POST ${R}/issues/comments/72/reactions`, `GET ${R}/issues/8/comments?per_page=100&page=1`, `POST ${R}/issues/8/comments`]);
+    done(scope);
+  });
+
+  it("does not reply twice when a racing replica already answered that command", async () => {
+    const scope = github(seen)
+      .post(`${R}/issues/comments/72/reactions`, { content: "-1" }).reply(200, {})
+      .get(`${R}/issues/8/comments`).query({ per_page: "100", page: "1" }).reply(200, [botComment(9, REPLY)]);
+    await sendFeedback(deps(), [{ commentId: 72, on: 8, reaction: "-1", reply: REPLY }]);
+    expect(seen.matched).toEqual([`POST ${R}/issues/comments/72/reactions`, `GET ${R}/issues/8/comments?per_page=100&page=1`]);
     done(scope);
   });
 });
