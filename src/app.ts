@@ -79,6 +79,7 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     try {
       const result = await reconcile({ port, probe, now }, issue);
       if (result.resyncMs) resyncEvery.set(`${target.owner}/${target.repo}`, result.resyncMs);
+      recheckAt(key, target, issue, result.decision?.recheckAt);
       reconciles.inc({ outcome: result.decision?.phase.label ?? "ignored" });
     } catch (err) {
       const kind = classify(err);
@@ -89,6 +90,23 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
       stop();
     }
   });
+
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  /** A soak that ends or a gate that times out sends no webhook: with timers on, look again right then. */
+  function recheckAt(key: string, target: Target, issue: number, at: number | undefined): void {
+    clearTimeout(timers.get(key));
+    timers.delete(key);
+    if (!options.resyncTimer || at === undefined) return;
+    const delay = Math.max(1_000, at - now() + 1_000);
+    if (delay > 24 * 3600_000) return;
+    const timer = setTimeout(() => {
+      timers.delete(key);
+      void schedule(target, issue);
+    }, delay);
+    timer.unref();
+    timers.set(key, timer);
+  }
 
   function schedule(target: Target, issue: number): Promise<void> {
     const repoKey = `${target.owner}/${target.repo}`;

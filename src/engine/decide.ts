@@ -61,6 +61,8 @@ export interface Decision {
   phase: Phase;
   /** The state changed in a way that needs a fresh observation before the next decision. */
   again: boolean;
+  /** When a gate will have changed with no event to say so (its soak ends, or it times out): look again then. */
+  recheckAt?: number;
 }
 
 function record(hidden: HiddenState, id: string): StepRecord {
@@ -111,8 +113,9 @@ function gatePhase(snapshot: Snapshot, step: PlannedStep, gate: GateResult): Dec
   }
   // Absolute times, so the dashboard text (and its edit) changes only when the state does, not on every resync.
   const left = gate.state === "soaking" && gate.passingSince !== undefined && gate.soakLeftMs !== undefined ? ` (soak ends ${formatClock(snapshot.now + gate.soakLeftMs)} if it stays green)` : "";
+  const soakEnd = gate.state === "soaking" && gate.soakLeftMs !== undefined ? snapshot.now + gate.soakLeftMs : gate.deadline;
   return {
-    hidden, actions: [], again: false,
+    hidden, actions: [], again: false, recheckAt: Math.min(soakEnd, gate.deadline),
     phase: {
       label: "handover:waiting", current: step.id,
       headline: `Waiting for the ${step.gate?.cluster ?? ""} health gate of ${step.id}: ${gate.state}${left}`,

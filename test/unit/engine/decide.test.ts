@@ -226,7 +226,7 @@ const ROWS: Row[] = [
     name: "merged, already recorded: the record is not rewritten",
     in: snapshot(withStep(AT_RC, "release-canary", { pr: 102, mergeSha: "first", mergedAt: 1 }), { "release-canary": { pr: mergedPull("release-canary"), gate: GATES.pending } }),
     out: {
-      hidden: withStep(AT_RC, "release-canary", { pr: 102, mergeSha: "first", mergedAt: 1 }), actions: [], again: false,
+      hidden: withStep(AT_RC, "release-canary", { pr: 102, mergeSha: "first", mergedAt: 1 }), actions: [], again: false, recheckAt: NOW + 115 * MIN,
       phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: pending", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
@@ -234,7 +234,7 @@ const ROWS: Row[] = [
     name: "merged, gate soaking: waiting with the soak left",
     in: snapshot(AT_RC, { "release-canary": { pr: mergedPull("release-canary"), gate: GATES.soaking } }),
     out: {
-      hidden: withStep(AT_RC, "release-canary", mergeFacts("release-canary")), actions: [], again: false,
+      hidden: withStep(AT_RC, "release-canary", mergeFacts("release-canary")), actions: [], again: false, recheckAt: NOW + 10 * MIN,
       phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
@@ -242,7 +242,7 @@ const ROWS: Row[] = [
     name: "adopt merged, gate pending: waiting on the target cluster",
     in: snapshot(hiddenWith({ steps: doneBefore("adopt-canary") }), { "adopt-canary": { pr: mergedPull("adopt-canary"), gate: GATES.pending } }),
     out: {
-      hidden: hiddenWith({ steps: { ...doneBefore("adopt-canary"), "adopt-canary": mergeFacts("adopt-canary") } }), actions: [], again: false,
+      hidden: hiddenWith({ steps: { ...doneBefore("adopt-canary"), "adopt-canary": mergeFacts("adopt-canary") } }), actions: [], again: false, recheckAt: NOW + 115 * MIN,
       phase: { label: "handover:waiting", current: "adopt-canary", headline: "Waiting for the replicore-b health gate of adopt-canary: pending", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
@@ -282,7 +282,7 @@ const ROWS: Row[] = [
     name: "after retry (failed cleared, new window): soaking again",
     in: snapshot(withStep(AT_RC, "release-canary", { ...mergeFacts("release-canary"), windowStart: NOW - 5 * MIN }), { "release-canary": { pr: mergedPull("release-canary"), gate: GATES.soaking } }),
     out: {
-      hidden: withStep(AT_RC, "release-canary", { ...mergeFacts("release-canary"), windowStart: NOW - 5 * MIN }), actions: [], again: false,
+      hidden: withStep(AT_RC, "release-canary", { ...mergeFacts("release-canary"), windowStart: NOW - 5 * MIN }), actions: [], again: false, recheckAt: NOW + 10 * MIN,
       phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
@@ -290,7 +290,7 @@ const ROWS: Row[] = [
     name: "no-diff step: its gate is read on the recorded commit",
     in: snapshot(withStep(AT_RC, "release-canary", { noDiff: { sha: HEAD, at: NOW - 5 * MIN } }), { "release-canary": { gate: GATES.soaking } }),
     out: {
-      hidden: withStep(AT_RC, "release-canary", { noDiff: { sha: HEAD, at: NOW - 5 * MIN } }), actions: [], again: false,
+      hidden: withStep(AT_RC, "release-canary", { noDiff: { sha: HEAD, at: NOW - 5 * MIN } }), actions: [], again: false, recheckAt: NOW + 10 * MIN,
       phase: { label: "handover:waiting", current: "release-canary", headline: "Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)", next: GATE_NEXT("13:55:00 UTC") },
     },
   },
