@@ -241,6 +241,11 @@ export class GitHubSim {
     return this.repo.mergePull(number, actorFor(user));
   }
 
+  /** A person opens a PR from a branch of this repo to the default branch (pull_request.opened); returns its number. */
+  openPull(user: string, branch: string, title: string, body = ""): number {
+    return this.repo.createPull(actorFor(user), { title, head: branch, base: this.repo.defaultBranch, body, draft: false }).number;
+  }
+
   closePull(number: number, user: string): void {
     this.repo.closeIssue(this.repo.pull(number), actorFor(user));
   }
