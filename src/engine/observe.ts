@@ -2,8 +2,9 @@ import { EditError } from "../edit/index.js";
 import { deploymentObservations, evaluateGate, httpObservation, statusObservations, type CheckRun, type CheckSpec, type CommitStatus, type GateResult, type Observation } from "../health/index.js";
 import { checkTree } from "../invariant/index.js";
 import { activeLocks } from "../guard/index.js";
-import { applyStep, planMigration, revertStep, type PlannedStep } from "../plan/index.js";
-import { diffTrees, loadRepo } from "../repo/index.js";
+import { applyStep, planMigration, revertStep, type PlannedStep, type StepOutcome } from "../plan/index.js";
+import type { Violation } from "../spec/violation.js";
+import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
 import { durationMs, type HandoverConfig, type HealthCheck } from "../spec/config.js";
 import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
@@ -92,6 +93,19 @@ async function gateOf(deps: EngineDeps, step: PlannedStep, rec: StepRecord, head
   return { gate: result, probes };
 }
 
+/** A step's changes on the default-branch head and the invariant on the tree after them; a user mistake becomes problems. */
+function onHead(view: StepView, head: FileMap, produce: () => StepOutcome, counts: (v: Violation) => boolean): void {
+  try {
+    const outcome = produce();
+    view.changes = diffTrees(head, outcome.tree);
+    view.violations = checkTree(outcome.tree).filter(counts);
+  } catch (err) {
+    if (err instanceof InputError) view.problems = [...err.problems];
+    else if (err instanceof EditError) view.problems = [err.message];
+    else throw err;
+  }
+}
+
 async function viewOf(deps: EngineDeps, step: PlannedStep, snapshot: Snapshot, request: MigrationRequest, plan: { context: Parameters<typeof applyStep>[1] }): Promise<StepView> {
   const rec = snapshot.hidden.steps[step.id] ?? {};
   const view: StepView = { step };
@@ -103,15 +117,8 @@ async function viewOf(deps: EngineDeps, step: PlannedStep, snapshot: Snapshot, r
   // A step to open, or Handover's own open PR that no longer merges: its changes on the current head.
   if ((!pr && !rec.noDiff) || (pr?.state === "open" && pr.mergeable === false && !view.humanCommits)) {
     const head = await deps.port.readTree(snapshot.headSha);
-    try {
-      const outcome = applyStep(head, plan.context, step);
-      view.changes = diffTrees(head, outcome.tree);
-      view.violations = checkTree(outcome.tree).filter((v) => !(step.kind === "prepare" && v.rule === "unfinished-scaffold"));
-    } catch (err) {
-      if (err instanceof InputError) view.problems = [...err.problems];
-      else if (err instanceof EditError) view.problems = [err.message];
-      else throw err;
-    }
+    // The prepare scaffold carries REPLACE-ME on purpose: operators fill it in on its PR (the guard holds it until then).
+    onHead(view, head, () => applyStep(head, plan.context, step), (v) => !(step.kind === "prepare" && v.rule === "unfinished-scaffold"));
   }
   if ((pr?.merged || rec.noDiff) && step.kind !== "decommission") {
     const merged = pr?.merged ? { mergeSha: rec.mergeSha ?? pr.mergeCommitSha ?? pr.headSha, mergedAt: rec.mergedAt ?? pr.mergedAt ?? deps.now() } : {};
@@ -147,15 +154,7 @@ async function rollbackView(deps: EngineDeps, snapshot: Snapshot, plan: { contex
   if (!pr) {
     const [head, after, parent] = await Promise.all([deps.port.readTree(snapshot.headSha), deps.port.readTree(rec.mergeSha), deps.port.getCommit(rec.mergeSha)]);
     const before = await deps.port.readTree(parent.parents[0] ?? rec.mergeSha);
-    try {
-      const outcome = revertStep(head, before, after, plan.context, target, step.id);
-      view.changes = diffTrees(head, outcome.tree);
-      view.violations = checkTree(outcome.tree);
-    } catch (err) {
-      if (err instanceof InputError) view.problems = [...err.problems];
-      else if (err instanceof EditError) view.problems = [err.message];
-      else throw err;
-    }
+    onHead(view, head, () => revertStep(head, before, after, plan.context, target, step.id), () => true);
   } else if (pr.merged) {
     view.gate = (await gateOf(deps, step, { mergeSha: rb.mergeSha ?? pr.mergeCommitSha ?? pr.headSha, mergedAt: rb.mergedAt ?? pr.mergedAt ?? deps.now() }, snapshot.headSha, version)).gate;
   }

@@ -1,8 +1,9 @@
 import { insertMapEntry, readEntryRaw, removeSeqItems, setScalar } from "../edit/index.js";
-import { BACKEND_LIST_PATH, loadRepo, PLACEHOLDER, type Dependency, type FileMap } from "../repo/index.js";
+import { BACKEND_LIST_PATH, PLACEHOLDER, type Dependency, type FileMap } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
 import { ownedFiles } from "./owned.js";
+import { load } from "./load.js";
 import type { MigrationContext, StepOutcome } from "./steps.js";
 
 /** Values that can never reach a real dependency, shaped like the real thing so the operator sees the format. */
@@ -29,9 +30,7 @@ export function renamer(from: string, to: string): (text: string) => string {
  * name replaced, discovery emptied and every dependency endpoint set to REPLACE-ME; nothing when it exists.
  */
 export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcome {
-  const loaded = loadRepo(tree);
-  if (!loaded.ok) throw new InputError(loaded.problems.map((p) => p.message));
-  const model = loaded.model;
+  const model = load(tree);
   const existing = model.clusters.get(ctx.target);
   if (existing) {
     const warnings = existing.backends.length

@@ -1,8 +1,9 @@
 import { posix } from "node:path";
 import { appendSeqItems, EditError, removeKey, removeSeqItems, setScalar } from "../edit/index.js";
-import { BACKEND_LIST_PATH, diffTrees, ERA_ADAPTERS, loadRepo, normalizeUrl, resolveCorePath, type Backend, type ClusterModel, type FileMap, type RepoModel } from "../repo/index.js";
+import { BACKEND_LIST_PATH, diffTrees, ERA_ADAPTERS, normalizeUrl, resolveCorePath, type Backend, type ClusterModel, type FileMap, type RepoModel } from "../repo/index.js";
 import { CONFIG_PATH, type Era } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
+import { load } from "./load.js";
 import { ownedFiles } from "./owned.js";
 import { scaffoldTarget } from "./scaffold.js";
 
@@ -43,11 +44,6 @@ export function restartValue(issue: number, stepId: string): string {
   return `${issue}-${stepId}`;
 }
 
-function load(tree: FileMap): RepoModel {
-  const loaded = loadRepo(tree);
-  if (!loaded.ok) throw new InputError(loaded.problems.map((p) => p.message));
-  return loaded.model;
-}
 
 function bumpRestart(tree: Map<string, string>, model: RepoModel, cluster: ClusterModel, value: string): string[] {
   if (!ERA_ADAPTERS[cluster.era].needsRestart) return [];
