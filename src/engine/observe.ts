@@ -58,6 +58,8 @@ async function gateOf(deps: EngineDeps, step: PlannedStep, rec: StepRecord, head
   const sha = rec.mergeSha ?? rec.noDiff?.sha ?? headSha;
   const since = rec.mergedAt ?? rec.noDiff?.at ?? deps.now();
   const windowStart = rec.windowStart ?? since;
+  // Nothing is deployed for a step whose changes were already there: the newest deployment, whenever it was, is current.
+  const deployedSince = rec.mergedAt === undefined && rec.noDiff ? 0 : since;
   const probes: Record<string, Observation[]> = { ...(rec.probes ?? {}) };
   let commitData: Promise<{ statuses: CommitStatus[]; runs: CheckRun[] }> | undefined;
   const commitChecks = () =>
@@ -77,10 +79,10 @@ async function gateOf(deps: EngineDeps, step: PlannedStep, rec: StepRecord, head
       const { statuses, runs } = await commitChecks();
       observations = statusObservations(spec.pattern, statuses, runs);
     } else if (spec.kind === "deployment") {
-      const deployments = (await deps.port.deployments(spec.environment)).filter((d) => Date.parse(d.created_at) >= since);
+      const deployments = (await deps.port.deployments(spec.environment)).filter((d) => Date.parse(d.created_at) >= deployedSince);
       const newest = deployments.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)[0];
       const statuses = new Map(newest ? [[newest.id, await deps.port.deploymentStatuses(newest.id)]] : []);
-      observations = deploymentObservations(spec.environment, since, deployments, statuses);
+      observations = deploymentObservations(spec.environment, deployedSince, deployments, statuses);
     } else {
       const health = await deps.probe(spec.url);
       const version = spec.version ? { ...(await deps.probe(new URL("version", spec.url).toString())), expect: targetVersion } : undefined;

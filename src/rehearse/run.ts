@@ -77,6 +77,7 @@ class Rehearsal {
   private readonly seenPrs = new Map<number, { opened?: number; merged?: number }>();
   /** When each step's gate was first seen passed. */
   private readonly gates = new Map<string, number>();
+  private readonly reportedNoDiff = new Set<string>();
   private readonly failing = new Set<string>();
   private readonly scripted: { spec: ScriptedComment; id?: number }[];
   private world!: World;
@@ -181,6 +182,12 @@ class Rehearsal {
     const { hidden } = this.dashboardState();
     for (const step of this.options.plan.steps) {
       const rec = hidden?.steps[step.id];
+      // A step already on the default branch: the live deploy system has reported on that commit all along.
+      if (rec?.noDiff && !this.reportedNoDiff.has(step.id)) {
+        this.reportedNoDiff.add(step.id);
+        this.log(`${step.id}: already on the default branch (no PR); its gate reads ${rec.noDiff.sha.slice(0, 7)}`);
+        this.reportHealth(step, rec.noDiff.sha);
+      }
       const passed = rec?.gatePassedAt !== undefined || rec?.skipped !== undefined;
       if (!passed) this.gates.delete(step.id); // rolled back: its gate counts again when it passes again
       if (passed && !this.gates.has(step.id)) {

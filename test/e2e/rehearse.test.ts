@@ -45,6 +45,20 @@ describe("full chain in every era", () => {
   });
 });
 
+describe("a target that already exists", () => {
+  it("prepare is skipped (no diff, no PR) and its gate is read on the current head; the chain completes", async () => {
+    const { report, plan } = await run("test/fixtures/repos/target-exists", issueBody("replicore-a", "replicore-b", "0.3.1"));
+    expect(plan.steps[0]?.status).toBe("no-diff");
+    expect(report.completed).toBe(true);
+    expect(report.steps[0]).toMatchObject({ id: "prepare", pr: null, state: null });
+    expect(report.steps[0]?.gate_passed_at).not.toBeNull();
+    expect(report.steps.slice(1).every((s) => s.state === "merged")).toBe(true);
+    expectStrictOrder(report);
+    expect(report.violations).toEqual([]);
+    expect(report.duplicate_prs).toBe(0);
+  });
+});
+
 describe("gates", () => {
   it("--fail-health stops the chain at exactly that step: nothing after it is opened", async () => {
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, { failHealth: "adopt-canary" });
