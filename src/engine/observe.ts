@@ -185,7 +185,8 @@ async function heldElsewhere(deps: EngineDeps, number: number, request: Migratio
 /** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
 export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
   const issue = await deps.port.getIssue(number);
-  if (issue.isPullRequest || !issue.labels.includes(MIGRATION_LABEL)) return undefined;
+  // A closed issue stands still (a done migration stays done); reopening it resumes where it was.
+  if (issue.isPullRequest || issue.state === "closed" || !issue.labels.includes(MIGRATION_LABEL)) return undefined;
   const comments = await deps.port.listComments(number);
   const { dashboard, extra } = findDashboard(comments, deps.port.botLogin);
   const hidden: HiddenState = (dashboard && decodeState(dashboard.body)) || emptyState();
@@ -194,10 +195,6 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     issue, comments, dashboard, extraDashboards: extra, request: undefined, snapshot,
     permissions: { permission: "write", elevated: "maintain" }, resyncMs: durationMs("5m"),
   };
-  if (issue.state === "closed") {
-    snapshot.problems = ["the issue is closed"];
-    return observed;
-  }
   // Problems with the issue body are reported together with the repo's, by planMigration below.
   const parsed = parseIssueBody(issue.body);
   observed.request = parsed.request;
