@@ -37,6 +37,13 @@ interface Target {
 
 const DEFAULT_RESYNC_MS = 5 * 60_000;
 
+/** GitHub's retry-after (seconds) on a rate-limited answer, else a minute. */
+function retryAfterMs(err: unknown): number {
+  const header = (err as { response?: { headers?: Record<string, string | undefined> } }).response?.headers?.["retry-after"];
+  const seconds = header === undefined ? Number.NaN : Number(header);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
+}
+
 const defaultProbe: HttpProbe = async (url) => {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -84,8 +91,10 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     } catch (err) {
       const kind = classify(err);
       reconciles.inc({ outcome: `error:${kind}` });
-      // Transient and rate-limit errors are re-checked by the next event or resync; nothing is dropped for good.
-      probot?.log.warn({ err, issue, kind }, `reconcile of ${key} failed (${kind}); it is retried on the next event or resync`);
+      // Rate limits and transient errors become "re-check later": a timer (a minute, or GitHub's retry-after), the next
+      // event, or the resync, whichever comes first. Nothing is dropped for good.
+      if (kind === "rate-limit" || kind === "transient") recheckAt(key, target, issue, now() + retryAfterMs(err));
+      probot?.log.warn({ err, issue, kind }, `reconcile of ${key} failed (${kind}); it is retried on the next event, timer or resync`);
     } finally {
       stop();
     }
