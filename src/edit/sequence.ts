@@ -59,9 +59,16 @@ function locateSeq(text: string, path: YamlPath, doc: number): Target {
   throw new EditError(`${showPath(path)} is ${kind}, not a sequence`);
 }
 
+/** A comment after the item on its last line, when the item spans lines (it is then always copied in block style). */
+function trailingComment(text: string, start: number, end: number): number {
+  if (!text.slice(start, end).includes("\n")) return end;
+  const rest = /^[ \t]+#[^\r\n]*/.exec(text.slice(end));
+  return rest ? end + rest[0].length : end;
+}
+
 function itemRaw(text: string, item: unknown): string {
   const start = startOf(item);
-  const lines = splitLines(text.slice(start, contentEnd(text, item)));
+  const lines = splitLines(text.slice(start, trailingComment(text, start, contentEnd(text, item))));
   const cut = column(text, start);
   return lines.map((l, i) => (i === 0 ? l : l.slice(Math.min(cut, l.length - l.trimStart().length)))).join("\n");
 }

@@ -27,6 +27,13 @@ describe("readSeqItems", () => {
     ]);
   });
 
+  test("a multi-line item keeps the comment on its last line; a single-line item's comment stays out (it may go into a flow list)", () => {
+    const text = "http:\n  - url: 'https://a'\n    method: GET   # read only\n  - url: 'https://b'   # the b fleet\n";
+    expect(readSeqItems(text, ["http"]).map((i) => i.raw)).toEqual(["url: 'https://a'\nmethod: GET   # read only", "url: 'https://b'"]);
+    const appended = appendSeqItems("http: []\n", ["http"], readSeqItems(text, ["http"]).map((i) => i.raw));
+    expect(appended).toBe("http:\n  - url: 'https://a'\n    method: GET   # read only\n  - url: 'https://b'\n");
+  });
+
   test("flow items, missing key, null value", () => {
     expect(readSeqItems("files: [a.yaml, 'b.yaml']\n", ["files"])).toEqual([
       { raw: "a.yaml", value: "a.yaml" },

@@ -557,10 +557,8 @@ spec:
     }
   });
 
-  // BUG: the copied http entry loses the trailing comment of its last line (`# injected at deploy time`):
-  // the item text is cut at the end of its content, so "add the entries whole" drops a comment that sits
-  // inside the entry's lines, while comments on its other lines would be kept.
-  it.fails("adopt-rest keeps the comment on the last line of the copied entry", () => {
+  // "Add the entries whole": a multi-line entry keeps the comment on its last line too.
+  it("adopt-rest keeps the comment on the last line of the copied entry", () => {
     const next = after(tree, plan, "adopt-rest");
     expect((next.get("clusters/replicore-green/replicante.yaml") ?? "").split("\n")).toContain(
       "          Authorization: 'Bearer ${INVENTORY_TOKEN}'   # injected at deploy time",
