@@ -21,6 +21,7 @@ async function commandsOf(deps: EngineDeps, observed: Observed): Promise<Pending
   return pendingCommands([...onIssue, ...onPrs], observed.snapshot.hidden, deps.port.botLogin);
 }
 
+/** Apply new commands to the hidden state; their feedback goes to its outbox, sent once the state is saved. */
 async function handleCommands(deps: EngineDeps, observed: Observed, permissions: HandoverConfig["commands"]): Promise<CommandFeedback[]> {
   const pending = await commandsOf(deps, observed);
   const feedback: CommandFeedback[] = [];
@@ -34,7 +35,7 @@ async function handleCommands(deps: EngineDeps, observed: Observed, permissions:
     hidden = applied.hidden;
     feedback.push(applied.feedback);
   }
-  observed.snapshot.hidden = hidden;
+  observed.snapshot.hidden = { ...hidden, outbox: [...hidden.outbox, ...feedback] };
   return feedback;
 }
 
@@ -54,7 +55,12 @@ export async function reconcile(deps: EngineDeps, issue: number): Promise<Reconc
     for (const action of decision.actions) await act(deps, observed, action);
     await ensureDashboard(deps, observed, decision);
     await ensureLabel(deps, observed, decision.phase.label);
-    await sendFeedback(deps, feedback);
+    if (decision.hidden.outbox.length > 0) {
+      // The decisions are saved: now the reactions and replies, then the outbox is cleared (a crash in between re-sends).
+      await sendFeedback(deps, decision.hidden.outbox);
+      decision = { ...decision, hidden: { ...decision.hidden, outbox: [] } };
+      await ensureDashboard(deps, observed, decision);
+    }
     if (!decision.again && feedback.length === 0) break;
   }
   return { issue, ...(decision ? { decision } : {}), ...(resyncMs ? { resyncMs } : {}) };

@@ -59,11 +59,15 @@ export const hiddenState = z.object({
   undone: z.array(z.number()).default([]),
   /** How many times each step was rolled back (names each rollback branch uniquely). */
   rollbacks: z.record(z.string(), z.number()).default({}),
+  /** Reactions and replies owed for handled commands, kept until sent (sending is idempotent, so a retry is safe). */
+  outbox: z
+    .array(z.object({ commentId: z.number(), on: z.number(), reaction: z.enum(["eyes", "rocket", "-1", "confused", "+1"]), reply: z.string().optional() }))
+    .default([]),
 });
 export type HiddenState = z.infer<typeof hiddenState>;
 
 export function emptyState(): HiddenState {
-  return { v: 1, base: null, handled: [], handledBelow: 0, paused: null, aborted: null, decommission: null, steps: {}, audit: [], rollback: null, undone: [], rollbacks: {} };
+  return { v: 1, base: null, handled: [], handledBelow: 0, paused: null, aborted: null, decommission: null, steps: {}, audit: [], rollback: null, undone: [], rollbacks: {}, outbox: [] };
 }
 
 export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";

@@ -71,4 +71,26 @@ describe("ChatOps in a rehearsal", () => {
     expect(statefulset).toContain(restartLine);
     expect(statefulset.replace(restartLine, "")).toBe(before.get("clusters/replicore-b/statefulset.yaml"));
   });
+
+  it("under chaos with two replicas, every command gets exactly its reaction and at most one reply", async () => {
+    const commands = [
+      { after: "release-canary", event: "opened" as const, delay: 0, user: "mallory", permission: "read" as const, body: "/handover abort -- not yours" },
+      { after: "release-canary", event: "merged" as const, delay: 0, user: "alice", permission: "write" as const, body: "/handover pause" },
+      { after: "release-canary", event: "merged" as const, delay: 1800, user: "alice", permission: "write" as const, body: "/handover resume" },
+      { after: "adopt-canary", event: "opened" as const, delay: 0, user: "bob", permission: "write" as const, body: "/handover frobnicate" },
+    ];
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, { chaosSeed: 5, replicas: 2, commands });
+    expect(report.completed).toBe(true);
+    expect(report.duplicate_prs).toBe(0);
+    expect(report.comments.map((c) => [c.body, c.reaction, c.reply !== null])).toEqual([
+      ["/handover abort -- not yours", "-1", true],
+      ["/handover pause", "rocket", false],
+      ["/handover resume", "rocket", false],
+      ["/handover frobnicate", "confused", true],
+    ]);
+    const sim = sims[0] as GitHubSim;
+    const replies = sim.listComments(1).filter((c) => c.user === "handover[bot]").map((c) => /^<!-- handover:reply-to=(\d+) -->/.exec(c.body)?.[1]).filter(Boolean);
+    expect(new Set(replies).size).toBe(replies.length);
+    expect(replies).toHaveLength(2);
+  });
 });

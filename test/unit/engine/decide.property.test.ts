@@ -36,6 +36,7 @@ const hidden: fc.Arbitrary<HiddenState> = fc.record({
   rollback: fc.constant(null),
   undone: fc.constant([]),
   rollbacks: fc.constant({}),
+  outbox: fc.constant([]),
 });
 
 const gate = fc.constantFrom<GateResult | undefined>(undefined, ...Object.values(GATES));
