@@ -26,6 +26,20 @@ export function renamer(from: string, to: string): (text: string) => string {
 }
 
 /**
+ * Comment lines left under an emptied list (`files: []` then the old items' comments, indented deeper). The scaffold is
+ * a new file, so they describe entries that are not there: drop them.
+ */
+function withoutStrandedComments(text: string, key: string): string {
+  const lines = text.split("\n");
+  const at = lines.findIndex((line) => new RegExp(`^\\s*${escape(key)}:\\s*\\[\\]\\s*$`).test(line));
+  if (at === -1) return text;
+  const indent = (lines[at] ?? "").search(/\S/);
+  let end = at + 1;
+  while (end < lines.length && /^\s*#/.test(lines[end] ?? "") && (lines[end] ?? "").search(/\S/) > indent) end++;
+  return [...lines.slice(0, at + 1), ...lines.slice(end)].join("\n");
+}
+
+/**
  * The `prepare` step: when the target is not in the repo yet, a copy of the source cluster's files with the
  * name replaced, discovery emptied and every dependency endpoint set to REPLACE-ME; nothing when it exists.
  */
@@ -62,7 +76,7 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   const configPath = rename(source.configPath);
   let core = next.get(configPath) ?? "";
   const listPath = BACKEND_LIST_PATH[source.era];
-  if (listPath) core = removeSeqItems(core, listPath, () => true);
+  if (listPath) core = withoutStrandedComments(removeSeqItems(core, listPath, () => true), listPath[listPath.length - 1] ?? "");
   for (const dependency of source.dependencies) {
     core = setScalar(core, dependency.field.split("."), PLACEHOLDER_VALUE[dependency.kind]);
   }
