@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { decide, type Snapshot } from "../../../src/engine/decide.js";
+import { rollbackStep } from "../../../src/engine/observe.js";
+import type { StepView } from "../../../src/engine/decide.js";
+import type { HiddenState } from "../../../src/engine/state.js";
+import type { Violation } from "../../../src/spec/violation.js";
+import { GATES, HEAD, ISSUE, MIN, NOW, changesOf, doneBefore, hiddenWith, mergedPull, prOf, pull, snapshot, step } from "./helpers.js";
+
+// Rolling back adopt-canary (merged, gate passed) while release-wave-1's PR is open.
+const TARGET = step("adopt-canary");
+const RB = rollbackStep(TARGET, ISSUE, 1);
+const DONE = doneBefore("release-wave-1");
+const MAYA = { step: "adopt-canary", attempt: 1, by: "maya", at: NOW - MIN };
+const BASE_HIDDEN: HiddenState = hiddenWith({ steps: DONE, rollback: MAYA });
+
+function rollbackSnapshot(hidden: HiddenState, view: Omit<StepView, "step">, nextPrOpen = true): Snapshot {
+  const base = snapshot(hidden, nextPrOpen ? { "release-wave-1": { pr: pull("release-wave-1") } } : {});
+  return { ...base, rollback: { of: TARGET, view: { step: RB, ...view } } };
+}
+
+const CLOSE_NEXT = {
+  kind: "close", step: step("release-wave-1"), pr: prOf("release-wave-1"),
+  comment: `Closed by Handover: @maya is rolling back adopt-canary (#${ISSUE}). This step opens again after \`/handover resume\`.`,
+} as const;
+
+describe("decide: a rollback in progress", () => {
+  it("the synthetic step has its own branch, title and the reverted step's gate", () => {
+    expect([RB.id, RB.branch, RB.title, RB.cluster, RB.gate]).toEqual([
+      "rollback-adopt-canary-1", `handover/${ISSUE}/rollback-adopt-canary-1`,
+      `[handover #${ISSUE}] Roll back adopt-canary (${TARGET.summary})`, TARGET.cluster, TARGET.gate,
+    ]);
+  });
+
+  it("no PR yet: closes the later step's open PR (marked undone) and opens the revert PR", () => {
+    const changes = changesOf("adopt-canary");
+    const decision = decide(rollbackSnapshot(BASE_HIDDEN, { changes, violations: [] }));
+    expect(decision.actions).toEqual([
+      CLOSE_NEXT,
+      { kind: "open", step: RB, changes, baseSha: HEAD, previousPr: prOf("adopt-canary"), rollbackOf: "adopt-canary" },
+    ]);
+    expect(decision.hidden.undone).toEqual([prOf("release-wave-1")]);
+    expect(decision.phase).toEqual({ label: "handover:running", current: "adopt-canary", headline: "Opening the rollback of adopt-canary.", next: "Review and merge the revert PR." });
+  });
+
+  it("a revert that would break the invariant is never opened", () => {
+    const violations: Violation[] = [{ rule: "shared-datastore", message: "datastore cluster_id x is reachable from a and b", clusters: ["a", "b"], subject: "x", files: [] }];
+    const decision = decide(rollbackSnapshot(BASE_HIDDEN, { changes: changesOf("adopt-canary"), violations }, false));
+    expect(decision.actions).toEqual([]);
+    expect(decision.phase.label).toBe("handover:failed");
+    expect(decision.phase.headline).toBe("Rolling back adopt-canary would break the invariant: datastore cluster_id x is reachable from a and b");
+  });
+
+  it("the revert PR open: waits for review", () => {
+    const decision = decide(rollbackSnapshot(BASE_HIDDEN, { pr: pull(RB.id) }, false));
+    expect(decision.actions).toEqual([]);
+    expect(decision.phase.headline).toBe(`Waiting for the rollback PR #${prOf(RB.id)} (adopt-canary) to be reviewed and merged.`);
+  });
+
+  it("the revert PR closed without merging: the rollback is cancelled and the chain paused", () => {
+    const decision = decide(rollbackSnapshot(BASE_HIDDEN, { pr: pull(RB.id, { state: "closed" }) }, false));
+    expect(decision.hidden.rollback).toBeNull();
+    expect(decision.phase.label).toBe("handover:paused");
+  });
+
+  it("merged, gate soaking: the merge is recorded, nothing else", () => {
+    const merged = mergedPull(RB.id);
+    const decision = decide(rollbackSnapshot(BASE_HIDDEN, { pr: merged, gate: GATES.soaking }, false));
+    expect(decision.hidden.rollback).toEqual({ ...MAYA, pr: merged.number, mergeSha: merged.mergeCommitSha, mergedAt: merged.mergedAt });
+    expect(decision.actions).toEqual([]);
+    expect(decision.phase.label).toBe("handover:waiting");
+  });
+
+  it("merged, gate passed: the step is not done any more, its PR undone, the chain paused by the requester", () => {
+    const hidden: HiddenState = { ...BASE_HIDDEN, rollback: { ...MAYA, pr: prOf(RB.id), mergeSha: "m", mergedAt: NOW - 20 * MIN } };
+    const decision = decide(rollbackSnapshot(hidden, { pr: mergedPull(RB.id, 20), gate: GATES.passed }, false));
+    expect(decision.hidden.steps["adopt-canary"]).toBeUndefined();
+    expect(decision.hidden.rollback).toBeNull();
+    expect(decision.hidden.undone).toEqual([prOf("adopt-canary")]);
+    expect(decision.hidden.rollbacks).toEqual({ "adopt-canary": 1 });
+    expect(decision.hidden.paused).toEqual({ by: "maya", at: NOW });
+    expect(decision.again).toBe(true);
+    expect(decision.phase).toEqual({
+      label: "handover:paused", current: "adopt-canary", headline: "Rolled back adopt-canary; the chain is paused.",
+      next: "`/handover resume` opens adopt-canary again; `/handover abort` stops.",
+    });
+  });
+
+  it("merged, gate failed: the rollback is marked failed", () => {
+    const decision = decide(rollbackSnapshot(BASE_HIDDEN, { pr: mergedPull(RB.id), gate: GATES.failed }, false));
+    expect(decision.hidden.rollback?.failed).toEqual({ reason: GATES.failed.reason, at: NOW });
+    expect(decision.phase.label).toBe("handover:failed");
+    expect(decision.actions).toEqual([]);
+  });
+
+  it("after the rollback, resuming: the undone PR does not count and the step is opened again", () => {
+    const steps = Object.fromEntries(Object.entries(DONE).filter(([id]) => id !== "adopt-canary"));
+    const after = hiddenWith({ steps, undone: [prOf("adopt-canary")], rollbacks: { "adopt-canary": 1 } });
+    const changes = changesOf("adopt-canary");
+    const decision = decide(snapshot(after, { "adopt-canary": { changes, violations: [] } }));
+    expect(decision.actions).toEqual([{ kind: "open", step: TARGET, changes, baseSha: HEAD, previousPr: prOf("release-canary") }]);
+  });
+});
