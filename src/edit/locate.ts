@@ -38,8 +38,22 @@ export interface Parsed {
 }
 
 /** Parse every document of the file; malformed YAML or a missing document is an EditError. */
-export function parseFile(text: string, docIndex: number, path: YamlPath): Parsed {
+/**
+ * Parses by text, kept for the last few texts: a chain of edits parses each result to verify it, and the next edit of
+ * the same file parses that same text again. The edit code only reads documents (it splices text), so sharing is safe.
+ */
+const parses = new Map<string, Document.Parsed[]>();
+function parseAll(text: string): Document.Parsed[] {
+  const hit = parses.get(text);
+  if (hit) return hit;
   const docs = [...parseAllDocuments(text, { keepSourceTokens: true })] as Document.Parsed[];
+  if (parses.size >= 16) parses.delete(parses.keys().next().value as string);
+  parses.set(text, docs);
+  return docs;
+}
+
+export function parseFile(text: string, docIndex: number, path: YamlPath): Parsed {
+  const docs = parseAll(text);
   for (const d of docs) {
     const err = d.errors[0];
     if (err) throw new EditError(`cannot edit ${showPath(path)}: the file is not valid YAML: ${firstLine(err.message)}`);
@@ -157,7 +171,7 @@ export function docValue(doc: Document.Parsed): unknown {
  * document equal to `expected` (the old value with the intended change applied).
  */
 export function verifyEdit(after: string, before: Parsed, expected: unknown, path: YamlPath): string {
-  const docs = [...parseAllDocuments(after)];
+  const docs = parseAll(after);
   const err = docs.flatMap((d) => d.errors)[0];
   if (err) throw new EditError(`editing ${showPath(path)} would produce invalid YAML: ${firstLine(err.message)}`);
   if (docs.length !== before.docs.length) {
