@@ -15,6 +15,12 @@ export function notFound(message = "Not Found"): SimHttpError {
   return new SimHttpError(404, { message, documentation_url: DOCS_URL });
 }
 
+/** The value, or GitHub's 404 when there is none. */
+export function found<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw notFound();
+  return value;
+}
+
 /** 422 with a plain message, like "Reference already exists". */
 export function unprocessable(message: string): SimHttpError {
   return new SimHttpError(422, { message, documentation_url: DOCS_URL });

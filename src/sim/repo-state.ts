@@ -1,5 +1,5 @@
 import { actorFor, personFor, type SimCore } from "./core.js";
-import { notFound, SimHttpError, unprocessable, validationFailed, DOCS_URL } from "./http-error.js";
+import { found, notFound, SimHttpError, unprocessable, validationFailed, DOCS_URL } from "./http-error.js";
 import {
   iso,
   REACTIONS,
@@ -114,9 +114,7 @@ export class RepoState {
   }
 
   treeOf(commitSha: string): string {
-    const commit = this.objects.getCommit(commitSha);
-    if (!commit) throw notFound();
-    return commit.tree;
+    return found(this.objects.getCommit(commitSha)).tree;
   }
 
   createRef(ref: string, sha: string, actor: Actor): void {
@@ -219,9 +217,7 @@ export class RepoState {
   // ---------- issues and pull requests ----------
 
   issue(number: number): SimIssue {
-    const issue = this.issues.get(number);
-    if (!issue) throw notFound();
-    return issue;
+    return found(this.issues.get(number));
   }
 
   pull(number: number): SimPullRequest {
@@ -435,9 +431,7 @@ export class RepoState {
   // ---------- comments and reactions ----------
 
   comment(id: number): SimComment {
-    const comment = this.comments.get(id);
-    if (!comment) throw notFound();
-    return comment;
+    return found(this.comments.get(id));
   }
 
   addComment(issue: SimIssue, body: string, actor: Actor): SimComment {
@@ -520,9 +514,7 @@ export class RepoState {
   }
 
   checkRun(id: number): SimCheckRun {
-    const run = this.checkRuns.get(id);
-    if (!run) throw notFound();
-    return run;
+    return found(this.checkRuns.get(id));
   }
 
   createCheckRun(actor: Actor, req: Record<string, unknown>): SimCheckRun {
@@ -580,9 +572,7 @@ export class RepoState {
   }
 
   deployment(id: number): SimDeployment {
-    const deployment = this.deployments.get(id);
-    if (!deployment) throw notFound();
-    return deployment;
+    return found(this.deployments.get(id));
   }
 
   createDeployment(actor: Actor, req: Record<string, unknown>): SimDeployment {

@@ -1,14 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { branchWithCommit, commitViaApi, failure, OWNER, REPO, startSim, type Harness } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { branchWithCommit, commitViaApi, failure, OWNER, REPO, useSim } from "./helpers.js";
 
 const r = { owner: OWNER, repo: REPO };
-let h: Harness;
-beforeEach(async () => {
-  h = await startSim();
-});
-afterEach(async () => {
-  await h.sim.stop();
-});
+const h = useSim();
 
 describe("git objects", () => {
   it("hashes blobs, trees and commits exactly like git", async () => {

@@ -1,4 +1,5 @@
 import { Octokit } from "@octokit/core";
+import { afterEach, beforeEach } from "vitest";
 import { GitHubSim } from "../../../src/sim/index.js";
 
 export const OWNER = "acme";
@@ -38,6 +39,18 @@ export async function startSim(seed = 1): Promise<Harness> {
   const baseUrl = await sim.start();
   const octokit = new Octokit({ baseUrl, auth: "x" });
   return { sim, clock, octokit, baseUrl, seed: seedSha };
+}
+
+/** A fresh started sim for each test of the file (the same object, refilled), stopped after it. */
+export function useSim(): Harness {
+  const harness = {} as Harness;
+  beforeEach(async () => {
+    Object.assign(harness, await startSim());
+  });
+  afterEach(async () => {
+    await harness.sim.stop();
+  });
+  return harness;
 }
 
 /** The status and body of a request expected to fail. */
