@@ -39,7 +39,9 @@ const DEFAULT_RESYNC_MS = 5 * 60_000;
 
 /** GitHub's retry-after (seconds) on a rate-limited answer, else a minute. */
 function retryAfterMs(err: unknown): number {
-  const header = (err as { response?: { headers?: Record<string, string | undefined> } }).response?.headers?.["retry-after"];
+  const header = (err as { response?: { headers?: Record<string, string | undefined> } }).response?.headers?.[
+    "retry-after"
+  ];
   const seconds = header === undefined ? Number.NaN : Number(header);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
 }
@@ -58,10 +60,29 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
   const now = options.now ?? Date.now;
   const probe = options.probe ?? defaultProbe;
   const metrics = new Registry();
-  const reconciles = new Counter({ name: "handover_reconciles_total", help: "Reconciles run, by outcome", labelNames: ["outcome"], registers: [metrics] });
-  const events = new Counter({ name: "handover_events_total", help: "Webhook events received, by name", labelNames: ["event"], registers: [metrics] });
-  const guards = new Counter({ name: "handover_guard_runs_total", help: "Guard check runs, by conclusion", labelNames: ["conclusion"], registers: [metrics] });
-  const duration = new Histogram({ name: "handover_reconcile_seconds", help: "Wall time of one reconcile", registers: [metrics] });
+  const reconciles = new Counter({
+    name: "handover_reconciles_total",
+    help: "Reconciles run, by outcome",
+    labelNames: ["outcome"],
+    registers: [metrics],
+  });
+  const events = new Counter({
+    name: "handover_events_total",
+    help: "Webhook events received, by name",
+    labelNames: ["event"],
+    registers: [metrics],
+  });
+  const guards = new Counter({
+    name: "handover_guard_runs_total",
+    help: "Guard check runs, by conclusion",
+    labelNames: ["conclusion"],
+    registers: [metrics],
+  });
+  const duration = new Histogram({
+    name: "handover_reconcile_seconds",
+    help: "Wall time of one reconcile",
+    registers: [metrics],
+  });
   const targets = new Map<string, Target>();
   const lastResync = new Map<string, number>();
   const resyncEvery = new Map<string, number>();
@@ -94,7 +115,10 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
       // Rate limits and transient errors become "re-check later": a timer (a minute, or GitHub's retry-after), the next
       // event, or the resync, whichever comes first. Nothing is dropped for good.
       if (kind === "rate-limit" || kind === "transient") recheckAt(key, target, issue, now() + retryAfterMs(err));
-      probot?.log.warn({ err, issue, kind }, `reconcile of ${key} failed (${kind}); it is retried on the next event, timer or resync`);
+      probot?.log.warn(
+        { err, issue, kind },
+        `reconcile of ${key} failed (${kind}); it is retried on the next event, timer or resync`,
+      );
     } finally {
       stop();
     }
@@ -124,7 +148,11 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
   }
 
   function targetOf(context: Context, payload: z.infer<typeof repositoryEvent>): Target {
-    return { octokit: context.octokit as unknown as OctokitLike, owner: payload.repository.owner.login, repo: payload.repository.name };
+    return {
+      octokit: context.octokit as unknown as OctokitLike,
+      owner: payload.repository.owner.login,
+      repo: payload.repository.name,
+    };
   }
 
   async function scheduleAllIn(target: Target): Promise<void> {
@@ -134,11 +162,19 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
   }
 
   /** Parse the payload subset; a payload that does not fit is ignored with a log line, never a crash. */
-  async function handle<S extends z.ZodType<z.infer<typeof repositoryEvent>>>(context: Context, schema: S, route: (payload: z.infer<S>, target: Target) => Promise<void>, includeOwn = false): Promise<void> {
+  async function handle<S extends z.ZodType<z.infer<typeof repositoryEvent>>>(
+    context: Context,
+    schema: S,
+    route: (payload: z.infer<S>, target: Target) => Promise<void>,
+    includeOwn = false,
+  ): Promise<void> {
     events.inc({ event: context.name });
     const parsed = schema.safeParse(context.payload);
     if (!parsed.success) {
-      context.log.warn({ issues: parsed.error.issues.slice(0, 3) }, `ignored a ${context.name} payload that lacks the fields Handover reads`);
+      context.log.warn(
+        { issues: parsed.error.issues.slice(0, 3) },
+        `ignored a ${context.name} payload that lacks the fields Handover reads`,
+      );
       return;
     }
     if (!includeOwn && parsed.data.sender.login === (await login())) return; // caused by Handover itself
@@ -152,10 +188,18 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     const port = new OctokitPort(target.octokit, target.owner, target.repo, await login());
     const pr = payload.pull_request;
     try {
-      const verdict = await guardPullRequest(port, { number: pr.number, headSha: pr.head.sha, headRef: pr.head.ref, author: pr.user.login });
+      const verdict = await guardPullRequest(port, {
+        number: pr.number,
+        headSha: pr.head.sha,
+        headRef: pr.head.ref,
+        author: pr.user.login,
+      });
       guards.inc({ conclusion: verdict.conclusion });
     } catch (err) {
-      probot?.log.warn({ err, pr: pr.number }, `guard of #${pr.number} failed (${classify(err)}); it runs again on the next push to the PR`);
+      probot?.log.warn(
+        { err, pr: pr.number },
+        `guard of #${pr.number} failed (${classify(err)}); it runs again on the next push to the PR`,
+      );
     }
   }
 
@@ -164,7 +208,10 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     try {
       await work();
     } catch (err) {
-      probot?.log.warn({ err, kind: classify(err) }, `resync: ${what} failed (${classify(err)}); retried on the next tick`);
+      probot?.log.warn(
+        { err, kind: classify(err) },
+        `resync: ${what} failed (${classify(err)}); retried on the next tick`,
+      );
     }
   }
 
@@ -179,11 +226,17 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     lastListing = now();
     await attempt("listing installations", async () => {
       const appOctokit = (await instance.auth()) as unknown as OctokitLike;
-      const installations = (await appOctokit.request("GET /app/installations", { per_page: 100 })).data as { id: number }[];
+      const installations = (await appOctokit.request("GET /app/installations", { per_page: 100 })).data as {
+        id: number;
+      }[];
       for (const installation of installations) {
         await attempt(`installation ${installation.id}`, async () => {
           const octokit = (await instance.auth(installation.id)) as unknown as OctokitLike;
-          const repos = ((await octokit.request("GET /installation/repositories", { per_page: 100 })).data as { repositories: { name: string; owner: { login: string } }[] }).repositories;
+          const repos = (
+            (await octokit.request("GET /installation/repositories", { per_page: 100 })).data as {
+              repositories: { name: string; owner: { login: string } }[];
+            }
+          ).repositories;
           for (const repo of repos) {
             const key = `${repo.owner.login}/${repo.name}`;
             if (now() - (lastResync.get(key) ?? 0) < (resyncEvery.get(key) ?? 0)) continue;
@@ -206,7 +259,11 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     }
     if (req.method === "POST" && path === "/handover/resync") {
       if (!options.resyncSecret || req.headers.authorization !== `Bearer ${options.resyncSecret}`) {
-        res.writeHead(options.resyncSecret ? 401 : 404, { "content-type": "text/plain" }).end(options.resyncSecret ? "bad or missing bearer token\n" : "resync endpoint disabled: set RESYNC_SECRET\n");
+        res
+          .writeHead(options.resyncSecret ? 401 : 404, { "content-type": "text/plain" })
+          .end(
+            options.resyncSecret ? "bad or missing bearer token\n" : "resync endpoint disabled: set RESYNC_SECRET\n",
+          );
         return true;
       }
       void resyncAll().catch((err) => probot?.log.warn({ err }, "resync failed"));
@@ -235,20 +292,34 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
         if (issue !== undefined) await schedule(target, issue);
       }),
     );
-    instance.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], (context) =>
-      handle(context, pullRequestEvent, guard, true),
+    instance.on(
+      ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"],
+      (context) => handle(context, pullRequestEvent, guard, true),
     );
-    instance.on(["pull_request.closed", "pull_request.reopened", "pull_request.synchronize", "pull_request.edited", "pull_request.ready_for_review"], (context) =>
-      handle(context, pullRequestEvent, async (payload, target) => {
-        const issue = issueOfBranch(payload.pull_request.head.ref) ?? readStepMarker(payload.pull_request.body)?.issue;
-        if (issue !== undefined) await schedule(target, issue);
-      }),
+    instance.on(
+      [
+        "pull_request.closed",
+        "pull_request.reopened",
+        "pull_request.synchronize",
+        "pull_request.edited",
+        "pull_request.ready_for_review",
+      ],
+      (context) =>
+        handle(context, pullRequestEvent, async (payload, target) => {
+          const issue =
+            issueOfBranch(payload.pull_request.head.ref) ?? readStepMarker(payload.pull_request.body)?.issue;
+          if (issue !== undefined) await schedule(target, issue);
+        }),
     );
-    instance.on(["status", "check_run.completed", "check_suite.completed", "deployment_status.created", "push"], (context) =>
-      handle(context, repositoryEvent, (_payload, target) => scheduleAllIn(target)),
+    instance.on(
+      ["status", "check_run.completed", "check_suite.completed", "deployment_status.created", "push"],
+      (context) => handle(context, repositoryEvent, (_payload, target) => scheduleAllIn(target)),
     );
     if (options.resyncTimer) {
-      const timer = setInterval(() => void resyncAll().catch((err) => instance.log.warn({ err }, "resync failed")), 60_000);
+      const timer = setInterval(
+        () => void resyncAll().catch((err) => instance.log.warn({ err }, "resync failed")),
+        60_000,
+      );
       timer.unref();
     }
   };

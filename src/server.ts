@@ -6,9 +6,12 @@ export function environmentProblems(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
   if (!env.APP_ID) problems.push("APP_ID is not set: the GitHub App's numeric id (its settings page shows it)");
   else if (!/^\d+$/.test(env.APP_ID)) problems.push(`APP_ID ${JSON.stringify(env.APP_ID)} is not a number`);
-  if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) problems.push("PRIVATE_KEY (or PRIVATE_KEY_PATH) is not set: the App's private key, PEM or base64 of it");
+  if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH)
+    problems.push("PRIVATE_KEY (or PRIVATE_KEY_PATH) is not set: the App's private key, PEM or base64 of it");
   if (!env.WEBHOOK_SECRET) {
-    problems.push("WEBHOOK_SECRET is not set: Handover refuses to start without it (Probot would silently accept the secret \"development\")");
+    problems.push(
+      'WEBHOOK_SECRET is not set: Handover refuses to start without it (Probot would silently accept the secret "development")',
+    );
   }
   return problems;
 }
@@ -18,7 +21,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<numbe
   const problems = environmentProblems(env);
   if (problems.length > 0) {
     for (const problem of problems) process.stderr.write(`handover: ${problem}\n`);
-    process.stderr.write("handover: not started; see README.md \"Running the App\"\n");
+    process.stderr.write('handover: not started; see README.md "Running the App"\n');
     return 2;
   }
   const { app } = handover({ resyncTimer: true, ...(env.RESYNC_SECRET ? { resyncSecret: env.RESYNC_SECRET } : {}) });

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { planMigration } from "../plan/index.js";
 import { rehearse } from "../rehearse/run.js";
 import { SimulatedClock, startWorld } from "../rehearse/world.js";
-import { readDirTree } from "../repo/index.js";
+import { readDirTree } from "../cli/disk.js";
 import { parseIssueBody } from "../spec/issue.js";
 
 /** A files-era config repo with `n` discovery files (one backend each). */
@@ -13,18 +13,46 @@ export function syntheticRepo(n: number): Map<string, string> {
   for (let i = 0; i < n; i++) {
     const name = `store-${String(i).padStart(4, "0")}`;
     entries.push(`      - 'conf.d/${name}.yaml'`);
-    files.set(`clusters/replicore-a/conf.d/${name}.yaml`, `- cluster_id: ${name}\n  nodes:\n    - 'http://${name}-1.data:37017'\n    - 'http://${name}-2.data:37017'\n`);
+    files.set(
+      `clusters/replicore-a/conf.d/${name}.yaml`,
+      `- cluster_id: ${name}\n  nodes:\n    - 'http://${name}-1.data:37017'\n    - 'http://${name}-2.data:37017'\n`,
+    );
   }
-  files.set("clusters/replicore-a/replicante.yaml", [
-    "# generated", "coordinator:", "  options:", "    ensemble: 'zk.a:2181/replicante'", "discovery:", "  backends:", "    files:", ...entries, "  interval: 60",
-    "storage:", "  options:", "    db: replicore", "    uri: 'mongodb://mongo.a:27017/'", "",
-  ].join("\n"));
-  files.set("clusters/replicore-a/statefulset.yaml", "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n");
-  files.set(".github/handover.yml", [
-    "version: 1", "clusters:", "  replicore-a:", "    config: clusters/replicore-a/replicante.yaml",
-    "    restart: { file: clusters/replicore-a/statefulset.yaml, key: [spec, template, metadata, annotations, handover.replicante.io/restart] }",
-    "    health: [{ status: 'deploy/replicore-a' }]", "",
-  ].join("\n"));
+  files.set(
+    "clusters/replicore-a/replicante.yaml",
+    [
+      "# generated",
+      "coordinator:",
+      "  options:",
+      "    ensemble: 'zk.a:2181/replicante'",
+      "discovery:",
+      "  backends:",
+      "    files:",
+      ...entries,
+      "  interval: 60",
+      "storage:",
+      "  options:",
+      "    db: replicore",
+      "    uri: 'mongodb://mongo.a:27017/'",
+      "",
+    ].join("\n"),
+  );
+  files.set(
+    "clusters/replicore-a/statefulset.yaml",
+    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
+  );
+  files.set(
+    ".github/handover.yml",
+    [
+      "version: 1",
+      "clusters:",
+      "  replicore-a:",
+      "    config: clusters/replicore-a/replicante.yaml",
+      "    restart: { file: clusters/replicore-a/statefulset.yaml, key: [spec, template, metadata, annotations, handover.replicante.io/restart] }",
+      "    health: [{ status: 'deploy/replicore-a' }]",
+      "",
+    ].join("\n"),
+  );
   return files;
 }
 
@@ -47,7 +75,12 @@ function planScaling(n: number): { groups: number; steps: number; plan_ms: numbe
   const ms = performance.now() - start;
   const heap = process.memoryUsage().heapUsed - heapBefore;
   if (!result.ok) throw new Error(`synthetic plan refused: ${JSON.stringify(result).slice(0, 300)}`);
-  return { groups: result.plan.groups.length, steps: result.plan.steps.length, plan_ms: round(ms), heap_mb: round(heap / 2 ** 20) };
+  return {
+    groups: result.plan.groups.length,
+    steps: result.plan.steps.length,
+    plan_ms: round(ms),
+    heap_mb: round(heap / 2 ** 20),
+  };
 }
 
 /** GitHub API traffic of a whole rehearsal of the example, per step and against the minimum a step needs. */
@@ -76,7 +109,13 @@ async function apiPerStep(): Promise<Record<string, unknown>> {
 /** Requests one resync costs when nothing changed (a step PR waiting for review), and reconcile time per event. */
 async function idleResync(): Promise<Record<string, unknown>> {
   const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
-  const world = await startWorld({ clock, files: await readDirTree("examples/config-repo"), replicas: 1, probe: async () => ({ body: "{}" }), seed: 1 });
+  const world = await startWorld({
+    clock,
+    files: await readDirTree("examples/config-repo"),
+    replicas: 1,
+    probe: async () => ({ body: "{}" }),
+    seed: 1,
+  });
   try {
     const body = await readFile("examples/issue.md", "utf8");
     world.sim.setPermission("operator", "admin");
@@ -97,9 +136,18 @@ async function idleResync(): Promise<Record<string, unknown>> {
       writes.push(made.filter((r) => r.write).length);
     }
     const metrics = await replica.metrics.getSingleMetric("handover_reconcile_seconds")?.get();
-    const sum = metrics?.values.find((v) => (v as { metricName?: string }).metricName === "handover_reconcile_seconds_sum")?.value ?? 0;
-    const count = metrics?.values.find((v) => (v as { metricName?: string }).metricName === "handover_reconcile_seconds_count")?.value ?? 1;
-    return { requests_per_idle_resync: Math.max(...samples), writes_per_idle_resync: Math.max(...writes), reconciles: count, reconcile_ms_mean: round((sum / count) * 1000) };
+    const sum =
+      metrics?.values.find((v) => (v as { metricName?: string }).metricName === "handover_reconcile_seconds_sum")
+        ?.value ?? 0;
+    const count =
+      metrics?.values.find((v) => (v as { metricName?: string }).metricName === "handover_reconcile_seconds_count")
+        ?.value ?? 1;
+    return {
+      requests_per_idle_resync: Math.max(...samples),
+      writes_per_idle_resync: Math.max(...writes),
+      reconciles: count,
+      reconcile_ms_mean: round((sum / count) * 1000),
+    };
   } finally {
     await world.stop();
   }

@@ -1,4 +1,12 @@
-import { CommandSchema, STEP_ID_PATTERN, VERB_INFO, VerbSchema, type ArgumentForm, type Command, type Verb } from "./verbs.js";
+import {
+  CommandSchema,
+  STEP_ID_PATTERN,
+  VERB_INFO,
+  VerbSchema,
+  type ArgumentForm,
+  type Command,
+  type Verb,
+} from "./verbs.js";
 
 export type ParseResult =
   | { kind: "none" }
@@ -44,7 +52,10 @@ const ARGUMENT_PARSERS: Record<ArgumentForm, (verb: Verb, args: string) => Argum
   step: (verb, args) => {
     if (args === "") return { ok: true };
     if (/\s/.test(args)) {
-      return { ok: false, message: `\`/handover ${verb}\` takes at most one step id; write \`${VERB_INFO[verb].usage}\`.` };
+      return {
+        ok: false,
+        message: `\`/handover ${verb}\` takes at most one step id; write \`${VERB_INFO[verb].usage}\`.`,
+      };
     }
     if (!STEP_ID_PATTERN.test(args)) {
       return {
@@ -75,7 +86,8 @@ export function parseCommand(body: string): ParseResult {
   if (!found) return { kind: "none" };
   const { line, rest } = found;
   const word = rest.split(/\s/, 1)[0] ?? "";
-  const verb = word === "" ? { success: true as const, data: "help" as const } : VerbSchema.safeParse(word.toLowerCase());
+  const verb =
+    word === "" ? { success: true as const, data: "help" as const } : VerbSchema.safeParse(word.toLowerCase());
   if (!verb.success) return { kind: "unknown", line, word };
   const args = ARGUMENT_PARSERS[VERB_INFO[verb.data].form](verb.data, rest.slice(word.length).trim());
   if (!args.ok) return { kind: "invalid", line, message: args.message };

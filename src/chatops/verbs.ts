@@ -1,6 +1,16 @@
 import { z } from "zod";
 
-export const VERBS = ["help", "status", "pause", "resume", "retry", "skip", "abort", "rollback", "decommission"] as const;
+export const VERBS = [
+  "help",
+  "status",
+  "pause",
+  "resume",
+  "retry",
+  "skip",
+  "abort",
+  "rollback",
+  "decommission",
+] as const;
 export const VerbSchema = z.enum(VERBS);
 export type Verb = z.infer<typeof VerbSchema>;
 

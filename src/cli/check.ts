@@ -5,7 +5,10 @@ import { EXIT, paint, readRepoDir, type Io } from "./io.js";
 
 export function renderViolations(io: Io, violations: readonly Violation[]): string {
   return violations
-    .map((v) => `${paint(io, "red", "✗")} ${paint(io, "bold", v.rule)}: ${v.message}\n    files: ${v.files.join(", ") || "-"}\n`)
+    .map(
+      (v) =>
+        `${paint(io, "red", "✗")} ${paint(io, "bold", v.rule)}: ${v.message}\n    files: ${v.files.join(", ") || "-"}\n`,
+    )
     .join("");
 }
 
@@ -16,11 +19,17 @@ export async function checkCommand(io: Io, options: { repo: string; format: "tex
   if (!result.readable) throw new InputError(result.problems);
   const violations = result.violations;
   if (options.format === "json") {
-    io.out(`${JSON.stringify({ ok: violations.length === 0, violations: violations.map(({ rule, message, clusters, subject, files }) => ({ rule, message, clusters, subject, files })) }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ ok: violations.length === 0, violations: violations.map(({ rule, message, clusters, subject, files }) => ({ rule, message, clusters, subject, files })) }, null, 2)}\n`,
+    );
   } else if (violations.length === 0) {
-    io.out(`${paint(io, "green", "✓")} ${options.repo}: no two Replicante Core clusters share a backend, datastore or dependency\n`);
+    io.out(
+      `${paint(io, "green", "✓")} ${options.repo}: no two Replicante Core clusters share a backend, datastore or dependency\n`,
+    );
   } else {
-    io.out(`${paint(io, "red", `${violations.length} violation${violations.length > 1 ? "s" : ""}`)} in ${options.repo}:\n${renderViolations(io, violations)}`);
+    io.out(
+      `${paint(io, "red", `${violations.length} violation${violations.length > 1 ? "s" : ""}`)} in ${options.repo}:\n${renderViolations(io, violations)}`,
+    );
     const rules = [...new Set(violations.map((v) => v.rule))];
     io.out(`\nRules broken: ${rules.map((r) => `${r} (${RULES[r]})`).join("; ")}\n`);
   }

@@ -12,7 +12,11 @@ export const ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/replicante-upgrade.yml";
 const SHIPPED_FORM = fileURLToPath(new URL(`../../${ISSUE_FORM_PATH}`, import.meta.url));
 
 function clusterName(dir: string, taken: Set<string>): string {
-  const base = (posix.basename(dir) || "replicore").toLowerCase().replace(/[^a-z0-9._-]/g, "-").replace(/^[^a-z0-9]+/, "") || "replicore";
+  const base =
+    (posix.basename(dir) || "replicore")
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, "-")
+      .replace(/^[^a-z0-9]+/, "") || "replicore";
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
   taken.add(name);
@@ -25,7 +29,9 @@ function clusterName(dir: string, taken: Set<string>): string {
  */
 export function inferMounts(tree: ReadonlyMap<string, string>, configPath: string): Record<string, string> {
   const parsed = readYaml(configPath, tree.get(configPath) ?? "");
-  const files = parsed.ok ? (parsed.value as { discovery?: { backends?: { files?: unknown } } } | null)?.discovery?.backends?.files : undefined;
+  const files = parsed.ok
+    ? (parsed.value as { discovery?: { backends?: { files?: unknown } } } | null)?.discovery?.backends?.files
+    : undefined;
   const dir = posix.dirname(configPath);
   const mounts: Record<string, string> = {};
   for (const entry of Array.isArray(files) ? files : []) {
@@ -52,7 +58,11 @@ export function starterConfig(tree: ReadonlyMap<string, string>): string {
     return [
       `  ${name}:`,
       `    config: ${path}`,
-      ...(mounts.length ? [`    mounts: { ${mounts.map(([abs, dir]) => `${abs}: ${dir}`).join(", ")} }   # absolute paths in the Core config`] : []),
+      ...(mounts.length
+        ? [
+            `    mounts: { ${mounts.map(([abs, dir]) => `${abs}: ${dir}`).join(", ")} }   # absolute paths in the Core config`,
+          ]
+        : []),
       `    # restart:            # how a rolling restart is asked for through git (files and http eras)`,
       `    #   file: ${posix.dirname(path)}/statefulset.yaml`,
       `    #   key: [spec, template, metadata, annotations, handover.replicante.io/restart]`,
@@ -93,6 +103,8 @@ export async function initCommand(io: Io, options: { repo: string }): Promise<nu
     await writeFile(full, text, { flag: "wx" });
     io.out(`${paint(io, "green", "wrote")}   ${path}\n`);
   }
-  io.out(`\nNext: review ${CONFIG_PATH} (health checks, restart keys), run \`handover check --repo ${options.repo}\`, commit, and file a "Replicante Core breaking upgrade" issue.\n`);
+  io.out(
+    `\nNext: review ${CONFIG_PATH} (health checks, restart keys), run \`handover check --repo ${options.repo}\`, commit, and file a "Replicante Core breaking upgrade" issue.\n`,
+  );
   return EXIT.ok;
 }

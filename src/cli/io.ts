@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { readDirTree } from "../repo/index.js";
+import { readDirTree } from "./disk.js";
 import { InputError } from "../spec/problems.js";
 
 /** Where a command writes; tests pass their own. */
@@ -32,7 +32,9 @@ export async function readTextFile(flag: string, path: string): Promise<string> 
     return await readFile(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError([`${flag} ${path}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : `cannot be read (${code})`}`]);
+    throw new InputError([
+      `${flag} ${path}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : `cannot be read (${code})`}`,
+    ]);
   }
 }
 

@@ -35,9 +35,11 @@ function program(io: Io, exit: { code: number }): Command {
     .description("Runs a Replicante Core breaking upgrade as a gated chain of pull requests.")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  const run = <T>(command: (opts: T) => Promise<number>) => async (opts: T): Promise<void> => {
-    exit.code = await command(opts);
-  };
+  const run =
+    <T>(command: (opts: T) => Promise<number>) =>
+    async (opts: T): Promise<void> => {
+      exit.code = await command(opts);
+    };
 
   root
     .command("plan")
@@ -62,7 +64,11 @@ function program(io: Io, exit: { code: number }): Command {
     .requiredOption("--issue <file>", "the migration issue body")
     .option("--format <format>", "text or json", format, "text")
     .option("--fail-health <step>", "make this step's health gate fail")
-    .option("--chaos <seed>", "inject duplicated, reordered and dropped webhooks, 5xx and rate limits (seeded)", wholeNumber)
+    .option(
+      "--chaos <seed>",
+      "inject duplicated, reordered and dropped webhooks, 5xx and rate limits (seeded)",
+      wholeNumber,
+    )
     .option("--replicas <n>", "App processes behind one webhook URL", positive, 1)
     .option("--commands <file>", "YAML list of operator comments: {after, event, delay, user, permission, body}")
     .action(run((opts: Parameters<typeof rehearseCommand>[1]) => rehearseCommand(io, opts)));
@@ -71,10 +77,12 @@ function program(io: Io, exit: { code: number }): Command {
     .command("schema")
     .description("Print the JSON Schema of .github/handover.yml")
     .option("--markdown", "print the options table of docs/config-reference.md instead")
-    .action(run(async (opts: { markdown?: boolean }) => {
-      io.out(opts.markdown ? configReferenceMarkdown() : `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-      return EXIT.ok;
-    }));
+    .action(
+      run(async (opts: { markdown?: boolean }) => {
+        io.out(opts.markdown ? configReferenceMarkdown() : `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+        return EXIT.ok;
+      }),
+    );
 
   root
     .command("init")
@@ -98,7 +106,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return exit.code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version" ? EXIT.ok : EXIT.badInput;
+      return err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version"
+        ? EXIT.ok
+        : EXIT.badInput;
     }
     if (err instanceof InputError) {
       const command = argv[0] ?? "handover";

@@ -25,10 +25,24 @@ function clock(seconds: number): string {
 
 function summary(io: Io, report: RehearsalReport): string {
   const head = report.completed
-    ? paint(io, "green", `✓ Rehearsal completed: ${report.steps.length} steps in ${clock(report.simulated_seconds)} of simulated time`)
-    : paint(io, "red", `✗ Rehearsal stopped at ${report.stopped_at ?? "?"} (${report.final_label ?? "no label"}) after ${clock(report.simulated_seconds)} of simulated time`);
-  const rows = report.steps.map((s) => `  ${s.id.padEnd(24)} ${s.pr ? `#${s.pr}`.padEnd(5) : "-    "} ${(s.state ?? "not opened").padEnd(10)} ${s.gate_passed_at !== null ? `gate passed at ${clock(s.gate_passed_at)}` : ""}`);
-  const comments = report.comments.map((c) => `  @${c.user}: ${c.body.split("\n")[0]} -> ${c.reaction ?? "no reaction"}${c.accepted ? "" : " (not applied)"}`);
+    ? paint(
+        io,
+        "green",
+        `✓ Rehearsal completed: ${report.steps.length} steps in ${clock(report.simulated_seconds)} of simulated time`,
+      )
+    : paint(
+        io,
+        "red",
+        `✗ Rehearsal stopped at ${report.stopped_at ?? "?"} (${report.final_label ?? "no label"}) after ${clock(report.simulated_seconds)} of simulated time`,
+      );
+  const rows = report.steps.map(
+    (s) =>
+      `  ${s.id.padEnd(24)} ${s.pr ? `#${s.pr}`.padEnd(5) : "-    "} ${(s.state ?? "not opened").padEnd(10)} ${s.gate_passed_at !== null ? `gate passed at ${clock(s.gate_passed_at)}` : ""}`,
+  );
+  const comments = report.comments.map(
+    (c) =>
+      `  @${c.user}: ${c.body.split("\n")[0]} -> ${c.reaction ?? "no reaction"}${c.accepted ? "" : " (not applied)"}`,
+  );
   return [
     "",
     head,
@@ -57,17 +71,35 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
   const commands = await readCommands(options.commands);
   const parsed = parseIssueBody(body);
   const planned = planMigration(files, parsed.request, 1, parsed.problems);
-  if (!planned.ok) throw new InputError(planned.kind === "input" ? planned.problems : planned.violations.map((v) => `refused${planned.step ? ` at ${planned.step}` : ""}: ${v.message}`));
+  if (!planned.ok)
+    throw new InputError(
+      planned.kind === "input"
+        ? planned.problems
+        : planned.violations.map((v) => `refused${planned.step ? ` at ${planned.step}` : ""}: ${v.message}`),
+    );
   const ids = planned.plan.steps.map((s) => s.id);
-  if (options.failHealth && !ids.includes(options.failHealth)) throw new InputError([`--fail-health ${options.failHealth}: not a step of this plan (steps: ${ids.join(", ")})`]);
+  if (options.failHealth && !ids.includes(options.failHealth))
+    throw new InputError([`--fail-health ${options.failHealth}: not a step of this plan (steps: ${ids.join(", ")})`]);
   const unknown = commands.find((c) => !ids.includes(c.after));
-  if (unknown) throw new InputError([`--commands: after: ${JSON.stringify(unknown.after)} is not a step of this plan (steps: ${ids.join(", ")})`]);
+  if (unknown)
+    throw new InputError([
+      `--commands: after: ${JSON.stringify(unknown.after)} is not a step of this plan (steps: ${ids.join(", ")})`,
+    ]);
   const text = options.format === "text";
   const report = await rehearse({
-    files, issueBody: body, plan: planned.plan, replicas: options.replicas, commands,
+    files,
+    issueBody: body,
+    plan: planned.plan,
+    replicas: options.replicas,
+    commands,
     ...(options.failHealth ? { failHealth: options.failHealth } : {}),
     ...(options.chaos !== undefined ? { chaosSeed: options.chaos } : {}),
-    ...(text ? { onEvent: (at: number, line: string) => io.out(`${paint(io, "dim", `[${clock(Math.round(at / 1000))}]`)} ${line}\n`) } : {}),
+    ...(text
+      ? {
+          onEvent: (at: number, line: string) =>
+            io.out(`${paint(io, "dim", `[${clock(Math.round(at / 1000))}]`)} ${line}\n`),
+        }
+      : {}),
   });
   io.out(text ? summary(io, report) : `${JSON.stringify(report, null, 2)}\n`);
   return report.completed ? EXIT.ok : EXIT.refused;

@@ -36,12 +36,15 @@ function rows(schema: JsonSchema, prefix: string, out: string[]): void {
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     const name = `${prefix}${key}`;
     const dflt = child.default === undefined ? "" : `\`${JSON.stringify(child.default)}\``;
-    out.push(`| \`${name}\` | ${typeOf(child)} | ${required.has(key) && child.default === undefined ? "yes" : ""} | ${dflt} | ${(child.description ?? "").replace(/\|/g, "\\|")} |`);
+    out.push(
+      `| \`${name}\` | ${typeOf(child)} | ${required.has(key) && child.default === undefined ? "yes" : ""} | ${dflt} | ${(child.description ?? "").replace(/\|/g, "\\|")} |`,
+    );
     rows(child, `${name}.`, out);
     if (child.type === "array" && child.items) {
       for (const variant of child.items.anyOf ?? [child.items]) rows(variant, `${name}[].`, out);
     }
-    if (child.additionalProperties && typeof child.additionalProperties === "object") rows(child.additionalProperties, `${name}.<name>.`, out);
+    if (child.additionalProperties && typeof child.additionalProperties === "object")
+      rows(child.additionalProperties, `${name}.<name>.`, out);
   }
 }
 

@@ -68,7 +68,9 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
   const keys = path.slice(res.depth);
   const at = showPath(path.slice(0, res.depth));
   if (!keys.every((k): k is string => typeof k === "string")) {
-    throw new EditError(`cannot create ${showPath(path)}: ${at} has no item ${String(keys[0])} (only map keys are created)`);
+    throw new EditError(
+      `cannot create ${showPath(path)}: ${at} has no item ${String(keys[0])} (only map keys are created)`,
+    );
   }
   const node = res.node;
   if (isMap(node) && !node.flow) {

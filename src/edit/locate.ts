@@ -56,11 +56,14 @@ export function parseFile(text: string, docIndex: number, path: YamlPath): Parse
   const docs = parseAll(text);
   for (const d of docs) {
     const err = d.errors[0];
-    if (err) throw new EditError(`cannot edit ${showPath(path)}: the file is not valid YAML: ${firstLine(err.message)}`);
+    if (err)
+      throw new EditError(`cannot edit ${showPath(path)}: the file is not valid YAML: ${firstLine(err.message)}`);
   }
   const doc = docs[docIndex];
   if (!doc) {
-    throw new EditError(`cannot edit ${showPath(path)}: document ${docIndex} does not exist (the file has ${docs.length})`);
+    throw new EditError(
+      `cannot edit ${showPath(path)}: document ${docIndex} does not exist (the file has ${docs.length})`,
+    );
   }
   return { docs, doc, index: docIndex };
 }
@@ -151,7 +154,9 @@ export function colonAfterKey(text: string, pair: AnyPair): number {
 export function dashOffsets(seq: YAMLSeq<unknown>): number[] {
   const token = seq.srcToken as CST.BlockSequence | undefined;
   if (token?.type !== "block-seq") throw new EditError("internal: block sequence without source tokens");
-  const dashes = token.items.flatMap((item) => item.start.filter((t) => t.type === "seq-item-ind").map((t) => t.offset));
+  const dashes = token.items.flatMap((item) =>
+    item.start.filter((t) => t.type === "seq-item-ind").map((t) => t.offset),
+  );
   if (dashes.length !== seq.items.length) throw new EditError("internal: sequence items and dashes do not match");
   return dashes;
 }

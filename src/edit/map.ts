@@ -85,7 +85,13 @@ function pairRaw(text: string, pair: AnyPair): string {
 }
 
 /** Edits removing pair from its block map; an emptied map leaves `key: {}` (or `- {}`). */
-function removeBlockPair(text: string, map: AnyMap, pair: AnyPair, parentPair: AnyPair | undefined, path: YamlPath): TextEdit[] {
+function removeBlockPair(
+  text: string,
+  map: AnyMap,
+  pair: AnyPair,
+  parentPair: AnyPair | undefined,
+  path: YamlPath,
+): TextEdit[] {
   const keyStart = startOf(pair);
   const end = contentEnd(text, pair);
   const alone = map.items.length === 1;
@@ -147,9 +153,17 @@ export function insertMapEntry(text: string, mapPath: YamlPath, rawEntry: string
   let edits: TextEdit[];
   if (map) {
     const clash = entry.keys.find((k) => map.items.some((p) => isScalar(p.key) && String(p.key.value) === k));
-    if (clash !== undefined) throw new EditError(`cannot insert ${showPath([...mapPath, clash])}: the key already exists`);
+    if (clash !== undefined)
+      throw new EditError(`cannot insert ${showPath([...mapPath, clash])}: the key already exists`);
     if (map.flow) throw new EditError(`cannot insert into ${showPath(mapPath)}: it is a flow map`);
-    edits = [insertLinesEdit(text, insertionPoint(text, map, afterKey, mapPath), indentLines(lines, " ".repeat(mapIndent(text, map))), eolOf(text))];
+    edits = [
+      insertLinesEdit(
+        text,
+        insertionPoint(text, map, afterKey, mapPath),
+        indentLines(lines, " ".repeat(mapIndent(text, map))),
+        eolOf(text),
+      ),
+    ];
   } else if (res.depth < mapPath.length || isNullNode(res.node)) {
     edits = createEdits(text, res, mapPath, { kind: "entries", lines });
   } else {

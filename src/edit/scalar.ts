@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 
 export type QuoteStyle = "plain" | "single" | "double";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 
 function readsBack(source: string, pick: (contents: unknown) => unknown, value: string): boolean {

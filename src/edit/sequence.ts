@@ -90,7 +90,7 @@ export function readSeqItems(text: string, path: YamlPath, doc = 0): SeqItem[] {
   return (seq?.items ?? []).map((item) => ({ raw: itemRaw(text, item), value: itemValue(item, parsed.doc) }));
 }
 
-function finish(text: string, after: string, target: Target, path: YamlPath, values: unknown[]): string {
+function finish(_text: string, after: string, target: Target, path: YamlPath, values: unknown[]): string {
   const expected = changeIn(docValue(target.parsed.doc), path, () => values);
   return verifyEdit(after, target.parsed, expected, path);
 }
@@ -141,7 +141,9 @@ function rawValue(raw: string, path: YamlPath): { value: unknown; block: boolean
   const d = parseDocument(raw);
   const err = d.errors[0];
   if (err || raw.trim() === "") {
-    throw new EditError(`cannot append ${JSON.stringify(raw)} to ${showPath(path)}: not a YAML value${err ? ` (${err.message})` : ""}`);
+    throw new EditError(
+      `cannot append ${JSON.stringify(raw)} to ${showPath(path)}: not a YAML value${err ? ` (${err.message})` : ""}`,
+    );
   }
   const c = d.contents;
   const block = /[\r\n]/.test(raw.trim()) || ((isMap(c) || isSeq(c)) && !c.flow);
@@ -165,7 +167,9 @@ function appendBlock(text: string, seq: Seq, rawItems: readonly string[], path: 
 /** A flow sequence that must hold block items becomes a block sequence under its key. */
 function flowToBlock(text: string, seq: Seq, res: Resolution, rawItems: readonly string[], path: YamlPath): TextEdit[] {
   if (!res.pair || res.inFlow) {
-    throw new EditError(`cannot append multi-line items to ${showPath(path)}: it is a flow sequence not under a block map key`);
+    throw new EditError(
+      `cannot append multi-line items to ${showPath(path)}: it is a flow sequence not under a block map key`,
+    );
   }
   const colon = colonAfterKey(text, res.pair);
   const end = contentEnd(text, seq);
@@ -177,7 +181,14 @@ function flowToBlock(text: string, seq: Seq, res: Resolution, rawItems: readonly
   ];
 }
 
-function appendFlow(text: string, seq: Seq, res: Resolution, rawItems: readonly string[], block: boolean, path: YamlPath): TextEdit[] {
+function appendFlow(
+  text: string,
+  seq: Seq,
+  res: Resolution,
+  rawItems: readonly string[],
+  block: boolean,
+  path: YamlPath,
+): TextEdit[] {
   if (block) return flowToBlock(text, seq, res, rawItems, path);
   const raws = rawItems.map((r) => r.trim());
   const last = seq.items[seq.items.length - 1];

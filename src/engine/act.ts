@@ -21,15 +21,29 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
         // step only if its head is Handover's, and only by a fast-forward: a person's push in between is never lost.
         const existing = await port.getBranch(step.branch);
         if (existing && existing !== sha && (await port.getCommit(existing)).committer === COMMITTER.name) {
-          await port.moveBranch(step.branch, await port.createCommit(action.baseSha, action.changes, message, existing));
+          await port.moveBranch(
+            step.branch,
+            await port.createCommit(action.baseSha, action.changes, message, existing),
+          );
         }
       }
       const index = snapshot.steps.findIndex((s) => s.id === step.id);
       const body = renderPrBody({
-        issue: snapshot.issue, step, index: Math.max(0, index), total: snapshot.steps.length, previousPr: action.previousPr, changes: action.changes,
-        version: observed.request?.version ?? "", ...(action.rollbackOf ? { rollbackOf: action.rollbackOf } : {}),
+        issue: snapshot.issue,
+        step,
+        index: Math.max(0, index),
+        total: snapshot.steps.length,
+        previousPr: action.previousPr,
+        changes: action.changes,
+        version: observed.request?.version ?? "",
+        ...(action.rollbackOf ? { rollbackOf: action.rollbackOf } : {}),
       });
-      const pr = await port.createPull({ branch: step.branch, title: step.title, body, draft: step.kind === "prepare" && !action.rollbackOf });
+      const pr = await port.createPull({
+        branch: step.branch,
+        title: step.title,
+        body,
+        draft: step.kind === "prepare" && !action.rollbackOf,
+      });
       await port.addLabels(pr.number, [MIGRATION_LABEL]);
       return;
     }
@@ -37,7 +51,10 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       // Only ever on a branch whose head is Handover's own commit (decide checks): re-plan the step on the new head.
       const message = `${action.step.title}\n\nStep ${action.step.id} of Handover migration #${snapshot.issue}, re-planned on the moved default branch.\nCommitter: ${COMMITTER.name}`;
       // The observed head is a parent of the new commit: the move is a fast-forward only if nobody pushed since.
-      await port.moveBranch(action.step.branch, await port.createCommit(action.baseSha, action.changes, message, action.headSha));
+      await port.moveBranch(
+        action.step.branch,
+        await port.createCommit(action.baseSha, action.changes, message, action.headSha),
+      );
       return;
     }
     case "reopen":
@@ -67,7 +84,9 @@ async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidde
     ...hidden,
     handled: [...new Set([...hidden.handled, ...theirs.handled])].sort((x, y) => x - y),
     handledBelow: Math.max(hidden.handledBelow, theirs.handledBelow),
-    audit: [...hidden.audit, ...theirs.audit.filter((a) => !seen.has(`${a.at}|${a.user}|${a.command}`))].sort((x, y) => x.at - y.at).slice(-100),
+    audit: [...hidden.audit, ...theirs.audit.filter((a) => !seen.has(`${a.at}|${a.user}|${a.command}`))]
+      .sort((x, y) => x.at - y.at)
+      .slice(-100),
   };
 }
 
@@ -91,8 +110,12 @@ export async function ensureDashboard(deps: EngineDeps, observed: Observed, deci
 export async function ensureLabel(deps: EngineDeps, observed: Observed, label: string): Promise<void> {
   const labels = observed.issue.labels;
   if (!labels.includes(label)) await deps.port.addLabels(observed.issue.number, [label]);
-  for (const stale of labels.filter((l) => l !== label && (LABELS as readonly string[]).includes(l))) await deps.port.removeLabel(observed.issue.number, stale);
-  observed.issue = { ...observed.issue, labels: [...labels.filter((l) => !(LABELS as readonly string[]).includes(l)), label] };
+  for (const stale of labels.filter((l) => l !== label && (LABELS as readonly string[]).includes(l)))
+    await deps.port.removeLabel(observed.issue.number, stale);
+  observed.issue = {
+    ...observed.issue,
+    labels: [...labels.filter((l) => !(LABELS as readonly string[]).includes(l)), label],
+  };
 }
 
 /** Reactions (idempotent on GitHub) and replies for the commands just applied, after their decisions were saved. */
@@ -102,7 +125,11 @@ export async function sendFeedback(deps: EngineDeps, feedback: CommandFeedback[]
     await deps.port.addReaction(item.commentId, item.reaction);
     if (!item.reply) continue;
     // A racing replica may have answered the same command already: one reply per command.
-    if (!replied.has(item.on)) replied.set(item.on, (await deps.port.listComments(item.on)).filter((c) => c.author === deps.port.botLogin).map((c) => c.body));
+    if (!replied.has(item.on))
+      replied.set(
+        item.on,
+        (await deps.port.listComments(item.on)).filter((c) => c.author === deps.port.botLogin).map((c) => c.body),
+      );
     if (replied.get(item.on)?.some((body) => body.startsWith(replyMarker(item.commentId)))) continue;
     await deps.port.createComment(item.on, item.reply);
   }

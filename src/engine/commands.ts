@@ -1,6 +1,13 @@
-import { authorize, helpText, parseCommand, type Command, type CommandPermissions, type Permission } from "../chatops/index.js";
+import {
+  authorize,
+  helpText,
+  parseCommand,
+  type Command,
+  type CommandPermissions,
+  type Permission,
+} from "../chatops/index.js";
 import type { PlannedStep } from "../plan/index.js";
-import type { CommentInfo, Reaction } from "../github/port.js";
+import type { CommentInfo, Reaction } from "../spec/github.js";
 import { stepDone, type Phase } from "./decide.js";
 import type { AuditEntry, HiddenState } from "./state.js";
 
@@ -55,7 +62,11 @@ function currentStep(hidden: HiddenState, steps: PlannedStep[]): PlannedStep | u
 }
 
 function stepArg(command: Command, hidden: HiddenState, steps: PlannedStep[]): PlannedStep | string {
-  if (command.step) return steps.find((s) => s.id === command.step) ?? `there is no step ${command.step} (steps: ${steps.map((s) => s.id).join(", ")})`;
+  if (command.step)
+    return (
+      steps.find((s) => s.id === command.step) ??
+      `there is no step ${command.step} (steps: ${steps.map((s) => s.id).join(", ")})`
+    );
   return currentStep(hidden, steps) ?? "every step is done";
 }
 
@@ -65,8 +76,20 @@ function patchStep(hidden: HiddenState, id: string, patch: Record<string, unknow
   return { ...hidden, steps: { ...hidden.steps, [id]: rec } };
 }
 
-const refused = (hidden: HiddenState, note: string): Effect => ({ hidden, result: "invalid", note, reaction: "confused", reply: note });
-const applied = (hidden: HiddenState, note: string, reply?: string): Effect => ({ hidden, result: "applied", note, reaction: "rocket", ...(reply ? { reply } : {}) });
+const refused = (hidden: HiddenState, note: string): Effect => ({
+  hidden,
+  result: "invalid",
+  note,
+  reaction: "confused",
+  reply: note,
+});
+const applied = (hidden: HiddenState, note: string, reply?: string): Effect => ({
+  hidden,
+  result: "applied",
+  note,
+  reaction: "rocket",
+  ...(reply ? { reply } : {}),
+});
 
 function effectOf(command: Command, user: string, hidden: HiddenState, ctx: CommandContext): Effect {
   const at = ctx.now;
@@ -74,27 +97,51 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
     case "help":
       return applied(hidden, "help shown", helpText(ctx.permissions));
     case "status":
-      return applied(hidden, "status shown", ctx.phase ? `**${ctx.phase.headline}**\n\n${ctx.phase.next}` : "Handover has not looked at this migration yet.");
+      return applied(
+        hidden,
+        "status shown",
+        ctx.phase ? `**${ctx.phase.headline}**\n\n${ctx.phase.next}` : "Handover has not looked at this migration yet.",
+      );
     case "pause":
-      return hidden.paused ? refused(hidden, `already paused by @${hidden.paused.by}`) : applied({ ...hidden, paused: { by: user, at } }, "paused: no new PR opens and no gate advances until `/handover resume`");
+      return hidden.paused
+        ? refused(hidden, `already paused by @${hidden.paused.by}`)
+        : applied(
+            { ...hidden, paused: { by: user, at } },
+            "paused: no new PR opens and no gate advances until `/handover resume`",
+          );
     case "resume":
-      return hidden.paused ? applied({ ...hidden, paused: null }, "resumed") : refused(hidden, "the migration is not paused");
+      return hidden.paused
+        ? applied({ ...hidden, paused: null }, "resumed")
+        : refused(hidden, "the migration is not paused");
     case "abort":
       if (hidden.aborted) return refused(hidden, `already aborted by @${hidden.aborted.by}`);
-      return applied({ ...hidden, aborted: { by: user, at, reason: command.reason ?? "" } }, `aborted${command.reason ? `: ${command.reason}` : ""}; the open step PR is closed and its branch deleted`);
+      return applied(
+        { ...hidden, aborted: { by: user, at, reason: command.reason ?? "" } },
+        `aborted${command.reason ? `: ${command.reason}` : ""}; the open step PR is closed and its branch deleted`,
+      );
     case "decommission": {
-      if (hidden.decommission) return refused(hidden, `decommission was already approved by @${hidden.decommission.by}`);
+      if (hidden.decommission)
+        return refused(hidden, `decommission was already approved by @${hidden.decommission.by}`);
       const next = { ...hidden, decommission: { by: user, at } };
       const adoptsDone = ctx.steps.filter((s) => s.kind !== "decommission").every((s) => stepDone(hidden, s));
       return adoptsDone
         ? applied(next, "decommission approved: its PR opens now")
-        : { hidden: next, result: "recorded", note: "decommission approved; its PR opens once every adopt gate has passed", reaction: "eyes" };
+        : {
+            hidden: next,
+            result: "recorded",
+            note: "decommission approved; its PR opens once every adopt gate has passed",
+            reaction: "eyes",
+          };
     }
     case "retry": {
       const step = stepArg(command, hidden, ctx.steps);
       if (typeof step === "string") return refused(hidden, `nothing to retry: ${step}`);
       const rec = hidden.steps[step.id] ?? {};
-      if (rec.failed) return applied(patchStep(hidden, step.id, { windowStart: at }, ["failed"]), `gate of ${step.id} re-evaluated from now`);
+      if (rec.failed)
+        return applied(
+          patchStep(hidden, step.id, { windowStart: at }, ["failed"]),
+          `gate of ${step.id} re-evaluated from now`,
+        );
       if (ctx.phase?.label === "handover:paused" && ctx.phase.current === step.id && !hidden.paused) {
         return applied(patchStep(hidden, step.id, { reopen: true }), `${step.id}: its PR is reopened`);
       }
@@ -106,15 +153,22 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
       const rec = hidden.steps[step.id] ?? {};
       if (step.kind === "decommission") return refused(hidden, "decommission has no gate to skip");
       if (rec.mergeSha === undefined && rec.noDiff === undefined) {
-        return refused(hidden, `the gate of ${step.id} cannot be skipped before its PR is merged (skip overrides a gate, not a review)`);
+        return refused(
+          hidden,
+          `the gate of ${step.id} cannot be skipped before its PR is merged (skip overrides a gate, not a review)`,
+        );
       }
-      return applied(patchStep(hidden, step.id, { skipped: { by: user, at } }, ["failed"]), `gate of ${step.id} skipped by override`);
+      return applied(
+        patchStep(hidden, step.id, { skipped: { by: user, at } }, ["failed"]),
+        `gate of ${step.id} skipped by override`,
+      );
     }
     case "rollback": {
       if (hidden.rollback) return refused(hidden, `a rollback of ${hidden.rollback.step} is already in progress`);
       const merged = [...ctx.steps].reverse().find((s) => hidden.steps[s.id]?.mergeSha !== undefined);
       if (!merged) return refused(hidden, "nothing to roll back: no step PR is merged yet");
-      if (merged.kind === "decommission") return refused(hidden, "the migration is complete: the decommission cannot be rolled back by Handover");
+      if (merged.kind === "decommission")
+        return refused(hidden, "the migration is complete: the decommission cannot be rolled back by Handover");
       const attempt = (hidden.rollbacks[merged.id] ?? 0) + 1;
       return applied(
         { ...hidden, rollback: { step: merged.id, attempt, by: user, at } },
@@ -125,21 +179,53 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
 }
 
 /** Apply one command comment: authorize, record the decision (once, by comment id) and say what happened. */
-export function applyCommand(pending: PendingCommand, permission: Permission, hidden: HiddenState, ctx: CommandContext): { hidden: HiddenState; feedback: CommandFeedback } {
+export function applyCommand(
+  pending: PendingCommand,
+  permission: Permission,
+  hidden: HiddenState,
+  ctx: CommandContext,
+): { hidden: HiddenState; feedback: CommandFeedback } {
   const { comment } = pending;
   const parsed = parseCommand(comment.body);
   const done = (next: HiddenState, entry: Omit<AuditEntry, "at" | "user">, reaction: Reaction, reply?: string) => ({
-    hidden: { ...next, ...trimHandled([...next.handled, comment.id], next.handledBelow), audit: [...next.audit, { at: ctx.now, user: comment.author, ...entry }].slice(-100) },
-    feedback: { commentId: comment.id, on: pending.on, reaction, ...(reply ? { reply: `${replyMarker(comment.id)}\n@${comment.author} ${reply}` } : {}) },
+    hidden: {
+      ...next,
+      ...trimHandled([...next.handled, comment.id], next.handledBelow),
+      audit: [...next.audit, { at: ctx.now, user: comment.author, ...entry }].slice(-100),
+    },
+    feedback: {
+      commentId: comment.id,
+      on: pending.on,
+      reaction,
+      ...(reply ? { reply: `${replyMarker(comment.id)}\n@${comment.author} ${reply}` } : {}),
+    },
   });
   if (parsed.kind === "unknown") {
-    return done(hidden, { command: parsed.line, result: "unknown", note: `unknown command ${parsed.word}` }, "confused", `\`${parsed.word}\` is not a Handover command.\n\n${helpText(ctx.permissions)}`);
+    return done(
+      hidden,
+      { command: parsed.line, result: "unknown", note: `unknown command ${parsed.word}` },
+      "confused",
+      `\`${parsed.word}\` is not a Handover command.\n\n${helpText(ctx.permissions)}`,
+    );
   }
-  if (parsed.kind === "invalid") return done(hidden, { command: parsed.line, result: "invalid", note: parsed.message }, "confused", parsed.message);
-  if (parsed.kind !== "command") return done(hidden, { command: "", result: "invalid", note: "no command" }, "confused");
+  if (parsed.kind === "invalid")
+    return done(hidden, { command: parsed.line, result: "invalid", note: parsed.message }, "confused", parsed.message);
+  if (parsed.kind !== "command")
+    return done(hidden, { command: "", result: "invalid", note: "no command" }, "confused");
   const command = parsed.command;
   const auth = authorize(command.verb, permission, ctx.permissions, comment.author);
-  if (!auth.ok) return done(hidden, { command: command.line, result: "refused", note: `needs ${auth.needed}, has ${auth.has}` }, "-1", auth.message);
+  if (!auth.ok)
+    return done(
+      hidden,
+      { command: command.line, result: "refused", note: `needs ${auth.needed}, has ${auth.has}` },
+      "-1",
+      auth.message,
+    );
   const effect = effectOf(command, comment.author, hidden, ctx);
-  return done(effect.hidden, { command: command.line, result: effect.result, note: effect.note }, effect.reaction, effect.reply);
+  return done(
+    effect.hidden,
+    { command: command.line, result: effect.result, note: effect.note },
+    effect.reaction,
+    effect.reply,
+  );
 }

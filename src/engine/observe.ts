@@ -1,5 +1,15 @@
 import { EditError } from "../edit/index.js";
-import { deploymentObservations, evaluateGate, httpObservation, statusObservations, type CheckRun, type CheckSpec, type CommitStatus, type GateResult, type Observation } from "../health/index.js";
+import {
+  deploymentObservations,
+  evaluateGate,
+  httpObservation,
+  statusObservations,
+  type CheckRun,
+  type CheckSpec,
+  type CommitStatus,
+  type GateResult,
+  type Observation,
+} from "../health/index.js";
 import { checkTree } from "../invariant/index.js";
 import { activeLocks } from "../guard/index.js";
 import { applyStep, planMigration, revertStep, type PlannedStep, type StepOutcome } from "../plan/index.js";
@@ -8,9 +18,23 @@ import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
 import { durationMs, type HandoverConfig, type HealthCheck } from "../spec/config.js";
 import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
-import { COMMITTER, type CommentInfo, type GitHubPort, type HttpProbe, type IssueInfo, type PullInfo } from "../github/port.js";
+import {
+  COMMITTER,
+  type CommentInfo,
+  type GitHubPort,
+  type HttpProbe,
+  type IssueInfo,
+  type PullInfo,
+} from "../github/port.js";
 import { stepDone, type Snapshot, type StepView } from "./decide.js";
-import { compactProbes, DASHBOARD_MARKER, decodeState, emptyState, type HiddenState, type StepRecord } from "./state.js";
+import {
+  compactProbes,
+  DASHBOARD_MARKER,
+  decodeState,
+  emptyState,
+  type HiddenState,
+  type StepRecord,
+} from "./state.js";
 
 export interface EngineDeps {
   port: GitHubPort;
@@ -53,7 +77,13 @@ function fromWindow(observations: Observation[], windowStart: number): Observati
   return carried && carried.state !== "failure" ? [{ ...carried, at: windowStart }, ...inside] : inside;
 }
 
-async function gateOf(deps: EngineDeps, step: PlannedStep, rec: StepRecord, headSha: string, targetVersion: string): Promise<{ gate: GateResult; probes: Record<string, Observation[]> }> {
+async function gateOf(
+  deps: EngineDeps,
+  step: PlannedStep,
+  rec: StepRecord,
+  headSha: string,
+  targetVersion: string,
+): Promise<{ gate: GateResult; probes: Record<string, Observation[]> }> {
   const gate = step.gate;
   const sha = rec.mergeSha ?? rec.noDiff?.sha ?? headSha;
   const since = rec.mergedAt ?? rec.noDiff?.at ?? deps.now();
@@ -79,19 +109,29 @@ async function gateOf(deps: EngineDeps, step: PlannedStep, rec: StepRecord, head
       const { statuses, runs } = await commitChecks();
       observations = statusObservations(spec.pattern, statuses, runs);
     } else if (spec.kind === "deployment") {
-      const deployments = (await deps.port.deployments(spec.environment)).filter((d) => Date.parse(d.created_at) >= deployedSince);
+      const deployments = (await deps.port.deployments(spec.environment)).filter(
+        (d) => Date.parse(d.created_at) >= deployedSince,
+      );
       const newest = deployments.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)[0];
       const statuses = new Map(newest ? [[newest.id, await deps.port.deploymentStatuses(newest.id)]] : []);
       observations = deploymentObservations(spec.environment, deployedSince, deployments, statuses);
     } else {
       const health = await deps.probe(spec.url);
-      const version = spec.version ? { ...(await deps.probe(new URL("version", spec.url).toString())), expect: targetVersion } : undefined;
+      const version = spec.version
+        ? { ...(await deps.probe(new URL("version", spec.url).toString())), expect: targetVersion }
+        : undefined;
       probes[label] = compactProbes([...(probes[label] ?? []), httpObservation(deps.now(), health, version)]);
       observations = probes[label] ?? [];
     }
     checks.push({ label, spec, observations: fromWindow(observations, windowStart) });
   }
-  const result = evaluateGate({ checks, windowStart, soakMs: durationMs(gate?.soak ?? "0s"), timeoutMs: durationMs(gate?.timeout ?? "2h"), now: deps.now() });
+  const result = evaluateGate({
+    checks,
+    windowStart,
+    soakMs: durationMs(gate?.soak ?? "0s"),
+    timeoutMs: durationMs(gate?.timeout ?? "2h"),
+    now: deps.now(),
+  });
   return { gate: result, probes };
 }
 
@@ -108,7 +148,13 @@ function onHead(view: StepView, head: FileMap, produce: () => StepOutcome, count
   }
 }
 
-async function viewOf(deps: EngineDeps, step: PlannedStep, snapshot: Snapshot, request: MigrationRequest, plan: { context: Parameters<typeof applyStep>[1] }): Promise<StepView> {
+async function viewOf(
+  deps: EngineDeps,
+  step: PlannedStep,
+  snapshot: Snapshot,
+  request: MigrationRequest,
+  plan: { context: Parameters<typeof applyStep>[1] },
+): Promise<StepView> {
   const rec = snapshot.hidden.steps[step.id] ?? {};
   const view: StepView = { step };
   const found: PullInfo | undefined = rec.noDiff ? undefined : await deps.port.findPull(step.branch);
@@ -120,20 +166,36 @@ async function viewOf(deps: EngineDeps, step: PlannedStep, snapshot: Snapshot, r
   if ((!pr && !rec.noDiff) || (pr?.state === "open" && pr.mergeable === false && !view.humanCommits)) {
     const head = await deps.port.readTree(snapshot.headSha);
     // The prepare scaffold carries REPLACE-ME on purpose: operators fill it in on its PR (the guard holds it until then).
-    onHead(view, head, () => applyStep(head, plan.context, step), (v) => !(step.kind === "prepare" && v.rule === "unfinished-scaffold"));
+    onHead(
+      view,
+      head,
+      () => applyStep(head, plan.context, step),
+      (v) => !(step.kind === "prepare" && v.rule === "unfinished-scaffold"),
+    );
   }
   if ((pr?.merged || rec.noDiff) && step.kind !== "decommission") {
-    const merged = pr?.merged ? { mergeSha: rec.mergeSha ?? pr.mergeCommitSha ?? pr.headSha, mergedAt: rec.mergedAt ?? pr.mergedAt ?? deps.now() } : {};
+    const merged = pr?.merged
+      ? {
+          mergeSha: rec.mergeSha ?? pr.mergeCommitSha ?? pr.headSha,
+          mergedAt: rec.mergedAt ?? pr.mergedAt ?? deps.now(),
+        }
+      : {};
     const { gate, probes } = await gateOf(deps, step, { ...rec, ...merged }, snapshot.headSha, request.version);
     view.gate = gate;
-    if (Object.keys(probes).length > 0) snapshot.hidden = { ...snapshot.hidden, steps: { ...snapshot.hidden.steps, [step.id]: { ...rec, probes } } };
+    if (Object.keys(probes).length > 0)
+      snapshot.hidden = { ...snapshot.hidden, steps: { ...snapshot.hidden.steps, [step.id]: { ...rec, probes } } };
   }
   return view;
 }
 
 /** Find the App's dashboard comment: the oldest one authored by the App itself carrying the marker. */
-export function findDashboard(comments: CommentInfo[], botLogin: string): { dashboard?: CommentInfo; extra: CommentInfo[] } {
-  const own = comments.filter((c) => c.author === botLogin && c.body.includes(DASHBOARD_MARKER)).sort((a, b) => a.id - b.id);
+export function findDashboard(
+  comments: CommentInfo[],
+  botLogin: string,
+): { dashboard?: CommentInfo; extra: CommentInfo[] } {
+  const own = comments
+    .filter((c) => c.author === botLogin && c.body.includes(DASHBOARD_MARKER))
+    .sort((a, b) => a.id - b.id);
   return { ...(own[0] ? { dashboard: own[0] } : {}), extra: own.slice(1) };
 }
 
@@ -141,10 +203,23 @@ export function findDashboard(comments: CommentInfo[], botLogin: string): { dash
 export function rollbackStep(step: PlannedStep, issue: number, attempt: number): PlannedStep {
   const id = `rollback-${step.id}-${attempt}`;
   const summary = `Roll back ${step.id} (${step.summary})`;
-  return { ...step, id, branch: `handover/${issue}/${id}`, title: `[handover #${issue}] ${summary}`, summary, changes: [], status: "planned" };
+  return {
+    ...step,
+    id,
+    branch: `handover/${issue}/${id}`,
+    title: `[handover #${issue}] ${summary}`,
+    summary,
+    changes: [],
+    status: "planned",
+  };
 }
 
-async function rollbackView(deps: EngineDeps, snapshot: Snapshot, plan: { context: Parameters<typeof applyStep>[1] }, version: string): Promise<Snapshot["rollback"]> {
+async function rollbackView(
+  deps: EngineDeps,
+  snapshot: Snapshot,
+  plan: { context: Parameters<typeof applyStep>[1] },
+  version: string,
+): Promise<Snapshot["rollback"]> {
   const rb = snapshot.hidden.rollback;
   const target = rb ? snapshot.steps.find((s) => s.id === rb.step) : undefined;
   const rec = target ? snapshot.hidden.steps[target.id] : undefined;
@@ -154,11 +229,31 @@ async function rollbackView(deps: EngineDeps, snapshot: Snapshot, plan: { contex
   const pr = await deps.port.findPull(step.branch);
   if (pr) view.pr = pr;
   if (!pr) {
-    const [head, after, parent] = await Promise.all([deps.port.readTree(snapshot.headSha), deps.port.readTree(rec.mergeSha), deps.port.getCommit(rec.mergeSha)]);
+    const [head, after, parent] = await Promise.all([
+      deps.port.readTree(snapshot.headSha),
+      deps.port.readTree(rec.mergeSha),
+      deps.port.getCommit(rec.mergeSha),
+    ]);
     const before = await deps.port.readTree(parent.parents[0] ?? rec.mergeSha);
-    onHead(view, head, () => revertStep(head, before, after, plan.context, target, step.id), () => true);
+    onHead(
+      view,
+      head,
+      () => revertStep(head, before, after, plan.context, target, step.id),
+      () => true,
+    );
   } else if (pr.merged) {
-    view.gate = (await gateOf(deps, step, { mergeSha: rb.mergeSha ?? pr.mergeCommitSha ?? pr.headSha, mergedAt: rb.mergedAt ?? pr.mergedAt ?? deps.now() }, snapshot.headSha, version)).gate;
+    view.gate = (
+      await gateOf(
+        deps,
+        step,
+        {
+          mergeSha: rb.mergeSha ?? pr.mergeCommitSha ?? pr.headSha,
+          mergedAt: rb.mergedAt ?? pr.mergedAt ?? deps.now(),
+        },
+        snapshot.headSha,
+        version,
+      )
+    ).gate;
   }
   return { of: target, view };
 }
@@ -179,7 +274,14 @@ async function heldElsewhere(deps: EngineDeps, number: number, request: Migratio
   const mine = [request.source, request.target].filter((c) => c !== "");
   return (await activeLocks(deps.port))
     .filter((lock) => lock.issue < number)
-    .flatMap((lock) => lock.clusters.filter((c) => mine.includes(c)).map((c) => `${c} is already being migrated by #${lock.issue}: one migration per cluster at a time; this one starts once #${lock.issue} is closed`));
+    .flatMap((lock) =>
+      lock.clusters
+        .filter((c) => mine.includes(c))
+        .map(
+          (c) =>
+            `${c} is already being migrated by #${lock.issue}: one migration per cluster at a time; this one starts once #${lock.issue} is closed`,
+        ),
+    );
 }
 
 /** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
@@ -190,10 +292,24 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   const comments = await deps.port.listComments(number);
   const { dashboard, extra } = findDashboard(comments, deps.port.botLogin);
   const hidden: HiddenState = (dashboard && decodeState(dashboard.body)) || emptyState();
-  const snapshot: Snapshot = { now: deps.now(), issue: number, headSha: "", problems: [], steps: [], views: new Map(), hidden };
+  const snapshot: Snapshot = {
+    now: deps.now(),
+    issue: number,
+    headSha: "",
+    problems: [],
+    steps: [],
+    views: new Map(),
+    hidden,
+  };
   const observed: Observed = {
-    issue, comments, dashboard, extraDashboards: extra, request: undefined, snapshot,
-    permissions: { permission: "write", elevated: "maintain" }, resyncMs: durationMs("5m"),
+    issue,
+    comments,
+    dashboard,
+    extraDashboards: extra,
+    request: undefined,
+    snapshot,
+    permissions: { permission: "write", elevated: "maintain" },
+    resyncMs: durationMs("5m"),
   };
   // Problems with the issue body are reported together with the repo's, by planMigration below.
   const parsed = parseIssueBody(issue.body);
@@ -211,7 +327,10 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     planMigration(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems]),
   );
   if (!planned.ok) {
-    snapshot.problems = planned.kind === "input" ? planned.problems : planned.violations.map((v) => `${planned.step ? `step ${planned.step}: ` : ""}${v.message}`);
+    snapshot.problems =
+      planned.kind === "input"
+        ? planned.problems
+        : planned.violations.map((v) => `${planned.step ? `step ${planned.step}: ` : ""}${v.message}`);
     return observed;
   }
   snapshot.steps = planned.plan.steps;

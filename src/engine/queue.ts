@@ -30,6 +30,7 @@ export class IssueQueue {
 
   /** Resolves when nothing is running (used by rehearsals and tests). */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running.values()].map((e) => e.promise.catch(() => undefined)));
+    while (this.running.size > 0)
+      await Promise.all([...this.running.values()].map((e) => e.promise.catch(() => undefined)));
   }
 }

@@ -17,12 +17,20 @@ export interface ReconcileResult {
 async function commandsOf(deps: EngineDeps, observed: Observed): Promise<PendingCommand[]> {
   const onIssue = observed.comments.map((comment) => ({ comment, on: observed.issue.number }));
   const openPrs = [...observed.snapshot.views.values()].flatMap((v) => (v.pr?.state === "open" ? [v.pr.number] : []));
-  const onPrs = (await Promise.all(openPrs.map(async (n) => (await deps.port.listComments(n)).map((comment) => ({ comment, on: n }))))).flat();
+  const onPrs = (
+    await Promise.all(
+      openPrs.map(async (n) => (await deps.port.listComments(n)).map((comment) => ({ comment, on: n }))),
+    )
+  ).flat();
   return pendingCommands([...onIssue, ...onPrs], observed.snapshot.hidden, deps.port.botLogin);
 }
 
 /** Apply new commands to the hidden state; their feedback goes to its outbox, sent once the state is saved. */
-async function handleCommands(deps: EngineDeps, observed: Observed, permissions: HandoverConfig["commands"]): Promise<CommandFeedback[]> {
+async function handleCommands(
+  deps: EngineDeps,
+  observed: Observed,
+  permissions: HandoverConfig["commands"],
+): Promise<CommandFeedback[]> {
   const pending = await commandsOf(deps, observed);
   const feedback: CommandFeedback[] = [];
   const known = new Map<string, Awaited<ReturnType<EngineDeps["port"]["permission"]>>>();
@@ -31,7 +39,12 @@ async function handleCommands(deps: EngineDeps, observed: Observed, permissions:
     const login = item.comment.author;
     if (!known.has(login)) known.set(login, await deps.port.permission(login));
     const phase = decide({ ...observed.snapshot, hidden }).phase;
-    const applied = applyCommand(item, known.get(login) ?? "none", hidden, { now: deps.now(), permissions, steps: observed.snapshot.steps, phase });
+    const applied = applyCommand(item, known.get(login) ?? "none", hidden, {
+      now: deps.now(),
+      permissions,
+      steps: observed.snapshot.steps,
+      phase,
+    });
     hidden = applied.hidden;
     feedback.push(applied.feedback);
   }

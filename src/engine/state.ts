@@ -49,8 +49,13 @@ export const hiddenState = z.object({
   /** A `/handover rollback` in progress: a revert PR of the last merged step, checked and gated like a step. */
   rollback: z
     .object({
-      step: z.string(), attempt: z.number(), by: z.string(), at: z.number(),
-      pr: z.number().optional(), mergeSha: z.string().optional(), mergedAt: z.number().optional(),
+      step: z.string(),
+      attempt: z.number(),
+      by: z.string(),
+      at: z.number(),
+      pr: z.number().optional(),
+      mergeSha: z.string().optional(),
+      mergedAt: z.number().optional(),
       failed: z.object({ reason: z.string(), at: z.number() }).optional(),
     })
     .nullable()
@@ -61,13 +66,34 @@ export const hiddenState = z.object({
   rollbacks: z.record(z.string(), z.number()).default({}),
   /** Reactions and replies owed for handled commands, kept until sent (sending is idempotent, so a retry is safe). */
   outbox: z
-    .array(z.object({ commentId: z.number(), on: z.number(), reaction: z.enum(["eyes", "rocket", "-1", "confused", "+1"]), reply: z.string().optional() }))
+    .array(
+      z.object({
+        commentId: z.number(),
+        on: z.number(),
+        reaction: z.enum(["eyes", "rocket", "-1", "confused", "+1"]),
+        reply: z.string().optional(),
+      }),
+    )
     .default([]),
 });
 export type HiddenState = z.infer<typeof hiddenState>;
 
 export function emptyState(): HiddenState {
-  return { v: 1, base: null, handled: [], handledBelow: 0, paused: null, aborted: null, decommission: null, steps: {}, audit: [], rollback: null, undone: [], rollbacks: {}, outbox: [] };
+  return {
+    v: 1,
+    base: null,
+    handled: [],
+    handledBelow: 0,
+    paused: null,
+    aborted: null,
+    decommission: null,
+    steps: {},
+    audit: [],
+    rollback: null,
+    undone: [],
+    rollbacks: {},
+    outbox: [],
+  };
 }
 
 export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";

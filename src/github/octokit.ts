@@ -2,14 +2,26 @@ import { effectivePermission } from "../chatops/index.js";
 import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
 import type { FileChange } from "../repo/index.js";
 import { classify, orUndefined } from "./errors.js";
-import { COMMITTER, type GuardRun, type CommentInfo, type CommitInfo, type GitHubPort, type IssueInfo, type NewPull, type Permission, type PullInfo, type Reaction } from "./port.js";
+import {
+  COMMITTER,
+  type GuardRun,
+  type CommentInfo,
+  type CommitInfo,
+  type GitHubPort,
+  type IssueInfo,
+  type NewPull,
+  type Permission,
+  type PullInfo,
+  type Reaction,
+} from "./port.js";
 
 /** The part of an Octokit (Probot's or @octokit/core's) the adapter uses. */
 export interface OctokitLike {
   request(route: string, params?: Record<string, unknown>): Promise<{ data: unknown }>;
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- GitHub JSON, read field by field below
+// biome-ignore lint/suspicious/noExplicitAny: GitHub JSON, read field by field below
+type Json = Record<string, any>;
 
 /** Commits and blobs never change: one cache for every adapter in the process. */
 const trees = new Map<string, Map<string, string>>();
@@ -22,9 +34,17 @@ function time(value: unknown): number {
 
 function toPull(data: Json): PullInfo {
   return {
-    number: data.number, state: data.state, merged: Boolean(data.merged ?? data.merged_at), mergedAt: data.merged_at ? time(data.merged_at) : null,
-    mergeCommitSha: data.merge_commit_sha ?? null, headRef: data.head?.ref ?? "", headSha: data.head?.sha ?? "", body: data.body ?? "",
-    draft: Boolean(data.draft), url: data.html_url ?? "", mergeable: typeof data.mergeable === "boolean" ? data.mergeable : null,
+    number: data.number,
+    state: data.state,
+    merged: Boolean(data.merged ?? data.merged_at),
+    mergedAt: data.merged_at ? time(data.merged_at) : null,
+    mergeCommitSha: data.merge_commit_sha ?? null,
+    headRef: data.head?.ref ?? "",
+    headSha: data.head?.sha ?? "",
+    body: data.body ?? "",
+    draft: Boolean(data.draft),
+    url: data.html_url ?? "",
+    mergeable: typeof data.mergeable === "boolean" ? data.mergeable : null,
   };
 }
 
@@ -32,7 +52,12 @@ function toPull(data: Json): PullInfo {
 export class OctokitPort implements GitHubPort {
   private defaultBranchName: string | undefined;
 
-  constructor(private readonly octokit: OctokitLike, readonly owner: string, readonly repo: string, readonly botLogin: string) {}
+  constructor(
+    private readonly octokit: OctokitLike,
+    readonly owner: string,
+    readonly repo: string,
+    readonly botLogin: string,
+  ) {}
 
   private get base(): string {
     return `/repos/${this.owner}/${this.repo}`;
@@ -88,7 +113,12 @@ export class OctokitPort implements GitHubPort {
 
   async getCommit(sha: string): Promise<CommitInfo> {
     const data = await this.get(`/git/commits/${sha}`);
-    return { sha: data.sha, parents: (data.parents as Json[]).map((p) => p.sha), committer: data.committer?.name ?? "", message: data.message ?? "" };
+    return {
+      sha: data.sha,
+      parents: (data.parents as Json[]).map((p) => p.sha),
+      committer: data.committer?.name ?? "",
+      message: data.message ?? "",
+    };
   }
 
   async contains(head: string, base: string): Promise<boolean> {
@@ -100,14 +130,29 @@ export class OctokitPort implements GitHubPort {
     return (await orUndefined(this.get(`/git/ref/heads/${branch}`)))?.object?.sha;
   }
 
-  async createCommit(parent: string, changes: readonly FileChange[], message: string, previous?: string): Promise<string> {
+  async createCommit(
+    parent: string,
+    changes: readonly FileChange[],
+    message: string,
+    previous?: string,
+  ): Promise<string> {
     const parentCommit = await this.get(`/git/commits/${parent}`);
     const tree = await this.send("POST", "/git/trees", {
       base_tree: parentCommit.tree.sha,
-      tree: changes.map((c) => (c.content === null ? { path: c.path, mode: "100644", type: "blob", sha: null } : { path: c.path, mode: "100644", type: "blob", content: c.content })),
+      tree: changes.map((c) =>
+        c.content === null
+          ? { path: c.path, mode: "100644", type: "blob", sha: null }
+          : { path: c.path, mode: "100644", type: "blob", content: c.content },
+      ),
     });
     const parents = previous ? [parent, previous] : [parent];
-    const commit = await this.send("POST", "/git/commits", { message, tree: tree.sha, parents, author: COMMITTER, committer: COMMITTER });
+    const commit = await this.send("POST", "/git/commits", {
+      message,
+      tree: tree.sha,
+      parents,
+      author: COMMITTER,
+      committer: COMMITTER,
+    });
     return commit.sha as string;
   }
 
@@ -138,15 +183,23 @@ export class OctokitPort implements GitHubPort {
   async getIssue(number: number): Promise<IssueInfo> {
     const data = await this.get(`/issues/${number}`);
     return {
-      number: data.number, title: data.title ?? "", body: data.body ?? "", state: data.state,
-      labels: (data.labels as Json[]).map((l) => (typeof l === "string" ? l : l.name)), isPullRequest: Boolean(data.pull_request),
+      number: data.number,
+      title: data.title ?? "",
+      body: data.body ?? "",
+      state: data.state,
+      labels: (data.labels as Json[]).map((l) => (typeof l === "string" ? l : l.name)),
+      isPullRequest: Boolean(data.pull_request),
     };
   }
 
   async listComments(number: number): Promise<CommentInfo[]> {
     return (await this.all(`/issues/${number}/comments`)).map((c) => ({
-      id: c.id, body: c.body ?? "", author: c.user?.login ?? "", authorIsBot: c.user?.type === "Bot",
-      createdAt: time(c.created_at), edited: c.updated_at !== c.created_at,
+      id: c.id,
+      body: c.body ?? "",
+      author: c.user?.login ?? "",
+      authorIsBot: c.user?.type === "Bot",
+      createdAt: time(c.created_at),
+      edited: c.updated_at !== c.created_at,
     }));
   }
 
@@ -180,7 +233,9 @@ export class OctokitPort implements GitHubPort {
   }
 
   async openMigrationIssues(): Promise<number[]> {
-    return (await this.all("/issues", { labels: "handover", state: "open" })).filter((i) => !i.pull_request).map((i) => i.number as number);
+    return (await this.all("/issues", { labels: "handover", state: "open" }))
+      .filter((i) => !i.pull_request)
+      .map((i) => i.number as number);
   }
 
   async findPull(branch: string): Promise<PullInfo | undefined> {
@@ -194,7 +249,15 @@ export class OctokitPort implements GitHubPort {
   async createPull(pull: NewPull): Promise<PullInfo> {
     const base = (await this.defaultBranch()).name;
     try {
-      return toPull(await this.send("POST", "/pulls", { title: pull.title, head: pull.branch, base, body: pull.body, draft: pull.draft }));
+      return toPull(
+        await this.send("POST", "/pulls", {
+          title: pull.title,
+          head: pull.branch,
+          base,
+          body: pull.body,
+          draft: pull.draft,
+        }),
+      );
     } catch (err) {
       if (classify(err) !== "exists") throw err;
       const found = await this.findPull(pull.branch);
@@ -208,11 +271,15 @@ export class OctokitPort implements GitHubPort {
   }
 
   async changedFiles(pull: number): Promise<string[]> {
-    return (await this.all(`/pulls/${pull}/files`)).flatMap((f) => [f.filename as string, ...(f.previous_filename ? [f.previous_filename as string] : [])]);
+    return (await this.all(`/pulls/${pull}/files`)).flatMap((f) => [
+      f.filename as string,
+      ...(f.previous_filename ? [f.previous_filename as string] : []),
+    ]);
   }
 
   async findCheckRun(sha: string, name: string): Promise<{ conclusion: string | null; title: string } | undefined> {
-    const runs = (await this.get(`/commits/${sha}/check-runs`, { check_name: name, per_page: 100 })).check_runs as Json[];
+    const runs = (await this.get(`/commits/${sha}/check-runs`, { check_name: name, per_page: 100 }))
+      .check_runs as Json[];
     const newest = runs.sort((a, b) => b.id - a.id)[0];
     return newest ? { conclusion: newest.conclusion ?? null, title: newest.output?.title ?? "" } : undefined;
   }
@@ -220,7 +287,13 @@ export class OctokitPort implements GitHubPort {
   async createCheckRun(sha: string, name: string, run: GuardRun): Promise<void> {
     // GitHub takes at most 50 annotations per request.
     const output = { ...run.output, annotations: run.output.annotations.slice(0, 50) };
-    await this.send("POST", "/check-runs", { name, head_sha: sha, status: "completed", conclusion: run.conclusion, output });
+    await this.send("POST", "/check-runs", {
+      name,
+      head_sha: sha,
+      status: "completed",
+      conclusion: run.conclusion,
+      output,
+    });
   }
 
   async statuses(ref: string): Promise<CommitStatus[]> {

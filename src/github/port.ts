@@ -1,6 +1,10 @@
 import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
 import type { FileChange } from "../repo/index.js";
 
+import type { CommentInfo, PullInfo, Reaction } from "../spec/github.js";
+
+export type { CommentInfo, PullInfo, Reaction } from "../spec/github.js";
+
 /** The small surface of GitHub the engine uses; the Octokit adapter implements it, tests fake it. */
 
 /** The committer of every commit Handover writes; anything else on a step branch is a person's. */
@@ -13,30 +17,6 @@ export interface IssueInfo {
   state: "open" | "closed";
   labels: string[];
   isPullRequest: boolean;
-}
-
-export interface CommentInfo {
-  id: number;
-  body: string;
-  author: string;
-  authorIsBot: boolean;
-  createdAt: number;
-  edited: boolean;
-}
-
-export interface PullInfo {
-  number: number;
-  state: "open" | "closed";
-  merged: boolean;
-  mergedAt: number | null;
-  mergeCommitSha: string | null;
-  headRef: string;
-  headSha: string;
-  body: string;
-  draft: boolean;
-  url: string;
-  /** GitHub's answer: null while it is still computing (ask again later). */
-  mergeable: boolean | null;
 }
 
 export interface CommitInfo {
@@ -113,15 +93,19 @@ export interface GitHubPort {
 export interface CheckRunOutput {
   title: string;
   summary: string;
-  annotations: { path: string; start_line: number; end_line: number; annotation_level: "failure" | "warning" | "notice"; message: string }[];
+  annotations: {
+    path: string;
+    start_line: number;
+    end_line: number;
+    annotation_level: "failure" | "warning" | "notice";
+    message: string;
+  }[];
 }
 
 export interface GuardRun {
   conclusion: "success" | "failure";
   output: CheckRunOutput;
 }
-
-export type Reaction = "eyes" | "rocket" | "-1" | "confused" | "+1";
 
 /** Reads a Replicante introspection endpoint (the `http` health check); injected so rehearsals can fake it. */
 export type HttpProbe = (url: string) => Promise<{ body?: string; error?: string }>;

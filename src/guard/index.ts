@@ -16,13 +16,24 @@ export function lineOf(tree: FileMap, path: string, subject: string): number {
 
 function annotations(tree: FileMap, violations: Violation[]): CheckRunOutput["annotations"] {
   return violations.flatMap((v) =>
-    v.files.filter((path) => tree.has(path)).map((path) => {
-      // A subject is a value (cluster_id, URL, file) or a dotted field; try it whole, then its last key.
-      const subject = v.subject.split("|")[0] ?? "";
-      const whole = lineOf(tree, path, subject);
-      const line = whole === 1 && subject.includes(".") ? lineOf(tree, path, `${subject.slice(subject.lastIndexOf(".") + 1)}:`) : whole;
-      return { path, start_line: line, end_line: line, annotation_level: "failure" as const, message: `${v.rule}: ${v.message}` };
-    }),
+    v.files
+      .filter((path) => tree.has(path))
+      .map((path) => {
+        // A subject is a value (cluster_id, URL, file) or a dotted field; try it whole, then its last key.
+        const subject = v.subject.split("|")[0] ?? "";
+        const whole = lineOf(tree, path, subject);
+        const line =
+          whole === 1 && subject.includes(".")
+            ? lineOf(tree, path, `${subject.slice(subject.lastIndexOf(".") + 1)}:`)
+            : whole;
+        return {
+          path,
+          start_line: line,
+          end_line: line,
+          annotation_level: "failure" as const,
+          message: `${v.rule}: ${v.message}`,
+        };
+      }),
   );
 }
 
@@ -32,7 +43,11 @@ export interface Lock {
 }
 
 /** The discovery files of the locked clusters (Core config, discovery files, DiscoverySettings) a PR touches. */
-export function lockedPaths(tree: FileMap, locks: Lock[], changed: string[]): { issue: number; cluster: string; path: string }[] {
+export function lockedPaths(
+  tree: FileMap,
+  locks: Lock[],
+  changed: string[],
+): { issue: number; cluster: string; path: string }[] {
   const loaded = loadRepo(tree);
   if (!loaded.ok) return [];
   const hits: { issue: number; cluster: string; path: string }[] = [];
@@ -41,8 +56,10 @@ export function lockedPaths(tree: FileMap, locks: Lock[], changed: string[]): { 
       const cluster = loaded.model.clusters.get(name);
       if (!cluster) continue;
       const discovery = new Set([cluster.configPath, ...cluster.backends.flatMap((b) => b.files)]);
-      const inSettings = (path: string) => cluster.settingsDir !== undefined && path.startsWith(`${cluster.settingsDir}/`);
-      for (const path of changed) if (discovery.has(path) || inSettings(path)) hits.push({ issue: lock.issue, cluster: name, path });
+      const inSettings = (path: string) =>
+        cluster.settingsDir !== undefined && path.startsWith(`${cluster.settingsDir}/`);
+      for (const path of changed)
+        if (discovery.has(path) || inSettings(path)) hits.push({ issue: lock.issue, cluster: name, path });
     }
   }
   return hits;
@@ -51,17 +68,42 @@ export function lockedPaths(tree: FileMap, locks: Lock[], changed: string[]): { 
 /** The guard's verdict on a PR's head tree: the invariant, and the locks of active migrations on PRs that are not theirs. */
 export function guardVerdict(tree: FileMap, ownIssue: number | undefined, locks: Lock[], changed: string[]): GuardRun {
   const violations = checkTree(tree);
-  const locked = lockedPaths(tree, locks.filter((l) => l.issue !== ownIssue), changed);
+  const locked = lockedPaths(
+    tree,
+    locks.filter((l) => l.issue !== ownIssue),
+    changed,
+  );
   if (violations.length === 0 && locked.length === 0) {
-    return { conclusion: "success", output: { title: "No two Replicante Core clusters share a datastore", summary: "The invariant holds on this PR's tree.", annotations: [] } };
+    return {
+      conclusion: "success",
+      output: {
+        title: "No two Replicante Core clusters share a datastore",
+        summary: "The invariant holds on this PR's tree.",
+        annotations: [],
+      },
+    };
   }
   const lines = [
     ...violations.map((v) => `- **${v.rule}** (${RULES[v.rule]}): ${v.message}`),
-    ...locked.map((l) => `- **locked**: \`${l.path}\` is discovery of ${l.cluster}, which migration #${l.issue} is moving; change it through that migration, or after it is done`),
+    ...locked.map(
+      (l) =>
+        `- **locked**: \`${l.path}\` is discovery of ${l.cluster}, which migration #${l.issue} is moving; change it through that migration, or after it is done`,
+    ),
   ];
-  const title = violations.length ? `${violations.length} invariant violation${violations.length > 1 ? "s" : ""}` : `Touches a cluster locked by migration #${locked[0]?.issue}`;
-  const lockNotes = locked.map((l) => ({ path: l.path, start_line: 1, end_line: 1, annotation_level: "failure" as const, message: `locked by migration #${l.issue} (${l.cluster})` }));
-  return { conclusion: "failure", output: { title, summary: lines.join("\n"), annotations: [...annotations(tree, violations), ...lockNotes] } };
+  const title = violations.length
+    ? `${violations.length} invariant violation${violations.length > 1 ? "s" : ""}`
+    : `Touches a cluster locked by migration #${locked[0]?.issue}`;
+  const lockNotes = locked.map((l) => ({
+    path: l.path,
+    start_line: 1,
+    end_line: 1,
+    annotation_level: "failure" as const,
+    message: `locked by migration #${l.issue} (${l.cluster})`,
+  }));
+  return {
+    conclusion: "failure",
+    output: { title, summary: lines.join("\n"), annotations: [...annotations(tree, violations), ...lockNotes] },
+  };
 }
 
 /** Active migrations and the clusters each holds. */
@@ -76,7 +118,10 @@ export async function activeLocks(port: GitHubPort): Promise<Lock[]> {
 }
 
 /** Run the guard on one PR and record it as the `handover/guard` check run (only when the verdict changed). */
-export async function guardPullRequest(port: GitHubPort, pull: { number: number; headSha: string; headRef: string; author: string }): Promise<GuardRun> {
+export async function guardPullRequest(
+  port: GitHubPort,
+  pull: { number: number; headSha: string; headRef: string; author: string },
+): Promise<GuardRun> {
   const tree = await port.readTree(pull.headSha);
   // Only Handover's own step PRs may change the discovery of the clusters their migration holds.
   const own = pull.author === port.botLogin ? issueOfBranch(pull.headRef) : undefined;

@@ -143,7 +143,9 @@ export function evaluateGate(input: GateInput): GateResult {
   const since = passingSince !== undefined ? { passingSince } : {};
   if (now >= deadline) {
     const still =
-      passingSince !== undefined ? `healthy only since ${formatClock(passingSince)}` : `still waiting for ${waitingFor(tracks)}`;
+      passingSince !== undefined
+        ? `healthy only since ${formatClock(passingSince)}`
+        : `still waiting for ${waitingFor(tracks)}`;
     return {
       state: "timed-out",
       ...since,

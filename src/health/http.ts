@@ -36,7 +36,10 @@ function describe(name: string, result: { status: string; details?: unknown }): 
 }
 
 /** success / pending / failure of a parsed health body, with the results that decided it. */
-function judgeHealth(results: Record<string, { status: string; details?: unknown }>): { state: CheckState; detail: string } {
+function judgeHealth(results: Record<string, { status: string; details?: unknown }>): {
+  state: CheckState;
+  detail: string;
+} {
   const entries = Object.entries(results).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (entries.length === 0) return { state: "pending", detail: "health reports no results yet" };
   const stateOf = (status: string): CheckState | undefined => HEALTH_STATE[status.toUpperCase()];
@@ -44,7 +47,9 @@ function judgeHealth(results: Record<string, { status: string; details?: unknown
   if (failed.length > 0) return { state: "failure", detail: failed.map(([n, r]) => describe(n, r)).join("; ") };
   const notHealthy = entries.filter(([, r]) => stateOf(r.status) !== "success");
   if (notHealthy.length > 0) {
-    const text = notHealthy.map(([n, r]) => (stateOf(r.status) ? describe(n, r) : `${n} unknown status ${JSON.stringify(r.status)}`));
+    const text = notHealthy.map(([n, r]) =>
+      stateOf(r.status) ? describe(n, r) : `${n} unknown status ${JSON.stringify(r.status)}`,
+    );
     return { state: "pending", detail: text.join("; ") };
   }
   return { state: "success", detail: `HEALTHY: ${entries.map(([n]) => n).join(", ")}` };
@@ -54,11 +59,7 @@ function judgeHealth(results: Record<string, { status: string; details?: unknown
  * One observation of a Replicante Core `/introspect/health` probe (always HTTP 200: the body
  * decides), plus, when asked, the `/introspect/version` probe against the expected version.
  */
-export function httpObservation(
-  at: number,
-  health: Probe,
-  version?: Probe & { expect: string },
-): Observation {
+export function httpObservation(at: number, health: Probe, version?: Probe & { expect: string }): Observation {
   const parsedHealth = parseProbe("health", health, HealthBodySchema);
   if (!parsedHealth.ok) return { at, state: "pending", detail: parsedHealth.detail };
   const judged = judgeHealth(parsedHealth.value.results);

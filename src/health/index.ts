@@ -1,4 +1,12 @@
-export type { CheckSpec, CheckState, Observation, CommitStatus, CheckRun, Deployment, DeploymentStatus } from "./types.js";
+export type {
+  CheckSpec,
+  CheckState,
+  Observation,
+  CommitStatus,
+  CheckRun,
+  Deployment,
+  DeploymentStatus,
+} from "./types.js";
 export {
   CHECK_STATES,
   CommitStatusSchema,

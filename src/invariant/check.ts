@@ -1,4 +1,11 @@
-import { loadRepo, PLACEHOLDER, type ClusterModel, type FileMap, type ReachKind, type RepoModel } from "../repo/index.js";
+import {
+  loadRepo,
+  PLACEHOLDER,
+  type ClusterModel,
+  type FileMap,
+  type ReachKind,
+  type RepoModel,
+} from "../repo/index.js";
 import { RULES, type Rule, type Violation } from "../spec/violation.js";
 
 const REACH_RULE: Record<ReachKind, { rule: Rule; noun: string }> = {
@@ -41,11 +48,15 @@ function filesOf(holders: Holder[]): string[] {
 }
 
 function sharedBackends(clusters: ClusterModel[]): Violation[] {
-  const entries = clusters.flatMap((c) => c.backends.map((b): [string, Holder] => [b.key, { cluster: c.name, file: b.files[0] ?? c.configPath }]));
+  const entries = clusters.flatMap((c) =>
+    c.backends.map((b): [string, Holder] => [b.key, { cluster: c.name, file: b.files[0] ?? c.configPath }]),
+  );
   return [...sharedKeys(entries)].map(([key, holders]) => ({
     rule: "shared-backend",
     message: `discovery backend ${key} is referenced by ${describe(holders)}`,
-    clusters: clustersOf(holders), subject: key, files: filesOf(holders),
+    clusters: clustersOf(holders),
+    subject: key,
+    files: filesOf(holders),
   }));
 }
 
@@ -53,15 +64,22 @@ function sharedReach(clusters: ClusterModel[]): Violation[] {
   const violations: Violation[] = [];
   for (const kind of Object.keys(REACH_RULE) as ReachKind[]) {
     const entries = clusters.flatMap((c) =>
-      c.backends.flatMap((b) => b.reach.filter((r) => r.kind === kind).map((r): [string, Holder] => [r.value, { cluster: c.name, file: r.file }])),
+      c.backends.flatMap((b) =>
+        b.reach
+          .filter((r) => r.kind === kind)
+          .map((r): [string, Holder] => [r.value, { cluster: c.name, file: r.file }]),
+      ),
     );
     for (const [value, holders] of sharedKeys(entries)) {
       // Reached through one shared file: the shared-backend violation already names it.
       if (filesOf(holders).length === 1) continue;
       const { rule, noun } = REACH_RULE[kind];
       violations.push({
-        rule, message: `${noun} ${value} is reachable from ${describe(holders)}`,
-        clusters: clustersOf(holders), subject: value, files: filesOf(holders),
+        rule,
+        message: `${noun} ${value} is reachable from ${describe(holders)}`,
+        clusters: clustersOf(holders),
+        subject: value,
+        files: filesOf(holders),
       });
     }
   }
@@ -72,14 +90,19 @@ function sharedDependencies(clusters: ClusterModel[]): Violation[] {
   const entries = clusters.flatMap((c) =>
     c.dependencies
       .filter((d) => !d.display.includes(PLACEHOLDER))
-      .map((d): [string, Holder & { field: string; display: string }] => [`${d.kind}|${d.identity}`, { cluster: c.name, file: d.file, field: d.field, display: d.display }]),
+      .map((d): [string, Holder & { field: string; display: string }] => [
+        `${d.kind}|${d.identity}`,
+        { cluster: c.name, file: d.file, field: d.field, display: d.display },
+      ]),
   );
   return [...sharedKeys(entries)].map(([key, holders]) => {
     const first = holders[0] as Holder & { field: string; display: string };
     return {
       rule: "shared-dependency",
       message: `${first.field} (${first.display}) is shared by ${describe(holders)}: a new cluster needs its own dependencies`,
-      clusters: clustersOf(holders), subject: key.slice(key.indexOf("|") + 1), files: filesOf(holders),
+      clusters: clustersOf(holders),
+      subject: key.slice(key.indexOf("|") + 1),
+      files: filesOf(holders),
     } satisfies Violation;
   });
 }
@@ -89,7 +112,9 @@ function unfinishedScaffolds(clusters: ClusterModel[]): Violation[] {
     c.placeholders.map((p) => ({
       rule: "unfinished-scaffold" as const,
       message: `cluster ${c.name}: ${p.file}: ${p.field} is still ${JSON.stringify(p.value)}: fill in the new cluster's own dependency`,
-      clusters: [c.name], subject: p.field, files: [p.file],
+      clusters: [c.name],
+      subject: p.field,
+      files: [p.file],
     })),
   );
 }
@@ -119,7 +144,9 @@ export function checkTree(tree: FileMap): Violation[] {
 }
 
 /** Like checkTree, but a handover.yml that cannot be read at all is an input error rather than a violation. */
-export function checkReadableTree(tree: FileMap): { readable: true; violations: Violation[] } | { readable: false; problems: string[] } {
+export function checkReadableTree(
+  tree: FileMap,
+): { readable: true; violations: Violation[] } | { readable: false; problems: string[] } {
   const loaded = loadRepo(tree);
   if (!loaded.ok && loaded.unreadable) return { readable: false, problems: loaded.problems.map((p) => p.message) };
   return { readable: true, violations: loaded.ok ? checkModel(loaded.model) : loaded.problems };

@@ -11,7 +11,12 @@ const NAME_LIMIT = 40;
 
 /** A backend id made into a group name: lowercase, other characters `-`, at most 40, `-2`, `-3` on a clash. */
 export function groupNameFor(id: string, taken: Set<string>): string {
-  const base = id.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+/, "").slice(0, NAME_LIMIT) || "backend";
+  const base =
+    id
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, "-")
+      .replace(/^-+/, "")
+      .slice(0, NAME_LIMIT) || "backend";
   let name = base;
   for (let n = 2; taken.has(name); n++) {
     const suffix = `-${n}`;
@@ -69,7 +74,9 @@ export function resolveGroups(
     }
     for (const backend of members) placed.set(backend, line.name);
     if (members.length === 0 && line.items.includes("*")) {
-      warnings.push(`group ${line.name}: \`*\` matches no backend (every backend is named in an earlier line); it has no steps`);
+      warnings.push(
+        `group ${line.name}: \`*\` matches no backend (every backend is named in an earlier line); it has no steps`,
+      );
       continue;
     }
     groups.push({ name: line.name, backends: members });

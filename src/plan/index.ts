@@ -1,4 +1,24 @@
-export { planMigration, branchName, stepTitle, stepDefinitions, gateFor, type Plan, type PlannedStep, type PlannedChange, type PlanResult, type GateSummary } from "./plan.js";
-export { applyStep, revertStep, restartValue, type MigrationContext, type MovedBackend, type StepDefinition, type StepKind, type StepOutcome } from "./steps.js";
+export {
+  planMigration,
+  branchName,
+  stepTitle,
+  stepDefinitions,
+  gateFor,
+  type Plan,
+  type PlannedStep,
+  type PlannedChange,
+  type PlanResult,
+  type GateSummary,
+} from "./plan.js";
+export {
+  applyStep,
+  revertStep,
+  restartValue,
+  type MigrationContext,
+  type MovedBackend,
+  type StepDefinition,
+  type StepKind,
+  type StepOutcome,
+} from "./steps.js";
 export { resolveGroups, groupNameFor, type ResolvedGroup } from "./groups.js";
 export { ownedFiles } from "./owned.js";

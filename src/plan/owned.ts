@@ -4,13 +4,22 @@ import { CONFIG_PATH } from "../spec/config.js";
 
 /** Dirs that belong to a cluster as a whole (never the repo root). */
 function rootsOf(cluster: ClusterModel): string[] {
-  const roots = [cluster.workdir, posix.dirname(cluster.configPath), cluster.settingsDir ?? "", ...cluster.mounts.map(([, dir]) => dir)];
+  const roots = [
+    cluster.workdir,
+    posix.dirname(cluster.configPath),
+    cluster.settingsDir ?? "",
+    ...cluster.mounts.map(([, dir]) => dir),
+  ];
   return [...new Set(roots.map((r) => (r === "." ? "" : r)))].filter((r) => r !== "");
 }
 
 /** Files a cluster names one by one. */
 function explicitFiles(cluster: ClusterModel): string[] {
-  return [cluster.configPath, ...(cluster.spec.restart ? [cluster.spec.restart.file] : []), ...cluster.backends.flatMap((b) => b.files)];
+  return [
+    cluster.configPath,
+    ...(cluster.spec.restart ? [cluster.spec.restart.file] : []),
+    ...cluster.backends.flatMap((b) => b.files),
+  ];
 }
 
 function under(path: string, dir: string): boolean {

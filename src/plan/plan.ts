@@ -1,6 +1,13 @@
 import { EditError, readSeqItems, unifiedDiff } from "../edit/index.js";
 import { checkModel, checkTree } from "../invariant/index.js";
-import { BACKEND_LIST_PATH, diffTrees, loadRepo, type ChangeAction, type ClusterModel, type FileMap } from "../repo/index.js";
+import {
+  BACKEND_LIST_PATH,
+  diffTrees,
+  loadRepo,
+  type ChangeAction,
+  type ClusterModel,
+  type FileMap,
+} from "../repo/index.js";
 import { CONFIG_PATH, type HealthCheck } from "../spec/config.js";
 import type { MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
@@ -71,8 +78,13 @@ function summaryOf(step: StepDefinition, ctx: MigrationContext): string {
 }
 
 /** The step chain: prepare, release/adopt per group, decommission. */
-export function stepDefinitions(groups: ResolvedGroup[], ctx: MigrationContext, raws: Map<string, string>): StepDefinition[] {
-  const moved = (group: ResolvedGroup): MovedBackend[] => group.backends.map((b) => ({ ...b, raw: raws.get(b.key) ?? b.entry }));
+export function stepDefinitions(
+  groups: ResolvedGroup[],
+  ctx: MigrationContext,
+  raws: Map<string, string>,
+): StepDefinition[] {
+  const moved = (group: ResolvedGroup): MovedBackend[] =>
+    group.backends.map((b) => ({ ...b, raw: raws.get(b.key) ?? b.entry }));
   return [
     { id: "prepare", kind: "prepare", group: null, cluster: ctx.target, backends: [] },
     ...groups.flatMap((g): StepDefinition[] => [
@@ -90,24 +102,38 @@ function rawItems(source: ClusterModel, tree: FileMap): Map<string, string> {
   if (!listPath) return raws;
   const items = readSeqItems(tree.get(source.configPath) ?? "", listPath);
   for (const backend of source.backends) {
-    const item = items.find((i) => (source.era === "files" ? i.value === backend.entry : (i.value as { url?: unknown } | null)?.url === backend.entry));
+    const item = items.find((i) =>
+      source.era === "files" ? i.value === backend.entry : (i.value as { url?: unknown } | null)?.url === backend.entry,
+    );
     if (item) raws.set(backend.key, item.raw);
   }
   return raws;
 }
 
 /** The gate that follows a step: the health of the cluster it changed, read from the tree after it. */
-export function gateFor(step: StepDefinition, tree: FileMap, request: Pick<MigrationRequest, "soak">): GateSummary | null {
+export function gateFor(
+  step: StepDefinition,
+  tree: FileMap,
+  request: Pick<MigrationRequest, "soak">,
+): GateSummary | null {
   if (step.kind === "decommission") return null;
   const loaded = loadRepo(tree);
   const cluster = loaded.ok ? loaded.model.clusters.get(step.cluster) : undefined;
   if (!loaded.ok || !cluster) return null;
   const defaults = loaded.model.config.defaults;
-  return { cluster: cluster.name, checks: cluster.spec.health, soak: request.soak ?? cluster.spec.soak ?? defaults.soak, timeout: defaults.timeout };
+  return {
+    cluster: cluster.name,
+    checks: cluster.spec.health,
+    soak: request.soak ?? cluster.spec.soak ?? defaults.soak,
+    timeout: defaults.timeout,
+  };
 }
 
 function plannedChanges(before: FileMap, after: FileMap): PlannedChange[] {
-  return diffTrees(before, after).map((c) => ({ ...c, diff: unifiedDiff(c.path, before.get(c.path) ?? null, c.content) }));
+  return diffTrees(before, after).map((c) => ({
+    ...c,
+    diff: unifiedDiff(c.path, before.get(c.path) ?? null, c.content),
+  }));
 }
 
 /** Violations the plan expects: the REPLACE-ME values of a scaffold that operators fill in on the prepare PR. */
@@ -119,27 +145,48 @@ function expected(v: Violation, ctx: MigrationContext, scaffolded: boolean): boo
  * Turn a migration request into the ordered steps, checking the invariant on the tree after each one.
  * `issueProblems` (from reading the issue form) are reported together with what the repo finds wrong, all at once.
  */
-export function planMigration(tree: FileMap, request: MigrationRequest, issue: number, issueProblems: readonly string[] = []): PlanResult {
+export function planMigration(
+  tree: FileMap,
+  request: MigrationRequest,
+  issue: number,
+  issueProblems: readonly string[] = [],
+): PlanResult {
   const loaded = loadRepo(tree);
-  if (!loaded.ok) return { ok: false, kind: "input", problems: [...issueProblems, ...loaded.problems.map((p) => p.message)] };
+  if (!loaded.ok)
+    return { ok: false, kind: "input", problems: [...issueProblems, ...loaded.problems.map((p) => p.message)] };
   const model = loaded.model;
   const problems = [...issueProblems];
   const unreadable = checkModel(model).filter((v) => v.rule === "invalid-config");
   problems.push(...unreadable.map((v) => v.message));
   const source = model.clusters.get(request.source);
   const names = [...model.clusters.keys()].join(", ") || "none";
-  if (!source && request.source !== "") problems.push(`Source cluster: ${JSON.stringify(request.source)} is not a cluster in ${CONFIG_PATH} (clusters: ${names})`);
+  if (!source && request.source !== "")
+    problems.push(
+      `Source cluster: ${JSON.stringify(request.source)} is not a cluster in ${CONFIG_PATH} (clusters: ${names})`,
+    );
   const target = model.clusters.get(request.target);
   if (source && target && target.era !== source.era) {
-    problems.push(`Target cluster: ${request.target} is ${target.era} era but ${request.source} is ${source.era} era: Handover moves backends between clusters of one discovery era`);
+    problems.push(
+      `Target cluster: ${request.target} is ${target.era} era but ${request.source} is ${source.era} era: Handover moves backends between clusters of one discovery era`,
+    );
   }
   const before = checkModel(model).filter((v) => v.rule !== "invalid-config");
   // A backend whose file is missing or malformed is not in the list: the refusal below names the real cause.
-  const resolved = source && before.length === 0 && unreadable.length === 0 ? resolveGroups(request.groups, source.backends, source.name) : undefined;
+  const resolved =
+    source && before.length === 0 && unreadable.length === 0
+      ? resolveGroups(request.groups, source.backends, source.name)
+      : undefined;
   problems.push(...(resolved?.problems ?? []));
   if (problems.length > 0 || !source) return { ok: false, kind: "input", problems };
   if (before.length > 0 || !resolved) return { ok: false, kind: "invariant", step: null, violations: before };
-  const ctx: MigrationContext = { issue, source: source.name, target: request.target, version: request.version, era: source.era, base: tree };
+  const ctx: MigrationContext = {
+    issue,
+    source: source.name,
+    target: request.target,
+    version: request.version,
+    era: source.era,
+    base: tree,
+  };
   const warnings = [...resolved.warnings];
   const steps: PlannedStep[] = [];
   let current: FileMap = tree;
@@ -153,8 +200,11 @@ export function planMigration(tree: FileMap, request: MigrationRequest, issue: n
       const changes = plannedChanges(current, outcome.tree);
       const summary = summaryOf(definition, ctx);
       steps.push({
-        ...definition, summary, changes,
-        branch: branchName(issue, definition.id), title: stepTitle(issue, summary),
+        ...definition,
+        summary,
+        changes,
+        branch: branchName(issue, definition.id),
+        title: stepTitle(issue, summary),
         status: changes.length ? "planned" : "no-diff",
         gate: gateFor(definition, outcome.tree, request),
       });
@@ -166,14 +216,21 @@ export function planMigration(tree: FileMap, request: MigrationRequest, issue: n
     throw err;
   }
   if (scaffolded) {
-    warnings.push(`prepare scaffolds ${ctx.target} with REPLACE-ME dependency endpoints: fill them in on the prepare PR (the guard fails it until then)`);
+    warnings.push(
+      `prepare scaffolds ${ctx.target} with REPLACE-ME dependency endpoints: fill them in on the prepare PR (the guard fails it until then)`,
+    );
   }
   return {
     ok: true,
     plan: {
-      issue, source: source.name, target: ctx.target, version: request.version,
+      issue,
+      source: source.name,
+      target: ctx.target,
+      version: request.version,
       groups: resolved.groups.map((g) => ({ name: g.name, backends: g.backends.map((b) => b.id) })),
-      steps, warnings, context: ctx,
+      steps,
+      warnings,
+      context: ctx,
     },
   };
 }

@@ -4,7 +4,7 @@ import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
 import { ownedFiles } from "./owned.js";
 import { load } from "./load.js";
-import type { MigrationContext, StepOutcome } from "./steps.js";
+import type { MigrationContext, StepOutcome } from "./types.js";
 
 /** Values that can never reach a real dependency, shaped like the real thing so the operator sees the format. */
 const PLACEHOLDER_VALUE: Record<Dependency["kind"], string> = {
@@ -15,13 +15,13 @@ const PLACEHOLDER_VALUE: Record<Dependency["kind"], string> = {
 
 const IMAGE = /(replicanteio\/replicante:)v?[0-9][\w.-]*/g;
 
-function escape(text: string): string {
+function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Replace a cluster name where it stands as a name, not inside a longer word (`replicore-a` but not `replicore-ab`). */
 export function renamer(from: string, to: string): (text: string) => string {
-  const pattern = new RegExp(`(?<![A-Za-z0-9])${escape(from)}(?![A-Za-z0-9])`, "g");
+  const pattern = new RegExp(`(?<![A-Za-z0-9])${escapeRegex(from)}(?![A-Za-z0-9])`, "g");
   return (text) => text.replace(pattern, to);
 }
 
@@ -31,7 +31,7 @@ export function renamer(from: string, to: string): (text: string) => string {
  */
 function withoutStrandedComments(text: string, key: string): string {
   const lines = text.split("\n");
-  const at = lines.findIndex((line) => new RegExp(`^\\s*${escape(key)}:\\s*\\[\\]\\s*$`).test(line));
+  const at = lines.findIndex((line) => new RegExp(`^\\s*${escapeRegex(key)}:\\s*\\[\\]\\s*$`).test(line));
   if (at === -1) return text;
   const indent = (lines[at] ?? "").search(/\S/);
   let end = at + 1;
@@ -48,7 +48,9 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   const existing = model.clusters.get(ctx.target);
   if (existing) {
     const warnings = existing.backends.length
-      ? [`target ${ctx.target} already has backends (${existing.backends.map((b) => b.id).join(", ")}); Handover leaves them where they are`]
+      ? [
+          `target ${ctx.target} already has backends (${existing.backends.map((b) => b.id).join(", ")}); Handover leaves them where they are`,
+        ]
       : [];
     return { tree: new Map(tree), warnings };
   }
@@ -59,7 +61,8 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   const copied = ownedFiles(model, source.name, tree).filter((path) => !discoveryFiles.has(path));
   const nameless = copied.filter((path) => rename(path) === path);
   if (nameless.length > 0) {
-    const which = nameless.length === copied.length ? `none of ${source.name}'s paths` : `these paths of ${source.name}`;
+    const which =
+      nameless.length === copied.length ? `none of ${source.name}'s paths` : `these paths of ${source.name}`;
     throw new InputError([
       `${which} (${nameless.join(", ")}) do not contain the name ${JSON.stringify(source.name)}, so Handover cannot tell where ` +
         `${ctx.target}'s copies belong: create ${ctx.target}'s folder by hand with empty discovery, add it to ${CONFIG_PATH}, and file the issue again`,
@@ -69,20 +72,27 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   for (const path of copied) {
     const destination = rename(path);
     if (tree.has(destination)) {
-      throw new InputError([`${destination} already exists: the scaffold for ${ctx.target} would overwrite it; move it away or create ${ctx.target} by hand`]);
+      throw new InputError([
+        `${destination} already exists: the scaffold for ${ctx.target} would overwrite it; move it away or create ${ctx.target} by hand`,
+      ]);
     }
     next.set(destination, rename(tree.get(path) ?? "").replace(IMAGE, `$1v${ctx.version}`));
   }
   const configPath = rename(source.configPath);
   let core = next.get(configPath) ?? "";
   const listPath = BACKEND_LIST_PATH[source.era];
-  if (listPath) core = withoutStrandedComments(removeSeqItems(core, listPath, () => true), listPath[listPath.length - 1] ?? "");
+  if (listPath)
+    core = withoutStrandedComments(
+      removeSeqItems(core, listPath, () => true),
+      listPath[listPath.length - 1] ?? "",
+    );
   for (const dependency of source.dependencies) {
     core = setScalar(core, dependency.field.split("."), PLACEHOLDER_VALUE[dependency.kind]);
   }
   next.set(configPath, core);
   const entry = readEntryRaw(model.configText, ["clusters", source.name]);
-  if (entry === undefined) throw new InputError([`${CONFIG_PATH}: clusters.${source.name} could not be read for copying`]);
+  if (entry === undefined)
+    throw new InputError([`${CONFIG_PATH}: clusters.${source.name} could not be read for copying`]);
   next.set(CONFIG_PATH, insertMapEntry(model.configText, ["clusters"], rename(entry), source.name));
   return { tree: next, warnings: [] };
 }

@@ -1,66 +1,53 @@
 import { posix } from "node:path";
 import { appendSeqItems, EditError, removeKey, removeSeqItems, setScalar } from "../edit/index.js";
-import { BACKEND_LIST_PATH, diffTrees, ERA_ADAPTERS, normalizeUrl, resolveCorePath, type Backend, type ClusterModel, type FileMap, type RepoModel } from "../repo/index.js";
-import { CONFIG_PATH, type Era } from "../spec/config.js";
+import {
+  BACKEND_LIST_PATH,
+  diffTrees,
+  ERA_ADAPTERS,
+  normalizeUrl,
+  resolveCorePath,
+  type Backend,
+  type ClusterModel,
+  type FileMap,
+  type RepoModel,
+} from "../repo/index.js";
+import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
 import { load } from "./load.js";
 import { ownedFiles } from "./owned.js";
 import { scaffoldTarget } from "./scaffold.js";
+import type { MigrationContext, MovedBackend, StepDefinition, StepOutcome } from "./types.js";
 
-export type StepKind = "prepare" | "release" | "adopt" | "decommission";
-
-/** A backend as the migration carries it: its model plus the list item exactly as the source writes it. */
-export interface MovedBackend extends Backend {
-  raw: string;
-}
-
-/** What a step does, independent of the tree it is applied to (so it can be re-applied on a moved default branch). */
-export interface StepDefinition {
-  id: string;
-  kind: StepKind;
-  group: string | null;
-  /** The cluster whose files the step changes and whose health gates it. */
-  cluster: string;
-  backends: MovedBackend[];
-}
-
-export interface MigrationContext {
-  issue: number;
-  source: string;
-  target: string;
-  version: string;
-  era: Era;
-  /** The tree the migration was planned on: where moved files are read from once the source no longer has them. */
-  base: FileMap;
-}
-
-export interface StepOutcome {
-  tree: Map<string, string>;
-  warnings: string[];
-}
+export type { MigrationContext, MovedBackend, StepDefinition, StepKind, StepOutcome } from "./types.js";
 
 /** The restart annotation value a step writes: deterministic, so a re-run writes the same bytes. */
 export function restartValue(issue: number, stepId: string): string {
   return `${issue}-${stepId}`;
 }
 
-
 function bumpRestart(tree: Map<string, string>, model: RepoModel, cluster: ClusterModel, value: string): string[] {
   if (!ERA_ADAPTERS[cluster.era].needsRestart) return [];
   const restart = cluster.spec.restart;
   if (!restart) {
-    return [`${cluster.name} (${cluster.era} era) reads its backends only at start-up and has no restart key to bump: the rolling restart must come from the deploy pipeline`];
+    return [
+      `${cluster.name} (${cluster.era} era) reads its backends only at start-up and has no restart key to bump: the rolling restart must come from the deploy pipeline`,
+    ];
   }
   if (!model.config.defaults.restart) {
-    return [`${cluster.name} (${cluster.era} era) reads its backends only at start-up and defaults.restart is false: the rolling restart must come from the deploy pipeline`];
+    return [
+      `${cluster.name} (${cluster.era} era) reads its backends only at start-up and defaults.restart is false: the rolling restart must come from the deploy pipeline`,
+    ];
   }
   const text = tree.get(restart.file);
-  if (text === undefined) throw new InputError([`${CONFIG_PATH}: clusters.${cluster.name}.restart.file: ${restart.file} does not exist`]);
+  if (text === undefined)
+    throw new InputError([`${CONFIG_PATH}: clusters.${cluster.name}.restart.file: ${restart.file} does not exist`]);
   try {
     tree.set(restart.file, setScalar(text, restart.key, value, restart.document));
   } catch (err) {
     if (!(err instanceof EditError)) throw err;
-    throw new InputError([`${restart.file}: cannot bump the restart key of ${cluster.name} (clusters.${cluster.name}.restart in ${CONFIG_PATH}): ${err.message}`]);
+    throw new InputError([
+      `${restart.file}: cannot bump the restart key of ${cluster.name} (clusters.${cluster.name}.restart in ${CONFIG_PATH}): ${err.message}`,
+    ]);
   }
   return [];
 }
@@ -84,7 +71,10 @@ function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): St
   const listPath = BACKEND_LIST_PATH[source.era];
   if (listPath) {
     const text = next.get(source.configPath) ?? "";
-    next.set(source.configPath, removeSeqItems(text, listPath, (value) => listed(value, step.backends, source)));
+    next.set(
+      source.configPath,
+      removeSeqItems(text, listPath, (value) => listed(value, step.backends, source)),
+    );
   } else {
     for (const backend of step.backends) for (const file of backend.files) next.delete(file);
   }
@@ -94,18 +84,27 @@ function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): St
 
 function movedContent(tree: FileMap, ctx: MigrationContext, path: string): string {
   const content = tree.get(path) ?? ctx.base.get(path);
-  if (content === undefined) throw new InputError([`${path}: the source's copy of this backend is gone; restore it to continue`]);
+  if (content === undefined)
+    throw new InputError([`${path}: the source's copy of this backend is gone; restore it to continue`]);
   return content;
 }
 
-function adoptFiles(next: Map<string, string>, tree: FileMap, ctx: MigrationContext, target: ClusterModel, backends: MovedBackend[]): boolean {
+function adoptFiles(
+  next: Map<string, string>,
+  tree: FileMap,
+  ctx: MigrationContext,
+  target: ClusterModel,
+  backends: MovedBackend[],
+): boolean {
   const listPath = BACKEND_LIST_PATH[target.era] ?? [];
   const missing: MovedBackend[] = [];
   for (const backend of backends) {
     if (target.era === "files") {
       const path = resolveCorePath(backend.entry, target.workdir, target.mounts);
       if (typeof path !== "string") {
-        throw new InputError([`cluster ${target.name}: cannot place discovery file ${backend.entry}: ${path.error} (add a matching mounts entry for ${target.name})`]);
+        throw new InputError([
+          `cluster ${target.name}: cannot place discovery file ${backend.entry}: ${path.error} (add a matching mounts entry for ${target.name})`,
+        ]);
       }
       const content = movedContent(tree, ctx, backend.key);
       const existing = next.get(path);
@@ -123,12 +122,25 @@ function adoptFiles(next: Map<string, string>, tree: FileMap, ctx: MigrationCont
     }
   }
   if (missing.length > 0) {
-    next.set(target.configPath, appendSeqItems(next.get(target.configPath) ?? "", listPath, missing.map((b) => b.raw)));
+    next.set(
+      target.configPath,
+      appendSeqItems(
+        next.get(target.configPath) ?? "",
+        listPath,
+        missing.map((b) => b.raw),
+      ),
+    );
   }
   return missing.length > 0;
 }
 
-function adoptSettings(next: Map<string, string>, tree: FileMap, ctx: MigrationContext, target: ClusterModel, backends: MovedBackend[]): boolean {
+function adoptSettings(
+  next: Map<string, string>,
+  tree: FileMap,
+  ctx: MigrationContext,
+  target: ClusterModel,
+  backends: MovedBackend[],
+): boolean {
   let changed = false;
   for (const backend of backends) {
     const path = posix.join(target.settingsDir ?? "", backend.entry);
@@ -145,11 +157,19 @@ function adopt(tree: FileMap, ctx: MigrationContext, step: StepDefinition): Step
   const next = new Map(tree);
   const model = load(tree);
   const target = model.clusters.get(ctx.target);
-  if (!target) throw new InputError([`${CONFIG_PATH}: target cluster ${ctx.target} is not configured: the prepare step must be merged first`]);
+  if (!target)
+    throw new InputError([
+      `${CONFIG_PATH}: target cluster ${ctx.target} is not configured: the prepare step must be merged first`,
+    ]);
   if (target.era !== ctx.era) {
-    throw new InputError([`cluster ${target.name} is ${target.era} era but the source is ${ctx.era} era: Handover moves backends between clusters of one discovery era`]);
+    throw new InputError([
+      `cluster ${target.name} is ${target.era} era but the source is ${ctx.era} era: Handover moves backends between clusters of one discovery era`,
+    ]);
   }
-  const changed = target.era === "settings" ? adoptSettings(next, tree, ctx, target, step.backends) : adoptFiles(next, tree, ctx, target, step.backends);
+  const changed =
+    target.era === "settings"
+      ? adoptSettings(next, tree, ctx, target, step.backends)
+      : adoptFiles(next, tree, ctx, target, step.backends);
   if (!changed) return { tree: new Map(tree), warnings: [] };
   return { tree: next, warnings: bumpRestart(next, model, target, restartValue(ctx.issue, step.id)) };
 }
@@ -181,7 +201,14 @@ export function applyStep(tree: FileMap, ctx: MigrationContext, step: StepDefini
  * The tree after rolling back a merged step, applied on the current head: every file the step touched is restored to
  * its content before the step, then the cluster's restart key is bumped so the restored list takes effect.
  */
-export function revertStep(head: FileMap, before: FileMap, after: FileMap, ctx: MigrationContext, step: StepDefinition, rollbackId: string): StepOutcome {
+export function revertStep(
+  head: FileMap,
+  before: FileMap,
+  after: FileMap,
+  ctx: MigrationContext,
+  step: StepDefinition,
+  rollbackId: string,
+): StepOutcome {
   const restoredTree = new Map(head);
   for (const change of diffTrees(before, after)) {
     const restored = before.get(change.path);
@@ -191,6 +218,9 @@ export function revertStep(head: FileMap, before: FileMap, after: FileMap, ctx: 
   const model = load(restoredTree);
   const next = new Map(restoredTree); // a loaded tree is never changed afterwards
   const cluster = model.clusters.get(step.cluster);
-  const warnings = cluster && diffTrees(head, next).length > 0 ? bumpRestart(next, model, cluster, restartValue(ctx.issue, rollbackId)) : [];
+  const warnings =
+    cluster && diffTrees(head, next).length > 0
+      ? bumpRestart(next, model, cluster, restartValue(ctx.issue, rollbackId))
+      : [];
   return { tree: next, warnings };
 }

@@ -104,9 +104,15 @@ class Rehearsal {
 
   /** Health probe of Replicante's introspect endpoints: HEALTHY, or FAILED for the cluster of a failing step. */
   private probe = async (url: string): Promise<{ body?: string; error?: string }> => {
-    if (url.endsWith("/version")) return { body: JSON.stringify({ commit: "0000000", taint: "not tainted", version: this.options.plan.version }) };
+    if (url.endsWith("/version"))
+      return { body: JSON.stringify({ commit: "0000000", taint: "not tainted", version: this.options.plan.version }) };
     const status = this.failing.has(url) ? "FAILED" : "HEALTHY";
-    return { body: JSON.stringify({ age_secs: 3, results: { coordination: { status }, "store-primary": { status: "HEALTHY" } } }) };
+    return {
+      body: JSON.stringify({
+        age_secs: 3,
+        results: { coordination: { status }, "store-primary": { status: "HEALTHY" } },
+      }),
+    };
   };
 
   private async settle(): Promise<void> {
@@ -132,20 +138,34 @@ class Rehearsal {
     const sim = this.world.sim;
     for (const check of gate.checks) {
       if ("status" in check) sim.setStatus(sha, contextFor(check.status), fail ? "failure" : "success", "flux");
-      else if ("deployment" in check) sim.createDeploymentStatus(sim.createDeployment(sha, check.deployment, "deployer"), fail ? "failure" : "success", "deployer");
+      else if ("deployment" in check)
+        sim.createDeploymentStatus(
+          sim.createDeployment(sha, check.deployment, "deployer"),
+          fail ? "failure" : "success",
+          "deployer",
+        );
       else if (fail) this.failing.add(check.http);
     }
-    this.log(`deploy: ${gate.cluster} ${fail ? "reports FAILED" : "reports healthy"} after ${rollback ? `the rollback of ${step.id}` : step.id} (${gate.checks.length} check${gate.checks.length === 1 ? "" : "s"})`);
+    this.log(
+      `deploy: ${gate.cluster} ${fail ? "reports FAILED" : "reports healthy"} after ${rollback ? `the rollback of ${step.id}` : step.id} (${gate.checks.length} check${gate.checks.length === 1 ? "" : "s"})`,
+    );
   }
 
   /** The simulated operator fills in the scaffold's REPLACE-ME values on the prepare branch, as a person would. */
   private fillScaffold(branch: string): void {
     const sim = this.world.sim;
     const tree = sim.readTree(branch);
-    const changes = [...tree].filter(([, text]) => text.includes(PLACEHOLDER)).map(([path, text]) => ({ path, content: text.replaceAll(PLACEHOLDER, `${this.options.plan.target}-deps.internal`) }));
+    const changes = [...tree]
+      .filter(([, text]) => text.includes(PLACEHOLDER))
+      .map(([path, text]) => ({
+        path,
+        content: text.replaceAll(PLACEHOLDER, `${this.options.plan.target}-deps.internal`),
+      }));
     if (changes.length === 0) return;
     sim.pushFiles(OPERATOR, branch, changes, `Point ${this.options.plan.target} at its own dependencies`);
-    this.log(`operator: filled in ${changes.length} file(s) on ${branch} with ${this.options.plan.target}'s own dependencies`);
+    this.log(
+      `operator: filled in ${changes.length} file(s) on ${branch} with ${this.options.plan.target}'s own dependencies`,
+    );
   }
 
   /** The operator merges; a PR that does not merge (conflict) is tried again a little later, as a person would. */
@@ -218,7 +238,9 @@ class Rehearsal {
         if (sha) this.schedule(DEPLOY_DELAY, () => this.reportHealth(step, sha, rollback));
       }
     }
-    const adoptsDone = this.options.plan.steps.filter((s) => s.kind !== "decommission").every((s) => this.gates.has(s.id));
+    const adoptsDone = this.options.plan.steps
+      .filter((s) => s.kind !== "decommission")
+      .every((s) => this.gates.has(s.id));
     if (adoptsDone && !this.decommissionAsked && !hidden?.decommission) {
       this.decommissionAsked = true;
       sim.setPermission(OPERATOR, "admin");
@@ -243,13 +265,26 @@ class Rehearsal {
   }
 
   async run(): Promise<RehearsalReport> {
-    this.world = await startWorld({ clock: this.clock, files: this.options.files, replicas: this.options.replicas, probe: this.probe, seed: this.options.chaosSeed ?? 1 });
+    this.world = await startWorld({
+      clock: this.clock,
+      files: this.options.files,
+      replicas: this.options.replicas,
+      probe: this.probe,
+      seed: this.options.chaosSeed ?? 1,
+    });
     try {
       this.chaos();
       const sim = this.world.sim;
       sim.setPermission(OPERATOR, "admin");
-      this.issue = sim.createIssue(OPERATOR, `Upgrade Replicante Core: ${this.options.plan.source} -> ${this.options.plan.target}`, this.options.issueBody, ["handover"]);
-      this.log(`issue #${this.issue} filed: ${this.options.plan.source} -> ${this.options.plan.target} (Replicante Core ${this.options.plan.version}), ${this.options.plan.steps.length} steps`);
+      this.issue = sim.createIssue(
+        OPERATOR,
+        `Upgrade Replicante Core: ${this.options.plan.source} -> ${this.options.plan.target}`,
+        this.options.issueBody,
+        ["handover"],
+      );
+      this.log(
+        `issue #${this.issue} filed: ${this.options.plan.source} -> ${this.options.plan.target} (Replicante Core ${this.options.plan.version}), ${this.options.plan.steps.length} steps`,
+      );
       let nextTick = this.clock.current + TICK;
       for (;;) {
         await this.settle();
@@ -258,7 +293,8 @@ class Rehearsal {
         const { label } = this.dashboardState();
         const chaosOver = this.options.chaosSeed === undefined || this.clock.current - START > CHAOS_UNTIL;
         if (chaosOver && (label === "handover:done" || label === "handover:aborted")) break;
-        if (chaosOver && (label === "handover:failed" || label === "handover:paused") && this.agenda.length === 0) break;
+        if (chaosOver && (label === "handover:failed" || label === "handover:paused") && this.agenda.length === 0)
+          break;
         const next = Math.min(nextTick, ...this.agenda.map((a) => a.at));
         if (next - START > LIMIT) break;
         this.clock.current = next;
@@ -286,29 +322,60 @@ class Rehearsal {
     const pulls = sim.listPulls();
     const steps = this.options.plan.steps.map((step): StepReport => {
       const pr = pulls.filter((p) => p.pull.headRef === step.branch).sort((a, b) => b.number - a.number)[0];
-      const seen = pr ? this.seenPrs.get(pr.number) ?? {} : {};
+      const seen = pr ? (this.seenPrs.get(pr.number) ?? {}) : {};
       const rec = hidden?.steps[step.id];
       return {
-        id: step.id, pr: pr?.number ?? null, state: pr ? (pr.pull.merged ? "merged" : pr.state) : null,
-        opened_at: pr ? this.seconds(seen.opened) : null, merged_at: pr?.pull.merged ? this.seconds(seen.merged) : null,
+        id: step.id,
+        pr: pr?.number ?? null,
+        state: pr ? (pr.pull.merged ? "merged" : pr.state) : null,
+        opened_at: pr ? this.seconds(seen.opened) : null,
+        merged_at: pr?.pull.merged ? this.seconds(seen.merged) : null,
         gate_passed_at: rec?.gatePassedAt !== undefined || rec?.skipped ? this.seconds(this.gates.get(step.id)) : null,
       };
     });
     // A step opened again after a rollback is a new PR on purpose: PRs the rollback undid are not duplicates.
     const perBranch = new Map<string, number>();
-    for (const pr of pulls.filter((p) => !hidden?.undone.includes(p.number))) perBranch.set(pr.pull.headRef, (perBranch.get(pr.pull.headRef) ?? 0) + 1);
-    const violations = sim.defaultBranchHistory().map((commit) => ({ commit, violations: checkTree(sim.readTree(commit)) })).filter((c) => c.violations.length > 0);
+    for (const pr of pulls.filter((p) => !hidden?.undone.includes(p.number)))
+      perBranch.set(pr.pull.headRef, (perBranch.get(pr.pull.headRef) ?? 0) + 1);
+    const violations = sim
+      .defaultBranchHistory()
+      .map((commit) => ({ commit, violations: checkTree(sim.readTree(commit)) }))
+      .filter((c) => c.violations.length > 0);
     const comments = this.scripted.map(({ spec, id }) => {
       const reactions = id && id > 0 ? sim.reactions(id) : [];
       const reaction = reactions[reactions.length - 1] ?? null;
       const marker = id && id > 0 ? replyMarker(id) : undefined;
-      const reply = marker ? sim.listComments(this.issue).find((c) => c.user === BOT && c.body.startsWith(marker))?.body.slice(marker.length + 1) ?? null : null;
-      return { user: spec.user, body: spec.body, accepted: reaction === "rocket" || reaction === "eyes", reaction, reply };
+      const reply = marker
+        ? (sim
+            .listComments(this.issue)
+            .find((c) => c.user === BOT && c.body.startsWith(marker))
+            ?.body.slice(marker.length + 1) ?? null)
+        : null;
+      return {
+        user: spec.user,
+        body: spec.body,
+        accepted: reaction === "rocket" || reaction === "eyes",
+        reaction,
+        reply,
+      };
     });
     const completed = label === "handover:done";
     return {
-      completed, stopped_at: completed ? null : (this.options.plan.steps.find((s) => !(hidden?.steps[s.id]?.gatePassedAt !== undefined || hidden?.steps[s.id]?.skipped || (s.kind === "decommission" && hidden?.steps[s.id]?.mergeSha)))?.id ?? null),
-      final_label: label, steps, comments, violations,
+      completed,
+      stopped_at: completed
+        ? null
+        : (this.options.plan.steps.find(
+            (s) =>
+              !(
+                hidden?.steps[s.id]?.gatePassedAt !== undefined ||
+                hidden?.steps[s.id]?.skipped ||
+                (s.kind === "decommission" && hidden?.steps[s.id]?.mergeSha)
+              ),
+          )?.id ?? null),
+      final_label: label,
+      steps,
+      comments,
+      violations,
       duplicate_prs: [...perBranch.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
       api: { requests: sim.requests.length, writes: sim.requests.filter((r) => r.write).length },
       simulated_seconds: Math.round((this.clock.current - START) / 1000),

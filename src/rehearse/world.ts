@@ -31,29 +31,57 @@ async function listen(server: Server): Promise<number> {
 function dispatcher(ports: number[], rng: () => number): Server {
   return createServer((req, res) => {
     const port = ports[Math.floor(rng() * ports.length)] ?? ports[0];
-    const upstream = request({ host: "127.0.0.1", port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host: "127.0.0.1", port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", () => res.writeHead(502).end());
     req.pipe(upstream);
   });
 }
 
 /** The simulator loaded with a repo, and N real App processes (Probot, real Octokit, signed webhooks) on loopback. */
-export async function startWorld(options: { clock: SimulatedClock; files: Map<string, string>; replicas: number; probe: HttpProbe; seed: number }): Promise<World> {
+export async function startWorld(options: {
+  clock: SimulatedClock;
+  files: Map<string, string>;
+  replicas: number;
+  probe: HttpProbe;
+  seed: number;
+}): Promise<World> {
   const secret = randomBytes(16).toString("hex");
-  const sim = new GitHubSim({ clock: options.clock, owner: OWNER, repo: REPO, webhookSecret: secret, botLogin: BOT, seed: options.seed });
+  const sim = new GitHubSim({
+    clock: options.clock,
+    owner: OWNER,
+    repo: REPO,
+    webhookSecret: secret,
+    botLogin: BOT,
+    seed: options.seed,
+  });
   const baseUrl = await sim.start();
   sim.seedTree(options.files, "Config repo as it is today");
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
   const servers: Server[] = [];
   const replicas: HandoverControls[] = [];
   const ports: number[] = [];
   for (let i = 0; i < options.replicas; i++) {
     const probot = new Probot({
-      appId: 1, privateKey, secret, baseUrl, logLevel: "fatal",
-      Octokit: ProbotOctokit.defaults((opts: Record<string, unknown>) => ({ ...opts, retry: { enabled: false }, throttle: { enabled: false } })),
+      appId: 1,
+      privateKey,
+      secret,
+      baseUrl,
+      logLevel: "fatal",
+      Octokit: ProbotOctokit.defaults((opts: Record<string, unknown>) => ({
+        ...opts,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      })),
     });
     const { app, controls } = handover({ now: options.clock.now, probe: options.probe, botLogin: BOT });
     const middleware = await createNodeMiddleware(app, { probot });
@@ -66,10 +94,12 @@ export async function startWorld(options: { clock: SimulatedClock; files: Map<st
   const frontPort = front ? await listen(front) : ports[0];
   sim.setWebhookTarget(`http://127.0.0.1:${frontPort}/api/github/webhooks`);
   return {
-    sim, replicas,
+    sim,
+    replicas,
     async stop() {
       await sim.stop();
-      for (const server of [...servers, ...(front ? [front] : [])]) await new Promise((resolve) => server.close(resolve));
+      for (const server of [...servers, ...(front ? [front] : [])])
+        await new Promise((resolve) => server.close(resolve));
     },
   };
 }

@@ -19,7 +19,8 @@ function stepState(step: PlannedStep, snapshot: Snapshot, phase: Phase): string 
   if (view?.pr?.merged) return "🔎 merged, gate running";
   if (view?.pr?.state === "open") return view.pr.draft ? "📝 draft PR open" : "👀 PR open";
   if (view?.pr?.state === "closed") return "⏸️ PR closed unmerged";
-  if (step.kind === "decommission") return snapshot.hidden.decommission ? "🟢 approved" : "✋ needs `/handover decommission`";
+  if (step.kind === "decommission")
+    return snapshot.hidden.decommission ? "🟢 approved" : "✋ needs `/handover decommission`";
   return phase.label === "handover:failed" ? "⛔ blocked" : "⏳ next";
 }
 
@@ -29,7 +30,10 @@ function gateCell(step: PlannedStep, snapshot: Snapshot): string {
   const gate = view?.gate;
   if (!gate) return `${step.gate.cluster}: ${step.gate.checks.length} check(s), soak ${step.gate.soak}`;
   const checks = gate.checks.map((c) => `${CHECK_ICON[c.state]} ${escapeText(c.label)}`).join("<br>");
-  const soak = gate.state === "soaking" && gate.passingSince !== undefined && step.gate ? `<br>soak ends ${clock(gate.passingSince + durationMs(step.gate.soak))}` : "";
+  const soak =
+    gate.state === "soaking" && gate.passingSince !== undefined && step.gate
+      ? `<br>soak ends ${clock(gate.passingSince + durationMs(step.gate.soak))}`
+      : "";
   const timeout = gate.state === "passed" ? "" : `<br>time-out ${clock(gate.deadline)}`;
   return `${checks || "no checks"}${soak}${timeout}`;
 }
@@ -43,17 +47,33 @@ function prCell(step: PlannedStep, snapshot: Snapshot): string {
 function mermaid(snapshot: Snapshot, phase: Phase): string {
   const lines = ["```mermaid", "flowchart LR"];
   snapshot.steps.forEach((step, i) => {
-    const cls = stepDone(snapshot.hidden, step) ? "done" : phase.current === step.id ? (phase.label === "handover:failed" ? "failed" : "current") : "todo";
+    const cls = stepDone(snapshot.hidden, step)
+      ? "done"
+      : phase.current === step.id
+        ? phase.label === "handover:failed"
+          ? "failed"
+          : "current"
+        : "todo";
     lines.push(`  s${i}["${step.id}"]:::${cls}`);
     if (i > 0) lines.push(`  s${i - 1} --> s${i}`);
   });
-  lines.push("  classDef done fill:#d3f9d8,stroke:#2b8a3e", "  classDef current fill:#fff3bf,stroke:#e67700", "  classDef failed fill:#ffe3e3,stroke:#c92a2a", "  classDef todo fill:#f1f3f5,stroke:#868e96", "```");
+  lines.push(
+    "  classDef done fill:#d3f9d8,stroke:#2b8a3e",
+    "  classDef current fill:#fff3bf,stroke:#e67700",
+    "  classDef failed fill:#ffe3e3,stroke:#c92a2a",
+    "  classDef todo fill:#f1f3f5,stroke:#868e96",
+    "```",
+  );
   return lines.join("\n");
 }
 
 function audit(hidden: HiddenState): string {
   if (hidden.audit.length === 0) return "_No commands yet._";
-  const rows = hidden.audit.slice(-20).map((a) => `| ${clock(a.at)} | @${escapeText(a.user)} | ${code(a.command)} | ${a.result} | ${escapeText(a.note)} |`);
+  const rows = hidden.audit
+    .slice(-20)
+    .map(
+      (a) => `| ${clock(a.at)} | @${escapeText(a.user)} | ${code(a.command)} | ${a.result} | ${escapeText(a.note)} |`,
+    );
   return ["| when | who | command | result | note |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 
@@ -65,7 +85,14 @@ const HELP_FOOTER =
 export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: HiddenState): string {
   const state = { ...snapshot, hidden };
   const table = snapshot.steps.length
-    ? ["| # | step | state | PR | gate |", "|---|---|---|---|---|", ...snapshot.steps.map((s, i) => `| ${i + 1} | ${s.id} | ${stepState(s, state, phase)} | ${prCell(s, state)} | ${gateCell(s, state)} |`)].join("\n")
+    ? [
+        "| # | step | state | PR | gate |",
+        "|---|---|---|---|---|",
+        ...snapshot.steps.map(
+          (s, i) =>
+            `| ${i + 1} | ${s.id} | ${stepState(s, state, phase)} | ${prCell(s, state)} | ${gateCell(s, state)} |`,
+        ),
+      ].join("\n")
     : "";
   return [
     DASHBOARD_MARKER,

@@ -22,21 +22,47 @@ function describeCheck(check: HealthCheck): string {
 }
 
 const WHY: Record<PlannedStep["kind"], string> = {
-  prepare: "Stands up the new Core cluster on its own dependencies with no discovery backends (steps 2-5 of Replicante's Breaking Upgrades guide).",
-  release: "Removes these backends from the old cluster and asks for its rolling restart, so it stops managing them (steps 6.1-6.2 of Replicante's Breaking Upgrades guide).",
-  adopt: "Adds these backends to the new cluster and asks for its rolling restart, so it starts managing them (steps 6.3-6.4 of Replicante's Breaking Upgrades guide).",
-  decommission: "Deletes the old cluster's files and its handover.yml entry (step 7 of Replicante's Breaking Upgrades guide), approved with `/handover decommission`.",
+  prepare:
+    "Stands up the new Core cluster on its own dependencies with no discovery backends (steps 2-5 of Replicante's Breaking Upgrades guide).",
+  release:
+    "Removes these backends from the old cluster and asks for its rolling restart, so it stops managing them (steps 6.1-6.2 of Replicante's Breaking Upgrades guide).",
+  adopt:
+    "Adds these backends to the new cluster and asks for its rolling restart, so it starts managing them (steps 6.3-6.4 of Replicante's Breaking Upgrades guide).",
+  decommission:
+    "Deletes the old cluster's files and its handover.yml entry (step 7 of Replicante's Breaking Upgrades guide), approved with `/handover decommission`.",
 };
 
 /** The body of a step PR: marker, links, what it changes and why, the gate that follows, what to do. */
-export function renderPrBody(args: { issue: number; step: PlannedStep; index: number; total: number; previousPr: number | null; changes: readonly FileChange[]; version: string; rollbackOf?: string }): string {
+export function renderPrBody(args: {
+  issue: number;
+  step: PlannedStep;
+  index: number;
+  total: number;
+  previousPr: number | null;
+  changes: readonly FileChange[];
+  version: string;
+  rollbackOf?: string;
+}): string {
   const { issue, step } = args;
   const gate = step.gate
-    ? [`After merge, **${step.gate.cluster}** must stay healthy for **${step.gate.soak}** without a break (time-out ${step.gate.timeout}) before the next step opens:`, ...(step.gate.checks.length ? step.gate.checks.map((c) => `- ${describeCheck(c)}`) : ["- (no checks configured: only the soak time)"])]
+    ? [
+        `After merge, **${step.gate.cluster}** must stay healthy for **${step.gate.soak}** without a break (time-out ${step.gate.timeout}) before the next step opens:`,
+        ...(step.gate.checks.length
+          ? step.gate.checks.map((c) => `- ${describeCheck(c)}`)
+          : ["- (no checks configured: only the soak time)"]),
+      ]
     : ["No gate: this is the last step."];
-  const checklist = !args.rollbackOf && step.kind === "prepare" && args.changes.some((c) => c.content?.includes(PLACEHOLDER))
-    ? ["", "### Before you merge", `- [ ] Replace every \`${PLACEHOLDER}\` with the new cluster's **own** dependencies (Zookeeper ensemble, MongoDB uri, Kafka brokers): it must not share any with the old cluster.`, `- [ ] Check the new cluster runs Replicante Core **${args.version}** (image tags).`, "- [ ] Push your changes to this branch: Handover never overwrites commits made by people.", "- [ ] Mark the PR ready for review; the `handover/guard` check fails while a placeholder is left."]
-    : [];
+  const checklist =
+    !args.rollbackOf && step.kind === "prepare" && args.changes.some((c) => c.content?.includes(PLACEHOLDER))
+      ? [
+          "",
+          "### Before you merge",
+          `- [ ] Replace every \`${PLACEHOLDER}\` with the new cluster's **own** dependencies (Zookeeper ensemble, MongoDB uri, Kafka brokers): it must not share any with the old cluster.`,
+          `- [ ] Check the new cluster runs Replicante Core **${args.version}** (image tags).`,
+          "- [ ] Push your changes to this branch: Handover never overwrites commits made by people.",
+          "- [ ] Mark the PR ready for review; the `handover/guard` check fails while a placeholder is left.",
+        ]
+      : [];
   return [
     stepMarker(issue, step.id),
     args.rollbackOf

@@ -36,7 +36,12 @@ function text(value: unknown): string | undefined {
 
 /** `zk2:2181,zk1:2181/replicante` and `zk1:2181,zk2:2181/replicante` are the same ensemble. */
 function normalizeHosts(hosts: string): string {
-  return hosts.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean).sort().join(",");
+  return hosts
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean)
+    .sort()
+    .join(",");
 }
 
 function ensembleIdentity(ensemble: string): string {
@@ -65,21 +70,36 @@ export function coreDependencies(core: unknown, file: string): Dependency[] {
   const found: Dependency[] = [];
   const ensemble = text(child(core, "coordinator", "options", "ensemble"));
   if (ensemble) {
-    found.push({ kind: "coordinator", identity: ensembleIdentity(ensemble), display: ensemble, field: "coordinator.options.ensemble", file });
+    found.push({
+      kind: "coordinator",
+      identity: ensembleIdentity(ensemble),
+      display: ensemble,
+      field: "coordinator.options.ensemble",
+      file,
+    });
   }
   for (const section of STORAGE_SECTIONS) {
     const uri = text(child(core, ...section.path, "options", "uri"));
     if (!uri) continue;
     const db = text(child(core, ...section.path, "options", "db")) ?? section.defaultDb;
-    found.push({ kind: "storage", identity: `${uri}|${db}`, display: `uri ${uri} db ${db}`, field: `${section.path.join(".")}.options.uri`, file });
+    found.push({
+      kind: "storage",
+      identity: `${uri}|${db}`,
+      display: `uri ${uri} db ${db}`,
+      field: `${section.path.join(".")}.options.uri`,
+      file,
+    });
   }
   for (const section of KAFKA_SECTIONS) {
     const brokers = text(child(core, ...section.path, "options", "brokers"));
     if (!brokers) continue;
     const prefix = text(child(core, ...section.path, "options", section.prefixKey)) ?? section.defaultPrefix;
     found.push({
-      kind: "kafka", identity: `${normalizeHosts(brokers)}|${prefix}`, display: `brokers ${brokers} prefix ${prefix}`,
-      field: `${section.path.join(".")}.options.brokers`, file,
+      kind: "kafka",
+      identity: `${normalizeHosts(brokers)}|${prefix}`,
+      display: `brokers ${brokers} prefix ${prefix}`,
+      field: `${section.path.join(".")}.options.brokers`,
+      file,
     });
   }
   return found;

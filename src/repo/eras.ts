@@ -3,7 +3,7 @@ import type { Era } from "../spec/config.js";
 import { show } from "../spec/problems.js";
 import type { Rule, Violation } from "../spec/violation.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
-import type { Backend, ClusterModel, Reach } from "./model.js";
+import type { Backend, ClusterModel, Reach } from "./types.js";
 import { normalizeUrl, resolveCorePath } from "./paths.js";
 import { filesUnder, type FileMap } from "./tree.js";
 
@@ -53,12 +53,14 @@ function readDiscoveryFile(path: string, text: string): DiscoveryRead {
 function parseDiscoveryFile(path: string, text: string): DiscoveryRead {
   const parsed = readYaml(path, text);
   if (!parsed.ok) return { error: parsed.problems.join("; ") };
-  if (!Array.isArray(parsed.value)) return { error: `${path}: expected a list of clusters ({cluster_id, nodes}), got ${show(parsed.value)}` };
+  if (!Array.isArray(parsed.value))
+    return { error: `${path}: expected a list of clusters ({cluster_id, nodes}), got ${show(parsed.value)}` };
   const reach: Reach[] = [];
   for (const [i, item] of parsed.value.entries()) {
     const record = item as Record<string, unknown> | null;
     const id = record?.cluster_id ?? record?.cluster;
-    if (typeof id !== "string" || id === "") return { error: `${path}: [${i}].cluster_id: ${show(id)}: expected the datastore cluster id` };
+    if (typeof id !== "string" || id === "")
+      return { error: `${path}: [${i}].cluster_id: ${show(id)}: expected the datastore cluster id` };
     const nodes = record?.nodes;
     if (!Array.isArray(nodes) || nodes.some((n) => typeof n !== "string")) {
       return { error: `${path}: [${i}].nodes: ${show(nodes)}: expected a list of agent URLs` };
@@ -77,17 +79,35 @@ const filesEra: EraAdapter = {
     const backends: Backend[] = [];
     for (const entry of items) {
       if (typeof entry !== "string" || entry === "") {
-        problems.push(problem("invalid-config", cluster, `${cluster.configPath}: discovery.backends.files: ${show(entry)}: expected a file path`, String(entry), [cluster.configPath]));
+        problems.push(
+          problem(
+            "invalid-config",
+            cluster,
+            `${cluster.configPath}: discovery.backends.files: ${show(entry)}: expected a file path`,
+            String(entry),
+            [cluster.configPath],
+          ),
+        );
         continue;
       }
       const resolved = resolveCorePath(entry, cluster.workdir, cluster.mounts);
       if (typeof resolved !== "string") {
-        problems.push(problem("missing-discovery-file", cluster, `discovery file ${resolved.error}`, entry, [cluster.configPath]));
+        problems.push(
+          problem("missing-discovery-file", cluster, `discovery file ${resolved.error}`, entry, [cluster.configPath]),
+        );
         continue;
       }
       const text = tree.get(resolved);
       if (text === undefined) {
-        problems.push(problem("missing-discovery-file", cluster, `discovery file ${show(entry)} (${resolved}) does not exist`, entry, [cluster.configPath, resolved]));
+        problems.push(
+          problem(
+            "missing-discovery-file",
+            cluster,
+            `discovery file ${show(entry)} (${resolved}) does not exist`,
+            entry,
+            [cluster.configPath, resolved],
+          ),
+        );
         continue;
       }
       const read = readDiscoveryFile(resolved, text);
@@ -111,11 +131,25 @@ const httpEra: EraAdapter = {
     for (const [i, item] of items.entries()) {
       const url = (item as Record<string, unknown> | null)?.url;
       if (typeof url !== "string" || url === "") {
-        problems.push(problem("invalid-config", cluster, `${cluster.configPath}: discovery.backends.http[${i}].url: ${show(url)}: expected the discovery URL`, `http[${i}]`, [cluster.configPath]));
+        problems.push(
+          problem(
+            "invalid-config",
+            cluster,
+            `${cluster.configPath}: discovery.backends.http[${i}].url: ${show(url)}: expected the discovery URL`,
+            `http[${i}]`,
+            [cluster.configPath],
+          ),
+        );
         continue;
       }
       const key = normalizeUrl(url);
-      backends.push({ id: url, entry: url, key, files: [], reach: [{ kind: "url", value: key, file: cluster.configPath }] });
+      backends.push({
+        id: url,
+        entry: url,
+        key,
+        files: [],
+        reach: [{ kind: "url", value: key, file: cluster.configPath }],
+      });
     }
     return { backends, problems };
   },
@@ -129,9 +163,14 @@ const settingsEra: EraAdapter = {
     const backends: Backend[] = [];
     if (cluster.settingsDir === undefined) {
       const message = `discovery is settings (Core 0.7+: no discovery.backends.files or .http in ${cluster.configPath}) but settings_dir is not set in .github/handover.yml`;
-      return { backends, problems: [problem("invalid-config", cluster, message, "settings_dir", [".github/handover.yml"])] };
+      return {
+        backends,
+        problems: [problem("invalid-config", cluster, message, "settings_dir", [".github/handover.yml"])],
+      };
     }
-    const files = filesUnder(tree, cluster.settingsDir).filter((p) => /\.ya?ml$/.test(p)).sort();
+    const files = filesUnder(tree, cluster.settingsDir)
+      .filter((p) => /\.ya?ml$/.test(p))
+      .sort();
     for (const path of files) {
       const docs = readYamlDocuments(path, tree.get(path) ?? "");
       if (!docs.ok) {
@@ -141,18 +180,30 @@ const settingsEra: EraAdapter = {
       const objects = docs.value.filter((d) => (d as Record<string, unknown> | null)?.kind === "DiscoverySettings");
       if (objects.length === 0) continue;
       if (objects.length > 1) {
-        problems.push(problem("malformed-discovery-file", cluster, `${path} holds ${objects.length} DiscoverySettings objects; replictl apply takes one object per file`, path, [path]));
+        problems.push(
+          problem(
+            "malformed-discovery-file",
+            cluster,
+            `${path} holds ${objects.length} DiscoverySettings objects; replictl apply takes one object per file`,
+            path,
+            [path],
+          ),
+        );
         continue;
       }
       const object = objects[0] as { metadata?: { name?: unknown }; spec?: { url?: unknown; enabled?: unknown } };
       const name = object.metadata?.name;
       const url = object.spec?.url;
       if (typeof name !== "string" || name === "" || typeof url !== "string" || url === "") {
-        const field = typeof name !== "string" || name === "" ? `metadata.name: ${show(name)}` : `spec.url: ${show(url)}`;
-        problems.push(problem("malformed-discovery-file", cluster, `${path}: ${field}: expected a non-empty string`, path, [path]));
+        const field =
+          typeof name !== "string" || name === "" ? `metadata.name: ${show(name)}` : `spec.url: ${show(url)}`;
+        problems.push(
+          problem("malformed-discovery-file", cluster, `${path}: ${field}: expected a non-empty string`, path, [path]),
+        );
         continue;
       }
-      const reach: Reach[] = object.spec?.enabled === false ? [] : [{ kind: "url", value: normalizeUrl(url), file: path }];
+      const reach: Reach[] =
+        object.spec?.enabled === false ? [] : [{ kind: "url", value: normalizeUrl(url), file: path }];
       backends.push({ id: name, entry: posix.relative(cluster.settingsDir, path), key: path, files: [path], reach });
     }
     return { backends, problems };

@@ -1,5 +1,13 @@
-export { loadRepo, type Backend, type ClusterModel, type LoadResult, type Reach, type ReachKind, type RepoModel } from "./model.js";
+export {
+  loadRepo,
+  type Backend,
+  type ClusterModel,
+  type LoadResult,
+  type Reach,
+  type ReachKind,
+  type RepoModel,
+} from "./model.js";
 export { normalizeUrl, resolveCorePath } from "./paths.js";
 export { ERA_ADAPTERS, BACKEND_LIST_PATH, type EraAdapter } from "./eras.js";
 export { PLACEHOLDER, type Dependency, type Placeholder } from "./core.js";
-export { applyChanges, diffTrees, filesUnder, readDirTree, type ChangeAction, type FileChange, type FileMap } from "./tree.js";
+export { diffTrees, filesUnder, type ChangeAction, type FileChange, type FileMap } from "./tree.js";

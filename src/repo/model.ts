@@ -1,56 +1,15 @@
 import { posix } from "node:path";
-import { CONFIG_PATH, handoverConfig, normalizeRepoPath, type ClusterSpec, type Era, type HandoverConfig } from "../spec/config.js";
+import { CONFIG_PATH, handoverConfig, normalizeRepoPath, type ClusterSpec, type Era } from "../spec/config.js";
 import { formatZodIssues } from "../spec/problems.js";
 import type { Violation } from "../spec/violation.js";
 import { readYaml } from "../spec/yaml.js";
 import { ERA_ADAPTERS } from "./eras.js";
-import { coreDependencies, placeholders, type Dependency, type Placeholder } from "./core.js";
+import { coreDependencies, placeholders } from "./core.js";
 import type { FileMap } from "./tree.js";
+import type { ClusterModel, RepoModel } from "./types.js";
 
 export { normalizeUrl, resolveCorePath } from "./paths.js";
-
-export type ReachKind = "datastore" | "node" | "url";
-/** Something a cluster would manage or contact through one backend. */
-export interface Reach {
-  kind: ReachKind;
-  value: string;
-  file: string;
-}
-
-/** One discovery backend of a cluster: the unit a group moves. */
-export interface Backend {
-  /** files: file name without extension; http: the url; settings: metadata.name */
-  id: string;
-  /** The entry exactly as the config writes it (files: the path string; http: the url; settings: the object file). */
-  entry: string;
-  /** Identity for "referenced by two clusters": the resolved file, or the normalized url. */
-  key: string;
-  /** Repo files that carry this backend (discovery file, DiscoverySettings object). */
-  files: string[];
-  reach: Reach[];
-}
-
-export interface ClusterModel {
-  name: string;
-  spec: ClusterSpec;
-  era: Era;
-  configPath: string;
-  workdir: string;
-  settingsDir: string | undefined;
-  /** [absolute path in the Core config, repo dir], longest first. */
-  mounts: [string, string][];
-  core: unknown;
-  backends: Backend[];
-  dependencies: Dependency[];
-  placeholders: Placeholder[];
-  problems: Violation[];
-}
-
-export interface RepoModel {
-  config: HandoverConfig;
-  configText: string;
-  clusters: Map<string, ClusterModel>;
-}
+export type { Backend, ClusterModel, Reach, ReachKind, RepoModel } from "./types.js";
 
 /** `unreadable`: handover.yml is missing or is not YAML at all (as opposed to YAML that breaks the schema). */
 export type LoadResult = { ok: true; model: RepoModel } | { ok: false; unreadable: boolean; problems: Violation[] };
@@ -78,23 +37,55 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
   const base = { name, spec, configPath, workdir, settingsDir, mounts };
   const text = tree.get(configPath);
   if (text === undefined) {
-    const problem = invalid(`cluster ${name}: Core config ${configPath} does not exist`, [name], configPath, [CONFIG_PATH]);
-    return { ...base, era: spec.discovery ?? "settings", core: null, backends: [], dependencies: [], placeholders: [], problems: [problem] };
+    const problem = invalid(`cluster ${name}: Core config ${configPath} does not exist`, [name], configPath, [
+      CONFIG_PATH,
+    ]);
+    return {
+      ...base,
+      era: spec.discovery ?? "settings",
+      core: null,
+      backends: [],
+      dependencies: [],
+      placeholders: [],
+      problems: [problem],
+    };
   }
   const parsed = readYaml(configPath, text);
   if (!parsed.ok || (parsed.value !== null && (typeof parsed.value !== "object" || Array.isArray(parsed.value)))) {
-    const message = parsed.ok ? `${configPath}: expected a YAML mapping (the Replicante Core config)` : parsed.problems.join("; ");
+    const message = parsed.ok
+      ? `${configPath}: expected a YAML mapping (the Replicante Core config)`
+      : parsed.problems.join("; ");
     const problem = invalid(`cluster ${name}: ${message}`, [name], configPath, [configPath]);
-    return { ...base, era: spec.discovery ?? "settings", core: null, backends: [], dependencies: [], placeholders: [], problems: [problem] };
+    return {
+      ...base,
+      era: spec.discovery ?? "settings",
+      core: null,
+      backends: [],
+      dependencies: [],
+      placeholders: [],
+      problems: [problem],
+    };
   }
   const core = parsed.value ?? {};
   const era = spec.discovery ?? inferEra(core);
   const eraProblems: Violation[] = [];
   if (settingsDir !== undefined && era !== "settings") {
-    eraProblems.push(invalid(`${CONFIG_PATH}: clusters.${name}.settings_dir: ${JSON.stringify(spec.settings_dir)}: is only used by the settings era, and ${name} is ${era} era (${configPath} has discovery.backends.${era})`, [name], "settings_dir", [CONFIG_PATH]));
+    eraProblems.push(
+      invalid(
+        `${CONFIG_PATH}: clusters.${name}.settings_dir: ${JSON.stringify(spec.settings_dir)}: is only used by the settings era, and ${name} is ${era} era (${configPath} has discovery.backends.${era})`,
+        [name],
+        "settings_dir",
+        [CONFIG_PATH],
+      ),
+    );
   }
   const cluster: ClusterModel = {
-    ...base, settingsDir: era === "settings" ? settingsDir : undefined, era, core, backends: [], problems: [],
+    ...base,
+    settingsDir: era === "settings" ? settingsDir : undefined,
+    era,
+    core,
+    backends: [],
+    problems: [],
     dependencies: coreDependencies(core, configPath),
     placeholders: placeholders(core, configPath),
   };
@@ -119,14 +110,34 @@ export function loadRepo(tree: FileMap): LoadResult {
 function readRepo(tree: FileMap): LoadResult {
   const configText = tree.get(CONFIG_PATH);
   if (configText === undefined) {
-    return { ok: false, unreadable: true, problems: [invalid(`${CONFIG_PATH} is missing: it says where each Replicante Core cluster lives (run \`handover init\`)`, [], CONFIG_PATH, [CONFIG_PATH])] };
+    return {
+      ok: false,
+      unreadable: true,
+      problems: [
+        invalid(
+          `${CONFIG_PATH} is missing: it says where each Replicante Core cluster lives (run \`handover init\`)`,
+          [],
+          CONFIG_PATH,
+          [CONFIG_PATH],
+        ),
+      ],
+    };
   }
   const raw = readYaml(CONFIG_PATH, configText);
-  if (!raw.ok) return { ok: false, unreadable: true, problems: raw.problems.map((p) => invalid(p, [], CONFIG_PATH, [CONFIG_PATH])) };
+  if (!raw.ok)
+    return {
+      ok: false,
+      unreadable: true,
+      problems: raw.problems.map((p) => invalid(p, [], CONFIG_PATH, [CONFIG_PATH])),
+    };
   const result = handoverConfig.safeParse(raw.value);
   if (!result.success) {
     const lines = formatZodIssues(CONFIG_PATH, result.error.issues, raw.value);
-    return { ok: false, unreadable: false, problems: lines.map((line) => invalid(line, [], CONFIG_PATH, [CONFIG_PATH])) };
+    return {
+      ok: false,
+      unreadable: false,
+      problems: lines.map((line) => invalid(line, [], CONFIG_PATH, [CONFIG_PATH])),
+    };
   }
   const config = result.data;
   const clusters = new Map<string, ClusterModel>();

@@ -15,7 +15,11 @@ export function normalizeUrl(url: string): string {
 }
 
 /** Where a Core config path (relative to the working dir, or absolute through a mount) lives in the repo. */
-export function resolveCorePath(entry: string, workdir: string, mounts: [string, string][]): string | { error: string } {
+export function resolveCorePath(
+  entry: string,
+  workdir: string,
+  mounts: [string, string][],
+): string | { error: string } {
   if (entry.startsWith("/")) {
     const mount = mounts.find(([abs]) => entry === abs || entry.startsWith(`${abs.replace(/\/+$/, "")}/`));
     if (!mount) return { error: `absolute path ${show(entry)} is under no entry of mounts` };

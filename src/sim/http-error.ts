@@ -40,7 +40,10 @@ export function validationFailed(...errors: ValidationError[]): SimHttpError {
 
 /** 422 for a request body that misses a required field, in GitHub's schema-validation words. */
 export function missingField(field: string): SimHttpError {
-  return new SimHttpError(422, { message: `Invalid request.\n\n"${field}" wasn't supplied.`, documentation_url: DOCS_URL });
+  return new SimHttpError(422, {
+    message: `Invalid request.\n\n"${field}" wasn't supplied.`,
+    documentation_url: DOCS_URL,
+  });
 }
 
 export function badJson(): SimHttpError {

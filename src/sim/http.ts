@@ -30,7 +30,10 @@ interface Route {
 
 /** Splits a raw path into decoded segments, so "heads%2Fmain" and "heads/main" both reach a `*ref` parameter. */
 export function pathSegments(pathname: string): string[] {
-  return pathname.split("/").filter((s) => s !== "").map((s) => decodeURIComponent(s));
+  return pathname
+    .split("/")
+    .filter((s) => s !== "")
+    .map((s) => decodeURIComponent(s));
 }
 
 function matchPattern(pattern: string[], segments: string[]): Record<string, string> | undefined {
@@ -70,7 +73,7 @@ export class Router {
       if (route.method !== lookup) continue;
       const params = matchPattern(route.pattern, segments);
       if (!params) continue;
-      let rawBody: unknown = undefined;
+      let rawBody: unknown;
       if (rawText.trim() !== "") {
         try {
           rawBody = JSON.parse(rawText);
@@ -78,7 +81,10 @@ export class Router {
           throw badJson();
         }
       }
-      const body = rawBody !== null && typeof rawBody === "object" && !Array.isArray(rawBody) ? (rawBody as Record<string, unknown>) : {};
+      const body =
+        rawBody !== null && typeof rawBody === "object" && !Array.isArray(rawBody)
+          ? (rawBody as Record<string, unknown>)
+          : {};
       return route.handler({ method, url, params, query: url.searchParams, body, rawBody, headers });
     }
     throw notFound();

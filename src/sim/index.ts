@@ -3,7 +3,16 @@ import type { AddressInfo } from "node:net";
 import { actorFor, personFor, type SimCore } from "./core.js";
 import { Router, type SimResponse } from "./http.js";
 import { DOCS_URL, SimHttpError } from "./http-error.js";
-import { iso, type CommitState, type DeploymentState, type Permission, type SimClock, type SimComment, type SimIssue, type SimPullRequest } from "./model.js";
+import {
+  iso,
+  type CommitState,
+  type DeploymentState,
+  type Permission,
+  type SimClock,
+  type SimComment,
+  type SimIssue,
+  type SimPullRequest,
+} from "./model.js";
 import type { FlatTree } from "./objects.js";
 import { RepoState } from "./repo-state.js";
 import { registerCheckRoutes } from "./routes/checks.js";
@@ -15,7 +24,23 @@ import { registerRepoRoutes } from "./routes/repo.js";
 import { registerSearchRoutes } from "./routes/search.js";
 import { seededRandom, uuidFrom, WebhookQueue, type ChaosSettings, type DeliveryRecord } from "./webhooks.js";
 
-export type { Actor, CommitState, DeploymentState, Permission, SimClock, SimComment, SimIssue, SimLabel, SimPull, SimPullRequest, SimReaction, SimStatus, SimCheckRun, SimDeployment, SimDeploymentStatus } from "./model.js";
+export type {
+  Actor,
+  CommitState,
+  DeploymentState,
+  Permission,
+  SimClock,
+  SimComment,
+  SimIssue,
+  SimLabel,
+  SimPull,
+  SimPullRequest,
+  SimReaction,
+  SimStatus,
+  SimCheckRun,
+  SimDeployment,
+  SimDeploymentStatus,
+} from "./model.js";
 export type { ChaosSettings, DeliveryRecord } from "./webhooks.js";
 export { seededRandom, signature256 } from "./webhooks.js";
 export { SimHttpError } from "./http-error.js";
@@ -101,9 +126,19 @@ export class GitHubSim {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        const answer = this.handle(req.method ?? "GET", req.url ?? "/", req.headers, Buffer.concat(chunks).toString("utf8"));
+        const answer = this.handle(
+          req.method ?? "GET",
+          req.url ?? "/",
+          req.headers,
+          Buffer.concat(chunks).toString("utf8"),
+        );
         const isText = typeof answer.body === "string";
-        const payload = answer.body === undefined || req.method === "HEAD" ? "" : isText ? (answer.body as string) : JSON.stringify(answer.body);
+        const payload =
+          answer.body === undefined || req.method === "HEAD"
+            ? ""
+            : isText
+              ? (answer.body as string)
+              : JSON.stringify(answer.body);
         res.writeHead(answer.status, {
           "x-github-request-id": `SIM:${this.requests.length}`,
           "x-ratelimit-limit": "5000",
@@ -139,7 +174,14 @@ export class GitHubSim {
     let answer: SimResponse;
     if (fault === "500") answer = { status: 500, body: { message: "Server Error" } };
     else if (fault === "secondary-rate-limit") {
-      answer = { status: 403, body: { message: SECONDARY_RATE_LIMIT, documentation_url: `${DOCS_URL}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits` }, headers: { "retry-after": "1" } };
+      answer = {
+        status: 403,
+        body: {
+          message: SECONDARY_RATE_LIMIT,
+          documentation_url: `${DOCS_URL}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+        },
+        headers: { "retry-after": "1" },
+      };
     } else {
       answer = this.dispatch(method, url, headers, text);
       // the ambiguous case: the write happened, the client only sees a bad gateway
@@ -154,7 +196,10 @@ export class GitHubSim {
       return this.router.dispatch(method, url, headers, text);
     } catch (err) {
       if (err instanceof SimHttpError) return { status: err.status, body: err.body, headers: err.headers };
-      return { status: 500, body: { message: `GitHubSim internal error: ${err instanceof Error ? err.stack : String(err)}` } };
+      return {
+        status: 500,
+        body: { message: `GitHubSim internal error: ${err instanceof Error ? err.stack : String(err)}` },
+      };
     }
   }
 
@@ -163,10 +208,17 @@ export class GitHubSim {
   /** A commit of exactly these files on the default branch (no webhook); returns its sha. */
   seedTree(files: Map<string, string>, message = "Initial commit"): string {
     const flat: FlatTree = new Map();
-    for (const [path, content] of files) flat.set(path, { mode: "100644", type: "blob", sha: this.repo.objects.putBlob(content) });
+    for (const [path, content] of files)
+      flat.set(path, { mode: "100644", type: "blob", sha: this.repo.objects.putBlob(content) });
     const parent = this.repo.branchSha(this.repo.defaultBranch);
     const person = personFor(this.repo.owner, iso(this.core.clock.now()));
-    const sha = this.repo.objects.putCommit({ tree: this.repo.objects.buildTree(flat), parents: parent ? [parent] : [], message, author: person, committer: person });
+    const sha = this.repo.objects.putCommit({
+      tree: this.repo.objects.buildTree(flat),
+      parents: parent ? [parent] : [],
+      message,
+      author: person,
+      committer: person,
+    });
     this.repo.setRefQuietly(`refs/heads/${this.repo.defaultBranch}`, sha);
     return sha;
   }
@@ -243,7 +295,13 @@ export class GitHubSim {
 
   /** A person opens a PR from a branch of this repo to the default branch (pull_request.opened); returns its number. */
   openPull(user: string, branch: string, title: string, body = ""): number {
-    return this.repo.createPull(actorFor(user), { title, head: branch, base: this.repo.defaultBranch, body, draft: false }).number;
+    return this.repo.createPull(actorFor(user), {
+      title,
+      head: branch,
+      base: this.repo.defaultBranch,
+      body,
+      draft: false,
+    }).number;
   }
 
   closePull(number: number, user: string): void {
@@ -251,7 +309,12 @@ export class GitHubSim {
   }
 
   /** A person's commit on a branch (created from the default branch if missing); null content deletes. */
-  pushFiles(user: string, branch: string, changes: { path: string; content: string | null }[], message: string): string {
+  pushFiles(
+    user: string,
+    branch: string,
+    changes: { path: string; content: string | null }[],
+    message: string,
+  ): string {
     return this.repo.commitFiles(branch, changes, message, actorFor(user));
   }
 
@@ -259,7 +322,13 @@ export class GitHubSim {
     this.repo.addStatus(sha, { state, context }, actorFor(user));
   }
 
-  createCheckRun(sha: string, name: string, status: "queued" | "in_progress" | "completed", conclusion?: string, user = "ci"): number {
+  createCheckRun(
+    sha: string,
+    name: string,
+    status: "queued" | "in_progress" | "completed",
+    conclusion?: string,
+    user = "ci",
+  ): number {
     const req: Record<string, unknown> = { name, head_sha: sha, status };
     if (conclusion !== undefined) req.conclusion = conclusion;
     return this.repo.createCheckRun(actorFor(user), req).id;
@@ -306,7 +375,9 @@ export class GitHubSim {
   }
 
   listPulls(): SimPullRequest[] {
-    return [...this.repo.issues.values()].filter((i): i is SimPullRequest => i.pull !== undefined).map((p) => structuredClone(p));
+    return [...this.repo.issues.values()]
+      .filter((i): i is SimPullRequest => i.pull !== undefined)
+      .map((p) => structuredClone(p));
   }
 
   getIssue(n: number): SimIssue {

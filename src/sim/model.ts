@@ -129,3 +129,11 @@ export const ZERO_SHA = "0000000000000000000000000000000000000000";
 export function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+/** One file of a diff between two commits. */
+export interface FileChange {
+  path: string;
+  status: "added" | "removed" | "modified";
+  before?: string;
+  after?: string;
+}

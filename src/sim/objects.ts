@@ -37,7 +37,9 @@ export const EMPTY_TREE_SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
 function gitHash(kind: string, body: Buffer): string {
   const header = Buffer.from(`${kind} ${body.length}\0`, "utf8");
-  return createHash("sha1").update(Buffer.concat([header, body])).digest("hex");
+  return createHash("sha1")
+    .update(Buffer.concat([header, body]))
+    .digest("hex");
 }
 
 function gitTime(iso: string): string {
@@ -83,7 +85,9 @@ export class GitObjectStore {
   }
 
   putTree(entries: TreeEntry[]): string {
-    const sorted = [...entries].sort((a, b) => (treeSortKey(a) < treeSortKey(b) ? -1 : treeSortKey(a) > treeSortKey(b) ? 1 : 0));
+    const sorted = [...entries].sort((a, b) =>
+      treeSortKey(a) < treeSortKey(b) ? -1 : treeSortKey(a) > treeSortKey(b) ? 1 : 0,
+    );
     const parts = sorted.map((e) =>
       Buffer.concat([Buffer.from(`${e.mode.replace(/^0+/, "")} ${e.name}\0`, "utf8"), Buffer.from(e.sha, "hex")]),
     );
@@ -128,7 +132,10 @@ export class GitObjectStore {
 
   /** Builds (and stores) the nested trees for a flat file map; returns the root tree sha. */
   buildTree(flat: FlatTree): string {
-    interface Dir { files: TreeEntry[]; dirs: Map<string, Dir> }
+    interface Dir {
+      files: TreeEntry[];
+      dirs: Map<string, Dir>;
+    }
     const root: Dir = { files: [], dirs: new Map() };
     for (const [path, entry] of flat) {
       const parts = path.split("/");
@@ -253,7 +260,8 @@ export class GitObjectStore {
       if (pick) merged.set(path, pick);
     }
     const dirs = new Set<string>();
-    for (const p of merged.keys()) for (let i = p.indexOf("/"); i >= 0; i = p.indexOf("/", i + 1)) dirs.add(p.slice(0, i));
+    for (const p of merged.keys())
+      for (let i = p.indexOf("/"); i >= 0; i = p.indexOf("/", i + 1)) dirs.add(p.slice(0, i));
     conflicts.push(...[...merged.keys()].filter((p) => dirs.has(p)));
     if (conflicts.length > 0) throw new MergeConflict(conflicts.sort());
     return this.buildTree(merged);

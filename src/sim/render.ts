@@ -1,22 +1,55 @@
 import { structuredPatch } from "diff";
 import { HTML_URL, renderUser, userId } from "./core.js";
-import { iso, ZERO_SHA, type Actor, type SimCheckRun, type SimComment, type SimDeployment, type SimDeploymentStatus, type SimIssue, type SimLabel, type SimPullRequest, type SimStatus } from "./model.js";
-import type { GitCommit } from "./objects.js";
-import type { FileChange, RepoState } from "./repo-state.js";
+import {
+  iso,
+  ZERO_SHA,
+  type Actor,
+  type SimCheckRun,
+  type SimComment,
+  type SimDeployment,
+  type SimDeploymentStatus,
+  type SimIssue,
+  type SimLabel,
+  type SimPullRequest,
+  type SimStatus,
+} from "./model.js";
+import type { GitCommit, GitObjectStore } from "./objects.js";
+import type { FileChange } from "./model.js";
+import type { SimCore } from "./core.js";
+
+/** What rendering reads of a repo (RenderedRepo has it; naming it here keeps render free of repo-state). */
+export interface RenderedRepo {
+  readonly core: SimCore;
+  readonly id: number;
+  readonly owner: string;
+  readonly name: string;
+  readonly defaultBranch: string;
+  readonly fullName: string;
+  readonly objects: GitObjectStore;
+  readonly refs: Map<string, string>;
+  readonly comments: Map<number, SimComment>;
+  readonly commentReactions: Map<number, { id: number; user: string; content: string; createdAt: number }[]>;
+  permissionOf(login: string): string | undefined;
+  label(name: string): SimLabel | undefined;
+  mergeable(pr: SimPullRequest): boolean | null;
+  openPulls(): SimPullRequest[];
+  branchSha(branch: string): string | undefined;
+  diffCommits(from: string | undefined, to: string): FileChange[];
+}
 
 // JSON shapes of GitHub's REST answers and webhook payloads: the fields an App reads, in GitHub's names.
 
 export const userJson = renderUser;
 
-const api = (repo: RepoState, path = ""): string => `${repo.core.apiUrl()}/repos/${repo.fullName}${path}`;
-const html = (repo: RepoState, path = ""): string => `${HTML_URL}/${repo.fullName}${path}`;
+const api = (repo: RenderedRepo, path = ""): string => `${repo.core.apiUrl()}/repos/${repo.fullName}${path}`;
+const html = (repo: RenderedRepo, path = ""): string => `${HTML_URL}/${repo.fullName}${path}`;
 
 /** Base64 wrapped at 60 characters, as the contents and blobs APIs send it. */
 export function base64Wrapped(content: Buffer): string {
   return (content.toString("base64").match(/.{1,60}/g) ?? []).map((l) => `${l}\n`).join("");
 }
 
-export function repoJson(repo: RepoState): Record<string, unknown> {
+export function repoJson(repo: RenderedRepo): Record<string, unknown> {
   return {
     id: repo.id,
     node_id: `R_${repo.id}`,
@@ -34,17 +67,17 @@ export function repoJson(repo: RepoState): Record<string, unknown> {
 }
 
 /** Set on what the App itself wrote, as GitHub marks comments and issues made through an App. */
-function viaApp(repo: RepoState, login: string): Record<string, unknown> | null {
+function viaApp(repo: RenderedRepo, login: string): Record<string, unknown> | null {
   return login === repo.core.bot.login ? appJson(repo, login) : null;
 }
 
-function authorAssociation(repo: RepoState, login: string): string {
+function authorAssociation(repo: RenderedRepo, login: string): string {
   if (login.toLowerCase() === repo.owner.toLowerCase()) return "OWNER";
   const permission = repo.permissionOf(login);
   return permission && ["admin", "maintain", "write"].includes(permission) ? "COLLABORATOR" : "NONE";
 }
 
-export function labelJson(repo: RepoState, label: SimLabel): Record<string, unknown> {
+export function labelJson(repo: RenderedRepo, label: SimLabel): Record<string, unknown> {
   return {
     id: label.id,
     node_id: `LA_${label.id}`,
@@ -56,20 +89,20 @@ export function labelJson(repo: RepoState, label: SimLabel): Record<string, unkn
   };
 }
 
-function labelsOf(repo: RepoState, issue: SimIssue): Record<string, unknown>[] {
+function labelsOf(repo: RenderedRepo, issue: SimIssue): Record<string, unknown>[] {
   return issue.labels.map((name) => {
     const label = repo.label(name);
     return label ? labelJson(repo, label) : { name };
   });
 }
 
-function commentCount(repo: RepoState, number: number): number {
+function commentCount(repo: RenderedRepo, number: number): number {
   let n = 0;
   for (const c of repo.comments.values()) if (c.issue === number) n++;
   return n;
 }
 
-export function issueJson(repo: RepoState, issue: SimIssue): Record<string, unknown> {
+export function issueJson(repo: RenderedRepo, issue: SimIssue): Record<string, unknown> {
   const kind = issue.pull ? "pull" : "issues";
   const json: Record<string, unknown> = {
     id: issue.id,
@@ -108,12 +141,12 @@ export function issueJson(repo: RepoState, issue: SimIssue): Record<string, unkn
   return json;
 }
 
-function branchSide(repo: RepoState, ref: string, sha: string): Record<string, unknown> {
+function branchSide(repo: RenderedRepo, ref: string, sha: string): Record<string, unknown> {
   return { label: `${repo.owner}:${ref}`, ref, sha, user: userJson(repo.owner), repo: repoJson(repo) };
 }
 
 /** A pull request; `full` adds what only GET /pulls/{n} and webhooks carry (mergeable, counts). */
-export function pullJson(repo: RepoState, pr: SimPullRequest, full = true): Record<string, unknown> {
+export function pullJson(repo: RenderedRepo, pr: SimPullRequest, full = true): Record<string, unknown> {
   const p = pr.pull;
   const json: Record<string, unknown> = {
     id: pr.id,
@@ -159,9 +192,12 @@ export function pullJson(repo: RepoState, pr: SimPullRequest, full = true): Reco
   return json;
 }
 
-export function commentJson(repo: RepoState, comment: SimComment): Record<string, unknown> {
+export function commentJson(repo: RenderedRepo, comment: SimComment): Record<string, unknown> {
   const reactions = repo.commentReactions.get(comment.id) ?? [];
-  const summary: Record<string, unknown> = { url: api(repo, `/issues/comments/${comment.id}/reactions`), total_count: reactions.length };
+  const summary: Record<string, unknown> = {
+    url: api(repo, `/issues/comments/${comment.id}/reactions`),
+    total_count: reactions.length,
+  };
   for (const content of ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]) {
     summary[content] = reactions.filter((r) => r.content === content).length;
   }
@@ -181,11 +217,22 @@ export function commentJson(repo: RepoState, comment: SimComment): Record<string
   };
 }
 
-export function reactionJson(reaction: { id: number; user: string; content: string; createdAt: number }): Record<string, unknown> {
-  return { id: reaction.id, node_id: `REA_${reaction.id}`, user: userJson(reaction.user), content: reaction.content, created_at: iso(reaction.createdAt) };
+export function reactionJson(reaction: {
+  id: number;
+  user: string;
+  content: string;
+  createdAt: number;
+}): Record<string, unknown> {
+  return {
+    id: reaction.id,
+    node_id: `REA_${reaction.id}`,
+    user: userJson(reaction.user),
+    content: reaction.content,
+    created_at: iso(reaction.createdAt),
+  };
 }
 
-export function refJson(repo: RepoState, ref: string, sha: string): Record<string, unknown> {
+export function refJson(repo: RenderedRepo, ref: string, sha: string): Record<string, unknown> {
   return {
     ref,
     node_id: `REF_${Buffer.from(ref).toString("base64")}`,
@@ -194,13 +241,17 @@ export function refJson(repo: RepoState, ref: string, sha: string): Record<strin
   };
 }
 
-function parentsJson(repo: RepoState, commit: GitCommit): Record<string, unknown>[] {
-  return commit.parents.map((sha) => ({ sha, url: api(repo, `/commits/${sha}`), html_url: html(repo, `/commit/${sha}`) }));
+function parentsJson(repo: RenderedRepo, commit: GitCommit): Record<string, unknown>[] {
+  return commit.parents.map((sha) => ({
+    sha,
+    url: api(repo, `/commits/${sha}`),
+    html_url: html(repo, `/commit/${sha}`),
+  }));
 }
 
 const UNSIGNED = { verified: false, reason: "unsigned", signature: null, payload: null };
 
-export function gitCommitJson(repo: RepoState, commit: GitCommit): Record<string, unknown> {
+export function gitCommitJson(repo: RenderedRepo, commit: GitCommit): Record<string, unknown> {
   return {
     sha: commit.sha,
     node_id: `C_${commit.sha}`,
@@ -223,7 +274,7 @@ function accountOf(email: string): Record<string, unknown> | null {
 }
 
 /** The commits API shape (GET /commits, /commits/{ref}, compare); `files` only when asked. */
-export function restCommitJson(repo: RepoState, commit: GitCommit, withFiles = false): Record<string, unknown> {
+export function restCommitJson(repo: RenderedRepo, commit: GitCommit, withFiles = false): Record<string, unknown> {
   const json: Record<string, unknown> = {
     sha: commit.sha,
     node_id: `C_${commit.sha}`,
@@ -253,9 +304,17 @@ export function restCommitJson(repo: RepoState, commit: GitCommit, withFiles = f
 }
 
 /** One changed file with line counts and a unified-diff `patch`, as in /pulls/{n}/files. */
-export function fileJson(repo: RepoState, change: FileChange): Record<string, unknown> {
+export function fileJson(repo: RenderedRepo, change: FileChange): Record<string, unknown> {
   const text = (sha?: string) => (sha ? (repo.objects.getBlob(sha)?.toString("utf8") ?? "") : "");
-  const patch = structuredPatch(change.path, change.path, text(change.before), text(change.after), undefined, undefined, { context: 3 });
+  const patch = structuredPatch(
+    change.path,
+    change.path,
+    text(change.before),
+    text(change.after),
+    undefined,
+    undefined,
+    { context: 3 },
+  );
   let additions = 0;
   let deletions = 0;
   const lines: string[] = [];
@@ -282,9 +341,21 @@ export function fileJson(repo: RepoState, change: FileChange): Record<string, un
   };
 }
 
-export function pushJson(repo: RepoState, ref: string, before: string | null, after: string | null, forced: boolean, actor: Actor): Record<string, unknown> {
+export function pushJson(
+  repo: RenderedRepo,
+  ref: string,
+  before: string | null,
+  after: string | null,
+  forced: boolean,
+  actor: Actor,
+): Record<string, unknown> {
   const otherBase = ref === `refs/heads/${repo.defaultBranch}` ? undefined : repo.branchSha(repo.defaultBranch);
-  const commits = after ? repo.objects.commitsBetween(before ?? otherBase, after).reverse().slice(-20) : [];
+  const commits = after
+    ? repo.objects
+        .commitsBetween(before ?? otherBase, after)
+        .reverse()
+        .slice(-20)
+    : [];
   const pushCommit = (c: GitCommit) => {
     const files = repo.diffCommits(c.parents[0], c.sha);
     const paths = (status: string) => files.filter((f) => f.status === status).map((f) => f.path);
@@ -318,7 +389,7 @@ export function pushJson(repo: RepoState, ref: string, before: string | null, af
   };
 }
 
-export function statusJson(repo: RepoState, status: SimStatus): Record<string, unknown> {
+export function statusJson(repo: RenderedRepo, status: SimStatus): Record<string, unknown> {
   return {
     url: api(repo, `/statuses/${status.sha}`),
     id: status.id,
@@ -333,11 +404,15 @@ export function statusJson(repo: RepoState, status: SimStatus): Record<string, u
   };
 }
 
-export function statusEventJson(repo: RepoState, status: SimStatus): Record<string, unknown> {
+export function statusEventJson(repo: RenderedRepo, status: SimStatus): Record<string, unknown> {
   const commit = repo.objects.getCommit(status.sha);
   const branches = [...repo.refs]
     .filter(([ref, sha]) => ref.startsWith("refs/heads/") && sha === status.sha)
-    .map(([ref, sha]) => ({ name: ref.slice("refs/heads/".length), commit: { sha, url: api(repo, `/commits/${sha}`) }, protected: false }));
+    .map(([ref, sha]) => ({
+      name: ref.slice("refs/heads/".length),
+      commit: { sha, url: api(repo, `/commits/${sha}`) },
+      protected: false,
+    }));
   return {
     id: status.id,
     sha: status.sha,
@@ -353,13 +428,13 @@ export function statusEventJson(repo: RepoState, status: SimStatus): Record<stri
   };
 }
 
-function appJson(repo: RepoState, creator: string): Record<string, unknown> {
+function appJson(repo: RenderedRepo, creator: string): Record<string, unknown> {
   const slug = creator.replace(/\[bot\]$/, "");
   const id = creator === repo.core.bot.login ? repo.core.appId : userId(creator);
   return { id, slug, name: slug, owner: userJson(repo.owner) };
 }
 
-export function checkRunJson(repo: RepoState, run: SimCheckRun): Record<string, unknown> {
+export function checkRunJson(repo: RenderedRepo, run: SimCheckRun): Record<string, unknown> {
   const pulls = repo.openPulls().filter((p) => p.pull.headSha === run.headSha);
   return {
     id: run.id,
@@ -373,7 +448,11 @@ export function checkRunJson(repo: RepoState, run: SimCheckRun): Record<string, 
     conclusion: run.conclusion,
     started_at: iso(run.startedAt),
     completed_at: run.completedAt === null ? null : iso(run.completedAt),
-    output: { ...run.output, annotations_count: run.annotations.length, annotations_url: api(repo, `/check-runs/${run.id}/annotations`) },
+    output: {
+      ...run.output,
+      annotations_count: run.annotations.length,
+      annotations_url: api(repo, `/check-runs/${run.id}/annotations`),
+    },
     name: run.name,
     check_suite: { id: run.suiteId },
     app: appJson(repo, run.creator),
@@ -386,7 +465,7 @@ export function checkRunJson(repo: RepoState, run: SimCheckRun): Record<string, 
   };
 }
 
-export function deploymentJson(repo: RepoState, d: SimDeployment): Record<string, unknown> {
+export function deploymentJson(repo: RenderedRepo, d: SimDeployment): Record<string, unknown> {
   return {
     url: api(repo, `/deployments/${d.id}`),
     id: d.id,
@@ -408,7 +487,7 @@ export function deploymentJson(repo: RepoState, d: SimDeployment): Record<string
   };
 }
 
-export function deploymentStatusJson(repo: RepoState, s: SimDeploymentStatus): Record<string, unknown> {
+export function deploymentStatusJson(repo: RenderedRepo, s: SimDeploymentStatus): Record<string, unknown> {
   return {
     url: api(repo, `/deployments/${s.deploymentId}/statuses/${s.id}`),
     id: s.id,

@@ -20,13 +20,9 @@ import {
 } from "./model.js";
 import { GitObjectStore, MergeConflict, type FlatTree } from "./objects.js";
 import * as render from "./render.js";
+import type { FileChange } from "./model.js";
 
-export interface FileChange {
-  path: string;
-  status: "added" | "removed" | "modified";
-  before?: string;
-  after?: string;
-}
+export type { FileChange } from "./model.js";
 
 export interface MergeOptions {
   sha?: string;
@@ -36,8 +32,17 @@ export interface MergeOptions {
 }
 
 const COMMIT_STATES: readonly CommitState[] = ["pending", "success", "failure", "error"];
-const DEPLOYMENT_STATES: readonly DeploymentState[] = ["pending", "in_progress", "success", "failure", "error", "inactive", "queued"];
-const NOT_MERGEABLE = (): SimHttpError => new SimHttpError(405, { message: "Pull Request is not mergeable", documentation_url: DOCS_URL });
+const DEPLOYMENT_STATES: readonly DeploymentState[] = [
+  "pending",
+  "in_progress",
+  "success",
+  "failure",
+  "error",
+  "inactive",
+  "queued",
+];
+const NOT_MERGEABLE = (): SimHttpError =>
+  new SimHttpError(405, { message: "Pull Request is not mergeable", documentation_url: DOCS_URL });
 
 /**
  * One repository's state and every change to it. Routes (the App, as the bot) and actor
@@ -153,7 +158,8 @@ export class RepoState {
     const isBranch = full.startsWith("refs/heads/");
     const short = full.replace(/^refs\/(heads|tags)\//, "");
     const refFields = { ref: short, ref_type: isBranch ? "branch" : "tag", pusher_type: "user" };
-    if (before === null && after !== null) this.emit("create", undefined, actor, { ...refFields, master_branch: this.defaultBranch });
+    if (before === null && after !== null)
+      this.emit("create", undefined, actor, { ...refFields, master_branch: this.defaultBranch });
     this.emit("push", undefined, actor, render.pushJson(this, full, before, after, forced, actor));
     if (after === null) this.emit("delete", undefined, actor, refFields);
     if (isBranch) this.afterBranchMoved(short, before, after, actor);
@@ -180,7 +186,12 @@ export class RepoState {
   }
 
   /** A commit of file changes on a branch (created from the default branch if missing). */
-  commitFiles(branch: string, changes: { path: string; content: string | null }[], message: string, actor: Actor): string {
+  commitFiles(
+    branch: string,
+    changes: { path: string; content: string | null }[],
+    message: string,
+    actor: Actor,
+  ): string {
     const parent = this.branchSha(branch) ?? this.branchSha(this.defaultBranch);
     const flat: FlatTree = parent ? this.objects.flatten(this.treeOf(parent)) : new Map();
     for (const change of changes) {
@@ -209,7 +220,8 @@ export class RepoState {
       const y = b.get(path);
       if (x && !y) out.push({ path, status: "removed", before: x.sha });
       else if (!x && y) out.push({ path, status: "added", after: y.sha });
-      else if (x && y && (x.sha !== y.sha || x.mode !== y.mode)) out.push({ path, status: "modified", before: x.sha, after: y.sha });
+      else if (x && y && (x.sha !== y.sha || x.mode !== y.mode))
+        out.push({ path, status: "modified", before: x.sha, after: y.sha });
     }
     return out;
   }
@@ -251,17 +263,30 @@ export class RepoState {
     return issue;
   }
 
-  createPull(actor: Actor, req: { title: string; head: string; base: string; body: string | null; draft: boolean }): SimPullRequest {
-    const [headOwner, headRef] = req.head.includes(":") ? (req.head.split(":", 2) as [string, string]) : [this.owner, req.head];
+  createPull(
+    actor: Actor,
+    req: { title: string; head: string; base: string; body: string | null; draft: boolean },
+  ): SimPullRequest {
+    const [headOwner, headRef] = req.head.includes(":")
+      ? (req.head.split(":", 2) as [string, string])
+      : [this.owner, req.head];
     const headSha = headOwner.toLowerCase() === this.owner.toLowerCase() ? this.branchSha(headRef) : undefined;
     const baseSha = this.branchSha(req.base);
     if (!headSha) throw validationFailed({ resource: "PullRequest", field: "head", code: "invalid" });
     if (!baseSha) throw validationFailed({ resource: "PullRequest", field: "base", code: "invalid" });
     if (this.openPulls().some((p) => p.pull.headRef === headRef)) {
-      throw validationFailed({ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${this.owner}:${headRef}.` });
+      throw validationFailed({
+        resource: "PullRequest",
+        code: "custom",
+        message: `A pull request already exists for ${this.owner}:${headRef}.`,
+      });
     }
     if (this.objects.isAncestor(headSha, baseSha)) {
-      throw validationFailed({ resource: "PullRequest", code: "custom", message: `No commits between ${req.base} and ${headRef}` });
+      throw validationFailed({
+        resource: "PullRequest",
+        code: "custom",
+        message: `No commits between ${req.base} and ${headRef}`,
+      });
     }
     const now = this.now();
     const pr: SimPullRequest = {
@@ -276,7 +301,17 @@ export class RepoState {
       createdAt: now,
       updatedAt: now,
       closedAt: null,
-      pull: { headRef, headSha, baseRef: req.base, baseSha, draft: req.draft, merged: false, mergedAt: null, mergedBy: null, mergeCommitSha: null },
+      pull: {
+        headRef,
+        headSha,
+        baseRef: req.base,
+        baseSha,
+        draft: req.draft,
+        merged: false,
+        mergedAt: null,
+        mergedBy: null,
+        mergeCommitSha: null,
+      },
     };
     this.issues.set(pr.number, pr);
     this.emit("pull_request", "opened", actor, { number: pr.number, pull_request: render.pullJson(this, pr) });
@@ -313,15 +348,23 @@ export class RepoState {
     const pr = this.pull(number);
     if (pr.state !== "open") throw NOT_MERGEABLE();
     if (opts.sha !== undefined && opts.sha !== pr.pull.headSha) {
-      throw new SimHttpError(409, { message: "Head branch was modified. Review and try the merge again.", documentation_url: DOCS_URL });
+      throw new SimHttpError(409, {
+        message: "Head branch was modified. Review and try the merge again.",
+        documentation_url: DOCS_URL,
+      });
     }
     const method = opts.method ?? "merge";
-    if (!["merge", "squash", "rebase"].includes(method)) throw validationFailed({ resource: "PullRequest", field: "merge_method", code: "invalid" });
+    if (!["merge", "squash", "rebase"].includes(method))
+      throw validationFailed({ resource: "PullRequest", field: "merge_method", code: "invalid" });
     const result = this.mergeResult(pr);
     if (!("tree" in result)) throw NOT_MERGEABLE();
     const date = iso(this.now());
     const twoParents = method === "merge";
-    const title = opts.commitTitle ?? (twoParents ? `Merge pull request #${pr.number} from ${this.owner}/${pr.pull.headRef}` : `${pr.title} (#${pr.number})`);
+    const title =
+      opts.commitTitle ??
+      (twoParents
+        ? `Merge pull request #${pr.number} from ${this.owner}/${pr.pull.headRef}`
+        : `${pr.title} (#${pr.number})`);
     const body = opts.commitMessage ?? (twoParents ? pr.title : "");
     const sha = this.objects.putCommit({
       tree: result.tree,
@@ -348,12 +391,17 @@ export class RepoState {
   reopenIssue(issue: SimIssue, actor: Actor): void {
     if (issue.state === "open") return;
     if (issue.pull) {
-      const stateError = (message: string) => validationFailed({ resource: "PullRequest", code: "custom", field: "state", message });
+      const stateError = (message: string) =>
+        validationFailed({ resource: "PullRequest", code: "custom", field: "state", message });
       if (issue.pull.merged) throw stateError("state cannot be changed. The pull request has already been merged.");
       const head = this.branchSha(issue.pull.headRef);
       if (!head) throw stateError(`state cannot be changed. The ${issue.pull.headRef} branch has been deleted.`);
       if (this.openPulls().some((p) => p.pull.headRef === issue.pull?.headRef)) {
-        throw validationFailed({ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${this.owner}:${issue.pull.headRef}.` });
+        throw validationFailed({
+          resource: "PullRequest",
+          code: "custom",
+          message: `A pull request already exists for ${this.owner}:${issue.pull.headRef}.`,
+        });
       }
       issue.pull.headSha = head;
       issue.pull.baseSha = this.branchSha(issue.pull.baseRef) ?? issue.pull.baseSha;
@@ -383,7 +431,11 @@ export class RepoState {
 
   private emitIssueEvent(issue: SimIssue, action: string, actor: Actor, extra: Record<string, unknown>): void {
     if (issue.pull) {
-      this.emit("pull_request", action, actor, { number: issue.number, ...extra, pull_request: render.pullJson(this, issue as SimPullRequest) });
+      this.emit("pull_request", action, actor, {
+        number: issue.number,
+        ...extra,
+        pull_request: render.pullJson(this, issue as SimPullRequest),
+      });
     } else {
       this.emit("issues", action, actor, { ...extra, issue: render.issueJson(this, issue) });
     }
@@ -419,12 +471,15 @@ export class RepoState {
     const [removed] = issue.labels.splice(index, 1);
     issue.updatedAt = this.now();
     const label = this.label(removed as string);
-    this.emitIssueEvent(issue, "unlabeled", actor, { label: label ? render.labelJson(this, label) : { name: removed } });
+    this.emitIssueEvent(issue, "unlabeled", actor, {
+      label: label ? render.labelJson(this, label) : { name: removed },
+    });
   }
 
   setLabels(issue: SimIssue, names: string[], actor: Actor): void {
     const wanted = new Set(names.map((n) => n.toLowerCase()));
-    for (const current of [...issue.labels]) if (!wanted.has(current.toLowerCase())) this.removeLabel(issue, current, actor);
+    for (const current of [...issue.labels])
+      if (!wanted.has(current.toLowerCase())) this.removeLabel(issue, current, actor);
     this.addLabels(issue, names, actor);
   }
 
@@ -436,7 +491,14 @@ export class RepoState {
 
   addComment(issue: SimIssue, body: string, actor: Actor): SimComment {
     const now = this.now();
-    const comment: SimComment = { id: this.core.nextId(), issue: issue.number, body, user: actor.login, createdAt: now, updatedAt: now };
+    const comment: SimComment = {
+      id: this.core.nextId(),
+      issue: issue.number,
+      body,
+      user: actor.login,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.comments.set(comment.id, comment);
     issue.updatedAt = now;
     this.emitCommentEvent(comment, "created", actor, {});
@@ -457,12 +519,17 @@ export class RepoState {
 
   private emitCommentEvent(comment: SimComment, action: string, actor: Actor, extra: Record<string, unknown>): void {
     const issue = this.issue(comment.issue);
-    this.emit("issue_comment", action, actor, { ...extra, issue: render.issueJson(this, issue), comment: render.commentJson(this, comment) });
+    this.emit("issue_comment", action, actor, {
+      ...extra,
+      issue: render.issueJson(this, issue),
+      comment: render.commentJson(this, comment),
+    });
   }
 
   /** Adds a reaction; `created` is false when this user already reacted with that content. */
   addReaction(list: SimReaction[], content: string, actor: Actor): { reaction: SimReaction; created: boolean } {
-    if (!(REACTIONS as readonly string[]).includes(content)) throw validationFailed({ resource: "Reaction", code: "invalid", field: "content" });
+    if (!(REACTIONS as readonly string[]).includes(content))
+      throw validationFailed({ resource: "Reaction", code: "invalid", field: "content" });
     const existing = list.find((r) => r.user === actor.login && r.content === content);
     if (existing) return { reaction: existing, created: false };
     const reaction: SimReaction = { id: this.core.nextId(), user: actor.login, content, createdAt: this.now() };
@@ -479,8 +546,18 @@ export class RepoState {
 
   // ---------- statuses, check runs, deployments ----------
 
-  addStatus(sha: string, req: { state: string; context?: string; description?: string | null; target_url?: string | null }, actor: Actor): SimStatus {
-    if (!COMMIT_STATES.includes(req.state as CommitState)) throw validationFailed({ resource: "Status", field: "state", code: "custom", message: "state is not included in the list" });
+  addStatus(
+    sha: string,
+    req: { state: string; context?: string; description?: string | null; target_url?: string | null },
+    actor: Actor,
+  ): SimStatus {
+    if (!COMMIT_STATES.includes(req.state as CommitState))
+      throw validationFailed({
+        resource: "Status",
+        field: "state",
+        code: "custom",
+        message: "state is not included in the list",
+      });
     if (!this.objects.getCommit(sha)) throw unprocessable(`No commit found for SHA: ${sha}`);
     const status: SimStatus = {
       id: this.core.nextId(),
@@ -541,14 +618,16 @@ export class RepoState {
     this.applyCheckRun(run, req);
     this.checkRuns.set(run.id, run);
     this.emit("check_run", "created", actor, { check_run: render.checkRunJson(this, run) });
-    if (run.status === "completed") this.emit("check_run", "completed", actor, { check_run: render.checkRunJson(this, run) });
+    if (run.status === "completed")
+      this.emit("check_run", "completed", actor, { check_run: render.checkRunJson(this, run) });
     return run;
   }
 
   updateCheckRun(run: SimCheckRun, req: Record<string, unknown>, actor: Actor): void {
     const wasCompleted = run.status === "completed";
     this.applyCheckRun(run, req);
-    if (!wasCompleted && run.status === "completed") this.emit("check_run", "completed", actor, { check_run: render.checkRunJson(this, run) });
+    if (!wasCompleted && run.status === "completed")
+      this.emit("check_run", "completed", actor, { check_run: render.checkRunJson(this, run) });
   }
 
   private applyCheckRun(run: SimCheckRun, req: Record<string, unknown>): void {
@@ -559,8 +638,10 @@ export class RepoState {
       run.conclusion = req.conclusion;
       run.status = "completed";
     }
-    if (run.status === "completed" && run.conclusion === null) throw validationFailed({ resource: "CheckRun", code: "missing_field", field: "conclusion" });
-    if (run.status === "completed" && run.completedAt === null) run.completedAt = typeof req.completed_at === "string" ? Date.parse(req.completed_at) : this.now();
+    if (run.status === "completed" && run.conclusion === null)
+      throw validationFailed({ resource: "CheckRun", code: "missing_field", field: "conclusion" });
+    if (run.status === "completed" && run.completedAt === null)
+      run.completedAt = typeof req.completed_at === "string" ? Date.parse(req.completed_at) : this.now();
     if (typeof req.started_at === "string") run.startedAt = Date.parse(req.started_at);
     if (req.details_url !== undefined) run.detailsUrl = str(req.details_url);
     if (req.external_id !== undefined) run.externalId = str(req.external_id);
@@ -591,7 +672,8 @@ export class RepoState {
       payload: req.payload ?? {},
       creator: actor.login,
       createdAt: now,
-      productionEnvironment: typeof req.production_environment === "boolean" ? req.production_environment : environment === "production",
+      productionEnvironment:
+        typeof req.production_environment === "boolean" ? req.production_environment : environment === "production",
       transientEnvironment: req.transient_environment === true,
     };
     this.deployments.set(deployment.id, deployment);
@@ -602,7 +684,8 @@ export class RepoState {
   /** A new deployment status; a success marks older successful deployments of that environment inactive, as GitHub's auto_inactive does. */
   addDeploymentStatus(deployment: SimDeployment, req: Record<string, unknown>, actor: Actor): SimDeploymentStatus {
     const state = req.state as DeploymentState;
-    if (!DEPLOYMENT_STATES.includes(state)) throw validationFailed({ resource: "DeploymentStatus", field: "state", code: "invalid" });
+    if (!DEPLOYMENT_STATES.includes(state))
+      throw validationFailed({ resource: "DeploymentStatus", field: "state", code: "invalid" });
     const make = (d: SimDeployment, s: DeploymentState, description: string): SimDeploymentStatus => ({
       id: this.core.nextId(),
       deploymentId: d.id,
@@ -615,13 +698,15 @@ export class RepoState {
       createdAt: this.now(),
     });
     const status = make(deployment, state, typeof req.description === "string" ? req.description : "");
-    status.logUrl = typeof req.log_url === "string" ? req.log_url : typeof req.target_url === "string" ? req.target_url : "";
+    status.logUrl =
+      typeof req.log_url === "string" ? req.log_url : typeof req.target_url === "string" ? req.target_url : "";
     status.environmentUrl = typeof req.environment_url === "string" ? req.environment_url : "";
     this.deploymentStatuses.push(status);
     if (state === "success" && req.auto_inactive !== false && !deployment.transientEnvironment) {
       for (const other of this.deployments.values()) {
         if (other.id === deployment.id || other.environment !== deployment.environment) continue;
-        if (this.deploymentStatusesOf(other.id)[0]?.state === "success") this.deploymentStatuses.push(make(other, "inactive", ""));
+        if (this.deploymentStatusesOf(other.id)[0]?.state === "success")
+          this.deploymentStatuses.push(make(other, "inactive", ""));
       }
     }
     this.emit("deployment_status", "created", actor, {

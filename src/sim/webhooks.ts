@@ -94,7 +94,8 @@ export class WebhookQueue {
     if (!this.target) throw new Error("GitHubSim: no webhook target; call setWebhookTarget(url) first");
     const chaos = this.chaos;
     let index = 0;
-    if (chaos && this.queue.length > 1 && chaos.rng() < chaos.reorder) index = 1 + Math.floor(chaos.rng() * (this.queue.length - 1));
+    if (chaos && this.queue.length > 1 && chaos.rng() < chaos.reorder)
+      index = 1 + Math.floor(chaos.rng() * (this.queue.length - 1));
     const [item] = this.queue.splice(index, 1) as [QueuedEvent];
     if (chaos && chaos.rng() < chaos.drop) {
       this.record(item, "dropped");
@@ -137,6 +138,13 @@ export class WebhookQueue {
   }
 
   private record(item: QueuedEvent, status: number | "dropped"): void {
-    this.deliveries.push({ id: item.id, event: item.event, action: item.action, status, redelivery: item.redelivery, at: this.clock.now() });
+    this.deliveries.push({
+      id: item.id,
+      event: item.event,
+      action: item.action,
+      status,
+      redelivery: item.redelivery,
+      at: this.clock.now(),
+    });
   }
 }

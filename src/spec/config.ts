@@ -15,7 +15,7 @@ export function durationMs(text: string): number {
   const match = DURATION_RE.exec(text);
   if (!match) throw new Error(`not a duration: ${text}`);
   const [, h, m, s] = match;
-  return ((parseInt(h ?? "0") * 60 + parseInt(m ?? "0")) * 60 + parseInt(s ?? "0")) * 1000;
+  return ((parseInt(h ?? "0", 10) * 60 + parseInt(m ?? "0", 10)) * 60 + parseInt(s ?? "0", 10)) * 1000;
 }
 
 /** A path inside the config repo: relative, posix, never escaping the root. */
@@ -34,15 +34,17 @@ export function normalizeRepoPath(value: string): string {
 
 export const repoPath = z
   .string()
-  .refine(isRepoPath, { message: "expected a path relative to the repo root that stays inside it (no leading /, no ..)" })
+  .refine(isRepoPath, {
+    message: "expected a path relative to the repo root that stays inside it (no leading /, no ..)",
+  })
   .describe("A path relative to the config repo root");
 
 /** A file (not the root, not a dir-looking path) inside the repo. */
-const repoFile = repoPath.refine((value) => normalizeRepoPath(value) !== "" && !value.endsWith("/"), { message: "expected a file path, not a directory" });
+const repoFile = repoPath.refine((value) => normalizeRepoPath(value) !== "" && !value.endsWith("/"), {
+  message: "expected a file path, not a directory",
+});
 
-const absolutePath = z
-  .string()
-  .regex(/^\/[^\0\\]*$/, { message: "expected an absolute path such as /opt/replicante" });
+const absolutePath = z.string().regex(/^\/[^\0\\]*$/, { message: "expected an absolute path such as /opt/replicante" });
 
 export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 export const permission = z.enum(PERMISSIONS);
@@ -80,11 +82,11 @@ export const clusterSpec = z
   .strictObject({
     config: repoFile.describe("The Replicante Core config file (replicante.yaml)"),
     workdir: repoPath.optional().describe("Repo dir that is the process working dir (default: dir of config)"),
-    mounts: z
-      .record(absolutePath, repoPath)
+    mounts: z.record(absolutePath, repoPath).optional().describe("Absolute paths used in the Core config -> repo dirs"),
+    discovery: z
+      .enum(ERAS)
       .optional()
-      .describe("Absolute paths used in the Core config -> repo dirs"),
-    discovery: z.enum(ERAS).optional().describe("Core era: files (0.1-0.3), http (0.4-0.6), settings (0.7+); inferred when omitted"),
+      .describe("Core era: files (0.1-0.3), http (0.4-0.6), settings (0.7+); inferred when omitted"),
     settings_dir: repoPath.optional().describe("Era settings only: dir of DiscoverySettings objects"),
     restart: restartSpec.optional().describe("How a rolling restart is requested through git"),
     health: z.array(healthCheck).default([]).describe("Checks that must all pass for the cluster's gate"),
@@ -95,7 +97,11 @@ export const clusterSpec = z
       ctx.addIssue({ code: "custom", path: ["settings_dir"], message: "is required when discovery is settings" });
     }
     if (cluster.settings_dir !== undefined && cluster.discovery !== undefined && cluster.discovery !== "settings") {
-      ctx.addIssue({ code: "custom", path: ["settings_dir"], message: `is only used when discovery is settings (this cluster is ${cluster.discovery})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["settings_dir"],
+        message: `is only used when discovery is settings (this cluster is ${cluster.discovery})`,
+      });
     }
   });
 export type ClusterSpec = z.infer<typeof clusterSpec>;
@@ -103,7 +109,10 @@ export type ClusterSpec = z.infer<typeof clusterSpec>;
 export const handoverConfig = z.strictObject({
   version: z.literal(1).describe("Config format version"),
   clusters: z
-    .record(z.string().regex(CLUSTER_NAME, { message: "expected a cluster name: lowercase letters, digits, . _ -" }), clusterSpec)
+    .record(
+      z.string().regex(CLUSTER_NAME, { message: "expected a cluster name: lowercase letters, digits, . _ -" }),
+      clusterSpec,
+    )
     .describe("Every Replicante Core cluster in this repo"),
   defaults: z
     .strictObject({

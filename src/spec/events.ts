@@ -4,7 +4,11 @@ import { z } from "zod";
 
 const account = z.object({ login: z.string(), type: z.string().optional() });
 const base = z.object({
-  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() }),
+  repository: z.object({
+    name: z.string(),
+    owner: z.object({ login: z.string() }),
+    default_branch: z.string().optional(),
+  }),
   installation: z.object({ id: z.number() }).optional(),
   sender: account,
 });
@@ -19,8 +23,11 @@ export const commentEvent = issueEvent.extend({
 
 export const pullRequestEvent = base.extend({
   pull_request: z.object({
-    number: z.number(), body: z.string().nullish(), user: account,
-    head: z.object({ ref: z.string(), sha: z.string() }), base: z.object({ ref: z.string() }),
+    number: z.number(),
+    body: z.string().nullish(),
+    user: account,
+    head: z.object({ ref: z.string(), sha: z.string() }),
+    base: z.object({ ref: z.string() }),
   }),
 });
 

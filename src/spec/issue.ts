@@ -74,22 +74,32 @@ function parseGroups(text: string, problems: string[]): GroupLine[] | null {
       return;
     }
     const name = line.slice(0, colon).trim();
-    const items = line.slice(colon + 1).split(",").map((item) => item.trim()).filter(Boolean);
+    const items = line
+      .slice(colon + 1)
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
     if (!GROUP_NAME.test(name)) {
-      problems.push(`${at}: group name ${show(name)}: expected lowercase letters, digits and -, starting with a letter or digit, at most 40 characters`);
+      problems.push(
+        `${at}: group name ${show(name)}: expected lowercase letters, digits and -, starting with a letter or digit, at most 40 characters`,
+      );
     }
-    if (items.length === 0) problems.push(`${at}: group ${show(name)} names no backend (write \`${name}: id, id\` or \`${name}: *\`)`);
-    if (items.includes("*") && items.length > 1) problems.push(`${at}: \`*\` must stand alone in its line (it means every backend not named before)`);
+    if (items.length === 0)
+      problems.push(`${at}: group ${show(name)} names no backend (write \`${name}: id, id\` or \`${name}: *\`)`);
+    if (items.includes("*") && items.length > 1)
+      problems.push(`${at}: \`*\` must stand alone in its line (it means every backend not named before)`);
     if (groups.some((g) => g.name === name)) problems.push(`${at}: group name ${show(name)} is used twice`);
     groups.push({ name, items, line: index + 1 });
   });
-  if (groups.filter((g) => g.items.includes("*")).length > 1) problems.push(`${field}: \`*\` may appear in one line only`);
+  if (groups.filter((g) => g.items.includes("*")).length > 1)
+    problems.push(`${field}: \`*\` may appear in one line only`);
   return groups;
 }
 
 function checkCluster(label: string, name: string, problems: string[]): void {
   if (name === "") problems.push(`${label}: is required (the cluster name as in .github/handover.yml)`);
-  else if (!CLUSTER_NAME.test(name)) problems.push(`${label}: ${show(name)}: expected a cluster name (lowercase letters, digits, . _ -)`);
+  else if (!CLUSTER_NAME.test(name))
+    problems.push(`${label}: ${show(name)}: expected a cluster name (lowercase letters, digits, . _ -)`);
 }
 
 /** The request as far as it could be read, and every problem found; `ok` when there is none. */
@@ -104,12 +114,15 @@ export function parseIssueBody(body: string): IssueParse {
   checkCluster(ISSUE_FIELDS.source, source, problems);
   checkCluster(ISSUE_FIELDS.target, target, problems);
   if (source !== "" && source === target) {
-    problems.push(`${ISSUE_FIELDS.target}: ${show(target)} is the source cluster too: a breaking upgrade moves backends to a new cluster`);
+    problems.push(
+      `${ISSUE_FIELDS.target}: ${show(target)} is the source cluster too: a breaking upgrade moves backends to a new cluster`,
+    );
   }
   const versionText = value(fields, ISSUE_FIELDS.version);
   const version = VERSION.exec(versionText)?.[1];
   if (versionText === "") problems.push(`${ISSUE_FIELDS.version}: is required (e.g. 0.3.1)`);
-  else if (version === undefined) problems.push(`${ISSUE_FIELDS.version}: ${show(versionText)}: expected a version such as 0.3.1`);
+  else if (version === undefined)
+    problems.push(`${ISSUE_FIELDS.version}: ${show(versionText)}: expected a version such as 0.3.1`);
   const groups = parseGroups(value(fields, ISSUE_FIELDS.groups), problems);
   const soakText = value(fields, ISSUE_FIELDS.soak);
   if (soakText !== "" && !duration.safeParse(soakText).success) {
@@ -128,8 +141,11 @@ export function parseIssueBody(body: string): IssueParse {
     ok: problems.length === 0,
     problems,
     request: {
-      source: CLUSTER_NAME.test(source) ? source : "", target: CLUSTER_NAME.test(target) ? target : "",
-      version: version ?? versionText, groups: groupProblems ? null : groups, notesAcknowledged,
+      source: CLUSTER_NAME.test(source) ? source : "",
+      target: CLUSTER_NAME.test(target) ? target : "",
+      version: version ?? versionText,
+      groups: groupProblems ? null : groups,
+      notesAcknowledged,
       ...(soakText ? { soak: soakText } : {}),
     },
   };

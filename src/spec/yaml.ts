@@ -49,7 +49,10 @@ export function readYaml(file: string, text: string, document = 0): YamlResult<u
   const all = readYamlDocuments(file, text);
   if (!all.ok) return all;
   if (document >= all.value.length && !(document === 0 && all.value.length === 0)) {
-    return { ok: false, problems: [`${file}: has ${all.value.length} YAML document(s); document ${document} does not exist`] };
+    return {
+      ok: false,
+      problems: [`${file}: has ${all.value.length} YAML document(s); document ${document} does not exist`],
+    };
   }
   return { ok: true, value: all.value[document] ?? null };
 }

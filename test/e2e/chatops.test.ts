@@ -5,23 +5,55 @@ import { EXAMPLE_ISSUE, run } from "./helpers.js";
 describe("ChatOps in a rehearsal", () => {
   it("a read-only abort is refused with a reply; the chain completes", async () => {
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      commands: [{ after: "release-canary", event: "opened", delay: 0, user: "mallory", permission: "read", body: "/handover abort -- not yours" }],
+      commands: [
+        {
+          after: "release-canary",
+          event: "opened",
+          delay: 0,
+          user: "mallory",
+          permission: "read",
+          body: "/handover abort -- not yours",
+        },
+      ],
     });
     expect(report.completed).toBe(true);
     expect(report.comments).toEqual([
-      { user: "mallory", body: "/handover abort -- not yours", accepted: false, reaction: "-1", reply: "@mallory `/handover abort` needs **write** permission on this repository; @mallory has **read**." },
+      {
+        user: "mallory",
+        body: "/handover abort -- not yours",
+        accepted: false,
+        reaction: "-1",
+        reply: "@mallory `/handover abort` needs **write** permission on this repository; @mallory has **read**.",
+      },
     ]);
   });
 
   it("pause holds the chain until resume an hour later", async () => {
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
-        { after: "release-canary", event: "merged", delay: 0, user: "alice", permission: "write", body: "/handover pause" },
-        { after: "release-canary", event: "merged", delay: 3600, user: "alice", permission: "write", body: "/handover resume" },
+        {
+          after: "release-canary",
+          event: "merged",
+          delay: 0,
+          user: "alice",
+          permission: "write",
+          body: "/handover pause",
+        },
+        {
+          after: "release-canary",
+          event: "merged",
+          delay: 3600,
+          user: "alice",
+          permission: "write",
+          body: "/handover resume",
+        },
       ],
     });
     expect(report.completed).toBe(true);
-    expect(report.comments.map((c) => [c.reaction, c.accepted])).toEqual([["rocket", true], ["rocket", true]]);
+    expect(report.comments.map((c) => [c.reaction, c.accepted])).toEqual([
+      ["rocket", true],
+      ["rocket", true],
+    ]);
     const merged = report.steps.find((s) => s.id === "release-canary")?.merged_at ?? 0;
     const next = report.steps.find((s) => s.id === "adopt-canary")?.opened_at ?? 0;
     expect(next).toBeGreaterThanOrEqual(merged + 3600);
@@ -29,7 +61,16 @@ describe("ChatOps in a rehearsal", () => {
 
   it("abort while a step PR is open closes it, deletes its branch, labels aborted and opens nothing more", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      commands: [{ after: "adopt-canary", event: "opened", delay: 60, user: "alice", permission: "write", body: "/handover abort -- dependencies are not ready" }],
+      commands: [
+        {
+          after: "adopt-canary",
+          event: "opened",
+          delay: 60,
+          user: "alice",
+          permission: "write",
+          body: "/handover abort -- dependencies are not ready",
+        },
+      ],
     });
     expect(report.completed).toBe(false);
     expect(report.final_label).toBe("handover:aborted");
@@ -44,11 +85,28 @@ describe("ChatOps in a rehearsal", () => {
   it("rollback of a merged adopt step: a gated revert PR restores the pre-step files, closes the next step's PR, pauses; resume redoes it", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
-        { after: "adopt-canary", event: "gate_passed", delay: 0, user: "maya", permission: "maintain", body: "/handover rollback" },
-        { after: "adopt-canary", event: "gate_passed", delay: 3600, user: "maya", permission: "maintain", body: "/handover resume" },
+        {
+          after: "adopt-canary",
+          event: "gate_passed",
+          delay: 0,
+          user: "maya",
+          permission: "maintain",
+          body: "/handover rollback",
+        },
+        {
+          after: "adopt-canary",
+          event: "gate_passed",
+          delay: 3600,
+          user: "maya",
+          permission: "maintain",
+          body: "/handover resume",
+        },
       ],
     });
-    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([["/handover rollback", "rocket"], ["/handover resume", "rocket"]]);
+    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([
+      ["/handover rollback", "rocket"],
+      ["/handover resume", "rocket"],
+    ]);
     expect(report.completed).toBe(true);
     expect(report.duplicate_prs).toBe(0);
     expect(report.violations).toEqual([]);
@@ -64,7 +122,8 @@ describe("ChatOps in a rehearsal", () => {
     const first = adopt[0]?.pull.mergeCommitSha ?? "";
     const before = sim.readTree(sim.commitParents(first)[0] ?? "");
     const reverted = sim.readTree(rollback?.pull.mergeCommitSha ?? "");
-    for (const path of ["clusters/replicore-b/replicante.yaml", "clusters/replicore-b/conf.d/mongo.yaml"]) expect(reverted.get(path)).toBe(before.get(path));
+    for (const path of ["clusters/replicore-b/replicante.yaml", "clusters/replicore-b/conf.d/mongo.yaml"])
+      expect(reverted.get(path)).toBe(before.get(path));
     // ...and the target's restart annotation is set to the rollback's own value, so replicore-b restarts without mongo.
     const statefulset = reverted.get("clusters/replicore-b/statefulset.yaml") ?? "";
     const restartLine = "        handover.replicante.io/restart: 1-rollback-adopt-canary-1\n";
@@ -74,10 +133,38 @@ describe("ChatOps in a rehearsal", () => {
 
   it("under chaos with two replicas, every command gets exactly its reaction and at most one reply", async () => {
     const commands = [
-      { after: "release-canary", event: "opened" as const, delay: 0, user: "mallory", permission: "read" as const, body: "/handover abort -- not yours" },
-      { after: "release-canary", event: "merged" as const, delay: 0, user: "alice", permission: "write" as const, body: "/handover pause" },
-      { after: "release-canary", event: "merged" as const, delay: 1800, user: "alice", permission: "write" as const, body: "/handover resume" },
-      { after: "adopt-canary", event: "opened" as const, delay: 0, user: "bob", permission: "write" as const, body: "/handover frobnicate" },
+      {
+        after: "release-canary",
+        event: "opened" as const,
+        delay: 0,
+        user: "mallory",
+        permission: "read" as const,
+        body: "/handover abort -- not yours",
+      },
+      {
+        after: "release-canary",
+        event: "merged" as const,
+        delay: 0,
+        user: "alice",
+        permission: "write" as const,
+        body: "/handover pause",
+      },
+      {
+        after: "release-canary",
+        event: "merged" as const,
+        delay: 1800,
+        user: "alice",
+        permission: "write" as const,
+        body: "/handover resume",
+      },
+      {
+        after: "adopt-canary",
+        event: "opened" as const,
+        delay: 0,
+        user: "bob",
+        permission: "write" as const,
+        body: "/handover frobnicate",
+      },
     ];
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, { chaosSeed: 5, replicas: 2, commands });
     expect(report.completed).toBe(true);
@@ -89,7 +176,11 @@ describe("ChatOps in a rehearsal", () => {
       ["/handover frobnicate", "confused", true],
     ]);
     const sim = sims[0] as GitHubSim;
-    const replies = sim.listComments(1).filter((c) => c.user === "handover[bot]").map((c) => /^<!-- handover:reply-to=(\d+) -->/.exec(c.body)?.[1]).filter(Boolean);
+    const replies = sim
+      .listComments(1)
+      .filter((c) => c.user === "handover[bot]")
+      .map((c) => /^<!-- handover:reply-to=(\d+) -->/.exec(c.body)?.[1])
+      .filter(Boolean);
     expect(new Set(replies).size).toBe(replies.length);
     expect(replies).toHaveLength(2);
   });

@@ -11,7 +11,9 @@ interface GuardRun {
 }
 
 function guardRuns(sim: GitHubSim, sha: string): GuardRun[] {
-  return [...(sim.repo.checkRuns.values() as Iterable<GuardRun>)].filter((r) => r.name === "handover/guard" && r.headSha === sha);
+  return [...(sim.repo.checkRuns.values() as Iterable<GuardRun>)].filter(
+    (r) => r.name === "handover/guard" && r.headSha === sha,
+  );
 }
 
 describe("the handover/guard check run during a migration", () => {
@@ -22,7 +24,12 @@ describe("the handover/guard check run during a migration", () => {
         if (event !== "opened" || step.id !== "release-canary") return;
         const path = "clusters/replicore-a/conf.d/kafka.yaml";
         const text = sim.readTree("main").get(path) ?? "";
-        const sha = sim.pushFiles("dana", "more-kafka", [{ path, content: `${text}- cluster_id: kafka-2\n  nodes: ['http://kafka-9.data:10092']\n` }], "Add a Kafka cluster");
+        const sha = sim.pushFiles(
+          "dana",
+          "more-kafka",
+          [{ path, content: `${text}- cluster_id: kafka-2\n  nodes: ['http://kafka-9.data:10092']\n` }],
+          "Add a Kafka cluster",
+        );
         personal = { pr: sim.openPull("dana", "more-kafka", "Add kafka-2"), sha };
       },
     });
@@ -30,7 +37,9 @@ describe("the handover/guard check run during a migration", () => {
     const sim = sims[0] as GitHubSim;
     expect(personal.pr).toBeGreaterThan(0);
     const runs = guardRuns(sim, personal.sha);
-    expect(runs.map((r) => [r.conclusion, r.output.title])).toEqual([["failure", "Touches a cluster locked by migration #1"]]);
+    expect(runs.map((r) => [r.conclusion, r.output.title])).toEqual([
+      ["failure", "Touches a cluster locked by migration #1"],
+    ]);
     expect(runs[0]?.output.summary).toBe(
       "- **locked**: `clusters/replicore-a/conf.d/kafka.yaml` is discovery of replicore-a, which migration #1 is moving; change it through that migration, or after it is done",
     );

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { planMigration, type Plan } from "../../src/plan/index.js";
 import { rehearse, type RehearsalOptions, type RehearsalReport } from "../../src/rehearse/run.js";
-import { readDirTree } from "../../src/repo/index.js";
+import { readDirTree } from "../../src/cli/disk.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { parseIssueBody } from "../../src/spec/issue.js";
 
@@ -10,9 +10,30 @@ export const EXAMPLE_ISSUE = readFileSync("examples/issue.md", "utf8");
 
 export function issueBody(source: string, target: string, version: string, groups = ""): string {
   return [
-    "### Source cluster", "", source, "", "### Target cluster", "", target, "", "### Target version", "", version, "",
-    "### Backend groups", "", groups || "_No response_", "", "### Soak time", "", "10m", "",
-    "### Upgrade notes", "", "- [x] I have read the upgrade notes for the target version", "",
+    "### Source cluster",
+    "",
+    source,
+    "",
+    "### Target cluster",
+    "",
+    target,
+    "",
+    "### Target version",
+    "",
+    version,
+    "",
+    "### Backend groups",
+    "",
+    groups || "_No response_",
+    "",
+    "### Soak time",
+    "",
+    "10m",
+    "",
+    "### Upgrade notes",
+    "",
+    "- [x] I have read the upgrade notes for the target version",
+    "",
   ].join("\n");
 }
 
@@ -25,7 +46,11 @@ async function setup(repo: string, body: string): Promise<{ files: Map<string, s
   return { files, plan: planned.plan };
 }
 
-export async function run(repo: string, body: string, extra: Partial<RehearsalOptions> = {}): Promise<{ report: RehearsalReport; plan: Plan; sims: GitHubSim[] }> {
+export async function run(
+  repo: string,
+  body: string,
+  extra: Partial<RehearsalOptions> = {},
+): Promise<{ report: RehearsalReport; plan: Plan; sims: GitHubSim[] }> {
   const { files, plan } = await setup(repo, body);
   const sims: GitHubSim[] = [];
   const onStep: RehearsalOptions["onStep"] = (event, step, sim) => {
@@ -46,4 +71,3 @@ export function expectStrictOrder(report: RehearsalReport): void {
     expect(step.opened_at).toBeGreaterThanOrEqual(before.gate_passed_at ?? (before.merged_at as number));
   }
 }
-

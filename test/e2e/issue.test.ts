@@ -2,15 +2,24 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DASHBOARD_MARKER } from "../../src/engine/index.js";
 import { BOT, SimulatedClock, startWorld } from "../../src/rehearse/world.js";
-import { readDirTree } from "../../src/repo/index.js";
+import { readDirTree } from "../../src/cli/disk.js";
 
 const GOOD = readFileSync("examples/issue.md", "utf8");
-const BAD = GOOD.replace("replicore-b", "replicore-a").replace("canary: mongo", "canary: mongoo").replace("- [x]", "- [ ]").replace("15m", "15 minutes");
+const BAD = GOOD.replace("replicore-b", "replicore-a")
+  .replace("canary: mongo", "canary: mongoo")
+  .replace("- [x]", "- [ ]")
+  .replace("15m", "15 minutes");
 
 describe("a migration issue with mistakes", () => {
   it("gets every problem on the dashboard, label failed, no branch and no PR; fixing the issue starts the migration", async () => {
     const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
-    const world = await startWorld({ clock, files: await readDirTree("examples/config-repo"), replicas: 1, probe: async () => ({ body: "{}" }), seed: 3 });
+    const world = await startWorld({
+      clock,
+      files: await readDirTree("examples/config-repo"),
+      replicas: 1,
+      probe: async () => ({ body: "{}" }),
+      seed: 3,
+    });
     try {
       const { sim } = world;
       sim.setPermission("operator", "admin");

@@ -17,7 +17,8 @@ describe("full chain in every era", () => {
     const final = sim.readTree("main");
     expect([...final.keys()].filter((p) => p.startsWith("clusters/replicore-a/"))).toEqual([]);
     const core = final.get("clusters/replicore-b/replicante.yaml") ?? "";
-    for (const entry of ["'conf.d/mongo.yaml'", "'conf.d/kafka.yaml'", "/opt/replicante/conf.d/zookeeper.yaml"]) expect(core).toContain(entry);
+    for (const entry of ["'conf.d/mongo.yaml'", "'conf.d/kafka.yaml'", "/opt/replicante/conf.d/zookeeper.yaml"])
+      expect(core).toContain(entry);
     // The operator's own commit on the prepare branch (its new dependencies) was kept, never overwritten.
     expect(core).toContain("ensemble: 'replicore-b-deps.internal:2181/replicante'");
     expect(core).not.toContain("REPLACE-ME");
@@ -25,7 +26,10 @@ describe("full chain in every era", () => {
   });
 
   it("http era (Core 0.5): one group per backend when the issue names none", async () => {
-    const { report, plan } = await run("test/fixtures/repos/http", issueBody("replicore-blue", "replicore-green", "0.5.0"));
+    const { report, plan } = await run(
+      "test/fixtures/repos/http",
+      issueBody("replicore-blue", "replicore-green", "0.5.0"),
+    );
     expect(report.completed).toBe(true);
     expect(plan.steps.filter((s) => s.kind === "release")).toHaveLength(plan.groups.length);
     expect(report.steps.every((s) => s.state === "merged")).toBe(true);
@@ -35,7 +39,10 @@ describe("full chain in every era", () => {
   });
 
   it("settings era (Core 0.7): DiscoverySettings objects move file by file", async () => {
-    const { report, sims } = await run("test/fixtures/repos/settings", issueBody("replicore-old", "replicore-new", "0.7.2"));
+    const { report, sims } = await run(
+      "test/fixtures/repos/settings",
+      issueBody("replicore-old", "replicore-new", "0.7.2"),
+    );
     expect(report.completed).toBe(true);
     expectStrictOrder(report);
     expect(report.violations).toEqual([]);
@@ -47,7 +54,10 @@ describe("full chain in every era", () => {
 
 describe("a target that already exists", () => {
   it("prepare is skipped (no diff, no PR) and its gate is read on the current head; the chain completes", async () => {
-    const { report, plan } = await run("test/fixtures/repos/target-exists", issueBody("replicore-a", "replicore-b", "0.3.1"));
+    const { report, plan } = await run(
+      "test/fixtures/repos/target-exists",
+      issueBody("replicore-a", "replicore-b", "0.3.1"),
+    );
     expect(plan.steps[0]?.status).toBe("no-diff");
     expect(report.completed).toBe(true);
     expect(report.steps[0]).toMatchObject({ id: "prepare", pr: null, state: null });
@@ -79,7 +89,12 @@ describe("the default branch moving under an open step", () => {
         if (event !== "opened" || step.id !== "release-wave-1") return;
         const path = "clusters/replicore-a/replicante.yaml";
         const text = sim.readTree("main").get(path) ?? "";
-        pushed = sim.pushFiles("dana", "main", [{ path, content: text.replace("interval: 60", "interval: 30") }], "Discover every 30s");
+        pushed = sim.pushFiles(
+          "dana",
+          "main",
+          [{ path, content: text.replace("interval: 60", "interval: 30") }],
+          "Discover every 30s",
+        );
       },
     });
     expect(pushed).not.toBe("");
@@ -96,13 +111,16 @@ describe("the default branch moving under an open step", () => {
 });
 
 describe("faults", () => {
-  it.each([1, 2, 3])("chaos seed %i: duplicated, reordered, dropped webhooks, 5xx and rate limits: completes, no duplicate PR, invariant held", async (seed) => {
-    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, { chaosSeed: seed });
-    expect(report.completed).toBe(true);
-    expect(report.duplicate_prs).toBe(0);
-    expect(report.violations).toEqual([]);
-    expectStrictOrder(report);
-  });
+  it.each([1, 2, 3])(
+    "chaos seed %i: duplicated, reordered, dropped webhooks, 5xx and rate limits: completes, no duplicate PR, invariant held",
+    async (seed) => {
+      const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, { chaosSeed: seed });
+      expect(report.completed).toBe(true);
+      expect(report.duplicate_prs).toBe(0);
+      expect(report.violations).toEqual([]);
+      expectStrictOrder(report);
+    },
+  );
 
   it("three App replicas behind one webhook URL: completes with no duplicate PR", async () => {
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, { replicas: 3 });

@@ -1,4 +1,14 @@
-import { intParam, json, listResponse, optionalString, paginate, requireString, type Router, type SimRequest, type SimResponse } from "../http.js";
+import {
+  intParam,
+  json,
+  listResponse,
+  optionalString,
+  paginate,
+  requireString,
+  type Router,
+  type SimRequest,
+  type SimResponse,
+} from "../http.js";
 import { notFound } from "../http-error.js";
 import { checkRunJson, deploymentJson, deploymentStatusJson, repoJson, statusJson } from "../render.js";
 import type { RepoState } from "../repo-state.js";
@@ -6,13 +16,19 @@ import { repoRoute, type RouteContext } from "./context.js";
 
 /** Commit statuses, check runs and deployments: what the health gate reads. */
 export function registerCheckRoutes(router: Router, ctx: RouteContext): void {
-  const route = (method: string, path: string, handler: (req: SimRequest, repo: RepoState) => SimResponse) => repoRoute(router, ctx, method, path, handler);
+  const route = (method: string, path: string, handler: (req: SimRequest, repo: RepoState) => SimResponse) =>
+    repoRoute(router, ctx, method, path, handler);
 
   route("POST", "/statuses/:sha", (req, repo) => {
     const state = requireString(req.body, "state");
     const status = repo.addStatus(
       req.params.sha ?? "",
-      { state, context: optionalString(req.body, "context") ?? "default", description: optionalString(req.body, "description") ?? null, target_url: optionalString(req.body, "target_url") ?? null },
+      {
+        state,
+        context: optionalString(req.body, "context") ?? "default",
+        description: optionalString(req.body, "description") ?? null,
+        target_url: optionalString(req.body, "target_url") ?? null,
+      },
       ctx.actor(req),
     );
     return json(201, statusJson(repo, status));
@@ -44,7 +60,11 @@ export function registerCheckRoutes(router: Router, ctx: RouteContext): void {
     const sha = repo.requireCommit(req.params.ref ?? "");
     const name = req.query.get("check_name");
     const status = req.query.get("status");
-    let runs = [...repo.checkRuns.values()].filter((r) => r.headSha === sha && (name === null || r.name === name) && (status === null || r.status === status)).reverse();
+    let runs = [...repo.checkRuns.values()]
+      .filter(
+        (r) => r.headSha === sha && (name === null || r.name === name) && (status === null || r.status === status),
+      )
+      .reverse();
     if (req.query.get("filter") !== "all") {
       const seen = new Set<string>();
       runs = runs.filter((r) => !seen.has(r.name) && seen.add(r.name));
@@ -65,7 +85,9 @@ export function registerCheckRoutes(router: Router, ctx: RouteContext): void {
     repo.updateCheckRun(run, req.body, ctx.actor(req));
     return json(200, checkRunJson(repo, run));
   });
-  route("GET", "/check-runs/:id/annotations", (req, repo) => listResponse(req, repo.checkRun(intParam(req, "id")).annotations, (a) => a));
+  route("GET", "/check-runs/:id/annotations", (req, repo) =>
+    listResponse(req, repo.checkRun(intParam(req, "id")).annotations, (a) => a),
+  );
 
   route("POST", "/deployments", (req, repo) => {
     requireString(req.body, "ref");
@@ -74,11 +96,19 @@ export function registerCheckRoutes(router: Router, ctx: RouteContext): void {
   route("GET", "/deployments", (req, repo) => {
     const q = (name: string) => req.query.get(name);
     const list = [...repo.deployments.values()]
-      .filter((d) => (q("sha") === null || d.sha === q("sha")) && (q("ref") === null || d.ref === q("ref")) && (q("environment") === null || d.environment === q("environment")) && (q("task") === null || d.task === q("task")))
+      .filter(
+        (d) =>
+          (q("sha") === null || d.sha === q("sha")) &&
+          (q("ref") === null || d.ref === q("ref")) &&
+          (q("environment") === null || d.environment === q("environment")) &&
+          (q("task") === null || d.task === q("task")),
+      )
       .reverse();
     return listResponse(req, list, (d) => deploymentJson(repo, d));
   });
-  route("GET", "/deployments/:id", (req, repo) => json(200, deploymentJson(repo, repo.deployment(intParam(req, "id")))));
+  route("GET", "/deployments/:id", (req, repo) =>
+    json(200, deploymentJson(repo, repo.deployment(intParam(req, "id")))),
+  );
   route("GET", "/deployments/:id/statuses", (req, repo) => {
     const deployment = repo.deployment(intParam(req, "id"));
     return listResponse(req, repo.deploymentStatusesOf(deployment.id), (s) => deploymentStatusJson(repo, s));

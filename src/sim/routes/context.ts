@@ -14,7 +14,9 @@ export interface RouteContext {
 }
 
 export function findRepo(ctx: RouteContext, owner: string, name: string): RepoState {
-  const repo = ctx.repos().find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
+  const repo = ctx
+    .repos()
+    .find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
   if (!repo) throw notFound();
   return repo;
 }
@@ -23,5 +25,7 @@ export type RepoHandler = (req: SimRequest, repo: RepoState) => SimResponse;
 
 /** Registers a route under /repos/:owner/:repo that gets the repository already looked up. */
 export function repoRoute(router: Router, ctx: RouteContext, method: string, path: string, handler: RepoHandler): void {
-  router.add(method, `/repos/:owner/:repo${path}`, (req) => handler(req, findRepo(ctx, req.params.owner ?? "", req.params.repo ?? "")));
+  router.add(method, `/repos/:owner/:repo${path}`, (req) =>
+    handler(req, findRepo(ctx, req.params.owner ?? "", req.params.repo ?? "")),
+  );
 }

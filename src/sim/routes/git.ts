@@ -11,8 +11,11 @@ const FILE_MODES = ["100644", "100755", "040000", "160000", "120000"];
 
 /** Git data API: refs, commits, trees, blobs. */
 export function registerGitRoutes(router: Router, ctx: RouteContext): void {
-  const route = (method: string, path: string, handler: (req: SimRequest, repo: RepoState) => ReturnType<typeof json>) =>
-    repoRoute(router, ctx, method, path, handler);
+  const route = (
+    method: string,
+    path: string,
+    handler: (req: SimRequest, repo: RepoState) => ReturnType<typeof json>,
+  ) => repoRoute(router, ctx, method, path, handler);
 
   route("GET", "/git/ref/*ref", (req, repo) => {
     const full = `refs/${req.params.ref}`;
@@ -22,7 +25,10 @@ export function registerGitRoutes(router: Router, ctx: RouteContext): void {
   });
 
   const matching = (repo: RepoState, prefix: string) =>
-    [...repo.refs].filter(([ref]) => ref.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([ref, sha]) => refJson(repo, ref, sha));
+    [...repo.refs]
+      .filter(([ref]) => ref.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([ref, sha]) => refJson(repo, ref, sha));
 
   route("GET", "/git/matching-refs/*ref", (req, repo) => json(200, matching(repo, `refs/${req.params.ref}`)));
 
@@ -65,7 +71,8 @@ export function registerGitRoutes(router: Router, ctx: RouteContext): void {
     const message = requireString(req.body, "message");
     const tree = requireString(req.body, "tree");
     const parents = req.body.parents ?? [];
-    if (!Array.isArray(parents) || parents.some((p) => typeof p !== "string")) throw validationFailed({ resource: "Commit", field: "parents", code: "invalid" });
+    if (!Array.isArray(parents) || parents.some((p) => typeof p !== "string"))
+      throw validationFailed({ resource: "Commit", field: "parents", code: "invalid" });
     if (repo.objects.getTree(tree) === undefined) throw unprocessable("Tree SHA does not exist");
     for (const parent of parents as string[]) {
       if (!repo.objects.getCommit(parent)) throw unprocessable("Parent SHA does not exist or is not a commit object");
@@ -74,7 +81,11 @@ export function registerGitRoutes(router: Router, ctx: RouteContext): void {
     const person = (value: unknown) => {
       if (!value || typeof value !== "object") return personFor(ctx.actor(req).login, date);
       const p = value as Record<string, unknown>;
-      return { name: optionalString(p, "name") ?? "", email: optionalString(p, "email") ?? "", date: optionalString(p, "date") ?? date };
+      return {
+        name: optionalString(p, "name") ?? "",
+        email: optionalString(p, "email") ?? "",
+        date: optionalString(p, "date") ?? date,
+      };
     };
     const author = person(req.body.author);
     const committer = req.body.committer ? person(req.body.committer) : author;
@@ -85,7 +96,11 @@ export function registerGitRoutes(router: Router, ctx: RouteContext): void {
 
   route("GET", "/git/trees/*sha", (req, repo) => {
     const id = req.params.sha ?? "";
-    const treeSha = repo.objects.getTree(id) ? id : repo.resolveCommit(id) ? repo.treeOf(repo.resolveCommit(id) as string) : undefined;
+    const treeSha = repo.objects.getTree(id)
+      ? id
+      : repo.resolveCommit(id)
+        ? repo.treeOf(repo.resolveCommit(id) as string)
+        : undefined;
     if (!treeSha) throw notFound();
     const recursive = req.query.has("recursive") && !["0", "false"].includes(req.query.get("recursive") ?? "");
     return json(200, treeJson(repo, treeSha, recursive));
@@ -95,7 +110,8 @@ export function registerGitRoutes(router: Router, ctx: RouteContext): void {
     const entries = req.body.tree;
     if (!Array.isArray(entries)) throw missingField("tree");
     const baseTree = optionalString(req.body, "base_tree");
-    if (baseTree !== undefined && repo.objects.getTree(baseTree) === undefined) throw unprocessable("Invalid tree info");
+    if (baseTree !== undefined && repo.objects.getTree(baseTree) === undefined)
+      throw unprocessable("Invalid tree info");
     const flat: FlatTree = baseTree ? repo.objects.flatten(baseTree) : new Map();
     for (const raw of entries as Record<string, unknown>[]) applyTreeEntry(repo, flat, raw);
     return json(201, treeJson(repo, repo.objects.buildTree(flat), false));
@@ -105,13 +121,21 @@ export function registerGitRoutes(router: Router, ctx: RouteContext): void {
     const sha = req.params.sha ?? "";
     const blob = repo.objects.getBlob(sha);
     if (!blob) throw notFound();
-    return json(200, { sha, node_id: `B_${sha}`, size: blob.length, url: blobUrl(repo, sha), content: base64Wrapped(blob), encoding: "base64" });
+    return json(200, {
+      sha,
+      node_id: `B_${sha}`,
+      size: blob.length,
+      url: blobUrl(repo, sha),
+      content: base64Wrapped(blob),
+      encoding: "base64",
+    });
   });
 
   route("POST", "/git/blobs", (req, repo) => {
     const content = requireString(req.body, "content");
     const encoding = optionalString(req.body, "encoding") ?? "utf-8";
-    if (!["utf-8", "utf8", "base64"].includes(encoding)) throw validationFailed({ resource: "Blob", field: "encoding", code: "invalid" });
+    if (!["utf-8", "utf8", "base64"].includes(encoding))
+      throw validationFailed({ resource: "Blob", field: "encoding", code: "invalid" });
     const sha = repo.objects.putBlob(Buffer.from(content, encoding === "base64" ? "base64" : "utf8"));
     return json(201, { sha, url: blobUrl(repo, sha) });
   });
@@ -151,7 +175,8 @@ function applyTreeEntry(repo: RepoState, flat: FlatTree, raw: Record<string, unk
   const type = raw.type === "tree" || raw.type === "commit" ? raw.type : raw.type === "blob" ? "blob" : undefined;
   if (!type) throw invalid("type");
   const hasContent = typeof raw.content === "string";
-  if (hasContent && typeof raw.sha === "string") throw unprocessable("Must supply either tree.sha or tree.content, not both");
+  if (hasContent && typeof raw.sha === "string")
+    throw unprocessable("Must supply either tree.sha or tree.content, not both");
   if ("sha" in raw && raw.sha === null) {
     removeUnder(flat, path);
     return;

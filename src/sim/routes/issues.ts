@@ -1,4 +1,14 @@
-import { intParam, json, listResponse, optionalString, paginate, requireString, type Router, type SimRequest, type SimResponse } from "../http.js";
+import {
+  intParam,
+  json,
+  listResponse,
+  optionalString,
+  paginate,
+  requireString,
+  type Router,
+  type SimRequest,
+  type SimResponse,
+} from "../http.js";
 import { missingField, notFound, validationFailed } from "../http-error.js";
 import type { SimIssue, SimReaction } from "../model.js";
 import { commentJson, issueJson, labelJson, reactionJson } from "../render.js";
@@ -21,12 +31,15 @@ export function sortIssues(issues: SimIssue[], sort: string | null, direction: s
 
 /** Issues (pull requests included, as on GitHub), comments, labels, reactions. */
 export function registerIssueRoutes(router: Router, ctx: RouteContext): void {
-  const route = (method: string, path: string, handler: (req: SimRequest, repo: RepoState) => SimResponse) => repoRoute(router, ctx, method, path, handler);
+  const route = (method: string, path: string, handler: (req: SimRequest, repo: RepoState) => SimResponse) =>
+    repoRoute(router, ctx, method, path, handler);
   const issueOf = (req: SimRequest, repo: RepoState) => repo.issue(intParam(req, "number"));
   const commentOf = (req: SimRequest, repo: RepoState) => repo.comment(intParam(req, "id"));
 
   // comment routes first: "comments" is not an issue number
-  route("GET", "/issues/comments", (req, repo) => listResponse(req, [...repo.comments.values()], (c) => commentJson(repo, c)));
+  route("GET", "/issues/comments", (req, repo) =>
+    listResponse(req, [...repo.comments.values()], (c) => commentJson(repo, c)),
+  );
   route("GET", "/issues/comments/:id", (req, repo) => json(200, commentJson(repo, commentOf(req, repo))));
   route("PATCH", "/issues/comments/:id", (req, repo) => {
     const comment = commentOf(req, repo);
@@ -45,7 +58,11 @@ export function registerIssueRoutes(router: Router, ctx: RouteContext): void {
       return listResponse(req, reactions, reactionJson);
     });
     route("POST", path, (req, repo) => {
-      const { reaction, created } = repo.addReaction(list(req, repo), requireString(req.body, "content"), ctx.actor(req));
+      const { reaction, created } = repo.addReaction(
+        list(req, repo),
+        requireString(req.body, "content"),
+        ctx.actor(req),
+      );
       return json(created ? 201 : 200, reactionJson(reaction));
     });
     route("DELETE", `${path}/:reaction`, (req, repo) => {
@@ -56,12 +73,17 @@ export function registerIssueRoutes(router: Router, ctx: RouteContext): void {
       return { status: 204 };
     });
   };
-  reactionRoutes("/issues/comments/:id/reactions", (req, repo) => repo.reactionList("comment", commentOf(req, repo).id));
+  reactionRoutes("/issues/comments/:id/reactions", (req, repo) =>
+    repo.reactionList("comment", commentOf(req, repo).id),
+  );
   reactionRoutes("/issues/:number/reactions", (req, repo) => repo.reactionList("issue", issueOf(req, repo).number));
 
   route("GET", "/issues", (req, repo) => {
     const state = req.query.get("state") ?? "open";
-    const wanted = (req.query.get("labels") ?? "").split(",").map((l) => l.trim().toLowerCase()).filter((l) => l !== "");
+    const wanted = (req.query.get("labels") ?? "")
+      .split(",")
+      .map((l) => l.trim().toLowerCase())
+      .filter((l) => l !== "");
     const creator = req.query.get("creator")?.toLowerCase();
     const since = req.query.get("since");
     const issues = [...repo.issues.values()].filter(
@@ -71,7 +93,9 @@ export function registerIssueRoutes(router: Router, ctx: RouteContext): void {
         (creator === undefined || i.user.toLowerCase() === creator) &&
         (since === null || i.updatedAt >= Date.parse(since)),
     );
-    return listResponse(req, sortIssues(issues, req.query.get("sort"), req.query.get("direction")), (i) => issueJson(repo, i));
+    return listResponse(req, sortIssues(issues, req.query.get("sort"), req.query.get("direction")), (i) =>
+      issueJson(repo, i),
+    );
   });
 
   route("POST", "/issues", (req, repo) => {
@@ -87,12 +111,14 @@ export function registerIssueRoutes(router: Router, ctx: RouteContext): void {
     const issue = issueOf(req, repo);
     const actor = ctx.actor(req);
     const body = req.body;
-    if (body.state !== undefined && body.state !== "open" && body.state !== "closed") throw validationFailed({ resource: "Issue", field: "state", code: "invalid" });
+    if (body.state !== undefined && body.state !== "open" && body.state !== "closed")
+      throw validationFailed({ resource: "Issue", field: "state", code: "invalid" });
     const edit: { title?: string; body?: string | null } = {};
     if (typeof body.title === "string") edit.title = body.title;
     if (typeof body.body === "string" || body.body === null) edit.body = body.body as string | null;
     repo.editIssue(issue, edit, actor);
-    if (body.state === "closed") repo.closeIssue(issue, actor, body.state_reason === "not_planned" ? "not_planned" : "completed");
+    if (body.state === "closed")
+      repo.closeIssue(issue, actor, body.state_reason === "not_planned" ? "not_planned" : "completed");
     if (body.state === "open") repo.reopenIssue(issue, actor);
     if (Array.isArray(body.labels)) repo.setLabels(issue, labelNames({ ...req, rawBody: body.labels }), actor);
     return json(200, issueJson(repo, issue));
@@ -101,7 +127,9 @@ export function registerIssueRoutes(router: Router, ctx: RouteContext): void {
   route("GET", "/issues/:number/comments", (req, repo) => {
     const number = issueOf(req, repo).number;
     const since = req.query.get("since");
-    const comments = [...repo.comments.values()].filter((c) => c.issue === number && (since === null || c.updatedAt >= Date.parse(since)));
+    const comments = [...repo.comments.values()].filter(
+      (c) => c.issue === number && (since === null || c.updatedAt >= Date.parse(since)),
+    );
     return listResponse(req, comments, (c) => commentJson(repo, c));
   });
   route("POST", "/issues/:number/comments", (req, repo) => {
@@ -110,7 +138,10 @@ export function registerIssueRoutes(router: Router, ctx: RouteContext): void {
   });
 
   const issueLabels = (repo: RepoState, issue: SimIssue) =>
-    issue.labels.map((name) => repo.label(name)).filter((l) => l !== undefined).map((l) => labelJson(repo, l));
+    issue.labels
+      .map((name) => repo.label(name))
+      .filter((l) => l !== undefined)
+      .map((l) => labelJson(repo, l));
   route("GET", "/issues/:number/labels", (req, repo) => {
     const { page, headers } = paginate(req, issueLabels(repo, issueOf(req, repo)));
     return json(200, page, headers);
@@ -139,7 +170,11 @@ export function registerIssueRoutes(router: Router, ctx: RouteContext): void {
   route("GET", "/labels", (req, repo) => listResponse(req, [...repo.labelDefs.values()], (l) => labelJson(repo, l)));
   route("POST", "/labels", (req, repo) => {
     const name = requireString(req.body, "name");
-    const label = repo.createLabel(name, (optionalString(req.body, "color") ?? "ededed").replace(/^#/, ""), optionalString(req.body, "description") ?? null);
+    const label = repo.createLabel(
+      name,
+      (optionalString(req.body, "color") ?? "ededed").replace(/^#/, ""),
+      optionalString(req.body, "description") ?? null,
+    );
     return json(201, labelJson(repo, label));
   });
   route("GET", "/labels/:name", (req, repo) => {

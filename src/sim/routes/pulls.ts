@@ -1,4 +1,13 @@
-import { intParam, json, listResponse, optionalString, requireString, type Router, type SimRequest, type SimResponse } from "../http.js";
+import {
+  intParam,
+  json,
+  listResponse,
+  optionalString,
+  requireString,
+  type Router,
+  type SimRequest,
+  type SimResponse,
+} from "../http.js";
 import { notFound, validationFailed } from "../http-error.js";
 import type { SimPullRequest } from "../model.js";
 import { fileJson, pullJson, restCommitJson } from "../render.js";
@@ -8,7 +17,8 @@ import { sortIssues } from "./issues.js";
 
 /** Pull requests: list, open, edit, merge, files, commits. */
 export function registerPullRoutes(router: Router, ctx: RouteContext): void {
-  const route = (method: string, path: string, handler: (req: SimRequest, repo: RepoState) => SimResponse) => repoRoute(router, ctx, method, path, handler);
+  const route = (method: string, path: string, handler: (req: SimRequest, repo: RepoState) => SimResponse) =>
+    repoRoute(router, ctx, method, path, handler);
   const pullOf = (req: SimRequest, repo: RepoState) => repo.pull(intParam(req, "number"));
 
   route("GET", "/pulls", (req, repo) => {
@@ -31,7 +41,13 @@ export function registerPullRoutes(router: Router, ctx: RouteContext): void {
     const title = requireString(req.body, "title");
     const head = requireString(req.body, "head");
     const base = requireString(req.body, "base");
-    const pr = repo.createPull(ctx.actor(req), { title, head, base, body: optionalString(req.body, "body") ?? null, draft: req.body.draft === true });
+    const pr = repo.createPull(ctx.actor(req), {
+      title,
+      head,
+      base,
+      body: optionalString(req.body, "body") ?? null,
+      draft: req.body.draft === true,
+    });
     return json(201, pullJson(repo, pr));
   });
 
@@ -41,7 +57,8 @@ export function registerPullRoutes(router: Router, ctx: RouteContext): void {
     const pr = pullOf(req, repo);
     const actor = ctx.actor(req);
     const body = req.body;
-    if (body.state !== undefined && body.state !== "open" && body.state !== "closed") throw validationFailed({ resource: "PullRequest", field: "state", code: "invalid" });
+    if (body.state !== undefined && body.state !== "open" && body.state !== "closed")
+      throw validationFailed({ resource: "PullRequest", field: "state", code: "invalid" });
     if (typeof body.base === "string" && body.base !== pr.pull.baseRef) {
       const baseSha = repo.branchSha(body.base);
       if (!baseSha) throw validationFailed({ resource: "PullRequest", field: "base", code: "invalid" });

@@ -6,15 +6,31 @@ import { base64Wrapped, fileJson, repoJson, restCommitJson, userJson } from "../
 import type { RepoState } from "../repo-state.js";
 import { repoRoute, type RouteContext } from "./context.js";
 
-const APP_PERMISSIONS = { contents: "write", pull_requests: "write", issues: "write", statuses: "read", checks: "write", deployments: "read", metadata: "read" };
+const APP_PERMISSIONS = {
+  contents: "write",
+  pull_requests: "write",
+  issues: "write",
+  statuses: "read",
+  checks: "write",
+  deployments: "read",
+  metadata: "read",
+};
 const APP_EVENTS = ["issues", "issue_comment", "pull_request", "push", "status", "check_run", "deployment_status"];
 
 /** The permission field is the legacy one: maintain reads as write, triage as read; role_name is exact. */
-const LEGACY_PERMISSION: Record<Permission, string> = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read", none: "none" };
+const LEGACY_PERMISSION: Record<Permission, string> = {
+  admin: "admin",
+  maintain: "write",
+  write: "write",
+  triage: "read",
+  read: "read",
+  none: "none",
+};
 
 /** App and installation, repository, contents, branches, commits, compare, collaborators. */
 export function registerRepoRoutes(router: Router, ctx: RouteContext): void {
-  const route = (method: string, path: string, handler: (req: SimRequest, repo: RepoState) => SimResponse) => repoRoute(router, ctx, method, path, handler);
+  const route = (method: string, path: string, handler: (req: SimRequest, repo: RepoState) => SimResponse) =>
+    repoRoute(router, ctx, method, path, handler);
   const core = ctx.core;
   const slug = core.bot.login.replace(/\[bot\]$/, "");
   const installation = () => {
@@ -34,7 +50,16 @@ export function registerRepoRoutes(router: Router, ctx: RouteContext): void {
     };
   };
 
-  router.add("GET", "/app", () => json(200, { id: core.appId, slug, name: slug, owner: userJson(ctx.repos()[0]?.owner ?? ""), permissions: APP_PERMISSIONS, events: APP_EVENTS }));
+  router.add("GET", "/app", () =>
+    json(200, {
+      id: core.appId,
+      slug,
+      name: slug,
+      owner: userJson(ctx.repos()[0]?.owner ?? ""),
+      permissions: APP_PERMISSIONS,
+      events: APP_EVENTS,
+    }),
+  );
   router.add("GET", "/app/installations", () => json(200, [installation()]));
   router.add("GET", "/app/installations/:id", (req) => {
     if (intParam(req, "id") !== core.installationId) throw notFound();
@@ -51,7 +76,11 @@ export function registerRepoRoutes(router: Router, ctx: RouteContext): void {
   });
   router.add("GET", "/installation/repositories", (req) => {
     const { page, headers } = paginate(req, ctx.repos());
-    return json(200, { total_count: ctx.repos().length, repository_selection: "selected", repositories: page.map(repoJson) }, headers);
+    return json(
+      200,
+      { total_count: ctx.repos().length, repository_selection: "selected", repositories: page.map(repoJson) },
+      headers,
+    );
   });
   route("GET", "/installation", () => json(200, installation()));
   route("GET", "", (_req, repo) => json(200, repoJson(repo)));
@@ -77,7 +106,13 @@ export function registerRepoRoutes(router: Router, ctx: RouteContext): void {
       const listing = (repo.objects.getTree(entry.sha) ?? []).map((e) => {
         const entryPath = path ? `${path.replace(/\/+$/, "")}/${e.name}` : e.name;
         const type = e.type === "tree" ? "dir" : e.type === "commit" ? "submodule" : "file";
-        return describe(e.name, entryPath, type, e.sha, e.type === "blob" ? (repo.objects.getBlob(e.sha)?.length ?? 0) : 0);
+        return describe(
+          e.name,
+          entryPath,
+          type,
+          e.sha,
+          e.type === "blob" ? (repo.objects.getBlob(e.sha)?.length ?? 0) : 0,
+        );
       });
       return json(200, listing);
     }
@@ -85,17 +120,28 @@ export function registerRepoRoutes(router: Router, ctx: RouteContext): void {
     if (/raw/.test(String(req.headers.accept ?? ""))) {
       return { status: 200, body: blob.toString("utf8"), headers: { "content-type": "text/plain; charset=utf-8" } };
     }
-    return json(200, { ...describe(entry.name, path, "file", entry.sha, blob.length), encoding: "base64", content: base64Wrapped(blob) });
+    return json(200, {
+      ...describe(entry.name, path, "file", entry.sha, blob.length),
+      encoding: "base64",
+      content: base64Wrapped(blob),
+    });
   };
   route("GET", "/contents", (req, repo) => contents(req, repo, ""));
   route("GET", "/contents/*path", (req, repo) => contents(req, repo, req.params.path ?? ""));
 
   const branchJson = (repo: RepoState, name: string, sha: string) => {
     const commit = repo.objects.getCommit(sha);
-    return { name, commit: commit ? restCommitJson(repo, commit) : { sha }, protected: false, _links: { html: `${HTML_URL}/${repo.fullName}/tree/${name}` } };
+    return {
+      name,
+      commit: commit ? restCommitJson(repo, commit) : { sha },
+      protected: false,
+      _links: { html: `${HTML_URL}/${repo.fullName}/tree/${name}` },
+    };
   };
   route("GET", "/branches", (req, repo) => {
-    const branches = [...repo.refs].filter(([ref]) => ref.startsWith("refs/heads/")).sort(([a], [b]) => (a < b ? -1 : 1));
+    const branches = [...repo.refs]
+      .filter(([ref]) => ref.startsWith("refs/heads/"))
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return listResponse(req, branches, ([ref, sha]) => {
       const name = ref.slice("refs/heads/".length);
       return { name, commit: { sha, url: `${core.apiUrl()}/repos/${repo.fullName}/commits/${sha}` }, protected: false };
@@ -117,11 +163,20 @@ export function registerRepoRoutes(router: Router, ctx: RouteContext): void {
     const head = repo.resolveCommit(spec.slice(at + sep.length));
     if (!base || !head) throw notFound();
     const mergeBase = repo.objects.mergeBase(base, head);
-    if (!mergeBase) throw notFound(`No common ancestor between ${spec.slice(0, at)} and ${spec.slice(at + sep.length)}.`);
+    if (!mergeBase)
+      throw notFound(`No common ancestor between ${spec.slice(0, at)} and ${spec.slice(at + sep.length)}.`);
     const ahead = repo.objects.commitsBetween(base, head).reverse();
     const behindBy = repo.objects.commitsBetween(head, base).length;
-    const status = ahead.length === 0 && behindBy === 0 ? "identical" : behindBy === 0 ? "ahead" : ahead.length === 0 ? "behind" : "diverged";
-    const commitJson = (sha: string) => restCommitJson(repo, repo.objects.getCommit(sha) as NonNullable<ReturnType<typeof repo.objects.getCommit>>);
+    const status =
+      ahead.length === 0 && behindBy === 0
+        ? "identical"
+        : behindBy === 0
+          ? "ahead"
+          : ahead.length === 0
+            ? "behind"
+            : "diverged";
+    const commitJson = (sha: string) =>
+      restCommitJson(repo, repo.objects.getCommit(sha) as NonNullable<ReturnType<typeof repo.objects.getCommit>>);
     return json(200, {
       url: `${core.apiUrl()}/repos/${repo.fullName}/compare/${spec}`,
       html_url: `${HTML_URL}/${repo.fullName}/compare/${spec}`,
@@ -143,7 +198,9 @@ export function registerRepoRoutes(router: Router, ctx: RouteContext): void {
     const path = req.query.get("path")?.replace(/\/+$/, "");
     let history = repo.objects.history(sha);
     if (path) {
-      history = history.filter((c) => repo.diffCommits(c.parents[0], c.sha).some((f) => f.path === path || f.path.startsWith(`${path}/`)));
+      history = history.filter((c) =>
+        repo.diffCommits(c.parents[0], c.sha).some((f) => f.path === path || f.path.startsWith(`${path}/`)),
+      );
     }
     return listResponse(req, history, (c) => restCommitJson(repo, c));
   });

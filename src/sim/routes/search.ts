@@ -63,10 +63,19 @@ export function registerSearchRoutes(router: Router, ctx: RouteContext): void {
     const hits: { issue: SimIssue; repo: RepoState }[] = [];
     for (const repo of ctx.repos()) {
       for (const issue of sortIssues([...repo.issues.values()], req.query.get("sort"), req.query.get("order"))) {
-        if (predicates.every((p) => p(issue, repo)) && words.every((w) => haystack(issue, repo).includes(w))) hits.push({ issue, repo });
+        if (predicates.every((p) => p(issue, repo)) && words.every((w) => haystack(issue, repo).includes(w)))
+          hits.push({ issue, repo });
       }
     }
     const { page, headers } = paginate(req, hits);
-    return json(200, { total_count: hits.length, incomplete_results: false, items: page.map((h) => ({ ...issueJson(h.repo, h.issue), score: 1 })) }, headers);
+    return json(
+      200,
+      {
+        total_count: hits.length,
+        incomplete_results: false,
+        items: page.map((h) => ({ ...issueJson(h.repo, h.issue), score: 1 })),
+      },
+      headers,
+    );
   });
 }

@@ -18,12 +18,26 @@ const R = "/repos/acme/config";
 const NOW = Date.parse("2026-05-04T12:00:00Z");
 const MARKER = "<!-- handover:step issue=42 step=release-canary -->";
 
-const gate = (cluster: string): GateSummary => ({ cluster, checks: [{ deployment: cluster }], soak: "5m", timeout: "1h" });
+const gate = (cluster: string): GateSummary => ({
+  cluster,
+  checks: [{ deployment: cluster }],
+  soak: "5m",
+  timeout: "1h",
+});
 
 function step(id: string, kind: PlannedStep["kind"], summary: string, cluster: string): PlannedStep {
   return {
-    id, kind, group: kind === "prepare" ? null : "canary", cluster, backends: [], branch: branchName(42, id), title: stepTitle(42, summary), summary,
-    status: "planned", changes: [], gate: gate(cluster),
+    id,
+    kind,
+    group: kind === "prepare" ? null : "canary",
+    cluster,
+    backends: [],
+    branch: branchName(42, id),
+    title: stepTitle(42, summary),
+    summary,
+    status: "planned",
+    changes: [],
+    gate: gate(cluster),
   };
 }
 
@@ -35,24 +49,48 @@ const RELEASE_CHANGES: FileChange[] = [
   { path: "clusters/replicore-a/etc/replicante.yaml", action: "update", content: "discovery: []\n" },
   { path: "clusters/replicore-a/conf.d/mongo.yaml", action: "delete", content: null },
 ];
-const PREPARE_CHANGES: FileChange[] = [{ path: "clusters/replicore-b/kustomization.yaml", action: "create", content: "resources: []\n" }];
+const PREPARE_CHANGES: FileChange[] = [
+  { path: "clusters/replicore-b/kustomization.yaml", action: "create", content: "resources: []\n" },
+];
 
 function deps(): EngineDeps {
-  return { port: new OctokitPort(octokit(), "acme", "config", "handover[bot]"), probe: async () => ({}), now: () => NOW };
+  return {
+    port: new OctokitPort(octokit(), "acme", "config", "handover[bot]"),
+    probe: async () => ({}),
+    now: () => NOW,
+  };
 }
 
 function observed(labels: string[] = ["handover"]): Observed {
   return {
     issue: { number: 42, title: "Upgrade replicore-a", body: "", state: "open", labels, isPullRequest: false },
-    comments: [], dashboard: undefined, extraDashboards: [],
-    request: { source: "replicore-a", target: "replicore-b", version: "0.3.5", groups: [{ name: "canary", items: ["mongo"], line: 1 }], notesAcknowledged: true },
-    snapshot: { now: NOW, issue: 42, headSha: "base1", problems: [], steps: [PREPARE, RELEASE, ADOPT], views: new Map(), hidden: emptyState() },
-    permissions: { permission: "write", elevated: "maintain" }, resyncMs: 300_000,
+    comments: [],
+    dashboard: undefined,
+    extraDashboards: [],
+    request: {
+      source: "replicore-a",
+      target: "replicore-b",
+      version: "0.3.5",
+      groups: [{ name: "canary", items: ["mongo"], line: 1 }],
+      notesAcknowledged: true,
+    },
+    snapshot: {
+      now: NOW,
+      issue: 42,
+      headSha: "base1",
+      problems: [],
+      steps: [PREPARE, RELEASE, ADOPT],
+      views: new Map(),
+      hidden: emptyState(),
+    },
+    permissions: { permission: "write", elevated: "maintain" },
+    resyncMs: 300_000,
   };
 }
 
 const openRelease: Action = { kind: "open", step: RELEASE, changes: RELEASE_CHANGES, baseSha: "base1", previousPr: 7 };
-const RELEASE_MESSAGE = "[handover #42] Release canary (mongo) from replicore-a\n\nStep release-canary of Handover migration #42.\nCommitter: Handover";
+const RELEASE_MESSAGE =
+  "[handover #42] Release canary (mongo) from replicore-a\n\nStep release-canary of Handover migration #42.\nCommitter: Handover";
 const RELEASE_TREE = {
   base_tree: "tree0",
   tree: [
@@ -60,12 +98,30 @@ const RELEASE_TREE = {
     { path: "clusters/replicore-a/conf.d/mongo.yaml", mode: "100644", type: "blob", sha: null },
   ],
 };
-const releaseBody = renderPrBody({ issue: 42, step: RELEASE, index: 1, total: 3, previousPr: 7, changes: RELEASE_CHANGES, version: "0.3.5" });
+const releaseBody = renderPrBody({
+  issue: 42,
+  step: RELEASE,
+  index: 1,
+  total: 3,
+  previousPr: 7,
+  changes: RELEASE_CHANGES,
+  version: "0.3.5",
+});
 
 function pullJson(number: number, s: PlannedStep, patch: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    number, state: "open", title: s.title, body: "", draft: s.kind === "prepare", merged_at: null, merge_commit_sha: null, mergeable: null,
-    html_url: `https://github.com/acme/config/pull/${number}`, head: { ref: s.branch, sha: "c-new" }, base: { ref: "main", sha: "base1" }, ...patch,
+    number,
+    state: "open",
+    title: s.title,
+    body: "",
+    draft: s.kind === "prepare",
+    merged_at: null,
+    merge_commit_sha: null,
+    mergeable: null,
+    html_url: `https://github.com/acme/config/pull/${number}`,
+    head: { ref: s.branch, sha: "c-new" },
+    base: { ref: "main", sha: "base1" },
+    ...patch,
   };
 }
 
@@ -73,15 +129,34 @@ type Scope = ReturnType<typeof github>;
 
 /** GET parent, POST tree, POST commit: the commit of a step on base1. */
 /** One commit on base1; with `previous`, that branch head is its second parent (a fast-forward-only move). */
-function commit(scope: Scope, newSha: string, tree = RELEASE_TREE, message = RELEASE_MESSAGE, previous?: string): Scope {
+function commit(
+  scope: Scope,
+  newSha: string,
+  tree = RELEASE_TREE,
+  message = RELEASE_MESSAGE,
+  previous?: string,
+): Scope {
   return scope
-    .get(`${R}/git/commits/base1`).reply(200, { sha: "base1", tree: { sha: "tree0" }, parents: [], committer: { name: "GitHub" }, message: "seed" })
-    .post(`${R}/git/trees`, tree).reply(201, { sha: "tree1" })
-    .post(`${R}/git/commits`, { message, tree: "tree1", parents: previous ? ["base1", previous] : ["base1"], author: COMMITTER, committer: COMMITTER }).reply(201, { sha: newSha });
+    .get(`${R}/git/commits/base1`)
+    .reply(200, { sha: "base1", tree: { sha: "tree0" }, parents: [], committer: { name: "GitHub" }, message: "seed" })
+    .post(`${R}/git/trees`, tree)
+    .reply(201, { sha: "tree1" })
+    .post(`${R}/git/commits`, {
+      message,
+      tree: "tree1",
+      parents: previous ? ["base1", previous] : ["base1"],
+      author: COMMITTER,
+      committer: COMMITTER,
+    })
+    .reply(201, { sha: newSha });
 }
 
 function defaultBranch(scope: Scope): Scope {
-  return scope.get(R).reply(200, { default_branch: "main" }).get(`${R}/git/ref/heads/main`).reply(200, { object: { sha: "base1" } });
+  return scope
+    .get(R)
+    .reply(200, { default_branch: "main" })
+    .get(`${R}/git/ref/heads/main`)
+    .reply(200, { object: { sha: "base1" } });
 }
 
 /** The PR body, with the exact fields beside it; recorded so a mismatch shows as a readable diff. */
@@ -104,31 +179,81 @@ function done(scope: Scope): void {
 describe("act: open", () => {
   it("commits, creates the branch, opens a ready PR with the rendered title and body, and labels it handover", async () => {
     const bodies: unknown[] = [];
-    const expectedPull = { title: "[handover #42] Release canary (mongo) from replicore-a", head: "handover/42/release-canary", base: "main", body: releaseBody, draft: false };
-    const scope = defaultBranch(commit(github(seen), "c-new").post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" }).reply(201, {}))
-      .post(`${R}/pulls`, pullBody(bodies, expectedPull)).reply(201, pullJson(8, RELEASE))
-      .post(`${R}/issues/8/labels`, { labels: ["handover"] }).reply(200, [{ name: "handover" }]);
+    const expectedPull = {
+      title: "[handover #42] Release canary (mongo) from replicore-a",
+      head: "handover/42/release-canary",
+      base: "main",
+      body: releaseBody,
+      draft: false,
+    };
+    const scope = defaultBranch(
+      commit(github(seen), "c-new")
+        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
+        .reply(201, {}),
+    )
+      .post(`${R}/pulls`, pullBody(bodies, expectedPull))
+      .reply(201, pullJson(8, RELEASE))
+      .post(`${R}/issues/8/labels`, { labels: ["handover"] })
+      .reply(200, [{ name: "handover" }]);
     await act(deps(), observed(), openRelease);
     expect(bodies).toEqual([expectedPull]);
-    expect(releaseBody.startsWith(`${MARKER}\n**Handover step 2 of 3** for #42: Release canary (mongo) from replicore-a.`)).toBe(true);
+    expect(
+      releaseBody.startsWith(`${MARKER}\n**Handover step 2 of 3** for #42: Release canary (mongo) from replicore-a.`),
+    ).toBe(true);
     expect(releaseBody).toContain("Previous step: #7");
-    expect(releaseBody).toContain("- update `clusters/replicore-a/etc/replicante.yaml`\n- delete `clusters/replicore-a/conf.d/mongo.yaml`");
+    expect(releaseBody).toContain(
+      "- update `clusters/replicore-a/etc/replicante.yaml`\n- delete `clusters/replicore-a/conf.d/mongo.yaml`",
+    );
     expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `POST ${R}/git/refs`, ...PULL_SEQUENCE]);
     done(scope);
   });
 
   it("opens the prepare step as a draft", async () => {
     const bodies: unknown[] = [];
-    const body = renderPrBody({ issue: 42, step: PREPARE, index: 0, total: 3, previousPr: null, changes: PREPARE_CHANGES, version: "0.3.5" });
-    const expectedPull = { title: "[handover #42] Prepare replicore-b for Replicante Core 0.3.5", head: "handover/42/prepare", base: "main", body, draft: true };
-    const tree = { base_tree: "tree0", tree: [{ path: "clusters/replicore-b/kustomization.yaml", mode: "100644", type: "blob", content: "resources: []\n" }] };
-    const message = "[handover #42] Prepare replicore-b for Replicante Core 0.3.5\n\nStep prepare of Handover migration #42.\nCommitter: Handover";
-    const scope = defaultBranch(commit(github(seen), "c-new", tree, message).post(`${R}/git/refs`, { ref: "refs/heads/handover/42/prepare", sha: "c-new" }).reply(201, {}))
-      .post(`${R}/pulls`, pullBody(bodies, expectedPull)).reply(201, pullJson(8, PREPARE))
-      .post(`${R}/issues/8/labels`, { labels: ["handover"] }).reply(200, []);
-    await act(deps(), observed(), { kind: "open", step: PREPARE, changes: PREPARE_CHANGES, baseSha: "base1", previousPr: null });
+    const body = renderPrBody({
+      issue: 42,
+      step: PREPARE,
+      index: 0,
+      total: 3,
+      previousPr: null,
+      changes: PREPARE_CHANGES,
+      version: "0.3.5",
+    });
+    const expectedPull = {
+      title: "[handover #42] Prepare replicore-b for Replicante Core 0.3.5",
+      head: "handover/42/prepare",
+      base: "main",
+      body,
+      draft: true,
+    };
+    const tree = {
+      base_tree: "tree0",
+      tree: [
+        { path: "clusters/replicore-b/kustomization.yaml", mode: "100644", type: "blob", content: "resources: []\n" },
+      ],
+    };
+    const message =
+      "[handover #42] Prepare replicore-b for Replicante Core 0.3.5\n\nStep prepare of Handover migration #42.\nCommitter: Handover";
+    const scope = defaultBranch(
+      commit(github(seen), "c-new", tree, message)
+        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/prepare", sha: "c-new" })
+        .reply(201, {}),
+    )
+      .post(`${R}/pulls`, pullBody(bodies, expectedPull))
+      .reply(201, pullJson(8, PREPARE))
+      .post(`${R}/issues/8/labels`, { labels: ["handover"] })
+      .reply(200, []);
+    await act(deps(), observed(), {
+      kind: "open",
+      step: PREPARE,
+      changes: PREPARE_CHANGES,
+      baseSha: "base1",
+      previousPr: null,
+    });
     expect(bodies).toEqual([expectedPull]);
-    expect(body.startsWith("<!-- handover:step issue=42 step=prepare -->\n**Handover step 1 of 3** for #42")).toBe(true);
+    expect(body.startsWith("<!-- handover:step issue=42 step=prepare -->\n**Handover step 1 of 3** for #42")).toBe(
+      true,
+    );
     done(scope);
   });
 
@@ -136,55 +261,120 @@ describe("act: open", () => {
     const scope = defaultBranch(
       commit(
         commit(github(seen), "c-new")
-          .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" }).reply(422, { message: "Reference already exists" })
-          .get(`${R}/git/ref/heads/handover/42/release-canary`).reply(200, { object: { sha: "c-old" } })
-          .get(`${R}/git/commits/c-old`).reply(200, { sha: "c-old", parents: [{ sha: "base0" }], committer: { name: "Handover", email: COMMITTER.email }, message: "old" }),
-        "c-next", RELEASE_TREE, RELEASE_MESSAGE, "c-old",
-      ).patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-next", force: false }).reply(200, {}),
+          .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
+          .reply(422, { message: "Reference already exists" })
+          .get(`${R}/git/ref/heads/handover/42/release-canary`)
+          .reply(200, { object: { sha: "c-old" } })
+          .get(`${R}/git/commits/c-old`)
+          .reply(200, {
+            sha: "c-old",
+            parents: [{ sha: "base0" }],
+            committer: { name: "Handover", email: COMMITTER.email },
+            message: "old",
+          }),
+        "c-next",
+        RELEASE_TREE,
+        RELEASE_MESSAGE,
+        "c-old",
+      )
+        .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-next", force: false })
+        .reply(200, {}),
     )
-      .post(`${R}/pulls`, { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false }).reply(201, pullJson(8, RELEASE))
-      .post(`${R}/issues/8/labels`, { labels: ["handover"] }).reply(200, []);
+      .post(`${R}/pulls`, { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false })
+      .reply(201, pullJson(8, RELEASE))
+      .post(`${R}/issues/8/labels`, { labels: ["handover"] })
+      .reply(200, []);
     await act(deps(), observed(), openRelease);
     expect(seen.matched).toEqual([
-      ...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}/git/ref/heads/handover/42/release-canary`, `GET ${R}/git/commits/c-old`,
-      ...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`, ...PULL_SEQUENCE,
+      ...COMMIT_SEQUENCE,
+      `POST ${R}/git/refs`,
+      `GET ${R}/git/ref/heads/handover/42/release-canary`,
+      `GET ${R}/git/commits/c-old`,
+      ...COMMIT_SEQUENCE,
+      `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
+      ...PULL_SEQUENCE,
     ]);
     done(scope);
   });
 
-  it.each(["Alice", "GitHub"])("when the branch head was committed by %s (a person, or the web editor), never moves it", async (committer) => {
-    const scope = defaultBranch(
-      commit(github(seen), "c-new")
-        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" }).reply(422, { message: "Reference already exists" })
-        .get(`${R}/git/ref/heads/handover/42/release-canary`).reply(200, { object: { sha: "c-person" } })
-        .get(`${R}/git/commits/c-person`).reply(200, { sha: "c-person", parents: [{ sha: "c-old" }], committer: { name: committer }, message: "fix the mongo uri" }),
-    )
-      .post(`${R}/pulls`, { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false }).reply(201, pullJson(8, RELEASE))
-      .post(`${R}/issues/8/labels`, { labels: ["handover"] }).reply(200, []);
-    await act(deps(), observed(), openRelease);
-    expect(seen.matched.filter((r) => r.startsWith("PATCH"))).toEqual([]);
-    expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}/git/ref/heads/handover/42/release-canary`, `GET ${R}/git/commits/c-person`, ...PULL_SEQUENCE]);
-    done(scope);
-  });
+  it.each(["Alice", "GitHub"])(
+    "when the branch head was committed by %s (a person, or the web editor), never moves it",
+    async (committer) => {
+      const scope = defaultBranch(
+        commit(github(seen), "c-new")
+          .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
+          .reply(422, { message: "Reference already exists" })
+          .get(`${R}/git/ref/heads/handover/42/release-canary`)
+          .reply(200, { object: { sha: "c-person" } })
+          .get(`${R}/git/commits/c-person`)
+          .reply(200, {
+            sha: "c-person",
+            parents: [{ sha: "c-old" }],
+            committer: { name: committer },
+            message: "fix the mongo uri",
+          }),
+      )
+        .post(`${R}/pulls`, {
+          title: RELEASE.title,
+          head: RELEASE.branch,
+          base: "main",
+          body: releaseBody,
+          draft: false,
+        })
+        .reply(201, pullJson(8, RELEASE))
+        .post(`${R}/issues/8/labels`, { labels: ["handover"] })
+        .reply(200, []);
+      await act(deps(), observed(), openRelease);
+      expect(seen.matched.filter((r) => r.startsWith("PATCH"))).toEqual([]);
+      expect(seen.matched).toEqual([
+        ...COMMIT_SEQUENCE,
+        `POST ${R}/git/refs`,
+        `GET ${R}/git/ref/heads/handover/42/release-canary`,
+        `GET ${R}/git/commits/c-person`,
+        ...PULL_SEQUENCE,
+      ]);
+      done(scope);
+    },
+  );
 
   it("when the existing branch already points at the new commit, neither reads nor moves it", async () => {
     const scope = defaultBranch(
       commit(github(seen), "c-new")
-        .post(`${R}/git/refs`).reply(422, { message: "Reference already exists" })
-        .get(`${R}/git/ref/heads/handover/42/release-canary`).reply(200, { object: { sha: "c-new" } }),
+        .post(`${R}/git/refs`)
+        .reply(422, { message: "Reference already exists" })
+        .get(`${R}/git/ref/heads/handover/42/release-canary`)
+        .reply(200, { object: { sha: "c-new" } }),
     )
-      .post(`${R}/pulls`, { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false }).reply(201, pullJson(8, RELEASE))
-      .post(`${R}/issues/8/labels`, { labels: ["handover"] }).reply(200, []);
+      .post(`${R}/pulls`, { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false })
+      .reply(201, pullJson(8, RELEASE))
+      .post(`${R}/issues/8/labels`, { labels: ["handover"] })
+      .reply(200, []);
     await act(deps(), observed(), openRelease);
-    expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}/git/ref/heads/handover/42/release-canary`, ...PULL_SEQUENCE]);
+    expect(seen.matched).toEqual([
+      ...COMMIT_SEQUENCE,
+      `POST ${R}/git/refs`,
+      `GET ${R}/git/ref/heads/handover/42/release-canary`,
+      ...PULL_SEQUENCE,
+    ]);
     done(scope);
   });
 
   it("a POST /pulls that answers 502 after GitHub created the PR: act throws; the next act finds that PR through the 422 and opens no other", async () => {
-    const first = defaultBranch(commit(github(seen), "c-1").post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-1" }).reply(201, {}))
-      .post(`${R}/pulls`).reply(502, { message: "Server Error" });
+    const first = defaultBranch(
+      commit(github(seen), "c-1")
+        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-1" })
+        .reply(201, {}),
+    )
+      .post(`${R}/pulls`)
+      .reply(502, { message: "Server Error" });
     await expect(act(deps(), observed(), openRelease)).rejects.toMatchObject({ status: 502 });
-    expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`]);
+    expect(seen.matched).toEqual([
+      ...COMMIT_SEQUENCE,
+      `POST ${R}/git/refs`,
+      `GET ${R}`,
+      `GET ${R}/git/ref/heads/main`,
+      `POST ${R}/pulls`,
+    ]);
     done(first);
 
     // The next reconcile: a new port (as the App builds one per reconcile), the same action.
@@ -193,24 +383,60 @@ describe("act: open", () => {
     const second = defaultBranch(
       commit(
         commit(github(seen), "c-2")
-          .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-2" }).reply(422, { message: "Reference already exists" })
-          .get(`${R}/git/ref/heads/handover/42/release-canary`).reply(200, { object: { sha: "c-1" } })
-          .get(`${R}/git/commits/c-1`).reply(200, { sha: "c-1", parents: [{ sha: "base1" }], committer: { name: "Handover" }, message: RELEASE_MESSAGE }),
-        "c-3", RELEASE_TREE, RELEASE_MESSAGE, "c-1",
-      ).patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-3", force: false }).reply(200, {}),
+          .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-2" })
+          .reply(422, { message: "Reference already exists" })
+          .get(`${R}/git/ref/heads/handover/42/release-canary`)
+          .reply(200, { object: { sha: "c-1" } })
+          .get(`${R}/git/commits/c-1`)
+          .reply(200, {
+            sha: "c-1",
+            parents: [{ sha: "base1" }],
+            committer: { name: "Handover" },
+            message: RELEASE_MESSAGE,
+          }),
+        "c-3",
+        RELEASE_TREE,
+        RELEASE_MESSAGE,
+        "c-1",
+      )
+        .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-3", force: false })
+        .reply(200, {}),
     )
       .post(`${R}/pulls`, (body: Record<string, unknown>) => bodies.push(body) > 0)
-      .reply(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: "A pull request already exists for acme:handover/42/release-canary." }] })
-      .get(`${R}/pulls`).query({ head: "acme:handover/42/release-canary", state: "all", per_page: "100" }).reply(200, [pullJson(8, RELEASE)])
-      .get(`${R}/pulls/8`).reply(200, pullJson(8, RELEASE, { mergeable: true }))
-      .post(`${R}/issues/8/labels`, { labels: ["handover"] }).reply(200, []);
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [
+          {
+            resource: "PullRequest",
+            code: "custom",
+            message: "A pull request already exists for acme:handover/42/release-canary.",
+          },
+        ],
+      })
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/42/release-canary", state: "all", per_page: "100" })
+      .reply(200, [pullJson(8, RELEASE)])
+      .get(`${R}/pulls/8`)
+      .reply(200, pullJson(8, RELEASE, { mergeable: true }))
+      .post(`${R}/issues/8/labels`, { labels: ["handover"] })
+      .reply(200, []);
     await act(deps(), observed(), openRelease);
-    expect(bodies).toEqual([{ title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false }]);
+    expect(bodies).toEqual([
+      { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false },
+    ]);
     expect(seen.matched.filter((r) => r === `POST ${R}/pulls`)).toHaveLength(1);
     expect(seen.matched).toEqual([
-      ...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}/git/ref/heads/handover/42/release-canary`, `GET ${R}/git/commits/c-1`,
-      ...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
-      `GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`, `GET ${R}/pulls?head=acme%3Ahandover%2F42%2Frelease-canary&state=all&per_page=100`, `GET ${R}/pulls/8`,
+      ...COMMIT_SEQUENCE,
+      `POST ${R}/git/refs`,
+      `GET ${R}/git/ref/heads/handover/42/release-canary`,
+      `GET ${R}/git/commits/c-1`,
+      ...COMMIT_SEQUENCE,
+      `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
+      `GET ${R}`,
+      `GET ${R}/git/ref/heads/main`,
+      `POST ${R}/pulls`,
+      `GET ${R}/pulls?head=acme%3Ahandover%2F42%2Frelease-canary&state=all&per_page=100`,
+      `GET ${R}/pulls/8`,
       `POST ${R}/issues/8/labels`,
     ]);
     done(second);
@@ -218,12 +444,21 @@ describe("act: open", () => {
 });
 
 describe("act: refresh", () => {
-  const refresh: Action = { kind: "refresh", step: RELEASE, pr: 8, headSha: "c-old", changes: RELEASE_CHANGES, baseSha: "base1" };
-  const message = "[handover #42] Release canary (mongo) from replicore-a\n\nStep release-canary of Handover migration #42, re-planned on the moved default branch.\nCommitter: Handover";
+  const refresh: Action = {
+    kind: "refresh",
+    step: RELEASE,
+    pr: 8,
+    headSha: "c-old",
+    changes: RELEASE_CHANGES,
+    baseSha: "base1",
+  };
+  const message =
+    "[handover #42] Release canary (mongo) from replicore-a\n\nStep release-canary of Handover migration #42, re-planned on the moved default branch.\nCommitter: Handover";
 
   it("re-commits the step on the new base with the observed head as second parent, and fast-forwards the branch", async () => {
     const scope = commit(github(seen), "c-new", RELEASE_TREE, message, "c-old")
-      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: false }).reply(200, {});
+      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: false })
+      .reply(200, {});
     await act(deps(), observed(), refresh);
     expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`]);
     done(scope);
@@ -231,7 +466,8 @@ describe("act: refresh", () => {
 
   it("a person's push after the observation makes the move a non-fast-forward: GitHub refuses it and nothing is lost", async () => {
     const scope = commit(github(seen), "c-new", RELEASE_TREE, message, "c-old")
-      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: false }).reply(422, { message: "Update is not a fast forward" });
+      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: false })
+      .reply(422, { message: "Update is not a fast forward" });
     await act(deps(), observed(), refresh);
     expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`]);
     done(scope);
@@ -239,23 +475,34 @@ describe("act: refresh", () => {
 });
 
 describe("act: close and reopen", () => {
-  const comment = "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; nothing else will be opened.";
+  const comment =
+    "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; nothing else will be opened.";
 
   it("close comments on the PR, closes it, then deletes its branch", async () => {
     const scope = github(seen)
-      .post(`${R}/issues/8/comments`, { body: comment }).reply(201, { id: 900 })
-      .patch(`${R}/pulls/8`, { state: "closed" }).reply(200, {})
-      .delete(`${R}/git/refs/heads/handover/42/release-canary`).reply(204);
+      .post(`${R}/issues/8/comments`, { body: comment })
+      .reply(201, { id: 900 })
+      .patch(`${R}/pulls/8`, { state: "closed" })
+      .reply(200, {})
+      .delete(`${R}/git/refs/heads/handover/42/release-canary`)
+      .reply(204);
     await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, comment });
-    expect(seen.matched).toEqual([`POST ${R}/issues/8/comments`, `PATCH ${R}/pulls/8`, `DELETE ${R}/git/refs/heads/handover/42/release-canary`]);
+    expect(seen.matched).toEqual([
+      `POST ${R}/issues/8/comments`,
+      `PATCH ${R}/pulls/8`,
+      `DELETE ${R}/git/refs/heads/handover/42/release-canary`,
+    ]);
     done(scope);
   });
 
   it("close still succeeds when the branch is already gone", async () => {
     const scope = github(seen)
-      .post(`${R}/issues/8/comments`, { body: comment }).reply(201, { id: 900 })
-      .patch(`${R}/pulls/8`, { state: "closed" }).reply(200, {})
-      .delete(`${R}/git/refs/heads/handover/42/release-canary`).reply(422, { message: "Reference does not exist" });
+      .post(`${R}/issues/8/comments`, { body: comment })
+      .reply(201, { id: 900 })
+      .patch(`${R}/pulls/8`, { state: "closed" })
+      .reply(200, {})
+      .delete(`${R}/git/refs/heads/handover/42/release-canary`)
+      .reply(422, { message: "Reference does not exist" });
     await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, comment });
     done(scope);
   });
@@ -270,12 +517,19 @@ describe("act: close and reopen", () => {
 describe("ensureLabel", () => {
   it("adds only the missing status label and removes the stale handover:* ones, leaving other labels alone", async () => {
     const scope = github(seen)
-      .post(`${R}/issues/42/labels`, { labels: ["handover:waiting"] }).reply(200, [])
-      .delete(`${R}/issues/42/labels/handover%3Arunning`).reply(200, [])
-      .delete(`${R}/issues/42/labels/handover%3Afailed`).reply(404, { message: "Label does not exist" });
+      .post(`${R}/issues/42/labels`, { labels: ["handover:waiting"] })
+      .reply(200, [])
+      .delete(`${R}/issues/42/labels/handover%3Arunning`)
+      .reply(200, [])
+      .delete(`${R}/issues/42/labels/handover%3Afailed`)
+      .reply(404, { message: "Label does not exist" });
     const o = observed(["handover", "handover:running", "bug", "handover:failed"]);
     await ensureLabel(deps(), o, "handover:waiting");
-    expect(seen.matched).toEqual([`POST ${R}/issues/42/labels`, `DELETE ${R}/issues/42/labels/handover%3Arunning`, `DELETE ${R}/issues/42/labels/handover%3Afailed`]);
+    expect(seen.matched).toEqual([
+      `POST ${R}/issues/42/labels`,
+      `DELETE ${R}/issues/42/labels/handover%3Arunning`,
+      `DELETE ${R}/issues/42/labels/handover%3Afailed`,
+    ]);
     expect(o.issue.labels).toEqual(["handover", "bug", "handover:waiting"]);
     done(scope);
   });
@@ -297,8 +551,15 @@ describe("ensureLabel", () => {
 
 describe("ensureDashboard", () => {
   const decision: Decision = {
-    hidden: emptyState(), actions: [], again: false,
-    phase: { label: "handover:running", current: "release-canary", headline: "Opening release-canary.", next: "Review and merge the pull request." },
+    hidden: emptyState(),
+    actions: [],
+    again: false,
+    phase: {
+      label: "handover:running",
+      current: "release-canary",
+      headline: "Opening release-canary.",
+      next: "Review and merge the pull request.",
+    },
   };
   const bot = { author: "handover[bot]", authorIsBot: true, createdAt: NOW - 60_000, edited: false };
 
@@ -325,14 +586,33 @@ describe("ensureDashboard", () => {
     const read = renderDashboard(o.snapshot, decision.phase, emptyState());
     o.dashboard = { id: 500, body: read, ...bot };
     const ours = { at: NOW, user: "alice", command: "/handover pause", result: "applied" as const, note: "paused" };
-    const theirs = { at: NOW - 1000, user: "bob", command: "/handover status", result: "applied" as const, note: "status shown" };
-    const mine: Decision = { ...decision, hidden: { ...emptyState(), handled: [71], audit: [ours], paused: { by: "alice", at: NOW } } };
+    const theirs = {
+      at: NOW - 1000,
+      user: "bob",
+      command: "/handover status",
+      result: "applied" as const,
+      note: "status shown",
+    };
+    const mine: Decision = {
+      ...decision,
+      hidden: { ...emptyState(), handled: [71], audit: [ours], paused: { by: "alice", at: NOW } },
+    };
     const racing = renderDashboard(o.snapshot, decision.phase, { ...emptyState(), handled: [70], audit: [theirs] });
     const merged = { ...mine.hidden, handled: [70, 71], audit: [theirs, ours] };
     const scope = github(seen)
-      .get(`${R}/issues/42/comments`).query({ per_page: "100", page: "1" })
-      .reply(200, [{ id: 500, body: racing, user: { login: "handover[bot]", type: "Bot" }, created_at: "2026-05-04T11:00:00Z", updated_at: "2026-05-04T11:59:00Z" }])
-      .patch(`${R}/issues/comments/500`, { body: renderDashboard(o.snapshot, decision.phase, merged) }).reply(200, {});
+      .get(`${R}/issues/42/comments`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [
+        {
+          id: 500,
+          body: racing,
+          user: { login: "handover[bot]", type: "Bot" },
+          created_at: "2026-05-04T11:00:00Z",
+          updated_at: "2026-05-04T11:59:00Z",
+        },
+      ])
+      .patch(`${R}/issues/comments/500`, { body: renderDashboard(o.snapshot, decision.phase, merged) })
+      .reply(200, {});
     await ensureDashboard(deps(), o, mine);
     done(scope);
   });
@@ -341,43 +621,82 @@ describe("ensureDashboard", () => {
     const o = observed();
     const body = renderDashboard(o.snapshot, decision.phase, decision.hidden);
     expect(body).toContain("<!-- handover:dashboard -->");
-    o.extraDashboards = [{ id: 601, body: "<!-- handover:dashboard -->", ...bot }, { id: 602, body: "<!-- handover:dashboard -->", ...bot }];
+    o.extraDashboards = [
+      { id: 601, body: "<!-- handover:dashboard -->", ...bot },
+      { id: 602, body: "<!-- handover:dashboard -->", ...bot },
+    ];
     const scope = github(seen)
-      .post(`${R}/issues/42/comments`, { body }).reply(201, { id: 600 })
-      .delete(`${R}/issues/comments/601`).reply(204)
-      .delete(`${R}/issues/comments/602`).reply(404, { message: "Not Found" });
+      .post(`${R}/issues/42/comments`, { body })
+      .reply(201, { id: 600 })
+      .delete(`${R}/issues/comments/601`)
+      .reply(204)
+      .delete(`${R}/issues/comments/602`)
+      .reply(404, { message: "Not Found" });
     await ensureDashboard(deps(), o, decision);
-    expect(o.dashboard).toEqual({ id: 600, body, author: "handover[bot]", authorIsBot: true, createdAt: NOW, edited: false });
+    expect(o.dashboard).toEqual({
+      id: 600,
+      body,
+      author: "handover[bot]",
+      authorIsBot: true,
+      createdAt: NOW,
+      edited: false,
+    });
     expect(o.extraDashboards).toEqual([]);
-    expect(seen.matched).toEqual([`POST ${R}/issues/42/comments`, `DELETE ${R}/issues/comments/601`, `DELETE ${R}/issues/comments/602`]);
+    expect(seen.matched).toEqual([
+      `POST ${R}/issues/42/comments`,
+      `DELETE ${R}/issues/comments/601`,
+      `DELETE ${R}/issues/comments/602`,
+    ]);
     done(scope);
   });
 });
 
 describe("sendFeedback", () => {
   const REPLY = "<!-- handover:reply-to=72 -->\n@bob `/handover skip` needs maintain permission; you have write.";
-  const botComment = (id: number, body: string) => ({ id, body, user: { login: "handover[bot]", type: "Bot" }, created_at: "2024-05-01T12:00:00Z", updated_at: "2024-05-01T12:00:00Z" });
+  const botComment = (id: number, body: string) => ({
+    id,
+    body,
+    user: { login: "handover[bot]", type: "Bot" },
+    created_at: "2024-05-01T12:00:00Z",
+    updated_at: "2024-05-01T12:00:00Z",
+  });
 
   it("reacts to each command, and replies where there is a reply (after checking no reply to that command exists)", async () => {
     const scope = github(seen)
-      .post(`${R}/issues/comments/71/reactions`, { content: "+1" }).reply(201, {})
-      .post(`${R}/issues/comments/72/reactions`, { content: "-1" }).reply(201, {})
-      .get(`${R}/issues/8/comments`).query({ per_page: "100", page: "1" }).reply(200, [botComment(5, "<!-- handover:reply-to=60 -->\n@amy older reply")])
-      .post(`${R}/issues/8/comments`, { body: REPLY }).reply(201, { id: 1 });
+      .post(`${R}/issues/comments/71/reactions`, { content: "+1" })
+      .reply(201, {})
+      .post(`${R}/issues/comments/72/reactions`, { content: "-1" })
+      .reply(201, {})
+      .get(`${R}/issues/8/comments`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [botComment(5, "<!-- handover:reply-to=60 -->\n@amy older reply")])
+      .post(`${R}/issues/8/comments`, { body: REPLY })
+      .reply(201, { id: 1 });
     await sendFeedback(deps(), [
       { commentId: 71, on: 42, reaction: "+1" },
       { commentId: 72, on: 8, reaction: "-1", reply: REPLY },
     ]);
-    expect(seen.matched).toEqual([`POST ${R}/issues/comments/71/reactions`, `POST ${R}/issues/comments/72/reactions`, `GET ${R}/issues/8/comments?per_page=100&page=1`, `POST ${R}/issues/8/comments`]);
+    expect(seen.matched).toEqual([
+      `POST ${R}/issues/comments/71/reactions`,
+      `POST ${R}/issues/comments/72/reactions`,
+      `GET ${R}/issues/8/comments?per_page=100&page=1`,
+      `POST ${R}/issues/8/comments`,
+    ]);
     done(scope);
   });
 
   it("does not reply twice when a racing replica already answered that command", async () => {
     const scope = github(seen)
-      .post(`${R}/issues/comments/72/reactions`, { content: "-1" }).reply(200, {})
-      .get(`${R}/issues/8/comments`).query({ per_page: "100", page: "1" }).reply(200, [botComment(9, REPLY)]);
+      .post(`${R}/issues/comments/72/reactions`, { content: "-1" })
+      .reply(200, {})
+      .get(`${R}/issues/8/comments`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [botComment(9, REPLY)]);
     await sendFeedback(deps(), [{ commentId: 72, on: 8, reaction: "-1", reply: REPLY }]);
-    expect(seen.matched).toEqual([`POST ${R}/issues/comments/72/reactions`, `GET ${R}/issues/8/comments?per_page=100&page=1`]);
+    expect(seen.matched).toEqual([
+      `POST ${R}/issues/comments/72/reactions`,
+      `GET ${R}/issues/8/comments?per_page=100&page=1`,
+    ]);
     done(scope);
   });
 });

@@ -6,7 +6,13 @@ import { readFileSync } from "node:fs";
 import { Probot, ProbotOctokit } from "probot";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handover, type HandoverControls } from "../../../src/app.js";
-import { commentEvent, issueEvent, issueOfBranch, pullRequestEvent, repositoryEvent } from "../../../src/spec/events.js";
+import {
+  commentEvent,
+  issueEvent,
+  issueOfBranch,
+  pullRequestEvent,
+  repositoryEvent,
+} from "../../../src/spec/events.js";
 import { readStepMarker } from "../../../src/render/pr.js";
 import { github, useNock } from "../github/nock.js";
 
@@ -16,7 +22,8 @@ const { privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
-type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- webhook JSON, edited field by field below
+// biome-ignore lint/suspicious/noExplicitAny: webhook JSON, edited field by field below
+type Payload = Record<string, any>;
 
 function fixture(name: string): Payload {
   return JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}.json`, import.meta.url), "utf8")) as Payload;
@@ -34,7 +41,11 @@ beforeEach(async () => {
     appId: 123,
     privateKey,
     logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+      ...o,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
   });
   const built = handover({ botLogin: "handover[bot]", now: () => Date.parse("2026-05-04T12:00:00Z") });
   controls = built.controls;
@@ -47,12 +58,16 @@ async function receive(name: string, payload: Payload): Promise<void> {
 }
 
 function token(scope: ReturnType<typeof github>): ReturnType<typeof github> {
-  return scope.post("/app/installations/2/access_tokens").reply(200, { token: "t", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+  return scope
+    .post("/app/installations/2/access_tokens")
+    .reply(200, { token: "t", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
 }
 
 /** GET /issues/N of an issue that is not (or no longer) a migration issue: the reconcile stops right there. */
 function plainIssue(scope: ReturnType<typeof github>, number: number): ReturnType<typeof github> {
-  return scope.get(`${R}/issues/${number}`).reply(200, { number, title: "Something else", body: "", state: "open", labels: [{ name: "bug" }] });
+  return scope
+    .get(`${R}/issues/${number}`)
+    .reply(200, { number, title: "Something else", body: "", state: "open", labels: [{ name: "bug" }] });
 }
 
 function done(scope?: ReturnType<typeof github>): void {
@@ -68,14 +83,20 @@ describe("fixtures parse through the payload subsets", () => {
     const parsed = issueEvent.parse(fixture("issues.opened"));
     expect(parsed.issue.pull_request).toBeUndefined();
     expect(parsed).toMatchObject({
-      repository: { name: "r", owner: { login: "o" } }, installation: { id: 2 }, sender: { login: "alice", type: "User" },
+      repository: { name: "r", owner: { login: "o" } },
+      installation: { id: 2 },
+      sender: { login: "alice", type: "User" },
       issue: { number: 42, body: fixture("issues.opened").issue.body },
     });
   });
 
   it("issue_comment.created on the issue and on a step PR (whose body carries the step marker)", () => {
     const onIssue = commentEvent.parse(fixture("issue_comment.created.issue"));
-    expect([onIssue.issue.number, onIssue.issue.pull_request, onIssue.comment]).toEqual([42, undefined, { id: 9101, user: { login: "alice", type: "User" } }]);
+    expect([onIssue.issue.number, onIssue.issue.pull_request, onIssue.comment]).toEqual([
+      42,
+      undefined,
+      { id: 9101, user: { login: "alice", type: "User" } },
+    ]);
     const onPr = commentEvent.parse(fixture("issue_comment.created.pr"));
     expect(onPr.issue.number).toBe(8);
     expect(onPr.issue.pull_request).toBeDefined();
@@ -84,12 +105,21 @@ describe("fixtures parse through the payload subsets", () => {
 
   it("pull_request.closed (merged) of a step branch", () => {
     const parsed = pullRequestEvent.parse(fixture("pull_request.closed"));
-    expect(parsed.pull_request).toMatchObject({ number: 12, body: fixture("pull_request.closed").pull_request.body, head: { ref: "handover/42/adopt-canary" }, base: { ref: "main" } });
+    expect(parsed.pull_request).toMatchObject({
+      number: 12,
+      body: fixture("pull_request.closed").pull_request.body,
+      head: { ref: "handover/42/adopt-canary" },
+      base: { ref: "main" },
+    });
     expect(issueOfBranch(parsed.pull_request.head.ref)).toBe(42);
   });
 
   it("status: the repository, installation and sender", () => {
-    expect(repositoryEvent.parse(fixture("status"))).toMatchObject({ repository: { name: "r", owner: { login: "o" } }, installation: { id: 2 }, sender: { login: "alice", type: "User" } });
+    expect(repositoryEvent.parse(fixture("status"))).toMatchObject({
+      repository: { name: "r", owner: { login: "o" } },
+      installation: { id: 2 },
+      sender: { login: "alice", type: "User" },
+    });
   });
 
   it("a payload without repository does not parse, and says so", () => {
@@ -99,13 +129,20 @@ describe("fixtures parse through the payload subsets", () => {
   });
 
   it("issueOfBranch reads only step branches", () => {
-    expect([issueOfBranch("handover/42/adopt-canary"), issueOfBranch("handover/x/adopt"), issueOfBranch("renovate/mongo-6.x"), issueOfBranch("handover/42/Adopt")]).toEqual([42, undefined, undefined, undefined]);
+    expect([
+      issueOfBranch("handover/42/adopt-canary"),
+      issueOfBranch("handover/x/adopt"),
+      issueOfBranch("renovate/mongo-6.x"),
+      issueOfBranch("handover/42/Adopt"),
+    ]).toEqual([42, undefined, undefined, undefined]);
   });
 });
 
 describe("webhooks name the issue to reconcile", () => {
   it("issues.opened on an issue without the handover label: one GET of the issue, no write", async () => {
-    const scope = token(github(seen)).get(`${R}/issues/42`).reply(200, { number: 42, title: "Upgrade", body: "", state: "open", labels: [{ name: "question" }] });
+    const scope = token(github(seen))
+      .get(`${R}/issues/42`)
+      .reply(200, { number: 42, title: "Upgrade", body: "", state: "open", labels: [{ name: "question" }] });
     const payload = fixture("issues.opened");
     payload.issue.labels = [{ name: "question" }];
     await receive("issues", payload);
@@ -179,27 +216,46 @@ describe("webhooks name the issue to reconcile", () => {
 
   it("status: lists the open migration issues (PRs dropped) and reconciles each", async () => {
     const scope = token(github(seen))
-      .get(`${R}/issues`).query({ labels: "handover", state: "open", per_page: "100", page: "1" })
-      .reply(200, [{ number: 42, labels: [{ name: "handover" }] }, { number: 12, pull_request: { url: "x" }, labels: [{ name: "handover" }] }]);
+      .get(`${R}/issues`)
+      .query({ labels: "handover", state: "open", per_page: "100", page: "1" })
+      .reply(200, [
+        { number: 42, labels: [{ name: "handover" }] },
+        { number: 12, pull_request: { url: "x" }, labels: [{ name: "handover" }] },
+      ]);
     plainIssue(scope, 42);
     await receive("status", fixture("status"));
-    expect(seen.matched).toEqual([TOKEN, `GET ${R}/issues?labels=handover&state=open&per_page=100&page=1`, `GET ${R}/issues/42`]);
+    expect(seen.matched).toEqual([
+      TOKEN,
+      `GET ${R}/issues?labels=handover&state=open&per_page=100&page=1`,
+      `GET ${R}/issues/42`,
+    ]);
     done(scope);
   });
 
   it("a failing reconcile is logged and counted, never thrown out of the webhook", async () => {
     const scope = token(github(seen)).get(`${R}/issues/42`).reply(502, { message: "Server Error" });
     await expect(receive("issues", fixture("issues.opened"))).resolves.toBeUndefined();
-    expect(await controls.metrics.getSingleMetricAsString("handover_reconciles_total")).toContain('handover_reconciles_total{outcome="error:transient"} 1');
+    expect(await controls.metrics.getSingleMetricAsString("handover_reconciles_total")).toContain(
+      'handover_reconciles_total{outcome="error:transient"} 1',
+    );
     done(scope);
   });
 
   it("a burst of events for one issue coalesces into one running reconcile plus one queued", async () => {
     const scope = token(github(seen));
     // the first answer is slow, so the other three deliveries arrive while it runs
-    scope.get(`${R}/issues/42`).delay(50).reply(200, { number: 42, title: "Something else", body: "", state: "open", labels: [] });
+    scope
+      .get(`${R}/issues/42`)
+      .delay(50)
+      .reply(200, { number: 42, title: "Something else", body: "", state: "open", labels: [] });
     plainIssue(scope, 42);
-    await Promise.all([1, 2, 3, 4].map((n) => probot.receive({ id: String(n), name: "issues", payload: fixture("issues.opened") } as Parameters<Probot["receive"]>[0])));
+    await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        probot.receive({ id: String(n), name: "issues", payload: fixture("issues.opened") } as Parameters<
+          Probot["receive"]
+        >[0]),
+      ),
+    );
     await controls.idle();
     expect(seen.matched).toEqual([TOKEN, `GET ${R}/issues/42`, `GET ${R}/issues/42`]);
     done(scope);

@@ -5,15 +5,28 @@ import { github, octokit, useNock } from "../github/nock.js";
 
 const seen = useNock();
 const R = "/repos/acme/config";
-const deps = () => ({ port: new OctokitPort(octokit(), "acme", "config", "handover[bot]"), probe: async () => ({ body: "{}" }), now: () => Date.parse("2026-05-04T12:00:00Z") });
+const deps = () => ({
+  port: new OctokitPort(octokit(), "acme", "config", "handover[bot]"),
+  probe: async () => ({ body: "{}" }),
+  now: () => Date.parse("2026-05-04T12:00:00Z"),
+});
 
 function issue(state: "open" | "closed", labels: string[]) {
-  return { number: 42, title: "Upgrade", body: "### Source cluster\n\nreplicore-a", state, labels: labels.map((name) => ({ name })) };
+  return {
+    number: 42,
+    title: "Upgrade",
+    body: "### Source cluster\n\nreplicore-a",
+    state,
+    labels: labels.map((name) => ({ name })),
+  };
 }
 
 describe("reconcile reads the issue first and stands still when there is nothing to steer", () => {
   it.each([
-    ["a closed migration issue (a done migration stays done; reopening resumes)", issue("closed", ["handover", "handover:done"])],
+    [
+      "a closed migration issue (a done migration stays done; reopening resumes)",
+      issue("closed", ["handover", "handover:done"]),
+    ],
     ["an issue without the handover label", issue("open", ["bug"])],
     ["a pull request", { ...issue("open", ["handover"]), pull_request: { url: "x" } }],
   ])("%s: one GET, no write, no decision", async (_name, answer) => {

@@ -27,9 +27,7 @@ const TABLE: Record<Verb, boolean[]> = {
 };
 
 describe("authorize with the default config (write / maintain)", () => {
-  const cells = VERBS.flatMap((verb) =>
-    PERMISSIONS.map((has, i) => ({ verb, has, allowed: TABLE[verb][i]! })),
-  );
+  const cells = VERBS.flatMap((verb) => PERMISSIONS.map((has, i) => ({ verb, has, allowed: TABLE[verb][i]! })));
   it.each(cells)("$verb by $has -> $allowed", ({ verb, has, allowed }) => {
     const needed: Permission = ELEVATED_VERBS.includes(verb) ? "maintain" : "write";
     const want = allowed

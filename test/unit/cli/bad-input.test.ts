@@ -5,8 +5,24 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { RULES, type Rule } from "../../../src/spec/violation.js";
 import {
-  addCluster, cli, CONFIG, CORE_A, CORE_B, coreConfig, EXAMPLE_ISSUE, exampleCopy, hashTree, issueFile,
-  removeTempDirs, replaceOnce, ROOT, setSection, stackLines, tempDir, type CliRun, type Mutation,
+  addCluster,
+  cli,
+  CONFIG,
+  CORE_A,
+  CORE_B,
+  coreConfig,
+  EXAMPLE_ISSUE,
+  exampleCopy,
+  hashTree,
+  issueFile,
+  removeTempDirs,
+  replaceOnce,
+  ROOT,
+  setSection,
+  stackLines,
+  tempDir,
+  type CliRun,
+  type Mutation,
 } from "./helpers.js";
 
 afterAll(removeTempDirs);
@@ -15,7 +31,8 @@ const BOMB = readFileSync(join(ROOT, "test/fixtures/bad/billion-laughs.yaml"), "
 const BOMB_LIST = readFileSync(join(ROOT, "test/fixtures/bad/billion-laughs-list.yaml"), "utf8");
 const PATH_RULE = "expected a path relative to the repo root that stays inside it (no leading /, no ..)";
 const FILE_RULE = "expected a file path, not a directory";
-const HEALTH_RULE = "expected exactly one check: {status: GLOB}, {deployment: ENVIRONMENT} or {http: URL, version?: true}";
+const HEALTH_RULE =
+  "expected exactly one check: {status: GLOB}, {deployment: ENVIRONMENT} or {http: URL, version?: true}";
 const DURATION_RULE = "expected a duration such as 30s, 15m, 2h or 1h30m";
 
 /** Repos created by a test, with their hashes before the command ran: checked unchanged after every test. */
@@ -77,11 +94,13 @@ const schemaCases: SchemaCase[] = [
     config: replaceOnce("  timeout: 2h", "  timeout: 2h\n  sook: 1m"),
     line: `${CONFIG}: defaults: unknown key "sook" (a typo must not silently turn a setting off)`,
   },
-  ...["10x", "-5m", "5 m", "1d"].map((soak): SchemaCase => ({
-    name: `cluster soak ${JSON.stringify(soak)}`,
-    config: cluster("soak", JSON.stringify(soak)),
-    line: `${CONFIG}: clusters.replicore-a.soak: ${JSON.stringify(soak)}: ${DURATION_RULE}`,
-  })),
+  ...["10x", "-5m", "5 m", "1d"].map(
+    (soak): SchemaCase => ({
+      name: `cluster soak ${JSON.stringify(soak)}`,
+      config: cluster("soak", JSON.stringify(soak)),
+      line: `${CONFIG}: clusters.replicore-a.soak: ${JSON.stringify(soak)}: ${DURATION_RULE}`,
+    }),
+  ),
   {
     name: "defaults.timeout 1d",
     config: replaceOnce("timeout: 2h", "timeout: 1d"),
@@ -105,11 +124,13 @@ const schemaCases: SchemaCase[] = [
     ["workdir", "workdir: clusters/replicore-a", "clusters\\replicore-a"],
     ["restart.file", "file: clusters/replicore-a/statefulset.yaml", "../statefulset.yaml"],
     ["restart.file", "file: clusters/replicore-a/statefulset.yaml", "/etc/statefulset.yaml"],
-  ].map(([field, from, value]): SchemaCase => ({
-    name: `${field} ${JSON.stringify(value)}`,
-    config: replaceOnce(from as string, `${(from as string).split(":")[0]}: ${JSON.stringify(value)}`),
-    line: `${CONFIG}: clusters.replicore-a.${field}: ${JSON.stringify(value)}: ${PATH_RULE}`,
-  })),
+  ].map(
+    ([field, from, value]): SchemaCase => ({
+      name: `${field} ${JSON.stringify(value)}`,
+      config: replaceOnce(from as string, `${(from as string).split(":")[0]}: ${JSON.stringify(value)}`),
+      line: `${CONFIG}: clusters.replicore-a.${field}: ${JSON.stringify(value)}: ${PATH_RULE}`,
+    }),
+  ),
   {
     // "" is the repo root: both rules of a config path are broken, and both are named.
     name: 'config ""',
@@ -117,11 +138,13 @@ const schemaCases: SchemaCase[] = [
     line: `${CONFIG}: clusters.replicore-a.config: "": ${PATH_RULE}`,
     more: [`${CONFIG}: clusters.replicore-a.config: "": ${FILE_RULE}`],
   },
-  ...[".", "clusters/replicore-a/", "./"].map((value): SchemaCase => ({
-    name: `config ${JSON.stringify(value)}`,
-    config: replaceOnce("config: clusters/replicore-a/replicante.yaml", `config: ${JSON.stringify(value)}`),
-    line: `${CONFIG}: clusters.replicore-a.config: ${JSON.stringify(value)}: ${FILE_RULE}`,
-  })),
+  ...[".", "clusters/replicore-a/", "./"].map(
+    (value): SchemaCase => ({
+      name: `config ${JSON.stringify(value)}`,
+      config: replaceOnce("config: clusters/replicore-a/replicante.yaml", `config: ${JSON.stringify(value)}`),
+      line: `${CONFIG}: clusters.replicore-a.config: ${JSON.stringify(value)}: ${FILE_RULE}`,
+    }),
+  ),
   {
     name: "a cluster name with uppercase letters",
     config: replaceOnce("  replicore-a:", "  Replicore-A:"),
@@ -142,16 +165,23 @@ const schemaCases: SchemaCase[] = [
     config: replaceOnce("      - deployment: replicore-a", "      - deployment: replicore-a\n        status: x"),
     line: `${CONFIG}: clusters.replicore-a.health[1]: {"deployment":"replicore-a","status":"x"}: ${HEALTH_RULE}`,
   },
-  ...["../apply", "/apply"].map((value): SchemaCase => ({
-    name: `settings_dir ${JSON.stringify(value)}`,
-    config: replaceOnce("    workdir: clusters/replicore-a", `    workdir: clusters/replicore-a\n    discovery: settings\n    settings_dir: ${value}`),
-    line: `${CONFIG}: clusters.replicore-a.settings_dir: ${JSON.stringify(value)}: ${PATH_RULE}`,
-  })),
-  ...["../x", "/etc"].map((value): SchemaCase => ({
-    name: `mounts value ${JSON.stringify(value)}`,
-    config: replaceOnce("mounts: { /opt/replicante: clusters/replicore-a }", `mounts: { /opt/replicante: ${value} }`),
-    line: `${CONFIG}: clusters.replicore-a.mounts./opt/replicante: ${JSON.stringify(value)}: ${PATH_RULE}`,
-  })),
+  ...["../apply", "/apply"].map(
+    (value): SchemaCase => ({
+      name: `settings_dir ${JSON.stringify(value)}`,
+      config: replaceOnce(
+        "    workdir: clusters/replicore-a",
+        `    workdir: clusters/replicore-a\n    discovery: settings\n    settings_dir: ${value}`,
+      ),
+      line: `${CONFIG}: clusters.replicore-a.settings_dir: ${JSON.stringify(value)}: ${PATH_RULE}`,
+    }),
+  ),
+  ...["../x", "/etc"].map(
+    (value): SchemaCase => ({
+      name: `mounts value ${JSON.stringify(value)}`,
+      config: replaceOnce("mounts: { /opt/replicante: clusters/replicore-a }", `mounts: { /opt/replicante: ${value} }`),
+      line: `${CONFIG}: clusters.replicore-a.mounts./opt/replicante: ${JSON.stringify(value)}: ${PATH_RULE}`,
+    }),
+  ),
   {
     name: "bad permission name",
     config: replaceOnce("permission: write", "permission: writer"),
@@ -198,24 +228,40 @@ describe("handover.yml that breaks the schema", () => {
   it.each(schemaCases)("$name: plan exits 2 naming the field and value", async ({ config, line, more = [] }) => {
     const repo = watchedCopy({ [CONFIG]: config });
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expectInputError(run, [line, ...more].map((l) => `handover plan: ${l}`));
+    expectInputError(
+      run,
+      [line, ...more].map((l) => `handover plan: ${l}`),
+    );
   });
 
-  it.each(schemaCases)("$name: check exits 1 with an invalid-config violation per line", async ({ config, line, more = [] }) => {
-    const repo = watchedCopy({ [CONFIG]: config });
-    const run = await cli(["check", "--repo", repo, "--format", "json"]);
-    expectClean(run);
-    expect(run.err).toBe("");
-    expect(JSON.parse(run.out)).toEqual({
-      ok: false,
-      violations: [line, ...more].map((message) => ({ rule: "invalid-config", message, clusters: [], subject: CONFIG, files: [CONFIG] })),
-    });
-    expect(run.code).toBe(1);
-  });
+  it.each(schemaCases)(
+    "$name: check exits 1 with an invalid-config violation per line",
+    async ({ config, line, more = [] }) => {
+      const repo = watchedCopy({ [CONFIG]: config });
+      const run = await cli(["check", "--repo", repo, "--format", "json"]);
+      expectClean(run);
+      expect(run.err).toBe("");
+      expect(JSON.parse(run.out)).toEqual({
+        ok: false,
+        violations: [line, ...more].map((message) => ({
+          rule: "invalid-config",
+          message,
+          clusters: [],
+          subject: CONFIG,
+          files: [CONFIG],
+        })),
+      });
+      expect(run.code).toBe(1);
+    },
+  );
 
   it("every problem of one handover.yml is reported at once, one line each", async () => {
     const repo = watchedCopy({
-      [CONFIG]: (s) => replaceOnce("version: 1", "version: 2")(replaceOnce("permission: write", "permission: writer")(cluster("soak", "10x")(s))),
+      [CONFIG]: (s) =>
+        replaceOnce(
+          "version: 1",
+          "version: 2",
+        )(replaceOnce("permission: write", "permission: writer")(cluster("soak", "10x")(s))),
     });
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
     expectInputError(run, [
@@ -245,7 +291,9 @@ describe("handover.yml that breaks the schema", () => {
     expect(checked.err).toBe("");
     expect(JSON.parse(checked.out)).toEqual({
       ok: false,
-      violations: [{ rule: "invalid-config", message: line, clusters: ["replicore-a"], subject: "settings_dir", files: [CONFIG] }],
+      violations: [
+        { rule: "invalid-config", message: line, clusters: ["replicore-a"], subject: "settings_dir", files: [CONFIG] },
+      ],
     });
     expect(checked.code).toBe(1);
   });
@@ -310,8 +358,11 @@ const fileCases: FileCase[] = [
     name: "missing Core config",
     files: { [CORE_A]: null },
     violation: {
-      rule: "invalid-config", message: `cluster replicore-a: Core config ${CORE_A} does not exist`,
-      clusters: ["replicore-a"], subject: CORE_A, files: [CONFIG],
+      rule: "invalid-config",
+      message: `cluster replicore-a: Core config ${CORE_A} does not exist`,
+      clusters: ["replicore-a"],
+      subject: CORE_A,
+      files: [CONFIG],
     },
   },
   {
@@ -320,7 +371,9 @@ const fileCases: FileCase[] = [
     violation: {
       rule: "invalid-config",
       message: `cluster replicore-a: ${CORE_A}:5:1: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
-      clusters: ["replicore-a"], subject: CORE_A, files: [CORE_A],
+      clusters: ["replicore-a"],
+      subject: CORE_A,
+      files: [CORE_A],
     },
   },
   {
@@ -329,7 +382,9 @@ const fileCases: FileCase[] = [
     violation: {
       rule: "invalid-config",
       message: `cluster replicore-a: ${CORE_A}: discovery.backends.files: "conf.d": expected a list of backends`,
-      clusters: ["replicore-a"], subject: "discovery.backends.files", files: [CORE_A],
+      clusters: ["replicore-a"],
+      subject: "discovery.backends.files",
+      files: [CORE_A],
     },
   },
   {
@@ -338,7 +393,9 @@ const fileCases: FileCase[] = [
     violation: {
       rule: "invalid-config",
       message: `cluster replicore-a: ${CORE_A}: discovery.backends.files: 5: expected a file path`,
-      clusters: ["replicore-a"], subject: "5", files: [CORE_A],
+      clusters: ["replicore-a"],
+      subject: "5",
+      files: [CORE_A],
     },
   },
 ];
@@ -358,10 +415,15 @@ describe("a Core config that cannot be read or has a bad backend list", () => {
     const run = await cli(["check", "--repo", repo, "--format", "json"]);
     expect(JSON.parse(run.out)).toEqual({
       ok: false,
-      violations: [{
-        rule: "invalid-config", message: `cluster replicore-a: ${CORE_A}: expected a YAML mapping (the Replicante Core config)`,
-        clusters: ["replicore-a"], subject: CORE_A, files: [CORE_A],
-      }],
+      violations: [
+        {
+          rule: "invalid-config",
+          message: `cluster replicore-a: ${CORE_A}: expected a YAML mapping (the Replicante Core config)`,
+          clusters: ["replicore-a"],
+          subject: CORE_A,
+          files: [CORE_A],
+        },
+      ],
     });
     expect(run.code).toBe(1);
   });
@@ -395,7 +457,8 @@ interface IssueCase {
   lines: (issue: string) => string[];
 }
 
-const NOTES = 'Upgrade notes: the box "I have read the upgrade notes for the target version" is not ticked: read the upgrade notes for 0.3.1 first (step 1 of the breaking upgrade); Handover does not start until it is ticked';
+const NOTES =
+  'Upgrade notes: the box "I have read the upgrade notes for the target version" is not ticked: read the upgrade notes for 0.3.1 first (step 1 of the breaking upgrade); Handover does not start until it is ticked';
 const GROUP_RULE = "expected lowercase letters, digits and -, starting with a letter or digit, at most 40 characters";
 const groups = (text: string) => setSection("Backend groups", text);
 
@@ -418,17 +481,23 @@ const issueCases: IssueCase[] = [
   {
     name: "unknown source cluster",
     issue: setSection("Source cluster", "replicore-x"),
-    lines: () => ['handover plan: Source cluster: "replicore-x" is not a cluster in .github/handover.yml (clusters: replicore-a)'],
+    lines: () => [
+      'handover plan: Source cluster: "replicore-x" is not a cluster in .github/handover.yml (clusters: replicore-a)',
+    ],
   },
   {
     name: "target name that is not a cluster name",
     issue: setSection("Target cluster", "Replicore B"),
-    lines: (f) => [`handover plan: ${f}: Target cluster: "Replicore B": expected a cluster name (lowercase letters, digits, . _ -)`],
+    lines: (f) => [
+      `handover plan: ${f}: Target cluster: "Replicore B": expected a cluster name (lowercase letters, digits, . _ -)`,
+    ],
   },
   {
     name: "source = target",
     issue: setSection("Target cluster", "replicore-a"),
-    lines: (f) => [`handover plan: ${f}: Target cluster: "replicore-a" is the source cluster too: a breaking upgrade moves backends to a new cluster`],
+    lines: (f) => [
+      `handover plan: ${f}: Target cluster: "replicore-a" is the source cluster too: a breaking upgrade moves backends to a new cluster`,
+    ],
   },
   {
     name: "bad version",
@@ -478,12 +547,16 @@ const issueCases: IssueCase[] = [
   {
     name: "group with no backends",
     issue: groups("canary:\nrest: *"),
-    lines: (f) => [`handover plan: ${f}: Backend groups: line 1: group "canary" names no backend (write \`canary: id, id\` or \`canary: *\`)`],
+    lines: (f) => [
+      `handover plan: ${f}: Backend groups: line 1: group "canary" names no backend (write \`canary: id, id\` or \`canary: *\`)`,
+    ],
   },
   {
     name: "group line without a colon",
     issue: groups("mongo kafka"),
-    lines: (f) => [`handover plan: ${f}: Backend groups: line 1: "mongo kafka": expected \`name: backend, backend\` (e.g. \`canary: mongo\`)`],
+    lines: (f) => [
+      `handover plan: ${f}: Backend groups: line 1: "mongo kafka": expected \`name: backend, backend\` (e.g. \`canary: mongo\`)`,
+    ],
   },
   {
     name: "group name used twice",
@@ -493,7 +566,9 @@ const issueCases: IssueCase[] = [
   {
     name: "unknown backend id",
     issue: groups("canary: postgres\nrest: *"),
-    lines: () => ['handover plan: Backend groups: line 1: "postgres" is not a backend of replicore-a (its backends: kafka, mongo, zookeeper)'],
+    lines: () => [
+      'handover plan: Backend groups: line 1: "postgres" is not a backend of replicore-a (its backends: kafka, mongo, zookeeper)',
+    ],
   },
   {
     name: "a backend in two groups",
@@ -508,7 +583,9 @@ const issueCases: IssueCase[] = [
   {
     name: "* beside a backend",
     issue: groups("canary: mongo, *"),
-    lines: (f) => [`handover plan: ${f}: Backend groups: line 1: \`*\` must stand alone in its line (it means every backend not named before)`],
+    lines: (f) => [
+      `handover plan: ${f}: Backend groups: line 1: \`*\` must stand alone in its line (it means every backend not named before)`,
+    ],
   },
   {
     name: "backends left out of every group",
@@ -649,11 +726,15 @@ const argvCases: ArgvCase[] = [
     argv: ({ repo, issue }) => ["plan", "--repo", repo, "--issue", issue, "--format", "yaml"],
     lines: () => ["error: option '--format <format>' argument 'yaml' is invalid. expected text or json"],
   },
-  ...["abc", "-1", "4.2", "", "1e3"].map((n): ArgvCase => ({
-    name: `--number ${JSON.stringify(n)}`,
-    argv: ({ repo, issue }) => ["plan", "--repo", repo, "--issue", issue, `--number=${n}`],
-    lines: () => [`error: option '--number <n>' argument '${n}' is invalid. expected the issue number, a whole number`],
-  })),
+  ...["abc", "-1", "4.2", "", "1e3"].map(
+    (n): ArgvCase => ({
+      name: `--number ${JSON.stringify(n)}`,
+      argv: ({ repo, issue }) => ["plan", "--repo", repo, "--issue", issue, `--number=${n}`],
+      lines: () => [
+        `error: option '--number <n>' argument '${n}' is invalid. expected the issue number, a whole number`,
+      ],
+    }),
+  ),
   {
     name: "unknown command",
     argv: () => ["frobnicate", "--repo", "x"],
@@ -692,13 +773,26 @@ describe("the command line", () => {
     ["--number 0", ["--number", "0"]],
     ["no --number (default 0)", []],
   ])("%s: any whole number is an issue number, 0 included", async (_name, flag) => {
-    const run = await cli(["plan", "--repo", watchedCopy(), "--issue", issueFile(EXAMPLE_ISSUE), ...flag, "--format", "json"]);
+    const run = await cli([
+      "plan",
+      "--repo",
+      watchedCopy(),
+      "--issue",
+      issueFile(EXAMPLE_ISSUE),
+      ...flag,
+      "--format",
+      "json",
+    ]);
     expectClean(run);
     expect(run.err).toBe("");
     expect(run.code).toBe(0);
     const plan = JSON.parse(run.out) as { issue: number; steps: { id: string; branch: string; title: string }[] };
     expect(plan.issue).toBe(0);
-    expect(plan.steps[0]).toMatchObject({ id: "prepare", branch: "handover/0/prepare", title: "[handover #0] Prepare replicore-b for Replicante Core 0.3.1" });
+    expect(plan.steps[0]).toMatchObject({
+      id: "prepare",
+      branch: "handover/0/prepare",
+      title: "[handover #0] Prepare replicore-b for Replicante Core 0.3.1",
+    });
   });
 
   it("no command at all: exits 2 and prints the usage on stderr", async () => {
@@ -707,7 +801,8 @@ describe("the command line", () => {
     expect(run.code).toBe(2);
     expect(run.out).toBe("");
     expect(run.err.split("\n")[0]).toBe("Usage: handover [options] [command]");
-    for (const command of ["plan", "check", "schema", "init"]) expect(run.err).toMatch(new RegExp(`^  ${command} \\[options\\]`, "m"));
+    for (const command of ["plan", "check", "schema", "init"])
+      expect(run.err).toMatch(new RegExp(`^  ${command} \\[options\\]`, "m"));
   });
 
   it("init into a path below a file writes nothing", async () => {
@@ -729,7 +824,11 @@ interface RefusalCase {
   violations: { rule: string; message: string; clusters: string[]; subject: string; files: string[] }[];
 }
 
-const withB = (files: string, deps: Parameters<typeof coreConfig>[1] = {}, extra: Record<string, Mutation> = {}): Record<string, Mutation> => ({
+const withB = (
+  files: string,
+  deps: Parameters<typeof coreConfig>[1] = {},
+  extra: Record<string, Mutation> = {},
+): Record<string, Mutation> => ({
   [CONFIG]: addCluster("replicore-b", [`config: ${CORE_B}`]),
   [CORE_B]: coreConfig(files, deps),
   ...extra,
@@ -741,119 +840,192 @@ const refusalCases: RefusalCase[] = [
   {
     name: "a target that already references the source's mongo discovery file",
     files: withB("['../replicore-a/conf.d/mongo.yaml']"),
-    violations: [{
-      rule: "shared-backend",
-      message: "discovery backend clusters/replicore-a/conf.d/mongo.yaml is referenced by replicore-a (clusters/replicore-a/conf.d/mongo.yaml) and replicore-b (clusters/replicore-a/conf.d/mongo.yaml)",
-      clusters: ["replicore-a", "replicore-b"], subject: "clusters/replicore-a/conf.d/mongo.yaml", files: ["clusters/replicore-a/conf.d/mongo.yaml"],
-    }],
+    violations: [
+      {
+        rule: "shared-backend",
+        message:
+          "discovery backend clusters/replicore-a/conf.d/mongo.yaml is referenced by replicore-a (clusters/replicore-a/conf.d/mongo.yaml) and replicore-b (clusters/replicore-a/conf.d/mongo.yaml)",
+        clusters: ["replicore-a", "replicore-b"],
+        subject: "clusters/replicore-a/conf.d/mongo.yaml",
+        files: ["clusters/replicore-a/conf.d/mongo.yaml"],
+      },
+    ],
   },
   {
     name: "a target sharing the source's storage uri and db",
     files: withB("[]", { uri: PROD_URI }),
-    violations: [{
-      rule: "shared-dependency",
-      message: `storage.options.uri (uri ${PROD_URI} db replicore) is shared by replicore-a (${CORE_A}) and replicore-b (${CORE_B}): a new cluster needs its own dependencies`,
-      clusters: ["replicore-a", "replicore-b"], subject: `${PROD_URI}|replicore`, files: [CORE_A, CORE_B],
-    }],
+    violations: [
+      {
+        rule: "shared-dependency",
+        message: `storage.options.uri (uri ${PROD_URI} db replicore) is shared by replicore-a (${CORE_A}) and replicore-b (${CORE_B}): a new cluster needs its own dependencies`,
+        clusters: ["replicore-a", "replicore-b"],
+        subject: `${PROD_URI}|replicore`,
+        files: [CORE_A, CORE_B],
+      },
+    ],
   },
   {
     name: "a second cluster whose discovery file has the same cluster_id",
-    files: withB("['conf.d/orders.yaml']", {}, {
-      "clusters/replicore-b/conf.d/orders.yaml": "- cluster_id: mongo-rs-orders\n  nodes: ['http://mongo-orders-9.data:37017']\n",
-    }),
-    violations: [{
-      rule: "shared-datastore",
-      message: "datastore cluster_id mongo-rs-orders is reachable from replicore-a (clusters/replicore-a/conf.d/mongo.yaml) and replicore-b (clusters/replicore-b/conf.d/orders.yaml)",
-      clusters: ["replicore-a", "replicore-b"], subject: "mongo-rs-orders", files: ["clusters/replicore-a/conf.d/mongo.yaml", "clusters/replicore-b/conf.d/orders.yaml"],
-    }],
+    files: withB(
+      "['conf.d/orders.yaml']",
+      {},
+      {
+        "clusters/replicore-b/conf.d/orders.yaml":
+          "- cluster_id: mongo-rs-orders\n  nodes: ['http://mongo-orders-9.data:37017']\n",
+      },
+    ),
+    violations: [
+      {
+        rule: "shared-datastore",
+        message:
+          "datastore cluster_id mongo-rs-orders is reachable from replicore-a (clusters/replicore-a/conf.d/mongo.yaml) and replicore-b (clusters/replicore-b/conf.d/orders.yaml)",
+        clusters: ["replicore-a", "replicore-b"],
+        subject: "mongo-rs-orders",
+        files: ["clusters/replicore-a/conf.d/mongo.yaml", "clusters/replicore-b/conf.d/orders.yaml"],
+      },
+    ],
   },
   {
     name: "an absolute discovery entry under no mount",
     files: { [CONFIG]: replaceOnce("    mounts: { /opt/replicante: clusters/replicore-a }\n", "") },
-    violations: [{
-      rule: "missing-discovery-file",
-      message: 'cluster replicore-a: discovery file absolute path "/opt/replicante/conf.d/zookeeper.yaml" is under no entry of mounts',
-      clusters: ["replicore-a"], subject: "/opt/replicante/conf.d/zookeeper.yaml", files: [CORE_A],
-    }],
+    violations: [
+      {
+        rule: "missing-discovery-file",
+        message:
+          'cluster replicore-a: discovery file absolute path "/opt/replicante/conf.d/zookeeper.yaml" is under no entry of mounts',
+        clusters: ["replicore-a"],
+        subject: "/opt/replicante/conf.d/zookeeper.yaml",
+        files: [CORE_A],
+      },
+    ],
   },
   {
     name: "a discovery file that does not exist",
     files: { "clusters/replicore-a/conf.d/kafka.yaml": null },
-    violations: [{
-      rule: "missing-discovery-file",
-      message: 'cluster replicore-a: discovery file "conf.d/kafka.yaml" (clusters/replicore-a/conf.d/kafka.yaml) does not exist',
-      clusters: ["replicore-a"], subject: "conf.d/kafka.yaml", files: [CORE_A, "clusters/replicore-a/conf.d/kafka.yaml"],
-    }],
+    violations: [
+      {
+        rule: "missing-discovery-file",
+        message:
+          'cluster replicore-a: discovery file "conf.d/kafka.yaml" (clusters/replicore-a/conf.d/kafka.yaml) does not exist',
+        clusters: ["replicore-a"],
+        subject: "conf.d/kafka.yaml",
+        files: [CORE_A, "clusters/replicore-a/conf.d/kafka.yaml"],
+      },
+    ],
   },
   {
     name: "a relative discovery entry that leaves the repo",
     files: { [CORE_A]: replaceOnce("'conf.d/kafka.yaml'", "'../../../etc/passwd'") },
-    violations: [{
-      rule: "missing-discovery-file", message: 'cluster replicore-a: discovery file "../../../etc/passwd" leaves the repo',
-      clusters: ["replicore-a"], subject: "../../../etc/passwd", files: [CORE_A],
-    }],
+    violations: [
+      {
+        rule: "missing-discovery-file",
+        message: 'cluster replicore-a: discovery file "../../../etc/passwd" leaves the repo',
+        clusters: ["replicore-a"],
+        subject: "../../../etc/passwd",
+        files: [CORE_A],
+      },
+    ],
   },
   {
     name: "an absolute discovery entry that leaves the repo through its mount",
     files: { [CORE_A]: replaceOnce("/opt/replicante/conf.d/zookeeper.yaml", "/opt/replicante/../../../etc/passwd") },
-    violations: [{
-      rule: "missing-discovery-file", message: 'cluster replicore-a: discovery file "/opt/replicante/../../../etc/passwd" leaves the repo',
-      clusters: ["replicore-a"], subject: "/opt/replicante/../../../etc/passwd", files: [CORE_A],
-    }],
+    violations: [
+      {
+        rule: "missing-discovery-file",
+        message: 'cluster replicore-a: discovery file "/opt/replicante/../../../etc/passwd" leaves the repo',
+        clusters: ["replicore-a"],
+        subject: "/opt/replicante/../../../etc/passwd",
+        files: [CORE_A],
+      },
+    ],
   },
   {
     name: "an alias bomb (billion laughs) in a discovery file",
     files: { "clusters/replicore-a/conf.d/kafka.yaml": BOMB_LIST },
-    violations: [{
-      rule: "malformed-discovery-file",
-      message: "cluster replicore-a: clusters/replicore-a/conf.d/kafka.yaml: YAML rejected: Excessive alias count indicates a resource exhaustion attack",
-      clusters: ["replicore-a"], subject: "conf.d/kafka.yaml", files: ["clusters/replicore-a/conf.d/kafka.yaml"],
-    }],
+    violations: [
+      {
+        rule: "malformed-discovery-file",
+        message:
+          "cluster replicore-a: clusters/replicore-a/conf.d/kafka.yaml: YAML rejected: Excessive alias count indicates a resource exhaustion attack",
+        clusters: ["replicore-a"],
+        subject: "conf.d/kafka.yaml",
+        files: ["clusters/replicore-a/conf.d/kafka.yaml"],
+      },
+    ],
   },
   {
     name: "a discovery file entry without nodes",
     files: { "clusters/replicore-a/conf.d/zookeeper.yaml": "- cluster_id: zookeeper-main\n" },
-    violations: [{
-      rule: "malformed-discovery-file",
-      message: "cluster replicore-a: clusters/replicore-a/conf.d/zookeeper.yaml: [0].nodes: (missing): expected a list of agent URLs",
-      clusters: ["replicore-a"], subject: "/opt/replicante/conf.d/zookeeper.yaml", files: ["clusters/replicore-a/conf.d/zookeeper.yaml"],
-    }],
+    violations: [
+      {
+        rule: "malformed-discovery-file",
+        message:
+          "cluster replicore-a: clusters/replicore-a/conf.d/zookeeper.yaml: [0].nodes: (missing): expected a list of agent URLs",
+        clusters: ["replicore-a"],
+        subject: "/opt/replicante/conf.d/zookeeper.yaml",
+        files: ["clusters/replicore-a/conf.d/zookeeper.yaml"],
+      },
+    ],
   },
   {
     name: "a discovery file with a numeric cluster_id",
     files: { "clusters/replicore-a/conf.d/zookeeper.yaml": "- cluster_id: 5\n  nodes: []\n" },
-    violations: [{
-      rule: "malformed-discovery-file",
-      message: "cluster replicore-a: clusters/replicore-a/conf.d/zookeeper.yaml: [0].cluster_id: 5: expected the datastore cluster id",
-      clusters: ["replicore-a"], subject: "/opt/replicante/conf.d/zookeeper.yaml", files: ["clusters/replicore-a/conf.d/zookeeper.yaml"],
-    }],
+    violations: [
+      {
+        rule: "malformed-discovery-file",
+        message:
+          "cluster replicore-a: clusters/replicore-a/conf.d/zookeeper.yaml: [0].cluster_id: 5: expected the datastore cluster id",
+        clusters: ["replicore-a"],
+        subject: "/opt/replicante/conf.d/zookeeper.yaml",
+        files: ["clusters/replicore-a/conf.d/zookeeper.yaml"],
+      },
+    ],
   },
   {
     name: "an empty discovery file",
     files: { "clusters/replicore-a/conf.d/zookeeper.yaml": "" },
-    violations: [{
-      rule: "malformed-discovery-file",
-      message: "cluster replicore-a: clusters/replicore-a/conf.d/zookeeper.yaml: expected a list of clusters ({cluster_id, nodes}), got null",
-      clusters: ["replicore-a"], subject: "/opt/replicante/conf.d/zookeeper.yaml", files: ["clusters/replicore-a/conf.d/zookeeper.yaml"],
-    }],
+    violations: [
+      {
+        rule: "malformed-discovery-file",
+        message:
+          "cluster replicore-a: clusters/replicore-a/conf.d/zookeeper.yaml: expected a list of clusters ({cluster_id, nodes}), got null",
+        clusters: ["replicore-a"],
+        subject: "/opt/replicante/conf.d/zookeeper.yaml",
+        files: ["clusters/replicore-a/conf.d/zookeeper.yaml"],
+      },
+    ],
   },
   {
     name: "a malformed discovery file",
-    files: { "clusters/replicore-a/conf.d/mongo.yaml": replaceOnce("- cluster_id: mongo-rs-users", "- cluster_id: [mongo-rs-users") },
-    violations: [{
-      rule: "malformed-discovery-file",
-      message: "cluster replicore-a: clusters/replicore-a/conf.d/mongo.yaml:9:3: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
-      clusters: ["replicore-a"], subject: "conf.d/mongo.yaml", files: ["clusters/replicore-a/conf.d/mongo.yaml"],
-    }],
+    files: {
+      "clusters/replicore-a/conf.d/mongo.yaml": replaceOnce(
+        "- cluster_id: mongo-rs-users",
+        "- cluster_id: [mongo-rs-users",
+      ),
+    },
+    violations: [
+      {
+        rule: "malformed-discovery-file",
+        message:
+          "cluster replicore-a: clusters/replicore-a/conf.d/mongo.yaml:9:3: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+        clusters: ["replicore-a"],
+        subject: "conf.d/mongo.yaml",
+        files: ["clusters/replicore-a/conf.d/mongo.yaml"],
+      },
+    ],
   },
   {
     name: "REPLACE-ME left in an existing cluster's config",
     files: withB("[]", { uri: "mongodb://REPLACE-ME:27017/" }),
-    violations: [{
-      rule: "unfinished-scaffold",
-      message: `cluster replicore-b: ${CORE_B}: storage.options.uri is still "mongodb://REPLACE-ME:27017/": fill in the new cluster's own dependency`,
-      clusters: ["replicore-b"], subject: "storage.options.uri", files: [CORE_B],
-    }],
+    violations: [
+      {
+        rule: "unfinished-scaffold",
+        message: `cluster replicore-b: ${CORE_B}: storage.options.uri is still "mongodb://REPLACE-ME:27017/": fill in the new cluster's own dependency`,
+        clusters: ["replicore-b"],
+        subject: "storage.options.uri",
+        files: [CORE_B],
+      },
+    ],
   },
 ];
 
@@ -906,32 +1078,49 @@ describe("invariant refusals", () => {
     const repo = tempDir("settings-shared");
     cpSync(join(ROOT, "test/fixtures/repos/settings"), repo, { recursive: true });
     const core = readFileSync(join(repo, "clusters/replicore-old/replicante.yaml"), "utf8");
-    for (const [name, tag] of [["replicore-new", "new"], ["replicore-c", "c"]] as const) {
+    for (const [name, tag] of [
+      ["replicore-new", "new"],
+      ["replicore-c", "c"],
+    ] as const) {
       mkdirSync(join(repo, "clusters", name));
       writeFileSync(join(repo, "clusters", name, "replicante.yaml"), core.replaceAll(".old", `.${tag}`));
     }
     const config = join(repo, CONFIG);
-    writeFileSync(config, `${readFileSync(config, "utf8")}${["replicore-new", "replicore-c"].map((name) =>
-      `  ${name}:\n    config: clusters/${name}/replicante.yaml\n    discovery: settings\n    settings_dir: shared/apply\n`).join("")}`);
+    writeFileSync(
+      config,
+      `${readFileSync(config, "utf8")}${["replicore-new", "replicore-c"]
+        .map(
+          (name) =>
+            `  ${name}:\n    config: clusters/${name}/replicante.yaml\n    discovery: settings\n    settings_dir: shared/apply\n`,
+        )
+        .join("")}`,
+    );
     watched.push({ dir: repo, before: hashTree(repo) });
     expect((await cli(["check", "--repo", repo])).code).toBe(0);
-    const issue = issueFile([
-      setSection("Source cluster", "replicore-old"), setSection("Target cluster", "replicore-new"), setSection("Target version", "0.7.2"),
-      groups("canary: mongo-inventory\nrest: *"),
-    ].reduce((text, edit) => edit(text), EXAMPLE_ISSUE));
+    const issue = issueFile(
+      [
+        setSection("Source cluster", "replicore-old"),
+        setSection("Target cluster", "replicore-new"),
+        setSection("Target version", "0.7.2"),
+        groups("canary: mongo-inventory\nrest: *"),
+      ].reduce((text, edit) => edit(text), EXAMPLE_ISSUE),
+    );
     const run = await cli(["plan", "--repo", repo, "--issue", issue, "--number", "42", "--format", "json"]);
     expectClean(run);
     expect(run.err).toBe("handover plan: refused: step adopt-canary would break the invariant (shared-backend)\n");
     expect(JSON.parse(run.out)).toEqual({
       ok: false,
       step: "adopt-canary",
-      violations: [{
-        rule: "shared-backend",
-        message: "discovery backend shared/apply/mongo.yaml is referenced by replicore-new (shared/apply/mongo.yaml) and replicore-c (shared/apply/mongo.yaml)",
-        clusters: ["replicore-c", "replicore-new"],
-        subject: "shared/apply/mongo.yaml",
-        files: ["shared/apply/mongo.yaml"],
-      }],
+      violations: [
+        {
+          rule: "shared-backend",
+          message:
+            "discovery backend shared/apply/mongo.yaml is referenced by replicore-new (shared/apply/mongo.yaml) and replicore-c (shared/apply/mongo.yaml)",
+          clusters: ["replicore-c", "replicore-new"],
+          subject: "shared/apply/mongo.yaml",
+          files: ["shared/apply/mongo.yaml"],
+        },
+      ],
     });
     expect(run.code).toBe(1);
 
@@ -946,13 +1135,25 @@ describe("invariant refusals", () => {
     const CORE_C = "clusters/replicore-c/replicante.yaml";
     const repo = watchedCopy({
       [CONFIG]: (s) =>
-        addCluster("replicore-c", [`config: ${CORE_C}`])(addCluster("replicore-b", [`config: ${CORE_B}`, "mounts: { /opt/replicante: clusters/replicore-c }"])(s)),
+        addCluster("replicore-c", [`config: ${CORE_C}`])(
+          addCluster("replicore-b", [`config: ${CORE_B}`, "mounts: { /opt/replicante: clusters/replicore-c }"])(s),
+        ),
       [CORE_B]: coreConfig("[]"),
       [CORE_C]: coreConfig("['conf.d/zookeeper.yaml']", { ensemble: "zk.c:2181", uri: "mongodb://c:27017/" }),
       "clusters/replicore-c/conf.d/zookeeper.yaml": "- cluster_id: zk-c\n  nodes: ['http://zk-c:3181']\n",
     });
     expect((await cli(["check", "--repo", repo])).code).toBe(0);
-    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE), "--number", "42", "--format", "json"]);
+    const run = await cli([
+      "plan",
+      "--repo",
+      repo,
+      "--issue",
+      issueFile(EXAMPLE_ISSUE),
+      "--number",
+      "42",
+      "--format",
+      "json",
+    ]);
     expectInputError(run, [
       "handover plan: clusters/replicore-c/conf.d/zookeeper.yaml: a different file is already where replicore-a's zookeeper " +
         "(clusters/replicore-a/conf.d/zookeeper.yaml) would be copied into replicore-b; Handover never overwrites it: " +
@@ -968,7 +1169,9 @@ describe("problems found while planning", () => {
   it("a restart file that does not exist: exit 2 naming the field and file", async () => {
     const repo = watchedCopy({ "clusters/replicore-a/statefulset.yaml": null });
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expectInputError(run, [`handover plan: ${CONFIG}: clusters.replicore-a.restart.file: clusters/replicore-a/statefulset.yaml does not exist`]);
+    expectInputError(run, [
+      `handover plan: ${CONFIG}: clusters.replicore-a.restart.file: clusters/replicore-a/statefulset.yaml does not exist`,
+    ]);
   });
 
   it("a scaffold that would overwrite a file: exit 2 naming it", async () => {
@@ -990,7 +1193,10 @@ describe("problems found while planning", () => {
   it("a source path without the cluster name: the refusal says it does not contain the name", async () => {
     const repo = watchedCopy({
       [CONFIG]: replaceOnce("{ /opt/replicante: clusters/replicore-a }", "{ /opt/replicante: clusters/shared-conf }"),
-      "clusters/shared-conf/conf.d/zookeeper.yaml": readFileSync(join(ROOT, "examples/config-repo/clusters/replicore-a/conf.d/zookeeper.yaml"), "utf8"),
+      "clusters/shared-conf/conf.d/zookeeper.yaml": readFileSync(
+        join(ROOT, "examples/config-repo/clusters/replicore-a/conf.d/zookeeper.yaml"),
+        "utf8",
+      ),
       "clusters/shared-conf/notes.md": "# notes\n",
     });
     const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
@@ -1000,19 +1206,28 @@ describe("problems found while planning", () => {
     ]);
   });
 
-  const RESTART_EDIT = `handover plan: clusters/replicore-a/statefulset.yaml: cannot bump the restart key of replicore-a (clusters.replicore-a.restart in ${CONFIG}): ` +
+  const RESTART_EDIT =
+    `handover plan: clusters/replicore-a/statefulset.yaml: cannot bump the restart key of replicore-a (clusters.replicore-a.restart in ${CONFIG}): ` +
     'cannot edit spec.template.metadata.annotations."handover.replicante.io/restart": ';
   it.each([
-    ["a restart document that does not exist", { [CONFIG]: replaceOnce("document: 1", "document: 5") }, "document 5 does not exist (the file has 2)"],
     [
-      "a malformed restart file", { "clusters/replicore-a/statefulset.yaml": (s: string) => `${s}\nfoo: [\n` },
+      "a restart document that does not exist",
+      { [CONFIG]: replaceOnce("document: 1", "document: 5") },
+      "document 5 does not exist (the file has 2)",
+    ],
+    [
+      "a malformed restart file",
+      { "clusters/replicore-a/statefulset.yaml": (s: string) => `${s}\nfoo: [\n` },
       "the file is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 46, column 1:",
     ],
-  ] as [string, Record<string, Mutation>, string][])("%s: exit 2, the message names the restart file and the field", async (_name, files, why) => {
-    const repo = watchedCopy(files);
-    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
-    expectInputError(run, [`${RESTART_EDIT}${why}`]);
-  });
+  ] as [string, Record<string, Mutation>, string][])(
+    "%s: exit 2, the message names the restart file and the field",
+    async (_name, files, why) => {
+      const repo = watchedCopy(files);
+      const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE)]);
+      expectInputError(run, [`${RESTART_EDIT}${why}`]);
+    },
+  );
 
   // The target already lists a discovery file at the same relative path as a moved backend (a different datastore):
   // the copy must neither overwrite it nor be dropped as "already there" (released, never adopted, then deleted).
@@ -1020,9 +1235,20 @@ describe("problems found while planning", () => {
     const repo = watchedCopy({
       [CONFIG]: addCluster("replicore-b", [`config: ${CORE_B}`, "mounts: { /opt/replicante: clusters/replicore-b }"]),
       [CORE_B]: coreConfig("['conf.d/mongo.yaml']"),
-      "clusters/replicore-b/conf.d/mongo.yaml": "- cluster_id: mongo-rs-billing\n  nodes: ['http://billing-1.data:37017']\n",
+      "clusters/replicore-b/conf.d/mongo.yaml":
+        "- cluster_id: mongo-rs-billing\n  nodes: ['http://billing-1.data:37017']\n",
     });
-    const run = await cli(["plan", "--repo", repo, "--issue", issueFile(EXAMPLE_ISSUE), "--number", "42", "--format", "json"]);
+    const run = await cli([
+      "plan",
+      "--repo",
+      repo,
+      "--issue",
+      issueFile(EXAMPLE_ISSUE),
+      "--number",
+      "42",
+      "--format",
+      "json",
+    ]);
     expectInputError(run, [
       "handover plan: clusters/replicore-b/conf.d/mongo.yaml: a different file is already where replicore-a's mongo " +
         "(clusters/replicore-a/conf.d/mongo.yaml) would be copied into replicore-b; Handover never overwrites it: " +

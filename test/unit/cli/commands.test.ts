@@ -7,8 +7,21 @@ import { parse } from "yaml";
 import { readSeqItems } from "../../../src/edit/index.js";
 import { checkTree } from "../../../src/invariant/index.js";
 import {
-  addCluster, cli, CONFIG, CORE_A, CORE_B, coreConfig, EXAMPLE_ISSUE, EXAMPLE_REPO, exampleCopy, hashTree,
-  issueFile, readTree, removeTempDirs, ROOT, tempDir,
+  addCluster,
+  cli,
+  CONFIG,
+  CORE_A,
+  CORE_B,
+  coreConfig,
+  EXAMPLE_ISSUE,
+  EXAMPLE_REPO,
+  exampleCopy,
+  hashTree,
+  issueFile,
+  readTree,
+  removeTempDirs,
+  ROOT,
+  tempDir,
 } from "./helpers.js";
 
 afterAll(removeTempDirs);
@@ -51,7 +64,9 @@ describe("check", () => {
   it("text on the example: one line", async () => {
     const run = await cli(["check", "--repo", EXAMPLE_REPO]);
     expect(run.err).toBe("");
-    expect(run.out).toBe(`✓ ${EXAMPLE_REPO}: no two Replicante Core clusters share a backend, datastore or dependency\n`);
+    expect(run.out).toBe(
+      `✓ ${EXAMPLE_REPO}: no two Replicante Core clusters share a backend, datastore or dependency\n`,
+    );
     expect(run.code).toBe(0);
   });
 
@@ -61,12 +76,14 @@ describe("check", () => {
     exampleCopy({
       [CONFIG]: addCluster("replicore-b", [`config: ${CORE_B}`]),
       [CORE_B]: coreConfig("['conf.d/users.yaml']", { uri: PROD_URI, ensemble: "REPLACE-ME:2181/replicante" }),
-      "clusters/replicore-b/conf.d/users.yaml": "- cluster_id: mongo-rs-users\n  nodes: ['http://mongo-users-9.data:37017']\n",
+      "clusters/replicore-b/conf.d/users.yaml":
+        "- cluster_id: mongo-rs-users\n  nodes: ['http://mongo-users-9.data:37017']\n",
     });
   const violations = [
     {
       rule: "shared-datastore",
-      message: "datastore cluster_id mongo-rs-users is reachable from replicore-a (clusters/replicore-a/conf.d/mongo.yaml) and replicore-b (clusters/replicore-b/conf.d/users.yaml)",
+      message:
+        "datastore cluster_id mongo-rs-users is reachable from replicore-a (clusters/replicore-a/conf.d/mongo.yaml) and replicore-b (clusters/replicore-b/conf.d/users.yaml)",
       clusters: ["replicore-a", "replicore-b"],
       subject: "mongo-rs-users",
       files: ["clusters/replicore-a/conf.d/mongo.yaml", "clusters/replicore-b/conf.d/users.yaml"],
@@ -114,7 +131,17 @@ describe("check", () => {
 });
 
 // Planned once at load time: every test below reads the same JSON document.
-const planRun = await cli(["plan", "--repo", EXAMPLE_REPO, "--issue", join(ROOT, "examples/issue.md"), "--number", "42", "--format", "json"]);
+const planRun = await cli([
+  "plan",
+  "--repo",
+  EXAMPLE_REPO,
+  "--issue",
+  join(ROOT, "examples/issue.md"),
+  "--number",
+  "42",
+  "--format",
+  "json",
+]);
 
 describe("plan --format json on the example", () => {
   const run = planRun;
@@ -127,9 +154,22 @@ describe("plan --format json on the example", () => {
   });
 
   it("names the migration and its groups", () => {
-    expect({ issue: plan.issue, source: plan.source, target: plan.target, version: plan.version, groups: plan.groups }).toEqual({
-      issue: 42, source: "replicore-a", target: "replicore-b", version: "0.3.1",
-      groups: [{ name: "canary", backends: ["mongo"] }, { name: "wave-1", backends: ["kafka"] }, { name: "rest", backends: ["zookeeper"] }],
+    expect({
+      issue: plan.issue,
+      source: plan.source,
+      target: plan.target,
+      version: plan.version,
+      groups: plan.groups,
+    }).toEqual({
+      issue: 42,
+      source: "replicore-a",
+      target: "replicore-b",
+      version: "0.3.1",
+      groups: [
+        { name: "canary", backends: ["mongo"] },
+        { name: "wave-1", backends: ["kafka"] },
+        { name: "rest", backends: ["zookeeper"] },
+      ],
     });
     expect(plan.warnings).toEqual([
       "prepare scaffolds replicore-b with REPLACE-ME dependency endpoints: fill them in on the prepare PR (the guard fails it until then)",
@@ -139,35 +179,115 @@ describe("plan --format json on the example", () => {
   it("has the 8 steps in order, with ids, kinds, groups, clusters, branches, titles and status", () => {
     const head = (s: JsonStep) => [s.id, s.kind, s.group, s.cluster, s.branch, s.title, s.status];
     expect(plan.steps.map(head)).toEqual([
-      ["prepare", "prepare", null, "replicore-b", "handover/42/prepare", "[handover #42] Prepare replicore-b for Replicante Core 0.3.1", "planned"],
-      ["release-canary", "release", "canary", "replicore-a", "handover/42/release-canary", "[handover #42] Release canary (mongo) from replicore-a", "planned"],
-      ["adopt-canary", "adopt", "canary", "replicore-b", "handover/42/adopt-canary", "[handover #42] Adopt canary (mongo) into replicore-b", "planned"],
-      ["release-wave-1", "release", "wave-1", "replicore-a", "handover/42/release-wave-1", "[handover #42] Release wave-1 (kafka) from replicore-a", "planned"],
-      ["adopt-wave-1", "adopt", "wave-1", "replicore-b", "handover/42/adopt-wave-1", "[handover #42] Adopt wave-1 (kafka) into replicore-b", "planned"],
-      ["release-rest", "release", "rest", "replicore-a", "handover/42/release-rest", "[handover #42] Release rest (zookeeper) from replicore-a", "planned"],
-      ["adopt-rest", "adopt", "rest", "replicore-b", "handover/42/adopt-rest", "[handover #42] Adopt rest (zookeeper) into replicore-b", "planned"],
-      ["decommission", "decommission", null, "replicore-a", "handover/42/decommission", "[handover #42] Decommission replicore-a", "planned"],
+      [
+        "prepare",
+        "prepare",
+        null,
+        "replicore-b",
+        "handover/42/prepare",
+        "[handover #42] Prepare replicore-b for Replicante Core 0.3.1",
+        "planned",
+      ],
+      [
+        "release-canary",
+        "release",
+        "canary",
+        "replicore-a",
+        "handover/42/release-canary",
+        "[handover #42] Release canary (mongo) from replicore-a",
+        "planned",
+      ],
+      [
+        "adopt-canary",
+        "adopt",
+        "canary",
+        "replicore-b",
+        "handover/42/adopt-canary",
+        "[handover #42] Adopt canary (mongo) into replicore-b",
+        "planned",
+      ],
+      [
+        "release-wave-1",
+        "release",
+        "wave-1",
+        "replicore-a",
+        "handover/42/release-wave-1",
+        "[handover #42] Release wave-1 (kafka) from replicore-a",
+        "planned",
+      ],
+      [
+        "adopt-wave-1",
+        "adopt",
+        "wave-1",
+        "replicore-b",
+        "handover/42/adopt-wave-1",
+        "[handover #42] Adopt wave-1 (kafka) into replicore-b",
+        "planned",
+      ],
+      [
+        "release-rest",
+        "release",
+        "rest",
+        "replicore-a",
+        "handover/42/release-rest",
+        "[handover #42] Release rest (zookeeper) from replicore-a",
+        "planned",
+      ],
+      [
+        "adopt-rest",
+        "adopt",
+        "rest",
+        "replicore-b",
+        "handover/42/adopt-rest",
+        "[handover #42] Adopt rest (zookeeper) into replicore-b",
+        "planned",
+      ],
+      [
+        "decommission",
+        "decommission",
+        null,
+        "replicore-a",
+        "handover/42/decommission",
+        "[handover #42] Decommission replicore-a",
+        "planned",
+      ],
     ]);
   });
 
   it("gates each step on the cluster it changed, with the issue's soak; decommission has none", () => {
     const gate = (cluster: string) => ({
-      cluster, soak: "15m", timeout: "2h",
+      cluster,
+      soak: "15m",
+      timeout: "2h",
       checks: [{ status: `flux/kustomization/${cluster}*` }, { deployment: cluster }],
     });
     expect(plan.steps.map((s) => s.gate)).toEqual([
-      gate("replicore-b"), gate("replicore-a"), gate("replicore-b"), gate("replicore-a"), gate("replicore-b"), gate("replicore-a"), gate("replicore-b"), null,
+      gate("replicore-b"),
+      gate("replicore-a"),
+      gate("replicore-b"),
+      gate("replicore-a"),
+      gate("replicore-b"),
+      gate("replicore-a"),
+      gate("replicore-b"),
+      null,
     ]);
   });
 
   it("lists every change's path and action", () => {
     const release = [`update ${CORE_A}`, "update clusters/replicore-a/statefulset.yaml"];
-    const adopt = (file: string) => [`create clusters/replicore-b/conf.d/${file}`, `update ${CORE_B}`, "update clusters/replicore-b/statefulset.yaml"];
+    const adopt = (file: string) => [
+      `create clusters/replicore-b/conf.d/${file}`,
+      `update ${CORE_B}`,
+      "update clusters/replicore-b/statefulset.yaml",
+    ];
     expect(plan.steps.map((s) => s.changes.map((c) => `${c.action} ${c.path}`))).toEqual([
       [`update ${CONFIG}`, `create ${CORE_B}`, "create clusters/replicore-b/statefulset.yaml"],
-      release, adopt("mongo.yaml"),
-      release, adopt("kafka.yaml"),
-      release, adopt("zookeeper.yaml"),
+      release,
+      adopt("mongo.yaml"),
+      release,
+      adopt("kafka.yaml"),
+      release,
+      adopt("zookeeper.yaml"),
       [
         `update ${CONFIG}`,
         "delete clusters/replicore-a/conf.d/kafka.yaml",
@@ -200,7 +320,11 @@ describe("plan --format json on the example", () => {
       for (const change of step.changes) {
         const existed = before.has(change.path);
         expect([step.id, change.path, change.action, existed, change.content === null]).toEqual([
-          step.id, change.path, change.action, change.action !== "create", change.action === "delete",
+          step.id,
+          change.path,
+          change.action,
+          change.action !== "create",
+          change.action === "delete",
         ]);
       }
       before = trees[i] ?? before;
@@ -222,8 +346,13 @@ describe("plan --format json on the example", () => {
     plan.steps.forEach((step, i) => {
       if (step.kind !== "release" && step.kind !== "adopt") return;
       const statefulset = trees[i]?.get(`clusters/${step.cluster}/statefulset.yaml`) ?? "";
-      const docs = statefulset.split(/^---$/m).map((d) => parse(d) as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } });
-      expect([step.id, docs[1]?.spec?.template?.metadata?.annotations?.["handover.replicante.io/restart"]]).toEqual([step.id, `42-${step.id}`]);
+      const docs = statefulset
+        .split(/^---$/m)
+        .map((d) => parse(d) as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } });
+      expect([step.id, docs[1]?.spec?.template?.metadata?.annotations?.["handover.replicante.io/restart"]]).toEqual([
+        step.id,
+        `42-${step.id}`,
+      ]);
     });
   });
 
@@ -247,9 +376,15 @@ describe("plan --format json on the example", () => {
   it("lists the three discovery entries in the target exactly as the source writes them", () => {
     const core = final.get(CORE_B) ?? "";
     const path = ["discovery", "backends", "files"];
-    expect(readSeqItems(core, path).map((item) => item.raw)).toEqual(["'conf.d/mongo.yaml'", "'conf.d/kafka.yaml'", "/opt/replicante/conf.d/zookeeper.yaml"]);
+    expect(readSeqItems(core, path).map((item) => item.raw)).toEqual([
+      "'conf.d/mongo.yaml'",
+      "'conf.d/kafka.yaml'",
+      "/opt/replicante/conf.d/zookeeper.yaml",
+    ]);
     expect((parse(core) as { discovery: { backends: { files: string[] } } }).discovery.backends.files).toEqual([
-      "conf.d/mongo.yaml", "conf.d/kafka.yaml", "/opt/replicante/conf.d/zookeeper.yaml",
+      "conf.d/mongo.yaml",
+      "conf.d/kafka.yaml",
+      "/opt/replicante/conf.d/zookeeper.yaml",
     ]);
     expect(core).toContain("'conf.d/kafka.yaml'");
     expect(core).toContain("'conf.d/mongo.yaml'");
@@ -265,7 +400,15 @@ describe("plan --format json on the example", () => {
   });
 
   it("text output starts with the migration, its groups and its step count", async () => {
-    const text = await cli(["plan", "--repo", EXAMPLE_REPO, "--issue", join(ROOT, "examples/issue.md"), "--number", "42"]);
+    const text = await cli([
+      "plan",
+      "--repo",
+      EXAMPLE_REPO,
+      "--issue",
+      join(ROOT, "examples/issue.md"),
+      "--number",
+      "42",
+    ]);
     expect(text.code).toBe(0);
     expect(text.err).toBe("");
     expect(text.out.split("\n").slice(0, 8)).toEqual([
@@ -284,16 +427,27 @@ describe("plan --format json on the example", () => {
 
 describe("plan with no groups in the issue", () => {
   it("makes one group per backend, in config order", async () => {
-    const issue = issueFile(EXAMPLE_ISSUE.replace(/### Backend groups\n\n[^#]*/, "### Backend groups\n\n_No response_\n\n"));
+    const issue = issueFile(
+      EXAMPLE_ISSUE.replace(/### Backend groups\n\n[^#]*/, "### Backend groups\n\n_No response_\n\n"),
+    );
     const run = await cli(["plan", "--repo", EXAMPLE_REPO, "--issue", issue, "--number", "7", "--format", "json"]);
     expect(run.err).toBe("");
     expect(run.code).toBe(0);
     const plan = JSON.parse(run.out) as JsonPlan;
     expect(plan.groups).toEqual([
-      { name: "kafka", backends: ["kafka"] }, { name: "mongo", backends: ["mongo"] }, { name: "zookeeper", backends: ["zookeeper"] },
+      { name: "kafka", backends: ["kafka"] },
+      { name: "mongo", backends: ["mongo"] },
+      { name: "zookeeper", backends: ["zookeeper"] },
     ]);
     expect(plan.steps.map((s) => s.id)).toEqual([
-      "prepare", "release-kafka", "adopt-kafka", "release-mongo", "adopt-mongo", "release-zookeeper", "adopt-zookeeper", "decommission",
+      "prepare",
+      "release-kafka",
+      "adopt-kafka",
+      "release-mongo",
+      "adopt-mongo",
+      "release-zookeeper",
+      "adopt-zookeeper",
+      "decommission",
     ]);
   });
 });
@@ -303,7 +457,12 @@ describe("schema", () => {
     const run = await cli(["schema"]);
     expect(run.err).toBe("");
     expect(run.code).toBe(0);
-    const schema = JSON.parse(run.out) as { type: string; properties: Record<string, unknown>; required: string[]; additionalProperties: unknown };
+    const schema = JSON.parse(run.out) as {
+      type: string;
+      properties: Record<string, unknown>;
+      required: string[];
+      additionalProperties: unknown;
+    };
     expect(schema.type).toBe("object");
     expect(Object.keys(schema.properties)).toEqual(["version", "clusters", "defaults", "commands", "resync"]);
     expect(schema.required).toEqual(["version", "clusters"]);
@@ -328,7 +487,11 @@ describe("init", () => {
       `wrote   ${FORM}\nwrote   ${CONFIG}\n\nNext: review ${CONFIG} (health checks, restart keys), run \`handover check --repo ${repo}\`, commit, and file a "Replicante Core breaking upgrade" issue.\n`,
     );
     expect(first.code).toBe(0);
-    expect(Object.keys(hashTree(repo)).filter((p) => !p.endsWith("/")).sort()).toEqual([FORM, CONFIG].sort());
+    expect(
+      Object.keys(hashTree(repo))
+        .filter((p) => !p.endsWith("/"))
+        .sort(),
+    ).toEqual([FORM, CONFIG].sort());
     expect(readFileSync(join(repo, FORM), "utf8")).toBe(readFileSync(join(ROOT, FORM), "utf8"));
 
     const check = await cli(["check", "--repo", repo, "--format", "json"]);
@@ -351,7 +514,10 @@ describe("init", () => {
     const config = readFileSync(join(repo, CONFIG), "utf8");
     const run = await cli(["init", "--repo", repo]);
     expect(run.code).toBe(0);
-    expect(run.out.split("\n").slice(0, 2)).toEqual([`wrote   ${FORM}`, `kept    ${CONFIG} (already there; not overwritten)`]);
+    expect(run.out.split("\n").slice(0, 2)).toEqual([
+      `wrote   ${FORM}`,
+      `kept    ${CONFIG} (already there; not overwritten)`,
+    ]);
     expect(readFileSync(join(repo, CONFIG), "utf8")).toBe(config);
     expect(existsSync(join(repo, FORM))).toBe(true);
   });
@@ -360,8 +526,12 @@ describe("init", () => {
     const repo = exampleCopy({ [CONFIG]: null });
     const run = await cli(["init", "--repo", repo]);
     expect(run.code).toBe(0);
-    const config = parse(readFileSync(join(repo, CONFIG), "utf8")) as { clusters: Record<string, { config: string; health: unknown[] }> };
-    expect(config.clusters).toEqual({ "replicore-a": { config: CORE_A, mounts: { "/opt/replicante": "clusters/replicore-a" }, health: [] } });
+    const config = parse(readFileSync(join(repo, CONFIG), "utf8")) as {
+      clusters: Record<string, { config: string; health: unknown[] }>;
+    };
+    expect(config.clusters).toEqual({
+      "replicore-a": { config: CORE_A, mounts: { "/opt/replicante": "clusters/replicore-a" }, health: [] },
+    });
     const check = await cli(["check", "--repo", repo, "--format", "json"]);
     expect(JSON.parse(check.out)).toEqual({ ok: true, violations: [] });
     expect(check.code).toBe(0);
@@ -388,7 +558,8 @@ describe("--help", () => {
     expect(run.code).toBe(0);
     expect(run.err).toBe("");
     expect(run.out.split("\n")[0]).toBe("Usage: handover [options] [command]");
-    for (const command of ["plan", "check", "schema", "init"]) expect(run.out).toMatch(new RegExp(`^  ${command} \\[options\\]`, "m"));
+    for (const command of ["plan", "check", "schema", "init"])
+      expect(run.out).toMatch(new RegExp(`^  ${command} \\[options\\]`, "m"));
   });
 
   it("check --help names its flags", async () => {

@@ -13,9 +13,18 @@ describe("docs/config-reference.md", () => {
   });
 
   it("has a row for every top-level option of the schema", () => {
-    const rows = DOC.split("\n").filter((line) => line.startsWith("| `")).map((line) => /^\| `([^`]+)`/.exec(line)?.[1]);
+    const rows = DOC.split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .map((line) => /^\| `([^`]+)`/.exec(line)?.[1]);
     for (const key of Object.keys(configJsonSchema().properties ?? {})) expect(rows).toContain(key);
-    for (const key of ["clusters.<name>.config", "clusters.<name>.soak", "defaults.soak", "defaults.timeout", "commands.permission", "resync"]) {
+    for (const key of [
+      "clusters.<name>.config",
+      "clusters.<name>.soak",
+      "defaults.soak",
+      "defaults.timeout",
+      "commands.permission",
+      "resync",
+    ]) {
       expect(rows).toContain(key);
     }
   });

@@ -71,7 +71,9 @@ export function hashTree(dir: string): Record<string, string> {
         hashes[`${path}/`] = "dir";
         walk(join(abs, entry.name), path);
       } else {
-        hashes[path] = createHash("sha256").update(readFileSync(join(abs, entry.name))).digest("hex");
+        hashes[path] = createHash("sha256")
+          .update(readFileSync(join(abs, entry.name)))
+          .digest("hex");
       }
     }
   };

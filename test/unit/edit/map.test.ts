@@ -61,7 +61,9 @@ describe("setScalar", () => {
   test("annotations present but empty, and in a CRLF file without trailing newline", () => {
     const sts = "spec:\n  template:\n    metadata:\n      annotations:\n    spec: {}";
     expect(setScalar(crlf(sts), restartKey, "7-adopt-rest")).toBe(
-      crlf("spec:\n  template:\n    metadata:\n      annotations:\n        handover.replicante.io/restart: 7-adopt-rest\n    spec: {}"),
+      crlf(
+        "spec:\n  template:\n    metadata:\n      annotations:\n        handover.replicante.io/restart: 7-adopt-rest\n    spec: {}",
+      ),
     );
     expect(setScalar("spec:\n  template:\n    metadata:", restartKey, "1-x")).toBe(
       "spec:\n  template:\n    metadata:\n      annotations:\n        handover.replicante.io/restart: 1-x",
@@ -76,7 +78,9 @@ describe("setScalar", () => {
       new EditError("cannot set discovery.backends: it is a map, not a scalar"),
     );
     expect(() => setScalar(coreConfig, ["discovery", "backends", "files", 5], "x")).toThrow(
-      new EditError("cannot create discovery.backends.files[5]: discovery.backends.files has no item 5 (only map keys are created)"),
+      new EditError(
+        "cannot create discovery.backends.files[5]: discovery.backends.files has no item 5 (only map keys are created)",
+      ),
     );
     expect(() => setScalar(statefulSet, restartKey, "x", 3)).toThrow(
       new EditError(
@@ -98,7 +102,9 @@ describe("removeKey", () => {
   });
 
   test("the last key of a map leaves `key: {}`", () => {
-    expect(removeKey(coreConfig, ["api", "bind"])).toBe(coreConfig.replace("api:\n  bind: '0.0.0.0:16016'\n", "api: {}\n"));
+    expect(removeKey(coreConfig, ["api", "bind"])).toBe(
+      coreConfig.replace("api:\n  bind: '0.0.0.0:16016'\n", "api: {}\n"),
+    );
   });
 
   test("first key of a sequence item: the dash stays", () => {
@@ -117,7 +123,9 @@ describe("removeKey", () => {
   });
 
   test("only the chosen document changes", () => {
-    expect(removeKey(statefulSet, ["spec", "serviceName"], 1)).toBe(statefulSet.replace("  serviceName: replicore-a\n", ""));
+    expect(removeKey(statefulSet, ["spec", "serviceName"], 1)).toBe(
+      statefulSet.replace("  serviceName: replicore-a\n", ""),
+    );
   });
 
   test("path through a scalar", () => {

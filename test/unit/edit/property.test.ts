@@ -28,16 +28,18 @@ interface Model {
 const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
 const commentText = fc.stringMatching(/^[a-z0-9 #:'"-]{0,16}$/);
 
-const item: fc.Arbitrary<Item> = fc.record({
-  name: word,
-  style: fc.constantFrom("plain", "single", "double"),
-  comment: fc.option(commentText, { nil: null }),
-  above: fc.option(commentText, { nil: null }),
-}).map(({ name, style, comment, above }) => {
-  const value = `conf.d/${name}.yaml`;
-  const raw = style === "single" ? `'${value}'` : style === "double" ? `"${value}"` : value;
-  return { raw, value, comment, above };
-});
+const item: fc.Arbitrary<Item> = fc
+  .record({
+    name: word,
+    style: fc.constantFrom("plain", "single", "double"),
+    comment: fc.option(commentText, { nil: null }),
+    above: fc.option(commentText, { nil: null }),
+  })
+  .map(({ name, style, comment, above }) => {
+    const value = `conf.d/${name}.yaml`;
+    const raw = style === "single" ? `'${value}'` : style === "double" ? `"${value}"` : value;
+    return { raw, value, comment, above };
+  });
 
 const model = (minItems: number): fc.Arbitrary<Model> =>
   fc.record({
@@ -70,10 +72,12 @@ function render(m: Model, items: Item[], keepAboveOf: Item[] = []): string {
     "discovery:",
     "  backends:",
     items.length === 0 ? "    files: []" : "    files:",
-    ...[...items, ...keepAboveOf].sort((a, b) => m.items.indexOf(a) - m.items.indexOf(b)).flatMap((it) => {
-      const { above, own } = itemLines(m, it);
-      return items.includes(it) ? [...above, ...own] : above;
-    }),
+    ...[...items, ...keepAboveOf]
+      .sort((a, b) => m.items.indexOf(a) - m.items.indexOf(b))
+      .flatMap((it) => {
+        const { above, own } = itemLines(m, it);
+        return items.includes(it) ? [...above, ...own] : above;
+      }),
     ...(m.afterSeq === null ? [] : [`${ind}# ${m.afterSeq}`]),
     "  interval: 60",
   ];
@@ -116,7 +120,11 @@ describe("edit properties", () => {
     (m, extra) => {
       const before = render(m, m.items);
       const added = extra.map((it) => ({ ...it, comment: null, above: null }));
-      const after = appendSeqItems(before, files, added.map((it) => it.raw));
+      const after = appendSeqItems(
+        before,
+        files,
+        added.map((it) => it.raw),
+      );
       const all = { ...m, items: [...m.items, ...added] };
       expect(after).toBe(render(all, all.items));
       expect(parse(after).discovery.backends.files).toEqual(all.items.map((i) => i.value));
@@ -126,25 +134,31 @@ describe("edit properties", () => {
     },
   );
 
-  test.prop([model(0), fc.string({ maxLength: 20 })])("setScalar on an existing scalar changes only its line", (m, value) => {
-    const before = render(m, m.items);
-    const after = setScalar(before, ["api", "bind"], value);
-    expect(parse(after).api.bind).toBe(value);
-    const diff = changed(before, after);
-    if (parse(before).api.bind === value) return void expect(after).toBe(before);
-    expect(diff.removed).toEqual([`  bind: ${m.bind}`]);
-    expect(diff.added).toHaveLength(1);
-    expect(diff.added[0]).toMatch(/^ {2}bind: /);
-  });
+  test.prop([model(0), fc.string({ maxLength: 20 })])(
+    "setScalar on an existing scalar changes only its line",
+    (m, value) => {
+      const before = render(m, m.items);
+      const after = setScalar(before, ["api", "bind"], value);
+      expect(parse(after).api.bind).toBe(value);
+      const diff = changed(before, after);
+      if (parse(before).api.bind === value) return void expect(after).toBe(before);
+      expect(diff.removed).toEqual([`  bind: ${m.bind}`]);
+      expect(diff.added).toHaveLength(1);
+      expect(diff.added[0]).toMatch(/^ {2}bind: /);
+    },
+  );
 
-  test.prop([model(0), word, fc.string({ maxLength: 20 })])("setScalar on a missing key only adds lines", (m, key, value) => {
-    const before = render(m, m.items);
-    const after = setScalar(before, ["discovery", "backends", key, "cert"], value);
-    expect(parse(after).discovery.backends[key].cert).toBe(value);
-    const diff = changed(before, after);
-    expect(diff.removed).toEqual([]);
-    expect(diff.added).toHaveLength(2);
-    expect(diff.added[0]).toMatch(/^ {4}\S.*:$/);
-    expect(parse(diff.added[0] ?? "")).toEqual({ [key]: null });
-  });
+  test.prop([model(0), word, fc.string({ maxLength: 20 })])(
+    "setScalar on a missing key only adds lines",
+    (m, key, value) => {
+      const before = render(m, m.items);
+      const after = setScalar(before, ["discovery", "backends", key, "cert"], value);
+      expect(parse(after).discovery.backends[key].cert).toBe(value);
+      const diff = changed(before, after);
+      expect(diff.removed).toEqual([]);
+      expect(diff.added).toHaveLength(2);
+      expect(diff.added[0]).toMatch(/^ {4}\S.*:$/);
+      expect(parse(diff.added[0] ?? "")).toEqual({ [key]: null });
+    },
+  );
 });

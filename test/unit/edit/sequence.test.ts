@@ -29,8 +29,15 @@ describe("readSeqItems", () => {
 
   test("a multi-line item keeps the comment on its last line; a single-line item's comment stays out (it may go into a flow list)", () => {
     const text = "http:\n  - url: 'https://a'\n    method: GET   # read only\n  - url: 'https://b'   # the b fleet\n";
-    expect(readSeqItems(text, ["http"]).map((i) => i.raw)).toEqual(["url: 'https://a'\nmethod: GET   # read only", "url: 'https://b'"]);
-    const appended = appendSeqItems("http: []\n", ["http"], readSeqItems(text, ["http"]).map((i) => i.raw));
+    expect(readSeqItems(text, ["http"]).map((i) => i.raw)).toEqual([
+      "url: 'https://a'\nmethod: GET   # read only",
+      "url: 'https://b'",
+    ]);
+    const appended = appendSeqItems(
+      "http: []\n",
+      ["http"],
+      readSeqItems(text, ["http"]).map((i) => i.raw),
+    );
     expect(appended).toBe("http:\n  - url: 'https://a'\n    method: GET   # read only\n  - url: 'https://b'\n");
   });
 
@@ -47,7 +54,9 @@ describe("readSeqItems", () => {
 
 describe("removeSeqItems on block sequences", () => {
   test("removes an item with its trailing comment, nothing else", () => {
-    expect(removeSeqItems(coreConfig, files, isValue("conf.d/kafka.yaml"))).toBe(`# replicante.yaml — identical on every node
+    expect(
+      removeSeqItems(coreConfig, files, isValue("conf.d/kafka.yaml")),
+    ).toBe(`# replicante.yaml — identical on every node
 api:
   bind: '0.0.0.0:16016'
 
@@ -142,7 +151,9 @@ describe("removeSeqItems on flow sequences", () => {
     expect(removeSeqItems("files: [a.yaml, 'b.yaml']   # two\nx: 1\n", ["files"], isValue("a.yaml"))).toBe(
       "files: ['b.yaml']   # two\nx: 1\n",
     );
-    expect(removeSeqItems("files: [ a.yaml ,'b.yaml',c ]\n", ["files"], isValue("b.yaml"))).toBe("files: [a.yaml, c]\n");
+    expect(removeSeqItems("files: [ a.yaml ,'b.yaml',c ]\n", ["files"], isValue("b.yaml"))).toBe(
+      "files: [a.yaml, c]\n",
+    );
   });
 
   test("emptied flow sequence becomes []", () => {
@@ -152,7 +163,9 @@ describe("removeSeqItems on flow sequences", () => {
 
 describe("appendSeqItems", () => {
   test("block: raw items keep their quotes, follow the last item's indentation", () => {
-    expect(appendSeqItems(coreConfig, files, ["'conf.d/redis.yaml'", "conf.d/pg.yaml"])).toBe(`# replicante.yaml — identical on every node
+    expect(
+      appendSeqItems(coreConfig, files, ["'conf.d/redis.yaml'", "conf.d/pg.yaml"]),
+    ).toBe(`# replicante.yaml — identical on every node
 api:
   bind: '0.0.0.0:16016'
 
@@ -252,7 +265,10 @@ describe("multi-document files", () => {
       ),
     );
     expect(removeSeqItems(statefulSet, containers, () => true, 1)).toBe(
-      statefulSet.replace('      containers:\n        - name: core\n          image: "replicante/replicante:0.3.1"\n', "      containers: []\n"),
+      statefulSet.replace(
+        '      containers:\n        - name: core\n          image: "replicante/replicante:0.3.1"\n',
+        "      containers: []\n",
+      ),
     );
     expect(readSeqItems(statefulSet, containers, 0)).toEqual([]);
   });
@@ -263,7 +279,9 @@ describe("sequence errors name the path", () => {
     expect(() => readSeqItems(coreConfig, ["discovery", "backends"])).toThrow(
       new EditError("discovery.backends is a map, not a sequence"),
     );
-    expect(() => appendSeqItems(coreConfig, ["api", "bind"], ["x"])).toThrow(new EditError("api.bind is a scalar, not a sequence"));
+    expect(() => appendSeqItems(coreConfig, ["api", "bind"], ["x"])).toThrow(
+      new EditError("api.bind is a scalar, not a sequence"),
+    );
   });
 
   test("path through a scalar", () => {
@@ -280,7 +298,9 @@ describe("sequence errors name the path", () => {
   });
 
   test("raw item that is not YAML", () => {
-    expect(() => appendSeqItems(coreConfig, files, ["[oops"])).toThrow(/^cannot append "\[oops" to discovery\.backends\.files/);
+    expect(() => appendSeqItems(coreConfig, files, ["[oops"])).toThrow(
+      /^cannot append "\[oops" to discovery\.backends\.files/,
+    );
   });
 
   test("multi-line items into a non-empty flow sequence inside a flow map", () => {

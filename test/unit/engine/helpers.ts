@@ -6,7 +6,8 @@ import { emptyState, type HiddenState, type StepRecord } from "../../../src/engi
 import type { CommentInfo, PullInfo } from "../../../src/github/port.js";
 import type { GateResult } from "../../../src/health/index.js";
 import { planMigration, type Plan, type PlannedStep } from "../../../src/plan/index.js";
-import { readDirTree, type FileChange } from "../../../src/repo/index.js";
+import { readDirTree } from "../../../src/cli/disk.js";
+import type { FileChange } from "../../../src/repo/index.js";
 import { parseIssueBody } from "../../../src/spec/issue.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -78,7 +79,13 @@ const PULL_BASE = {
 
 /** The PR of a step, open and mergeable unless told otherwise. */
 export function pull(id: string, patch: Partial<PullInfo> = {}): PullInfo {
-  return { ...PULL_BASE, number: prOf(id), headRef: `handover/${ISSUE}/${id}`, url: `https://github.test/o/r/pull/${prOf(id)}`, ...patch } as PullInfo;
+  return {
+    ...PULL_BASE,
+    number: prOf(id),
+    headRef: `handover/${ISSUE}/${id}`,
+    url: `https://github.test/o/r/pull/${prOf(id)}`,
+    ...patch,
+  } as PullInfo;
 }
 
 /** The PR of a step, merged `ago` minutes before NOW. */
@@ -93,15 +100,49 @@ const CHECKS: GateResult["checks"] = [
 
 /** Gate results by hand, one per state, for a gate whose window started 5 minutes before NOW. */
 export const GATES = {
-  soaking: { state: "soaking", passingSince: NOW - 5 * MIN, soakLeftMs: 10 * MIN, deadline: NOW + 115 * MIN, checks: CHECKS, reason: "every check healthy since 11:55:00 UTC; 10m of soak left" },
-  pending: { state: "pending", deadline: NOW + 115 * MIN, checks: [{ label: "deployment replicore-a", state: "pending", detail: "nothing reported yet" }], reason: "waiting for deployment replicore-a (nothing reported yet)" },
-  passed: { state: "passed", passingSince: NOW - 20 * MIN, passedAt: NOW - 5 * MIN, deadline: NOW + 100 * MIN, checks: CHECKS, reason: "every check healthy since 11:40:00 UTC; soak of 15m done at 11:55:00 UTC" },
-  failed: { state: "failed", deadline: NOW + 115 * MIN, checks: [{ label: "deployment replicore-a", state: "failure", since: NOW - MIN, detail: "CrashLoopBackOff" }], reason: "deployment replicore-a failed at 11:59:00 UTC: CrashLoopBackOff" },
-  timedOut: { state: "timed-out", deadline: NOW - MIN, checks: [{ label: "deployment replicore-a", state: "pending", detail: "nothing reported yet" }], reason: "not healthy for 15m within 2h (deadline 11:59:00 UTC); still waiting for deployment replicore-a (nothing reported yet)" },
+  soaking: {
+    state: "soaking",
+    passingSince: NOW - 5 * MIN,
+    soakLeftMs: 10 * MIN,
+    deadline: NOW + 115 * MIN,
+    checks: CHECKS,
+    reason: "every check healthy since 11:55:00 UTC; 10m of soak left",
+  },
+  pending: {
+    state: "pending",
+    deadline: NOW + 115 * MIN,
+    checks: [{ label: "deployment replicore-a", state: "pending", detail: "nothing reported yet" }],
+    reason: "waiting for deployment replicore-a (nothing reported yet)",
+  },
+  passed: {
+    state: "passed",
+    passingSince: NOW - 20 * MIN,
+    passedAt: NOW - 5 * MIN,
+    deadline: NOW + 100 * MIN,
+    checks: CHECKS,
+    reason: "every check healthy since 11:40:00 UTC; soak of 15m done at 11:55:00 UTC",
+  },
+  failed: {
+    state: "failed",
+    deadline: NOW + 115 * MIN,
+    checks: [{ label: "deployment replicore-a", state: "failure", since: NOW - MIN, detail: "CrashLoopBackOff" }],
+    reason: "deployment replicore-a failed at 11:59:00 UTC: CrashLoopBackOff",
+  },
+  timedOut: {
+    state: "timed-out",
+    deadline: NOW - MIN,
+    checks: [{ label: "deployment replicore-a", state: "pending", detail: "nothing reported yet" }],
+    reason:
+      "not healthy for 15m within 2h (deadline 11:59:00 UTC); still waiting for deployment replicore-a (nothing reported yet)",
+  },
 } satisfies Record<string, GateResult>;
 
 /** A snapshot of the example migration at NOW on HEAD. */
-export function snapshot(hidden: HiddenState, views: Record<string, Omit<StepView, "step">> = {}, problems: string[] = []): Snapshot {
+export function snapshot(
+  hidden: HiddenState,
+  views: Record<string, Omit<StepView, "step">> = {},
+  problems: string[] = [],
+): Snapshot {
   const entries = Object.entries(views).map(([id, v]): [string, StepView] => [id, { step: step(id), ...v }]);
   return { now: NOW, issue: ISSUE, headSha: HEAD, problems, steps: STEPS, views: new Map(entries), hidden };
 }

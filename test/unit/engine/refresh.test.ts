@@ -10,9 +10,22 @@ const CONFLICTED = pull("release-canary", { mergeable: false, headSha: "botcommi
 describe("decide: Handover's own step PR conflicts with a moved default branch", () => {
   it("bot-only branch with changes on the new head: refresh (re-plan on the head, the old head kept as a parent)", () => {
     const changes = changesOf("release-canary");
-    const decision = decide(snapshot(AT_RC, { "release-canary": { pr: CONFLICTED, humanCommits: false, changes, violations: [] } }));
-    expect(decision.actions).toEqual([{ kind: "refresh", step: step("release-canary"), pr: prOf("release-canary"), headSha: "botcommit", changes, baseSha: HEAD }]);
-    expect(decision.phase.headline).toBe(`The default branch moved under #${prOf("release-canary")}: release-canary is re-planned on the new head.`);
+    const decision = decide(
+      snapshot(AT_RC, { "release-canary": { pr: CONFLICTED, humanCommits: false, changes, violations: [] } }),
+    );
+    expect(decision.actions).toEqual([
+      {
+        kind: "refresh",
+        step: step("release-canary"),
+        pr: prOf("release-canary"),
+        headSha: "botcommit",
+        changes,
+        baseSha: HEAD,
+      },
+    ]);
+    expect(decision.phase.headline).toBe(
+      `The default branch moved under #${prOf("release-canary")}: release-canary is re-planned on the new head.`,
+    );
     expect(decision.again).toBe(true);
   });
 
@@ -20,22 +33,39 @@ describe("decide: Handover's own step PR conflicts with a moved default branch",
     const decision = decide(snapshot(AT_RC, { "release-canary": { pr: CONFLICTED, humanCommits: true } }));
     expect(decision.actions).toEqual([]);
     expect(decision.phase).toEqual({
-      label: "handover:paused", current: "release-canary",
+      label: "handover:paused",
+      current: "release-canary",
       headline: `#${prOf("release-canary")} (release-canary) conflicts with the default branch and has commits pushed by people, so Handover leaves it alone.`,
       next: "Resolve the conflict on the branch by hand; the chain continues once it is merged.",
     });
   });
 
   it("the re-planned step would break the invariant: nothing is pushed", () => {
-    const violations: Violation[] = [{ rule: "shared-backend", message: "backend m is referenced by a and b", clusters: ["a", "b"], subject: "m", files: [] }];
-    const decision = decide(snapshot(AT_RC, { "release-canary": { pr: CONFLICTED, humanCommits: false, changes: changesOf("release-canary"), violations } }));
+    const violations: Violation[] = [
+      {
+        rule: "shared-backend",
+        message: "backend m is referenced by a and b",
+        clusters: ["a", "b"],
+        subject: "m",
+        files: [],
+      },
+    ];
+    const decision = decide(
+      snapshot(AT_RC, {
+        "release-canary": { pr: CONFLICTED, humanCommits: false, changes: changesOf("release-canary"), violations },
+      }),
+    );
     expect(decision.actions).toEqual([]);
     expect(decision.phase.label).toBe("handover:failed");
-    expect(decision.phase.headline).toBe("Step release-canary would break the invariant: backend m is referenced by a and b");
+    expect(decision.phase.headline).toBe(
+      "Step release-canary would break the invariant: backend m is referenced by a and b",
+    );
   });
 
   it("mergeable still being computed (null): no refresh, just waiting for review", () => {
-    const decision = decide(snapshot(AT_RC, { "release-canary": { pr: pull("release-canary", { mergeable: null }), humanCommits: false } }));
+    const decision = decide(
+      snapshot(AT_RC, { "release-canary": { pr: pull("release-canary", { mergeable: null }), humanCommits: false } }),
+    );
     expect(decision.actions).toEqual([]);
     expect(decision.phase.label).toBe("handover:running");
   });

@@ -4,7 +4,21 @@ import { rollbackStep } from "../../../src/engine/observe.js";
 import type { StepView } from "../../../src/engine/decide.js";
 import type { HiddenState } from "../../../src/engine/state.js";
 import type { Violation } from "../../../src/spec/violation.js";
-import { GATES, HEAD, ISSUE, MIN, NOW, changesOf, doneBefore, hiddenWith, mergedPull, prOf, pull, snapshot, step } from "./helpers.js";
+import {
+  GATES,
+  HEAD,
+  ISSUE,
+  MIN,
+  NOW,
+  changesOf,
+  doneBefore,
+  hiddenWith,
+  mergedPull,
+  prOf,
+  pull,
+  snapshot,
+  step,
+} from "./helpers.js";
 
 // Rolling back adopt-canary (merged, gate passed) while release-wave-1's PR is open.
 const TARGET = step("adopt-canary");
@@ -19,15 +33,20 @@ function rollbackSnapshot(hidden: HiddenState, view: Omit<StepView, "step">, nex
 }
 
 const CLOSE_NEXT = {
-  kind: "close", step: step("release-wave-1"), pr: prOf("release-wave-1"),
+  kind: "close",
+  step: step("release-wave-1"),
+  pr: prOf("release-wave-1"),
   comment: `Closed by Handover: @maya is rolling back adopt-canary (#${ISSUE}). This step opens again after \`/handover resume\`.`,
 } as const;
 
 describe("decide: a rollback in progress", () => {
   it("the synthetic step has its own branch, title and the reverted step's gate", () => {
     expect([RB.id, RB.branch, RB.title, RB.cluster, RB.gate]).toEqual([
-      "rollback-adopt-canary-1", `handover/${ISSUE}/rollback-adopt-canary-1`,
-      `[handover #${ISSUE}] Roll back adopt-canary (${TARGET.summary})`, TARGET.cluster, TARGET.gate,
+      "rollback-adopt-canary-1",
+      `handover/${ISSUE}/rollback-adopt-canary-1`,
+      `[handover #${ISSUE}] Roll back adopt-canary (${TARGET.summary})`,
+      TARGET.cluster,
+      TARGET.gate,
     ]);
   });
 
@@ -39,21 +58,38 @@ describe("decide: a rollback in progress", () => {
       { kind: "open", step: RB, changes, baseSha: HEAD, previousPr: prOf("adopt-canary"), rollbackOf: "adopt-canary" },
     ]);
     expect(decision.hidden.undone).toEqual([prOf("release-wave-1")]);
-    expect(decision.phase).toEqual({ label: "handover:running", current: "adopt-canary", headline: "Opening the rollback of adopt-canary.", next: "Review and merge the revert PR." });
+    expect(decision.phase).toEqual({
+      label: "handover:running",
+      current: "adopt-canary",
+      headline: "Opening the rollback of adopt-canary.",
+      next: "Review and merge the revert PR.",
+    });
   });
 
   it("a revert that would break the invariant is never opened", () => {
-    const violations: Violation[] = [{ rule: "shared-datastore", message: "datastore cluster_id x is reachable from a and b", clusters: ["a", "b"], subject: "x", files: [] }];
+    const violations: Violation[] = [
+      {
+        rule: "shared-datastore",
+        message: "datastore cluster_id x is reachable from a and b",
+        clusters: ["a", "b"],
+        subject: "x",
+        files: [],
+      },
+    ];
     const decision = decide(rollbackSnapshot(BASE_HIDDEN, { changes: changesOf("adopt-canary"), violations }, false));
     expect(decision.actions).toEqual([]);
     expect(decision.phase.label).toBe("handover:failed");
-    expect(decision.phase.headline).toBe("Rolling back adopt-canary would break the invariant: datastore cluster_id x is reachable from a and b");
+    expect(decision.phase.headline).toBe(
+      "Rolling back adopt-canary would break the invariant: datastore cluster_id x is reachable from a and b",
+    );
   });
 
   it("the revert PR open: waits for review", () => {
     const decision = decide(rollbackSnapshot(BASE_HIDDEN, { pr: pull(RB.id) }, false));
     expect(decision.actions).toEqual([]);
-    expect(decision.phase.headline).toBe(`Waiting for the rollback PR #${prOf(RB.id)} (adopt-canary) to be reviewed and merged.`);
+    expect(decision.phase.headline).toBe(
+      `Waiting for the rollback PR #${prOf(RB.id)} (adopt-canary) to be reviewed and merged.`,
+    );
   });
 
   it("the revert PR closed without merging: the rollback is cancelled and the chain paused", () => {
@@ -65,13 +101,21 @@ describe("decide: a rollback in progress", () => {
   it("merged, gate soaking: the merge is recorded, nothing else", () => {
     const merged = mergedPull(RB.id);
     const decision = decide(rollbackSnapshot(BASE_HIDDEN, { pr: merged, gate: GATES.soaking }, false));
-    expect(decision.hidden.rollback).toEqual({ ...MAYA, pr: merged.number, mergeSha: merged.mergeCommitSha, mergedAt: merged.mergedAt });
+    expect(decision.hidden.rollback).toEqual({
+      ...MAYA,
+      pr: merged.number,
+      mergeSha: merged.mergeCommitSha,
+      mergedAt: merged.mergedAt,
+    });
     expect(decision.actions).toEqual([]);
     expect(decision.phase.label).toBe("handover:waiting");
   });
 
   it("merged, gate passed: the step is not done any more, its PR undone, the chain paused by the requester", () => {
-    const hidden: HiddenState = { ...BASE_HIDDEN, rollback: { ...MAYA, pr: prOf(RB.id), mergeSha: "m", mergedAt: NOW - 20 * MIN } };
+    const hidden: HiddenState = {
+      ...BASE_HIDDEN,
+      rollback: { ...MAYA, pr: prOf(RB.id), mergeSha: "m", mergedAt: NOW - 20 * MIN },
+    };
     const decision = decide(rollbackSnapshot(hidden, { pr: mergedPull(RB.id, 20), gate: GATES.passed }, false));
     expect(decision.hidden.steps["adopt-canary"]).toBeUndefined();
     expect(decision.hidden.rollback).toBeNull();
@@ -80,7 +124,9 @@ describe("decide: a rollback in progress", () => {
     expect(decision.hidden.paused).toEqual({ by: "maya", at: NOW });
     expect(decision.again).toBe(true);
     expect(decision.phase).toEqual({
-      label: "handover:paused", current: "adopt-canary", headline: "Rolled back adopt-canary; the chain is paused.",
+      label: "handover:paused",
+      current: "adopt-canary",
+      headline: "Rolled back adopt-canary; the chain is paused.",
       next: "`/handover resume` opens adopt-canary again; `/handover abort` stops.",
     });
   });
@@ -97,6 +143,8 @@ describe("decide: a rollback in progress", () => {
     const after = hiddenWith({ steps, undone: [prOf("adopt-canary")], rollbacks: { "adopt-canary": 1 } });
     const changes = changesOf("adopt-canary");
     const decision = decide(snapshot(after, { "adopt-canary": { changes, violations: [] } }));
-    expect(decision.actions).toEqual([{ kind: "open", step: TARGET, changes, baseSha: HEAD, previousPr: prOf("release-canary") }]);
+    expect(decision.actions).toEqual([
+      { kind: "open", step: TARGET, changes, baseSha: HEAD, previousPr: prOf("release-canary") },
+    ]);
   });
 });

@@ -7,19 +7,30 @@ type Probe = Parameters<typeof compactProbes>[0][number];
 const FULL: HiddenState = hiddenWith({
   handled: [11, 12, 13],
   paused: { by: "bob", at: NOW - 3 * MIN },
-  aborted: { by: "alice", at: NOW, reason: "stop --> now <!-- x --> & \"quotes\" ünïcödé 🚀" },
+  aborted: { by: "alice", at: NOW, reason: 'stop --> now <!-- x --> & "quotes" ünïcödé 🚀' },
   decommission: { by: "mia", at: NOW - MIN },
   steps: {
     ...doneBefore("release-canary"),
     "release-canary": {
-      pr: 102, mergeSha: "abc", mergedAt: NOW - 20 * MIN, windowStart: NOW - 2 * MIN,
+      pr: 102,
+      mergeSha: "abc",
+      mergedAt: NOW - 20 * MIN,
+      windowStart: NOW - 2 * MIN,
       failed: { reason: "check --> failed", at: NOW - 5 * MIN },
       probes: { "https://replicore-a/health": [{ at: NOW - 4 * MIN, state: "failure", detail: "FAILED -->" }] },
       reopen: false,
     },
     "adopt-canary": { noDiff: { sha: "h", at: NOW }, skipped: { by: "mia", at: NOW }, gatePassedAt: NOW },
   },
-  audit: [{ at: NOW, user: "dave", command: "/handover abort -- stop --> now", result: "applied", note: "aborted: stop --> now" }],
+  audit: [
+    {
+      at: NOW,
+      user: "dave",
+      command: "/handover abort -- stop --> now",
+      result: "applied",
+      note: "aborted: stop --> now",
+    },
+  ],
 });
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
@@ -31,7 +42,9 @@ describe("encodeState / decodeState", () => {
     { name: "a state with every field, `-->` in reasons and notes", state: FULL },
   ])("round trip: $name", ({ state }) => {
     expect(decodeState(encodeState(state))).toStrictEqual(state);
-    expect(decodeState(`<!-- handover:dashboard -->\n## Handover\n\ntext --> more\n${encodeState(state)}`)).toStrictEqual(state);
+    expect(
+      decodeState(`<!-- handover:dashboard -->\n## Handover\n\ntext --> more\n${encodeState(state)}`),
+    ).toStrictEqual(state);
   });
 
   it("the encoded block is one HTML comment whose only `-->` is its own end", () => {
@@ -48,7 +61,10 @@ describe("encodeState / decodeState", () => {
     { name: "no block", body: "<!-- handover:dashboard -->\nnothing here" },
     { name: "empty body", body: "" },
     { name: "characters outside base64", body: block("eyJ2IjoxfQ!!") },
-    { name: "tampered base64 (one character changed)", body: block(b64(valid).replace(/^./, (c) => (c === "A" ? "B" : "A"))) },
+    {
+      name: "tampered base64 (one character changed)",
+      body: block(b64(valid).replace(/^./, (c) => (c === "A" ? "B" : "A"))),
+    },
     { name: "truncated base64", body: block(b64(valid).slice(0, 20)) },
     { name: "not JSON", body: block(b64("{v:1, base: null")) },
     { name: "JSON null", body: block(b64("null")) },
@@ -56,27 +72,64 @@ describe("encodeState / decodeState", () => {
     { name: "wrong version", body: block(b64(JSON.stringify({ ...emptyState(), v: 2 }))) },
     { name: "field missing", body: block(b64(JSON.stringify({ ...emptyState(), handled: undefined }))) },
     { name: "wrong type", body: block(b64(JSON.stringify({ ...emptyState(), paused: "bob" }))) },
-    { name: "bad audit result", body: block(b64(JSON.stringify({ ...emptyState(), audit: [{ at: 1, user: "u", command: "c", result: "ok", note: "" }] }))) },
-    { name: "bad probe state", body: block(b64(JSON.stringify({ ...emptyState(), steps: { prepare: { probes: { u: [{ at: 1, state: "HEALTHY", detail: "" }] } } } }))) },
+    {
+      name: "bad audit result",
+      body: block(
+        b64(JSON.stringify({ ...emptyState(), audit: [{ at: 1, user: "u", command: "c", result: "ok", note: "" }] })),
+      ),
+    },
+    {
+      name: "bad probe state",
+      body: block(
+        b64(
+          JSON.stringify({
+            ...emptyState(),
+            steps: { prepare: { probes: { u: [{ at: 1, state: "HEALTHY", detail: "" }] } } },
+          }),
+        ),
+      ),
+    },
   ])("invalid -> undefined: $name", ({ body }) => {
     expect(decodeState(body)).toBeUndefined();
   });
 
   it("unknown keys are dropped, not trusted", () => {
-    expect(decodeState(block(b64(JSON.stringify({ ...emptyState(), admin: true, steps: { prepare: { pr: 1, evil: 1 } } }))))).toStrictEqual({ ...emptyState(), steps: { prepare: { pr: 1 } } });
+    expect(
+      decodeState(block(b64(JSON.stringify({ ...emptyState(), admin: true, steps: { prepare: { pr: 1, evil: 1 } } })))),
+    ).toStrictEqual({ ...emptyState(), steps: { prepare: { pr: 1 } } });
   });
 });
 
 describe("compactProbes", () => {
-  const p = (minute: number, state: Probe["state"], detail = `d${minute}`): Probe => ({ at: NOW + minute * MIN, state, detail });
+  const p = (minute: number, state: Probe["state"], detail = `d${minute}`): Probe => ({
+    at: NOW + minute * MIN,
+    state,
+    detail,
+  });
 
   it.each([
     { name: "empty", list: [], out: [] },
     { name: "one", list: [p(0, "pending")], out: [p(0, "pending")] },
-    { name: "repeats collapse to the first, plus the latest", list: [p(0, "pending"), p(1, "pending"), p(2, "success"), p(3, "success"), p(4, "success")], out: [p(0, "pending"), p(2, "success"), p(4, "success")] },
-    { name: "latest is a transition: not doubled", list: [p(0, "success"), p(1, "success"), p(2, "failure")], out: [p(0, "success"), p(2, "failure")] },
-    { name: "every change kept", list: [p(0, "success"), p(1, "failure"), p(2, "success"), p(3, "pending")], out: [p(0, "success"), p(1, "failure"), p(2, "success"), p(3, "pending")] },
-    { name: "a compacted list compacts to itself plus the new latest", list: [p(0, "pending"), p(2, "success"), p(4, "success"), p(6, "success")], out: [p(0, "pending"), p(2, "success"), p(6, "success")] },
+    {
+      name: "repeats collapse to the first, plus the latest",
+      list: [p(0, "pending"), p(1, "pending"), p(2, "success"), p(3, "success"), p(4, "success")],
+      out: [p(0, "pending"), p(2, "success"), p(4, "success")],
+    },
+    {
+      name: "latest is a transition: not doubled",
+      list: [p(0, "success"), p(1, "success"), p(2, "failure")],
+      out: [p(0, "success"), p(2, "failure")],
+    },
+    {
+      name: "every change kept",
+      list: [p(0, "success"), p(1, "failure"), p(2, "success"), p(3, "pending")],
+      out: [p(0, "success"), p(1, "failure"), p(2, "success"), p(3, "pending")],
+    },
+    {
+      name: "a compacted list compacts to itself plus the new latest",
+      list: [p(0, "pending"), p(2, "success"), p(4, "success"), p(6, "success")],
+      out: [p(0, "pending"), p(2, "success"), p(6, "success")],
+    },
   ])("$name", ({ list, out }) => {
     expect(compactProbes(list)).toStrictEqual(out);
   });
@@ -89,7 +142,11 @@ describe("compactProbes", () => {
   });
 
   it("caps at 40 with a trailing repeat: 39 transitions and the latest", () => {
-    const list = [...Array.from({ length: 60 }, (_, i) => p(i, i % 2 === 0 ? "success" : "failure")), p(60, "failure"), p(61, "failure")];
+    const list = [
+      ...Array.from({ length: 60 }, (_, i) => p(i, i % 2 === 0 ? "success" : "failure")),
+      p(60, "failure"),
+      p(61, "failure"),
+    ];
     expect(compactProbes(list)).toStrictEqual([...list.slice(21, 60), p(61, "failure")]);
   });
 });

@@ -8,7 +8,11 @@ import type { OctokitLike } from "../../../src/github/index.js";
 export const API = "https://api.github.com";
 
 /** Callback form: applied last, so Probot's own defaults cannot switch retry or throttling back on. */
-export const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
+export const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+  ...o,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
 
 export function octokit(): OctokitLike {
   return new TestOctokit({ auth: "t" }) as unknown as OctokitLike;

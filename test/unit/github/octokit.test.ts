@@ -18,11 +18,23 @@ function b64(text: string | Buffer): string {
 /** A pull request as GitHub's REST API answers it (the fields the adapter reads, and some it does not). */
 function pullJson(number: number, patch: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    url: `https://api.github.com${R}/pulls/${number}`, id: 1000 + number, number, state: "open", locked: false,
-    title: "[handover #1] Prepare replicore-b for Replicante Core 0.3.5", user: { login: "handover[bot]", type: "Bot" },
-    body: "<!-- handover:step issue=1 step=prepare -->\nbody", created_at: "2026-05-01T10:00:00Z", updated_at: "2026-05-01T10:00:00Z",
-    closed_at: null, merged_at: null, merge_commit_sha: null, draft: true, html_url: `https://github.com/acme/config/pull/${number}`,
-    head: { label: "acme:handover/1/prepare", ref: "handover/1/prepare", sha: "head1" }, base: { label: "acme:main", ref: "main", sha: "base1" },
+    url: `https://api.github.com${R}/pulls/${number}`,
+    id: 1000 + number,
+    number,
+    state: "open",
+    locked: false,
+    title: "[handover #1] Prepare replicore-b for Replicante Core 0.3.5",
+    user: { login: "handover[bot]", type: "Bot" },
+    body: "<!-- handover:step issue=1 step=prepare -->\nbody",
+    created_at: "2026-05-01T10:00:00Z",
+    updated_at: "2026-05-01T10:00:00Z",
+    closed_at: null,
+    merged_at: null,
+    merge_commit_sha: null,
+    draft: true,
+    html_url: `https://github.com/acme/config/pull/${number}`,
+    head: { label: "acme:handover/1/prepare", ref: "handover/1/prepare", sha: "head1" },
+    base: { label: "acme:main", ref: "main", sha: "base1" },
     ...patch,
   };
 }
@@ -36,7 +48,14 @@ function done(scope: { isDone(): boolean; pendingMocks(): string[] }): void {
 describe("git objects", () => {
   it("createCommit reads the parent's tree, writes one tree on top of it (content, or sha null to delete) and one commit by Handover", async () => {
     const scope = github(seen)
-      .get(`${R}/git/commits/base1`).reply(200, { sha: "base1", tree: { sha: "tree0" }, parents: [{ sha: "root" }], committer: { name: "GitHub" }, message: "m" })
+      .get(`${R}/git/commits/base1`)
+      .reply(200, {
+        sha: "base1",
+        tree: { sha: "tree0" },
+        parents: [{ sha: "root" }],
+        committer: { name: "GitHub" },
+        message: "m",
+      })
       .post(`${R}/git/trees`, {
         base_tree: "tree0",
         tree: [
@@ -46,7 +65,13 @@ describe("git objects", () => {
         ],
       })
       .reply(201, { sha: "tree1", tree: [] })
-      .post(`${R}/git/commits`, { message: "Prepare\n\nStep prepare", tree: "tree1", parents: ["base1"], author: COMMITTER, committer: COMMITTER })
+      .post(`${R}/git/commits`, {
+        message: "Prepare\n\nStep prepare",
+        tree: "tree1",
+        parents: ["base1"],
+        author: COMMITTER,
+        committer: COMMITTER,
+      })
       .reply(201, { sha: "commit1", tree: { sha: "tree1" }, parents: [{ sha: "base1" }] });
     const sha = await port().createCommit(
       "base1",
@@ -66,27 +91,50 @@ describe("git objects", () => {
   it("getCommit maps sha, parents, committer name and message", async () => {
     const scope = github(seen)
       .get(`${R}/git/commits/c9`)
-      .reply(200, { sha: "c9", parents: [{ sha: "p1", url: "x" }, { sha: "p2" }], committer: { name: "Alice", email: "a@x", date: "2026-05-01T10:00:00Z" }, author: { name: "Bob" }, message: "fix it" });
-    expect(await port().getCommit("c9")).toEqual({ sha: "c9", parents: ["p1", "p2"], committer: "Alice", message: "fix it" });
+      .reply(200, {
+        sha: "c9",
+        parents: [{ sha: "p1", url: "x" }, { sha: "p2" }],
+        committer: { name: "Alice", email: "a@x", date: "2026-05-01T10:00:00Z" },
+        author: { name: "Bob" },
+        message: "fix it",
+      });
+    expect(await port().getCommit("c9")).toEqual({
+      sha: "c9",
+      parents: ["p1", "p2"],
+      committer: "Alice",
+      message: "fix it",
+    });
     done(scope);
   });
 
   it("contains is true for identical and ahead, false for behind and diverged (compare base...head)", async () => {
     const scope = github(seen)
-      .get(`${R}/compare/base1...head1`).reply(200, { status: "identical" })
-      .get(`${R}/compare/base1...head1`).reply(200, { status: "ahead" })
-      .get(`${R}/compare/base1...head1`).reply(200, { status: "behind" })
-      .get(`${R}/compare/base1...head1`).reply(200, { status: "diverged" });
+      .get(`${R}/compare/base1...head1`)
+      .reply(200, { status: "identical" })
+      .get(`${R}/compare/base1...head1`)
+      .reply(200, { status: "ahead" })
+      .get(`${R}/compare/base1...head1`)
+      .reply(200, { status: "behind" })
+      .get(`${R}/compare/base1...head1`)
+      .reply(200, { status: "diverged" });
     const p = port();
-    expect([await p.contains("head1", "base1"), await p.contains("head1", "base1"), await p.contains("head1", "base1"), await p.contains("head1", "base1")]).toEqual([true, true, false, false]);
+    expect([
+      await p.contains("head1", "base1"),
+      await p.contains("head1", "base1"),
+      await p.contains("head1", "base1"),
+      await p.contains("head1", "base1"),
+    ]).toEqual([true, true, false, false]);
     done(scope);
   });
 
   it("defaultBranch reads the repo once, then only the branch ref", async () => {
     const scope = github(seen)
-      .get(R).reply(200, { name: "config", default_branch: "trunk" })
-      .get(`${R}/git/ref/heads/trunk`).reply(200, { ref: "refs/heads/trunk", object: { sha: "s1", type: "commit" } })
-      .get(`${R}/git/ref/heads/trunk`).reply(200, { ref: "refs/heads/trunk", object: { sha: "s2", type: "commit" } });
+      .get(R)
+      .reply(200, { name: "config", default_branch: "trunk" })
+      .get(`${R}/git/ref/heads/trunk`)
+      .reply(200, { ref: "refs/heads/trunk", object: { sha: "s1", type: "commit" } })
+      .get(`${R}/git/ref/heads/trunk`)
+      .reply(200, { ref: "refs/heads/trunk", object: { sha: "s2", type: "commit" } });
     const p = port();
     expect(await p.defaultBranch()).toEqual({ name: "trunk", sha: "s1" });
     expect(await p.defaultBranch()).toEqual({ name: "trunk", sha: "s2" });
@@ -96,8 +144,10 @@ describe("git objects", () => {
 
   it("getBranch answers the head sha, or undefined on 404", async () => {
     const scope = github(seen)
-      .get(`${R}/git/ref/heads/handover/1/prepare`).reply(200, { ref: "refs/heads/handover/1/prepare", object: { sha: "h1", type: "commit" } })
-      .get(`${R}/git/ref/heads/handover/1/gone`).reply(404, { message: "Not Found" });
+      .get(`${R}/git/ref/heads/handover/1/prepare`)
+      .reply(200, { ref: "refs/heads/handover/1/prepare", object: { sha: "h1", type: "commit" } })
+      .get(`${R}/git/ref/heads/handover/1/gone`)
+      .reply(404, { message: "Not Found" });
     expect(await port().getBranch("handover/1/prepare")).toBe("h1");
     expect(await port().getBranch("handover/1/gone")).toBeUndefined();
     done(scope);
@@ -106,21 +156,25 @@ describe("git objects", () => {
 
 describe("branches", () => {
   it("createBranch POSTs the full ref and answers true on 201", async () => {
-    const scope = github(seen).post(`${R}/git/refs`, { ref: "refs/heads/handover/1/prepare", sha: "c1" }).reply(201, { ref: "refs/heads/handover/1/prepare", object: { sha: "c1" } });
+    const scope = github(seen)
+      .post(`${R}/git/refs`, { ref: "refs/heads/handover/1/prepare", sha: "c1" })
+      .reply(201, { ref: "refs/heads/handover/1/prepare", object: { sha: "c1" } });
     expect(await port().createBranch("handover/1/prepare", "c1")).toBe(true);
     done(scope);
   });
 
   it('createBranch answers false on 422 "Reference already exists"', async () => {
-    const scope = github(seen)
-      .post(`${R}/git/refs`, { ref: "refs/heads/handover/1/prepare", sha: "c1" })
-      .reply(422, { message: "Reference already exists", documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference", status: "422" });
+    const scope = github(seen).post(`${R}/git/refs`, { ref: "refs/heads/handover/1/prepare", sha: "c1" }).reply(422, {
+      message: "Reference already exists",
+      documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference",
+      status: "422",
+    });
     expect(await port().createBranch("handover/1/prepare", "c1")).toBe(false);
     done(scope);
   });
 
   it.each([
-    [422, { message: "Invalid request.\n\n\"sha\" wasn't supplied." }],
+    [422, { message: 'Invalid request.\n\n"sha" wasn\'t supplied.' }],
     [403, { message: "Resource not accessible by integration" }],
     [500, { message: "Server Error" }],
   ])("createBranch throws any other error (%i)", async (status, data) => {
@@ -131,9 +185,12 @@ describe("branches", () => {
 
   it("moveBranch PATCHes the ref without force: a fast-forward or nothing", async () => {
     const scope = github(seen)
-      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c2", force: false }).reply(200, { object: { sha: "c2" } })
-      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c3", force: false }).reply(422, { message: "Update is not a fast forward" })
-      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c4", force: false }).reply(500, { message: "Server Error" });
+      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c2", force: false })
+      .reply(200, { object: { sha: "c2" } })
+      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c3", force: false })
+      .reply(422, { message: "Update is not a fast forward" })
+      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c4", force: false })
+      .reply(500, { message: "Server Error" });
     expect(await port().moveBranch("handover/1/prepare", "c2")).toBe(true);
     expect(await port().moveBranch("handover/1/prepare", "c3")).toBe(false);
     await expect(port().moveBranch("handover/1/prepare", "c4")).rejects.toMatchObject({ status: 500 });
@@ -142,9 +199,15 @@ describe("branches", () => {
 
   it('deleteBranch DELETEs the ref and ignores 422 "Reference does not exist" and 404', async () => {
     const scope = github(seen)
-      .delete(`${R}/git/refs/heads/handover/1/prepare`).reply(204)
-      .delete(`${R}/git/refs/heads/handover/1/prepare`).reply(422, { message: "Reference does not exist", documentation_url: "https://docs.github.com/rest/git/refs#delete-a-reference" })
-      .delete(`${R}/git/refs/heads/handover/1/prepare`).reply(404, { message: "Not Found" });
+      .delete(`${R}/git/refs/heads/handover/1/prepare`)
+      .reply(204)
+      .delete(`${R}/git/refs/heads/handover/1/prepare`)
+      .reply(422, {
+        message: "Reference does not exist",
+        documentation_url: "https://docs.github.com/rest/git/refs#delete-a-reference",
+      })
+      .delete(`${R}/git/refs/heads/handover/1/prepare`)
+      .reply(404, { message: "Not Found" });
     const p = port();
     await p.deleteBranch("handover/1/prepare");
     await p.deleteBranch("handover/1/prepare");
@@ -154,7 +217,9 @@ describe("branches", () => {
   });
 
   it("deleteBranch throws other errors", async () => {
-    const scope = github(seen).delete(`${R}/git/refs/heads/handover/1/prepare`).reply(403, { message: "Resource not accessible by integration" });
+    const scope = github(seen)
+      .delete(`${R}/git/refs/heads/handover/1/prepare`)
+      .reply(403, { message: "Resource not accessible by integration" });
     await expect(port().deleteBranch("handover/1/prepare")).rejects.toMatchObject({ status: 403 });
     done(scope);
   });
@@ -162,14 +227,32 @@ describe("branches", () => {
 
 describe("pull requests", () => {
   const expectedPull: PullInfo = {
-    number: 7, state: "open", merged: false, mergedAt: null, mergeCommitSha: null, headRef: "handover/1/prepare", headSha: "head1",
-    body: "<!-- handover:step issue=1 step=prepare -->\nbody", draft: true, url: "https://github.com/acme/config/pull/7", mergeable: null,
+    number: 7,
+    state: "open",
+    merged: false,
+    mergedAt: null,
+    mergeCommitSha: null,
+    headRef: "handover/1/prepare",
+    headSha: "head1",
+    body: "<!-- handover:step issue=1 step=prepare -->\nbody",
+    draft: true,
+    url: "https://github.com/acme/config/pull/7",
+    mergeable: null,
   };
-  const newPull = { branch: "handover/1/prepare", title: "[handover #1] Prepare replicore-b for Replicante Core 0.3.5", body: "<!-- handover:step issue=1 step=prepare -->\nbody", draft: true };
+  const newPull = {
+    branch: "handover/1/prepare",
+    title: "[handover #1] Prepare replicore-b for Replicante Core 0.3.5",
+    body: "<!-- handover:step issue=1 step=prepare -->\nbody",
+    draft: true,
+  };
   const postBody = { title: newPull.title, head: "handover/1/prepare", base: "main", body: newPull.body, draft: true };
 
   function repoAndMain(scope: ReturnType<typeof github>): ReturnType<typeof github> {
-    return scope.get(R).reply(200, { default_branch: "main" }).get(`${R}/git/ref/heads/main`).reply(200, { object: { sha: "base1" } });
+    return scope
+      .get(R)
+      .reply(200, { default_branch: "main" })
+      .get(`${R}/git/ref/heads/main`)
+      .reply(200, { object: { sha: "base1" } });
   }
 
   it("createPull POSTs title, head, base (the default branch), body and draft, and maps the answer", async () => {
@@ -184,15 +267,27 @@ describe("pull requests", () => {
       .post(`${R}/pulls`, postBody)
       .reply(422, {
         message: "Validation Failed",
-        errors: [{ resource: "PullRequest", code: "custom", message: "A pull request already exists for acme:handover/1/prepare." }],
+        errors: [
+          {
+            resource: "PullRequest",
+            code: "custom",
+            message: "A pull request already exists for acme:handover/1/prepare.",
+          },
+        ],
         documentation_url: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
       })
-      .get(`${R}/pulls`).query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
       .reply(200, [pullJson(7)])
-      .get(`${R}/pulls/7`).reply(200, pullJson(7, { mergeable: true, mergeable_state: "clean" }));
+      .get(`${R}/pulls/7`)
+      .reply(200, pullJson(7, { mergeable: true, mergeable_state: "clean" }));
     expect(await port().createPull(newPull)).toEqual({ ...expectedPull, mergeable: true });
     expect(seen.matched).toEqual([
-      `GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`, `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`, `GET ${R}/pulls/7`,
+      `GET ${R}`,
+      `GET ${R}/git/ref/heads/main`,
+      `POST ${R}/pulls`,
+      `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
+      `GET ${R}/pulls/7`,
     ]);
     done(scope);
   });
@@ -200,8 +295,18 @@ describe("pull requests", () => {
   it("createPull rethrows the 422 when no PR for the branch can be found", async () => {
     const scope = repoAndMain(github(seen))
       .post(`${R}/pulls`, postBody)
-      .reply(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: "A pull request already exists for acme:handover/1/prepare." }] })
-      .get(`${R}/pulls`).query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [
+          {
+            resource: "PullRequest",
+            code: "custom",
+            message: "A pull request already exists for acme:handover/1/prepare.",
+          },
+        ],
+      })
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
       .reply(200, []);
     await expect(port().createPull(newPull)).rejects.toMatchObject({ status: 422 });
     done(scope);
@@ -210,7 +315,10 @@ describe("pull requests", () => {
   it("createPull throws other 422s without looking for a PR", async () => {
     const scope = repoAndMain(github(seen))
       .post(`${R}/pulls`, postBody)
-      .reply(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", field: "head", code: "invalid" }] });
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [{ resource: "PullRequest", field: "head", code: "invalid" }],
+      });
     await expect(port().createPull(newPull)).rejects.toMatchObject({ status: 422 });
     expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`]);
     done(scope);
@@ -218,15 +326,31 @@ describe("pull requests", () => {
 
   it("findPull asks for every state and picks the newest (highest number); merged comes from merged_at in a list", async () => {
     const scope = github(seen)
-      .get(`${R}/pulls`).query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
       .reply(200, [
         pullJson(7, { state: "closed", closed_at: "2026-05-01T11:00:00Z" }),
-        pullJson(12, { state: "closed", draft: false, merged_at: "2026-05-02T09:30:00Z", merge_commit_sha: "m12", head: { ref: "handover/1/prepare", sha: "head12" } }),
+        pullJson(12, {
+          state: "closed",
+          draft: false,
+          merged_at: "2026-05-02T09:30:00Z",
+          merge_commit_sha: "m12",
+          head: { ref: "handover/1/prepare", sha: "head12" },
+        }),
         pullJson(9, { state: "closed" }),
       ]);
     expect(await port().findPull("handover/1/prepare")).toEqual({
-      number: 12, state: "closed", merged: true, mergedAt: Date.parse("2026-05-02T09:30:00Z"), mergeCommitSha: "m12", headRef: "handover/1/prepare", headSha: "head12",
-      body: "<!-- handover:step issue=1 step=prepare -->\nbody", draft: false, url: "https://github.com/acme/config/pull/12", mergeable: null,
+      number: 12,
+      state: "closed",
+      merged: true,
+      mergedAt: Date.parse("2026-05-02T09:30:00Z"),
+      mergeCommitSha: "m12",
+      headRef: "handover/1/prepare",
+      headSha: "head12",
+      body: "<!-- handover:step issue=1 step=prepare -->\nbody",
+      draft: false,
+      url: "https://github.com/acme/config/pull/12",
+      mergeable: null,
     });
     expect(seen.matched).toEqual([`GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`]);
     done(scope);
@@ -234,24 +358,40 @@ describe("pull requests", () => {
 
   it("findPull reads an open newest PR on its own, for mergeable (only the single-PR answer has it)", async () => {
     const scope = github(seen)
-      .get(`${R}/pulls`).query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
       .reply(200, [pullJson(3, { state: "closed" }), pullJson(8)])
-      .get(`${R}/pulls/8`).reply(200, pullJson(8, { mergeable: false, mergeable_state: "dirty", draft: false }));
-    expect(await port().findPull("handover/1/prepare")).toEqual({ ...expectedPull, number: 8, draft: false, url: "https://github.com/acme/config/pull/8", mergeable: false });
-    expect(seen.matched).toEqual([`GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`, `GET ${R}/pulls/8`]);
+      .get(`${R}/pulls/8`)
+      .reply(200, pullJson(8, { mergeable: false, mergeable_state: "dirty", draft: false }));
+    expect(await port().findPull("handover/1/prepare")).toEqual({
+      ...expectedPull,
+      number: 8,
+      draft: false,
+      url: "https://github.com/acme/config/pull/8",
+      mergeable: false,
+    });
+    expect(seen.matched).toEqual([
+      `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
+      `GET ${R}/pulls/8`,
+    ]);
     done(scope);
   });
 
   it("findPull answers undefined when there is none", async () => {
-    const scope = github(seen).get(`${R}/pulls`).query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" }).reply(200, []);
+    const scope = github(seen)
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .reply(200, []);
     expect(await port().findPull("handover/1/prepare")).toBeUndefined();
     done(scope);
   });
 
   it("updatePull PATCHes only the given fields", async () => {
     const scope = github(seen)
-      .patch(`${R}/pulls/7`, { state: "closed" }).reply(200, pullJson(7))
-      .patch(`${R}/pulls/7`, { title: "t", body: "b" }).reply(200, pullJson(7));
+      .patch(`${R}/pulls/7`, { state: "closed" })
+      .reply(200, pullJson(7))
+      .patch(`${R}/pulls/7`, { title: "t", body: "b" })
+      .reply(200, pullJson(7));
     await port().updatePull(7, { state: "closed" });
     await port().updatePull(7, { title: "t", body: "b" });
     done(scope);
@@ -261,15 +401,54 @@ describe("pull requests", () => {
 describe("issues, comments, labels, reactions", () => {
   it("getIssue maps labels (objects or names) and tells PRs apart", async () => {
     const scope = github(seen)
-      .get(`${R}/issues/42`).reply(200, { number: 42, title: "Migrate", body: "### Source cluster", state: "open", labels: [{ id: 1, name: "handover" }, { id: 2, name: "handover:running" }] })
-      .get(`${R}/issues/7`).reply(200, { number: 7, title: "PR", body: null, state: "closed", labels: ["handover"], pull_request: { url: "x" } });
-    expect(await port().getIssue(42)).toEqual({ number: 42, title: "Migrate", body: "### Source cluster", state: "open", labels: ["handover", "handover:running"], isPullRequest: false });
-    expect(await port().getIssue(7)).toEqual({ number: 7, title: "PR", body: "", state: "closed", labels: ["handover"], isPullRequest: true });
+      .get(`${R}/issues/42`)
+      .reply(200, {
+        number: 42,
+        title: "Migrate",
+        body: "### Source cluster",
+        state: "open",
+        labels: [
+          { id: 1, name: "handover" },
+          { id: 2, name: "handover:running" },
+        ],
+      })
+      .get(`${R}/issues/7`)
+      .reply(200, {
+        number: 7,
+        title: "PR",
+        body: null,
+        state: "closed",
+        labels: ["handover"],
+        pull_request: { url: "x" },
+      });
+    expect(await port().getIssue(42)).toEqual({
+      number: 42,
+      title: "Migrate",
+      body: "### Source cluster",
+      state: "open",
+      labels: ["handover", "handover:running"],
+      isPullRequest: false,
+    });
+    expect(await port().getIssue(7)).toEqual({
+      number: 7,
+      title: "PR",
+      body: "",
+      state: "closed",
+      labels: ["handover"],
+      isPullRequest: true,
+    });
     done(scope);
   });
 
   function comment(id: number, patch: Record<string, unknown> = {}): Record<string, unknown> {
-    return { id, body: `c${id}`, user: { login: "alice", type: "User" }, created_at: "2026-05-01T10:00:00Z", updated_at: "2026-05-01T10:00:00Z", ...patch };
+    return {
+      id,
+      body: `c${id}`,
+      user: { login: "alice", type: "User" },
+      created_at: "2026-05-01T10:00:00Z",
+      updated_at: "2026-05-01T10:00:00Z",
+      ...patch,
+    };
   }
 
   it("listComments reads 100 a page, asks for page 2 when page 1 is full, and maps author, bot and edited", async () => {
@@ -277,33 +456,76 @@ describe("issues, comments, labels, reactions", () => {
     page1[0] = comment(1, { user: { login: "handover[bot]", type: "Bot" }, body: "<!-- handover:dashboard -->" });
     page1[1] = comment(2, { updated_at: "2026-05-01T10:05:00Z" });
     const scope = github(seen)
-      .get(`${R}/issues/42/comments`).query({ per_page: "100", page: "1" }).reply(200, page1)
-      .get(`${R}/issues/42/comments`).query({ per_page: "100", page: "2" }).reply(200, [comment(101, { body: null, user: null })]);
+      .get(`${R}/issues/42/comments`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, page1)
+      .get(`${R}/issues/42/comments`)
+      .query({ per_page: "100", page: "2" })
+      .reply(200, [comment(101, { body: null, user: null })]);
     const comments = await port().listComments(42);
     expect(comments).toHaveLength(101);
     expect(comments.slice(0, 3)).toEqual([
-      { id: 1, body: "<!-- handover:dashboard -->", author: "handover[bot]", authorIsBot: true, createdAt: Date.parse("2026-05-01T10:00:00Z"), edited: false },
-      { id: 2, body: "c2", author: "alice", authorIsBot: false, createdAt: Date.parse("2026-05-01T10:00:00Z"), edited: true },
-      { id: 3, body: "c3", author: "alice", authorIsBot: false, createdAt: Date.parse("2026-05-01T10:00:00Z"), edited: false },
+      {
+        id: 1,
+        body: "<!-- handover:dashboard -->",
+        author: "handover[bot]",
+        authorIsBot: true,
+        createdAt: Date.parse("2026-05-01T10:00:00Z"),
+        edited: false,
+      },
+      {
+        id: 2,
+        body: "c2",
+        author: "alice",
+        authorIsBot: false,
+        createdAt: Date.parse("2026-05-01T10:00:00Z"),
+        edited: true,
+      },
+      {
+        id: 3,
+        body: "c3",
+        author: "alice",
+        authorIsBot: false,
+        createdAt: Date.parse("2026-05-01T10:00:00Z"),
+        edited: false,
+      },
     ]);
-    expect(comments[100]).toEqual({ id: 101, body: "", author: "", authorIsBot: false, createdAt: Date.parse("2026-05-01T10:00:00Z"), edited: false });
-    expect(seen.matched).toEqual([`GET ${R}/issues/42/comments?per_page=100&page=1`, `GET ${R}/issues/42/comments?per_page=100&page=2`]);
+    expect(comments[100]).toEqual({
+      id: 101,
+      body: "",
+      author: "",
+      authorIsBot: false,
+      createdAt: Date.parse("2026-05-01T10:00:00Z"),
+      edited: false,
+    });
+    expect(seen.matched).toEqual([
+      `GET ${R}/issues/42/comments?per_page=100&page=1`,
+      `GET ${R}/issues/42/comments?per_page=100&page=2`,
+    ]);
     done(scope);
   });
 
   it("listComments stops after a page that is not full", async () => {
-    const scope = github(seen).get(`${R}/issues/42/comments`).query({ per_page: "100", page: "1" }).reply(200, [comment(1)]);
+    const scope = github(seen)
+      .get(`${R}/issues/42/comments`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [comment(1)]);
     expect(await port().listComments(42)).toHaveLength(1);
     done(scope);
   });
 
   it("createComment, updateComment, deleteComment (404 ignored) and addReaction send exactly their bodies", async () => {
     const scope = github(seen)
-      .post(`${R}/issues/42/comments`, { body: "hello" }).reply(201, { id: 555, body: "hello" })
-      .patch(`${R}/issues/comments/555`, { body: "edited" }).reply(200, { id: 555 })
-      .delete(`${R}/issues/comments/555`).reply(204)
-      .delete(`${R}/issues/comments/556`).reply(404, { message: "Not Found" })
-      .post(`${R}/issues/comments/9/reactions`, { content: "rocket" }).reply(201, { id: 1, content: "rocket" });
+      .post(`${R}/issues/42/comments`, { body: "hello" })
+      .reply(201, { id: 555, body: "hello" })
+      .patch(`${R}/issues/comments/555`, { body: "edited" })
+      .reply(200, { id: 555 })
+      .delete(`${R}/issues/comments/555`)
+      .reply(204)
+      .delete(`${R}/issues/comments/556`)
+      .reply(404, { message: "Not Found" })
+      .post(`${R}/issues/comments/9/reactions`, { content: "rocket" })
+      .reply(201, { id: 1, content: "rocket" });
     const p = port();
     expect(await p.createComment(42, "hello")).toBe(555);
     await p.updateComment(555, "edited");
@@ -315,19 +537,28 @@ describe("issues, comments, labels, reactions", () => {
 
   it("addLabels POSTs the list; removeLabel encodes the name and ignores 404", async () => {
     const scope = github(seen)
-      .post(`${R}/issues/42/labels`, { labels: ["handover:waiting"] }).reply(200, [{ name: "handover:waiting" }])
-      .delete(`${R}/issues/42/labels/handover%3Arunning`).reply(200, [])
-      .delete(`${R}/issues/42/labels/handover%3Apaused`).reply(404, { message: "Label does not exist" });
+      .post(`${R}/issues/42/labels`, { labels: ["handover:waiting"] })
+      .reply(200, [{ name: "handover:waiting" }])
+      .delete(`${R}/issues/42/labels/handover%3Arunning`)
+      .reply(200, [])
+      .delete(`${R}/issues/42/labels/handover%3Apaused`)
+      .reply(404, { message: "Label does not exist" });
     const p = port();
     await p.addLabels(42, ["handover:waiting"]);
     await p.removeLabel(42, "handover:running");
     await p.removeLabel(42, "handover:paused");
-    expect(seen.matched).toEqual([`POST ${R}/issues/42/labels`, `DELETE ${R}/issues/42/labels/handover%3Arunning`, `DELETE ${R}/issues/42/labels/handover%3Apaused`]);
+    expect(seen.matched).toEqual([
+      `POST ${R}/issues/42/labels`,
+      `DELETE ${R}/issues/42/labels/handover%3Arunning`,
+      `DELETE ${R}/issues/42/labels/handover%3Apaused`,
+    ]);
     done(scope);
   });
 
   it("removeLabel throws other errors", async () => {
-    const scope = github(seen).delete(`${R}/issues/42/labels/handover%3Arunning`).reply(403, { message: "Resource not accessible by integration" });
+    const scope = github(seen)
+      .delete(`${R}/issues/42/labels/handover%3Arunning`)
+      .reply(403, { message: "Resource not accessible by integration" });
     await expect(port().removeLabel(42, "handover:running")).rejects.toMatchObject({ status: 403 });
     done(scope);
   });
@@ -341,20 +572,25 @@ describe("issues, comments, labels, reactions", () => {
     [{ permission: "read", role_name: "read" }, "read"],
     [{ permission: "none", role_name: "none" }, "none"],
   ])("permission maps %j to %s", async (answer, expected) => {
-    const scope = github(seen).get(`${R}/collaborators/alice/permission`).reply(200, { ...answer, user: { login: "alice" } });
+    const scope = github(seen)
+      .get(`${R}/collaborators/alice/permission`)
+      .reply(200, { ...answer, user: { login: "alice" } });
     expect(await port().permission("alice")).toBe(expected);
     done(scope);
   });
 
   it("permission is none on 404 (not a collaborator), and the login is encoded", async () => {
-    const scope = github(seen).get(`${R}/collaborators/dependabot%5Bbot%5D/permission`).reply(404, { message: "Not Found" });
+    const scope = github(seen)
+      .get(`${R}/collaborators/dependabot%5Bbot%5D/permission`)
+      .reply(404, { message: "Not Found" });
     expect(await port().permission("dependabot[bot]")).toBe("none");
     done(scope);
   });
 
   it("openMigrationIssues lists open issues labelled handover and drops pull requests", async () => {
     const scope = github(seen)
-      .get(`${R}/issues`).query({ labels: "handover", state: "open", per_page: "100", page: "1" })
+      .get(`${R}/issues`)
+      .query({ labels: "handover", state: "open", per_page: "100", page: "1" })
       .reply(200, [{ number: 42 }, { number: 43, pull_request: { url: "x", merged_at: null } }, { number: 44 }]);
     expect(await port().openMigrationIssues()).toEqual([42, 44]);
     done(scope);
@@ -364,9 +600,11 @@ describe("issues, comments, labels, reactions", () => {
 describe("readTree", () => {
   it("reads the recursive tree and every blob, skips binaries, trees and submodules, and caches by sha", async () => {
     const scope = github(seen)
-      .get(`${R}/git/trees/rt1`).query({ recursive: "1" })
+      .get(`${R}/git/trees/rt1`)
+      .query({ recursive: "1" })
       .reply(200, {
-        sha: "rt1", truncated: false,
+        sha: "rt1",
+        truncated: false,
         tree: [
           { path: "clusters", mode: "040000", type: "tree", sha: "t-dir" },
           { path: "clusters/a.yaml", mode: "100644", type: "blob", sha: "blob-a", size: 9 },
@@ -375,13 +613,28 @@ describe("readTree", () => {
           { path: "README.md", mode: "100644", type: "blob", sha: "blob-readme", size: 9 },
         ],
       })
-      .get(`${R}/git/blobs/blob-a`).reply(200, { sha: "blob-a", encoding: "base64", content: b64("kind: a\n") })
-      .get(`${R}/git/blobs/blob-png`).reply(200, { sha: "blob-png", encoding: "base64", content: b64(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00])) })
-      .get(`${R}/git/blobs/blob-readme`).reply(200, { sha: "blob-readme", encoding: "utf-8", content: "# config\n" });
+      .get(`${R}/git/blobs/blob-a`)
+      .reply(200, { sha: "blob-a", encoding: "base64", content: b64("kind: a\n") })
+      .get(`${R}/git/blobs/blob-png`)
+      .reply(200, {
+        sha: "blob-png",
+        encoding: "base64",
+        content: b64(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00])),
+      })
+      .get(`${R}/git/blobs/blob-readme`)
+      .reply(200, { sha: "blob-readme", encoding: "utf-8", content: "# config\n" });
     const p = port();
     const tree = await p.readTree("rt1");
-    expect([...tree.entries()]).toEqual([["clusters/a.yaml", "kind: a\n"], ["README.md", "# config\n"]]);
-    expect(seen.matched).toEqual([`GET ${R}/git/trees/rt1?recursive=1`, `GET ${R}/git/blobs/blob-a`, `GET ${R}/git/blobs/blob-png`, `GET ${R}/git/blobs/blob-readme`]);
+    expect([...tree.entries()]).toEqual([
+      ["clusters/a.yaml", "kind: a\n"],
+      ["README.md", "# config\n"],
+    ]);
+    expect(seen.matched).toEqual([
+      `GET ${R}/git/trees/rt1?recursive=1`,
+      `GET ${R}/git/blobs/blob-a`,
+      `GET ${R}/git/blobs/blob-png`,
+      `GET ${R}/git/blobs/blob-readme`,
+    ]);
     done(scope);
 
     // the same sha again, even from another adapter: no request at all, and a copy the caller may change
@@ -393,9 +646,14 @@ describe("readTree", () => {
 
   it("a blob already read is not fetched again for another tree", async () => {
     const scope = github(seen)
-      .get(`${R}/git/trees/rt2`).query({ recursive: "1" }).reply(200, { sha: "rt2", truncated: false, tree: [{ path: "b.yaml", type: "blob", sha: "blob-b" }] })
-      .get(`${R}/git/blobs/blob-b`).reply(200, { encoding: "base64", content: b64("b: 1\n") })
-      .get(`${R}/git/trees/rt3`).query({ recursive: "1" }).reply(200, { sha: "rt3", truncated: false, tree: [{ path: "moved/b.yaml", type: "blob", sha: "blob-b" }] });
+      .get(`${R}/git/trees/rt2`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "rt2", truncated: false, tree: [{ path: "b.yaml", type: "blob", sha: "blob-b" }] })
+      .get(`${R}/git/blobs/blob-b`)
+      .reply(200, { encoding: "base64", content: b64("b: 1\n") })
+      .get(`${R}/git/trees/rt3`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "rt3", truncated: false, tree: [{ path: "moved/b.yaml", type: "blob", sha: "blob-b" }] });
     const p = port();
     expect([...(await p.readTree("rt2")).entries()]).toEqual([["b.yaml", "b: 1\n"]]);
     expect([...(await p.readTree("rt3")).entries()]).toEqual([["moved/b.yaml", "b: 1\n"]]);
@@ -403,7 +661,10 @@ describe("readTree", () => {
   });
 
   it("a truncated listing is an error, not a partial tree", async () => {
-    const scope = github(seen).get(`${R}/git/trees/rt4`).query({ recursive: "1" }).reply(200, { sha: "rt4", truncated: true, tree: [] });
+    const scope = github(seen)
+      .get(`${R}/git/trees/rt4`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "rt4", truncated: true, tree: [] });
     await expect(port().readTree("rt4")).rejects.toThrow("the tree of rt4 is too large for GitHub to list at once");
     done(scope);
   });
@@ -412,14 +673,24 @@ describe("readTree", () => {
 describe("health reads", () => {
   it("statuses and check runs are paginated (check runs from the check_runs key); deployments by environment", async () => {
     const scope = github(seen)
-      .get(`${R}/commits/m1/statuses`).query({ per_page: "100", page: "1" }).reply(200, [{ context: "ci", state: "success", created_at: "2026-05-01T10:00:00Z" }])
-      .get(`${R}/commits/m1/check-runs`).query({ per_page: "100", page: "1" }).reply(200, { total_count: 1, check_runs: [{ name: "build", status: "completed", conclusion: "success" }] })
-      .get(`${R}/deployments`).query({ environment: "replicore-b", per_page: "30" }).reply(200, [{ id: 5, environment: "replicore-b", created_at: "2026-05-01T10:00:00Z" }])
-      .get(`${R}/deployments/5/statuses`).query({ per_page: "100", page: "1" }).reply(200, [{ id: 1, state: "success", created_at: "2026-05-01T10:01:00Z" }]);
+      .get(`${R}/commits/m1/statuses`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [{ context: "ci", state: "success", created_at: "2026-05-01T10:00:00Z" }])
+      .get(`${R}/commits/m1/check-runs`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, { total_count: 1, check_runs: [{ name: "build", status: "completed", conclusion: "success" }] })
+      .get(`${R}/deployments`)
+      .query({ environment: "replicore-b", per_page: "30" })
+      .reply(200, [{ id: 5, environment: "replicore-b", created_at: "2026-05-01T10:00:00Z" }])
+      .get(`${R}/deployments/5/statuses`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [{ id: 1, state: "success", created_at: "2026-05-01T10:01:00Z" }]);
     const p = port();
     expect(await p.statuses("m1")).toEqual([{ context: "ci", state: "success", created_at: "2026-05-01T10:00:00Z" }]);
     expect(await p.checkRuns("m1")).toEqual([{ name: "build", status: "completed", conclusion: "success" }]);
-    expect(await p.deployments("replicore-b")).toEqual([{ id: 5, environment: "replicore-b", created_at: "2026-05-01T10:00:00Z" }]);
+    expect(await p.deployments("replicore-b")).toEqual([
+      { id: 5, environment: "replicore-b", created_at: "2026-05-01T10:00:00Z" },
+    ]);
     expect(await p.deploymentStatuses(5)).toEqual([{ id: 1, state: "success", created_at: "2026-05-01T10:01:00Z" }]);
     done(scope);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { guardVerdict, lineOf, lockedPaths } from "../../../src/guard/index.js";
-import { readDirTree } from "../../../src/repo/index.js";
+import { readDirTree } from "../../../src/cli/disk.js";
 
 const example = await readDirTree("examples/config-repo");
 
@@ -21,14 +21,26 @@ describe("guardVerdict", () => {
   it("passes a clean tree with no lock in the way", () => {
     expect(guardVerdict(example, undefined, [], ["README.md"])).toEqual({
       conclusion: "success",
-      output: { title: "No two Replicante Core clusters share a datastore", summary: "The invariant holds on this PR's tree.", annotations: [] },
+      output: {
+        title: "No two Replicante Core clusters share a datastore",
+        summary: "The invariant holds on this PR's tree.",
+        annotations: [],
+      },
     });
   });
 
   it("fails a tree where a second cluster reaches a datastore, annotating the offending line of each file", () => {
-    const cfg = "version: 1\nclusters:\n  replicore-a:\n    config: clusters/replicore-a/replicante.yaml\n    mounts: { /opt/replicante: clusters/replicore-a }\n  other:\n    config: clusters/other/replicante.yaml\n";
+    const cfg =
+      "version: 1\nclusters:\n  replicore-a:\n    config: clusters/replicore-a/replicante.yaml\n    mounts: { /opt/replicante: clusters/replicore-a }\n  other:\n    config: clusters/other/replicante.yaml\n";
     let tree = withFile(".github/handover.yml", cfg);
-    tree = new Map([...tree, ["clusters/other/replicante.yaml", "discovery:\n  backends:\n    files: [conf.d/users.yaml]\n"], ["clusters/other/conf.d/users.yaml", "# users\n- cluster_id: mongo-rs-users\n  nodes: ['http://elsewhere:37017']\n"]]);
+    tree = new Map([
+      ...tree,
+      ["clusters/other/replicante.yaml", "discovery:\n  backends:\n    files: [conf.d/users.yaml]\n"],
+      [
+        "clusters/other/conf.d/users.yaml",
+        "# users\n- cluster_id: mongo-rs-users\n  nodes: ['http://elsewhere:37017']\n",
+      ],
+    ]);
     const verdict = guardVerdict(tree, undefined, [], []);
     expect(verdict.conclusion).toBe("failure");
     expect(verdict.output.title).toBe("1 invariant violation");
@@ -36,8 +48,20 @@ describe("guardVerdict", () => {
       "- **shared-datastore** (a datastore cluster_id is reachable from two clusters): datastore cluster_id mongo-rs-users is reachable from replicore-a (clusters/replicore-a/conf.d/mongo.yaml) and other (clusters/other/conf.d/users.yaml)",
     );
     expect(verdict.output.annotations).toEqual([
-      { path: "clusters/replicore-a/conf.d/mongo.yaml", start_line: 8, end_line: 8, annotation_level: "failure", message: expect.stringContaining("shared-datastore: datastore cluster_id mongo-rs-users") },
-      { path: "clusters/other/conf.d/users.yaml", start_line: 2, end_line: 2, annotation_level: "failure", message: expect.stringContaining("shared-datastore: datastore cluster_id mongo-rs-users") },
+      {
+        path: "clusters/replicore-a/conf.d/mongo.yaml",
+        start_line: 8,
+        end_line: 8,
+        annotation_level: "failure",
+        message: expect.stringContaining("shared-datastore: datastore cluster_id mongo-rs-users"),
+      },
+      {
+        path: "clusters/other/conf.d/users.yaml",
+        start_line: 2,
+        end_line: 2,
+        annotation_level: "failure",
+        message: expect.stringContaining("shared-datastore: datastore cluster_id mongo-rs-users"),
+      },
     ]);
   });
 
@@ -49,26 +73,48 @@ describe("guardVerdict", () => {
       conclusion: "failure",
       output: {
         title: "Touches a cluster locked by migration #42",
-        summary: "- **locked**: `clusters/replicore-a/conf.d/mongo.yaml` is discovery of replicore-a, which migration #42 is moving; change it through that migration, or after it is done",
-        annotations: [{ path: "clusters/replicore-a/conf.d/mongo.yaml", start_line: 1, end_line: 1, annotation_level: "failure", message: "locked by migration #42 (replicore-a)" }],
+        summary:
+          "- **locked**: `clusters/replicore-a/conf.d/mongo.yaml` is discovery of replicore-a, which migration #42 is moving; change it through that migration, or after it is done",
+        annotations: [
+          {
+            path: "clusters/replicore-a/conf.d/mongo.yaml",
+            start_line: 1,
+            end_line: 1,
+            annotation_level: "failure",
+            message: "locked by migration #42 (replicore-a)",
+          },
+        ],
       },
     });
     expect(guardVerdict(example, 42, locks, changed).conclusion).toBe("success");
   });
 
   it("fails the prepare scaffold while a REPLACE-ME is left", () => {
-    const core = example.get("clusters/replicore-a/replicante.yaml")?.replace("zk1.prod:2181,zk2.prod:2181,zk3.prod:2181/replicante", "REPLACE-ME:2181/replicante") ?? "";
+    const core =
+      example
+        .get("clusters/replicore-a/replicante.yaml")
+        ?.replace("zk1.prod:2181,zk2.prod:2181,zk3.prod:2181/replicante", "REPLACE-ME:2181/replicante") ?? "";
     const verdict = guardVerdict(withFile("clusters/replicore-a/replicante.yaml", core), undefined, [], []);
     expect(verdict.conclusion).toBe("failure");
     expect(verdict.output.annotations).toEqual([
-      { path: "clusters/replicore-a/replicante.yaml", start_line: 8, end_line: 8, annotation_level: "failure", message: expect.stringContaining("coordinator.options.ensemble is still \"REPLACE-ME:2181/replicante\"") },
+      {
+        path: "clusters/replicore-a/replicante.yaml",
+        start_line: 8,
+        end_line: 8,
+        annotation_level: "failure",
+        message: expect.stringContaining('coordinator.options.ensemble is still "REPLACE-ME:2181/replicante"'),
+      },
     ]);
   });
 });
 
 describe("lockedPaths", () => {
   it("counts the Core config and discovery files of locked clusters, nothing else", () => {
-    const changed = ["clusters/replicore-a/replicante.yaml", "clusters/replicore-a/statefulset.yaml", "clusters/replicore-a/conf.d/kafka.yaml"];
+    const changed = [
+      "clusters/replicore-a/replicante.yaml",
+      "clusters/replicore-a/statefulset.yaml",
+      "clusters/replicore-a/conf.d/kafka.yaml",
+    ];
     expect(lockedPaths(example, [{ issue: 7, clusters: ["replicore-a"] }], changed)).toEqual([
       { issue: 7, cluster: "replicore-a", path: "clusters/replicore-a/replicante.yaml" },
       { issue: 7, cluster: "replicore-a", path: "clusters/replicore-a/conf.d/kafka.yaml" },

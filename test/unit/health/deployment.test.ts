@@ -43,7 +43,11 @@ const cases: {
   {
     name: "the newest deployment at or after since is used, its statuses in time order",
     since: at(100),
-    deployments: [deployment(1, "replicore-a", 50), deployment(2, "replicore-a", 100), deployment(3, "replicore-a", 130)],
+    deployments: [
+      deployment(1, "replicore-a", 50),
+      deployment(2, "replicore-a", 100),
+      deployment(3, "replicore-a", 130),
+    ],
     statuses: [
       [1, [ds("failure", 60)]],
       [2, [ds("failure", 110)]],

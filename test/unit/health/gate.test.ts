@@ -27,7 +27,11 @@ const FLUX: CheckSpec = { kind: "status", pattern: "flux/*" };
 const DEPLOY: CheckSpec = { kind: "deployment", environment: "replicore-a" };
 type Check = GateInput["checks"][number];
 const flux = (...observations: Observation[]): Check => ({ label: "flux/*", spec: FLUX, observations });
-const deploy = (...observations: Observation[]): Check => ({ label: "deployment replicore-a", spec: DEPLOY, observations });
+const deploy = (...observations: Observation[]): Check => ({
+  label: "deployment replicore-a",
+  spec: DEPLOY,
+  observations,
+});
 
 const cases: { name: string; checks: Check[]; now: number; want: GateResult }[] = [
   {

@@ -5,7 +5,12 @@ const T0 = Date.parse("2024-05-01T12:00:00Z");
 const iso = (s: number): string => new Date(T0 + s * 1000).toISOString();
 const at = (s: number): number => T0 + s * 1000;
 
-const status = (context: string, state: CommitStatus["state"], s: number, description?: string | null): CommitStatus => ({
+const status = (
+  context: string,
+  state: CommitStatus["state"],
+  s: number,
+  description?: string | null,
+): CommitStatus => ({
   context,
   state,
   created_at: iso(s),
@@ -110,7 +115,10 @@ const cases: { name: string; pattern: string; statuses: CommitStatus[]; runs: Ch
     name: "check run conclusions neutral and skipped count as success",
     pattern: "smoke*",
     statuses: [],
-    runs: [run("smoke-a", null, { s: 5, conclusion: "neutral" }), run("smoke-b", null, { s: 6, conclusion: "skipped" })],
+    runs: [
+      run("smoke-a", null, { s: 5, conclusion: "neutral" }),
+      run("smoke-b", null, { s: 6, conclusion: "skipped" }),
+    ],
     want: [
       { at: at(5), state: "success", detail: "smoke-a: neutral" },
       { at: at(6), state: "success", detail: "smoke-a: neutral; smoke-b: skipped" },

@@ -6,12 +6,23 @@ import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handover } from "../../../src/app.js";
 
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
 
 async function serve(resyncSecret?: string): Promise<{ url: string; server: Server }> {
   const probot = new Probot({
-    appId: 1, privateKey, secret: "webhook-secret", logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
+    appId: 1,
+    privateKey,
+    secret: "webhook-secret",
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+      ...o,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
   });
   const { app } = handover({ botLogin: "handover[bot]", ...(resyncSecret ? { resyncSecret } : {}) });
   const middleware = await createNodeMiddleware(app, { probot });
@@ -48,7 +59,12 @@ describe("the App's own HTTP routes", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");
     const text = await response.text();
-    for (const name of ["handover_reconciles_total", "handover_events_total", "handover_guard_runs_total", "handover_reconcile_seconds"]) {
+    for (const name of [
+      "handover_reconciles_total",
+      "handover_events_total",
+      "handover_guard_runs_total",
+      "handover_reconcile_seconds",
+    ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
   });
@@ -61,19 +77,28 @@ describe("the App's own HTTP routes", () => {
     expect(await response.text()).toBe("resync endpoint disabled: set RESYNC_SECRET\n");
   });
 
-  it.each([undefined, "Bearer wrong", "s3cret"])("POST /handover/resync refuses the authorization %s", async (authorization) => {
-    const { url, server } = await serve("s3cret");
-    running = server;
-    const response = await fetch(`${url}/handover/resync`, { method: "POST", headers: authorization ? { authorization } : {} });
-    expect(response.status).toBe(401);
-    expect(await response.text()).toBe("bad or missing bearer token\n");
-  });
+  it.each([undefined, "Bearer wrong", "s3cret"])(
+    "POST /handover/resync refuses the authorization %s",
+    async (authorization) => {
+      const { url, server } = await serve("s3cret");
+      running = server;
+      const response = await fetch(`${url}/handover/resync`, {
+        method: "POST",
+        headers: authorization ? { authorization } : {},
+      });
+      expect(response.status).toBe(401);
+      expect(await response.text()).toBe("bad or missing bearer token\n");
+    },
+  );
 
   it("POST /handover/resync with the bearer token starts a resync (202)", async () => {
     const { url, server } = await serve("s3cret");
     running = server;
     const scope = nock("https://api.github.com").get("/app/installations").query(true).reply(200, []);
-    const response = await fetch(`${url}/handover/resync`, { method: "POST", headers: { authorization: "Bearer s3cret" } });
+    const response = await fetch(`${url}/handover/resync`, {
+      method: "POST",
+      headers: { authorization: "Bearer s3cret" },
+    });
     expect(response.status).toBe(202);
     expect(await response.text()).toBe("resync started\n");
     // The resync runs after the 202; wait (bounded) until it has listed the installations.

@@ -4,7 +4,18 @@ import { checkTree } from "../../../src/invariant/index.js";
 import { applyStep, type Plan } from "../../../src/plan/index.js";
 import { loadRepo, type FileMap } from "../../../src/repo/index.js";
 import type { Violation } from "../../../src/spec/violation.js";
-import { actions, after, changedLines, edit, fixture, planOk, request, stepNamed, valueAt, walk } from "./helpers.js";
+import {
+  actions,
+  treeAfter,
+  changedLines,
+  edit,
+  fixture,
+  planOk,
+  request,
+  stepNamed,
+  valueAt,
+  walk,
+} from "./helpers.js";
 
 const RESTART_KEY = ["spec", "template", "metadata", "annotations", "handover.replicante.io/restart"];
 
@@ -38,8 +49,19 @@ interface EraCase {
 
 const CASES: EraCase[] = [
   {
-    fixture: "files-pre03", source: "replicore-a", target: "replicore-b", version: "0.2.2", groups: "canary: mongo\nrest: *",
-    steps: [["prepare", "prepare"], ["release-canary", "release"], ["adopt-canary", "adopt"], ["release-rest", "release"], ["adopt-rest", "adopt"], ["decommission", "decommission"]],
+    fixture: "files-pre03",
+    source: "replicore-a",
+    target: "replicore-b",
+    version: "0.2.2",
+    groups: "canary: mongo\nrest: *",
+    steps: [
+      ["prepare", "prepare"],
+      ["release-canary", "release"],
+      ["adopt-canary", "adopt"],
+      ["release-rest", "release"],
+      ["adopt-rest", "adopt"],
+      ["decommission", "decommission"],
+    ],
     sourceFiles: [
       "clusters/replicore-a/conf.d/kafka.yaml",
       "clusters/replicore-a/conf.d/mongo.yaml",
@@ -49,37 +71,78 @@ const CASES: EraCase[] = [
       "clusters/replicore-a/kustomization.yaml",
     ],
     finalViolations: scaffoldLeftovers("replicore-b", "clusters/replicore-b/etc/replicante.yaml", [
-      "coordinator.options.ensemble", "events.stream.options.brokers", "storage.options.uri", "tasks.options.brokers",
+      "coordinator.options.ensemble",
+      "events.stream.options.brokers",
+      "storage.options.uri",
+      "tasks.options.brokers",
     ]),
   },
   {
-    fixture: "http", source: "replicore-blue", target: "replicore-green", version: "0.6.0",
+    fixture: "http",
+    source: "replicore-blue",
+    target: "replicore-green",
+    version: "0.6.0",
     groups: "canary: https://static.corp/discovery/kafka.json\nrest: *",
-    steps: [["prepare", "prepare"], ["release-canary", "release"], ["adopt-canary", "adopt"], ["release-rest", "release"], ["adopt-rest", "adopt"], ["decommission", "decommission"]],
-    sourceFiles: ["clusters/replicore-blue/core.yaml", "clusters/replicore-blue/replicante.yaml"],
-    finalViolations: scaffoldLeftovers("replicore-green", "clusters/replicore-green/replicante.yaml", [
-      "coordinator.options.ensemble", "events.stream.options.brokers", "storage.primary.options.uri", "storage.view.options.uri", "tasks.options.brokers",
-    ]),
-  },
-  {
-    fixture: "settings", source: "replicore-old", target: "replicore-new", version: "0.7.2",
     steps: [
       ["prepare", "prepare"],
-      ["release-kafka-static", "release"], ["adopt-kafka-static", "adopt"],
-      ["release-legacy-inventory", "release"], ["adopt-legacy-inventory", "adopt"],
-      ["release-mongo-inventory", "release"], ["adopt-mongo-inventory", "adopt"],
+      ["release-canary", "release"],
+      ["adopt-canary", "adopt"],
+      ["release-rest", "release"],
+      ["adopt-rest", "adopt"],
+      ["decommission", "decommission"],
+    ],
+    sourceFiles: ["clusters/replicore-blue/core.yaml", "clusters/replicore-blue/replicante.yaml"],
+    finalViolations: scaffoldLeftovers("replicore-green", "clusters/replicore-green/replicante.yaml", [
+      "coordinator.options.ensemble",
+      "events.stream.options.brokers",
+      "storage.primary.options.uri",
+      "storage.view.options.uri",
+      "tasks.options.brokers",
+    ]),
+  },
+  {
+    fixture: "settings",
+    source: "replicore-old",
+    target: "replicore-new",
+    version: "0.7.2",
+    steps: [
+      ["prepare", "prepare"],
+      ["release-kafka-static", "release"],
+      ["adopt-kafka-static", "adopt"],
+      ["release-legacy-inventory", "release"],
+      ["adopt-legacy-inventory", "adopt"],
+      ["release-mongo-inventory", "release"],
+      ["adopt-mongo-inventory", "adopt"],
       ["decommission", "decommission"],
     ],
     // The DiscoverySettings objects already left with their release steps.
     sourceFiles: ["clusters/replicore-old/apply/drain-node.yaml", "clusters/replicore-old/replicante.yaml"],
     finalViolations: scaffoldLeftovers("replicore-new", "clusters/replicore-new/replicante.yaml", [
-      "coordinator.options.ensemble", "events.options.brokers", "storage.primary.options.uri", "storage.view.options.uri", "tasks.options.brokers",
+      "coordinator.options.ensemble",
+      "events.options.brokers",
+      "storage.primary.options.uri",
+      "storage.view.options.uri",
+      "tasks.options.brokers",
     ]),
   },
   {
-    fixture: "target-exists", source: "replicore-a", target: "replicore-b", version: "0.3.1",
-    steps: [["prepare", "prepare"], ["release-mongo-rs", "release"], ["adopt-mongo-rs", "adopt"], ["release-zookeeper", "release"], ["adopt-zookeeper", "adopt"], ["decommission", "decommission"]],
-    sourceFiles: ["clusters/replicore-a/conf.d/mongo-rs.yaml", "clusters/replicore-a/conf.d/zookeeper.yaml", "clusters/replicore-a/replicante.yaml"],
+    fixture: "target-exists",
+    source: "replicore-a",
+    target: "replicore-b",
+    version: "0.3.1",
+    steps: [
+      ["prepare", "prepare"],
+      ["release-mongo-rs", "release"],
+      ["adopt-mongo-rs", "adopt"],
+      ["release-zookeeper", "release"],
+      ["adopt-zookeeper", "adopt"],
+      ["decommission", "decommission"],
+    ],
+    sourceFiles: [
+      "clusters/replicore-a/conf.d/mongo-rs.yaml",
+      "clusters/replicore-a/conf.d/zookeeper.yaml",
+      "clusters/replicore-a/replicante.yaml",
+    ],
     finalViolations: [],
   },
 ];
@@ -104,7 +167,9 @@ describe.each(CASES)("every era: $fixture", (c) => {
       const cluster = step.kind === "prepare" || step.kind === "adopt" ? c.target : c.source;
       expect(step.cluster, step.id).toBe(cluster);
       expect(step.branch).toBe(`handover/42/${step.id}`);
-      expect(step.group).toBe(step.kind === "release" || step.kind === "adopt" ? step.id.replace(/^(release|adopt)-/, "") : null);
+      expect(step.group).toBe(
+        step.kind === "release" || step.kind === "adopt" ? step.id.replace(/^(release|adopt)-/, "") : null,
+      );
     }
   });
 
@@ -123,7 +188,10 @@ describe.each(CASES)("every era: $fixture", (c) => {
 
   it("decommission deletes every source file and the source's handover.yml entry, nothing of the target", () => {
     const step = stepNamed(plan, "decommission");
-    expect(actions(step)).toStrictEqual([["update", ".github/handover.yml"], ...c.sourceFiles.map((p) => ["delete", p])]);
+    expect(actions(step)).toStrictEqual([
+      ["update", ".github/handover.yml"],
+      ...c.sourceFiles.map((p) => ["delete", p]),
+    ]);
     const before = trees[trees.length - 2] as Map<string, string>;
     const final = trees[trees.length - 1] as Map<string, string>;
     const loaded = loadRepo(final);
@@ -140,7 +208,9 @@ describe.each(CASES)("every era: $fixture", (c) => {
 
   it("after every step the tree passes the checker, apart from the scaffold's placeholders", () => {
     plan.steps.forEach((step, i) => {
-      const left = checkTree(trees[i + 1] as FileMap).filter((v) => v.rule !== "unfinished-scaffold" || v.clusters[0] !== c.target);
+      const left = checkTree(trees[i + 1] as FileMap).filter(
+        (v) => v.rule !== "unfinished-scaffold" || v.clusters[0] !== c.target,
+      );
       expect(left, step.id).toStrictEqual([]);
     });
   });
@@ -171,7 +241,7 @@ describe("files era before Core 0.3 (files-pre03: `cluster` key, workdir above t
       ["create", "clusters/replicore-b/etc/replicante.yaml"],
       ["create", "clusters/replicore-b/kustomization.yaml"],
     ]);
-    const next = after(tree, plan, "prepare");
+    const next = treeAfter(tree, plan, "prepare");
     expect(next.get(".github/handover.yml")).toBe(`# Handover config for the legacy Core 0.2 fleet.
 version: 1
 
@@ -205,28 +275,40 @@ defaults:
     const config = next.get("clusters/replicore-b/etc/replicante.yaml") ?? "";
     expect(valueAt(config, ["discovery", "backends", "files"])).toStrictEqual([]);
     for (const key of [
-      ["coordinator", "options", "ensemble"], ["events", "stream", "options", "brokers"],
-      ["storage", "options", "uri"], ["tasks", "options", "brokers"],
+      ["coordinator", "options", "ensemble"],
+      ["events", "stream", "options", "brokers"],
+      ["storage", "options", "uri"],
+      ["tasks", "options", "brokers"],
     ]) {
       expect(valueAt(config, key), key.join(".")).toContain("REPLACE-ME");
     }
     // Every other line is the source's, with the cluster name replaced.
-    const source = (tree.get("clusters/replicore-a/etc/replicante.yaml") ?? "").replaceAll("replicore-a", "replicore-b");
+    const source = (tree.get("clusters/replicore-a/etc/replicante.yaml") ?? "").replaceAll(
+      "replicore-a",
+      "replicore-b",
+    );
     const lines = changedLines(source, config);
-    expect([...lines.removed].sort()).toStrictEqual([
-      '    ensemble: "zk1.legacy:2181,zk2.legacy:2181/replicante"',
-      "    files:",
-      "    uri: mongodb://mongo1.legacy:27017/",
-      "    brokers: 'kafka1.legacy:9092,kafka2.legacy:9092'",
-      "      - 'conf.d/kafka.yaml'",
-      '      - "./conf.d/zookeeper.yaml"',
-      "      - conf.d/mongo.yaml       # orders and users replica sets",
-      "      brokers: 'kafka1.legacy:9092,kafka2.legacy:9092'",
-    ].sort());
+    expect([...lines.removed].sort()).toStrictEqual(
+      [
+        '    ensemble: "zk1.legacy:2181,zk2.legacy:2181/replicante"',
+        "    files:",
+        "    uri: mongodb://mongo1.legacy:27017/",
+        "    brokers: 'kafka1.legacy:9092,kafka2.legacy:9092'",
+        "      - 'conf.d/kafka.yaml'",
+        '      - "./conf.d/zookeeper.yaml"',
+        "      - conf.d/mongo.yaml       # orders and users replica sets",
+        "      brokers: 'kafka1.legacy:9092,kafka2.legacy:9092'",
+      ].sort(),
+    );
     expect(lines.added).toHaveLength(5);
     expect(lines.added.filter((l) => l !== "    files: []").every((l) => l.includes("REPLACE-ME"))).toBe(true);
-    expect(next.get("clusters/replicore-b/kustomization.yaml")).toBe(tree.get("clusters/replicore-a/kustomization.yaml")?.replaceAll("replicore-a", "replicore-b"));
-    const deployment = changedLines(tree.get("clusters/replicore-a/deployment.yaml")?.replaceAll("replicore-a", "replicore-b") ?? "", next.get("clusters/replicore-b/deployment.yaml") ?? "");
+    expect(next.get("clusters/replicore-b/kustomization.yaml")).toBe(
+      tree.get("clusters/replicore-a/kustomization.yaml")?.replaceAll("replicore-a", "replicore-b"),
+    );
+    const deployment = changedLines(
+      tree.get("clusters/replicore-a/deployment.yaml")?.replaceAll("replicore-a", "replicore-b") ?? "",
+      next.get("clusters/replicore-b/deployment.yaml") ?? "",
+    );
     expect(deployment.removed).toStrictEqual(["          image: replicanteio/replicante:v0.2.1"]);
     expect([...next.keys()].filter((p) => p.startsWith("clusters/replicore-b/conf.d/"))).toStrictEqual([]);
   });
@@ -237,8 +319,10 @@ defaults:
       ["update", "clusters/replicore-a/deployment.yaml"],
       ["update", "clusters/replicore-a/etc/replicante.yaml"],
     ]);
-    const next = after(tree, plan, "release-canary");
-    expect(next.get("clusters/replicore-a/etc/replicante.yaml")).toBe(`# Replicante Core 0.2.1 — replicore-a (legacy fleet).
+    const next = treeAfter(tree, plan, "release-canary");
+    expect(
+      next.get("clusters/replicore-a/etc/replicante.yaml"),
+    ).toBe(`# Replicante Core 0.2.1 — replicore-a (legacy fleet).
 # Paths in discovery.backends.files are relative to the working dir,
 # which is clusters/replicore-a (one level above this file).
 api:
@@ -322,9 +406,11 @@ spec:
       ["update", "clusters/replicore-b/deployment.yaml"],
       ["update", "clusters/replicore-b/etc/replicante.yaml"],
     ]);
-    const before = after(tree, plan, "release-canary");
-    const next = after(tree, plan, "adopt-canary");
-    expect(next.get("clusters/replicore-b/conf.d/mongo.yaml")).toBe(`# MongoDB replica sets (Core 0.2: the id key is \`cluster\`, not \`cluster_id\`).
+    const before = treeAfter(tree, plan, "release-canary");
+    const next = treeAfter(tree, plan, "adopt-canary");
+    expect(
+      next.get("clusters/replicore-b/conf.d/mongo.yaml"),
+    ).toBe(`# MongoDB replica sets (Core 0.2: the id key is \`cluster\`, not \`cluster_id\`).
 - cluster: mongo-orders
   nodes:
     - 'http://mongo-orders-1.legacy:37017'
@@ -334,34 +420,40 @@ spec:
     - http://mongo-users-1.legacy:37017
 `);
     expect(next.get("clusters/replicore-b/etc/replicante.yaml")).toBe(
-      edit(before.get("clusters/replicore-b/etc/replicante.yaml") ?? "", [["    files: []\n", "    files: [conf.d/mongo.yaml]\n"]]),
+      edit(before.get("clusters/replicore-b/etc/replicante.yaml") ?? "", [
+        ["    files: []\n", "    files: [conf.d/mongo.yaml]\n"],
+      ]),
     );
     expect(next.get("clusters/replicore-b/deployment.yaml")).toBe(
-      edit(before.get("clusters/replicore-b/deployment.yaml") ?? "", [[
-        "        app: replicore-b\n    spec:",
-        "        app: replicore-b\n      annotations:\n        handover.replicante.io/restart: 42-adopt-canary\n    spec:",
-      ]]),
+      edit(before.get("clusters/replicore-b/deployment.yaml") ?? "", [
+        [
+          "        app: replicore-b\n    spec:",
+          "        app: replicore-b\n      annotations:\n        handover.replicante.io/restart: 42-adopt-canary\n    spec:",
+        ],
+      ]),
     );
   });
 
   it("every release bumps the source restart key and every adopt the target's, to <issue>-<step-id>", () => {
     for (const step of plan.steps.filter((s) => s.kind === "release" || s.kind === "adopt")) {
       const cluster = step.kind === "release" ? "replicore-a" : "replicore-b";
-      const text = after(tree, plan, step.id).get(`clusters/${cluster}/deployment.yaml`) ?? "";
+      const text = treeAfter(tree, plan, step.id).get(`clusters/${cluster}/deployment.yaml`) ?? "";
       expect(valueAt(text, RESTART_KEY), step.id).toBe(`42-${step.id}`);
     }
   });
 
   it("adopt-rest places both files of the group and appends both entries exactly as the source wrote them", () => {
-    const next = after(tree, plan, "adopt-rest");
+    const next = treeAfter(tree, plan, "adopt-rest");
     expect(next.get("clusters/replicore-b/conf.d/kafka.yaml")).toBe(tree.get("clusters/replicore-a/conf.d/kafka.yaml"));
-    expect(next.get("clusters/replicore-b/conf.d/zookeeper.yaml")).toBe(tree.get("clusters/replicore-a/conf.d/zookeeper.yaml"));
+    expect(next.get("clusters/replicore-b/conf.d/zookeeper.yaml")).toBe(
+      tree.get("clusters/replicore-a/conf.d/zookeeper.yaml"),
+    );
     const config = next.get("clusters/replicore-b/etc/replicante.yaml") ?? "";
     expect(config).toContain(`    files: [conf.d/mongo.yaml, 'conf.d/kafka.yaml', "./conf.d/zookeeper.yaml"]\n`);
   });
 
   it("decommission removes the source entry with its comment and keeps shared files", () => {
-    const final = after(tree, plan, "decommission");
+    const final = treeAfter(tree, plan, "decommission");
     expect(final.get(".github/handover.yml")).toBe(`# Handover config for the legacy Core 0.2 fleet.
 version: 1
 
@@ -391,19 +483,30 @@ describe("http era (Core 0.5)", () => {
   let plan: Plan;
   beforeAll(async () => {
     tree = await fixture("http");
-    plan = planOk(tree, request("replicore-blue", "replicore-green", "0.6.0", "canary: https://static.corp/discovery/kafka.json\nrest: *"));
+    plan = planOk(
+      tree,
+      request(
+        "replicore-blue",
+        "replicore-green",
+        "0.6.0",
+        "canary: https://static.corp/discovery/kafka.json\nrest: *",
+      ),
+    );
   });
 
   it("backend ids are the urls, in config order under `*`", () => {
     expect(plan.groups).toStrictEqual([
       { name: "canary", backends: ["https://static.corp/discovery/kafka.json"] },
-      { name: "rest", backends: ["https://inventory.corp:8443/replicante/mongo", "https://inventory.corp:8443/replicante/zookeeper"] },
+      {
+        name: "rest",
+        backends: ["https://inventory.corp:8443/replicante/mongo", "https://inventory.corp:8443/replicante/zookeeper"],
+      },
     ]);
     expect(plan.warnings.filter((w) => /restart/.test(w))).toStrictEqual([]);
   });
 
   it("prepare scaffolds both storage sections, the events stream and tasks with REPLACE-ME and empties the http list", () => {
-    const next = after(tree, plan, "prepare");
+    const next = treeAfter(tree, plan, "prepare");
     expect(actions(stepNamed(plan, "prepare"))).toStrictEqual([
       ["update", ".github/handover.yml"],
       ["create", "clusters/replicore-green/core.yaml"],
@@ -412,14 +515,21 @@ describe("http era (Core 0.5)", () => {
     const config = next.get("clusters/replicore-green/replicante.yaml") ?? "";
     expect(valueAt(config, ["discovery", "backends", "http"])).toStrictEqual([]);
     for (const key of [
-      ["coordinator", "options", "ensemble"], ["events", "stream", "options", "brokers"], ["storage", "primary", "options", "uri"],
-      ["storage", "view", "options", "uri"], ["tasks", "options", "brokers"],
+      ["coordinator", "options", "ensemble"],
+      ["events", "stream", "options", "brokers"],
+      ["storage", "primary", "options", "uri"],
+      ["storage", "view", "options", "uri"],
+      ["tasks", "options", "brokers"],
     ]) {
       expect(valueAt(config, key), key.join(".")).toContain("REPLACE-ME");
     }
     const loaded = loadRepo(next);
     const green = loaded.ok ? loaded.model.clusters.get("replicore-green") : undefined;
-    expect(green?.spec.restart).toStrictEqual({ file: "clusters/replicore-green/core.yaml", key: RESTART_KEY, document: 1 });
+    expect(green?.spec.restart).toStrictEqual({
+      file: "clusters/replicore-green/core.yaml",
+      key: RESTART_KEY,
+      document: 1,
+    });
     expect(green?.spec.health).toStrictEqual([
       { status: "ci/deploy-replicore-green" },
       { http: "https://replicore-green.internal:16016/api/unstable/introspect/health" },
@@ -432,7 +542,7 @@ describe("http era (Core 0.5)", () => {
       ["update", "clusters/replicore-blue/core.yaml"],
       ["update", "clusters/replicore-blue/replicante.yaml"],
     ]);
-    const next = after(tree, plan, "release-canary");
+    const next = treeAfter(tree, plan, "release-canary");
     expect(next.get("clusters/replicore-blue/replicante.yaml")).toBe(`# Replicante Core 0.5.0 — replicore-blue
 api:
   bind: '0.0.0.0:16016'
@@ -492,7 +602,9 @@ tasks:
 timeouts:
   agents_api: 15
 `);
-    expect(next.get("clusters/replicore-blue/core.yaml")).toBe(`# Replicante Core 0.5 for replicore-blue: Service, then Deployment.
+    expect(
+      next.get("clusters/replicore-blue/core.yaml"),
+    ).toBe(`# Replicante Core 0.5 for replicore-blue: Service, then Deployment.
 apiVersion: v1
 kind: Service
 metadata:
@@ -528,38 +640,49 @@ spec:
   });
 
   it("adopt-canary adds the flow mapping whole to the target's empty list and bumps the target", () => {
-    const before = after(tree, plan, "release-canary");
-    const next = after(tree, plan, "adopt-canary");
+    const before = treeAfter(tree, plan, "release-canary");
+    const next = treeAfter(tree, plan, "adopt-canary");
     expect(actions(stepNamed(plan, "adopt-canary"))).toStrictEqual([
       ["update", "clusters/replicore-green/core.yaml"],
       ["update", "clusters/replicore-green/replicante.yaml"],
     ]);
     expect(next.get("clusters/replicore-green/replicante.yaml")).toBe(
-      edit(before.get("clusters/replicore-green/replicante.yaml") ?? "", [[
-        "    http: []\n",
-        '    http: [{url: "https://static.corp/discovery/kafka.json", method: GET}]\n',
-      ]]),
+      edit(before.get("clusters/replicore-green/replicante.yaml") ?? "", [
+        ["    http: []\n", '    http: [{url: "https://static.corp/discovery/kafka.json", method: GET}]\n'],
+      ]),
     );
     expect(valueAt(next.get("clusters/replicore-green/core.yaml") ?? "", RESTART_KEY, 1)).toBe("42-adopt-canary");
     expect(valueAt(next.get("clusters/replicore-green/core.yaml") ?? "", ["kind"], 0)).toBe("Service");
   });
 
   it("adopt-rest copies each block mapping whole: headers, timeout and method as in the source", () => {
-    const next = after(tree, plan, "adopt-rest");
-    expect(valueAt(next.get("clusters/replicore-green/replicante.yaml") ?? "", ["discovery", "backends", "http"])).toStrictEqual([
+    const next = treeAfter(tree, plan, "adopt-rest");
+    expect(
+      valueAt(next.get("clusters/replicore-green/replicante.yaml") ?? "", ["discovery", "backends", "http"]),
+    ).toStrictEqual([
       { url: "https://static.corp/discovery/kafka.json", method: "GET" },
-      { url: "https://inventory.corp:8443/replicante/mongo", method: "POST", timeout: 30000, headers: { Authorization: "Bearer ${INVENTORY_TOKEN}" } },
+      {
+        url: "https://inventory.corp:8443/replicante/mongo",
+        method: "POST",
+        timeout: 30000,
+        headers: { Authorization: "Bearer ${INVENTORY_TOKEN}" },
+      },
       { url: "https://inventory.corp:8443/replicante/zookeeper", method: "POST", timeout: 10000, headers: {} },
     ]);
     const items = (next.get("clusters/replicore-green/replicante.yaml") ?? "").split("\n");
-    for (const line of ["        method: POST", "        timeout: 30000", '        method: "POST"', "        headers: {}"]) {
+    for (const line of [
+      "        method: POST",
+      "        timeout: 30000",
+      '        method: "POST"',
+      "        headers: {}",
+    ]) {
       expect(items, line).toContain(line);
     }
   });
 
   // "Add the entries whole": a multi-line entry keeps the comment on its last line too.
   it("adopt-rest keeps the comment on the last line of the copied entry", () => {
-    const next = after(tree, plan, "adopt-rest");
+    const next = treeAfter(tree, plan, "adopt-rest");
     expect((next.get("clusters/replicore-green/replicante.yaml") ?? "").split("\n")).toContain(
       "          Authorization: 'Bearer ${INVENTORY_TOKEN}'   # injected at deploy time",
     );
@@ -567,11 +690,24 @@ spec:
 
   it("without a restart configured, the plan warns for both clusters and touches no manifest", async () => {
     const noRestart = new Map(tree);
-    noRestart.set(".github/handover.yml", edit(tree.get(".github/handover.yml") ?? "", [[
-      "    restart:\n      file: clusters/replicore-blue/core.yaml\n      key: [spec, template, metadata, annotations, handover.replicante.io/restart]\n      document: 1   # the Deployment; document 0 is the Service\n",
-      "",
-    ]]));
-    const p = planOk(noRestart, request("replicore-blue", "replicore-green", "0.6.0", "canary: https://static.corp/discovery/kafka.json\nrest: *"));
+    noRestart.set(
+      ".github/handover.yml",
+      edit(tree.get(".github/handover.yml") ?? "", [
+        [
+          "    restart:\n      file: clusters/replicore-blue/core.yaml\n      key: [spec, template, metadata, annotations, handover.replicante.io/restart]\n      document: 1   # the Deployment; document 0 is the Service\n",
+          "",
+        ],
+      ]),
+    );
+    const p = planOk(
+      noRestart,
+      request(
+        "replicore-blue",
+        "replicore-green",
+        "0.6.0",
+        "canary: https://static.corp/discovery/kafka.json\nrest: *",
+      ),
+    );
     expect(p.warnings.filter((w) => /restart/.test(w)).sort()).toStrictEqual([
       restartWarning("replicore-blue", "http"),
       restartWarning("replicore-green", "http"),
@@ -610,12 +746,17 @@ describe("settings era (Core 0.7, DiscoverySettings objects)", () => {
       ["create", "clusters/replicore-new/apply/drain-node.yaml"],
       ["create", "clusters/replicore-new/replicante.yaml"],
     ]);
-    const next = after(tree, plan, "prepare");
-    expect(next.get("clusters/replicore-new/apply/drain-node.yaml")).toBe(tree.get("clusters/replicore-old/apply/drain-node.yaml")?.replace("replicore-old", "replicore-new"));
+    const next = treeAfter(tree, plan, "prepare");
+    expect(next.get("clusters/replicore-new/apply/drain-node.yaml")).toBe(
+      tree.get("clusters/replicore-old/apply/drain-node.yaml")?.replace("replicore-old", "replicore-new"),
+    );
     const config = next.get("clusters/replicore-new/replicante.yaml") ?? "";
     for (const key of [
-      ["coordinator", "options", "ensemble"], ["events", "options", "brokers"], ["storage", "primary", "options", "uri"],
-      ["storage", "view", "options", "uri"], ["tasks", "options", "brokers"],
+      ["coordinator", "options", "ensemble"],
+      ["events", "options", "brokers"],
+      ["storage", "primary", "options", "uri"],
+      ["storage", "view", "options", "uri"],
+      ["tasks", "options", "brokers"],
     ]) {
       expect(valueAt(config, key), key.join(".")).toContain("REPLACE-ME");
     }
@@ -631,16 +772,26 @@ describe("settings era (Core 0.7, DiscoverySettings objects)", () => {
   });
 
   it("release deletes the object file from the source settings_dir; adopt creates it, byte for byte, in the target's", () => {
-    const objects: [string, string][] = [["kafka-static", "kafka.yml"], ["legacy-inventory", "legacy-inventory.yaml"], ["mongo-inventory", "mongo.yaml"]];
+    const objects: [string, string][] = [
+      ["kafka-static", "kafka.yml"],
+      ["legacy-inventory", "legacy-inventory.yaml"],
+      ["mongo-inventory", "mongo.yaml"],
+    ];
     for (const [group, file] of objects) {
-      expect(actions(stepNamed(plan, `release-${group}`))).toStrictEqual([["delete", `clusters/replicore-old/apply/${file}`]]);
-      expect(actions(stepNamed(plan, `adopt-${group}`))).toStrictEqual([["create", `clusters/replicore-new/apply/${file}`]]);
-      expect(after(tree, plan, `adopt-${group}`).get(`clusters/replicore-new/apply/${file}`)).toBe(tree.get(`clusters/replicore-old/apply/${file}`));
+      expect(actions(stepNamed(plan, `release-${group}`))).toStrictEqual([
+        ["delete", `clusters/replicore-old/apply/${file}`],
+      ]);
+      expect(actions(stepNamed(plan, `adopt-${group}`))).toStrictEqual([
+        ["create", `clusters/replicore-new/apply/${file}`],
+      ]);
+      expect(treeAfter(tree, plan, `adopt-${group}`).get(`clusters/replicore-new/apply/${file}`)).toBe(
+        tree.get(`clusters/replicore-old/apply/${file}`),
+      );
     }
   });
 
   it("the disabled object moves like the others but reaches nothing in either cluster", () => {
-    const loaded = loadRepo(after(tree, plan, "adopt-legacy-inventory"));
+    const loaded = loadRepo(treeAfter(tree, plan, "adopt-legacy-inventory"));
     const target = loaded.ok ? loaded.model.clusters.get("replicore-new") : undefined;
     expect(target?.backends.find((b) => b.id === "legacy-inventory")?.reach).toStrictEqual([]);
   });
@@ -659,13 +810,21 @@ describe("files era with the target already prepared (target-exists)", () => {
     expect(step.status).toBe("no-diff");
     expect(step.changes).toStrictEqual([]);
     expect(plan.warnings).toStrictEqual([restartWarning("replicore-a", "files")]);
-    expect(plan.steps.filter((s) => s.id !== "prepare").map((s) => s.status)).toStrictEqual(["planned", "planned", "planned", "planned", "planned"]);
+    expect(plan.steps.filter((s) => s.id !== "prepare").map((s) => s.status)).toStrictEqual([
+      "planned",
+      "planned",
+      "planned",
+      "planned",
+      "planned",
+    ]);
   });
 
   it("release removes the entry line and, with no restart configured, changes nothing else", () => {
     const step = stepNamed(plan, "release-mongo-rs");
     expect(actions(step)).toStrictEqual([["update", "clusters/replicore-a/replicante.yaml"]]);
-    expect(after(tree, plan, "release-mongo-rs").get("clusters/replicore-a/replicante.yaml")).toBe(`# replicore-a: Core 0.3.0
+    expect(
+      treeAfter(tree, plan, "release-mongo-rs").get("clusters/replicore-a/replicante.yaml"),
+    ).toBe(`# replicore-a: Core 0.3.0
 coordinator:
   backend: 'zookeeper'
   options:
@@ -686,7 +845,9 @@ storage:
   });
 
   it("releasing the last entry leaves `files: []`", () => {
-    expect(after(tree, plan, "release-zookeeper").get("clusters/replicore-a/replicante.yaml")).toBe(`# replicore-a: Core 0.3.0
+    expect(
+      treeAfter(tree, plan, "release-zookeeper").get("clusters/replicore-a/replicante.yaml"),
+    ).toBe(`# replicore-a: Core 0.3.0
 coordinator:
   backend: 'zookeeper'
   options:
@@ -712,9 +873,13 @@ storage:
       ["update", "clusters/replicore-b/replicante.yaml"],
       ["update", "clusters/replicore-b/statefulset.yaml"],
     ]);
-    const next = after(tree, plan, "adopt-mongo-rs");
-    expect(next.get("clusters/replicore-b/conf.d/mongo-rs.yaml")).toBe(tree.get("clusters/replicore-a/conf.d/mongo-rs.yaml"));
-    expect(next.get("clusters/replicore-b/replicante.yaml")).toBe(`# replicore-b: Core 0.3.1, its own Zookeeper and MongoDB.
+    const next = treeAfter(tree, plan, "adopt-mongo-rs");
+    expect(next.get("clusters/replicore-b/conf.d/mongo-rs.yaml")).toBe(
+      tree.get("clusters/replicore-a/conf.d/mongo-rs.yaml"),
+    );
+    expect(
+      next.get("clusters/replicore-b/replicante.yaml"),
+    ).toBe(`# replicore-b: Core 0.3.1, its own Zookeeper and MongoDB.
 coordinator:
   backend: 'zookeeper'
   options:
@@ -749,11 +914,13 @@ spec:
   });
 
   it("an absolute entry lands through the target's own mount", () => {
-    const next = after(tree, plan, "adopt-zookeeper");
-    expect(next.get("clusters/replicore-b/conf.d/zookeeper.yaml")).toBe(tree.get("clusters/replicore-a/conf.d/zookeeper.yaml"));
-    expect(valueAt(next.get("clusters/replicore-b/replicante.yaml") ?? "", ["discovery", "backends", "files"])).toStrictEqual([
-      "conf.d/mongo-rs.yaml", "/opt/replicante/conf.d/zookeeper.yaml",
-    ]);
+    const next = treeAfter(tree, plan, "adopt-zookeeper");
+    expect(next.get("clusters/replicore-b/conf.d/zookeeper.yaml")).toBe(
+      tree.get("clusters/replicore-a/conf.d/zookeeper.yaml"),
+    );
+    expect(
+      valueAt(next.get("clusters/replicore-b/replicante.yaml") ?? "", ["discovery", "backends", "files"]),
+    ).toStrictEqual(["conf.d/mongo-rs.yaml", "/opt/replicante/conf.d/zookeeper.yaml"]);
     expect(valueAt(next.get("clusters/replicore-b/statefulset.yaml") ?? "", RESTART_KEY)).toBe("42-adopt-zookeeper");
   });
 
@@ -761,10 +928,19 @@ spec:
   it("decommission leaves a dir that the target mounts as well", () => {
     const shared = new Map(tree);
     shared.set("tls/ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-    shared.set(".github/handover.yml", edit(tree.get(".github/handover.yml") ?? "", [
-      ["mounts: {/opt/replicante: clusters/replicore-a}", "mounts: {/opt/replicante: clusters/replicore-a, /etc/replicante/tls: tls}"],
-      ["      /opt/replicante: clusters/replicore-b\n", "      /opt/replicante: clusters/replicore-b\n      /etc/replicante/tls: tls\n"],
-    ]));
+    shared.set(
+      ".github/handover.yml",
+      edit(tree.get(".github/handover.yml") ?? "", [
+        [
+          "mounts: {/opt/replicante: clusters/replicore-a}",
+          "mounts: {/opt/replicante: clusters/replicore-a, /etc/replicante/tls: tls}",
+        ],
+        [
+          "      /opt/replicante: clusters/replicore-b\n",
+          "      /opt/replicante: clusters/replicore-b\n      /etc/replicante/tls: tls\n",
+        ],
+      ]),
+    );
     const p = planOk(shared, request("replicore-a", "replicore-b", "0.3.1"));
     expect(actions(stepNamed(p, "decommission"))).toStrictEqual([
       ["update", ".github/handover.yml"],

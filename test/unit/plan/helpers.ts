@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { diffLines } from "diff";
 import { parseAllDocuments } from "yaml";
 import { planMigration, type Plan, type PlannedStep } from "../../../src/plan/index.js";
-import { applyChanges, readDirTree, type FileMap } from "../../../src/repo/index.js";
+import { readDirTree } from "../../../src/cli/disk.js";
+import type { FileChange, FileMap } from "../../../src/repo/index.js";
 import { parseIssueBody, type MigrationRequest } from "../../../src/spec/issue.js";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/repos/", import.meta.url));
@@ -17,12 +18,30 @@ export function fixture(name: string): Promise<Map<string, string>> {
 /** The request of a rendered migration issue (groups: one `name: ids` per line, or none). */
 export function request(source: string, target: string, version: string, groups?: string): MigrationRequest {
   const body = [
-    "### Source cluster", "", source, "",
-    "### Target cluster", "", target, "",
-    "### Target version", "", version, "",
-    "### Backend groups", "", groups ?? "_No response_", "",
-    "### Soak time", "", "_No response_", "",
-    "### Upgrade notes", "", "- [x] I have read the upgrade notes for the target version", "",
+    "### Source cluster",
+    "",
+    source,
+    "",
+    "### Target cluster",
+    "",
+    target,
+    "",
+    "### Target version",
+    "",
+    version,
+    "",
+    "### Backend groups",
+    "",
+    groups ?? "_No response_",
+    "",
+    "### Soak time",
+    "",
+    "_No response_",
+    "",
+    "### Upgrade notes",
+    "",
+    "- [x] I have read the upgrade notes for the target version",
+    "",
   ].join("\n");
   const parsed = parseIssueBody(body);
   if (!parsed.ok) throw new Error(`test issue does not parse: ${parsed.problems.join("; ")}`);
@@ -50,7 +69,7 @@ export function stepNamed(plan: Plan, id: string): PlannedStep {
 }
 
 /** The tree after step `id` (all steps up to and including it applied). */
-export function after(tree: FileMap, plan: Plan, id: string): Map<string, string> {
+export function treeAfter(tree: FileMap, plan: Plan, id: string): Map<string, string> {
   const index = plan.steps.findIndex((s) => s.id === id);
   if (index < 0) throw new Error(`no step ${id}`);
   return walk(tree, plan)[index + 1] as Map<string, string>;
@@ -99,4 +118,14 @@ export function edit(text: string, replacements: [string, string][]): string {
     out = out.replace(from, () => to);
   }
   return out;
+}
+
+/** The tree after changes, without touching the input. */
+function applyChanges(tree: FileMap, changes: readonly FileChange[]): Map<string, string> {
+  const next = new Map(tree);
+  for (const change of changes) {
+    if (change.content === null) next.delete(change.path);
+    else next.set(change.path, change.content);
+  }
+  return next;
 }

@@ -67,7 +67,7 @@ function configText(model: RepoModel): string {
     "  backend: mongodb",
     "  options:",
     "    db: replicore",
-    "    uri: \"mongodb://store.a:27017/\"",
+    '    uri: "mongodb://store.a:27017/"',
     "",
   ].join("\n");
 }
@@ -111,7 +111,11 @@ function specLines(model: RepoModel): string[] {
     `    config: ${configPath(model)}`,
     ...(model.etc ? [`    workdir: ${dir}`] : []),
     ...(model.restart
-      ? [`    restart:`, `      file: ${dir}/statefulset.yaml`, `      key: [spec, template, metadata, annotations, handover.replicante.io/restart]`]
+      ? [
+          `    restart:`,
+          `      file: ${dir}/statefulset.yaml`,
+          `      key: [spec, template, metadata, annotations, handover.replicante.io/restart]`,
+        ]
       : []),
   ];
 }
@@ -120,7 +124,10 @@ function repoTree(model: RepoModel): Map<string, string> {
   const dir = sourceDir(model);
   const spec = specLines(model);
   const tree = new Map<string, string>([
-    [".github/handover.yml", ["# generated", "version: 1", "", "clusters:", ...spec, "", "defaults:", "  soak: 1m", ""].join("\n")],
+    [
+      ".github/handover.yml",
+      ["# generated", "version: 1", "", "clusters:", ...spec, "", "defaults:", "  soak: 1m", ""].join("\n"),
+    ],
     [configPath(model), configText(model)],
     ["README.md", "# config repo\n"],
   ]);
@@ -131,37 +138,46 @@ function repoTree(model: RepoModel): Map<string, string> {
 
 function migration(model: RepoModel): MigrationRequest {
   return {
-    source: SOURCE, target: TARGET, version: "0.3.1", notesAcknowledged: true,
-    groups: model.groups === null ? null : model.groups.lines.map((l, i) => ({ name: l.name, items: l.items, line: i + 1 })),
+    source: SOURCE,
+    target: TARGET,
+    version: "0.3.1",
+    notesAcknowledged: true,
+    groups:
+      model.groups === null ? null : model.groups.lines.map((l, i) => ({ name: l.name, items: l.items, line: i + 1 })),
   };
 }
 
 const comment = fc.stringMatching(/^[a-z0-9][a-z0-9 :'"-]{0,15}$/).map((s) => s.trimEnd());
 
 const fileArb = (name: string, index: number): fc.Arbitrary<DiscoveryFile> =>
-  fc.record({
-    dotSlash: fc.boolean(),
-    quote: fc.constantFrom<"" | "'" | '"'>("", "'", '"'),
-    comment: fc.option(comment, { nil: null }),
-    above: fc.constantFrom<"blank" | "comment" | null>("blank", "comment", null),
-    header: fc.boolean(),
-    datastores: fc.array(
-      fc.record({ idKey: fc.constantFrom<"cluster_id" | "cluster">("cluster_id", "cluster"), nodeCount: fc.integer({ min: 1, max: 3 }) }),
-      { minLength: 1, maxLength: 3 },
-    ),
-  }).map((r) => ({
-    name,
-    entry: `${r.dotSlash ? "./" : ""}conf.d/${name}.yaml`,
-    quote: r.quote,
-    comment: r.comment,
-    above: r.above,
-    header: r.header,
-    datastores: r.datastores.map((d, j) => ({
-      id: `ds-${index}-${j}`,
-      idKey: d.idKey,
-      nodes: Array.from({ length: d.nodeCount }, (_, k) => `http://${name}-${j}-${k}.data:37017`),
-    })),
-  }));
+  fc
+    .record({
+      dotSlash: fc.boolean(),
+      quote: fc.constantFrom<"" | "'" | '"'>("", "'", '"'),
+      comment: fc.option(comment, { nil: null }),
+      above: fc.constantFrom<"blank" | "comment" | null>("blank", "comment", null),
+      header: fc.boolean(),
+      datastores: fc.array(
+        fc.record({
+          idKey: fc.constantFrom<"cluster_id" | "cluster">("cluster_id", "cluster"),
+          nodeCount: fc.integer({ min: 1, max: 3 }),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    })
+    .map((r) => ({
+      name,
+      entry: `${r.dotSlash ? "./" : ""}conf.d/${name}.yaml`,
+      quote: r.quote,
+      comment: r.comment,
+      above: r.above,
+      header: r.header,
+      datastores: r.datastores.map((d, j) => ({
+        id: `ds-${index}-${j}`,
+        idKey: d.idKey,
+        nodes: Array.from({ length: d.nodeCount }, (_, k) => `http://${name}-${j}-${k}.data:37017`),
+      })),
+    }));
 
 const modelArb: fc.Arbitrary<RepoModel> = fc
   .uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/), { minLength: 1, maxLength: 8 })
@@ -184,7 +200,10 @@ const modelArb: fc.Arbitrary<RepoModel> = fc
   )
   .map(({ files, etc, restart, grouping }) => {
     if (grouping === null) return { files, etc, restart, groups: null };
-    const lines: { name: string; items: string[] }[] = Array.from({ length: grouping.count }, (_, g) => ({ name: `g${g + 1}`, items: [] }));
+    const lines: { name: string; items: string[] }[] = Array.from({ length: grouping.count }, (_, g) => ({
+      name: `g${g + 1}`,
+      items: [],
+    }));
     files.forEach((f, i) => {
       const line = lines[(grouping.assign[i] ?? 0) % grouping.count] as { items: string[] };
       line.items.push(grouping.byEntry[i] ? f.entry : f.name);
@@ -204,7 +223,8 @@ function reachedBy(tree: FileMap): Map<string, string[]> {
   const by = new Map<string, string[]>();
   for (const cluster of loaded.model.clusters.values()) {
     for (const backend of cluster.backends) {
-      for (const reach of backend.reach.filter((r) => r.kind === "datastore")) by.set(reach.value, [...(by.get(reach.value) ?? []), cluster.name]);
+      for (const reach of backend.reach.filter((r) => r.kind === "datastore"))
+        by.set(reach.value, [...(by.get(reach.value) ?? []), cluster.name]);
     }
   }
   return by;
@@ -212,7 +232,9 @@ function reachedBy(tree: FileMap): Map<string, string[]> {
 
 /** The only violations a scaffolded target may carry while the migration runs. */
 function unexpected(tree: FileMap): unknown[] {
-  return checkTree(tree).filter((v) => !(v.rule === "unfinished-scaffold" && v.clusters.length === 1 && v.clusters[0] === TARGET));
+  return checkTree(tree).filter(
+    (v) => !(v.rule === "unfinished-scaffold" && v.clusters.length === 1 && v.clusters[0] === TARGET),
+  );
 }
 
 function planOf(model: RepoModel, tree: FileMap): Plan {
@@ -227,28 +249,31 @@ function releasedLines(files: DiscoveryFile[]): string[] {
 }
 
 describe("files-era migrations on generated repos", () => {
-  test.prop([modelArb], { numRuns: 100 })("every step keeps the invariant; the end state has every datastore on the target only", (model) => {
-    const tree = repoTree(model);
-    expect(checkTree(tree)).toStrictEqual([]);
-    const plan = planOf(model, tree);
-    let current: Map<string, string> = tree;
-    for (const step of plan.steps) {
-      current = new Map(current);
-      for (const change of step.changes) {
-        if (change.content === null) current.delete(change.path);
-        else current.set(change.path, change.content);
+  test.prop([modelArb], { numRuns: 100 })(
+    "every step keeps the invariant; the end state has every datastore on the target only",
+    (model) => {
+      const tree = repoTree(model);
+      expect(checkTree(tree)).toStrictEqual([]);
+      const plan = planOf(model, tree);
+      let current: Map<string, string> = tree;
+      for (const step of plan.steps) {
+        current = new Map(current);
+        for (const change of step.changes) {
+          if (change.content === null) current.delete(change.path);
+          else current.set(change.path, change.content);
+        }
+        expect(unexpected(current), step.id).toStrictEqual([]);
       }
-      expect(unexpected(current), step.id).toStrictEqual([]);
-    }
-    const reached = reachedBy(current);
-    const ids = model.files.flatMap((f) => f.datastores.map((d) => d.id)).sort();
-    expect([...reached.keys()].sort()).toStrictEqual(ids);
-    for (const id of ids) expect(reached.get(id), id).toStrictEqual([TARGET]);
-    const loaded = loadRepo(current);
-    expect(loaded.ok && [...loaded.model.clusters.keys()]).toStrictEqual([TARGET]);
-    expect([...current.keys()].filter((p) => p.startsWith(`clusters/${SOURCE}/`))).toStrictEqual([]);
-    expect(current.get("README.md")).toBe("# config repo\n");
-  });
+      const reached = reachedBy(current);
+      const ids = model.files.flatMap((f) => f.datastores.map((d) => d.id)).sort();
+      expect([...reached.keys()].sort()).toStrictEqual(ids);
+      for (const id of ids) expect(reached.get(id), id).toStrictEqual([TARGET]);
+      const loaded = loadRepo(current);
+      expect(loaded.ok && [...loaded.model.clusters.keys()]).toStrictEqual([TARGET]);
+      expect([...current.keys()].filter((p) => p.startsWith(`clusters/${SOURCE}/`))).toStrictEqual([]);
+      expect(current.get("README.md")).toBe("# config repo\n");
+    },
+  );
 
   test.prop([modelArb], { numRuns: 100 })("each edited file changes only the lines its step is about", (model) => {
     const tree = repoTree(model);
@@ -259,7 +284,8 @@ describe("files-era migrations on generated repos", () => {
     let current: Map<string, string> = tree;
     let left = [...model.files];
     const adopted: DiscoveryFile[] = [];
-    const flowList = (files: DiscoveryFile[]) => `    files: [${files.map((f) => `${f.quote}${f.entry}${f.quote}`).join(", ")}]`;
+    const flowList = (files: DiscoveryFile[]) =>
+      `    files: [${files.map((f) => `${f.quote}${f.entry}${f.quote}`).join(", ")}]`;
     for (const step of plan.steps) {
       const moved = model.files.filter((f) => step.backends.some((b) => b.id === f.name));
       for (const change of step.changes.filter((c) => c.action === "update")) {
@@ -268,7 +294,9 @@ describe("files-era migrations on generated repos", () => {
         if (step.kind === "release" && change.path === sourceConfig) {
           left = left.filter((f) => !moved.includes(f));
           const emptied = left.length === 0;
-          expect([...lines.removed].sort(), at).toStrictEqual([...releasedLines(moved), ...(emptied ? ["    files:"] : [])].sort());
+          expect([...lines.removed].sort(), at).toStrictEqual(
+            [...releasedLines(moved), ...(emptied ? ["    files:"] : [])].sort(),
+          );
           expect(lines.added, at).toStrictEqual(emptied ? ["    files: []"] : []);
         } else if (step.kind === "adopt" && change.path === targetConfig) {
           // The scaffold left `files: []`; each adopt appends the group's entries as the source wrote them.
@@ -276,7 +304,10 @@ describe("files-era migrations on generated repos", () => {
           adopted.push(...moved);
           expect(lines.added, at).toStrictEqual([flowList(adopted)]);
         } else if (restartFiles.includes(change.path) && (step.kind === "release" || step.kind === "adopt")) {
-          expect([...lines.removed, ...lines.added].every((l) => RESTART_LINE.test(l)), at).toBe(true);
+          expect(
+            [...lines.removed, ...lines.added].every((l) => RESTART_LINE.test(l)),
+            at,
+          ).toBe(true);
           expect(lines.added, at).toStrictEqual([`        handover.replicante.io/restart: 42-${step.id}`]);
         } else if (change.path === ".github/handover.yml" && step.kind === "prepare") {
           expect(lines.removed, at).toStrictEqual([]);

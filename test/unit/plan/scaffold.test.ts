@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { planMigration } from "../../../src/plan/index.js";
-import { readDirTree } from "../../../src/repo/index.js";
+import { readDirTree } from "../../../src/cli/disk.js";
 import { parseIssueBody } from "../../../src/spec/issue.js";
 
 describe("the prepare scaffold", () => {
@@ -9,7 +9,8 @@ describe("the prepare scaffold", () => {
     const tree = await readDirTree("examples/config-repo");
     const planned = planMigration(tree, parseIssueBody(readFileSync("examples/issue.md", "utf8")).request, 42);
     if (!planned.ok) throw new Error("plan refused");
-    const core = planned.plan.steps[0]?.changes.find((c) => c.path === "clusters/replicore-b/replicante.yaml")?.content ?? "";
+    const core =
+      planned.plan.steps[0]?.changes.find((c) => c.path === "clusters/replicore-b/replicante.yaml")?.content ?? "";
     expect(core).toContain("discovery:\n  backends:\n    files: []\n  interval: 60\n");
     expect(core).not.toContain("One file per datastore fleet");
     // The source keeps its comment until its own last release (lines that step does not change stay as they were).

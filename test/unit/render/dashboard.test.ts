@@ -3,27 +3,56 @@ import { applyCommand } from "../../../src/engine/commands.js";
 import { decide, type Phase, type StepView } from "../../../src/engine/decide.js";
 import { DASHBOARD_MARKER, decodeState, emptyState, encodeState, type HiddenState } from "../../../src/engine/state.js";
 import { renderDashboard } from "../../../src/render/dashboard.js";
-import { GATES, IDS, MIN, NOW, changesOf, comment, doneBefore, hiddenWith, mergedPull, passedRecord, pull, snapshot } from "../engine/helpers.js";
+import {
+  GATES,
+  IDS,
+  MIN,
+  NOW,
+  changesOf,
+  comment,
+  doneBefore,
+  hiddenWith,
+  mergedPull,
+  passedRecord,
+  pull,
+  snapshot,
+} from "../engine/helpers.js";
 
 /** Render what decide makes of a state, as reconcile does. */
-function render(hidden: HiddenState, views: Record<string, Omit<StepView, "step">> = {}): { body: string; phase: Phase; hidden: HiddenState } {
+function render(
+  hidden: HiddenState,
+  views: Record<string, Omit<StepView, "step">> = {},
+): { body: string; phase: Phase; hidden: HiddenState } {
   const snap = snapshot(hidden, views);
   const decision = decide(snap);
-  return { body: renderDashboard(snap, decision.phase, decision.hidden), phase: decision.phase, hidden: decision.hidden };
+  return {
+    body: renderDashboard(snap, decision.phase, decision.hidden),
+    phase: decision.phase,
+    hidden: decision.hidden,
+  };
 }
 
 /** The step table's rows, as [#, step, state, PR, gate]. */
 function rows(body: string): string[][] {
-  return body.split("\n").filter((l) => /^\| \d+ \| /.test(l)).map(cells);
+  return body
+    .split("\n")
+    .filter((l) => /^\| \d+ \| /.test(l))
+    .map(cells);
 }
 /** The cells of a markdown table row, split on unescaped pipes. */
 function cells(line: string): string[] {
-  return line.replace(/^\| /, "").replace(/ \|$/, "").split(/(?<!\\) \| /);
+  return line
+    .replace(/^\| /, "")
+    .replace(/ \|$/, "")
+    .split(/(?<!\\) \| /);
 }
 const clock = (at: number) => `${new Date(at).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 const SUMMARY = { a: "replicore-a: 2 check(s), soak 15m", b: "replicore-b: 2 check(s), soak 15m" };
 
-const SOAKING = render(hiddenWith({ steps: doneBefore("release-canary") }), { prepare: { pr: mergedPull("prepare") }, "release-canary": { pr: mergedPull("release-canary"), gate: GATES.soaking } });
+const SOAKING = render(hiddenWith({ steps: doneBefore("release-canary") }), {
+  prepare: { pr: mergedPull("prepare") },
+  "release-canary": { pr: mergedPull("release-canary"), gate: GATES.soaking },
+});
 
 describe("renderDashboard: a migration soaking at release-canary", () => {
   it("starts with the dashboard marker and the label", () => {
@@ -41,7 +70,13 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
   it("one row per step: done, current, future; PR numbers; gate cells", () => {
     expect(rows(SOAKING.body)).toStrictEqual([
       ["1", "prepare", `✅ passed ${clock(passedRecord("prepare").gatePassedAt as number)}`, "#101", SUMMARY.b],
-      ["2", "release-canary", "🔎 merged, gate running", "#102", `✅ flux/kustomization/replicore-a*<br>✅ deployment replicore-a<br>soak ends ${clock(NOW + 10 * MIN)}<br>time-out ${clock(NOW + 115 * MIN)}`],
+      [
+        "2",
+        "release-canary",
+        "🔎 merged, gate running",
+        "#102",
+        `✅ flux/kustomization/replicore-a*<br>✅ deployment replicore-a<br>soak ends ${clock(NOW + 10 * MIN)}<br>time-out ${clock(NOW + 115 * MIN)}`,
+      ],
       ["3", "adopt-canary", "· not started", "", SUMMARY.b],
       ["4", "release-wave-1", "· not started", "", SUMMARY.a],
       ["5", "adopt-wave-1", "· not started", "", SUMMARY.b],
@@ -55,30 +90,32 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
   it("the mermaid block: one node per step, chained, with the right classes", () => {
     const start = SOAKING.body.indexOf("```mermaid");
     const block = SOAKING.body.slice(start, SOAKING.body.indexOf("```\n", start + 3) + 3);
-    expect(block).toBe([
-      "```mermaid",
-      "flowchart LR",
-      '  s0["prepare"]:::done',
-      '  s1["release-canary"]:::current',
-      "  s0 --> s1",
-      '  s2["adopt-canary"]:::todo',
-      "  s1 --> s2",
-      '  s3["release-wave-1"]:::todo',
-      "  s2 --> s3",
-      '  s4["adopt-wave-1"]:::todo',
-      "  s3 --> s4",
-      '  s5["release-rest"]:::todo',
-      "  s4 --> s5",
-      '  s6["adopt-rest"]:::todo',
-      "  s5 --> s6",
-      '  s7["decommission"]:::todo',
-      "  s6 --> s7",
-      "  classDef done fill:#d3f9d8,stroke:#2b8a3e",
-      "  classDef current fill:#fff3bf,stroke:#e67700",
-      "  classDef failed fill:#ffe3e3,stroke:#c92a2a",
-      "  classDef todo fill:#f1f3f5,stroke:#868e96",
-      "```",
-    ].join("\n"));
+    expect(block).toBe(
+      [
+        "```mermaid",
+        "flowchart LR",
+        '  s0["prepare"]:::done',
+        '  s1["release-canary"]:::current',
+        "  s0 --> s1",
+        '  s2["adopt-canary"]:::todo',
+        "  s1 --> s2",
+        '  s3["release-wave-1"]:::todo',
+        "  s2 --> s3",
+        '  s4["adopt-wave-1"]:::todo',
+        "  s3 --> s4",
+        '  s5["release-rest"]:::todo',
+        "  s4 --> s5",
+        '  s6["adopt-rest"]:::todo',
+        "  s5 --> s6",
+        '  s7["decommission"]:::todo',
+        "  s6 --> s7",
+        "  classDef done fill:#d3f9d8,stroke:#2b8a3e",
+        "  classDef current fill:#fff3bf,stroke:#e67700",
+        "  classDef failed fill:#ffe3e3,stroke:#c92a2a",
+        "  classDef todo fill:#f1f3f5,stroke:#868e96",
+        "```",
+      ].join("\n"),
+    );
   });
 
   it("no commands yet: the audit placeholder", () => {
@@ -92,7 +129,11 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
 });
 
 /** The state cell of step `id`, and its mermaid class, for a state and views. */
-function stateOf(id: string, hidden: HiddenState, views: Record<string, Omit<StepView, "step">> = {}): [string, string] {
+function stateOf(
+  id: string,
+  hidden: HiddenState,
+  views: Record<string, Omit<StepView, "step">> = {},
+): [string, string] {
   const { body } = render(hidden, views);
   const row = rows(body).find((r) => r[1] === id);
   const node = new RegExp(`s${IDS.indexOf(id)}\\["${id}"\\]:::(\\w+)`).exec(body)?.[1];
@@ -105,19 +146,106 @@ const VIOLATION = { rule: "shared-backend" as const, message: "m", clusters: [],
 
 type Views = Record<string, Omit<StepView, "step">>;
 const STATE_ROWS: { name: string; id: string; hidden: HiddenState; views: Views; out: [string, string] }[] = [
-  { name: "gate skipped", id: "release-canary", hidden: hiddenWith({ steps: { ...AT_RC, "release-canary": { pr: 102, mergeSha: "m", mergedAt: 1, skipped: { by: "mia", at: NOW } } } }), views: {}, out: ["⏭️ gate skipped by @mia", "done"] },
-  { name: "passed, no diff", id: "release-canary", hidden: hiddenWith({ steps: { ...AT_RC, "release-canary": { noDiff: { sha: "h", at: 1 }, gatePassedAt: NOW - MIN } } }), views: {}, out: [`✅ passed ${clock(NOW - MIN)} (no diff)`, "done"] },
-  { name: "decommission merged", id: "decommission", hidden: hiddenWith({ decommission: { by: "mia", at: 1 }, steps: { ...ALL, decommission: { pr: 108, mergeSha: "m", mergedAt: 1 } } }), views: {}, out: ["✅ merged", "done"] },
-  { name: "gate failed", id: "release-canary", hidden: hiddenWith({ steps: { ...AT_RC, "release-canary": { pr: 102, mergeSha: "m", mergedAt: 1, failed: { reason: "x", at: 1 } } } }), views: { "release-canary": { pr: mergedPull("release-canary") } }, out: ["❌ gate failed", "failed"] },
-  { name: "future step", id: "adopt-canary", hidden: hiddenWith({ steps: AT_RC }), views: { "release-canary": { pr: pull("release-canary") } }, out: ["· not started", "todo"] },
-  { name: "current, no diff, gate running", id: "release-canary", hidden: hiddenWith({ steps: { ...AT_RC, "release-canary": { noDiff: { sha: "h", at: NOW - MIN } } } }), views: { "release-canary": { gate: GATES.pending } }, out: ["🔎 no diff, gate running", "current"] },
-  { name: "current, draft PR", id: "prepare", hidden: hiddenWith(), views: { prepare: { pr: pull("prepare", { draft: true }) } }, out: ["📝 draft PR open", "current"] },
-  { name: "current, PR open", id: "release-canary", hidden: hiddenWith({ steps: AT_RC }), views: { "release-canary": { pr: pull("release-canary") } }, out: ["👀 PR open", "current"] },
-  { name: "current, PR closed unmerged", id: "release-canary", hidden: hiddenWith({ steps: AT_RC }), views: { "release-canary": { pr: pull("release-canary", { state: "closed" }) } }, out: ["⏸️ PR closed unmerged", "current"] },
-  { name: "decommission needs approval", id: "decommission", hidden: hiddenWith({ steps: ALL }), views: { decommission: { changes: changesOf("decommission") } }, out: ["✋ needs `/handover decommission`", "current"] },
-  { name: "decommission approved", id: "decommission", hidden: hiddenWith({ steps: ALL, decommission: { by: "mia", at: 1 } }), views: { decommission: { changes: changesOf("decommission") } }, out: ["🟢 approved", "current"] },
-  { name: "current, blocked by the invariant", id: "release-canary", hidden: hiddenWith({ steps: AT_RC }), views: { "release-canary": { changes: changesOf("release-canary"), violations: [VIOLATION] } }, out: ["⛔ blocked", "failed"] },
-  { name: "current, about to open", id: "release-canary", hidden: hiddenWith({ steps: AT_RC }), views: { "release-canary": { changes: changesOf("release-canary") } }, out: ["⏳ next", "current"] },
+  {
+    name: "gate skipped",
+    id: "release-canary",
+    hidden: hiddenWith({
+      steps: { ...AT_RC, "release-canary": { pr: 102, mergeSha: "m", mergedAt: 1, skipped: { by: "mia", at: NOW } } },
+    }),
+    views: {},
+    out: ["⏭️ gate skipped by @mia", "done"],
+  },
+  {
+    name: "passed, no diff",
+    id: "release-canary",
+    hidden: hiddenWith({
+      steps: { ...AT_RC, "release-canary": { noDiff: { sha: "h", at: 1 }, gatePassedAt: NOW - MIN } },
+    }),
+    views: {},
+    out: [`✅ passed ${clock(NOW - MIN)} (no diff)`, "done"],
+  },
+  {
+    name: "decommission merged",
+    id: "decommission",
+    hidden: hiddenWith({
+      decommission: { by: "mia", at: 1 },
+      steps: { ...ALL, decommission: { pr: 108, mergeSha: "m", mergedAt: 1 } },
+    }),
+    views: {},
+    out: ["✅ merged", "done"],
+  },
+  {
+    name: "gate failed",
+    id: "release-canary",
+    hidden: hiddenWith({
+      steps: { ...AT_RC, "release-canary": { pr: 102, mergeSha: "m", mergedAt: 1, failed: { reason: "x", at: 1 } } },
+    }),
+    views: { "release-canary": { pr: mergedPull("release-canary") } },
+    out: ["❌ gate failed", "failed"],
+  },
+  {
+    name: "future step",
+    id: "adopt-canary",
+    hidden: hiddenWith({ steps: AT_RC }),
+    views: { "release-canary": { pr: pull("release-canary") } },
+    out: ["· not started", "todo"],
+  },
+  {
+    name: "current, no diff, gate running",
+    id: "release-canary",
+    hidden: hiddenWith({ steps: { ...AT_RC, "release-canary": { noDiff: { sha: "h", at: NOW - MIN } } } }),
+    views: { "release-canary": { gate: GATES.pending } },
+    out: ["🔎 no diff, gate running", "current"],
+  },
+  {
+    name: "current, draft PR",
+    id: "prepare",
+    hidden: hiddenWith(),
+    views: { prepare: { pr: pull("prepare", { draft: true }) } },
+    out: ["📝 draft PR open", "current"],
+  },
+  {
+    name: "current, PR open",
+    id: "release-canary",
+    hidden: hiddenWith({ steps: AT_RC }),
+    views: { "release-canary": { pr: pull("release-canary") } },
+    out: ["👀 PR open", "current"],
+  },
+  {
+    name: "current, PR closed unmerged",
+    id: "release-canary",
+    hidden: hiddenWith({ steps: AT_RC }),
+    views: { "release-canary": { pr: pull("release-canary", { state: "closed" }) } },
+    out: ["⏸️ PR closed unmerged", "current"],
+  },
+  {
+    name: "decommission needs approval",
+    id: "decommission",
+    hidden: hiddenWith({ steps: ALL }),
+    views: { decommission: { changes: changesOf("decommission") } },
+    out: ["✋ needs `/handover decommission`", "current"],
+  },
+  {
+    name: "decommission approved",
+    id: "decommission",
+    hidden: hiddenWith({ steps: ALL, decommission: { by: "mia", at: 1 } }),
+    views: { decommission: { changes: changesOf("decommission") } },
+    out: ["🟢 approved", "current"],
+  },
+  {
+    name: "current, blocked by the invariant",
+    id: "release-canary",
+    hidden: hiddenWith({ steps: AT_RC }),
+    views: { "release-canary": { changes: changesOf("release-canary"), violations: [VIOLATION] } },
+    out: ["⛔ blocked", "failed"],
+  },
+  {
+    name: "current, about to open",
+    id: "release-canary",
+    hidden: hiddenWith({ steps: AT_RC }),
+    views: { "release-canary": { changes: changesOf("release-canary") } },
+    out: ["⏳ next", "current"],
+  },
 ];
 
 describe("renderDashboard: the state cell and mermaid class of a step", () => {
@@ -126,13 +254,21 @@ describe("renderDashboard: the state cell and mermaid class of a step", () => {
   });
 
   it("a no-diff step shows no PR; a recorded PR wins over the view", () => {
-    const { body } = render(hiddenWith({ steps: { ...AT_RC, "release-canary": { noDiff: { sha: "h", at: NOW - MIN } } } }), { "release-canary": { gate: GATES.pending } });
+    const { body } = render(
+      hiddenWith({ steps: { ...AT_RC, "release-canary": { noDiff: { sha: "h", at: NOW - MIN } } } }),
+      { "release-canary": { gate: GATES.pending } },
+    );
     expect(rows(body)[1]?.[3]).toBe("no PR (no diff)");
     expect(rows(body)[0]?.[3]).toBe("#101");
   });
 
   it("done: every node done, label done", () => {
-    const { body } = render(hiddenWith({ decommission: { by: "mia", at: 1 }, steps: { ...ALL, decommission: { pr: 108, mergeSha: "m", mergedAt: 1 } } }));
+    const { body } = render(
+      hiddenWith({
+        decommission: { by: "mia", at: 1 },
+        steps: { ...ALL, decommission: { pr: 108, mergeSha: "m", mergedAt: 1 } },
+      }),
+    );
     expect(body.split("\n")[1]).toBe("## Handover: done");
     expect([...body.matchAll(/:::(\w+)$/gm)].map((m) => m[1])).toStrictEqual(IDS.map(() => "done"));
     expect(rows(body).map((r) => r[3])).toStrictEqual(IDS.map((id) => `#${101 + IDS.indexOf(id)}`));
@@ -141,7 +277,17 @@ describe("renderDashboard: the state cell and mermaid class of a step", () => {
 
 describe("renderDashboard: the audit log with hostile user text", () => {
   const HOSTILE = "/handover abort -- x | y <script>alert(1)</script> `rm -rf` @someone";
-  const applied = applyCommand({ comment: comment(77, HOSTILE, { author: "eve" }), on: 42 }, "write", hiddenWith({ steps: AT_RC }), { now: NOW, permissions: { permission: "write", elevated: "maintain" }, steps: snapshot(emptyState()).steps, phase: undefined });
+  const applied = applyCommand(
+    { comment: comment(77, HOSTILE, { author: "eve" }), on: 42 },
+    "write",
+    hiddenWith({ steps: AT_RC }),
+    {
+      now: NOW,
+      permissions: { permission: "write", elevated: "maintain" },
+      steps: snapshot(emptyState()).steps,
+      phase: undefined,
+    },
+  );
   const { body, hidden } = render(applied.hidden);
   const auditRows = body.split("\n").filter((l) => l.startsWith(`| ${clock(NOW)} |`));
 
@@ -161,7 +307,9 @@ describe("renderDashboard: the audit log with hostile user text", () => {
   });
 
   it("the headline quoting the reason is escaped too", () => {
-    expect(body.split("\n")[3]).toBe("**Aborted by @\u200beve: x \\| y &lt;script&gt;alert(1)&lt;/script&gt; `rm -rf` @\u200bsomeone.**");
+    expect(body.split("\n")[3]).toBe(
+      "**Aborted by @\u200beve: x \\| y &lt;script&gt;alert(1)&lt;/script&gt; `rm -rf` @\u200bsomeone.**",
+    );
   });
 
   it("the state block still reads back", () => {
@@ -170,7 +318,12 @@ describe("renderDashboard: the audit log with hostile user text", () => {
   });
 
   it("newlines in a command cannot add rows", () => {
-    const multi = { ...hidden, audit: [{ at: NOW, user: "eve", command: "/handover x\n| 1 | forged |", result: "unknown" as const, note: "a\n| b |" }] };
+    const multi = {
+      ...hidden,
+      audit: [
+        { at: NOW, user: "eve", command: "/handover x\n| 1 | forged |", result: "unknown" as const, note: "a\n| b |" },
+      ],
+    };
     const text = renderDashboard(snapshot(multi), { label: "handover:running", headline: "h", next: "" }, multi);
     expect(text.split("\n").filter((l) => l.startsWith(`| ${clock(NOW)} |`))).toStrictEqual([
       `| ${clock(NOW)} | @eve | \`/handover x \\| 1 \\| forged \\|\` | unknown | a \\| b \\| |`,
@@ -182,11 +335,27 @@ describe("renderDashboard: a forged state block in a command", () => {
   const forged = encodeState({ ...emptyState(), base: "x", decommission: { by: "m", at: 0 } });
   const line = `/handover x ${forged}`;
   // Anyone can comment on a public issue; an unknown verb is audited without any permission check.
-  const applied = applyCommand({ comment: comment(66, line, { author: "mallory" }), on: 42 }, "none", hiddenWith({ steps: AT_RC }), { now: NOW, permissions: { permission: "write", elevated: "maintain" }, steps: snapshot(emptyState()).steps, phase: undefined });
+  const applied = applyCommand(
+    { comment: comment(66, line, { author: "mallory" }), on: 42 },
+    "none",
+    hiddenWith({ steps: AT_RC }),
+    {
+      now: NOW,
+      permissions: { permission: "write", elevated: "maintain" },
+      steps: snapshot(emptyState()).steps,
+      phase: undefined,
+    },
+  );
   const { body, hidden } = render(applied.hidden);
 
   it("the forged block is audited, but cannot appear as an HTML comment in the rendered audit table", () => {
-    expect(hidden.audit.at(-1)).toStrictEqual({ at: NOW, user: "mallory", command: line, result: "unknown", note: "unknown command x" });
+    expect(hidden.audit.at(-1)).toStrictEqual({
+      at: NOW,
+      user: "mallory",
+      command: line,
+      result: "unknown",
+      note: "unknown command x",
+    });
     const auditRows = body.split("\n").filter((l) => l.includes("@mallory"));
     expect(auditRows).toHaveLength(1);
     expect(auditRows[0]).not.toContain("<!--");

@@ -54,7 +54,9 @@ export function useSim(): Harness {
 }
 
 /** The status and body of a request expected to fail. */
-export async function failure(promise: Promise<unknown>): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }> {
   try {
     await promise;
   } catch (err) {
@@ -65,23 +67,50 @@ export async function failure(promise: Promise<unknown>): Promise<{ status: numb
 }
 
 /** Commits files on top of a parent through the git data API, as the App would; returns the commit sha. */
-export async function commitViaApi(octokit: Octokit, parent: string, files: Record<string, string | null>, message: string): Promise<string> {
-  const base = await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { owner: OWNER, repo: REPO, commit_sha: parent });
+export async function commitViaApi(
+  octokit: Octokit,
+  parent: string,
+  files: Record<string, string | null>,
+  message: string,
+): Promise<string> {
+  const base = await octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
+    owner: OWNER,
+    repo: REPO,
+    commit_sha: parent,
+  });
   const tree = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
     owner: OWNER,
     repo: REPO,
     base_tree: base.data.tree.sha,
     tree: Object.entries(files).map(([path, content]) =>
-      content === null ? { path, mode: "100644" as const, type: "blob" as const, sha: null } : { path, mode: "100644" as const, type: "blob" as const, content },
+      content === null
+        ? { path, mode: "100644" as const, type: "blob" as const, sha: null }
+        : { path, mode: "100644" as const, type: "blob" as const, content },
     ),
   });
-  const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", { owner: OWNER, repo: REPO, message, tree: tree.data.sha, parents: [parent] });
+  const commit = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
+    owner: OWNER,
+    repo: REPO,
+    message,
+    tree: tree.data.sha,
+    parents: [parent],
+  });
   return commit.data.sha;
 }
 
 /** A branch from `from` with one API commit on it; returns the new tip. */
-export async function branchWithCommit(h: Harness, branch: string, files: Record<string, string | null>, from = h.sim.branchSha("main") as string): Promise<string> {
+export async function branchWithCommit(
+  h: Harness,
+  branch: string,
+  files: Record<string, string | null>,
+  from = h.sim.branchSha("main") as string,
+): Promise<string> {
   const sha = await commitViaApi(h.octokit, from, files, `change on ${branch}`);
-  await h.octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner: OWNER, repo: REPO, ref: `refs/heads/${branch}`, sha });
+  await h.octokit.request("POST /repos/{owner}/{repo}/git/refs", {
+    owner: OWNER,
+    repo: REPO,
+    ref: `refs/heads/${branch}`,
+    sha,
+  });
   return sha;
 }

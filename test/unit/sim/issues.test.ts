@@ -6,18 +6,44 @@ const h = useSim();
 
 describe("issues, comments, labels, reactions", () => {
   it("creates an issue with labels, comments on it and edits the comment", async () => {
-    const issue = await h.octokit.request("POST /repos/{owner}/{repo}/issues", { ...r, title: "Migrate a to b", body: "### Source cluster\n\na", labels: ["handover"] });
+    const issue = await h.octokit.request("POST /repos/{owner}/{repo}/issues", {
+      ...r,
+      title: "Migrate a to b",
+      body: "### Source cluster\n\na",
+      labels: ["handover"],
+    });
     expect(issue.status).toBe(201);
-    expect(issue.data).toMatchObject({ number: 1, state: "open", title: "Migrate a to b", user: { login: "handover[bot]" }, labels: [{ name: "handover", color: "ededed" }] });
+    expect(issue.data).toMatchObject({
+      number: 1,
+      state: "open",
+      title: "Migrate a to b",
+      user: { login: "handover[bot]" },
+      labels: [{ name: "handover", color: "ededed" }],
+    });
     expect(issue.data.pull_request).toBeUndefined();
 
-    const comment = await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...r, issue_number: 1, body: "dashboard v1" });
+    const comment = await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...r,
+      issue_number: 1,
+      body: "dashboard v1",
+    });
     expect(comment.status).toBe(201);
     h.clock.advance(30);
-    const edited = await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...r, comment_id: comment.data.id, body: "dashboard v2" });
-    expect(edited.data).toMatchObject({ body: "dashboard v2", created_at: "2025-01-01T00:00:00Z", updated_at: "2025-01-01T00:00:30Z" });
+    const edited = await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+      ...r,
+      comment_id: comment.data.id,
+      body: "dashboard v2",
+    });
+    expect(edited.data).toMatchObject({
+      body: "dashboard v2",
+      created_at: "2025-01-01T00:00:00Z",
+      updated_at: "2025-01-01T00:00:30Z",
+    });
     const human = h.sim.comment("alice", 1, "/handover pause");
-    const list = await h.octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...r, issue_number: 1 });
+    const list = await h.octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...r,
+      issue_number: 1,
+    });
     expect(list.data.map((c) => [c.id, c.user?.login, c.body])).toEqual([
       [comment.data.id, "handover[bot]", "dashboard v2"],
       [human, "alice", "/handover pause"],
@@ -28,14 +54,36 @@ describe("issues, comments, labels, reactions", () => {
 
   it("adds, replaces and removes labels; removing an absent one is 404", async () => {
     const n = h.sim.createIssue("alice", "t", "b");
-    const added = await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...r, issue_number: n, labels: ["handover:running", "x"] });
+    const added = await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      ...r,
+      issue_number: n,
+      labels: ["handover:running", "x"],
+    });
     expect(added.data.map((l) => l.name)).toEqual(["handover:running", "x"]);
-    const set = await h.octokit.request("PUT /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...r, issue_number: n, labels: ["handover:waiting", "x"] });
+    const set = await h.octokit.request("PUT /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      ...r,
+      issue_number: n,
+      labels: ["handover:waiting", "x"],
+    });
     expect(set.data.map((l) => l.name)).toEqual(["x", "handover:waiting"]);
-    const removed = await h.octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...r, issue_number: n, name: "x" });
+    const removed = await h.octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+      ...r,
+      issue_number: n,
+      name: "x",
+    });
     expect(removed.data.map((l) => l.name)).toEqual(["handover:waiting"]);
-    const absent = await failure(h.octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...r, issue_number: n, name: "x" }));
-    expect(absent).toEqual({ status: 404, data: { message: "Label does not exist", documentation_url: "https://docs.github.com/rest" }, headers: absent.headers });
+    const absent = await failure(
+      h.octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+        ...r,
+        issue_number: n,
+        name: "x",
+      }),
+    );
+    expect(absent).toEqual({
+      status: 404,
+      data: { message: "Label does not exist", documentation_url: "https://docs.github.com/rest" },
+      headers: absent.headers,
+    });
     expect(h.sim.labels(n)).toEqual(["handover:waiting"]);
 
     const repoLabels = await h.octokit.request("GET /repos/{owner}/{repo}/labels", r);
@@ -51,16 +99,37 @@ describe("issues, comments, labels, reactions", () => {
   it("answers 201 for a new reaction and 200 when the same user reacts the same way again", async () => {
     const n = h.sim.createIssue("alice", "t", "b");
     const id = h.sim.comment("alice", n, "/handover status");
-    const react = () => h.octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...r, comment_id: id, content: "+1" });
+    const react = () =>
+      h.octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+        ...r,
+        comment_id: id,
+        content: "+1",
+      });
     const first = await react();
     const second = await react();
     expect([first.status, second.status]).toEqual([201, 200]);
     expect(second.data.id).toBe(first.data.id);
-    await h.octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...r, comment_id: id, content: "eyes" });
+    await h.octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+      ...r,
+      comment_id: id,
+      content: "eyes",
+    });
     expect(h.sim.reactions(id)).toEqual(["+1", "eyes"]);
-    const listed = await h.octokit.request("GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...r, comment_id: id });
-    expect(listed.data.map((x) => [x.user?.login, x.content])).toEqual([["handover[bot]", "+1"], ["handover[bot]", "eyes"]]);
-    const bad = await failure(h.octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { ...r, comment_id: id, content: "nope" as "+1" }));
+    const listed = await h.octokit.request("GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+      ...r,
+      comment_id: id,
+    });
+    expect(listed.data.map((x) => [x.user?.login, x.content])).toEqual([
+      ["handover[bot]", "+1"],
+      ["handover[bot]", "eyes"],
+    ]);
+    const bad = await failure(
+      h.octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+        ...r,
+        comment_id: id,
+        content: "nope" as "+1",
+      }),
+    );
     expect(bad.status).toBe(422);
   });
 
@@ -68,10 +137,18 @@ describe("issues, comments, labels, reactions", () => {
     const a = h.sim.createIssue("alice", "a", "", ["handover"]);
     const b = h.sim.createIssue("alice", "b", "", ["handover", "handover:done"]);
     h.sim.createIssue("alice", "c", "");
-    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...r, issue_number: b, state: "closed" });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+      ...r,
+      issue_number: b,
+      state: "closed",
+    });
     const open = await h.octokit.request("GET /repos/{owner}/{repo}/issues", { ...r, labels: "handover" });
     expect(open.data.map((i) => i.number)).toEqual([a]);
-    const all = await h.octokit.request("GET /repos/{owner}/{repo}/issues", { ...r, state: "all", labels: "handover,handover:done" });
+    const all = await h.octokit.request("GET /repos/{owner}/{repo}/issues", {
+      ...r,
+      state: "all",
+      labels: "handover,handover:done",
+    });
     expect(all.data.map((i) => [i.number, i.state, i.state_reason])).toEqual([[b, "closed", "completed"]]);
   });
 });
@@ -81,7 +158,11 @@ describe("search and pagination", () => {
     h.sim.createIssue("alice", "Migrate replicore-a", "Source cluster: replicore-a", ["handover"]);
     h.sim.createIssue("alice", "Other", "nothing to see", ["handover"]);
     const closed = h.sim.createIssue("alice", "Old", "Source cluster: replicore-a", ["handover"]);
-    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...r, issue_number: closed, state: "closed" });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+      ...r,
+      issue_number: closed,
+      state: "closed",
+    });
     const search = (q: string) => h.octokit.request("GET /search/issues", { q });
     const hit = await search('repo:acme/config is:issue is:open label:handover "replicore-a" in:body');
     expect(hit.data).toMatchObject({ total_count: 1, incomplete_results: false });
@@ -108,8 +189,13 @@ describe("search and pagination", () => {
 describe("permissions", () => {
   it("reports the legacy permission and the exact role; bots are not users", async () => {
     h.sim.setPermission("maria", "maintain");
-    const perm = (username: string) => h.octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { ...r, username });
-    expect((await perm("maria")).data).toMatchObject({ permission: "write", role_name: "maintain", user: { login: "maria" } });
+    const perm = (username: string) =>
+      h.octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { ...r, username });
+    expect((await perm("maria")).data).toMatchObject({
+      permission: "write",
+      role_name: "maintain",
+      user: { login: "maria" },
+    });
     expect((await perm("acme")).data).toMatchObject({ permission: "admin", role_name: "admin" });
     expect((await perm("stranger")).data).toMatchObject({ permission: "none", role_name: "none" });
     const bot = await failure(perm("renovate[bot]"));
@@ -123,24 +209,51 @@ describe("statuses, check runs, deployments", () => {
     expect((await combined()).data).toMatchObject({ state: "pending", total_count: 0, statuses: [], sha: h.seed });
     h.sim.setStatus(h.seed, "ci/test", "pending");
     h.sim.setStatus(h.seed, "ci/test", "success");
-    await h.octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", { ...r, sha: h.seed, state: "success", context: "deploy/a" });
+    await h.octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
+      ...r,
+      sha: h.seed,
+      state: "success",
+      context: "deploy/a",
+    });
     expect((await combined()).data).toMatchObject({ state: "success", total_count: 2 });
     h.sim.setStatus(h.seed, "deploy/a", "failure");
     const after = (await combined()).data;
     expect(after.state).toBe("failure");
-    expect(after.statuses.map((s) => [s.context, s.state])).toEqual([["deploy/a", "failure"], ["ci/test", "success"]]);
+    expect(after.statuses.map((s) => [s.context, s.state])).toEqual([
+      ["deploy/a", "failure"],
+      ["ci/test", "success"],
+    ]);
     const all = await h.octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", { ...r, ref: h.seed });
-    expect(all.data.map((s) => `${s.context}=${s.state}`)).toEqual(["deploy/a=failure", "deploy/a=success", "ci/test=success", "ci/test=pending"]);
+    expect(all.data.map((s) => `${s.context}=${s.state}`)).toEqual([
+      "deploy/a=failure",
+      "deploy/a=success",
+      "ci/test=success",
+      "ci/test=pending",
+    ]);
   });
 
   it("creates, completes and lists check runs", async () => {
-    const created = await h.octokit.request("POST /repos/{owner}/{repo}/check-runs", { ...r, name: "handover/guard", head_sha: h.seed, status: "in_progress" });
-    expect(created.data).toMatchObject({ name: "handover/guard", status: "in_progress", conclusion: null, app: { slug: "handover" } });
+    const created = await h.octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+      ...r,
+      name: "handover/guard",
+      head_sha: h.seed,
+      status: "in_progress",
+    });
+    expect(created.data).toMatchObject({
+      name: "handover/guard",
+      status: "in_progress",
+      conclusion: null,
+      app: { slug: "handover" },
+    });
     await h.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
       ...r,
       check_run_id: created.data.id,
       conclusion: "failure",
-      output: { title: "1 violation", summary: "s", annotations: [{ path: "a.yaml", start_line: 1, end_line: 1, annotation_level: "failure", message: "m" }] },
+      output: {
+        title: "1 violation",
+        summary: "s",
+        annotations: [{ path: "a.yaml", start_line: 1, end_line: 1, annotation_level: "failure", message: "m" }],
+      },
     });
     h.sim.createCheckRun(h.seed, "ci/build", "completed", "success");
     const runs = await h.octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...r, ref: h.seed });
@@ -158,9 +271,16 @@ describe("statuses, check runs, deployments", () => {
     h.sim.createDeployment(h.seed, "replicore-b");
     h.sim.createDeploymentStatus(second, "in_progress");
     h.sim.createDeploymentStatus(second, "success");
-    const list = await h.octokit.request("GET /repos/{owner}/{repo}/deployments", { ...r, sha: h.seed, environment: "replicore-a" });
+    const list = await h.octokit.request("GET /repos/{owner}/{repo}/deployments", {
+      ...r,
+      sha: h.seed,
+      environment: "replicore-a",
+    });
     expect(list.data.map((d) => d.id)).toEqual([second, first]);
-    const statuses = await h.octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { ...r, deployment_id: second });
+    const statuses = await h.octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
+      ...r,
+      deployment_id: second,
+    });
     expect(statuses.data.map((s) => s.state)).toEqual(["success", "in_progress"]);
   });
 });

@@ -5,7 +5,8 @@ const person = { name: "t", email: "t@example.com", date: "2025-01-01T00:00:00Z"
 
 function tree(store: GitObjectStore, files: Record<string, string>): string {
   const flat: FlatTree = new Map();
-  for (const [path, content] of Object.entries(files)) flat.set(path, { mode: "100644", type: "blob", sha: store.putBlob(content) });
+  for (const [path, content] of Object.entries(files))
+    flat.set(path, { mode: "100644", type: "blob", sha: store.putBlob(content) });
   return store.buildTree(flat);
 }
 
@@ -26,14 +27,20 @@ describe("GitObjectStore", () => {
     const base = tree(store, { "a.yaml": "a0", "b.yaml": "b0", "c.yaml": "c0", "d.yaml": "d0" });
     const ours = tree(store, { "a.yaml": "a1", "b.yaml": "b0", "c.yaml": "same", "d.yaml": "d0", "new-ours": "o" });
     const theirs = tree(store, { "a.yaml": "a0", "b.yaml": "b1", "c.yaml": "same", "new-theirs": "t" });
-    expect(read(store, store.mergeTrees(base, ours, theirs))).toEqual({ "a.yaml": "a1", "b.yaml": "b1", "c.yaml": "same", "new-ours": "o", "new-theirs": "t" });
+    expect(read(store, store.mergeTrees(base, ours, theirs))).toEqual({
+      "a.yaml": "a1",
+      "b.yaml": "b1",
+      "c.yaml": "same",
+      "new-ours": "o",
+      "new-theirs": "t",
+    });
   });
 
   it("reports every path changed differently on both sides", () => {
     const store = new GitObjectStore();
     const base = tree(store, { "a.yaml": "a0", "b.yaml": "b0" });
-    const ours = tree(store, { "a.yaml": "a1", "b.yaml": "b0", "n": "x" });
-    const theirs = tree(store, { "a.yaml": "a2", "n": "y" });
+    const ours = tree(store, { "a.yaml": "a1", "b.yaml": "b0", n: "x" });
+    const theirs = tree(store, { "a.yaml": "a2", n: "y" });
     expect(() => store.mergeTrees(base, ours, theirs)).toThrow(MergeConflict);
     try {
       store.mergeTrees(base, ours, theirs);
@@ -48,7 +55,13 @@ describe("GitObjectStore", () => {
     const root = store.putCommit({ tree: t, parents: [], message: "root", author: person, committer: person });
     const main1 = store.putCommit({ tree: t, parents: [root], message: "main1", author: person, committer: person });
     const side = store.putCommit({ tree: t, parents: [root], message: "side", author: person, committer: person });
-    const merge = store.putCommit({ tree: t, parents: [main1, side], message: "merge", author: person, committer: person });
+    const merge = store.putCommit({
+      tree: t,
+      parents: [main1, side],
+      message: "merge",
+      author: person,
+      committer: person,
+    });
     expect(store.mergeBase(main1, side)).toBe(root);
     expect(store.mergeBase(merge, side)).toBe(side);
     expect(store.firstParentChain(merge)).toEqual([root, main1, merge]);

@@ -21,24 +21,36 @@ beforeEach(async () => {
     secret: SECRET,
     baseUrl: h.baseUrl,
     logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults((opts: Record<string, unknown>) => ({ ...opts, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: ProbotOctokit.defaults((opts: Record<string, unknown>) => ({
+      ...opts,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
   });
   // a tiny App: on a new issue, read a file, create a branch (422 = already there) and reply; react to human comments
   const middleware = await createNodeMiddleware(
     (app) => {
       app.on("issues.opened", async (context) => {
-        const file = await context.octokit.rest.repos.getContent(context.repo({ path: "README.md", mediaType: { format: "raw" } }));
+        const file = await context.octokit.rest.repos.getContent(
+          context.repo({ path: "README.md", mediaType: { format: "raw" } }),
+        );
         const main = await context.octokit.rest.git.getRef(context.repo({ ref: "heads/main" }));
         try {
-          await context.octokit.rest.git.createRef(context.repo({ ref: `refs/heads/handover/${context.payload.issue.number}`, sha: main.data.object.sha }));
+          await context.octokit.rest.git.createRef(
+            context.repo({ ref: `refs/heads/handover/${context.payload.issue.number}`, sha: main.data.object.sha }),
+          );
         } catch (err) {
           if ((err as { status?: number }).status !== 422) throw err;
         }
-        await context.octokit.rest.issues.createComment(context.issue({ body: `read ${JSON.stringify(String(file.data))}` }));
+        await context.octokit.rest.issues.createComment(
+          context.issue({ body: `read ${JSON.stringify(String(file.data))}` }),
+        );
       });
       app.on("issue_comment.created", async (context) => {
         if (context.payload.sender.type === "Bot") return;
-        await context.octokit.rest.reactions.createForIssueComment(context.repo({ comment_id: context.payload.comment.id, content: "+1" }));
+        await context.octokit.rest.reactions.createForIssueComment(
+          context.repo({ comment_id: context.payload.comment.id, content: "+1" }),
+        );
       });
     },
     { probot },

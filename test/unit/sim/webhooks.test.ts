@@ -8,6 +8,7 @@ import { branchWithCommit, OWNER, REPO, SECRET, startSim, type Harness } from ".
 interface Received {
   headers: IncomingHttpHeaders;
   body: string;
+  // biome-ignore lint/suspicious/noExplicitAny: webhook JSON, read field by field
   payload: Record<string, any>;
 }
 
@@ -33,7 +34,8 @@ function signatureValid(r: Received): boolean {
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-const name = (r: Received) => (r.payload.action ? `${r.headers["x-github-event"]}.${r.payload.action}` : String(r.headers["x-github-event"]));
+const name = (r: Received) =>
+  r.payload.action ? `${r.headers["x-github-event"]}.${r.payload.action}` : String(r.headers["x-github-event"]);
 
 let h: Harness;
 let app: Awaited<ReturnType<typeof receiver>>;
@@ -51,7 +53,13 @@ describe("webhook delivery", () => {
     h.sim.setWebhookTarget(app.url);
     const issue = h.sim.createIssue("alice", "Migrate", "body", ["handover"]);
     await branchWithCommit(h, "feature", { "a.txt": "1\n" });
-    const pr = await h.octokit.request("POST /repos/{owner}/{repo}/pulls", { owner: OWNER, repo: REPO, title: "step", head: "feature", base: "main" });
+    const pr = await h.octokit.request("POST /repos/{owner}/{repo}/pulls", {
+      owner: OWNER,
+      repo: REPO,
+      title: "step",
+      head: "feature",
+      base: "main",
+    });
     h.sim.comment("alice", pr.data.number, "/handover status");
     h.sim.pushFiles("bob", "feature", [{ path: "a.txt", content: "2\n" }], "fixup");
     const merge = h.sim.mergePull(pr.data.number, "alice");
@@ -60,8 +68,19 @@ describe("webhook delivery", () => {
     h.sim.createDeploymentStatus(deployment, "success");
 
     const expected = [
-      "issues.opened", "issues.labeled", "create", "push", "pull_request.opened", "issue_comment.created", "push",
-      "pull_request.synchronize", "push", "pull_request.closed", "status", "deployment.created", "deployment_status.created",
+      "issues.opened",
+      "issues.labeled",
+      "create",
+      "push",
+      "pull_request.opened",
+      "issue_comment.created",
+      "push",
+      "pull_request.synchronize",
+      "push",
+      "pull_request.closed",
+      "status",
+      "deployment.created",
+      "deployment_status.created",
     ];
     expect(h.sim.pendingEventNames()).toEqual(expected);
     expect(await h.sim.deliverAll()).toBe(13);
@@ -71,22 +90,55 @@ describe("webhook delivery", () => {
     for (const r of app.received) {
       expect(signatureValid(r)).toBe(true);
       expect(r.headers["content-type"]).toBe("application/json");
-      expect(r.headers["x-github-delivery"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(r.payload.repository).toMatchObject({ name: "config", full_name: "acme/config", owner: { login: "acme" }, default_branch: "main" });
+      expect(r.headers["x-github-delivery"]).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+      expect(r.payload.repository).toMatchObject({
+        name: "config",
+        full_name: "acme/config",
+        owner: { login: "acme" },
+        default_branch: "main",
+      });
       expect(r.payload.installation).toMatchObject({ id: 1 });
     }
     expect(new Set(app.received.map((r) => r.headers["x-github-delivery"])).size).toBe(13);
 
-    const [opened, labeled, , , prOpened, comment, , sync, , closed, status, , deploymentStatus] = app.received as Received[] & { length: 13 };
-    expect(opened?.payload).toMatchObject({ issue: { number: issue, title: "Migrate" }, sender: { login: "alice", type: "User" } });
+    const [opened, labeled, , , prOpened, comment, , sync, , closed, status, , deploymentStatus] =
+      app.received as Received[] & { length: 13 };
+    expect(opened?.payload).toMatchObject({
+      issue: { number: issue, title: "Migrate" },
+      sender: { login: "alice", type: "User" },
+    });
     expect(labeled?.payload.label).toMatchObject({ name: "handover" });
-    expect(prOpened?.payload).toMatchObject({ number: 2, pull_request: { head: { ref: "feature" } }, sender: { login: "handover[bot]", type: "Bot" } });
-    expect(comment?.payload).toMatchObject({ comment: { body: "/handover status", user: { login: "alice" } }, issue: { number: 2 } });
+    expect(prOpened?.payload).toMatchObject({
+      number: 2,
+      pull_request: { head: { ref: "feature" } },
+      sender: { login: "handover[bot]", type: "Bot" },
+    });
+    expect(comment?.payload).toMatchObject({
+      comment: { body: "/handover status", user: { login: "alice" } },
+      issue: { number: 2 },
+    });
     expect(comment?.payload.issue.pull_request).toBeDefined();
-    expect(sync?.payload).toMatchObject({ before: pr.data.head.sha, after: h.sim.getIssue(2).pull?.headSha, sender: { login: "bob" } });
-    expect(closed?.payload).toMatchObject({ pull_request: { merged: true, merge_commit_sha: merge }, sender: { login: "alice" } });
-    expect(status?.payload).toMatchObject({ sha: merge, context: "deploy/a", state: "success", branches: [{ name: "main", commit: { sha: merge } }] });
-    expect(deploymentStatus?.payload).toMatchObject({ deployment_status: { state: "success" }, deployment: { id: deployment, sha: merge, environment: "replicore-a" } });
+    expect(sync?.payload).toMatchObject({
+      before: pr.data.head.sha,
+      after: h.sim.getIssue(2).pull?.headSha,
+      sender: { login: "bob" },
+    });
+    expect(closed?.payload).toMatchObject({
+      pull_request: { merged: true, merge_commit_sha: merge },
+      sender: { login: "alice" },
+    });
+    expect(status?.payload).toMatchObject({
+      sha: merge,
+      context: "deploy/a",
+      state: "success",
+      branches: [{ name: "main", commit: { sha: merge } }],
+    });
+    expect(deploymentStatus?.payload).toMatchObject({
+      deployment_status: { state: "success" },
+      deployment: { id: deployment, sha: merge, environment: "replicore-a" },
+    });
     expect(h.sim.deliveries.every((d) => d.status === 200 && !d.redelivery)).toBe(true);
   });
 
@@ -94,21 +146,69 @@ describe("webhook delivery", () => {
     const r = { owner: OWNER, repo: REPO };
     const issue = h.sim.createIssue("alice", "t", "b");
     await branchWithCommit(h, "feature", { "a.txt": "1\n" });
-    const pr = await h.octokit.request("POST /repos/{owner}/{repo}/pulls", { ...r, title: "step", head: "feature", base: "main" });
+    const pr = await h.octokit.request("POST /repos/{owner}/{repo}/pulls", {
+      ...r,
+      title: "step",
+      head: "feature",
+      base: "main",
+    });
     h.sim.discardEvents();
-    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...r, issue_number: issue, body: "b2", labels: ["handover:running"] });
-    await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...r, issue_number: pr.data.number, labels: ["handover"] });
-    await h.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...r, pull_number: pr.data.number, title: "step 2" });
-    await h.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...r, pull_number: pr.data.number, title: "step 2" });
-    const comment = await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...r, issue_number: issue, body: "x" });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+      ...r,
+      issue_number: issue,
+      body: "b2",
+      labels: ["handover:running"],
+    });
+    await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      ...r,
+      issue_number: pr.data.number,
+      labels: ["handover"],
+    });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...r,
+      pull_number: pr.data.number,
+      title: "step 2",
+    });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...r,
+      pull_number: pr.data.number,
+      title: "step 2",
+    });
+    const comment = await h.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...r,
+      issue_number: issue,
+      body: "x",
+    });
     h.sim.editComment("alice", Number(comment.data.id), "y");
-    const run = await h.octokit.request("POST /repos/{owner}/{repo}/check-runs", { ...r, name: "handover/guard", head_sha: pr.data.head.sha });
-    await h.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { ...r, check_run_id: run.data.id, conclusion: "success" });
-    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...r, issue_number: issue, state: "closed" });
+    const run = await h.octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+      ...r,
+      name: "handover/guard",
+      head_sha: pr.data.head.sha,
+    });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...r,
+      check_run_id: run.data.id,
+      conclusion: "success",
+    });
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+      ...r,
+      issue_number: issue,
+      state: "closed",
+    });
     await h.octokit.request("DELETE /repos/{owner}/{repo}/git/refs/{ref}", { ...r, ref: "heads/feature" });
     expect(h.sim.pendingEventNames()).toEqual([
-      "issues.edited", "issues.labeled", "pull_request.labeled", "pull_request.edited", "issue_comment.created", "issue_comment.edited",
-      "check_run.created", "check_run.completed", "issues.closed", "push", "delete", "pull_request.closed",
+      "issues.edited",
+      "issues.labeled",
+      "pull_request.labeled",
+      "pull_request.edited",
+      "issue_comment.created",
+      "issue_comment.edited",
+      "check_run.created",
+      "check_run.completed",
+      "issues.closed",
+      "push",
+      "delete",
+      "pull_request.closed",
     ]);
   });
 

@@ -1,0 +1,36 @@
+import type { Backend, FileMap } from "../repo/index.js";
+import type { Era } from "../spec/config.js";
+
+/** The plan's shapes, apart from the code that computes them (steps and scaffold both use them). */
+
+export type StepKind = "prepare" | "release" | "adopt" | "decommission";
+
+/** A backend as the migration carries it: its model plus the list item exactly as the source writes it. */
+export interface MovedBackend extends Backend {
+  raw: string;
+}
+
+/** What a step does, independent of the tree it is applied to (so it can be re-applied on a moved default branch). */
+export interface StepDefinition {
+  id: string;
+  kind: StepKind;
+  group: string | null;
+  /** The cluster whose files the step changes and whose health gates it. */
+  cluster: string;
+  backends: MovedBackend[];
+}
+
+export interface MigrationContext {
+  issue: number;
+  source: string;
+  target: string;
+  version: string;
+  era: Era;
+  /** The tree the migration was planned on: where moved files are read from once the source no longer has them. */
+  base: FileMap;
+}
+
+export interface StepOutcome {
+  tree: Map<string, string>;
+  warnings: string[];
+}

@@ -1,0 +1,48 @@
+import type { ClusterSpec, Era, HandoverConfig } from "../spec/config.js";
+import type { Violation } from "../spec/violation.js";
+import type { Dependency, Placeholder } from "./core.js";
+
+/** The repo model's shapes, apart from the code that builds them (eras and model both use them). */
+
+export type ReachKind = "datastore" | "node" | "url";
+/** Something a cluster would manage or contact through one backend. */
+export interface Reach {
+  kind: ReachKind;
+  value: string;
+  file: string;
+}
+
+/** One discovery backend of a cluster: the unit a group moves. */
+export interface Backend {
+  /** files: file name without extension; http: the url; settings: metadata.name */
+  id: string;
+  /** The entry exactly as the config writes it (files: the path string; http: the url; settings: the object file). */
+  entry: string;
+  /** Identity for "referenced by two clusters": the resolved file, or the normalized url. */
+  key: string;
+  /** Repo files that carry this backend (discovery file, DiscoverySettings object). */
+  files: string[];
+  reach: Reach[];
+}
+
+export interface ClusterModel {
+  name: string;
+  spec: ClusterSpec;
+  era: Era;
+  configPath: string;
+  workdir: string;
+  settingsDir: string | undefined;
+  /** [absolute path in the Core config, repo dir], longest first. */
+  mounts: [string, string][];
+  core: unknown;
+  backends: Backend[];
+  dependencies: Dependency[];
+  placeholders: Placeholder[];
+  problems: Violation[];
+}
+
+export interface RepoModel {
+  config: HandoverConfig;
+  configText: string;
+  clusters: Map<string, ClusterModel>;
+}
