@@ -153,11 +153,29 @@ async function idleResync(): Promise<Record<string, unknown>> {
   }
 }
 
+/** Parse time of hostile issue bodies at GitHub's size limit (the guard re-parses every open migration issue per PR). */
+function hostileIssue(): Record<string, number> {
+  const good = ISSUE("canary: mongo");
+  const bodies = {
+    padded_heading_64k: good.replace("### Source cluster", `### Source cluster${" ".repeat(64_000)}`),
+    blank_lines_64k: good.replace("- [x]", `${"\n".repeat(64_000)}- [x]`),
+    group_lines_64k: good.replace("canary: mongo", "g: x\n".repeat(12_000)),
+  };
+  return Object.fromEntries(
+    Object.entries(bodies).map(([name, body]) => {
+      const start = performance.now();
+      parseIssueBody(body);
+      return [`${name}_ms`, round(performance.now() - start)];
+    }),
+  );
+}
+
 /** `npm run bench`: every performance figure as one JSON document. */
 export async function bench(): Promise<Record<string, unknown>> {
   return {
     node: process.version,
     plan: [10, 100, 1000].map(planScaling),
+    issue_parse: hostileIssue(),
     api: await apiPerStep(),
     resync: await idleResync(),
   };

@@ -15,6 +15,8 @@ export const ISSUE_FIELDS = {
 export const GROUP_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const VERSION = /^v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)$/;
 const NO_RESPONSE = "_No response_";
+/** GitHub's own limit on an issue body; a longer text (a CLI file) is refused before it is read. */
+export const MAX_ISSUE_BODY = 65_536;
 
 /** One `name: id, id` line of the Backend groups field; `*` is every backend not named before. */
 export interface GroupLine {
@@ -42,10 +44,11 @@ function sections(body: string): Map<string, string> {
     if (current !== undefined) found.set(current, lines.join("\n").trim());
   };
   for (const line of body.replace(/\r\n?/g, "\n").split("\n")) {
-    const heading = /^###\s+(.+?)\s*$/.exec(line);
-    if (heading) {
+    // Linear on any line: no lazy group racing a trailing `\s*` (a padded 64 KB heading took seconds).
+    const heading = /^###\s+\S/.test(line) ? line.slice(3).trim() : undefined;
+    if (heading !== undefined) {
       flush();
-      current = heading[1] ?? "";
+      current = heading;
       lines = [];
     } else {
       lines.push(line);
@@ -64,6 +67,7 @@ function parseGroups(text: string, problems: string[]): GroupLine[] | null {
   if (text === "") return null;
   const groups: GroupLine[] = [];
   const field = ISSUE_FIELDS.groups;
+  const names = new Set<string>();
   text.split("\n").forEach((raw, index) => {
     const line = raw.trim().replace(/^[-*]\s+(?=\S+\s*:)/, "");
     if (line === "") return;
@@ -88,7 +92,8 @@ function parseGroups(text: string, problems: string[]): GroupLine[] | null {
       problems.push(`${at}: group ${show(name)} names no backend (write \`${name}: id, id\` or \`${name}: *\`)`);
     if (items.includes("*") && items.length > 1)
       problems.push(`${at}: \`*\` must stand alone in its line (it means every backend not named before)`);
-    if (groups.some((g) => g.name === name)) problems.push(`${at}: group name ${show(name)} is used twice`);
+    if (names.has(name)) problems.push(`${at}: group name ${show(name)} is used twice`);
+    names.add(name);
     groups.push({ name, items, line: index + 1 });
   });
   if (groups.filter((g) => g.items.includes("*")).length > 1)
@@ -107,6 +112,11 @@ export type IssueParse = { ok: boolean; request: MigrationRequest; problems: str
 
 /** Read the migration issue body; every problem is reported at once, naming the field and value. */
 export function parseIssueBody(body: string): IssueParse {
+  if (body.length > MAX_ISSUE_BODY) {
+    const problem = `Issue body: ${body.length} characters, more than GitHub's limit of ${MAX_ISSUE_BODY}: write the form's fields only`;
+    const request = { source: "", target: "", version: "", groups: null, notesAcknowledged: false };
+    return { ok: false, problems: [problem], request };
+  }
   const fields = sections(body);
   const problems: string[] = [];
   const source = value(fields, ISSUE_FIELDS.source);
@@ -129,7 +139,8 @@ export function parseIssueBody(body: string): IssueParse {
     problems.push(`${ISSUE_FIELDS.soak}: ${show(soakText)}: expected a duration such as 30s, 15m or 2h`);
   }
   const notes = value(fields, ISSUE_FIELDS.notes);
-  const notesAcknowledged = /^\s*[-*]\s+\[[xX]\]/m.test(notes);
+  // One line at a time: a multiline `^\s*` would rescan every run of blank lines from each of its starts.
+  const notesAcknowledged = notes.split("\n").some((line) => /^\s*[-*]\s+\[[xX]\]/.test(line));
   if (!notesAcknowledged) {
     problems.push(
       `${ISSUE_FIELDS.notes}: the box "I have read the upgrade notes for the target version" is not ticked: ` +
