@@ -29,6 +29,8 @@ export interface RehearsalOptions {
   onEvent?: (at: number, line: string) => void;
   /** What else happens at a step's moment (tests: people pushing to a branch, the default branch moving). */
   onStep?: (event: ScriptedComment["event"], step: PlannedStep, sim: GitHubSim) => void;
+  /** Called once the simulator and the App replicas run (the bench instruments them). */
+  onWorld?: (world: World) => void;
 }
 
 export interface StepReport {
@@ -272,6 +274,7 @@ class Rehearsal {
       probe: this.probe,
       seed: this.options.chaosSeed ?? 1,
     });
+    this.options.onWorld?.(this.world);
     try {
       this.chaos();
       const sim = this.world.sim;

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { createHmac } from "node:crypto";
 import type { SimClock } from "./model.js";
 
@@ -26,6 +27,8 @@ export interface DeliveryRecord {
   status: number | "dropped";
   redelivery: boolean;
   at: number;
+  /** Wall milliseconds until the App answered (what GitHub's 10 s delivery timeout measures); 0 when dropped. */
+  ackMs: number;
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -98,13 +101,15 @@ export class WebhookQueue {
       index = 1 + Math.floor(chaos.rng() * (this.queue.length - 1));
     const [item] = this.queue.splice(index, 1) as [QueuedEvent];
     if (chaos && chaos.rng() < chaos.drop) {
-      this.record(item, "dropped");
+      this.record(item, "dropped", 0);
       return true;
     }
     if (chaos && !item.redelivery && chaos.rng() < chaos.duplicate) {
       this.queue.splice(Math.floor(chaos.rng() * (this.queue.length + 1)), 0, { ...item, redelivery: true });
     }
-    this.record(item, await this.post(this.target, item));
+    const sent = performance.now();
+    const status = await this.post(this.target, item);
+    this.record(item, status, performance.now() - sent);
     return true;
   }
 
@@ -137,7 +142,7 @@ export class WebhookQueue {
     }
   }
 
-  private record(item: QueuedEvent, status: number | "dropped"): void {
+  private record(item: QueuedEvent, status: number | "dropped", ackMs: number): void {
     this.deliveries.push({
       id: item.id,
       event: item.event,
@@ -145,6 +150,7 @@ export class WebhookQueue {
       status,
       redelivery: item.redelivery,
       at: this.clock.now(),
+      ackMs,
     });
   }
 }
