@@ -1,5 +1,5 @@
 import { run } from "probot";
-import { handover } from "./app.js";
+import { handover } from "./app/index.js";
 
 /** What is missing from the environment, one line each; empty when the App can start. */
 export function environmentProblems(env: NodeJS.ProcessEnv): string[] {

@@ -11,6 +11,5 @@ export {
   type StepView,
 } from "./decide.js";
 export { observe, findDashboard, MIGRATION_LABEL, type EngineDeps, type Observed } from "./observe.js";
-export { IssueQueue } from "./queue.js";
 export { emptyState, encodeState, decodeState, DASHBOARD_MARKER, type HiddenState } from "./state.js";
 export { replyMarker } from "./commands.js";

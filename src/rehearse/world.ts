@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
-import { handover, type HandoverControls } from "../app.js";
+import { handover, type HandoverControls } from "../app/index.js";
 import type { HttpProbe } from "../github/index.js";
 import { GitHubSim, seededRandom } from "../sim/index.js";
 

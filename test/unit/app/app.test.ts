@@ -5,7 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Probot, ProbotOctokit } from "probot";
 import { beforeEach, describe, expect, it } from "vitest";
-import { handover, type HandoverControls } from "../../../src/app.js";
+import { handover, type HandoverControls } from "../../../src/app/index.js";
 import {
   commentEvent,
   issueEvent,

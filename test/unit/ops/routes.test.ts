@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { handover } from "../../../src/app.js";
+import { handover } from "../../../src/app/index.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,

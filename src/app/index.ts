@@ -1,0 +1,155 @@
+// The Probot App's wiring, and nothing else: what an event triggers is in triggers.ts, the queue and its timers in
+// scheduler.ts, the periodic re-check in resync.ts, the routes in http.ts, the counters in metrics.ts.
+import type { ApplicationFunction, Probot } from "probot";
+import type { Registry } from "prom-client";
+import { reconcile } from "../engine/index.js";
+import { classify, OctokitPort, type HttpProbe, type OctokitLike } from "../github/index.js";
+import { guardPullRequest } from "../guard/index.js";
+import { appRoutes } from "./http.js";
+import { createMetrics } from "./metrics.js";
+import { Resync, type RepoTarget } from "./resync.js";
+import { keyId, Scheduler } from "./scheduler.js";
+import { READ_EVENTS, triggersOf, type Trigger } from "./triggers.js";
+
+export interface HandoverOptions {
+  /** The clock (epoch ms); rehearsals pass a simulated one. */
+  now?: () => number;
+  /** How `http` health checks are read. */
+  probe?: HttpProbe;
+  /** The App's bot login (`<slug>[bot]`); looked up with GET /app when not given. */
+  botLogin?: string;
+  /** Re-check waiting migrations on a timer (off in tests and rehearsals, which call `resyncAll`). */
+  resyncTimer?: boolean;
+  /** Shared secret for `POST /handover/resync` (an external cron). */
+  resyncSecret?: string;
+}
+
+export interface HandoverControls {
+  /** Reconcile every open migration issue of every installation. */
+  resyncAll(): Promise<void>;
+  /** Resolves once no reconcile is running. */
+  idle(): Promise<void>;
+  metrics: Registry;
+}
+
+const RESYNC_TICK_MS = 60_000;
+
+const defaultProbe: HttpProbe = async (url) => {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    return { body: await response.text() };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+};
+
+/** The Probot App: every event only names the migration issue(s) to reconcile. */
+export function handover(options: HandoverOptions = {}): { app: ApplicationFunction; controls: HandoverControls } {
+  const now = options.now ?? Date.now;
+  const probe = options.probe ?? defaultProbe;
+  const metrics = createMetrics();
+  let probot: Probot | undefined;
+  let botLogin = options.botLogin;
+
+  const auth = async (installation?: number) => (await (probot as Probot).auth(installation)) as unknown as OctokitLike;
+  async function login(): Promise<string> {
+    botLogin ??= `${((await (await auth()).request("GET /app")).data as { slug: string }).slug}[bot]`;
+    return botLogin;
+  }
+
+  const scheduler: Scheduler = new Scheduler({
+    now,
+    timers: options.resyncTimer === true,
+    async run(key) {
+      const port = new OctokitPort(key.octokit, key.owner, key.repo, await login());
+      const stop = metrics.duration.startTimer();
+      try {
+        const result = await reconcile({ port, probe, now }, key.issue);
+        if (result.resyncMs) resync.interval(key.owner, key.repo, result.resyncMs);
+        metrics.reconciles.inc({ outcome: result.decision?.phase.label ?? "ignored" });
+        return result.decision?.recheckAt;
+      } finally {
+        stop();
+      }
+    },
+    failed(key, err, kind) {
+      metrics.reconciles.inc({ outcome: `error:${kind}` });
+      probot?.log.warn(
+        { err, issue: key.issue, kind },
+        `reconcile of ${keyId(key)} failed (${kind}); it is retried on the next event, timer or resync`,
+      );
+    },
+  });
+
+  const resync = new Resync({
+    auth,
+    login,
+    now,
+    schedule: (key) => scheduler.schedule(key),
+    failed: (what, err) =>
+      probot?.log.warn(
+        { err, kind: classify(err) },
+        `resync: ${what} failed (${classify(err)}); retried on the next tick`,
+      ),
+  });
+  const resyncAll = async () => {
+    if (probot) await resync.all();
+  };
+
+  async function guard(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
+    const port = new OctokitPort(target.octokit, target.owner, target.repo, await login());
+    try {
+      metrics.guards.inc({ conclusion: (await guardPullRequest(port, pull)).conclusion });
+    } catch (err) {
+      probot?.log.warn(
+        { err, pr: pull.number },
+        `guard of #${pull.number} failed (${classify(err)}); it runs again on the next push to the PR`,
+      );
+    }
+  }
+
+  function fire(target: RepoTarget, trigger: Trigger): Promise<void> {
+    if (trigger.kind === "issue") return scheduler.schedule({ ...target, issue: trigger.issue });
+    if (trigger.kind === "repository") return resync.repository(target);
+    return guard(target, trigger.pull);
+  }
+
+  const app: ApplicationFunction = (instance, { addHandler }) => {
+    probot = instance;
+    try {
+      addHandler(
+        appRoutes({
+          metrics: metrics.registry,
+          ...(options.resyncSecret ? { resyncSecret: options.resyncSecret } : {}),
+          resync: () => void resyncAll().catch((err) => instance.log.warn({ err }, "resync failed")),
+        }),
+      );
+    } catch {
+      // Loaded without an HTTP server (unit tests, probot.receive): there are no routes to add.
+    }
+    instance.on(READ_EVENTS as Parameters<Probot["on"]>[0], async (context) => {
+      const reading = triggersOf({ name: context.name, payload: context.payload }, await login());
+      if (reading.kind === "unread") return;
+      metrics.events.inc({ event: context.name });
+      if (reading.kind === "malformed") {
+        // A payload that does not fit is ignored with a log line, never a crash.
+        context.log.warn(
+          { issues: reading.problems },
+          `ignored a ${context.name} payload that lacks the fields Handover reads`,
+        );
+        return;
+      }
+      const target = { octokit: context.octokit as unknown as OctokitLike, ...reading.repository };
+      await Promise.all(reading.triggers.map((trigger) => fire(target, trigger)));
+    });
+    if (options.resyncTimer) {
+      const timer = setInterval(
+        () => void resyncAll().catch((err) => instance.log.warn({ err }, "resync failed")),
+        RESYNC_TICK_MS,
+      );
+      timer.unref();
+    }
+  };
+
+  return { app, controls: { resyncAll, idle: () => scheduler.idle(), metrics: metrics.registry } };
+}

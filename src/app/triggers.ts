@@ -1,0 +1,126 @@
+import type { z } from "zod";
+import { readStepMarker } from "../render/pr.js";
+import {
+  commentEvent,
+  issueEvent,
+  issueOfBranch,
+  pullRequestEvent,
+  repositoryEvent,
+  type CommentEvent,
+  type IssueEvent,
+  type PullRequestEvent,
+  type RepositoryEvent,
+} from "../spec/events.js";
+
+/**
+ * What a webhook asks for. An event is a trigger, not data to trust (Kodiak): it only names what to look at again,
+ * and the reconcile reads the truth from GitHub.
+ */
+export type Trigger =
+  /** Reconcile one migration issue. */
+  | { kind: "issue"; issue: number }
+  /** Reconcile every open migration issue of the repository (health changed somewhere: status, check, deploy). */
+  | { kind: "repository" }
+  /** Run the guard check on a PR to the default branch. */
+  | { kind: "guard"; pull: { number: number; headSha: string; headRef: string; author: string } };
+
+export interface Delivery {
+  /** The webhook event name (`issues`, `pull_request`, `status`, ...). */
+  name: string;
+  payload: unknown;
+}
+
+export type Reading =
+  /** Not an event Handover reads. */
+  | { kind: "unread" }
+  /** A payload that lacks the fields Handover reads: ignored, with the first problems to log. */
+  | { kind: "malformed"; event: string; problems: z.core.$ZodIssue[] }
+  | { kind: "triggers"; event: string; repository: { owner: string; repo: string }; triggers: Trigger[] };
+
+/** One row of the table: the payload subset to parse, and what it triggers; `self` = sent by Handover itself. */
+interface Rule<P extends RepositoryEvent> {
+  schema: z.ZodType<P>;
+  triggers(payload: P, self: boolean): Trigger[];
+}
+
+function rule<P extends RepositoryEvent>(
+  schema: z.ZodType<P>,
+  triggers: (payload: P, self: boolean) => Trigger[],
+): Rule<RepositoryEvent> {
+  return { schema, triggers } as unknown as Rule<RepositoryEvent>;
+}
+
+/** An issue changed: reconcile it (a PR is an issue too, and is not a migration issue). */
+const issueChanged = rule(issueEvent, (p: IssueEvent, self) =>
+  self || p.issue.pull_request ? [] : [{ kind: "issue", issue: p.issue.number }],
+);
+
+/** A person commented on the issue, or on a step PR (whose body's marker names the issue); bots are ignored. */
+const commented = rule(commentEvent, (p: CommentEvent, self) => {
+  if (self || p.comment.user.type === "Bot") return [];
+  const issue = p.issue.pull_request ? readStepMarker(p.issue.body)?.issue : p.issue.number;
+  return issue === undefined ? [] : [{ kind: "issue", issue }];
+});
+
+/** The guard runs on every PR to the default branch, Handover's own step PRs included. */
+function guardOf(p: PullRequestEvent): Trigger[] {
+  const defaultBranch = p.repository.default_branch;
+  if (defaultBranch !== undefined && p.pull_request.base.ref !== defaultBranch) return [];
+  const pr = p.pull_request;
+  return [
+    { kind: "guard", pull: { number: pr.number, headSha: pr.head.sha, headRef: pr.head.ref, author: pr.user.login } },
+  ];
+}
+
+/** A step PR changed: reconcile the issue its branch name (or, failing that, its body's marker) names. */
+function stepOf(p: PullRequestEvent, self: boolean): Trigger[] {
+  if (self) return [];
+  const issue = issueOfBranch(p.pull_request.head.ref) ?? readStepMarker(p.pull_request.body)?.issue;
+  return issue === undefined ? [] : [{ kind: "issue", issue }];
+}
+
+const pullGuarded = rule(pullRequestEvent, (p: PullRequestEvent) => guardOf(p));
+const pullChanged = rule(pullRequestEvent, stepOf);
+const pullBoth = rule(pullRequestEvent, (p: PullRequestEvent, self) => [...guardOf(p), ...stepOf(p, self)]);
+const healthChanged = rule(repositoryEvent, (_p: RepositoryEvent, self) => (self ? [] : [{ kind: "repository" }]));
+
+/** Event (`name.action`, or `name` for events without an action) to what it triggers. */
+const TRIGGERS: Record<string, Rule<RepositoryEvent>> = {
+  "issues.opened": issueChanged,
+  "issues.edited": issueChanged,
+  "issues.reopened": issueChanged,
+  "issues.labeled": issueChanged,
+  "issues.closed": issueChanged,
+  "issue_comment.created": commented,
+  "pull_request.opened": pullGuarded,
+  "pull_request.synchronize": pullBoth,
+  "pull_request.reopened": pullBoth,
+  "pull_request.ready_for_review": pullBoth,
+  "pull_request.closed": pullChanged,
+  "pull_request.edited": pullChanged,
+  status: healthChanged,
+  "check_run.completed": healthChanged,
+  "check_suite.completed": healthChanged,
+  "deployment_status.created": healthChanged,
+  push: healthChanged,
+};
+
+/** The events Handover reads, as `name.action` (or `name`). */
+export const READ_EVENTS: readonly string[] = Object.keys(TRIGGERS);
+
+/** The triggers of one delivery; `botLogin` is the App's own login (its own events trigger only the guard). */
+export function triggersOf(delivery: Delivery, botLogin: string): Reading {
+  const action = (delivery.payload as { action?: unknown } | null)?.action;
+  const event = typeof action === "string" ? `${delivery.name}.${action}` : delivery.name;
+  const row = TRIGGERS[event];
+  if (!row) return { kind: "unread" };
+  const parsed = row.schema.safeParse(delivery.payload);
+  if (!parsed.success) return { kind: "malformed", event, problems: parsed.error.issues.slice(0, 3) };
+  const payload = parsed.data;
+  return {
+    kind: "triggers",
+    event,
+    repository: { owner: payload.repository.owner.login, repo: payload.repository.name },
+    triggers: row.triggers(payload, payload.sender.login === botLogin),
+  };
+}

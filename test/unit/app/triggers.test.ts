@@ -1,0 +1,147 @@
+// The table from webhook to what to reconcile (Kodiak's per-event triggers), read without a server or any HTTP.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { READ_EVENTS, triggersOf } from "../../../src/app/triggers.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: webhook JSON, edited field by field below
+type Payload = Record<string, any>;
+
+function fixture(name: string): Payload {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/events/${name}.json`, import.meta.url), "utf8")) as Payload;
+}
+
+const BOT = "handover[bot]";
+const REPO = { owner: "o", repo: "r" };
+const GUARD_12 = {
+  kind: "guard",
+  pull: {
+    number: 12,
+    headSha: fixture("pull_request.closed").pull_request.head.sha,
+    headRef: "handover/42/adopt-canary",
+    author: BOT,
+  },
+};
+
+function pr(action: string, edit: (p: Payload) => void = () => undefined): Payload {
+  const payload = fixture("pull_request.closed");
+  payload.action = action;
+  edit(payload);
+  return payload;
+}
+
+describe("triggersOf", () => {
+  it.each([
+    ["issues", { ...fixture("issues.opened"), action: "opened" }, [{ kind: "issue", issue: 42 }]],
+    ["issues", { ...fixture("issues.opened"), action: "edited" }, [{ kind: "issue", issue: 42 }]],
+    ["issues", { ...fixture("issues.opened"), action: "reopened" }, [{ kind: "issue", issue: 42 }]],
+    ["issues", { ...fixture("issues.opened"), action: "labeled" }, [{ kind: "issue", issue: 42 }]],
+    ["issues", { ...fixture("issues.opened"), action: "closed" }, [{ kind: "issue", issue: 42 }]],
+    ["issue_comment", fixture("issue_comment.created.issue"), [{ kind: "issue", issue: 42 }]],
+    // a comment on a step PR names the issue of the PR body's step marker
+    ["issue_comment", fixture("issue_comment.created.pr"), [{ kind: "issue", issue: 42 }]],
+    ["pull_request", pr("opened"), [GUARD_12]],
+    ["pull_request", pr("synchronize"), [GUARD_12, { kind: "issue", issue: 42 }]],
+    ["pull_request", pr("reopened"), [GUARD_12, { kind: "issue", issue: 42 }]],
+    ["pull_request", pr("ready_for_review"), [GUARD_12, { kind: "issue", issue: 42 }]],
+    ["pull_request", pr("closed"), [{ kind: "issue", issue: 42 }]],
+    ["pull_request", pr("edited"), [{ kind: "issue", issue: 42 }]],
+    ["status", fixture("status"), [{ kind: "repository" }]],
+    ["check_run", { ...fixture("status"), action: "completed" }, [{ kind: "repository" }]],
+    ["check_suite", { ...fixture("status"), action: "completed" }, [{ kind: "repository" }]],
+    ["deployment_status", { ...fixture("status"), action: "created" }, [{ kind: "repository" }]],
+    ["push", fixture("status"), [{ kind: "repository" }]],
+  ])("%s %#", (name, payload, triggers) => {
+    expect(triggersOf({ name, payload }, BOT)).toEqual({
+      kind: "triggers",
+      event: payload.action ? `${name}.${payload.action}` : name,
+      repository: REPO,
+      triggers,
+    });
+  });
+
+  it("reads exactly the events of the table", () => {
+    expect(READ_EVENTS).toEqual([
+      "issues.opened",
+      "issues.edited",
+      "issues.reopened",
+      "issues.labeled",
+      "issues.closed",
+      "issue_comment.created",
+      "pull_request.opened",
+      "pull_request.synchronize",
+      "pull_request.reopened",
+      "pull_request.ready_for_review",
+      "pull_request.closed",
+      "pull_request.edited",
+      "status",
+      "check_run.completed",
+      "check_suite.completed",
+      "deployment_status.created",
+      "push",
+    ]);
+  });
+
+  it.each([
+    ["issues", { ...fixture("issues.opened"), action: "assigned" }],
+    ["issue_comment", { ...fixture("issue_comment.created.issue"), action: "edited" }],
+    ["pull_request", pr("labeled")],
+    ["check_run", { ...fixture("status"), action: "created" }],
+    ["installation", { action: "created" }],
+  ])("%s %# is not read", (name, payload) => {
+    expect(triggersOf({ name, payload }, BOT)).toEqual({ kind: "unread" });
+  });
+
+  it("what Handover sent itself triggers only the guard on its own PRs", () => {
+    const self = { login: BOT, type: "Bot" };
+    const of = (name: string, payload: Payload) => triggersOf({ name, payload: { ...payload, sender: self } }, BOT);
+    expect(of("issues", fixture("issues.opened"))).toMatchObject({ triggers: [] });
+    expect(of("issue_comment", fixture("issue_comment.created.issue"))).toMatchObject({ triggers: [] });
+    expect(of("pull_request", pr("synchronize"))).toMatchObject({ triggers: [GUARD_12] });
+    expect(of("pull_request", pr("closed"))).toMatchObject({ triggers: [] });
+    expect(of("status", fixture("status"))).toMatchObject({ triggers: [] });
+  });
+
+  it("a comment by any bot, and a comment on a PR without a step marker, trigger nothing", () => {
+    const byBot = fixture("issue_comment.created.issue");
+    byBot.comment.user = { login: "renovate[bot]", type: "Bot" };
+    const onPlainPr = fixture("issue_comment.created.pr");
+    onPlainPr.issue.body = "Bump mongo to 6.0.14";
+    expect(triggersOf({ name: "issue_comment", payload: byBot }, BOT)).toMatchObject({ triggers: [] });
+    expect(triggersOf({ name: "issue_comment", payload: onPlainPr }, BOT)).toMatchObject({ triggers: [] });
+  });
+
+  it("an issues event on a PR triggers nothing; a PR names its issue by branch, else by body marker", () => {
+    const onPr = fixture("issues.opened");
+    onPr.issue.pull_request = { url: "x" };
+    expect(triggersOf({ name: "issues", payload: onPr }, BOT)).toMatchObject({ triggers: [] });
+    const byMarker = pr("closed", (p) => (p.pull_request.head.ref = "people/fix"));
+    expect(triggersOf({ name: "pull_request", payload: byMarker }, BOT)).toMatchObject({
+      triggers: [{ kind: "issue", issue: 42 }],
+    });
+    const neither = pr("closed", (p) => {
+      p.pull_request.head.ref = "renovate/mongo-6.x";
+      p.pull_request.body = "Bump mongo";
+    });
+    expect(triggersOf({ name: "pull_request", payload: neither }, BOT)).toMatchObject({ triggers: [] });
+  });
+
+  it("the guard runs only on PRs to the default branch (or when the payload does not say which it is)", () => {
+    const toRelease = pr("opened", (p) => (p.pull_request.base.ref = "release"));
+    expect(triggersOf({ name: "pull_request", payload: toRelease }, BOT)).toMatchObject({ triggers: [] });
+    const unknownDefault = pr("opened", (p) => {
+      p.pull_request.base.ref = "release";
+      delete p.repository.default_branch;
+    });
+    expect(triggersOf({ name: "pull_request", payload: unknownDefault }, BOT)).toMatchObject({
+      triggers: [{ ...GUARD_12 }],
+    });
+  });
+
+  it("a payload without the fields Handover reads is malformed, with the paths that are missing", () => {
+    expect(triggersOf({ name: "issues", payload: fixture("issues.opened.no-repository") }, BOT)).toMatchObject({
+      kind: "malformed",
+      event: "issues.opened",
+      problems: [{ path: ["repository"] }],
+    });
+  });
+});
