@@ -1,9 +1,7 @@
 import type { z } from "zod";
-import { readStepMarker } from "../render/pr.js";
 import {
   commentEvent,
   issueEvent,
-  issueOfBranch,
   pullRequestEvent,
   repositoryEvent,
   type CommentEvent,
@@ -11,6 +9,7 @@ import {
   type PullRequestEvent,
   type RepositoryEvent,
 } from "../spec/events.js";
+import { issueOfBranch, readStepMarker } from "../spec/markers.js";
 
 /**
  * What a webhook asks for. An event is a trigger, not data to trust (Kodiak): it only names what to look at again,

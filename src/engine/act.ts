@@ -1,11 +1,11 @@
 import { renderDashboard } from "../render/dashboard.js";
 import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision } from "./decide.js";
-import { LABELS } from "./decide.js";
-import { replyMarker, type CommandFeedback } from "./commands.js";
+import type { CommandFeedback } from "./commands.js";
 import { decodeState, type HiddenState } from "./state.js";
 import { COMMITTER } from "../github/port.js";
-import { findDashboard, MIGRATION_LABEL, type EngineDeps, type Observed } from "./observe.js";
+import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
+import { MIGRATION_LABEL, replyMarker, STATUS_LABELS } from "../spec/markers.js";
 
 /** Perform one action idempotently: every create tolerates "already exists" and finds what is there. */
 export async function act(deps: EngineDeps, observed: Observed, action: Action): Promise<void> {
@@ -110,11 +110,11 @@ export async function ensureDashboard(deps: EngineDeps, observed: Observed, deci
 export async function ensureLabel(deps: EngineDeps, observed: Observed, label: string): Promise<void> {
   const labels = observed.issue.labels;
   if (!labels.includes(label)) await deps.port.addLabels(observed.issue.number, [label]);
-  for (const stale of labels.filter((l) => l !== label && (LABELS as readonly string[]).includes(l)))
+  for (const stale of labels.filter((l) => l !== label && (STATUS_LABELS as readonly string[]).includes(l)))
     await deps.port.removeLabel(observed.issue.number, stale);
   observed.issue = {
     ...observed.issue,
-    labels: [...labels.filter((l) => !(LABELS as readonly string[]).includes(l)), label],
+    labels: [...labels.filter((l) => !(STATUS_LABELS as readonly string[]).includes(l)), label],
   };
 }
 

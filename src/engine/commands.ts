@@ -10,6 +10,7 @@ import type { PlannedStep } from "../plan/index.js";
 import type { CommentInfo, Reaction } from "../spec/github.js";
 import { stepDone, type Phase } from "./decide.js";
 import type { AuditEntry, HiddenState } from "./state.js";
+import { replyMarker } from "../spec/markers.js";
 
 export interface CommandContext {
   now: number;
@@ -29,11 +30,6 @@ export interface CommandFeedback {
 export interface PendingCommand {
   comment: CommentInfo;
   on: number;
-}
-
-/** Hidden in every reply: which command comment it answers. */
-export function replyMarker(commentId: number): string {
-  return `<!-- handover:reply-to=${commentId} -->`;
 }
 
 /** Comments that carry a `/handover` line and were not applied yet. */

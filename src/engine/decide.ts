@@ -3,6 +3,7 @@ import type { PlannedStep } from "../plan/index.js";
 import type { FileChange } from "../repo/index.js";
 import type { Violation } from "../spec/violation.js";
 import type { PullInfo } from "../spec/github.js";
+import type { StatusLabel } from "../spec/markers.js";
 import type { HiddenState, StepRecord } from "./state.js";
 
 /** What observe found for one step (only the steps up to the current one are observed). */
@@ -47,21 +48,7 @@ export type Action =
   | { kind: "refresh"; step: PlannedStep; pr: number; headSha: string; changes: FileChange[]; baseSha: string }
   | { kind: "close"; step: PlannedStep; pr: number; comment: string };
 
-export type Label =
-  | "handover:running"
-  | "handover:waiting"
-  | "handover:paused"
-  | "handover:failed"
-  | "handover:done"
-  | "handover:aborted";
-export const LABELS: readonly Label[] = [
-  "handover:running",
-  "handover:waiting",
-  "handover:paused",
-  "handover:failed",
-  "handover:done",
-  "handover:aborted",
-];
+type Label = StatusLabel;
 
 export interface Phase {
   label: Label;

@@ -18,6 +18,7 @@ import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
 import { durationMs, type HandoverConfig, type HealthCheck } from "../spec/config.js";
 import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
+import { DASHBOARD_MARKER, MIGRATION_LABEL, rollbackStepId, stepBranch, stepTitle } from "../spec/markers.js";
 import {
   COMMITTER,
   type CommentInfo,
@@ -27,14 +28,7 @@ import {
   type PullInfo,
 } from "../github/port.js";
 import { stepDone, type Snapshot, type StepView } from "./decide.js";
-import {
-  compactProbes,
-  DASHBOARD_MARKER,
-  decodeState,
-  emptyState,
-  type HiddenState,
-  type StepRecord,
-} from "./state.js";
+import { compactProbes, decodeState, emptyState, type HiddenState, type StepRecord } from "./state.js";
 
 export interface EngineDeps {
   port: GitHubPort;
@@ -54,8 +48,6 @@ export interface Observed {
   permissions: HandoverConfig["commands"];
   resyncMs: number;
 }
-
-export const MIGRATION_LABEL = "handover";
 
 function checkLabel(check: HealthCheck): string {
   if ("status" in check) return `status ${check.status}`;
@@ -201,13 +193,13 @@ export function findDashboard(
 
 /** The synthetic step of a rollback: same cluster and gate as the step it reverts, its own branch and title. */
 export function rollbackStep(step: PlannedStep, issue: number, attempt: number): PlannedStep {
-  const id = `rollback-${step.id}-${attempt}`;
+  const id = rollbackStepId(step.id, attempt);
   const summary = `Roll back ${step.id} (${step.summary})`;
   return {
     ...step,
     id,
-    branch: `handover/${issue}/${id}`,
-    title: `[handover #${issue}] ${summary}`,
+    branch: stepBranch(issue, id),
+    title: stepTitle(issue, summary),
     summary,
     changes: [],
     status: "planned",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readStateBlock, stateBlock } from "../spec/markers.js";
 
 /** Human decisions and settled facts, kept in the App's dashboard comment (GitHub is the state). */
 
@@ -96,21 +97,17 @@ export function emptyState(): HiddenState {
   };
 }
 
-export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";
-/** Only the body's last line counts: user text rendered above it (the audit log) can never stand in for it. */
-const STATE_BLOCK = /(?:^|\n)<!-- handover:state ([A-Za-z0-9+/=]+) -->\s*$/;
-
 /** Base64 so no value (not even `-->`) can end the HTML comment early. */
 export function encodeState(state: HiddenState): string {
-  return `<!-- handover:state ${Buffer.from(JSON.stringify(state), "utf8").toString("base64")} -->`;
+  return stateBlock(Buffer.from(JSON.stringify(state), "utf8").toString("base64"));
 }
 
 /** The state block of a dashboard body; an unreadable or invalid block is treated as no state. */
 export function decodeState(body: string): HiddenState | undefined {
-  const match = STATE_BLOCK.exec(body);
-  if (!match?.[1]) return undefined;
+  const payload = readStateBlock(body);
+  if (!payload) return undefined;
   try {
-    const parsed = hiddenState.safeParse(JSON.parse(Buffer.from(match[1], "base64").toString("utf8")));
+    const parsed = hiddenState.safeParse(JSON.parse(Buffer.from(payload, "base64").toString("utf8")));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

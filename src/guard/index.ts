@@ -1,7 +1,7 @@
 import { checkTree } from "../invariant/index.js";
 import { loadRepo, type FileMap } from "../repo/index.js";
 import { parseIssueBody } from "../spec/issue.js";
-import { issueOfBranch } from "../spec/events.js";
+import { issueOfBranch } from "../spec/markers.js";
 import { RULES, type Violation } from "../spec/violation.js";
 import type { CheckRunOutput, GitHubPort, GuardRun } from "../github/port.js";
 

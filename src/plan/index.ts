@@ -1,7 +1,5 @@
 export {
   planMigration,
-  branchName,
-  stepTitle,
   stepDefinitions,
   gateFor,
   type Plan,

@@ -14,6 +14,7 @@ import { InputError } from "../spec/problems.js";
 import type { Violation } from "../spec/violation.js";
 import { resolveGroups, type ResolvedGroup } from "./groups.js";
 import { applyStep, type MigrationContext, type MovedBackend, type StepDefinition } from "./steps.js";
+import { stepBranch, stepTitle } from "../spec/markers.js";
 
 export interface PlannedChange {
   path: string;
@@ -54,14 +55,6 @@ export type PlanResult =
   | { ok: true; plan: Plan }
   | { ok: false; kind: "input"; problems: string[] }
   | { ok: false; kind: "invariant"; step: string | null; violations: Violation[] };
-
-export function branchName(issue: number, stepId: string): string {
-  return `handover/${issue}/${stepId}`;
-}
-
-export function stepTitle(issue: number, summary: string): string {
-  return `[handover #${issue}] ${summary}`;
-}
 
 function summaryOf(step: StepDefinition, ctx: MigrationContext): string {
   const ids = step.backends.map((b) => b.id).join(", ");
@@ -203,7 +196,7 @@ export function planMigration(
         ...definition,
         summary,
         changes,
-        branch: branchName(issue, definition.id),
+        branch: stepBranch(issue, definition.id),
         title: stepTitle(issue, summary),
         status: changes.length ? "planned" : "no-diff",
         gate: gateFor(definition, outcome.tree, request),

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { decodeState, DASHBOARD_MARKER, replyMarker, type HiddenState } from "../engine/index.js";
+import { decodeState, type HiddenState } from "../engine/index.js";
+import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.js";
 import { checkTree } from "../invariant/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
@@ -100,8 +101,8 @@ class Rehearsal {
 
   /** The plan step a Handover PR belongs to; a rollback PR (`handover/N/rollback-<step>-<k>`) belongs to the step it reverts. */
   private stepOf(pr: SimPullRequest): PlannedStep | undefined {
-    const rollback = /\/rollback-(.+)-\d+$/.exec(pr.pull.headRef);
-    return this.options.plan.steps.find((s) => (rollback ? s.id === rollback[1] : s.branch === pr.pull.headRef));
+    const reverted = stepOfRollback(pr.pull.headRef.slice(pr.pull.headRef.lastIndexOf("/") + 1));
+    return this.options.plan.steps.find((s) => (reverted ? s.id === reverted : s.branch === pr.pull.headRef));
   }
 
   /** Health probe of Replicante's introspect endpoints: HEALTHY, or FAILED for the cluster of a failing step. */

@@ -1,7 +1,8 @@
 import { durationMs } from "../spec/config.js";
 import type { Phase, Snapshot } from "../engine/decide.js";
 import { stepDone } from "../engine/decide.js";
-import { DASHBOARD_MARKER, encodeState, type HiddenState } from "../engine/state.js";
+import { encodeState, type HiddenState } from "../engine/state.js";
+import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { PlannedStep } from "../plan/index.js";
 import { clock, code, escapeText } from "./markdown.js";
 

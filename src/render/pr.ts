@@ -2,18 +2,7 @@ import type { HealthCheck } from "../spec/config.js";
 import type { PlannedStep } from "../plan/index.js";
 import type { FileChange } from "../repo/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
-
-export function stepMarker(issue: number, stepId: string): string {
-  return `<!-- handover:step issue=${issue} step=${stepId} -->`;
-}
-
-const MARKER = /<!-- handover:step issue=(\d+) step=([a-z0-9-]+) -->/;
-
-/** The migration issue and step a Handover PR body belongs to. */
-export function readStepMarker(body: string | null | undefined): { issue: number; step: string } | undefined {
-  const match = MARKER.exec(body ?? "");
-  return match?.[1] && match[2] ? { issue: Number(match[1]), step: match[2] } : undefined;
-}
+import { stepMarker } from "../spec/markers.js";
 
 function describeCheck(check: HealthCheck): string {
   if ("status" in check) return `commit status / check run \`${check.status}\` is success`;

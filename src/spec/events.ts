@@ -38,11 +38,3 @@ export type IssueEvent = z.infer<typeof issueEvent>;
 export type CommentEvent = z.infer<typeof commentEvent>;
 export type PullRequestEvent = z.infer<typeof pullRequestEvent>;
 export type RepositoryEvent = z.infer<typeof repositoryEvent>;
-
-const STEP_BRANCH = /^handover\/(\d+)\/[a-z0-9-]+$/;
-
-/** The migration issue a step branch belongs to. */
-export function issueOfBranch(ref: string): number | undefined {
-  const match = STEP_BRANCH.exec(ref);
-  return match?.[1] ? Number(match[1]) : undefined;
-}

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DASHBOARD_MARKER } from "../../src/engine/index.js";
+import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
 import { BOT, SimulatedClock, startWorld } from "../../src/rehearse/world.js";
 import { readDirTree } from "../../src/cli/disk.js";
 

@@ -7,7 +7,8 @@ import type { Action, Decision } from "../../../src/engine/decide.js";
 import type { EngineDeps, Observed } from "../../../src/engine/observe.js";
 import { emptyState } from "../../../src/engine/state.js";
 import { COMMITTER, OctokitPort } from "../../../src/github/index.js";
-import { branchName, stepTitle, type GateSummary, type PlannedStep } from "../../../src/plan/index.js";
+import type { GateSummary, PlannedStep } from "../../../src/plan/index.js";
+import { stepBranch, stepTitle } from "../../../src/spec/markers.js";
 import { renderDashboard } from "../../../src/render/dashboard.js";
 import { renderPrBody } from "../../../src/render/pr.js";
 import type { FileChange } from "../../../src/repo/index.js";
@@ -32,7 +33,7 @@ function step(id: string, kind: PlannedStep["kind"], summary: string, cluster: s
     group: kind === "prepare" ? null : "canary",
     cluster,
     backends: [],
-    branch: branchName(42, id),
+    branch: stepBranch(42, id),
     title: stepTitle(42, summary),
     summary,
     status: "planned",

@@ -6,14 +6,8 @@ import { readFileSync } from "node:fs";
 import { Probot, ProbotOctokit } from "probot";
 import { beforeEach, describe, expect, it } from "vitest";
 import { handover, type HandoverControls } from "../../../src/app/index.js";
-import {
-  commentEvent,
-  issueEvent,
-  issueOfBranch,
-  pullRequestEvent,
-  repositoryEvent,
-} from "../../../src/spec/events.js";
-import { readStepMarker } from "../../../src/render/pr.js";
+import { commentEvent, issueEvent, pullRequestEvent, repositoryEvent } from "../../../src/spec/events.js";
+import { issueOfBranch, readStepMarker } from "../../../src/spec/markers.js";
 import { github, useNock } from "../github/nock.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {

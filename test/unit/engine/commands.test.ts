@@ -3,12 +3,12 @@ import { ELEVATED_VERBS, VERBS, helpText, type Permission, type Verb } from "../
 import {
   applyCommand,
   pendingCommands,
-  replyMarker,
   type CommandContext,
   type PendingCommand,
 } from "../../../src/engine/commands.js";
 import type { Phase } from "../../../src/engine/decide.js";
 import type { AuditEntry, HiddenState } from "../../../src/engine/state.js";
+import { replyMarker } from "../../../src/spec/markers.js";
 import { IDS, MIN, NOW, STEPS, comment, doneBefore, hiddenWith, passedRecord } from "./helpers.js";
 
 const PERMS = { permission: "write", elevated: "maintain" } as const;

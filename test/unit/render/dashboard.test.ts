@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { applyCommand } from "../../../src/engine/commands.js";
 import { decide, type Phase, type StepView } from "../../../src/engine/decide.js";
-import { DASHBOARD_MARKER, decodeState, emptyState, encodeState, type HiddenState } from "../../../src/engine/state.js";
+import { decodeState, emptyState, encodeState, type HiddenState } from "../../../src/engine/state.js";
+import { DASHBOARD_MARKER } from "../../../src/spec/markers.js";
 import { renderDashboard } from "../../../src/render/dashboard.js";
 import {
   GATES,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PlannedStep } from "../../../src/plan/index.js";
-import { readStepMarker, renderPrBody, stepMarker } from "../../../src/render/pr.js";
+import { renderPrBody } from "../../../src/render/pr.js";
+import { readStepMarker, stepMarker } from "../../../src/spec/markers.js";
 import { IDS, STEPS, changesOf, step } from "../engine/helpers.js";
 
 const FOOTER =

@@ -1,0 +1,80 @@
+/**
+ * Every name and hidden marker Handover writes to GitHub and reads back. They are part of the contract: a migration
+ * started by one version is continued by the next, so changing one of these strands running migrations.
+ */
+
+/** The label that makes an issue a migration issue (and marks step PRs). */
+export const MIGRATION_LABEL = "handover";
+
+/** The status labels of a migration issue; exactly one is on the issue at a time. */
+export const STATUS_LABELS = [
+  "handover:running",
+  "handover:waiting",
+  "handover:paused",
+  "handover:failed",
+  "handover:done",
+  "handover:aborted",
+] as const;
+export type StatusLabel = (typeof STATUS_LABELS)[number];
+
+/** The branch of a step PR (deterministic, so creating it twice finds the first). */
+export function stepBranch(issue: number, stepId: string): string {
+  return `handover/${issue}/${stepId}`;
+}
+
+const STEP_BRANCH = /^handover\/(\d+)\/[a-z0-9-]+$/;
+
+/** The migration issue a step branch belongs to. */
+export function issueOfBranch(ref: string): number | undefined {
+  const match = STEP_BRANCH.exec(ref);
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/** The title of a step PR. */
+export function stepTitle(issue: number, summary: string): string {
+  return `[handover #${issue}] ${summary}`;
+}
+
+/** The step id of the `attempt`-th rollback of a step (its branch is `stepBranch(issue, id)`). */
+export function rollbackStepId(stepId: string, attempt: number): string {
+  return `rollback-${stepId}-${attempt}`;
+}
+
+/** The step a rollback step id reverts. */
+export function stepOfRollback(stepId: string): string | undefined {
+  return /^rollback-(.+)-\d+$/.exec(stepId)?.[1];
+}
+
+/** The first line of a step PR body: which migration issue and step it belongs to. */
+export function stepMarker(issue: number, stepId: string): string {
+  return `<!-- handover:step issue=${issue} step=${stepId} -->`;
+}
+
+const STEP_MARKER = /<!-- handover:step issue=(\d+) step=([a-z0-9-]+) -->/;
+
+/** The migration issue and step a Handover PR body belongs to. */
+export function readStepMarker(body: string | null | undefined): { issue: number; step: string } | undefined {
+  const match = STEP_MARKER.exec(body ?? "");
+  return match?.[1] && match[2] ? { issue: Number(match[1]), step: match[2] } : undefined;
+}
+
+/** The first line of the dashboard comment (trusted only when the App itself wrote the comment). */
+export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";
+
+/** The hidden state block, the dashboard body's last line; `payload` is base64, so no value can end the comment. */
+export function stateBlock(payload: string): string {
+  return `<!-- handover:state ${payload} -->`;
+}
+
+/** Only the body's last line counts: user text rendered above it (the audit log) can never stand in for it. */
+const STATE_BLOCK = /(?:^|\n)<!-- handover:state ([A-Za-z0-9+/=]+) -->\s*$/;
+
+/** The payload of a body's state block. */
+export function readStateBlock(body: string): string | undefined {
+  return STATE_BLOCK.exec(body)?.[1] || undefined;
+}
+
+/** Hidden in every reply: which command comment it answers. */
+export function replyMarker(commentId: number): string {
+  return `<!-- handover:reply-to=${commentId} -->`;
+}
