@@ -1,6 +1,6 @@
 import { renderDashboard } from "../render/dashboard.js";
 import { renderPrBody } from "../render/pr.js";
-import type { Action, Decision } from "./decide.js";
+import type { Action, Decision } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
 import { decodeState, type HiddenState } from "./state.js";
 import { COMMITTER } from "../github/port.js";

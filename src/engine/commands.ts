@@ -8,7 +8,7 @@ import {
 } from "../chatops/index.js";
 import type { PlannedStep } from "../plan/index.js";
 import type { CommentInfo, Reaction } from "../spec/github.js";
-import { stepDone, type Phase } from "./decide.js";
+import { stepDone, type Phase } from "./types.js";
 import type { AuditEntry, HiddenState } from "./state.js";
 import { replyMarker } from "../spec/markers.js";
 

@@ -1,12 +1,13 @@
 export { reconcile, type ReconcileResult } from "./reconcile.js";
+export { decide } from "./decide.js";
 export {
-  decide,
   stepDone,
   type Action,
   type Decision,
+  type HiddenState,
   type Phase,
   type Snapshot,
   type StepView,
-} from "./decide.js";
+} from "./types.js";
 export { observe, findDashboard, type EngineDeps, type Observed } from "./observe.js";
-export { emptyState, encodeState, decodeState, type HiddenState } from "./state.js";
+export { emptyState, encodeState, decodeState } from "./state.js";

@@ -27,7 +27,7 @@ import {
   type IssueInfo,
   type PullInfo,
 } from "../github/port.js";
-import { stepDone, type Snapshot, type StepView } from "./decide.js";
+import { stepDone, type Snapshot, type StepView } from "./types.js";
 import { compactProbes, decodeState, emptyState, type HiddenState, type StepRecord } from "./state.js";
 
 export interface EngineDeps {

@@ -1,7 +1,8 @@
 import type { HandoverConfig } from "../spec/config.js";
 import { act, ensureDashboard, ensureLabel, sendFeedback } from "./act.js";
 import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
-import { decide, type Decision } from "./decide.js";
+import { decide } from "./decide.js";
+import type { Decision } from "./types.js";
 import { observe, type EngineDeps, type Observed } from "./observe.js";
 
 /** Enough rounds to settle a step (merge seen, gate passed, next PR opened) without looping forever. */

@@ -1,83 +1,7 @@
-import { z } from "zod";
+import { type HiddenState, hiddenState, type ProbeObservation } from "../spec/state.js";
 import { readStateBlock, stateBlock } from "../spec/markers.js";
 
-/** Human decisions and settled facts, kept in the App's dashboard comment (GitHub is the state). */
-
-const actor = z.object({ by: z.string(), at: z.number() });
-
-const observation = z.object({ at: z.number(), state: z.enum(["success", "pending", "failure"]), detail: z.string() });
-
-export const stepRecord = z.object({
-  /** The merged PR and its merge commit, once seen merged (immutable on GitHub). */
-  pr: z.number().optional(),
-  mergeSha: z.string().optional(),
-  mergedAt: z.number().optional(),
-  /** The step's changes were already on the default branch: no PR; its gate is read on this commit. */
-  noDiff: z.object({ sha: z.string(), at: z.number() }).optional(),
-  /** A `/handover retry` restarts the gate's window here. */
-  windowStart: z.number().optional(),
-  gatePassedAt: z.number().optional(),
-  skipped: actor.optional(),
-  failed: z.object({ reason: z.string(), at: z.number() }).optional(),
-  /** Results of the http checks, which GitHub does not keep for us (transitions only). */
-  probes: z.record(z.string(), z.array(observation)).optional(),
-  /** Reopen a PR closed without merging (set by retry). */
-  reopen: z.boolean().optional(),
-});
-export type StepRecord = z.infer<typeof stepRecord>;
-
-export const auditEntry = z.object({
-  at: z.number(),
-  user: z.string(),
-  command: z.string(),
-  result: z.enum(["applied", "recorded", "refused", "unknown", "invalid"]),
-  note: z.string(),
-});
-export type AuditEntry = z.infer<typeof auditEntry>;
-
-export const hiddenState = z.object({
-  v: z.literal(1),
-  /** The default-branch commit the migration was planned on. */
-  base: z.string().nullable(),
-  handled: z.array(z.number()),
-  /** Comment ids at or below this were handled before `handled` was trimmed. */
-  handledBelow: z.number().default(0),
-  paused: actor.nullable(),
-  aborted: actor.extend({ reason: z.string() }).nullable(),
-  decommission: actor.nullable(),
-  steps: z.record(z.string(), stepRecord),
-  audit: z.array(auditEntry),
-  /** A `/handover rollback` in progress: a revert PR of the last merged step, checked and gated like a step. */
-  rollback: z
-    .object({
-      step: z.string(),
-      attempt: z.number(),
-      by: z.string(),
-      at: z.number(),
-      pr: z.number().optional(),
-      mergeSha: z.string().optional(),
-      mergedAt: z.number().optional(),
-      failed: z.object({ reason: z.string(), at: z.number() }).optional(),
-    })
-    .nullable()
-    .default(null),
-  /** Merged step PRs whose changes were rolled back: the step is not done any more, and is opened again. */
-  undone: z.array(z.number()).default([]),
-  /** How many times each step was rolled back (names each rollback branch uniquely). */
-  rollbacks: z.record(z.string(), z.number()).default({}),
-  /** Reactions and replies owed for handled commands, kept until sent (sending is idempotent, so a retry is safe). */
-  outbox: z
-    .array(
-      z.object({
-        commentId: z.number(),
-        on: z.number(),
-        reaction: z.enum(["eyes", "rocket", "-1", "confused", "+1"]),
-        reply: z.string().optional(),
-      }),
-    )
-    .default([]),
-});
-export type HiddenState = z.infer<typeof hiddenState>;
+export type { AuditEntry, HiddenState, StepRecord } from "../spec/state.js";
 
 export function emptyState(): HiddenState {
   return {
@@ -115,8 +39,8 @@ export function decodeState(body: string): HiddenState | undefined {
 }
 
 /** Keep the state small: http probe history as transitions, audit capped. */
-export function compactProbes(list: z.infer<typeof observation>[]): z.infer<typeof observation>[] {
-  const out: z.infer<typeof observation>[] = [];
+export function compactProbes(list: ProbeObservation[]): ProbeObservation[] {
+  const out: ProbeObservation[] = [];
   for (const item of list) {
     const last = out[out.length - 1];
     if (!last || last.state !== item.state) out.push(item);

@@ -1,6 +1,5 @@
 import { durationMs } from "../spec/config.js";
-import type { Phase, Snapshot } from "../engine/decide.js";
-import { stepDone } from "../engine/decide.js";
+import { stepDone, type Phase, type Snapshot } from "../engine/types.js";
 import { encodeState, type HiddenState } from "../engine/state.js";
 import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { PlannedStep } from "../plan/index.js";

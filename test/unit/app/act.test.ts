@@ -3,7 +3,7 @@
 // commits made by people are never overwritten).
 import { describe, expect, it } from "vitest";
 import { act, ensureDashboard, ensureLabel, sendFeedback } from "../../../src/engine/act.js";
-import type { Action, Decision } from "../../../src/engine/decide.js";
+import type { Action, Decision } from "../../../src/engine/types.js";
 import type { EngineDeps, Observed } from "../../../src/engine/observe.js";
 import { emptyState } from "../../../src/engine/state.js";
 import { COMMITTER, OctokitPort } from "../../../src/github/index.js";

@@ -6,7 +6,7 @@ import {
   type CommandContext,
   type PendingCommand,
 } from "../../../src/engine/commands.js";
-import type { Phase } from "../../../src/engine/decide.js";
+import type { Phase } from "../../../src/engine/types.js";
 import type { AuditEntry, HiddenState } from "../../../src/engine/state.js";
 import { replyMarker } from "../../../src/spec/markers.js";
 import { IDS, MIN, NOW, STEPS, comment, doneBefore, hiddenWith, passedRecord } from "./helpers.js";

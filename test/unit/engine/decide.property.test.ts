@@ -1,6 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { decide, stepDone, type StepView } from "../../../src/engine/decide.js";
+import { decide } from "../../../src/engine/decide.js";
+import { stepDone, type StepView } from "../../../src/engine/types.js";
 import type { HiddenState, StepRecord } from "../../../src/engine/state.js";
 import type { GateResult } from "../../../src/health/index.js";
 import type { Violation } from "../../../src/spec/violation.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decide, type Decision, type Snapshot } from "../../../src/engine/decide.js";
+import { decide } from "../../../src/engine/decide.js";
+import type { Decision, Snapshot } from "../../../src/engine/types.js";
 import type { HiddenState } from "../../../src/engine/state.js";
 import { evaluateGate } from "../../../src/health/index.js";
 import type { Violation } from "../../../src/spec/violation.js";

@@ -1,7 +1,7 @@
 // Shared fixtures for the engine and render tests: the example migration's real plan, PRs, gates, states.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { StepView, Snapshot } from "../../../src/engine/decide.js";
+import type { StepView, Snapshot } from "../../../src/engine/types.js";
 import { emptyState, type HiddenState, type StepRecord } from "../../../src/engine/state.js";
 import type { CommentInfo, PullInfo } from "../../../src/github/port.js";
 import type { GateResult } from "../../../src/health/index.js";

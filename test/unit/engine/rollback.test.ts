@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { decide, type Snapshot } from "../../../src/engine/decide.js";
+import { decide } from "../../../src/engine/decide.js";
+import type { Snapshot } from "../../../src/engine/types.js";
 import { rollbackStep } from "../../../src/engine/observe.js";
-import type { StepView } from "../../../src/engine/decide.js";
+import type { StepView } from "../../../src/engine/types.js";
 import type { HiddenState } from "../../../src/engine/state.js";
 import type { Violation } from "../../../src/spec/violation.js";
 import {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyCommand } from "../../../src/engine/commands.js";
-import { decide, type Phase, type StepView } from "../../../src/engine/decide.js";
+import { decide } from "../../../src/engine/decide.js";
+import type { Phase, StepView } from "../../../src/engine/types.js";
 import { decodeState, emptyState, encodeState, type HiddenState } from "../../../src/engine/state.js";
 import { DASHBOARD_MARKER } from "../../../src/spec/markers.js";
 import { renderDashboard } from "../../../src/render/dashboard.js";
