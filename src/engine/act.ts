@@ -2,7 +2,7 @@ import { renderDashboard } from "../render/dashboard.js";
 import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
-import { decodeState, type HiddenState } from "./state.js";
+import { decodeState, withStateBlock, type HiddenState } from "./state.js";
 import { COMMITTER } from "../github/port.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS } from "../spec/markers.js";
@@ -93,7 +93,7 @@ async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidde
 /** Write the dashboard only when its text changed; remove duplicates a racing replica created. */
 export async function ensureDashboard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
   const hidden = await withConcurrentRecords(deps, observed, decision.hidden);
-  const body = renderDashboard(observed.snapshot, decision.phase, hidden);
+  const body = withStateBlock(renderDashboard(observed.snapshot, decision.phase, hidden), hidden);
   const { port } = deps;
   if (!observed.dashboard) {
     const id = await port.createComment(observed.issue.number, body);

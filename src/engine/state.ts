@@ -26,6 +26,11 @@ export function encodeState(state: HiddenState): string {
   return stateBlock(Buffer.from(JSON.stringify(state), "utf8").toString("base64"));
 }
 
+/** The dashboard comment: the rendered text, then the state block as its last line (the engine owns its state). */
+export function withStateBlock(text: string, state: HiddenState): string {
+  return `${text}\n${encodeState(state)}`;
+}
+
 /** The state block of a dashboard body; an unreadable or invalid block is treated as no state. */
 export function decodeState(body: string): HiddenState | undefined {
   const payload = readStateBlock(body);

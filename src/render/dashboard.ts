@@ -1,6 +1,5 @@
 import { durationMs } from "../spec/config.js";
-import { stepDone, type Phase, type Snapshot } from "../engine/types.js";
-import { encodeState, type HiddenState } from "../engine/state.js";
+import { stepDone, type HiddenState, type Phase, type Snapshot } from "../engine/types.js";
 import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { PlannedStep } from "../plan/index.js";
 import { clock, code, escapeText } from "./markdown.js";
@@ -81,7 +80,7 @@ const HELP_FOOTER =
   "<sub>Steer with a comment here or on a step PR: `/handover status` · `pause` · `resume` · `retry [step]` · `skip [step]` · `abort -- reason` · `decommission` · `help`. " +
   "Handover re-reads GitHub on every event and every resync, so this comment always shows the current state.</sub>";
 
-/** The migration issue's dashboard comment: steps, gate checks, chain, audit log, help, hidden state. */
+/** The text of the migration issue's dashboard comment: steps, gate checks, chain, audit log, help (the engine adds its state). */
 export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: HiddenState): string {
   const state = { ...snapshot, hidden };
   const table = snapshot.steps.length
@@ -115,6 +114,5 @@ export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: Hidden
     "</details>",
     "",
     HELP_FOOTER,
-    encodeState(hidden),
   ].join("\n");
 }

@@ -3,9 +3,9 @@
 // commits made by people are never overwritten).
 import { describe, expect, it } from "vitest";
 import { act, ensureDashboard, ensureLabel, sendFeedback } from "../../../src/engine/act.js";
-import type { Action, Decision } from "../../../src/engine/types.js";
+import type { Action, Decision, HiddenState } from "../../../src/engine/types.js";
 import type { EngineDeps, Observed } from "../../../src/engine/observe.js";
-import { emptyState } from "../../../src/engine/state.js";
+import { emptyState, withStateBlock } from "../../../src/engine/state.js";
 import { COMMITTER, OctokitPort } from "../../../src/github/index.js";
 import type { GateSummary, PlannedStep } from "../../../src/plan/index.js";
 import { stepBranch, stepTitle } from "../../../src/spec/markers.js";
@@ -563,10 +563,13 @@ describe("ensureDashboard", () => {
     },
   };
   const bot = { author: "handover[bot]", authorIsBot: true, createdAt: NOW - 60_000, edited: false };
+  /** The dashboard comment the engine writes: the rendered text, then its state block. */
+  const dashboardOf = (o: Observed, hidden: HiddenState) =>
+    withStateBlock(renderDashboard(o.snapshot, decision.phase, hidden), hidden);
 
   it("makes no request when the body is unchanged", async () => {
     const o = observed();
-    o.dashboard = { id: 500, body: renderDashboard(o.snapshot, decision.phase, decision.hidden), ...bot };
+    o.dashboard = { id: 500, body: dashboardOf(o, decision.hidden), ...bot };
     await ensureDashboard(deps(), o, decision);
     expect(seen.matched).toEqual([]);
     expect(seen.unmatched).toEqual([]);
@@ -574,7 +577,7 @@ describe("ensureDashboard", () => {
 
   it("PATCHes the comment with the new body when it changed", async () => {
     const o = observed();
-    const body = renderDashboard(o.snapshot, decision.phase, decision.hidden);
+    const body = dashboardOf(o, decision.hidden);
     const scope = github(seen).patch(`${R}/issues/comments/500`, { body }).reply(200, {});
     o.dashboard = { id: 500, body: "<!-- handover:dashboard -->\nold", ...bot };
     await ensureDashboard(deps(), o, decision);
@@ -584,7 +587,7 @@ describe("ensureDashboard", () => {
 
   it("keeps the commands a racing replica recorded since the dashboard was read (handled ids and audit merged)", async () => {
     const o = observed();
-    const read = renderDashboard(o.snapshot, decision.phase, emptyState());
+    const read = dashboardOf(o, emptyState());
     o.dashboard = { id: 500, body: read, ...bot };
     const ours = { at: NOW, user: "alice", command: "/handover pause", result: "applied" as const, note: "paused" };
     const theirs = {
@@ -598,7 +601,7 @@ describe("ensureDashboard", () => {
       ...decision,
       hidden: { ...emptyState(), handled: [71], audit: [ours], paused: { by: "alice", at: NOW } },
     };
-    const racing = renderDashboard(o.snapshot, decision.phase, { ...emptyState(), handled: [70], audit: [theirs] });
+    const racing = dashboardOf(o, { ...emptyState(), handled: [70], audit: [theirs] });
     const merged = { ...mine.hidden, handled: [70, 71], audit: [theirs, ours] };
     const scope = github(seen)
       .get(`${R}/issues/42/comments`)
@@ -612,7 +615,7 @@ describe("ensureDashboard", () => {
           updated_at: "2026-05-04T11:59:00Z",
         },
       ])
-      .patch(`${R}/issues/comments/500`, { body: renderDashboard(o.snapshot, decision.phase, merged) })
+      .patch(`${R}/issues/comments/500`, { body: dashboardOf(o, merged) })
       .reply(200, {});
     await ensureDashboard(deps(), o, mine);
     done(scope);
@@ -620,7 +623,7 @@ describe("ensureDashboard", () => {
 
   it("creates the dashboard when there is none, and deletes the extra ones a racing replica wrote", async () => {
     const o = observed();
-    const body = renderDashboard(o.snapshot, decision.phase, decision.hidden);
+    const body = dashboardOf(o, decision.hidden);
     expect(body).toContain("<!-- handover:dashboard -->");
     o.extraDashboards = [
       { id: 601, body: "<!-- handover:dashboard -->", ...bot },

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { applyCommand } from "../../../src/engine/commands.js";
 import { decide } from "../../../src/engine/decide.js";
 import type { Phase, StepView } from "../../../src/engine/types.js";
-import { decodeState, emptyState, encodeState, type HiddenState } from "../../../src/engine/state.js";
+import { decodeState, emptyState, encodeState, type HiddenState, withStateBlock } from "../../../src/engine/state.js";
 import { DASHBOARD_MARKER } from "../../../src/spec/markers.js";
 import { renderDashboard } from "../../../src/render/dashboard.js";
 import {
@@ -28,7 +28,7 @@ function render(
   const snap = snapshot(hidden, views);
   const decision = decide(snap);
   return {
-    body: renderDashboard(snap, decision.phase, decision.hidden),
+    body: withStateBlock(renderDashboard(snap, decision.phase, decision.hidden), decision.hidden),
     phase: decision.phase,
     hidden: decision.hidden,
   };
@@ -122,6 +122,16 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
 
   it("no commands yet: the audit placeholder", () => {
     expect(SOAKING.body).toContain("<details><summary>Audit log</summary>\n\n_No commands yet._\n\n</details>");
+  });
+
+  it("the renderer writes no state: the engine adds the block after the rendered text", () => {
+    const snap = snapshot(SOAKING.hidden, {
+      prepare: { pr: mergedPull("prepare") },
+      "release-canary": { pr: mergedPull("release-canary"), gate: GATES.soaking },
+    });
+    const text = renderDashboard(snap, SOAKING.phase, SOAKING.hidden);
+    expect(text).not.toContain("handover:state");
+    expect(SOAKING.body).toBe(`${text}\n${encodeState(SOAKING.hidden)}`);
   });
 
   it("ends with the state block, which reads back to the same hidden state", () => {
