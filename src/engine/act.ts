@@ -3,7 +3,7 @@ import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
 import { decodeState, withStateBlock, type HiddenState } from "./state.js";
-import { COMMITTER } from "../github/port.js";
+import { COMMITTER, type CommentInfo } from "../github/port.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS } from "../spec/markers.js";
 
@@ -90,20 +90,24 @@ async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidde
   };
 }
 
-/** Write the dashboard only when its text changed; remove duplicates a racing replica created. */
-export async function ensureDashboard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
+/**
+ * Write the dashboard only when its text changed; remove duplicates a racing replica created. Returns the dashboard
+ * comment as it now is on GitHub (the observation itself is never changed).
+ */
+export async function ensureDashboard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<CommentInfo> {
   const hidden = await withConcurrentRecords(deps, observed, decision.hidden);
   const body = withStateBlock(renderDashboard(observed.snapshot, decision.phase, hidden), hidden);
   const { port } = deps;
-  if (!observed.dashboard) {
+  let dashboard = observed.dashboard;
+  if (!dashboard) {
     const id = await port.createComment(observed.issue.number, body);
-    observed.dashboard = { id, body, author: port.botLogin, authorIsBot: true, createdAt: deps.now(), edited: false };
-  } else if (observed.dashboard.body !== body) {
-    await port.updateComment(observed.dashboard.id, body);
-    observed.dashboard = { ...observed.dashboard, body };
+    dashboard = { id, body, author: port.botLogin, authorIsBot: true, createdAt: deps.now(), edited: false };
+  } else if (dashboard.body !== body) {
+    await port.updateComment(dashboard.id, body);
+    dashboard = { ...dashboard, body };
   }
   for (const extra of observed.extraDashboards) await port.deleteComment(extra.id);
-  observed.extraDashboards = [];
+  return dashboard;
 }
 
 /** Exactly one status label: add the wanted one, remove the others that are there. */
@@ -112,10 +116,6 @@ export async function ensureLabel(deps: EngineDeps, observed: Observed, label: s
   if (!labels.includes(label)) await deps.port.addLabels(observed.issue.number, [label]);
   for (const stale of labels.filter((l) => l !== label && (STATUS_LABELS as readonly string[]).includes(l)))
     await deps.port.removeLabel(observed.issue.number, stale);
-  observed.issue = {
-    ...observed.issue,
-    labels: [...labels.filter((l) => !(STATUS_LABELS as readonly string[]).includes(l)), label],
-  };
 }
 
 /** Reactions (idempotent on GitHub) and replies for the commands just applied, after their decisions were saved. */

@@ -2,7 +2,7 @@ import type { HandoverConfig } from "../spec/config.js";
 import { act, ensureDashboard, ensureLabel, sendFeedback } from "./act.js";
 import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
 import { decide } from "./decide.js";
-import type { Decision } from "./types.js";
+import type { Decision, HiddenState } from "./types.js";
 import { observe, type EngineDeps, type Observed } from "./observe.js";
 
 /** Enough rounds to settle a step (merge seen, gate passed, next PR opened) without looping forever. */
@@ -31,7 +31,7 @@ async function handleCommands(
   deps: EngineDeps,
   observed: Observed,
   permissions: HandoverConfig["commands"],
-): Promise<CommandFeedback[]> {
+): Promise<{ hidden: HiddenState; feedback: CommandFeedback[] }> {
   const pending = await commandsOf(deps, observed);
   const feedback: CommandFeedback[] = [];
   const known = new Map<string, Awaited<ReturnType<EngineDeps["port"]["permission"]>>>();
@@ -49,8 +49,7 @@ async function handleCommands(
     hidden = applied.hidden;
     feedback.push(applied.feedback);
   }
-  observed.snapshot.hidden = { ...hidden, outbox: [...hidden.outbox, ...feedback] };
-  return feedback;
+  return { hidden: { ...hidden, outbox: [...hidden.outbox, ...feedback] }, feedback };
 }
 
 /**
@@ -61,19 +60,21 @@ export async function reconcile(deps: EngineDeps, issue: number): Promise<Reconc
   let decision: Decision | undefined;
   let resyncMs: number | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const observed = await observe(deps, issue);
-    if (!observed) return { issue };
-    resyncMs = observed.resyncMs;
-    const feedback = await handleCommands(deps, observed, observed.permissions);
+    const seen = await observe(deps, issue);
+    if (!seen) return { issue };
+    resyncMs = seen.resyncMs;
+    // Each stage gets a new value; nothing a stage was given is changed under the next one.
+    const { hidden, feedback } = await handleCommands(deps, seen, seen.permissions);
+    const observed: Observed = { ...seen, snapshot: { ...seen.snapshot, hidden } };
     decision = decide(observed.snapshot);
     for (const action of decision.actions) await act(deps, observed, action);
-    await ensureDashboard(deps, observed, decision);
+    const dashboard = await ensureDashboard(deps, observed, decision);
     await ensureLabel(deps, observed, decision.phase.label);
     if (decision.hidden.outbox.length > 0) {
       // The decisions are saved: now the reactions and replies, then the outbox is cleared (a crash in between re-sends).
       await sendFeedback(deps, decision.hidden.outbox);
       decision = { ...decision, hidden: { ...decision.hidden, outbox: [] } };
-      await ensureDashboard(deps, observed, decision);
+      await ensureDashboard(deps, { ...observed, dashboard, extraDashboards: [] }, decision);
     }
     if (!decision.again && feedback.length === 0) break;
   }

@@ -531,7 +531,8 @@ describe("ensureLabel", () => {
       `DELETE ${R}/issues/42/labels/handover%3Arunning`,
       `DELETE ${R}/issues/42/labels/handover%3Afailed`,
     ]);
-    expect(o.issue.labels).toEqual(["handover", "bug", "handover:waiting"]);
+    // the observation is not changed: the next reconcile reads the labels again
+    expect(o.issue.labels).toEqual(["handover", "handover:running", "bug", "handover:failed"]);
     done(scope);
   });
 
@@ -570,7 +571,7 @@ describe("ensureDashboard", () => {
   it("makes no request when the body is unchanged", async () => {
     const o = observed();
     o.dashboard = { id: 500, body: dashboardOf(o, decision.hidden), ...bot };
-    await ensureDashboard(deps(), o, decision);
+    expect(await ensureDashboard(deps(), o, decision)).toBe(o.dashboard);
     expect(seen.matched).toEqual([]);
     expect(seen.unmatched).toEqual([]);
   });
@@ -580,8 +581,8 @@ describe("ensureDashboard", () => {
     const body = dashboardOf(o, decision.hidden);
     const scope = github(seen).patch(`${R}/issues/comments/500`, { body }).reply(200, {});
     o.dashboard = { id: 500, body: "<!-- handover:dashboard -->\nold", ...bot };
-    await ensureDashboard(deps(), o, decision);
-    expect(o.dashboard).toEqual({ id: 500, body, ...bot });
+    expect(await ensureDashboard(deps(), o, decision)).toEqual({ id: 500, body, ...bot });
+    expect(o.dashboard).toEqual({ id: 500, body: "<!-- handover:dashboard -->\nold", ...bot });
     done(scope);
   });
 
@@ -636,8 +637,7 @@ describe("ensureDashboard", () => {
       .reply(204)
       .delete(`${R}/issues/comments/602`)
       .reply(404, { message: "Not Found" });
-    await ensureDashboard(deps(), o, decision);
-    expect(o.dashboard).toEqual({
+    expect(await ensureDashboard(deps(), o, decision)).toEqual({
       id: 600,
       body,
       author: "handover[bot]",
@@ -645,7 +645,7 @@ describe("ensureDashboard", () => {
       createdAt: NOW,
       edited: false,
     });
-    expect(o.extraDashboards).toEqual([]);
+    expect([o.dashboard, o.extraDashboards.map((c) => c.id)]).toEqual([undefined, [601, 602]]);
     expect(seen.matched).toEqual([
       `POST ${R}/issues/42/comments`,
       `DELETE ${R}/issues/comments/601`,
