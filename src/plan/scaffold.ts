@@ -93,6 +93,19 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   const entry = readEntryRaw(model.configText, ["clusters", source.name]);
   if (entry === undefined)
     throw new InputError([`${CONFIG_PATH}: clusters.${source.name} could not be read for copying`]);
-  next.set(CONFIG_PATH, insertMapEntry(model.configText, ["clusters"], rename(entry), source.name));
+  next.set(CONFIG_PATH, targetEntry(model.configText, rename(entry), source.name, ctx));
   return { tree: next, warnings: [] };
+}
+
+/** The target's handover.yml entry: the source's renamed, stating the target version (its era follows from it). */
+function targetEntry(configText: string, entry: string, after: string, ctx: MigrationContext): string {
+  const cluster = ["clusters", ctx.target];
+  let text = insertMapEntry(configText, ["clusters"], entry, after);
+  text =
+    readEntryRaw(text, [...cluster, "version"]) === undefined
+      ? insertMapEntry(text, cluster, `version: ${ctx.version}\n`, "config")
+      : setScalar(text, [...cluster, "version"], ctx.version);
+  if (readEntryRaw(text, [...cluster, "discovery"]) !== undefined)
+    text = setScalar(text, [...cluster, "discovery"], ctx.targetEra);
+  return text;
 }

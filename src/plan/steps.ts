@@ -16,6 +16,7 @@ import { InputError } from "../spec/problems.js";
 import { load } from "./load.js";
 import { ownedFiles } from "./owned.js";
 import { scaffoldTarget } from "./scaffold.js";
+import { renameClusterKeys } from "./translate.js";
 import type { MigrationContext, MovedBackend, StepDefinition, StepOutcome } from "./types.js";
 
 export type { MigrationContext, MovedBackend, StepDefinition, StepKind, StepOutcome } from "./types.js";
@@ -106,7 +107,8 @@ function adoptFiles(
           `cluster ${target.name}: cannot place discovery file ${backend.entry}: ${path.error} (add a matching mounts entry for ${target.name})`,
         ]);
       }
-      const content = movedContent(tree, ctx, backend.key);
+      const source = movedContent(tree, ctx, backend.key);
+      const content = ctx.crossing === "rename-cluster-key" ? renameClusterKeys(backend.key, source) : source;
       const existing = next.get(path);
       if (existing !== undefined && existing !== content) {
         // Never overwrite the target's own file: that would drop its datastores, or hide ours behind a no-diff.
@@ -161,9 +163,9 @@ function adopt(tree: FileMap, ctx: MigrationContext, step: StepDefinition): Step
     throw new InputError([
       `${CONFIG_PATH}: target cluster ${ctx.target} is not configured: the prepare step must be merged first`,
     ]);
-  if (target.era !== ctx.era) {
+  if (target.era !== ctx.targetEra) {
     throw new InputError([
-      `cluster ${target.name} is ${target.era} era but the source is ${ctx.era} era: Handover moves backends between clusters of one discovery era`,
+      `cluster ${target.name} is ${target.era} era but Core ${ctx.version} reads the ${ctx.targetEra} era: set clusters.${target.name}.version to ${ctx.version} in ${CONFIG_PATH} and give it that era's discovery`,
     ]);
   }
   const changed =

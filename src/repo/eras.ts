@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type { Era } from "../spec/config.js";
 import { show } from "../spec/problems.js";
+import { readsLegacyClusterKey, type CoreVersion } from "../spec/version.js";
 import type { Rule, Violation } from "../spec/violation.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 import type { Backend, ClusterModel, Reach } from "./types.js";
@@ -39,18 +40,29 @@ function backendList(cluster: ClusterModel, era: "files" | "http"): { items: unk
 type DiscoveryRead = { reach: Reach[] } | { error: string };
 const discoveryReads = new Map<string, DiscoveryRead>();
 
+/**
+ * Which key names a datastore in a discovery file: Core < 0.3 reads only `cluster`, 0.3 only `cluster_id`
+ * (the 0.3.0 rename has no alias); `either` when the cluster's version is not stated.
+ */
+export type ClusterIdKey = "cluster" | "cluster_id" | "either";
+
+export function clusterIdKey(version: CoreVersion | undefined): ClusterIdKey {
+  if (!version) return "either";
+  return readsLegacyClusterKey(version) ? "cluster" : "cluster_id";
+}
+
 /** A files-era discovery file: a list of {cluster_id (or `cluster` before 0.3), display_name?, nodes[]}; memoized by path and text. */
-function readDiscoveryFile(path: string, text: string): DiscoveryRead {
-  const key = `${path}\0${text}`;
+function readDiscoveryFile(path: string, text: string, idKey: ClusterIdKey): DiscoveryRead {
+  const key = `${path}\0${idKey}\0${text}`;
   const hit = discoveryReads.get(key);
   if (hit) return hit;
-  const read = parseDiscoveryFile(path, text);
+  const read = parseDiscoveryFile(path, text, idKey);
   if (discoveryReads.size >= 20_000) discoveryReads.delete(discoveryReads.keys().next().value as string);
   discoveryReads.set(key, read);
   return read;
 }
 
-function parseDiscoveryFile(path: string, text: string): DiscoveryRead {
+function parseDiscoveryFile(path: string, text: string, idKey: ClusterIdKey): DiscoveryRead {
   const parsed = readYaml(path, text);
   if (!parsed.ok) return { error: parsed.problems.join("; ") };
   if (!Array.isArray(parsed.value))
@@ -58,9 +70,18 @@ function parseDiscoveryFile(path: string, text: string): DiscoveryRead {
   const reach: Reach[] = [];
   for (const [i, item] of parsed.value.entries()) {
     const record = item as Record<string, unknown> | null;
-    const id = record?.cluster_id ?? record?.cluster;
-    if (typeof id !== "string" || id === "")
-      return { error: `${path}: [${i}].cluster_id: ${show(id)}: expected the datastore cluster id` };
+    const id = idKey === "either" ? (record?.cluster_id ?? record?.cluster) : record?.[idKey];
+    if (typeof id !== "string" || id === "") {
+      const other = idKey === "cluster" ? "cluster_id" : "cluster";
+      if (idKey !== "either" && record?.[other] !== undefined) {
+        const reads =
+          idKey === "cluster" ? "Core before 0.3 reads only `cluster`" : "Core 0.3+ reads only `cluster_id`";
+        return { error: `${path}: [${i}].${other}: ${show(record[other])}: ${reads} (0.3.0 renamed the key)` };
+      }
+      return {
+        error: `${path}: [${i}].${idKey === "either" ? "cluster_id" : idKey}: ${show(id)}: expected the datastore cluster id`,
+      };
+    }
     const nodes = record?.nodes;
     if (!Array.isArray(nodes) || nodes.some((n) => typeof n !== "string")) {
       return { error: `${path}: [${i}].nodes: ${show(nodes)}: expected a list of agent URLs` };
@@ -110,7 +131,7 @@ const filesEra: EraAdapter = {
         );
         continue;
       }
-      const read = readDiscoveryFile(resolved, text);
+      const read = readDiscoveryFile(resolved, text, clusterIdKey(cluster.version));
       if ("error" in read) {
         problems.push(problem("malformed-discovery-file", cluster, read.error, entry, [resolved]));
         continue;

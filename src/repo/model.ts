@@ -1,5 +1,13 @@
 import { posix } from "node:path";
-import { CONFIG_PATH, handoverConfig, normalizeRepoPath, type ClusterSpec, type Era } from "../spec/config.js";
+import {
+  CONFIG_PATH,
+  handoverConfig,
+  normalizeRepoPath,
+  statedEra,
+  type ClusterSpec,
+  type Era,
+} from "../spec/config.js";
+import { parseCoreVersion } from "../spec/version.js";
 import { formatZodIssues } from "../spec/problems.js";
 import type { Violation } from "../spec/violation.js";
 import { readYaml } from "../spec/yaml.js";
@@ -34,7 +42,9 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     .map(([abs, dir]): [string, string] => [abs.replace(/\/+$/, "") || "/", normalizeRepoPath(dir)])
     .sort((a, b) => b[0].length - a[0].length);
   const settingsDir = spec.settings_dir === undefined ? undefined : normalizeRepoPath(spec.settings_dir);
-  const base = { name, spec, configPath, workdir, settingsDir, mounts };
+  const version = spec.version === undefined ? undefined : parseCoreVersion(spec.version);
+  const stated = statedEra(spec);
+  const base = { name, spec, configPath, workdir, settingsDir, mounts, version };
   const text = tree.get(configPath);
   if (text === undefined) {
     const problem = invalid(`cluster ${name}: Core config ${configPath} does not exist`, [name], configPath, [
@@ -42,7 +52,7 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     ]);
     return {
       ...base,
-      era: spec.discovery ?? "settings",
+      era: stated ?? "settings",
       core: null,
       backends: [],
       dependencies: [],
@@ -58,7 +68,7 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     const problem = invalid(`cluster ${name}: ${message}`, [name], configPath, [configPath]);
     return {
       ...base,
-      era: spec.discovery ?? "settings",
+      era: stated ?? "settings",
       core: null,
       backends: [],
       dependencies: [],
@@ -67,7 +77,9 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     };
   }
   const core = parsed.value ?? {};
-  const era = spec.discovery ?? inferEra(core);
+  const inferred = inferEra(core);
+  // The 0.7.1 docs still show a discovery.backends.http block, which 0.7 ignores: with a settings_dir it is settings.
+  const era = stated ?? (inferred === "http" && settingsDir !== undefined ? "settings" : inferred);
   const eraProblems: Violation[] = [];
   if (settingsDir !== undefined && era !== "settings") {
     eraProblems.push(

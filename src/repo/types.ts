@@ -1,5 +1,6 @@
 import type { ClusterSpec, Era, HandoverConfig } from "../spec/config.js";
 import type { Violation } from "../spec/violation.js";
+import type { CoreVersion } from "../spec/version.js";
 import type { Dependency, Placeholder } from "./core.js";
 
 /** The repo model's shapes, apart from the code that builds them (eras and model both use them). */
@@ -29,6 +30,8 @@ export interface ClusterModel {
   name: string;
   spec: ClusterSpec;
   era: Era;
+  /** The Core version handover.yml states for this cluster, when it does. */
+  version: CoreVersion | undefined;
   configPath: string;
   workdir: string;
   settingsDir: string | undefined;

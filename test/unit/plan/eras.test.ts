@@ -259,6 +259,7 @@ clusters:
     soak: 5m
   replicore-b:
     config: clusters/replicore-b/etc/replicante.yaml
+    version: 0.2.2
     workdir: "clusters/replicore-b"   # the process runs one level above etc/
     discovery: files
     restart:
@@ -460,6 +461,7 @@ version: 1
 clusters:
   replicore-b:
     config: clusters/replicore-b/etc/replicante.yaml
+    version: 0.2.2
     workdir: "clusters/replicore-b"   # the process runs one level above etc/
     discovery: files
     restart:
@@ -763,6 +765,7 @@ describe("settings era (Core 0.7, DiscoverySettings objects)", () => {
     expect(valueAt(config, ["discovery"])).toStrictEqual({ interval: 15, term: 43200 });
     expect(next.get(".github/handover.yml")).toBe(`${tree.get(".github/handover.yml")}  replicore-new:
     config: clusters/replicore-new/replicante.yaml
+    version: 0.7.2
     discovery: settings
     settings_dir: clusters/replicore-new/apply
     # No restart: 0.7 picks up DiscoverySettings through the API.
