@@ -3,6 +3,7 @@ import { checkModel, checkTree } from "../invariant/index.js";
 import {
   BACKEND_LIST_PATH,
   diffTrees,
+  httpIdentity,
   loadRepo,
   type ChangeAction,
   type ClusterModel,
@@ -14,6 +15,7 @@ import { InputError } from "../spec/problems.js";
 import { compareCoreVersions, crossingOf, eraOfVersion, parseCoreVersion, type Crossing } from "../spec/version.js";
 import type { Violation } from "../spec/violation.js";
 import { resolveGroups, type ResolvedGroup } from "./groups.js";
+import { anchorValues, expandForeignAliases } from "./translate.js";
 import { applyStep, type MigrationContext, type MovedBackend, type StepDefinition } from "./steps.js";
 
 export interface PlannedChange {
@@ -101,14 +103,24 @@ function rawItems(source: ClusterModel, tree: FileMap): Map<string, string> {
   const raws = new Map<string, string>();
   const listPath = BACKEND_LIST_PATH[source.era];
   if (!listPath) return raws;
-  const items = readSeqItems(tree.get(source.configPath) ?? "", listPath);
+  const text = tree.get(source.configPath) ?? "";
+  const items = readSeqItems(text, listPath);
+  const anchors = anchorValues(text);
+  const used = new Set<number>();
   for (const backend of source.backends) {
-    const item = items.find((i) =>
-      source.era === "files" ? i.value === backend.entry : (i.value as { url?: unknown } | null)?.url === backend.entry,
-    );
-    if (item) raws.set(backend.key, item.raw);
+    const at = items.findIndex((i, n) => !used.has(n) && sameItem(source, i.value, backend.entry, backend.key));
+    const item = items[at];
+    if (!item) continue;
+    used.add(at);
+    raws.set(backend.key, expandForeignAliases(item.raw, anchors));
   }
   return raws;
+}
+
+function sameItem(source: ClusterModel, value: unknown, entry: string, key: string): boolean {
+  if (source.era === "files") return value === entry;
+  const url = (value as { url?: unknown } | null)?.url;
+  return typeof url === "string" && httpIdentity(value as { url: string }) === key;
 }
 
 /** The gate that follows a step: the health of the cluster it changed, read from the tree after it. */

@@ -2,6 +2,7 @@ import { insertMapEntry, readEntryRaw, removeSeqItems, setScalar } from "../edit
 import { BACKEND_LIST_PATH, PLACEHOLDER, type Dependency, type FileMap } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
+import { readYamlDocuments } from "../spec/yaml.js";
 import { ownedFiles } from "./owned.js";
 import { load } from "./load.js";
 import type { MigrationContext, StepOutcome } from "./types.js";
@@ -40,6 +41,20 @@ function withoutStrandedComments(text: string, key: string): string {
 }
 
 /**
+ * A Replicante object in settings_dir (DiscoverySettings, NodeAction, OrchestratorAction...): never scaffolded, since
+ * a copied action would make the new Core act on datastores the old one still manages.
+ */
+function isApplyObject(settingsDir: string | undefined, path: string, tree: FileMap): boolean {
+  if (settingsDir === undefined || !(path === settingsDir || path.startsWith(`${settingsDir}/`))) return false;
+  const docs = readYamlDocuments(path, tree.get(path) ?? "");
+  if (!docs.ok) return false;
+  return docs.value.some((d) => {
+    const apiVersion = (d as { apiVersion?: unknown } | null)?.apiVersion;
+    return typeof apiVersion === "string" && apiVersion.startsWith("replicante.io/");
+  });
+}
+
+/**
  * The `prepare` step: when the target is not in the repo yet, a copy of the source cluster's files with the
  * name replaced, discovery emptied and every dependency endpoint set to REPLACE-ME; nothing when it exists.
  */
@@ -58,7 +73,9 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   if (!source) throw new InputError([`Source cluster: ${ctx.source} is not a cluster in ${CONFIG_PATH}`]);
   const rename = renamer(source.name, ctx.target);
   const discoveryFiles = new Set(source.backends.flatMap((b) => b.files));
-  const copied = ownedFiles(model, source.name, tree).filter((path) => !discoveryFiles.has(path));
+  const copied = ownedFiles(model, source.name, tree).filter(
+    (path) => !discoveryFiles.has(path) && !isApplyObject(source.settingsDir, path, tree),
+  );
   const nameless = copied.filter((path) => rename(path) === path);
   if (nameless.length > 0) {
     const which =

@@ -16,8 +16,8 @@ import { coreDependencies, placeholders } from "./core.js";
 import type { FileMap } from "./tree.js";
 import type { ClusterModel, RepoModel } from "./types.js";
 
-export { normalizeUrl, resolveCorePath } from "./paths.js";
-export type { Backend, ClusterModel, Reach, ReachKind, RepoModel } from "./types.js";
+export { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
+export type { ActionObject, Backend, ClusterModel, Reach, ReachKind, RepoModel } from "./types.js";
 
 /** `unreadable`: handover.yml is missing or is not YAML at all (as opposed to YAML that breaks the schema). */
 export type LoadResult = { ok: true; model: RepoModel } | { ok: false; unreadable: boolean; problems: Violation[] };
@@ -55,6 +55,7 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
       era: stated ?? "settings",
       core: null,
       backends: [],
+      actions: [],
       dependencies: [],
       placeholders: [],
       problems: [problem],
@@ -71,6 +72,7 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
       era: stated ?? "settings",
       core: null,
       backends: [],
+      actions: [],
       dependencies: [],
       placeholders: [],
       problems: [problem],
@@ -97,12 +99,14 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     era,
     core,
     backends: [],
+    actions: [],
     problems: [],
     dependencies: coreDependencies(core, configPath),
     placeholders: placeholders(core, configPath),
   };
   const read = ERA_ADAPTERS[era].read(cluster, tree);
   cluster.backends = read.backends;
+  cluster.actions = read.actions ?? [];
   cluster.problems = [...eraProblems, ...read.problems];
   return cluster;
 }

@@ -26,6 +26,16 @@ export interface Backend {
   reach: Reach[];
 }
 
+/** A Replicante apply object that acts on a datastore (NodeAction, AgentAction, OrchestratorAction), by its target. */
+export interface ActionObject {
+  kind: string;
+  /** metadata.cluster: the datastore cluster id it acts on. */
+  cluster: string;
+  /** metadata.node, for node actions. */
+  node: string | undefined;
+  file: string;
+}
+
 export interface ClusterModel {
   name: string;
   spec: ClusterSpec;
@@ -39,6 +49,8 @@ export interface ClusterModel {
   mounts: [string, string][];
   core: unknown;
   backends: Backend[];
+  /** Settings era: action objects in settings_dir, which Core schedules on the datastores they name. */
+  actions: ActionObject[];
   dependencies: Dependency[];
   placeholders: Placeholder[];
   problems: Violation[];

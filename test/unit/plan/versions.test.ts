@@ -148,3 +148,50 @@ describe("files (< 0.3) -> files (0.3): cluster renamed cluster_id", () => {
     ]);
   });
 });
+
+describe("settings era as Core applies it", () => {
+  it("the 0.7 scaffold copies no NodeAction, and release writes spec.enabled: false", async () => {
+    const tree = await fixture("core-0.7");
+    const plan = planOk(tree, request("old", "new", "0.7.2", "all: *"));
+    expect(stepNamed(plan, "prepare").changes.map((c) => c.path)).toStrictEqual([
+      CONFIG,
+      "replicore/new/replicante.yaml",
+      "replicore/new/stack.yaml",
+    ]);
+    expect(stepNamed(plan, "release-all").changes.map((c) => [c.path, c.content])).toStrictEqual([
+      [
+        "replicore/old/apply/inventory.yaml",
+        tree.get("replicore/old/apply/inventory.yaml")?.replace("enabled: true", "enabled: false"),
+      ],
+      [
+        "replicore/old/apply/playground.yaml",
+        tree.get("replicore/old/apply/playground.yaml")?.replace("enabled: true", "enabled: false"),
+      ],
+    ]);
+  });
+
+  it("check reports an action object that another cluster also schedules on the same datastore", async () => {
+    const tree = await fixture("core-0.7");
+    const plan = planOk(tree, request("old", "new", "0.7.2", "all: *"));
+    const after = treeAfter(tree, plan, "adopt-all");
+    after.set("replicore/new/apply/ping.yaml", tree.get("replicore/old/apply/ping.yaml") ?? "");
+    expect(checkTree(after).filter((v) => v.rule === "foreign-action")).toStrictEqual([
+      {
+        rule: "foreign-action",
+        message:
+          "cluster old: replicore/old/apply/ping.yaml: NodeAction targets datastore mongo-rs, which new also acts on: only the Core that manages a datastore may act on it",
+        clusters: ["new", "old"],
+        subject: "mongo-rs",
+        files: ["replicore/old/apply/ping.yaml"],
+      },
+      {
+        rule: "foreign-action",
+        message:
+          "cluster new: replicore/new/apply/ping.yaml: NodeAction targets datastore mongo-rs, which old also acts on: only the Core that manages a datastore may act on it",
+        clusters: ["new", "old"],
+        subject: "mongo-rs",
+        files: ["replicore/new/apply/ping.yaml"],
+      },
+    ]);
+  });
+});
