@@ -149,9 +149,6 @@ function plannedChanges(before: FileMap, after: FileMap): PlannedChange[] {
   }));
 }
 
-/** Crossings whose adopt translation is written (DESIGN.md section 3a); the others are refused by name. */
-const TRANSLATED: ReadonlySet<Crossing["kind"]> = new Set(["same-era", "rename-cluster-key"]);
-
 /**
  * The crossing from the source's Core version to the issue's target version (section 3a), or undefined with the
  * problems that refuse it pushed: a target older than the source, a crossing the table does not list, or a target
@@ -183,13 +180,6 @@ function crossingFor(
   const from = source.version ? `Core ${source.version.text}` : `${source.era} era`;
   if ("refused" in crossing) {
     problems.push(`${where}: ${source.name} (${from}) -> ${request.target}: refused: ${crossing.refused}`);
-    return undefined;
-  }
-  if (!TRANSLATED.has(crossing.kind)) {
-    problems.push(
-      `${where}: ${source.name} runs ${from} (${source.era} era) and Core ${version.text} reads the ${targetEra} era: ` +
-        `Handover does not translate ${source.era} -> ${targetEra} backends, and a ${targetEra}-era cluster would silently ignore the adopted ${source.era} backends`,
-    );
     return undefined;
   }
   return { kind: crossing.kind, targetEra };

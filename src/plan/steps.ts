@@ -14,6 +14,7 @@ import {
 import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
 import { readYaml } from "../spec/yaml.js";
+import { adoptAcross, translates } from "./crossings.js";
 import { load } from "./load.js";
 import { ownedFiles } from "./owned.js";
 import { scaffoldTarget } from "./scaffold.js";
@@ -109,11 +110,10 @@ function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): St
     const text = expandAliasesOf(original, anchors, ranges);
     next.set(source.configPath, removeSeqItems(text, listPath, remove));
   } else {
-    for (const backend of step.backends)
-      for (const file of backend.files) {
-        const text = next.get(file);
-        if (text !== undefined) next.set(file, disableSettings(file, text));
-      }
+    for (const backend of step.backends) {
+      const text = next.get(backend.key);
+      if (text !== undefined) next.set(backend.key, disableSettings(backend.key, text));
+    }
   }
   if (diffTrees(tree, next).length === 0) return { tree: next, warnings: [] };
   return { tree: next, warnings: bumpRestart(next, model, source, restartValue(ctx.issue, step.id)) };
@@ -205,8 +205,9 @@ function adopt(tree: FileMap, ctx: MigrationContext, step: StepDefinition): Step
       `cluster ${target.name} is ${target.era} era but Core ${ctx.version} reads the ${ctx.targetEra} era: set clusters.${target.name}.version to ${ctx.version} in ${CONFIG_PATH} and give it that era's discovery`,
     ]);
   }
-  const changed =
-    target.era === "settings"
+  const changed = translates(ctx)
+    ? adoptAcross(next, ctx, target, step.group ?? step.id, step.backends)
+    : target.era === "settings"
       ? adoptSettings(next, tree, ctx, target, step.backends)
       : adoptFiles(next, tree, ctx, target, step.backends);
   if (!changed) return { tree: new Map(tree), warnings: [] };

@@ -12,7 +12,9 @@ import { formatZodIssues } from "../spec/problems.js";
 import type { Violation } from "../spec/violation.js";
 import { readYaml } from "../spec/yaml.js";
 import { ERA_ADAPTERS } from "./eras.js";
-import { coreDependencies, placeholders } from "./core.js";
+import { coreDependencies, PLACEHOLDER, placeholders, type Placeholder } from "./core.js";
+import { normalizeUrl } from "./paths.js";
+import { staticReach, type StaticSite } from "./static.js";
 import type { FileMap } from "./tree.js";
 import type { ClusterModel, RepoModel } from "./types.js";
 
@@ -35,7 +37,7 @@ function inferEra(core: unknown): Era {
   return "settings";
 }
 
-function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterModel {
+function loadCluster(tree: FileMap, name: string, spec: ClusterSpec, statics: StaticSite[]): ClusterModel {
   const configPath = normalizeRepoPath(spec.config);
   const workdir = normalizeRepoPath(spec.workdir ?? posix.dirname(spec.config));
   const mounts = Object.entries(spec.mounts ?? {})
@@ -102,13 +104,24 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     actions: [],
     problems: [],
     dependencies: coreDependencies(core, configPath),
-    placeholders: placeholders(core, configPath),
+    placeholders: [...placeholders(core, configPath), ...staticPlaceholders(name, spec)],
   };
   const read = ERA_ADAPTERS[era].read(cluster, tree);
-  cluster.backends = read.backends;
+  const served = staticReach(read.backends, statics, tree);
+  cluster.backends = served.backends;
+  read.problems.push(
+    ...served.problems.map((p) => ({ ...p, message: `cluster ${name}: ${p.message}`, clusters: [name] })),
+  );
   cluster.actions = read.actions ?? [];
   cluster.problems = [...eraProblems, ...read.problems];
   return cluster;
+}
+
+/** A static_discovery url left as REPLACE-ME by the scaffold: operators fill it in on the prepare PR. */
+function staticPlaceholders(name: string, spec: ClusterSpec): Placeholder[] {
+  const url = spec.static_discovery?.url;
+  if (url === undefined || !url.includes(PLACEHOLDER)) return [];
+  return [{ field: `clusters.${name}.static_discovery.url`, value: url, file: CONFIG_PATH }];
 }
 
 /** Trees are never changed once loaded (every step builds a new Map), so a load is kept per tree object. */
@@ -157,6 +170,12 @@ function readRepo(tree: FileMap): LoadResult {
   }
   const config = result.data;
   const clusters = new Map<string, ClusterModel>();
-  for (const [name, spec] of Object.entries(config.clusters)) clusters.set(name, loadCluster(tree, name, spec));
+  const statics = Object.values(config.clusters).flatMap((c): StaticSite[] =>
+    c.static_discovery && !c.static_discovery.url.includes(PLACEHOLDER)
+      ? [{ url: normalizeUrl(c.static_discovery.url), dir: normalizeRepoPath(c.static_discovery.dir) }]
+      : [],
+  );
+  for (const [name, spec] of Object.entries(config.clusters))
+    clusters.set(name, loadCluster(tree, name, spec, statics));
   return { ok: true, model: { config, configText, clusters } };
 }

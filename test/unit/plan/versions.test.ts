@@ -60,13 +60,6 @@ describe("the era follows from version", () => {
 });
 
 describe("crossings section 3a does not list are refused, naming both versions", () => {
-  it("0.3 -> 0.4 with no static_discovery translation is refused: 0.4 would ignore every files backend", async () => {
-    const tree = await fixture("core-0.3");
-    expect(problemsOf(tree, "replicore-a", "replicore-b", "0.4.0")).toStrictEqual([
-      "Target version: 0.4.0: replicore-a runs Core 0.3.1 (files era) and Core 0.4.0 reads the http era: Handover does not translate files -> http backends, and a http-era cluster would silently ignore the adopted files backends",
-    ]);
-  });
-
   it("a target older than the source is refused", async () => {
     const tree = await fixture("core-0.3");
     expect(problemsOf(tree, "replicore-a", "replicore-b", "0.3.0")).toStrictEqual([
