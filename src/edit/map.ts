@@ -38,10 +38,12 @@ type AnyMap = YAMLMap<unknown, unknown>;
 type AnyPair = Pair<unknown, unknown>;
 
 /** Edits replacing an existing scalar's characters with value. */
-function replaceScalar(text: string, node: Scalar, value: string, inFlow: boolean): TextEdit[] {
+function replaceScalar(text: string, node: Scalar, value: string, inFlow: boolean, pair?: AnyPair): TextEdit[] {
   const [start, valueEnd] = node.range ?? [0, 0];
   if (node.value === null && valueEnd === start) {
-    return [{ start, end: start, insert: ` ${formatScalar(value, "plain", inFlow)}` }];
+    // `key: # comment` has its empty value after the comment: write the value right after the colon, comment kept.
+    const at = pair && isScalar(pair.key) ? colonAfterKey(text, pair) + 1 : start;
+    return [{ start: at, end: at, insert: ` ${formatScalar(value, "plain", inFlow)}` }];
   }
   const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
   const style = block || node.value === null ? "plain" : styleOf(node.type);
@@ -57,7 +59,7 @@ export function setScalar(text: string, path: YamlPath, value: string, doc = 0):
   if (res.depth < path.length) edits = createEdits(text, res, path, { kind: "scalar", value });
   else if (isScalar(res.node)) {
     if (res.node.value === value) return text;
-    edits = replaceScalar(text, res.node, value, res.inFlow);
+    edits = replaceScalar(text, res.node, value, res.inFlow, res.pair ?? undefined);
   } else if (res.node === null && res.pair) edits = createEdits(text, res, path, { kind: "scalar", value });
   else {
     const kind = isMap(res.node) ? "a map" : isSeq(res.node) ? "a sequence" : "an alias";

@@ -107,6 +107,42 @@ function sharedDependencies(clusters: ClusterModel[]): Violation[] {
   });
 }
 
+/**
+ * Action objects (NodeAction, OrchestratorAction...) a Core schedules on the datastore they name: one in a cluster's
+ * settings_dir that targets a datastore (or node) another cluster reaches, or that another cluster also acts on.
+ */
+function foreignActions(clusters: ClusterModel[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const cluster of clusters) {
+    for (const action of cluster.actions) {
+      const others = clusters.filter((c) => c.name !== cluster.name);
+      const reaching = others.filter((c) =>
+        c.backends.some((b) =>
+          b.reach.some(
+            (r) =>
+              (r.kind === "datastore" && r.value === action.cluster) || (r.kind === "node" && r.value === action.node),
+          ),
+        ),
+      );
+      const acting = others.filter((c) => c.actions.some((a) => a.cluster === action.cluster));
+      const holders = [...new Set([...reaching, ...acting])];
+      if (holders.length === 0) continue;
+      const why =
+        reaching.length > 0
+          ? `which ${reaching.map((c) => c.name).join(" and ")} manages`
+          : `which ${acting.map((c) => c.name).join(" and ")} also acts on`;
+      violations.push({
+        rule: "foreign-action",
+        message: `cluster ${cluster.name}: ${action.file}: ${action.kind} targets datastore ${action.cluster}, ${why}: only the Core that manages a datastore may act on it`,
+        clusters: [cluster.name, ...holders.map((c) => c.name)].sort(),
+        subject: action.cluster,
+        files: [action.file],
+      });
+    }
+  }
+  return violations;
+}
+
 function unfinishedScaffolds(clusters: ClusterModel[]): Violation[] {
   return clusters.flatMap((c) =>
     c.placeholders.map((p) => ({
@@ -133,6 +169,7 @@ export function checkModel(model: RepoModel): Violation[] {
     ...sharedBackends(clusters),
     ...sharedReach(clusters),
     ...sharedDependencies(clusters),
+    ...foreignActions(clusters),
     ...unfinishedScaffolds(clusters),
   ].sort(byRuleThenSubject);
 }

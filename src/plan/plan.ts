@@ -3,16 +3,19 @@ import { checkModel, checkTree } from "../invariant/index.js";
 import {
   BACKEND_LIST_PATH,
   diffTrees,
+  httpIdentity,
   loadRepo,
   type ChangeAction,
   type ClusterModel,
   type FileMap,
 } from "../repo/index.js";
-import { CONFIG_PATH, type HealthCheck } from "../spec/config.js";
+import { CONFIG_PATH, type Era, type HealthCheck } from "../spec/config.js";
 import type { MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
+import { compareCoreVersions, crossingOf, eraOfVersion, parseCoreVersion, type Crossing } from "../spec/version.js";
 import type { Violation } from "../spec/violation.js";
 import { resolveGroups, type ResolvedGroup } from "./groups.js";
+import { anchorValues, expandForeignAliases } from "./translate.js";
 import { applyStep, type MigrationContext, type MovedBackend, type StepDefinition } from "./steps.js";
 import { stepBranch, stepTitle } from "../spec/markers.js";
 
@@ -93,14 +96,24 @@ function rawItems(source: ClusterModel, tree: FileMap): Map<string, string> {
   const raws = new Map<string, string>();
   const listPath = BACKEND_LIST_PATH[source.era];
   if (!listPath) return raws;
-  const items = readSeqItems(tree.get(source.configPath) ?? "", listPath);
+  const text = tree.get(source.configPath) ?? "";
+  const items = readSeqItems(text, listPath);
+  const anchors = anchorValues(text);
+  const used = new Set<number>();
   for (const backend of source.backends) {
-    const item = items.find((i) =>
-      source.era === "files" ? i.value === backend.entry : (i.value as { url?: unknown } | null)?.url === backend.entry,
-    );
-    if (item) raws.set(backend.key, item.raw);
+    const at = items.findIndex((i, n) => !used.has(n) && sameItem(source, i.value, backend.entry, backend.key));
+    const item = items[at];
+    if (!item) continue;
+    used.add(at);
+    raws.set(backend.key, expandForeignAliases(item.raw, anchors));
   }
   return raws;
+}
+
+function sameItem(source: ClusterModel, value: unknown, entry: string, key: string): boolean {
+  if (source.era === "files") return value === entry;
+  const url = (value as { url?: unknown } | null)?.url;
+  return typeof url === "string" && httpIdentity(value as { url: string }) === key;
 }
 
 /** The gate that follows a step: the health of the cluster it changed, read from the tree after it. */
@@ -127,6 +140,42 @@ function plannedChanges(before: FileMap, after: FileMap): PlannedChange[] {
     ...c,
     diff: unifiedDiff(c.path, before.get(c.path) ?? null, c.content),
   }));
+}
+
+/**
+ * The crossing from the source's Core version to the issue's target version (section 3a), or undefined with the
+ * problems that refuse it pushed: a target older than the source, a crossing the table does not list, or a target
+ * already in the repo whose version or era disagrees with the issue.
+ */
+function crossingFor(
+  source: ClusterModel,
+  target: ClusterModel | undefined,
+  request: MigrationRequest,
+  problems: string[],
+): { kind: Crossing["kind"]; targetEra: Era } | undefined {
+  const version = parseCoreVersion(request.version);
+  if (!version) return undefined; // the issue form's problem already says so
+  const targetEra = eraOfVersion(version);
+  const where = `Target version: ${request.version}`;
+  if (target?.version && compareCoreVersions(target.version, version) !== 0) {
+    problems.push(
+      `${where}: ${CONFIG_PATH} says ${target.name} runs Core ${target.version.text} (clusters.${target.name}.version); they must agree`,
+    );
+    return undefined;
+  }
+  if (target && target.era !== targetEra) {
+    problems.push(
+      `${where}: Core ${version.text} reads the ${targetEra} era, but ${target.name} is configured for the ${target.era} era in ${CONFIG_PATH}; set clusters.${target.name}.version to ${version.text} and give it the ${targetEra} era's discovery`,
+    );
+    return undefined;
+  }
+  const crossing = crossingOf({ era: source.era, version: source.version }, { era: targetEra, version });
+  const from = source.version ? `Core ${source.version.text}` : `${source.era} era`;
+  if ("refused" in crossing) {
+    problems.push(`${where}: ${source.name} (${from}) -> ${request.target}: refused: ${crossing.refused}`);
+    return undefined;
+  }
+  return { kind: crossing.kind, targetEra };
 }
 
 /** Violations the plan expects: the REPLACE-ME values of a scaffold that operators fill in on the prepare PR. */
@@ -158,11 +207,8 @@ export function planMigration(
       `Source cluster: ${JSON.stringify(request.source)} is not a cluster in ${CONFIG_PATH} (clusters: ${names})`,
     );
   const target = model.clusters.get(request.target);
-  if (source && target && target.era !== source.era) {
-    problems.push(
-      `Target cluster: ${request.target} is ${target.era} era but ${request.source} is ${source.era} era: Handover moves backends between clusters of one discovery era`,
-    );
-  }
+  // A source whose Core config cannot be read has no era to cross from: the problem above says why.
+  const crossing = source?.core ? crossingFor(source, target, request, problems) : undefined;
   const before = checkModel(model).filter((v) => v.rule !== "invalid-config");
   // A backend whose file is missing or malformed is not in the list: the refusal below names the real cause.
   const resolved =
@@ -170,7 +216,7 @@ export function planMigration(
       ? resolveGroups(request.groups, source.backends, source.name)
       : undefined;
   problems.push(...(resolved?.problems ?? []));
-  if (problems.length > 0 || !source) return { ok: false, kind: "input", problems };
+  if (problems.length > 0 || !source || !crossing) return { ok: false, kind: "input", problems };
   if (before.length > 0 || !resolved) return { ok: false, kind: "invariant", step: null, violations: before };
   const ctx: MigrationContext = {
     issue,
@@ -178,6 +224,8 @@ export function planMigration(
     target: request.target,
     version: request.version,
     era: source.era,
+    targetEra: crossing.targetEra,
+    crossing: crossing.kind,
     base: tree,
   };
   const warnings = [...resolved.warnings];

@@ -1,7 +1,10 @@
-import { insertMapEntry, readEntryRaw, removeSeqItems, setScalar } from "../edit/index.js";
+import { posix } from "node:path";
+import { insertMapEntry, readEntryRaw, removeKey, removeSeqItems, setScalar } from "../edit/index.js";
 import { BACKEND_LIST_PATH, PLACEHOLDER, type Dependency, type FileMap } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
+import { parseCoreVersion } from "../spec/version.js";
+import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 import { ownedFiles } from "./owned.js";
 import { load } from "./load.js";
 import type { MigrationContext, StepOutcome } from "./types.js";
@@ -40,6 +43,20 @@ function withoutStrandedComments(text: string, key: string): string {
 }
 
 /**
+ * A Replicante object in settings_dir (DiscoverySettings, NodeAction, OrchestratorAction...): never scaffolded, since
+ * a copied action would make the new Core act on datastores the old one still manages.
+ */
+function isApplyObject(settingsDir: string | undefined, path: string, tree: FileMap): boolean {
+  if (settingsDir === undefined || !(path === settingsDir || path.startsWith(`${settingsDir}/`))) return false;
+  const docs = readYamlDocuments(path, tree.get(path) ?? "");
+  if (!docs.ok) return false;
+  return docs.value.some((d) => {
+    const apiVersion = (d as { apiVersion?: unknown } | null)?.apiVersion;
+    return typeof apiVersion === "string" && apiVersion.startsWith("replicante.io/");
+  });
+}
+
+/**
  * The `prepare` step: when the target is not in the repo yet, a copy of the source cluster's files with the
  * name replaced, discovery emptied and every dependency endpoint set to REPLACE-ME; nothing when it exists.
  */
@@ -58,7 +75,9 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   if (!source) throw new InputError([`Source cluster: ${ctx.source} is not a cluster in ${CONFIG_PATH}`]);
   const rename = renamer(source.name, ctx.target);
   const discoveryFiles = new Set(source.backends.flatMap((b) => b.files));
-  const copied = ownedFiles(model, source.name, tree).filter((path) => !discoveryFiles.has(path));
+  const copied = ownedFiles(model, source.name, tree).filter(
+    (path) => !discoveryFiles.has(path) && !isApplyObject(source.settingsDir, path, tree),
+  );
   const nameless = copied.filter((path) => rename(path) === path);
   if (nameless.length > 0) {
     const which =
@@ -89,10 +108,109 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   for (const dependency of source.dependencies) {
     core = setScalar(core, dependency.field.split("."), PLACEHOLDER_VALUE[dependency.kind]);
   }
-  next.set(configPath, core);
+  next.set(configPath, inTargetShape(configPath, core, ctx));
   const entry = readEntryRaw(model.configText, ["clusters", source.name]);
   if (entry === undefined)
     throw new InputError([`${CONFIG_PATH}: clusters.${source.name} could not be read for copying`]);
-  next.set(CONFIG_PATH, insertMapEntry(model.configText, ["clusters"], rename(entry), source.name));
+  next.set(CONFIG_PATH, targetEntry(model.configText, rename(entry), source.name, ctx, posix.dirname(configPath)));
   return { tree: next, warnings: [] };
+}
+
+type Section = Record<string, unknown>;
+
+function section(value: unknown): Section | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Section) : undefined;
+}
+
+/** Replace a top-level section by new raw lines where it stood, the blank lines around it kept. */
+function replaceTopLevel(text: string, key: string, raw: string, keys: string[]): string {
+  const old = readEntryRaw(text, [key]) ?? "";
+  const at = text.indexOf(old);
+  if (old !== "" && at >= 0 && (at === 0 || text[at - 1] === "\n") && text.indexOf(old, at + 1) === -1) {
+    const spliced = text.slice(0, at) + raw + text.slice(at + old.length);
+    const check = readYaml("scaffold", spliced);
+    if (check.ok) return spliced;
+  }
+  const before = keys[keys.indexOf(key) - 1];
+  return insertMapEntry(removeKey(text, [key]), [], raw, before);
+}
+
+/** Lines of a map entry's value (everything after its key line), indented by `extra` more spaces. */
+function valueLines(raw: string, extra: string): string {
+  return raw
+    .replace(/\n+$/, "")
+    .split("\n")
+    .slice(1)
+    .map((line) => (line.trim() === "" ? "" : `${extra}${line}`))
+    .join("\n");
+}
+
+/**
+ * The copied Core config in the target version's shape (section 3a): 0.4+ `storage.primary` / `storage.view`, no
+ * discovery key the target's era ignores, 0.7 `events.stream` flattened into `events`.
+ */
+function inTargetShape(path: string, text: string, ctx: MigrationContext): string {
+  const version = parseCoreVersion(ctx.version);
+  const parsed = readYaml(path, text);
+  const core = parsed.ok ? section(parsed.value) : undefined;
+  if (!version || !core) return text;
+  let out = text;
+  const keys = () => Object.keys(section((readYaml(path, out) as { value?: unknown }).value) ?? {});
+  const storage = section(core.storage);
+  if (
+    ctx.targetEra !== "files" &&
+    storage &&
+    !("primary" in storage) &&
+    ("backend" in storage || "options" in storage)
+  ) {
+    const raw = readEntryRaw(out, ["storage"]) ?? "";
+    const primary = valueLines(raw, "  ") || `    ${JSON.stringify(storage)}`;
+    const view = [
+      "  view:",
+      "    backend: mongodb",
+      "    options:",
+      "      db: repliview",
+      `      uri: ${PLACEHOLDER_VALUE.storage}`,
+    ];
+    out = replaceTopLevel(out, "storage", ["storage:", "  primary:", primary, ...view, ""].join("\n"), keys());
+  }
+  const backends = section(section(core.discovery)?.backends);
+  if (backends && ctx.targetEra === "settings") out = removeKey(out, ["discovery", "backends"]);
+  else if (backends && ctx.targetEra === "http" && "files" in backends) {
+    if (!("http" in backends)) out = insertMapEntry(out, ["discovery", "backends"], "http: []\n", "files");
+    out = removeKey(out, ["discovery", "backends", "files"]);
+  }
+  const events = section(core.events);
+  if (version.major === 0 && version.minor >= 7 && events && section(events.stream)) {
+    const stream = readEntryRaw(out, ["events", "stream"]) ?? "";
+    out = replaceTopLevel(out, "events", `events:\n${valueLines(stream, "")}\n`, keys());
+  }
+  return out;
+}
+
+/**
+ * The target's handover.yml entry: the source's renamed, stating the target version (its era follows from it), with a
+ * settings_dir in the settings era and a static_discovery (url REPLACE-ME) when files-era backends come over.
+ */
+function targetEntry(configText: string, entry: string, after: string, ctx: MigrationContext, dir: string): string {
+  const cluster = ["clusters", ctx.target];
+  let text = insertMapEntry(configText, ["clusters"], entry, after);
+  if (ctx.targetEra === "settings" && readEntryRaw(text, [...cluster, "settings_dir"]) === undefined) {
+    text = insertMapEntry(text, cluster, `settings_dir: ${posix.join(dir, "apply")}\n`, "config");
+  }
+  if (
+    ctx.era === "files" &&
+    ctx.targetEra !== "files" &&
+    readEntryRaw(text, [...cluster, "static_discovery"]) === undefined
+  ) {
+    const site = `static_discovery:\n  dir: discovery/${ctx.target}\n  url: https://${PLACEHOLDER}/${ctx.target}\n`;
+    text = insertMapEntry(text, cluster, site, "config");
+  }
+  text =
+    readEntryRaw(text, [...cluster, "version"]) === undefined
+      ? insertMapEntry(text, cluster, `version: ${ctx.version}\n`, "config")
+      : setScalar(text, [...cluster, "version"], ctx.version);
+  if (readEntryRaw(text, [...cluster, "discovery"]) !== undefined)
+    text = setScalar(text, [...cluster, "discovery"], ctx.targetEra);
+  return text;
 }

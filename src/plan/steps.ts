@@ -4,7 +4,7 @@ import {
   BACKEND_LIST_PATH,
   diffTrees,
   ERA_ADAPTERS,
-  normalizeUrl,
+  httpIdentity,
   resolveCorePath,
   type Backend,
   type ClusterModel,
@@ -13,9 +13,12 @@ import {
 } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
+import { readYaml } from "../spec/yaml.js";
+import { adoptAcross, translates } from "./crossings.js";
 import { load } from "./load.js";
 import { ownedFiles } from "./owned.js";
 import { scaffoldTarget } from "./scaffold.js";
+import { anchorsOfItems, disableSettings, expandAliasesOf, renameClusterKeys } from "./translate.js";
 import type { MigrationContext, MovedBackend, StepDefinition, StepOutcome } from "./types.js";
 
 export type { MigrationContext, MovedBackend, StepDefinition, StepKind, StepOutcome } from "./types.js";
@@ -41,6 +44,13 @@ function bumpRestart(tree: Map<string, string>, model: RepoModel, cluster: Clust
   const text = tree.get(restart.file);
   if (text === undefined)
     throw new InputError([`${CONFIG_PATH}: clusters.${cluster.name}.restart.file: ${restart.file} does not exist`]);
+  const missing = missingRestartParent(restart.file, text, restart.key, restart.document);
+  if (missing !== undefined) {
+    throw new InputError([
+      `${CONFIG_PATH}: clusters.${cluster.name}.restart.key: ${restart.file} has no ${missing} (document ${restart.document}): ` +
+        "Handover creates at most the annotation or label map and its key, never the object above them; fix the key or the file",
+    ]);
+  }
   try {
     tree.set(restart.file, setScalar(text, restart.key, value, restart.document));
   } catch (err) {
@@ -52,6 +62,28 @@ function bumpRestart(tree: Map<string, string>, model: RepoModel, cluster: Clust
   return [];
 }
 
+/**
+ * The first key of the restart path, but the last two, that the file lacks (as `spec.template`), or undefined.
+ * A typo in the path must not silently create a new `spec.tmpl...` block nobody deploys.
+ */
+function missingRestartParent(
+  file: string,
+  text: string,
+  key: readonly string[],
+  document: number,
+): string | undefined {
+  const parsed = readYaml(file, text, document);
+  if (!parsed.ok) return undefined; // the edit reports the unreadable file
+  let node: unknown = parsed.value;
+  for (const [i, part] of key.slice(0, -2).entries()) {
+    const map =
+      node !== null && typeof node === "object" && !Array.isArray(node) ? (node as Record<string, unknown>) : undefined;
+    if (!map || !(part in map)) return key.slice(0, i + 1).join(".");
+    node = map[part];
+  }
+  return undefined;
+}
+
 function sameFilesEntry(value: unknown, backend: Backend, cluster: ClusterModel): boolean {
   if (typeof value !== "string") return false;
   return value === backend.entry || resolveCorePath(value, cluster.workdir, cluster.mounts) === backend.key;
@@ -60,7 +92,9 @@ function sameFilesEntry(value: unknown, backend: Backend, cluster: ClusterModel)
 function listed(value: unknown, backends: Backend[], cluster: ClusterModel): boolean {
   if (cluster.era === "files") return backends.some((b) => sameFilesEntry(value, b, cluster));
   const url = (value as { url?: unknown } | null)?.url;
-  return typeof url === "string" && backends.some((b) => b.key === normalizeUrl(url));
+  if (typeof url !== "string") return false;
+  const identity = httpIdentity(value as { url: string });
+  return backends.some((b) => b.key === identity);
 }
 
 function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): StepOutcome {
@@ -70,13 +104,16 @@ function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): St
   if (!source) return { tree: next, warnings: [] };
   const listPath = BACKEND_LIST_PATH[source.era];
   if (listPath) {
-    const text = next.get(source.configPath) ?? "";
-    next.set(
-      source.configPath,
-      removeSeqItems(text, listPath, (value) => listed(value, step.backends, source)),
-    );
+    const remove = (value: unknown) => listed(value, step.backends, source);
+    const original = next.get(source.configPath) ?? "";
+    const { anchors, ranges } = anchorsOfItems(original, listPath, remove);
+    const text = expandAliasesOf(original, anchors, ranges);
+    next.set(source.configPath, removeSeqItems(text, listPath, remove));
   } else {
-    for (const backend of step.backends) for (const file of backend.files) next.delete(file);
+    for (const backend of step.backends) {
+      const text = next.get(backend.key);
+      if (text !== undefined) next.set(backend.key, disableSettings(backend.key, text));
+    }
   }
   if (diffTrees(tree, next).length === 0) return { tree: next, warnings: [] };
   return { tree: next, warnings: bumpRestart(next, model, source, restartValue(ctx.issue, step.id)) };
@@ -106,7 +143,8 @@ function adoptFiles(
           `cluster ${target.name}: cannot place discovery file ${backend.entry}: ${path.error} (add a matching mounts entry for ${target.name})`,
         ]);
       }
-      const content = movedContent(tree, ctx, backend.key);
+      const source = movedContent(tree, ctx, backend.key);
+      const content = ctx.crossing === "rename-cluster-key" ? renameClusterKeys(backend.key, source) : source;
       const existing = next.get(path);
       if (existing !== undefined && existing !== content) {
         // Never overwrite the target's own file: that would drop its datastores, or hide ours behind a no-diff.
@@ -144,7 +182,8 @@ function adoptSettings(
   let changed = false;
   for (const backend of backends) {
     const path = posix.join(target.settingsDir ?? "", backend.entry);
-    const content = movedContent(tree, ctx, backend.key);
+    // The object as planned: release has since set the source's copy to enabled: false.
+    const content = ctx.base.get(backend.key) ?? movedContent(tree, ctx, backend.key);
     if (next.get(path) !== content) {
       next.set(path, content);
       changed = true;
@@ -161,13 +200,14 @@ function adopt(tree: FileMap, ctx: MigrationContext, step: StepDefinition): Step
     throw new InputError([
       `${CONFIG_PATH}: target cluster ${ctx.target} is not configured: the prepare step must be merged first`,
     ]);
-  if (target.era !== ctx.era) {
+  if (target.era !== ctx.targetEra) {
     throw new InputError([
-      `cluster ${target.name} is ${target.era} era but the source is ${ctx.era} era: Handover moves backends between clusters of one discovery era`,
+      `cluster ${target.name} is ${target.era} era but Core ${ctx.version} reads the ${ctx.targetEra} era: set clusters.${target.name}.version to ${ctx.version} in ${CONFIG_PATH} and give it that era's discovery`,
     ]);
   }
-  const changed =
-    target.era === "settings"
+  const changed = translates(ctx)
+    ? adoptAcross(next, ctx, target, step.group ?? step.id, step.backends)
+    : target.era === "settings"
       ? adoptSettings(next, tree, ctx, target, step.backends)
       : adoptFiles(next, tree, ctx, target, step.backends);
   if (!changed) return { tree: new Map(tree), warnings: [] };

@@ -1,5 +1,6 @@
 import type { Backend, FileMap } from "../repo/index.js";
 import type { Era } from "../spec/config.js";
+import type { Crossing } from "../spec/version.js";
 
 /** The plan's shapes, apart from the code that computes them (steps and scaffold both use them). */
 
@@ -25,7 +26,12 @@ export interface MigrationContext {
   source: string;
   target: string;
   version: string;
+  /** The source's era. */
   era: Era;
+  /** The era the target version reads (section 3a). */
+  targetEra: Era;
+  /** How adopt steps translate backends from the source's era and version to the target's. */
+  crossing: Crossing["kind"];
   /** The tree the migration was planned on: where moved files are read from once the source no longer has them. */
   base: FileMap;
 }

@@ -1,10 +1,11 @@
 import { posix } from "node:path";
 import type { Era } from "../spec/config.js";
 import { show } from "../spec/problems.js";
+import { readsLegacyClusterKey, type CoreVersion } from "../spec/version.js";
 import type { Rule, Violation } from "../spec/violation.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
-import type { Backend, ClusterModel, Reach } from "./types.js";
-import { normalizeUrl, resolveCorePath } from "./paths.js";
+import type { ActionObject, Backend, ClusterModel, Reach } from "./types.js";
+import { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
 import { filesUnder, type FileMap } from "./tree.js";
 
 /** How one Core era stores its discovery backends. */
@@ -13,7 +14,7 @@ export interface EraAdapter {
   where: string;
   /** Whether the processes must restart to pick up a changed backend list. */
   needsRestart: boolean;
-  read(cluster: ClusterModel, tree: FileMap): { backends: Backend[]; problems: Violation[] };
+  read(cluster: ClusterModel, tree: FileMap): { backends: Backend[]; problems: Violation[]; actions?: ActionObject[] };
 }
 
 /** Key path of the backend list in the Core config, per era that has one. */
@@ -39,18 +40,29 @@ function backendList(cluster: ClusterModel, era: "files" | "http"): { items: unk
 type DiscoveryRead = { reach: Reach[] } | { error: string };
 const discoveryReads = new Map<string, DiscoveryRead>();
 
+/**
+ * Which key names a datastore in a discovery file: Core < 0.3 reads only `cluster`, 0.3 only `cluster_id`
+ * (the 0.3.0 rename has no alias); `either` when the cluster's version is not stated.
+ */
+export type ClusterIdKey = "cluster" | "cluster_id" | "either";
+
+export function clusterIdKey(version: CoreVersion | undefined): ClusterIdKey {
+  if (!version) return "either";
+  return readsLegacyClusterKey(version) ? "cluster" : "cluster_id";
+}
+
 /** A files-era discovery file: a list of {cluster_id (or `cluster` before 0.3), display_name?, nodes[]}; memoized by path and text. */
-function readDiscoveryFile(path: string, text: string): DiscoveryRead {
-  const key = `${path}\0${text}`;
+function readDiscoveryFile(path: string, text: string, idKey: ClusterIdKey): DiscoveryRead {
+  const key = `${path}\0${idKey}\0${text}`;
   const hit = discoveryReads.get(key);
   if (hit) return hit;
-  const read = parseDiscoveryFile(path, text);
+  const read = parseDiscoveryFile(path, text, idKey);
   if (discoveryReads.size >= 20_000) discoveryReads.delete(discoveryReads.keys().next().value as string);
   discoveryReads.set(key, read);
   return read;
 }
 
-function parseDiscoveryFile(path: string, text: string): DiscoveryRead {
+function parseDiscoveryFile(path: string, text: string, idKey: ClusterIdKey): DiscoveryRead {
   const parsed = readYaml(path, text);
   if (!parsed.ok) return { error: parsed.problems.join("; ") };
   if (!Array.isArray(parsed.value))
@@ -58,9 +70,18 @@ function parseDiscoveryFile(path: string, text: string): DiscoveryRead {
   const reach: Reach[] = [];
   for (const [i, item] of parsed.value.entries()) {
     const record = item as Record<string, unknown> | null;
-    const id = record?.cluster_id ?? record?.cluster;
-    if (typeof id !== "string" || id === "")
-      return { error: `${path}: [${i}].cluster_id: ${show(id)}: expected the datastore cluster id` };
+    const id = idKey === "either" ? (record?.cluster_id ?? record?.cluster) : record?.[idKey];
+    if (typeof id !== "string" || id === "") {
+      const other = idKey === "cluster" ? "cluster_id" : "cluster";
+      if (idKey !== "either" && record?.[other] !== undefined) {
+        const reads =
+          idKey === "cluster" ? "Core before 0.3 reads only `cluster`" : "Core 0.3+ reads only `cluster_id`";
+        return { error: `${path}: [${i}].${other}: ${show(record[other])}: ${reads} (0.3.0 renamed the key)` };
+      }
+      return {
+        error: `${path}: [${i}].${idKey === "either" ? "cluster_id" : idKey}: ${show(id)}: expected the datastore cluster id`,
+      };
+    }
     const nodes = record?.nodes;
     if (!Array.isArray(nodes) || nodes.some((n) => typeof n !== "string")) {
       return { error: `${path}: [${i}].nodes: ${show(nodes)}: expected a list of agent URLs` };
@@ -110,7 +131,7 @@ const filesEra: EraAdapter = {
         );
         continue;
       }
-      const read = readDiscoveryFile(resolved, text);
+      const read = readDiscoveryFile(resolved, text, clusterIdKey(cluster.version));
       if ("error" in read) {
         problems.push(problem("malformed-discovery-file", cluster, read.error, entry, [resolved]));
         continue;
@@ -128,6 +149,7 @@ const httpEra: EraAdapter = {
   read(cluster) {
     const { items, problems } = backendList(cluster, "http");
     const backends: Backend[] = [];
+    const seen = new Map<string, number>();
     for (const [i, item] of items.entries()) {
       const url = (item as Record<string, unknown> | null)?.url;
       if (typeof url !== "string" || url === "") {
@@ -142,9 +164,11 @@ const httpEra: EraAdapter = {
         );
         continue;
       }
-      const key = normalizeUrl(url);
+      const key = httpIdentity(item as { url: string });
+      const repeat = (seen.get(url) ?? 0) + 1;
+      seen.set(url, repeat);
       backends.push({
-        id: url,
+        id: repeat === 1 ? url : `${url}#${repeat}`,
         entry: url,
         key,
         files: [],
@@ -155,12 +179,26 @@ const httpEra: EraAdapter = {
   },
 };
 
+/** Apply kinds that act on a datastore (Core 0.7.2 appliers); `metadata.cluster` names it. */
+const ACTION_KINDS = new Set(["NodeAction", "AgentAction", "OrchestratorAction"]);
+
+function actionObjects(docs: unknown[], file: string): ActionObject[] {
+  return docs.flatMap((d): ActionObject[] => {
+    const object = d as { kind?: unknown; metadata?: { cluster?: unknown; node?: unknown } } | null;
+    const cluster = object?.metadata?.cluster;
+    if (typeof object?.kind !== "string" || !ACTION_KINDS.has(object.kind) || typeof cluster !== "string") return [];
+    const node = object.metadata?.node;
+    return [{ kind: object.kind, cluster, node: typeof node === "string" ? normalizeUrl(node) : undefined, file }];
+  });
+}
+
 const settingsEra: EraAdapter = {
   where: "DiscoverySettings objects",
   needsRestart: false,
   read(cluster, tree) {
     const problems: Violation[] = [];
     const backends: Backend[] = [];
+    const actions: ActionObject[] = [];
     if (cluster.settingsDir === undefined) {
       const message = `discovery is settings (Core 0.7+: no discovery.backends.files or .http in ${cluster.configPath}) but settings_dir is not set in .github/handover.yml`;
       return {
@@ -177,6 +215,7 @@ const settingsEra: EraAdapter = {
         problems.push(problem("malformed-discovery-file", cluster, docs.problems.join("; "), path, [path]));
         continue;
       }
+      actions.push(...actionObjects(docs.value, path));
       const objects = docs.value.filter((d) => (d as Record<string, unknown> | null)?.kind === "DiscoverySettings");
       if (objects.length === 0) continue;
       if (objects.length > 1) {
@@ -191,7 +230,10 @@ const settingsEra: EraAdapter = {
         );
         continue;
       }
-      const object = objects[0] as { metadata?: { name?: unknown }; spec?: { url?: unknown; enabled?: unknown } };
+      const object = objects[0] as {
+        metadata?: { name?: unknown };
+        spec?: { url?: unknown; enabled?: unknown; headers?: unknown; tls?: unknown };
+      };
       const name = object.metadata?.name;
       const url = object.spec?.url;
       if (typeof name !== "string" || name === "" || typeof url !== "string" || url === "") {
@@ -202,11 +244,11 @@ const settingsEra: EraAdapter = {
         );
         continue;
       }
-      const reach: Reach[] =
-        object.spec?.enabled === false ? [] : [{ kind: "url", value: normalizeUrl(url), file: path }];
+      const identity = httpIdentity({ url, headers: object.spec?.headers, tls: object.spec?.tls });
+      const reach: Reach[] = object.spec?.enabled === false ? [] : [{ kind: "url", value: identity, file: path }];
       backends.push({ id: name, entry: posix.relative(cluster.settingsDir, path), key: path, files: [path], reach });
     }
-    return { backends, problems };
+    return { backends, problems, actions };
   },
 };
 

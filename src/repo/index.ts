@@ -1,5 +1,6 @@
 export {
   loadRepo,
+  type ActionObject,
   type Backend,
   type ClusterModel,
   type LoadResult,
@@ -7,7 +8,7 @@ export {
   type ReachKind,
   type RepoModel,
 } from "./model.js";
-export { normalizeUrl, resolveCorePath } from "./paths.js";
+export { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
 export { ERA_ADAPTERS, BACKEND_LIST_PATH, type EraAdapter } from "./eras.js";
 export { PLACEHOLDER, type Dependency, type Placeholder } from "./core.js";
 export { diffTrees, filesUnder, type ChangeAction, type FileChange, type FileMap } from "./tree.js";

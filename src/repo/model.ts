@@ -1,15 +1,25 @@
 import { posix } from "node:path";
-import { CONFIG_PATH, handoverConfig, normalizeRepoPath, type ClusterSpec, type Era } from "../spec/config.js";
+import {
+  CONFIG_PATH,
+  handoverConfig,
+  normalizeRepoPath,
+  statedEra,
+  type ClusterSpec,
+  type Era,
+} from "../spec/config.js";
+import { parseCoreVersion } from "../spec/version.js";
 import { formatZodIssues } from "../spec/problems.js";
 import type { Violation } from "../spec/violation.js";
 import { readYaml } from "../spec/yaml.js";
 import { ERA_ADAPTERS } from "./eras.js";
-import { coreDependencies, placeholders } from "./core.js";
+import { coreDependencies, PLACEHOLDER, placeholders, type Placeholder } from "./core.js";
+import { normalizeUrl } from "./paths.js";
+import { staticReach, type StaticSite } from "./static.js";
 import type { FileMap } from "./tree.js";
 import type { ClusterModel, RepoModel } from "./types.js";
 
-export { normalizeUrl, resolveCorePath } from "./paths.js";
-export type { Backend, ClusterModel, Reach, ReachKind, RepoModel } from "./types.js";
+export { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
+export type { ActionObject, Backend, ClusterModel, Reach, ReachKind, RepoModel } from "./types.js";
 
 /** `unreadable`: handover.yml is missing or is not YAML at all (as opposed to YAML that breaks the schema). */
 export type LoadResult = { ok: true; model: RepoModel } | { ok: false; unreadable: boolean; problems: Violation[] };
@@ -27,14 +37,16 @@ function inferEra(core: unknown): Era {
   return "settings";
 }
 
-function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterModel {
+function loadCluster(tree: FileMap, name: string, spec: ClusterSpec, statics: StaticSite[]): ClusterModel {
   const configPath = normalizeRepoPath(spec.config);
   const workdir = normalizeRepoPath(spec.workdir ?? posix.dirname(spec.config));
   const mounts = Object.entries(spec.mounts ?? {})
     .map(([abs, dir]): [string, string] => [abs.replace(/\/+$/, "") || "/", normalizeRepoPath(dir)])
     .sort((a, b) => b[0].length - a[0].length);
   const settingsDir = spec.settings_dir === undefined ? undefined : normalizeRepoPath(spec.settings_dir);
-  const base = { name, spec, configPath, workdir, settingsDir, mounts };
+  const version = spec.version === undefined ? undefined : parseCoreVersion(spec.version);
+  const stated = statedEra(spec);
+  const base = { name, spec, configPath, workdir, settingsDir, mounts, version };
   const text = tree.get(configPath);
   if (text === undefined) {
     const problem = invalid(`cluster ${name}: Core config ${configPath} does not exist`, [name], configPath, [
@@ -42,9 +54,10 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     ]);
     return {
       ...base,
-      era: spec.discovery ?? "settings",
+      era: stated ?? "settings",
       core: null,
       backends: [],
+      actions: [],
       dependencies: [],
       placeholders: [],
       problems: [problem],
@@ -58,16 +71,19 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     const problem = invalid(`cluster ${name}: ${message}`, [name], configPath, [configPath]);
     return {
       ...base,
-      era: spec.discovery ?? "settings",
+      era: stated ?? "settings",
       core: null,
       backends: [],
+      actions: [],
       dependencies: [],
       placeholders: [],
       problems: [problem],
     };
   }
   const core = parsed.value ?? {};
-  const era = spec.discovery ?? inferEra(core);
+  const inferred = inferEra(core);
+  // The 0.7.1 docs still show a discovery.backends.http block, which 0.7 ignores: with a settings_dir it is settings.
+  const era = stated ?? (inferred === "http" && settingsDir !== undefined ? "settings" : inferred);
   const eraProblems: Violation[] = [];
   if (settingsDir !== undefined && era !== "settings") {
     eraProblems.push(
@@ -85,14 +101,27 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec): ClusterMod
     era,
     core,
     backends: [],
+    actions: [],
     problems: [],
     dependencies: coreDependencies(core, configPath),
-    placeholders: placeholders(core, configPath),
+    placeholders: [...placeholders(core, configPath), ...staticPlaceholders(name, spec)],
   };
   const read = ERA_ADAPTERS[era].read(cluster, tree);
-  cluster.backends = read.backends;
+  const served = staticReach(read.backends, statics, tree);
+  cluster.backends = served.backends;
+  read.problems.push(
+    ...served.problems.map((p) => ({ ...p, message: `cluster ${name}: ${p.message}`, clusters: [name] })),
+  );
+  cluster.actions = read.actions ?? [];
   cluster.problems = [...eraProblems, ...read.problems];
   return cluster;
+}
+
+/** A static_discovery url left as REPLACE-ME by the scaffold: operators fill it in on the prepare PR. */
+function staticPlaceholders(name: string, spec: ClusterSpec): Placeholder[] {
+  const url = spec.static_discovery?.url;
+  if (url === undefined || !url.includes(PLACEHOLDER)) return [];
+  return [{ field: `clusters.${name}.static_discovery.url`, value: url, file: CONFIG_PATH }];
 }
 
 /** Trees are never changed once loaded (every step builds a new Map), so a load is kept per tree object. */
@@ -141,6 +170,12 @@ function readRepo(tree: FileMap): LoadResult {
   }
   const config = result.data;
   const clusters = new Map<string, ClusterModel>();
-  for (const [name, spec] of Object.entries(config.clusters)) clusters.set(name, loadCluster(tree, name, spec));
+  const statics = Object.values(config.clusters).flatMap((c): StaticSite[] =>
+    c.static_discovery && !c.static_discovery.url.includes(PLACEHOLDER)
+      ? [{ url: normalizeUrl(c.static_discovery.url), dir: normalizeRepoPath(c.static_discovery.dir) }]
+      : [],
+  );
+  for (const [name, spec] of Object.entries(config.clusters))
+    clusters.set(name, loadCluster(tree, name, spec, statics));
   return { ok: true, model: { config, configText, clusters } };
 }

@@ -2,16 +2,39 @@ import { posix } from "node:path";
 import { isRepoPath, normalizeRepoPath } from "../spec/config.js";
 import { show } from "../spec/problems.js";
 
-/** Normal form for comparing URLs: lower-case scheme and host, no trailing slash. */
+/** Normal form for comparing URLs: lower-case scheme and host, no trailing slash; path and query keep their case. */
 export function normalizeUrl(url: string): string {
   const trimmed = url.trim();
   try {
     const parsed = new URL(trimmed);
     const path = parsed.pathname.replace(/\/+$/, "");
-    return `${parsed.protocol}//${parsed.host}${path}${parsed.search}`.toLowerCase();
+    return `${parsed.protocol}//${parsed.host}${path}${parsed.search}`;
   } catch {
-    return trimmed.replace(/\/+$/, "").toLowerCase();
+    return trimmed.replace(/\/+$/, "");
   }
+}
+
+/** A value with null entries and empty maps left out, keys sorted: `tls: {ca_cert: ~}` and no tls compare equal. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .map(([k, v]): [string, unknown] => [k, canonical(v)])
+    .filter(
+      ([, v]) => v !== null && v !== undefined && !(typeof v === "object" && Object.keys(v as object).length === 0),
+    )
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries);
+}
+
+/**
+ * An http discovery backend as Replicante compares them (`PartialEq for HttpConfig`: url, headers and tls; method,
+ * body and timeout do not count). The url alone when there are no headers or tls.
+ */
+export function httpIdentity(spec: { url: string; headers?: unknown; tls?: unknown }): string {
+  const rest = canonical({ headers: spec.headers ?? null, tls: spec.tls ?? null }) as Record<string, unknown>;
+  const url = normalizeUrl(spec.url);
+  return Object.keys(rest).length === 0 ? url : `${url} ${JSON.stringify(rest)}`;
 }
 
 /** Where a Core config path (relative to the working dir, or absolute through a mount) lives in the repo. */

@@ -1,5 +1,6 @@
 import type { ClusterSpec, Era, HandoverConfig } from "../spec/config.js";
 import type { Violation } from "../spec/violation.js";
+import type { CoreVersion } from "../spec/version.js";
 import type { Dependency, Placeholder } from "./core.js";
 
 /** The repo model's shapes, apart from the code that builds them (eras and model both use them). */
@@ -25,10 +26,22 @@ export interface Backend {
   reach: Reach[];
 }
 
+/** A Replicante apply object that acts on a datastore (NodeAction, AgentAction, OrchestratorAction), by its target. */
+export interface ActionObject {
+  kind: string;
+  /** metadata.cluster: the datastore cluster id it acts on. */
+  cluster: string;
+  /** metadata.node, for node actions. */
+  node: string | undefined;
+  file: string;
+}
+
 export interface ClusterModel {
   name: string;
   spec: ClusterSpec;
   era: Era;
+  /** The Core version handover.yml states for this cluster, when it does. */
+  version: CoreVersion | undefined;
   configPath: string;
   workdir: string;
   settingsDir: string | undefined;
@@ -36,6 +49,8 @@ export interface ClusterModel {
   mounts: [string, string][];
   core: unknown;
   backends: Backend[];
+  /** Settings era: action objects in settings_dir, which Core schedules on the datastores they name. */
+  actions: ActionObject[];
   dependencies: Dependency[];
   placeholders: Placeholder[];
   problems: Violation[];

@@ -1,5 +1,8 @@
 import { posix } from "node:path";
 import { z } from "zod";
+import { ERA_VERSIONS, ERAS, eraOfVersion, parseCoreVersion, type Era } from "./version.js";
+
+export { ERAS, type Era } from "./version.js";
 
 /** Durations as operators write them: `30s`, `15m`, `2h`, `1h30m`. */
 export const DURATION_PATTERN = "^(?=\\d)(\\d+h)?(\\d+m)?(\\d+s)?$";
@@ -49,9 +52,6 @@ const absolutePath = z.string().regex(/^\/[^\0\\]*$/, { message: "expected an ab
 export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 export const permission = z.enum(PERMISSIONS);
 
-export const ERAS = ["files", "http", "settings"] as const;
-export type Era = (typeof ERAS)[number];
-
 const statusCheck = z.strictObject({
   status: z.string().min(1).describe("Commit status context or check-run name (glob) that must be success"),
 });
@@ -78,29 +78,89 @@ export type RestartSpec = z.infer<typeof restartSpec>;
 
 export const CLUSTER_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
+/** A Core version as written in YAML: `0.3.1` is a string, `0.4` a number; both are read as text. */
+const coreVersion = z
+  .union([z.string(), z.number().transform((n) => String(n))])
+  .refine((v) => parseCoreVersion(v) !== undefined, {
+    message: "expected a Replicante Core version such as 0.3.1 (or v0.4)",
+  })
+  .describe(
+    "The Core version this cluster runs; the era follows from it (< 0.3 files with `cluster`, 0.3 files, 0.4-0.6 http, >= 0.7 settings)",
+  );
+
+export const staticDiscovery = z.strictObject({
+  dir: repoPath.describe("Repo folder a static web server publishes (discovery JSON documents are written there)"),
+  url: z
+    .string()
+    .min(1)
+    .describe("The URL that folder is served under (http discovery GETs <url>/<group>.json); REPLACE-ME until known"),
+});
+export type StaticDiscovery = z.infer<typeof staticDiscovery>;
+
+/** The era a cluster's handover.yml entry states, from `discovery` or else `version` (undefined: inferred from files). */
+export function statedEra(cluster: { discovery?: Era | undefined; version?: string | undefined }): Era | undefined {
+  if (cluster.discovery !== undefined) return cluster.discovery;
+  const version = cluster.version === undefined ? undefined : parseCoreVersion(cluster.version);
+  return version ? eraOfVersion(version) : undefined;
+}
+
 export const clusterSpec = z
   .strictObject({
     config: repoFile.describe("The Replicante Core config file (replicante.yaml)"),
     workdir: repoPath.optional().describe("Repo dir that is the process working dir (default: dir of config)"),
     mounts: z.record(absolutePath, repoPath).optional().describe("Absolute paths used in the Core config -> repo dirs"),
+    version: coreVersion.optional(),
     discovery: z
       .enum(ERAS)
       .optional()
-      .describe("Core era: files (0.1-0.3), http (0.4-0.6), settings (0.7+); inferred when omitted"),
+      .describe(
+        "Core era: files (0.1-0.3), http (0.4-0.6), settings (0.7+); must agree with version; inferred when both are omitted",
+      ),
     settings_dir: repoPath.optional().describe("Era settings only: dir of DiscoverySettings objects"),
+    static_discovery: staticDiscovery
+      .optional()
+      .describe("Eras http and settings: where static discovery documents for backends from the files era are served"),
+    network: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Network the cluster's dependencies live on (compose project, Kubernetes namespace); the same host name on two networks is two services (default: one network for all)",
+      ),
     restart: restartSpec.optional().describe("How a rolling restart is requested through git"),
     health: z.array(healthCheck).default([]).describe("Checks that must all pass for the cluster's gate"),
     soak: duration.optional().describe("Per-cluster soak override"),
   })
   .superRefine((cluster, ctx) => {
-    if (cluster.discovery === "settings" && cluster.settings_dir === undefined) {
-      ctx.addIssue({ code: "custom", path: ["settings_dir"], message: "is required when discovery is settings" });
+    const version = cluster.version === undefined ? undefined : parseCoreVersion(cluster.version);
+    const versionEra = version ? eraOfVersion(version) : undefined;
+    if (versionEra !== undefined && cluster.discovery !== undefined && cluster.discovery !== versionEra) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["discovery"],
+        message: `contradicts version ${cluster.version}: Core ${version?.text} reads the ${versionEra} era (${cluster.discovery} is ${ERA_VERSIONS[cluster.discovery]}); fix one of them`,
+      });
+      return;
     }
-    if (cluster.settings_dir !== undefined && cluster.discovery !== undefined && cluster.discovery !== "settings") {
+    const era = statedEra(cluster);
+    if (era === "settings" && cluster.settings_dir === undefined) {
+      const why =
+        cluster.discovery === "settings" ? "discovery is settings" : `Core ${version?.text} reads DiscoverySettings`;
+      ctx.addIssue({ code: "custom", path: ["settings_dir"], message: `is required when ${why}` });
+    }
+    if (cluster.settings_dir !== undefined && era !== undefined && era !== "settings") {
+      const why = cluster.discovery !== undefined ? cluster.discovery : `${era}, Core ${version?.text}`;
       ctx.addIssue({
         code: "custom",
         path: ["settings_dir"],
-        message: `is only used when discovery is settings (this cluster is ${cluster.discovery})`,
+        message: `is only used when discovery is settings (this cluster is ${why})`,
+      });
+    }
+    if (cluster.static_discovery !== undefined && era === "files") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["static_discovery"],
+        message: "is only used by the http and settings eras (Core 0.4+), this cluster is files era",
       });
     }
   });

@@ -6,6 +6,7 @@ export const RULES = {
   "shared-node": "an agent node URL is reachable from two clusters",
   "shared-url": "a discovery URL is reachable from two clusters",
   "shared-dependency": "two clusters share a dependency (coordinator, storage or Kafka)",
+  "foreign-action": "an action object targets a datastore another cluster manages or also acts on",
   "missing-discovery-file": "a referenced discovery file is missing",
   "malformed-discovery-file": "a referenced discovery file is malformed",
   "unfinished-scaffold": "a REPLACE-ME placeholder is left in a cluster's config",

@@ -115,8 +115,14 @@ const CASES: EraCase[] = [
       ["adopt-mongo-inventory", "adopt"],
       ["decommission", "decommission"],
     ],
-    // The DiscoverySettings objects already left with their release steps.
-    sourceFiles: ["clusters/replicore-old/apply/drain-node.yaml", "clusters/replicore-old/replicante.yaml"],
+    // The DiscoverySettings objects stay (disabled) until decommission: replictl apply never prunes.
+    sourceFiles: [
+      "clusters/replicore-old/apply/drain-node.yaml",
+      "clusters/replicore-old/apply/kafka.yml",
+      "clusters/replicore-old/apply/legacy-inventory.yaml",
+      "clusters/replicore-old/apply/mongo.yaml",
+      "clusters/replicore-old/replicante.yaml",
+    ],
     finalViolations: scaffoldLeftovers("replicore-new", "clusters/replicore-new/replicante.yaml", [
       "coordinator.options.ensemble",
       "events.options.brokers",
@@ -259,6 +265,7 @@ clusters:
     soak: 5m
   replicore-b:
     config: clusters/replicore-b/etc/replicante.yaml
+    version: 0.2.2
     workdir: "clusters/replicore-b"   # the process runs one level above etc/
     discovery: files
     restart:
@@ -460,6 +467,7 @@ version: 1
 clusters:
   replicore-b:
     config: clusters/replicore-b/etc/replicante.yaml
+    version: 0.2.2
     workdir: "clusters/replicore-b"   # the process runs one level above etc/
     discovery: files
     restart:
@@ -740,16 +748,12 @@ describe("settings era (Core 0.7, DiscoverySettings objects)", () => {
     ]);
   });
 
-  it("prepare copies the config and the non-discovery object, not the DiscoverySettings", () => {
+  it("prepare copies the config, and no object of settings_dir (neither DiscoverySettings nor the NodeAction)", () => {
     expect(actions(stepNamed(plan, "prepare"))).toStrictEqual([
       ["update", ".github/handover.yml"],
-      ["create", "clusters/replicore-new/apply/drain-node.yaml"],
       ["create", "clusters/replicore-new/replicante.yaml"],
     ]);
     const next = treeAfter(tree, plan, "prepare");
-    expect(next.get("clusters/replicore-new/apply/drain-node.yaml")).toBe(
-      tree.get("clusters/replicore-old/apply/drain-node.yaml")?.replace("replicore-old", "replicore-new"),
-    );
     const config = next.get("clusters/replicore-new/replicante.yaml") ?? "";
     for (const key of [
       ["coordinator", "options", "ensemble"],
@@ -763,6 +767,7 @@ describe("settings era (Core 0.7, DiscoverySettings objects)", () => {
     expect(valueAt(config, ["discovery"])).toStrictEqual({ interval: 15, term: 43200 });
     expect(next.get(".github/handover.yml")).toBe(`${tree.get(".github/handover.yml")}  replicore-new:
     config: clusters/replicore-new/replicante.yaml
+    version: 0.7.2
     discovery: settings
     settings_dir: clusters/replicore-new/apply
     # No restart: 0.7 picks up DiscoverySettings through the API.
@@ -771,16 +776,29 @@ describe("settings era (Core 0.7, DiscoverySettings objects)", () => {
 `);
   });
 
-  it("release deletes the object file from the source settings_dir; adopt creates it, byte for byte, in the target's", () => {
+  it("release sets spec.enabled: false in the source's object (replictl apply never prunes a deleted file)", () => {
+    expect(stepNamed(plan, "release-mongo-inventory").changes.map((c) => [c.action, c.path, c.content])).toStrictEqual([
+      [
+        "update",
+        "clusters/replicore-old/apply/mongo.yaml",
+        tree.get("clusters/replicore-old/apply/mongo.yaml")?.replace("enabled: true", "enabled: false"),
+      ],
+    ]);
+    expect(stepNamed(plan, "release-kafka-static").changes.map((c) => c.content)).toStrictEqual([
+      tree
+        .get("clusters/replicore-old/apply/kafka.yml")
+        ?.replace("  backend: http\n", "  backend: http\n  enabled: false\n"),
+    ]);
+    expect(stepNamed(plan, "release-legacy-inventory").status).toBe("no-diff");
+  });
+
+  it("adopt creates each object, byte for byte as planned, in the target's settings_dir", () => {
     const objects: [string, string][] = [
       ["kafka-static", "kafka.yml"],
       ["legacy-inventory", "legacy-inventory.yaml"],
       ["mongo-inventory", "mongo.yaml"],
     ];
     for (const [group, file] of objects) {
-      expect(actions(stepNamed(plan, `release-${group}`))).toStrictEqual([
-        ["delete", `clusters/replicore-old/apply/${file}`],
-      ]);
       expect(actions(stepNamed(plan, `adopt-${group}`))).toStrictEqual([
         ["create", `clusters/replicore-new/apply/${file}`],
       ]);
