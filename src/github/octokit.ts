@@ -1,6 +1,7 @@
 import { effectivePermission } from "../chatops/index.js";
 import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
 import type { FileChange } from "../repo/index.js";
+import { conditionalReads, readKey } from "./conditional.js";
 import { classify, orUndefined } from "./errors.js";
 import {
   COMMITTER,
@@ -17,7 +18,10 @@ import {
 
 /** The part of an Octokit (Probot's or @octokit/core's) the adapter uses. */
 export interface OctokitLike {
-  request(route: string, params?: Record<string, unknown>): Promise<{ data: unknown }>;
+  request(
+    route: string,
+    params?: Record<string, unknown>,
+  ): Promise<{ data: unknown; headers?: Record<string, string | number | undefined> }>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: GitHub JSON, read field by field below
@@ -63,8 +67,23 @@ export class OctokitPort implements GitHubPort {
     return `/repos/${this.owner}/${this.repo}`;
   }
 
+  /** A read, conditional when an earlier answer carried an ETag: a 304 answers from memory, free of rate limit. */
   private async get(path: string, params: Record<string, unknown> = {}): Promise<Json> {
-    return (await this.octokit.request(`GET ${this.base}${path}`, params)).data as Json;
+    const route = `GET ${this.base}${path}`;
+    const key = readKey(route, params);
+    const known = conditionalReads.get(key);
+    try {
+      const answer = await this.octokit.request(
+        route,
+        known ? { ...params, headers: { "if-none-match": known.etag } } : params,
+      );
+      const etag = answer.headers?.etag;
+      if (typeof etag === "string") conditionalReads.set(key, { etag, data: answer.data });
+      return answer.data as Json;
+    } catch (err) {
+      if (known && (err as { status?: number }).status === 304) return known.data as Json;
+      throw err;
+    }
   }
 
   private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {

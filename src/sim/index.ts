@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { actorFor, personFor, type SimCore } from "./core.js";
@@ -183,7 +184,7 @@ export class GitHubSim {
         headers: { "retry-after": "1" },
       };
     } else {
-      answer = this.dispatch(method, url, headers, text);
+      answer = conditional(method, headers, this.dispatch(method, url, headers, text));
       // the ambiguous case: the write happened, the client only sees a bad gateway
       if (fault === "502-after-write") answer = { status: 502, body: { message: "Server Error" } };
     }
@@ -396,4 +397,16 @@ export class GitHubSim {
   reactions(commentId: number): string[] {
     return (this.repo.commentReactions.get(commentId) ?? []).map((r) => r.content);
   }
+}
+
+/**
+ * GitHub's conditional reads: every successful GET carries an ETag naming its content, and a request whose
+ * If-None-Match names the current one is answered 304 with no body (and is not counted against the rate limit).
+ */
+function conditional(method: string, headers: IncomingHttpHeaders, answer: SimResponse): SimResponse {
+  if (method !== "GET" || answer.status !== 200 || answer.body === undefined) return answer;
+  const text = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+  const etag = `W/"${createHash("sha1").update(text).digest("hex")}"`;
+  if (headers["if-none-match"] === etag) return { status: 304, body: undefined, headers: { etag } };
+  return { ...answer, headers: { ...answer.headers, etag } };
 }
