@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import { createGzip } from "node:zlib";
+import { pack } from "tar-stream";
 import type { AddressInfo } from "node:net";
-import { actorFor, personFor, type SimCore } from "./core.js";
+import { actorFor, CODELOAD_PATH, personFor, type SimCore } from "./core.js";
 import { Router, type SimResponse } from "./http.js";
 import { DOCS_URL, SimHttpError } from "./http-error.js";
 import {
@@ -124,6 +126,10 @@ export class GitHubSim {
   /** Listens on 127.0.0.1 on a free port; returns the base URL to give Octokit. */
   async start(): Promise<string> {
     const server = createServer((req, res) => {
+      if (req.url?.startsWith(`${CODELOAD_PATH}/`)) {
+        void this.serveArchive(req.url, res);
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
@@ -354,6 +360,27 @@ export class GitHubSim {
   }
 
   /** Every file of a commit (sha or branch) as text. */
+  /** A codeload download: `/_codeload/<owner>/<repo>/<sha>` as GitHub's tar.gz (one `<owner>-<repo>-<short>/` folder). */
+  private async serveArchive(url: string, res: ServerResponse): Promise<void> {
+    const sha = url.split("/").pop() ?? "";
+    const commit = this.repo.resolveCommit(sha);
+    if (!commit) {
+      res.writeHead(404).end("Not Found");
+      return;
+    }
+    const folder = `${this.repo.owner}-${this.repo.name}-${commit.slice(0, 7)}`;
+    const archive = pack();
+    const gzip = createGzip();
+    res.writeHead(200, { "content-type": "application/x-gzip" });
+    archive.pipe(gzip).pipe(res);
+    archive.entry({ name: `${folder}/`, type: "directory" });
+    for (const [path, entry] of this.repo.objects.flatten(this.repo.treeOf(commit))) {
+      if (entry.type === "blob")
+        archive.entry({ name: `${folder}/${path}` }, this.repo.objects.getBlob(entry.sha) ?? Buffer.alloc(0));
+    }
+    archive.finalize();
+  }
+
   readTree(sha: string): Map<string, string> {
     const commit = this.repo.resolveCommit(sha);
     if (!commit) throw new Error(`GitHubSim.readTree: no commit ${sha}`);

@@ -50,6 +50,20 @@ describe("conditional reads", () => {
   });
 });
 
+describe("immutable objects", () => {
+  it("asks GitHub for a commit once per process: a sha never changes", async () => {
+    const port = () => new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
+    const scope = github(seen)
+      .get(`${R}/git/commits/c0ffee`)
+      .reply(200, { sha: "c0ffee", parents: [{ sha: "p1" }], committer: { name: "Handover" }, message: "m" });
+    const expected = { sha: "c0ffee", parents: ["p1"], committer: "Handover", message: "m" };
+    expect(await port().getCommit("c0ffee")).toEqual(expected);
+    expect(await port().getCommit("c0ffee")).toEqual(expected);
+    expect(scope.isDone()).toBe(true);
+    expect(seen.unmatched).toEqual([]);
+  });
+});
+
 describe("LruCache", () => {
   it("keeps at most its limit, dropping the least recently used", () => {
     const cache = new LruCache<string, number>(2);
