@@ -250,16 +250,25 @@ function hostileIssue(): Record<string, number> {
   );
 }
 
+/** The bench's sections; `npm run bench -- resync api` runs only those named (all by default). */
+const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
+  plan: async () => ({ plan: [10, 100, 1000].map(planScaling) }),
+  issue: async () => ({ issue_parse: hostileIssue() }),
+  api: rehearsal,
+  resync: async () => ({ resync: await idleResync() }),
+  big: () => bigRepo(1000),
+};
+
 /** `npm run bench`: every performance figure as one JSON document. */
-export async function bench(): Promise<Record<string, unknown>> {
-  return {
-    node: process.version,
-    plan: [10, 100, 1000].map(planScaling),
-    issue_parse: hostileIssue(),
-    ...(await rehearsal()),
-    resync: await idleResync(),
-    ...(await bigRepo(1000)),
-  };
+export async function bench(only: readonly string[] = []): Promise<Record<string, unknown>> {
+  const unknown = only.filter((name) => !(name in SECTIONS));
+  if (unknown.length > 0)
+    throw new Error(`bench: no section ${unknown.join(", ")} (${Object.keys(SECTIONS).join(", ")})`);
+  let result: Record<string, unknown> = { node: process.version };
+  for (const [name, run] of Object.entries(SECTIONS)) {
+    if (only.length === 0 || only.includes(name)) result = { ...result, ...(await run()) };
+  }
+  return result;
 }
 
-process.stdout.write(`${JSON.stringify(await bench(), null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(await bench(process.argv.slice(2)), null, 2)}\n`);

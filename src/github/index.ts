@@ -1,3 +1,3 @@
 export * from "./port.js";
-export { OctokitPort, type OctokitLike } from "./octokit.js";
+export { OctokitPort, resetCaches, type OctokitLike } from "./octokit.js";
 export { classify, orUndefined, type GitHubErrorKind } from "./errors.js";

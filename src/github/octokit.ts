@@ -1,6 +1,8 @@
 import { effectivePermission } from "../chatops/index.js";
 import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
 import type { FileChange } from "../repo/index.js";
+import { readArchive } from "./archive.js";
+import { conditionalReads, LruCache, readKey } from "./conditional.js";
 import { classify, orUndefined } from "./errors.js";
 import {
   COMMITTER,
@@ -17,16 +19,27 @@ import {
 
 /** The part of an Octokit (Probot's or @octokit/core's) the adapter uses. */
 export interface OctokitLike {
-  request(route: string, params?: Record<string, unknown>): Promise<{ data: unknown }>;
+  request(
+    route: string,
+    params?: Record<string, unknown>,
+  ): Promise<{ data: unknown; headers?: Record<string, string | number | undefined> }>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: GitHub JSON, read field by field below
 type Json = Record<string, any>;
 
-/** Commits and blobs never change: one cache for every adapter in the process. */
-const trees = new Map<string, Map<string, string>>();
-const blobs = new Map<string, string | null>();
-const TREE_CACHE = 64;
+/** Commits, trees and blobs never change: one bounded cache of each for every adapter in the process. */
+const trees = new LruCache<string, Map<string, string>>(64);
+/** Blob text by sha (null: binary, left out of trees); 4,000 files of a config repo, a few tens of MB at most. */
+const blobs = new LruCache<string, string | null>(4_000);
+const commits = new LruCache<string, CommitInfo>(1_000);
+/** Forget every cached answer (tests that fake GitHub reuse shas with other contents; real shas never change). */
+export function resetCaches(): void {
+  for (const cache of [trees, blobs, commits, conditionalReads]) cache.clear();
+}
+
+/** Reading a tree with more unknown files than this downloads the archive (1 request) instead of each blob. */
+const ARCHIVE_ABOVE = 16;
 
 function time(value: unknown): number {
   return typeof value === "string" ? Date.parse(value) : 0;
@@ -63,8 +76,23 @@ export class OctokitPort implements GitHubPort {
     return `/repos/${this.owner}/${this.repo}`;
   }
 
+  /** A read, conditional when an earlier answer carried an ETag: a 304 answers from memory, free of rate limit. */
   private async get(path: string, params: Record<string, unknown> = {}): Promise<Json> {
-    return (await this.octokit.request(`GET ${this.base}${path}`, params)).data as Json;
+    const route = `GET ${this.base}${path}`;
+    const key = readKey(route, params);
+    const known = conditionalReads.get(key);
+    try {
+      const answer = await this.octokit.request(
+        route,
+        known ? { ...params, headers: { "if-none-match": known.etag } } : params,
+      );
+      const etag = answer.headers?.etag;
+      if (typeof etag === "string") conditionalReads.set(key, { etag, data: answer.data });
+      return answer.data as Json;
+    } catch (err) {
+      if (known && (err as { status?: number }).status === 304) return known.data as Json;
+      throw err;
+    }
   }
 
   private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {
@@ -95,10 +123,19 @@ export class OctokitPort implements GitHubPort {
     if (cached) return new Map(cached);
     const listing = await this.get(`/git/trees/${sha}`, { recursive: "1" });
     if (listing.truncated) throw new Error(`the tree of ${sha} is too large for GitHub to list at once`);
+    const missing = (listing.tree as Json[]).filter((e) => e.type === "blob" && blobs.get(e.sha) === undefined);
+    if (missing.length > ARCHIVE_ABOVE) {
+      // One archive download instead of a request per file; anything it lacks is read blob by blob below.
+      const archive = await readArchive(await this.tarball(sha));
+      for (const entry of missing) {
+        const bytes = archive.get(entry.path as string);
+        if (bytes) blobs.set(entry.sha, bytes.includes(0) ? null : bytes.toString("utf8"));
+      }
+    }
     const files = new Map<string, string>();
     for (const entry of listing.tree as Json[]) {
       if (entry.type !== "blob") continue;
-      if (!blobs.has(entry.sha)) {
+      if (blobs.get(entry.sha) === undefined) {
         const blob = await this.get(`/git/blobs/${entry.sha}`);
         const bytes = Buffer.from(blob.content as string, blob.encoding === "base64" ? "base64" : "utf8");
         blobs.set(entry.sha, bytes.includes(0) ? null : bytes.toString("utf8"));
@@ -106,19 +143,32 @@ export class OctokitPort implements GitHubPort {
       const text = blobs.get(entry.sha);
       if (typeof text === "string") files.set(entry.path as string, text);
     }
-    if (trees.size >= TREE_CACHE) trees.delete(trees.keys().next().value as string);
     trees.set(key, files);
     return new Map(files);
   }
 
+  /** The commit's tree as GitHub's tar.gz archive (a redirect to codeload, which Octokit's fetch follows). */
+  private async tarball(sha: string): Promise<Uint8Array> {
+    const data = (await this.octokit.request(`GET ${this.base}/tarball/${sha}`)).data;
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+    if (data instanceof Uint8Array) return data;
+    throw new Error(`GET ${this.base}/tarball/${sha} did not answer with an archive`);
+  }
+
+  /** A commit by sha: immutable, so asked of GitHub once per process. */
   async getCommit(sha: string): Promise<CommitInfo> {
+    const key = `${this.owner}/${this.repo}@${sha}`;
+    const known = commits.get(key);
+    if (known) return known;
     const data = await this.get(`/git/commits/${sha}`);
-    return {
+    const commit: CommitInfo = {
       sha: data.sha,
       parents: (data.parents as Json[]).map((p) => p.sha),
       committer: data.committer?.name ?? "",
       message: data.message ?? "",
     };
+    commits.set(key, commit);
+    return commit;
   }
 
   async contains(head: string, base: string): Promise<boolean> {

@@ -40,3 +40,6 @@ export function renderUser(login: string): Record<string, unknown> {
 export function personFor(login: string, date: string): { name: string; email: string; date: string } {
   return { name: login, email: `${userId(login)}+${login}@users.noreply.github.com`, date };
 }
+
+/** Where the simulator serves repository archives (GitHub's codeload host): not REST, so not logged or counted. */
+export const CODELOAD_PATH = "/_codeload";

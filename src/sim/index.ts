@@ -1,6 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createHash } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import { createGzip } from "node:zlib";
+import { pack } from "tar-stream";
 import type { AddressInfo } from "node:net";
-import { actorFor, personFor, type SimCore } from "./core.js";
+import { actorFor, CODELOAD_PATH, personFor, type SimCore } from "./core.js";
 import { Router, type SimResponse } from "./http.js";
 import { DOCS_URL, SimHttpError } from "./http-error.js";
 import {
@@ -123,6 +126,10 @@ export class GitHubSim {
   /** Listens on 127.0.0.1 on a free port; returns the base URL to give Octokit. */
   async start(): Promise<string> {
     const server = createServer((req, res) => {
+      if (req.url?.startsWith(`${CODELOAD_PATH}/`)) {
+        void this.serveArchive(req.url, res);
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
@@ -183,7 +190,7 @@ export class GitHubSim {
         headers: { "retry-after": "1" },
       };
     } else {
-      answer = this.dispatch(method, url, headers, text);
+      answer = conditional(method, headers, this.dispatch(method, url, headers, text));
       // the ambiguous case: the write happened, the client only sees a bad gateway
       if (fault === "502-after-write") answer = { status: 502, body: { message: "Server Error" } };
     }
@@ -353,6 +360,27 @@ export class GitHubSim {
   }
 
   /** Every file of a commit (sha or branch) as text. */
+  /** A codeload download: `/_codeload/<owner>/<repo>/<sha>` as GitHub's tar.gz (one `<owner>-<repo>-<short>/` folder). */
+  private async serveArchive(url: string, res: ServerResponse): Promise<void> {
+    const sha = url.split("/").pop() ?? "";
+    const commit = this.repo.resolveCommit(sha);
+    if (!commit) {
+      res.writeHead(404).end("Not Found");
+      return;
+    }
+    const folder = `${this.repo.owner}-${this.repo.name}-${commit.slice(0, 7)}`;
+    const archive = pack();
+    const gzip = createGzip();
+    res.writeHead(200, { "content-type": "application/x-gzip" });
+    archive.pipe(gzip).pipe(res);
+    archive.entry({ name: `${folder}/`, type: "directory" });
+    for (const [path, entry] of this.repo.objects.flatten(this.repo.treeOf(commit))) {
+      if (entry.type === "blob")
+        archive.entry({ name: `${folder}/${path}` }, this.repo.objects.getBlob(entry.sha) ?? Buffer.alloc(0));
+    }
+    archive.finalize();
+  }
+
   readTree(sha: string): Map<string, string> {
     const commit = this.repo.resolveCommit(sha);
     if (!commit) throw new Error(`GitHubSim.readTree: no commit ${sha}`);
@@ -396,4 +424,16 @@ export class GitHubSim {
   reactions(commentId: number): string[] {
     return (this.repo.commentReactions.get(commentId) ?? []).map((r) => r.content);
   }
+}
+
+/**
+ * GitHub's conditional reads: every successful GET carries an ETag naming its content, and a request whose
+ * If-None-Match names the current one is answered 304 with no body (and is not counted against the rate limit).
+ */
+function conditional(method: string, headers: IncomingHttpHeaders, answer: SimResponse): SimResponse {
+  if (method !== "GET" || answer.status !== 200 || answer.body === undefined) return answer;
+  const text = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+  const etag = `W/"${createHash("sha1").update(text).digest("hex")}"`;
+  if (headers["if-none-match"] === etag) return { status: 304, body: undefined, headers: { etag } };
+  return { ...answer, headers: { ...answer.headers, etag } };
 }

@@ -1,4 +1,4 @@
-import { HTML_URL } from "../core.js";
+import { CODELOAD_PATH, HTML_URL } from "../core.js";
 import { intParam, json, listResponse, paginate, type Router, type SimRequest, type SimResponse } from "../http.js";
 import { notFound } from "../http-error.js";
 import { iso, type Permission } from "../model.js";
@@ -128,6 +128,12 @@ export function registerRepoRoutes(router: Router, ctx: RouteContext): void {
   };
   route("GET", "/contents", (req, repo) => contents(req, repo, ""));
   route("GET", "/contents/*path", (req, repo) => contents(req, repo, req.params.path ?? ""));
+  // GitHub answers a tarball request with a redirect to codeload, which serves the archive (see GitHubSim.start).
+  route("GET", "/tarball/*ref", (req, repo) => {
+    const sha = repo.resolveCommit(req.params.ref ?? "");
+    if (!sha) throw notFound();
+    return { status: 302, headers: { location: `${core.apiUrl()}${CODELOAD_PATH}/${repo.fullName}/${sha}` } };
+  });
 
   const branchJson = (repo: RepoState, name: string, sha: string) => {
     const commit = repo.objects.getCommit(sha);

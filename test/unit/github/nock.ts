@@ -3,7 +3,7 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach } from "vitest";
-import type { OctokitLike } from "../../../src/github/index.js";
+import { type OctokitLike, resetCaches } from "../../../src/github/index.js";
 
 export const API = "https://api.github.com";
 
@@ -32,6 +32,7 @@ export function useNock(): Seen {
     seen.unmatched.push(`${req.method ?? "?"} ${req.path ?? "?"}`);
   };
   beforeEach(() => {
+    resetCaches(); // fakes reuse shas with other contents; real ones never change
     seen.matched.length = 0;
     seen.unmatched.length = 0;
     nock.disableNetConnect();

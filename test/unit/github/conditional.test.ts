@@ -1,0 +1,79 @@
+// Conditional reads through the real adapter over nock: the first read remembers the ETag, the next one sends it
+// as If-None-Match and a 304 answers from memory; a changed resource (200, new ETag) replaces what was remembered.
+import nock from "nock";
+import { describe, expect, it } from "vitest";
+import { LruCache } from "../../../src/github/conditional.js";
+import { OctokitPort } from "../../../src/github/index.js";
+import { API, github, octokit, useNock } from "./nock.js";
+
+const seen = useNock();
+// A repo no other test reads, so the process-wide cache starts empty for it.
+const R = "/repos/acme/conditional-reads";
+const issue = (body: string) => ({ number: 5, title: "Upgrade", body, state: "open", labels: [] });
+
+describe("conditional reads", () => {
+  it("sends If-None-Match with the remembered ETag and answers a 304 from memory", async () => {
+    const port = new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
+    const first = github(seen).get(`${R}/issues/5`).reply(200, issue("one"), { etag: 'W/"e1"' });
+    expect((await port.getIssue(5)).body).toBe("one");
+    expect(first.isDone()).toBe(true);
+
+    const unchanged = nock(API, { reqheaders: { "if-none-match": 'W/"e1"' } })
+      .get(`${R}/issues/5`)
+      .reply(304, "", { etag: 'W/"e1"' });
+    expect((await port.getIssue(5)).body).toBe("one");
+    expect(unchanged.isDone()).toBe(true);
+
+    const changed = nock(API, { reqheaders: { "if-none-match": 'W/"e1"' } })
+      .get(`${R}/issues/5`)
+      .reply(200, issue("two"), { etag: 'W/"e2"' });
+    expect((await port.getIssue(5)).body).toBe("two");
+    expect(changed.isDone()).toBe(true);
+
+    const again = nock(API, { reqheaders: { "if-none-match": 'W/"e2"' } })
+      .get(`${R}/issues/5`)
+      .reply(304, "", { etag: 'W/"e2"' });
+    expect((await port.getIssue(5)).body).toBe("two");
+    expect(again.isDone()).toBe(true);
+    expect(seen.unmatched).toEqual([]);
+  });
+
+  it("sends no If-None-Match for a read that never carried an ETag", async () => {
+    const port = new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
+    const scope = nock(API, { badheaders: ["if-none-match"] })
+      .get(`${R}/issues/6`)
+      .times(2)
+      .reply(200, { ...issue("plain"), number: 6 });
+    expect((await port.getIssue(6)).body).toBe("plain");
+    expect((await port.getIssue(6)).body).toBe("plain");
+    expect(scope.isDone()).toBe(true);
+  });
+});
+
+describe("immutable objects", () => {
+  it("asks GitHub for a commit once per process: a sha never changes", async () => {
+    const port = () => new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
+    const scope = github(seen)
+      .get(`${R}/git/commits/c0ffee`)
+      .reply(200, { sha: "c0ffee", parents: [{ sha: "p1" }], committer: { name: "Handover" }, message: "m" });
+    const expected = { sha: "c0ffee", parents: ["p1"], committer: "Handover", message: "m" };
+    expect(await port().getCommit("c0ffee")).toEqual(expected);
+    expect(await port().getCommit("c0ffee")).toEqual(expected);
+    expect(scope.isDone()).toBe(true);
+    expect(seen.unmatched).toEqual([]);
+  });
+});
+
+describe("LruCache", () => {
+  it("keeps at most its limit, dropping the least recently used", () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set("a", 1);
+    cache.set("b", 2);
+    expect(cache.get("a")).toBe(1); // a is now the most recent
+    cache.set("c", 3);
+    expect(cache.get("b")).toBeUndefined();
+    expect(cache.get("a")).toBe(1);
+    expect(cache.get("c")).toBe(3);
+    expect(cache.size).toBe(2);
+  });
+});
