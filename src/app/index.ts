@@ -27,7 +27,7 @@ export interface HandoverOptions {
 export interface HandoverControls {
   /** Reconcile every open migration issue of every installation. */
   resyncAll(): Promise<void>;
-  /** Resolves once no reconcile is running. */
+  /** Resolves once no reconcile, guard or resync a webhook started is running. */
   idle(): Promise<void>;
   metrics: Registry;
 }
@@ -108,6 +108,23 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     }
   }
 
+  /** Work a webhook started and no longer waits for; `idle` waits for it. */
+  const started = new Set<Promise<void>>();
+  function inBackground(work: Promise<unknown>): void {
+    const tracked: Promise<void> = work.then(
+      () => undefined,
+      (err) => probot?.log.warn({ err }, "work started by a webhook failed; the resync picks it up"),
+    );
+    started.add(tracked);
+    void tracked.finally(() => started.delete(tracked));
+  }
+  async function idle(): Promise<void> {
+    do {
+      await Promise.all(started);
+      await scheduler.idle();
+    } while (started.size > 0);
+  }
+
   function fire(target: RepoTarget, trigger: Trigger): Promise<void> {
     if (trigger.kind === "issue") return scheduler.schedule({ ...target, issue: trigger.issue });
     if (trigger.kind === "repository") return resync.repository(target);
@@ -140,7 +157,8 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
         return;
       }
       const target = { octokit: context.octokit as unknown as OctokitLike, ...reading.repository };
-      await Promise.all(reading.triggers.map((trigger) => fire(target, trigger)));
+      // Acknowledge at once: GitHub gives a delivery 10 s, and a reconcile (or a large plan) may take longer.
+      inBackground(Promise.all(reading.triggers.map((trigger) => fire(target, trigger))));
     });
     if (options.resyncTimer) {
       const timer = setInterval(
@@ -151,5 +169,5 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
     }
   };
 
-  return { app, controls: { resyncAll, idle: () => scheduler.idle(), metrics: metrics.registry } };
+  return { app, controls: { resyncAll, idle, metrics: metrics.registry } };
 }

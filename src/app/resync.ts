@@ -1,4 +1,4 @@
-import { OctokitPort, type OctokitLike } from "../github/index.js";
+import { conditionalGet, OctokitPort, type OctokitLike } from "../github/index.js";
 import type { IssueKey } from "./scheduler.js";
 
 /** Without a `resync` in a repo's handover.yml, open migrations are looked at again this often. */
@@ -53,7 +53,9 @@ export class Resync {
     this.lastListing = now;
     await this.attempt("listing installations", async () => {
       const app = await this.deps.auth();
-      const installations = (await app.request("GET /app/installations", { per_page: 100 })).data as { id: number }[];
+      const installations = (await conditionalGet(app, "GET /app/installations", { per_page: 100 })) as {
+        id: number;
+      }[];
       for (const installation of installations) {
         await this.attempt(`installation ${installation.id}`, () => this.installation(installation.id));
       }
@@ -62,9 +64,12 @@ export class Resync {
 
   private async installation(id: number): Promise<void> {
     const octokit = await this.deps.auth(id);
-    const { repositories } = (await octokit.request("GET /installation/repositories", { per_page: 100 })).data as {
-      repositories: { name: string; owner: { login: string } }[];
-    };
+    const { repositories } = (await conditionalGet(
+      octokit,
+      "GET /installation/repositories",
+      { per_page: 100 },
+      `installation ${id}`,
+    )) as { repositories: { name: string; owner: { login: string } }[] };
     for (const repo of repositories) {
       const key = `${repo.owner.login}/${repo.name}`;
       if (this.deps.now() - (this.lastResync.get(key) ?? 0) < (this.resyncEvery.get(key) ?? 0)) continue;

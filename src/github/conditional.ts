@@ -44,7 +44,36 @@ export class LruCache<K, V> {
 /** Answers by route and parameters; 2,000 entries hold every list of a few hundred migrations. */
 export const conditionalReads = new LruCache<string, Remembered>(2_000);
 
-/** The cache key of one read: route and parameters (the token is not part of it: ETags name content). */
-export function readKey(route: string, params: Record<string, unknown>): string {
-  return `${route} ${JSON.stringify(params)}`;
+/** What a conditional read needs of an Octokit. */
+export interface Requester {
+  request(
+    route: string,
+    params?: Record<string, unknown>,
+  ): Promise<{ data: unknown; headers?: Record<string, string | number | undefined> }>;
+}
+
+/**
+ * A GET, conditional when an earlier answer carried an ETag: a 304 answers from memory. `scope` keeps apart reads
+ * whose route alone does not say whose they are (`GET /installation/repositories` of two installations).
+ */
+export async function conditionalGet(
+  octokit: Requester,
+  route: string,
+  params: Record<string, unknown> = {},
+  scope = "",
+): Promise<unknown> {
+  const key = `${scope} ${route} ${JSON.stringify(params)}`;
+  const known = conditionalReads.get(key);
+  try {
+    const answer = await octokit.request(
+      route,
+      known ? { ...params, headers: { "if-none-match": known.etag } } : params,
+    );
+    const etag = answer.headers?.etag;
+    if (typeof etag === "string") conditionalReads.set(key, { etag, data: answer.data });
+    return answer.data;
+  } catch (err) {
+    if (known && (err as { status?: number }).status === 304) return known.data;
+    throw err;
+  }
 }

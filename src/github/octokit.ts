@@ -2,7 +2,7 @@ import { effectivePermission } from "../chatops/index.js";
 import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
 import type { FileChange } from "../repo/index.js";
 import { readArchive } from "./archive.js";
-import { conditionalReads, LruCache, readKey } from "./conditional.js";
+import { conditionalGet, conditionalReads, LruCache } from "./conditional.js";
 import { classify, orUndefined } from "./errors.js";
 import {
   COMMITTER,
@@ -78,21 +78,7 @@ export class OctokitPort implements GitHubPort {
 
   /** A read, conditional when an earlier answer carried an ETag: a 304 answers from memory, free of rate limit. */
   private async get(path: string, params: Record<string, unknown> = {}): Promise<Json> {
-    const route = `GET ${this.base}${path}`;
-    const key = readKey(route, params);
-    const known = conditionalReads.get(key);
-    try {
-      const answer = await this.octokit.request(
-        route,
-        known ? { ...params, headers: { "if-none-match": known.etag } } : params,
-      );
-      const etag = answer.headers?.etag;
-      if (typeof etag === "string") conditionalReads.set(key, { etag, data: answer.data });
-      return answer.data as Json;
-    } catch (err) {
-      if (known && (err as { status?: number }).status === 304) return known.data as Json;
-      throw err;
-    }
+    return (await conditionalGet(this.octokit, `GET ${this.base}${path}`, params)) as Json;
   }
 
   private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {

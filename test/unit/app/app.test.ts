@@ -144,6 +144,25 @@ describe("webhooks name the issue to reconcile", () => {
     done(scope);
   });
 
+  it("a delivery is acknowledged before its reconcile ends: the handler enqueues and returns", async () => {
+    let answered = false;
+    const scope = token(github(seen))
+      .get(`${R}/issues/42`)
+      .delay(300)
+      .reply(200, () => {
+        answered = true;
+        return { number: 42, title: "Upgrade", body: "", state: "open", labels: [{ name: "question" }] };
+      });
+    const payload = fixture("issues.opened");
+    payload.issue.labels = [{ name: "question" }];
+    await probot.receive({ id: "1", name: "issues", payload } as Parameters<Probot["receive"]>[0]);
+    expect(answered).toBe(false);
+    await controls.idle();
+    expect(answered).toBe(true);
+    expect(seen.matched).toEqual([TOKEN, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+
   it("an event whose sender is the App itself makes no request at all", async () => {
     const payload = fixture("issues.opened");
     payload.sender = { login: "handover[bot]", id: 41898282, type: "Bot" };

@@ -3,7 +3,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { LruCache } from "../../../src/github/conditional.js";
-import { OctokitPort } from "../../../src/github/index.js";
+import { conditionalGet, OctokitPort } from "../../../src/github/index.js";
 import { API, github, octokit, useNock } from "./nock.js";
 
 const seen = useNock();
@@ -47,6 +47,29 @@ describe("conditional reads", () => {
     expect((await port.getIssue(6)).body).toBe("plain");
     expect((await port.getIssue(6)).body).toBe("plain");
     expect(scope.isDone()).toBe(true);
+  });
+});
+
+describe("conditionalGet", () => {
+  it("keeps reads of the same route apart by scope: one installation's ETag is never sent for another's", async () => {
+    const route = "GET /installation/repositories";
+    const list = (name: string) => ({ total_count: 1, repositories: [{ name, owner: { login: "acme" } }] });
+    const first = github(seen).get("/installation/repositories").query({ per_page: 100 }).reply(200, list("a"), {
+      etag: 'W/"i1"',
+    });
+    expect(await conditionalGet(octokit(), route, { per_page: 100 }, "installation 1")).toEqual(list("a"));
+    const other = nock(API, { badheaders: ["if-none-match"] })
+      .get("/installation/repositories")
+      .query({ per_page: 100 })
+      .reply(200, list("b"), { etag: 'W/"i2"' });
+    expect(await conditionalGet(octokit(), route, { per_page: 100 }, "installation 2")).toEqual(list("b"));
+    const again = nock(API, { reqheaders: { "if-none-match": 'W/"i1"' } })
+      .get("/installation/repositories")
+      .query({ per_page: 100 })
+      .reply(304, "");
+    expect(await conditionalGet(octokit(), route, { per_page: 100 }, "installation 1")).toEqual(list("a"));
+    for (const scope of [first, other, again]) expect(scope.isDone()).toBe(true);
+    expect(seen.unmatched).toEqual([]);
   });
 });
 
