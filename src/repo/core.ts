@@ -34,21 +34,48 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
+/**
+ * A host as compared across clusters: a bare name (`mongo`, `kafka`: a compose service or a namespace-local Service)
+ * means a different service on each network, so it is qualified by the cluster's `network` when one is set.
+ */
+function qualify(host: string, network: string | undefined): string {
+  const name = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  const bare = !name.includes(".") && !name.includes(":") && name !== "localhost";
+  return bare && network !== undefined ? `${network}/${host}` : host;
+}
+
 /** `zk2:2181,zk1:2181/replicante` and `zk1:2181,zk2:2181/replicante` are the same ensemble. */
-function normalizeHosts(hosts: string): string {
-  return hosts
-    .split(",")
-    .map((h) => h.trim().toLowerCase())
-    .filter(Boolean)
+function normalizeHosts(hosts: string, network?: string, defaultPort?: string): string {
+  return [
+    ...new Set(
+      hosts
+        .split(",")
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean)
+        .map((h) => (defaultPort && !/:\d+$/.test(h) ? `${h}:${defaultPort}` : h))
+        .map((h) => qualify(h, network)),
+    ),
+  ]
     .sort()
     .join(",");
 }
 
-function ensembleIdentity(ensemble: string): string {
+function ensembleIdentity(ensemble: string, network: string | undefined): string {
   const slash = ensemble.indexOf("/");
   const hosts = slash === -1 ? ensemble : ensemble.slice(0, slash);
   const chroot = slash === -1 ? "" : ensemble.slice(slash).replace(/\/+$/, "");
-  return `${normalizeHosts(hosts)}${chroot}`;
+  return `${normalizeHosts(hosts, network)}${chroot}`;
+}
+
+/**
+ * A MongoDB connection string as the set of its hosts (order, credentials, trailing slash and options ignored);
+ * Replicante names the database in `options.db`, which the caller adds.
+ */
+function mongoHosts(uri: string, network: string | undefined): string {
+  const rest = uri.replace(/^mongodb(\+srv)?:\/\//i, "");
+  const authority = rest.split(/[/?]/)[0] ?? "";
+  const hosts = authority.includes("@") ? authority.slice(authority.lastIndexOf("@") + 1) : authority;
+  return normalizeHosts(hosts, network, "27017");
 }
 
 /** Storage sections per era: 0.1-0.3 `storage`, 0.4+ `storage.primary` and `storage.view`. */
@@ -66,13 +93,13 @@ const KAFKA_SECTIONS: { path: string[]; prefixKey: string; defaultPrefix: string
 ];
 
 /** Dependencies configured explicitly in a Core config (defaults are per-node localhost and not compared). */
-export function coreDependencies(core: unknown, file: string): Dependency[] {
+export function coreDependencies(core: unknown, file: string, network?: string): Dependency[] {
   const found: Dependency[] = [];
   const ensemble = text(child(core, "coordinator", "options", "ensemble"));
   if (ensemble) {
     found.push({
       kind: "coordinator",
-      identity: ensembleIdentity(ensemble),
+      identity: ensembleIdentity(ensemble, network),
       display: ensemble,
       field: "coordinator.options.ensemble",
       file,
@@ -84,7 +111,7 @@ export function coreDependencies(core: unknown, file: string): Dependency[] {
     const db = text(child(core, ...section.path, "options", "db")) ?? section.defaultDb;
     found.push({
       kind: "storage",
-      identity: `${uri}|${db}`,
+      identity: `${mongoHosts(uri, network)}|${db}`,
       display: `uri ${uri} db ${db}`,
       field: `${section.path.join(".")}.options.uri`,
       file,
@@ -96,7 +123,7 @@ export function coreDependencies(core: unknown, file: string): Dependency[] {
     const prefix = text(child(core, ...section.path, "options", section.prefixKey)) ?? section.defaultPrefix;
     found.push({
       kind: "kafka",
-      identity: `${normalizeHosts(brokers)}|${prefix}`,
+      identity: `${normalizeHosts(brokers, network)}|${prefix}`,
       display: `brokers ${brokers} prefix ${prefix}`,
       field: `${section.path.join(".")}.options.brokers`,
       file,

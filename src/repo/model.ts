@@ -103,7 +103,7 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec, statics: St
     backends: [],
     actions: [],
     problems: [],
-    dependencies: coreDependencies(core, configPath),
+    dependencies: coreDependencies(core, configPath, spec.network),
     placeholders: [...placeholders(core, configPath), ...staticPlaceholders(name, spec)],
   };
   const read = ERA_ADAPTERS[era].read(cluster, tree);

@@ -92,7 +92,7 @@ describe("check", () => {
       rule: "shared-dependency",
       message: `storage.options.uri (uri ${PROD_URI} db replicore) is shared by replicore-a (${CORE_A}) and replicore-b (${CORE_B}): a new cluster needs its own dependencies`,
       clusters: ["replicore-a", "replicore-b"],
-      subject: `${PROD_URI}|replicore`,
+      subject: "mongo1.prod:27017,mongo2.prod:27017,mongo3.prod:27017|replicore",
       files: [CORE_A, CORE_B],
     },
     {

@@ -356,9 +356,46 @@ describe("shared-dependency", () => {
         rule: "shared-dependency",
         message: mentions("alpha", "beta", "storage.options.uri", "mongodb://store.corp:27017/"),
         clusters: ["alpha", "beta"],
-        subject: "mongodb://store.corp:27017/|replicore",
+        subject: "store.corp:27017|replicore",
         files: [ALPHA, BETA],
       },
+    ]);
+  });
+
+  it("MongoDB URIs are host sets: order, credentials, default port, trailing slash and options do not count", () => {
+    const uri = (text: string) => `storage:\n  primary:\n    options:\n      db: replicore\n      uri: '${text}'\n`;
+    expect(
+      checkTree(
+        tree({
+          [HANDOVER]: handover(),
+          [ALPHA]: filesCore("alpha", [], uri("mongodb://m1.corp:27017,m2.corp/?replicaSet=rs0")),
+          [BETA]: filesCore("beta", [], uri("mongodb://core:secret@M2.corp:27017,m1.corp:27017")),
+        }),
+      ).map((v) => [v.rule, v.subject]),
+    ).toStrictEqual([["shared-dependency", "m1.corp:27017,m2.corp:27017|replicore"]]);
+  });
+
+  it("bare host names on two declared networks (compose projects, namespaces) are two services", () => {
+    const deps = `storage:\n  backend: mongodb\n  options:\n    uri: 'mongodb://mongo:27017/'\ntasks:\n  options:\n    brokers: 'kafka:9092'\n`;
+    const core = (name: string) =>
+      `coordinator:\n  options:\n    ensemble: 'zookeeper:2181/replicante'\ndiscovery:\n  backends:\n    files: []\n${deps}# ${name}\n`;
+    const files = { [ALPHA]: core("alpha"), [BETA]: core("beta") };
+    expect(
+      checkTree(tree({ [HANDOVER]: handover("    network: play-a\n", "    network: play-b\n"), ...files })),
+    ).toStrictEqual([]);
+    expect(checkTree(tree({ [HANDOVER]: handover(), ...files })).map((v) => [v.rule, v.subject])).toStrictEqual([
+      ["shared-dependency", "kafka:9092|task"],
+      ["shared-dependency", "mongo:27017|replicore"],
+      ["shared-dependency", "zookeeper:2181/replicante"],
+    ]);
+    // A dotted name or an address is the same host on every network.
+    const dotted = tree({
+      [HANDOVER]: handover("    network: play-a\n", "    network: play-b\n"),
+      [ALPHA]: core("alpha").replace("'mongodb://mongo:27017/'", "'mongodb://mongo.corp:27017/'"),
+      [BETA]: core("beta").replace("'mongodb://mongo:27017/'", "'mongodb://mongo.corp:27017/'"),
+    });
+    expect(checkTree(dotted).map((v) => [v.rule, v.subject])).toStrictEqual([
+      ["shared-dependency", "mongo.corp:27017|replicore"],
     ]);
   });
 
