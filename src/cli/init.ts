@@ -4,6 +4,7 @@ import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIG_PATH } from "../spec/config.js";
 import { readYaml } from "../spec/yaml.js";
+import { detectedLines } from "./init-detect.js";
 import { EXIT, paint, readRepoDir, type Io } from "./io.js";
 
 export const ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/replicante-upgrade.yml";
@@ -58,6 +59,7 @@ export function starterConfig(tree: ReadonlyMap<string, string>): string {
     return [
       `  ${name}:`,
       `    config: ${path}`,
+      ...detectedLines(tree, path),
       ...(mounts.length
         ? [
             `    mounts: { ${mounts.map(([abs, dir]) => `${abs}: ${dir}`).join(", ")} }   # absolute paths in the Core config`,

@@ -1,5 +1,5 @@
 // Exact outputs of the CLI commands on their happy paths (DESIGN sections 4 and 7).
-import { existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { applyPatch } from "diff";
 import { afterAll, describe, expect, it } from "vitest";
@@ -522,6 +522,31 @@ describe("init", () => {
     expect(existsSync(join(repo, FORM))).toBe(true);
   });
 
+  it.each([
+    ["core-0.3", { "replicore-a": { config: "clusters/replicore-a/replicante.yaml", version: "0.3.1", health: [] } }],
+    [
+      "core-0.7",
+      {
+        old: {
+          config: "replicore/old/replicante.yaml",
+          version: "0.7.2",
+          settings_dir: "replicore/old/apply",
+          health: [],
+        },
+      },
+    ],
+  ])(
+    "%s: the version from the image tag, and the folder of DiscoverySettings as settings_dir",
+    async (name, clusters) => {
+      const repo = tempDir("init");
+      cpSync(join(ROOT, "test/fixtures/repos", name), repo, { recursive: true });
+      rmSync(join(repo, CONFIG));
+      const run = await cli(["init", "--repo", repo]);
+      expect(run.code).toBe(0);
+      expect((parse(readFileSync(join(repo, CONFIG), "utf8")) as { clusters: unknown }).clusters).toEqual(clusters);
+    },
+  );
+
   it("lists every replicante.yaml it finds as a cluster of the starter handover.yml, with the mounts its absolute entries need", async () => {
     const repo = exampleCopy({ [CONFIG]: null });
     const run = await cli(["init", "--repo", repo]);
@@ -530,7 +555,12 @@ describe("init", () => {
       clusters: Record<string, { config: string; health: unknown[] }>;
     };
     expect(config.clusters).toEqual({
-      "replicore-a": { config: CORE_A, mounts: { "/opt/replicante": "clusters/replicore-a" }, health: [] },
+      "replicore-a": {
+        config: CORE_A,
+        version: "0.3.0",
+        mounts: { "/opt/replicante": "clusters/replicore-a" },
+        health: [],
+      },
     });
     const check = await cli(["check", "--repo", repo, "--format", "json"]);
     expect(JSON.parse(check.out)).toEqual({ ok: true, violations: [] });
