@@ -1,6 +1,9 @@
 // Rehearsals of real crossings through the App and the GitHub simulator (DESIGN.md section 3a).
 import { describe, expect, it } from "vitest";
+import { readDirTree } from "../../src/cli/disk.js";
+import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
 import { checkTree } from "../../src/invariant/index.js";
+import { BOT, SimulatedClock, startWorld } from "../../src/rehearse/world.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { expectStrictOrder, issueBody, run } from "./helpers.js";
 
@@ -48,5 +51,34 @@ describe("rehearsals across Core versions", () => {
     ]);
     expect(final.get("k8s/replicore-green/replicante.yaml")).not.toContain("backends");
     expect(checkTree(final)).toEqual([]);
+  }, 120_000);
+});
+
+describe("a crossing section 3a refuses", () => {
+  it("a target older than the source: the dashboard names both versions, no branch and no PR", async () => {
+    const world = await startWorld({
+      clock: new SimulatedClock(Date.parse("2026-01-01T00:00:00Z")),
+      files: await readDirTree("test/fixtures/repos/core-0.3"),
+      replicas: 1,
+      probe: async () => ({ body: "{}" }),
+      seed: 5,
+    });
+    try {
+      const { sim } = world;
+      sim.setPermission("operator", "admin");
+      const issue = sim.createIssue("operator", "Upgrade", issueBody("replicore-a", "replicore-b", "0.2.1"), [
+        "handover",
+      ]);
+      await sim.deliverAll();
+      await world.replicas[0]?.idle();
+      const dashboard = sim.listComments(issue).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER));
+      expect(dashboard?.body.split("\n").filter((l) => l.startsWith("- "))).toEqual([
+        "- Target version: 0.2.1: replicore-a (Core 0.3.1) -&gt; replicore-b: refused: Core 0.3.1 (files era) -&gt; Core 0.2.1 (files era): the target version is older than the source; Handover only upgrades",
+      ]);
+      expect(sim.labels(issue)).toEqual(["handover", "handover:failed"]);
+      expect(sim.listPulls()).toEqual([]);
+    } finally {
+      await world.stop();
+    }
   }, 120_000);
 });
