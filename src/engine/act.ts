@@ -1,4 +1,5 @@
 import { renderDashboard } from "../render/dashboard.js";
+import { closeComment } from "../render/phase.js";
 import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
@@ -61,7 +62,7 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       await port.updatePull(action.pr, { state: "open" });
       return;
     case "close":
-      await port.createComment(action.pr, action.comment);
+      await port.createComment(action.pr, closeComment(snapshot.issue, action.why));
       await port.updatePull(action.pr, { state: "closed" });
       await port.deleteBranch(action.step.branch);
       return;

@@ -11,6 +11,7 @@ import type { CommentInfo, Reaction } from "../spec/github.js";
 import { stepDone, type Phase } from "./types.js";
 import type { AuditEntry, HiddenState } from "./state.js";
 import { replyMarker } from "../spec/markers.js";
+import { phaseWords } from "../render/phase.js";
 
 export interface CommandContext {
   now: number;
@@ -30,6 +31,12 @@ export interface CommandFeedback {
 export interface PendingCommand {
   comment: CommentInfo;
   on: number;
+}
+
+/** The `/handover status` reply: the dashboard's headline and next step. */
+function statusText(phase: Phase): string {
+  const words = phaseWords(phase);
+  return `**${words.headline}**\n\n${words.next}`;
 }
 
 /** Comments that carry a `/handover` line and were not applied yet. */
@@ -96,7 +103,7 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
       return applied(
         hidden,
         "status shown",
-        ctx.phase ? `**${ctx.phase.headline}**\n\n${ctx.phase.next}` : "Handover has not looked at this migration yet.",
+        ctx.phase ? statusText(ctx.phase) : "Handover has not looked at this migration yet.",
       );
     case "pause":
       return hidden.paused

@@ -1,4 +1,4 @@
-import { formatClock, type GateResult } from "../health/index.js";
+import type { GateResult } from "../health/index.js";
 import type { PlannedStep } from "../plan/index.js";
 import type { PullInfo } from "../spec/github.js";
 import type { StatusLabel } from "../spec/markers.js";
@@ -8,12 +8,11 @@ import {
   type Decision,
   type HiddenState,
   type Phase,
+  type PhaseReason,
   type Snapshot,
   type StepRecord,
   type StepView,
 } from "./types.js";
-
-type Label = StatusLabel;
 
 function record(hidden: HiddenState, id: string): StepRecord {
   return hidden.steps[id] ?? {};
@@ -31,99 +30,71 @@ function previousPr(hidden: HiddenState, steps: PlannedStep[], index: number): n
   return null;
 }
 
-function abortActions(snapshot: Snapshot): Action[] {
-  const reason = snapshot.hidden.aborted?.reason || "no reason given";
-  const by = snapshot.hidden.aborted?.by ?? "an operator";
+function abortActions(snapshot: Snapshot, aborted: NonNullable<HiddenState["aborted"]>): Action[] {
   return [...snapshot.views.values()]
     .filter((v) => v.pr?.state === "open")
     .map((v) => ({
       kind: "close" as const,
       step: v.step,
       pr: (v.pr as PullInfo).number,
-      comment: `Closed by Handover: @${by} aborted the migration (#${snapshot.issue}): ${reason}.\nThe step branch is deleted; nothing else will be opened.`,
+      why: { kind: "aborted" as const, by: aborted.by, reason: aborted.reason },
     }));
 }
 
-const RETRY_ABORT =
-  "`/handover retry` to try again, `/handover rollback` to revert the last merged step, or `/handover abort` to stop";
+/** A decision that only shows where the migration stands. */
+function hold(hidden: HiddenState, label: StatusLabel, current: string | undefined, reason: PhaseReason): Decision {
+  return { hidden, actions: [], again: false, phase: phase(label, current, reason) };
+}
+
+function phase(label: StatusLabel, current: string | undefined, reason: PhaseReason): Phase {
+  return current === undefined ? { label, reason } : { label, current, reason };
+}
 
 function gatePhase(snapshot: Snapshot, step: PlannedStep, gate: GateResult): Decision | "passed" {
   const { hidden, now } = snapshot;
   if (gate.state === "passed") return "passed";
   if (gate.state === "failed" || gate.state === "timed-out") {
     const reason = gate.state === "timed-out" ? `the gate timed out: ${gate.reason}` : gate.reason;
-    return {
-      hidden: withRecord(hidden, step.id, { failed: { reason, at: now } }),
-      actions: [],
-      again: false,
-      phase: {
-        label: "handover:failed",
-        current: step.id,
-        headline: `Gate of ${step.id} failed: ${reason}`,
-        next: `Fix the cluster, then ${RETRY_ABORT}.`,
-      },
-    };
+    return hold(withRecord(hidden, step.id, { failed: { reason, at: now } }), "handover:failed", step.id, {
+      kind: "gate-failed",
+      reason,
+    });
   }
   // Absolute times, so the dashboard text (and its edit) changes only when the state does, not on every resync.
-  const left =
+  const soakEndsAt =
     gate.state === "soaking" && gate.passingSince !== undefined && gate.soakLeftMs !== undefined
-      ? ` (soak ends ${formatClock(snapshot.now + gate.soakLeftMs)} if it stays green)`
-      : "";
+      ? snapshot.now + gate.soakLeftMs
+      : undefined;
   const soakEnd =
     gate.state === "soaking" && gate.soakLeftMs !== undefined ? snapshot.now + gate.soakLeftMs : gate.deadline;
   return {
-    hidden,
-    actions: [],
-    again: false,
+    ...hold(hidden, "handover:waiting", step.id, {
+      kind: "gate-waiting",
+      ...(step.gate ? { cluster: step.gate.cluster } : {}),
+      state: gate.state,
+      ...(soakEndsAt === undefined ? {} : { soakEndsAt }),
+      deadline: gate.deadline,
+    }),
     recheckAt: Math.min(soakEnd, gate.deadline),
-    phase: {
-      label: "handover:waiting",
-      current: step.id,
-      headline: `Waiting for the ${step.gate?.cluster ?? ""} health gate of ${step.id}: ${gate.state}${left}`,
-      next: `Nothing to do: the next step opens by itself once the gate passes (time-out at ${formatClock(gate.deadline)}). \`/handover pause\` holds it.`,
-    },
   };
 }
 
 function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision {
   const { hidden, now } = snapshot;
   const step = view.step;
-  const held = (headline: string, next: string, label: Label = "handover:failed"): Decision => ({
-    hidden,
-    actions: [],
-    again: false,
-    phase: { label, current: step.id, headline, next },
-  });
-  if (view.problems?.length)
-    return held(
-      `Step ${step.id} cannot be computed on the default branch: ${view.problems.join("; ")}`,
-      "Fix the repo (or the issue body); Handover re-checks on every push.",
-    );
-  if (view.violations?.length) {
-    return held(
-      `Step ${step.id} would break the invariant: ${view.violations.map((v) => v.message).join("; ")}`,
-      "Fix the repo so no two clusters share a datastore; Handover re-checks on every push. Nothing was opened.",
-    );
-  }
-  if (hidden.paused)
-    return held(
-      `Paused by @${hidden.paused.by} before opening ${step.id}.`,
-      "`/handover resume` continues.",
-      "handover:paused",
-    );
-  if (view.changes === undefined)
-    return held(`Step ${step.id} is not computed yet.`, "Handover re-checks shortly.", "handover:running");
+  const held = (reason: PhaseReason, label: StatusLabel = "handover:failed"): Decision =>
+    hold(hidden, label, step.id, reason);
+  if (view.problems?.length) return held({ kind: "step-problems", problems: view.problems });
+  if (view.violations?.length)
+    return held({ kind: "step-violations", violations: view.violations.map((v) => v.message) });
+  if (hidden.paused) return held({ kind: "paused-before-open", by: hidden.paused.by }, "handover:paused");
+  if (view.changes === undefined) return held({ kind: "not-computed" }, "handover:running");
   if (view.changes.length === 0) {
     return {
       hidden: withRecord(hidden, step.id, { noDiff: { sha: snapshot.headSha, at: now } }),
       actions: [],
       again: true,
-      phase: {
-        label: "handover:running",
-        current: step.id,
-        headline: `${step.id}: already on the default branch (skipped, no diff).`,
-        next: "Its gate is checked next.",
-      },
+      phase: phase("handover:running", step.id, { kind: "no-diff" }),
     };
   }
   return {
@@ -138,12 +109,7 @@ function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision 
         previousPr: previousPr(hidden, snapshot.steps, index),
       },
     ],
-    phase: {
-      label: "handover:running",
-      current: step.id,
-      headline: `Opening ${step.id}.`,
-      next: "Review and merge the pull request.",
-    },
+    phase: phase("handover:running", step.id, { kind: "opening" }),
   };
 }
 
@@ -158,40 +124,14 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
         hidden: withRecord(hidden, step.id, { reopen: false }),
         actions: [{ kind: "reopen", step, pr: pr.number }],
         again: true,
-        phase: {
-          label: "handover:running",
-          current: step.id,
-          headline: `Reopening #${pr.number}.`,
-          next: "Review and merge it.",
-        },
+        phase: phase("handover:running", step.id, { kind: "reopening", pr: pr.number }),
       };
     }
-    return {
-      hidden,
-      actions: [],
-      again: false,
-      phase: {
-        label: "handover:paused",
-        current: step.id,
-        headline: `#${pr.number} (${step.id}) was closed without merging: the chain is paused.`,
-        next: "Reopen it, or `/handover retry` to have Handover reopen it, or `/handover abort` to stop.",
-      },
-    };
+    return hold(hidden, "handover:paused", step.id, { kind: "closed-unmerged", pr: pr.number });
   }
   if (pr.mergeable === false) {
-    if (view.humanCommits) {
-      return {
-        hidden,
-        actions: [],
-        again: false,
-        phase: {
-          label: "handover:paused",
-          current: step.id,
-          headline: `#${pr.number} (${step.id}) conflicts with the default branch and has commits pushed by people, so Handover leaves it alone.`,
-          next: "Resolve the conflict on the branch by hand; the chain continues once it is merged.",
-        },
-      };
-    }
+    if (view.humanCommits)
+      return hold(hidden, "handover:paused", step.id, { kind: "conflict-with-people", pr: pr.number });
     if (view.problems?.length || view.violations?.length)
       return openPhase(snapshot, view, snapshot.steps.indexOf(step));
     if (view.changes?.length) {
@@ -208,43 +148,19 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
           },
         ],
         again: true,
-        phase: {
-          label: "handover:running",
-          current: step.id,
-          headline: `The default branch moved under #${pr.number}: ${step.id} is re-planned on the new head.`,
-          next: "Review and merge it.",
-        },
+        phase: phase("handover:running", step.id, { kind: "refreshing", pr: pr.number }),
       };
     }
   }
-  const people = view.humanCommits ? " It has commits pushed by people; Handover leaves them as they are." : "";
-  if (hidden.paused) {
-    return {
-      hidden,
-      actions: [],
-      again: false,
-      phase: {
-        label: "handover:paused",
-        current: step.id,
-        headline: `Paused by @${hidden.paused.by}; #${pr.number} (${step.id}) stays open.${people}`,
-        next: "`/handover resume` continues: no gate advances and no PR opens while paused.",
-      },
-    };
-  }
-  const draft = pr.draft
-    ? " It is a draft: fill in every REPLACE-ME (the new cluster's own dependencies), then mark it ready."
-    : "";
-  return {
-    hidden,
-    actions: [],
-    again: false,
-    phase: {
-      label: "handover:running",
-      current: step.id,
-      headline: `Waiting for #${pr.number} (${step.id}) to be reviewed and merged.${draft}${people}`,
-      next: "Merge it when it looks right; the gate starts at the merge.",
-    },
-  };
+  const peopleCommits = view.humanCommits === true;
+  if (hidden.paused)
+    return hold(hidden, "handover:paused", step.id, {
+      kind: "paused-pr-open",
+      by: hidden.paused.by,
+      pr: pr.number,
+      peopleCommits,
+    });
+  return hold(hidden, "handover:running", step.id, { kind: "review", pr: pr.number, draft: pr.draft, peopleCommits });
 }
 
 function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollback"]>): Decision {
@@ -260,31 +176,21 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       kind: "close",
       step: v.step,
       pr: (v.pr as PullInfo).number,
-      comment: `Closed by Handover: @${rb.by} is rolling back ${target.id} (#${snapshot.issue}). This step opens again after \`/handover resume\`.`,
+      why: { kind: "rolling-back", by: rb.by, step: target.id },
     }));
   // PRs closed by the rollback do not count any more: their steps open again as new PRs.
   hidden = {
     ...hidden,
     undone: [...new Set([...hidden.undone, ...closes.map((c) => (c.kind === "close" ? c.pr : 0))])],
   };
-  const phase = (label: Label, headline: string, next: string): Phase => ({
-    label,
-    current: target.id,
-    headline,
-    next,
-  });
-  const hold = (label: Label, headline: string, next: string, actions: Action[] = closes): Decision => ({
+  const at = (label: StatusLabel, reason: PhaseReason): Phase => phase(label, target.id, reason);
+  const held = (label: StatusLabel, reason: PhaseReason): Decision => ({
     hidden,
-    actions,
+    actions: closes,
     again: false,
-    phase: phase(label, headline, next),
+    phase: at(label, reason),
   });
-  if (rb.failed)
-    return hold(
-      "handover:failed",
-      `Rollback of ${target.id} failed: ${rb.failed.reason}`,
-      `Fix the cluster, then \`/handover retry\`, or \`/handover abort\`.`,
-    );
+  if (rb.failed) return held("handover:failed", { kind: "rollback-failed", reason: rb.failed.reason });
   const finish = (): Decision => {
     const rec = hidden.steps[target.id] ?? {};
     const steps = { ...hidden.steps };
@@ -301,28 +207,18 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       hidden,
       actions: closes,
       again: true,
-      phase: phase(
-        "handover:paused",
-        `Rolled back ${target.id}; the chain is paused.`,
-        `\`/handover resume\` opens ${target.id} again; \`/handover abort\` stops.`,
-      ),
+      phase: at("handover:paused", { kind: "rolled-back" }),
     };
   };
   const pr = view.pr;
   if (!pr) {
-    if (view.problems?.length)
-      return hold(
-        "handover:failed",
-        `The rollback of ${target.id} cannot be computed: ${view.problems.join("; ")}`,
-        "Fix the repo; Handover re-checks on every push.",
-      );
+    if (view.problems?.length) return held("handover:failed", { kind: "rollback-problems", problems: view.problems });
     if (view.violations?.length)
-      return hold(
-        "handover:failed",
-        `Rolling back ${target.id} would break the invariant: ${view.violations.map((v) => v.message).join("; ")}`,
-        "Nothing was opened. Fix the repo, or `/handover abort`.",
-      );
-    if (!view.changes) return hold("handover:running", `Computing the rollback of ${target.id}.`, "");
+      return held("handover:failed", {
+        kind: "rollback-violations",
+        violations: view.violations.map((v) => v.message),
+      });
+    if (!view.changes) return held("handover:running", { kind: "rollback-computing" });
     if (view.changes.length === 0) return finish();
     const open: Action = {
       kind: "open",
@@ -336,22 +232,13 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       hidden,
       actions: [...closes, open],
       again: true,
-      phase: phase("handover:running", `Opening the rollback of ${target.id}.`, "Review and merge the revert PR."),
+      phase: at("handover:running", { kind: "rollback-opening" }),
     };
   }
-  if (pr.state === "open")
-    return hold(
-      "handover:running",
-      `Waiting for the rollback PR #${pr.number} (${target.id}) to be reviewed and merged.`,
-      "Merge it to revert; its gate follows like any step.",
-    );
+  if (pr.state === "open") return held("handover:running", { kind: "rollback-review", pr: pr.number });
   if (!pr.merged) {
     hidden = { ...hidden, rollback: null };
-    return hold(
-      "handover:paused",
-      `The rollback PR #${pr.number} was closed without merging: rollback cancelled.`,
-      "`/handover rollback` to try again, `/handover resume` to go on.",
-    );
+    return held("handover:paused", { kind: "rollback-cancelled", pr: pr.number });
   }
   if (rb.mergeSha === undefined)
     hidden = {
@@ -364,7 +251,7 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       hidden,
       actions: closes,
       again: true,
-      phase: phase("handover:waiting", `Reading the gate of the rollback of ${target.id}.`, ""),
+      phase: at("handover:waiting", { kind: "rollback-reading-gate" }),
     };
   if (gate.state === "passed") return finish();
   if (gate.state === "failed" || gate.state === "timed-out") {
@@ -375,55 +262,33 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
         failed: { reason: gate.reason, at: now },
       },
     };
-    return hold(
-      "handover:failed",
-      `Gate of the rollback of ${target.id} failed: ${gate.reason}`,
-      "Fix the cluster, then `/handover abort` or resolve by hand.",
-    );
+    return held("handover:failed", { kind: "rollback-gate-failed", reason: gate.reason });
   }
-  const left =
-    gate.soakLeftMs !== undefined ? ` (soak ends ${formatClock(now + gate.soakLeftMs)} if it stays green)` : "";
-  return hold(
-    "handover:waiting",
-    `Waiting for the ${target.gate?.cluster ?? ""} health gate of the rollback of ${target.id}: ${gate.state}${left}`,
-    "Nothing to do: the chain pauses once it passes.",
-  );
+  return held("handover:waiting", {
+    kind: "rollback-gate-waiting",
+    ...(target.gate ? { cluster: target.gate.cluster } : {}),
+    state: gate.state,
+    ...(gate.soakLeftMs === undefined ? {} : { soakEndsAt: now + gate.soakLeftMs }),
+  });
 }
 
 /** The next actions for a migration, from what GitHub shows now. Pure: no I/O, no clock. */
 export function decide(snapshot: Snapshot): Decision {
   let hidden = snapshot.hidden;
-  if (snapshot.problems.length > 0) {
-    const count = snapshot.problems.length;
-    return {
-      hidden,
-      actions: [],
-      again: false,
-      phase: {
-        label: "handover:failed",
-        headline: `Handover cannot start: ${count === 1 ? "1 problem" : `${count} problems`} to fix.`,
-        next: "Edit the issue (or fix the repo); Handover re-reads it on every edit.",
-        problems: snapshot.problems,
-      },
-    };
-  }
+  if (snapshot.problems.length > 0)
+    return hold(hidden, "handover:failed", undefined, { kind: "cannot-start", problems: snapshot.problems });
   if (hidden.base === null)
     return {
       hidden: { ...hidden, base: snapshot.headSha },
       actions: [],
       again: true,
-      phase: { label: "handover:running", headline: "Planning.", next: "" },
+      phase: phase("handover:running", undefined, { kind: "planning" }),
     };
   if (hidden.aborted) {
+    const { by, reason } = hidden.aborted;
     return {
-      hidden,
-      actions: abortActions(snapshot),
-      again: false,
-      phase: {
-        label: "handover:aborted",
-        headline: `Aborted by @${hidden.aborted.by}: ${hidden.aborted.reason || "no reason given"}.`,
-        next: "Nothing more will be opened. File a new issue to start again.",
-      },
+      ...hold(hidden, "handover:aborted", undefined, { kind: "aborted", by, reason }),
+      actions: abortActions(snapshot, hidden.aborted),
     };
   }
   if (hidden.rollback && snapshot.rollback) return rollbackPhase(snapshot, snapshot.rollback);
@@ -435,35 +300,12 @@ export function decide(snapshot: Snapshot): Decision {
         hidden,
         actions: [],
         again: true,
-        phase: { label: "handover:running", current: step.id, headline: `Checking ${step.id}.`, next: "" },
+        phase: phase("handover:running", step.id, { kind: "checking" }),
       };
     const rec = record(hidden, step.id);
-    if (rec.failed) {
-      return {
-        hidden,
-        actions: [],
-        again: false,
-        phase: {
-          label: "handover:failed",
-          current: step.id,
-          headline: `Gate of ${step.id} failed: ${rec.failed.reason}`,
-          next: `Fix the cluster, then ${RETRY_ABORT}.`,
-        },
-      };
-    }
-    if (step.kind === "decommission" && !hidden.decommission && !view.pr) {
-      return {
-        hidden,
-        actions: [],
-        again: false,
-        phase: {
-          label: "handover:waiting",
-          current: step.id,
-          headline: "Every backend moved and every adopt gate passed: the old cluster is ready to be decommissioned.",
-          next: `Deleting ${step.cluster}'s files is a human decision: comment \`/handover decommission\` (needs elevated permission).`,
-        },
-      };
-    }
+    if (rec.failed) return hold(hidden, "handover:failed", step.id, { kind: "gate-failed", reason: rec.failed.reason });
+    if (step.kind === "decommission" && !hidden.decommission && !view.pr)
+      return hold(hidden, "handover:waiting", step.id, { kind: "awaiting-decommission", cluster: step.cluster });
     if (!view.pr && !rec.noDiff) return openPhase(snapshot, view, index);
     if (view.pr && !rec.noDiff) {
       const pull = pullPhase(snapshot, view, view.pr);
@@ -477,24 +319,13 @@ export function decide(snapshot: Snapshot): Decision {
       }
       if (step.kind === "decommission") continue;
     }
-    if (hidden.paused)
-      return {
-        hidden,
-        actions: [],
-        again: false,
-        phase: {
-          label: "handover:paused",
-          current: step.id,
-          headline: `Paused by @${hidden.paused.by}: the gate of ${step.id} is not advanced.`,
-          next: "`/handover resume` continues.",
-        },
-      };
+    if (hidden.paused) return hold(hidden, "handover:paused", step.id, { kind: "paused-gate", by: hidden.paused.by });
     if (!view.gate)
       return {
         hidden,
         actions: [],
         again: true,
-        phase: { label: "handover:waiting", current: step.id, headline: `Reading the gate of ${step.id}.`, next: "" },
+        phase: phase("handover:waiting", step.id, { kind: "reading-gate" }),
       };
     const gate = gatePhase({ ...snapshot, hidden }, step, view.gate);
     if (gate !== "passed") return gate;
@@ -503,19 +334,14 @@ export function decide(snapshot: Snapshot): Decision {
       hidden,
       actions: [],
       again: true,
-      phase: { label: "handover:running", current: step.id, headline: `Gate of ${step.id} passed.`, next: "" },
+      phase: phase("handover:running", step.id, { kind: "gate-passed" }),
     };
   }
-  const source = snapshot.steps.find((s) => s.kind === "decommission")?.cluster ?? "the old cluster";
-  const target = snapshot.steps.find((s) => s.kind === "prepare")?.cluster ?? "the new cluster";
-  return {
-    hidden,
-    actions: [],
-    again: false,
-    phase: {
-      label: "handover:done",
-      headline: `Done: every backend moved from ${source} to ${target}, and ${source} is decommissioned.`,
-      next: "Close this issue.",
-    },
-  };
+  const source = snapshot.steps.find((s) => s.kind === "decommission")?.cluster;
+  const target = snapshot.steps.find((s) => s.kind === "prepare")?.cluster;
+  return hold(hidden, "handover:done", undefined, {
+    kind: "done",
+    ...(source === undefined ? {} : { source }),
+    ...(target === undefined ? {} : { target }),
+  });
 }

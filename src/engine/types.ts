@@ -12,8 +12,6 @@ import type { Violation } from "../spec/violation.js";
 
 export type { AuditEntry, HiddenState, StepRecord } from "../spec/state.js";
 
-type Label = StatusLabel;
-
 /** What observe found for one step (only the steps up to the current one are observed). */
 export interface StepView {
   step: PlannedStep;
@@ -54,18 +52,58 @@ export type Action =
     }
   | { kind: "reopen"; step: PlannedStep; pr: number }
   | { kind: "refresh"; step: PlannedStep; pr: number; headSha: string; changes: FileChange[]; baseSha: string }
-  | { kind: "close"; step: PlannedStep; pr: number; comment: string };
+  | { kind: "close"; step: PlannedStep; pr: number; why: CloseReason };
+
+/** Why a step PR is closed; render/ writes the comment. */
+export type CloseReason =
+  | { kind: "aborted"; by: string; reason: string }
+  | { kind: "rolling-back"; by: string; step: string };
+
+/**
+ * Where a migration stands and why, as data: decide never writes prose, render/phase.ts turns each reason into the
+ * dashboard's headline and next step. `current` (in Phase) names the step each reason is about.
+ */
+export type PhaseReason =
+  | { kind: "cannot-start"; problems: string[] }
+  | { kind: "planning" }
+  | { kind: "aborted"; by: string; reason: string }
+  | { kind: "checking" }
+  | { kind: "gate-failed"; reason: string }
+  | { kind: "awaiting-decommission"; cluster: string }
+  | { kind: "paused-gate"; by: string }
+  | { kind: "reading-gate" }
+  | { kind: "gate-passed" }
+  | { kind: "gate-waiting"; cluster?: string; state: string; soakEndsAt?: number; deadline: number }
+  | { kind: "step-problems"; problems: string[] }
+  | { kind: "step-violations"; violations: string[] }
+  | { kind: "paused-before-open"; by: string }
+  | { kind: "not-computed" }
+  | { kind: "no-diff" }
+  | { kind: "opening" }
+  | { kind: "reopening"; pr: number }
+  | { kind: "closed-unmerged"; pr: number }
+  | { kind: "conflict-with-people"; pr: number }
+  | { kind: "refreshing"; pr: number }
+  | { kind: "paused-pr-open"; by: string; pr: number; peopleCommits: boolean }
+  | { kind: "review"; pr: number; draft: boolean; peopleCommits: boolean }
+  | { kind: "rollback-failed"; reason: string }
+  | { kind: "rolled-back" }
+  | { kind: "rollback-problems"; problems: string[] }
+  | { kind: "rollback-violations"; violations: string[] }
+  | { kind: "rollback-computing" }
+  | { kind: "rollback-opening" }
+  | { kind: "rollback-review"; pr: number }
+  | { kind: "rollback-cancelled"; pr: number }
+  | { kind: "rollback-reading-gate" }
+  | { kind: "rollback-gate-failed"; reason: string }
+  | { kind: "rollback-gate-waiting"; cluster?: string; state: string; soakEndsAt?: number }
+  | { kind: "done"; source?: string; target?: string };
 
 export interface Phase {
-  label: Label;
+  label: StatusLabel;
   /** The step the migration is at (undefined when done, aborted, or blocked before any step). */
   current?: string;
-  /** What is happening, in one sentence. */
-  headline: string;
-  /** What the operator can do now. */
-  next: string;
-  /** Every problem, one line each, when there are several to fix. */
-  problems?: string[];
+  reason: PhaseReason;
 }
 
 export interface Decision {

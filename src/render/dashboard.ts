@@ -3,6 +3,7 @@ import { stepDone, type HiddenState, type Phase, type Snapshot } from "../engine
 import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { PlannedStep } from "../plan/index.js";
 import { clock, code, escapeText } from "./markdown.js";
+import { phaseWords } from "./phase.js";
 
 const CHECK_ICON = { success: "✅", pending: "⏳", failure: "❌" } as const;
 
@@ -82,6 +83,7 @@ const HELP_FOOTER =
 
 /** The text of the migration issue's dashboard comment: steps, gate checks, chain, audit log, help (the engine adds its state). */
 export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: HiddenState): string {
+  const words = phaseWords(phase);
   const state = { ...snapshot, hidden };
   const table = snapshot.steps.length
     ? [
@@ -97,11 +99,11 @@ export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: Hidden
     DASHBOARD_MARKER,
     `## Handover: ${phase.label.replace("handover:", "")}`,
     "",
-    `**${escapeText(phase.headline)}**`,
+    `**${escapeText(words.headline)}**`,
     "",
-    ...(phase.problems ?? []).map((p) => `- ${escapeText(p)}`),
-    ...(phase.problems?.length ? [""] : []),
-    phase.next ? `Next: ${phase.next}` : "",
+    ...(words.problems ?? []).map((p) => `- ${escapeText(p)}`),
+    ...(words.problems?.length ? [""] : []),
+    words.next ? `Next: ${words.next}` : "",
     "",
     table,
     "",

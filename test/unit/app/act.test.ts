@@ -476,6 +476,7 @@ describe("act: refresh", () => {
 });
 
 describe("act: close and reopen", () => {
+  const ABORTED = { kind: "aborted", by: "alice", reason: "wrong target" } as const;
   const comment =
     "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; nothing else will be opened.";
 
@@ -487,7 +488,7 @@ describe("act: close and reopen", () => {
       .reply(200, {})
       .delete(`${R}/git/refs/heads/handover/42/release-canary`)
       .reply(204);
-    await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, comment });
+    await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED });
     expect(seen.matched).toEqual([
       `POST ${R}/issues/8/comments`,
       `PATCH ${R}/pulls/8`,
@@ -504,7 +505,7 @@ describe("act: close and reopen", () => {
       .reply(200, {})
       .delete(`${R}/git/refs/heads/handover/42/release-canary`)
       .reply(422, { message: "Reference does not exist" });
-    await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, comment });
+    await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED });
     done(scope);
   });
 
@@ -559,8 +560,7 @@ describe("ensureDashboard", () => {
     phase: {
       label: "handover:running",
       current: "release-canary",
-      headline: "Opening release-canary.",
-      next: "Review and merge the pull request.",
+      reason: { kind: "opening" },
     },
   };
   const bot = { author: "handover[bot]", authorIsBot: true, createdAt: NOW - 60_000, edited: false };

@@ -106,8 +106,7 @@ interface EffectRow {
 const PAUSED_PHASE: Phase = {
   label: "handover:paused",
   current: "release-canary",
-  headline: "#102 (release-canary) was closed without merging: the chain is paused.",
-  next: "Reopen it.",
+  reason: { kind: "closed-unmerged", pr: 102 },
 };
 const withRc = (rec: HiddenState["steps"][string], patch: Partial<HiddenState> = {}) =>
   hiddenWith({ steps: { ...doneBefore("release-canary"), "release-canary": rec }, ...patch });
@@ -151,13 +150,15 @@ const EFFECTS: EffectRow[] = [
     phase: {
       label: "handover:failed",
       current: "release-canary",
-      headline: "Gate of release-canary failed: x",
-      next: "Fix it.",
+      reason: { kind: "gate-failed", reason: "x" },
     },
     out: {
       hidden: after(H0, 50, { command: "/handover status", result: "applied", note: "status shown" }),
       reaction: "rocket",
-      reply: reply(50, "**Gate of release-canary failed: x**\n\nFix it."),
+      reply: reply(
+        50,
+        "**Gate of release-canary failed: x**\n\nFix the cluster, then `/handover retry` to try again, `/handover rollback` to revert the last merged step, or `/handover abort` to stop.",
+      ),
     },
   },
   {

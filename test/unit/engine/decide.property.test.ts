@@ -104,8 +104,7 @@ describe("decide properties over random hidden states and views", () => {
       expect(decision.phase).toStrictEqual({
         label: "handover:running",
         current: open.step.id,
-        headline: `Opening ${open.step.id}.`,
-        next: "Review and merge the pull request.",
+        reason: { kind: "opening" },
       });
     },
   );

@@ -20,12 +20,6 @@ import {
   step,
 } from "./helpers.js";
 
-const RETRY_ABORT =
-  "`/handover retry` to try again, `/handover rollback` to revert the last merged step, or `/handover abort` to stop";
-const FIX_CLUSTER = `Fix the cluster, then ${RETRY_ABORT}.`;
-const GATE_NEXT = (at: string) =>
-  `Nothing to do: the next step opens by itself once the gate passes (time-out at ${at}). \`/handover pause\` holds it.`;
-const MERGE_NEXT = "Merge it when it looks right; the gate starts at the merge.";
 const BOB = { by: "bob", at: NOW - 30 * MIN };
 
 const VIOLATIONS: Violation[] = [
@@ -73,9 +67,7 @@ const ROWS: Row[] = [
       again: false,
       phase: {
         label: "handover:failed",
-        headline: "Handover cannot start: 2 problems to fix.",
-        next: "Edit the issue (or fix the repo); Handover re-reads it on every edit.",
-        problems: ["Target version: missing", 'Source cluster: "x" is not a cluster'],
+        reason: { kind: "cannot-start", problems: ["Target version: missing", 'Source cluster: "x" is not a cluster'] },
       },
     },
   },
@@ -86,12 +78,7 @@ const ROWS: Row[] = [
       hidden: hiddenWith({ base: null }),
       actions: [],
       again: false,
-      phase: {
-        label: "handover:failed",
-        headline: "Handover cannot start: 1 problem to fix.",
-        next: "Edit the issue (or fix the repo); Handover re-reads it on every edit.",
-        problems: ["bad"],
-      },
+      phase: { label: "handover:failed", reason: { kind: "cannot-start", problems: ["bad"] } },
     },
   },
   {
@@ -101,11 +88,11 @@ const ROWS: Row[] = [
       hidden: hiddenWith({ base: HEAD }),
       actions: [],
       again: true,
-      phase: { label: "handover:running", headline: "Planning.", next: "" },
+      phase: { label: "handover:running", reason: { kind: "planning" } },
     },
   },
   {
-    name: "aborted: every open step PR is closed with the exact comment",
+    name: "aborted: every open step PR is closed, saying who aborted and why",
     in: snapshot(
       hiddenWith({
         steps: doneBefore("release-canary"),
@@ -128,23 +115,17 @@ const ROWS: Row[] = [
           kind: "close",
           step: step("release-canary"),
           pr: 102,
-          comment:
-            "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; nothing else will be opened.",
+          why: { kind: "aborted", by: "alice", reason: "wrong target" },
         },
         {
           kind: "close",
           step: step("adopt-canary"),
           pr: 103,
-          comment:
-            "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; nothing else will be opened.",
+          why: { kind: "aborted", by: "alice", reason: "wrong target" },
         },
       ],
       again: false,
-      phase: {
-        label: "handover:aborted",
-        headline: "Aborted by @alice: wrong target.",
-        next: "Nothing more will be opened. File a new issue to start again.",
-      },
+      phase: { label: "handover:aborted", reason: { kind: "aborted", by: "alice", reason: "wrong target" } },
     },
   },
   {
@@ -156,11 +137,7 @@ const ROWS: Row[] = [
       hidden: hiddenWith({ aborted: { by: "alice", at: NOW, reason: "" } }),
       actions: [],
       again: false,
-      phase: {
-        label: "handover:aborted",
-        headline: "Aborted by @alice: no reason given.",
-        next: "Nothing more will be opened. File a new issue to start again.",
-      },
+      phase: { label: "handover:aborted", reason: { kind: "aborted", by: "alice", reason: "" } },
     },
   },
   {
@@ -170,7 +147,7 @@ const ROWS: Row[] = [
       hidden: AT_RC,
       actions: [],
       again: true,
-      phase: { label: "handover:running", current: "release-canary", headline: "Checking release-canary.", next: "" },
+      phase: { label: "handover:running", current: "release-canary", reason: { kind: "checking" } },
     },
   },
   {
@@ -182,12 +159,7 @@ const ROWS: Row[] = [
       actions: [
         { kind: "open", step: step("prepare"), changes: changesOf("prepare"), baseSha: HEAD, previousPr: null },
       ],
-      phase: {
-        label: "handover:running",
-        current: "prepare",
-        headline: "Opening prepare.",
-        next: "Review and merge the pull request.",
-      },
+      phase: { label: "handover:running", current: "prepare", reason: { kind: "opening" } },
     },
   },
   {
@@ -209,12 +181,7 @@ const ROWS: Row[] = [
           previousPr: 102,
         },
       ],
-      phase: {
-        label: "handover:running",
-        current: "adopt-canary",
-        headline: "Opening adopt-canary.",
-        next: "Review and merge the pull request.",
-      },
+      phase: { label: "handover:running", current: "adopt-canary", reason: { kind: "opening" } },
     },
   },
   {
@@ -245,12 +212,7 @@ const ROWS: Row[] = [
           previousPr: 101,
         },
       ],
-      phase: {
-        label: "handover:running",
-        current: "adopt-canary",
-        headline: "Opening adopt-canary.",
-        next: "Review and merge the pull request.",
-      },
+      phase: { label: "handover:running", current: "adopt-canary", reason: { kind: "opening" } },
     },
   },
   {
@@ -260,12 +222,7 @@ const ROWS: Row[] = [
       hidden: withStep(AT_RC, "release-canary", { noDiff: { sha: HEAD, at: NOW } }),
       actions: [],
       again: true,
-      phase: {
-        label: "handover:running",
-        current: "release-canary",
-        headline: "release-canary: already on the default branch (skipped, no diff).",
-        next: "Its gate is checked next.",
-      },
+      phase: { label: "handover:running", current: "release-canary", reason: { kind: "no-diff" } },
     },
   },
   {
@@ -278,9 +235,13 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:failed",
         current: "release-canary",
-        headline:
-          "Step release-canary would break the invariant: backend mongo is referenced by replicore-a and replicore-b; replicore-a and replicore-b share the coordinator ensemble zk:2181",
-        next: "Fix the repo so no two clusters share a datastore; Handover re-checks on every push. Nothing was opened.",
+        reason: {
+          kind: "step-violations",
+          violations: [
+            "backend mongo is referenced by replicore-a and replicore-b",
+            "replicore-a and replicore-b share the coordinator ensemble zk:2181",
+          ],
+        },
       },
     },
   },
@@ -297,9 +258,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:failed",
         current: "release-canary",
-        headline:
-          "Step release-canary would break the invariant: backend mongo is referenced by replicore-a and replicore-b",
-        next: "Fix the repo so no two clusters share a datastore; Handover re-checks on every push. Nothing was opened.",
+        reason: { kind: "step-violations", violations: ["backend mongo is referenced by replicore-a and replicore-b"] },
       },
     },
   },
@@ -320,9 +279,13 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:failed",
         current: "release-canary",
-        headline:
-          "Step release-canary cannot be computed on the default branch: clusters/replicore-a/replicante.yaml: backend mongo.yaml is not in the list; restart key missing",
-        next: "Fix the repo (or the issue body); Handover re-checks on every push.",
+        reason: {
+          kind: "step-problems",
+          problems: [
+            "clusters/replicore-a/replicante.yaml: backend mongo.yaml is not in the list",
+            "restart key missing",
+          ],
+        },
       },
     },
   },
@@ -336,12 +299,7 @@ const ROWS: Row[] = [
       hidden: { ...AT_RC, paused: BOB },
       actions: [],
       again: false,
-      phase: {
-        label: "handover:paused",
-        current: "release-canary",
-        headline: "Paused by @bob before opening release-canary.",
-        next: "`/handover resume` continues.",
-      },
+      phase: { label: "handover:paused", current: "release-canary", reason: { kind: "paused-before-open", by: "bob" } },
     },
   },
   {
@@ -351,12 +309,7 @@ const ROWS: Row[] = [
       hidden: { ...AT_RC, paused: BOB },
       actions: [],
       again: false,
-      phase: {
-        label: "handover:paused",
-        current: "release-canary",
-        headline: "Paused by @bob before opening release-canary.",
-        next: "`/handover resume` continues.",
-      },
+      phase: { label: "handover:paused", current: "release-canary", reason: { kind: "paused-before-open", by: "bob" } },
     },
   },
   {
@@ -366,12 +319,7 @@ const ROWS: Row[] = [
       hidden: AT_RC,
       actions: [],
       again: false,
-      phase: {
-        label: "handover:running",
-        current: "release-canary",
-        headline: "Step release-canary is not computed yet.",
-        next: "Handover re-checks shortly.",
-      },
+      phase: { label: "handover:running", current: "release-canary", reason: { kind: "not-computed" } },
     },
   },
   {
@@ -384,8 +332,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:running",
         current: "release-canary",
-        headline: "Waiting for #102 (release-canary) to be reviewed and merged.",
-        next: MERGE_NEXT,
+        reason: { kind: "review", pr: 102, draft: false, peopleCommits: false },
       },
     },
   },
@@ -399,9 +346,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:running",
         current: "prepare",
-        headline:
-          "Waiting for #101 (prepare) to be reviewed and merged. It is a draft: fill in every REPLACE-ME (the new cluster's own dependencies), then mark it ready.",
-        next: MERGE_NEXT,
+        reason: { kind: "review", pr: 101, draft: true, peopleCommits: false },
       },
     },
   },
@@ -417,9 +362,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:running",
         current: "prepare",
-        headline:
-          "Waiting for #101 (prepare) to be reviewed and merged. It is a draft: fill in every REPLACE-ME (the new cluster's own dependencies), then mark it ready. It has commits pushed by people; Handover leaves them as they are.",
-        next: MERGE_NEXT,
+        reason: { kind: "review", pr: 101, draft: true, peopleCommits: true },
       },
     },
   },
@@ -435,9 +378,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:running",
         current: "release-canary",
-        headline:
-          "Waiting for #102 (release-canary) to be reviewed and merged. It has commits pushed by people; Handover leaves them as they are.",
-        next: MERGE_NEXT,
+        reason: { kind: "review", pr: 102, draft: false, peopleCommits: true },
       },
     },
   },
@@ -448,12 +389,7 @@ const ROWS: Row[] = [
       hidden: AT_RC,
       actions: [],
       again: false,
-      phase: {
-        label: "handover:paused",
-        current: "release-canary",
-        headline: "#102 (release-canary) was closed without merging: the chain is paused.",
-        next: "Reopen it, or `/handover retry` to have Handover reopen it, or `/handover abort` to stop.",
-      },
+      phase: { label: "handover:paused", current: "release-canary", reason: { kind: "closed-unmerged", pr: 102 } },
     },
   },
   {
@@ -465,12 +401,7 @@ const ROWS: Row[] = [
       hidden: withStep(AT_RC, "release-canary", { reopen: false }),
       again: true,
       actions: [{ kind: "reopen", step: step("release-canary"), pr: 102 }],
-      phase: {
-        label: "handover:running",
-        current: "release-canary",
-        headline: "Reopening #102.",
-        next: "Review and merge it.",
-      },
+      phase: { label: "handover:running", current: "release-canary", reason: { kind: "reopening", pr: 102 } },
     },
   },
   {
@@ -483,12 +414,7 @@ const ROWS: Row[] = [
       hidden: { ...withStep(AT_RC, "release-canary", { reopen: true }), paused: BOB },
       actions: [],
       again: false,
-      phase: {
-        label: "handover:paused",
-        current: "release-canary",
-        headline: "#102 (release-canary) was closed without merging: the chain is paused.",
-        next: "Reopen it, or `/handover retry` to have Handover reopen it, or `/handover abort` to stop.",
-      },
+      phase: { label: "handover:paused", current: "release-canary", reason: { kind: "closed-unmerged", pr: 102 } },
     },
   },
   {
@@ -498,12 +424,7 @@ const ROWS: Row[] = [
       hidden: withStep(AT_RC, "release-canary", mergeFacts("release-canary")),
       actions: [],
       again: true,
-      phase: {
-        label: "handover:waiting",
-        current: "release-canary",
-        headline: "Reading the gate of release-canary.",
-        next: "",
-      },
+      phase: { label: "handover:waiting", current: "release-canary", reason: { kind: "reading-gate" } },
     },
   },
   {
@@ -515,12 +436,7 @@ const ROWS: Row[] = [
       hidden: withStep(AT_RC, "release-canary", { pr: 102, mergeSha: "prhead-rc", mergedAt: NOW }),
       actions: [],
       again: true,
-      phase: {
-        label: "handover:waiting",
-        current: "release-canary",
-        headline: "Reading the gate of release-canary.",
-        next: "",
-      },
+      phase: { label: "handover:waiting", current: "release-canary", reason: { kind: "reading-gate" } },
     },
   },
   {
@@ -536,8 +452,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:waiting",
         current: "release-canary",
-        headline: "Waiting for the replicore-a health gate of release-canary: pending",
-        next: GATE_NEXT("13:55:00 UTC"),
+        reason: { kind: "gate-waiting", cluster: "replicore-a", state: "pending", deadline: NOW + 115 * MIN },
       },
     },
   },
@@ -552,9 +467,13 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:waiting",
         current: "release-canary",
-        headline:
-          "Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)",
-        next: GATE_NEXT("13:55:00 UTC"),
+        reason: {
+          kind: "gate-waiting",
+          cluster: "replicore-a",
+          state: "soaking",
+          soakEndsAt: NOW + 10 * MIN,
+          deadline: NOW + 115 * MIN,
+        },
       },
     },
   },
@@ -571,8 +490,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:waiting",
         current: "adopt-canary",
-        headline: "Waiting for the replicore-b health gate of adopt-canary: pending",
-        next: GATE_NEXT("13:55:00 UTC"),
+        reason: { kind: "gate-waiting", cluster: "replicore-b", state: "pending", deadline: NOW + 115 * MIN },
       },
     },
   },
@@ -583,12 +501,7 @@ const ROWS: Row[] = [
       hidden: withStep(AT_RC, "release-canary", { ...mergeFacts("release-canary", 25), gatePassedAt: NOW - 5 * MIN }),
       actions: [],
       again: true,
-      phase: {
-        label: "handover:running",
-        current: "release-canary",
-        headline: "Gate of release-canary passed.",
-        next: "",
-      },
+      phase: { label: "handover:running", current: "release-canary", reason: { kind: "gate-passed" } },
     },
   },
   {
@@ -604,8 +517,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:failed",
         current: "release-canary",
-        headline: "Gate of release-canary failed: deployment replicore-a failed at 11:59:00 UTC: CrashLoopBackOff",
-        next: FIX_CLUSTER,
+        reason: { kind: "gate-failed", reason: "deployment replicore-a failed at 11:59:00 UTC: CrashLoopBackOff" },
       },
     },
   },
@@ -624,8 +536,11 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:failed",
         current: "release-canary",
-        headline: `Gate of release-canary failed: the gate timed out: ${GATES.timedOut.reason}`,
-        next: FIX_CLUSTER,
+        reason: {
+          kind: "gate-failed",
+          reason:
+            "the gate timed out: not healthy for 15m within 2h (deadline 11:59:00 UTC); still waiting for deployment replicore-a (nothing reported yet)",
+        },
       },
     },
   },
@@ -642,12 +557,7 @@ const ROWS: Row[] = [
       }),
       actions: [],
       again: false,
-      phase: {
-        label: "handover:failed",
-        current: "release-canary",
-        headline: "Gate of release-canary failed: boom",
-        next: FIX_CLUSTER,
-      },
+      phase: { label: "handover:failed", current: "release-canary", reason: { kind: "gate-failed", reason: "boom" } },
     },
   },
   {
@@ -663,9 +573,13 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:waiting",
         current: "release-canary",
-        headline:
-          "Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)",
-        next: GATE_NEXT("13:55:00 UTC"),
+        reason: {
+          kind: "gate-waiting",
+          cluster: "replicore-a",
+          state: "soaking",
+          soakEndsAt: NOW + 10 * MIN,
+          deadline: NOW + 115 * MIN,
+        },
       },
     },
   },
@@ -682,9 +596,13 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:waiting",
         current: "release-canary",
-        headline:
-          "Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)",
-        next: GATE_NEXT("13:55:00 UTC"),
+        reason: {
+          kind: "gate-waiting",
+          cluster: "replicore-a",
+          state: "soaking",
+          soakEndsAt: NOW + 10 * MIN,
+          deadline: NOW + 115 * MIN,
+        },
       },
     },
   },
@@ -700,12 +618,7 @@ const ROWS: Row[] = [
       }),
       actions: [],
       again: true,
-      phase: {
-        label: "handover:running",
-        current: "release-canary",
-        headline: "Gate of release-canary passed.",
-        next: "",
-      },
+      phase: { label: "handover:running", current: "release-canary", reason: { kind: "gate-passed" } },
     },
   },
   {
@@ -718,12 +631,7 @@ const ROWS: Row[] = [
       hidden: { ...withStep(AT_RC, "release-canary", mergeFacts("release-canary")), paused: BOB },
       actions: [],
       again: false,
-      phase: {
-        label: "handover:paused",
-        current: "release-canary",
-        headline: "Paused by @bob: the gate of release-canary is not advanced.",
-        next: "`/handover resume` continues.",
-      },
+      phase: { label: "handover:paused", current: "release-canary", reason: { kind: "paused-gate", by: "bob" } },
     },
   },
   {
@@ -750,12 +658,7 @@ const ROWS: Row[] = [
           previousPr: 102,
         },
       ],
-      phase: {
-        label: "handover:running",
-        current: "adopt-canary",
-        headline: "Opening adopt-canary.",
-        next: "Review and merge the pull request.",
-      },
+      phase: { label: "handover:running", current: "adopt-canary", reason: { kind: "opening" } },
     },
   },
   {
@@ -768,8 +671,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:waiting",
         current: "decommission",
-        headline: "Every backend moved and every adopt gate passed: the old cluster is ready to be decommissioned.",
-        next: "Deleting replicore-a's files is a human decision: comment `/handover decommission` (needs elevated permission).",
+        reason: { kind: "awaiting-decommission", cluster: "replicore-a" },
       },
     },
   },
@@ -791,12 +693,7 @@ const ROWS: Row[] = [
           previousPr: prOf("adopt-rest"),
         },
       ],
-      phase: {
-        label: "handover:running",
-        current: "decommission",
-        headline: "Opening decommission.",
-        next: "Review and merge the pull request.",
-      },
+      phase: { label: "handover:running", current: "decommission", reason: { kind: "opening" } },
     },
   },
   {
@@ -812,8 +709,7 @@ const ROWS: Row[] = [
       phase: {
         label: "handover:running",
         current: "decommission",
-        headline: "Waiting for #108 (decommission) to be reviewed and merged.",
-        next: MERGE_NEXT,
+        reason: { kind: "review", pr: 108, draft: false, peopleCommits: false },
       },
     },
   },
@@ -831,11 +727,7 @@ const ROWS: Row[] = [
       ),
       actions: [],
       again: false,
-      phase: {
-        label: "handover:done",
-        headline: "Done: every backend moved from replicore-a to replicore-b, and replicore-a is decommissioned.",
-        next: "Close this issue.",
-      },
+      phase: { label: "handover:done", reason: { kind: "done", source: "replicore-a", target: "replicore-b" } },
     },
   },
   {
@@ -853,11 +745,7 @@ const ROWS: Row[] = [
       }),
       actions: [],
       again: false,
-      phase: {
-        label: "handover:done",
-        headline: "Done: every backend moved from replicore-a to replicore-b, and replicore-a is decommissioned.",
-        next: "Close this issue.",
-      },
+      phase: { label: "handover:done", reason: { kind: "done", source: "replicore-a", target: "replicore-b" } },
     },
   },
 ];
@@ -924,14 +812,15 @@ describe("decide: state in, decision out", () => {
     expect(decision.again).toBe(true);
   });
 
-  it("paused with an open step PR: label paused, the headline says so, no action", () => {
+  it("paused with an open step PR: label paused, the reason says so, no action", () => {
     const decision = decide(
       snapshot({ ...AT_RC, paused: BOB }, { "release-canary": { pr: pull("release-canary"), humanCommits: false } }),
     );
-    expect(decision.phase.label).toBe("handover:paused");
-    expect(decision.phase.headline).toBe(
-      `Paused by @${BOB.by}; #${pull("release-canary").number} (release-canary) stays open.`,
-    );
+    expect(decision.phase).toStrictEqual({
+      label: "handover:paused",
+      current: "release-canary",
+      reason: { kind: "paused-pr-open", by: BOB.by, pr: pull("release-canary").number, peopleCommits: false },
+    });
     expect(decision.actions).toStrictEqual([]);
   });
 });

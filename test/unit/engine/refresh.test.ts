@@ -23,9 +23,11 @@ describe("decide: Handover's own step PR conflicts with a moved default branch",
         baseSha: HEAD,
       },
     ]);
-    expect(decision.phase.headline).toBe(
-      `The default branch moved under #${prOf("release-canary")}: release-canary is re-planned on the new head.`,
-    );
+    expect(decision.phase).toStrictEqual({
+      label: "handover:running",
+      current: "release-canary",
+      reason: { kind: "refreshing", pr: prOf("release-canary") },
+    });
     expect(decision.again).toBe(true);
   });
 
@@ -35,8 +37,7 @@ describe("decide: Handover's own step PR conflicts with a moved default branch",
     expect(decision.phase).toEqual({
       label: "handover:paused",
       current: "release-canary",
-      headline: `#${prOf("release-canary")} (release-canary) conflicts with the default branch and has commits pushed by people, so Handover leaves it alone.`,
-      next: "Resolve the conflict on the branch by hand; the chain continues once it is merged.",
+      reason: { kind: "conflict-with-people", pr: prOf("release-canary") },
     });
   });
 
@@ -57,9 +58,10 @@ describe("decide: Handover's own step PR conflicts with a moved default branch",
     );
     expect(decision.actions).toEqual([]);
     expect(decision.phase.label).toBe("handover:failed");
-    expect(decision.phase.headline).toBe(
-      "Step release-canary would break the invariant: backend m is referenced by a and b",
-    );
+    expect(decision.phase.reason).toStrictEqual({
+      kind: "step-violations",
+      violations: ["backend m is referenced by a and b"],
+    });
   });
 
   it("mergeable still being computed (null): no refresh, just waiting for review", () => {

@@ -37,7 +37,7 @@ const CLOSE_NEXT = {
   kind: "close",
   step: step("release-wave-1"),
   pr: prOf("release-wave-1"),
-  comment: `Closed by Handover: @maya is rolling back adopt-canary (#${ISSUE}). This step opens again after \`/handover resume\`.`,
+  why: { kind: "rolling-back", by: "maya", step: "adopt-canary" },
 } as const;
 
 describe("decide: a rollback in progress", () => {
@@ -62,8 +62,7 @@ describe("decide: a rollback in progress", () => {
     expect(decision.phase).toEqual({
       label: "handover:running",
       current: "adopt-canary",
-      headline: "Opening the rollback of adopt-canary.",
-      next: "Review and merge the revert PR.",
+      reason: { kind: "rollback-opening" },
     });
   });
 
@@ -80,17 +79,20 @@ describe("decide: a rollback in progress", () => {
     const decision = decide(rollbackSnapshot(BASE_HIDDEN, { changes: changesOf("adopt-canary"), violations }, false));
     expect(decision.actions).toEqual([]);
     expect(decision.phase.label).toBe("handover:failed");
-    expect(decision.phase.headline).toBe(
-      "Rolling back adopt-canary would break the invariant: datastore cluster_id x is reachable from a and b",
-    );
+    expect(decision.phase.reason).toStrictEqual({
+      kind: "rollback-violations",
+      violations: ["datastore cluster_id x is reachable from a and b"],
+    });
   });
 
   it("the revert PR open: waits for review", () => {
     const decision = decide(rollbackSnapshot(BASE_HIDDEN, { pr: pull(RB.id) }, false));
     expect(decision.actions).toEqual([]);
-    expect(decision.phase.headline).toBe(
-      `Waiting for the rollback PR #${prOf(RB.id)} (adopt-canary) to be reviewed and merged.`,
-    );
+    expect(decision.phase).toStrictEqual({
+      label: "handover:running",
+      current: "adopt-canary",
+      reason: { kind: "rollback-review", pr: prOf(RB.id) },
+    });
   });
 
   it("the revert PR closed without merging: the rollback is cancelled and the chain paused", () => {
@@ -127,8 +129,7 @@ describe("decide: a rollback in progress", () => {
     expect(decision.phase).toEqual({
       label: "handover:paused",
       current: "adopt-canary",
-      headline: "Rolled back adopt-canary; the chain is paused.",
-      next: "`/handover resume` opens adopt-canary again; `/handover abort` stops.",
+      reason: { kind: "rolled-back" },
     });
   });
 

@@ -1,0 +1,148 @@
+import type { CloseReason, Phase, PhaseReason } from "../engine/types.js";
+import { formatClock } from "../health/index.js";
+
+/** What the dashboard says about a phase: a headline, what to do next, and the problems to fix (if several). */
+export interface PhaseWords {
+  headline: string;
+  /** What the operator can do now ("" when nothing). */
+  next: string;
+  problems?: string[];
+}
+
+const RETRY_ABORT =
+  "`/handover retry` to try again, `/handover rollback` to revert the last merged step, or `/handover abort` to stop";
+const PEOPLE = " It has commits pushed by people; Handover leaves them as they are.";
+const DRAFT = " It is a draft: fill in every REPLACE-ME (the new cluster's own dependencies), then mark it ready.";
+
+function soakEnds(at: number | undefined): string {
+  return at === undefined ? "" : ` (soak ends ${formatClock(at)} if it stays green)`;
+}
+
+type Words = { [K in PhaseReason["kind"]]: (reason: Extract<PhaseReason, { kind: K }>, step: string) => PhaseWords };
+
+/** One entry per reason decide can give: the only place the dashboard's headlines are written. */
+const WORDS: Words = {
+  "cannot-start": ({ problems }) => ({
+    headline: `Handover cannot start: ${problems.length === 1 ? "1 problem" : `${problems.length} problems`} to fix.`,
+    next: "Edit the issue (or fix the repo); Handover re-reads it on every edit.",
+    problems,
+  }),
+  planning: () => ({ headline: "Planning.", next: "" }),
+  aborted: ({ by, reason }) => ({
+    headline: `Aborted by @${by}: ${reason || "no reason given"}.`,
+    next: "Nothing more will be opened. File a new issue to start again.",
+  }),
+  checking: (_, step) => ({ headline: `Checking ${step}.`, next: "" }),
+  "gate-failed": ({ reason }, step) => ({
+    headline: `Gate of ${step} failed: ${reason}`,
+    next: `Fix the cluster, then ${RETRY_ABORT}.`,
+  }),
+  "awaiting-decommission": ({ cluster }) => ({
+    headline: "Every backend moved and every adopt gate passed: the old cluster is ready to be decommissioned.",
+    next: `Deleting ${cluster}'s files is a human decision: comment \`/handover decommission\` (needs elevated permission).`,
+  }),
+  "paused-gate": ({ by }, step) => ({
+    headline: `Paused by @${by}: the gate of ${step} is not advanced.`,
+    next: "`/handover resume` continues.",
+  }),
+  "reading-gate": (_, step) => ({ headline: `Reading the gate of ${step}.`, next: "" }),
+  "gate-passed": (_, step) => ({ headline: `Gate of ${step} passed.`, next: "" }),
+  "gate-waiting": ({ cluster, state, soakEndsAt, deadline }, step) => ({
+    headline: `Waiting for the ${cluster ?? ""} health gate of ${step}: ${state}${soakEnds(soakEndsAt)}`,
+    next: `Nothing to do: the next step opens by itself once the gate passes (time-out at ${formatClock(deadline)}). \`/handover pause\` holds it.`,
+  }),
+  "step-problems": ({ problems }, step) => ({
+    headline: `Step ${step} cannot be computed on the default branch: ${problems.join("; ")}`,
+    next: "Fix the repo (or the issue body); Handover re-checks on every push.",
+  }),
+  "step-violations": ({ violations }, step) => ({
+    headline: `Step ${step} would break the invariant: ${violations.join("; ")}`,
+    next: "Fix the repo so no two clusters share a datastore; Handover re-checks on every push. Nothing was opened.",
+  }),
+  "paused-before-open": ({ by }, step) => ({
+    headline: `Paused by @${by} before opening ${step}.`,
+    next: "`/handover resume` continues.",
+  }),
+  "not-computed": (_, step) => ({ headline: `Step ${step} is not computed yet.`, next: "Handover re-checks shortly." }),
+  "no-diff": (_, step) => ({
+    headline: `${step}: already on the default branch (skipped, no diff).`,
+    next: "Its gate is checked next.",
+  }),
+  opening: (_, step) => ({ headline: `Opening ${step}.`, next: "Review and merge the pull request." }),
+  reopening: ({ pr }) => ({ headline: `Reopening #${pr}.`, next: "Review and merge it." }),
+  "closed-unmerged": ({ pr }, step) => ({
+    headline: `#${pr} (${step}) was closed without merging: the chain is paused.`,
+    next: "Reopen it, or `/handover retry` to have Handover reopen it, or `/handover abort` to stop.",
+  }),
+  "conflict-with-people": ({ pr }, step) => ({
+    headline: `#${pr} (${step}) conflicts with the default branch and has commits pushed by people, so Handover leaves it alone.`,
+    next: "Resolve the conflict on the branch by hand; the chain continues once it is merged.",
+  }),
+  refreshing: ({ pr }, step) => ({
+    headline: `The default branch moved under #${pr}: ${step} is re-planned on the new head.`,
+    next: "Review and merge it.",
+  }),
+  "paused-pr-open": ({ by, pr, peopleCommits }, step) => ({
+    headline: `Paused by @${by}; #${pr} (${step}) stays open.${peopleCommits ? PEOPLE : ""}`,
+    next: "`/handover resume` continues: no gate advances and no PR opens while paused.",
+  }),
+  review: ({ pr, draft, peopleCommits }, step) => ({
+    headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}`,
+    next: "Merge it when it looks right; the gate starts at the merge.",
+  }),
+  "rollback-failed": ({ reason }, step) => ({
+    headline: `Rollback of ${step} failed: ${reason}`,
+    next: "Fix the cluster, then `/handover retry`, or `/handover abort`.",
+  }),
+  "rolled-back": (_, step) => ({
+    headline: `Rolled back ${step}; the chain is paused.`,
+    next: `\`/handover resume\` opens ${step} again; \`/handover abort\` stops.`,
+  }),
+  "rollback-problems": ({ problems }, step) => ({
+    headline: `The rollback of ${step} cannot be computed: ${problems.join("; ")}`,
+    next: "Fix the repo; Handover re-checks on every push.",
+  }),
+  "rollback-violations": ({ violations }, step) => ({
+    headline: `Rolling back ${step} would break the invariant: ${violations.join("; ")}`,
+    next: "Nothing was opened. Fix the repo, or `/handover abort`.",
+  }),
+  "rollback-computing": (_, step) => ({ headline: `Computing the rollback of ${step}.`, next: "" }),
+  "rollback-opening": (_, step) => ({
+    headline: `Opening the rollback of ${step}.`,
+    next: "Review and merge the revert PR.",
+  }),
+  "rollback-review": ({ pr }, step) => ({
+    headline: `Waiting for the rollback PR #${pr} (${step}) to be reviewed and merged.`,
+    next: "Merge it to revert; its gate follows like any step.",
+  }),
+  "rollback-cancelled": ({ pr }) => ({
+    headline: `The rollback PR #${pr} was closed without merging: rollback cancelled.`,
+    next: "`/handover rollback` to try again, `/handover resume` to go on.",
+  }),
+  "rollback-reading-gate": (_, step) => ({ headline: `Reading the gate of the rollback of ${step}.`, next: "" }),
+  "rollback-gate-failed": ({ reason }, step) => ({
+    headline: `Gate of the rollback of ${step} failed: ${reason}`,
+    next: "Fix the cluster, then `/handover abort` or resolve by hand.",
+  }),
+  "rollback-gate-waiting": ({ cluster, state, soakEndsAt }, step) => ({
+    headline: `Waiting for the ${cluster ?? ""} health gate of the rollback of ${step}: ${state}${soakEnds(soakEndsAt)}`,
+    next: "Nothing to do: the chain pauses once it passes.",
+  }),
+  done: ({ source = "the old cluster", target = "the new cluster" }) => ({
+    headline: `Done: every backend moved from ${source} to ${target}, and ${source} is decommissioned.`,
+    next: "Close this issue.",
+  }),
+};
+
+/** The words for a phase: decide gives the reason as data, this writes it. */
+export function phaseWords(phase: Phase): PhaseWords {
+  const words = WORDS[phase.reason.kind] as (reason: PhaseReason, step: string) => PhaseWords;
+  return words(phase.reason, phase.current ?? "");
+}
+
+/** The comment Handover leaves on a step PR it closes. */
+export function closeComment(issue: number, why: CloseReason): string {
+  if (why.kind === "aborted")
+    return `Closed by Handover: @${why.by} aborted the migration (#${issue}): ${why.reason || "no reason given"}.\nThe step branch is deleted; nothing else will be opened.`;
+  return `Closed by Handover: @${why.by} is rolling back ${why.step} (#${issue}). This step opens again after \`/handover resume\`.`;
+}
