@@ -1,10 +1,5 @@
-import { z } from "zod";
+import { PERMISSIONS, PermissionSchema, type Permission } from "../spec/github.js";
 import { ELEVATED_VERBS, type Verb } from "./verbs.js";
-
-/** Repository permissions, weakest first. */
-export const PERMISSIONS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
-export const PermissionSchema = z.enum(PERMISSIONS);
-export type Permission = z.infer<typeof PermissionSchema>;
 
 export interface CommandPermissions {
   /** `commands.permission`: needed for every verb. */

@@ -1,11 +1,27 @@
 import type { CommandPermissions } from "./authorize.js";
-import { ELEVATED_VERBS, VERBS, VERB_INFO, type ArgumentForm } from "./verbs.js";
+import { ELEVATED_VERBS, VERBS, VERB_INFO, type ArgumentForm, type Verb } from "./verbs.js";
 
 const ARGUMENTS: Record<ArgumentForm, string> = {
   none: "none",
   step: "optional step id, e.g. `release-canary`",
   reason: "optional `-- reason`",
 };
+
+/** A verb as the footers show it: `retry [step]`, `abort -- reason`. */
+function shortForm(verb: Verb): string {
+  const form = VERB_INFO[verb].form;
+  return form === "step" ? `${verb} [step]` : form === "reason" ? `${verb} -- reason` : verb;
+}
+
+/**
+ * Every command in one line, `help` last, for the dashboard and PR footers:
+ * `` `/handover status` · `pause` · ... · `help` ``.
+ */
+export function commandLine(separator: string, last = separator): string {
+  const verbs = [...VERBS.filter((verb) => verb !== "help"), "help" as const];
+  const items = verbs.map((verb, i) => `\`${i === 0 ? "/handover " : ""}${shortForm(verb)}\``);
+  return `${items.slice(0, -1).join(separator)}${last}${items.at(-1)}`;
+}
 
 /** Markdown table of every command; with the config, the permission each class needs. */
 export function helpText(config?: CommandPermissions): string {

@@ -13,14 +13,10 @@ export {
 } from "./verbs.js";
 export { parseCommand, type ParseResult } from "./parse.js";
 export {
-  PERMISSIONS,
-  PermissionSchema,
   authorize,
   neededPermission,
   effectivePermission,
-  type Permission,
   type CommandPermissions,
   type Authorization,
 } from "./authorize.js";
-export { helpText } from "./help.js";
-export { isIgnoredComment } from "./ignore.js";
+export { commandLine, helpText } from "./help.js";

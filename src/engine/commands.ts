@@ -1,13 +1,6 @@
-import {
-  authorize,
-  helpText,
-  parseCommand,
-  type Command,
-  type CommandPermissions,
-  type Permission,
-} from "../chatops/index.js";
+import { authorize, helpText, parseCommand, type Command, type CommandPermissions } from "../chatops/index.js";
 import type { PlannedStep } from "../plan/index.js";
-import type { CommentInfo, Reaction } from "../spec/github.js";
+import type { CommentInfo, Permission, Reaction } from "../spec/github.js";
 import { stepDone, type Phase } from "./types.js";
 import type { AuditEntry, HiddenState } from "./state.js";
 import { replyMarker } from "../spec/markers.js";

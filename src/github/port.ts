@@ -1,9 +1,9 @@
 import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
 import type { FileChange } from "../repo/index.js";
 
-import type { CommentInfo, PullInfo, Reaction } from "../spec/github.js";
+import type { CommentInfo, Permission, PullInfo, Reaction } from "../spec/github.js";
 
-export type { CommentInfo, PullInfo, Reaction } from "../spec/github.js";
+export type { CommentInfo, Permission, PullInfo, Reaction } from "../spec/github.js";
 
 /** The small surface of GitHub the engine uses; the Octokit adapter implements it, tests fake it. */
 
@@ -26,8 +26,6 @@ export interface CommitInfo {
   committer: string;
   message: string;
 }
-
-export type Permission = "none" | "read" | "triage" | "write" | "maintain" | "admin";
 
 export interface NewPull {
   branch: string;

@@ -7,13 +7,14 @@ import { PLACEHOLDER } from "../repo/index.js";
 import { seededRandom, type GitHubSim, type SimPullRequest } from "../sim/index.js";
 import type { Violation } from "../spec/violation.js";
 import { BOT, SimulatedClock, startWorld, type World } from "./world.js";
+import { PermissionSchema } from "../spec/github.js";
 
 export const scriptedComment = z.strictObject({
   after: z.string().min(1),
   event: z.enum(["opened", "merged", "gate_passed"]),
   delay: z.number().min(0).default(0),
   user: z.string().min(1),
-  permission: z.enum(["none", "read", "triage", "write", "maintain", "admin"]),
+  permission: PermissionSchema,
   body: z.string().min(1),
 });
 export type ScriptedComment = z.infer<typeof scriptedComment>;

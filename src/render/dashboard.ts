@@ -1,3 +1,4 @@
+import { commandLine } from "../chatops/index.js";
 import { durationMs } from "../spec/config.js";
 import { stepDone, type HiddenState, type Phase, type Snapshot } from "../engine/types.js";
 import { DASHBOARD_MARKER } from "../spec/markers.js";
@@ -78,7 +79,7 @@ function audit(hidden: HiddenState): string {
 }
 
 const HELP_FOOTER =
-  "<sub>Steer with a comment here or on a step PR: `/handover status` · `pause` · `resume` · `retry [step]` · `skip [step]` · `abort -- reason` · `decommission` · `help`. " +
+  `<sub>Steer with a comment here or on a step PR: ${commandLine(" · ")}. ` +
   "Handover re-reads GitHub on every event and every resync, so this comment always shows the current state.</sub>";
 
 /** The text of the migration issue's dashboard comment: steps, gate checks, chain, audit log, help (the engine adds its state). */

@@ -2,6 +2,7 @@ import type { HealthCheck } from "../spec/config.js";
 import type { PlannedStep } from "../plan/index.js";
 import type { FileChange } from "../repo/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
+import { commandLine } from "../chatops/index.js";
 import { stepMarker } from "../spec/markers.js";
 
 function describeCheck(check: HealthCheck): string {
@@ -71,6 +72,6 @@ export function renderPrBody(args: {
     ...gate,
     ...checklist,
     "",
-    `<sub>Comment \`/handover pause\`, \`resume\`, \`retry\`, \`skip\`, \`abort -- reason\` or \`help\` here or on #${issue}. Every step is checked so that no two Replicante Core clusters ever manage the same datastore.</sub>`,
+    `<sub>Comment ${commandLine(", ", " or ")} here or on #${issue}. Every step is checked so that no two Replicante Core clusters ever manage the same datastore.</sub>`,
   ].join("\n");
 }

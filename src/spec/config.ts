@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { z } from "zod";
+import { PermissionSchema } from "./github.js";
 import { ERA_VERSIONS, ERAS, eraOfVersion, parseCoreVersion, type Era } from "./version.js";
 
 export { ERAS, type Era } from "./version.js";
@@ -49,8 +50,8 @@ const repoFile = repoPath.refine((value) => normalizeRepoPath(value) !== "" && !
 
 const absolutePath = z.string().regex(/^\/[^\0\\]*$/, { message: "expected an absolute path such as /opt/replicante" });
 
-export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
-export const permission = z.enum(PERMISSIONS);
+/** What handover.yml may require of a commenter (everyone has `none`). */
+export const permission = PermissionSchema.exclude(["none"]);
 
 const statusCheck = z.strictObject({
   status: z.string().min(1).describe("Commit status context or check-run name (glob) that must be success"),

@@ -1,4 +1,16 @@
+import { z } from "zod";
+
 /** GitHub objects as the engine reads them: plain data, shared by the port and the pure engine. */
+
+/** A person's permission on a repository, weakest first (`none`: no access). */
+export const PERMISSIONS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
+export const PermissionSchema = z.enum(PERMISSIONS);
+export type Permission = z.infer<typeof PermissionSchema>;
+
+/** The reactions Handover leaves on a command comment. */
+export const REACTIONS = ["eyes", "rocket", "-1", "confused", "+1"] as const;
+export const ReactionSchema = z.enum(REACTIONS);
+export type Reaction = z.infer<typeof ReactionSchema>;
 
 export interface CommentInfo {
   id: number;
@@ -23,5 +35,3 @@ export interface PullInfo {
   /** GitHub's answer: null while it is still computing (ask again later). */
   mergeable: boolean | null;
 }
-
-export type Reaction = "eyes" | "rocket" | "-1" | "confused" | "+1";

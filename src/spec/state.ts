@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ReactionSchema } from "./github.js";
 
 /** Human decisions and settled facts, kept in the App's dashboard comment (GitHub is the state). */
 
@@ -75,7 +76,7 @@ export const hiddenState = z.object({
       z.object({
         commentId: z.number(),
         on: z.number(),
-        reaction: z.enum(["eyes", "rocket", "-1", "confused", "+1"]),
+        reaction: ReactionSchema,
         reply: z.string().optional(),
       }),
     )

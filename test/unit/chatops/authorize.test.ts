@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  ELEVATED_VERBS,
-  PERMISSIONS,
-  VERBS,
-  authorize,
-  effectivePermission,
-  type Permission,
-  type Verb,
-} from "../../../src/chatops/index.js";
+import { ELEVATED_VERBS, VERBS, authorize, effectivePermission, type Verb } from "../../../src/chatops/index.js";
+import { PERMISSIONS, type Permission } from "../../../src/spec/github.js";
 
 const DEFAULT = { permission: "write", elevated: "maintain" } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { helpText, isIgnoredComment } from "../../../src/chatops/index.js";
+import { commandLine, helpText, VERBS } from "../../../src/chatops/index.js";
 
 const FOOTER =
   "Write the command at the start of a line in a comment on the migration issue or a step PR. " +
@@ -36,21 +36,11 @@ describe("helpText", () => {
   });
 });
 
-describe("isIgnoredComment", () => {
-  const event = (action: string, type: string, login: string) => ({
-    action,
-    comment: { user: { type, login } },
-    botLogin: "handover[bot]",
-  });
-  it.each([
-    ["a new comment by a user", event("created", "User", "alice"), false],
-    ["an edited comment", event("edited", "User", "alice"), true],
-    ["a deleted comment", event("deleted", "User", "alice"), true],
-    ["another bot", event("created", "Bot", "renovate[bot]"), true],
-    ["the App itself", event("created", "Bot", "handover[bot]"), true],
-    ["the App's login even if typed User", event("created", "User", "Handover[bot]"), true],
-    ["an organization user", event("created", "Organization", "acme"), false],
-  ])("%s -> %s", (_name, input, want) => {
-    expect(isIgnoredComment(input)).toBe(want);
+describe("commandLine", () => {
+  it("every verb once, help last, with its argument form", () => {
+    expect(commandLine(" · ")).toBe(
+      "`/handover status` · `pause` · `resume` · `retry [step]` · `skip [step]` · `abort -- reason` · `rollback` · `decommission` · `help`",
+    );
+    expect(commandLine(", ", " or ").split(/, | or /).length).toBe(VERBS.length);
   });
 });

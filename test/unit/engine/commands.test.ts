@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ELEVATED_VERBS, VERBS, helpText, type Permission, type Verb } from "../../../src/chatops/index.js";
+import { ELEVATED_VERBS, VERBS, helpText, type Verb } from "../../../src/chatops/index.js";
+import type { Permission } from "../../../src/spec/github.js";
 import {
   applyCommand,
   pendingCommands,

@@ -120,6 +120,13 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
     );
   });
 
+  it("the help footer names every command, rollback included", () => {
+    expect(SOAKING.body.split("\n").at(-2)).toBe(
+      "<sub>Steer with a comment here or on a step PR: `/handover status` · `pause` · `resume` · `retry [step]` · `skip [step]` · `abort -- reason` · `rollback` · `decommission` · `help`. " +
+        "Handover re-reads GitHub on every event and every resync, so this comment always shows the current state.</sub>",
+    );
+  });
+
   it("no commands yet: the audit placeholder", () => {
     expect(SOAKING.body).toContain("<details><summary>Audit log</summary>\n\n_No commands yet._\n\n</details>");
   });
