@@ -5,6 +5,7 @@ import { formatZodIssues, InputError } from "../spec/problems.js";
 import { readYaml } from "../spec/yaml.js";
 import { z } from "zod";
 import { EXIT, paint, readRepoDir, readTextFile, type Io } from "./io.js";
+import { formatElapsed } from "../health/index.js";
 
 export interface RehearseOptions {
   repo: string;
@@ -16,28 +17,21 @@ export interface RehearseOptions {
   commands?: string;
 }
 
-function clock(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
-}
-
 function summary(io: Io, report: RehearsalReport): string {
   const head = report.completed
     ? paint(
         io,
         "green",
-        `✓ Rehearsal completed: ${report.steps.length} steps in ${clock(report.simulated_seconds)} of simulated time`,
+        `✓ Rehearsal completed: ${report.steps.length} steps in ${formatElapsed(report.simulated_seconds)} of simulated time`,
       )
     : paint(
         io,
         "red",
-        `✗ Rehearsal stopped at ${report.stopped_at ?? "?"} (${report.final_label ?? "no label"}) after ${clock(report.simulated_seconds)} of simulated time`,
+        `✗ Rehearsal stopped at ${report.stopped_at ?? "?"} (${report.final_label ?? "no label"}) after ${formatElapsed(report.simulated_seconds)} of simulated time`,
       );
   const rows = report.steps.map(
     (s) =>
-      `  ${s.id.padEnd(24)} ${s.pr ? `#${s.pr}`.padEnd(5) : "-    "} ${(s.state ?? "not opened").padEnd(10)} ${s.gate_passed_at !== null ? `gate passed at ${clock(s.gate_passed_at)}` : ""}`,
+      `  ${s.id.padEnd(24)} ${s.pr ? `#${s.pr}`.padEnd(5) : "-    "} ${(s.state ?? "not opened").padEnd(10)} ${s.gate_passed_at !== null ? `gate passed at ${formatElapsed(s.gate_passed_at)}` : ""}`,
   );
   const comments = report.comments.map(
     (c) =>
@@ -97,7 +91,7 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
     ...(text
       ? {
           onEvent: (at: number, line: string) =>
-            io.out(`${paint(io, "dim", `[${clock(Math.round(at / 1000))}]`)} ${line}\n`),
+            io.out(`${paint(io, "dim", `[${formatElapsed(Math.round(at / 1000))}]`)} ${line}\n`),
         }
       : {}),
   });

@@ -20,3 +20,16 @@ export function formatDuration(ms: number): string {
 export function formatClock(at: number): string {
   return `${new Date(at).toISOString().slice(11, 19)} UTC`;
 }
+
+/** "2026-05-04 12:03:10 UTC": an epoch-ms instant with its date, for the dashboard's table and audit log. */
+export function formatDateTime(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** "01:02:03": elapsed whole seconds as hours, minutes and seconds (simulated time in rehearsal reports). */
+export function formatElapsed(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+}

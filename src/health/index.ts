@@ -18,4 +18,4 @@ export { statusObservations } from "./status.js";
 export { deploymentObservations } from "./deployment.js";
 export { httpObservation } from "./http.js";
 export { evaluateGate, type GateInput, type GateState, type GateResult, type GateCheckResult } from "./gate.js";
-export { formatDuration, formatClock } from "./duration.js";
+export { formatDuration, formatClock, formatDateTime, formatElapsed } from "./duration.js";

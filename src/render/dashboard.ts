@@ -3,7 +3,8 @@ import { durationMs } from "../spec/config.js";
 import { stepDone, type HiddenState, type Phase, type Snapshot } from "../engine/types.js";
 import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { PlannedStep } from "../plan/index.js";
-import { clock, code, escapeText } from "./markdown.js";
+import { formatDateTime } from "../health/index.js";
+import { code, escapeText } from "./markdown.js";
 import { phaseWords } from "./phase.js";
 
 const CHECK_ICON = { success: "✅", pending: "⏳", failure: "❌" } as const;
@@ -11,7 +12,8 @@ const CHECK_ICON = { success: "✅", pending: "⏳", failure: "❌" } as const;
 function stepState(step: PlannedStep, snapshot: Snapshot, phase: Phase): string {
   const rec = snapshot.hidden.steps[step.id] ?? {};
   if (rec.skipped) return `⏭️ gate skipped by @${rec.skipped.by}`;
-  if (rec.gatePassedAt !== undefined) return `✅ passed ${clock(rec.gatePassedAt)}${rec.noDiff ? " (no diff)" : ""}`;
+  if (rec.gatePassedAt !== undefined)
+    return `✅ passed ${formatDateTime(rec.gatePassedAt)}${rec.noDiff ? " (no diff)" : ""}`;
   if (step.kind === "decommission" && rec.mergeSha) return "✅ merged";
   if (rec.failed) return "❌ gate failed";
   if (phase.current !== step.id) return stepDone(snapshot.hidden, step) ? "✅" : "· not started";
@@ -33,9 +35,9 @@ function gateCell(step: PlannedStep, snapshot: Snapshot): string {
   const checks = gate.checks.map((c) => `${CHECK_ICON[c.state]} ${escapeText(c.label)}`).join("<br>");
   const soak =
     gate.state === "soaking" && gate.passingSince !== undefined && step.gate
-      ? `<br>soak ends ${clock(gate.passingSince + durationMs(step.gate.soak))}`
+      ? `<br>soak ends ${formatDateTime(gate.passingSince + durationMs(step.gate.soak))}`
       : "";
-  const timeout = gate.state === "passed" ? "" : `<br>time-out ${clock(gate.deadline)}`;
+  const timeout = gate.state === "passed" ? "" : `<br>time-out ${formatDateTime(gate.deadline)}`;
   return `${checks || "no checks"}${soak}${timeout}`;
 }
 
@@ -73,7 +75,8 @@ function audit(hidden: HiddenState): string {
   const rows = hidden.audit
     .slice(-20)
     .map(
-      (a) => `| ${clock(a.at)} | @${escapeText(a.user)} | ${code(a.command)} | ${a.result} | ${escapeText(a.note)} |`,
+      (a) =>
+        `| ${formatDateTime(a.at)} | @${escapeText(a.user)} | ${code(a.command)} | ${a.result} | ${escapeText(a.note)} |`,
     );
   return ["| when | who | command | result | note |", "|---|---|---|---|---|", ...rows].join("\n");
 }

@@ -19,8 +19,3 @@ export function escapeText(text: string): string {
 export function code(text: string): string {
   return `\`${breakComments(text).replace(/`/g, "'").replace(/\r?\n/g, " ").replace(/\|/g, "\\|").slice(0, 200)}\``;
 }
-
-/** `12:03:10 UTC` style time for the dashboard. */
-export function clock(at: number): string {
-  return `${new Date(at).toISOString().slice(0, 19).replace("T", " ")} UTC`;
-}

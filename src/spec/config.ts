@@ -75,7 +75,6 @@ export const restartSpec = z.strictObject({
   key: z.array(z.string().min(1)).min(1).describe("Key path to the annotation whose value is bumped"),
   document: z.number().int().min(0).default(0).describe("Document index in a multi-document YAML file"),
 });
-export type RestartSpec = z.infer<typeof restartSpec>;
 
 export const CLUSTER_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatClock, formatDuration } from "../../../src/health/index.js";
+import { formatClock, formatDateTime, formatDuration, formatElapsed } from "../../../src/health/index.js";
 
 describe("formatDuration", () => {
   it.each([
@@ -25,5 +25,20 @@ describe("formatDuration", () => {
 describe("formatClock", () => {
   it("prints UTC wall-clock time", () => {
     expect(formatClock(Date.parse("2024-05-01T12:03:10.900Z"))).toBe("12:03:10 UTC");
+  });
+});
+
+describe("formatDateTime and formatElapsed", () => {
+  it("an instant with its date, truncated to the second, in UTC", () => {
+    expect(formatDateTime(Date.parse("2024-05-01T12:03:10.900Z"))).toBe("2024-05-01 12:03:10 UTC");
+  });
+
+  it.each([
+    [0, "00:00:00"],
+    [59, "00:00:59"],
+    [3_723, "01:02:03"],
+    [100 * 3600, "100:00:00"],
+  ])("%i seconds elapsed -> %s", (seconds, text) => {
+    expect(formatElapsed(seconds)).toBe(text);
   });
 });
