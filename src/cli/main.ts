@@ -22,6 +22,18 @@ function positive(value: string): number {
   return Number(value);
 }
 
+function mergeMethod(value: string): "merge" | "squash" | "rebase" {
+  if (value !== "merge" && value !== "squash" && value !== "rebase")
+    throw new InvalidArgumentError("expected merge, squash or rebase");
+  return value;
+}
+
+/** GitHub's branch protection takes 0 to 6 required approving reviews. */
+function reviews(value: string): number {
+  if (!/^[0-6]$/.test(value)) throw new InvalidArgumentError("expected a number of approving reviews from 0 to 6");
+  return Number(value);
+}
+
 function format(value: string): "text" | "json" {
   try {
     return parseFormat(value);
@@ -71,6 +83,10 @@ function program(io: Io, exit: { code: number }): Command {
     )
     .option("--replicas <n>", "App processes behind one webhook URL", positive, 1)
     .option("--commands <file>", "YAML list of operator comments: {after, event, delay, user, permission, body}")
+    .option("--merge <method>", "the only merge method the repo allows: merge, squash or rebase", mergeMethod, "merge")
+    .option("--no-drafts", "the repo refuses draft PRs, as on some plans")
+    .option("--reviews <n>", "approving reviews required before a merge (the simulated operator approves)", reviews, 0)
+    .option("--no-labels", "the repo starts without any label, so the issue form's label is not applied")
     .action(run((opts: Parameters<typeof rehearseCommand>[1]) => rehearseCommand(io, opts)));
 
   root

@@ -15,6 +15,11 @@ export interface RehearseOptions {
   chaos?: number;
   replicas: number;
   commands?: string;
+  merge?: "merge" | "squash" | "rebase";
+  /** commander's --no-drafts / --no-labels: false when given */
+  drafts?: boolean;
+  reviews?: number;
+  labels?: boolean;
 }
 
 function summary(io: Io, report: RehearsalReport): string {
@@ -86,6 +91,12 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
     plan: planned.plan,
     replicas: options.replicas,
     commands,
+    repo: {
+      merge: options.merge ?? "merge",
+      noDrafts: options.drafts === false,
+      reviews: options.reviews ?? 0,
+      noLabels: options.labels === false,
+    },
     ...(options.failHealth ? { failHealth: options.failHealth } : {}),
     ...(options.chaos !== undefined ? { chaosSeed: options.chaos } : {}),
     ...(text

@@ -4,9 +4,18 @@ import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
 import { decodeState, withStateBlock, type HiddenState } from "./state.js";
-import { COMMITTER, type CommentInfo } from "../github/port.js";
+import { COMMITTER, type CommentInfo, type LabelSpec } from "../github/port.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
-import { MIGRATION_LABEL, replyMarker, STATUS_LABELS } from "../spec/markers.js";
+import { MIGRATION_LABEL, replyMarker, STATUS_LABELS, stepTitle, type StatusLabel } from "../spec/markers.js";
+
+const LABEL_COLORS: Record<StatusLabel, string> = {
+  "handover:running": "0e8a16",
+  "handover:waiting": "fbca04",
+  "handover:paused": "c5def5",
+  "handover:failed": "b60205",
+  "handover:done": "5319e7",
+  "handover:aborted": "6a737d",
+};
 
 /** Perform one action idempotently: every create tolerates "already exists" and finds what is there. */
 export async function act(deps: EngineDeps, observed: Observed, action: Action): Promise<void> {
@@ -19,13 +28,18 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       const sha = await port.createCommit(action.baseSha, action.changes, message);
       if (!(await port.createBranch(step.branch, sha))) {
         // The branch exists (a crash after creating it, another replica, or an earlier attempt). Bring it up to this
-        // step only if its head is Handover's, and only by a fast-forward: a person's push in between is never lost.
+        // step only if its head is Handover's and not already this step on this base (so no commit piles up on every
+        // attempt); a person's push is never overwritten.
         const existing = await port.getBranch(step.branch);
-        if (existing && existing !== sha && (await port.getCommit(existing)).committer === COMMITTER.name) {
-          await port.moveBranch(
-            step.branch,
-            await port.createCommit(action.baseSha, action.changes, message, existing),
-          );
+        if (existing && existing !== sha) {
+          const head = await port.getCommit(existing);
+          const mine = head.committer === COMMITTER.name;
+          const current =
+            mine &&
+            head.parents.length === 1 &&
+            head.parents[0] === action.baseSha &&
+            head.tree === (await port.getCommit(sha)).tree;
+          if (mine && !current) await port.moveBranch(step.branch, sha, existing);
         }
       }
       const index = snapshot.steps.findIndex((s) => s.id === step.id);
@@ -39,11 +53,13 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
         version: observed.request?.version ?? "",
         ...(action.rollbackOf ? { rollbackOf: action.rollbackOf } : {}),
       });
+      const draft = step.kind === "prepare" && !action.rollbackOf;
       const pr = await port.createPull({
         branch: step.branch,
         title: step.title,
         body,
-        draft: step.kind === "prepare" && !action.rollbackOf,
+        draft,
+        ...(draft ? { wipTitle: stepTitle(snapshot.issue, `[WIP] ${step.summary}`) } : {}),
       });
       await port.addLabels(pr.number, [MIGRATION_LABEL]);
       return;
@@ -51,10 +67,12 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
     case "refresh": {
       // Only ever on a branch whose head is Handover's own commit (decide checks): re-plan the step on the new head.
       const message = `${action.step.title}\n\nStep ${action.step.id} of Handover migration #${snapshot.issue}, re-planned on the moved default branch.\nCommitter: ${COMMITTER.name}`;
-      // The observed head is a parent of the new commit: the move is a fast-forward only if nobody pushed since.
+      // One commit on the new base (a rebase merge refuses merge commits), moved only if the head is still the one
+      // observed: a person's push since is never overwritten.
       await port.moveBranch(
         action.step.branch,
-        await port.createCommit(action.baseSha, action.changes, message, action.headSha),
+        await port.createCommit(action.baseSha, action.changes, message),
+        action.headSha,
       );
       return;
     }
@@ -111,11 +129,31 @@ export async function ensureDashboard(deps: EngineDeps, observed: Observed, deci
   return dashboard;
 }
 
-/** Exactly one status label: add the wanted one, remove the others that are there. */
+/** The labels Handover uses, created when the repo lacks them (so the issue form's `handover` label applies next time). */
+export const LABEL_SPECS: readonly LabelSpec[] = [
+  { name: MIGRATION_LABEL, color: "1d76db", description: "A Replicante Core migration run by Handover" },
+  ...STATUS_LABELS.map((name) => ({
+    name,
+    color: LABEL_COLORS[name],
+    description: `Handover migration state: ${name.slice("handover:".length)}`,
+  })),
+];
+
+const isStatus = (label: string): boolean => (STATUS_LABELS as readonly string[]).includes(label.toLowerCase());
+
+/**
+ * Exactly one status label, and the migration label (an issue taken by its form's shape lacks it): add what is missing
+ * (creating the repo's labels first when needed), remove the other status labels. Names compare case-insensitively.
+ */
 export async function ensureLabel(deps: EngineDeps, observed: Observed, label: string): Promise<void> {
   const labels = observed.issue.labels;
-  if (!labels.includes(label)) await deps.port.addLabels(observed.issue.number, [label]);
-  for (const stale of labels.filter((l) => l !== label && (STATUS_LABELS as readonly string[]).includes(l)))
+  const has = (name: string) => labels.some((l) => l.toLowerCase() === name);
+  const missing = [MIGRATION_LABEL, label].filter((l) => !has(l));
+  if (missing.length > 0) {
+    await deps.port.ensureLabels(LABEL_SPECS);
+    await deps.port.addLabels(observed.issue.number, missing);
+  }
+  for (const stale of labels.filter((l) => l.toLowerCase() !== label && isStatus(l)))
     await deps.port.removeLabel(observed.issue.number, stale);
 }
 

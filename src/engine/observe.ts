@@ -49,6 +49,21 @@ export interface Observed {
   resyncMs: number;
 }
 
+/** The headings every migration issue form has: an issue with them is taken even when the form's label was not applied. */
+const FORM_HEADINGS = ["### source cluster", "### target cluster", "### target version"];
+
+/** A migration issue: labelled `handover` (in any case), or shaped like the form (a repo without the label yet). */
+export function isMigrationIssue(issue: IssueInfo): boolean {
+  if (issue.labels.some((l) => l.toLowerCase() === MIGRATION_LABEL)) return true;
+  const headings = new Set(
+    issue.body
+      .split("\n")
+      .filter((line) => line.startsWith("###"))
+      .map((line) => line.trim().toLowerCase()),
+  );
+  return FORM_HEADINGS.every((h) => headings.has(h));
+}
+
 function checkLabel(check: HealthCheck): string {
   if ("status" in check) return `status ${check.status}`;
   if ("deployment" in check) return `deployment ${check.deployment}`;
@@ -280,7 +295,7 @@ async function heldElsewhere(deps: EngineDeps, number: number, request: Migratio
 export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
   const issue = await deps.port.getIssue(number);
   // A closed issue stands still (a done migration stays done); reopening it resumes where it was.
-  if (issue.isPullRequest || issue.state === "closed" || !issue.labels.includes(MIGRATION_LABEL)) return undefined;
+  if (issue.isPullRequest || issue.state === "closed" || !isMigrationIssue(issue)) return undefined;
   const comments = await deps.port.listComments(number);
   const { dashboard, extra } = findDashboard(comments, deps.port.botLogin);
   const hidden: HiddenState = (dashboard && decodeState(dashboard.body)) || emptyState();

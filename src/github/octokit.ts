@@ -11,6 +11,7 @@ import {
   type CommitInfo,
   type GitHubPort,
   type IssueInfo,
+  type LabelSpec,
   type NewPull,
   type Permission,
   type PullInfo,
@@ -41,6 +42,13 @@ export function resetCaches(): void {
 /** Reading a tree with more unknown files than this downloads the archive (1 request) instead of each blob. */
 const ARCHIVE_ABOVE = 16;
 
+/** GitHub's answer to a draft on a plan without drafts: 422 with this message. */
+function draftsRefused(err: unknown): boolean {
+  const e = err as { status?: number; response?: { data?: { message?: unknown } } };
+  const message = e.response?.data?.message;
+  return e.status === 422 && typeof message === "string" && message.startsWith("Draft pull requests are not supported");
+}
+
 function time(value: unknown): number {
   return typeof value === "string" ? Date.parse(value) : 0;
 }
@@ -54,6 +62,7 @@ function toPull(data: Json): PullInfo {
     mergeCommitSha: data.merge_commit_sha ?? null,
     headRef: data.head?.ref ?? "",
     headSha: data.head?.sha ?? "",
+    baseRef: data.base?.ref ?? "",
     body: data.body ?? "",
     draft: Boolean(data.draft),
     url: data.html_url ?? "",
@@ -149,6 +158,7 @@ export class OctokitPort implements GitHubPort {
     const data = await this.get(`/git/commits/${sha}`);
     const commit: CommitInfo = {
       sha: data.sha,
+      tree: data.tree?.sha ?? "",
       parents: (data.parents as Json[]).map((p) => p.sha),
       committer: data.committer?.name ?? "",
       message: data.message ?? "",
@@ -166,12 +176,7 @@ export class OctokitPort implements GitHubPort {
     return (await orUndefined(this.get(`/git/ref/heads/${branch}`)))?.object?.sha;
   }
 
-  async createCommit(
-    parent: string,
-    changes: readonly FileChange[],
-    message: string,
-    previous?: string,
-  ): Promise<string> {
+  async createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string> {
     const parentCommit = await this.get(`/git/commits/${parent}`);
     const tree = await this.send("POST", "/git/trees", {
       base_tree: parentCommit.tree.sha,
@@ -181,11 +186,10 @@ export class OctokitPort implements GitHubPort {
           : { path: c.path, mode: "100644", type: "blob", content: c.content },
       ),
     });
-    const parents = previous ? [parent, previous] : [parent];
     const commit = await this.send("POST", "/git/commits", {
       message,
       tree: tree.sha,
-      parents,
+      parents: [parent],
       author: COMMITTER,
       committer: COMMITTER,
     });
@@ -202,14 +206,12 @@ export class OctokitPort implements GitHubPort {
     }
   }
 
-  async moveBranch(branch: string, sha: string): Promise<boolean> {
-    try {
-      await this.send("PATCH", `/git/refs/heads/${branch}`, { sha, force: false });
-      return true;
-    } catch (err) {
-      if (classify(err) === "invalid") return false; // 422 "Update is not a fast forward": someone pushed meanwhile
-      throw err;
-    }
+  async moveBranch(branch: string, sha: string, expected: string): Promise<boolean> {
+    // A re-planned step is one commit on the new base (a rebase-only repo refuses a head with merge commits), so the
+    // move is not a fast-forward: read the head right before forcing it, and leave a branch a person pushed to alone.
+    if ((await this.getBranch(branch)) !== expected) return false;
+    await this.send("PATCH", `/git/refs/heads/${branch}`, { sha, force: true });
+    return true;
   }
 
   async deleteBranch(branch: string): Promise<void> {
@@ -255,6 +257,20 @@ export class OctokitPort implements GitHubPort {
     await this.send("POST", `/issues/${number}/labels`, { labels });
   }
 
+  async ensureLabels(labels: readonly LabelSpec[]): Promise<void> {
+    const have = new Set((await this.all("/labels")).map((l) => String(l.name).toLowerCase()));
+    for (const label of labels) {
+      if (have.has(label.name.toLowerCase())) continue;
+      try {
+        await this.send("POST", "/labels", { ...label });
+      } catch (err) {
+        // created meanwhile (another replica): 422 with the error code already_exists
+        const errors = (err as { response?: { data?: { errors?: { code?: string }[] } } }).response?.data?.errors;
+        if (!errors?.some((e) => e.code === "already_exists")) throw err;
+      }
+    }
+  }
+
   async removeLabel(number: number, label: string): Promise<void> {
     await orUndefined(this.send("DELETE", `/issues/${number}/labels/${encodeURIComponent(label)}`));
   }
@@ -284,16 +300,15 @@ export class OctokitPort implements GitHubPort {
 
   async createPull(pull: NewPull): Promise<PullInfo> {
     const base = (await this.defaultBranch()).name;
+    const open = async (title: string, draft: boolean) =>
+      toPull(await this.send("POST", "/pulls", { title, head: pull.branch, base, body: pull.body, draft }));
     try {
-      return toPull(
-        await this.send("POST", "/pulls", {
-          title: pull.title,
-          head: pull.branch,
-          base,
-          body: pull.body,
-          draft: pull.draft,
-        }),
-      );
+      try {
+        return await open(pull.title, pull.draft);
+      } catch (err) {
+        if (!pull.draft || !draftsRefused(err)) throw err;
+        return await open(pull.wipTitle ?? pull.title, false);
+      }
     } catch (err) {
       if (classify(err) !== "exists") throw err;
       const found = await this.findPull(pull.branch);

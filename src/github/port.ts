@@ -21,6 +21,8 @@ export interface IssueInfo {
 
 export interface CommitInfo {
   sha: string;
+  /** The commit's tree: two commits with the same tree carry the same files. */
+  tree: string;
   parents: string[];
   /** The committer's name, to tell Handover's commits from people's. */
   committer: string;
@@ -32,6 +34,15 @@ export interface NewPull {
   title: string;
   body: string;
   draft: boolean;
+  /** The title of the normal PR opened instead when the repo refuses drafts (some plans do). */
+  wipTitle?: string;
+}
+
+/** A label Handover uses, created in the repo when missing (an issue form cannot apply a label the repo lacks). */
+export interface LabelSpec {
+  name: string;
+  color: string;
+  description: string;
 }
 
 export interface GitHubPort {
@@ -47,15 +58,15 @@ export interface GitHubPort {
   /** Whether `head` contains `base` (identical or ahead). */
   contains(head: string, base: string): Promise<boolean>;
   getBranch(branch: string): Promise<string | undefined>;
-  /**
-   * One commit with these file changes on top of `parent`; returns its sha. With `previous` (a branch's current head)
-   * it becomes a second parent, so moving that branch to the commit is a fast-forward only if nobody pushed since.
-   */
-  createCommit(parent: string, changes: readonly FileChange[], message: string, previous?: string): Promise<string>;
+  /** One commit with these file changes on top of `parent` (committed as Handover); returns its sha. */
+  createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string>;
   /** Create the branch; `false` when it already exists (GitHub's 422 "Reference already exists"). */
   createBranch(branch: string, sha: string): Promise<boolean>;
-  /** Fast-forward only (GitHub's compare-and-swap); `false` when the branch moved meanwhile. */
-  moveBranch(branch: string, sha: string): Promise<boolean>;
+  /**
+   * Move a branch to `sha` if it is still at `expected` (GitHub has no compare-and-swap for a move that is not a
+   * fast-forward: the head is read right before the forced move); `false` when the branch moved meanwhile.
+   */
+  moveBranch(branch: string, sha: string, expected: string): Promise<boolean>;
   deleteBranch(branch: string): Promise<void>;
 
   getIssue(number: number): Promise<IssueInfo>;
@@ -64,6 +75,8 @@ export interface GitHubPort {
   updateComment(id: number, body: string): Promise<void>;
   deleteComment(id: number): Promise<void>;
   addLabels(number: number, labels: string[]): Promise<void>;
+  /** Creates the labels the repo lacks (names compare case-insensitively, as GitHub's do). */
+  ensureLabels(labels: readonly LabelSpec[]): Promise<void>;
   removeLabel(number: number, label: string): Promise<void>;
   addReaction(commentId: number, content: Reaction): Promise<void>;
   permission(login: string): Promise<Permission>;
@@ -72,7 +85,10 @@ export interface GitHubPort {
 
   /** The newest PR whose head is this branch, in any state. */
   findPull(branch: string): Promise<PullInfo | undefined>;
-  /** Open a PR; when one already exists for the branch (422), return that one. */
+  /**
+   * Open a PR; when one already exists for the branch (422), return that one. A draft the repo refuses (422) opens as a
+   * normal PR titled `wipTitle`.
+   */
   createPull(pull: NewPull): Promise<PullInfo>;
   updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void>;
 

@@ -4,7 +4,7 @@ import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.j
 import { checkTree } from "../invariant/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
-import { seededRandom, type GitHubSim, type SimPullRequest } from "../sim/index.js";
+import { seededRandom, type GitHubSim, type MergeMethod, type SimPullRequest } from "../sim/index.js";
 import type { Violation } from "../spec/violation.js";
 import { BOT, SimulatedClock, startWorld, type World } from "./world.js";
 import { PermissionSchema } from "../spec/github.js";
@@ -19,8 +19,21 @@ export const scriptedComment = z.strictObject({
 });
 export type ScriptedComment = z.infer<typeof scriptedComment>;
 
+/** The simulated repo's GitHub settings (DESIGN section 7: --merge, --no-drafts, --reviews, --no-labels). */
+export interface RehearsalRepo {
+  /** The only merge method the repo allows (default merge). */
+  merge?: MergeMethod;
+  /** Draft PRs are refused, as on some plans. */
+  noDrafts?: boolean;
+  /** Approving reviews required before a merge (the simulated operator and reviewers approve). */
+  reviews?: number;
+  /** The repo starts without any label, so the issue form's label is not applied. */
+  noLabels?: boolean;
+}
+
 export interface RehearsalOptions {
   files: Map<string, string>;
+  repo?: RehearsalRepo;
   issueBody: string;
   plan: Plan;
   failHealth?: string;
@@ -58,6 +71,8 @@ export interface RehearsalReport {
 
 const START = Date.parse("2026-01-01T00:00:00Z");
 const OPERATOR = "operator";
+/** The label the issue form asks for (.github/ISSUE_TEMPLATE). */
+const FORM_LABEL = "handover";
 const REVIEW_DELAY = 5 * 60_000;
 const DEPLOY_DELAY = 60_000;
 const TICK = 60_000;
@@ -166,20 +181,40 @@ class Rehearsal {
         content: text.replaceAll(PLACEHOLDER, `${this.options.plan.target}-deps.internal`),
       }));
     if (changes.length === 0) return;
-    sim.pushFiles(OPERATOR, branch, changes, `Point ${this.options.plan.target} at its own dependencies`);
+    // A rebase merge puts every commit of the PR on the default branch: in a rebase-only repo the operator amends the
+    // scaffold commit, so no commit with REPLACE-ME lands there.
+    const amend = this.options.repo?.merge === "rebase";
+    sim.pushFiles(OPERATOR, branch, changes, `Point ${this.options.plan.target} at its own dependencies`, { amend });
     this.log(
       `operator: filled in ${changes.length} file(s) on ${branch} with ${this.options.plan.target}'s own dependencies`,
     );
   }
 
-  /** The operator merges; a PR that does not merge (conflict) is tried again a little later, as a person would. */
+  /**
+   * The operator readies a draft, the reviewers approve (as many as the repo requires), the operator brings a branch
+   * that is behind up to date when the repo requires it, and merges with the method the repo allows. A PR that does not
+   * merge (conflict) is tried again a little later, as a person would.
+   */
   private merge(number: number, what: string, attempt: number): void {
     const sim = this.world.sim;
     const current = sim.listPulls().find((p) => p.number === number);
     if (current?.state !== "open") return;
+    const repo = this.options.repo ?? {};
     try {
-      sim.mergePull(number, OPERATOR);
-      this.log(`operator: merged #${number} (${what})`);
+      if (current.pull.draft) {
+        sim.markReady(number, OPERATOR);
+        this.log(`operator: marked #${number} ready for review`);
+      }
+      for (let i = 0; i < (repo.reviews ?? 0); i++) {
+        const reviewer = i === 0 ? OPERATOR : `reviewer-${i + 1}`;
+        sim.setPermission(reviewer, i === 0 ? "admin" : "write");
+        if (!current.pull.reviews.some((r) => r.user === reviewer && r.state === "APPROVED"))
+          sim.approvePull(number, reviewer);
+      }
+      sim.mergePull(number, OPERATOR, repo.merge ?? "merge");
+      this.log(
+        `operator: merged #${number} (${what})${repo.merge && repo.merge !== "merge" ? ` by ${repo.merge}` : ""}`,
+      );
     } catch (err) {
       this.log(`operator: #${number} (${what}) cannot be merged yet: ${(err as Error).message}`);
       if (attempt < 5) this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1));
@@ -269,23 +304,31 @@ class Rehearsal {
   }
 
   async run(): Promise<RehearsalReport> {
+    const repo = this.options.repo ?? {};
     this.world = await startWorld({
       clock: this.clock,
       files: this.options.files,
       replicas: this.options.replicas,
       probe: this.probe,
       seed: this.options.chaosSeed ?? 1,
+      settings: {
+        mergeMethods: [repo.merge ?? "merge"],
+        drafts: !repo.noDrafts,
+        requiredReviews: repo.reviews ?? 0,
+      },
     });
     this.options.onWorld?.(this.world);
     try {
       this.chaos();
       const sim = this.world.sim;
       sim.setPermission(OPERATOR, "admin");
+      if (!repo.noLabels) sim.createLabel(FORM_LABEL);
+      // Filed through the issue form: its label applies only if the repo has it.
       this.issue = sim.createIssue(
         OPERATOR,
         `Upgrade Replicante Core: ${this.options.plan.source} -> ${this.options.plan.target}`,
         this.options.issueBody,
-        ["handover"],
+        [FORM_LABEL],
       );
       this.log(
         `issue #${this.issue} filed: ${this.options.plan.source} -> ${this.options.plan.target} (Replicante Core ${this.options.plan.version}), ${this.options.plan.steps.length} steps`,

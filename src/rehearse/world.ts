@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { handover, type HandoverControls } from "../app/index.js";
 import type { HttpProbe } from "../github/index.js";
-import { GitHubSim, seededRandom } from "../sim/index.js";
+import { GitHubSim, seededRandom, type RepoSettings } from "../sim/index.js";
 
 export const OWNER = "acme";
 export const REPO = "replicante-config";
@@ -50,6 +50,7 @@ export async function startWorld(options: {
   replicas: number;
   probe: HttpProbe;
   seed: number;
+  settings?: Partial<RepoSettings>;
 }): Promise<World> {
   const secret = randomBytes(16).toString("hex");
   const sim = new GitHubSim({
@@ -59,6 +60,7 @@ export async function startWorld(options: {
     webhookSecret: secret,
     botLogin: BOT,
     seed: options.seed,
+    ...(options.settings ? { settings: options.settings } : {}),
   });
   const baseUrl = await sim.start();
   sim.seedTree(options.files, "Config repo as it is today");

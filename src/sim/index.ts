@@ -10,7 +10,9 @@ import {
   iso,
   type CommitState,
   type DeploymentState,
+  type MergeMethod,
   type Permission,
+  type RepoSettings,
   type SimClock,
   type SimComment,
   type SimIssue,
@@ -29,6 +31,9 @@ import { seededRandom, uuidFrom, WebhookQueue, type ChaosSettings, type Delivery
 
 export type {
   Actor,
+  MergeMethod,
+  RepoSettings,
+  SimReview,
   CommitState,
   DeploymentState,
   Permission,
@@ -47,6 +52,7 @@ export type {
 export type { ChaosSettings, DeliveryRecord } from "./webhooks.js";
 export { seededRandom, signature256 } from "./webhooks.js";
 export { SimHttpError } from "./http-error.js";
+export { BODY_LIMIT, GITHUB_DEFAULTS, TITLE_LIMIT } from "./model.js";
 export type { RepoState } from "./repo-state.js";
 
 export type FaultKind = "500" | "502-after-write" | "secondary-rate-limit";
@@ -75,6 +81,8 @@ export interface GitHubSimOptions {
   webhookSecret: string;
   /** seeds the webhook delivery ids */
   seed?: number;
+  /** GitHub behaviours to switch (see RepoSettings); the rest keep GitHub's defaults. */
+  settings?: Partial<RepoSettings>;
 }
 
 const SECONDARY_RATE_LIMIT =
@@ -112,6 +120,7 @@ export class GitHubSim {
       emit: (event, payload) => this.webhooks.enqueue(event, payload),
     };
     this.repo = new RepoState(this.core, opts.owner, opts.repo, opts.defaultBranch ?? "main");
+    Object.assign(this.repo.settings, opts.settings ?? {});
     const ctx: RouteContext = { core: this.core, repos: () => [this.repo], actor: () => bot };
     registerGitRoutes(this.router, ctx);
     registerCheckRoutes(this.router, ctx);
@@ -278,8 +287,20 @@ export class GitHubSim {
 
   // ---------- actors: people, CI, deploy systems ----------
 
+  /** A person files an issue (with an issue form: the form's labels apply only if the repo has them). */
   createIssue(user: string, title: string, body: string, labels: string[] = []): number {
-    return this.repo.createIssue(actorFor(user), title, body, labels).number;
+    const applied = this.repo.settings.formLabelsMustExist ? labels.filter((l) => this.repo.label(l)) : labels;
+    return this.repo.createIssue(actorFor(user), title, body, applied).number;
+  }
+
+  /** A label as a person creates it in the repo's settings (no webhook the App subscribes to). */
+  createLabel(name: string, color = "ededed", description: string | null = null): void {
+    this.repo.createLabel(name, color, description);
+  }
+
+  /** Label names defined in the repo. */
+  labelNames(): string[] {
+    return [...this.repo.labelDefs.values()].map((l) => l.name);
   }
 
   /** A person edits an issue's body (issues.edited). */
@@ -295,9 +316,28 @@ export class GitHubSim {
     this.repo.editComment(this.repo.comment(commentId), body, actorFor(user));
   }
 
+  deleteComment(user: string, commentId: number): void {
+    this.repo.deleteComment(this.repo.comment(commentId), actorFor(user));
+  }
+
   /** Merges like the merge button; throws SimHttpError (405/409) when it cannot. */
-  mergePull(number: number, user: string): string {
-    return this.repo.mergePull(number, actorFor(user));
+  mergePull(number: number, user: string, method: MergeMethod = "merge"): string {
+    return this.repo.mergePull(number, actorFor(user), { method });
+  }
+
+  /** A person's approving review (counts for required reviews when they have write access). */
+  approvePull(number: number, user: string): void {
+    this.repo.addReview(this.repo.pull(number), actorFor(user), "APPROVE", "");
+  }
+
+  /** "Ready for review" on a draft PR. */
+  markReady(number: number, user: string): void {
+    this.repo.markReady(this.repo.pull(number), actorFor(user));
+  }
+
+  /** The "Update branch" button: merges the base into the PR's head. */
+  updateBranch(number: number, user: string): void {
+    this.repo.updateBranch(this.repo.pull(number), actorFor(user));
   }
 
   /** A person opens a PR from a branch of this repo to the default branch (pull_request.opened); returns its number. */
@@ -315,14 +355,18 @@ export class GitHubSim {
     this.repo.closeIssue(this.repo.pull(number), actorFor(user));
   }
 
-  /** A person's commit on a branch (created from the default branch if missing); null content deletes. */
+  /**
+   * A person's commit on a branch (created from the default branch if missing); null content deletes. `amend` replaces
+   * the branch's head commit (a force push).
+   */
   pushFiles(
     user: string,
     branch: string,
     changes: { path: string; content: string | null }[],
     message: string,
+    options: { amend?: boolean } = {},
   ): string {
-    return this.repo.commitFiles(branch, changes, message, actorFor(user));
+    return this.repo.commitFiles(branch, changes, message, actorFor(user), options.amend ?? false);
   }
 
   setStatus(sha: string, context: string, state: CommitState, user = "ci"): void {

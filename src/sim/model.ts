@@ -13,6 +13,54 @@ export interface Actor {
   type: "User" | "Bot";
 }
 
+export type MergeMethod = "merge" | "squash" | "rebase";
+
+/**
+ * How the simulated repository behaves where GitHub's settings, plan and branch protection differ: each switch is
+ * there so a test can run both ways. The defaults are GitHub's for a repo without branch protection.
+ */
+export interface RepoSettings {
+  /** The merge methods the repo allows (allow_merge_commit, allow_squash_merge, allow_rebase_merge). */
+  mergeMethods: MergeMethod[];
+  /** Draft pull requests are available (private repos on some plans: refused with a 422). */
+  drafts: boolean;
+  /** A person's new issue (an issue form) gets only the labels that exist; false: unknown labels are created. */
+  formLabelsMustExist: boolean;
+  /** Branch protection of the default branch: approving reviews needed to merge. */
+  requiredReviews: number;
+  /** Branch protection of the default branch: the head must contain the base tip to merge. */
+  upToDate: boolean;
+  /** Bodies up to 65,536 characters and titles up to 256, as GitHub validates them. */
+  limits: boolean;
+  /** Three-way merges line by line, as git does; false: a file changed on both sides conflicts. */
+  lineMerge: boolean;
+  /** REST reads of a pull request answer `mergeable: null` this many times after its head or base moved. */
+  mergeableNullReads: number;
+}
+
+export const GITHUB_DEFAULTS: RepoSettings = {
+  mergeMethods: ["merge", "squash", "rebase"],
+  drafts: true,
+  formLabelsMustExist: true,
+  requiredReviews: 0,
+  upToDate: false,
+  limits: true,
+  lineMerge: true,
+  mergeableNullReads: 1,
+};
+
+export const BODY_LIMIT = 65_536;
+export const TITLE_LIMIT = 256;
+
+export interface SimReview {
+  id: number;
+  user: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED";
+  body: string;
+  commitId: string;
+  submittedAt: number;
+}
+
 export interface SimPull {
   headRef: string;
   /** frozen when the pull request closes; live (the branch tip) while it is open */
@@ -24,6 +72,9 @@ export interface SimPull {
   mergedAt: number | null;
   mergedBy: string | null;
   mergeCommitSha: string | null;
+  reviews: SimReview[];
+  /** REST reads left that answer `mergeable: null` (GitHub computing it in the background after a push). */
+  mergeableUnknownReads: number;
 }
 
 export interface SimIssue {

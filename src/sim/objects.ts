@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { mergeText } from "./merge3.js";
 
 /** A git person line: who and when (date is an ISO string). */
 export interface GitPerson {
@@ -236,10 +237,10 @@ export class GitObjectStore {
   }
 
   /**
-   * File-level three-way merge: a path changed on one side only takes that side;
-   * changed differently on both sides is a conflict. Returns the merged root tree sha.
+   * Three-way merge of trees: a path changed on one side only takes that side; a text file changed on both sides is
+   * merged line by line (`lines`, as git does) or conflicts (file level). Returns the merged root tree sha.
    */
-  mergeTrees(baseTree: string, oursTree: string, theirsTree: string): string {
+  mergeTrees(baseTree: string, oursTree: string, theirsTree: string, lines = false): string {
     const base = this.flatten(baseTree);
     const ours = this.flatten(oursTree);
     const theirs = this.flatten(theirsTree);
@@ -254,8 +255,12 @@ export class GitObjectStore {
       if (same(a, b) || same(b, o)) pick = a;
       else if (same(a, o)) pick = b;
       else {
-        conflicts.push(path);
-        continue;
+        const text = lines && a && b ? this.mergeBlobs(o, a, b) : undefined;
+        if (text === undefined) {
+          conflicts.push(path);
+          continue;
+        }
+        pick = { mode: (a as FlatEntry).mode, type: "blob", sha: this.putBlob(text) };
       }
       if (pick) merged.set(path, pick);
     }
@@ -265,5 +270,18 @@ export class GitObjectStore {
     conflicts.push(...[...merged.keys()].filter((p) => dirs.has(p)));
     if (conflicts.length > 0) throw new MergeConflict(conflicts.sort());
     return this.buildTree(merged);
+  }
+
+  /** Both sides changed a text file: its line merge, or undefined (binary, submodule, or overlapping changes). */
+  private mergeBlobs(base: FlatEntry | undefined, ours: FlatEntry, theirs: FlatEntry): string | undefined {
+    if (ours.type !== "blob" || theirs.type !== "blob" || ours.mode !== theirs.mode) return undefined;
+    const text = (e: FlatEntry | undefined) => {
+      if (!e) return "";
+      const blob = this.blobs.get(e.sha);
+      return blob === undefined || blob.includes(0) || e.type !== "blob" ? undefined : blob.toString("utf8");
+    };
+    const [o, a, b] = [text(base), text(ours), text(theirs)];
+    if (o === undefined || a === undefined || b === undefined) return undefined;
+    return mergeText(o, a, b);
   }
 }

@@ -11,6 +11,7 @@ import {
   type SimIssue,
   type SimLabel,
   type SimPullRequest,
+  type SimReview,
   type SimStatus,
 } from "./model.js";
 import type { GitCommit, GitObjectStore } from "./objects.js";
@@ -31,7 +32,9 @@ export interface RenderedRepo {
   readonly commentReactions: Map<number, { id: number; user: string; content: string; createdAt: number }[]>;
   permissionOf(login: string): string | undefined;
   label(name: string): SimLabel | undefined;
-  mergeable(pr: SimPullRequest): boolean | null;
+  mergeable(pr: SimPullRequest, read?: boolean): boolean | null;
+  rebaseable(pr: SimPullRequest): boolean;
+  protectionBlocks(pr: SimPullRequest): string | undefined;
   openPulls(): SimPullRequest[];
   branchSha(branch: string): string | undefined;
   diffCommits(from: string | undefined, to: string): FileChange[];
@@ -145,8 +148,15 @@ function branchSide(repo: RenderedRepo, ref: string, sha: string): Record<string
   return { label: `${repo.owner}:${ref}`, ref, sha, user: userJson(repo.owner), repo: repoJson(repo) };
 }
 
-/** A pull request; `full` adds what only GET /pulls/{n} and webhooks carry (mergeable, counts). */
-export function pullJson(repo: RenderedRepo, pr: SimPullRequest, full = true): Record<string, unknown> {
+/**
+ * A pull request. A `list` item lacks what only GET /pulls/{n} and webhooks carry (mergeable, counts); a `read` is a
+ * REST read, which may find GitHub still computing mergeability after a push (null, then the answer).
+ */
+export function pullJson(
+  repo: RenderedRepo,
+  pr: SimPullRequest,
+  mode: "list" | "event" | "read" = "event",
+): Record<string, unknown> {
   const p = pr.pull;
   const json: Record<string, unknown> = {
     id: pr.id,
@@ -176,14 +186,27 @@ export function pullJson(repo: RenderedRepo, pr: SimPullRequest, full = true): R
     author_association: authorAssociation(repo, pr.user),
     auto_merge: null,
   };
-  if (full) {
-    const mergeable = repo.mergeable(pr);
+  if (mode !== "list") {
+    const mergeable = repo.mergeable(pr, mode === "read");
     const commits = repo.objects.commitsBetween(p.baseSha, p.headSha);
+    const blocked = mergeable && repo.protectionBlocks(pr);
+    const state =
+      mergeable === null
+        ? "unknown"
+        : !mergeable
+          ? "dirty"
+          : p.draft
+            ? "draft"
+            : blocked
+              ? blocked.startsWith("Head branch")
+                ? "behind"
+                : "blocked"
+              : "clean";
     Object.assign(json, {
       merged: p.merged,
       mergeable,
-      rebaseable: mergeable,
-      mergeable_state: mergeable === null ? "unknown" : mergeable ? "clean" : "dirty",
+      rebaseable: mergeable === null ? null : mergeable && repo.rebaseable(pr),
+      mergeable_state: state,
       merged_by: p.mergedBy === null ? null : userJson(p.mergedBy),
       comments: commentCount(repo, pr.number),
       commits: commits.length,
@@ -503,5 +526,24 @@ export function deploymentStatusJson(repo: RenderedRepo, s: SimDeploymentStatus)
     updated_at: iso(s.createdAt),
     deployment_url: api(repo, `/deployments/${s.deploymentId}`),
     repository_url: api(repo),
+  };
+}
+
+export function reviewJson(repo: RenderedRepo, pr: SimPullRequest, review: SimReview): Record<string, unknown> {
+  return {
+    id: review.id,
+    node_id: `PRR_${review.id}`,
+    user: userJson(review.user),
+    body: review.body,
+    state: review.state,
+    html_url: html(repo, `/pull/${pr.number}#pullrequestreview-${review.id}`),
+    pull_request_url: api(repo, `/pulls/${pr.number}`),
+    author_association: authorAssociation(repo, review.user),
+    _links: {
+      html: { href: html(repo, `/pull/${pr.number}#pullrequestreview-${review.id}`) },
+      pull_request: { href: api(repo, `/pulls/${pr.number}`) },
+    },
+    submitted_at: iso(review.submittedAt),
+    commit_id: review.commitId,
   };
 }

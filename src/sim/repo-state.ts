@@ -1,8 +1,11 @@
 import { actorFor, personFor, type SimCore } from "./core.js";
 import { found, notFound, SimHttpError, unprocessable, validationFailed, DOCS_URL } from "./http-error.js";
 import {
+  BODY_LIMIT,
+  GITHUB_DEFAULTS,
   iso,
   REACTIONS,
+  TITLE_LIMIT,
   ZERO_SHA,
   type Actor,
   type CommitState,
@@ -16,7 +19,10 @@ import {
   type SimLabel,
   type SimPullRequest,
   type SimReaction,
+  type SimReview,
   type SimStatus,
+  type MergeMethod,
+  type RepoSettings,
 } from "./model.js";
 import { GitObjectStore, MergeConflict, type FlatTree } from "./objects.js";
 import * as render from "./render.js";
@@ -41,8 +47,25 @@ const DEPLOYMENT_STATES: readonly DeploymentState[] = [
   "inactive",
   "queued",
 ];
-const NOT_MERGEABLE = (): SimHttpError =>
-  new SimHttpError(405, { message: "Pull Request is not mergeable", documentation_url: DOCS_URL });
+const notAllowed = (message: string): SimHttpError => new SimHttpError(405, { message, documentation_url: DOCS_URL });
+const NOT_MERGEABLE = (): SimHttpError => notAllowed("Pull Request is not mergeable");
+const METHOD_REFUSED: Record<MergeMethod, string> = {
+  merge: "Merge commits are not allowed on this repository.",
+  squash: "Squash merges are not allowed on this repository.",
+  rebase: "Rebase merges are not allowed on this repository.",
+};
+
+/** GitHub's 422 for a text over its limit (`resource` as GitHub names it: Issue, IssueComment, PullRequest). */
+export function checkLength(settings: RepoSettings, resource: string, field: string, value: unknown): void {
+  const limit = field === "title" ? TITLE_LIMIT : BODY_LIMIT;
+  if (!settings.limits || typeof value !== "string" || value.length <= limit) return;
+  throw validationFailed({
+    resource,
+    code: "custom",
+    field,
+    message: `${field} is too long (maximum is ${limit} characters)`,
+  });
+}
 
 /**
  * One repository's state and every change to it. Routes (the App, as the bot) and actor
@@ -62,6 +85,8 @@ export class RepoState {
   readonly deploymentStatuses: SimDeploymentStatus[] = [];
   readonly permissions = new Map<string, Permission>();
   readonly id: number;
+  /** GitHub's behaviours that depend on plan, settings and branch protection (tests switch them). */
+  settings: RepoSettings = structuredClone(GITHUB_DEFAULTS);
   private readonly checkSuites = new Map<string, number>();
   private readonly mergeCache = new Map<string, { tree: string } | { conflict: string[] }>();
   private nextNumber = 1;
@@ -168,12 +193,16 @@ export class RepoState {
   private afterBranchMoved(branch: string, before: string | null, after: string | null, actor: Actor): void {
     for (const pr of this.openPulls()) {
       if (pr.pull.merged) continue; // being merged right now: keep the base it was merged onto
-      if (pr.pull.baseRef === branch && after !== null) pr.pull.baseSha = after;
+      if (pr.pull.baseRef === branch && after !== null) {
+        pr.pull.baseSha = after;
+        pr.pull.mergeableUnknownReads = this.settings.mergeableNullReads;
+      }
       if (pr.pull.headRef !== branch) continue;
       if (after === null) {
         this.closeIssue(pr, actor);
       } else {
         pr.pull.headSha = after;
+        pr.pull.mergeableUnknownReads = this.settings.mergeableNullReads;
         pr.updatedAt = this.now();
         this.emit("pull_request", "synchronize", actor, {
           number: pr.number,
@@ -185,15 +214,20 @@ export class RepoState {
     }
   }
 
-  /** A commit of file changes on a branch (created from the default branch if missing). */
+  /**
+   * A commit of file changes on a branch (created from the default branch if missing). `amend` replaces the branch's
+   * head commit instead (a force push, as `git commit --amend`).
+   */
   commitFiles(
     branch: string,
     changes: { path: string; content: string | null }[],
     message: string,
     actor: Actor,
+    amend = false,
   ): string {
-    const parent = this.branchSha(branch) ?? this.branchSha(this.defaultBranch);
-    const flat: FlatTree = parent ? this.objects.flatten(this.treeOf(parent)) : new Map();
+    const head = this.branchSha(branch) ?? this.branchSha(this.defaultBranch);
+    const parent = amend && head ? this.objects.getCommit(head)?.parents[0] : head;
+    const flat: FlatTree = head ? this.objects.flatten(this.treeOf(head)) : new Map();
     for (const change of changes) {
       if (change.content === null) flat.delete(change.path);
       else flat.set(change.path, { mode: "100644", type: "blob", sha: this.objects.putBlob(change.content) });
@@ -206,7 +240,7 @@ export class RepoState {
       author: person,
       committer: person,
     });
-    this.moveRef(`refs/heads/${branch}`, sha, actor);
+    this.moveRef(`refs/heads/${branch}`, sha, actor, amend);
     return sha;
   }
 
@@ -243,6 +277,8 @@ export class RepoState {
   }
 
   createIssue(actor: Actor, title: string, body: string | null, labels: string[] = []): SimIssue {
+    checkLength(this.settings, "Issue", "title", title);
+    checkLength(this.settings, "Issue", "body", body);
     const now = this.now();
     const issue: SimIssue = {
       number: this.nextNumber++,
@@ -272,6 +308,13 @@ export class RepoState {
       : [this.owner, req.head];
     const headSha = headOwner.toLowerCase() === this.owner.toLowerCase() ? this.branchSha(headRef) : undefined;
     const baseSha = this.branchSha(req.base);
+    checkLength(this.settings, "PullRequest", "title", req.title);
+    checkLength(this.settings, "PullRequest", "body", req.body);
+    if (req.draft && !this.settings.drafts)
+      throw new SimHttpError(422, {
+        message: "Draft pull requests are not supported in this repository.",
+        documentation_url: `${DOCS_URL}/pulls/pulls#create-a-pull-request`,
+      });
     if (!headSha) throw validationFailed({ resource: "PullRequest", field: "head", code: "invalid" });
     if (!baseSha) throw validationFailed({ resource: "PullRequest", field: "base", code: "invalid" });
     if (this.openPulls().some((p) => p.pull.headRef === headRef)) {
@@ -311,6 +354,8 @@ export class RepoState {
         mergedAt: null,
         mergedBy: null,
         mergeCommitSha: null,
+        reviews: [],
+        mergeableUnknownReads: this.settings.mergeableNullReads,
       },
     };
     this.issues.set(pr.number, pr);
@@ -320,7 +365,7 @@ export class RepoState {
 
   /** The merged tree of an open pull request, or the conflicting paths; cached per (base, head). */
   mergeResult(pr: SimPullRequest): { tree: string } | { conflict: string[] } {
-    const key = `${pr.pull.baseSha}:${pr.pull.headSha}`;
+    const key = `${pr.pull.baseSha}:${pr.pull.headSha}:${this.settings.lineMerge}`;
     const cached = this.mergeCache.get(key);
     if (cached) return cached;
     let result: { tree: string } | { conflict: string[] };
@@ -329,7 +374,9 @@ export class RepoState {
     else {
       try {
         const t = (sha: string) => this.treeOf(sha);
-        result = { tree: this.objects.mergeTrees(t(mergeBase), t(pr.pull.baseSha), t(pr.pull.headSha)) };
+        result = {
+          tree: this.objects.mergeTrees(t(mergeBase), t(pr.pull.baseSha), t(pr.pull.headSha), this.settings.lineMerge),
+        };
       } catch (err) {
         if (!(err instanceof MergeConflict)) throw err;
         result = { conflict: err.paths };
@@ -339,9 +386,108 @@ export class RepoState {
     return result;
   }
 
-  mergeable(pr: SimPullRequest): boolean | null {
+  /** Whether an open PR merges cleanly; `read` is a REST read, which may find GitHub still computing it (null). */
+  mergeable(pr: SimPullRequest, read = false): boolean | null {
     if (pr.state !== "open") return null;
+    if (pr.pull.mergeableUnknownReads > 0) {
+      if (read) pr.pull.mergeableUnknownReads--;
+      return null;
+    }
     return "tree" in this.mergeResult(pr);
+  }
+
+  /** A rebase merge replays every commit of the head; GitHub refuses it for merge commits or a replay conflict. */
+  rebaseable(pr: SimPullRequest): boolean {
+    return this.replay(pr) !== undefined;
+  }
+
+  /** The head's commits replayed one by one on the base (new shas, committer GitHub); undefined when it cannot. */
+  private replay(pr: SimPullRequest, date = iso(this.now())): string | undefined {
+    const commits = this.objects.commitsBetween(pr.pull.baseSha, pr.pull.headSha).reverse();
+    if (commits.some((c) => c.parents.length !== 1)) return undefined;
+    let tip = pr.pull.baseSha;
+    for (const commit of commits) {
+      let tree: string;
+      try {
+        const t = (sha: string) => this.treeOf(sha);
+        tree = this.objects.mergeTrees(t(commit.parents[0] as string), t(tip), commit.tree, this.settings.lineMerge);
+      } catch (err) {
+        if (err instanceof MergeConflict) return undefined;
+        throw err;
+      }
+      tip = this.objects.putCommit({
+        tree,
+        parents: [tip],
+        message: commit.message,
+        author: commit.author,
+        committer: { name: "GitHub", email: "noreply@github.com", date },
+      });
+    }
+    return tip;
+  }
+
+  /** Approving reviews from people with write access, each person's latest review counting. */
+  approvals(pr: SimPullRequest): number {
+    const latest = new Map<string, SimReview>();
+    for (const review of pr.pull.reviews) if (review.state !== "COMMENTED") latest.set(review.user, review);
+    return [...latest.values()].filter(
+      (r) => r.state === "APPROVED" && ["admin", "maintain", "write"].includes(this.permissionOf(r.user) ?? "none"),
+    ).length;
+  }
+
+  /** Why branch protection holds the merge, in GitHub's words; undefined when it does not. */
+  protectionBlocks(pr: SimPullRequest): string | undefined {
+    if (pr.pull.baseRef !== this.defaultBranch) return undefined;
+    const required = this.settings.requiredReviews;
+    if (required > 0 && this.approvals(pr) < required)
+      return `At least ${required} approving review${required === 1 ? " is" : "s are"} required by reviewers with write access.`;
+    if (this.settings.upToDate && !this.objects.isAncestor(pr.pull.baseSha, pr.pull.headSha))
+      return "Head branch is not up to date with the base branch.";
+    return undefined;
+  }
+
+  addReview(pr: SimPullRequest, actor: Actor, event: string, body: string): SimReview {
+    const states = { APPROVE: "APPROVED", REQUEST_CHANGES: "CHANGES_REQUESTED", COMMENT: "COMMENTED" } as const;
+    const state = states[event as keyof typeof states] as SimReview["state"] | undefined;
+    if (!state) throw validationFailed({ resource: "PullRequestReview", code: "invalid", field: "event" });
+    if (pr.state !== "open") throw unprocessable("Can not review a closed pull request");
+    if (state !== "COMMENTED" && actor.login === pr.user)
+      throw unprocessable(
+        `Review Can not ${state === "APPROVED" ? "approve" : "request changes on"} your own pull request`,
+      );
+    const review: SimReview = {
+      id: this.core.nextId(),
+      user: actor.login,
+      state,
+      body,
+      commitId: pr.pull.headSha,
+      submittedAt: this.now(),
+    };
+    pr.pull.reviews.push(review);
+    this.emit("pull_request_review", "submitted", actor, {
+      review: render.reviewJson(this, pr, review),
+      pull_request: render.pullJson(this, pr),
+    });
+    return review;
+  }
+
+  /** PUT /pulls/{n}/update-branch: the base merged into the head (a merge commit), as the "Update branch" button. */
+  updateBranch(pr: SimPullRequest, actor: Actor, expectedHead?: string): void {
+    if (pr.state !== "open") throw unprocessable("Pull request is closed");
+    if (expectedHead !== undefined && expectedHead !== pr.pull.headSha)
+      throw unprocessable("expected head sha didn't match current head ref.");
+    if (this.objects.isAncestor(pr.pull.baseSha, pr.pull.headSha)) return;
+    const result = this.mergeResult(pr);
+    if (!("tree" in result)) throw unprocessable("merge conflict between base and head");
+    const date = iso(this.now());
+    const sha = this.objects.putCommit({
+      tree: result.tree,
+      parents: [pr.pull.headSha, pr.pull.baseSha],
+      message: `Merge branch '${pr.pull.baseRef}' into ${pr.pull.headRef}`,
+      author: personFor(actor.login, date),
+      committer: { name: "GitHub", email: "noreply@github.com", date },
+    });
+    this.moveRef(`refs/heads/${pr.pull.headRef}`, sha, actor);
   }
 
   mergePull(number: number, actor: Actor, opts: MergeOptions = {}): string {
@@ -353,30 +499,54 @@ export class RepoState {
         documentation_url: DOCS_URL,
       });
     }
-    const method = opts.method ?? "merge";
+    const method = (opts.method ?? "merge") as MergeMethod;
     if (!["merge", "squash", "rebase"].includes(method))
       throw validationFailed({ resource: "PullRequest", field: "merge_method", code: "invalid" });
+    if (!this.settings.mergeMethods.includes(method)) throw notAllowed(METHOD_REFUSED[method]);
+    if (pr.pull.draft) throw notAllowed("Pull Request is still a draft");
+    const blocked = this.protectionBlocks(pr);
+    if (blocked) throw notAllowed(blocked);
     const result = this.mergeResult(pr);
     if (!("tree" in result)) throw NOT_MERGEABLE();
     const date = iso(this.now());
-    const twoParents = method === "merge";
-    const title =
-      opts.commitTitle ??
-      (twoParents
-        ? `Merge pull request #${pr.number} from ${this.owner}/${pr.pull.headRef}`
-        : `${pr.title} (#${pr.number})`);
-    const body = opts.commitMessage ?? (twoParents ? pr.title : "");
-    const sha = this.objects.putCommit({
-      tree: result.tree,
-      parents: twoParents ? [pr.pull.baseSha, pr.pull.headSha] : [pr.pull.baseSha],
-      message: body ? `${title}\n\n${body}` : title,
-      author: personFor(actor.login, date),
-      committer: { name: "GitHub", email: "noreply@github.com", date },
-    });
+    let sha: string;
+    if (method === "rebase") {
+      const tip = this.replay(pr, date);
+      if (tip === undefined) throw notAllowed("This branch can't be rebased");
+      sha = tip;
+    } else {
+      const twoParents = method === "merge";
+      const title =
+        opts.commitTitle ??
+        (twoParents
+          ? `Merge pull request #${pr.number} from ${this.owner}/${pr.pull.headRef}`
+          : `${pr.title} (#${pr.number})`);
+      const squashed = this.objects
+        .commitsBetween(pr.pull.baseSha, pr.pull.headSha)
+        .reverse()
+        .map((c) => `* ${c.message}`)
+        .join("\n\n");
+      const body = opts.commitMessage ?? (twoParents ? pr.title : squashed);
+      sha = this.objects.putCommit({
+        tree: result.tree,
+        parents: twoParents ? [pr.pull.baseSha, pr.pull.headSha] : [pr.pull.baseSha],
+        message: body ? `${title}\n\n${body}` : title,
+        author: personFor(actor.login, date),
+        committer: { name: "GitHub", email: "noreply@github.com", date },
+      });
+    }
     Object.assign(pr.pull, { merged: true, mergedAt: this.now(), mergedBy: actor.login, mergeCommitSha: sha });
     this.moveRef(`refs/heads/${pr.pull.baseRef}`, sha, actor);
     this.closeIssue(pr, actor);
     return sha;
+  }
+
+  /** "Ready for review" on a draft (GitHub offers it in the UI and GraphQL only). */
+  markReady(pr: SimPullRequest, actor: Actor): void {
+    if (!pr.pull.draft || pr.state !== "open") return;
+    pr.pull.draft = false;
+    pr.updatedAt = this.now();
+    this.emitIssueEvent(pr, "ready_for_review", actor, {});
   }
 
   /** Closes an issue or pull request (pull_request.closed carries merged). */
@@ -415,6 +585,9 @@ export class RepoState {
 
   /** Title and body edits; emits `edited` with `changes` only when something changed. */
   editIssue(issue: SimIssue, edit: { title?: string; body?: string | null }, actor: Actor): void {
+    const resource = issue.pull ? "PullRequest" : "Issue";
+    checkLength(this.settings, resource, "title", edit.title);
+    checkLength(this.settings, resource, "body", edit.body);
     const changes: Record<string, { from: unknown }> = {};
     if (edit.title !== undefined && edit.title !== issue.title) {
       changes.title = { from: issue.title };
@@ -490,6 +663,7 @@ export class RepoState {
   }
 
   addComment(issue: SimIssue, body: string, actor: Actor): SimComment {
+    checkLength(this.settings, "IssueComment", "body", body);
     const now = this.now();
     const comment: SimComment = {
       id: this.core.nextId(),
@@ -506,6 +680,7 @@ export class RepoState {
   }
 
   editComment(comment: SimComment, body: string, actor: Actor): void {
+    checkLength(this.settings, "IssueComment", "body", body);
     const from = comment.body;
     comment.body = body;
     comment.updatedAt = this.now();

@@ -29,6 +29,8 @@ export interface PullInfo {
   mergeCommitSha: string | null;
   headRef: string;
   headSha: string;
+  /** The branch it merges into (a step PR retargeted elsewhere does not count). */
+  baseRef: string;
   body: string;
   draft: boolean;
   url: string;

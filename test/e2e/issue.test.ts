@@ -23,6 +23,7 @@ describe("a migration issue with mistakes", () => {
     try {
       const { sim } = world;
       sim.setPermission("operator", "admin");
+      sim.createLabel("handover");
       const issue = sim.createIssue("operator", "Upgrade", BAD, ["handover"]);
       await sim.deliverAll();
       await world.replicas[0]?.idle();

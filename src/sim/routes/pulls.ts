@@ -10,7 +10,7 @@ import {
 } from "../http.js";
 import { notFound, validationFailed } from "../http-error.js";
 import type { SimPullRequest } from "../model.js";
-import { fileJson, pullJson, restCommitJson } from "../render.js";
+import { fileJson, pullJson, restCommitJson, reviewJson } from "../render.js";
 import type { RepoState } from "../repo-state.js";
 import { repoRoute, type RouteContext } from "./context.js";
 import { sortIssues } from "./issues.js";
@@ -34,7 +34,7 @@ export function registerPullRoutes(router: Router, ctx: RouteContext): void {
         (base === null || i.pull.baseRef === base),
     );
     const sorted = sortIssues(pulls, req.query.get("sort"), req.query.get("direction")) as SimPullRequest[];
-    return listResponse(req, sorted, (p) => pullJson(repo, p, false));
+    return listResponse(req, sorted, (p) => pullJson(repo, p, "list"));
   });
 
   route("POST", "/pulls", (req, repo) => {
@@ -51,7 +51,7 @@ export function registerPullRoutes(router: Router, ctx: RouteContext): void {
     return json(201, pullJson(repo, pr));
   });
 
-  route("GET", "/pulls/:number", (req, repo) => json(200, pullJson(repo, pullOf(req, repo))));
+  route("GET", "/pulls/:number", (req, repo) => json(200, pullJson(repo, pullOf(req, repo), "read")));
 
   route("PATCH", "/pulls/:number", (req, repo) => {
     const pr = pullOf(req, repo);
@@ -106,7 +106,23 @@ export function registerPullRoutes(router: Router, ctx: RouteContext): void {
   });
 
   route("GET", "/pulls/:number/reviews", (req, repo) => {
-    pullOf(req, repo);
-    return json(200, []);
+    const pr = pullOf(req, repo);
+    return listResponse(req, pr.pull.reviews, (r) => reviewJson(repo, pr, r));
+  });
+
+  route("POST", "/pulls/:number/reviews", (req, repo) => {
+    const pr = pullOf(req, repo);
+    const event = optionalString(req.body, "event");
+    // Without an event GitHub keeps a pending review; the sim has no use for one.
+    if (event === undefined)
+      throw validationFailed({ resource: "PullRequestReview", code: "missing_field", field: "event" });
+    const review = repo.addReview(pr, ctx.actor(req), event, optionalString(req.body, "body") ?? "");
+    return json(200, reviewJson(repo, pr, review));
+  });
+
+  route("PUT", "/pulls/:number/update-branch", (req, repo) => {
+    const pr = pullOf(req, repo);
+    repo.updateBranch(pr, ctx.actor(req), optionalString(req.body, "expected_head_sha"));
+    return json(202, { message: "Updating pull request branch.", url: pullJson(repo, pr, "list").url });
   });
 }

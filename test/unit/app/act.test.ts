@@ -2,7 +2,7 @@
 // order, and the idempotence rules of DESIGN.md section 6 (deterministic branches, "already exists" means found,
 // commits made by people are never overwritten).
 import { describe, expect, it } from "vitest";
-import { act, ensureDashboard, ensureLabel, sendFeedback } from "../../../src/engine/act.js";
+import { act, ensureDashboard, ensureLabel, LABEL_SPECS, sendFeedback } from "../../../src/engine/act.js";
 import type { Action, Decision, HiddenState } from "../../../src/engine/types.js";
 import type { EngineDeps, Observed } from "../../../src/engine/observe.js";
 import { emptyState, withStateBlock } from "../../../src/engine/state.js";
@@ -128,15 +128,8 @@ function pullJson(number: number, s: PlannedStep, patch: Record<string, unknown>
 
 type Scope = ReturnType<typeof github>;
 
-/** GET parent, POST tree, POST commit: the commit of a step on base1. */
-/** One commit on base1; with `previous`, that branch head is its second parent (a fast-forward-only move). */
-function commit(
-  scope: Scope,
-  newSha: string,
-  tree = RELEASE_TREE,
-  message = RELEASE_MESSAGE,
-  previous?: string,
-): Scope {
+/** GET parent, POST tree, POST commit: the commit of a step on base1 (one parent, so a rebase merge takes it). */
+function commit(scope: Scope, newSha: string, tree = RELEASE_TREE, message = RELEASE_MESSAGE): Scope {
   return scope
     .get(`${R}/git/commits/base1`)
     .reply(200, { sha: "base1", tree: { sha: "tree0" }, parents: [], committer: { name: "GitHub" }, message: "seed" })
@@ -145,7 +138,7 @@ function commit(
     .post(`${R}/git/commits`, {
       message,
       tree: "tree1",
-      parents: previous ? ["base1", previous] : ["base1"],
+      parents: ["base1"],
       author: COMMITTER,
       committer: COMMITTER,
     })
@@ -258,27 +251,24 @@ describe("act: open", () => {
     done(scope);
   });
 
-  it("when the branch exists with Handover's own commit on top, moves it by a fast-forward only (the old head is a parent)", async () => {
+  it("when the branch exists with Handover's own commit on an older base, moves it to the new commit (still at that head)", async () => {
     const scope = defaultBranch(
-      commit(
-        commit(github(seen), "c-new")
-          .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
-          .reply(422, { message: "Reference already exists" })
-          .get(`${R}/git/ref/heads/handover/42/release-canary`)
-          .reply(200, { object: { sha: "c-old" } })
-          .get(`${R}/git/commits/c-old`)
-          .reply(200, {
-            sha: "c-old",
-            parents: [{ sha: "base0" }],
-            committer: { name: "Handover", email: COMMITTER.email },
-            message: "old",
-          }),
-        "c-next",
-        RELEASE_TREE,
-        RELEASE_MESSAGE,
-        "c-old",
-      )
-        .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-next", force: false })
+      commit(github(seen), "c-new")
+        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
+        .reply(422, { message: "Reference already exists" })
+        .get(`${R}/git/ref/heads/handover/42/release-canary`)
+        .reply(200, { object: { sha: "c-old" } })
+        .get(`${R}/git/commits/c-old`)
+        .reply(200, {
+          sha: "c-old",
+          tree: { sha: "tree-old" },
+          parents: [{ sha: "base0" }],
+          committer: { name: "Handover", email: COMMITTER.email },
+          message: "old",
+        })
+        .get(`${R}/git/ref/heads/handover/42/release-canary`)
+        .reply(200, { object: { sha: "c-old" } })
+        .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: true })
         .reply(200, {}),
     )
       .post(`${R}/pulls`, { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false })
@@ -291,7 +281,7 @@ describe("act: open", () => {
       `POST ${R}/git/refs`,
       `GET ${R}/git/ref/heads/handover/42/release-canary`,
       `GET ${R}/git/commits/c-old`,
-      ...COMMIT_SEQUENCE,
+      `GET ${R}/git/ref/heads/handover/42/release-canary`,
       `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
       ...PULL_SEQUENCE,
     ]);
@@ -381,27 +371,29 @@ describe("act: open", () => {
     // The next reconcile: a new port (as the App builds one per reconcile), the same action.
     seen.matched.length = 0;
     const bodies: unknown[] = [];
+    // The branch already holds this step on this base (same tree): it is used as it is, no commit piles onto it.
     const second = defaultBranch(
-      commit(
-        commit(github(seen), "c-2")
-          .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-2" })
-          .reply(422, { message: "Reference already exists" })
-          .get(`${R}/git/ref/heads/handover/42/release-canary`)
-          .reply(200, { object: { sha: "c-1" } })
-          .get(`${R}/git/commits/c-1`)
-          .reply(200, {
-            sha: "c-1",
-            parents: [{ sha: "base1" }],
-            committer: { name: "Handover" },
-            message: RELEASE_MESSAGE,
-          }),
-        "c-3",
-        RELEASE_TREE,
-        RELEASE_MESSAGE,
-        "c-1",
-      )
-        .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-3", force: false })
-        .reply(200, {}),
+      commit(github(seen), "c-2")
+        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-2" })
+        .reply(422, { message: "Reference already exists" })
+        .get(`${R}/git/ref/heads/handover/42/release-canary`)
+        .reply(200, { object: { sha: "c-1" } })
+        .get(`${R}/git/commits/c-1`)
+        .reply(200, {
+          sha: "c-1",
+          tree: { sha: "tree1" },
+          parents: [{ sha: "base1" }],
+          committer: { name: "Handover" },
+          message: RELEASE_MESSAGE,
+        })
+        .get(`${R}/git/commits/c-2`)
+        .reply(200, {
+          sha: "c-2",
+          tree: { sha: "tree1" },
+          parents: [{ sha: "base1" }],
+          committer: { name: "Handover" },
+          message: RELEASE_MESSAGE,
+        }),
     )
       .post(`${R}/pulls`, (body: Record<string, unknown>) => bodies.push(body) > 0)
       .reply(422, {
@@ -431,8 +423,7 @@ describe("act: open", () => {
       `POST ${R}/git/refs`,
       `GET ${R}/git/ref/heads/handover/42/release-canary`,
       `GET ${R}/git/commits/c-1`,
-      ...COMMIT_SEQUENCE,
-      `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
+      `GET ${R}/git/commits/c-2`,
       `GET ${R}`,
       `GET ${R}/git/ref/heads/main`,
       `POST ${R}/pulls`,
@@ -456,21 +447,27 @@ describe("act: refresh", () => {
   const message =
     "[handover #42] Release canary (mongo) from replicore-a\n\nStep release-canary of Handover migration #42, re-planned on the moved default branch.\nCommitter: Handover";
 
-  it("re-commits the step on the new base with the observed head as second parent, and fast-forwards the branch", async () => {
-    const scope = commit(github(seen), "c-new", RELEASE_TREE, message, "c-old")
-      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: false })
+  it("re-commits the step as one commit on the new base (no merge commit: rebase merges refuse them) and moves the branch", async () => {
+    const scope = commit(github(seen), "c-new", RELEASE_TREE, message)
+      .get(`${R}/git/ref/heads/handover/42/release-canary`)
+      .reply(200, { object: { sha: "c-old" } })
+      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: true })
       .reply(200, {});
     await act(deps(), observed(), refresh);
-    expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`]);
+    expect(seen.matched).toEqual([
+      ...COMMIT_SEQUENCE,
+      `GET ${R}/git/ref/heads/handover/42/release-canary`,
+      `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
+    ]);
     done(scope);
   });
 
-  it("a person's push after the observation makes the move a non-fast-forward: GitHub refuses it and nothing is lost", async () => {
-    const scope = commit(github(seen), "c-new", RELEASE_TREE, message, "c-old")
-      .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: false })
-      .reply(422, { message: "Update is not a fast forward" });
+  it("a person's push after the observation: the head is not the observed one, so the branch is not moved and nothing is lost", async () => {
+    const scope = commit(github(seen), "c-new", RELEASE_TREE, message)
+      .get(`${R}/git/ref/heads/handover/42/release-canary`)
+      .reply(200, { object: { sha: "c-person" } });
     await act(deps(), observed(), refresh);
-    expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `PATCH ${R}/git/refs/heads/handover/42/release-canary`]);
+    expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `GET ${R}/git/ref/heads/handover/42/release-canary`]);
     done(scope);
   });
 });
@@ -519,6 +516,12 @@ describe("act: close and reopen", () => {
 describe("ensureLabel", () => {
   it("adds only the missing status label and removes the stale handover:* ones, leaving other labels alone", async () => {
     const scope = github(seen)
+      .get(`${R}/labels`)
+      .query(true)
+      .reply(
+        200,
+        LABEL_SPECS.map((l) => ({ name: l.name })),
+      )
       .post(`${R}/issues/42/labels`, { labels: ["handover:waiting"] })
       .reply(200, [])
       .delete(`${R}/issues/42/labels/handover%3Arunning`)
@@ -528,12 +531,43 @@ describe("ensureLabel", () => {
     const o = observed(["handover", "handover:running", "bug", "handover:failed"]);
     await ensureLabel(deps(), o, "handover:waiting");
     expect(seen.matched).toEqual([
+      `GET ${R}/labels?per_page=100&page=1`,
       `POST ${R}/issues/42/labels`,
       `DELETE ${R}/issues/42/labels/handover%3Arunning`,
       `DELETE ${R}/issues/42/labels/handover%3Afailed`,
     ]);
     // the observation is not changed: the next reconcile reads the labels again
     expect(o.issue.labels).toEqual(["handover", "handover:running", "bug", "handover:failed"]);
+    done(scope);
+  });
+
+  it("an issue taken by its form's shape gets the migration label too; the labels the repo lacks are created first", async () => {
+    const created: unknown[] = [];
+    const scope = github(seen)
+      .get(`${R}/labels`)
+      .query(true)
+      .reply(200, [{ name: "bug" }])
+      .post(`${R}/labels`, (body) => created.push(body) > 0)
+      .times(LABEL_SPECS.length)
+      .reply(201, {})
+      .post(`${R}/issues/42/labels`, { labels: ["handover", "handover:running"] })
+      .reply(200, []);
+    const o = observed(["bug"]);
+    await ensureLabel(deps(), o, "handover:running");
+    expect(created).toEqual(LABEL_SPECS.map((l) => ({ name: l.name, color: l.color, description: l.description })));
+    expect(created[0]).toEqual({
+      name: "handover",
+      color: "1d76db",
+      description: "A Replicante Core migration run by Handover",
+    });
+    done(scope);
+  });
+
+  it("label names compare case-insensitively: Handover and HANDOVER:RUNNING count, nothing is added", async () => {
+    const scope = github(seen).delete(`${R}/issues/42/labels/Handover%3AFailed`).reply(200, []);
+    const o = observed(["Handover", "HANDOVER:RUNNING", "Handover:Failed"]);
+    await ensureLabel(deps(), o, "handover:running");
+    expect(seen.matched).toEqual([`DELETE ${R}/issues/42/labels/Handover%3AFailed`]);
     done(scope);
   });
 

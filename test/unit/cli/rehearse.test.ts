@@ -25,6 +25,19 @@ describe("rehearse: bad input exits 2 with one clear line and runs nothing", () 
     ],
     [["--chaos", "x"], "error: option '--chaos <seed>' argument 'x' is invalid. expected a whole number\n"],
     [["--format", "yaml"], "error: option '--format <format>' argument 'yaml' is invalid. expected text or json\n"],
+    [
+      ["--merge", "fast-forward"],
+      "error: option '--merge <method>' argument 'fast-forward' is invalid. expected merge, squash or rebase\n",
+    ],
+    [
+      ["--reviews", "7"],
+      "error: option '--reviews <n>' argument '7' is invalid. expected a number of approving reviews from 0 to 6\n",
+    ],
+    [
+      ["--reviews", "-1"],
+      "error: option '--reviews <n>' argument '-1' is invalid. expected a number of approving reviews from 0 to 6\n",
+    ],
+    [["--no-drafts=yes"], "error: unknown option '--no-drafts=yes'\n"],
   ])("%j", async (flags, stderr) => {
     const run = await cli([...base(), ...flags]);
     expect(run.code).toBe(2);
@@ -95,5 +108,16 @@ describe("rehearse --format json", () => {
       stopped_at: "release-canary",
       final_label: "handover:failed",
     });
+  });
+});
+
+describe("rehearse with the repo's GitHub settings", () => {
+  it("--merge rebase --no-drafts --reviews 1 --no-labels: the text log shows each setting at work, and it completes", async () => {
+    const run = await cli([...base(), "--merge", "rebase", "--no-drafts", "--reviews", "1", "--no-labels"]);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("PR #2 opened: [handover #1] [WIP] Prepare replicore-b for Replicante Core 0.3.1\n");
+    expect(run.out).not.toContain("(draft)");
+    expect(run.out).toContain("operator: merged #2 (prepare) by rebase\n");
+    expect(run.out).toContain("✓ Rehearsal completed: 8 steps");
   });
 });

@@ -88,11 +88,12 @@ describe("git objects", () => {
     done(scope);
   });
 
-  it("getCommit maps sha, parents, committer name and message", async () => {
+  it("getCommit maps sha, tree, parents, committer name and message", async () => {
     const scope = github(seen)
       .get(`${R}/git/commits/c9`)
       .reply(200, {
         sha: "c9",
+        tree: { sha: "t9", url: "x" },
         parents: [{ sha: "p1", url: "x" }, { sha: "p2" }],
         committer: { name: "Alice", email: "a@x", date: "2026-05-01T10:00:00Z" },
         author: { name: "Bob" },
@@ -100,6 +101,7 @@ describe("git objects", () => {
       });
     expect(await port().getCommit("c9")).toEqual({
       sha: "c9",
+      tree: "t9",
       parents: ["p1", "p2"],
       committer: "Alice",
       message: "fix it",
@@ -183,17 +185,26 @@ describe("branches", () => {
     done(scope);
   });
 
-  it("moveBranch PATCHes the ref without force: a fast-forward or nothing", async () => {
+  it("moveBranch forces the ref to the new commit only while the head is the expected one", async () => {
+    const ref = `${R}/git/ref/heads/handover/1/prepare`;
     const scope = github(seen)
-      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c2", force: false })
+      .get(ref)
+      .reply(200, { object: { sha: "c1" } })
+      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c2", force: true })
       .reply(200, { object: { sha: "c2" } })
-      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c3", force: false })
-      .reply(422, { message: "Update is not a fast forward" })
-      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c4", force: false })
+      .get(ref)
+      .reply(200, { object: { sha: "c-person" } })
+      .get(ref)
+      .reply(404, { message: "Not Found" })
+      .get(ref)
+      .reply(200, { object: { sha: "c1" } })
+      .patch(`${R}/git/refs/heads/handover/1/prepare`, { sha: "c4", force: true })
       .reply(500, { message: "Server Error" });
-    expect(await port().moveBranch("handover/1/prepare", "c2")).toBe(true);
-    expect(await port().moveBranch("handover/1/prepare", "c3")).toBe(false);
-    await expect(port().moveBranch("handover/1/prepare", "c4")).rejects.toMatchObject({ status: 500 });
+    expect(await port().moveBranch("handover/1/prepare", "c2", "c1")).toBe(true);
+    expect(await port().moveBranch("handover/1/prepare", "c3", "c1")).toBe(false);
+    expect(await port().moveBranch("handover/1/prepare", "c3", "c1")).toBe(false);
+    await expect(port().moveBranch("handover/1/prepare", "c4", "c1")).rejects.toMatchObject({ status: 500 });
+    expect(seen.matched.filter((r) => r.startsWith("PATCH"))).toHaveLength(2);
     done(scope);
   });
 
@@ -234,6 +245,7 @@ describe("pull requests", () => {
     mergeCommitSha: null,
     headRef: "handover/1/prepare",
     headSha: "head1",
+    baseRef: "main",
     body: "<!-- handover:step issue=1 step=prepare -->\nbody",
     draft: true,
     url: "https://github.com/acme/config/pull/7",
@@ -259,6 +271,42 @@ describe("pull requests", () => {
     const scope = repoAndMain(github(seen)).post(`${R}/pulls`, postBody).reply(201, pullJson(7));
     expect(await port().createPull(newPull)).toEqual(expectedPull);
     expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`]);
+    done(scope);
+  });
+
+  it("createPull on 422 drafts not supported opens a normal PR titled wipTitle, once", async () => {
+    const wip = { ...newPull, wipTitle: "[handover #1] [WIP] Prepare replicore-b for Replicante Core 0.3.5" };
+    const scope = repoAndMain(github(seen))
+      .post(`${R}/pulls`, postBody)
+      .reply(422, {
+        message: "Draft pull requests are not supported in this repository.",
+        documentation_url: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+      })
+      .post(`${R}/pulls`, { ...postBody, title: wip.wipTitle, draft: false })
+      .reply(201, pullJson(7, { title: wip.wipTitle, draft: false }));
+    expect(await port().createPull(wip)).toEqual({ ...expectedPull, draft: false });
+    expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`, `POST ${R}/pulls`]);
+    done(scope);
+  });
+
+  it("ensureLabels lists the repo's labels and creates only the missing ones (any case counts; a racing create is fine)", async () => {
+    const scope = github(seen)
+      .get(`${R}/labels`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [{ name: "Handover" }, { name: "bug" }])
+      .post(`${R}/labels`, { name: "handover:running", color: "0e8a16", description: "running" })
+      .reply(201, {})
+      .post(`${R}/labels`, { name: "handover:done", color: "5319e7", description: "done" })
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [{ resource: "Label", code: "already_exists", field: "name" }],
+      });
+    await port().ensureLabels([
+      { name: "handover", color: "1d76db", description: "migration" },
+      { name: "handover:running", color: "0e8a16", description: "running" },
+      { name: "handover:done", color: "5319e7", description: "done" },
+    ]);
+    expect(seen.matched).toEqual([`GET ${R}/labels?per_page=100&page=1`, `POST ${R}/labels`, `POST ${R}/labels`]);
     done(scope);
   });
 
@@ -347,6 +395,7 @@ describe("pull requests", () => {
       mergeCommitSha: "m12",
       headRef: "handover/1/prepare",
       headSha: "head12",
+      baseRef: "main",
       body: "<!-- handover:step issue=1 step=prepare -->\nbody",
       draft: false,
       url: "https://github.com/acme/config/pull/12",

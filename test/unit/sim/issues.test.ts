@@ -134,6 +134,8 @@ describe("issues, comments, labels, reactions", () => {
   });
 
   it("closes and reopens issues and filters the issue list by state and labels", async () => {
+    h.sim.createLabel("handover");
+    h.sim.createLabel("handover:done");
     const a = h.sim.createIssue("alice", "a", "", ["handover"]);
     const b = h.sim.createIssue("alice", "b", "", ["handover", "handover:done"]);
     h.sim.createIssue("alice", "c", "");
@@ -155,6 +157,7 @@ describe("issues, comments, labels, reactions", () => {
 
 describe("search and pagination", () => {
   it("searches issues by repo, type, state, label and body text", async () => {
+    h.sim.createLabel("handover");
     h.sim.createIssue("alice", "Migrate replicore-a", "Source cluster: replicore-a", ["handover"]);
     h.sim.createIssue("alice", "Other", "nothing to see", ["handover"]);
     const closed = h.sim.createIssue("alice", "Old", "Source cluster: replicore-a", ["handover"]);

@@ -51,6 +51,7 @@ afterEach(async () => {
 describe("webhook delivery", () => {
   it("delivers signed events in order with GitHub's headers and payload fields", async () => {
     h.sim.setWebhookTarget(app.url);
+    h.sim.createLabel("handover");
     const issue = h.sim.createIssue("alice", "Migrate", "body", ["handover"]);
     await branchWithCommit(h, "feature", { "a.txt": "1\n" });
     const pr = await h.octokit.request("POST /repos/{owner}/{repo}/pulls", {
