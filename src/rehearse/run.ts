@@ -42,6 +42,8 @@ export interface RehearsalOptions {
   commands: ScriptedComment[];
   /** Called with each timeline line as it happens. */
   onEvent?: (at: number, line: string) => void;
+  /** Called with the simulator once it is up, before anything happens (tests: watching every answer). */
+  onSim?: (sim: GitHubSim) => void;
   /** What else happens at a step's moment (tests: people pushing to a branch, the default branch moving). */
   onStep?: (event: ScriptedComment["event"], step: PlannedStep, sim: GitHubSim) => void;
   /** Called once the simulator and the App replicas run (the bench instruments them). */
@@ -319,6 +321,7 @@ class Rehearsal {
     });
     this.options.onWorld?.(this.world);
     try {
+      this.options.onSim?.(this.world.sim);
       this.chaos();
       const sim = this.world.sim;
       sim.setPermission(OPERATOR, "admin");

@@ -54,6 +54,7 @@ export { seededRandom, signature256 } from "./webhooks.js";
 export { SimHttpError } from "./http-error.js";
 export { BODY_LIMIT, GITHUB_DEFAULTS, TITLE_LIMIT } from "./model.js";
 export type { RepoState } from "./repo-state.js";
+export type { SimResponse } from "./http.js";
 
 export type FaultKind = "500" | "502-after-write" | "secondary-rate-limit";
 
@@ -95,6 +96,8 @@ const SECONDARY_RATE_LIMIT =
 export class GitHubSim {
   readonly requests: SimRequestLog[] = [];
   faultHook: ((req: SimRequestInfo) => FaultKind | undefined) | undefined;
+  /** Sees every answer as sent (tests check them against GitHub's OpenAPI description). */
+  responseHook: ((req: SimRequestInfo, answer: SimResponse) => void) | undefined;
   /** the simulated repository (for inspection beyond the helpers below) */
   readonly repo: RepoState;
   private readonly core: SimCore;
@@ -204,6 +207,7 @@ export class GitHubSim {
       if (fault === "502-after-write") answer = { status: 502, body: { message: "Server Error" } };
     }
     this.requests.push({ ...info, status: answer.status, at: this.core.clock.now() });
+    this.responseHook?.(info, answer);
     return answer;
   }
 

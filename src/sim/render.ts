@@ -95,7 +95,10 @@ export function labelJson(repo: RenderedRepo, label: SimLabel): Record<string, u
 function labelsOf(repo: RenderedRepo, issue: SimIssue): Record<string, unknown>[] {
   return issue.labels.map((name) => {
     const label = repo.label(name);
-    return label ? labelJson(repo, label) : { name };
+    // A pull request's labels carry a string description (GitHub's description of pulls says so)
+    return label
+      ? { ...labelJson(repo, label), ...(issue.pull ? { description: label.description ?? "" } : {}) }
+      : { name };
   });
 }
 

@@ -1,0 +1,156 @@
+// Every answer the simulator gives in rehearsals (default settings, and a rebase-only repo without drafts, labels and
+// with required reviews) is checked against GitHub's OpenAPI description (@octokit/openapi): the operation and status
+// must be documented, and the body must fit the documented schema. `required` is not enforced: the sim renders the
+// fields an App reads, not all of GitHub's; every field it does send must have GitHub's type and shape.
+import { readFileSync } from "node:fs";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import type { RehearsalOptions } from "../../src/rehearse/run.js";
+import type { SimResponse } from "../../src/sim/index.js";
+import { EXAMPLE_ISSUE, run } from "./helpers.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document, walked generically
+type Json = any;
+
+const spec: Json = JSON.parse(readFileSync("node_modules/@octokit/openapi/generated/api.github.com.json", "utf8"));
+
+/**
+ * OpenAPI 3.0 to JSON Schema as Ajv reads it: `nullable` becomes a null alternative. `required` is dropped: the sim's
+ * fields are checked for type and shape; which ones GitHub always sends is not the sim's business (and without it a
+ * partial object fits several `oneOf` branches, so they become `anyOf`).
+ */
+function toJsonSchema(node: Json): Json {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (!node || typeof node !== "object") return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node))
+    if (key !== "required" && key !== "nullable") out[key === "oneOf" ? "anyOf" : key] = toJsonSchema(value);
+  if (node.nullable !== true) return out;
+  if (typeof out.type === "string")
+    return { ...out, type: [out.type, "null"], ...(out.enum ? { enum: [...out.enum, null] } : {}) };
+  return { anyOf: [out, { type: "null" }] };
+}
+spec.components = toJsonSchema(spec.components);
+spec.paths = toJsonSchema(spec.paths);
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+(addFormatsModule as unknown as (a: Ajv) => void)(ajv);
+// GitHub sends "" for an unset URL (a deployment status without target_url), where the description says format uri.
+ajv.addFormat("uri", (value: string) => value === "" || URL.canParse(value));
+ajv.addSchema({ $id: "gh", components: spec.components });
+
+interface Operation {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  /** literal segments: the most specific template wins */
+  literals: number;
+  responses: Record<string, Json>;
+}
+
+const operations: Operation[] = Object.entries(spec.paths as Record<string, Record<string, Json>>).flatMap(
+  ([template, item]) =>
+    Object.entries(item)
+      .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
+      .map(([method, op]) => ({
+        method: method.toUpperCase(),
+        template,
+        // {ref}, {path} and {basehead} may hold slashes; other parameters are one segment
+        pattern: new RegExp(
+          `^${template.replace(/\{(\w+)\}/g, (_m, name: string) => (["ref", "path", "basehead", "sha"].includes(name) ? "(.+)" : "([^/]+)"))}$`,
+        ),
+        literals: template.split("/").filter((s) => s !== "" && !s.startsWith("{")).length,
+        responses: op.responses ?? {},
+      })),
+);
+
+function operationOf(method: string, path: string): Operation | undefined {
+  const lookup = method === "HEAD" ? "GET" : method;
+  return operations
+    .filter((o) => o.method === lookup && o.pattern.test(path))
+    .sort((a, b) => b.literals - a.literals || a.template.length - b.template.length)[0];
+}
+
+const validators = new Map<string, ValidateFunction>();
+function schemaOf(op: Operation, status: number): { documented: boolean; validate?: ValidateFunction } {
+  const response = op.responses[String(status)] ?? op.responses.default;
+  if (!response) return { documented: false };
+  const resolved = response.$ref
+    ? spec.components.responses[String(response.$ref).replace("#/components/responses/", "")]
+    : response;
+  const schema = resolved?.content?.["application/json"]?.schema;
+  if (!schema) return { documented: true };
+  const key = `${op.method} ${op.template} ${status}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    const rewritten = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"gh#/components/'));
+    validate = ajv.compile(rewritten);
+    validators.set(key, validate);
+  }
+  return { documented: true, validate };
+}
+
+interface Seen {
+  operations: Set<string>;
+  problems: string[];
+}
+
+function watch(seen: Seen): RehearsalOptions["onSim"] {
+  return (sim) => {
+    sim.responseHook = (req, answer: SimResponse) => {
+      try {
+        check(seen, req, answer);
+      } catch (err) {
+        seen.problems.push(`${req.method} ${req.path}: ${(err as Error).message}`);
+      }
+    };
+  };
+}
+
+function check(seen: Seen, req: { method: string; path: string }, answer: SimResponse): void {
+  {
+    {
+      // The App's webhook target and Probot's token exchange are not part of the REST description we check here.
+      const op = operationOf(req.method, decodeURIComponent(req.path));
+      if (!op) {
+        seen.problems.push(`${req.method} ${req.path}: not an operation of GitHub's REST API`);
+        return;
+      }
+      const key = `${op.method} ${op.template} ${answer.status}`;
+      seen.operations.add(key);
+      const { documented, validate } = schemaOf(op, answer.status);
+      if (!documented) {
+        seen.problems.push(`${key}: status not documented`);
+        return;
+      }
+      if (validate && answer.body !== undefined && !validate(answer.body))
+        seen.problems.push(`${key}: ${ajv.errorsText(validate.errors, { separator: "; " }).slice(0, 600)}`);
+    }
+  }
+}
+
+describe("the simulator's answers fit GitHub's OpenAPI description", () => {
+  it.each([
+    ["default settings", {}],
+    [
+      "rebase only, no drafts, no labels, one required review",
+      { merge: "rebase", noDrafts: true, noLabels: true, reviews: 1 },
+    ],
+  ] as const)("in a rehearsal with %s", { timeout: 120_000 }, async (_name, repo) => {
+    const seen: Seen = { operations: new Set(), problems: [] };
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, { repo, onSim: watch(seen) });
+    expect(report.completed).toBe(true);
+    expect([...new Set(seen.problems)]).toEqual([]);
+    // the operations the App depends on were all seen (the check is not vacuous)
+    for (const key of [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number} 200",
+      "POST /repos/{owner}/{repo}/pulls 201",
+      "POST /repos/{owner}/{repo}/git/commits 201",
+      "GET /repos/{owner}/{repo}/git/trees/{tree_sha} 200",
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments 200",
+      "POST /repos/{owner}/{repo}/check-runs 201",
+    ])
+      expect([...seen.operations]).toContain(key);
+  });
+});
