@@ -155,21 +155,67 @@ function onHead(view: StepView, head: FileMap, produce: () => StepOutcome, count
   }
 }
 
+/**
+ * A merged step PR counts only when it merged into the default branch with the step's changes in its merge commit
+ * (the step applied again there changes nothing): not a PR retargeted and merged elsewhere, nor a PR from a branch a
+ * person prepared with other content. A step that cannot be applied there (a user mistake) is taken as merged.
+ */
+async function mergedHere(
+  deps: EngineDeps,
+  pr: PullInfo,
+  step: PlannedStep,
+  plan: { context: Parameters<typeof applyStep>[1] },
+  defaultBranch: string,
+): Promise<boolean> {
+  if (pr.baseRef !== defaultBranch || !pr.mergeCommitSha) return false;
+  const tree = await deps.port.readTree(pr.mergeCommitSha);
+  try {
+    return diffTrees(tree, applyStep(tree, plan.context, step).tree).length === 0;
+  } catch (err) {
+    if (err instanceof InputError || err instanceof EditError) return true;
+    throw err;
+  }
+}
+
 async function viewOf(
   deps: EngineDeps,
   step: PlannedStep,
   snapshot: Snapshot,
   request: MigrationRequest,
   plan: { context: Parameters<typeof applyStep>[1] },
+  defaultBranch: string,
 ): Promise<StepView> {
   const rec = snapshot.hidden.steps[step.id] ?? {};
   const view: StepView = { step };
   const found: PullInfo | undefined = rec.noDiff ? undefined : await deps.port.findPull(step.branch);
   // A merged PR whose step was rolled back does not count: the step is opened again.
-  const pr = found && !snapshot.hidden.undone.includes(found.number) ? found : undefined;
+  let pr = found && !snapshot.hidden.undone.includes(found.number) ? found : undefined;
+  if (pr?.merged && rec.mergeSha === undefined && !(await mergedHere(deps, pr, step, plan, defaultBranch))) {
+    // Not the step's merge: the step opens again (a new PR), and this one is not counted as a duplicate.
+    snapshot.hidden = { ...snapshot.hidden, undone: [...snapshot.hidden.undone, pr.number] };
+    pr = undefined;
+  }
   if (pr) view.pr = pr;
   if (pr?.state === "open") view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
   // A step to open, or Handover's own open PR that no longer merges: its changes on the current head.
+  if (found && found.author !== deps.port.botLogin) {
+    // A PR a person opened on the step branch (in advance, say) is not the step, merged or not.
+    view.problems = [
+      `#${found.number} on ${step.branch} was opened by @${found.author}, not Handover: close it and delete the branch, and Handover opens ${step.id}`,
+    ];
+    return view;
+  }
+  if (!found && !rec.noDiff) {
+    // A step branch someone else made before Handover is not Handover's to use.
+    const existing = await deps.port.getBranch(step.branch);
+    const committer = existing ? (await deps.port.getCommit(existing)).committer : COMMITTER.name;
+    if (committer !== COMMITTER.name) {
+      view.problems = [
+        `branch ${step.branch} already exists with a commit Handover did not make (committed by ${committer}): delete the branch, and Handover opens ${step.id} on it`,
+      ];
+      return view;
+    }
+  }
   if ((!pr && !rec.noDiff) || (pr?.state === "open" && pr.mergeable === false && !view.humanCommits)) {
     const head = await deps.port.readTree(snapshot.headSha);
     // The prepare scaffold carries REPLACE-ME on purpose: operators fill it in on its PR (the guard holds it until then).
@@ -221,6 +267,22 @@ export function rollbackStep(step: PlannedStep, issue: number, attempt: number):
   };
 }
 
+/**
+ * The default-branch commit before a step's merge: the first parent of a merge commit or a squash, and for a rebase
+ * merge (its tip is the last of the PR's commits replayed, with that commit's message) the commit before all of them,
+ * so a rollback reverts every commit of the step.
+ */
+async function commitBefore(deps: EngineDeps, mergeSha: string, pr: number | undefined): Promise<string> {
+  const merged = await deps.port.getCommit(mergeSha);
+  const parent = merged.parents[0] ?? mergeSha;
+  if (merged.parents.length !== 1 || pr === undefined) return parent;
+  const commits = await deps.port.pullCommits(pr);
+  if (commits.length < 2 || commits[commits.length - 1]?.message !== merged.message) return parent;
+  let sha = mergeSha;
+  for (let i = 0; i < commits.length; i++) sha = (await deps.port.getCommit(sha)).parents[0] ?? sha;
+  return sha;
+}
+
 async function rollbackView(
   deps: EngineDeps,
   snapshot: Snapshot,
@@ -236,12 +298,12 @@ async function rollbackView(
   const pr = await deps.port.findPull(step.branch);
   if (pr) view.pr = pr;
   if (!pr) {
-    const [head, after, parent] = await Promise.all([
+    const [head, after, beforeSha] = await Promise.all([
       deps.port.readTree(snapshot.headSha),
       deps.port.readTree(rec.mergeSha),
-      deps.port.getCommit(rec.mergeSha),
+      commitBefore(deps, rec.mergeSha, rec.pr),
     ]);
-    const before = await deps.port.readTree(parent.parents[0] ?? rec.mergeSha);
+    const before = await deps.port.readTree(beforeSha);
     onHead(
       view,
       head,
@@ -343,7 +405,7 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   snapshot.steps = planned.plan.steps;
   for (const step of planned.plan.steps) {
     if (stepDone(snapshot.hidden, step)) continue;
-    snapshot.views.set(step.id, await viewOf(deps, step, snapshot, parsed.request, planned.plan));
+    snapshot.views.set(step.id, await viewOf(deps, step, snapshot, parsed.request, planned.plan, head.name));
     break;
   }
   const rollback = await rollbackView(deps, snapshot, planned.plan, parsed.request.version);

@@ -63,6 +63,7 @@ function toPull(data: Json): PullInfo {
     headRef: data.head?.ref ?? "",
     headSha: data.head?.sha ?? "",
     baseRef: data.base?.ref ?? "",
+    author: data.user?.login ?? "",
     body: data.body ?? "",
     draft: Boolean(data.draft),
     url: data.html_url ?? "",
@@ -319,6 +320,16 @@ export class OctokitPort implements GitHubPort {
 
   async updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void> {
     await this.send("PATCH", `/pulls/${number}`, patch);
+  }
+
+  async pullCommits(pull: number): Promise<CommitInfo[]> {
+    return (await this.all(`/pulls/${pull}/commits`)).map((c) => ({
+      sha: c.sha,
+      tree: c.commit?.tree?.sha ?? "",
+      parents: ((c.parents ?? []) as Json[]).map((p) => p.sha),
+      committer: c.commit?.committer?.name ?? "",
+      message: c.commit?.message ?? "",
+    }));
   }
 
   async changedFiles(pull: number): Promise<string[]> {

@@ -92,6 +92,8 @@ export interface GitHubPort {
   createPull(pull: NewPull): Promise<PullInfo>;
   updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void>;
 
+  /** The commits of a PR, oldest first (a rebase merge puts each of them on the base). */
+  pullCommits(pull: number): Promise<CommitInfo[]>;
   /** Paths a PR changes. */
   changedFiles(pull: number): Promise<string[]>;
   /** The conclusion and title of the newest check run with this name on a commit. */

@@ -31,6 +31,8 @@ export interface PullInfo {
   headSha: string;
   /** The branch it merges into (a step PR retargeted elsewhere does not count). */
   baseRef: string;
+  /** Who opened it (a step PR a person opened in advance is not Handover's). */
+  author: string;
   body: string;
   draft: boolean;
   url: string;

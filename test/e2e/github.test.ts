@@ -4,7 +4,7 @@ import type { GitHubSim } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, expectStrictOrder, run } from "./helpers.js";
 
 /** The rehearsal in repos set up the ways GitHub repos really are (DESIGN section 6 "Real GitHub"). */
-describe("the rehearsal on GitHub as it really behaves", () => {
+describe("the rehearsal on GitHub as it really behaves", { timeout: 120_000 }, () => {
   it("a rebase-only repo: every step PR is rebased in (no merge commit on main), the chain completes", async () => {
     const { report, plan, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, { repo: { merge: "rebase" } });
     expect(report.completed).toBe(true);
@@ -69,5 +69,115 @@ describe("the rehearsal on GitHub as it really behaves", () => {
     const sim = sims[0] as GitHubSim;
     expect(sim.labels(1)).toEqual(["handover", "handover:done"]);
     expect(sim.labelNames()).toEqual(expect.arrayContaining(["handover", "handover:running", "handover:done"]));
+  });
+});
+
+describe("what counts as a merged step", { timeout: 120_000 }, () => {
+  it("a step PR retargeted to another branch and merged there does not count: the step opens again and merges into main", async () => {
+    let retargeted = 0;
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "release-canary" || retargeted) return;
+        const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
+        if (!pr) return;
+        sim.pushFiles("mallory", "staging", [{ path: "STAGING", content: "1\n" }], "a staging branch");
+        const live = sim.repo.pull(pr.number);
+        live.pull.baseRef = "staging";
+        live.pull.baseSha = sim.branchSha("staging") as string;
+        sim.mergePull(pr.number, "mallory");
+        retargeted = pr.number;
+      },
+    });
+    expect(retargeted).toBeGreaterThan(0);
+    expect(report.completed).toBe(true);
+    expect(report.violations).toEqual([]);
+    expect(report.duplicate_prs).toBe(0);
+    const sim = sims[0] as GitHubSim;
+    const canary = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/release-canary");
+    expect(canary.map((p) => [p.number, p.pull.baseRef, p.pull.merged])).toEqual([
+      [retargeted, "staging", true],
+      [expect.any(Number), "main", true],
+    ]);
+    expect(report.steps.find((s) => s.id === "release-canary")?.pr).not.toBe(retargeted);
+  });
+
+  it("a step branch a person pushed in advance is not used: no PR from it, the dashboard says to delete it", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      onStep: (event, step, sim) => {
+        if (event === "opened" && step.id === "prepare")
+          sim.pushFiles("mallory", "handover/1/release-canary", [{ path: "x.txt", content: "x\n" }], "mine now");
+      },
+    });
+    expect(report.completed).toBe(false);
+    expect(report.stopped_at).toBe("release-canary");
+    expect(report.final_label).toBe("handover:failed");
+    const sim = sims[0] as GitHubSim;
+    expect(sim.listPulls().filter((p) => p.pull.headRef === "handover/1/release-canary")).toEqual([]);
+    const dashboard = sim.listComments(1).find((c) => c.user === "handover[bot]")?.body ?? "";
+    expect(dashboard).toContain(
+      "branch handover/1/release-canary already exists with a commit Handover did not make (committed by mallory): delete the branch, and Handover opens release-canary on it",
+    );
+  });
+});
+
+describe("rollback in a rebase-only repo", { timeout: 120_000 }, () => {
+  it("a step that landed as two commits (Handover's and a reviewer's) is reverted whole", async () => {
+    const path = "clusters/replicore-a/replicante.yaml";
+    let before = "";
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      repo: { merge: "rebase" },
+      commands: [
+        {
+          after: "release-canary",
+          event: "gate_passed",
+          delay: 0,
+          user: "operator",
+          permission: "admin",
+          body: "/handover rollback",
+        },
+      ],
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "release-canary") return;
+        before = sim.readTree("main").get(path) ?? "";
+        const text = sim.readTree(step.branch).get(path) ?? "";
+        sim.pushFiles("reviewer", step.branch, [{ path, content: `${text}# reviewed\n` }], "Reviewed");
+      },
+    });
+    expect(report.final_label).toBe("handover:paused");
+    expect(report.violations).toEqual([]);
+    const sim = sims[0] as GitHubSim;
+    const canary = sim.listPulls().find((p) => p.pull.headRef === "handover/1/release-canary");
+    const merge = canary?.pull.mergeCommitSha ?? "";
+    expect(sim.commitParents(merge)).toHaveLength(1);
+    expect(sim.repo.objects.getCommit(merge)?.message).toBe("Reviewed");
+    expect(sim.readTree("main").get(path)).toBe(before);
+  });
+});
+
+describe("a re-planned step PR in a rebase-only repo", { timeout: 120_000 }, () => {
+  it("the default branch moving under an open step: Handover re-plans it as one commit on the new head, and it rebases in", async () => {
+    const path = "clusters/replicore-a/replicante.yaml";
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      repo: { merge: "rebase" },
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "release-wave-1") return;
+        const text = sim.readTree("main").get(path) ?? "";
+        // the same lines the step edits: a conflict at line level too
+        sim.pushFiles(
+          "dana",
+          "main",
+          [{ path, content: text.replace("'conf.d/kafka.yaml'", "'conf.d/kafka.yaml'  ") }],
+          "Whitespace",
+        );
+      },
+    });
+    expect(report.completed).toBe(true);
+    expect(report.duplicate_prs).toBe(0);
+    expect(report.violations).toEqual([]);
+    const sim = sims[0] as GitHubSim;
+    const wave = sim.listPulls().find((p) => p.pull.headRef === "handover/1/release-wave-1");
+    const merge = wave?.pull.mergeCommitSha ?? "";
+    expect(sim.repo.objects.getCommit(merge)?.message).toContain("re-planned on the moved default branch");
+    expect(sim.defaultBranchHistory().every((sha) => sim.commitParents(sha).length <= 1)).toBe(true);
   });
 });

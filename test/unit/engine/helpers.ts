@@ -71,6 +71,8 @@ const PULL_BASE = {
   mergedAt: null,
   mergeCommitSha: null,
   headSha: "prhead",
+  baseRef: "main",
+  author: "handover[bot]",
   body: "",
   draft: false,
   url: "",
