@@ -59,7 +59,7 @@ export function isMigrationIssue(issue: IssueInfo): boolean {
     issue.body
       .split("\n")
       .filter((line) => line.startsWith("###"))
-      .map((line) => line.trim().toLowerCase()),
+      .map((line) => line.trim().toLowerCase().replace(/\s+/g, " ")),
   );
   return FORM_HEADINGS.every((h) => headings.has(h));
 }
