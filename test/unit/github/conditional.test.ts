@@ -78,8 +78,14 @@ describe("immutable objects", () => {
     const port = () => new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
     const scope = github(seen)
       .get(`${R}/git/commits/c0ffee`)
-      .reply(200, { sha: "c0ffee", parents: [{ sha: "p1" }], committer: { name: "Handover" }, message: "m" });
-    const expected = { sha: "c0ffee", parents: ["p1"], committer: "Handover", message: "m" };
+      .reply(200, {
+        sha: "c0ffee",
+        tree: { sha: "t1" },
+        parents: [{ sha: "p1" }],
+        committer: { name: "Handover" },
+        message: "m",
+      });
+    const expected = { sha: "c0ffee", tree: "t1", parents: ["p1"], committer: "Handover", message: "m" };
     expect(await port().getCommit("c0ffee")).toEqual(expected);
     expect(await port().getCommit("c0ffee")).toEqual(expected);
     expect(scope.isDone()).toBe(true);
