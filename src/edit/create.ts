@@ -1,7 +1,7 @@
 // Creating what a path needs below the deepest node that exists: missing keys become block
 // maps indented under their parent, ending in the new value.
 import { isMap } from "yaml";
-import type { Node } from "yaml";
+import type { Node, Pair } from "yaml";
 import {
   EditError,
   afterNodeLine,
@@ -62,6 +62,23 @@ function flowEntry(keys: readonly string[], leaf: Leaf, path: YamlPath): string 
   return entry;
 }
 
+/** True when leaf can be written inside a flow map. */
+function fitsFlow(leaf: Leaf): boolean {
+  return leaf.kind === "scalar" || (leaf.kind === "seq" && leaf.items.every((i) => !/[\r\n]/.test(i.trim())));
+}
+
+/** Edits putting block lines under a block map key whose value is null or `{}` (the value's text goes). */
+function underKey(text: string, pair: Pair<unknown, unknown>, keys: readonly string[], leaf: Leaf, eol: string) {
+  const colon = colonAfterKey(text, pair);
+  const value = pair.value as Node | null;
+  const edits: TextEdit[] = [];
+  const [valueStart = colon + 1, valueEnd = colon + 1] = value?.range ?? [];
+  if (valueEnd > valueStart) edits.push({ start: colon + 1, end: valueEnd, insert: "" });
+  const indent = " ".repeat(column(text, startOf(pair)) + 2);
+  edits.push(insertLinesEdit(text, lineEnd(text, colon), indentLines(blockLines(keys, leaf), indent), eol));
+  return edits;
+}
+
 /** Edits that create path.slice(res.depth) with leaf as its value. */
 export function createEdits(text: string, res: Resolution, path: YamlPath, leaf: Leaf): TextEdit[] {
   const eol = eolOf(text);
@@ -77,6 +94,8 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
     const lines = indentLines(blockLines(keys, leaf), " ".repeat(mapIndent(text, node)));
     return [insertLinesEdit(text, afterNodeLine(text, node), lines, eol)];
   }
+  const emptyFlowMap = isMap(node) && node.flow && node.items.length === 0;
+  if (emptyFlowMap && res.pair && !res.inFlow && !fitsFlow(leaf)) return underKey(text, res.pair, keys, leaf, eol);
   if (isMap(node)) {
     const entry = flowEntry(keys, leaf, path);
     const last = node.items[node.items.length - 1];
@@ -84,16 +103,7 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
     const end = contentEnd(text, last);
     return [{ start: end, end, insert: `, ${entry}` }];
   }
-  if (isNullNode(node) && res.pair && !res.inFlow) {
-    const colon = colonAfterKey(text, res.pair);
-    const value = res.pair.value as Node | null;
-    const edits: TextEdit[] = [];
-    const valueEnd = value?.range?.[1] ?? colon + 1;
-    if (valueEnd > colon + 1) edits.push({ start: colon + 1, end: valueEnd, insert: "" });
-    const indent = " ".repeat(column(text, startOf(res.pair)) + 2);
-    edits.push(insertLinesEdit(text, lineEnd(text, colon), indentLines(blockLines(keys, leaf), indent), eol));
-    return edits;
-  }
+  if (isNullNode(node) && res.pair && !res.inFlow) return underKey(text, res.pair, keys, leaf, eol);
   const what = node === null ? "the document is empty" : `${at} is not a map`;
   throw new EditError(`cannot create ${showPath(path)}: ${what}`);
 }

@@ -1,9 +1,9 @@
 // Finding nodes in the original text: parse with the `yaml` package only to learn offsets,
 // and re-parse edited text to prove the edit did exactly what was intended.
 import { isDeepStrictEqual } from "node:util";
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from "yaml";
-import type { CST, Document, Node, Pair, YAMLMap, YAMLSeq } from "yaml";
-import { column, lineEnd, trimBack } from "./text.js";
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from "yaml";
+import type { CST, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
+import { column, lineEnd, lineNumber, lineStart, trimBack } from "./text.js";
 
 /** An edit that cannot be made safely; the message names the path and what was wrong. */
 export class EditError extends Error {
@@ -58,6 +58,12 @@ export function parseFile(text: string, docIndex: number, path: YamlPath): Parse
     const err = d.errors[0];
     if (err)
       throw new EditError(`cannot edit ${showPath(path)}: the file is not valid YAML: ${firstLine(err.message)}`);
+    const alias = unresolvedAlias(d);
+    if (alias) {
+      throw new EditError(
+        `cannot edit ${showPath(path)}: the alias *${alias.name} on line ${lineNumber(text, alias.offset)} has no anchor before it`,
+      );
+    }
   }
   const doc = docs[docIndex];
   if (!doc) {
@@ -117,9 +123,59 @@ export function resolve(doc: Document.Parsed, path: YamlPath): Resolution {
   return res;
 }
 
+/** The first alias of doc whose anchor is not defined before it (an alias refers back, never forward). */
+export function unresolvedAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
+  const anchors = new Set<string>();
+  let found: { name: string; offset: number } | undefined;
+  visit(doc, (_key, node) => {
+    if (isAlias(node) && !anchors.has(node.source)) {
+      found = { name: node.source, offset: node.range?.[0] ?? 0 };
+      return visit.BREAK;
+    }
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) anchors.add(anchor);
+    return undefined;
+  });
+  return found;
+}
+
+/** True for a block scalar with keep chomping (`|+`, `>+`): its trailing blank lines are part of its value. */
+export function isKeepBlock(node: unknown): node is Scalar {
+  if (!isScalar(node) || (node.type !== "BLOCK_LITERAL" && node.type !== "BLOCK_FOLDED")) return false;
+  const token = node.srcToken as CST.BlockScalar | undefined;
+  const header = token?.props?.find((t): t is CST.SourceToken => t.type === "block-scalar-header")?.source ?? "";
+  return header.includes("+");
+}
+
+/**
+ * Offset where node's properties (`&anchor`, `!tag`) start when they stand on the same line just before it,
+ * else where the node itself starts.
+ */
+export function propsStart(text: string, node: unknown): number {
+  const start = startOf(node);
+  const n = isPair(node) ? node.key : node;
+  if (!n || typeof n !== "object" || !("range" in n)) return start;
+  const { anchor, tag } = n as { anchor?: string; tag?: string };
+  if (!anchor && !tag) return start;
+  let at = start;
+  for (let i = 0; i < 2; i++) {
+    const m = /(?:^|(?<=[\s\-?:,[{]))[&!]\S*[ \t]+$/.exec(text.slice(lineStart(text, at), at));
+    if (!m) break;
+    at -= m[0].length;
+  }
+  return at;
+}
+
 /** Offset just past the last character of node's own content (trailing comments excluded). */
 export function contentEnd(text: string, node: unknown): number {
   if (isPair(node)) return Math.max(contentEnd(text, node.key), contentEnd(text, node.value));
+  if (isKeepBlock(node)) {
+    // Trailing blank lines are its value: end on the last of them.
+    let end = node.range?.[1] ?? 0;
+    if (text[end - 1] === "\n") end--;
+    if (text[end - 1] === "\r") end--;
+    return end;
+  }
   if (isScalar(node) || isAlias(node)) {
     const [start, valueEnd] = node.range ?? [0, 0];
     return trimBack(text, valueEnd, start);
@@ -166,7 +222,7 @@ export function mapIndent(text: string, map: YAMLMap<unknown, unknown>): number 
   return column(text, startOf(map.items[0]));
 }
 
-/** Plain JS value of one document (null for an empty one). */
+/** Plain JS value of one document (null for an empty one); unresolved aliases were refused before. */
 export function docValue(doc: Document.Parsed): unknown {
   return doc.toJS({ maxAliasCount: -1 }) ?? null;
 }
@@ -182,14 +238,59 @@ export function verifyEdit(after: string, before: Parsed, expected: unknown, pat
   if (docs.length !== before.docs.length) {
     throw new EditError(`editing ${showPath(path)} would change the number of documents`);
   }
+  for (const d of docs) {
+    const alias = unresolvedAlias(d as Document.Parsed);
+    if (alias) {
+      throw new EditError(
+        `cannot edit ${showPath(path)}: the alias *${alias.name} would stand on line ${lineNumber(after, alias.offset)} of the result with no anchor &${alias.name} before it (an alias refers back to an anchor)`,
+      );
+    }
+  }
+  docs.forEach((d, i) => {
+    const was = before.docs[i]?.warnings.length ?? 0;
+    const warning = d.warnings[was];
+    if (warning) {
+      throw new EditError(`editing ${showPath(path)} would produce doubtful YAML: ${firstLine(warning.message)}`);
+    }
+  });
   docs.forEach((d, i) => {
     const want = i === before.index ? expected : docValue(before.docs[i] as Document.Parsed);
-    if (!isDeepStrictEqual(docValue(d as Document.Parsed), want)) {
+    if (!matches(docValue(d as Document.Parsed), want)) {
       const what = i === before.index ? `the value at ${showPath(path)}` : `document ${i}`;
       throw new EditError(`editing ${showPath(path)} would not give the intended result: ${what} came out different`);
     }
   });
   return after;
+}
+
+/**
+ * Stands in the expected value for a new item or entry whose aliases refer to anchors outside it: YAML gives it the
+ * value of the anchor before it, which only the edited document can tell.
+ */
+export const AS_PARSED = Symbol("as parsed");
+
+function matches(actual: unknown, expected: unknown): boolean {
+  if (expected === AS_PARSED) return true;
+  if (Array.isArray(expected)) {
+    return (
+      Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matches(actual[i], e))
+    );
+  }
+  if (expected !== null && typeof expected === "object" && Object.getPrototypeOf(expected) === Object.prototype) {
+    if (actual === null || typeof actual !== "object" || Array.isArray(actual)) return false;
+    const keys = Object.keys(expected);
+    const got = actual as Record<string, unknown>;
+    return (
+      isDeepStrictEqual([...keys].sort(), Object.keys(got).sort()) &&
+      keys.every((k) => matches(got[k], (expected as Record<string, unknown>)[k]))
+    );
+  }
+  return isDeepStrictEqual(actual, expected);
+}
+
+/** The value of a new item or entry parsed on its own; AS_PARSED when it holds an alias to an anchor outside it. */
+export function standaloneValue(doc: Document.Parsed): unknown {
+  return unresolvedAlias(doc) ? AS_PARSED : doc.toJS({ maxAliasCount: -1 });
 }
 
 function firstLine(message: string): string {

@@ -1,9 +1,10 @@
 // Scalars and map entries: set, remove, insert and read, by splicing the original text.
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
-import type { Pair, Scalar, YAMLMap } from "yaml";
+import type { Document, Pair, Scalar, YAMLMap } from "yaml";
 import { createEdits } from "./create.js";
 import { REMOVE, changeIn } from "./expected.js";
 import {
+  AS_PARSED,
   EditError,
   afterNodeLine,
   colonAfterKey,
@@ -12,15 +13,19 @@ import {
   isNullNode,
   mapIndent,
   parseFile,
+  propsStart,
   resolve,
   showPath,
+  standaloneValue,
   startOf,
   verifyEdit,
   type YamlPath,
 } from "./locate.js";
+import { multiLine, spliceFlowRemoval } from "./flow.js";
 import { formatScalar, styleOf } from "./scalar.js";
 import {
   applyEdits,
+  attachedCommentsStart,
   column,
   dedent,
   deleteLinesEdit,
@@ -28,30 +33,48 @@ import {
   indentLines,
   insertLinesEdit,
   lineEnd,
+  lineNumber,
   lineStart,
   splitLines,
   startsLine,
+  stripBom,
   type TextEdit,
+  withoutBom,
 } from "./text.js";
 
 type AnyMap = YAMLMap<unknown, unknown>;
 type AnyPair = Pair<unknown, unknown>;
 
+const STR_TAG = "tag:yaml.org,2002:str";
+
 /** Edits replacing an existing scalar's characters with value. */
 function replaceScalar(text: string, node: Scalar, value: string, inFlow: boolean, pair?: AnyPair): TextEdit[] {
   const [start, valueEnd] = node.range ?? [0, 0];
+  const edits: TextEdit[] = [];
+  // A core-schema tag (`!!int 3`) would contradict the new string; `!!str` and custom tags stay.
+  if (node.tag?.startsWith("tag:yaml.org,2002:") && node.tag !== STR_TAG) {
+    const tag = /![^ \t\r\n]*[ \t]+$/.exec(text.slice(lineStart(text, start), start));
+    if (!tag)
+      throw new EditError(`cannot set the value on line ${lineNumber(text, start)}: its tag is not on its line`);
+    edits.push({ start: start - tag[0].length, end: start, insert: "" });
+  }
   if (node.value === null && valueEnd === start) {
-    // `key: # comment` has its empty value after the comment: write the value right after the colon, comment kept.
-    const at = pair && isScalar(pair.key) ? colonAfterKey(text, pair) + 1 : start;
-    return [{ start: at, end: at, insert: ` ${formatScalar(value, "plain", inFlow)}` }];
+    // Empty value (`key:` or `key: # note`): the value goes right after the colon (and the value's props), before
+    // any comment; after the indicator otherwise.
+    let at = start;
+    if (pair && isScalar(pair.key)) at = colonAfterKey(text, pair) + 1;
+    else while (at > 0 && (text[at - 1] === " " || text[at - 1] === "\t")) at--;
+    return [...edits, { start: at, end: at, insert: ` ${formatScalar(value, "plain", inFlow)}` }];
   }
   const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
   const style = block || node.value === null ? "plain" : styleOf(node.type);
-  return [{ start, end: contentEnd(text, node), insert: formatScalar(value, style, inFlow) }];
+  // A comment on a block scalar's header line (`key: |  # note`) stays on the key's line.
+  const header = block ? /^[|>][0-9+-]*([ \t]+#[^\r\n]*)?/.exec(text.slice(start))?.[1] : undefined;
+  const insert = formatScalar(value, style, inFlow) + (header ?? "");
+  return [...edits, { start, end: contentEnd(text, node), insert }];
 }
 
-/** Set the scalar at path to the string value, creating missing maps along the way. */
-export function setScalar(text: string, path: YamlPath, value: string, doc = 0): string {
+function setScalarWithin(text: string, path: YamlPath, value: string, doc = 0): string {
   if (path.length === 0) throw new EditError("setScalar needs a path to a key");
   const parsed = parseFile(text, doc, path);
   const res = resolve(parsed.doc, path);
@@ -69,21 +92,8 @@ export function setScalar(text: string, path: YamlPath, value: string, doc = 0):
   return verifyEdit(applyEdits(text, edits), parsed, expected, path);
 }
 
-/** Comment lines at the key's indentation directly above it (no blank line between). */
-function attachedCommentsStart(text: string, keyLineStart: number, indent: number): number {
-  let start = keyLineStart;
-  while (start > 0) {
-    const prev = lineStart(text, start - 1);
-    const line = text.slice(prev, start).replace(/\r?\n$/, "");
-    const trimmed = line.trimStart();
-    if (!trimmed.startsWith("#") || line.length - trimmed.length !== indent) break;
-    start = prev;
-  }
-  return start;
-}
-
 function pairRaw(text: string, pair: AnyPair): string {
-  return text.slice(startOf(pair), contentEnd(text, pair));
+  return text.slice(propsStart(text, pair), contentEnd(text, pair));
 }
 
 /** Edits removing pair from its block map; an emptied map leaves `key: {}` (or `- {}`). */
@@ -94,14 +104,19 @@ function removeBlockPair(
   parentPair: AnyPair | undefined,
   path: YamlPath,
 ): TextEdit[] {
-  const keyStart = startOf(pair);
+  const keyStart = propsStart(text, pair);
   const end = contentEnd(text, pair);
   const alone = map.items.length === 1;
   if (!startsLine(text, keyStart)) {
-    // First key on a `- ` line: the dash stays, the next key moves up onto it.
+    // First key on a `- ` line: the dash stays, the next key moves up onto it, unless comment or blank lines
+    // stand between them: then the dash stays alone on its line and they keep theirs.
     const next = map.items[1];
     if (!next) return [{ start: keyStart, end, insert: "{}" }];
-    return [{ start: keyStart, end: startOf(next), insert: "" }];
+    const nextStart = propsStart(text, next);
+    if (lineEnd(text, end) === lineStart(text, nextStart)) return [{ start: keyStart, end: nextStart, insert: "" }];
+    let from = keyStart;
+    while (text[from - 1] === " " || text[from - 1] === "\t") from--;
+    return [{ start: from, end, insert: "" }];
   }
   const indent = column(text, keyStart);
   const start = attachedCommentsStart(text, lineStart(text, keyStart), indent);
@@ -115,15 +130,20 @@ function removeBlockPair(
   return edits;
 }
 
-/** Remove the key at path with its value and the comment lines attached above it. */
-export function removeKey(text: string, path: YamlPath, doc = 0): string {
+function removeKeyWithin(text: string, path: YamlPath, doc = 0): string {
   const parsed = parseFile(text, doc, path);
   const res = resolve(parsed.doc, path);
   if (res.depth < path.length) return text;
   const { pair, parent } = res;
   if (!pair || !isMap(parent)) throw new EditError(`cannot remove ${showPath(path)}: it is not a map key`);
   let edits: TextEdit[];
-  if (parent.flow) {
+  if (parent.flow && multiLine(text, parent)) {
+    edits = spliceFlowRemoval(
+      text,
+      parent,
+      parent.items.map((p) => p === pair),
+    );
+  } else if (parent.flow) {
     const rest = parent.items.filter((p) => p !== pair).map((p) => pairRaw(text, p));
     edits = [{ start: startOf(parent), end: contentEnd(text, parent), insert: `{${rest.join(", ")}}` }];
   } else {
@@ -137,16 +157,17 @@ export function removeKey(text: string, path: YamlPath, doc = 0): string {
 
 /** Keys of a raw map entry source; it must parse as a map. */
 function entryKeys(lines: readonly string[], path: YamlPath): { keys: string[]; value: Record<string, unknown> } {
-  const d = parseDocument(lines.join("\n"));
+  const d = parseDocument(lines.join("\n")) as Document.Parsed;
   if (d.errors.length || !isMap(d.contents)) {
     throw new EditError(`cannot insert into ${showPath(path)}: the new entry is not a YAML map entry`);
   }
-  const value = d.toJS() as Record<string, unknown>;
-  return { keys: Object.keys(value), value };
+  const keys = d.contents.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key));
+  const value = standaloneValue(d);
+  if (value === AS_PARSED) return { keys, value: Object.fromEntries(keys.map((k) => [k, AS_PARSED])) };
+  return { keys: Object.keys(value as object), value: value as Record<string, unknown> };
 }
 
-/** Insert rawEntry into the block map at mapPath after the entry afterKey (or at its end). */
-export function insertMapEntry(text: string, mapPath: YamlPath, rawEntry: string, afterKey?: string, doc = 0): string {
+function insertMapEntryWithin(text: string, mapPath: YamlPath, rawEntry: string, afterKey?: string, doc = 0): string {
   const parsed = parseFile(text, doc, mapPath);
   const res = resolve(parsed.doc, mapPath);
   const lines = dedent(splitLines(rawEntry.replace(/^(\r?\n)+/, "")));
@@ -182,16 +203,35 @@ function insertionPoint(text: string, map: AnyMap, afterKey: string | undefined,
   return afterNodeLine(text, pair);
 }
 
-/** Source of the map entry at path (key line through its value), de-indented, \n line ends; undefined if missing. */
-export function readEntryRaw(text: string, path: YamlPath, doc = 0): string | undefined {
+function readEntryRawWithin(text: string, path: YamlPath, doc = 0): string | undefined {
   const parsed = parseFile(text, doc, path);
   const res = resolve(parsed.doc, path);
   if (res.depth < path.length) return undefined;
   if (!res.pair || !isMap(res.parent)) throw new EditError(`cannot read ${showPath(path)}: it is not a map entry`);
   if (res.parent.flow) return `${pairRaw(text, res.pair)}\n`;
-  const start = startOf(res.pair);
+  const start = propsStart(text, res.pair);
   const cut = column(text, start);
   const body = text.slice(start, lineEnd(text, contentEnd(text, res.pair)));
   const lines = splitLines(body).map((l, i) => (i === 0 ? l : l.slice(Math.min(cut, l.length - l.trimStart().length))));
   return lines.map((l) => `${l}\n`).join("");
+}
+
+/** Set the scalar at path to the string value, creating missing maps along the way. */
+export function setScalar(text: string, path: YamlPath, value: string, doc = 0): string {
+  return withoutBom(text, (t) => setScalarWithin(t, path, value, doc));
+}
+
+/** Remove the key at path with its value and the comment lines attached above it. */
+export function removeKey(text: string, path: YamlPath, doc = 0): string {
+  return withoutBom(text, (t) => removeKeyWithin(t, path, doc));
+}
+
+/** Insert rawEntry into the block map at mapPath after the entry afterKey (or at its end). */
+export function insertMapEntry(text: string, mapPath: YamlPath, rawEntry: string, afterKey?: string, doc = 0): string {
+  return withoutBom(text, (t) => insertMapEntryWithin(t, mapPath, rawEntry, afterKey, doc));
+}
+
+/** Source of the map entry at path (key line through its value), de-indented, \n line ends; undefined if missing. */
+export function readEntryRaw(text: string, path: YamlPath, doc = 0): string | undefined {
+  return readEntryRawWithin(stripBom(text), path, doc);
 }

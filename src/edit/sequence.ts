@@ -2,6 +2,7 @@
 import { isAlias, isMap, isNode, isPair, isSeq, parseDocument } from "yaml";
 import type { Document, Node, YAMLSeq } from "yaml";
 import { createEdits, seqItemLines } from "./create.js";
+import { holdsComment, multiLine, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
 import { changeIn } from "./expected.js";
 import {
   EditError,
@@ -10,10 +11,13 @@ import {
   contentEnd,
   dashOffsets,
   docValue,
+  isKeepBlock,
   isNullNode,
   parseFile,
+  propsStart,
   resolve,
   showPath,
+  standaloneValue,
   startOf,
   verifyEdit,
   type Parsed,
@@ -22,16 +26,20 @@ import {
 } from "./locate.js";
 import {
   applyEdits,
+  attachedCommentsStart,
   column,
   deleteLinesEdit,
   eolOf,
   insertLinesEdit,
   lineEnd,
+  lineNumber,
   lineStart,
   mergeRanges,
   splitLines,
   startsLine,
+  stripBom,
   type TextEdit,
+  withoutBom,
 } from "./text.js";
 
 export interface SeqItem {
@@ -66,11 +74,27 @@ function trailingComment(text: string, start: number, end: number): number {
   return rest ? end + rest[0].length : end;
 }
 
+/** True when node's text ends with a keep-chomped block scalar, whose trailing line breaks are its value. */
+function endsInKeepBlock(node: unknown): boolean {
+  if (isKeepBlock(node)) return true;
+  if (isPair(node)) return endsInKeepBlock(node.value);
+  if ((isMap(node) || isSeq(node)) && !node.flow) return endsInKeepBlock(node.items[node.items.length - 1]);
+  return false;
+}
+
 function itemRaw(text: string, item: unknown): string {
-  const start = startOf(item);
-  const lines = splitLines(text.slice(start, trailingComment(text, start, contentEnd(text, item))));
+  const start = propsStart(text, item);
   const cut = column(text, start);
-  return lines.map((l, i) => (i === 0 ? l : l.slice(Math.min(cut, l.length - l.trimStart().length)))).join("\n");
+  const dedented = (lines: string[]) =>
+    lines.map((l, i) => (i === 0 ? l : l.slice(Math.min(cut, l.length - l.trimStart().length)))).join("\n");
+  if (endsInKeepBlock(item)) {
+    const body = text.slice(start, lineEnd(text, contentEnd(text, item)));
+    const lines = body.split(/\r?\n/);
+    if (!/\n$/.test(body)) return dedented(lines);
+    lines.pop();
+    return `${dedented(lines)}\n`;
+  }
+  return dedented(splitLines(text.slice(start, trailingComment(text, start, contentEnd(text, item)))));
 }
 
 function itemValue(item: unknown, doc: Document.Parsed): unknown {
@@ -84,8 +108,7 @@ function currentValues(seq: Seq | undefined, doc: Document.Parsed): unknown[] {
   return seq ? seq.items.map((i) => itemValue(i, doc)) : [];
 }
 
-/** Items of the sequence at path with their source text and value; missing or null gives []. */
-export function readSeqItems(text: string, path: YamlPath, doc = 0): SeqItem[] {
+function readSeqItemsWithin(text: string, path: YamlPath, doc = 0): SeqItem[] {
   const { parsed, seq } = locateSeq(text, path, doc);
   return (seq?.items ?? []).map((item) => ({ raw: itemRaw(text, item), value: itemValue(item, parsed.doc) }));
 }
@@ -103,15 +126,33 @@ function blockItemLines(text: string, seq: Seq, path: YamlPath): [number, number
   });
 }
 
-/** `key: []` in place of a block sequence emptied of all its items. */
-function emptyMarker(text: string, res: Resolution, path: YamlPath): TextEdit {
-  if (!res.pair) throw new EditError(`cannot remove every item of ${showPath(path)}: it is not the value of a map key`);
-  const colon = colonAfterKey(text, res.pair);
-  return { start: colon + 1, end: colon + 1, insert: " []" };
+/**
+ * Edits removing every item of a block sequence: each item's lines with the comment lines that introduce it, and
+ * `key: []` (or `[]` in place of the first item, when the sequence is not a map value) so the value stays a list.
+ */
+function emptyEdits(text: string, seq: Seq, res: Resolution, path: YamlPath): TextEdit[] {
+  // At the document root, the comments above the first item are the file's header: they stay.
+  const lines = blockItemLines(text, seq, path).map(([s, e], i): [number, number] => [
+    i === 0 && path.length === 0 ? s : attachedCommentsStart(text, s, column(text, dashOffsets(seq)[0] ?? s)),
+    e,
+  ]);
+  const ranges = mergeRanges(lines);
+  if (res.pair && !res.inFlow) {
+    const colon = colonAfterKey(text, res.pair);
+    return [
+      ...ranges.map(([s, e]) => deleteLinesEdit(text, s, e)),
+      { start: colon + 1, end: colon + 1, insert: " []" },
+    ];
+  }
+  const [first, ...rest] = ranges;
+  if (!first) throw new EditError(`internal: ${showPath(path)} has no items`);
+  const dash = dashOffsets(seq)[0] ?? 0;
+  const removed = text.slice(first[0], first[1]);
+  const marker = `${text.slice(lineStart(text, dash), dash)}[]${/\n$/.test(removed) ? eolOf(text) : ""}`;
+  return [{ start: first[0], end: first[1], insert: marker }, ...rest.map(([s, e]) => deleteLinesEdit(text, s, e))];
 }
 
-/** Remove every item for which remove(value, index) is true. */
-export function removeSeqItems(
+function removeSeqItemsWithin(
   text: string,
   path: YamlPath,
   remove: (value: unknown, index: number) => boolean,
@@ -125,20 +166,21 @@ export function removeSeqItems(
   if (!drop.includes(true)) return text;
   const kept = values.filter((_, i) => !drop[i]);
   let edits: TextEdit[];
-  if (seq.flow) {
+  if (seq.flow && multiLine(text, seq)) edits = spliceFlowRemoval(text, seq, drop);
+  else if (seq.flow) {
     const raws = seq.items.filter((_, i) => !drop[i]).map((item) => itemRaw(text, item));
     edits = [{ start: startOf(seq), end: contentEnd(text, seq), insert: `[${raws.join(", ")}]` }];
-  } else {
+  } else if (kept.length === 0) edits = emptyEdits(text, seq, res, path);
+  else {
     const lines = blockItemLines(text, seq, path).filter((_, i) => drop[i]);
     edits = mergeRanges(lines).map(([s, e]) => deleteLinesEdit(text, s, e));
-    if (kept.length === 0) edits.push(emptyMarker(text, res, path));
   }
   return finish(text, applyEdits(text, edits), target, path, kept);
 }
 
 /** Parsed value of a raw item; a raw item that is not valid YAML is an EditError. */
 function rawValue(raw: string, path: YamlPath): { value: unknown; block: boolean } {
-  const d = parseDocument(raw);
+  const d = parseDocument(raw) as Document.Parsed;
   const err = d.errors[0];
   if (err || raw.trim() === "") {
     throw new EditError(
@@ -147,7 +189,7 @@ function rawValue(raw: string, path: YamlPath): { value: unknown; block: boolean
   }
   const c = d.contents;
   const block = /[\r\n]/.test(raw.trim()) || ((isMap(c) || isSeq(c)) && !c.flow);
-  return { value: d.toJS(), block };
+  return { value: standaloneValue(d), block };
 }
 
 function appendBlock(text: string, seq: Seq, rawItems: readonly string[], path: YamlPath): TextEdit[] {
@@ -159,21 +201,36 @@ function appendBlock(text: string, seq: Seq, rawItems: readonly string[], path: 
     .map((item, i) => ({ item: item as Node, dash: dashes[i] ?? 0 }))
     .filter(({ item, dash }) => !isNullNode(item) && lineStart(text, startOf(item)) === lineStart(text, dash));
   const sample = sameLine[sameLine.length - 1];
-  const gap = sample ? startOf(sample.item) - sample.dash - 1 : 1;
+  const gap = sample ? propsStart(text, sample.item) - sample.dash - 1 : 1;
   const lines = seqItemLines(rawItems, indent, gap);
   return [insertLinesEdit(text, afterNodeLine(text, seq), lines, eolOf(text))];
 }
 
-/** A flow sequence that must hold block items becomes a block sequence under its key. */
+/** How far the dashes of the block sequences under res's sibling keys stand right of their key (2 when none). */
+function siblingDashOffset(text: string, res: Resolution): number {
+  const offsets = (isMap(res.parent) ? res.parent.items : []).flatMap((p) => {
+    const value = p.value;
+    if (!isSeq(value) || value.flow || value.items.length === 0) return [];
+    return [column(text, dashOffsets(value)[0] ?? 0) - column(text, startOf(p))];
+  });
+  return offsets.find((o) => o >= 0) ?? 2;
+}
+
+/** A flow sequence that must hold block items (or the first items of `[]`) becomes a block sequence under its key. */
 function flowToBlock(text: string, seq: Seq, res: Resolution, rawItems: readonly string[], path: YamlPath): TextEdit[] {
   if (!res.pair || res.inFlow) {
     throw new EditError(
-      `cannot append multi-line items to ${showPath(path)}: it is a flow sequence not under a block map key`,
+      `cannot append multi-line items to ${showPath(path)} (line ${lineNumber(text, startOf(seq))}): it is a flow sequence not under a block map key`,
+    );
+  }
+  if (holdsComment(seq)) {
+    throw new EditError(
+      `cannot append multi-line items to ${showPath(path)} (line ${lineNumber(text, startOf(seq))}): it is a flow sequence with comments inside, which a block sequence could not keep in place`,
     );
   }
   const colon = colonAfterKey(text, res.pair);
   const end = contentEnd(text, seq);
-  const indent = " ".repeat(column(text, startOf(res.pair)) + 2);
+  const indent = " ".repeat(column(text, startOf(res.pair)) + siblingDashOffset(text, res));
   const items = [...seq.items.map((item) => itemRaw(text, item)), ...rawItems];
   return [
     { start: colon + 1, end, insert: "" },
@@ -189,16 +246,19 @@ function appendFlow(
   block: boolean,
   path: YamlPath,
 ): TextEdit[] {
-  if (block) return flowToBlock(text, seq, res, rawItems, path);
-  const raws = rawItems.map((r) => r.trim());
   const last = seq.items[seq.items.length - 1];
+  // `key: []` getting its first items becomes a block list: later appends then add lines, not a longer line.
+  const firstUnderKey = last === undefined && res.pair && !res.inFlow && !holdsComment(seq);
+  if (block || firstUnderKey) return flowToBlock(text, seq, res, rawItems, path);
+  const raws = rawItems.map((r) => r.trim());
   if (last === undefined) return [{ start: startOf(seq), end: contentEnd(text, seq), insert: `[${raws.join(", ")}]` }];
+  const spliced = spliceFlowAppend(text, seq, raws);
+  if (spliced) return spliced;
   const end = contentEnd(text, last);
   return [{ start: end, end, insert: `, ${raws.join(", ")}` }];
 }
 
-/** Append items given as raw YAML source to the sequence at path (created when missing or null). */
-export function appendSeqItems(text: string, path: YamlPath, rawItems: readonly string[], doc = 0): string {
+function appendSeqItemsWithin(text: string, path: YamlPath, rawItems: readonly string[], doc = 0): string {
   const target = locateSeq(text, path, doc);
   if (rawItems.length === 0) return text;
   const { seq, res } = target;
@@ -210,4 +270,24 @@ export function appendSeqItems(text: string, path: YamlPath, rawItems: readonly 
   else edits = appendBlock(text, seq, rawItems, path);
   const values = [...currentValues(seq, target.parsed.doc), ...parsedItems.map((p) => p.value)];
   return finish(text, applyEdits(text, edits), target, path, values);
+}
+
+/** Items of the sequence at path with their source text and value; missing or null gives []. */
+export function readSeqItems(text: string, path: YamlPath, doc = 0): SeqItem[] {
+  return readSeqItemsWithin(stripBom(text), path, doc);
+}
+
+/** Remove every item for which remove(value, index) is true. */
+export function removeSeqItems(
+  text: string,
+  path: YamlPath,
+  remove: (value: unknown, index: number) => boolean,
+  doc = 0,
+): string {
+  return withoutBom(text, (t) => removeSeqItemsWithin(t, path, remove, doc));
+}
+
+/** Append items given as raw YAML source to the sequence at path (created when missing or null). */
+export function appendSeqItems(text: string, path: YamlPath, rawItems: readonly string[], doc = 0): string {
+  return withoutBom(text, (t) => appendSeqItemsWithin(t, path, rawItems, doc));
 }

@@ -1,9 +1,36 @@
 // Line-level helpers over raw file text. Offsets are UTF-16 indices into the whole file.
 
-/** The file's line ending, taken from its first line (default "\n"). */
+/** The file's dominant line ending: CRLF when most of its lines end so, LF otherwise (and for one-line files). */
 export function eolOf(text: string): string {
-  const i = text.indexOf("\n");
-  return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
+  let crlf = 0;
+  let lf = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) {
+    if (text[i - 1] === "\r") crlf++;
+    else lf++;
+  }
+  return crlf > lf ? "\r\n" : "\n";
+}
+
+const BOM = "\uFEFF";
+
+/**
+ * Run an edit on the text without its byte order mark (which would count as a column of the first line) and
+ * put the mark back on the result.
+ */
+export function withoutBom(text: string, edit: (text: string) => string): string {
+  return text.startsWith(BOM) ? BOM + edit(text.slice(1)) : edit(text);
+}
+
+/** The text without a leading byte order mark, for reads. */
+export function stripBom(text: string): string {
+  return text.startsWith(BOM) ? text.slice(1) : text;
+}
+
+/** 1-based line number of pos, for messages. */
+export function lineNumber(text: string, pos: number): number {
+  let n = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < pos; i = text.indexOf("\n", i + 1)) n++;
+  return n;
 }
 
 /** Offset of the first character of the line holding pos. */
@@ -71,10 +98,11 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 /**
  * Delete whole lines [start, end) (start a line start, end a line end). When the range runs to
  * the end of a file without a final newline, the preceding line break goes instead, so the
- * file still ends without one.
+ * file still ends without one; unless the preceding line is blank, which would go with it.
  */
 export function deleteLinesEdit(text: string, start: number, end: number): TextEdit {
-  if (end === text.length && !text.endsWith("\n") && start > 0) {
+  const blankBefore = /^\r?\n$/.test(text.slice(lineStart(text, start - 1), start));
+  if (end === text.length && !text.endsWith("\n") && start > 0 && !blankBefore) {
     const back = text[start - 2] === "\r" ? 2 : 1;
     return { start: start - back, end, insert: "" };
   }
@@ -99,4 +127,17 @@ export function mergeRanges(ranges: readonly [number, number][]): [number, numbe
     else out.push([r[0], r[1]]);
   }
   return out;
+}
+
+/** Start of the comment lines at column indent directly above the line at lineAt (no blank line between). */
+export function attachedCommentsStart(text: string, lineAt: number, indent: number): number {
+  let start = lineAt;
+  while (start > 0) {
+    const prev = lineStart(text, start - 1);
+    const line = text.slice(prev, start).replace(/\r?\n$/, "");
+    const trimmed = line.trimStart();
+    if (!trimmed.startsWith("#") || line.length - trimmed.length !== indent) break;
+    start = prev;
+  }
+  return start;
 }

@@ -211,7 +211,16 @@ discovery:
     expect(appendSeqItems("files: [a.yaml, 'b.yaml']  # c\n", ["files"], ["'c.yaml'"])).toBe(
       "files: [a.yaml, 'b.yaml', 'c.yaml']  # c\n",
     );
-    expect(appendSeqItems("files: []\n", ["files"], ["a.yaml", "b.yaml"])).toBe("files: [a.yaml, b.yaml]\n");
+  });
+
+  test("flow: an empty `[]` under a key becomes a block list, dashes placed like its siblings'", () => {
+    expect(appendSeqItems("files: []\n", ["files"], ["a.yaml", "b.yaml"])).toBe("files:\n  - a.yaml\n  - b.yaml\n");
+    expect(appendSeqItems("b:\n  http:\n  - url: x\n  files: []  # none\n  n: 1\n", ["b", "files"], ["a"])).toBe(
+      "b:\n  http:\n  - url: x\n  files:  # none\n  - a\n  n: 1\n",
+    );
+    const once = appendSeqItems("x:\n  files: []\n  y: 1\n", ["x", "files"], ["a"]);
+    expect(once).toBe("x:\n  files:\n    - a\n  y: 1\n");
+    expect(appendSeqItems(once, ["x", "files"], ["b"])).toBe("x:\n  files:\n    - a\n    - b\n  y: 1\n");
   });
 
   test("flow: empty flow filled with mapping items becomes a block sequence under the key", () => {
@@ -305,7 +314,9 @@ describe("sequence errors name the path", () => {
 
   test("multi-line items into a non-empty flow sequence inside a flow map", () => {
     expect(() => appendSeqItems("d: {files: [a]}\n", ["d", "files"], ["url: x\nm: 1"])).toThrow(
-      new EditError("cannot append multi-line items to d.files: it is a flow sequence not under a block map key"),
+      new EditError(
+        "cannot append multi-line items to d.files (line 1): it is a flow sequence not under a block map key",
+      ),
     );
   });
 });

@@ -304,6 +304,7 @@ defaults:
         "      - 'conf.d/kafka.yaml'",
         '      - "./conf.d/zookeeper.yaml"',
         "      - conf.d/mongo.yaml       # orders and users replica sets",
+        "      # Zookeeper ensembles managed by this cluster.",
         "      brokers: 'kafka1.legacy:9092,kafka2.legacy:9092'",
       ].sort(),
     );
@@ -428,7 +429,7 @@ spec:
 `);
     expect(next.get("clusters/replicore-b/etc/replicante.yaml")).toBe(
       edit(before.get("clusters/replicore-b/etc/replicante.yaml") ?? "", [
-        ["    files: []\n", "    files: [conf.d/mongo.yaml]\n"],
+        ["    files: []\n", "    files:\n      - conf.d/mongo.yaml\n"],
       ]),
     );
     expect(next.get("clusters/replicore-b/deployment.yaml")).toBe(
@@ -456,7 +457,9 @@ spec:
       tree.get("clusters/replicore-a/conf.d/zookeeper.yaml"),
     );
     const config = next.get("clusters/replicore-b/etc/replicante.yaml") ?? "";
-    expect(config).toContain(`    files: [conf.d/mongo.yaml, 'conf.d/kafka.yaml', "./conf.d/zookeeper.yaml"]\n`);
+    expect(config).toContain(
+      `    files:\n      - conf.d/mongo.yaml\n      - 'conf.d/kafka.yaml'\n      - "./conf.d/zookeeper.yaml"\n`,
+    );
   });
 
   it("decommission removes the source entry with its comment and keeps shared files", () => {
@@ -656,7 +659,7 @@ spec:
     ]);
     expect(next.get("clusters/replicore-green/replicante.yaml")).toBe(
       edit(before.get("clusters/replicore-green/replicante.yaml") ?? "", [
-        ["    http: []\n", '    http: [{url: "https://static.corp/discovery/kafka.json", method: GET}]\n'],
+        ["    http: []\n", '    http:\n      - {url: "https://static.corp/discovery/kafka.json", method: GET}\n'],
       ]),
     );
     expect(valueAt(next.get("clusters/replicore-green/core.yaml") ?? "", RESTART_KEY, 1)).toBe("42-adopt-canary");
@@ -905,7 +908,8 @@ coordinator:
 
 discovery:
   backends:
-    files: ['conf.d/mongo-rs.yaml']   # Handover adds the backends one group at a time
+    files:   # Handover adds the backends one group at a time
+      - 'conf.d/mongo-rs.yaml'
   interval: 60
 
 storage:

@@ -284,8 +284,6 @@ describe("files-era migrations on generated repos", () => {
     let current: Map<string, string> = tree;
     let left = [...model.files];
     const adopted: DiscoveryFile[] = [];
-    const flowList = (files: DiscoveryFile[]) =>
-      `    files: [${files.map((f) => `${f.quote}${f.entry}${f.quote}`).join(", ")}]`;
     for (const step of plan.steps) {
       const moved = model.files.filter((f) => step.backends.some((b) => b.id === f.name));
       for (const change of step.changes.filter((c) => c.action === "update")) {
@@ -294,15 +292,25 @@ describe("files-era migrations on generated repos", () => {
         if (step.kind === "release" && change.path === sourceConfig) {
           left = left.filter((f) => !moved.includes(f));
           const emptied = left.length === 0;
-          expect([...lines.removed].sort(), at).toStrictEqual(
-            [...releasedLines(moved), ...(emptied ? ["    files:"] : [])].sort(),
-          );
+          // Emptying the list also takes the comment lines that introduced its last items.
+          const want = [...releasedLines(moved), ...(emptied ? ["    files:"] : [])];
+          const comments = lines.removed.filter((l) => !want.includes(l));
+          expect(
+            comments.every((l) => emptied && /^ {6}# fleet /.test(l)),
+            at,
+          ).toBe(true);
+          expect([...lines.removed].filter((l) => want.includes(l)).sort(), at).toStrictEqual(want.sort());
           expect(lines.added, at).toStrictEqual(emptied ? ["    files: []"] : []);
         } else if (step.kind === "adopt" && change.path === targetConfig) {
-          // The scaffold left `files: []`; each adopt appends the group's entries as the source wrote them.
-          expect(lines.removed, at).toStrictEqual([flowList(adopted)]);
+          // The scaffold left `files: []`; the first adopt makes it a block list, and each adopt appends the
+          // group's entries as the source wrote them.
+          const first = adopted.length === 0;
+          expect(lines.removed, at).toStrictEqual(first ? ["    files: []"] : []);
           adopted.push(...moved);
-          expect(lines.added, at).toStrictEqual([flowList(adopted)]);
+          expect(lines.added, at).toStrictEqual([
+            ...(first ? ["    files:"] : []),
+            ...moved.map((f) => `      - ${f.quote}${f.entry}${f.quote}`),
+          ]);
         } else if (restartFiles.includes(change.path) && (step.kind === "release" || step.kind === "adopt")) {
           expect(
             [...lines.removed, ...lines.added].every((l) => RESTART_LINE.test(l)),

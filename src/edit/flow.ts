@@ -1,0 +1,84 @@
+// Flow collections (`[a, b]`, `{a: 1}`): a one-line collection is rebuilt, a multi-line one is spliced so its
+// line breaks and the comments between its entries stay where they are.
+import type { CST, YAMLMap, YAMLSeq } from "yaml";
+import { contentEnd, propsStart } from "./locate.js";
+import { eolOf, insertLinesEdit, lineEnd, lineStart, mergeRanges, startsLine, type TextEdit } from "./text.js";
+
+type Flow = YAMLMap<unknown, unknown> | YAMLSeq<unknown>;
+
+/** True when the flow collection spans more than one line. */
+export function multiLine(text: string, flow: Flow): boolean {
+  const [start, end] = flow.range ?? [0, 0];
+  return text.slice(start, end).includes("\n");
+}
+
+/** True when a comment stands anywhere inside the flow collection's brackets (one after them does not count). */
+export function holdsComment(flow: Flow): boolean {
+  const token = flow.srcToken as CST.FlowCollection | undefined;
+  if (token?.type !== "flow-collection") return false;
+  const close = token.end.findIndex((t) => t.type === "flow-seq-end" || t.type === "flow-map-end");
+  return anyComment(token.items) || anyComment(token.end.slice(0, close < 0 ? token.end.length : close));
+}
+
+function anyComment(token: unknown): boolean {
+  if (Array.isArray(token)) return token.some(anyComment);
+  if (!token || typeof token !== "object") return false;
+  if ((token as { type?: unknown }).type === "comment") return true;
+  return Object.values(token).some((v) => typeof v === "object" && anyComment(v));
+}
+
+/** Offset after the entry and the `,` that follows it (spaces before the comma included). */
+function afterSeparator(text: string, end: number): { at: number; comma: boolean } {
+  const m = /^[ \t]*,/.exec(text.slice(end));
+  return m ? { at: end + m[0].length, comma: true } : { at: end, comma: false };
+}
+
+/** Only spaces and maybe a comment up to the end of the line. */
+function restOfLineEmpty(text: string, at: number): boolean {
+  return /^[ \t]*(#[^\r\n]*)?(\r?\n|$)/.test(text.slice(at));
+}
+
+const sameLine = (text: string, a: number, b: number) => !text.slice(Math.min(a, b), Math.max(a, b)).includes("\n");
+
+/** Edits removing the entries of a multi-line flow collection for which drop is true. */
+export function spliceFlowRemoval(text: string, flow: Flow, drop: readonly boolean[]): TextEdit[] {
+  const items = flow.items as unknown[];
+  const kept = (from: number, step: 1 | -1): unknown => {
+    for (let j = from + step; j >= 0 && j < items.length; j += step) if (!drop[j]) return items[j];
+    return undefined;
+  };
+  const ranges: [number, number][] = items.flatMap((item, i): [number, number][] => {
+    if (!drop[i]) return [];
+    const start = propsStart(text, item);
+    const end = contentEnd(text, item);
+    const sep = afterSeparator(text, end);
+    if (startsLine(text, start) && restOfLineEmpty(text, sep.at))
+      return [[lineStart(text, start), lineEnd(text, sep.at)]];
+    const next = kept(i, 1);
+    if (next !== undefined && sameLine(text, sep.at, propsStart(text, next))) return [[start, propsStart(text, next)]];
+    const prev = kept(i, -1);
+    if (prev !== undefined && sameLine(text, contentEnd(text, prev), start)) return [[contentEnd(text, prev), end]];
+    const spaces = /^[ \t]*/.exec(text.slice(sep.at))?.[0].length ?? 0;
+    const eatSpaces = text[sep.at + spaces] !== "#";
+    return [[start, sep.at + (eatSpaces ? spaces : 0)]];
+  });
+  return mergeRanges(ranges).map(([start, end]) => ({ start, end, insert: "" }));
+}
+
+/**
+ * Edits appending one-line entries to a non-empty multi-line flow collection whose last entry starts its own line:
+ * each new entry goes on a line of its own at the same indentation; undefined when the layout is not like that.
+ */
+export function spliceFlowAppend(text: string, flow: Flow, entries: readonly string[]): TextEdit[] | undefined {
+  const last = flow.items[flow.items.length - 1];
+  if (last === undefined || !multiLine(text, flow)) return undefined;
+  const start = propsStart(text, last);
+  const end = contentEnd(text, last);
+  const sep = afterSeparator(text, end);
+  if (!startsLine(text, start) || !restOfLineEmpty(text, sep.at)) return undefined;
+  const indent = text.slice(lineStart(text, start), start);
+  const lines = entries.map((e, i) => `${indent}${e}${sep.comma || i < entries.length - 1 ? "," : ""}`);
+  const edits: TextEdit[] = [insertLinesEdit(text, lineEnd(text, sep.at), lines, eolOf(text))];
+  if (!sep.comma) edits.push({ start: end, end, insert: "," });
+  return edits;
+}
