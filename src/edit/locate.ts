@@ -132,7 +132,7 @@ export function unresolvedAlias(doc: Document.Parsed): { name: string; offset: n
       found = { name: node.source, offset: node.range?.[0] ?? 0 };
       return visit.BREAK;
     }
-    const anchor = (node as { anchor?: string }).anchor;
+    const anchor = (node as { anchor?: string } | null)?.anchor;
     if (anchor) anchors.add(anchor);
     return undefined;
   });

@@ -34,6 +34,10 @@ describe("aliases and anchors: EditError, never another exception", () => {
     expect(() => removeSeqItems("l:\n  - &x a\n  - *x\n", ["l"], (_, i) => i === 0)).toThrow(EditError);
   });
 
+  test("a key without a value (`? a`) is no alias trouble", () => {
+    expect(setScalar("? a\nc: 1\n", ["c"], "2")).toBe('? a\nc: "2"\n');
+  });
+
   test("a file with an alias before its anchor is refused up front", () => {
     expect(() => setScalar("a: *x\nb: 1\n", ["b"], "2")).toThrow(
       new EditError("cannot edit b: the alias *x on line 1 has no anchor before it"),
