@@ -156,14 +156,33 @@ export function propsStart(text: string, node: unknown): number {
   const n = isPair(node) ? node.key : node;
   if (!n || typeof n !== "object" || !("range" in n)) return start;
   const { anchor, tag } = n as { anchor?: string; tag?: string };
-  if (!anchor && !tag) return start;
   let at = start;
-  for (let i = 0; i < 2; i++) {
-    const m = /(?:^|(?<=[\s\-?:,[{]))[&!]\S*[ \t]+$/.exec(text.slice(lineStart(text, at), at));
+  for (let i = 0; i < 2 && (anchor || tag); i++) {
+    const m = /(?:^|(?<=[\s\-?:,[{]))[&!]\S*[ \t]*$/.exec(text.slice(lineStart(text, at), at));
     if (!m) break;
     at -= m[0].length;
   }
-  return at;
+  // An explicit key's `? ` belongs to its entry.
+  const explicit = isPair(node) ? /(?:^|(?<=\s))\?[ \t]+$/.exec(text.slice(lineStart(text, at), at)) : null;
+  return explicit ? at - explicit[0].length : at;
+}
+
+/**
+ * End of a clipped or stripped block scalar's last content line: trailing lines of no more spaces than its
+ * indentation are not content, but a line of more spaces, or holding a tab, is.
+ */
+function blockScalarEnd(text: string, node: Scalar): number {
+  const [start, valueEnd] = node.range ?? [0, 0];
+  const body = text.slice(lineEnd(text, start), valueEnd).split(/\r?\n/);
+  const indent = Math.min(...body.filter((l) => !/^ *$/.test(l)).map((l) => /^ */.exec(l)?.[0].length ?? 0));
+  let end = valueEnd;
+  for (;;) {
+    const lineBreak = text[end - 1] === "\n" ? (text[end - 2] === "\r" ? 2 : 1) : 0;
+    const lineAt = lineStart(text, end - lineBreak);
+    const line = text.slice(lineAt, end - lineBreak);
+    if (lineBreak === 0 || lineAt <= start || !/^ *$/.test(line) || line.length > indent) return end - lineBreak;
+    end = lineAt;
+  }
 }
 
 /** Offset just past the last character of node's own content (trailing comments excluded). */
@@ -175,6 +194,9 @@ export function contentEnd(text: string, node: unknown): number {
     if (text[end - 1] === "\n") end--;
     if (text[end - 1] === "\r") end--;
     return end;
+  }
+  if (isScalar(node) && (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")) {
+    return blockScalarEnd(text, node);
   }
   if (isScalar(node) || isAlias(node)) {
     const [start, valueEnd] = node.range ?? [0, 0];

@@ -28,6 +28,7 @@ import {
   attachedCommentsStart,
   column,
   dedent,
+  dedentFrom,
   deleteLinesEdit,
   eolOf,
   indentLines,
@@ -208,11 +209,11 @@ function readEntryRawWithin(text: string, path: YamlPath, doc = 0): string | und
   const res = resolve(parsed.doc, path);
   if (res.depth < path.length) return undefined;
   if (!res.pair || !isMap(res.parent)) throw new EditError(`cannot read ${showPath(path)}: it is not a map entry`);
-  if (res.parent.flow) return `${pairRaw(text, res.pair)}\n`;
+  if (res.parent.flow) return `${flowEntryRaw(text, res.pair, path)}\n`;
   const start = propsStart(text, res.pair);
   const cut = column(text, start);
   const body = text.slice(start, lineEnd(text, contentEnd(text, res.pair)));
-  const lines = splitLines(body).map((l, i) => (i === 0 ? l : l.slice(Math.min(cut, l.length - l.trimStart().length))));
+  const lines = dedentFrom(splitLines(body), cut);
   return lines.map((l) => `${l}\n`).join("");
 }
 
@@ -229,6 +230,19 @@ export function removeKey(text: string, path: YamlPath, doc = 0): string {
 /** Insert rawEntry into the block map at mapPath after the entry afterKey (or at its end). */
 export function insertMapEntry(text: string, mapPath: YamlPath, rawEntry: string, afterKey?: string, doc = 0): string {
   return withoutBom(text, (t) => insertMapEntryWithin(t, mapPath, rawEntry, afterKey, doc));
+}
+
+/** A flow map entry as a block entry `key: value`; an entry whose key or value spans lines cannot be one. */
+function flowEntryRaw(text: string, pair: AnyPair, path: YamlPath): string {
+  const part = (node: unknown) => (node ? text.slice(propsStart(text, node), contentEnd(text, node)) : "");
+  const key = part(pair.key);
+  const value = part(pair.value);
+  if (/[\r\n]/.test(key + value)) {
+    throw new EditError(
+      `cannot read ${showPath(path)} (line ${lineNumber(text, startOf(pair))}): a flow map entry spanning lines has no block form`,
+    );
+  }
+  return value === "" ? `${key}:` : `${key}: ${value}`;
 }
 
 /** Source of the map entry at path (key line through its value), de-indented, \n line ends; undefined if missing. */

@@ -28,6 +28,7 @@ import {
   applyEdits,
   attachedCommentsStart,
   column,
+  dedentFrom,
   deleteLinesEdit,
   eolOf,
   insertLinesEdit,
@@ -83,10 +84,18 @@ function endsInKeepBlock(node: unknown): boolean {
 }
 
 function itemRaw(text: string, item: unknown): string {
+  // `[key: value]`: a single-pair map item, written `key: value` so it reads the same in a block list.
+  const implicit =
+    isMap(item) && item.flow && (item.srcToken as { type?: string } | undefined)?.type !== "flow-collection";
+  const pair = isPair(item) ? item : implicit ? item.items[0] : undefined;
+  if (pair) {
+    const part = (node: unknown) => (node ? text.slice(propsStart(text, node), contentEnd(text, node)) : "");
+    const value = part(pair.value);
+    return value === "" ? `${part(pair.key)}:` : `${part(pair.key)}: ${value}`;
+  }
   const start = propsStart(text, item);
   const cut = column(text, start);
-  const dedented = (lines: string[]) =>
-    lines.map((l, i) => (i === 0 ? l : l.slice(Math.min(cut, l.length - l.trimStart().length)))).join("\n");
+  const dedented = (lines: string[]) => dedentFrom(lines, cut).join("\n");
   if (endsInKeepBlock(item)) {
     const body = text.slice(start, lineEnd(text, contentEnd(text, item)));
     const lines = body.split(/\r?\n/);

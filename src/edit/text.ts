@@ -68,11 +68,22 @@ export function splitLines(raw: string): string[] {
   return lines;
 }
 
-/** Remove the common leading indentation of the non-blank lines. */
+/** Number of leading spaces (a tab is never indentation in YAML). */
+export function indentOf(line: string): number {
+  return /^ */.exec(line)?.[0].length ?? 0;
+}
+
+/** Remove the common leading indentation of the lines that hold more than spaces. */
 export function dedent(lines: readonly string[]): string[] {
-  const widths = lines.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length);
+  const blank = (l: string) => /^ *$/.test(l);
+  const widths = lines.filter((l) => !blank(l)).map(indentOf);
   const cut = widths.length ? Math.min(...widths) : 0;
-  return lines.map((l) => (l.trim() === "" ? "" : l.slice(cut)));
+  return lines.map((l) => (blank(l) ? "" : l.slice(cut)));
+}
+
+/** Lines after the first lose up to cut leading spaces (the first starts at the cut column already). */
+export function dedentFrom(lines: readonly string[], cut: number): string[] {
+  return lines.map((l, i) => (i === 0 ? l : l.slice(Math.min(cut, indentOf(l)))));
 }
 
 /** Prefix every non-blank line (blank lines stay empty so no trailing spaces appear). */

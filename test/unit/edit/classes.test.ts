@@ -156,3 +156,28 @@ describe("readability", () => {
     expect(removeSeqItems("l:\n  # first\n  - a\n  - b\n", ["l"], (v) => v === "a")).toBe("l:\n  # first\n  - b\n");
   });
 });
+
+describe("raw reads a copy can be made from (found by the corpus harness)", () => {
+  test("an explicit key's `? ` and a tag before a key are part of the entry", () => {
+    expect(readEntryRaw("? a\n: b\nc: 1\n", ["a"])).toBe("? a\n: b\n");
+    expect(removeKey("? a\n: b\nc: 1\n", ["a"])).toBe("c: 1\n");
+  });
+
+  test("a flow map entry reads as a block entry; one spanning lines cannot", () => {
+    expect(readEntryRaw('m: {"k":v, x: 1}\n', ["m", "k"])).toBe('"k": v\n');
+    expect(readEntryRaw("m: {x: 1}\n", ["m", "x"])).toBe("x: 1\n");
+    expect(() => readEntryRaw("m: {a: 1, multi\n  line: 2}\n", ["m", "multi line"])).toThrow(
+      new EditError('cannot read m."multi line" (line 1): a flow map entry spanning lines has no block form'),
+    );
+  });
+
+  test("a `[key: value]` item reads as `key: value`", () => {
+    expect(readSeqItems('- [ a: b, "c":d ]\n', [0]).map((i) => i.raw)).toEqual(["a: b", '"c": d']);
+  });
+
+  test("a block scalar's line of more spaces than its indentation, or holding a tab, is content", () => {
+    expect(readEntryRaw("foo: |\n  x\n   \nb: 1\n", ["foo"])).toBe("foo: |\n  x\n   \n");
+    expect(readSeqItems("- >\n \t\n detected\n", []).map((i) => i.raw)).toEqual([">\n\t\ndetected"]);
+    expect(setScalar("a: |\n  x\n\nb: 1\n", ["a"], "z")).toBe("a: z\n\nb: 1\n");
+  });
+});

@@ -1,0 +1,122 @@
+// The corpus harness: a fast seeded subset of the real run (`npm run corpus`), and proof that its checks catch an
+// engine that breaks each promise.
+import { describe, expect, test } from "vitest";
+import { runOp, type Engine, refusalReason } from "../../../src/corpus/check.js";
+import { formatTally, runCorpus, totals } from "../../../src/corpus/run.js";
+import { suiteFiles, yamlFilesUnder } from "../../../src/corpus/sources.js";
+import * as engine from "../../../src/edit/index.js";
+
+describe("corpus subset", () => {
+  test("every 16th yaml-test-suite case and the example config repo, plain and CRLF: no crash, no broken promise", async () => {
+    const suite = (await suiteFiles()).filter((_, i) => i % 16 === 0);
+    const files = [...suite, ...yamlFilesUnder("examples", { intoNodeModules: false })];
+    const tally = runCorpus(engine, files, { seed: 11, opsPerKind: 1, variants: ["original", "crlf"] });
+    const t = totals(tally);
+    expect(formatTally(tally).split("\n\n")[0]).toBe(
+      `files: ${files.length} (${tally.invalid} not valid YAML, skipped); file variants edited: ${tally.texts}`,
+    );
+    expect(tally.texts).toBeGreaterThan(50);
+    expect(t.ops).toBeGreaterThan(200);
+    expect(tally.failures).toEqual([]);
+    expect(t.crashes + t.broken).toBe(0);
+    expect(t.passes).toBeGreaterThan(t.ops * 0.75);
+  });
+});
+
+/** The real engine with one primitive replaced. */
+const faulty = (setScalar: Engine["setScalar"]): Engine => ({ ...engine, setScalar });
+const text = "# header\na: 1   # one\nb: 2\nc:\n  - x\n";
+const op = { kind: "setScalar", doc: 0, path: ["a"], value: "9" } as const;
+
+describe("the checks catch each broken promise", () => {
+  test("the real engine passes", () => {
+    expect(runOp(engine, text, op)).toEqual({ kind: "pass" });
+  });
+
+  test("a wrong value", () => {
+    expect(
+      runOp(
+        faulty((t) => t.replace("a: 1", "a: 8")),
+        text,
+        op,
+      ),
+    ).toEqual({
+      kind: "broken",
+      check: "value",
+      detail: 'document 0: got {"a":8,"b":2,"c":["x"]}, want {"a":"9","b":2,"c":["x"]}',
+    });
+  });
+
+  test("a line the op may not touch", () => {
+    const edit = (t: string) => engine.setScalar(t, ["a"], "9").replace("b: 2", "b:  2");
+    expect(runOp(faulty(edit), text, op)).toEqual({
+      kind: "broken",
+      check: "untouched lines",
+      detail: 'line 3 changed: "b: 2"',
+    });
+  });
+
+  test("a lost comment", () => {
+    expect(
+      runOp(
+        faulty((t) => t.replace("a: 1   # one", 'a: "9"')),
+        text,
+        op,
+      ),
+    ).toEqual({
+      kind: "broken",
+      check: "comments",
+      detail: 'line 2: "# one" is gone',
+    });
+  });
+
+  test("a lost byte order mark, and an LF line in a CRLF file", () => {
+    expect(
+      runOp(
+        faulty((t) => engine.setScalar(t, ["a"], "9").slice(1)),
+        `\uFEFF${text}`,
+        op,
+      ),
+    ).toEqual({
+      kind: "broken",
+      check: "untouched lines",
+      detail: "the byte order mark changed",
+    });
+    const crlf = text.replace(/\n/g, "\r\n");
+    const create = { kind: "setScalar", doc: 0, path: ["d"], value: "v" } as const;
+    expect(
+      runOp(
+        faulty((t) => `${t}d: v\n`),
+        crlf,
+        create,
+      ),
+    ).toEqual({
+      kind: "broken",
+      check: "untouched lines",
+      detail: 'line ending of added line "d: v"',
+    });
+  });
+
+  test("an exception that is not an EditError is a crash; an EditError is a refusal by reason", () => {
+    const crash = faulty(() => {
+      throw new TypeError("boom");
+    });
+    expect(runOp(crash, text, op)).toEqual({ kind: "crash", detail: "TypeError: boom" });
+    expect(runOp(engine, text, { kind: "setScalar", doc: 0, path: ["c"], value: "v" })).toEqual({
+      kind: "refused",
+      reason: "cannot X: it is a sequence, not a scalar",
+      message: "cannot set c: it is a sequence, not a scalar",
+    });
+  });
+});
+
+describe("refusal reasons", () => {
+  test("particulars are taken out so refusals count by kind", () => {
+    expect(refusalReason("cannot edit a.b[3]: the alias *x would stand on line 12 of the result")).toBe(
+      "cannot X: the alias *… would stand on line N of the result",
+    );
+    expect(refusalReason("editing spec.x would change the number of documents")).toBe(
+      "editing X would change the number of documents",
+    );
+  });
+});
