@@ -5,7 +5,8 @@ import { DEFAULT_OPTIONS, formatTally, runCorpus, totals, type CorpusFile } from
 import { suiteFiles, yamlFilesUnder } from "./sources.js";
 import { VARIANTS, type VariantName } from "./variants.js";
 
-const USAGE = "usage: npm run corpus -- [--seed N] [--ops N] [--variants a,b] [--failures N] [--builtin] [DIR...]";
+const USAGE =
+  "usage: npm run corpus -- [--seed N] [--ops N] [--variants a,b] [--failures N] [--examples] [--builtin] [DIR...]";
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -24,6 +25,7 @@ async function main(args: string[]): Promise<void> {
   const options = { ...DEFAULT_OPTIONS };
   let maxFailures = 10;
   let builtin = false;
+  let examples = false;
   const dirs: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? "";
@@ -31,6 +33,7 @@ async function main(args: string[]): Promise<void> {
     else if (arg === "--ops") options.opsPerKind = count(arg, args[++i]);
     else if (arg === "--failures") maxFailures = count(arg, args[++i]);
     else if (arg === "--builtin") builtin = true;
+    else if (arg === "--examples") examples = true;
     else if (arg === "--variants") {
       const names = (args[++i] ?? "").split(",");
       const bad = names.find((n) => !VARIANTS.includes(n as VariantName));
@@ -47,7 +50,7 @@ async function main(args: string[]): Promise<void> {
   const started = Date.now();
   const tally = runCorpus(engine, files, options);
   process.stdout.write(
-    `${formatTally(tally, maxFailures)}\n\n(seed ${options.seed}, ${options.opsPerKind} ops of each kind per file variant, ${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
+    `${formatTally(tally, maxFailures, examples)}\n\n(seed ${options.seed}, ${options.opsPerKind} ops of each kind per file variant, ${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
   );
   const t = totals(tally);
   process.exitCode = t.crashes + t.broken > 0 ? 1 : 0;

@@ -23,6 +23,8 @@ export interface OpTally {
   ops: number;
   passes: number;
   refusals: Map<string, number>;
+  /** The first refusal of each reason, to show where it happened. */
+  examples: Map<string, Failure>;
   crashes: number;
   broken: number;
 }
@@ -46,7 +48,8 @@ export interface Tally {
 
 export function emptyTally(): Tally {
   const byOp = new Map<OpKind, OpTally>();
-  for (const kind of OP_KINDS) byOp.set(kind, { ops: 0, passes: 0, refusals: new Map(), crashes: 0, broken: 0 });
+  for (const kind of OP_KINDS)
+    byOp.set(kind, { ops: 0, passes: 0, refusals: new Map(), examples: new Map(), crashes: 0, broken: 0 });
   return { files: 0, texts: 0, invalid: 0, byOp, failures: [] };
 }
 
@@ -56,8 +59,10 @@ function record(tally: Tally, failure: Failure): void {
   t.ops++;
   const o = failure.outcome;
   if (o.kind === "pass") t.passes++;
-  else if (o.kind === "refused") t.refusals.set(o.reason, (t.refusals.get(o.reason) ?? 0) + 1);
-  else {
+  else if (o.kind === "refused") {
+    t.refusals.set(o.reason, (t.refusals.get(o.reason) ?? 0) + 1);
+    if (!t.examples.has(o.reason)) t.examples.set(o.reason, failure);
+  } else {
     if (o.kind === "crash") t.crashes++;
     else t.broken++;
     tally.failures.push(failure);
@@ -122,7 +127,7 @@ export function totals(tally: Tally): {
 }
 
 /** The report: a table of ops, passes, refusals, crashes and broken promises, then refusals by reason. */
-export function formatTally(tally: Tally, maxFailures = 10): string {
+export function formatTally(tally: Tally, maxFailures = 10, examples = false): string {
   const rows = [["op", "ops", "passes", "refusals", "crashes", "broken"]];
   for (const [kind, t] of tally.byOp) {
     const refusals = [...t.refusals.values()].reduce((a, b) => a + b, 0);
@@ -143,7 +148,16 @@ export function formatTally(tally: Tally, maxFailures = 10): string {
   ];
   for (const [kind, t] of tally.byOp) {
     const reasons = [...t.refusals].sort((a, b) => b[1] - a[1]);
-    for (const [reason, n] of reasons) out.push(`  ${kind}  ${String(n).padStart(5)}  ${reason}`);
+    for (const [reason, n] of reasons) {
+      out.push(`  ${kind}  ${String(n).padStart(5)}  ${reason.split("\n")[0]}`);
+      const e = t.examples.get(reason);
+      if (examples && e?.outcome.kind === "refused") {
+        out.push(
+          `      e.g. ${e.file} [${e.variant}] ${JSON.stringify(e.op)}`,
+          `      ${e.outcome.message.split("\n")[0]}`,
+        );
+      }
+    }
   }
   if (tally.failures.length) {
     out.push("", `crashes and broken promises (first ${Math.min(maxFailures, tally.failures.length)}):`);

@@ -9,6 +9,7 @@ import {
   contentEnd,
   isNullNode,
   mapIndent,
+  propsStart,
   showPath,
   startOf,
   type Resolution,
@@ -74,7 +75,7 @@ function underKey(text: string, pair: Pair<unknown, unknown>, keys: readonly str
   const edits: TextEdit[] = [];
   const [valueStart = colon + 1, valueEnd = colon + 1] = value?.range ?? [];
   if (valueEnd > valueStart) edits.push({ start: colon + 1, end: valueEnd, insert: "" });
-  const indent = " ".repeat(column(text, startOf(pair)) + 2);
+  const indent = " ".repeat(column(text, propsStart(text, pair)) + 2);
   edits.push(insertLinesEdit(text, lineEnd(text, colon), indentLines(blockLines(keys, leaf), indent), eol));
   return edits;
 }

@@ -1,5 +1,7 @@
 // Flow collections (`[a, b]`, `{a: 1}`): a one-line collection is rebuilt, a multi-line one is spliced so its
 // line breaks and the comments between its entries stay where they are.
+import { isDeepStrictEqual } from "node:util";
+import { isMap, isSeq, parseDocument } from "yaml";
 import type { CST, YAMLMap, YAMLSeq } from "yaml";
 import { contentEnd, propsStart } from "./locate.js";
 import { eolOf, insertLinesEdit, lineEnd, lineStart, mergeRanges, startsLine, type TextEdit } from "./text.js";
@@ -81,4 +83,25 @@ export function spliceFlowAppend(text: string, flow: Flow, entries: readonly str
   const edits: TextEdit[] = [insertLinesEdit(text, lineEnd(text, sep.at), lines, eolOf(text))];
   if (!sep.comma) edits.push({ start: end, end, insert: "," });
   return edits;
+}
+
+/**
+ * True when raw (one line) reads inside brackets as the one entry it is on its own: `a, b` is two items in a flow
+ * list, and `x: 1` a pair, so such raw items need a block list.
+ */
+export function readsSameInFlow(raw: string, kind: "seq" | "map"): boolean {
+  const source = raw.trim();
+  if (/[\r\n]/.test(source)) return false;
+  const alone = parseDocument(source);
+  const inside = parseDocument(kind === "seq" ? `[${source}]` : `{${source}}`);
+  if (alone.errors.length || inside.errors.length) return false;
+  const c = inside.contents;
+  if (kind === "seq" ? !isSeq(c) || c.items.length !== 1 : !isMap(c) || c.items.length !== 1) return false;
+  try {
+    const value = alone.toJS();
+    return isDeepStrictEqual(kind === "seq" ? [value] : value, inside.toJS());
+  } catch {
+    // An alias to an anchor outside the item: the same text means the same node in either place.
+    return true;
+  }
 }

@@ -222,10 +222,23 @@ export function startOf(node: unknown): number {
 
 /** Offset of the `:` after a block map key. */
 export function colonAfterKey(text: string, pair: AnyPair): number {
+  // The source token knows where the `:` is, also for an explicit `? key` whose `:` starts a later line.
+  const sep = (pair as { srcToken?: { sep?: CST.SourceToken[] } }).srcToken?.sep;
+  const indicator = sep?.find((t) => t.type === "map-value-ind");
+  if (indicator) return indicator.offset;
   const keyEnd = (pair.key as Node).range?.[1] ?? 0;
   const m = /^[ \t]*:/.exec(text.slice(keyEnd));
   if (!m) throw new EditError(`unsupported key syntax near "${text.slice(startOf(pair), keyEnd + 10)}"`);
   return keyEnd + m[0].length - 1;
+}
+
+/** Offset after the `:` of a block map key and the `&anchor` / `!tag` of its value standing on the same line. */
+export function afterColonProps(text: string, pair: AnyPair): number {
+  let at = colonAfterKey(text, pair) + 1;
+  for (let m = /^[ \t]+[&!][^\s]*/.exec(text.slice(at)); m; m = /^[ \t]+[&!][^\s]*/.exec(text.slice(at))) {
+    at += m[0].length;
+  }
+  return at;
 }
 
 /** Offset of the `-` of each item of a block sequence (CST items holding only comments are skipped). */
@@ -241,7 +254,7 @@ export function dashOffsets(seq: YAMLSeq<unknown>): number[] {
 
 /** Column at which the keys of a block map start. */
 export function mapIndent(text: string, map: YAMLMap<unknown, unknown>): number {
-  return column(text, startOf(map.items[0]));
+  return column(text, propsStart(text, map.items[0]));
 }
 
 /** Plain JS value of one document (null for an empty one); unresolved aliases were refused before. */

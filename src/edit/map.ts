@@ -7,7 +7,7 @@ import {
   AS_PARSED,
   EditError,
   afterNodeLine,
-  colonAfterKey,
+  afterColonProps,
   contentEnd,
   docValue,
   isNullNode,
@@ -19,9 +19,10 @@ import {
   standaloneValue,
   startOf,
   verifyEdit,
+  type Resolution,
   type YamlPath,
 } from "./locate.js";
-import { multiLine, spliceFlowRemoval } from "./flow.js";
+import { multiLine, readsSameInFlow, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
 import { formatScalar, styleOf } from "./scalar.js";
 import {
   applyEdits,
@@ -98,13 +99,7 @@ function pairRaw(text: string, pair: AnyPair): string {
 }
 
 /** Edits removing pair from its block map; an emptied map leaves `key: {}` (or `- {}`). */
-function removeBlockPair(
-  text: string,
-  map: AnyMap,
-  pair: AnyPair,
-  parentPair: AnyPair | undefined,
-  path: YamlPath,
-): TextEdit[] {
+function removeBlockPair(text: string, map: AnyMap, pair: AnyPair, parentPair: AnyPair | undefined): TextEdit[] {
   const keyStart = propsStart(text, pair);
   const end = contentEnd(text, pair);
   const alone = map.items.length === 1;
@@ -121,14 +116,17 @@ function removeBlockPair(
   }
   const indent = column(text, keyStart);
   const start = attachedCommentsStart(text, lineStart(text, keyStart), indent);
-  const edits = [deleteLinesEdit(text, start, lineEnd(text, end))];
+  const removed = lineEnd(text, end);
   if (alone && parentPair) {
-    const colon = colonAfterKey(text, parentPair);
-    edits.push({ start: colon + 1, end: colon + 1, insert: " {}" });
-  } else if (alone && path.length > 1) {
-    throw new EditError(`cannot remove ${showPath(path)}: it is the only key of a map that is not under a key`);
+    const at = afterColonProps(text, parentPair);
+    return [deleteLinesEdit(text, start, removed), { start: at, end: at, insert: " {}" }];
   }
-  return edits;
+  if (alone) {
+    // The map stays a map: `{}` where its only key was (at the document root, or an item's value).
+    const eol = /\n$/.test(text.slice(start, removed)) ? eolOf(text) : "";
+    return [{ start, end: removed, insert: `${" ".repeat(indent)}{}${eol}` }];
+  }
+  return [deleteLinesEdit(text, start, removed)];
 }
 
 function removeKeyWithin(text: string, path: YamlPath, doc = 0): string {
@@ -149,11 +147,10 @@ function removeKeyWithin(text: string, path: YamlPath, doc = 0): string {
     edits = [{ start: startOf(parent), end: contentEnd(text, parent), insert: `{${rest.join(", ")}}` }];
   } else {
     const parentPair = path.length > 1 ? resolve(parsed.doc, path.slice(0, -1)).pair : undefined;
-    edits = removeBlockPair(text, parent, pair, parentPair, path);
+    edits = removeBlockPair(text, parent, pair, parentPair);
   }
   const emptied = changeIn(docValue(parsed.doc), path, () => REMOVE);
-  const rootGone = path.length === 1 && parent.items.length === 1 && !parent.flow;
-  return verifyEdit(applyEdits(text, edits), parsed, rootGone ? null : emptied, path);
+  return verifyEdit(applyEdits(text, edits), parsed, emptied, path);
 }
 
 /** Keys of a raw map entry source; it must parse as a map. */
@@ -179,15 +176,17 @@ function insertMapEntryWithin(text: string, mapPath: YamlPath, rawEntry: string,
     const clash = entry.keys.find((k) => map.items.some((p) => isScalar(p.key) && String(p.key.value) === k));
     if (clash !== undefined)
       throw new EditError(`cannot insert ${showPath([...mapPath, clash])}: the key already exists`);
-    if (map.flow) throw new EditError(`cannot insert into ${showPath(mapPath)}: it is a flow map`);
-    edits = [
-      insertLinesEdit(
-        text,
-        insertionPoint(text, map, afterKey, mapPath),
-        indentLines(lines, " ".repeat(mapIndent(text, map))),
-        eolOf(text),
-      ),
-    ];
+    if (map.flow) edits = flowInsert(text, map, res, lines, mapPath);
+    else {
+      edits = [
+        insertLinesEdit(
+          text,
+          insertionPoint(text, map, afterKey, mapPath),
+          indentLines(lines, " ".repeat(mapIndent(text, map))),
+          eolOf(text),
+        ),
+      ];
+    }
   } else if (res.depth < mapPath.length || isNullNode(res.node)) {
     edits = createEdits(text, res, mapPath, { kind: "entries", lines });
   } else {
@@ -195,6 +194,27 @@ function insertMapEntryWithin(text: string, mapPath: YamlPath, rawEntry: string,
   }
   const expected = changeIn(docValue(parsed.doc), mapPath, (old) => ({ ...(old as object | null), ...entry.value }));
   return verifyEdit(applyEdits(text, edits), parsed, expected, mapPath);
+}
+
+/**
+ * An entry into a flow map: a one-line entry goes inside the braces (on its own line in a multi-line map); `{}` under
+ * a block key taking a multi-line entry becomes a block map; a multi-line entry cannot go into other flow maps.
+ */
+function flowInsert(text: string, map: AnyMap, res: Resolution, lines: readonly string[], path: YamlPath): TextEdit[] {
+  const entry = lines.join("\n");
+  if (lines.length === 1 && readsSameInFlow(entry, "map")) {
+    const last = map.items[map.items.length - 1];
+    if (!last) return [{ start: startOf(map), end: contentEnd(text, map), insert: `{${entry.trim()}}` }];
+    const spliced = spliceFlowAppend(text, map, [entry.trim()]);
+    if (spliced) return spliced;
+    const end = contentEnd(text, last);
+    return [{ start: end, end, insert: `, ${entry.trim()}` }];
+  }
+  if (map.items.length === 0 && res.pair && !res.inFlow)
+    return createEdits(text, res, path, { kind: "entries", lines });
+  throw new EditError(
+    `cannot insert into ${showPath(path)} (line ${lineNumber(text, startOf(map))}): it is a flow map and the entry spans lines or is not a flow entry`,
+  );
 }
 
 function insertionPoint(text: string, map: AnyMap, afterKey: string | undefined, mapPath: YamlPath): number {

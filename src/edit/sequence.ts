@@ -2,10 +2,11 @@
 import { isAlias, isMap, isNode, isPair, isSeq, parseDocument } from "yaml";
 import type { Document, Node, YAMLSeq } from "yaml";
 import { createEdits, seqItemLines } from "./create.js";
-import { holdsComment, multiLine, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
+import { holdsComment, multiLine, readsSameInFlow, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
 import { changeIn } from "./expected.js";
 import {
   EditError,
+  afterColonProps,
   afterNodeLine,
   colonAfterKey,
   contentEnd,
@@ -147,11 +148,8 @@ function emptyEdits(text: string, seq: Seq, res: Resolution, path: YamlPath): Te
   ]);
   const ranges = mergeRanges(lines);
   if (res.pair && !res.inFlow) {
-    const colon = colonAfterKey(text, res.pair);
-    return [
-      ...ranges.map(([s, e]) => deleteLinesEdit(text, s, e)),
-      { start: colon + 1, end: colon + 1, insert: " []" },
-    ];
+    const at = afterColonProps(text, res.pair);
+    return [...ranges.map(([s, e]) => deleteLinesEdit(text, s, e)), { start: at, end: at, insert: " []" }];
   }
   const [first, ...rest] = ranges;
   if (!first) throw new EditError(`internal: ${showPath(path)} has no items`);
@@ -220,7 +218,7 @@ function siblingDashOffset(text: string, res: Resolution): number {
   const offsets = (isMap(res.parent) ? res.parent.items : []).flatMap((p) => {
     const value = p.value;
     if (!isSeq(value) || value.flow || value.items.length === 0) return [];
-    return [column(text, dashOffsets(value)[0] ?? 0) - column(text, startOf(p))];
+    return [column(text, dashOffsets(value)[0] ?? 0) - column(text, propsStart(text, p))];
   });
   return offsets.find((o) => o >= 0) ?? 2;
 }
@@ -239,7 +237,7 @@ function flowToBlock(text: string, seq: Seq, res: Resolution, rawItems: readonly
   }
   const colon = colonAfterKey(text, res.pair);
   const end = contentEnd(text, seq);
-  const indent = " ".repeat(column(text, startOf(res.pair)) + siblingDashOffset(text, res));
+  const indent = " ".repeat(column(text, propsStart(text, res.pair)) + siblingDashOffset(text, res));
   const items = [...seq.items.map((item) => itemRaw(text, item)), ...rawItems];
   return [
     { start: colon + 1, end, insert: "" },
@@ -258,7 +256,8 @@ function appendFlow(
   const last = seq.items[seq.items.length - 1];
   // `key: []` getting its first items becomes a block list: later appends then add lines, not a longer line.
   const firstUnderKey = last === undefined && res.pair && !res.inFlow && !holdsComment(seq);
-  if (block || firstUnderKey) return flowToBlock(text, seq, res, rawItems, path);
+  const fits = rawItems.every((r) => readsSameInFlow(r, "seq"));
+  if (block || firstUnderKey || !fits) return flowToBlock(text, seq, res, rawItems, path);
   const raws = rawItems.map((r) => r.trim());
   if (last === undefined) return [{ start: startOf(seq), end: contentEnd(text, seq), insert: `[${raws.join(", ")}]` }];
   const spliced = spliceFlowAppend(text, seq, raws);

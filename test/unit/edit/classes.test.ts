@@ -181,3 +181,30 @@ describe("raw reads a copy can be made from (found by the corpus harness)", () =
     expect(setScalar("a: |\n  x\n\nb: 1\n", ["a"], "z")).toBe("a: z\n\nb: 1\n");
   });
 });
+
+describe("more edits the corpus showed a user would expect", () => {
+  test("removing the only key of a root map or an item's map leaves `{}` (the document stays)", () => {
+    expect(removeKey("a: 1\n---\nb: 2\n", ["a"])).toBe("{}\n---\nb: 2\n");
+    expect(removeKey("l:\n  -\n    a: 1\n", ["l", 0, "a"])).toBe("l:\n  -\n    {}\n");
+    expect(removeKey("k: &x\n  a: 1\n", ["k", "a"])).toBe("k: &x {}\n");
+    expect(removeSeqItems("k: &x\n  - a\n", ["k"], () => true)).toBe("k: &x []\n");
+  });
+
+  test("an explicit `? key` is set in place", () => {
+    expect(setScalar("? a\n: b\nc: 1\n", ["a"], "z")).toBe("? a\n: z\nc: 1\n");
+    expect(appendSeqItems("? a\n:\nc: 1\n", ["a"], ["x"])).toBe("? a\n:\n  - x\nc: 1\n");
+  });
+
+  test("an item that reads differently inside brackets turns a flow list under a key into a block list", () => {
+    expect(appendSeqItems("l: [a]\n", ["l"], ["b, c"])).toBe("l:\n  - a\n  - b, c\n");
+  });
+
+  test("entries into flow maps: one line inside the braces, multi-line into `{}` as a block, else refused", () => {
+    expect(insertMapEntry("m: {a: 1}  # c\n", ["m"], "b: 2")).toBe("m: {a: 1, b: 2}  # c\n");
+    expect(insertMapEntry("m: {\n  a: 1,\n}\n", ["m"], "b: 2")).toBe("m: {\n  a: 1,\n  b: 2,\n}\n");
+    expect(insertMapEntry("m: {}\n", ["m"], "b:\n  c: 1")).toBe("m:\n  b:\n    c: 1\n");
+    expect(() => insertMapEntry("m: {a: 1}\n", ["m"], "b:\n  c: 1")).toThrow(
+      new EditError("cannot insert into m (line 1): it is a flow map and the entry spans lines or is not a flow entry"),
+    );
+  });
+});
