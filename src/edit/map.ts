@@ -64,7 +64,7 @@ function replaceScalar(text: string, node: Scalar, value: string, inFlow: boolea
     // Empty value (`key:` or `key: # note`): the value goes right after the colon (and the value's props), before
     // any comment; after the indicator otherwise.
     let at = start;
-    if (pair && isScalar(pair.key)) at = colonAfterKey(text, pair) + 1;
+    if (pair && isScalar(pair.key)) at = afterColonProps(text, pair);
     else while (at > 0 && (text[at - 1] === " " || text[at - 1] === "\t")) at--;
     return [...edits, { start: at, end: at, insert: ` ${formatScalar(value, "plain", inFlow)}` }];
   }
