@@ -87,6 +87,7 @@ function program(io: Io, exit: { code: number }): Command {
     .option("--no-drafts", "the repo refuses draft PRs, as on some plans")
     .option("--reviews <n>", "approving reviews required before a merge (the simulated operator approves)", reviews, 0)
     .option("--no-labels", "the repo starts without any label, so the issue form's label is not applied")
+    .option("--out <dir>", "write what GitHub would show (dashboard at every change, PR bodies, replies, final tree)")
     .action(run((opts: Parameters<typeof rehearseCommand>[1]) => rehearseCommand(io, opts)));
 
   root

@@ -4,6 +4,7 @@ import { parseIssueBody } from "../spec/issue.js";
 import { formatZodIssues, InputError } from "../spec/problems.js";
 import { readYaml } from "../spec/yaml.js";
 import { z } from "zod";
+import { checkOutDir, writeOutDir } from "./disk.js";
 import { EXIT, paint, readRepoDir, readTextFile, type Io } from "./io.js";
 import { formatElapsed } from "../health/index.js";
 
@@ -20,6 +21,7 @@ export interface RehearseOptions {
   drafts?: boolean;
   reviews?: number;
   labels?: boolean;
+  out?: string;
 }
 
 function summary(io: Io, report: RehearsalReport): string {
@@ -49,6 +51,20 @@ function summary(io: Io, report: RehearsalReport): string {
     ...(comments.length ? ["Commands:", ...comments] : []),
     `Invariant: ${report.violations.length === 0 ? "held at every commit of the default branch" : paint(io, "red", `BROKEN at ${report.violations.length} commit(s)`)}; duplicate PRs: ${report.duplicate_prs}`,
     `GitHub API: ${report.api.requests} requests (${report.api.writes} writes)`,
+    "",
+  ].join("\n");
+}
+
+/** Tells a newcomer where to look after `rehearse --out`. */
+function whereToLook(dir: string, files: Map<string, string>): string {
+  const count = (prefix: string): number => [...files.keys()].filter((p) => p.startsWith(prefix)).length;
+  return [
+    `What GitHub would show is in ${dir}/ (${files.size} files):`,
+    `  ${dir}/dashboard.md      the migration issue's dashboard comment at the end`,
+    `  ${dir}/dashboards/       the dashboard at each of its ${count("dashboards/")} changes, numbered`,
+    `  ${dir}/prs/              title and body of each of the ${count("prs/")} step PRs`,
+    `  ${dir}/replies/          the ${count("replies/")} replies Handover posted`,
+    `  ${dir}/tree/             the config repo's default branch at the end`,
     "",
   ].join("\n");
 }
@@ -84,7 +100,10 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
     throw new InputError([
       `--commands: after: ${JSON.stringify(unknown.after)} is not a step of this plan (steps: ${ids.join(", ")})`,
     ]);
+  const refusal = options.out ? await checkOutDir(options.out) : undefined;
+  if (refusal) throw new InputError([refusal]);
   const text = options.format === "text";
+  let shown: Map<string, string> | undefined;
   const report = await rehearse({
     files,
     issueBody: body,
@@ -99,6 +118,7 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
     },
     ...(options.failHealth ? { failHealth: options.failHealth } : {}),
     ...(options.chaos !== undefined ? { chaosSeed: options.chaos } : {}),
+    ...(options.out ? { onShown: (files: Map<string, string>) => void (shown = files) } : {}),
     ...(text
       ? {
           onEvent: (at: number, line: string) =>
@@ -106,6 +126,8 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
         }
       : {}),
   });
+  if (options.out && shown) await writeOutDir(options.out, shown);
   io.out(text ? summary(io, report) : `${JSON.stringify(report, null, 2)}\n`);
+  if (text && options.out && shown) io.out(whereToLook(options.out, shown));
   return report.completed ? EXIT.ok : EXIT.refused;
 }

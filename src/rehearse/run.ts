@@ -6,6 +6,7 @@ import type { Plan, PlannedStep } from "../plan/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
 import { seededRandom, type GitHubSim, type MergeMethod, type SimPullRequest } from "../sim/index.js";
 import type { Violation } from "../spec/violation.js";
+import { ShownRecorder } from "./shown.js";
 import { BOT, SimulatedClock, startWorld, type World } from "./world.js";
 import { PermissionSchema } from "../spec/github.js";
 
@@ -48,6 +49,8 @@ export interface RehearsalOptions {
   onStep?: (event: ScriptedComment["event"], step: PlannedStep, sim: GitHubSim) => void;
   /** Called once the simulator and the App replicas run (the bench instruments them). */
   onWorld?: (world: World) => void;
+  /** Receives what GitHub would show at the end (`rehearse --out`): files by relative path. */
+  onShown?: (files: Map<string, string>) => void;
 }
 
 export interface StepReport {
@@ -104,9 +107,11 @@ class Rehearsal {
   private world!: World;
   private issue = 0;
   private decommissionAsked = false;
+  private readonly shown: ShownRecorder | undefined;
 
   constructor(private readonly options: RehearsalOptions) {
     this.scripted = options.commands.map((spec) => ({ spec }));
+    this.shown = options.onShown ? new ShownRecorder(BOT, START) : undefined;
   }
 
   private log(line: string): void {
@@ -140,6 +145,7 @@ class Rehearsal {
     for (let i = 0; i < 50; i++) {
       await this.world.sim.deliverAll();
       await Promise.all(this.world.replicas.map((r) => r.idle()));
+      this.shown?.look(this.world.sim, this.issue, this.clock.current);
       if (this.world.sim.pendingEvents() === 0) return;
     }
   }
@@ -357,7 +363,9 @@ class Rehearsal {
           for (const replica of this.world.replicas) await replica.resyncAll();
         }
       }
-      return this.report();
+      const report = this.report();
+      if (this.shown) this.options.onShown?.(this.shown.files(this.world.sim, this.issue));
+      return report;
     } finally {
       await this.world.stop();
     }
