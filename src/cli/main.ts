@@ -5,6 +5,7 @@ import { initCommand } from "./init.js";
 import { EXIT, parseFormat, processIo, type Io } from "./io.js";
 import { planCommand } from "./plan.js";
 import { rehearseCommand } from "./rehearse.js";
+import { statusCommand } from "./status.js";
 import { configJsonSchema, configReferenceMarkdown } from "./schema.js";
 
 function issueNumber(value: string): number {
@@ -89,6 +90,14 @@ function program(io: Io, exit: { code: number }): Command {
     .option("--no-labels", "the repo starts without any label, so the issue form's label is not applied")
     .option("--out <dir>", "write what GitHub would show (dashboard at every change, PR bodies, replies, final tree)")
     .action(run((opts: Parameters<typeof rehearseCommand>[1]) => rehearseCommand(io, opts)));
+
+  root
+    .command("status")
+    .description("Show a live migration's dashboard state (steps, gates, soak left, next action), read from GitHub")
+    .requiredOption("--repo <owner/name>", "the config repo on GitHub (token from GH_TOKEN; GHES through GHE_HOST)")
+    .requiredOption("--issue <n>", "the migration issue number", issueNumber)
+    .option("--format <format>", "text or json", format, "text")
+    .action(run((opts: Parameters<typeof statusCommand>[1]) => statusCommand(io, opts)));
 
   root
     .command("schema")

@@ -18,6 +18,8 @@ export class SimulatedClock {
 
 export interface World {
   sim: GitHubSim;
+  /** The simulator's REST root (also served under /api/v3, as GitHub Enterprise Server does). */
+  baseUrl: string;
   replicas: HandoverControls[];
   stop(): Promise<void>;
 }
@@ -97,6 +99,7 @@ export async function startWorld(options: {
   sim.setWebhookTarget(`http://127.0.0.1:${frontPort}/api/github/webhooks`);
   return {
     sim,
+    baseUrl,
     replicas,
     async stop() {
       await sim.stop();

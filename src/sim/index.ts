@@ -188,6 +188,8 @@ export class GitHubSim {
 
   private handle(method: string, rawUrl: string, headers: IncomingHttpHeaders, text: string): SimResponse {
     const url = new URL(rawUrl, this.baseUrl);
+    // GitHub Enterprise Server serves the same API under /api/v3 (clients configured through GHE_HOST use it).
+    if (url.pathname.startsWith("/api/v3/")) url.pathname = url.pathname.slice("/api/v3".length);
     const info: SimRequestInfo = { method, path: url.pathname, write: method !== "GET" && method !== "HEAD" };
     const fault = this.faultHook?.(info);
     let answer: SimResponse;
