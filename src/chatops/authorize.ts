@@ -4,7 +4,7 @@ import { ELEVATED_VERBS, type Verb } from "./verbs.js";
 export interface CommandPermissions {
   /** `commands.permission`: needed for every verb. */
   permission: Permission;
-  /** `commands.elevated`: needed for skip, rollback and decommission. */
+  /** `commands.elevated`: needed for skip, rollback, decommission and approve. */
   elevated: Permission;
 }
 

@@ -10,12 +10,13 @@ export const VERBS = [
   "abort",
   "rollback",
   "decommission",
+  "approve",
 ] as const;
 export const VerbSchema = z.enum(VERBS);
 export type Verb = z.infer<typeof VerbSchema>;
 
 /** Verbs that need `commands.elevated` instead of `commands.permission`. */
-export const ELEVATED_VERBS: readonly Verb[] = ["skip", "rollback", "decommission"];
+export const ELEVATED_VERBS: readonly Verb[] = ["skip", "rollback", "decommission", "approve"];
 
 /** A step id as it appears in branch names and the dashboard (e.g. `release-canary`). */
 export const STEP_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,60}$/;
@@ -68,5 +69,10 @@ export const VERB_INFO: Record<Verb, VerbInfo> = {
     form: "none",
     usage: "/handover decommission",
     does: "Approve the last step, which deletes the source cluster's files, once every adopt gate passed.",
+  },
+  approve: {
+    form: "step",
+    usage: "/handover approve [step]",
+    does: "Let the waiting (or named) step open: handover.yml's `approve` holds those steps after the previous gate.",
   },
 };

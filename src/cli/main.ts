@@ -18,6 +18,12 @@ function wholeNumber(value: string): number {
   return Number(value);
 }
 
+function instant(value: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value)))
+    throw new InvalidArgumentError("expected an ISO 8601 time with its offset, e.g. 2026-03-27T15:00:00Z");
+  return Date.parse(value);
+}
+
 function positive(value: string): number {
   if (!/^[1-9]$/.test(value)) throw new InvalidArgumentError("expected a number of replicas from 1 to 9");
   return Number(value);
@@ -88,6 +94,7 @@ function program(io: Io, exit: { code: number }): Command {
     .option("--no-drafts", "the repo refuses draft PRs, as on some plans")
     .option("--reviews <n>", "approving reviews required before a merge (the simulated operator approves)", reviews, 0)
     .option("--no-labels", "the repo starts without any label, so the issue form's label is not applied")
+    .option("--start <time>", "where the simulated clock starts (default 2026-01-01T00:00:00Z)", instant)
     .option("--out <dir>", "write what GitHub would show (dashboard at every change, PR bodies, replies, final tree)")
     .action(run((opts: Parameters<typeof rehearseCommand>[1]) => rehearseCommand(io, opts)));
 

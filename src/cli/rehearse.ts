@@ -22,6 +22,7 @@ export interface RehearseOptions {
   reviews?: number;
   labels?: boolean;
   out?: string;
+  start?: number;
 }
 
 function summary(io: Io, report: RehearsalReport): string {
@@ -118,6 +119,7 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
     },
     ...(options.failHealth ? { failHealth: options.failHealth } : {}),
     ...(options.chaos !== undefined ? { chaosSeed: options.chaos } : {}),
+    ...(options.start !== undefined ? { start: options.start } : {}),
     ...(options.out ? { onShown: (files: Map<string, string>) => void (shown = files) } : {}),
     ...(text
       ? {

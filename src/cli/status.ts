@@ -1,5 +1,6 @@
 import { Octokit } from "@octokit/rest";
-import { decide, DASHBOARD_MARKER, observe } from "../engine/index.js";
+import { decide, observe } from "../engine/index.js";
+import { DASHBOARD_MARKER } from "../spec/markers.js";
 import { classify, fetchProbe, OctokitPort } from "../github/index.js";
 import { migrationStatus, renderStatusText } from "../render/status.js";
 import { InputError } from "../spec/problems.js";

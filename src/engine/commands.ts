@@ -1,7 +1,7 @@
 import { authorize, helpText, parseCommand, type Command, type CommandPermissions } from "../chatops/index.js";
 import type { PlannedStep } from "../plan/index.js";
 import type { CommentInfo, Permission, Reaction } from "../spec/github.js";
-import { stepDone, type Phase } from "./types.js";
+import { phaseHold, stepDone, type Phase } from "./types.js";
 import type { AuditEntry, HiddenState } from "./state.js";
 import { replyMarker } from "../spec/markers.js";
 import { phaseWords } from "../render/phase.js";
@@ -11,6 +11,8 @@ export interface CommandContext {
   permissions: CommandPermissions;
   steps: PlannedStep[];
   phase: Phase | undefined;
+  /** Steps handover.yml holds for `/handover approve`. */
+  approvals?: string[];
 }
 
 export interface CommandFeedback {
@@ -126,6 +128,24 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
             hidden: next,
             result: "recorded",
             note: "decommission approved; its PR opens once every adopt gate has passed",
+            reaction: "eyes",
+          };
+    }
+    case "approve": {
+      const step = stepArg(command, hidden, ctx.steps);
+      if (typeof step === "string") return refused(hidden, `nothing to approve: ${step}`);
+      if (!ctx.approvals?.includes(step.id))
+        return refused(hidden, `${step.id} does not wait for approval (handover.yml \`approve\` and \`groups\`)`);
+      if (stepDone(hidden, step)) return refused(hidden, `${step.id} is done already`);
+      const approved = hidden.steps[step.id]?.approved;
+      if (approved) return refused(hidden, `${step.id} was already approved by @${approved.by}`);
+      const next = patchStep(hidden, step.id, { approved: { by: user, at } });
+      return ctx.phase && phaseHold(ctx.phase)?.kind === "approval" && ctx.phase.current === step.id
+        ? applied(next, `${step.id} approved: its PR opens now`)
+        : {
+            hidden: next,
+            result: "recorded",
+            note: `${step.id} approved: its PR opens once the previous gate passes`,
             reaction: "eyes",
           };
     }

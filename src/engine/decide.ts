@@ -1,5 +1,6 @@
 import type { GateResult } from "../health/index.js";
 import type { PlannedStep } from "../plan/index.js";
+import { nextOpening, openAt, windowOpen } from "../schedule/index.js";
 import type { PullInfo } from "../spec/github.js";
 import type { StatusLabel } from "../spec/markers.js";
 import {
@@ -9,10 +10,28 @@ import {
   type HiddenState,
   type Phase,
   type PhaseReason,
+  type ScheduleHold,
   type Snapshot,
   type StepRecord,
+  type StepSchedule,
   type StepView,
 } from "./types.js";
+
+/** Whether a step may open now, and if not why and until when. Pure: the clock is the snapshot's. */
+export function scheduleHold(schedule: StepSchedule | undefined, now: number): ScheduleHold | undefined {
+  if (!schedule) return undefined;
+  if (schedule.frozenByLabel) return { kind: "label", label: schedule.frozenByLabel };
+  if (openAt(schedule.windows, schedule.freezes, now)) return undefined;
+  const until = nextOpening(schedule.windows, schedule.freezes, now);
+  const freeze = schedule.freezes.find((f) => f.from <= now && now < f.to);
+  if (freeze) return { kind: "freeze", freeze: freeze.text, until, zone: freeze.zone };
+  // The opening is shown in the zone of the window it falls in (else the first window's).
+  const zone =
+    schedule.windows.find((w) => until !== undefined && windowOpen(w, until))?.zone ??
+    schedule.windows[0]?.zone ??
+    "UTC";
+  return { kind: "window", windows: schedule.windows.map((w) => w.text), until, zone };
+}
 
 function record(hidden: HiddenState, id: string): StepRecord {
   return hidden.steps[id] ?? {};
@@ -79,6 +98,17 @@ function gatePhase(snapshot: Snapshot, step: PlannedStep, gate: GateResult): Dec
   };
 }
 
+function heldBySchedule(hidden: HiddenState, step: PlannedStep, hold: ScheduleHold): Decision {
+  const timed = hold.kind === "freeze" || hold.kind === "window";
+  return {
+    hidden,
+    actions: [],
+    again: false,
+    phase: phase("handover:waiting", step.id, { kind: "held", hold }),
+    ...(timed && hold.until !== undefined ? { recheckAt: hold.until } : {}),
+  };
+}
+
 function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision {
   const { hidden, now } = snapshot;
   const step = view.step;
@@ -97,6 +127,11 @@ function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision 
       phase: phase("handover:running", step.id, { kind: "no-diff" }),
     };
   }
+  const approval = snapshot.approvals;
+  if (approval?.steps.includes(step.id) && !record(hidden, step.id).approved)
+    return heldBySchedule(hidden, step, { kind: "approval", permission: approval.permission });
+  const schedule = scheduleHold(snapshot.schedule, now);
+  if (schedule) return heldBySchedule(hidden, step, schedule);
   return {
     hidden,
     again: true,

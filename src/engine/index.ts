@@ -6,8 +6,10 @@ export {
   type Decision,
   type HiddenState,
   type Phase,
+  type ScheduleHold,
   type Snapshot,
+  type StepSchedule,
   type StepView,
 } from "./types.js";
-export { observe, findDashboard, type EngineDeps, type Observed } from "./observe.js";
+export { observe, findDashboard, scheduleOf, type EngineDeps, type Observed } from "./observe.js";
 export { emptyState, encodeState, decodeState } from "./state.js";

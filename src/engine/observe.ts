@@ -15,7 +15,7 @@ import { activeLocks } from "../guard/index.js";
 import { applyStep, planMigration, revertStep, type PlannedStep, type StepOutcome } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
-import { durationMs, type HandoverConfig, type HealthCheck } from "../spec/config.js";
+import { durationMs, stepControls, type HandoverConfig, type HealthCheck } from "../spec/config.js";
 import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
 import { DASHBOARD_MARKER, MIGRATION_LABEL, rollbackStepId, stepBranch, stepTitle } from "../spec/markers.js";
@@ -27,7 +27,8 @@ import {
   type IssueInfo,
   type PullInfo,
 } from "../github/port.js";
-import { stepDone, type Snapshot, type StepView } from "./types.js";
+import { parseFreeze, parseWindow, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
+import { stepDone, type Snapshot, type StepSchedule, type StepView } from "./types.js";
 import { compactProbes, decodeState, emptyState, type HiddenState, type StepRecord } from "./state.js";
 
 export interface EngineDeps {
@@ -353,6 +354,20 @@ async function heldElsewhere(deps: EngineDeps, number: number, request: Migratio
     );
 }
 
+/** handover.yml's windows and freezes (already validated by the schema), with the freeze label the issue carries. */
+export function scheduleOf(config: HandoverConfig, labels: string[]): StepSchedule | undefined {
+  if (config.windows.length === 0 && config.freezes.length === 0) return undefined;
+  const windows = config.windows.map(parseWindow).filter((w): w is ChangeWindow => typeof w !== "string");
+  const freezes = config.freezes
+    .map((f) => (typeof f === "string" ? parseFreeze(f) : undefined))
+    .filter((f): f is DateFreeze => f !== undefined && typeof f !== "string");
+  const lower = labels.map((l) => l.toLowerCase());
+  const frozenByLabel = config.freezes.find(
+    (f): f is { label: string } => typeof f !== "string" && lower.includes(f.label.toLowerCase()),
+  )?.label;
+  return { windows, freezes, ...(frozenByLabel ? { frozenByLabel } : {}) };
+}
+
 /** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
 export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
   const issue = await deps.port.getIssue(number);
@@ -387,9 +402,13 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   snapshot.headSha = head.sha;
   const baseTree = await deps.port.readTree(hidden.base ?? head.sha);
   const loaded = loadRepo(baseTree);
+  let config: HandoverConfig | undefined;
   if (loaded.ok) {
     observed.permissions = loaded.model.config.commands;
     observed.resyncMs = durationMs(loaded.model.config.resync);
+    const schedule = scheduleOf(loaded.model.config, issue.labels);
+    if (schedule) snapshot.schedule = schedule;
+    config = loaded.model.config;
   }
   const lockProblems = hidden.base === null ? await heldElsewhere(deps, number, parsed.request) : [];
   const planned = cachedPlan(`${hidden.base ?? head.sha}\0${number}\0${issue.body}\0${lockProblems.join("\n")}`, () =>
@@ -403,6 +422,8 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     return observed;
   }
   snapshot.steps = planned.plan.steps;
+  const approve = config ? planned.plan.steps.filter((s) => stepControls(config, s).approve).map((s) => s.id) : [];
+  if (config && approve.length > 0) snapshot.approvals = { steps: approve, permission: config.commands.elevated };
   for (const step of planned.plan.steps) {
     if (stepDone(snapshot.hidden, step)) continue;
     snapshot.views.set(step.id, await viewOf(deps, step, snapshot, parsed.request, planned.plan, head.name));

@@ -45,6 +45,7 @@ async function handleCommands(
       permissions,
       steps: observed.snapshot.steps,
       phase,
+      ...(observed.snapshot.approvals ? { approvals: observed.snapshot.approvals.steps } : {}),
     });
     hidden = applied.hidden;
     feedback.push(applied.feedback);

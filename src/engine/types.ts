@@ -9,6 +9,7 @@ import type { PullInfo } from "../spec/github.js";
 import type { StatusLabel } from "../spec/markers.js";
 import type { HiddenState } from "../spec/state.js";
 import type { Violation } from "../spec/violation.js";
+import type { ChangeWindow, DateFreeze } from "../schedule/index.js";
 
 export type { AuditEntry, HiddenState, StepRecord } from "../spec/state.js";
 
@@ -39,7 +40,25 @@ export interface Snapshot {
   hidden: HiddenState;
   /** A rollback in progress: the step it reverts, and its own PR (a synthetic step). */
   rollback?: { of: PlannedStep; view: StepView };
+  /** When steps may open (handover.yml `windows` and `freezes`); absent: any time. */
+  schedule?: StepSchedule;
+  /** Steps handover.yml holds for `/handover approve` after the previous gate, and who may approve. */
+  approvals?: { steps: string[]; permission: string };
 }
+
+export interface StepSchedule {
+  windows: ChangeWindow[];
+  freezes: DateFreeze[];
+  /** A freeze label the migration issue carries now. */
+  frozenByLabel?: string;
+}
+
+/** Why a step that could open waits: a freeze label, a date freeze, or the time outside every change window. */
+export type ScheduleHold =
+  | { kind: "approval"; permission: string }
+  | { kind: "label"; label: string }
+  | { kind: "freeze"; freeze: string; until: number | undefined; zone: string }
+  | { kind: "window"; windows: string[]; until: number | undefined; zone: string };
 
 export type Action =
   | {
@@ -97,7 +116,8 @@ export type PhaseReason =
   | { kind: "rollback-reading-gate" }
   | { kind: "rollback-gate-failed"; reason: string }
   | { kind: "rollback-gate-waiting"; cluster?: string; state: string; soakEndsAt?: number }
-  | { kind: "done"; source?: string; target?: string };
+  | { kind: "done"; source?: string; target?: string }
+  | { kind: "held"; hold: ScheduleHold };
 
 export interface Phase {
   label: StatusLabel;
@@ -121,4 +141,9 @@ export function stepDone(hidden: HiddenState, step: PlannedStep): boolean {
   const rec = hidden.steps[step.id] ?? {};
   if (step.kind === "decommission") return rec.mergeSha !== undefined || rec.noDiff !== undefined;
   return rec.gatePassedAt !== undefined || rec.skipped !== undefined;
+}
+
+/** The approval, window or freeze the next step waits for, if that is why the migration waits. */
+export function phaseHold(phase: Phase): ScheduleHold | undefined {
+  return phase.reason.kind === "held" ? phase.reason.hold : undefined;
 }

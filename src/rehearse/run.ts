@@ -1,11 +1,14 @@
 import { z } from "zod";
-import { decodeState, type HiddenState } from "../engine/index.js";
+import { decodeState, scheduleOf, stepDone, type HiddenState } from "../engine/index.js";
+import { stepControls } from "../spec/config.js";
 import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.js";
 import { checkTree } from "../invariant/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
 import { seededRandom, type GitHubSim, type MergeMethod, type SimPullRequest } from "../sim/index.js";
 import type { Violation } from "../spec/violation.js";
+import { loadRepo } from "../repo/index.js";
+import { nextOpening, openAt, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
 import { ShownRecorder } from "./shown.js";
 import { BOT, SimulatedClock, startWorld, type World } from "./world.js";
 import { PermissionSchema } from "../spec/github.js";
@@ -49,6 +52,8 @@ export interface RehearsalOptions {
   onStep?: (event: ScriptedComment["event"], step: PlannedStep, sim: GitHubSim) => void;
   /** Called once the simulator and the App replicas run (the bench instruments them). */
   onWorld?: (world: World) => void;
+  /** Where the simulated clock starts (epoch ms; default REHEARSAL_START): windows and freezes read it. */
+  start?: number;
   /** Receives what GitHub would show at the end (`rehearse --out`): files by relative path. */
   onShown?: (files: Map<string, string>) => void;
 }
@@ -74,13 +79,16 @@ export interface RehearsalReport {
   simulated_seconds: number;
 }
 
-const START = Date.parse("2026-01-01T00:00:00Z");
+/** Where the simulated clock starts unless told otherwise (a Thursday, 00:00 UTC). */
+export const REHEARSAL_START = Date.parse("2026-01-01T00:00:00Z");
 const OPERATOR = "operator";
 /** The label the issue form asks for (.github/ISSUE_TEMPLATE). */
 const FORM_LABEL = "handover";
 const REVIEW_DELAY = 5 * 60_000;
 const DEPLOY_DELAY = 60_000;
 const TICK = 60_000;
+/** Outside the change windows nothing opens: a gate passing meanwhile is recorded with its real pass time anyway. */
+const QUIET_TICK = 60 * 60_000;
 const LIMIT = 7 * 24 * 3600_000;
 const CHAOS_UNTIL = 6 * 3600_000;
 
@@ -95,7 +103,14 @@ function contextFor(pattern: string): string {
 }
 
 class Rehearsal {
-  private readonly clock = new SimulatedClock(START);
+  private readonly start: number;
+  private readonly clock: SimulatedClock;
+  /** handover.yml's windows and date freezes: outside them nothing opens, so the clock may move in bigger ticks. */
+  private readonly windows: ChangeWindow[];
+  private readonly freezes: DateFreeze[];
+  private closedMs = 0;
+  /** Steps handover.yml holds for `/handover approve`: only a scripted comment can approve them. */
+  private readonly needsApproval: Set<string>;
   private readonly agenda: Agenda[] = [];
   /** When each PR was first seen open and merged (by PR number: a step may have several after a rollback). */
   private readonly seenPrs = new Map<number, { opened?: number; merged?: number }>();
@@ -111,11 +126,20 @@ class Rehearsal {
 
   constructor(private readonly options: RehearsalOptions) {
     this.scripted = options.commands.map((spec) => ({ spec }));
-    this.shown = options.onShown ? new ShownRecorder(BOT, START) : undefined;
+    this.start = options.start ?? REHEARSAL_START;
+    this.clock = new SimulatedClock(this.start);
+    const loaded = loadRepo(options.files);
+    const schedule = loaded.ok ? scheduleOf(loaded.model.config, []) : undefined;
+    this.needsApproval = new Set(
+      loaded.ok ? options.plan.steps.filter((s) => stepControls(loaded.model.config, s).approve).map((s) => s.id) : [],
+    );
+    this.windows = schedule?.windows ?? [];
+    this.freezes = schedule?.freezes ?? [];
+    this.shown = options.onShown ? new ShownRecorder(BOT, this.start) : undefined;
   }
 
   private log(line: string): void {
-    this.options.onEvent?.(this.clock.current - START, line);
+    this.options.onEvent?.(this.clock.current - this.start, line);
   }
 
   private schedule(delay: number, run: Agenda["run"]): void {
@@ -302,7 +326,7 @@ class Rehearsal {
     const sim = this.world.sim;
     sim.chaos = { rng, duplicate: 0.15, reorder: 0.15, drop: 0.15 };
     sim.faultHook = (req) => {
-      if (this.clock.current - START > CHAOS_UNTIL || req.path.includes("/access_tokens")) return undefined;
+      if (this.clock.current - this.start > CHAOS_UNTIL || req.path.includes("/access_tokens")) return undefined;
       const roll = rng();
       if (roll < 0.03) return req.write ? "502-after-write" : "500";
       if (roll < 0.05) return "500";
@@ -348,18 +372,21 @@ class Rehearsal {
         this.react();
         if (this.world.sim.pendingEvents() > 0) continue;
         const { label } = this.dashboardState();
-        const chaosOver = this.options.chaosSeed === undefined || this.clock.current - START > CHAOS_UNTIL;
+        const chaosOver = this.options.chaosSeed === undefined || this.clock.current - this.start > CHAOS_UNTIL;
         if (chaosOver && (label === "handover:done" || label === "handover:aborted")) break;
         if (chaosOver && (label === "handover:failed" || label === "handover:paused") && this.agenda.length === 0)
           break;
+        if (chaosOver && this.waitsForApprovalForever()) break;
         const next = Math.min(nextTick, ...this.agenda.map((a) => a.at));
-        if (next - START > LIMIT) break;
+        // Time outside the change windows does not count against the limit: a long freeze is not a stuck rehearsal.
+        if (!openAt(this.windows, this.freezes, this.clock.current)) this.closedMs += next - this.clock.current;
+        if (next - this.start - this.closedMs > LIMIT) break;
         this.clock.current = next;
         const due = this.agenda.filter((a) => a.at <= next).sort((a, b) => a.at - b.at);
         this.agenda.splice(0, this.agenda.length, ...this.agenda.filter((a) => a.at > next));
         for (const item of due) await item.run();
         if (next >= nextTick) {
-          nextTick = next + TICK;
+          nextTick = next + this.tick(next);
           for (const replica of this.world.replicas) await replica.resyncAll();
         }
       }
@@ -371,8 +398,28 @@ class Rehearsal {
     }
   }
 
+  /** The next step waits for `/handover approve` and no scripted comment is left to give it. */
+  private waitsForApprovalForever(): boolean {
+    const { hidden } = this.dashboardState();
+    if (!hidden || this.agenda.length > 0) return false;
+    // Every scripted comment was posted and handled (a dropped webhook leaves one for the next resync).
+    const handled = (id: number | undefined): boolean =>
+      id !== undefined && id > 0 && (id <= hidden.handledBelow || hidden.handled.includes(id));
+    if (this.scripted.some((c) => !handled(c.id))) return false;
+    const current = this.options.plan.steps.find((s) => !stepDone(hidden, s));
+    if (!current || !this.needsApproval.has(current.id) || hidden.steps[current.id]?.approved) return false;
+    return !this.world.sim.listPulls().some((p) => p.pull.headRef === current.branch);
+  }
+
+  /** A minute; outside the change windows (nothing can open) up to an hour, landing on the next opening. */
+  private tick(now: number): number {
+    if (openAt(this.windows, this.freezes, now)) return TICK;
+    const opening = nextOpening(this.windows, this.freezes, now);
+    return opening === undefined ? QUIET_TICK : Math.max(TICK, Math.min(QUIET_TICK, opening - now));
+  }
+
   private seconds(at: number | undefined): number | null {
-    return at === undefined ? null : Math.round((at - START) / 1000);
+    return at === undefined ? null : Math.round((at - this.start) / 1000);
   }
 
   private report(): RehearsalReport {
@@ -437,7 +484,7 @@ class Rehearsal {
       violations,
       duplicate_prs: [...perBranch.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
       api: { requests: sim.requests.length, writes: sim.requests.filter((r) => r.write).length },
-      simulated_seconds: Math.round((this.clock.current - START) / 1000),
+      simulated_seconds: Math.round((this.clock.current - this.start) / 1000),
     };
   }
 }

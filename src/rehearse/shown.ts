@@ -1,4 +1,4 @@
-import { DASHBOARD_MARKER } from "../engine/index.js";
+import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { GitHubSim } from "../sim/index.js";
 
 /** The hidden state is invisible on GitHub (an HTML comment) and keyed with a per-run secret: never written out. */

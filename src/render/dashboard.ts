@@ -1,6 +1,13 @@
 import { commandLine } from "../chatops/index.js";
 import { durationMs } from "../spec/config.js";
-import { stepDone, type HiddenState, type Phase, type Snapshot } from "../engine/types.js";
+import {
+  phaseHold,
+  stepDone,
+  type HiddenState,
+  type Phase,
+  type ScheduleHold,
+  type Snapshot,
+} from "../engine/types.js";
 import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { PlannedStep } from "../plan/index.js";
 import { formatDateTime } from "../health/index.js";
@@ -24,8 +31,17 @@ function stepState(step: PlannedStep, snapshot: Snapshot, phase: Phase): string 
   if (view?.pr?.state === "closed") return "⏸️ PR closed unmerged";
   if (step.kind === "decommission")
     return snapshot.hidden.decommission ? "🟢 approved" : "✋ needs `/handover decommission`";
+  const held = phaseHold(phase);
+  if (held) return HOLD_STATE[held.kind];
   return phase.label === "handover:failed" ? "⛔ blocked" : "⏳ next";
 }
+
+const HOLD_STATE: Record<ScheduleHold["kind"], string> = {
+  approval: "✋ needs `/handover approve`",
+  window: "🕘 waits for a change window",
+  freeze: "🧊 frozen",
+  label: "🧊 frozen (label)",
+};
 
 function gateCell(step: PlannedStep, snapshot: Snapshot): string {
   if (!step.gate) return "none";

@@ -1,4 +1,5 @@
-import type { CloseReason, Phase, PhaseReason } from "../engine/types.js";
+import type { CloseReason, Phase, PhaseReason, ScheduleHold } from "../engine/types.js";
+import { describeInstant } from "../schedule/index.js";
 import { formatClock } from "../health/index.js";
 
 /** What the dashboard says about a phase: a headline, what to do next, and the problems to fix (if several). */
@@ -16,6 +17,23 @@ const DRAFT = " It is a draft: fill in every REPLACE-ME (the new cluster's own d
 
 function soakEnds(at: number | undefined): string {
   return at === undefined ? "" : ` (soak ends ${formatClock(at)} if it stays green)`;
+}
+
+/** A step that could open waits for an approval, a change window or the end of a freeze. */
+function heldWords(hold: ScheduleHold, step: string): PhaseWords {
+  if (hold.kind === "approval")
+    return {
+      headline: `${step} waits for approval before its PR opens.`,
+      next: `Someone with **${hold.permission}** permission or more comments \`/handover approve\`.`,
+    };
+  const when = hold.kind !== "label" && hold.until !== undefined ? describeInstant(hold.until, hold.zone) : undefined;
+  const headline =
+    hold.kind === "label"
+      ? `Frozen: ${step} opens once the label \`${hold.label}\` is removed from this issue.`
+      : hold.kind === "freeze"
+        ? `Frozen (${hold.freeze}): ${step} opens ${when ? `at ${when}` : "when the freeze ends"}.`
+        : `Outside the change windows (${hold.windows.join("; ")}): ${step} opens ${when ? `at ${when}` : "in the next window"}.`;
+  return { headline, next: "Nothing to do: it opens by itself then. `/handover pause` holds it longer." };
 }
 
 type Words = { [K in PhaseReason["kind"]]: (reason: Extract<PhaseReason, { kind: K }>, step: string) => PhaseWords };
@@ -128,6 +146,7 @@ const WORDS: Words = {
     headline: `Waiting for the ${cluster ?? ""} health gate of the rollback of ${step}: ${state}${soakEnds(soakEndsAt)}`,
     next: "Nothing to do: the chain pauses once it passes.",
   }),
+  held: ({ hold }, step) => heldWords(hold, step),
   done: ({ source = "the old cluster", target = "the new cluster" }) => ({
     headline: `Done: every backend moved from ${source} to ${target}, and ${source} is decommissioned.`,
     next: "Close this issue.",

@@ -1,4 +1,5 @@
-import { stepDone, type Phase, type Snapshot } from "../engine/decide.js";
+import { phaseHold, stepDone, type Phase, type Snapshot } from "../engine/types.js";
+import { phaseWords } from "./phase.js";
 import type { GateState } from "../health/index.js";
 import type { PlannedStep } from "../plan/index.js";
 
@@ -13,6 +14,8 @@ export type StepState =
   | "draft"
   | "closed"
   | "needs-decommission"
+  | "needs-approval"
+  | "scheduled"
   | "next"
   | "blocked"
   | "done"
@@ -42,6 +45,8 @@ export interface MigrationStatus {
   headline: string;
   next: string;
   problems: string[];
+  /** Why the next step waits for an approval, a change window or a freeze, and until when (ISO 8601). */
+  hold: { kind: string; until: string | null } | null;
   steps: StepStatus[];
 }
 
@@ -57,6 +62,8 @@ function stateOf(step: PlannedStep, snapshot: Snapshot, phase: Phase): StepState
   if (pr?.state === "open") return pr.draft ? "draft" : "open";
   if (pr?.state === "closed") return "closed";
   if (step.kind === "decommission" && !snapshot.hidden.decommission) return "needs-decommission";
+  const held = phaseHold(phase);
+  if (held) return held.kind === "approval" ? "needs-approval" : "scheduled";
   return phase.label === "handover:failed" ? "blocked" : "next";
 }
 
@@ -75,13 +82,21 @@ function gateOf(step: PlannedStep, snapshot: Snapshot): StepStatus["gate"] {
 }
 
 export function migrationStatus(snapshot: Snapshot, phase: Phase): MigrationStatus {
+  const words = phaseWords(phase);
+  const held = phaseHold(phase);
   return {
     issue: snapshot.issue,
     label: phase.label,
     current: phase.current ?? null,
-    headline: phase.headline,
-    next: phase.next,
-    problems: [...(phase.problems ?? snapshot.problems)],
+    headline: words.headline,
+    next: words.next,
+    problems: [...(words.problems ?? snapshot.problems)],
+    hold: held
+      ? {
+          kind: held.kind,
+          until: "until" in held && held.until !== undefined ? new Date(held.until).toISOString() : null,
+        }
+      : null,
     steps: snapshot.steps.map((step) => {
       const rec = snapshot.hidden.steps[step.id] ?? {};
       return {

@@ -4,6 +4,7 @@ import { PermissionSchema } from "./github.js";
 import { ERA_VERSIONS, ERAS, eraOfVersion, parseCoreVersion, type Era } from "./version.js";
 
 export { ERAS, type Era } from "./version.js";
+import { FREEZE_EXAMPLE, parseFreeze, parseWindow, WINDOW_EXAMPLE } from "../schedule/index.js";
 
 /** Durations as operators write them: `30s`, `15m`, `2h`, `1h30m`. */
 export const DURATION_PATTERN = "^(?=\\d)(\\d+h)?(\\d+m)?(\\d+s)?$";
@@ -166,6 +167,51 @@ export const clusterSpec = z
   });
 export type ClusterSpec = z.infer<typeof clusterSpec>;
 
+/** A string some parser accepts; its message becomes the zod issue (`windows[0]: "...": time zone ...`). */
+function parsedBy(parse: (text: string) => unknown, description: string) {
+  return z
+    .string()
+    .superRefine((text, ctx) => {
+      const result = parse(text);
+      if (typeof result === "string") ctx.addIssue({ code: "custom", message: result });
+    })
+    .describe(description);
+}
+
+export const changeWindow = parsedBy(
+  parseWindow,
+  `Weekly range DAYS HH:MM-HH:MM TIMEZONE, e.g. \`${WINDOW_EXAMPLE}\`; an end before the start runs overnight`,
+);
+
+export const freeze = z.union(
+  [
+    parsedBy(parseFreeze, `FROM..TO TIMEZONE, dates (both days included) or date-times, e.g. \`${FREEZE_EXAMPLE}\``),
+    z.strictObject({
+      label: z.string().min(1).describe("Nothing opens while the migration issue carries this label"),
+    }),
+  ],
+  { error: `expected "FROM..TO TIMEZONE" (e.g. "${FREEZE_EXAMPLE}") or {label: NAME}` },
+);
+export type Freeze = z.infer<typeof freeze>;
+
+const GROUP_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/** Step kinds that may wait for `/handover approve` (decommission always waits for `/handover decommission`). */
+export const APPROVABLE_KINDS = ["prepare", "release", "adopt"] as const;
+
+const approveKinds = z
+  .array(
+    z.enum(APPROVABLE_KINDS, {
+      error: "expected prepare, release or adopt (decommission always needs /handover decommission)",
+    }),
+  )
+  .default([])
+  .describe("Step kinds that wait for `/handover approve` after the previous gate, e.g. `[adopt]`");
+
+export const groupControls = z.strictObject({
+  approve: z.boolean().optional().describe("This group's release and adopt steps wait for `/handover approve`"),
+});
+
 export const handoverConfig = z.strictObject({
   version: z.literal(1).describe("Config format version"),
   clusters: z
@@ -185,12 +231,47 @@ export const handoverConfig = z.strictObject({
   commands: z
     .strictObject({
       permission: permission.default("write").describe("Minimum repo permission for /handover commands"),
-      elevated: permission.default("maintain").describe("Minimum for skip, rollback, decommission"),
+      elevated: permission.default("maintain").describe("Minimum for skip, rollback, decommission, approve"),
     })
     .prefault({})
     .describe("Who may steer a migration with /handover comments"),
   resync: duration.default("5m").describe("How often waiting migrations are re-checked without a webhook"),
+  windows: z
+    .array(changeWindow)
+    .default([])
+    .describe(
+      `Change windows \`DAYS HH:MM-HH:MM TIMEZONE\`, e.g. \`${WINDOW_EXAMPLE}\` (an end before the start runs overnight): a step PR opens only inside one (none: any time); a gate passing outside waits for the next`,
+    ),
+  freezes: z
+    .array(freeze)
+    .default([])
+    .describe(
+      `Freezes: nothing opens during \`FROM..TO TIMEZONE\` (dates, both days included, e.g. \`${FREEZE_EXAMPLE}\`, or date-times \`2026-12-24T18:00..2026-12-27T08:00 UTC\`), or while the migration issue has the label of a \`{label: NAME}\` entry`,
+    ),
+  approve: approveKinds,
+  groups: z
+    .record(
+      z.string().regex(GROUP_NAME, { message: "expected a group name as in the issue: ^[a-z0-9][a-z0-9-]{0,39}$" }),
+      groupControls,
+    )
+    .default({})
+    .describe(
+      "Per backend group (by its name in the migration issue): `approve` wins over the step kinds' list for its release and adopt",
+    ),
 });
 export type HandoverConfig = z.infer<typeof handoverConfig>;
+
+/** Whether a step waits for `/handover approve`: its group's setting wins over the step kinds' list. */
+export function stepControls(
+  config: Pick<HandoverConfig, "approve" | "groups">,
+  step: { kind: string; group: string | null },
+): { approve: boolean } {
+  const group = step.group !== null ? config.groups[step.group] : undefined;
+  const grouped = step.kind === "release" || step.kind === "adopt";
+  const approvable = (APPROVABLE_KINDS as readonly string[]).includes(step.kind);
+  return {
+    approve: approvable && ((grouped ? group?.approve : undefined) ?? (config.approve as string[]).includes(step.kind)),
+  };
+}
 
 export const CONFIG_PATH = ".github/handover.yml";

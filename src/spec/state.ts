@@ -23,6 +23,8 @@ export const stepRecord = z.object({
   windowStart: z.number().optional(),
   gatePassedAt: z.number().optional(),
   skipped: actor.optional(),
+  /** `/handover approve` for a step handover.yml holds for approval. */
+  approved: actor.optional(),
   failed: z.object({ reason: z.string(), at: z.number() }).optional(),
   /** Results of the http checks, which GitHub does not keep for us (transitions only). */
   probes: z.record(z.string(), z.array(observation)).optional(),

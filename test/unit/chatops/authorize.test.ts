@@ -17,6 +17,7 @@ const TABLE: Record<Verb, boolean[]> = {
   abort: R,
   rollback: E,
   decommission: E,
+  approve: E,
 };
 
 describe("authorize with the default config (write / maintain)", () => {
@@ -34,8 +35,8 @@ describe("authorize with the default config (write / maintain)", () => {
     expect(authorize(verb, has, DEFAULT, "alice")).toStrictEqual(want);
   });
 
-  it("ELEVATED_VERBS is skip, rollback, decommission", () => {
-    expect(ELEVATED_VERBS).toStrictEqual(["skip", "rollback", "decommission"]);
+  it("ELEVATED_VERBS is skip, rollback, decommission, approve", () => {
+    expect(ELEVATED_VERBS).toStrictEqual(["skip", "rollback", "decommission", "approve"]);
   });
 });
 

@@ -21,6 +21,7 @@ describe("helpText", () => {
         "| `/handover abort [-- reason]` | optional `-- reason` | Stop the migration: close the open step PR with a comment and delete its branch. | regular |",
         "| `/handover rollback` | none | Open a revert PR for the last merged step; it goes through the guard and a gate like any step. | elevated |",
         "| `/handover decommission` | none | Approve the last step, which deletes the source cluster's files, once every adopt gate passed. | elevated |",
+        "| `/handover approve [step]` | optional step id, e.g. `release-canary` | Let the waiting (or named) step open: handover.yml's `approve` holds those steps after the previous gate. | elevated |",
         "",
         FOOTER,
       ].join("\n"),
@@ -39,7 +40,7 @@ describe("helpText", () => {
 describe("commandLine", () => {
   it("every verb once, help last, with its argument form", () => {
     expect(commandLine(" · ")).toBe(
-      "`/handover status` · `pause` · `resume` · `retry [step]` · `skip [step]` · `abort -- reason` · `rollback` · `decommission` · `help`",
+      "`/handover status` · `pause` · `resume` · `retry [step]` · `skip [step]` · `abort -- reason` · `rollback` · `decommission` · `approve [step]` · `help`",
     );
     expect(commandLine(", ", " or ").split(/, | or /).length).toBe(VERBS.length);
   });

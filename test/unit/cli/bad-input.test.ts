@@ -112,6 +112,26 @@ const schemaCases: SchemaCase[] = [
     line: `${CONFIG}: resync: "-5m": ${DURATION_RULE}`,
   },
   {
+    name: "windows with an hour range that is no HH:MM",
+    config: (s) => `${s}windows:\n  - Mon-Thu 9-16 Europe/Berlin\n`,
+    line: `${CONFIG}: windows[0]: "Mon-Thu 9-16 Europe/Berlin": time range "9-16": expected HH:MM-HH:MM (24-hour clock, end up to 24:00), e.g. 09:00-16:00`,
+  },
+  {
+    name: "windows with an unknown time zone",
+    config: (s) => `${s}windows:\n  - Mon-Fri 09:00-17:00 UTC\n  - Sat 10:00-12:00 Europe/Berln\n`,
+    line: `${CONFIG}: windows[1]: "Sat 10:00-12:00 Europe/Berln": time zone "Europe/Berln": not an IANA time zone such as Europe/Berlin or UTC`,
+  },
+  {
+    name: "freezes with an impossible date",
+    config: (s) => `${s}freezes:\n  - 2026-02-30..2026-03-02 UTC\n`,
+    line: `${CONFIG}: freezes[0]: "2026-02-30..2026-03-02 UTC": from "2026-02-30": expected a date YYYY-MM-DD or a date-time YYYY-MM-DDTHH:MM`,
+  },
+  {
+    name: "freezes with a typo in the label key",
+    config: (s) => `${s}freezes:\n  - lable: freeze\n`,
+    line: `${CONFIG}: freezes[0]: {"lable":"freeze"}: expected "FROM..TO TIMEZONE" (e.g. "2026-12-21..2027-01-03 Europe/Berlin") or {label: NAME}`,
+  },
+  {
     name: "defaults.soak a number",
     config: replaceOnce("soak: 10m", "soak: 10"),
     line: `${CONFIG}: defaults.soak: 10: Invalid input: expected string, received number`,

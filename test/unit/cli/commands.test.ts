@@ -464,7 +464,17 @@ describe("schema", () => {
       additionalProperties: unknown;
     };
     expect(schema.type).toBe("object");
-    expect(Object.keys(schema.properties)).toEqual(["version", "clusters", "defaults", "commands", "resync"]);
+    expect(Object.keys(schema.properties)).toEqual([
+      "version",
+      "clusters",
+      "defaults",
+      "commands",
+      "resync",
+      "windows",
+      "freezes",
+      "approve",
+      "groups",
+    ]);
     expect(schema.required).toEqual(["version", "clusters"]);
     expect(schema.additionalProperties).toBe(false);
   });

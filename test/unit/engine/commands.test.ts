@@ -42,8 +42,8 @@ describe("authorization with the default config (write / maintain)", () => {
     })),
   );
 
-  it("the table covers 27 cells: regular verbs from write, elevated from maintain", () => {
-    expect(cells.length).toBe(27);
+  it("the table covers 30 cells: regular verbs from write, elevated from maintain", () => {
+    expect(cells.length).toBe(30);
     expect(cells.filter((c) => c.allowed).map((c) => `${c.verb}@${c.has}`)).toStrictEqual([
       "help@write",
       "help@maintain",
@@ -60,6 +60,7 @@ describe("authorization with the default config (write / maintain)", () => {
       "abort@maintain",
       "rollback@maintain",
       "decommission@maintain",
+      "approve@maintain",
     ]);
   });
 

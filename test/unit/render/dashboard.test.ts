@@ -122,7 +122,7 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
 
   it("the help footer names every command, rollback included", () => {
     expect(SOAKING.body.split("\n").at(-2)).toBe(
-      "<sub>Steer with a comment here or on a step PR: `/handover status` · `pause` · `resume` · `retry [step]` · `skip [step]` · `abort -- reason` · `rollback` · `decommission` · `help`. " +
+      "<sub>Steer with a comment here or on a step PR: `/handover status` · `pause` · `resume` · `retry [step]` · `skip [step]` · `abort -- reason` · `rollback` · `decommission` · `approve [step]` · `help`. " +
         "Handover re-reads GitHub on every event and every resync, so this comment always shows the current state.</sub>",
     );
   });

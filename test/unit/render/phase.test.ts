@@ -38,6 +38,7 @@ const KINDS: Record<PhaseReason["kind"], true> = {
   "rollback-failed": true,
   "rolled-back": true,
   "rollback-problems": true,
+  held: true,
   "rollback-violations": true,
   "rollback-computing": true,
   "rollback-opening": true,
@@ -51,6 +52,22 @@ const KINDS: Record<PhaseReason["kind"], true> = {
 
 /** Every reason kind, with the step it is about and the exact words. */
 const WORDS: [PhaseReason, string | undefined, PhaseWords][] = [
+  [
+    { kind: "held", hold: { kind: "approval", permission: "maintain" } },
+    "adopt-canary",
+    {
+      headline: "adopt-canary waits for approval before its PR opens.",
+      next: "Someone with **maintain** permission or more comments `/handover approve`.",
+    },
+  ],
+  [
+    { kind: "held", hold: { kind: "label", label: "freeze" } },
+    "adopt-canary",
+    {
+      headline: "Frozen: adopt-canary opens once the label `freeze` is removed from this issue.",
+      next: "Nothing to do: it opens by itself then. `/handover pause` holds it longer.",
+    },
+  ],
   [
     { kind: "cannot-start", problems: ["Target version: missing", "bad"] },
     undefined,

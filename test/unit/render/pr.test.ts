@@ -5,7 +5,7 @@ import { readStepMarker, stepMarker } from "../../../src/spec/markers.js";
 import { IDS, STEPS, changesOf, step } from "../engine/helpers.js";
 
 const FOOTER =
-  "<sub>Comment `/handover status`, `pause`, `resume`, `retry [step]`, `skip [step]`, `abort -- reason`, `rollback`, `decommission` or `help` here or on #42. Every step is checked so that no two Replicante Core clusters ever manage the same datastore.</sub>";
+  "<sub>Comment `/handover status`, `pause`, `resume`, `retry [step]`, `skip [step]`, `abort -- reason`, `rollback`, `decommission`, `approve [step]` or `help` here or on #42. Every step is checked so that no two Replicante Core clusters ever manage the same datastore.</sub>";
 const body = (s: PlannedStep, previousPr: number | null, changes = changesOf(s.id)) =>
   renderPrBody({
     issue: 42,
