@@ -113,7 +113,7 @@ describe("rehearse --out DIR writes what GitHub would show", () => {
         "- commit status / check run `flux/kustomization/replicore-a*` is success",
         "- newest deployment to `replicore-a` is success",
         "",
-        "<sub>Comment `/handover pause`, `resume`, `retry`, `skip`, `abort -- reason` or `help` here or on #1. Every step is checked so that no two Replicante Core clusters ever manage the same datastore.</sub>",
+        "<sub>Comment `/handover status`, `pause`, `resume`, `retry [step]`, `skip [step]`, `abort -- reason`, `rollback`, `decommission`, `approve [step]` or `help` here or on #1. Every step is checked so that no two Replicante Core clusters ever manage the same datastore.</sub>",
         "",
       ].join("\n"),
     );
