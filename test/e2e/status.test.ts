@@ -76,6 +76,7 @@ describe("handover status reads a live migration from GitHub (the simulator over
   it("shows a gate soaking with the soak left, in JSON, after the merge and a green deploy", async () => {
     const prepare = world.sim.listPulls().find((p) => p.pull.headRef === `handover/${issue}/prepare`);
     if (!prepare) throw new Error("test set-up: no prepare PR");
+    world.sim.markReady(prepare.number, "operator");
     const sha = world.sim.mergePull(prepare.number, "operator");
     world.sim.setStatus(sha, "flux/kustomization/replicore-b", "success", "flux");
     world.sim.createDeploymentStatus(world.sim.createDeployment(sha, "replicore-b", "deployer"), "success", "deployer");
