@@ -1,9 +1,9 @@
-import { renderDashboard } from "../render/dashboard.js";
+import { DASHBOARD_MAX, renderDashboard } from "../render/dashboard.js";
 import { closeComment } from "../render/phase.js";
 import { renderPrBody } from "../render/pr.js";
-import type { Action, Decision } from "./types.js";
+import type { Action, Decision, Phase, Snapshot } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
-import { decodeState, withStateBlock, type HiddenState } from "./state.js";
+import { decodeState, encodeState, withStateBlock, type HiddenState } from "./state.js";
 import { COMMITTER, type CommentInfo, type LabelSpec } from "../github/port.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS, stepTitle, type StatusLabel } from "../spec/markers.js";
@@ -110,12 +110,26 @@ async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidde
 }
 
 /**
+ * The dashboard body within GitHub's comment limit: the renderer fits its text to what the state leaves, and when even
+ * its shortest form does not fit, the oldest audit entries of the state go (at most 100 are kept anyway).
+ */
+export function dashboardBody(snapshot: Snapshot, phase: Phase, hidden: HiddenState): string {
+  let kept = hidden;
+  for (;;) {
+    const budget = DASHBOARD_MAX - encodeState(kept).length - 1;
+    const body = withStateBlock(renderDashboard(snapshot, phase, kept, budget), kept);
+    if (body.length <= DASHBOARD_MAX || kept.audit.length === 0) return body;
+    kept = { ...kept, audit: kept.audit.slice(Math.ceil(kept.audit.length / 4)) };
+  }
+}
+
+/**
  * Write the dashboard only when its text changed; remove duplicates a racing replica created. Returns the dashboard
  * comment as it now is on GitHub (the observation itself is never changed).
  */
 export async function ensureDashboard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<CommentInfo> {
   const hidden = await withConcurrentRecords(deps, observed, decision.hidden);
-  const body = withStateBlock(renderDashboard(observed.snapshot, decision.phase, hidden), hidden);
+  const body = dashboardBody(observed.snapshot, decision.phase, hidden);
   const { port } = deps;
   let dashboard = observed.dashboard;
   if (!dashboard) {

@@ -65,6 +65,22 @@ export function lockedPaths(
   return hits;
 }
 
+/** GitHub refuses a check run summary over 65,535 characters: the first lines, and how many more. */
+const SUMMARY_MAX = 60_000;
+function boundedSummary(lines: string[]): string {
+  const kept: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    if (size + line.length + 1 > SUMMARY_MAX) {
+      kept.push(`- …and ${lines.length - kept.length} more`);
+      break;
+    }
+    kept.push(line);
+    size += line.length + 1;
+  }
+  return kept.join("\n");
+}
+
 /** The guard's verdict on a PR's head tree: the invariant, and the locks of active migrations on PRs that are not theirs. */
 export function guardVerdict(tree: FileMap, ownIssue: number | undefined, locks: Lock[], changed: string[]): GuardRun {
   const violations = checkTree(tree);
@@ -102,7 +118,7 @@ export function guardVerdict(tree: FileMap, ownIssue: number | undefined, locks:
   }));
   return {
     conclusion: "failure",
-    output: { title, summary: lines.join("\n"), annotations: [...annotations(tree, violations), ...lockNotes] },
+    output: { title, summary: boundedSummary(lines), annotations: [...annotations(tree, violations), ...lockNotes] },
   };
 }
 

@@ -30,9 +30,13 @@ export function issueOfBranch(ref: string): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-/** The title of a step PR. */
+/** GitHub refuses a pull request title over 256 characters (a large group names many backends). */
+export const TITLE_MAX = 256;
+
+/** The title of a step PR, cut to GitHub's limit. */
 export function stepTitle(issue: number, summary: string): string {
-  return `[handover #${issue}] ${summary}`;
+  const title = `[handover #${issue}] ${summary}`;
+  return title.length > TITLE_MAX ? `${title.slice(0, TITLE_MAX - 1)}…` : title;
 }
 
 /** The step id of the `attempt`-th rollback of a step (its branch is `stepBranch(issue, id)`). */
