@@ -10,4 +10,4 @@ export {
   type StepView,
 } from "./types.js";
 export { observe, findDashboard, type EngineDeps, type Observed } from "./observe.js";
-export { emptyState, encodeState, decodeState } from "./state.js";
+export { emptyState, encodeState, decodeState, readState, stateSigner, type StateSigner } from "./state.js";

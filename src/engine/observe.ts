@@ -28,12 +28,14 @@ import {
   type PullInfo,
 } from "../github/port.js";
 import { stepDone, type Snapshot, type StepView } from "./types.js";
-import { compactProbes, decodeState, emptyState, type HiddenState, type StepRecord } from "./state.js";
+import { compactProbes, emptyState, readState, type HiddenState, type StateSigner, type StepRecord } from "./state.js";
 
 export interface EngineDeps {
   port: GitHubPort;
   probe: HttpProbe;
   now: () => number;
+  /** Signs and verifies the hidden state of one migration issue (a key only the App holds). */
+  signer: (issue: number) => StateSigner;
 }
 
 export interface Observed {
@@ -44,6 +46,8 @@ export interface Observed {
   extraDashboards: CommentInfo[];
   request: MigrationRequest | undefined;
   snapshot: Snapshot;
+  /** The state was missing or failed its signature: it is rebuilt from GitHub, and older commands are not replayed. */
+  rebuilt: boolean;
   /** From the config repo's handover.yml (defaults until it is read). */
   permissions: HandoverConfig["commands"];
   resyncMs: number;
@@ -353,6 +357,25 @@ async function heldElsewhere(deps: EngineDeps, number: number, request: Migratio
     );
 }
 
+/**
+ * The commit a migration was planned on, for a state rebuilt from GitHub: the parent of Handover's first commit of
+ * its first step (prepare), past people's commits on top and Handover's re-plans (their second parent is the previous
+ * head). `null` (plan on the current head) when that step was never opened.
+ */
+async function recoverBase(deps: EngineDeps, issue: number): Promise<string | null> {
+  const first = await deps.port.findPull(stepBranch(issue, "prepare"));
+  if (!first) return null;
+  let commit = await deps.port.getCommit(first.headSha);
+  for (let hops = 0; hops < 50; hops++) {
+    const handovers = commit.committer === COMMITTER.name;
+    const next = handovers ? commit.parents[1] : commit.parents[0];
+    if (handovers && next === undefined) return commit.parents[0] ?? null;
+    if (next === undefined) return null;
+    commit = await deps.port.getCommit(next);
+  }
+  return null;
+}
+
 /** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
 export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
   const issue = await deps.port.getIssue(number);
@@ -360,7 +383,15 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   if (issue.isPullRequest || issue.state === "closed" || !isMigrationIssue(issue)) return undefined;
   const comments = await deps.port.listComments(number);
   const { dashboard, extra } = findDashboard(comments, deps.port.botLogin);
-  const hidden: HiddenState = (dashboard && decodeState(dashboard.body)) || emptyState();
+  const read = dashboard ? readState(dashboard.body, deps.signer(number)) : ({ kind: "missing" } as const);
+  const hidden: HiddenState =
+    read.kind === "ok"
+      ? read.state
+      : {
+          ...emptyState(),
+          base: await recoverBase(deps, number),
+          tampered: read.kind === "tampered" ? { at: deps.now() } : null,
+        };
   const snapshot: Snapshot = {
     now: deps.now(),
     issue: number,
@@ -377,6 +408,7 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     extraDashboards: extra,
     request: undefined,
     snapshot,
+    rebuilt: read.kind !== "ok",
     permissions: { permission: "write", elevated: "maintain" },
     resyncMs: durationMs("5m"),
   };

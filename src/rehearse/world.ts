@@ -85,7 +85,12 @@ export async function startWorld(options: {
         throttle: { enabled: false },
       })),
     });
-    const { app, controls } = handover({ now: options.clock.now, probe: options.probe, botLogin: BOT });
+    const { app, controls } = handover({
+      now: options.clock.now,
+      probe: options.probe,
+      botLogin: BOT,
+      webhookSecret: secret,
+    });
     const middleware = await createNodeMiddleware(app, { probot });
     const server = createServer((req, res) => void middleware(req, res));
     servers.push(server);

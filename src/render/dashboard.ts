@@ -134,6 +134,12 @@ function compose(snapshot: Snapshot, phase: Phase, hidden: HiddenState, layout: 
     "",
     `**${escapeText(words.headline)}**`,
     "",
+    ...(hidden.tampered
+      ? [
+          `> [!WARNING]\n> The hidden state of this comment was edited by someone other than Handover (its signature did not match), so it was ignored and rebuilt from GitHub at ${clock(hidden.tampered.at)}. Commands written before then are not run again.`,
+          "",
+        ]
+      : []),
     ...problemLines(words.problems),
     words.next ? `Next: ${words.next}` : "",
     "",
