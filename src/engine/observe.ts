@@ -11,7 +11,7 @@ import {
   type Observation,
 } from "../health/index.js";
 import { checkTree } from "../invariant/index.js";
-import { activeLocks } from "../guard/index.js";
+import { activeLocks, reaches } from "../guard/index.js";
 import { applyStep, planMigration, revertStep, type PlannedStep, type StepOutcome } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
@@ -25,6 +25,7 @@ import {
   type GitHubPort,
   type HttpProbe,
   type IssueInfo,
+  type Permission,
   type PullInfo,
 } from "../github/port.js";
 import { stepDone, type Snapshot, type StepView } from "./types.js";
@@ -343,9 +344,14 @@ function cachedPlan(key: string, compute: () => ReturnType<typeof planMigration>
 }
 
 /** One active migration per cluster: an older open migration issue holding the same cluster blocks this one's start. */
-async function heldElsewhere(deps: EngineDeps, number: number, request: MigrationRequest): Promise<string[]> {
+async function heldElsewhere(
+  deps: EngineDeps,
+  number: number,
+  request: MigrationRequest,
+  needed: Permission,
+): Promise<string[]> {
   const mine = [request.source, request.target].filter((c) => c !== "");
-  return (await activeLocks(deps.port))
+  return (await activeLocks(deps.port, needed))
     .filter((lock) => lock.issue < number)
     .flatMap((lock) =>
       lock.clusters
@@ -423,7 +429,19 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     observed.permissions = loaded.model.config.commands;
     observed.resyncMs = durationMs(loaded.model.config.resync);
   }
-  const lockProblems = hidden.base === null ? await heldElsewhere(deps, number, parsed.request) : [];
+  // Not started yet: only a person with `commands.permission` starts a migration, and only a valid one takes a lock.
+  const needed = observed.permissions.permission;
+  const has = hidden.base === null ? await deps.port.permission(issue.author) : needed;
+  const lockProblems =
+    hidden.base !== null
+      ? []
+      : !reaches(has, needed)
+        ? [
+            `Issue author: @${issue.author} has ${has} permission on this repository; a migration starts only when someone with ${needed} (commands.permission in .github/handover.yml) files the issue`,
+          ]
+        : parsed.ok
+          ? await heldElsewhere(deps, number, parsed.request, needed)
+          : [];
   const planned = cachedPlan(`${hidden.base ?? head.sha}\0${number}\0${issue.body}\0${lockProblems.join("\n")}`, () =>
     planMigration(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems]),
   );

@@ -3,7 +3,8 @@ import { loadRepo, type FileMap } from "../repo/index.js";
 import { parseIssueBody } from "../spec/issue.js";
 import { issueOfBranch } from "../spec/markers.js";
 import { RULES, type Violation } from "../spec/violation.js";
-import type { CheckRunOutput, GitHubPort, GuardRun } from "../github/port.js";
+import type { CheckRunOutput, GitHubPort, GuardRun, Permission } from "../github/port.js";
+import { PERMISSIONS } from "../chatops/index.js";
 
 export const GUARD_NAME = "handover/guard";
 
@@ -122,13 +123,22 @@ export function guardVerdict(tree: FileMap, ownIssue: number | undefined, locks:
   };
 }
 
-/** Active migrations and the clusters each holds. */
-export async function activeLocks(port: GitHubPort): Promise<Lock[]> {
+/** Whether `has` reaches `needed` (repository permissions, weakest first). */
+export function reaches(has: Permission, needed: Permission): boolean {
+  return PERMISSIONS.indexOf(has) >= PERMISSIONS.indexOf(needed);
+}
+
+/**
+ * Active migrations and the clusters each holds: only a valid issue filed by someone with `commands.permission`
+ * (`needed`) takes a lock, so anyone who can file the form cannot block a cluster.
+ */
+export async function activeLocks(port: GitHubPort, needed: Permission): Promise<Lock[]> {
   const locks: Lock[] = [];
   for (const number of await port.openMigrationIssues()) {
-    const request = parseIssueBody((await port.getIssue(number)).body).request;
-    const clusters = [request.source, request.target].filter((c) => c !== "");
-    if (clusters.length) locks.push({ issue: number, clusters });
+    const issue = await port.getIssue(number);
+    const parsed = parseIssueBody(issue.body);
+    if (!parsed.ok || !reaches(await port.permission(issue.author), needed)) continue;
+    locks.push({ issue: number, clusters: [parsed.request.source, parsed.request.target] });
   }
   return locks;
 }
@@ -139,9 +149,12 @@ export async function guardPullRequest(
   pull: { number: number; headSha: string; headRef: string; author: string },
 ): Promise<GuardRun> {
   const tree = await port.readTree(pull.headSha);
+  // Who may hold a lock is read from the default branch: a PR cannot raise the bar to free a cluster.
+  const baseConfig = loadRepo(await port.readTree((await port.defaultBranch()).sha));
+  const needed = baseConfig.ok ? baseConfig.model.config.commands.permission : "write";
   // Only Handover's own step PRs may change the discovery of the clusters their migration holds.
   const own = pull.author === port.botLogin ? issueOfBranch(pull.headRef) : undefined;
-  const verdict = guardVerdict(tree, own, await activeLocks(port), await port.changedFiles(pull.number));
+  const verdict = guardVerdict(tree, own, await activeLocks(port, needed), await port.changedFiles(pull.number));
   const existing = await port.findCheckRun(pull.headSha, GUARD_NAME);
   if (!existing || existing.conclusion !== verdict.conclusion || existing.title !== verdict.output.title) {
     await port.createCheckRun(pull.headSha, GUARD_NAME, verdict);
