@@ -6,7 +6,7 @@ import { RULES, type Violation } from "../spec/violation.js";
 import { CONFIG_PATH, type ClusterSpec } from "../spec/config.js";
 import { stringify } from "yaml";
 import type { CheckRunOutput, GitHubPort, GuardRun, Permission } from "../github/port.js";
-import { PERMISSIONS } from "../chatops/index.js";
+import { PERMISSIONS } from "../spec/github.js";
 
 export const GUARD_NAME = "handover/guard";
 

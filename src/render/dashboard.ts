@@ -136,7 +136,7 @@ function compose(snapshot: Snapshot, phase: Phase, hidden: HiddenState, layout: 
     "",
     ...(hidden.tampered
       ? [
-          `> [!WARNING]\n> The hidden state of this comment was edited by someone other than Handover (its signature did not match), so it was ignored and rebuilt from GitHub at ${clock(hidden.tampered.at)}. Commands written before then are not run again.`,
+          `> [!WARNING]\n> The hidden state of this comment was edited by someone other than Handover (its signature did not match), so it was ignored and rebuilt from GitHub at ${formatDateTime(hidden.tampered.at)}. Commands written before then are not run again.`,
           "",
         ]
       : []),

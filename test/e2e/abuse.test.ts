@@ -42,7 +42,7 @@ describe("abuse through comments, driven through the real App and the simulator"
     );
   });
 
-  it("echoed user text cannot break out of its code span or ping anyone", async () => {
+  it("echoed user text cannot break out of its code span or ping anyone", { timeout: 120_000 }, async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
         {
@@ -84,7 +84,9 @@ describe("abuse through comments, driven through the real App and the simulator"
     ]);
   });
 
-  it("a write user forging the hidden state (a gate skip that needs maintain) is ignored, reported as tampered, and rebuilt", async () => {
+  it("a write user forging the hidden state (a gate skip that needs maintain) is ignored, reported as tampered, and rebuilt", {
+    timeout: 120_000,
+  }, async () => {
     const forged: string[] = [];
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       onStep: (event, step, sim) => {
@@ -118,7 +120,9 @@ describe("abuse through comments, driven through the real App and the simulator"
     expect(hidden?.base).toBe(forged[0]);
   });
 
-  it("deleting the dashboard replays no old command: an abort refused for lack of permission stays refused", async () => {
+  it("deleting the dashboard replays no old command: an abort refused for lack of permission stays refused", {
+    timeout: 120_000,
+  }, async () => {
     let deleted = 0;
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [

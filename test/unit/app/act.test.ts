@@ -67,7 +67,15 @@ function deps(): EngineDeps {
 
 function observed(labels: string[] = ["handover"]): Observed {
   return {
-    issue: { number: 42, title: "Upgrade replicore-a", body: "", state: "open", labels, isPullRequest: false, author: "alice" },
+    issue: {
+      number: 42,
+      title: "Upgrade replicore-a",
+      body: "",
+      state: "open",
+      labels,
+      isPullRequest: false,
+      author: "alice",
+    },
     comments: [],
     dashboard: undefined,
     extraDashboards: [],
