@@ -24,7 +24,11 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<numbe
     process.stderr.write('handover: not started; see README.md "Running the App"\n');
     return 2;
   }
-  const { app } = handover({ resyncTimer: true, ...(env.RESYNC_SECRET ? { resyncSecret: env.RESYNC_SECRET } : {}) });
+  const { app } = handover({
+    resyncTimer: true,
+    webhookSecret: env.WEBHOOK_SECRET as string,
+    ...(env.RESYNC_SECRET ? { resyncSecret: env.RESYNC_SECRET } : {}),
+  });
   await run(app);
   return 0;
 }

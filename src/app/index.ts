@@ -2,7 +2,7 @@
 // scheduler.ts, the periodic re-check in resync.ts, the routes in http.ts, the counters in metrics.ts.
 import type { ApplicationFunction, Probot } from "probot";
 import type { Registry } from "prom-client";
-import { reconcile } from "../engine/index.js";
+import { reconcile, stateSigner } from "../engine/index.js";
 import { classify, OctokitPort, type HttpProbe, type OctokitLike } from "../github/index.js";
 import { guardPullRequest } from "../guard/index.js";
 import { appRoutes } from "./http.js";
@@ -22,6 +22,8 @@ export interface HandoverOptions {
   resyncTimer?: boolean;
   /** Shared secret for `POST /handover/resync` (an external cron). */
   resyncSecret?: string;
+  /** The webhook secret: the key that signs the dashboard's hidden state is derived from it. */
+  webhookSecret: string;
 }
 
 export interface HandoverControls {
@@ -44,7 +46,7 @@ const defaultProbe: HttpProbe = async (url) => {
 };
 
 /** The Probot App: every event only names the migration issue(s) to reconcile. */
-export function handover(options: HandoverOptions = {}): { app: ApplicationFunction; controls: HandoverControls } {
+export function handover(options: HandoverOptions): { app: ApplicationFunction; controls: HandoverControls } {
   const now = options.now ?? Date.now;
   const probe = options.probe ?? defaultProbe;
   const metrics = createMetrics();
@@ -64,7 +66,8 @@ export function handover(options: HandoverOptions = {}): { app: ApplicationFunct
       const port = new OctokitPort(key.octokit, key.owner, key.repo, await login());
       const stop = metrics.duration.startTimer();
       try {
-        const result = await reconcile({ port, probe, now }, key.issue);
+        const signer = (n: number) => stateSigner(options.webhookSecret, `${key.owner}/${key.repo}#${n}`);
+        const result = await reconcile({ port, probe, now, signer }, key.issue);
         if (result.resyncMs) resync.interval(key.owner, key.repo, result.resyncMs);
         metrics.reconciles.inc({ outcome: result.decision?.phase.label ?? "ignored" });
         return result.decision?.recheckAt;

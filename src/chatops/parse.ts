@@ -7,6 +7,7 @@ import {
   type Command,
   type Verb,
 } from "./verbs.js";
+import { code } from "../render/markdown.js";
 
 export type ParseResult =
   | { kind: "none" }
@@ -19,6 +20,13 @@ const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 const QUOTE = /^ {0,3}>/;
 // At most 3 leading spaces: 4 (or a tab) make an indented code block.
 const COMMAND = /^ {0,3}\/handover(?=\s|$)(.*)$/i;
+/** The longest command line or reason kept: it is quoted in replies, the audit log and the hidden state. */
+export const COMMAND_MAX = 200;
+
+/** Cut user text to `max` characters, marking the cut. */
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
 
 /** The first `/handover` line outside fenced code and quotes, and what follows the keyword. */
 function firstCommandLine(body: string): { line: string; rest: string } | undefined {
@@ -37,7 +45,7 @@ function firstCommandLine(body: string): { line: string; rest: string } | undefi
       continue;
     }
     const command = COMMAND.exec(line);
-    if (command) return { line: line.trim(), rest: (command[1] ?? "").trim() };
+    if (command) return { line: cut(line.trim(), COMMAND_MAX), rest: (command[1] ?? "").trim() };
   }
   return undefined;
 }
@@ -61,7 +69,7 @@ const ARGUMENT_PARSERS: Record<ArgumentForm, (verb: Verb, args: string) => Argum
       return {
         ok: false,
         message:
-          `\`${args}\` is not a step id (lowercase letters, digits and dashes, at most 61 characters, ` +
+          `${code(cut(args, 80))} is not a step id (lowercase letters, digits and dashes, at most 61 characters, ` +
           `as shown on the dashboard); write \`${VERB_INFO[verb].usage}\`.`,
       };
     }
@@ -73,10 +81,10 @@ const ARGUMENT_PARSERS: Record<ArgumentForm, (verb: Verb, args: string) => Argum
     if (reason === undefined) {
       return {
         ok: false,
-        message: `Put the reason after \`--\`: write \`/handover ${verb} -- ${args}\` (the reason is optional).`,
+        message: `Put the reason after \`--\`: write ${code(cut(`/handover ${verb} -- ${args}`, COMMAND_MAX))} (the reason is optional).`,
       };
     }
-    return reason.trim() === "" ? { ok: true } : { ok: true, reason: reason.trim() };
+    return reason.trim() === "" ? { ok: true } : { ok: true, reason: cut(reason.trim(), COMMAND_MAX) };
   },
 };
 
@@ -88,7 +96,7 @@ export function parseCommand(body: string): ParseResult {
   const word = rest.split(/\s/, 1)[0] ?? "";
   const verb =
     word === "" ? { success: true as const, data: "help" as const } : VerbSchema.safeParse(word.toLowerCase());
-  if (!verb.success) return { kind: "unknown", line, word };
+  if (!verb.success) return { kind: "unknown", line, word: cut(word, 40) };
   const args = ARGUMENT_PARSERS[VERB_INFO[verb.data].form](verb.data, rest.slice(word.length).trim());
   if (!args.ok) return { kind: "invalid", line, message: args.message };
   const { ok: _ok, ...parsed } = args;

@@ -1,5 +1,5 @@
 import { Octokit } from "@octokit/rest";
-import { decide, observe } from "../engine/index.js";
+import { decide, observe, stateSigner } from "../engine/index.js";
 import { DASHBOARD_MARKER } from "../spec/markers.js";
 import { classify, fetchProbe, OctokitPort } from "../github/index.js";
 import { migrationStatus, renderStatusText } from "../render/status.js";
@@ -57,7 +57,11 @@ export async function statusCommand(
         .filter((c) => c.author.endsWith("[bot]") && c.body.includes(DASHBOARD_MARKER))
         .sort((a, b) => a.id - b.id)[0]?.author ?? "";
     const port = new OctokitPort(octokit, match[1], match[2], botLogin);
-    const observed = await observe({ port, probe: fetchProbe, now }, options.issue);
+    // The dashboard's state is signed with a key only the App holds: with the App's WEBHOOK_SECRET it is read as the
+    // App reads it; without it, it cannot be trusted and the state is re-derived from GitHub, as after a rebuild.
+    const secret = env.WEBHOOK_SECRET ?? "";
+    const signer = (n: number) => stateSigner(secret, `${match[1]}/${match[2]}#${n}`);
+    const observed = await observe({ port, probe: fetchProbe, now, signer }, options.issue);
     if (!observed) {
       io.err(
         `handover status: ${options.repo}#${options.issue} is not an open migration issue (closed, a pull request, or no handover label)\n`,

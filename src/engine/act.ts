@@ -1,9 +1,9 @@
-import { renderDashboard } from "../render/dashboard.js";
+import { DASHBOARD_MAX, renderDashboard } from "../render/dashboard.js";
 import { closeComment } from "../render/phase.js";
 import { renderPrBody } from "../render/pr.js";
-import type { Action, Decision } from "./types.js";
+import type { Action, Decision, Phase, Snapshot } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
-import { decodeState, withStateBlock, type HiddenState } from "./state.js";
+import { encodeState, readState, withStateBlock, type HiddenState, type StateSigner } from "./state.js";
 import { COMMITTER, type CommentInfo, type LabelSpec } from "../github/port.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS, stepTitle, type StatusLabel } from "../spec/markers.js";
@@ -92,11 +92,16 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
  * so a command it applied is never applied again (GitHub comments have no compare-and-swap; this narrows the window).
  */
 async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidden: HiddenState): Promise<HiddenState> {
-  const before = observed.dashboard ? decodeState(observed.dashboard.body) : undefined;
+  const sign = deps.signer(observed.issue.number);
+  const read = (body: string) => {
+    const found = readState(body, sign);
+    return found.kind === "ok" ? found.state : undefined;
+  };
+  const before = observed.dashboard ? read(observed.dashboard.body) : undefined;
   const known = new Set(before?.handled ?? []);
   if (!hidden.handled.some((id) => !known.has(id))) return hidden;
   const current = findDashboard(await deps.port.listComments(observed.issue.number), deps.port.botLogin).dashboard;
-  const theirs = current && current.body !== observed.dashboard?.body ? decodeState(current.body) : undefined;
+  const theirs = current && current.body !== observed.dashboard?.body ? read(current.body) : undefined;
   if (!theirs) return hidden;
   const seen = new Set(hidden.audit.map((a) => `${a.at}|${a.user}|${a.command}`));
   return {
@@ -110,12 +115,26 @@ async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidde
 }
 
 /**
+ * The dashboard body within GitHub's comment limit: the renderer fits its text to what the state leaves, and when even
+ * its shortest form does not fit, the oldest audit entries of the state go (at most 100 are kept anyway).
+ */
+export function dashboardBody(snapshot: Snapshot, phase: Phase, hidden: HiddenState, sign?: StateSigner): string {
+  let kept = hidden;
+  for (;;) {
+    const budget = DASHBOARD_MAX - encodeState(kept, sign).length - 1;
+    const body = withStateBlock(renderDashboard(snapshot, phase, kept, budget), kept, sign);
+    if (body.length <= DASHBOARD_MAX || kept.audit.length === 0) return body;
+    kept = { ...kept, audit: kept.audit.slice(Math.ceil(kept.audit.length / 4)) };
+  }
+}
+
+/**
  * Write the dashboard only when its text changed; remove duplicates a racing replica created. Returns the dashboard
  * comment as it now is on GitHub (the observation itself is never changed).
  */
 export async function ensureDashboard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<CommentInfo> {
   const hidden = await withConcurrentRecords(deps, observed, decision.hidden);
-  const body = withStateBlock(renderDashboard(observed.snapshot, decision.phase, hidden), hidden);
+  const body = dashboardBody(observed.snapshot, decision.phase, hidden, deps.signer(observed.issue.number));
   const { port } = deps;
   let dashboard = observed.dashboard;
   if (!dashboard) {

@@ -1,5 +1,6 @@
 import { authorize, helpText, parseCommand, type Command, type CommandPermissions } from "../chatops/index.js";
 import type { PlannedStep } from "../plan/index.js";
+import { code } from "../render/markdown.js";
 import type { CommentInfo, Permission, Reaction } from "../spec/github.js";
 import { phaseHold, stepDone, type Phase } from "./types.js";
 import type { AuditEntry, HiddenState } from "./state.js";
@@ -44,6 +45,13 @@ export function pendingCommands(comments: PendingCommand[], hidden: HiddenState,
 }
 
 const HANDLED_KEPT = 500;
+/** The hidden state keeps the newest audit entries, each field cut, so the dashboard stays under GitHub's limit. */
+export const AUDIT_KEPT = 100;
+const AUDIT_TEXT_MAX = 200;
+
+function cut(text: string): string {
+  return text.length > AUDIT_TEXT_MAX ? `${text.slice(0, AUDIT_TEXT_MAX - 1)}…` : text;
+}
 
 /** Keep the newest ids; everything older is covered by `handledBelow` (ids only grow), so nothing is applied twice. */
 function trimHandled(handled: number[], handledBelow: number): { handled: number[]; handledBelow: number } {
@@ -207,7 +215,10 @@ export function applyCommand(
     hidden: {
       ...next,
       ...trimHandled([...next.handled, comment.id], next.handledBelow),
-      audit: [...next.audit, { at: ctx.now, user: comment.author, ...entry }].slice(-100),
+      audit: [
+        ...next.audit,
+        { at: ctx.now, user: comment.author, ...entry, command: cut(entry.command), note: cut(entry.note) },
+      ].slice(-AUDIT_KEPT),
     },
     feedback: {
       commentId: comment.id,
@@ -221,7 +232,7 @@ export function applyCommand(
       hidden,
       { command: parsed.line, result: "unknown", note: `unknown command ${parsed.word}` },
       "confused",
-      `\`${parsed.word}\` is not a Handover command.\n\n${helpText(ctx.permissions)}`,
+      `${code(parsed.word)} is not a Handover command.\n\n${helpText(ctx.permissions)}`,
     );
   }
   if (parsed.kind === "invalid")

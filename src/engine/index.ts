@@ -12,4 +12,4 @@ export {
   type StepView,
 } from "./types.js";
 export { observe, findDashboard, scheduleOf, type EngineDeps, type Observed } from "./observe.js";
-export { emptyState, encodeState, decodeState } from "./state.js";
+export { emptyState, encodeState, decodeState, readState, stateSigner, type StateSigner } from "./state.js";

@@ -11,7 +11,7 @@ import {
   type Observation,
 } from "../health/index.js";
 import { checkTree } from "../invariant/index.js";
-import { activeLocks } from "../guard/index.js";
+import { activeLocks, reaches } from "../guard/index.js";
 import { applyStep, planMigration, revertStep, type PlannedStep, type StepOutcome } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
@@ -25,16 +25,19 @@ import {
   type GitHubPort,
   type HttpProbe,
   type IssueInfo,
+  type Permission,
   type PullInfo,
 } from "../github/port.js";
 import { parseFreeze, parseWindow, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
 import { stepDone, type Snapshot, type StepSchedule, type StepView } from "./types.js";
-import { compactProbes, decodeState, emptyState, type HiddenState, type StepRecord } from "./state.js";
+import { compactProbes, emptyState, readState, type HiddenState, type StateSigner, type StepRecord } from "./state.js";
 
 export interface EngineDeps {
   port: GitHubPort;
   probe: HttpProbe;
   now: () => number;
+  /** Signs and verifies the hidden state of one migration issue (a key only the App holds). */
+  signer: (issue: number) => StateSigner;
 }
 
 export interface Observed {
@@ -45,6 +48,8 @@ export interface Observed {
   extraDashboards: CommentInfo[];
   request: MigrationRequest | undefined;
   snapshot: Snapshot;
+  /** The state was missing or failed its signature: it is rebuilt from GitHub, and older commands are not replayed. */
+  rebuilt: boolean;
   /** From the config repo's handover.yml (defaults until it is read). */
   permissions: HandoverConfig["commands"];
   resyncMs: number;
@@ -340,9 +345,14 @@ function cachedPlan(key: string, compute: () => ReturnType<typeof planMigration>
 }
 
 /** One active migration per cluster: an older open migration issue holding the same cluster blocks this one's start. */
-async function heldElsewhere(deps: EngineDeps, number: number, request: MigrationRequest): Promise<string[]> {
+async function heldElsewhere(
+  deps: EngineDeps,
+  number: number,
+  request: MigrationRequest,
+  needed: Permission,
+): Promise<string[]> {
   const mine = [request.source, request.target].filter((c) => c !== "");
-  return (await activeLocks(deps.port))
+  return (await activeLocks(deps.port, needed))
     .filter((lock) => lock.issue < number)
     .flatMap((lock) =>
       lock.clusters
@@ -368,6 +378,25 @@ export function scheduleOf(config: HandoverConfig, labels: string[]): StepSchedu
   return { windows, freezes, ...(frozenByLabel ? { frozenByLabel } : {}) };
 }
 
+/**
+ * The commit a migration was planned on, for a state rebuilt from GitHub: the parent of Handover's first commit of
+ * its first step (prepare), past people's commits on top and Handover's re-plans (their second parent is the previous
+ * head). `null` (plan on the current head) when that step was never opened.
+ */
+async function recoverBase(deps: EngineDeps, issue: number): Promise<string | null> {
+  const first = await deps.port.findPull(stepBranch(issue, "prepare"));
+  if (!first) return null;
+  let commit = await deps.port.getCommit(first.headSha);
+  for (let hops = 0; hops < 50; hops++) {
+    const handovers = commit.committer === COMMITTER.name;
+    const next = handovers ? commit.parents[1] : commit.parents[0];
+    if (handovers && next === undefined) return commit.parents[0] ?? null;
+    if (next === undefined) return null;
+    commit = await deps.port.getCommit(next);
+  }
+  return null;
+}
+
 /** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
 export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
   const issue = await deps.port.getIssue(number);
@@ -375,7 +404,15 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   if (issue.isPullRequest || issue.state === "closed" || !isMigrationIssue(issue)) return undefined;
   const comments = await deps.port.listComments(number);
   const { dashboard, extra } = findDashboard(comments, deps.port.botLogin);
-  const hidden: HiddenState = (dashboard && decodeState(dashboard.body)) || emptyState();
+  const read = dashboard ? readState(dashboard.body, deps.signer(number)) : ({ kind: "missing" } as const);
+  const hidden: HiddenState =
+    read.kind === "ok"
+      ? read.state
+      : {
+          ...emptyState(),
+          base: await recoverBase(deps, number),
+          tampered: read.kind === "tampered" ? { at: deps.now() } : null,
+        };
   const snapshot: Snapshot = {
     now: deps.now(),
     issue: number,
@@ -392,6 +429,7 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     extraDashboards: extra,
     request: undefined,
     snapshot,
+    rebuilt: read.kind !== "ok",
     permissions: { permission: "write", elevated: "maintain" },
     resyncMs: durationMs("5m"),
   };
@@ -410,7 +448,19 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     if (schedule) snapshot.schedule = schedule;
     config = loaded.model.config;
   }
-  const lockProblems = hidden.base === null ? await heldElsewhere(deps, number, parsed.request) : [];
+  // Not started yet: only a person with `commands.permission` starts a migration, and only a valid one takes a lock.
+  const needed = observed.permissions.permission;
+  const has = hidden.base === null ? await deps.port.permission(issue.author) : needed;
+  const lockProblems =
+    hidden.base !== null
+      ? []
+      : !reaches(has, needed)
+        ? [
+            `Issue author: @${issue.author} has ${has} permission on this repository; a migration starts only when someone with ${needed} (commands.permission in .github/handover.yml) files the issue`,
+          ]
+        : parsed.ok
+          ? await heldElsewhere(deps, number, parsed.request, needed)
+          : [];
   const planned = cachedPlan(`${hidden.base ?? head.sha}\0${number}\0${issue.body}\0${lockProblems.join("\n")}`, () =>
     planMigration(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems]),
   );

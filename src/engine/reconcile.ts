@@ -23,7 +23,18 @@ async function commandsOf(deps: EngineDeps, observed: Observed): Promise<Pending
       openPrs.map(async (n) => (await deps.port.listComments(n)).map((comment) => ({ comment, on: n }))),
     )
   ).flat();
-  return pendingCommands([...onIssue, ...onPrs], observed.snapshot.hidden, deps.port.botLogin);
+  const all = [...onIssue, ...onPrs];
+  if (observed.rebuilt) {
+    // A state rebuilt from GitHub has no record of what was handled: commands older than the rebuild are never
+    // replayed (they would run with today's permissions, and deleting the dashboard would re-run them).
+    const hidden = observed.snapshot.hidden;
+    observed.snapshot.hidden = {
+      ...hidden,
+      handledBelow: Math.max(hidden.handledBelow, ...all.map((c) => c.comment.id)),
+    };
+    observed.rebuilt = false;
+  }
+  return pendingCommands(all, observed.snapshot.hidden, deps.port.botLogin);
 }
 
 /** Apply new commands to the hidden state; their feedback goes to its outbox, sent once the state is saved. */

@@ -1,5 +1,6 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { type HiddenState, hiddenState, type ProbeObservation } from "../spec/state.js";
-import { readStateBlock, stateBlock } from "../spec/markers.js";
+import { readSignedStateBlock, readStateBlock, stateBlock } from "../spec/markers.js";
 
 export type { AuditEntry, HiddenState, StepRecord } from "../spec/state.js";
 
@@ -18,29 +19,60 @@ export function emptyState(): HiddenState {
     undone: [],
     rollbacks: {},
     outbox: [],
+    tampered: null,
   };
 }
 
-/** Base64 so no value (not even `-->`) can end the HTML comment early. */
-export function encodeState(state: HiddenState): string {
-  return stateBlock(Buffer.from(JSON.stringify(state), "utf8").toString("base64"));
+/** Signs a state payload for one migration issue; only the App holds the key. */
+export type StateSigner = (payload: string) => string;
+
+/**
+ * HMAC-SHA256 over the payload and the issue it belongs to (a state copied to another issue fails), keyed by a
+ * key derived from the webhook secret: write users can edit the App's own comment, but cannot sign.
+ */
+export function stateSigner(webhookSecret: string, issue: string): StateSigner {
+  const key = createHmac("sha256", webhookSecret).update("handover hidden state v1").digest();
+  return (payload) => createHmac("sha256", key).update(`${issue}\n${payload}`).digest("hex");
+}
+
+/** Base64 so no value (not even `-->`) can end the HTML comment early; signed when a signer is given. */
+export function encodeState(state: HiddenState, sign?: StateSigner): string {
+  const payload = Buffer.from(JSON.stringify(state), "utf8").toString("base64");
+  return stateBlock(payload, sign?.(payload));
 }
 
 /** The dashboard comment: the rendered text, then the state block as its last line (the engine owns its state). */
-export function withStateBlock(text: string, state: HiddenState): string {
-  return `${text}\n${encodeState(state)}`;
+export function withStateBlock(text: string, state: HiddenState, sign?: StateSigner): string {
+  return `${text}\n${encodeState(state, sign)}`;
 }
 
-/** The state block of a dashboard body; an unreadable or invalid block is treated as no state. */
-export function decodeState(body: string): HiddenState | undefined {
-  const payload = readStateBlock(body);
-  if (!payload) return undefined;
+function parseState(payload: string): HiddenState | undefined {
   try {
     const parsed = hiddenState.safeParse(JSON.parse(Buffer.from(payload, "base64").toString("utf8")));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The state block of a dashboard body, unverified (reports and tests); an unreadable block is no state. */
+export function decodeState(body: string): HiddenState | undefined {
+  const payload = readStateBlock(body);
+  return payload ? parseState(payload) : undefined;
+}
+
+/** The state of the App's dashboard, trusted only when its signature verifies: else `tampered` (or `missing`). */
+export function readState(
+  body: string,
+  sign: StateSigner,
+): { kind: "ok"; state: HiddenState } | { kind: "tampered" } | { kind: "missing" } {
+  const block = readSignedStateBlock(body);
+  if (!block.payload) return block.found ? { kind: "tampered" } : { kind: "missing" };
+  const expected = Buffer.from(sign(block.payload), "hex");
+  const given = Buffer.from(block.mac ?? "", "hex");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: "tampered" };
+  const state = parseState(block.payload);
+  return state ? { kind: "ok", state } : { kind: "tampered" };
 }
 
 /** Keep the state small: http probe history as transitions, audit capped. */

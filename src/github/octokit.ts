@@ -228,6 +228,7 @@ export class OctokitPort implements GitHubPort {
       state: data.state,
       labels: (data.labels as Json[]).map((l) => (typeof l === "string" ? l : l.name)),
       isPullRequest: Boolean(data.pull_request),
+      author: data.user?.login ?? "",
     };
   }
 

@@ -17,6 +17,8 @@ export interface IssueInfo {
   state: "open" | "closed";
   labels: string[];
   isPullRequest: boolean;
+  /** Who filed it: only a person with `commands.permission` starts a migration. */
+  author: string;
 }
 
 export interface CommitInfo {

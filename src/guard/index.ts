@@ -3,7 +3,10 @@ import { loadRepo, type FileMap } from "../repo/index.js";
 import { parseIssueBody } from "../spec/issue.js";
 import { issueOfBranch } from "../spec/markers.js";
 import { RULES, type Violation } from "../spec/violation.js";
-import type { CheckRunOutput, GitHubPort, GuardRun } from "../github/port.js";
+import { CONFIG_PATH, type ClusterSpec } from "../spec/config.js";
+import { stringify } from "yaml";
+import type { CheckRunOutput, GitHubPort, GuardRun, Permission } from "../github/port.js";
+import { PERMISSIONS } from "../spec/github.js";
 
 export const GUARD_NAME = "handover/guard";
 
@@ -42,37 +45,108 @@ export interface Lock {
   clusters: string[];
 }
 
-/** The discovery files of the locked clusters (Core config, discovery files, DiscoverySettings) a PR touches. */
-export function lockedPaths(
-  tree: FileMap,
-  locks: Lock[],
-  changed: string[],
-): { issue: number; cluster: string; path: string }[] {
-  const loaded = loadRepo(tree);
-  if (!loaded.ok) return [];
-  const hits: { issue: number; cluster: string; path: string }[] = [];
+/** A change a PR makes to a cluster an active migration holds. */
+export interface LockedHit {
+  issue: number;
+  cluster: string;
+  path: string;
+  /** For `.github/handover.yml`: what the PR does to the cluster's entry. */
+  change?: string;
+}
+
+/** The fields of a cluster's handover.yml entry that say where it lives and what it discovers. */
+const LOCATION_FIELDS = ["config", "workdir", "mounts", "discovery", "settings_dir", "restart"] as const;
+
+function clusterOf(loaded: ReturnType<typeof loadRepo> | undefined, name: string) {
+  return loaded?.ok ? loaded.model.clusters.get(name) : undefined;
+}
+
+/** What a PR does to a locked cluster's handover.yml entry: removes it, or moves what it points at. */
+function entryChange(base: ClusterSpec | undefined, head: ClusterSpec | undefined): string | undefined {
+  if (!base) return undefined;
+  if (!head) return "removes the entry of";
+  const moved = LOCATION_FIELDS.filter((field) => JSON.stringify(base[field]) !== JSON.stringify(head[field]));
+  return moved.length ? `changes the ${moved.join(", ")} of` : undefined;
+}
+
+/**
+ * The discovery of the locked clusters (Core config, discovery files, DiscoverySettings) a PR touches, read with both
+ * the base's and the head's handover.yml, and any edit of a locked cluster's own handover.yml entry.
+ */
+export function lockedPaths(tree: FileMap, locks: Lock[], changed: string[], baseTree?: FileMap): LockedHit[] {
+  const head = loadRepo(tree);
+  const base = baseTree ? loadRepo(baseTree) : undefined;
+  const hits: LockedHit[] = [];
   for (const lock of locks) {
     for (const name of lock.clusters) {
-      const cluster = loaded.model.clusters.get(name);
-      if (!cluster) continue;
-      const discovery = new Set([cluster.configPath, ...cluster.backends.flatMap((b) => b.files)]);
-      const inSettings = (path: string) =>
-        cluster.settingsDir !== undefined && path.startsWith(`${cluster.settingsDir}/`);
+      const models = [clusterOf(head, name), clusterOf(base, name)].filter((m) => m !== undefined);
+      const discovery = new Set(models.flatMap((c) => [c.configPath, ...c.backends.flatMap((b) => b.files)]));
+      const settingsDirs = models.flatMap((c) => (c.settingsDir === undefined ? [] : [`${c.settingsDir}/`]));
       for (const path of changed)
-        if (discovery.has(path) || inSettings(path)) hits.push({ issue: lock.issue, cluster: name, path });
+        if (discovery.has(path) || settingsDirs.some((dir) => path.startsWith(dir)))
+          hits.push({ issue: lock.issue, cluster: name, path });
+      if (!changed.includes(CONFIG_PATH)) continue;
+      const change = entryChange(clusterOf(base, name)?.spec, clusterOf(head, name)?.spec);
+      if (change) hits.push({ issue: lock.issue, cluster: name, path: CONFIG_PATH, change });
     }
   }
   return hits;
 }
 
-/** The guard's verdict on a PR's head tree: the invariant, and the locks of active migrations on PRs that are not theirs. */
-export function guardVerdict(tree: FileMap, ownIssue: number | undefined, locks: Lock[], changed: string[]): GuardRun {
-  const violations = checkTree(tree);
-  const locked = lockedPaths(
-    tree,
-    locks.filter((l) => l.issue !== ownIssue),
-    changed,
+/** The head tree read with the base's handover.yml entries of the locked clusters (a PR cannot hide one by editing it). */
+function withBaseEntries(tree: FileMap, baseTree: FileMap, clusters: string[]): FileMap | undefined {
+  const head = loadRepo(tree);
+  const base = loadRepo(baseTree);
+  if (!head.ok || !base.ok) return undefined;
+  const restored = clusters.flatMap((name) => {
+    const before = clusterOf(base, name)?.spec;
+    return before && entryChange(before, clusterOf(head, name)?.spec) ? [[name, before] as const] : [];
+  });
+  if (restored.length === 0) return undefined;
+  const config = { ...head.model.config, clusters: { ...head.model.config.clusters, ...Object.fromEntries(restored) } };
+  return new Map([...tree, [CONFIG_PATH, stringify(config)]]);
+}
+
+/** GitHub refuses a check run summary over 65,535 characters: the first lines, and how many more. */
+const SUMMARY_MAX = 60_000;
+function boundedSummary(lines: string[]): string {
+  const kept: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    if (size + line.length + 1 > SUMMARY_MAX) {
+      kept.push(`- …and ${lines.length - kept.length} more`);
+      break;
+    }
+    kept.push(line);
+    size += line.length + 1;
+  }
+  return kept.join("\n");
+}
+
+/**
+ * The guard's verdict on a PR's head tree: the invariant (with the clusters of both the base's and the head's
+ * handover.yml), and the locks of active migrations on PRs that are not theirs.
+ */
+export function guardVerdict(
+  tree: FileMap,
+  ownIssue: number | undefined,
+  locks: Lock[],
+  changed: string[],
+  baseTree?: FileMap,
+): GuardRun {
+  const others = locks.filter((l) => l.issue !== ownIssue);
+  const both = baseTree
+    ? withBaseEntries(
+        tree,
+        baseTree,
+        others.flatMap((l) => l.clusters),
+      )
+    : undefined;
+  const unique = new Map(
+    [...checkTree(tree), ...(both ? checkTree(both) : [])].map((v) => [`${v.rule}\0${v.message}`, v]),
   );
+  const violations = [...unique.values()];
+  const locked = lockedPaths(tree, others, changed, baseTree);
   if (violations.length === 0 && locked.length === 0) {
     return {
       conclusion: "success",
@@ -85,9 +159,10 @@ export function guardVerdict(tree: FileMap, ownIssue: number | undefined, locks:
   }
   const lines = [
     ...violations.map((v) => `- **${v.rule}** (${RULES[v.rule]}): ${v.message}`),
-    ...locked.map(
-      (l) =>
-        `- **locked**: \`${l.path}\` is discovery of ${l.cluster}, which migration #${l.issue} is moving; change it through that migration, or after it is done`,
+    ...locked.map((l) =>
+      l.change
+        ? `- **locked**: \`${l.path}\` ${l.change} ${l.cluster}, which migration #${l.issue} is moving; change it through that migration, or after it is done`
+        : `- **locked**: \`${l.path}\` is discovery of ${l.cluster}, which migration #${l.issue} is moving; change it through that migration, or after it is done`,
     ),
   ];
   const title = violations.length
@@ -102,17 +177,26 @@ export function guardVerdict(tree: FileMap, ownIssue: number | undefined, locks:
   }));
   return {
     conclusion: "failure",
-    output: { title, summary: lines.join("\n"), annotations: [...annotations(tree, violations), ...lockNotes] },
+    output: { title, summary: boundedSummary(lines), annotations: [...annotations(tree, violations), ...lockNotes] },
   };
 }
 
-/** Active migrations and the clusters each holds. */
-export async function activeLocks(port: GitHubPort): Promise<Lock[]> {
+/** Whether `has` reaches `needed` (repository permissions, weakest first). */
+export function reaches(has: Permission, needed: Permission): boolean {
+  return PERMISSIONS.indexOf(has) >= PERMISSIONS.indexOf(needed);
+}
+
+/**
+ * Active migrations and the clusters each holds: only a valid issue filed by someone with `commands.permission`
+ * (`needed`) takes a lock, so anyone who can file the form cannot block a cluster.
+ */
+export async function activeLocks(port: GitHubPort, needed: Permission): Promise<Lock[]> {
   const locks: Lock[] = [];
   for (const number of await port.openMigrationIssues()) {
-    const request = parseIssueBody((await port.getIssue(number)).body).request;
-    const clusters = [request.source, request.target].filter((c) => c !== "");
-    if (clusters.length) locks.push({ issue: number, clusters });
+    const issue = await port.getIssue(number);
+    const parsed = parseIssueBody(issue.body);
+    if (!parsed.ok || !reaches(await port.permission(issue.author), needed)) continue;
+    locks.push({ issue: number, clusters: [parsed.request.source, parsed.request.target] });
   }
   return locks;
 }
@@ -123,9 +207,19 @@ export async function guardPullRequest(
   pull: { number: number; headSha: string; headRef: string; author: string },
 ): Promise<GuardRun> {
   const tree = await port.readTree(pull.headSha);
+  // Who may hold a lock is read from the default branch: a PR cannot raise the bar to free a cluster.
+  const baseTree = await port.readTree((await port.defaultBranch()).sha);
+  const baseConfig = loadRepo(baseTree);
+  const needed = baseConfig.ok ? baseConfig.model.config.commands.permission : "write";
   // Only Handover's own step PRs may change the discovery of the clusters their migration holds.
   const own = pull.author === port.botLogin ? issueOfBranch(pull.headRef) : undefined;
-  const verdict = guardVerdict(tree, own, await activeLocks(port), await port.changedFiles(pull.number));
+  const verdict = guardVerdict(
+    tree,
+    own,
+    await activeLocks(port, needed),
+    await port.changedFiles(pull.number),
+    baseTree,
+  );
   const existing = await port.findCheckRun(pull.headSha, GUARD_NAME);
   if (!existing || existing.conclusion !== verdict.conclusion || existing.title !== verdict.output.title) {
     await port.createCheckRun(pull.headSha, GUARD_NAME, verdict);

@@ -22,6 +22,8 @@ export interface World {
   baseUrl: string;
   replicas: HandoverControls[];
   stop(): Promise<void>;
+  /** The webhook secret the App replicas share (it keys the dashboard state's signature). */
+  webhookSecret: string;
 }
 
 async function listen(server: Server): Promise<number> {
@@ -87,7 +89,12 @@ export async function startWorld(options: {
         throttle: { enabled: false },
       })),
     });
-    const { app, controls } = handover({ now: options.clock.now, probe: options.probe, botLogin: BOT });
+    const { app, controls } = handover({
+      now: options.clock.now,
+      probe: options.probe,
+      botLogin: BOT,
+      webhookSecret: secret,
+    });
     const middleware = await createNodeMiddleware(app, { probot });
     const server = createServer((req, res) => void middleware(req, res));
     servers.push(server);
@@ -101,6 +108,7 @@ export async function startWorld(options: {
     sim,
     baseUrl,
     replicas,
+    webhookSecret: secret,
     async stop() {
       await sim.stop();
       for (const server of [...servers, ...(front ? [front] : [])])

@@ -86,10 +86,11 @@ function mermaid(snapshot: Snapshot, phase: Phase): string {
   return lines.join("\n");
 }
 
-function audit(hidden: HiddenState): string {
+function audit(hidden: HiddenState, shown: number): string {
   if (hidden.audit.length === 0) return "_No commands yet._";
+  if (shown === 0) return `_${hidden.audit.length} commands; the newest are in the hidden state._`;
   const rows = hidden.audit
-    .slice(-20)
+    .slice(-shown)
     .map(
       (a) =>
         `| ${formatDateTime(a.at)} | @${escapeText(a.user)} | ${code(a.command)} | ${a.result} | ${escapeText(a.note)} |`,
@@ -101,40 +102,93 @@ const HELP_FOOTER =
   `<sub>Steer with a comment here or on a step PR: ${commandLine(" · ")}. ` +
   "Handover re-reads GitHub on every event and every resync, so this comment always shows the current state.</sub>";
 
-/** The text of the migration issue's dashboard comment: steps, gate checks, chain, audit log, help (the engine adds its state). */
-export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: HiddenState): string {
-  const words = phaseWords(phase);
+/** GitHub refuses a comment body over 65,536 characters; the dashboard keeps a margin below it. */
+export const DASHBOARD_MAX = 65_000;
+const PROBLEMS_SHOWN = 30;
+const ROWS_AROUND_CURRENT = 10;
+
+interface Layout {
+  mermaid: boolean;
+  /** Table rows kept around the current step (all when undefined). */
+  rows?: number;
+  auditRows: number;
+}
+
+function problemLines(problems: string[] = []): string[] {
+  const shown = problems.slice(0, PROBLEMS_SHOWN).map((p) => `- ${escapeText(p)}`);
+  if (problems.length > PROBLEMS_SHOWN) shown.push(`- …and ${problems.length - PROBLEMS_SHOWN} more`);
+  return shown.length ? [...shown, ""] : [];
+}
+
+function stepTable(state: Snapshot, phase: Phase, rows: number | undefined): string {
+  if (!state.steps.length) return "";
+  const current = Math.max(
+    0,
+    state.steps.findIndex((s) => s.id === phase.current),
+  );
+  const from = rows === undefined ? 0 : Math.max(0, current - rows);
+  const to = rows === undefined ? state.steps.length : Math.min(state.steps.length, current + rows + 1);
+  const row = (s: PlannedStep, i: number) =>
+    `| ${i + 1} | ${s.id} | ${stepState(s, state, phase)} | ${prCell(s, state)} | ${gateCell(s, state)} |`;
+  return [
+    "| # | step | state | PR | gate |",
+    "|---|---|---|---|---|",
+    ...(from > 0 ? [`| 1-${from} | … | ${from} earlier steps | | |`] : []),
+    ...state.steps.slice(from, to).map((s, i) => row(s, from + i)),
+    ...(to < state.steps.length
+      ? [`| ${to + 1}-${state.steps.length} | … | ${state.steps.length - to} later steps | | |`]
+      : []),
+  ].join("\n");
+}
+
+function compose(snapshot: Snapshot, phase: Phase, hidden: HiddenState, layout: Layout): string {
   const state = { ...snapshot, hidden };
-  const table = snapshot.steps.length
-    ? [
-        "| # | step | state | PR | gate |",
-        "|---|---|---|---|---|",
-        ...snapshot.steps.map(
-          (s, i) =>
-            `| ${i + 1} | ${s.id} | ${stepState(s, state, phase)} | ${prCell(s, state)} | ${gateCell(s, state)} |`,
-        ),
-      ].join("\n")
-    : "";
+  const words = phaseWords(phase);
   return [
     DASHBOARD_MARKER,
     `## Handover: ${phase.label.replace("handover:", "")}`,
     "",
     `**${escapeText(words.headline)}**`,
     "",
-    ...(words.problems ?? []).map((p) => `- ${escapeText(p)}`),
-    ...(words.problems?.length ? [""] : []),
+    ...(hidden.tampered
+      ? [
+          `> [!WARNING]\n> The hidden state of this comment was edited by someone other than Handover (its signature did not match), so it was ignored and rebuilt from GitHub at ${formatDateTime(hidden.tampered.at)}. Commands written before then are not run again.`,
+          "",
+        ]
+      : []),
+    ...problemLines(words.problems),
     words.next ? `Next: ${words.next}` : "",
     "",
-    table,
+    stepTable(state, phase, layout.rows),
     "",
-    snapshot.steps.length ? mermaid(state, phase) : "",
+    snapshot.steps.length && layout.mermaid ? mermaid(state, phase) : "",
     "",
     "<details><summary>Audit log</summary>",
     "",
-    audit(hidden),
+    audit(hidden, layout.auditRows),
     "",
     "</details>",
     "",
     HELP_FOOTER,
   ].join("\n");
+}
+
+const LAYOUTS: Layout[] = [
+  { mermaid: true, auditRows: 20 },
+  { mermaid: false, auditRows: 20 },
+  { mermaid: false, rows: ROWS_AROUND_CURRENT, auditRows: 5 },
+  { mermaid: false, rows: 2, auditRows: 0 },
+];
+
+/**
+ * The text of the migration issue's dashboard comment: steps, gate checks, chain, audit log, help (the engine adds its
+ * state). It fits `budget` characters when it can: a long chain loses its diagram, then the rows far from the current
+ * step, then the audit rows shown; a write that GitHub refuses would freeze the migration.
+ */
+export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: HiddenState, budget = DASHBOARD_MAX): string {
+  for (const layout of LAYOUTS) {
+    const body = compose(snapshot, phase, hidden, layout);
+    if (body.length <= budget) return body;
+  }
+  return compose(snapshot, phase, hidden, LAYOUTS[LAYOUTS.length - 1] as Layout);
 }

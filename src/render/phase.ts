@@ -1,6 +1,7 @@
 import type { CloseReason, Phase, PhaseReason, ScheduleHold } from "../engine/types.js";
 import { describeInstant } from "../schedule/index.js";
 import { formatClock } from "../health/index.js";
+import { escapeText } from "./markdown.js";
 
 /** What the dashboard says about a phase: a headline, what to do next, and the problems to fix (if several). */
 export interface PhaseWords {
@@ -162,6 +163,6 @@ export function phaseWords(phase: Phase): PhaseWords {
 /** The comment Handover leaves on a step PR it closes. */
 export function closeComment(issue: number, why: CloseReason): string {
   if (why.kind === "aborted")
-    return `Closed by Handover: @${why.by} aborted the migration (#${issue}): ${why.reason || "no reason given"}.\nThe step branch is deleted; nothing else will be opened.`;
+    return `Closed by Handover: @${why.by} aborted the migration (#${issue}): ${escapeText(why.reason || "no reason given")}.\nThe step branch is deleted; nothing else will be opened.`;
   return `Closed by Handover: @${why.by} is rolling back ${why.step} (#${issue}). This step opens again after \`/handover resume\`.`;
 }

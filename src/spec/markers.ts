@@ -30,9 +30,13 @@ export function issueOfBranch(ref: string): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-/** The title of a step PR. */
+/** GitHub refuses a pull request title over 256 characters (a large group names many backends). */
+export const TITLE_MAX = 256;
+
+/** The title of a step PR, cut to GitHub's limit. */
 export function stepTitle(issue: number, summary: string): string {
-  return `[handover #${issue}] ${summary}`;
+  const title = `[handover #${issue}] ${summary}`;
+  return title.length > TITLE_MAX ? `${title.slice(0, TITLE_MAX - 1)}…` : title;
 }
 
 /** The step id of the `attempt`-th rollback of a step (its branch is `stepBranch(issue, id)`). */
@@ -61,17 +65,27 @@ export function readStepMarker(body: string | null | undefined): { issue: number
 /** The first line of the dashboard comment (trusted only when the App itself wrote the comment). */
 export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";
 
-/** The hidden state block, the dashboard body's last line; `payload` is base64, so no value can end the comment. */
-export function stateBlock(payload: string): string {
-  return `<!-- handover:state ${payload} -->`;
+/**
+ * The hidden state block, the dashboard body's last line; `payload` is base64, so no value can end the comment, and
+ * `mac` (hex HMAC-SHA256) authenticates it.
+ */
+export function stateBlock(payload: string, mac?: string): string {
+  return `<!-- handover:state ${payload}${mac ? ` ${mac}` : ""} -->`;
 }
 
 /** Only the body's last line counts: user text rendered above it (the audit log) can never stand in for it. */
-const STATE_BLOCK = /(?:^|\n)<!-- handover:state ([A-Za-z0-9+/=]+) -->\s*$/;
+const STATE_BLOCK = /(?:^|\n)<!-- handover:state ([A-Za-z0-9+/=]+)(?: ([0-9a-f]{64}))? -->\s*$/;
 
 /** The payload of a body's state block. */
 export function readStateBlock(body: string): string | undefined {
   return STATE_BLOCK.exec(body)?.[1] || undefined;
+}
+
+/** The payload and signature of a body's state block; `found` tells a broken block from none at all. */
+export function readSignedStateBlock(body: string): { payload?: string; mac?: string; found: boolean } {
+  const match = STATE_BLOCK.exec(body);
+  if (!match?.[1]) return { found: body.includes("<!-- handover:state ") };
+  return { payload: match[1], found: true, ...(match[2] ? { mac: match[2] } : {}) };
 }
 
 /** Hidden in every reply: which command comment it answers. */

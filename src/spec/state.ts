@@ -83,6 +83,8 @@ export const hiddenState = z.object({
       }),
     )
     .default([]),
+  /** When a state that failed its signature was ignored and rebuilt from GitHub (shown on the dashboard). */
+  tampered: z.object({ at: z.number() }).nullable().default(null),
 });
 export type HiddenState = z.infer<typeof hiddenState>;
 export type ProbeObservation = z.infer<typeof observation>;

@@ -50,4 +50,38 @@ describe("the handover/guard check run during a migration", () => {
       expect(verdicts.at(-1), `${step.id}`).toBe("success");
     }
   });
+
+  it("fails a person's PR that edits .github/handover.yml where it touches a migrating cluster: its restart moved, its entry removed", async () => {
+    const prs: { name: string; pr: number; sha: string }[] = [];
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "release-canary") return;
+        const path = ".github/handover.yml";
+        const text = sim.readTree("main").get(path) ?? "";
+        const edits = {
+          restart: text.replace("      document: 1\n", "      document: 0\n"),
+          removed: text.replace(/ {2}replicore-a:\n(?: {4}.*\n)*/, ""),
+          unrelated: text.replace("  timeout: 2h", "  timeout: 3h"),
+        };
+        for (const [name, content] of Object.entries(edits)) {
+          expect(content, name).not.toBe(text);
+          const sha = sim.pushFiles("dana", `config-${name}`, [{ path, content }], `Edit handover.yml (${name})`);
+          prs.push({ name, pr: sim.openPull("dana", `config-${name}`, name), sha });
+        }
+      },
+    });
+    expect(report.completed).toBe(true);
+    const sim = sims[0] as GitHubSim;
+    const verdicts = prs.map(({ name, sha }) => [
+      name,
+      ...guardRuns(sim, sha).map((r) => [r.conclusion, r.output.summary]),
+    ]);
+    const locked = (change: string) =>
+      `- **locked**: \`.github/handover.yml\` ${change} replicore-a, which migration #1 is moving; change it through that migration, or after it is done`;
+    expect(verdicts).toEqual([
+      ["restart", ["failure", locked("changes the restart of")]],
+      ["removed", ["failure", locked("removes the entry of")]],
+      ["unrelated", ["success", "The invariant holds on this PR's tree."]],
+    ]);
+  });
 });

@@ -51,3 +51,41 @@ describe("a migration issue with mistakes", () => {
     }
   });
 });
+
+describe("who may start a migration", () => {
+  it("an issue filed without commands.permission does not start and, like an invalid issue, takes no cluster lock", async () => {
+    const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
+    const world = await startWorld({
+      clock,
+      files: await readDirTree("examples/config-repo"),
+      replicas: 1,
+      probe: async () => ({ body: "{}" }),
+      seed: 5,
+    });
+    try {
+      const { sim } = world;
+      sim.setPermission("mallory", "read");
+      sim.setPermission("operator", "admin");
+      const byMallory = sim.createIssue("mallory", "Upgrade", GOOD, ["handover"]);
+      const invalid = sim.createIssue("operator", "Upgrade", GOOD.replace("- [x]", "- [ ]"), ["handover"]);
+      await sim.deliverAll();
+      await world.replicas[0]?.idle();
+      const good = sim.createIssue("operator", "Upgrade", GOOD, ["handover"]);
+      await sim.deliverAll();
+      await world.replicas[0]?.idle();
+      const problems = (n: number) =>
+        (sim.listComments(n).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER))?.body ?? "")
+          .split("\n")
+          .filter((l) => l.startsWith("- "));
+      expect(problems(byMallory)).toEqual([
+        "- Issue author: @\u200bmallory has read permission on this repository; a migration starts only when someone with write (commands.permission in .github/handover.yml) files the issue",
+      ]);
+      expect(sim.labels(byMallory)).toEqual(["handover", "handover:failed"]);
+      expect(sim.labels(invalid)).toEqual(["handover", "handover:failed"]);
+      expect(problems(good)).toEqual([]);
+      expect(sim.listPulls().map((p) => p.pull.headRef)).toEqual([`handover/${good}/prepare`]);
+    } finally {
+      await world.stop();
+    }
+  });
+});

@@ -110,25 +110,23 @@ function watch(seen: Seen): RehearsalOptions["onSim"] {
 
 function check(seen: Seen, req: { method: string; path: string }, answer: SimResponse): void {
   {
-    {
-      // The App's webhook target and Probot's token exchange are not part of the REST description we check here.
-      const op = operationOf(req.method, decodeURIComponent(req.path));
-      if (!op) {
-        seen.problems.push(`${req.method} ${req.path}: not an operation of GitHub's REST API`);
-        return;
-      }
-      const key = `${op.method} ${op.template} ${answer.status}`;
-      seen.operations.add(key);
-      // 304 Not Modified answers a conditional GET (If-None-Match) on any resource, with no body: HTTP, not per operation
-      if (answer.status === 304 && op.method === "GET") return;
-      const { documented, validate } = schemaOf(op, answer.status);
-      if (!documented) {
-        seen.problems.push(`${key}: status not documented`);
-        return;
-      }
-      if (validate && answer.body !== undefined && !validate(answer.body))
-        seen.problems.push(`${key}: ${ajv.errorsText(validate.errors, { separator: "; " }).slice(0, 600)}`);
+    // The App's webhook target and Probot's token exchange are not part of the REST description we check here.
+    const op = operationOf(req.method, decodeURIComponent(req.path));
+    if (!op) {
+      seen.problems.push(`${req.method} ${req.path}: not an operation of GitHub's REST API`);
+      return;
     }
+    const key = `${op.method} ${op.template} ${answer.status}`;
+    seen.operations.add(key);
+    // 304 Not Modified answers a conditional GET (If-None-Match) on any resource, with no body: HTTP, not per operation
+    if (answer.status === 304 && op.method === "GET") return;
+    const { documented, validate } = schemaOf(op, answer.status);
+    if (!documented) {
+      seen.problems.push(`${key}: status not documented`);
+      return;
+    }
+    if (validate && answer.body !== undefined && !validate(answer.body))
+      seen.problems.push(`${key}: ${ajv.errorsText(validate.errors, { separator: "; " }).slice(0, 600)}`);
   }
 }
 

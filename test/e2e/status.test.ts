@@ -52,7 +52,7 @@ describe("handover status reads a live migration from GitHub (the simulator over
     await settle(world);
     // Through GitHub Enterprise Server's address form: GHE_HOST (and GHE_PROTOCOL), REST under /api/v3.
     const url = new URL(world.baseUrl);
-    env = { GH_TOKEN: "ghp_test", GHE_HOST: url.host, GHE_PROTOCOL: "http" };
+    env = { GH_TOKEN: "ghp_test", GHE_HOST: url.host, GHE_PROTOCOL: "http", WEBHOOK_SECRET: world.webhookSecret };
   });
   afterAll(async () => world?.stop());
 

@@ -63,7 +63,11 @@ describe("GitHub's example webhook payloads through the App", () => {
           throttle: { enabled: false },
         })),
       });
-      const { app, controls } = handover({ botLogin: "handover[bot]", now: () => now });
+      const { app, controls } = handover({
+        botLogin: "handover[bot]",
+        webhookSecret: "webhook-secret",
+        now: () => now,
+      });
       await probot.load(app);
       const fed: string[] = [];
       const failures: string[] = [];

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { act, ensureDashboard, ensureLabel, LABEL_SPECS, sendFeedback } from "../../../src/engine/act.js";
 import type { Action, Decision, HiddenState } from "../../../src/engine/types.js";
 import type { EngineDeps, Observed } from "../../../src/engine/observe.js";
-import { emptyState, withStateBlock } from "../../../src/engine/state.js";
+import { emptyState, stateSigner, withStateBlock } from "../../../src/engine/state.js";
 import { COMMITTER, OctokitPort } from "../../../src/github/index.js";
 import type { GateSummary, PlannedStep } from "../../../src/plan/index.js";
 import { stepBranch, stepTitle } from "../../../src/spec/markers.js";
@@ -54,20 +54,32 @@ const PREPARE_CHANGES: FileChange[] = [
   { path: "clusters/replicore-b/kustomization.yaml", action: "create", content: "resources: []\n" },
 ];
 
+const SIGN = stateSigner("webhook-secret", "acme/config#42");
+
 function deps(): EngineDeps {
   return {
     port: new OctokitPort(octokit(), "acme", "config", "handover[bot]"),
     probe: async () => ({}),
     now: () => NOW,
+    signer: (issue) => stateSigner("webhook-secret", `acme/config#${issue}`),
   };
 }
 
 function observed(labels: string[] = ["handover"]): Observed {
   return {
-    issue: { number: 42, title: "Upgrade replicore-a", body: "", state: "open", labels, isPullRequest: false },
+    issue: {
+      number: 42,
+      title: "Upgrade replicore-a",
+      body: "",
+      state: "open",
+      labels,
+      isPullRequest: false,
+      author: "alice",
+    },
     comments: [],
     dashboard: undefined,
     extraDashboards: [],
+    rebuilt: false,
     request: {
       source: "replicore-a",
       target: "replicore-b",
@@ -600,7 +612,7 @@ describe("ensureDashboard", () => {
   const bot = { author: "handover[bot]", authorIsBot: true, createdAt: NOW - 60_000, edited: false };
   /** The dashboard comment the engine writes: the rendered text, then its state block. */
   const dashboardOf = (o: Observed, hidden: HiddenState) =>
-    withStateBlock(renderDashboard(o.snapshot, decision.phase, hidden), hidden);
+    withStateBlock(renderDashboard(o.snapshot, decision.phase, hidden), hidden, SIGN);
 
   it("makes no request when the body is unchanged", async () => {
     const o = observed();

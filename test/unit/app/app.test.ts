@@ -41,7 +41,11 @@ beforeEach(async () => {
       throttle: { enabled: false },
     })),
   });
-  const built = handover({ botLogin: "handover[bot]", now: () => Date.parse("2026-05-04T12:00:00Z") });
+  const built = handover({
+    botLogin: "handover[bot]",
+    webhookSecret: "webhook-secret",
+    now: () => Date.parse("2026-05-04T12:00:00Z"),
+  });
   controls = built.controls;
   await probot.load(built.app);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reconcile } from "../../../src/engine/index.js";
+import { reconcile, stateSigner } from "../../../src/engine/index.js";
 import { OctokitPort } from "../../../src/github/index.js";
 import { github, octokit, useNock } from "../github/nock.js";
 
@@ -9,6 +9,7 @@ const deps = () => ({
   port: new OctokitPort(octokit(), "acme", "config", "handover[bot]"),
   probe: async () => ({ body: "{}" }),
   now: () => Date.parse("2026-05-04T12:00:00Z"),
+  signer: (issue: number) => stateSigner("webhook-secret", `acme/config#${issue}`),
 });
 
 function issue(state: "open" | "closed", labels: string[]) {

@@ -43,6 +43,7 @@ const hidden: fc.Arbitrary<HiddenState> = fc.record({
   undone: fc.constant([]),
   rollbacks: fc.constant({}),
   outbox: fc.constant([]),
+  tampered: fc.constant(null),
 });
 
 const gate = fc.constantFrom<GateResult | undefined>(undefined, ...Object.values(GATES));

@@ -8,6 +8,7 @@ const issue = (labels: string[], body: string) => ({
   state: "open" as const,
   labels,
   isPullRequest: false,
+  author: "alice",
 });
 const FORM = "### Source cluster\n\nreplicore-a\n\n### Target cluster\n\nreplicore-b\n\n### Target version\n\n0.3.1\n";
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { compactProbes, decodeState, emptyState, encodeState, type HiddenState } from "../../../src/engine/state.js";
+import {
+  compactProbes,
+  decodeState,
+  emptyState,
+  encodeState,
+  readState,
+  stateSigner,
+  type HiddenState,
+} from "../../../src/engine/state.js";
 import { MIN, NOW, doneBefore, hiddenWith } from "./helpers.js";
 
 type Probe = Parameters<typeof compactProbes>[0][number];
@@ -148,5 +156,28 @@ describe("compactProbes", () => {
       p(61, "failure"),
     ];
     expect(compactProbes(list)).toStrictEqual([...list.slice(21, 60), p(61, "failure")]);
+  });
+});
+
+describe("readState: the hidden state is trusted only with the App's signature for this issue", () => {
+  const sign = stateSigner("webhook-secret", "acme/config#42");
+  const body = `<!-- handover:dashboard -->\ntext\n${encodeState(FULL, sign)}`;
+
+  it("reads a state the App signed for this issue", () => {
+    expect(readState(body, sign)).toStrictEqual({ kind: "ok", state: FULL });
+  });
+
+  it.each([
+    ["unsigned (written without the key)", `text\n${encodeState(FULL)}`],
+    ["signed with another secret", `text\n${encodeState(FULL, stateSigner("guess", "acme/config#42"))}`],
+    ["copied from another issue", `text\n${encodeState(FULL, stateSigner("webhook-secret", "acme/config#41"))}`],
+    ["payload edited, signature kept", body.replace(/state (\S+) /, (_m, p: string) => `state ${p.slice(0, -4)}AAA= `)],
+    ["not the last line any more", `${body}\nmore text`],
+  ])("%s: tampered", (_name, text) => {
+    expect(readState(text, sign)).toStrictEqual({ kind: "tampered" });
+  });
+
+  it("a body without any state block has none", () => {
+    expect(readState("<!-- handover:dashboard -->\nno state here", sign)).toStrictEqual({ kind: "missing" });
   });
 });

@@ -458,6 +458,7 @@ describe("issues, comments, labels, reactions", () => {
         title: "Migrate",
         body: "### Source cluster",
         state: "open",
+        user: { login: "alice", type: "User" },
         labels: [
           { id: 1, name: "handover" },
           { id: 2, name: "handover:running" },
@@ -479,6 +480,7 @@ describe("issues, comments, labels, reactions", () => {
       state: "open",
       labels: ["handover", "handover:running"],
       isPullRequest: false,
+      author: "alice",
     });
     expect(await port().getIssue(7)).toEqual({
       number: 7,
@@ -487,6 +489,7 @@ describe("issues, comments, labels, reactions", () => {
       state: "closed",
       labels: ["handover"],
       isPullRequest: true,
+      author: "",
     });
     done(scope);
   });

@@ -121,3 +121,38 @@ describe("lockedPaths", () => {
     ]);
   });
 });
+
+describe("guardVerdict with the base's handover.yml", () => {
+  const config = example.get(".github/handover.yml") ?? "";
+  // The PR drops replicore-a's entry and adds a cluster that discovers replicore-a's MongoDB.
+  const head = new Map([
+    ...example,
+    [
+      ".github/handover.yml",
+      config.replace(/ {2}replicore-a:\n(?: {4}.*\n)*/, "  sneaky:\n    config: clusters/sneaky/replicante.yaml\n"),
+    ],
+    ["clusters/sneaky/replicante.yaml", "discovery:\n  backends:\n    files: [conf.d/mongo.yaml]\n"],
+    ["clusters/sneaky/conf.d/mongo.yaml", example.get("clusters/replicore-a/conf.d/mongo.yaml") ?? ""],
+  ]);
+  const changed = [".github/handover.yml", "clusters/sneaky/replicante.yaml", "clusters/sneaky/conf.d/mongo.yaml"];
+
+  it("the head config alone hides the shared datastore", () => {
+    expect(guardVerdict(head, undefined, [], changed).conclusion).toBe("success");
+  });
+
+  it("a locked cluster's base entry is checked too: the shared datastore and the removed entry both fail the PR", () => {
+    const verdict = guardVerdict(
+      head,
+      undefined,
+      [{ issue: 7, clusters: ["replicore-a", "replicore-b"] }],
+      changed,
+      example,
+    );
+    expect(verdict.conclusion).toBe("failure");
+    const rules = verdict.output.summary.split("\n").map((l) => /^- \*\*([a-z-]+)\*\*/.exec(l)?.[1]);
+    expect([...new Set(rules)]).toEqual(["shared-datastore", "shared-node", "locked"]);
+    expect(verdict.output.summary).toContain(
+      "- **locked**: `.github/handover.yml` removes the entry of replicore-a, which migration #7 is moving",
+    );
+  });
+});

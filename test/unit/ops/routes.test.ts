@@ -24,7 +24,11 @@ async function serve(resyncSecret?: string): Promise<{ url: string; server: Serv
       throttle: { enabled: false },
     })),
   });
-  const { app } = handover({ botLogin: "handover[bot]", ...(resyncSecret ? { resyncSecret } : {}) });
+  const { app } = handover({
+    botLogin: "handover[bot]",
+    webhookSecret: "webhook-secret",
+    ...(resyncSecret ? { resyncSecret } : {}),
+  });
   const middleware = await createNodeMiddleware(app, { probot });
   const server = createServer((req, res) => void middleware(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { applyCommand } from "../../../src/engine/commands.js";
 import { decide } from "../../../src/engine/decide.js";
 import type { Phase, StepView } from "../../../src/engine/types.js";
-import { decodeState, emptyState, encodeState, type HiddenState, withStateBlock } from "../../../src/engine/state.js";
+import { decodeState, emptyState, encodeState, type HiddenState } from "../../../src/engine/state.js";
 import { DASHBOARD_MARKER } from "../../../src/spec/markers.js";
 import { renderDashboard } from "../../../src/render/dashboard.js";
+import { dashboardBody } from "../../../src/engine/act.js";
 import {
   GATES,
   IDS,
@@ -28,7 +29,7 @@ function render(
   const snap = snapshot(hidden, views);
   const decision = decide(snap);
   return {
-    body: withStateBlock(renderDashboard(snap, decision.phase, decision.hidden), decision.hidden),
+    body: dashboardBody(snap, decision.phase, decision.hidden),
     phase: decision.phase,
     hidden: decision.hidden,
   };
@@ -371,7 +372,8 @@ describe("renderDashboard: a forged state block in a command", () => {
     expect(hidden.audit.at(-1)).toStrictEqual({
       at: NOW,
       user: "mallory",
-      command: line,
+      // cut to 200 characters (the line is longer), so it cannot end the dashboard's own state block either
+      command: `${line.slice(0, 199)}…`,
       result: "unknown",
       note: "unknown command x",
     });
@@ -384,5 +386,61 @@ describe("renderDashboard: a forged state block in a command", () => {
   it("decodeState reads the App's own state (the body's last line), not the one quoted in the audit log", () => {
     expect(decodeState(body)).toStrictEqual(hidden);
     expect(decodeState(`${forged}\nsome text after`)).toBeUndefined();
+  });
+});
+
+describe("renderDashboard: always within GitHub's 65,536-character comment limit", () => {
+  const audit = Array.from({ length: 100 }, (_, i) => ({
+    at: NOW + i,
+    user: `user-${i}`,
+    command: `/handover ${"x".repeat(187)}${String(i).padStart(3, "0")}`,
+    result: "unknown" as const,
+    note: `unknown command ${"y".repeat(40)}`,
+  }));
+
+  it("keeps 100 audit entries of 200-character commands", () => {
+    const { body, hidden } = render(hiddenWith({ steps: AT_RC, audit }));
+    expect(body.length).toBeLessThanOrEqual(65_000);
+    expect(decodeState(body)?.audit).toStrictEqual(hidden.audit);
+  });
+
+  it("a chain too long to show whole keeps the rows around the current step", () => {
+    const snap = snapshot(hiddenWith({ steps: AT_RC, audit }));
+    const template = snap.steps[1] as (typeof snap.steps)[number];
+    const steps = Array.from({ length: 3000 }, (_, i) => ({ ...template, id: `release-g${i}` }));
+    const long = { ...snap, steps };
+    const phase: Phase = { label: "handover:running", current: "release-g1500", reason: { kind: "checking" } };
+    const body = dashboardBody(long, phase, long.hidden);
+    expect(body.length).toBeLessThanOrEqual(65_000);
+    const table = body.split("\n").filter((l) => l.startsWith("| "));
+    expect(table.slice(1, 3)).toStrictEqual([
+      "| 1-1490 | … | 1490 earlier steps | | |",
+      `| 1491 | release-g1490 | · not started |  | ${SUMMARY.a} |`,
+    ]);
+    expect(table).toHaveLength(1 + 1 + 21 + 1 + 1 + 5);
+    expect(table[23]).toBe("| 1512-3000 | … | 1489 later steps | | |");
+    expect(decodeState(body)?.audit).toStrictEqual(audit);
+  });
+
+  it("audit entries too large to keep 100 of lose the oldest, never the write", () => {
+    const wide = audit.map((a) => ({ ...a, command: `/handover ${"é".repeat(190)}`, note: "ü".repeat(200) }));
+    const { body } = render(hiddenWith({ steps: AT_RC, audit: wide }));
+    expect(body.length).toBeLessThanOrEqual(65_000);
+    const kept = decodeState(body)?.audit ?? [];
+    expect(kept.length).toBeGreaterThan(20);
+    expect(kept.length).toBeLessThan(100);
+    expect(kept).toStrictEqual(wide.slice(100 - kept.length));
+  });
+
+  it("shows at most 30 problems and counts the rest", () => {
+    const problems = Array.from(
+      { length: 4000 },
+      (_, i) => `Backend groups: line ${i + 2}: group name "canary" is used twice`,
+    );
+    const phase: Phase = { label: "handover:failed", reason: { kind: "cannot-start", problems } };
+    const body = renderDashboard(snapshot(emptyState()), phase, emptyState());
+    const listed = body.split("\n").filter((l) => l.startsWith("- "));
+    expect(listed).toHaveLength(31);
+    expect(listed.at(-1)).toBe("- …and 3970 more");
   });
 });

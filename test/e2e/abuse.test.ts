@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { decodeState, encodeState } from "../../src/engine/index.js";
+import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
+import { actorFor } from "../../src/sim/core.js";
+import { BOT } from "../../src/rehearse/world.js";
+import type { GitHubSim } from "../../src/sim/index.js";
+import { EXAMPLE_ISSUE, run } from "./helpers.js";
+
+const GITHUB_BODY_MAX = 65_536;
+
+function dashboardComment(sim: GitHubSim) {
+  return sim.listComments(1).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER));
+}
+
+function dashboardOf(sim: GitHubSim): string {
+  return dashboardComment(sim)?.body ?? "";
+}
+
+describe("abuse through comments, driven through the real App and the simulator", () => {
+  it("a 40,000-character command from someone without permission neither overflows the dashboard nor stops the chain", {
+    timeout: 120_000,
+  }, async () => {
+    const huge = `/handover ${"x".repeat(40_000)}`;
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        { after: "release-canary", event: "opened", delay: 0, user: "mallory", permission: "none", body: huge },
+        { after: "adopt-canary", event: "opened", delay: 0, user: "mallory", permission: "none", body: huge },
+      ],
+    });
+    expect(report.completed).toBe(true);
+    const sim = sims[0] as GitHubSim;
+    for (const comment of sim.listComments(1)) expect(comment.body.length).toBeLessThanOrEqual(GITHUB_BODY_MAX);
+    const hidden = decodeState(dashboardOf(sim));
+    const mallory = hidden?.audit.filter((a) => a.user === "mallory") ?? [];
+    expect(mallory.map((a) => [a.command.length, a.command.slice(0, 12), a.result])).toEqual([
+      [200, "/handover xx", "unknown"],
+      [200, "/handover xx", "unknown"],
+    ]);
+    // The unknown word is quoted cut, in a code span it cannot leave.
+    expect(report.comments[0]?.reply?.split("\n")[0]).toBe(
+      `@mallory \`${"x".repeat(39)}…\` is not a Handover command.`,
+    );
+  });
+
+  it("echoed user text cannot break out of its code span or ping anyone", { timeout: 120_000 }, async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        {
+          after: "release-canary",
+          event: "opened",
+          delay: 0,
+          user: "mallory",
+          permission: "none",
+          body: "/handover x`@acme/everyone`",
+        },
+        {
+          after: "release-canary",
+          event: "opened",
+          delay: 0,
+          user: "mallory",
+          permission: "none",
+          body: "/handover retry a`b@acme/everyone",
+        },
+        {
+          after: "adopt-canary",
+          event: "opened",
+          delay: 60,
+          user: "alice",
+          permission: "write",
+          body: "/handover abort -- see @acme/everyone <b>now</b>",
+        },
+      ],
+    });
+    expect(report.comments.map((c) => c.reply?.split("\n")[0])).toEqual([
+      "@mallory `x'@acme/everyone'` is not a Handover command.",
+      "@mallory `a'b@acme/everyone` is not a step id (lowercase letters, digits and dashes, at most 61 characters, as shown on the dashboard); write `/handover retry [step]`.",
+      undefined,
+    ]);
+    const sim = sims[0] as GitHubSim;
+    const closed = sim.listPulls().find((p) => p.pull.headRef === "handover/1/adopt-canary");
+    const closing = sim.listComments(closed?.number ?? 0).map((c) => c.body);
+    expect(closing).toEqual([
+      "Closed by Handover: @alice aborted the migration (#1): see @\u200bacme/everyone &lt;b&gt;now&lt;/b&gt;.\nThe step branch is deleted; nothing else will be opened.",
+    ]);
+  });
+
+  it("a write user forging the hidden state (a gate skip that needs maintain) is ignored, reported as tampered, and rebuilt", {
+    timeout: 120_000,
+  }, async () => {
+    const forged: string[] = [];
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      onStep: (event, step, sim) => {
+        if (event !== "merged" || step.id !== "release-canary") return;
+        const dashboard = dashboardComment(sim);
+        const hidden = decodeState(dashboard?.body ?? "");
+        if (!dashboard || !hidden) return;
+        const skipped = { by: "eve", at: 0 };
+        const steps = { ...hidden.steps, "release-canary": { ...hidden.steps["release-canary"], skipped } };
+        const body = dashboard.body.replace(/<!-- handover:state [^\n]*-->$/, encodeState({ ...hidden, steps }));
+        forged.push(hidden.base ?? "");
+        sim.editComment("eve", dashboard.id, body);
+      },
+    });
+    expect(forged).toHaveLength(1);
+    expect(report.completed).toBe(true);
+    const sim = sims[0] as GitHubSim;
+    const body = dashboardOf(sim);
+    expect(body.split("\n").filter((l) => l.startsWith("> "))).toEqual([
+      "> [!WARNING]",
+      expect.stringMatching(
+        /^> The hidden state of this comment was edited by someone other than Handover \(its signature did not match\), so it was ignored and rebuilt from GitHub at 2026-01-01 \d\d:\d\d:\d\d UTC\. Commands written before then are not run again\.$/,
+      ),
+    ]);
+    const hidden = decodeState(body);
+    // The gate of release-canary ran after the forgery (it was not skipped); merged steps were re-derived from GitHub.
+    expect(hidden?.steps["release-canary"]?.skipped).toBeUndefined();
+    expect(hidden?.steps["release-canary"]?.gatePassedAt).toBeGreaterThan(0);
+    expect(hidden?.steps["prepare"]?.pr).toBe(report.steps[0]?.pr);
+    // The commit the migration was planned on is recovered from Handover's first step commit.
+    expect(hidden?.base).toBe(forged[0]);
+  });
+
+  it("deleting the dashboard replays no old command: an abort refused for lack of permission stays refused", {
+    timeout: 120_000,
+  }, async () => {
+    let deleted = 0;
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        {
+          after: "release-canary",
+          event: "opened",
+          delay: 0,
+          user: "mallory",
+          permission: "read",
+          body: "/handover abort -- replay me later",
+        },
+      ],
+      onStep: (event, step, sim) => {
+        if (event !== "merged" || step.id !== "release-canary") return;
+        // mallory is promoted, and someone deletes the dashboard (its hidden state with it).
+        sim.setPermission("mallory", "write");
+        const dashboard = dashboardComment(sim);
+        if (!dashboard) return;
+        sim.repo.deleteComment(sim.repo.comment(dashboard.id), actorFor("eve"));
+        deleted = dashboard.id;
+      },
+    });
+    expect(deleted).toBeGreaterThan(0);
+    expect(report.completed).toBe(true);
+    expect(report.final_label).toBe("handover:done");
+    expect(report.comments.map((c) => [c.reaction, c.accepted])).toEqual([["-1", false]]);
+    const sim = sims[0] as GitHubSim;
+    expect(dashboardComment(sim)?.id).toBeGreaterThan(deleted);
+    expect(decodeState(dashboardOf(sim))?.audit.filter((a) => a.user === "mallory")).toEqual([]);
+  });
+});
