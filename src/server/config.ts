@@ -135,6 +135,34 @@ function redisUrl(raw: string | undefined): Checked<string | undefined> {
   return { problem: `REDIS_URL ${quote(raw)} is not a redis:// or rediss:// URL` };
 }
 
+export interface ListenConfig {
+  host: string;
+  port: number;
+  webhookPath: string;
+  baseUrl: string;
+}
+
+const LISTEN_FALLBACK: ListenConfig = { host: "", port: 0, webhookPath: "", baseUrl: "" };
+
+/** What the server and `handover-app setup` share: where to listen, the webhook path, which GitHub. */
+export function readListenConfig(
+  env: Record<string, string | undefined>,
+): { config: ListenConfig } | { problems: string[] } {
+  const problems: string[] = [];
+  const host = env.HOST === undefined || env.HOST === "" ? "localhost" : env.HOST;
+  if (!isHost(host)) problems.push(`HOST ${quote(host)} is not a host name or IP address (0.0.0.0 listens on all)`);
+  const port = integer("PORT", env.PORT, 3000, 1, 65535);
+  if ("problem" in port) problems.push(port.problem);
+  const webhookPath = env.WEBHOOK_PATH || "/api/github/webhooks";
+  if (!/^\/[A-Za-z0-9/_.-]*$/.test(webhookPath)) {
+    problems.push(`WEBHOOK_PATH ${quote(webhookPath)} is not a URL path starting with /`);
+  }
+  const api = baseUrl(env);
+  if ("problem" in api) problems.push(api.problem);
+  if (problems.length > 0 || "problem" in port || "problem" in api) return { problems };
+  return { config: { host, port: port.value, webhookPath, baseUrl: api.value } };
+}
+
 /** The server's configuration, or every problem with the environment, one line each naming the variable. */
 export function readServerConfig(
   env: Record<string, string | undefined>,
@@ -155,20 +183,15 @@ export function readServerConfig(
   const key = take(privateKey(env, readFile), "");
   const webhookSecret = take(secret("WEBHOOK_SECRET", env.WEBHOOK_SECRET, true), undefined) ?? "";
   const resyncSecret = take(secret("RESYNC_SECRET", env.RESYNC_SECRET, false), undefined);
-  const host = env.HOST === undefined || env.HOST === "" ? "localhost" : env.HOST;
-  if (!isHost(host)) problems.push(`HOST ${quote(host)} is not a host name or IP address (0.0.0.0 listens on all)`);
-  const port = take(integer("PORT", env.PORT, 3000, 1, 65535), 0);
-  const webhookPath = env.WEBHOOK_PATH || "/api/github/webhooks";
-  if (!/^\/[A-Za-z0-9/_.-]*$/.test(webhookPath)) {
-    problems.push(`WEBHOOK_PATH ${quote(webhookPath)} is not a URL path starting with /`);
-  }
+  const listen = readListenConfig(env);
+  if ("problems" in listen) problems.push(...listen.problems);
+  const { host, port, webhookPath, baseUrl: api } = "config" in listen ? listen.config : LISTEN_FALLBACK;
   const logLevel = take(oneOf("LOG_LEVEL", env.LOG_LEVEL, LOG_LEVELS, "info"), "info");
   if (env.LOG_FORMAT && env.LOG_FORMAT !== "json") {
     problems.push(
       `LOG_FORMAT ${quote(env.LOG_FORMAT)} is not supported: Handover logs JSON lines (pipe them to npx pino-pretty to read them)`,
     );
   }
-  const api = take(baseUrl(env), "");
   const redis = take(redisUrl(env.REDIS_URL), undefined);
   const graceSeconds = take(integer("SHUTDOWN_GRACE_SECONDS", env.SHUTDOWN_GRACE_SECONDS, 25, 1, 3600), 0);
   if (problems.length > 0) return { problems };

@@ -1,15 +1,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
 import type { Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { collectDefaultMetrics } from "prom-client";
 import { handover } from "../app/index.js";
 import { VERSION } from "../version.js";
-import { readServerConfig, type ServerConfig } from "./config.js";
+import { readListenConfig, readServerConfig, type ServerConfig } from "./config.js";
 import { githubRequestMetrics } from "./github-metrics.js";
 import { HandoverHttp, type Readiness, type Route } from "./http.js";
 import { createLogger } from "./log.js";
+import { runSetup } from "./setup.js";
 
 export interface Io {
   out(text: string): void;
@@ -26,11 +28,66 @@ const READY_FRESH_MS = 60_000;
 const READY_TIMEOUT_MS = 5_000;
 
 const USAGE = `Usage: handover-app [--version | --help]
+       handover-app setup --url PUBLIC_URL [--org ORG] [--name NAME]
 
 Runs the Handover GitHub App server. Configuration comes from the environment
 (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, HOST, PORT, LOG_LEVEL,
-GHE_HOST, RESYNC_SECRET, REDIS_URL, SHUTDOWN_GRACE_SECONDS); see docs/install.md.
+GHE_HOST, RESYNC_SECRET, REDIS_URL, SHUTDOWN_GRACE_SECONDS) and ./.env; see
+docs/operations.md.
+
+setup registers the App on GitHub (or GHE_HOST) with GitHub's manifest flow and
+writes APP_ID, PRIVATE_KEY and WEBHOOK_SECRET to ./.env; PUBLIC_URL is where
+GitHub will reach handover-app (webhooks go to PUBLIC_URL/api/github/webhooks).
+See docs/install.md.
 `;
+
+/** `handover-app setup ...`: flags checked like the environment (one line each, exit 2), then the manifest flow. */
+async function setupCommand(args: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
+  const flags: Record<string, string> = {};
+  const problems: string[] = [];
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i] ?? "", args[i + 1]];
+    if (!["--url", "--org", "--name"].includes(flag)) problems.push(`unknown argument ${JSON.stringify(flag)}`);
+    else if (value === undefined || value.startsWith("--")) problems.push(`${flag} needs a value`);
+    else flags[flag.slice(2)] = value;
+  }
+  const publicUrl = flags.url;
+  if (publicUrl === undefined) problems.push("--url is required: where GitHub will reach handover-app (https://...)");
+  else if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(publicUrl))
+    problems.push(`--url ${JSON.stringify(publicUrl)} is not an http(s) URL`);
+  if (flags.org !== undefined && !/^[A-Za-z0-9-]{1,39}$/.test(flags.org)) {
+    problems.push(`--org ${JSON.stringify(flags.org)} is not an organization login`);
+  }
+  const listen = readListenConfig(env);
+  if ("problems" in listen) problems.push(...listen.problems);
+  if (env.NODE_ENV === "production") problems.push("setup is run once on a workstation, not with NODE_ENV=production");
+  if (problems.length > 0 || "problems" in listen || publicUrl === undefined) {
+    for (const problem of problems) io.err(`handover-app setup: ${problem}\n`);
+    return 2;
+  }
+  const config = listen.config;
+  try {
+    const flow = await runSetup({
+      publicUrl,
+      webhookPath: config.webhookPath,
+      ...(flags.org ? { org: flags.org } : {}),
+      ...(flags.name ? { name: flags.name } : {}),
+      githubHost: env.GHE_HOST || "github.com",
+      protocol: env.GHE_PROTOCOL === "http" ? "http" : "https",
+      host: config.host,
+      port: config.port,
+      dir: process.cwd(),
+      manifestFile: fileURLToPath(new URL("../../app.yml", import.meta.url)),
+      log: (line) => io.out(`${line}\n`),
+    });
+    await flow.done;
+    flow.close();
+    return 0;
+  } catch (err) {
+    io.err(`handover-app setup: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}\n`);
+    return 2;
+  }
+}
 
 /** Whether GitHub accepts the App's credentials: `GET /app` with its JWT, cached for a minute. */
 function readinessOf(probot: Probot, now: () => number): () => Promise<Readiness> {
@@ -154,13 +211,14 @@ export async function main(
     io.out(USAGE);
     return 0;
   }
+  // `handover-app setup` writes .env; variables set in the environment win over it.
+  const dotenv = join(process.cwd(), ".env");
+  const fromFile = existsSync(dotenv) ? parseEnv(readFileSync(dotenv, "utf8")) : {};
+  if (command === "setup") return setupCommand(rest, { ...fromFile, ...env }, io);
   if (command !== undefined || rest.length > 0) {
     io.err(`handover-app: unknown argument ${JSON.stringify(command)}; try handover-app --help\n`);
     return 2;
   }
-  // `handover-app setup` writes .env; variables set in the environment win over it.
-  const dotenv = join(process.cwd(), ".env");
-  const fromFile = existsSync(dotenv) ? parseEnv(readFileSync(dotenv, "utf8")) : {};
   const read = readServerConfig({ ...fromFile, ...env }, (path) => readFileSync(path, "utf8"));
   if ("problems" in read) {
     for (const problem of read.problems) io.err(`handover-app: ${problem}\n`);

@@ -97,14 +97,16 @@ export class AppProcess {
   private readonly child: ChildProcess;
   private waiters: (() => void)[] = [];
 
+  /** `where.argv` replaces `bin/handover-app.js` (run from `where.cwd`), as the image's CMD does. */
   constructor(
     readonly url: string,
     env: NodeJS.ProcessEnv,
     args: string[] = [],
+    where: { cwd?: string; argv?: string[] } = {},
   ) {
-    this.child = spawn(process.execPath, [APP_BIN, ...args], {
+    this.child = spawn(process.execPath, [...(where.argv ?? [APP_BIN]), ...args], {
       env,
-      cwd: mkdtempSync(join(tmpdir(), "handover-app-")),
+      cwd: where.cwd ?? mkdtempSync(join(tmpdir(), "handover-app-")),
     });
     let buffer = "";
     this.child.stdout?.on("data", (chunk) => {
