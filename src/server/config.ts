@@ -18,6 +18,8 @@ export interface ServerConfig {
   redisUrl?: string;
   /** How long SIGTERM waits for in-flight work before exiting anyway. */
   shutdownGraceMs: number;
+  /** At most this many GitHub requests per window, across the replicas sharing REDIS_URL (this process without). */
+  requestBudget?: { requests: number; perMs: number };
 }
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -194,6 +196,8 @@ export function readServerConfig(
   }
   const redis = take(redisUrl(env.REDIS_URL), undefined);
   const graceSeconds = take(integer("SHUTDOWN_GRACE_SECONDS", env.SHUTDOWN_GRACE_SECONDS, 25, 1, 3600), 0);
+  const budget = take(integer("GITHUB_REQUEST_BUDGET", env.GITHUB_REQUEST_BUDGET, 0, 1, 1_000_000), 0);
+  const window = take(integer("GITHUB_REQUEST_BUDGET_SECONDS", env.GITHUB_REQUEST_BUDGET_SECONDS, 60, 1, 86_400), 0);
   if (problems.length > 0) return { problems };
   return {
     config: {
@@ -208,6 +212,7 @@ export function readServerConfig(
       ...(resyncSecret ? { resyncSecret } : {}),
       ...(redis ? { redisUrl: redis } : {}),
       shutdownGraceMs: graceSeconds * 1000,
+      ...(budget > 0 ? { requestBudget: { requests: budget, perMs: window * 1000 } } : {}),
     },
   };
 }

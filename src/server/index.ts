@@ -11,6 +11,7 @@ import { readListenConfig, readServerConfig, type ServerConfig } from "./config.
 import { githubRequestMetrics } from "./github-metrics.js";
 import { HandoverHttp, type Readiness, type Route } from "./http.js";
 import { createLogger } from "./log.js";
+import { localBudget, scaleOut } from "./scale.js";
 import { runSetup } from "./setup.js";
 
 export interface Io {
@@ -128,19 +129,30 @@ export interface RunningServer {
 
 /** Starts Probot, the Handover App and the HTTP server with a checked configuration. */
 export async function serve(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  const onRedisError = (err: unknown) => log.warn({ err }, "redis: request failed; going on without it");
+  const scale = config.redisUrl ? scaleOut(config.redisUrl, config.requestBudget, onRedisError) : undefined;
   const { app, controls } = handover({
     resyncTimer: true,
     webhookSecret: config.webhookSecret,
     ...(config.resyncSecret ? { resyncSecret: config.resyncSecret } : {}),
+    ...(scale ? { lease: scale.lease } : {}),
   });
   collectDefaultMetrics({ register: controls.metrics });
+  type Plugin = Parameters<typeof ProbotOctokit.plugin>[0];
+  const plugins = [githubRequestMetrics(controls.metrics) as Plugin];
+  // The budget sits under the metrics: a request is counted when it goes out, after waiting its turn.
+  if (scale) plugins.push(scale.plugin as Plugin);
+  else if (config.requestBudget) plugins.push(localBudget(config.requestBudget) as Plugin);
   const probot = new Probot({
     appId: config.appId,
     privateKey: config.privateKey,
     secret: config.webhookSecret,
     baseUrl: config.baseUrl,
     log,
-    Octokit: ProbotOctokit.plugin(githubRequestMetrics(controls.metrics) as Parameters<typeof ProbotOctokit.plugin>[0]),
+    // With Redis, plugin-throttling's limiters (Bottleneck) are kept in Redis too: Probot's cluster mode.
+    Octokit: ProbotOctokit.plugin(...plugins).defaults((options: Record<string, unknown>) =>
+      scale ? { ...options, throttle: { ...(options.throttle as object), ...scale.throttle } } : options,
+    ),
   });
   const routes: Route[] = [];
   await probot.load(app, { cwd: process.cwd(), addHandler: (handler) => routes.push(handler) });
@@ -181,6 +193,7 @@ export async function serve(config: ServerConfig, log: Logger): Promise<RunningS
         over,
       ]);
       clearTimeout(timer);
+      await scale?.close();
       if (clean) {
         log.info(
           { signal, webhooksFinished: http.finishedWhileDraining },

@@ -57,6 +57,8 @@ describe("the App server's environment", () => {
       RESYNC_SECRET: "fedcba9876543210",
       REDIS_URL: "redis://redis:6379/0",
       SHUTDOWN_GRACE_SECONDS: "50",
+      GITHUB_REQUEST_BUDGET: "3000",
+      GITHUB_REQUEST_BUDGET_SECONDS: "600",
     };
     expect(readServerConfig(env, readFile)).toEqual({
       config: {
@@ -71,6 +73,7 @@ describe("the App server's environment", () => {
         resyncSecret: "fedcba9876543210",
         redisUrl: "redis://redis:6379/0",
         shutdownGraceMs: 50_000,
+        requestBudget: { requests: 3000, perMs: 600_000 },
       },
     });
   });
@@ -142,6 +145,7 @@ describe("the App server's environment", () => {
     [{ ...GOOD, GHE_HOST: "github.example.com", GHE_PROTOCOL: "ftp" }, 'GHE_PROTOCOL "ftp" is not one of https, http'],
     [{ ...GOOD, WEBHOOK_PATH: "hooks" }, 'WEBHOOK_PATH "hooks" is not a URL path starting with /'],
     [{ ...GOOD, REDIS_URL: "localhost:6379" }, 'REDIS_URL "localhost:6379" is not a redis:// or rediss:// URL'],
+    [{ ...GOOD, GITHUB_REQUEST_BUDGET: "0" }, 'GITHUB_REQUEST_BUDGET "0" is not a whole number from 1 to 1000000'],
     [{ ...GOOD, SHUTDOWN_GRACE_SECONDS: "-1" }, 'SHUTDOWN_GRACE_SECONDS "-1" is not a whole number from 1 to 3600'],
   ])("%j is refused with one line", (env, line) => {
     expect(problems(env)).toEqual([line]);
