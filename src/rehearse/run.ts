@@ -6,7 +6,7 @@ import type { Plan, PlannedStep } from "../plan/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
 import { seededRandom, type GitHubSim, type MergeMethod, type SimPullRequest } from "../sim/index.js";
 import type { Violation } from "../spec/violation.js";
-import { BOT, SimulatedClock, startWorld, type World } from "./world.js";
+import { BOT, type ReplicaSetup, SimulatedClock, startWorld, type World } from "./world.js";
 import { PermissionSchema } from "../spec/github.js";
 
 export const scriptedComment = z.strictObject({
@@ -48,6 +48,8 @@ export interface RehearsalOptions {
   onStep?: (event: ScriptedComment["event"], step: PlannedStep, sim: GitHubSim) => void;
   /** Called once the simulator and the App replicas run (the bench instruments them). */
   onWorld?: (world: World) => void;
+  /** What each App replica gets besides the defaults (tests: a Redis-shared request budget and lease). */
+  replica?: (index: number) => ReplicaSetup;
 }
 
 export interface StepReport {
@@ -318,6 +320,7 @@ class Rehearsal {
         drafts: !repo.noDrafts,
         requiredReviews: repo.reviews ?? 0,
       },
+      ...(this.options.replica ? { replica: this.options.replica } : {}),
     });
     this.options.onWorld?.(this.world);
     try {

@@ -141,8 +141,8 @@ export async function serve(config: ServerConfig, log: Logger): Promise<RunningS
   type Plugin = Parameters<typeof ProbotOctokit.plugin>[0];
   const plugins = [githubRequestMetrics(controls.metrics) as Plugin];
   // The budget sits under the metrics: a request is counted when it goes out, after waiting its turn.
-  if (scale) plugins.push(scale.plugin as Plugin);
-  else if (config.requestBudget) plugins.push(localBudget(config.requestBudget) as Plugin);
+  if (scale) plugins.push(scale.plugin);
+  else if (config.requestBudget) plugins.push(localBudget(config.requestBudget));
   const probot = new Probot({
     appId: config.appId,
     privateKey: config.privateKey,
@@ -177,8 +177,11 @@ export async function serve(config: ServerConfig, log: Logger): Promise<RunningS
     url,
     async stop(signal) {
       const grace = config.shutdownGraceMs;
+      // No timer fires from now on: what they were waiting for is the resync's, on this replica's successor.
+      const { armed } = controls.stop();
+      const reconciling = controls.running();
       log.info(
-        { signal, graceSeconds: grace / 1000, webhooksInFlight: http.busy },
+        { signal, graceSeconds: grace / 1000, webhooksInFlight: http.busy, reconciling },
         `${signal}: stopping; webhooks are refused from now on, work in flight gets ${grace / 1000}s to finish`,
       );
       let timer: NodeJS.Timeout | undefined;
@@ -194,15 +197,20 @@ export async function serve(config: ServerConfig, log: Logger): Promise<RunningS
       ]);
       clearTimeout(timer);
       await scale?.close();
+      const left = controls.running();
+      const finished = reconciling.filter((issue) => !left.includes(issue));
+      const resync = [...new Set([...left, ...armed])].sort();
+      const fields = { signal, webhooksFinished: http.finishedWhileDraining, finished, resync };
+      const rest = resync.length === 0 ? "nothing is left for the resync" : `the resync re-checks ${resync.join(", ")}`;
       if (clean) {
         log.info(
-          { signal, webhooksFinished: http.finishedWhileDraining },
-          `stopped cleanly: ${http.finishedWhileDraining} webhook(s) in flight finished; nothing is left for the resync`,
+          fields,
+          `stopped cleanly: ${http.finishedWhileDraining} webhook(s) and ${finished.length} reconcile(s) in flight finished; ${rest}`,
         );
       } else {
         log.warn(
-          { signal, webhooksFinished: http.finishedWhileDraining, webhooksLeft: http.busy },
-          `grace period over: ${http.busy} webhook(s) still running are dropped; the next resync reads GitHub and carries on`,
+          { ...fields, webhooksLeft: http.busy },
+          `grace period over: ${http.busy} webhook(s) and ${left.length} reconcile(s) still running are dropped; ${rest}`,
         );
       }
     },

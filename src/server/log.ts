@@ -51,5 +51,6 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       res: stdSerializers.res,
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Synchronous writes: the last lines before process.exit (the shutdown report) must not be lost in a buffer.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import Bottleneck from "bottleneck";
 import { Redis } from "ioredis";
+import type { ProbotOctokit } from "probot";
+import type { Lease } from "../app/index.js";
 
 /** At most `requests` GitHub requests per `perMs`, counted across every replica that shares the Redis. */
 export interface RequestBudget {
@@ -8,21 +10,14 @@ export interface RequestBudget {
   perMs: number;
 }
 
-/** One replica at a time works on a key (a migration issue); the others wait their turn. */
-export interface Lease {
-  hold<T>(key: string, work: () => Promise<T>): Promise<T>;
-}
-
-interface OctokitHooks {
-  hook: {
-    wrap(name: "request", wrapper: (request: (options: object) => Promise<unknown>, options: object) => unknown): void;
-  };
-}
+/** An Octokit plugin, as Probot's Octokit class takes it. */
+export type OctokitPlugin = Parameters<typeof ProbotOctokit.plugin>[0];
+type OctokitHooks = Parameters<OctokitPlugin>[0];
 
 /** What REDIS_URL gives the server: a shared rate limit, Probot's throttling in cluster mode, and per-issue leases. */
 export interface ScaleOut {
   /** An Octokit plugin: every request waits for the shared budget, when there is one. */
-  plugin(octokit: OctokitHooks): void;
+  plugin: OctokitPlugin;
   /** plugin-throttling's options for Bottleneck cluster mode: its limiter groups live in Redis. */
   throttle: { Bottleneck: typeof Bottleneck; connection: Bottleneck.IORedisConnection; id: string };
   lease: Lease;
@@ -32,7 +27,7 @@ export interface ScaleOut {
 const PREFIX = "handover";
 /** A replica that dies holding a lease frees it after this; a live one renews it every third of it. */
 export const LEASE_MS = 60_000;
-const LEASE_POLL_MS = 200;
+const LEASE_POLL_MS = 50;
 
 const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
@@ -77,19 +72,20 @@ function budgetLimiter(budget: RequestBudget, connection?: Bottleneck.IORedisCon
     reservoir: budget.requests,
     reservoirRefreshAmount: budget.requests,
     reservoirRefreshInterval: budget.perMs,
-    ...(connection ? { id: `${PREFIX}-github-budget`, datastore: "ioredis", connection } : {}),
+    // In cluster mode a waiting request re-checks the shared reservoir on this heartbeat (Bottleneck's default: 5 s).
+    ...(connection ? { id: `${PREFIX}-github-budget`, datastore: "ioredis", connection, heartbeatInterval: 250 } : {}),
   });
 }
 
 /** An Octokit plugin: every request waits for the budget. */
-function budgetPlugin(limiter: Bottleneck | undefined): (octokit: OctokitHooks) => void {
-  return (octokit) => {
-    if (limiter) octokit.hook.wrap("request", (request, options) => limiter.schedule(() => request(options)));
+function budgetPlugin(limiter: Bottleneck | undefined): OctokitPlugin {
+  return (octokit: OctokitHooks) => {
+    if (limiter) octokit.hook.wrap("request", (request, options) => limiter.schedule(async () => request(options)));
   };
 }
 
 /** A budget for one process (no REDIS_URL): the same cap, counted by this replica alone. */
-export function localBudget(budget: RequestBudget): (octokit: OctokitHooks) => void {
+export function localBudget(budget: RequestBudget): OctokitPlugin {
   return budgetPlugin(budgetLimiter(budget));
 }
 

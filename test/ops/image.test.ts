@@ -122,7 +122,7 @@ describe("the image's CMD, outside a container", () => {
       repo: "acme/config",
     });
     expect(app.lines.at(-1)?.msg).toBe(
-      "stopped cleanly: 0 webhook(s) in flight finished; nothing is left for the resync",
+      "stopped cleanly: 0 webhook(s) and 0 reconcile(s) in flight finished; nothing is left for the resync",
     );
   });
 });

@@ -22,14 +22,16 @@ describe.skipIf(missing !== undefined)("REDIS_URL: what replicas share", () => {
     const done: string[] = [];
     replicas.forEach((replica, r) => {
       // A stand-in Octokit: the plugin wraps its request hook exactly as it wraps a real one.
-      let wrapped: (options: object) => unknown = () => undefined;
-      replica.plugin({
+      type Wrapper = (request: (options: { n: number }) => Promise<unknown>, options: { n: number }) => unknown;
+      let wrapped: (options: { n: number }) => unknown = () => undefined;
+      const standIn = {
         hook: {
-          wrap: (_name, wrapper) => {
-            wrapped = (options) => wrapper(async (o) => done.push(`${r}:${(o as { n: number }).n}`), options);
+          wrap: (_name: "request", wrapper: Wrapper) => {
+            wrapped = (options) => wrapper(async (o) => done.push(`${r}:${o.n}`), options);
           },
         },
-      });
+      };
+      (replica.plugin as unknown as (octokit: typeof standIn) => void)(standIn);
       for (let n = 0; n < 15; n++) void Promise.resolve(wrapped({ n })).catch(() => undefined);
     });
     await until(() => done.length >= 10);

@@ -46,7 +46,7 @@ describe("handover-app refuses bad configuration with one line and exit 2", () =
       { ...GOOD, HOST: "0.0.0.0:3000" },
       'HOST "0.0.0.0:3000" is not a host name or IP address (0.0.0.0 listens on all)',
     ],
-  ])("%j", async (env, line) => {
+  ])("%# %j", async (env, line) => {
     expect(await runToEnd(APP_BIN, [], childEnv(env))).toEqual({
       code: 2,
       stdout: "",
@@ -128,7 +128,7 @@ describe("a started handover-app", () => {
       level: "info",
       signal: "SIGTERM",
       webhooksFinished: 0,
-      msg: "stopped cleanly: 0 webhook(s) in flight finished; nothing is left for the resync",
+      msg: "stopped cleanly: 0 webhook(s) and 0 reconcile(s) in flight finished; nothing is left for the resync",
     });
   });
 
