@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { start } from "../lib/server.js";
+import { main } from "../lib/server/index.js";
 
-const code = await start();
-if (code !== 0) process.exitCode = code;
+const code = await main(process.argv.slice(2));
+if (code !== "running") process.exitCode = code;

@@ -7,6 +7,7 @@ import { classify, OctokitPort, type HttpProbe, type OctokitLike } from "../gith
 import { guardPullRequest } from "../guard/index.js";
 import { appRoutes } from "./http.js";
 import { createMetrics } from "./metrics.js";
+import { MigrationMetrics } from "./migrations.js";
 import { Resync, type RepoTarget } from "./resync.js";
 import { keyId, Scheduler } from "./scheduler.js";
 import { READ_EVENTS, triggersOf, type Trigger } from "./triggers.js";
@@ -24,13 +25,26 @@ export interface HandoverOptions {
   resyncSecret?: string;
   /** The webhook secret: the key that signs the dashboard's hidden state is derived from it. */
   webhookSecret: string;
+  /** One replica at a time reconciles an issue (a Redis lease with REDIS_URL); correctness never depends on it. */
+  lease?: Lease;
 }
+
+/** Holds `key` (an issue, `owner/repo#n`) for one replica while `work` runs; others wait their turn. */
+export interface Lease {
+  hold<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
+const NO_LEASE: Lease = { hold: (_key, work) => work() };
 
 export interface HandoverControls {
   /** Reconcile every open migration issue of every installation. */
   resyncAll(): Promise<void>;
   /** Resolves once no reconcile, guard or resync a webhook started is running. */
   idle(): Promise<void>;
+  /** The server is stopping: no timer fires from now on. Says which issues are still running or were waiting. */
+  stop(): { running: string[]; armed: string[] };
+  /** The issues being reconciled now, as `owner/repo#n`. */
+  running(): string[];
   metrics: Registry;
 }
 
@@ -50,6 +64,8 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
   const now = options.now ?? Date.now;
   const probe = options.probe ?? defaultProbe;
   const metrics = createMetrics();
+  const migrations = new MigrationMetrics(metrics);
+  const lease = options.lease ?? NO_LEASE;
   let probot: Probot | undefined;
   let botLogin = options.botLogin;
 
@@ -62,23 +78,26 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
   const scheduler: Scheduler = new Scheduler({
     now,
     timers: options.resyncTimer === true,
-    async run(key) {
-      const port = new OctokitPort(key.octokit, key.owner, key.repo, await login());
-      const stop = metrics.duration.startTimer();
-      try {
-        const signer = (n: number) => stateSigner(options.webhookSecret, `${key.owner}/${key.repo}#${n}`);
-        const result = await reconcile({ port, probe, now, signer }, key.issue);
-        if (result.resyncMs) resync.interval(key.owner, key.repo, result.resyncMs);
-        metrics.reconciles.inc({ outcome: result.decision?.phase.label ?? "ignored" });
-        return result.decision?.recheckAt;
-      } finally {
-        stop();
-      }
-    },
+    run: (key) =>
+      lease.hold(keyId(key), async () => {
+        const port = new OctokitPort(key.octokit, key.owner, key.repo, await login());
+        const stop = metrics.duration.startTimer();
+        try {
+          const signer = (n: number) => stateSigner(options.webhookSecret, `${key.owner}/${key.repo}#${n}`);
+          const result = await reconcile({ port, probe, now, signer }, key.issue);
+          if (result.resyncMs) resync.interval(key.owner, key.repo, result.resyncMs);
+          metrics.reconciles.inc({ outcome: result.decision?.phase.label ?? "ignored" });
+          migrations.observe(keyId(key), result);
+          return result.decision?.recheckAt;
+        } finally {
+          stop();
+        }
+      }),
     failed(key, err, kind) {
       metrics.reconciles.inc({ outcome: `error:${kind}` });
+      metrics.reconcileErrors.inc({ kind });
       probot?.log.warn(
-        { err, issue: key.issue, kind },
+        { err, repo: `${key.owner}/${key.repo}`, issue: key.issue, kind },
         `reconcile of ${keyId(key)} failed (${kind}); it is retried on the next event, timer or resync`,
       );
     },
@@ -105,7 +124,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       metrics.guards.inc({ conclusion: (await guardPullRequest(port, pull)).conclusion });
     } catch (err) {
       probot?.log.warn(
-        { err, pr: pull.number },
+        { err, repo: `${target.owner}/${target.repo}`, issue: pull.number },
         `guard of #${pull.number} failed (${classify(err)}); it runs again on the next push to the PR`,
       );
     }
@@ -154,7 +173,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       if (reading.kind === "malformed") {
         // A payload that does not fit is ignored with a log line, never a crash.
         context.log.warn(
-          { issues: reading.problems },
+          { delivery: context.id, issues: reading.problems },
           `ignored a ${context.name} payload that lacks the fields Handover reads`,
         );
         return;
@@ -164,13 +183,30 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       inBackground(Promise.all(reading.triggers.map((trigger) => fire(target, trigger))));
     });
     if (options.resyncTimer) {
-      const timer = setInterval(
+      resyncTimer = setInterval(
         () => void resyncAll().catch((err) => instance.log.warn({ err }, "resync failed")),
         RESYNC_TICK_MS,
       );
-      timer.unref();
+      resyncTimer.unref();
     }
   };
+  let resyncTimer: NodeJS.Timeout | undefined;
 
-  return { app, controls: { resyncAll, idle, metrics: metrics.registry } };
+  function stop(): { running: string[]; armed: string[] } {
+    clearInterval(resyncTimer);
+    const armed = scheduler.armed();
+    scheduler.stop();
+    return { running: scheduler.busy(), armed };
+  }
+
+  return {
+    app,
+    controls: {
+      resyncAll,
+      idle,
+      stop,
+      running: () => scheduler.busy(),
+      metrics: metrics.registry,
+    },
+  };
 }

@@ -81,6 +81,11 @@ export class Scheduler {
       await Promise.all([...this.running.values()].map((e) => e.promise.catch(() => undefined)));
   }
 
+  /** The issues being reconciled now (or queued behind a running reconcile of themselves), by `owner/repo#issue`. */
+  busy(): string[] {
+    return [...this.running.keys()];
+  }
+
   /** The issues with a re-check timer armed, by `owner/repo#issue`. */
   armed(): string[] {
     return [...this.timers.keys()];

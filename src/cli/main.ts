@@ -7,6 +7,7 @@ import { planCommand } from "./plan.js";
 import { rehearseCommand } from "./rehearse.js";
 import { statusCommand } from "./status.js";
 import { configJsonSchema, configReferenceMarkdown } from "./schema.js";
+import { VERSION } from "../version.js";
 
 function issueNumber(value: string): number {
   if (!/^\d{1,10}$/.test(value)) throw new InvalidArgumentError("expected the issue number, a whole number");
@@ -52,6 +53,7 @@ function format(value: string): "text" | "json" {
 function program(io: Io, exit: { code: number }): Command {
   const root = new Command("handover")
     .description("Runs a Replicante Core breaking upgrade as a gated chain of pull requests.")
+    .version(VERSION, "-V, --version", "print the version")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   const run =

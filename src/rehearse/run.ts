@@ -10,7 +10,7 @@ import type { Violation } from "../spec/violation.js";
 import { loadRepo } from "../repo/index.js";
 import { nextOpening, openAt, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
 import { ShownRecorder } from "./shown.js";
-import { BOT, SimulatedClock, startWorld, type World } from "./world.js";
+import { BOT, type ReplicaSetup, SimulatedClock, startWorld, type World } from "./world.js";
 import { PermissionSchema } from "../spec/github.js";
 
 export const scriptedComment = z.strictObject({
@@ -56,6 +56,8 @@ export interface RehearsalOptions {
   start?: number;
   /** Receives what GitHub would show at the end (`rehearse --out`): files by relative path. */
   onShown?: (files: Map<string, string>) => void;
+  /** What each App replica gets besides the defaults (tests: a Redis-shared request budget and lease). */
+  replica?: (index: number) => ReplicaSetup;
 }
 
 export interface StepReport {
@@ -348,6 +350,7 @@ class Rehearsal {
         drafts: !repo.noDrafts,
         requiredReviews: repo.reviews ?? 0,
       },
+      ...(this.options.replica ? { replica: this.options.replica } : {}),
     });
     this.options.onWorld?.(this.world);
     try {

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
-import { handover, type HandoverControls } from "../app/index.js";
+import { handover, type HandoverControls, type Lease } from "../app/index.js";
 import type { HttpProbe } from "../github/index.js";
 import { GitHubSim, seededRandom, type RepoSettings } from "../sim/index.js";
 
@@ -14,6 +14,14 @@ export const BOT = "handover[bot]";
 export class SimulatedClock {
   constructor(public current: number) {}
   now = (): number => this.current;
+}
+
+type OctokitPlugin = Parameters<typeof ProbotOctokit.plugin>[0];
+
+/** What one replica gets besides the defaults: Octokit plugins (e.g. a shared request budget) and a per-issue lease. */
+export interface ReplicaSetup {
+  plugins?: OctokitPlugin[];
+  lease?: Lease;
 }
 
 export interface World {
@@ -55,6 +63,7 @@ export async function startWorld(options: {
   probe: HttpProbe;
   seed: number;
   settings?: Partial<RepoSettings>;
+  replica?: (index: number) => ReplicaSetup;
 }): Promise<World> {
   const secret = randomBytes(16).toString("hex");
   const sim = new GitHubSim({
@@ -77,13 +86,14 @@ export async function startWorld(options: {
   const replicas: HandoverControls[] = [];
   const ports: number[] = [];
   for (let i = 0; i < options.replicas; i++) {
+    const setup = options.replica?.(i) ?? {};
     const probot = new Probot({
       appId: 1,
       privateKey,
       secret,
       baseUrl,
       logLevel: "fatal",
-      Octokit: ProbotOctokit.defaults((opts: Record<string, unknown>) => ({
+      Octokit: ProbotOctokit.plugin(...(setup.plugins ?? [])).defaults((opts: Record<string, unknown>) => ({
         ...opts,
         retry: { enabled: false },
         throttle: { enabled: false },
@@ -94,6 +104,7 @@ export async function startWorld(options: {
       probe: options.probe,
       botLogin: BOT,
       webhookSecret: secret,
+      ...(setup.lease ? { lease: setup.lease } : {}),
     });
     const middleware = await createNodeMiddleware(app, { probot });
     const server = createServer((req, res) => void middleware(req, res));
