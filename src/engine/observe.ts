@@ -15,7 +15,7 @@ import { activeLocks } from "../guard/index.js";
 import { applyStep, planMigration, revertStep, type PlannedStep, type StepOutcome } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
-import { durationMs, type HandoverConfig, type HealthCheck } from "../spec/config.js";
+import { durationMs, statusGlob, type HandoverConfig, type HealthCheck } from "../spec/config.js";
 import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
 import { DASHBOARD_MARKER, MIGRATION_LABEL, rollbackStepId, stepBranch, stepTitle } from "../spec/markers.js";
@@ -65,15 +65,19 @@ export function isMigrationIssue(issue: IssueInfo): boolean {
 }
 
 function checkLabel(check: HealthCheck): string {
+  if ("flux" in check) return `flux ${check.flux} (status ${statusGlob(check)})`;
+  if ("argocd" in check) return `argocd ${check.argocd} (status ${statusGlob(check)})`;
   if ("status" in check) return `status ${check.status}`;
   if ("deployment" in check) return `deployment ${check.deployment}`;
   return `http ${check.http}`;
 }
 
 function checkSpec(check: HealthCheck): CheckSpec {
-  if ("status" in check) return { kind: "status", pattern: check.status };
+  const glob = statusGlob(check);
+  if (glob !== undefined) return { kind: "status", pattern: glob };
   if ("deployment" in check) return { kind: "deployment", environment: check.deployment };
-  return { kind: "http", url: check.http, ...(check.version ? { version: true } : {}) };
+  if ("http" in check) return { kind: "http", url: check.http, ...(check.version ? { version: true } : {}) };
+  throw new Error(`unknown health check ${JSON.stringify(check)}`);
 }
 
 /** After a retry the window starts again, but a check that is green and silent is still green. */

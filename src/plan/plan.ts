@@ -9,7 +9,7 @@ import {
   type ClusterModel,
   type FileMap,
 } from "../repo/index.js";
-import { CONFIG_PATH, type Era, type HealthCheck } from "../spec/config.js";
+import { CONFIG_PATH, healthChecks, type Era, type HealthCheck } from "../spec/config.js";
 import type { MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
 import { compareCoreVersions, crossingOf, eraOfVersion, parseCoreVersion, type Crossing } from "../spec/version.js";
@@ -41,6 +41,8 @@ export interface PlannedStep extends StepDefinition {
   status: "planned" | "no-diff";
   changes: PlannedChange[];
   gate: GateSummary | null;
+  /** prepare: files of the source's folder the scaffold could not place (listed on the PR for a person to copy). */
+  unplaced?: string[];
 }
 
 export interface Plan {
@@ -129,7 +131,7 @@ export function gateFor(
   const defaults = loaded.model.config.defaults;
   return {
     cluster: cluster.name,
-    checks: cluster.spec.health,
+    checks: healthChecks(cluster.spec.health),
     soak: request.soak ?? cluster.spec.soak ?? defaults.soak,
     timeout: defaults.timeout,
   };
@@ -248,6 +250,7 @@ export function planMigration(
         title: stepTitle(issue, summary),
         status: changes.length ? "planned" : "no-diff",
         gate: gateFor(definition, outcome.tree, request),
+        ...(outcome.unplaced?.length ? { unplaced: outcome.unplaced } : {}),
       });
       current = outcome.tree;
     }

@@ -5,6 +5,7 @@ import { checkTree } from "../invariant/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
 import { seededRandom, type GitHubSim, type MergeMethod, type SimPullRequest } from "../sim/index.js";
+import { statusGlob } from "../spec/config.js";
 import type { Violation } from "../spec/violation.js";
 import { BOT, SimulatedClock, startWorld, type World } from "./world.js";
 import { PermissionSchema } from "../spec/github.js";
@@ -158,14 +159,15 @@ class Rehearsal {
     const fail = this.options.failHealth === step.id && !rollback;
     const sim = this.world.sim;
     for (const check of gate.checks) {
-      if ("status" in check) sim.setStatus(sha, contextFor(check.status), fail ? "failure" : "success", "flux");
+      const glob = statusGlob(check);
+      if (glob !== undefined) sim.setStatus(sha, contextFor(glob), fail ? "failure" : "success", "flux");
       else if ("deployment" in check)
         sim.createDeploymentStatus(
           sim.createDeployment(sha, check.deployment, "deployer"),
           fail ? "failure" : "success",
           "deployer",
         );
-      else if (fail) this.failing.add(check.http);
+      else if ("http" in check && fail) this.failing.add(check.http);
     }
     this.log(
       `deploy: ${gate.cluster} ${fail ? "reports FAILED" : "reports healthy"} after ${rollback ? `the rollback of ${step.id}` : step.id} (${gate.checks.length} check${gate.checks.length === 1 ? "" : "s"})`,
