@@ -4,6 +4,7 @@ import { checkCommand } from "./check.js";
 import { initCommand } from "./init.js";
 import { EXIT, parseFormat, processIo, type Io } from "./io.js";
 import { planCommand } from "./plan.js";
+import { DEPLOY_SYSTEMS, type DeploySystem } from "../rehearse/deploy.js";
 import { rehearseCommand } from "./rehearse.js";
 import { configJsonSchema, configReferenceMarkdown } from "./schema.js";
 
@@ -32,6 +33,16 @@ function mergeMethod(value: string): "merge" | "squash" | "rebase" {
 function reviews(value: string): number {
   if (!/^[0-6]$/.test(value)) throw new InvalidArgumentError("expected a number of approving reviews from 0 to 6");
   return Number(value);
+}
+
+function deploySystems(value: string): DeploySystem[] {
+  const names = value.split(",").map((v) => v.trim());
+  const bad = names.find((n) => !(DEPLOY_SYSTEMS as readonly string[]).includes(n));
+  if (bad !== undefined)
+    throw new InvalidArgumentError(
+      `${JSON.stringify(bad)}: expected ${DEPLOY_SYSTEMS.join(", ")} (several: comma-separated)`,
+    );
+  return [...new Set(names)] as DeploySystem[];
 }
 
 function format(value: string): "text" | "json" {
@@ -87,6 +98,11 @@ function program(io: Io, exit: { code: number }): Command {
     .option("--no-drafts", "the repo refuses draft PRs, as on some plans")
     .option("--reviews <n>", "approving reviews required before a merge (the simulated operator approves)", reviews, 0)
     .option("--no-labels", "the repo starts without any label, so the issue form's label is not applied")
+    .option(
+      "--deploy <systems>",
+      `what the simulated deploy system posts: ${DEPLOY_SYSTEMS.join(", ")}, comma-separated (default: what the config's health entries name)`,
+      deploySystems,
+    )
     .action(run((opts: Parameters<typeof rehearseCommand>[1]) => rehearseCommand(io, opts)));
 
   root

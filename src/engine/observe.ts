@@ -15,7 +15,7 @@ import { activeLocks } from "../guard/index.js";
 import { applyStep, planMigration, revertStep, type PlannedStep, type StepOutcome } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
-import { durationMs, statusGlob, type HandoverConfig, type HealthCheck } from "../spec/config.js";
+import { CONFIG_PATH, durationMs, statusGlob, type HandoverConfig, type HealthCheck } from "../spec/config.js";
 import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
 import { DASHBOARD_MARKER, MIGRATION_LABEL, rollbackStepId, stepBranch, stepTitle } from "../spec/markers.js";
@@ -404,6 +404,14 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
       planned.kind === "input"
         ? planned.problems
         : planned.violations.map((v) => `${planned.step ? `step ${planned.step}: ` : ""}${v.message}`);
+    return observed;
+  }
+  if (hidden.base === null && planned.plan.ungated.length > 0) {
+    // A gate with no checks passes on time alone: never start on that by accident.
+    snapshot.problems = planned.plan.ungated.map(
+      (name) =>
+        `${CONFIG_PATH}: clusters.${name}.health is empty, so its gates would pass on the soak time alone: add the checks that tell ${name} is healthy (flux:, argocd:, status:, deployment: or http:), or write \`health: none\` to run without a gate on purpose`,
+    );
     return observed;
   }
   snapshot.steps = planned.plan.steps;

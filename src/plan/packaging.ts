@@ -4,14 +4,13 @@ import { posix } from "node:path";
 import { appendSeqItems, readSeqItems, removeSeqItems } from "../edit/index.js";
 import {
   isKustomization,
-  kustomizationIn,
   kustomizationRefs,
   kustomizationFiles,
   refResolves,
   type FileMap,
   type KustomizeRef,
 } from "../repo/index.js";
-import { readYaml } from "../spec/yaml.js";
+import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 
 function dirOf(path: string): string {
   const dir = posix.dirname(path);
@@ -52,23 +51,66 @@ export function pruneBroken(before: FileMap, next: Map<string, string>): void {
 }
 
 /**
- * When the parent folder's kustomization lists the source's folder in `resources`, list the target's folder there too,
- * written the same way (`./replicore-a/` -> `./replicore-b/`), after the last entry.
+ * Wherever a kustomization outside the copies lists a copied file or folder in `resources` (the parent folder's lists the
+ * cluster's folder; `flux-system/` lists a Flux Kustomization file), list the copy too, written the same way
+ * (`./replicore-a/` -> `./replicore-b/`), after the last entry.
  */
-export function listInParent(
+export function listCopies(
   next: Map<string, string>,
-  sourceFolder: string,
-  targetFolder: string,
+  copies: readonly [string, string][],
   rename: (text: string) => string,
 ): void {
-  const parent = kustomizationIn(next, dirOf(sourceFolder));
-  if (parent === undefined) return;
-  const text = next.get(parent) ?? "";
-  const refs = kustomizationRefs(parent, text).filter((r) => r.field === "resources");
-  const source = refs.find((r) => r.target === sourceFolder);
-  if (!source || refs.some((r) => r.target === targetFolder)) return;
-  const raw = readSeqItems(text, source.list)[source.index]?.raw ?? source.value;
-  next.set(parent, appendSeqItems(text, source.list, [rename(raw)]));
+  // The copied kustomizations (and their originals) already name their own folder's files.
+  const inside = new Set(copies.flatMap(([from, to]) => [from, to]));
+  for (const file of kustomizationFiles(next)) {
+    if (inside.has(file)) continue;
+    for (const [from, to] of copies) {
+      const text = next.get(file) ?? "";
+      const refs = kustomizationRefs(file, text).filter((r) => r.field === "resources");
+      const source = refs.find((r) => r.target === from);
+      if (!source || refs.some((r) => r.target === to)) continue;
+      const raw = readSeqItems(text, source.list)[source.index]?.raw ?? source.value;
+      next.set(file, appendSeqItems(text, source.list, [rename(raw)]));
+    }
+  }
+}
+
+type Doc = { apiVersion?: unknown; kind?: unknown; spec?: Record<string, unknown> } | null;
+
+function trimPath(path: unknown): string | undefined {
+  if (typeof path !== "string") return undefined;
+  const trimmed = path.replace(/^\.\//, "").replace(/\/+$/, "");
+  return trimmed === "." ? "" : trimmed;
+}
+
+/** The repo folder a Flux Kustomization or an Argo CD Application deploys, when the document is one. */
+export function deployedFolder(doc: unknown): string | undefined {
+  const object = doc as Doc;
+  const api = String(object?.apiVersion ?? "");
+  if (object?.kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/"))
+    return trimPath(object.spec?.path);
+  if (object?.kind === "Application" && api.startsWith("argoproj.io/")) {
+    const source = object.spec?.source as { path?: unknown } | undefined;
+    const sources = object.spec?.sources as { path?: unknown }[] | undefined;
+    return trimPath(source?.path ?? sources?.find((s) => typeof s?.path === "string")?.path);
+  }
+  return undefined;
+}
+
+/** Files outside a folder holding a Flux Kustomization or Argo CD Application that deploys it (or an overlay in it). */
+export function deployerFiles(tree: FileMap, folder: string): string[] {
+  const found: string[] = [];
+  for (const [path, text] of tree) {
+    if (path.startsWith(`${folder}/`) || !/\.ya?ml$/.test(path)) continue;
+    if (!text.includes("kustomize.toolkit.fluxcd.io") && !text.includes("argoproj.io")) continue;
+    const docs = readYamlDocuments(path, text);
+    const deploys = (doc: unknown) => {
+      const deployed = deployedFolder(doc);
+      return deployed !== undefined && (deployed === folder || deployed.startsWith(`${folder}/`));
+    };
+    if (docs.ok && docs.value.some(deploys)) found.push(path);
+  }
+  return found.sort();
 }
 
 interface Generator {

@@ -1,4 +1,5 @@
 import { EditError, readSeqItems, unifiedDiff } from "../edit/index.js";
+import { healthWarnings } from "../health/index.js";
 import { checkModel, checkTree } from "../invariant/index.js";
 import {
   BACKEND_LIST_PATH,
@@ -53,6 +54,8 @@ export interface Plan {
   groups: { name: string; backends: string[] }[];
   steps: PlannedStep[];
   warnings: string[];
+  /** Clusters of the chain whose gates would pass on the soak time alone without `health: none` saying so. */
+  ungated: string[];
   context: MigrationContext;
 }
 
@@ -135,6 +138,16 @@ export function gateFor(
     soak: request.soak ?? cluster.spec.soak ?? defaults.soak,
     timeout: defaults.timeout,
   };
+}
+
+/** The tree after the first step's changes. */
+function treeAfterFirst(tree: FileMap, step: PlannedStep): FileMap {
+  const next = new Map(tree);
+  for (const change of step.changes) {
+    if (change.content === null) next.delete(change.path);
+    else next.set(change.path, change.content);
+  }
+  return next;
 }
 
 function plannedChanges(before: FileMap, after: FileMap): PlannedChange[] {
@@ -259,6 +272,14 @@ export function planMigration(
     if (err instanceof EditError) return { ok: false, kind: "input", problems: [err.message] };
     throw err;
   }
+  const ungated: string[] = [];
+  const afterPrepare = loadRepo(steps.length ? treeAfterFirst(tree, steps[0] as PlannedStep) : tree);
+  for (const name of [source.name, ctx.target]) {
+    const cluster = afterPrepare.ok ? afterPrepare.model.clusters.get(name) : undefined;
+    if (!cluster) continue;
+    for (const w of healthWarnings(name, cluster.spec.health)) if (!warnings.includes(w)) warnings.push(w);
+    if (cluster.spec.health !== "none" && cluster.spec.health.length === 0) ungated.push(name);
+  }
   if (scaffolded) {
     warnings.push(
       `prepare scaffolds ${ctx.target} with REPLACE-ME dependency endpoints: fill them in on the prepare PR (the guard fails it until then)`,
@@ -274,6 +295,7 @@ export function planMigration(
       groups: resolved.groups.map((g) => ({ name: g.name, backends: g.backends.map((b) => b.id) })),
       steps,
       warnings,
+      ungated,
       context: ctx,
     },
   };

@@ -13,7 +13,7 @@ import { InputError } from "../spec/problems.js";
 import { parseCoreVersion } from "../spec/version.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 import { clusterFolderOf, ownedFiles } from "./owned.js";
-import { dropDangling, listInParent } from "./packaging.js";
+import { deployerFiles, dropDangling, listCopies } from "./packaging.js";
 import { load } from "./load.js";
 import type { MigrationContext, StepOutcome } from "./types.js";
 
@@ -123,7 +123,21 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   // The scaffold has no discovery files: its kustomizations must not name them (they come back with each adopt step).
   dropDangling(next, placed.filter(isKustomization).map(rename));
   const folder = clusterFolderOf(model, source);
-  if (folder !== undefined) listInParent(next, folder, rename(folder), rename);
+  const copies: [string, string][] = placed.map((path) => [path, rename(path)]);
+  const unplaced = [...nameless];
+  if (folder !== undefined) {
+    copies.push([folder, rename(folder)]);
+    // The Flux Kustomization or Argo CD Application that deploys the source's folder gets its twin for the target's.
+    for (const deployer of deployerFiles(tree, folder)) {
+      const destination = rename(deployer);
+      if (destination === deployer) unplaced.push(deployer);
+      else if (!tree.has(destination)) {
+        next.set(destination, rename(tree.get(deployer) ?? ""));
+        copies.push([deployer, destination]);
+      }
+    }
+  }
+  listCopies(next, copies, rename);
   const configPath = rename(source.configPath);
   let core = next.get(configPath) ?? "";
   const listPath = BACKEND_LIST_PATH[source.era];
@@ -140,12 +154,12 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   if (entry === undefined)
     throw new InputError([`${CONFIG_PATH}: clusters.${source.name} could not be read for copying`]);
   next.set(CONFIG_PATH, targetEntry(model.configText, rename(entry), source.name, ctx, posix.dirname(configPath)));
-  const warnings = nameless.length
+  const warnings = unplaced.length
     ? [
-        `prepare could not place ${nameless.length} file(s) of ${source.name} for ${ctx.target} (their paths do not contain ${JSON.stringify(source.name)}): ${nameless.join(", ")}; copy what ${ctx.target} needs by hand on the prepare PR`,
+        `prepare could not place ${unplaced.length} file(s) of ${source.name} for ${ctx.target} (their paths do not contain ${JSON.stringify(source.name)}): ${unplaced.join(", ")}; copy what ${ctx.target} needs by hand on the prepare PR`,
       ]
     : [];
-  return { tree: next, warnings, unplaced: nameless };
+  return { tree: next, warnings, unplaced };
 }
 
 type Section = Record<string, unknown>;

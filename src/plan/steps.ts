@@ -16,8 +16,8 @@ import { InputError } from "../spec/problems.js";
 import { readYaml } from "../spec/yaml.js";
 import { adoptAcross, translates } from "./crossings.js";
 import { load } from "./load.js";
-import { ownedFiles } from "./owned.js";
-import { pruneBroken, registerCopies } from "./packaging.js";
+import { clusterFolderOf, ownedFiles } from "./owned.js";
+import { deployerFiles, pruneBroken, registerCopies } from "./packaging.js";
 import { renamer, scaffoldTarget } from "./scaffold.js";
 import { anchorsOfItems, disableSettings, expandAliasesOf, renameClusterKeys } from "./translate.js";
 import type { MigrationContext, MovedBackend, StepDefinition, StepOutcome } from "./types.js";
@@ -230,6 +230,12 @@ function decommission(tree: FileMap, ctx: MigrationContext): StepOutcome {
   const model = load(tree);
   if (!model.clusters.has(ctx.source)) return { tree: next, warnings: [] };
   for (const path of ownedFiles(model, ctx.source, tree)) next.delete(path);
+  // The Flux Kustomization or Argo CD Application named after the source that deploys its folder goes with it.
+  const source = model.clusters.get(ctx.source);
+  const folder = source ? clusterFolderOf(model, source) : undefined;
+  const rename = renamer(ctx.source, ctx.target);
+  if (folder !== undefined)
+    for (const path of deployerFiles(tree, folder)) if (rename(path) !== path) next.delete(path);
   pruneBroken(tree, next);
   next.set(CONFIG_PATH, removeKey(model.configText, ["clusters", ctx.source]));
   return { tree: next, warnings: [] };
