@@ -4,6 +4,7 @@ import { checkCommand } from "./check.js";
 import { initCommand } from "./init.js";
 import { EXIT, parseFormat, processIo, type Io } from "./io.js";
 import { planCommand } from "./plan.js";
+import { DEPLOY_SYSTEMS, type DeploySystem } from "../rehearse/deploy.js";
 import { rehearseCommand } from "./rehearse.js";
 import { statusCommand } from "./status.js";
 import { configJsonSchema, configReferenceMarkdown } from "./schema.js";
@@ -40,6 +41,16 @@ function mergeMethod(value: string): "merge" | "squash" | "rebase" {
 function reviews(value: string): number {
   if (!/^[0-6]$/.test(value)) throw new InvalidArgumentError("expected a number of approving reviews from 0 to 6");
   return Number(value);
+}
+
+function deploySystems(value: string): DeploySystem[] {
+  const names = value.split(",").map((v) => v.trim());
+  const bad = names.find((n) => !(DEPLOY_SYSTEMS as readonly string[]).includes(n));
+  if (bad !== undefined)
+    throw new InvalidArgumentError(
+      `${JSON.stringify(bad)}: expected ${DEPLOY_SYSTEMS.join(", ")} (several: comma-separated)`,
+    );
+  return [...new Set(names)] as DeploySystem[];
 }
 
 function format(value: string): "text" | "json" {
@@ -98,6 +109,11 @@ function program(io: Io, exit: { code: number }): Command {
     .option("--no-labels", "the repo starts without any label, so the issue form's label is not applied")
     .option("--start <time>", "where the simulated clock starts (default 2026-01-01T00:00:00Z)", instant)
     .option("--out <dir>", "write what GitHub would show (dashboard at every change, PR bodies, replies, final tree)")
+    .option(
+      "--deploy <systems>",
+      `what the simulated deploy system posts: ${DEPLOY_SYSTEMS.join(", ")}, comma-separated (default: what the config's health entries name)`,
+      deploySystems,
+    )
     .action(run((opts: Parameters<typeof rehearseCommand>[1]) => rehearseCommand(io, opts)));
 
   root

@@ -1,4 +1,5 @@
 import { planMigration } from "../plan/index.js";
+import type { DeploySystem } from "../rehearse/deploy.js";
 import { rehearse, scriptedComment, type RehearsalReport } from "../rehearse/run.js";
 import { parseIssueBody } from "../spec/issue.js";
 import { formatZodIssues, InputError } from "../spec/problems.js";
@@ -23,6 +24,7 @@ export interface RehearseOptions {
   labels?: boolean;
   out?: string;
   start?: number;
+  deploy?: DeploySystem[];
 }
 
 function summary(io: Io, report: RehearsalReport): string {
@@ -50,6 +52,15 @@ function summary(io: Io, report: RehearsalReport): string {
     head,
     ...rows,
     ...(comments.length ? ["Commands:", ...comments] : []),
+    `Deploy systems: ${report.deploy.systems.join(", ") || "none"} (posted ${report.deploy.posted.join(", ") || "nothing"})`,
+    ...report.deploy.waiting.map((w) => paint(io, "red", `  ${w}`)),
+    report.deploy.build_errors.length === 0
+      ? "Packaging: every kustomization entry of the final tree names a file that exists"
+      : paint(
+          io,
+          "red",
+          `Packaging: kustomize build fails on the final tree: ${report.deploy.build_errors.join("; ")}`,
+        ),
     `Invariant: ${report.violations.length === 0 ? "held at every commit of the default branch" : paint(io, "red", `BROKEN at ${report.violations.length} commit(s)`)}; duplicate PRs: ${report.duplicate_prs}`,
     `GitHub API: ${report.api.requests} requests (${report.api.writes} writes)`,
     "",
@@ -117,6 +128,7 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
       reviews: options.reviews ?? 0,
       noLabels: options.labels === false,
     },
+    ...(options.deploy ? { deploy: options.deploy } : {}),
     ...(options.failHealth ? { failHealth: options.failHealth } : {}),
     ...(options.chaos !== undefined ? { chaosSeed: options.chaos } : {}),
     ...(options.start !== undefined ? { start: options.start } : {}),
@@ -131,5 +143,5 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
   if (options.out && shown) await writeOutDir(options.out, shown);
   io.out(text ? summary(io, report) : `${JSON.stringify(report, null, 2)}\n`);
   if (text && options.out && shown) io.out(whereToLook(options.out, shown));
-  return report.completed ? EXIT.ok : EXIT.refused;
+  return report.completed && report.deploy.build_errors.length === 0 ? EXIT.ok : EXIT.refused;
 }

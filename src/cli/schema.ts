@@ -40,8 +40,10 @@ function rows(schema: JsonSchema, prefix: string, out: string[]): void {
       `| \`${name}\` | ${typeOf(child)} | ${required.has(key) && child.default === undefined ? "yes" : ""} | ${dflt} | ${(child.description ?? "").replace(/\|/g, "\\|")} |`,
     );
     rows(child, `${name}.`, out);
-    if (child.type === "array" && child.items) {
-      for (const variant of child.items.anyOf ?? [child.items]) rows(variant, `${name}[].`, out);
+    // A list, or a choice between a keyword and a list (`health: none`): the list's entries get rows.
+    for (const list of [child, ...(child.anyOf ?? [])].filter((s) => s.type === "array" && s.items)) {
+      const items = list.items as JsonSchema;
+      for (const variant of items.anyOf ?? [items]) rows(variant, `${name}[].`, out);
     }
     if (child.additionalProperties && typeof child.additionalProperties === "object")
       rows(child.additionalProperties, `${name}.<name>.`, out);

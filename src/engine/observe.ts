@@ -15,7 +15,14 @@ import { activeLocks, reaches } from "../guard/index.js";
 import { applyStep, planMigration, revertStep, type PlannedStep, type StepOutcome } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
-import { durationMs, stepControls, type HandoverConfig, type HealthCheck } from "../spec/config.js";
+import {
+  CONFIG_PATH,
+  durationMs,
+  statusGlob,
+  stepControls,
+  type HandoverConfig,
+  type HealthCheck,
+} from "../spec/config.js";
 import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
 import { DASHBOARD_MARKER, MIGRATION_LABEL, rollbackStepId, stepBranch, stepTitle } from "../spec/markers.js";
@@ -71,15 +78,19 @@ export function isMigrationIssue(issue: IssueInfo): boolean {
 }
 
 function checkLabel(check: HealthCheck): string {
+  if ("flux" in check) return `flux ${check.flux} (status ${statusGlob(check)})`;
+  if ("argocd" in check) return `argocd ${check.argocd} (status ${statusGlob(check)})`;
   if ("status" in check) return `status ${check.status}`;
   if ("deployment" in check) return `deployment ${check.deployment}`;
   return `http ${check.http}`;
 }
 
 function checkSpec(check: HealthCheck): CheckSpec {
-  if ("status" in check) return { kind: "status", pattern: check.status };
+  const glob = statusGlob(check);
+  if (glob !== undefined) return { kind: "status", pattern: glob };
   if ("deployment" in check) return { kind: "deployment", environment: check.deployment };
-  return { kind: "http", url: check.http, ...(check.version ? { version: true } : {}) };
+  if ("http" in check) return { kind: "http", url: check.http, ...(check.version ? { version: true } : {}) };
+  throw new Error(`unknown health check ${JSON.stringify(check)}`);
 }
 
 /** After a retry the window starts again, but a check that is green and silent is still green. */
@@ -469,6 +480,14 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
       planned.kind === "input"
         ? planned.problems
         : planned.violations.map((v) => `${planned.step ? `step ${planned.step}: ` : ""}${v.message}`);
+    return observed;
+  }
+  if (hidden.base === null && planned.plan.ungated.length > 0) {
+    // A gate with no checks passes on time alone: never start on that by accident.
+    snapshot.problems = planned.plan.ungated.map(
+      (name) =>
+        `${CONFIG_PATH}: clusters.${name}.health is empty, so its gates would pass on the soak time alone: add the checks that tell ${name} is healthy (flux:, argocd:, status:, deployment: or http:), or write \`health: none\` to run without a gate on purpose`,
+    );
     return observed;
   }
   snapshot.steps = planned.plan.steps;

@@ -171,6 +171,7 @@ export function checkModel(model: RepoModel): Violation[] {
     ...sharedDependencies(clusters),
     ...foreignActions(clusters),
     ...unfinishedScaffolds(clusters),
+    ...model.packaging,
   ].sort(byRuleThenSubject);
 }
 

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { filesUnder, type ClusterModel, type FileMap, type RepoModel } from "../repo/index.js";
+import { clusterDirs, filesUnder, folderOf, type ClusterModel, type FileMap, type RepoModel } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
 
 /** Dirs that belong to a cluster as a whole (never the repo root). */
@@ -11,6 +11,17 @@ function rootsOf(cluster: ClusterModel): string[] {
     ...cluster.mounts.map(([, dir]) => dir),
   ];
   return [...new Set(roots.map((r) => (r === "." ? "" : r)))].filter((r) => r !== "");
+}
+
+/**
+ * The folder named after the cluster (`clusters/replicore-a` above `clusters/replicore-a/etc/`) belongs to it too, with
+ * its packaging, unless another cluster lives inside it.
+ */
+export function clusterFolderOf(model: RepoModel, cluster: ClusterModel): string | undefined {
+  const folder = folderOf(cluster);
+  if (folder === undefined) return undefined;
+  const others = [...model.clusters.values()].filter((c) => c.name !== cluster.name);
+  return others.some((c) => clusterDirs(c).some((d) => under(d, folder))) ? undefined : folder;
 }
 
 /** Files a cluster names one by one. */
@@ -34,7 +45,8 @@ function under(path: string, dir: string): boolean {
 export function ownedFiles(model: RepoModel, name: string, tree: FileMap): string[] {
   const cluster = model.clusters.get(name);
   if (!cluster) return [];
-  const roots = rootsOf(cluster);
+  const folder = clusterFolderOf(model, cluster);
+  const roots = [...rootsOf(cluster), ...(folder === undefined ? [] : [folder])];
   const others = [...model.clusters.values()].filter((c) => c.name !== name);
   const otherFiles = new Set(others.flatMap(explicitFiles));
   const otherRoots = others.flatMap(rootsOf);

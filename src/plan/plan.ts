@@ -1,4 +1,5 @@
 import { EditError, readSeqItems, unifiedDiff } from "../edit/index.js";
+import { healthWarnings } from "../health/index.js";
 import { checkModel, checkTree } from "../invariant/index.js";
 import {
   BACKEND_LIST_PATH,
@@ -9,7 +10,7 @@ import {
   type ClusterModel,
   type FileMap,
 } from "../repo/index.js";
-import { CONFIG_PATH, type Era, type HealthCheck } from "../spec/config.js";
+import { CONFIG_PATH, healthChecks, type Era, type HealthCheck } from "../spec/config.js";
 import type { MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
 import { compareCoreVersions, crossingOf, eraOfVersion, parseCoreVersion, type Crossing } from "../spec/version.js";
@@ -41,6 +42,8 @@ export interface PlannedStep extends StepDefinition {
   status: "planned" | "no-diff";
   changes: PlannedChange[];
   gate: GateSummary | null;
+  /** prepare: files of the source's folder the scaffold could not place (listed on the PR for a person to copy). */
+  unplaced?: string[];
 }
 
 export interface Plan {
@@ -51,6 +54,8 @@ export interface Plan {
   groups: { name: string; backends: string[] }[];
   steps: PlannedStep[];
   warnings: string[];
+  /** Clusters of the chain whose gates would pass on the soak time alone without `health: none` saying so. */
+  ungated: string[];
   context: MigrationContext;
 }
 
@@ -129,10 +134,20 @@ export function gateFor(
   const defaults = loaded.model.config.defaults;
   return {
     cluster: cluster.name,
-    checks: cluster.spec.health,
+    checks: healthChecks(cluster.spec.health),
     soak: request.soak ?? cluster.spec.soak ?? defaults.soak,
     timeout: defaults.timeout,
   };
+}
+
+/** The tree after the first step's changes. */
+function treeAfterFirst(tree: FileMap, step: PlannedStep): FileMap {
+  const next = new Map(tree);
+  for (const change of step.changes) {
+    if (change.content === null) next.delete(change.path);
+    else next.set(change.path, change.content);
+  }
+  return next;
 }
 
 function plannedChanges(before: FileMap, after: FileMap): PlannedChange[] {
@@ -248,6 +263,7 @@ export function planMigration(
         title: stepTitle(issue, summary),
         status: changes.length ? "planned" : "no-diff",
         gate: gateFor(definition, outcome.tree, request),
+        ...(outcome.unplaced?.length ? { unplaced: outcome.unplaced } : {}),
       });
       current = outcome.tree;
     }
@@ -255,6 +271,14 @@ export function planMigration(
     if (err instanceof InputError) return { ok: false, kind: "input", problems: [...err.problems] };
     if (err instanceof EditError) return { ok: false, kind: "input", problems: [err.message] };
     throw err;
+  }
+  const ungated: string[] = [];
+  const afterPrepare = loadRepo(steps.length ? treeAfterFirst(tree, steps[0] as PlannedStep) : tree);
+  for (const name of [source.name, ctx.target]) {
+    const cluster = afterPrepare.ok ? afterPrepare.model.clusters.get(name) : undefined;
+    if (!cluster) continue;
+    for (const w of healthWarnings(name, cluster.spec.health)) if (!warnings.includes(w)) warnings.push(w);
+    if (cluster.spec.health !== "none" && cluster.spec.health.length === 0) ungated.push(name);
   }
   if (scaffolded) {
     warnings.push(
@@ -271,6 +295,7 @@ export function planMigration(
       groups: resolved.groups.map((g) => ({ name: g.name, backends: g.backends.map((b) => b.id) })),
       steps,
       warnings,
+      ungated,
       context: ctx,
     },
   };

@@ -1,11 +1,19 @@
 import { posix } from "node:path";
 import { insertMapEntry, readEntryRaw, removeKey, removeSeqItems, setScalar } from "../edit/index.js";
-import { BACKEND_LIST_PATH, PLACEHOLDER, type Dependency, type FileMap } from "../repo/index.js";
+import {
+  BACKEND_LIST_PATH,
+  isKustomization,
+  namePattern,
+  PLACEHOLDER,
+  type Dependency,
+  type FileMap,
+} from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
 import { parseCoreVersion } from "../spec/version.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
-import { ownedFiles } from "./owned.js";
+import { clusterFolderOf, ownedFiles } from "./owned.js";
+import { deployerFiles, dropDangling, listCopies } from "./packaging.js";
 import { load } from "./load.js";
 import type { MigrationContext, StepOutcome } from "./types.js";
 
@@ -24,7 +32,7 @@ function escapeRegex(text: string): string {
 
 /** Replace a cluster name where it stands as a name, not inside a longer word (`replicore-a` but not `replicore-ab`). */
 export function renamer(from: string, to: string): (text: string) => string {
-  const pattern = new RegExp(`(?<![A-Za-z0-9])${escapeRegex(from)}(?![A-Za-z0-9])`, "g");
+  const pattern = namePattern(from, "g");
   return (text) => text.replace(pattern, to);
 }
 
@@ -79,16 +87,31 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
     (path) => !discoveryFiles.has(path) && !isApplyObject(source.settingsDir, path, tree),
   );
   const nameless = copied.filter((path) => rename(path) === path);
-  if (nameless.length > 0) {
+  // The target's handover.yml entry is the source's renamed: a dir without the name would be shared by both clusters.
+  // That is harmless for files the Core only reads (certificates), never for its config, restart file or discovery.
+  const essential = [source.configPath, ...(source.spec.restart ? [source.spec.restart.file] : [])];
+  const sharedDirs = [source.workdir, posix.dirname(source.configPath), source.settingsDir ?? ""]
+    .concat(
+      source.mounts.map(([, dir]) => dir).filter((dir) => [...discoveryFiles].some((f) => f.startsWith(`${dir}/`))),
+    )
+    .filter((dir) => dir !== "" && dir !== "." && rename(dir) === dir);
+  const blocking = nameless.filter(
+    (path) =>
+      nameless.length === copied.length ||
+      essential.includes(path) ||
+      sharedDirs.some((dir) => path.startsWith(`${dir}/`)),
+  );
+  if (blocking.length > 0) {
     const which =
       nameless.length === copied.length ? `none of ${source.name}'s paths` : `these paths of ${source.name}`;
     throw new InputError([
-      `${which} (${nameless.join(", ")}) do not contain the name ${JSON.stringify(source.name)}, so Handover cannot tell where ` +
+      `${which} (${blocking.join(", ")}) do not contain the name ${JSON.stringify(source.name)}, so Handover cannot tell where ` +
         `${ctx.target}'s copies belong: create ${ctx.target}'s folder by hand with empty discovery, add it to ${CONFIG_PATH}, and file the issue again`,
     ]);
   }
   const next = new Map(tree);
-  for (const path of copied) {
+  const placed = copied.filter((path) => !nameless.includes(path));
+  for (const path of placed) {
     const destination = rename(path);
     if (tree.has(destination)) {
       throw new InputError([
@@ -97,6 +120,24 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
     }
     next.set(destination, rename(tree.get(path) ?? "").replace(IMAGE, `$1v${ctx.version}`));
   }
+  // The scaffold has no discovery files: its kustomizations must not name them (they come back with each adopt step).
+  dropDangling(next, placed.filter(isKustomization).map(rename));
+  const folder = clusterFolderOf(model, source);
+  const copies: [string, string][] = placed.map((path) => [path, rename(path)]);
+  const unplaced = [...nameless];
+  if (folder !== undefined) {
+    copies.push([folder, rename(folder)]);
+    // The Flux Kustomization or Argo CD Application that deploys the source's folder gets its twin for the target's.
+    for (const deployer of deployerFiles(tree, folder)) {
+      const destination = rename(deployer);
+      if (destination === deployer) unplaced.push(deployer);
+      else if (!tree.has(destination)) {
+        next.set(destination, rename(tree.get(deployer) ?? ""));
+        copies.push([deployer, destination]);
+      }
+    }
+  }
+  listCopies(next, copies, rename);
   const configPath = rename(source.configPath);
   let core = next.get(configPath) ?? "";
   const listPath = BACKEND_LIST_PATH[source.era];
@@ -113,7 +154,12 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   if (entry === undefined)
     throw new InputError([`${CONFIG_PATH}: clusters.${source.name} could not be read for copying`]);
   next.set(CONFIG_PATH, targetEntry(model.configText, rename(entry), source.name, ctx, posix.dirname(configPath)));
-  return { tree: next, warnings: [] };
+  const warnings = unplaced.length
+    ? [
+        `prepare could not place ${unplaced.length} file(s) of ${source.name} for ${ctx.target} (their paths do not contain ${JSON.stringify(source.name)}): ${unplaced.join(", ")}; copy what ${ctx.target} needs by hand on the prepare PR`,
+      ]
+    : [];
+  return { tree: next, warnings, unplaced };
 }
 
 type Section = Record<string, unknown>;

@@ -16,8 +16,9 @@ import { InputError } from "../spec/problems.js";
 import { readYaml } from "../spec/yaml.js";
 import { adoptAcross, translates } from "./crossings.js";
 import { load } from "./load.js";
-import { ownedFiles } from "./owned.js";
-import { scaffoldTarget } from "./scaffold.js";
+import { clusterFolderOf, ownedFiles } from "./owned.js";
+import { deployerFiles, pruneBroken, registerCopies } from "./packaging.js";
+import { renamer, scaffoldTarget } from "./scaffold.js";
 import { anchorsOfItems, disableSettings, expandAliasesOf, renameClusterKeys } from "./translate.js";
 import type { MigrationContext, MovedBackend, StepDefinition, StepOutcome } from "./types.js";
 
@@ -132,6 +133,7 @@ function adoptFiles(
   ctx: MigrationContext,
   target: ClusterModel,
   backends: MovedBackend[],
+  copies: [string, string][],
 ): boolean {
   const listPath = BACKEND_LIST_PATH[target.era] ?? [];
   const missing: MovedBackend[] = [];
@@ -154,6 +156,7 @@ function adoptFiles(
         ]);
       }
       next.set(path, content);
+      copies.push([backend.key, path]);
       if (!target.backends.some((b) => b.entry === backend.entry || b.key === path)) missing.push(backend);
     } else if (!target.backends.some((b) => b.key === backend.key)) {
       missing.push(backend);
@@ -178,12 +181,14 @@ function adoptSettings(
   ctx: MigrationContext,
   target: ClusterModel,
   backends: MovedBackend[],
+  copies: [string, string][],
 ): boolean {
   let changed = false;
   for (const backend of backends) {
     const path = posix.join(target.settingsDir ?? "", backend.entry);
     // The object as planned: release has since set the source's copy to enabled: false.
     const content = ctx.base.get(backend.key) ?? movedContent(tree, ctx, backend.key);
+    copies.push([backend.key, path]);
     if (next.get(path) !== content) {
       next.set(path, content);
       changed = true;
@@ -193,7 +198,7 @@ function adoptSettings(
 }
 
 function adopt(tree: FileMap, ctx: MigrationContext, step: StepDefinition): StepOutcome {
-  const next = new Map(tree);
+  let next = new Map(tree);
   const model = load(tree);
   const target = model.clusters.get(ctx.target);
   if (!target)
@@ -205,12 +210,18 @@ function adopt(tree: FileMap, ctx: MigrationContext, step: StepDefinition): Step
       `cluster ${target.name} is ${target.era} era but Core ${ctx.version} reads the ${ctx.targetEra} era: set clusters.${target.name}.version to ${ctx.version} in ${CONFIG_PATH} and give it that era's discovery`,
     ]);
   }
+  const copies: [string, string][] = [];
   const changed = translates(ctx)
     ? adoptAcross(next, ctx, target, step.group ?? step.id, step.backends)
     : target.era === "settings"
-      ? adoptSettings(next, tree, ctx, target, step.backends)
-      : adoptFiles(next, tree, ctx, target, step.backends);
-  if (!changed) return { tree: new Map(tree), warnings: [] };
+      ? adoptSettings(next, tree, ctx, target, step.backends, copies)
+      : adoptFiles(next, tree, ctx, target, step.backends, copies);
+  // The source's kustomizations say how its copies are packaged; once decommissioned, the planned-on tree still does.
+  const sourceTree = model.clusters.has(ctx.source) ? tree : ctx.base;
+  const packaged = new Map(next);
+  registerCopies(packaged, sourceTree, copies, renamer(ctx.source, ctx.target));
+  if (!changed && diffTrees(next, packaged).length === 0) return { tree: new Map(tree), warnings: [] };
+  next = packaged;
   return { tree: next, warnings: bumpRestart(next, model, target, restartValue(ctx.issue, step.id)) };
 }
 
@@ -219,6 +230,13 @@ function decommission(tree: FileMap, ctx: MigrationContext): StepOutcome {
   const model = load(tree);
   if (!model.clusters.has(ctx.source)) return { tree: next, warnings: [] };
   for (const path of ownedFiles(model, ctx.source, tree)) next.delete(path);
+  // The Flux Kustomization or Argo CD Application named after the source that deploys its folder goes with it.
+  const source = model.clusters.get(ctx.source);
+  const folder = source ? clusterFolderOf(model, source) : undefined;
+  const rename = renamer(ctx.source, ctx.target);
+  if (folder !== undefined)
+    for (const path of deployerFiles(tree, folder)) if (rename(path) !== path) next.delete(path);
+  pruneBroken(tree, next);
   next.set(CONFIG_PATH, removeKey(model.configText, ["clusters", ctx.source]));
   return { tree: next, warnings: [] };
 }

@@ -39,4 +39,6 @@ export interface MigrationContext {
 export interface StepOutcome {
   tree: Map<string, string>;
   warnings: string[];
+  /** prepare: files of the source's folder the scaffold could not place (their paths do not name the source). */
+  unplaced?: string[];
 }

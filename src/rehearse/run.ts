@@ -4,8 +4,11 @@ import { stepControls } from "../spec/config.js";
 import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.js";
 import { checkTree } from "../invariant/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
-import { PLACEHOLDER } from "../repo/index.js";
+import { danglingRefs, PLACEHOLDER } from "../repo/index.js";
 import { seededRandom, type GitHubSim, type MergeMethod, type SimPullRequest } from "../sim/index.js";
+import picomatch from "picomatch";
+import { statusGlob } from "../spec/config.js";
+import { DEPLOY_DELAY_MS, derivedSystems, postingsFor, type DeploySystem, type Posting } from "./deploy.js";
 import type { Violation } from "../spec/violation.js";
 import { loadRepo } from "../repo/index.js";
 import { nextOpening, openAt, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
@@ -48,6 +51,8 @@ export interface RehearsalOptions {
   onEvent?: (at: number, line: string) => void;
   /** Called with the simulator once it is up, before anything happens (tests: watching every answer). */
   onSim?: (sim: GitHubSim) => void;
+  /** What the simulated deploy systems post (default: what the config's health entries name). */
+  deploy?: DeploySystem[];
   /** What else happens at a step's moment (tests: people pushing to a branch, the default branch moving). */
   onStep?: (event: ScriptedComment["event"], step: PlannedStep, sim: GitHubSim) => void;
   /** Called once the simulator and the App replicas run (the bench instruments them). */
@@ -77,6 +82,14 @@ export interface RehearsalReport {
   comments: { user: string; body: string; accepted: boolean; reaction: string | null; reply: string | null }[];
   violations: { commit: string; violations: Violation[] }[];
   duplicate_prs: number;
+  /** The deploy systems simulated, what they posted, and why a gate that never passed kept waiting. */
+  deploy: {
+    systems: DeploySystem[];
+    posted: string[];
+    waiting: string[];
+    /** `kustomize build`-style check of the final default branch: kustomization entries naming a missing file. */
+    build_errors: string[];
+  };
   api: { requests: number; writes: number };
   simulated_seconds: number;
 }
@@ -87,7 +100,6 @@ const OPERATOR = "operator";
 /** The label the issue form asks for (.github/ISSUE_TEMPLATE). */
 const FORM_LABEL = "handover";
 const REVIEW_DELAY = 5 * 60_000;
-const DEPLOY_DELAY = 60_000;
 const TICK = 60_000;
 /** Outside the change windows nothing opens: a gate passing meanwhile is recorded with its real pass time anyway. */
 const QUIET_TICK = 60 * 60_000;
@@ -97,11 +109,6 @@ const CHAOS_UNTIL = 6 * 3600_000;
 interface Agenda {
   at: number;
   run: () => Promise<void> | void;
-}
-
-/** Contexts a deploy system would report for a status glob (`flux/kustomization/replicore-a*` -> `flux/kustomization/replicore-a`). */
-function contextFor(pattern: string): string {
-  return pattern.replace(/\*+/g, "").replace(/[/-]+$/, "") || "deploy";
 }
 
 class Rehearsal {
@@ -125,6 +132,8 @@ class Rehearsal {
   private issue = 0;
   private decommissionAsked = false;
   private readonly shown: ShownRecorder | undefined;
+  private readonly systems: DeploySystem[];
+  private readonly posted: ({ system: DeploySystem } & Posting)[] = [];
 
   constructor(private readonly options: RehearsalOptions) {
     this.scripted = options.commands.map((spec) => ({ spec }));
@@ -138,6 +147,7 @@ class Rehearsal {
     this.windows = schedule?.windows ?? [];
     this.freezes = schedule?.freezes ?? [];
     this.shown = options.onShown ? new ShownRecorder(BOT, this.start) : undefined;
+    this.systems = options.deploy ?? derivedSystems(options.files);
   }
 
   private log(line: string): void {
@@ -184,24 +194,60 @@ class Rehearsal {
     return { ...(hidden ? { hidden } : {}), label: labels[0] ?? null };
   }
 
-  private reportHealth(step: PlannedStep, sha: string, rollback = false): void {
-    const gate = step.gate;
-    if (!gate) return;
+  /**
+   * After a merge, each deploy system reports on the default branch as it is when it gets there (the merge commit or a
+   * later one that contains it), after its own delay; `--fail-health` makes them report a failure for that step.
+   */
+  private deploy(step: PlannedStep, sha: string, rollback = false): void {
     const fail = this.options.failHealth === step.id && !rollback;
-    const sim = this.world.sim;
-    for (const check of gate.checks) {
-      if ("status" in check) sim.setStatus(sha, contextFor(check.status), fail ? "failure" : "success", "flux");
-      else if ("deployment" in check)
-        sim.createDeploymentStatus(
-          sim.createDeployment(sha, check.deployment, "deployer"),
-          fail ? "failure" : "success",
-          "deployer",
-        );
-      else if (fail) this.failing.add(check.http);
+    const gate = step.gate;
+    if (gate && fail) for (const check of gate.checks) if ("http" in check) this.failing.add(check.http);
+    if (gate && gate.checks.some((c) => "http" in c))
+      this.log(`replicante: ${gate.cluster} introspection reports ${fail ? "FAILED" : "HEALTHY"}`);
+    for (const system of this.systems) {
+      this.schedule(DEPLOY_DELAY_MS[system], () => this.post(system, step, sha, fail, rollback));
     }
+  }
+
+  private post(system: DeploySystem, step: PlannedStep, merged: string, fail: boolean, rollback: boolean): void {
+    const sim = this.world.sim;
+    // Flux and Argo CD reconcile the newest revision: a merge commit superseded by then never gets a report.
+    const sha = system === "flux" || system === "argocd" ? (sim.defaultBranchHistory().at(-1) ?? merged) : merged;
+    const state = fail ? "failure" : "success";
+    const postings = postingsFor(system, sim.readTree(sha));
+    for (const posting of postings) {
+      if (posting.kind === "status") sim.setStatus(sha, posting.context, state, system);
+      else sim.createDeploymentStatus(sim.createDeployment(sha, posting.environment, system), state, system);
+      this.posted.push({ system, ...posting });
+    }
+    const what = postings.map((p) => (p.kind === "status" ? p.context : `deployment ${p.environment}`)).join(", ");
     this.log(
-      `deploy: ${gate.cluster} ${fail ? "reports FAILED" : "reports healthy"} after ${rollback ? `the rollback of ${step.id}` : step.id} (${gate.checks.length} check${gate.checks.length === 1 ? "" : "s"})`,
+      `deploy (${system}): ${what || "nothing to report"} ${postings.length ? `${state} on ${sha.slice(0, 7)}` : ""}`.trimEnd() +
+        ` after ${rollback ? `the rollback of ${step.id}` : step.id}`,
     );
+  }
+
+  /** Why a gate that never passed kept waiting: each check, and what the deploy systems posted instead. */
+  private waiting(stepId: string | null): string[] {
+    const step = this.options.plan.steps.find((s) => s.id === stepId);
+    if (!step?.gate) return [];
+    const contexts = [...new Set(this.posted.flatMap((p) => (p.kind === "status" ? [p.context] : [])))];
+    const environments = [...new Set(this.posted.flatMap((p) => (p.kind === "deployment" ? [p.environment] : [])))];
+    const systems = this.systems.join(", ") || "none";
+    return step.gate.checks.flatMap((check) => {
+      const glob = statusGlob(check);
+      if (glob !== undefined) {
+        if (contexts.some((c) => picomatch(glob, { dot: true })(c))) return [];
+        return [
+          `${step.id}: the gate waited for a status matching ${JSON.stringify(glob)}, but the deploy system (${systems}) posted ${contexts.length ? contexts.join(", ") : "no status"}: none matches`,
+        ];
+      }
+      if ("deployment" in check && !environments.includes(check.deployment))
+        return [
+          `${step.id}: the gate waited for a deployment to ${JSON.stringify(check.deployment)}, but the deploy system (${systems}) deployed ${environments.length ? environments.join(", ") : "no environment"}`,
+        ];
+      return [];
+    });
   }
 
   /** The simulated operator fills in the scaffold's REPLACE-ME values on the prepare branch, as a person would. */
@@ -279,7 +325,7 @@ class Rehearsal {
       if (rec?.noDiff && !this.reportedNoDiff.has(step.id)) {
         this.reportedNoDiff.add(step.id);
         this.log(`${step.id}: already on the default branch (no PR); its gate reads ${rec.noDiff.sha.slice(0, 7)}`);
-        this.reportHealth(step, rec.noDiff.sha);
+        this.deploy(step, rec.noDiff.sha);
       }
       const passed = rec?.gatePassedAt !== undefined || rec?.skipped !== undefined;
       if (!passed) this.gates.delete(step.id); // rolled back: its gate counts again when it passes again
@@ -308,7 +354,7 @@ class Rehearsal {
         seen.merged = this.clock.current;
         if (!rollback) this.trigger(step.id, "merged");
         const sha = pr.pull.mergeCommitSha;
-        if (sha) this.schedule(DEPLOY_DELAY, () => this.reportHealth(step, sha, rollback));
+        if (sha) this.deploy(step, sha, rollback);
       }
     }
     const adoptsDone = this.options.plan.steps
@@ -469,23 +515,32 @@ class Rehearsal {
       };
     });
     const completed = label === "handover:done";
+    const stoppedAt = completed
+      ? null
+      : (this.options.plan.steps.find(
+          (s) =>
+            !(
+              hidden?.steps[s.id]?.gatePassedAt !== undefined ||
+              hidden?.steps[s.id]?.skipped ||
+              (s.kind === "decommission" && hidden?.steps[s.id]?.mergeSha)
+            ),
+        )?.id ?? null);
     return {
       completed,
-      stopped_at: completed
-        ? null
-        : (this.options.plan.steps.find(
-            (s) =>
-              !(
-                hidden?.steps[s.id]?.gatePassedAt !== undefined ||
-                hidden?.steps[s.id]?.skipped ||
-                (s.kind === "decommission" && hidden?.steps[s.id]?.mergeSha)
-              ),
-          )?.id ?? null),
+      stopped_at: stoppedAt,
       final_label: label,
       steps,
       comments,
       violations,
       duplicate_prs: [...perBranch.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
+      deploy: {
+        systems: this.systems,
+        posted: [...new Set(this.posted.map((p) => (p.kind === "status" ? p.context : `deployment ${p.environment}`)))],
+        waiting: completed ? [] : this.waiting(stoppedAt),
+        build_errors: danglingRefs(sim.readTree(sim.defaultBranchHistory().at(-1) ?? "HEAD")).map(
+          (r) => `${r.file}: ${JSON.stringify(r.value)} names ${r.target}, which does not exist`,
+        ),
+      },
       api: { requests: sim.requests.length, writes: sim.requests.filter((r) => r.write).length },
       simulated_seconds: Math.round((this.clock.current - this.start) / 1000),
     };

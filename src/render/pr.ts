@@ -1,4 +1,4 @@
-import type { HealthCheck } from "../spec/config.js";
+import { statusGlob, type HealthCheck } from "../spec/config.js";
 import type { PlannedStep } from "../plan/index.js";
 import type { FileChange } from "../repo/index.js";
 import { PLACEHOLDER } from "../repo/index.js";
@@ -6,6 +6,10 @@ import { commandLine } from "../chatops/index.js";
 import { stepMarker } from "../spec/markers.js";
 
 function describeCheck(check: HealthCheck): string {
+  if ("flux" in check)
+    return `Flux Kustomization \`${check.flux}\` reports success (commit status \`${statusGlob(check)}\`)`;
+  if ("argocd" in check)
+    return `Argo CD Application \`${check.argocd}\` reports success (commit status \`${statusGlob(check)}\`)`;
   if ("status" in check) return `commit status / check run \`${check.status}\` is success`;
   if ("deployment" in check) return `newest deployment to \`${check.deployment}\` is success`;
   return `\`${check.http}\` reports every result HEALTHY${check.version ? " and the target version" : ""}`;
@@ -68,6 +72,14 @@ export function renderPrBody(args: {
     "### Changes",
     ...args.changes.map((c) => `- ${c.action} \`${c.path}\``),
     "",
+    ...(step.unplaced?.length && !args.rollbackOf
+      ? [
+          "### Not copied",
+          "These files of the old cluster's folder do not contain its name, so Handover could not tell where the new cluster's copies belong; copy what it needs by hand on this branch:",
+          ...step.unplaced.map((path) => `- \`${path}\``),
+          "",
+        ]
+      : []),
     "### Gate",
     ...gate,
     ...checklist,

@@ -1,6 +1,8 @@
 export {
   loadRepo,
   type ActionObject,
+  clusterDirs,
+  folderOf,
   type Backend,
   type ClusterModel,
   type LoadResult,
@@ -12,3 +14,15 @@ export { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
 export { ERA_ADAPTERS, BACKEND_LIST_PATH, type EraAdapter } from "./eras.js";
 export { PLACEHOLDER, type Dependency, type Placeholder } from "./core.js";
 export { diffTrees, filesUnder, type ChangeAction, type FileChange, type FileMap } from "./tree.js";
+export {
+  KUSTOMIZATION_NAMES,
+  isKustomization,
+  kustomizationIn,
+  kustomizationRefs,
+  kustomizationFiles,
+  refResolves,
+  danglingRefs,
+  namePattern,
+  type KustomizeRef,
+  type KustomizeField,
+} from "./kustomize.js";

@@ -15,6 +15,7 @@ import { ERA_ADAPTERS } from "./eras.js";
 import { coreDependencies, PLACEHOLDER, placeholders, type Placeholder } from "./core.js";
 import { normalizeUrl } from "./paths.js";
 import { staticReach, type StaticSite } from "./static.js";
+import { clusterFolder, danglingRefs } from "./kustomize.js";
 import type { FileMap } from "./tree.js";
 import type { ClusterModel, RepoModel } from "./types.js";
 
@@ -177,5 +178,40 @@ function readRepo(tree: FileMap): LoadResult {
   );
   for (const [name, spec] of Object.entries(config.clusters))
     clusters.set(name, loadCluster(tree, name, spec, statics));
-  return { ok: true, model: { config, configText, clusters } };
+  return { ok: true, model: { config, configText, clusters, packaging: packagingProblems(tree, clusters) } };
+}
+
+/** Repo dirs that belong to a cluster as a whole. */
+export function clusterDirs(cluster: ClusterModel): string[] {
+  const dirs = [
+    cluster.workdir,
+    posix.dirname(cluster.configPath),
+    cluster.settingsDir ?? "",
+    ...cluster.mounts.map(([, dir]) => dir),
+    ...(cluster.spec.restart ? [posix.dirname(cluster.spec.restart.file)] : []),
+  ];
+  return [...new Set(dirs.map((d) => (d === "." ? "" : d)))].filter((d) => d !== "");
+}
+
+/** The folder the cluster's name stands for (`clusters/replicore-a`), where its packaging lives. */
+export function folderOf(cluster: ClusterModel): string | undefined {
+  return clusterFolder(cluster.name, clusterDirs(cluster));
+}
+
+function packagingProblems(tree: FileMap, clusters: Map<string, ClusterModel>): Violation[] {
+  const folders = [...clusters.values()].flatMap((c) => {
+    const folder = folderOf(c);
+    return folder === undefined ? [] : [[c.name, folder] as const];
+  });
+  return danglingRefs(tree).map((ref) => {
+    const owners = folders.filter(([, f]) => ref.file.startsWith(`${f}/`)).map(([name]) => name);
+    const what = ref.folderAllowed ? "file or folder with a kustomization" : "file";
+    return {
+      rule: "dangling-reference",
+      message: `${ref.file}: ${ref.list.join(".").replace(/\.(\d+)\./g, "[$1].")}[${ref.index}]: ${JSON.stringify(ref.value)} names ${ref.target}, and no such ${what} exists (kustomize build fails)`,
+      clusters: owners,
+      subject: ref.target,
+      files: [ref.file],
+    } satisfies Violation;
+  });
 }

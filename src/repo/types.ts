@@ -60,4 +60,6 @@ export interface RepoModel {
   config: HandoverConfig;
   configText: string;
   clusters: Map<string, ClusterModel>;
+  /** Kustomization entries naming a missing file or folder (rule `dangling-reference`). */
+  packaging: Violation[];
 }

@@ -66,10 +66,38 @@ const httpCheck = z.strictObject({
     .describe("Replicante /api/unstable/introspect/health URL; every result must be HEALTHY"),
   version: z.boolean().optional().describe("Also require /introspect/version to report the target version"),
 });
-export const healthCheck = z.union([statusCheck, deploymentCheck, httpCheck], {
-  error: "expected exactly one check: {status: GLOB}, {deployment: ENVIRONMENT} or {http: URL, version?: true}",
+/** Kubernetes object names: what Flux and Argo CD name their objects (and so their status contexts). */
+const objectName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+  message: "expected a Kubernetes object name (lowercase letters, digits, - and .)",
+});
+const fluxCheck = z.strictObject({
+  flux: objectName.describe(
+    "Flux Kustomization name: its notification-controller status `kustomization/NAME/<provider-uid-prefix>` must be success",
+  ),
+});
+const argocdCheck = z.strictObject({
+  argocd: objectName.describe(
+    "Argo CD Application name: its notifications status `continuous-delivery/APP` must be success",
+  ),
+});
+export const healthCheck = z.union([fluxCheck, argocdCheck, statusCheck, deploymentCheck, httpCheck], {
+  error:
+    "expected exactly one check: {flux: KUSTOMIZATION}, {argocd: APP}, {status: GLOB}, {deployment: ENVIRONMENT} or {http: URL, version?: true}",
 });
 export type HealthCheck = z.infer<typeof healthCheck>;
+
+/** The commit status glob a preset stands for (DESIGN section 5); a `status` check's own glob. */
+export function statusGlob(check: HealthCheck): string | undefined {
+  if ("flux" in check) return `kustomization/${check.flux}/*`;
+  if ("argocd" in check) return `continuous-delivery/${check.argocd}`;
+  if ("status" in check) return check.status;
+  return undefined;
+}
+
+/** A cluster's checks; `health: none` (no gate, on purpose) has none. */
+export function healthChecks(health: "none" | HealthCheck[]): HealthCheck[] {
+  return health === "none" ? [] : health;
+}
 
 export const restartSpec = z.strictObject({
   file: repoPath.describe("YAML file holding the restart annotation (e.g. a StatefulSet)"),
@@ -129,7 +157,12 @@ export const clusterSpec = z
         "Network the cluster's dependencies live on (compose project, Kubernetes namespace); the same host name on two networks is two services (default: one network for all)",
       ),
     restart: restartSpec.optional().describe("How a rolling restart is requested through git"),
-    health: z.array(healthCheck).default([]).describe("Checks that must all pass for the cluster's gate"),
+    health: z
+      .union([z.literal("none"), z.array(healthCheck)], {
+        error: "expected a list of checks, or `none` for a cluster whose gate is the soak time alone",
+      })
+      .default([])
+      .describe("Checks that must all pass for the cluster's gate; `none`: no gate on purpose (soak time only)"),
     soak: duration.optional().describe("Per-cluster soak override"),
   })
   .superRefine((cluster, ctx) => {

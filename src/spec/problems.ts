@@ -31,9 +31,22 @@ export function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * A union whose options are a keyword and a list (`health: none` or checks): when only one option has the right shape,
+ * its own issues say what is wrong, deeper and more precisely than "expected one of".
+ */
+function expandUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || !issue.errors?.length) return [issue];
+  const shapeOnly = (branch: z.core.$ZodIssue[]) =>
+    branch.length === 1 && branch[0]?.path.length === 0 && ["invalid_type", "invalid_value"].includes(branch[0].code);
+  const candidates = issue.errors.filter((branch) => !shapeOnly(branch));
+  if (candidates.length !== 1) return [issue];
+  return (candidates[0] ?? []).flatMap((inner) => expandUnion({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 /** One line per zod issue: `FILE: FIELD: VALUE: MESSAGE`. */
 export function formatZodIssues(file: string, issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap(expandUnion).map((issue) => {
     if (issue.code === "unrecognized_keys") {
       const where = issue.path.length ? `${fieldPath(issue.path)}: ` : "";
       return `${file}: ${where}unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (a typo must not silently turn a setting off)`;

@@ -10,6 +10,7 @@ export const RULES = {
   "missing-discovery-file": "a referenced discovery file is missing",
   "malformed-discovery-file": "a referenced discovery file is malformed",
   "unfinished-scaffold": "a REPLACE-ME placeholder is left in a cluster's config",
+  "dangling-reference": "a kustomization entry names a file or folder that does not exist",
 } as const;
 export type Rule = keyof typeof RULES;
 

@@ -32,7 +32,7 @@ const BOMB_LIST = readFileSync(join(ROOT, "test/fixtures/bad/billion-laughs-list
 const PATH_RULE = "expected a path relative to the repo root that stays inside it (no leading /, no ..)";
 const FILE_RULE = "expected a file path, not a directory";
 const HEALTH_RULE =
-  "expected exactly one check: {status: GLOB}, {deployment: ENVIRONMENT} or {http: URL, version?: true}";
+  "expected exactly one check: {flux: KUSTOMIZATION}, {argocd: APP}, {status: GLOB}, {deployment: ENVIRONMENT} or {http: URL, version?: true}";
 const DURATION_RULE = "expected a duration such as 30s, 15m, 2h or 1h30m";
 
 /** Repos created by a test, with their hashes before the command ran: checked unchanged after every test. */

@@ -259,7 +259,7 @@ describe("plan --format json on the example", () => {
       cluster,
       soak: "15m",
       timeout: "2h",
-      checks: [{ status: `flux/kustomization/${cluster}*` }, { deployment: cluster }],
+      checks: [{ flux: cluster }, { deployment: cluster }],
     });
     expect(plan.steps.map((s) => s.gate)).toEqual([
       gate("replicore-b"),

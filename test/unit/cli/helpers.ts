@@ -130,7 +130,9 @@ export function coreConfig(files: string, deps: { ensemble?: string; uri?: strin
 
 /** Add a cluster entry to the example handover.yml, just before `defaults:`. */
 export function addCluster(name: string, lines: string[]): (old: string) => string {
-  return replaceOnce("\ndefaults:", `  ${name}:\n${lines.map((l) => `    ${l}`).join("\n")}\n\ndefaults:`);
+  // A cluster without health entries gets a warning from check: give it a gate unless the test writes one.
+  const all = lines.some((l) => l.startsWith("health:")) ? lines : [...lines, `health: [{ deployment: ${name} }]`];
+  return replaceOnce("\ndefaults:", `  ${name}:\n${all.map((l) => `    ${l}`).join("\n")}\n\ndefaults:`);
 }
 
 /** Replace the body of one `### Heading` section of an issue. */

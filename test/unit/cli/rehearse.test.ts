@@ -82,6 +82,7 @@ describe("rehearse --format json", () => {
       "api",
       "comments",
       "completed",
+      "deploy",
       "duplicate_prs",
       "final_label",
       "simulated_seconds",

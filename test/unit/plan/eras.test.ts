@@ -310,8 +310,11 @@ defaults:
     );
     expect(lines.added).toHaveLength(5);
     expect(lines.added.filter((l) => l !== "    files: []").every((l) => l.includes("REPLACE-ME"))).toBe(true);
+    // The scaffold has no discovery files yet, so its kustomization lists none (kustomize build would fail).
     expect(next.get("clusters/replicore-b/kustomization.yaml")).toBe(
-      tree.get("clusters/replicore-a/kustomization.yaml")?.replaceAll("replicore-a", "replicore-b"),
+      edit(tree.get("clusters/replicore-a/kustomization.yaml")?.replaceAll("replicore-a", "replicore-b") ?? "", [
+        ["      - conf.d/mongo.yaml\n      - conf.d/kafka.yaml\n      - conf.d/zookeeper.yaml\n", ""],
+      ]),
     );
     const deployment = changedLines(
       tree.get("clusters/replicore-a/deployment.yaml")?.replaceAll("replicore-a", "replicore-b") ?? "",
@@ -413,9 +416,16 @@ spec:
       ["create", "clusters/replicore-b/conf.d/mongo.yaml"],
       ["update", "clusters/replicore-b/deployment.yaml"],
       ["update", "clusters/replicore-b/etc/replicante.yaml"],
+      ["update", "clusters/replicore-b/kustomization.yaml"],
     ]);
     const before = treeAfter(tree, plan, "release-canary");
     const next = treeAfter(tree, plan, "adopt-canary");
+    // The copy joins the generator that packages the source's mongo.yaml, written the same way.
+    expect(next.get("clusters/replicore-b/kustomization.yaml")).toBe(
+      edit(before.get("clusters/replicore-b/kustomization.yaml") ?? "", [
+        ["      - etc/replicante.yaml\n", "      - etc/replicante.yaml\n      - conf.d/mongo.yaml\n"],
+      ]),
+    );
     expect(
       next.get("clusters/replicore-b/conf.d/mongo.yaml"),
     ).toBe(`# MongoDB replica sets (Core 0.2: the id key is \`cluster\`, not \`cluster_id\`).

@@ -1,0 +1,179 @@
+// Kustomize packaging kept consistent with the steps (DESIGN section 3b): a file nobody references is never deployed,
+// and an entry naming a deleted file breaks `kustomize build`.
+import { posix } from "node:path";
+import { appendSeqItems, readSeqItems, removeSeqItems } from "../edit/index.js";
+import {
+  isKustomization,
+  kustomizationRefs,
+  kustomizationFiles,
+  refResolves,
+  type FileMap,
+  type KustomizeRef,
+} from "../repo/index.js";
+import { readYaml, readYamlDocuments } from "../spec/yaml.js";
+
+function dirOf(path: string): string {
+  const dir = posix.dirname(path);
+  return dir === "." ? "" : dir;
+}
+
+/** Remove the given entries (by list and index) from a kustomization's text, one edit per list. */
+function withoutRefs(text: string, refs: readonly KustomizeRef[]): string {
+  const byList = new Map<string, { list: (string | number)[]; indexes: Set<number> }>();
+  for (const ref of refs) {
+    const key = JSON.stringify(ref.list);
+    const entry = byList.get(key) ?? { list: ref.list, indexes: new Set<number>() };
+    entry.indexes.add(ref.index);
+    byList.set(key, entry);
+  }
+  let out = text;
+  for (const { list, indexes } of byList.values()) out = removeSeqItems(out, list, (_, i) => indexes.has(i));
+  return out;
+}
+
+/** In each of the given kustomizations, drop the entries that name nothing in the tree (files the scaffold left out). */
+export function dropDangling(next: Map<string, string>, kustomizations: readonly string[]): void {
+  for (const file of kustomizations) {
+    const text = next.get(file);
+    if (text === undefined) continue;
+    const dangling = kustomizationRefs(file, text).filter((ref) => !refResolves(next, ref));
+    if (dangling.length > 0) next.set(file, withoutRefs(text, dangling));
+  }
+}
+
+/** Entries of every kustomization left in `after` that named something in `before` that `after` no longer has. */
+export function pruneBroken(before: FileMap, next: Map<string, string>): void {
+  for (const file of kustomizationFiles(next)) {
+    const text = next.get(file) ?? "";
+    const broken = kustomizationRefs(file, text).filter((ref) => refResolves(before, ref) && !refResolves(next, ref));
+    if (broken.length > 0) next.set(file, withoutRefs(text, broken));
+  }
+}
+
+/**
+ * Wherever a kustomization outside the copies lists a copied file or folder in `resources` (the parent folder's lists the
+ * cluster's folder; `flux-system/` lists a Flux Kustomization file), list the copy too, written the same way
+ * (`./replicore-a/` -> `./replicore-b/`), after the last entry.
+ */
+export function listCopies(
+  next: Map<string, string>,
+  copies: readonly [string, string][],
+  rename: (text: string) => string,
+): void {
+  // The copied kustomizations (and their originals) already name their own folder's files.
+  const inside = new Set(copies.flatMap(([from, to]) => [from, to]));
+  for (const file of kustomizationFiles(next)) {
+    if (inside.has(file)) continue;
+    for (const [from, to] of copies) {
+      const text = next.get(file) ?? "";
+      const refs = kustomizationRefs(file, text).filter((r) => r.field === "resources");
+      const source = refs.find((r) => r.target === from);
+      if (!source || refs.some((r) => r.target === to)) continue;
+      const raw = readSeqItems(text, source.list)[source.index]?.raw ?? source.value;
+      next.set(file, appendSeqItems(text, source.list, [rename(raw)]));
+    }
+  }
+}
+
+type Doc = { apiVersion?: unknown; kind?: unknown; spec?: Record<string, unknown> } | null;
+
+function trimPath(path: unknown): string | undefined {
+  if (typeof path !== "string") return undefined;
+  const trimmed = path.replace(/^\.\//, "").replace(/\/+$/, "");
+  return trimmed === "." ? "" : trimmed;
+}
+
+/** The repo folder a Flux Kustomization or an Argo CD Application deploys, when the document is one. */
+export function deployedFolder(doc: unknown): string | undefined {
+  const object = doc as Doc;
+  const api = String(object?.apiVersion ?? "");
+  if (object?.kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/"))
+    return trimPath(object.spec?.path);
+  if (object?.kind === "Application" && api.startsWith("argoproj.io/")) {
+    const source = object.spec?.source as { path?: unknown } | undefined;
+    const sources = object.spec?.sources as { path?: unknown }[] | undefined;
+    return trimPath(source?.path ?? sources?.find((s) => typeof s?.path === "string")?.path);
+  }
+  return undefined;
+}
+
+/** Files outside a folder holding a Flux Kustomization or Argo CD Application that deploys it (or an overlay in it). */
+export function deployerFiles(tree: FileMap, folder: string): string[] {
+  const found: string[] = [];
+  for (const [path, text] of tree) {
+    if (path.startsWith(`${folder}/`) || !/\.ya?ml$/.test(path)) continue;
+    if (!text.includes("kustomize.toolkit.fluxcd.io") && !text.includes("argoproj.io")) continue;
+    const docs = readYamlDocuments(path, text);
+    const deploys = (doc: unknown) => {
+      const deployed = deployedFolder(doc);
+      return deployed !== undefined && (deployed === folder || deployed.startsWith(`${folder}/`));
+    };
+    if (docs.ok && docs.value.some(deploys)) found.push(path);
+  }
+  return found.sort();
+}
+
+interface Generator {
+  kind: string;
+  index: number;
+  name: string | undefined;
+}
+
+function generators(file: string, text: string): Generator[] {
+  const parsed = readYaml(file, text);
+  if (!parsed.ok || !parsed.value || typeof parsed.value !== "object") return [];
+  const doc = parsed.value as Record<string, unknown>;
+  return (["configMapGenerator", "secretGenerator"] as const).flatMap((kind) => {
+    const list = doc[kind];
+    return Array.isArray(list)
+      ? list.map((gen, index) => {
+          const name = (gen as { name?: unknown } | null)?.name;
+          return { kind, index, name: typeof name === "string" ? name : undefined };
+        })
+      : [];
+  });
+}
+
+/**
+ * `adopt`: each file copied into the target (source file -> target file) is added to every generator of the target's
+ * kustomization (the source's, renamed) whose source counterpart lists the source's copy, in the same form
+ * (`key=path` or `path`).
+ */
+export function registerCopies(
+  next: Map<string, string>,
+  sourceTree: FileMap,
+  copies: readonly [string, string][],
+  rename: (text: string) => string,
+): void {
+  if (copies.length === 0) return;
+  const wanted = new Map(copies);
+  for (const file of kustomizationFiles(sourceTree)) {
+    const targetFile = rename(file);
+    if (targetFile === file || !isKustomization(targetFile) || !next.has(targetFile)) continue;
+    const sourceText = sourceTree.get(file) ?? "";
+    const sourceGens = generators(file, sourceText);
+    for (const ref of kustomizationRefs(file, sourceText)) {
+      const copy = wanted.get(ref.target);
+      if (ref.field !== "files" || copy === undefined) continue;
+      const [kind, index] = ref.list as [string, number];
+      const sourceGen = sourceGens.find((g) => g.kind === kind && g.index === index);
+      const text = next.get(targetFile) ?? "";
+      const targetGens = generators(targetFile, text).filter((g) => g.kind === kind);
+      const gen =
+        targetGens.find((g) => sourceGen?.name !== undefined && g.name === rename(sourceGen.name)) ??
+        targetGens.find((g) => g.index === index);
+      if (!gen) continue;
+      const list = [kind, gen.index, "files"];
+      const present = kustomizationRefs(targetFile, text).some(
+        (r) => r.field === "files" && r.list[1] === gen.index && r.list[0] === kind && r.target === copy,
+      );
+      if (present) continue;
+      const path = posix.relative(dirOf(targetFile) || ".", copy);
+      const value = ref.key ? `${ref.key}=${path}` : path;
+      // The source's item as written (quotes, comment), with the new value in it.
+      const raw = readSeqItems(sourceText, ref.list)[ref.index]?.raw ?? ref.value;
+      const item = raw.includes(ref.value) ? rename(raw.replace(ref.value, value)) : value;
+      next.set(targetFile, appendSeqItems(text, list, [item]));
+    }
+  }
+}

@@ -1,0 +1,204 @@
+// Kustomize packaging through a whole migration (DESIGN section 3b): a Flux-applied repo whose cluster folder holds a
+// kustomization with generators (both `name=path` and `path` forms), a secret generator and a patch, and a parent
+// kustomization that lists the cluster folder.
+import { beforeAll, describe, expect, it } from "vitest";
+import { checkTree } from "../../../src/invariant/index.js";
+import { planMigration, type Plan } from "../../../src/plan/index.js";
+import { renderPrBody } from "../../../src/render/pr.js";
+import { actions, edit, fixture, planOk, request, stepNamed, treeAfter } from "./helpers.js";
+
+const PARENT = "clusters/kustomization.yaml";
+const SOURCE_K = "clusters/replicore-a/kustomization.yaml";
+const TARGET_K = "clusters/replicore-b/kustomization.yaml";
+
+describe("Kustomize packaging (kustomize fixture: generators, patches, parent kustomization)", () => {
+  let tree: Map<string, string>;
+  let plan: Plan;
+  beforeAll(async () => {
+    tree = await fixture("kustomize");
+    plan = planOk(tree, request("replicore-a", "replicore-b", "0.3.1", "canary: mongo\nrest: *"));
+  });
+
+  it("prepare copies every file of the folder but discovery, lists none of the discovery files, and joins the parent", () => {
+    const step = stepNamed(plan, "prepare");
+    expect(actions(step)).toStrictEqual([
+      ["update", ".github/handover.yml"],
+      ["update", PARENT],
+      ["create", "clusters/replicore-b/config/replicante.yaml"],
+      ["create", "clusters/replicore-b/config/tls.crt"],
+      ["create", TARGET_K],
+      ["create", "clusters/replicore-b/patches/resources.yaml"],
+      ["create", "clusters/replicore-b/service.yaml"],
+      ["create", "clusters/replicore-b/statefulset.yaml"],
+    ]);
+    const next = treeAfter(tree, plan, "prepare");
+    expect(next.get(PARENT)).toBe(`${tree.get(PARENT)}  - ./replicore-b\n`);
+    expect(next.get(TARGET_K)).toBe(
+      edit(tree.get(SOURCE_K)?.replaceAll("replicore-a", "replicore-b") ?? "", [
+        ["      - mongo.yaml=config/conf.d/mongo.yaml   # orders replica set\n      - config/conf.d/kafka.yaml\n", ""],
+      ]),
+    );
+    expect(next.get("clusters/replicore-b/config/tls.crt")).toBe(tree.get("clusters/replicore-a/config/tls.crt"));
+    expect(step.unplaced).toBeUndefined();
+  });
+
+  it("adopt adds each copied discovery file to the generator that packages the source's copy, in the same form", () => {
+    const canary = treeAfter(tree, plan, "adopt-canary");
+    expect(actions(stepNamed(plan, "adopt-canary"))).toStrictEqual([
+      ["create", "clusters/replicore-b/config/conf.d/mongo.yaml"],
+      ["update", "clusters/replicore-b/config/replicante.yaml"],
+      ["update", TARGET_K],
+      ["update", "clusters/replicore-b/statefulset.yaml"],
+    ]);
+    const prepared = treeAfter(tree, plan, "prepare");
+    expect(canary.get(TARGET_K)).toBe(
+      edit(prepared.get(TARGET_K) ?? "", [
+        [
+          "      - replicante.yaml=config/replicante.yaml\n",
+          "      - replicante.yaml=config/replicante.yaml\n      - mongo.yaml=config/conf.d/mongo.yaml\n",
+        ],
+      ]),
+    );
+    const rest = treeAfter(tree, plan, "adopt-rest");
+    expect(rest.get(TARGET_K)).toBe(
+      edit(canary.get(TARGET_K) ?? "", [
+        [
+          "      - mongo.yaml=config/conf.d/mongo.yaml\n",
+          "      - mongo.yaml=config/conf.d/mongo.yaml\n      - config/conf.d/kafka.yaml\n",
+        ],
+      ]),
+    );
+  });
+
+  it("release leaves the source's generators alone (its discovery files stay until decommission)", () => {
+    for (const id of ["release-canary", "release-rest"]) {
+      expect(actions(stepNamed(plan, id)).map(([, path]) => path)).not.toContain(SOURCE_K);
+    }
+  });
+
+  it("decommission removes the source folder from the parent and leaves no dangling entry", () => {
+    const before = treeAfter(tree, plan, "adopt-rest");
+    const after = treeAfter(tree, plan, "decommission");
+    expect(after.get(PARENT)).toBe(edit(before.get(PARENT) ?? "", [["  - ./replicore-a   # Core 0.3 fleet\n", ""]]));
+    expect([...after.keys()].filter((p) => p.startsWith("clusters/replicore-a/"))).toStrictEqual([]);
+    expect(checkTree(after).filter((v) => v.rule !== "unfinished-scaffold")).toStrictEqual([]);
+  });
+
+  it("the tree after every step builds: no kustomization names a missing file", () => {
+    for (const step of plan.steps) {
+      const violations = checkTree(treeAfter(tree, plan, step.id)).filter((v) => v.rule === "dangling-reference");
+      expect(violations, step.id).toStrictEqual([]);
+    }
+  });
+
+  it("a file of the source's own dirs whose path does not name it is listed on the plan and the prepare PR", async () => {
+    const shared = new Map(tree);
+    shared.set(
+      ".github/handover.yml",
+      (tree.get(".github/handover.yml") ?? "").replace(
+        "    discovery: files\n",
+        "    discovery: files\n    mounts: { /etc/replicante/tls: tls/fleet }\n",
+      ),
+    );
+    shared.set("tls/fleet/ca.crt", "a shared CA\n");
+    const result = planMigration(shared, request("replicore-a", "replicore-b", "0.3.1"), 7);
+    if (!result.ok) throw new Error(JSON.stringify(result));
+    const prepare = stepNamed(result.plan, "prepare");
+    expect(prepare.unplaced).toStrictEqual(["tls/fleet/ca.crt"]);
+    expect(result.plan.warnings).toContain(
+      'prepare could not place 1 file(s) of replicore-a for replicore-b (their paths do not contain "replicore-a"): tls/fleet/ca.crt; copy what replicore-b needs by hand on the prepare PR',
+    );
+    const body = renderPrBody({
+      issue: 7,
+      step: prepare,
+      index: 0,
+      total: 6,
+      previousPr: null,
+      changes: prepare.changes,
+      version: "0.3.1",
+    });
+    expect(body).toContain(
+      "### Not copied\nThese files of the old cluster's folder do not contain its name, so Handover could not tell where the new cluster's copies belong; copy what it needs by hand on this branch:\n- `tls/fleet/ca.crt`\n",
+    );
+  });
+});
+
+describe("rule dangling-reference", () => {
+  const config = "version: 1\nclusters:\n  alpha:\n    config: clusters/alpha/replicante.yaml\n";
+  const core = "discovery:\n  backends:\n    files: []\n";
+
+  it("names every kustomization entry whose file (or folder with a kustomization) is missing", () => {
+    const violations = checkTree(
+      new Map([
+        [".github/handover.yml", config],
+        ["clusters/alpha/replicante.yaml", core],
+        [
+          "clusters/alpha/kustomization.yaml",
+          [
+            "resources:",
+            "  - deploy.yaml",
+            "  - ../base",
+            "  - github.com/acme/platform//base?ref=v1",
+            "configMapGenerator:",
+            "  - name: alpha",
+            "    files:",
+            "      - replicante.yaml",
+            "      - mongo.yaml=conf.d/mongo.yaml",
+            "patches:",
+            "  - path: patch.yaml",
+            "",
+          ].join("\n"),
+        ],
+        ["clusters/base/deploy.yaml", "kind: Deployment\n"],
+      ]),
+    );
+    expect(violations.map(({ rule, clusters, subject, files }) => ({ rule, clusters, subject, files }))).toStrictEqual([
+      {
+        rule: "dangling-reference",
+        clusters: ["alpha"],
+        subject: "clusters/alpha/conf.d/mongo.yaml",
+        files: ["clusters/alpha/kustomization.yaml"],
+      },
+      {
+        rule: "dangling-reference",
+        clusters: ["alpha"],
+        subject: "clusters/alpha/deploy.yaml",
+        files: ["clusters/alpha/kustomization.yaml"],
+      },
+      {
+        rule: "dangling-reference",
+        clusters: ["alpha"],
+        subject: "clusters/alpha/patch.yaml",
+        files: ["clusters/alpha/kustomization.yaml"],
+      },
+      {
+        rule: "dangling-reference",
+        clusters: ["alpha"],
+        subject: "clusters/base",
+        files: ["clusters/alpha/kustomization.yaml"],
+      },
+    ]);
+    expect(violations[0]?.message).toBe(
+      'clusters/alpha/kustomization.yaml: configMapGenerator[0].files[1]: "mongo.yaml=conf.d/mongo.yaml" names clusters/alpha/conf.d/mongo.yaml, and no such file exists (kustomize build fails)',
+    );
+    expect(violations[3]?.message).toBe(
+      'clusters/alpha/kustomization.yaml: resources[1]: "../base" names clusters/base, and no such file or folder with a kustomization exists (kustomize build fails)',
+    );
+  });
+
+  it("passes when every entry resolves: files, a folder with a Kustomization file, a remote base", () => {
+    expect(
+      checkTree(
+        new Map([
+          [".github/handover.yml", config],
+          ["clusters/alpha/replicante.yaml", core],
+          [
+            "clusters/alpha/kustomization.yml",
+            "resources: [../base, https://example.com/x.yaml]\nconfigMapGenerator:\n  - name: a\n    files: [replicante.yaml]\n",
+          ],
+          ["clusters/base/Kustomization", "resources: []\n"],
+        ]),
+      ),
+    ).toStrictEqual([]);
+  });
+});
