@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { CONFIG_PATH } from "../spec/config.js";
 import { readYaml } from "../spec/yaml.js";
 import { detectedLines } from "./init-detect.js";
+import { clusterNameOf, deployerOf, namingFolder, workloadOf } from "./infer.js";
 import { EXIT, paint, readRepoDir, type Io } from "./io.js";
 
 export const ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/replicante-upgrade.yml";
@@ -12,12 +13,7 @@ export const ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/replicante-upgrade.yml";
 /** The issue form shipped with Handover (package root, beside lib/ and src/). */
 const SHIPPED_FORM = fileURLToPath(new URL(`../../${ISSUE_FORM_PATH}`, import.meta.url));
 
-function clusterName(dir: string, taken: Set<string>): string {
-  const base =
-    (posix.basename(dir) || "replicore")
-      .toLowerCase()
-      .replace(/[^a-z0-9._-]/g, "-")
-      .replace(/^[^a-z0-9]+/, "") || "replicore";
+function uniqueName(base: string, taken: Set<string>): string {
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
   taken.add(name);
@@ -54,8 +50,35 @@ export function starterConfig(tree: ReadonlyMap<string, string>): string {
   const configs = [...tree.keys()].filter((p) => /(^|\/)replicante\.ya?ml$/.test(p)).sort();
   const taken = new Set<string>();
   const clusters = configs.map((path) => {
-    const name = clusterName(posix.dirname(path), taken);
+    const name = uniqueName(clusterNameOf(tree, path), taken);
     const mounts = Object.entries(inferMounts(tree, path));
+    const workload = workloadOf(tree, path);
+    const deployer = deployerOf(tree, namingFolder(path));
+    const restart = workload
+      ? [
+          `    restart:              # the ${workload.kind} ${workload.name} runs this Core: bumping its pod annotation restarts it`,
+          `      file: ${workload.file}`,
+          "      key: [spec, template, metadata, annotations, handover.replicante.io/restart]",
+          ...(workload.document > 0 ? [`      document: ${workload.document}`] : []),
+        ]
+      : [
+          "    # restart:            # how a rolling restart is asked for through git (files and http eras): no Deployment",
+          "    #                     # or StatefulSet found beside the config; name the file that runs this Core",
+          "    #   file: path/to/statefulset.yaml",
+          "    #   key: [spec, template, metadata, annotations, handover.replicante.io/restart]",
+        ];
+    const health = deployer
+      ? [
+          "    health:",
+          "flux" in deployer
+            ? `      - flux: ${deployer.flux}   # Flux Kustomization found in the repo: status kustomization/${deployer.flux}/<provider-uid-prefix>`
+            : `      - argocd: ${deployer.argocd}   # Argo CD Application found in the repo: status continuous-delivery/${deployer.argocd}`,
+        ]
+      : [
+          "    health: []          # no Flux Kustomization or Argo CD Application found for this folder: add what tells",
+          `                        # ${name} is healthy (- flux: NAME, - argocd: APP, - deployment: ENV, - http: URL),`,
+          "                        # or write `health: none`; until then the App will not start a migration of it",
+        ];
     return [
       `  ${name}:`,
       `    config: ${path}`,
@@ -65,10 +88,8 @@ export function starterConfig(tree: ReadonlyMap<string, string>): string {
             `    mounts: { ${mounts.map(([abs, dir]) => `${abs}: ${dir}`).join(", ")} }   # absolute paths in the Core config`,
           ]
         : []),
-      `    # restart:            # how a rolling restart is asked for through git (files and http eras)`,
-      `    #   file: ${posix.dirname(path)}/statefulset.yaml`,
-      `    #   key: [spec, template, metadata, annotations, handover.replicante.io/restart]`,
-      `    health: []          # e.g. - status: "flux/kustomization/${name}*"  - deployment: ${name}`,
+      ...restart,
+      ...health,
     ].join("\n");
   });
   return [
@@ -87,12 +108,50 @@ export function starterConfig(tree: ReadonlyMap<string, string>): string {
   ].join("\n");
 }
 
+export const ISSUE_EXAMPLE_PATH = "issue.example.md";
+
+/** A migration issue body for the first cluster found, for `handover plan --issue issue.example.md`. */
+export function exampleIssue(tree: ReadonlyMap<string, string>): string {
+  const config = [...tree.keys()].filter((p) => /(^|\/)replicante\.ya?ml$/.test(p)).sort()[0];
+  const source = config ? clusterNameOf(tree, config) : "replicore-a";
+  const tag = config
+    ? /replicanteio\/replicante:v?(\d+\.\d+\.\d+)/.exec(tree.get(workloadOf(tree, config)?.file ?? "") ?? "")?.[1]
+    : undefined;
+  return [
+    "### Source cluster",
+    "",
+    source,
+    "",
+    "### Target cluster",
+    "",
+    `${source}-next`,
+    "",
+    "### Target version",
+    "",
+    tag ?? "0.3.1",
+    "",
+    "### Backend groups",
+    "",
+    "_No response_",
+    "",
+    "### Soak time",
+    "",
+    "_No response_",
+    "",
+    "### Upgrade notes",
+    "",
+    "- [x] I have read the upgrade notes for the target version",
+    "",
+  ].join("\n");
+}
+
 /** `handover init`: write the issue form and a starter handover.yml, never overwriting either. */
 export async function initCommand(io: Io, options: { repo: string }): Promise<number> {
   const tree = await readRepoDir(options.repo);
   const files: [string, () => Promise<string>][] = [
     [ISSUE_FORM_PATH, () => readFile(SHIPPED_FORM, "utf8")],
     [CONFIG_PATH, async () => starterConfig(tree)],
+    [ISSUE_EXAMPLE_PATH, async () => exampleIssue(tree)],
   ];
   for (const [path, content] of files) {
     const full = join(options.repo, path);

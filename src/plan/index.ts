@@ -20,3 +20,4 @@ export {
 } from "./steps.js";
 export { resolveGroups, groupNameFor, type ResolvedGroup } from "./groups.js";
 export { ownedFiles } from "./owned.js";
+export { deployedFolder } from "./packaging.js";

@@ -494,14 +494,14 @@ describe("init", () => {
     const first = await cli(["init", "--repo", repo]);
     expect(first.err).toBe("");
     expect(first.out).toBe(
-      `wrote   ${FORM}\nwrote   ${CONFIG}\n\nNext: review ${CONFIG} (health checks, restart keys), run \`handover check --repo ${repo}\`, commit, and file a "Replicante Core breaking upgrade" issue.\n`,
+      `wrote   ${FORM}\nwrote   ${CONFIG}\nwrote   issue.example.md\n\nNext: review ${CONFIG} (health checks, restart keys), run \`handover check --repo ${repo}\`, commit, and file a "Replicante Core breaking upgrade" issue.\n`,
     );
     expect(first.code).toBe(0);
     expect(
       Object.keys(hashTree(repo))
         .filter((p) => !p.endsWith("/"))
         .sort(),
-    ).toEqual([FORM, CONFIG].sort());
+    ).toEqual([FORM, CONFIG, "issue.example.md"].sort());
     expect(readFileSync(join(repo, FORM), "utf8")).toBe(readFileSync(join(ROOT, FORM), "utf8"));
 
     const check = await cli(["check", "--repo", repo, "--format", "json"]);
@@ -511,9 +511,10 @@ describe("init", () => {
     const before = hashTree(repo);
     const second = await cli(["init", "--repo", repo]);
     expect(second.err).toBe("");
-    expect(second.out.split("\n").slice(0, 2)).toEqual([
+    expect(second.out.split("\n").slice(0, 3)).toEqual([
       `kept    ${FORM} (already there; not overwritten)`,
       `kept    ${CONFIG} (already there; not overwritten)`,
+      "kept    issue.example.md (already there; not overwritten)",
     ]);
     expect(second.code).toBe(0);
     expect(hashTree(repo)).toEqual(before);
@@ -569,6 +570,11 @@ describe("init", () => {
         config: CORE_A,
         version: "0.3.0",
         mounts: { "/opt/replicante": "clusters/replicore-a" },
+        restart: {
+          file: "clusters/replicore-a/statefulset.yaml",
+          key: ["spec", "template", "metadata", "annotations", "handover.replicante.io/restart"],
+          document: 1,
+        },
         health: [],
       },
     });
