@@ -110,7 +110,7 @@ describe("rehearse --out DIR writes what GitHub would show", () => {
         "",
         "### Gate",
         "After merge, **replicore-a** must stay healthy for **15m** without a break (time-out 2h) before the next step opens:",
-        "- commit status / check run `flux/kustomization/replicore-a*` is success",
+        "- Flux Kustomization `replicore-a` reports success (commit status `kustomization/replicore-a/*`)",
         "- newest deployment to `replicore-a` is success",
         "",
         "<sub>Comment `/handover status`, `pause`, `resume`, `retry [step]`, `skip [step]`, `abort -- reason`, `rollback`, `decommission`, `approve [step]` or `help` here or on #1. Every step is checked so that no two Replicante Core clusters ever manage the same datastore.</sub>",
@@ -124,7 +124,7 @@ describe("rehearse --out DIR writes what GitHub would show", () => {
     expect([...files.keys()].filter((p) => p.startsWith("replies/"))).toEqual(["replies/001.md", "replies/002.md"]);
     expect(reply("replies/001.md")).toBe(
       [
-        "On issue #1 at +0h26m00s:",
+        "On issue #1 at +0h31m00s:",
         "",
         "> @visitor:",
         ">",
@@ -139,7 +139,7 @@ describe("rehearse --out DIR writes what GitHub would show", () => {
     );
     expect(reply("replies/002.md")).toBe(
       [
-        "On issue #1 at +0h46m00s:",
+        "On issue #1 at +0h51m00s:",
         "",
         "> @lead:",
         ">",
