@@ -2,7 +2,7 @@ import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { GitHubSim } from "../sim/index.js";
 
 /** The hidden state is invisible on GitHub (an HTML comment) and keyed with a per-run secret: never written out. */
-const STATE_LINE = /\n<!-- handover:state [A-Za-z0-9+/=.:-]+ -->\s*$/;
+const STATE_LINE = /\n<!-- handover:state [A-Za-z0-9+/=.:-]+(?: [0-9a-f]{64})? -->\s*$/;
 
 /** The first line of the README in a rehearsal's --out directory (marks a directory safe to replace). */
 export const SHOWN_HEADING = "# What GitHub would show";
