@@ -49,20 +49,22 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec, statics: St
   const stated = statedEra(spec);
   const base = { name, spec, configPath, workdir, settingsDir, mounts, version };
   const text = tree.get(configPath);
+  /** A cluster whose Core config cannot be read: no backends, only the problem saying why. */
+  const unreadable = (problem: Violation): ClusterModel => ({
+    ...base,
+    era: stated ?? "settings",
+    core: null,
+    backends: [],
+    actions: [],
+    dependencies: [],
+    placeholders: [],
+    problems: [problem],
+  });
   if (text === undefined) {
     const problem = invalid(`cluster ${name}: Core config ${configPath} does not exist`, [name], configPath, [
       CONFIG_PATH,
     ]);
-    return {
-      ...base,
-      era: stated ?? "settings",
-      core: null,
-      backends: [],
-      actions: [],
-      dependencies: [],
-      placeholders: [],
-      problems: [problem],
-    };
+    return unreadable(problem);
   }
   const parsed = readYaml(configPath, text);
   if (!parsed.ok || (parsed.value !== null && (typeof parsed.value !== "object" || Array.isArray(parsed.value)))) {
@@ -70,16 +72,7 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec, statics: St
       ? `${configPath}: expected a YAML mapping (the Replicante Core config)`
       : parsed.problems.join("; ");
     const problem = invalid(`cluster ${name}: ${message}`, [name], configPath, [configPath]);
-    return {
-      ...base,
-      era: stated ?? "settings",
-      core: null,
-      backends: [],
-      actions: [],
-      dependencies: [],
-      placeholders: [],
-      problems: [problem],
-    };
+    return unreadable(problem);
   }
   const core = parsed.value ?? {};
   const inferred = inferEra(core);
