@@ -61,7 +61,7 @@ export function listCopies(
   rename: (text: string) => string,
 ): void {
   // The copied kustomizations (and their originals) already name their own folder's files.
-  const inside = new Set(copies.flatMap(([from, to]) => [from, to]));
+  const inside = new Set(copies.flat());
   for (const file of kustomizationFiles(next)) {
     if (inside.has(file)) continue;
     for (const [from, to] of copies) {

@@ -202,7 +202,7 @@ class Rehearsal {
     const fail = this.options.failHealth === step.id && !rollback;
     const gate = step.gate;
     if (gate && fail) for (const check of gate.checks) if ("http" in check) this.failing.add(check.http);
-    if (gate && gate.checks.some((c) => "http" in c))
+    if (gate?.checks.some((c) => "http" in c))
       this.log(`replicante: ${gate.cluster} introspection reports ${fail ? "FAILED" : "HEALTHY"}`);
     for (const system of this.systems) {
       this.schedule(DEPLOY_DELAY_MS[system], () => this.post(system, step, sha, fail, rollback));
