@@ -98,7 +98,7 @@ describe.skipIf("missing" in browser)("the dashboard as GitHub renders it, in he
     expect(final.tables[1]?.slice(0, 2)).toEqual([
       ["when", "who", "command", "result", "note"],
       [
-        "2026-01-01 00:26:00 UTC",
+        "2026-01-01 00:31:00 UTC",
         "@visitor",
         "/handover pause | <b>now</b> 'x'",
         "invalid",

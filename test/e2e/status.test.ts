@@ -78,7 +78,8 @@ describe("handover status reads a live migration from GitHub (the simulator over
     if (!prepare) throw new Error("test set-up: no prepare PR");
     world.sim.markReady(prepare.number, "operator");
     const sha = world.sim.mergePull(prepare.number, "operator");
-    world.sim.setStatus(sha, "flux/kustomization/replicore-b", "success", "flux");
+    // What Flux's notification-controller posts: kustomization/NAME/<provider uid prefix>.
+    world.sim.setStatus(sha, "kustomization/replicore-b/5f0c3e2a", "success", "flux");
     world.sim.createDeploymentStatus(world.sim.createDeployment(sha, "replicore-b", "deployer"), "success", "deployer");
     await settle(world);
     clock.current += 5 * 60_000;
@@ -95,7 +96,7 @@ describe("handover status reads a live migration from GitHub (the simulator over
         cluster: "replicore-b",
         state: "soaking",
         checks: [
-          { label: "status flux/kustomization/replicore-b*", state: "success" },
+          { label: "flux replicore-b (status kustomization/replicore-b/*)", state: "success" },
           { label: "deployment replicore-b", state: "success" },
         ],
         soak_left_seconds: 10 * 60,

@@ -129,7 +129,9 @@ const schemaCases: SchemaCase[] = [
   {
     name: "freezes with a typo in the label key",
     config: (s) => `${s}freezes:\n  - lable: freeze\n`,
-    line: `${CONFIG}: freezes[0]: {"lable":"freeze"}: expected "FROM..TO TIMEZONE" (e.g. "2026-12-21..2027-01-03 Europe/Berlin") or {label: NAME}`,
+    // Not a date range, so the {label} shape is the one meant: its own problems name the typo.
+    line: `${CONFIG}: freezes[0].label: is required (Invalid input: expected string, received undefined)`,
+    more: [`${CONFIG}: freezes[0]: unknown key "lable" (a typo must not silently turn a setting off)`],
   },
   {
     name: "defaults.soak a number",
