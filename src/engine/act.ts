@@ -4,6 +4,7 @@ import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision, Phase, Snapshot } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
 import { encodeState, readState, withStateBlock, type HiddenState, type StateSigner } from "./state.js";
+import { classify, RETRYABLE } from "../github/errors.js";
 import { COMMITTER, type CommentInfo, type LabelSpec } from "../github/port.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS, stepTitle, type StatusLabel } from "../spec/markers.js";
@@ -196,15 +197,26 @@ export async function ensureLabel(deps: EngineDeps, observed: Observed, label: s
 export async function sendFeedback(deps: EngineDeps, feedback: CommandFeedback[]): Promise<void> {
   const replied = new Map<number, string[]>();
   for (const item of feedback) {
-    await deps.port.addReaction(item.commentId, item.reaction);
-    if (!item.reply) continue;
-    // A racing replica may have answered the same command already: one reply per command.
-    if (!replied.has(item.on))
-      replied.set(
-        item.on,
-        (await deps.port.listComments(item.on)).filter((c) => c.author === deps.port.botLogin).map((c) => c.body),
-      );
-    if (replied.get(item.on)?.some((body) => body.startsWith(replyMarker(item.commentId)))) continue;
-    await deps.port.createComment(item.on, item.reply);
+    try {
+      await sendOne(deps, item, replied);
+    } catch (err) {
+      // A comment deleted since (404) or a locked conversation (403, 422) cannot get its feedback: that must not hold
+      // back the feedback of later commands. A transient error or a bug keeps the outbox, so all is sent again later.
+      const kind = classify(err);
+      if (RETRYABLE.includes(kind) || kind === "bug") throw err;
+    }
   }
+}
+
+async function sendOne(deps: EngineDeps, item: CommandFeedback, replied: Map<number, string[]>): Promise<void> {
+  await deps.port.addReaction(item.commentId, item.reaction);
+  if (!item.reply) return;
+  // A racing replica may have answered the same command already: one reply per command.
+  if (!replied.has(item.on))
+    replied.set(
+      item.on,
+      (await deps.port.listComments(item.on)).filter((c) => c.author === deps.port.botLogin).map((c) => c.body),
+    );
+  if (replied.get(item.on)?.some((body) => body.startsWith(replyMarker(item.commentId)))) return;
+  await deps.port.createComment(item.on, item.reply);
 }
