@@ -86,7 +86,17 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
           const signer = (n: number) => stateSigner(options.webhookSecret, `${key.owner}/${key.repo}#${n}`);
           const result = await reconcile({ port, probe, now, signer }, key.issue);
           if (result.resyncMs) resync.interval(key.owner, key.repo, result.resyncMs);
-          metrics.reconciles.inc({ outcome: result.decision?.phase.label ?? "ignored" });
+          if (result.failure) {
+            const { kind, error } = result.failure;
+            metrics.reconcileErrors.inc({ kind });
+            probot?.log.warn(
+              { err: error, repo: `${key.owner}/${key.repo}`, issue: key.issue, kind },
+              `reconcile of ${keyId(key)} failed (${kind}); retrying cannot fix it: shown on the dashboard until /handover retry`,
+            );
+          }
+          metrics.reconciles.inc({
+            outcome: result.failure ? `error:${result.failure.kind}` : (result.decision?.phase.label ?? "ignored"),
+          });
           migrations.observe(keyId(key), result);
           return result.decision?.recheckAt;
         } finally {

@@ -50,7 +50,7 @@ export function createMetrics(): AppMetrics {
     }),
     reconcileErrors: new Counter({
       name: "handover_reconcile_errors_total",
-      help: "Reconciles that failed, by error kind (rate-limit, transient, conflict, permission, not-found...)",
+      help: "Reconciles that failed, by error kind (rate-limit, transient, conflict, permission, not-found, invalid, bug...)",
       labelNames: ["kind"],
       registers: [registry],
     }),

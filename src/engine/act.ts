@@ -4,6 +4,7 @@ import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision, Phase, Snapshot } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
 import { encodeState, readState, withStateBlock, type HiddenState, type StateSigner } from "./state.js";
+import { classify, RETRYABLE } from "../github/errors.js";
 import { COMMITTER, type CommentInfo, type LabelSpec } from "../github/port.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS, stepTitle, type StatusLabel } from "../spec/markers.js";
@@ -160,35 +161,62 @@ export const LABEL_SPECS: readonly LabelSpec[] = [
 
 const isStatus = (label: string): boolean => (STATUS_LABELS as readonly string[]).includes(label.toLowerCase());
 
+/** `labels` with `label` as the one status label and the migration label; every other label is kept as it is. */
+export function labelsWith(labels: readonly string[], label: string): string[] {
+  const kept = labels.filter((l) => !isStatus(l) || l.toLowerCase() === label);
+  const has = (name: string) => kept.some((l) => l.toLowerCase() === name);
+  return [...kept, ...[MIGRATION_LABEL, label].filter((l) => !has(l))];
+}
+
+const sameLabels = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((l) => b.some((m) => m.toLowerCase() === l.toLowerCase()));
+
 /**
- * Exactly one status label, and the migration label (an issue taken by its form's shape lacks it): add what is missing
- * (creating the repo's labels first when needed), remove the other status labels. Names compare case-insensitively.
+ * Exactly one status label, and the migration label (an issue taken by its form's shape lacks it), in one write: a
+ * POST when labels are only added, else one PUT of the whole set (the repo's missing labels are created first).
+ * GitHub has no compare-and-set on labels, so a PUT's set comes from a fresh read (a free 304 when nothing changed):
+ * a label a person added since the observation, a freeze label say, is kept. Names compare case-insensitively.
  */
 export async function ensureLabel(deps: EngineDeps, observed: Observed, label: string): Promise<void> {
+  const { port } = deps;
   const labels = observed.issue.labels;
-  const has = (name: string) => labels.some((l) => l.toLowerCase() === name);
-  const missing = [MIGRATION_LABEL, label].filter((l) => !has(l));
-  if (missing.length > 0) {
-    await deps.port.ensureLabels(LABEL_SPECS);
-    await deps.port.addLabels(observed.issue.number, missing);
+  const wanted = labelsWith(labels, label);
+  if (sameLabels(labels, wanted)) return;
+  const missing = wanted.filter((l) => !labels.some((m) => m.toLowerCase() === l.toLowerCase()));
+  if (missing.length > 0) await port.ensureLabels(LABEL_SPECS.filter((spec) => missing.includes(spec.name)));
+  if (wanted.length === labels.length + missing.length) {
+    await port.addLabels(observed.issue.number, missing);
+    return;
   }
-  for (const stale of labels.filter((l) => l.toLowerCase() !== label && isStatus(l)))
-    await deps.port.removeLabel(observed.issue.number, stale);
+  const fresh = (await port.getIssue(observed.issue.number)).labels;
+  const set = labelsWith(fresh, label);
+  if (!sameLabels(fresh, set)) await port.setLabels(observed.issue.number, set);
 }
 
 /** Reactions (idempotent on GitHub) and replies for the commands just applied, after their decisions were saved. */
 export async function sendFeedback(deps: EngineDeps, feedback: CommandFeedback[]): Promise<void> {
   const replied = new Map<number, string[]>();
   for (const item of feedback) {
-    await deps.port.addReaction(item.commentId, item.reaction);
-    if (!item.reply) continue;
-    // A racing replica may have answered the same command already: one reply per command.
-    if (!replied.has(item.on))
-      replied.set(
-        item.on,
-        (await deps.port.listComments(item.on)).filter((c) => c.author === deps.port.botLogin).map((c) => c.body),
-      );
-    if (replied.get(item.on)?.some((body) => body.startsWith(replyMarker(item.commentId)))) continue;
-    await deps.port.createComment(item.on, item.reply);
+    try {
+      await sendOne(deps, item, replied);
+    } catch (err) {
+      // A comment deleted since (404) or a locked conversation (403, 422) cannot get its feedback: that must not hold
+      // back the feedback of later commands. A transient error or a bug keeps the outbox, so all is sent again later.
+      const kind = classify(err);
+      if (RETRYABLE.includes(kind) || kind === "bug") throw err;
+    }
   }
+}
+
+async function sendOne(deps: EngineDeps, item: CommandFeedback, replied: Map<number, string[]>): Promise<void> {
+  await deps.port.addReaction(item.commentId, item.reaction);
+  if (!item.reply) return;
+  // A racing replica may have answered the same command already: one reply per command.
+  if (!replied.has(item.on))
+    replied.set(
+      item.on,
+      (await deps.port.listComments(item.on)).filter((c) => c.author === deps.port.botLogin).map((c) => c.body),
+    );
+  if (replied.get(item.on)?.some((body) => body.startsWith(replyMarker(item.commentId)))) return;
+  await deps.port.createComment(item.on, item.reply);
 }

@@ -122,7 +122,7 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
     case "abort":
       if (hidden.aborted) return refused(hidden, `already aborted by @${hidden.aborted.by}`);
       return applied(
-        { ...hidden, aborted: { by: user, at, reason: command.reason ?? "" } },
+        { ...hidden, blocked: null, aborted: { by: user, at, reason: command.reason ?? "" } },
         `aborted${command.reason ? `: ${command.reason}` : ""}; the open step PR is closed and its branch deleted`,
       );
     case "decommission": {
@@ -158,6 +158,9 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
           };
     }
     case "retry": {
+      // An error retrying could not fix: the operator says its cause is fixed, so the failed request is made again.
+      if (hidden.blocked)
+        return applied({ ...hidden, blocked: null }, `retrying ${hidden.blocked.request ?? "after the error"}`);
       const step = stepArg(command, hidden, ctx.steps);
       if (typeof step === "string") return refused(hidden, `nothing to retry: ${step}`);
       const rec = hidden.steps[step.id] ?? {};

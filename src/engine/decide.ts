@@ -312,6 +312,16 @@ export function decide(snapshot: Snapshot): Decision {
   let hidden = snapshot.hidden;
   if (snapshot.problems.length > 0)
     return hold(hidden, "handover:failed", undefined, { kind: "cannot-start", problems: snapshot.problems });
+  if (hidden.blocked) {
+    const { kind, status, request, message } = hidden.blocked;
+    return hold(hidden, "handover:failed", snapshot.steps.find((s) => !stepDone(hidden, s))?.id, {
+      kind: "blocked",
+      error: kind,
+      ...(status === undefined ? {} : { status }),
+      ...(request === undefined ? {} : { request }),
+      message,
+    });
+  }
   if (hidden.base === null)
     return {
       hidden: { ...hidden, base: snapshot.headSha },

@@ -408,8 +408,8 @@ async function recoverBase(deps: EngineDeps, issue: number): Promise<string | nu
   return null;
 }
 
-/** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
-export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
+/** The issue, its comments and its dashboard's state: all a failure report needs. `undefined` when not a migration. */
+export async function observeIssue(deps: EngineDeps, number: number): Promise<Observed | undefined> {
   const issue = await deps.port.getIssue(number);
   // A closed issue stands still (a done migration stays done); reopening it resumes where it was.
   if (issue.isPullRequest || issue.state === "closed" || !isMigrationIssue(issue)) return undefined;
@@ -444,6 +444,15 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     permissions: { permission: "write", elevated: "maintain" },
     resyncMs: durationMs("5m"),
   };
+  return observed;
+}
+
+/** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
+export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
+  const observed = await observeIssue(deps, number);
+  if (!observed) return undefined;
+  const { issue, snapshot } = observed;
+  const hidden = snapshot.hidden;
   // Problems with the issue body are reported together with the repo's, by planMigration below.
   const parsed = parseIssueBody(issue.body);
   observed.request = parsed.request;

@@ -1,9 +1,10 @@
+import { classify, errorMessage, failedRequest, RETRYABLE, type GitHubErrorKind } from "../github/errors.js";
 import type { HandoverConfig } from "../spec/config.js";
 import { act, ensureDashboard, ensureLabel, sendFeedback } from "./act.js";
 import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
 import { decide } from "./decide.js";
 import type { Decision, HiddenState } from "./types.js";
-import { observe, type EngineDeps, type Observed } from "./observe.js";
+import { observe, observeIssue, type EngineDeps, type Observed } from "./observe.js";
 
 /** Enough rounds to settle a step (merge seen, gate passed, next PR opened) without looping forever. */
 const MAX_ROUNDS = 8;
@@ -13,6 +14,45 @@ export interface ReconcileResult {
   resyncMs?: number;
   /** undefined when the issue is not a migration issue */
   decision?: Decision;
+  /** An error retrying cannot fix (or a bug), now shown on the dashboard with the request that failed. */
+  failure?: { kind: GitHubErrorKind; error: unknown };
+}
+
+/** The longest error message the dashboard shows (GitHub's messages are short; a bug's may not be). */
+const MESSAGE_MAX = 300;
+
+/**
+ * Show an error that retrying cannot fix on the dashboard (label failed) and stop until `/handover retry`, instead of
+ * failing the same way on every event and resync. Throws the original error when even that cannot be written.
+ */
+async function recordFailure(deps: EngineDeps, issue: number, err: unknown, kind: GitHubErrorKind): Promise<Decision> {
+  try {
+    // The full view keeps the step table on the dashboard; when reading is what fails, the issue alone will do.
+    const observed = await observe(deps, issue).catch(() => observeIssue(deps, issue));
+    if (!observed) throw err;
+    const status = (err as { status?: unknown } | undefined)?.status;
+    const request = failedRequest(err);
+    const message = errorMessage(err).slice(0, MESSAGE_MAX);
+    const previous = observed.snapshot.hidden.blocked;
+    const same = previous?.request === request && previous?.message === message;
+    observed.snapshot.hidden = {
+      ...observed.snapshot.hidden,
+      blocked: {
+        // The same error again (every resync) leaves the dashboard as it is.
+        at: same && previous ? previous.at : deps.now(),
+        kind,
+        ...(typeof status === "number" ? { status } : {}),
+        ...(request ? { request } : {}),
+        message,
+      },
+    };
+    const decision = decide(observed.snapshot);
+    await ensureDashboard(deps, observed, decision);
+    await ensureLabel(deps, observed, decision.phase.label);
+    return decision;
+  } catch {
+    throw err;
+  }
 }
 
 async function commandsOf(deps: EngineDeps, observed: Observed): Promise<PendingCommand[]> {
@@ -69,6 +109,16 @@ async function handleCommands(
  * Level-triggered: safe to run any number of times, for any event, in any order.
  */
 export async function reconcile(deps: EngineDeps, issue: number): Promise<ReconcileResult> {
+  try {
+    return await reconcileRounds(deps, issue);
+  } catch (error) {
+    const kind = classify(error);
+    if (RETRYABLE.includes(kind)) throw error;
+    return { issue, decision: await recordFailure(deps, issue, error, kind), failure: { kind, error } };
+  }
+}
+
+async function reconcileRounds(deps: EngineDeps, issue: number): Promise<ReconcileResult> {
   let decision: Decision | undefined;
   let resyncMs: number | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {

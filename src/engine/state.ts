@@ -20,6 +20,7 @@ export function emptyState(): HiddenState {
     rollbacks: {},
     outbox: [],
     tampered: null,
+    blocked: null,
   };
 }
 

@@ -117,6 +117,8 @@ export type PhaseReason =
   | { kind: "rollback-gate-failed"; reason: string }
   | { kind: "rollback-gate-waiting"; cluster?: string; state: string; soakEndsAt?: number }
   | { kind: "done"; source?: string; target?: string }
+  /** A GitHub error retrying cannot fix, or a bug (`error` is `bug`): nothing moves until `/handover retry`. */
+  | { kind: "blocked"; error: string; status?: number; request?: string; message: string }
   | { kind: "held"; hold: ScheduleHold };
 
 export interface Phase {

@@ -273,8 +273,8 @@ export class OctokitPort implements GitHubPort {
     }
   }
 
-  async removeLabel(number: number, label: string): Promise<void> {
-    await orUndefined(this.send("DELETE", `/issues/${number}/labels/${encodeURIComponent(label)}`));
+  async setLabels(number: number, labels: string[]): Promise<void> {
+    await this.send("PUT", `/issues/${number}/labels`, { labels });
   }
 
   async addReaction(commentId: number, content: Reaction): Promise<void> {

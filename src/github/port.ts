@@ -79,7 +79,8 @@ export interface GitHubPort {
   addLabels(number: number, labels: string[]): Promise<void>;
   /** Creates the labels the repo lacks (names compare case-insensitively, as GitHub's do). */
   ensureLabels(labels: readonly LabelSpec[]): Promise<void>;
-  removeLabel(number: number, label: string): Promise<void>;
+  /** Replaces the issue's labels with exactly these (one write for a change of status label). */
+  setLabels(number: number, labels: string[]): Promise<void>;
   addReaction(commentId: number, content: Reaction): Promise<void>;
   permission(login: string): Promise<Permission>;
   /** Open migration issues (label `handover`), for resync. */

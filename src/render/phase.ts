@@ -148,6 +148,16 @@ const WORDS: Words = {
     next: "Nothing to do: the chain pauses once it passes.",
   }),
   held: ({ hold }, step) => heldWords(hold, step),
+  blocked: ({ error, status, request, message }) =>
+    error === "bug"
+      ? {
+          headline: `Handover stopped on an error that is not GitHub's (a bug in Handover, please report it): ${message}`,
+          next: "Retrying by itself would fail the same way, so Handover waits. `/handover retry` tries again (after an upgrade, say); `/handover abort` stops.",
+        }
+      : {
+          headline: `GitHub refused ${request ?? "a request"}${status === undefined ? "" : ` (${status})`}: ${message}`,
+          next: "Retrying the same request by itself would fail again, so Handover waits. Fix the cause (a permission, branch protection, a deleted branch or comment), then `/handover retry`; `/handover abort` stops.",
+        },
   done: ({ source = "the old cluster", target = "the new cluster" }) => ({
     headline: `Done: every backend moved from ${source} to ${target}, and ${source} is decommissioned.`,
     next: "Close this issue.",

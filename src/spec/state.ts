@@ -85,6 +85,19 @@ export const hiddenState = z.object({
     .default([]),
   /** When a state that failed its signature was ignored and rebuilt from GitHub (shown on the dashboard). */
   tampered: z.object({ at: z.number() }).nullable().default(null),
+  /** A GitHub error retrying cannot fix (or a bug): nothing more is done until `/handover retry`. */
+  blocked: z
+    .object({
+      at: z.number(),
+      /** The error's class (github/errors.ts): `bug` when it had no HTTP status. */
+      kind: z.string(),
+      status: z.number().optional(),
+      /** `METHOD /path` of the request GitHub refused. */
+      request: z.string().optional(),
+      message: z.string(),
+    })
+    .nullable()
+    .default(null),
 });
 export type HiddenState = z.infer<typeof hiddenState>;
 export type ProbeObservation = z.infer<typeof observation>;

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { decodeState, encodeState } from "../../src/engine/index.js";
 import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
 import { actorFor } from "../../src/sim/core.js";
-import { BOT } from "../../src/rehearse/world.js";
+import { readDirTree } from "../../src/cli/disk.js";
+import { BOT, SimulatedClock, startWorld, type World } from "../../src/rehearse/world.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, run } from "./helpers.js";
 
@@ -152,5 +153,117 @@ describe("abuse through comments, driven through the real App and the simulator"
     const sim = sims[0] as GitHubSim;
     expect(dashboardComment(sim)?.id).toBeGreaterThan(deleted);
     expect(decodeState(dashboardOf(sim))?.audit.filter((a) => a.user === "mallory")).toEqual([]);
+  });
+});
+
+/** One App replica on the example config repo, driven by hand: `settle` delivers every webhook and waits. */
+async function oneReplica(seed: number): Promise<{
+  world: World;
+  clock: SimulatedClock;
+  replica: World["replicas"][number];
+  settle: () => Promise<void>;
+}> {
+  const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
+  const world = await startWorld({
+    clock,
+    files: await readDirTree("examples/config-repo"),
+    replicas: 1,
+    probe: async () => ({ body: "{}" }),
+    seed,
+  });
+  const replica = world.replicas[0] as World["replicas"][number];
+  const settle = async () => {
+    await world.sim.deliverAll();
+    await replica.idle();
+  };
+  return { world, clock, replica, settle };
+}
+
+describe("GitHub errors that retrying cannot fix, through the real App and the simulator", () => {
+  it("a 422 opening a step is shown with its request, labels the issue failed, is not retried by resyncs, and `/handover retry` tries again", {
+    timeout: 120_000,
+  }, async () => {
+    const { world, clock, replica, settle } = await oneReplica(9);
+    try {
+      const { sim } = world;
+      let refusals = 0;
+      // The step branch is deleted just before its PR is asked for: GitHub answers 422 (head invalid).
+      sim.faultHook = (req) => {
+        if (req.method === "POST" && req.path.endsWith("/pulls") && refusals === 0) {
+          refusals++;
+          sim.repo.refs.delete("refs/heads/handover/1/prepare");
+        }
+        return undefined;
+      };
+      sim.setPermission("operator", "admin");
+      sim.createIssue("operator", "Upgrade", EXAMPLE_ISSUE, ["handover"]);
+      await settle();
+      const pullPosts = () => sim.requests.filter((r) => r.method === "POST" && r.path.endsWith("/pulls"));
+      expect(pullPosts().map((r) => r.status)).toEqual([422]);
+      expect(sim.labels(1)).toEqual(["handover", "handover:failed"]);
+      const lines = dashboardOf(sim).split("\n");
+      expect(lines[3]).toBe(
+        "**GitHub refused POST /repos/acme/replicante-config/pulls (422): Validation Failed: PullRequest head invalid**",
+      );
+      expect(lines.filter((l) => l.startsWith("Next: "))).toEqual([
+        "Next: Retrying the same request by itself would fail again, so Handover waits. Fix the cause (a permission, branch protection, a deleted branch or comment), then `/handover retry`; `/handover abort` stops.",
+      ]);
+      expect(lines.filter((l) => l.startsWith("| 1 | prepare |"))).toEqual([
+        "| 1 | prepare | ⛔ blocked |  | replicore-b: 2 check(s), soak 15m |",
+      ]);
+      expect(sim.listPulls()).toEqual([]);
+      const writesBefore = sim.requests.filter((r) => r.write).length;
+      for (let i = 0; i < 3; i++) {
+        clock.current += 10 * 60_000;
+        await replica.resyncAll();
+        await settle();
+      }
+      // Resyncs read, and write nothing: the same error is not made again, the dashboard stays as it is.
+      expect(sim.requests.filter((r) => r.write).length).toBe(writesBefore);
+      expect((await replica.metrics.getSingleMetric("handover_reconcile_errors_total")?.get())?.values).toEqual([
+        { value: 1, labels: { kind: "invalid" } },
+      ]);
+
+      sim.setPermission("alice", "write");
+      const retry = sim.comment("alice", 1, "/handover retry");
+      await settle();
+      expect(sim.reactions(retry)).toEqual(["rocket"]);
+      expect(sim.listPulls().map((p) => p.pull.headRef)).toEqual(["handover/1/prepare"]);
+      expect(sim.labels(1)).toEqual(["handover", "handover:running"]);
+      expect(decodeState(dashboardOf(sim))?.blocked).toBeNull();
+    } finally {
+      await world.stop();
+    }
+  });
+
+  it("a 404 reacting to a command deleted meanwhile does not hold back the reaction to the next command", {
+    timeout: 120_000,
+  }, async () => {
+    const { world, settle } = await oneReplica(11);
+    try {
+      const { sim } = world;
+      sim.setPermission("operator", "admin");
+      sim.createIssue("operator", "Upgrade", EXAMPLE_ISSUE, ["handover"]);
+      await settle();
+      const status = sim.comment("operator", 1, "/handover status");
+      const pause = sim.comment("operator", 1, "/handover pause");
+      sim.faultHook = (req) => {
+        if (req.method === "POST" && req.path.endsWith(`/comments/${status}/reactions`))
+          sim.repo.deleteComment(sim.repo.comment(status), actorFor("operator"));
+        return undefined;
+      };
+      await settle();
+      const reactionPosts = sim.requests.filter((r) => r.method === "POST" && r.path.endsWith("/reactions"));
+      expect(reactionPosts.map((r) => [r.path.split("/").at(-2), r.status])).toEqual([
+        [String(status), 404],
+        [String(pause), 201],
+      ]);
+      expect(sim.reactions(pause)).toEqual(["rocket"]);
+      expect(sim.labels(1)).toEqual(["handover", "handover:paused"]);
+      expect(decodeState(dashboardOf(sim))?.outbox).toEqual([]);
+      expect(decodeState(dashboardOf(sim))?.blocked).toBeNull();
+    } finally {
+      await world.stop();
+    }
   });
 });

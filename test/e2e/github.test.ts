@@ -69,6 +69,13 @@ describe("the rehearsal on GitHub as it really behaves", { timeout: 120_000 }, (
     const sim = sims[0] as GitHubSim;
     expect(sim.labels(1)).toEqual(["handover", "handover:done"]);
     expect(sim.labelNames()).toEqual(expect.arrayContaining(["handover", "handover:running", "handover:done"]));
+    // one write per change of status label: the first adds (POST), every switch is one PUT of the whole set
+    const issueLabelWrites = sim.requests.filter((r) => r.write && /\/issues\/1\/labels(\/|$)/.test(r.path));
+    const [first, ...switches] = issueLabelWrites.map((r) => `${r.method} ${r.path}`);
+    expect(first).toBe("POST /repos/acme/replicante-config/issues/1/labels");
+    expect(switches.length).toBeGreaterThan(0);
+    expect(new Set(switches)).toEqual(new Set(["PUT /repos/acme/replicante-config/issues/1/labels"]));
+    expect(sim.requests.filter((r) => r.method === "DELETE" && r.path.includes("/labels"))).toEqual([]);
   });
 });
 

@@ -525,8 +525,17 @@ describe("act: close and reopen", () => {
   });
 });
 
+const issueJson = (labels: string[]) => ({
+  number: 42,
+  title: "Upgrade replicore-a",
+  body: "",
+  state: "open",
+  labels: labels.map((name) => ({ name })),
+  user: { login: "alice" },
+});
+
 describe("ensureLabel", () => {
-  it("adds only the missing status label and removes the stale handover:* ones, leaving other labels alone", async () => {
+  it("a change of status label is one PUT of the fresh set: stale handover:* labels go, a person's labels stay", async () => {
     const scope = github(seen)
       .get(`${R}/labels`)
       .query(true)
@@ -534,60 +543,67 @@ describe("ensureLabel", () => {
         200,
         LABEL_SPECS.map((l) => ({ name: l.name })),
       )
-      .post(`${R}/issues/42/labels`, { labels: ["handover:waiting"] })
-      .reply(200, [])
-      .delete(`${R}/issues/42/labels/handover%3Arunning`)
-      .reply(200, [])
-      .delete(`${R}/issues/42/labels/handover%3Afailed`)
-      .reply(404, { message: "Label does not exist" });
+      // a person added `freeze` since the observation: the fresh read keeps it
+      .get(`${R}/issues/42`)
+      .reply(200, issueJson(["handover", "handover:running", "bug", "handover:failed", "freeze"]))
+      .put(`${R}/issues/42/labels`, { labels: ["handover", "bug", "freeze", "handover:waiting"] })
+      .reply(200, []);
     const o = observed(["handover", "handover:running", "bug", "handover:failed"]);
     await ensureLabel(deps(), o, "handover:waiting");
     expect(seen.matched).toEqual([
       `GET ${R}/labels?per_page=100&page=1`,
-      `POST ${R}/issues/42/labels`,
-      `DELETE ${R}/issues/42/labels/handover%3Arunning`,
-      `DELETE ${R}/issues/42/labels/handover%3Afailed`,
+      `GET ${R}/issues/42`,
+      `PUT ${R}/issues/42/labels`,
     ]);
     // the observation is not changed: the next reconcile reads the labels again
     expect(o.issue.labels).toEqual(["handover", "handover:running", "bug", "handover:failed"]);
     done(scope);
   });
 
-  it("an issue taken by its form's shape gets the migration label too; the labels the repo lacks are created first", async () => {
+  it("no write when the fresh read shows the labels already right (another replica set them)", async () => {
+    const scope = github(seen)
+      .get(`${R}/issues/42`)
+      .reply(200, issueJson(["handover", "handover:waiting"]));
+    await ensureLabel(deps(), observed(["handover", "handover:running", "handover:waiting"]), "handover:waiting");
+    expect(seen.matched).toEqual([`GET ${R}/issues/42`]);
+    done(scope);
+  });
+
+  it("an issue taken by its form's shape gets the migration label too, in one POST; only the labels it needs are created", async () => {
     const created: unknown[] = [];
     const scope = github(seen)
       .get(`${R}/labels`)
       .query(true)
       .reply(200, [{ name: "bug" }])
       .post(`${R}/labels`, (body) => created.push(body) > 0)
-      .times(LABEL_SPECS.length)
+      .times(2)
       .reply(201, {})
       .post(`${R}/issues/42/labels`, { labels: ["handover", "handover:running"] })
       .reply(200, []);
     const o = observed(["bug"]);
     await ensureLabel(deps(), o, "handover:running");
-    expect(created).toEqual(LABEL_SPECS.map((l) => ({ name: l.name, color: l.color, description: l.description })));
-    expect(created[0]).toEqual({
-      name: "handover",
-      color: "1d76db",
-      description: "A Replicante Core migration run by Handover",
-    });
+    expect(created).toEqual([
+      { name: "handover", color: "1d76db", description: "A Replicante Core migration run by Handover" },
+      { name: "handover:running", color: "0e8a16", description: "Handover migration state: running" },
+    ]);
+    expect(seen.matched).toEqual([
+      `GET ${R}/labels?per_page=100&page=1`,
+      `POST ${R}/labels`,
+      `POST ${R}/labels`,
+      `POST ${R}/issues/42/labels`,
+    ]);
     done(scope);
   });
 
-  it("label names compare case-insensitively: Handover and HANDOVER:RUNNING count, nothing is added", async () => {
-    const scope = github(seen).delete(`${R}/issues/42/labels/Handover%3AFailed`).reply(200, []);
+  it("label names compare case-insensitively: Handover and HANDOVER:RUNNING count, the stale one goes in a PUT", async () => {
+    const scope = github(seen)
+      .get(`${R}/issues/42`)
+      .reply(200, issueJson(["Handover", "HANDOVER:RUNNING", "Handover:Failed"]))
+      .put(`${R}/issues/42/labels`, { labels: ["Handover", "HANDOVER:RUNNING"] })
+      .reply(200, []);
     const o = observed(["Handover", "HANDOVER:RUNNING", "Handover:Failed"]);
     await ensureLabel(deps(), o, "handover:running");
-    expect(seen.matched).toEqual([`DELETE ${R}/issues/42/labels/Handover%3AFailed`]);
-    done(scope);
-  });
-
-  it("does not add a label that is there; removes only the stale one", async () => {
-    const scope = github(seen).delete(`${R}/issues/42/labels/handover%3Arunning`).reply(200, []);
-    const o = observed(["handover", "handover:waiting", "handover:running"]);
-    await ensureLabel(deps(), o, "handover:waiting");
-    expect(seen.matched).toEqual([`DELETE ${R}/issues/42/labels/handover%3Arunning`]);
+    expect(seen.matched).toEqual([`GET ${R}/issues/42`, `PUT ${R}/issues/42/labels`]);
     done(scope);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reconcile, stateSigner } from "../../../src/engine/index.js";
 import { OctokitPort } from "../../../src/github/index.js";
+import { STATUS_LABELS } from "../../../src/spec/markers.js";
 import { github, octokit, useNock } from "../github/nock.js";
 
 const seen = useNock();
@@ -35,6 +36,58 @@ describe("reconcile reads the issue first and stands still when there is nothing
     const result = await reconcile(deps(), 42);
     expect(result).toEqual({ issue: 42 });
     expect(seen.matched).toEqual([`GET ${R}/issues/42`]);
+    expect(seen.unmatched).toEqual([]);
+    expect(scope.isDone()).toBe(true);
+  });
+});
+
+describe("an error retrying cannot fix stops the migration with the error on the dashboard", () => {
+  it("a bug (an error with no HTTP status) is classified bug, shown, labelled failed, and not thrown", async () => {
+    const labels = ["handover", ...STATUS_LABELS].map((name) => ({ name }));
+    const posted: { dashboard?: string; labels?: unknown } = {};
+    const scope = github(seen)
+      .get(`${R}/issues/42`)
+      .times(3)
+      .reply(200, issue("open", ["handover"]))
+      .get(`${R}/issues/42/comments`)
+      .query({ per_page: 100, page: 1 })
+      .times(3)
+      .reply(200, [])
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/42/prepare", state: "all", per_page: 100 })
+      .times(3)
+      .reply(200, [])
+      .get(R)
+      .reply(200, { default_branch: "main" })
+      // A ref without its object: reading its sha throws a TypeError, a bug in Handover's reading of it.
+      .get(`${R}/git/ref/heads/main`)
+      .times(2)
+      .reply(200, {})
+      .post(`${R}/issues/42/comments`, (body: { body: string }) => {
+        posted.dashboard = body.body;
+        return true;
+      })
+      .reply(201, { id: 7 })
+      .get(`${R}/labels`)
+      .query({ per_page: 100, page: 1 })
+      .reply(200, labels)
+      .post(`${R}/issues/42/labels`, (body: unknown) => {
+        posted.labels = body;
+        return true;
+      })
+      .reply(200, []);
+    const result = await reconcile(deps(), 42);
+    expect(result.failure?.kind).toBe("bug");
+    expect(result.decision?.phase).toEqual({
+      label: "handover:failed",
+      reason: { kind: "blocked", error: "bug", message: "Cannot read properties of undefined (reading 'sha')" },
+    });
+    expect(posted.dashboard?.split("\n").slice(1, 4)).toEqual([
+      "## Handover: failed",
+      "",
+      "**Handover stopped on an error that is not GitHub's (a bug in Handover, please report it): Cannot read properties of undefined (reading 'sha')**",
+    ]);
+    expect(posted.labels).toEqual({ labels: ["handover:failed"] });
     expect(seen.unmatched).toEqual([]);
     expect(scope.isDone()).toBe(true);
   });

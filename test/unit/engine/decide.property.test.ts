@@ -44,6 +44,7 @@ const hidden: fc.Arbitrary<HiddenState> = fc.record({
   rollbacks: fc.constant({}),
   outbox: fc.constant([]),
   tampered: fc.constant(null),
+  blocked: fc.constant(null),
 });
 
 const gate = fc.constantFrom<GateResult | undefined>(undefined, ...Object.values(GATES));

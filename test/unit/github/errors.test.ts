@@ -1,6 +1,6 @@
 // classify: every GitHub error shape the engine meets, decided in one place (reference/probot.md section 5.2).
 import { describe, expect, it } from "vitest";
-import { classify, orUndefined, type GitHubErrorKind } from "../../../src/github/index.js";
+import { classify, errorMessage, failedRequest, orUndefined, type GitHubErrorKind } from "../../../src/github/index.js";
 
 function error(status: number, message: string, errors?: { message?: string; code?: string }[]): unknown {
   return Object.assign(new Error(message), { status, response: { data: { message, ...(errors ? { errors } : {}) } } });
@@ -27,11 +27,32 @@ describe("classify", () => {
     ["502", error(502, "Bad Gateway"), "transient"],
     ["503", error(503, "Service Unavailable"), "transient"],
     [
-      "status 0 (a network error without a response)",
-      Object.assign(new Error("fetch failed"), { status: 0 }),
+      "fetch failed, its cause a socket error (undici)",
+      Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("x"), { code: "ECONNRESET" }) }),
       "transient",
     ],
-    ["no status at all", new TypeError("fetch failed"), "transient"],
+    ["a network code on the error", Object.assign(new Error("connect"), { code: "ECONNREFUSED" }), "transient"],
+    ["a request timed out", Object.assign(new Error("timeout"), { name: "TimeoutError" }), "transient"],
+    ["no status and no network code: a bug", new TypeError("Cannot read properties of undefined"), "bug"],
+    ["status 0 without a network code: a bug", Object.assign(new Error("fetch failed"), { status: 0 }), "bug"],
+    ["not an Error at all", "boom", "bug"],
+    ["undefined thrown", undefined, "bug"],
+    [
+      "403 with x-ratelimit-remaining 0 (primary limit, any message)",
+      Object.assign(new Error("Forbidden"), {
+        status: 403,
+        response: { headers: { "x-ratelimit-remaining": "0" }, data: { message: "Forbidden" } },
+      }),
+      "rate-limit",
+    ],
+    [
+      "403 with retry-after (secondary limit)",
+      Object.assign(new Error("Forbidden"), {
+        status: 403,
+        response: { headers: { "retry-after": "60" }, data: { message: "Forbidden" } },
+      }),
+      "rate-limit",
+    ],
     ["403 primary rate limit", error(403, "API rate limit exceeded for installation ID 2."), "rate-limit"],
     [
       "403 secondary rate limit",
@@ -71,5 +92,34 @@ describe("orUndefined", () => {
     expect(await orUndefined(Promise.reject(error(404, "Not Found")))).toBeUndefined();
     expect(await orUndefined(Promise.resolve(3))).toBe(3);
     await expect(orUndefined(Promise.reject(error(500, "Server Error")))).rejects.toMatchObject({ status: 500 });
+  });
+});
+
+describe("what the dashboard shows of an error", () => {
+  it("names the request without host or query, and GitHub's message with its first detail", () => {
+    const err = Object.assign(
+      error(422, "Validation Failed", [{ message: "title is too long (maximum is 256)" }]) as object,
+      { request: { method: "POST", url: "https://api.github.com/repos/acme/config/pulls?x=1" } },
+    );
+    expect(failedRequest(err)).toBe("POST /repos/acme/config/pulls");
+    expect(errorMessage(err)).toBe("Validation Failed: title is too long (maximum is 256)");
+  });
+
+  it("an Enterprise Server path loses its /api/v3 prefix; a bug has no request and keeps its own first line", () => {
+    expect(
+      failedRequest({ request: { method: "GET", url: "https://ghe.example/api/v3/repos/a/b/git/ref/heads%2Fx" } }),
+    ).toBe("GET /repos/a/b/git/ref/heads/x");
+    const bug = new TypeError("Cannot read properties of undefined (reading 'sha')\n    at stack");
+    expect(failedRequest(bug)).toBeUndefined();
+    expect(errorMessage(bug)).toBe("Cannot read properties of undefined (reading 'sha')");
+    expect(errorMessage("boom")).toBe("boom");
+  });
+
+  it("a validation detail without a message is named by resource, field and code, as GitHub gives them", () => {
+    expect(
+      errorMessage(
+        error(422, "Validation Failed", [{ code: "invalid", resource: "PullRequest", field: "head" } as never]),
+      ),
+    ).toBe("Validation Failed: PullRequest head invalid");
   });
 });

@@ -589,31 +589,24 @@ describe("issues, comments, labels, reactions", () => {
     done(scope);
   });
 
-  it("addLabels POSTs the list; removeLabel encodes the name and ignores 404", async () => {
+  it("addLabels POSTs the names to add; setLabels PUTs the whole set", async () => {
     const scope = github(seen)
       .post(`${R}/issues/42/labels`, { labels: ["handover:waiting"] })
       .reply(200, [{ name: "handover:waiting" }])
-      .delete(`${R}/issues/42/labels/handover%3Arunning`)
-      .reply(200, [])
-      .delete(`${R}/issues/42/labels/handover%3Apaused`)
-      .reply(404, { message: "Label does not exist" });
+      .put(`${R}/issues/42/labels`, { labels: ["handover", "bug", "handover:done"] })
+      .reply(200, [{ name: "handover" }, { name: "bug" }, { name: "handover:done" }]);
     const p = port();
     await p.addLabels(42, ["handover:waiting"]);
-    await p.removeLabel(42, "handover:running");
-    await p.removeLabel(42, "handover:paused");
-    expect(seen.matched).toEqual([
-      `POST ${R}/issues/42/labels`,
-      `DELETE ${R}/issues/42/labels/handover%3Arunning`,
-      `DELETE ${R}/issues/42/labels/handover%3Apaused`,
-    ]);
+    await p.setLabels(42, ["handover", "bug", "handover:done"]);
+    expect(seen.matched).toEqual([`POST ${R}/issues/42/labels`, `PUT ${R}/issues/42/labels`]);
     done(scope);
   });
 
-  it("removeLabel throws other errors", async () => {
+  it("setLabels throws GitHub's errors", async () => {
     const scope = github(seen)
-      .delete(`${R}/issues/42/labels/handover%3Arunning`)
+      .put(`${R}/issues/42/labels`)
       .reply(403, { message: "Resource not accessible by integration" });
-    await expect(port().removeLabel(42, "handover:running")).rejects.toMatchObject({ status: 403 });
+    await expect(port().setLabels(42, ["handover"])).rejects.toMatchObject({ status: 403 });
     done(scope);
   });
 

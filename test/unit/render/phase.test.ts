@@ -48,10 +48,35 @@ const KINDS: Record<PhaseReason["kind"], true> = {
   "rollback-gate-failed": true,
   "rollback-gate-waiting": true,
   done: true,
+  blocked: true,
 };
 
 /** Every reason kind, with the step it is about and the exact words. */
 const WORDS: [PhaseReason, string | undefined, PhaseWords][] = [
+  [
+    {
+      kind: "blocked",
+      error: "invalid",
+      status: 422,
+      request: "POST /repos/acme/config/pulls",
+      message: "Validation Failed: title is too long (maximum is 256)",
+    },
+    "release-canary",
+    {
+      headline:
+        "GitHub refused POST /repos/acme/config/pulls (422): Validation Failed: title is too long (maximum is 256)",
+      next: "Retrying the same request by itself would fail again, so Handover waits. Fix the cause (a permission, branch protection, a deleted branch or comment), then `/handover retry`; `/handover abort` stops.",
+    },
+  ],
+  [
+    { kind: "blocked", error: "bug", message: "Cannot read properties of undefined (reading 'sha')" },
+    undefined,
+    {
+      headline:
+        "Handover stopped on an error that is not GitHub's (a bug in Handover, please report it): Cannot read properties of undefined (reading 'sha')",
+      next: "Retrying by itself would fail the same way, so Handover waits. `/handover retry` tries again (after an upgrade, say); `/handover abort` stops.",
+    },
+  ],
   [
     { kind: "held", hold: { kind: "approval", permission: "maintain" } },
     "adopt-canary",
