@@ -5,56 +5,7 @@ import { rehearse } from "../rehearse/run.js";
 import { SimulatedClock, startWorld, type World } from "../rehearse/world.js";
 import { readDirTree } from "../cli/disk.js";
 import { parseIssueBody } from "../spec/issue.js";
-
-/** A files-era config repo with `n` discovery files (one backend each). */
-export function syntheticRepo(n: number): Map<string, string> {
-  const files = new Map<string, string>();
-  const entries: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = `store-${String(i).padStart(4, "0")}`;
-    entries.push(`      - 'conf.d/${name}.yaml'`);
-    files.set(
-      `clusters/replicore-a/conf.d/${name}.yaml`,
-      `- cluster_id: ${name}\n  nodes:\n    - 'http://${name}-1.data:37017'\n    - 'http://${name}-2.data:37017'\n`,
-    );
-  }
-  files.set(
-    "clusters/replicore-a/replicante.yaml",
-    [
-      "# generated",
-      "coordinator:",
-      "  options:",
-      "    ensemble: 'zk.a:2181/replicante'",
-      "discovery:",
-      "  backends:",
-      "    files:",
-      ...entries,
-      "  interval: 60",
-      "storage:",
-      "  options:",
-      "    db: replicore",
-      "    uri: 'mongodb://mongo.a:27017/'",
-      "",
-    ].join("\n"),
-  );
-  files.set(
-    "clusters/replicore-a/statefulset.yaml",
-    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
-  );
-  files.set(
-    ".github/handover.yml",
-    [
-      "version: 1",
-      "clusters:",
-      "  replicore-a:",
-      "    config: clusters/replicore-a/replicante.yaml",
-      "    restart: { file: clusters/replicore-a/statefulset.yaml, key: [spec, template, metadata, annotations, handover.replicante.io/restart] }",
-      "    health: [{ status: 'deploy/replicore-a' }]",
-      "",
-    ].join("\n"),
-  );
-  return files;
-}
+import { syntheticRepo } from "./synthetic.js";
 
 const ISSUE = (groups: string): string =>
   `### Source cluster\n\nreplicore-a\n\n### Target cluster\n\nreplicore-b\n\n### Target version\n\n0.3.1\n\n### Backend groups\n\n${groups}\n\n### Upgrade notes\n\n- [x] I have read the upgrade notes for the target version\n`;

@@ -3,3 +3,4 @@ export { EditError, type YamlPath } from "./locate.js";
 export { readSeqItems, removeSeqItems, appendSeqItems, type SeqItem } from "./sequence.js";
 export { setScalar, removeKey, insertMapEntry, readEntryRaw } from "./map.js";
 export { unifiedDiff } from "./diff.js";
+export { LineList, ScalarSlot } from "./splice.js";

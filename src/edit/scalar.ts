@@ -17,8 +17,17 @@ function readsBack(source: string, pick: (contents: unknown) => unknown, value: 
   return true;
 }
 
+/**
+ * Words joined by `-` with a letter that no YAML 1.1 or 1.2 number, boolean, null or timestamp contains (a sign only
+ * leads, an exponent is `e`, hex digits stop at `f`, a timestamp needs `:`): a plain string in every schema and
+ * position, known without parsing (restart values such as `42-release-canary` are set at every step).
+ */
+const PLAIN_WORDS = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$/;
+const WORD_LETTER = /[g-wyzG-WYZ]/;
+
 /** True when value can be written unquoted as a map value or key (and, when inFlow, inside [ ]). */
 export function plainSafe(value: string, inFlow: boolean): boolean {
+  if (PLAIN_WORDS.test(value) && WORD_LETTER.test(value)) return true;
   if (value === "" || value.trim() !== value || CONTROL.test(value) || value.includes("#")) return false;
   const asValue = (c: unknown) => (isMap(c) ? c.items[0]?.value : undefined);
   const asKey = (c: unknown) => (isMap(c) ? c.items[0]?.key : undefined);

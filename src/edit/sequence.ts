@@ -142,8 +142,9 @@ function blockItemLines(text: string, seq: Seq, path: YamlPath): [number, number
  */
 function emptyEdits(text: string, seq: Seq, res: Resolution, path: YamlPath): TextEdit[] {
   // At the document root, the comments above the first item are the file's header: they stay.
+  const firstDash = dashOffsets(seq)[0];
   const lines = blockItemLines(text, seq, path).map(([s, e], i): [number, number] => [
-    i === 0 && path.length === 0 ? s : attachedCommentsStart(text, s, column(text, dashOffsets(seq)[0] ?? s)),
+    i === 0 && path.length === 0 ? s : attachedCommentsStart(text, s, column(text, firstDash ?? s)),
     e,
   ]);
   const ranges = mergeRanges(lines);
@@ -186,7 +187,7 @@ function removeSeqItemsWithin(
 }
 
 /** Parsed value of a raw item; a raw item that is not valid YAML is an EditError. */
-function rawValue(raw: string, path: YamlPath): { value: unknown; block: boolean } {
+export function rawValue(raw: string, path: YamlPath): { value: unknown; block: boolean } {
   const d = parseDocument(raw) as Document.Parsed;
   const err = d.errors[0];
   if (err || raw.trim() === "") {

@@ -6,6 +6,7 @@ export {
   type PlannedStep,
   type PlannedChange,
   type PlanResult,
+  type PlanOptions,
   type GateSummary,
 } from "./plan.js";
 export {

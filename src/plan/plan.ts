@@ -9,6 +9,7 @@ import {
   type ChangeAction,
   type ClusterModel,
   type FileMap,
+  type RepoModel,
 } from "../repo/index.js";
 import { CONFIG_PATH, healthChecks, type Era, type HealthCheck } from "../spec/config.js";
 import type { MigrationRequest } from "../spec/issue.js";
@@ -19,6 +20,7 @@ import { resolveGroups, type ResolvedGroup } from "./groups.js";
 import { anchorValues, expandForeignAliases } from "./translate.js";
 import { applyStep, type MigrationContext, type MovedBackend, type StepDefinition } from "./steps.js";
 import { stepBranch, stepTitle } from "../spec/markers.js";
+import { QuickPlanner } from "./incremental.js";
 
 export interface PlannedChange {
   path: string;
@@ -57,6 +59,14 @@ export interface Plan {
   /** Clusters of the chain whose gates would pass on the soak time alone without `health: none` saying so. */
   ungated: string[];
   context: MigrationContext;
+}
+
+export interface PlanOptions {
+  /**
+   * false: compute every step on the general path (load, edit with verification, full checker), as a reference for
+   * the tests that prove the quick path gives the same plan.
+   */
+  incremental?: boolean;
 }
 
 export type PlanResult =
@@ -127,11 +137,16 @@ export function gateFor(
   tree: FileMap,
   request: Pick<MigrationRequest, "soak">,
 ): GateSummary | null {
-  if (step.kind === "decommission") return null;
   const loaded = loadRepo(tree);
-  const cluster = loaded.ok ? loaded.model.clusters.get(step.cluster) : undefined;
-  if (!loaded.ok || !cluster) return null;
-  const defaults = loaded.model.config.defaults;
+  return loaded.ok ? gateOf(step, loaded.model, request) : null;
+}
+
+/** The gate that follows a step, from the handover.yml of the tree after it. */
+function gateOf(step: StepDefinition, model: RepoModel, request: Pick<MigrationRequest, "soak">): GateSummary | null {
+  if (step.kind === "decommission") return null;
+  const cluster = model.clusters.get(step.cluster);
+  if (!cluster) return null;
+  const defaults = model.config.defaults;
   return {
     cluster: cluster.name,
     checks: healthChecks(cluster.spec.health),
@@ -150,11 +165,23 @@ function treeAfterFirst(tree: FileMap, step: PlannedStep): FileMap {
   return next;
 }
 
+/** A change whose diff is computed when it is first read (a large plan renders few of its diffs). */
+function plannedChange(path: string, before: string | null, content: string | null): PlannedChange {
+  const action: ChangeAction = before === null ? "create" : content === null ? "delete" : "update";
+  let diff: string | undefined;
+  return {
+    path,
+    action,
+    content,
+    get diff() {
+      diff ??= unifiedDiff(path, before, content);
+      return diff;
+    },
+  };
+}
+
 function plannedChanges(before: FileMap, after: FileMap): PlannedChange[] {
-  return diffTrees(before, after).map((c) => ({
-    ...c,
-    diff: unifiedDiff(c.path, before.get(c.path) ?? null, c.content),
-  }));
+  return diffTrees(before, after).map((c) => plannedChange(c.path, before.get(c.path) ?? null, c.content));
 }
 
 /**
@@ -207,6 +234,7 @@ export function planMigration(
   request: MigrationRequest,
   issue: number,
   issueProblems: readonly string[] = [],
+  options: PlanOptions = {},
 ): PlanResult {
   const loaded = loadRepo(tree);
   if (!loaded.ok)
@@ -247,24 +275,48 @@ export function planMigration(
   const steps: PlannedStep[] = [];
   let current: FileMap = tree;
   const scaffolded = !target;
+  const quick = options.incremental === false ? undefined : new QuickPlanner(ctx);
+  const addWarnings = (list: string[]) => {
+    for (const w of list) if (!warnings.includes(w)) warnings.push(w);
+  };
+  const push = (
+    definition: StepDefinition,
+    changes: PlannedChange[],
+    gate: GateSummary | null,
+    unplaced?: string[],
+  ) => {
+    const summary = summaryOf(definition, ctx);
+    steps.push({
+      ...definition,
+      summary,
+      changes,
+      branch: stepBranch(issue, definition.id),
+      title: stepTitle(issue, summary),
+      status: changes.length ? "planned" : "no-diff",
+      gate,
+      ...(unplaced?.length ? { unplaced } : {}),
+    });
+  };
   try {
     for (const definition of stepDefinitions(resolved.groups, ctx, rawItems(source, tree))) {
+      const spliced = quick?.step(current, definition);
+      if (spliced) {
+        addWarnings(spliced.warnings);
+        const changes = spliced.changes.map((c) => plannedChange(c.path, c.before ?? null, c.content));
+        push(definition, changes, gateOf(definition, spliced.model, request));
+        current = spliced.tree;
+        continue;
+      }
       const outcome = applyStep(current, ctx, definition);
       const violations = checkTree(outcome.tree).filter((v) => !expected(v, ctx, scaffolded));
       if (violations.length > 0) return { ok: false, kind: "invariant", step: definition.id, violations };
-      for (const w of outcome.warnings) if (!warnings.includes(w)) warnings.push(w);
-      const changes = plannedChanges(current, outcome.tree);
-      const summary = summaryOf(definition, ctx);
-      steps.push({
-        ...definition,
-        summary,
-        changes,
-        branch: stepBranch(issue, definition.id),
-        title: stepTitle(issue, summary),
-        status: changes.length ? "planned" : "no-diff",
-        gate: gateFor(definition, outcome.tree, request),
-        ...(outcome.unplaced?.length ? { unplaced: outcome.unplaced } : {}),
-      });
+      addWarnings(outcome.warnings);
+      push(
+        definition,
+        plannedChanges(current, outcome.tree),
+        gateFor(definition, outcome.tree, request),
+        outcome.unplaced,
+      );
       current = outcome.tree;
     }
   } catch (err) {

@@ -11,7 +11,7 @@ import {
   type FileMap,
   type RepoModel,
 } from "../repo/index.js";
-import { CONFIG_PATH } from "../spec/config.js";
+import { CONFIG_PATH, type ClusterSpec } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
 import { readYaml } from "../spec/yaml.js";
 import { adoptAcross, translates } from "./crossings.js";
@@ -29,7 +29,27 @@ export function restartValue(issue: number, stepId: string): string {
   return `${issue}-${stepId}`;
 }
 
-function bumpRestart(tree: Map<string, string>, model: RepoModel, cluster: ClusterModel, value: string): string[] {
+/** Where a step reads and writes the files it changes: a whole tree, or a step's changes over one. */
+export interface StepFiles {
+  get(path: string): string | undefined;
+  set(path: string, text: string): unknown;
+}
+
+/** A quicker way to set the restart key of a text, when it has one (undefined: use setScalar). */
+export type RestartSplice = (
+  restart: NonNullable<ClusterSpec["restart"]>,
+  text: string,
+  value: string,
+) => string | undefined;
+
+/** Bump the cluster's restart key in `tree` when its era needs a restart; the warnings when it cannot be asked through git. */
+export function bumpRestart(
+  tree: StepFiles,
+  model: RepoModel,
+  cluster: ClusterModel,
+  value: string,
+  splice?: RestartSplice,
+): string[] {
   if (!ERA_ADAPTERS[cluster.era].needsRestart) return [];
   const restart = cluster.spec.restart;
   if (!restart) {
@@ -45,6 +65,11 @@ function bumpRestart(tree: Map<string, string>, model: RepoModel, cluster: Clust
   const text = tree.get(restart.file);
   if (text === undefined)
     throw new InputError([`${CONFIG_PATH}: clusters.${cluster.name}.restart.file: ${restart.file} does not exist`]);
+  const spliced = splice?.(restart, text, value);
+  if (spliced !== undefined) {
+    tree.set(restart.file, spliced);
+    return [];
+  }
   const missing = missingRestartParent(restart.file, text, restart.key, restart.document);
   if (missing !== undefined) {
     throw new InputError([
@@ -90,7 +115,8 @@ function sameFilesEntry(value: unknown, backend: Backend, cluster: ClusterModel)
   return value === backend.entry || resolveCorePath(value, cluster.workdir, cluster.mounts) === backend.key;
 }
 
-function listed(value: unknown, backends: Backend[], cluster: ClusterModel): boolean {
+/** Whether a backend list item names one of the backends. */
+export function listed(value: unknown, backends: Backend[], cluster: ClusterModel): boolean {
   if (cluster.era === "files") return backends.some((b) => sameFilesEntry(value, b, cluster));
   const url = (value as { url?: unknown } | null)?.url;
   if (typeof url !== "string") return false;

@@ -3,6 +3,7 @@ import type { Era } from "../spec/config.js";
 import { show } from "../spec/problems.js";
 import { readsLegacyClusterKey, type CoreVersion } from "../spec/version.js";
 import type { Rule, Violation } from "../spec/violation.js";
+import { TextMemo } from "../spec/memo.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 import type { ActionObject, Backend, ClusterModel, Reach } from "./types.js";
 import { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
@@ -38,7 +39,11 @@ function backendList(cluster: ClusterModel, era: "files" | "http"): { items: unk
 }
 
 type DiscoveryRead = { reach: Reach[] } | { error: string };
-const discoveryReads = new Map<string, DiscoveryRead>();
+/**
+ * What a discovery file's text reaches, by id key and text, without the path: a copy of the file (what adopt writes)
+ * reads the same. A read that fails names the path in its message, so only reads that succeed are kept.
+ */
+const discoveryReads = new TextMemo<Omit<Reach, "file">[]>(20_000, 4_000_000);
 
 /**
  * Which key names a datastore in a discovery file: Core < 0.3 reads only `cluster`, 0.3 only `cluster_id`
@@ -51,14 +56,17 @@ export function clusterIdKey(version: CoreVersion | undefined): ClusterIdKey {
   return readsLegacyClusterKey(version) ? "cluster" : "cluster_id";
 }
 
-/** A files-era discovery file: a list of {cluster_id (or `cluster` before 0.3), display_name?, nodes[]}; memoized by path and text. */
+/** A files-era discovery file: a list of {cluster_id (or `cluster` before 0.3), display_name?, nodes[]}; memoized by text. */
 function readDiscoveryFile(path: string, text: string, idKey: ClusterIdKey): DiscoveryRead {
-  const key = `${path}\0${idKey}\0${text}`;
+  const key = `${idKey}\0${text}`;
   const hit = discoveryReads.get(key);
-  if (hit) return hit;
+  if (hit) return { reach: hit.map((r) => ({ ...r, file: path })) };
   const read = parseDiscoveryFile(path, text, idKey);
-  if (discoveryReads.size >= 20_000) discoveryReads.delete(discoveryReads.keys().next().value as string);
-  discoveryReads.set(key, read);
+  if ("reach" in read)
+    discoveryReads.set(
+      key,
+      read.reach.map(({ kind, value }) => ({ kind, value })),
+    );
   return read;
 }
 

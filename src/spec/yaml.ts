@@ -1,4 +1,5 @@
 import { parseAllDocuments, type Document } from "yaml";
+import { TextMemo } from "./memo.js";
 
 /** Aliases allowed in one file: enough for real configs, far too few for a billion-laughs bomb. */
 const MAX_ALIAS_COUNT = 50;
@@ -17,8 +18,7 @@ function docProblems(file: string, doc: Document.Parsed): string[] {
  * Parsing is a pure function of (file, text), and planning re-reads the same unchanged files at every step:
  * results are memoized (bounded). Callers treat the values as read-only.
  */
-const parsed = new Map<string, YamlResult<unknown[]>>();
-const PARSED_KEPT = 20_000;
+const parsed = new TextMemo<YamlResult<unknown[]>>(20_000, 4_000_000);
 
 /** Every document of a YAML file as plain JS, or the reasons it cannot be read. */
 export function readYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
@@ -26,7 +26,6 @@ export function readYamlDocuments(file: string, text: string): YamlResult<unknow
   const hit = parsed.get(key);
   if (hit) return hit;
   const result = parseYamlDocuments(file, text);
-  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
   parsed.set(key, result);
   return result;
 }

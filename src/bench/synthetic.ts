@@ -1,0 +1,51 @@
+// The bench's worst case for the planner, also planned in full by a test.
+
+/** A files-era config repo with `n` discovery files (one backend each). */
+export function syntheticRepo(n: number): Map<string, string> {
+  const files = new Map<string, string>();
+  const entries: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `store-${String(i).padStart(4, "0")}`;
+    entries.push(`      - 'conf.d/${name}.yaml'`);
+    files.set(
+      `clusters/replicore-a/conf.d/${name}.yaml`,
+      `- cluster_id: ${name}\n  nodes:\n    - 'http://${name}-1.data:37017'\n    - 'http://${name}-2.data:37017'\n`,
+    );
+  }
+  files.set(
+    "clusters/replicore-a/replicante.yaml",
+    [
+      "# generated",
+      "coordinator:",
+      "  options:",
+      "    ensemble: 'zk.a:2181/replicante'",
+      "discovery:",
+      "  backends:",
+      "    files:",
+      ...entries,
+      "  interval: 60",
+      "storage:",
+      "  options:",
+      "    db: replicore",
+      "    uri: 'mongodb://mongo.a:27017/'",
+      "",
+    ].join("\n"),
+  );
+  files.set(
+    "clusters/replicore-a/statefulset.yaml",
+    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
+  );
+  files.set(
+    ".github/handover.yml",
+    [
+      "version: 1",
+      "clusters:",
+      "  replicore-a:",
+      "    config: clusters/replicore-a/replicante.yaml",
+      "    restart: { file: clusters/replicore-a/statefulset.yaml, key: [spec, template, metadata, annotations, handover.replicante.io/restart] }",
+      "    health: [{ status: 'deploy/replicore-a' }]",
+      "",
+    ].join("\n"),
+  );
+  return files;
+}

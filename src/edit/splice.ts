@@ -1,0 +1,225 @@
+// A block sequence edited many times in a row (a plan moving backends one group at a time) without re-parsing the file
+// at every edit: parsed once, then each removal or append is a splice whose offsets are kept up to date.
+import { isAlias, isCollection, isScalar, visit, type Document, type Node, type YAMLSeq } from "yaml";
+import {
+  afterNodeLine,
+  contentEnd,
+  dashOffsets,
+  isNullNode,
+  parseFile,
+  propsStart,
+  resolve,
+  startOf,
+  type YamlPath,
+} from "./locate.js";
+import { seqItemLines } from "./create.js";
+import { formatScalar, styleOf, type QuoteStyle } from "./scalar.js";
+import { rawValue } from "./sequence.js";
+import { applyEdits, eolOf, deleteLinesEdit, insertLinesEdit, lineEnd, lineStart, startsLine } from "./text.js";
+
+/** Start of an item's line and the end of it (past its line break). */
+interface Line {
+  start: number;
+  end: number;
+}
+
+function hasAnchorsOrAliases(doc: Document.Parsed): boolean {
+  let found = false;
+  visit(doc, (_key, node) => {
+    if (isAlias(node) || (node as { anchor?: string } | null)?.anchor) {
+      found = true;
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+/** A one-line item that is a plain or quoted scalar or a flow collection, standing alone on its line. */
+function oneLine(text: string, item: unknown, dash: number): Line | undefined {
+  const node = item as Node;
+  const flowScalar = isScalar(node) && node.type !== "BLOCK_LITERAL" && node.type !== "BLOCK_FOLDED";
+  if (!(flowScalar || (isCollection(node) && node.flow)) || !startsLine(text, dash)) return undefined;
+  const end = contentEnd(text, node);
+  if (
+    lineStart(text, end) !== lineStart(text, dash) ||
+    lineStart(text, propsStart(text, node)) !== lineStart(text, dash)
+  )
+    return undefined;
+  return { start: lineStart(text, dash), end: lineEnd(text, end) };
+}
+
+/**
+ * The block sequence at `path` of a one-document file whose items each fill one line, with no anchors or aliases
+ * anywhere: the shape where removing or appending items is exactly removing or inserting lines, which is what
+ * `removeSeqItems` and `appendSeqItems` then do (proved by their verification on such files). Any other shape, or
+ * an edit outside it, answers undefined and the caller uses those (verified) functions instead.
+ */
+export class LineList {
+  private constructor(
+    /** The file's text as this list last left it. */
+    public text: string,
+    /** Each item's line, and its value. */
+    private readonly starts: number[],
+    private readonly ends: number[],
+    private readonly values: unknown[],
+    /** Where appended lines go, the indentation of the dashes and the spaces after them. */
+    private appendAt: number,
+    private readonly indent: string,
+    private readonly gap: number,
+  ) {}
+
+  /** The list at path, when the file and the list have the simple shape; undefined otherwise. */
+  static of(text: string, path: YamlPath): LineList | undefined {
+    if (text.startsWith("\uFEFF")) return undefined;
+    let doc: Document.Parsed;
+    try {
+      const parsed = parseFile(text, 0, path);
+      if (parsed.docs.length !== 1 || parsed.doc.warnings.length > 0) return undefined;
+      doc = parsed.doc;
+    } catch {
+      return undefined;
+    }
+    if (hasAnchorsOrAliases(doc)) return undefined;
+    const res = resolve(doc, path);
+    const seq = res.depth === path.length ? (res.node as YAMLSeq<unknown> | null) : null;
+    if (!seq || !("items" in seq) || seq.flow || seq.items.length === 0 || res.inFlow) return undefined;
+    const dashes = dashOffsets(seq);
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const values: unknown[] = [];
+    for (const [i, item] of seq.items.entries()) {
+      const line = oneLine(text, item, dashes[i] ?? 0);
+      if (!line) return undefined;
+      starts.push(line.start);
+      ends.push(line.end);
+      values.push((item as Node).toJS(doc));
+    }
+    const lastDash = dashes[dashes.length - 1] ?? 0;
+    const sameLine = seq.items
+      .map((item, i) => ({ item: item as Node, dash: dashes[i] ?? 0 }))
+      .filter(({ item, dash }) => !isNullNode(item) && lineStart(text, startOf(item)) === lineStart(text, dash));
+    const sample = sameLine[sameLine.length - 1];
+    const gap = sample ? propsStart(text, sample.item) - sample.dash - 1 : 1;
+    const indent = text.slice(lineStart(text, lastDash), lastDash);
+    return new LineList(text, starts, ends, values, afterNodeLine(text, seq), indent, gap);
+  }
+
+  /** The number of items. */
+  get length(): number {
+    return this.values.length;
+  }
+
+  /** The value of item i. */
+  value(i: number): unknown {
+    return this.values[i];
+  }
+
+  /** The text without the items `drop` marks; undefined when that would not be a plain removal of lines. */
+  remove(drop: readonly boolean[]): string | undefined {
+    const n = this.values.length;
+    if (drop.length !== n || drop.every((d) => d) || !drop.includes(true)) return undefined;
+    const text = this.text;
+    const edits: { start: number; end: number; insert: string }[] = [];
+    for (let i = 0; i < n; i++) {
+      if (!drop[i]) continue;
+      const end = this.ends[i] ?? 0;
+      // At the end of a file without a final line break, removeSeqItems takes the break before instead.
+      if (end >= text.length) return undefined;
+      edits.push(deleteLinesEdit(text, this.starts[i] ?? 0, end));
+    }
+    const after = applyEdits(text, edits);
+    let shift = 0;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const start = this.starts[i] ?? 0;
+      const end = this.ends[i] ?? 0;
+      if (drop[i]) {
+        shift += end - start;
+        continue;
+      }
+      this.starts[kept] = start - shift;
+      this.ends[kept] = end - shift;
+      this.values[kept] = this.values[i];
+      kept++;
+    }
+    this.starts.length = kept;
+    this.ends.length = kept;
+    this.values.length = kept;
+    this.appendAt -= shift;
+    this.text = after;
+    return after;
+  }
+
+  /** The text with one-line raw items appended; undefined when one of them is not a one-line scalar. */
+  append(raws: readonly string[]): string | undefined {
+    const text = this.text;
+    if (raws.length === 0 || (this.appendAt === text.length && !text.endsWith("\n"))) return undefined;
+    const values: unknown[] = [];
+    for (const raw of raws) {
+      if (/[\r\n#&*!|>]/.test(raw) || raw.trim() !== raw || raw === "") return undefined;
+      const parsed = rawValue(raw, []);
+      if (parsed.block || (parsed.value !== null && typeof parsed.value === "object")) return undefined;
+      values.push(parsed.value);
+    }
+    const eol = eolOf(text);
+    const edit = insertLinesEdit(text, this.appendAt, seqItemLines(raws, this.indent, this.gap), eol);
+    const after = applyEdits(text, [edit]);
+    let at = this.appendAt;
+    for (const [i, raw] of raws.entries()) {
+      const length = this.indent.length + 1 + this.gap + raw.length + eol.length;
+      this.starts.push(at);
+      this.ends.push(at + length);
+      this.values.push(values[i]);
+      at += length;
+    }
+    this.appendAt = at;
+    this.text = after;
+    return after;
+  }
+}
+
+/**
+ * An existing one-line scalar set again and again (a restart annotation bumped by every step): parsed once, then each
+ * value replaces the scalar's characters in its own quote style, which is what `setScalar` does to such a scalar.
+ * Any other shape answers undefined, and the caller uses `setScalar`.
+ */
+export class ScalarSlot {
+  private constructor(
+    /** The file's text as this slot last left it. */
+    public text: string,
+    private readonly start: number,
+    private end: number,
+    private readonly style: QuoteStyle,
+    private readonly inFlow: boolean,
+    private value: string,
+  ) {}
+
+  static of(text: string, path: YamlPath, doc: number): ScalarSlot | undefined {
+    if (text.startsWith("\uFEFF") || path.length === 0) return undefined;
+    try {
+      const parsed = parseFile(text, doc, path);
+      if (parsed.docs.some((d) => d.warnings.length > 0 || hasAnchorsOrAliases(d))) return undefined;
+      const res = resolve(parsed.doc, path);
+      const node = res.node;
+      if (res.depth < path.length || !isScalar(node) || typeof node.value !== "string" || node.tag) return undefined;
+      if (node.type !== "PLAIN" && node.type !== "QUOTE_SINGLE" && node.type !== "QUOTE_DOUBLE") return undefined;
+      const [start] = node.range ?? [0];
+      const end = contentEnd(text, node);
+      if (text.slice(start, end).includes("\n")) return undefined;
+      return new ScalarSlot(text, start, end, styleOf(node.type), res.inFlow, node.value);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The text with the scalar set to value. */
+  set(value: string): string {
+    if (value === this.value) return this.text;
+    const insert = formatScalar(value, this.style, this.inFlow);
+    this.text = this.text.slice(0, this.start) + insert + this.text.slice(this.end);
+    this.end = this.start + insert.length;
+    this.value = value;
+    return this.text;
+  }
+}

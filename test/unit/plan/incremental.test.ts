@@ -1,0 +1,73 @@
+// The bench's worst case, planned in full: 1,000 single-backend groups, 2,002 steps, each checked against the
+// plan written by hand (a line out of the source's list, a file copied and a line into the target's list, a bump).
+import { describe, expect, it } from "vitest";
+import { syntheticRepo } from "../../../src/bench/synthetic.js";
+import { checkTree } from "../../../src/invariant/index.js";
+import type { PlannedStep } from "../../../src/plan/index.js";
+import { planOk, request } from "./helpers.js";
+
+const N = 1000;
+const SOURCE_CONFIG = "clusters/replicore-a/replicante.yaml";
+const TARGET_CONFIG = "clusters/replicore-b/replicante.yaml";
+const name = (i: number) => `store-${String(i).padStart(4, "0")}`;
+const line = (i: number) => `      - 'conf.d/${name(i)}.yaml'\n`;
+const restart = (value: string) =>
+  `kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {handover.replicante.io/restart: ${value}}\n`;
+
+function contents(step: PlannedStep | undefined): [string, string, string | null][] {
+  return (step?.changes ?? []).map((c) => [c.action, c.path, c.content]);
+}
+
+describe("a plan of 1,000 single-backend groups", () => {
+  const tree = syntheticRepo(N);
+  const plan = planOk(tree, request("replicore-a", "replicore-b", "0.3.1"), 1);
+
+  it("has prepare, release and adopt of every group in order, and decommission", () => {
+    const ids = Array.from({ length: N }, (_, i) => [`release-${name(i)}`, `adopt-${name(i)}`]).flat();
+    expect(plan.steps.map((s) => s.id)).toEqual(["prepare", ...ids, "decommission"]);
+  });
+
+  it("releases and adopts one line at a time, copying each file and bumping each restart key", () => {
+    const scaffold = plan.steps[0]?.changes.find((c) => c.path === TARGET_CONFIG)?.content ?? "";
+    let source = tree.get(SOURCE_CONFIG) ?? "";
+    let target = scaffold.replace("    files: []\n", "    files:\n");
+    for (let i = 0; i < N; i++) {
+      source = source.replace(line(i), "");
+      if (i === N - 1) source = source.replace("    files:\n", "    files: []\n");
+      const entry = target.indexOf("  interval: 60");
+      target = `${target.slice(0, entry)}${line(i)}${target.slice(entry)}`;
+      const copy = `clusters/replicore-b/conf.d/${name(i)}.yaml`;
+      expect(contents(plan.steps[2 * i + 1])).toEqual([
+        ["update", SOURCE_CONFIG, source],
+        ["update", "clusters/replicore-a/statefulset.yaml", restart(`1-release-${name(i)}`)],
+      ]);
+      expect(contents(plan.steps[2 * i + 2])).toEqual([
+        ["create", copy, tree.get(`clusters/replicore-a/conf.d/${name(i)}.yaml`) ?? null],
+        ["update", TARGET_CONFIG, target],
+        ["update", "clusters/replicore-b/statefulset.yaml", restart(`1-adopt-${name(i)}`)],
+      ]);
+    }
+  });
+
+  it("leaves a tree the full checker accepts but for the scaffold's REPLACE-ME, with every datastore on the target", () => {
+    const last = new Map(tree);
+    for (const step of plan.steps) {
+      for (const change of step.changes) {
+        if (change.content === null) last.delete(change.path);
+        else last.set(change.path, change.content);
+      }
+    }
+    expect(checkTree(last).map((v) => [v.rule, v.clusters])).toEqual([
+      ["unfinished-scaffold", ["replicore-b"]],
+      ["unfinished-scaffold", ["replicore-b"]],
+    ]);
+    expect([...last.keys()].filter((p) => p.startsWith("clusters/replicore-a/"))).toEqual([]);
+    expect([...last.keys()].filter((p) => p.startsWith("clusters/replicore-b/conf.d/")).length).toBe(N);
+  });
+
+  it("computes a diff when it is read", () => {
+    const step = plan.steps[1001];
+    expect(step?.id).toBe("release-store-0500");
+    expect(step?.changes[0]?.diff).toContain(`-${line(500).trimEnd()}`);
+  });
+});
