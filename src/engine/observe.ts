@@ -12,7 +12,15 @@ import {
 } from "../health/index.js";
 import { checkTree } from "../invariant/index.js";
 import { activeLocks, reaches } from "../guard/index.js";
-import { applyStep, planMigration, revertStep, type PlannedStep, type StepOutcome } from "../plan/index.js";
+import {
+  applyStep,
+  parseAheadInSlices,
+  planMigrationInSlices,
+  revertStep,
+  type PlannedStep,
+  type PlanResult,
+  type StepOutcome,
+} from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
 import {
@@ -345,15 +353,23 @@ async function rollbackView(
 }
 
 /** A plan is a pure function of (base commit, issue number, issue body): kept across reconciles (bounded). */
-const plans = new Map<string, ReturnType<typeof planMigration>>();
-function cachedPlan(key: string, compute: () => ReturnType<typeof planMigration>): ReturnType<typeof planMigration> {
+const plans = new Map<string, Promise<PlanResult>>();
+function cachedPlan(key: string, compute: () => Promise<PlanResult>): Promise<PlanResult> {
   const hit = plans.get(key);
   if (hit) return hit;
   const plan = compute();
+  // A computation that failed is not an answer to keep.
+  plan.catch(() => plans.delete(key));
   if (plans.size >= 32) plans.delete(plans.keys().next().value as string);
   plans.set(key, plan);
   return plan;
 }
+
+/**
+ * Planning a large migration takes seconds of CPU: it runs in slices of about 20 ms with the event loop let through
+ * between them, so webhooks are answered and timers fire meanwhile.
+ */
+const SLICING = { sliceMs: 20, pause: () => new Promise<void>((resolve) => setImmediate(resolve)) };
 
 /** One active migration per cluster: an older open migration issue holding the same cluster blocks this one's start. */
 async function heldElsewhere(
@@ -459,6 +475,7 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   const head = await deps.port.defaultBranch();
   snapshot.headSha = head.sha;
   const baseTree = await deps.port.readTree(hidden.base ?? head.sha);
+  await parseAheadInSlices(baseTree, SLICING);
   const loaded = loadRepo(baseTree);
   let config: HandoverConfig | undefined;
   if (loaded.ok) {
@@ -481,8 +498,9 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
         : parsed.ok
           ? await heldElsewhere(deps, number, parsed.request, needed)
           : [];
-  const planned = cachedPlan(`${hidden.base ?? head.sha}\0${number}\0${issue.body}\0${lockProblems.join("\n")}`, () =>
-    planMigration(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems]),
+  const planned = await cachedPlan(
+    `${hidden.base ?? head.sha}\0${number}\0${issue.body}\0${lockProblems.join("\n")}`,
+    () => planMigrationInSlices(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems], SLICING),
   );
   if (!planned.ok) {
     snapshot.problems =

@@ -84,6 +84,7 @@ export class QuickPlanner {
   private listedIn = new Map<string, { entries: Set<string>; keys: Set<string> }>();
   private lists = new Map<string, LineList>();
   private slots = new Map<string, ScalarSlot>();
+  private checked = new WeakSet<LineList>();
   private readonly eligible: boolean;
 
   /** The restart key of a file as a slot set in place, parsed once per file. */
@@ -172,6 +173,17 @@ export class QuickPlanner {
     return list;
   }
 
+  /**
+   * Whether the list's items are the cluster's backends, one for one and in order; checked once per list, since both
+   * change together afterwards (a removal drops the same items from each, an append adds the same at the end).
+   */
+  private aligned(list: LineList, held: readonly Backend[]): boolean {
+    if (this.checked.has(list)) return true;
+    if (list.length !== held.length || held.some((b, i) => list.value(i) !== b.entry)) return false;
+    this.checked.add(list);
+    return true;
+  }
+
   private filesCluster(model: RepoModel, name: string): ClusterModel | undefined {
     const cluster = model.clusters.get(name);
     return cluster?.era === "files" && cluster.configPath !== CONFIG_PATH ? cluster : undefined;
@@ -188,10 +200,10 @@ export class QuickPlanner {
     // A files-era item is listed when it is a moved entry or resolves to a moved file (as `listed` says).
     const entries = new Set(step.backends.map((b) => b.entry));
     const keys = new Set(step.backends.map((b) => b.key));
+    if (!this.aligned(list, held)) return undefined;
     const drop: boolean[] = new Array(held.length);
     for (let i = 0; i < held.length; i++) {
       const backend = held[i] as Backend;
-      if (list.value(i) !== backend.entry) return undefined;
       drop[i] = entries.has(backend.entry) || keys.has(backend.key);
     }
     if (!drop.includes(true)) return { tree: this.work, changes: [], warnings: [], model };

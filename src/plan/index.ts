@@ -1,5 +1,6 @@
 export {
   planMigration,
+  planMigrationInSlices,
   stepDefinitions,
   gateFor,
   type Plan,
@@ -22,3 +23,4 @@ export {
 export { resolveGroups, groupNameFor, type ResolvedGroup } from "./groups.js";
 export { ownedFiles } from "./owned.js";
 export { deployedFolder } from "./packaging.js";
+export { parseAheadInSlices } from "./slices.js";

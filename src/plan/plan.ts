@@ -21,6 +21,7 @@ import { anchorValues, expandForeignAliases } from "./translate.js";
 import { applyStep, type MigrationContext, type MovedBackend, type StepDefinition } from "./steps.js";
 import { stepBranch, stepTitle } from "../spec/markers.js";
 import { QuickPlanner } from "./incremental.js";
+import { finish, inSlices, parseAhead } from "./slices.js";
 
 export interface PlannedChange {
   path: string;
@@ -107,12 +108,13 @@ export function stepDefinitions(
 }
 
 /** The source config's list items exactly as written, by backend key. */
-function rawItems(source: ClusterModel, tree: FileMap): Map<string, string> {
+function* rawItems(source: ClusterModel, tree: FileMap): Generator<void, Map<string, string>> {
   const raws = new Map<string, string>();
   const listPath = BACKEND_LIST_PATH[source.era];
   if (!listPath) return raws;
   const text = tree.get(source.configPath) ?? "";
   const items = readSeqItems(text, listPath);
+  yield; // two parses of a config that may list thousands of backends
   const anchors = anchorValues(text);
   const used = new Set<number>();
   for (const backend of source.backends) {
@@ -236,12 +238,46 @@ export function planMigration(
   issueProblems: readonly string[] = [],
   options: PlanOptions = {},
 ): PlanResult {
+  return finish(planning(tree, request, issue, issueProblems, options));
+}
+
+/**
+ * planMigration in slices of about `sliceMs` of work, awaiting `pause` between them, so a large migration never holds
+ * the App's event loop (webhooks, timers) for long: the repo's YAML files are parsed ahead one by one (the plan then
+ * reads them from the parse memo), then the plan is computed step by step.
+ */
+export async function planMigrationInSlices(
+  tree: FileMap,
+  request: MigrationRequest,
+  issue: number,
+  issueProblems: readonly string[] = [],
+  slicing: { sliceMs: number; pause: () => Promise<void> },
+): Promise<PlanResult> {
+  return inSlices(
+    (function* () {
+      yield* parseAhead(tree);
+      return yield* planning(tree, request, issue, issueProblems, {});
+    })(),
+    slicing,
+  );
+}
+
+/** The plan as a computation that yields between pieces of work of a bounded size. */
+function* planning(
+  tree: FileMap,
+  request: MigrationRequest,
+  issue: number,
+  issueProblems: readonly string[],
+  options: PlanOptions,
+): Generator<void, PlanResult> {
   const loaded = loadRepo(tree);
   if (!loaded.ok)
     return { ok: false, kind: "input", problems: [...issueProblems, ...loaded.problems.map((p) => p.message)] };
   const model = loaded.model;
   const problems = [...issueProblems];
-  const unreadable = checkModel(model).filter((v) => v.rule === "invalid-config");
+  yield;
+  const found = checkModel(model);
+  const unreadable = found.filter((v) => v.rule === "invalid-config");
   problems.push(...unreadable.map((v) => v.message));
   const source = model.clusters.get(request.source);
   const names = [...model.clusters.keys()].join(", ") || "none";
@@ -252,7 +288,7 @@ export function planMigration(
   const target = model.clusters.get(request.target);
   // A source whose Core config cannot be read has no era to cross from: the problem above says why.
   const crossing = source?.core ? crossingFor(source, target, request, problems) : undefined;
-  const before = checkModel(model).filter((v) => v.rule !== "invalid-config");
+  const before = found.filter((v) => v.rule !== "invalid-config");
   // A backend whose file is missing or malformed is not in the list: the refusal below names the real cause.
   const resolved =
     source && before.length === 0 && unreadable.length === 0
@@ -298,7 +334,9 @@ export function planMigration(
     });
   };
   try {
-    for (const definition of stepDefinitions(resolved.groups, ctx, rawItems(source, tree))) {
+    const raws = yield* rawItems(source, tree);
+    for (const definition of stepDefinitions(resolved.groups, ctx, raws)) {
+      yield;
       const spliced = quick?.step(current, definition);
       if (spliced) {
         addWarnings(spliced.warnings);
@@ -308,6 +346,7 @@ export function planMigration(
         continue;
       }
       const outcome = applyStep(current, ctx, definition);
+      yield; // a step of the general path loads the tree twice: let the event loop through in between
       const violations = checkTree(outcome.tree).filter((v) => !expected(v, ctx, scaffolded));
       if (violations.length > 0) return { ok: false, kind: "invariant", step: definition.id, violations };
       addWarnings(outcome.warnings);
@@ -325,6 +364,7 @@ export function planMigration(
     throw err;
   }
   const ungated: string[] = [];
+  yield;
   const afterPrepare = loadRepo(steps.length ? treeAfterFirst(tree, steps[0] as PlannedStep) : tree);
   for (const name of [source.name, ctx.target]) {
     const cluster = afterPrepare.ok ? afterPrepare.model.clusters.get(name) : undefined;

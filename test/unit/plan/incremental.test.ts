@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { syntheticRepo } from "../../../src/bench/synthetic.js";
 import { checkTree } from "../../../src/invariant/index.js";
-import type { PlannedStep } from "../../../src/plan/index.js";
+import { planMigration, planMigrationInSlices, type PlannedStep } from "../../../src/plan/index.js";
 import { planOk, request } from "./helpers.js";
 
 const N = 1000;
@@ -69,5 +69,23 @@ describe("a plan of 1,000 single-backend groups", () => {
     const step = plan.steps[1001];
     expect(step?.id).toBe("release-store-0500");
     expect(step?.changes[0]?.diff).toContain(`-${line(500).trimEnd()}`);
+  });
+});
+
+describe("planMigrationInSlices", () => {
+  it("plans what planMigration plans, letting the event loop through between every piece of work", async () => {
+    const tree = syntheticRepo(20);
+    const req = request("replicore-a", "replicore-b", "0.3.1");
+    let pauses = 0;
+    const sliced = await planMigrationInSlices(tree, req, 1, [], {
+      sliceMs: 0,
+      pause: async () => {
+        pauses++;
+      },
+    });
+    expect(JSON.stringify(sliced)).toBe(JSON.stringify(planMigration(tree, req, 1)));
+    // 23 YAML files parsed ahead, the checks before the first step, the source list read twice, 42 steps, and the
+    // general path's prepare, first adopt, last release and decommission checked apart from their edits.
+    expect(pauses).toBe(23 + 1 + 1 + 42 + 4 + 1);
   });
 });
