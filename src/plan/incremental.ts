@@ -1,9 +1,11 @@
-import { LineList, ScalarSlot } from "../edit/index.js";
+import { posix } from "node:path";
+import { LineList, readSeqItems, ScalarSlot, type SeqItem } from "../edit/index.js";
 import {
   BACKEND_LIST_PATH,
   ERA_ADAPTERS,
   isKustomization,
   kustomizationFiles,
+  kustomizationRefs,
   loadRepo,
   PLACEHOLDER,
   resolveCorePath,
@@ -12,6 +14,7 @@ import {
   type ClusterModel,
   type Reach,
   type FileMap,
+  type KustomizeRef,
   type RepoModel,
 } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
@@ -19,6 +22,8 @@ import { EditError } from "../edit/index.js";
 import { InputError } from "../spec/problems.js";
 import { translates } from "./crossings.js";
 import { bumpRestart, restartValue, type RestartSplice } from "./steps.js";
+import { dirOf, kustomizationGenerators, type Generator } from "./packaging.js";
+import { renamer } from "./scaffold.js";
 import { renameClusterKeys } from "./translate.js";
 import type { MigrationContext, StepDefinition } from "./types.js";
 
@@ -35,6 +40,31 @@ export interface QuickStep {
   warnings: string[];
   /** The model of handover.yml and the clusters' settings the step was computed with (unchanged by it). */
   model: RepoModel;
+}
+
+/** The backend list of a files-era Core config. */
+const FILES_LIST = BACKEND_LIST_PATH.files ?? [];
+
+/** A `files` entry of a generator in a source kustomization, as registerCopies re-writes it in the target's. */
+interface GeneratorEntry {
+  /** Where registerCopies meets it: kustomizations in path order, entries in file order. */
+  seq: number;
+  file: string;
+  sourceText: string;
+  targetFile: string;
+  ref: KustomizeRef;
+  kind: string;
+  position: number;
+  sourceGenName: string | undefined;
+  raw: string;
+}
+
+interface GeneratorIndex {
+  /** By the source file the entry names. */
+  entries: Map<string, GeneratorEntry[]>;
+  targetGens: Map<string, Generator[]>;
+  /** By target kustomization, generator kind and index: the files it lists. */
+  present: Map<string, Set<string>>;
 }
 
 /** Which clusters hold a backend key or a reach (kind and value), and through how many backends. */
@@ -85,6 +115,8 @@ export class QuickPlanner {
   private lists = new Map<string, LineList>();
   private slots = new Map<string, ScalarSlot>();
   private checked = new WeakSet<LineList>();
+  private generators: GeneratorIndex | undefined;
+  private readonly rename: (text: string) => string;
   private readonly eligible: boolean;
 
   /** The restart key of a file as a slot set in place, parsed once per file. */
@@ -103,8 +135,8 @@ export class QuickPlanner {
   };
 
   constructor(private readonly ctx: MigrationContext) {
-    this.eligible =
-      ctx.era === "files" && ctx.targetEra === "files" && !translates(ctx) && kustomizationFiles(ctx.base).length === 0;
+    this.rename = renamer(ctx.source, ctx.target);
+    this.eligible = ctx.era === "files" && ctx.targetEra === "files" && !translates(ctx);
   }
 
   /** The step as a splice of the tree before it, or undefined when the general path must compute it. */
@@ -126,13 +158,14 @@ export class QuickPlanner {
     this.synced = tree;
     this.model = undefined;
     const loaded = loadRepo(tree);
-    if (!loaded.ok || kustomizationFiles(tree).length > 0) return false;
+    if (!loaded.ok) return false;
     this.work = new Map(tree);
     this.synced = this.work;
     this.holders = new Map();
     this.backends = new Map();
     this.listedIn = new Map();
     this.lists = new Map();
+    this.generators = undefined;
     for (const cluster of loaded.model.clusters.values()) {
       if (cluster.problems.length > 0) return false;
       this.backends.set(cluster.name, [...cluster.backends]);
@@ -163,13 +196,14 @@ export class QuickPlanner {
     return keysOf(backend).some((key) => [...(this.holders.get(key)?.keys() ?? [])].some((c) => c !== cluster));
   }
 
-  /** The backend list of a cluster's Core config as it stands in the tree, when it has the simple shape. */
-  private listOf(cluster: ClusterModel, text: string): LineList | undefined {
-    const cached = this.lists.get(cluster.configPath);
+  /** The list at `path` of a file as it stands in the tree, when it has the simple shape (parsed once per file). */
+  private listOf(file: string, path: readonly (string | number)[], text: string): LineList | undefined {
+    const key = `${file}\0${path.join("\0")}`;
+    const cached = this.lists.get(key);
     if (cached && cached.text === text) return cached;
-    const list = LineList.of(text, BACKEND_LIST_PATH.files ?? []);
-    if (list) this.lists.set(cluster.configPath, list);
-    else this.lists.delete(cluster.configPath);
+    const list = LineList.of(text, path);
+    if (list) this.lists.set(key, list);
+    else this.lists.delete(key);
     return list;
   }
 
@@ -194,7 +228,7 @@ export class QuickPlanner {
     const held = this.backends.get(this.ctx.source);
     const text = source && this.work.get(source.configPath);
     if (!source || !held || text === undefined) return undefined;
-    const list = this.listOf(source, text);
+    const list = this.listOf(source.configPath, FILES_LIST, text);
     if (!list) return undefined;
     if (list.length !== held.length) return undefined;
     // A files-era item is listed when it is a moved entry or resolves to a moved file (as `listed` says).
@@ -212,7 +246,7 @@ export class QuickPlanner {
     if (after === undefined) return undefined;
     overlay.set(source.configPath, after);
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
-    if (overlay.changes.has(CONFIG_PATH)) return undefined;
+    if (!this.plain(overlay, [])) return undefined;
     const listedIn = this.listedIn.get(source.name);
     for (const [i, backend] of held.entries()) {
       if (!drop[i]) continue;
@@ -231,45 +265,136 @@ export class QuickPlanner {
     const target = this.filesCluster(model, this.ctx.target);
     const held = this.backends.get(this.ctx.target);
     const listedIn = this.listedIn.get(this.ctx.target);
-    if (!target || !held || !listedIn || target.era !== this.ctx.targetEra) return undefined;
+    // With the source gone, registerCopies reads the planned-on tree's kustomizations: the general path's business.
+    if (!target || !held || !listedIn || target.era !== this.ctx.targetEra || !model.clusters.has(this.ctx.source))
+      return undefined;
     const overlay = new Overlay(this.work);
     const missing: { backend: StepDefinition["backends"][number]; path: string }[] = [];
+    const copies: [string, string][] = [];
     for (const backend of step.backends) {
       const path = resolveCorePath(backend.entry, target.workdir, target.mounts);
       if (typeof path !== "string" || path === CONFIG_PATH || isKustomization(path)) return undefined;
-      const source = overlay.get(backend.key) ?? this.ctx.base.get(backend.key);
+      const source = this.work.get(backend.key) ?? this.ctx.base.get(backend.key);
       if (source === undefined) return undefined;
       const content = this.ctx.crossing === "rename-cluster-key" ? renameClusterKeys(backend.key, source) : source;
       const existing = overlay.get(path);
       if (existing !== undefined && existing !== content) return undefined;
       overlay.set(path, content);
+      copies.push([backend.key, path]);
       if (!listedIn.entries.has(backend.entry) && !listedIn.keys.has(path)) missing.push({ backend, path });
     }
-    // As on the general path: with every backend already listed, the copies are not the step's to make.
-    if (missing.length === 0) return { tree: this.work, changes: [], warnings: [], model };
-    if (missing.some(({ backend }) => backend.raw.includes(PLACEHOLDER))) return undefined;
-    const read = ERA_ADAPTERS.files.read(
-      { ...target, core: { discovery: { backends: { files: missing.map(({ backend }) => backend.entry) } } } },
-      new Map(missing.map(({ path }) => [path, overlay.get(path) ?? ""])),
-    );
-    if (read.problems.length > 0 || read.backends.length !== missing.length) return undefined;
-    if (read.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
-    const text = this.work.get(target.configPath);
-    const list = text === undefined ? undefined : this.listOf(target, text);
-    const after = list?.append(missing.map(({ backend }) => backend.raw));
-    if (!list || after === undefined) return undefined;
-    const first = list.length - missing.length;
-    if (missing.some(({ backend }, i) => list.value(first + i) !== backend.entry)) return undefined;
-    overlay.set(target.configPath, after);
+    const adopted: Backend[] = [];
+    if (missing.length > 0) {
+      if (missing.some(({ backend }) => backend.raw.includes(PLACEHOLDER))) return undefined;
+      const read = ERA_ADAPTERS.files.read(
+        { ...target, core: { discovery: { backends: { files: missing.map(({ backend }) => backend.entry) } } } },
+        new Map(missing.map(({ path }) => [path, overlay.get(path) ?? ""])),
+      );
+      if (read.problems.length > 0 || read.backends.length !== missing.length) return undefined;
+      if (read.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
+      const text = this.work.get(target.configPath);
+      const list = text === undefined ? undefined : this.listOf(target.configPath, FILES_LIST, text);
+      const after = list?.append(missing.map(({ backend }) => backend.raw));
+      if (!list || after === undefined) return undefined;
+      const first = list.length - missing.length;
+      if (missing.some(({ backend }, i) => list.value(first + i) !== backend.entry)) return undefined;
+      overlay.set(target.configPath, after);
+      adopted.push(...read.backends);
+    }
+    const registered = this.registerCopies(overlay, copies);
+    if (registered === undefined) return undefined;
+    // As on the general path: with every backend listed and packaged already, the copies are not the step's to make.
+    if (missing.length === 0 && registered.length === 0) return { tree: this.work, changes: [], warnings: [], model };
     const warnings = bumpRestart(overlay, model, target, restartValue(this.ctx.issue, step.id), this.splice);
-    if (overlay.changes.has(CONFIG_PATH)) return undefined;
-    for (const backend of read.backends) {
+    if (!this.plain(overlay, registered)) return undefined;
+    for (const backend of adopted) {
       this.hold(target.name, backend, 1);
       listedIn.entries.add(backend.entry);
       listedIn.keys.add(backend.key);
     }
-    this.backends.set(target.name, [...held, ...read.backends]);
+    this.backends.set(target.name, [...held, ...adopted]);
+    for (const [key, copy] of registered) {
+      const present = this.generators?.present.get(key) ?? new Set<string>();
+      present.add(copy);
+      this.generators?.present.set(key, present);
+    }
     return this.commit(overlay, warnings, model);
+  }
+
+  /** The step changed neither handover.yml nor a kustomization other than those it registered copies in. */
+  private plain(overlay: Overlay, registered: readonly [string, string][]): boolean {
+    const packaged = new Set(registered.map(([key]) => key.slice(0, key.indexOf("\0"))));
+    return [...overlay.changes.keys()].every((p) => p !== CONFIG_PATH && (!isKustomization(p) || packaged.has(p)));
+  }
+
+  /** The tree's kustomizations as registerCopies reads them, once per loaded tree. */
+  private generatorIndex(): GeneratorIndex {
+    if (this.generators) return this.generators;
+    const index: GeneratorIndex = { entries: new Map(), targetGens: new Map(), present: new Map() };
+    let seq = 0;
+    for (const file of kustomizationFiles(this.work)) {
+      const targetFile = this.rename(file);
+      const targetText = this.work.get(targetFile);
+      if (targetFile === file || !isKustomization(targetFile) || targetText === undefined) continue;
+      const sourceText = this.work.get(file) ?? "";
+      const sourceGens = kustomizationGenerators(file, sourceText);
+      const lists = new Map<string, SeqItem[]>();
+      for (const ref of kustomizationRefs(file, sourceText)) {
+        if (ref.field !== "files") continue;
+        const [kind, position] = ref.list as [string, number];
+        const listKey = `${kind}\0${position}`;
+        const items = lists.get(listKey) ?? readSeqItems(sourceText, ref.list);
+        lists.set(listKey, items);
+        const raw = items[ref.index]?.raw ?? ref.value;
+        const sourceGenName = sourceGens.find((g) => g.kind === kind && g.index === position)?.name;
+        const entry = { seq: seq++, file, sourceText, targetFile, ref, kind, position, sourceGenName, raw };
+        index.entries.set(ref.target, [...(index.entries.get(ref.target) ?? []), entry]);
+      }
+      index.targetGens.set(targetFile, kustomizationGenerators(targetFile, targetText));
+      for (const ref of kustomizationRefs(targetFile, targetText)) {
+        if (ref.field !== "files") continue;
+        const key = `${targetFile}\0${ref.list[0]}\0${ref.list[1]}`;
+        index.present.set(key, (index.present.get(key) ?? new Set<string>()).add(ref.target));
+      }
+    }
+    this.generators = index;
+    return index;
+  }
+
+  /**
+   * registerCopies (packaging.ts) on the step's changes: each copy added to the target's generators whose source
+   * counterparts list the original, in the same form, by appending a line. The lists it appended to, or undefined
+   * when one of them is not a simple line list.
+   */
+  private registerCopies(overlay: Overlay, copies: readonly [string, string][]): [string, string][] | undefined {
+    const wanted = new Map(copies);
+    const index = this.generatorIndex();
+    const hits = [...wanted.keys()].flatMap((from) => index.entries.get(from) ?? []).sort((a, b) => a.seq - b.seq);
+    const registered: [string, string][] = [];
+    for (const entry of hits) {
+      if (this.work.get(entry.file) !== entry.sourceText) return undefined;
+      const copy = wanted.get(entry.ref.target) ?? "";
+      const gens = (index.targetGens.get(entry.targetFile) ?? []).filter((g) => g.kind === entry.kind);
+      const name = entry.sourceGenName;
+      const gen =
+        gens.find((g) => name !== undefined && g.name === this.rename(name)) ??
+        gens.find((g) => g.index === entry.position);
+      if (!gen) continue;
+      const key = `${entry.targetFile}\0${entry.kind}\0${gen.index}`;
+      if (index.present.get(key)?.has(copy) || registered.some(([k, c]) => k === key && c === copy)) continue;
+      const path = posix.relative(dirOf(entry.targetFile) || ".", copy);
+      const value = entry.ref.key ? `${entry.ref.key}=${path}` : path;
+      const raw = entry.raw;
+      const item = raw.includes(entry.ref.value) ? this.rename(raw.replace(entry.ref.value, value)) : value;
+      const text = overlay.get(entry.targetFile);
+      const list =
+        text === undefined ? undefined : this.listOf(entry.targetFile, [entry.kind, gen.index, "files"], text);
+      const after = list?.append([item]);
+      if (after === undefined) return undefined;
+      overlay.set(entry.targetFile, after);
+      registered.push([key, copy]);
+    }
+    return registered;
   }
 
   private commit(overlay: Overlay, warnings: string[], model: RepoModel): QuickStep {

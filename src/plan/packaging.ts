@@ -12,7 +12,7 @@ import {
 } from "../repo/index.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 
-function dirOf(path: string): string {
+export function dirOf(path: string): string {
   const dir = posix.dirname(path);
   return dir === "." ? "" : dir;
 }
@@ -113,13 +113,14 @@ export function deployerFiles(tree: FileMap, folder: string): string[] {
   return found.sort();
 }
 
-interface Generator {
+export interface Generator {
   kind: string;
   index: number;
   name: string | undefined;
 }
 
-function generators(file: string, text: string): Generator[] {
+/** The configMapGenerator and secretGenerator entries of a kustomization, by kind and index. */
+export function kustomizationGenerators(file: string, text: string): Generator[] {
   const parsed = readYaml(file, text);
   if (!parsed.ok || !parsed.value || typeof parsed.value !== "object") return [];
   const doc = parsed.value as Record<string, unknown>;
@@ -151,14 +152,14 @@ export function registerCopies(
     const targetFile = rename(file);
     if (targetFile === file || !isKustomization(targetFile) || !next.has(targetFile)) continue;
     const sourceText = sourceTree.get(file) ?? "";
-    const sourceGens = generators(file, sourceText);
+    const sourceGens = kustomizationGenerators(file, sourceText);
     for (const ref of kustomizationRefs(file, sourceText)) {
       const copy = wanted.get(ref.target);
       if (ref.field !== "files" || copy === undefined) continue;
       const [kind, index] = ref.list as [string, number];
       const sourceGen = sourceGens.find((g) => g.kind === kind && g.index === index);
       const text = next.get(targetFile) ?? "";
-      const targetGens = generators(targetFile, text).filter((g) => g.kind === kind);
+      const targetGens = kustomizationGenerators(targetFile, text).filter((g) => g.kind === kind);
       const gen =
         targetGens.find((g) => sourceGen?.name !== undefined && g.name === rename(sourceGen.name)) ??
         targetGens.find((g) => g.index === index);

@@ -28,6 +28,8 @@ interface Repo {
   restart: "none" | "flow" | "plain" | "quoted" | "off";
   target: "none" | "empty" | "null" | "own" | "clash";
   groups: number[] | null;
+  /** The source's kustomization: none, its generator listing every discovery file, as `key=path`, or only some. */
+  kustomize: "none" | "plain" | "keyed" | "partial";
 }
 
 function itemLine(e: Entry, repo: Repo): string {
@@ -99,6 +101,26 @@ function repoTree(repo: Repo): Map<string, string> {
     if (statefulset) tree.set(`clusters/${TARGET}/statefulset.yaml`, statefulset);
     clusters.push(...clusterSpec(TARGET, repo, "0.3.1"));
   }
+  if (repo.kustomize !== "none") {
+    const listed = repo.entries.filter((_, i) => repo.kustomize !== "partial" || i % 2 === 0);
+    const files = listed.map((e) =>
+      repo.kustomize === "keyed" ? `      - ${e.name}.yaml=conf.d/${e.name}.yaml` : `      - conf.d/${e.name}.yaml`,
+    );
+    tree.set(
+      `clusters/${SOURCE}/kustomization.yaml`,
+      [
+        "resources:",
+        ...(statefulset ? ["  - statefulset.yaml"] : []),
+        "configMapGenerator:",
+        `  - name: ${SOURCE}-config`,
+        "    files:",
+        "      - replicante.yaml",
+        ...files,
+        "",
+      ].join("\n"),
+    );
+    tree.set("clusters/kustomization.yaml", `resources:\n  - ./${SOURCE}\n`);
+  }
   const defaults = repo.restart === "off" ? ["defaults:", "  restart: false"] : [];
   tree.set(".github/handover.yml", ["version: 1", "clusters:", ...clusters, ...defaults, ""].join("\n"));
   return tree;
@@ -147,6 +169,7 @@ const repoArb: fc.Arbitrary<Repo> = fc
       legacy: fc.boolean(),
       restart: fc.constantFrom<Repo["restart"]>("none", "flow", "plain", "quoted", "off"),
       target: fc.constantFrom<Repo["target"]>("none", "none", "empty", "null", "own", "clash"),
+      kustomize: fc.constantFrom<Repo["kustomize"]>("none", "plain", "keyed", "partial"),
       groups: fc.option(
         fc.array(fc.integer({ min: 0, max: 4 }), { minLength: names.length, maxLength: names.length }),
         {
