@@ -116,21 +116,26 @@ function* rawItems(source: ClusterModel, tree: FileMap): Generator<void, Map<str
   const items = readSeqItems(text, listPath);
   yield; // two parses of a config that may list thousands of backends
   const anchors = anchorValues(text);
-  const used = new Set<number>();
-  for (const backend of source.backends) {
-    const at = items.findIndex((i, n) => !used.has(n) && sameItem(source, i.value, backend.entry, backend.key));
-    const item = items[at];
+  // Each backend takes the first item not taken yet that names it: the items by what they name, in order.
+  const unused = new Map<string, number[]>();
+  for (const [n, item] of items.entries()) {
+    const names = itemNames(source, item.value);
+    if (names !== undefined) unused.set(names, [...(unused.get(names) ?? []), n]);
+  }
+  for (const [n, backend] of source.backends.entries()) {
+    const item = items[unused.get(source.era === "files" ? backend.entry : backend.key)?.shift() ?? -1];
     if (!item) continue;
-    used.add(at);
     raws.set(backend.key, expandForeignAliases(item.raw, anchors));
+    if (n % 100 === 99) yield;
   }
   return raws;
 }
 
-function sameItem(source: ClusterModel, value: unknown, entry: string, key: string): boolean {
-  if (source.era === "files") return value === entry;
+/** What a list item names, as a backend's entry (files era) or key (http era) would say it. */
+function itemNames(source: ClusterModel, value: unknown): string | undefined {
+  if (source.era === "files") return typeof value === "string" ? value : undefined;
   const url = (value as { url?: unknown } | null)?.url;
-  return typeof url === "string" && httpIdentity(value as { url: string }) === key;
+  return typeof url === "string" ? httpIdentity(value as { url: string }) : undefined;
 }
 
 /** The gate that follows a step: the health of the cluster it changed, read from the tree after it. */
