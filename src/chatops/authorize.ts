@@ -6,9 +6,20 @@ export interface CommandPermissions {
   permission: Permission;
   /** `commands.elevated`: needed for skip, rollback, decommission and approve. */
   elevated: Permission;
+  /** `commands.approvers`: teams (`org/slug`) whose members may approve without `elevated`. */
+  approvers?: readonly string[];
 }
 
-export type Authorization = { ok: true } | { ok: false; needed: Permission; has: Permission; message: string };
+/** How a commenter stands with `commands.approvers`: the team that lets them approve, or why none could be read. */
+export interface TeamStanding {
+  team?: string;
+  problems?: readonly string[];
+}
+
+/** `team`: allowed as a member of that `commands.approvers` team, not by permission. */
+export type Authorization =
+  | { ok: true; team?: string }
+  | { ok: false; needed: Permission; has: Permission; message: string };
 
 const rank = (permission: Permission): number => PERMISSIONS.indexOf(permission);
 
@@ -18,18 +29,33 @@ export function neededPermission(verb: Verb, config: CommandPermissions): Permis
   return rank(config.elevated) >= rank(config.permission) ? config.elevated : config.permission;
 }
 
-/** May someone with `has` run `/handover <verb>`? The refusal message is ready to post. */
-export function authorize(verb: Verb, has: Permission, config: CommandPermissions, login?: string): Authorization {
+/** Whether `commands.approvers` matters for this verb: only `/handover approve`, only when teams are listed. */
+export function teamsCount(verb: Verb, config: CommandPermissions): boolean {
+  return verb === "approve" && (config.approvers?.length ?? 0) > 0;
+}
+
+/**
+ * May someone with `has` (and, for `approve`, this standing with `commands.approvers`) run `/handover <verb>`? The
+ * refusal message is ready to post.
+ */
+export function authorize(
+  verb: Verb,
+  has: Permission,
+  config: CommandPermissions,
+  login?: string,
+  standing: TeamStanding = {},
+): Authorization {
   const needed = neededPermission(verb, config);
   if (rank(has) >= rank(needed)) return { ok: true };
+  const teams = teamsCount(verb, config);
+  if (teams && standing.team !== undefined && config.approvers?.includes(standing.team))
+    return { ok: true, team: standing.team };
   const who = login ? `@${login}` : "you";
   const verbHas = login ? "has" : "have";
-  return {
-    ok: false,
-    needed,
-    has,
-    message: `\`/handover ${verb}\` needs **${needed}** permission on this repository; ${who} ${verbHas} **${has}**.`,
-  };
+  const message = teams
+    ? `\`/handover ${verb}\` needs **${needed}** permission on this repository or membership of a team in \`commands.approvers\` (${config.approvers?.join(", ")}); ${who} ${verbHas} **${has}** and ${login ? "is" : "are"} in none of them.${(standing.problems ?? []).map((p) => ` ${p}.`).join("")}`
+    : `\`/handover ${verb}\` needs **${needed}** permission on this repository; ${who} ${verbHas} **${has}**.`;
+  return { ok: false, needed, has, message };
 }
 
 /**

@@ -29,7 +29,9 @@ export function helpText(config?: CommandPermissions): string {
     const info = VERB_INFO[verb];
     const elevated = ELEVATED_VERBS.includes(verb);
     const permissionClass = elevated ? "elevated" : "regular";
-    const needs = config ? ` (**${elevated ? config.elevated : config.permission}**)` : "";
+    const teams =
+      verb === "approve" && config?.approvers?.length ? ` or a member of ${config.approvers.join(", ")}` : "";
+    const needs = config ? ` (**${elevated ? config.elevated : config.permission}**${teams})` : "";
     return `| \`${info.usage}\` | ${ARGUMENTS[info.form]} | ${info.does} | ${permissionClass}${needs} |`;
   });
   return [

@@ -14,9 +14,11 @@ export {
 export { parseCommand, type ParseResult } from "./parse.js";
 export {
   authorize,
+  teamsCount,
   neededPermission,
   effectivePermission,
   type CommandPermissions,
   type Authorization,
+  type TeamStanding,
 } from "./authorize.js";
 export { commandLine, helpText } from "./help.js";

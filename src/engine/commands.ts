@@ -1,4 +1,11 @@
-import { authorize, helpText, parseCommand, type Command, type CommandPermissions } from "../chatops/index.js";
+import {
+  authorize,
+  helpText,
+  parseCommand,
+  type Command,
+  type CommandPermissions,
+  type TeamStanding,
+} from "../chatops/index.js";
 import type { PlannedStep } from "../plan/index.js";
 import { code } from "../render/markdown.js";
 import type { CommentInfo, Permission, Reaction } from "../spec/github.js";
@@ -14,6 +21,8 @@ export interface CommandContext {
   phase: Phase | undefined;
   /** Steps handover.yml holds for `/handover approve`. */
   approvals?: string[];
+  /** The commenter's standing with `commands.approvers` (read only for an approve they lack the permission for). */
+  standing?: TeamStanding;
 }
 
 export interface CommandFeedback {
@@ -243,7 +252,7 @@ export function applyCommand(
   if (parsed.kind !== "command")
     return done(hidden, { command: "", result: "invalid", note: "no command" }, "confused");
   const command = parsed.command;
-  const auth = authorize(command.verb, permission, ctx.permissions, comment.author);
+  const auth = authorize(command.verb, permission, ctx.permissions, comment.author, ctx.standing);
   if (!auth.ok)
     return done(
       hidden,
@@ -252,9 +261,11 @@ export function applyCommand(
       auth.message,
     );
   const effect = effectOf(command, comment.author, hidden, ctx);
+  const as =
+    auth.team && effect.result !== "invalid" ? ` (as a member of ${auth.team}, with ${permission} permission)` : "";
   return done(
     effect.hidden,
-    { command: command.line, result: effect.result, note: effect.note },
+    { command: command.line, result: effect.result, note: `${effect.note}${as}` },
     effect.reaction,
     effect.reply,
   );

@@ -129,7 +129,11 @@ function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision 
   }
   const approval = snapshot.approvals;
   if (approval?.steps.includes(step.id) && !record(hidden, step.id).approved)
-    return heldBySchedule(hidden, step, { kind: "approval", permission: approval.permission });
+    return heldBySchedule(hidden, step, {
+      kind: "approval",
+      permission: approval.permission,
+      ...(approval.teams?.length ? { teams: approval.teams } : {}),
+    });
   const schedule = scheduleHold(snapshot.schedule, now);
   if (schedule) return heldBySchedule(hidden, step, schedule);
   return {

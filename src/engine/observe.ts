@@ -457,7 +457,7 @@ export async function observeIssue(deps: EngineDeps, number: number): Promise<Ob
     request: undefined,
     snapshot,
     rebuilt: read.kind !== "ok",
-    permissions: { permission: "write", elevated: "maintain" },
+    permissions: { permission: "write", elevated: "maintain", approvers: [] },
     resyncMs: durationMs("5m"),
   };
   return observed;
@@ -519,7 +519,12 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   }
   snapshot.steps = planned.plan.steps;
   const approve = config ? planned.plan.steps.filter((s) => stepControls(config, s).approve).map((s) => s.id) : [];
-  if (config && approve.length > 0) snapshot.approvals = { steps: approve, permission: config.commands.elevated };
+  if (config && approve.length > 0)
+    snapshot.approvals = {
+      steps: approve,
+      permission: config.commands.elevated,
+      ...(config.commands.approvers.length ? { teams: config.commands.approvers } : {}),
+    };
   for (const step of planned.plan.steps) {
     if (stepDone(snapshot.hidden, step)) continue;
     snapshot.views.set(step.id, await viewOf(deps, step, snapshot, parsed.request, planned.plan, head.name));

@@ -1,4 +1,6 @@
 import { classify, errorMessage, failedRequest, RETRYABLE, type GitHubErrorKind } from "../github/errors.js";
+import { authorize, parseCommand, teamsCount, type TeamStanding } from "../chatops/index.js";
+import type { Permission } from "../spec/github.js";
 import type { HandoverConfig } from "../spec/config.js";
 import { act, ensureDashboard, ensureLabel, sendFeedback } from "./act.js";
 import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
@@ -77,6 +79,28 @@ async function commandsOf(deps: EngineDeps, observed: Observed): Promise<Pending
   return pendingCommands(all, observed.snapshot.hidden, deps.port.botLogin);
 }
 
+/**
+ * A commenter's standing with `commands.approvers`, read from GitHub only for an approve their permission does not
+ * allow (one membership request per listed team at most, stopping at the first team they are in).
+ */
+async function standingOf(
+  deps: EngineDeps,
+  item: PendingCommand,
+  has: Permission,
+  permissions: HandoverConfig["commands"],
+): Promise<TeamStanding | undefined> {
+  const parsed = parseCommand(item.comment.body);
+  if (parsed.kind !== "command" || !teamsCount(parsed.command.verb, permissions)) return undefined;
+  if (authorize(parsed.command.verb, has, permissions).ok) return undefined;
+  const problems: string[] = [];
+  for (const team of permissions.approvers) {
+    const found = await deps.port.teamMember(team, item.comment.author);
+    if (found.member) return { team };
+    if (found.problem) problems.push(found.problem);
+  }
+  return { problems };
+}
+
 /** Apply new commands to the hidden state; their feedback goes to its outbox, sent once the state is saved. */
 async function handleCommands(
   deps: EngineDeps,
@@ -91,8 +115,11 @@ async function handleCommands(
     const login = item.comment.author;
     if (!known.has(login)) known.set(login, await deps.port.permission(login));
     const phase = decide({ ...observed.snapshot, hidden }).phase;
-    const applied = applyCommand(item, known.get(login) ?? "none", hidden, {
+    const has = known.get(login) ?? "none";
+    const standing = await standingOf(deps, item, has, permissions);
+    const applied = applyCommand(item, has, hidden, {
       now: deps.now(),
+      ...(standing ? { standing } : {}),
       permissions,
       steps: observed.snapshot.steps,
       phase,

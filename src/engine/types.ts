@@ -43,7 +43,7 @@ export interface Snapshot {
   /** When steps may open (handover.yml `windows` and `freezes`); absent: any time. */
   schedule?: StepSchedule;
   /** Steps handover.yml holds for `/handover approve` after the previous gate, and who may approve. */
-  approvals?: { steps: string[]; permission: string };
+  approvals?: { steps: string[]; permission: string; teams?: string[] };
 }
 
 export interface StepSchedule {
@@ -55,7 +55,7 @@ export interface StepSchedule {
 
 /** Why a step that could open waits: a freeze label, a date freeze, or the time outside every change window. */
 export type ScheduleHold =
-  | { kind: "approval"; permission: string }
+  | { kind: "approval"; permission: string; teams?: string[] }
   | { kind: "label"; label: string }
   | { kind: "freeze"; freeze: string; until: number | undefined; zone: string }
   | { kind: "window"; windows: string[]; until: number | undefined; zone: string };

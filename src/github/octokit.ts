@@ -286,6 +286,24 @@ export class OctokitPort implements GitHubPort {
     return data ? effectivePermission({ permission: data.permission, role_name: data.role_name }) : "none";
   }
 
+  async teamMember(team: string, login: string): Promise<{ member: boolean; problem?: string }> {
+    const [org = "", slug = ""] = team.split("/");
+    const route = "GET /orgs/{org}/teams/{team_slug}/memberships/{username}";
+    try {
+      const data = (await orUndefined(
+        conditionalGet(this.octokit, route, { org, team_slug: slug, username: login }),
+      )) as Json | undefined;
+      // A pending invitation is not a membership yet.
+      return { member: data?.state === "active" };
+    } catch (err) {
+      if (classify(err) !== "permission") throw err;
+      return {
+        member: false,
+        problem: `Handover cannot read the members of ${team} (the App needs the organization permission members: read)`,
+      };
+    }
+  }
+
   async openMigrationIssues(): Promise<number[]> {
     return (await this.all("/issues", { labels: "handover", state: "open" }))
       .filter((i) => !i.pull_request)

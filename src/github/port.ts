@@ -83,6 +83,11 @@ export interface GitHubPort {
   setLabels(number: number, labels: string[]): Promise<void>;
   addReaction(commentId: number, content: Reaction): Promise<void>;
   permission(login: string): Promise<Permission>;
+  /**
+   * Whether `login` is an active member of the team `org/slug` (`commands.approvers`). `problem` says why it could not
+   * be read (the App lacks the organization permission members: read): the person is then not counted as a member.
+   */
+  teamMember(team: string, login: string): Promise<{ member: boolean; problem?: string }>;
   /** Open migration issues (label `handover`), for resync. */
   openMigrationIssues(): Promise<number[]>;
 

@@ -25,7 +25,7 @@ function heldWords(hold: ScheduleHold, step: string): PhaseWords {
   if (hold.kind === "approval")
     return {
       headline: `${step} waits for approval before its PR opens.`,
-      next: `Someone with **${hold.permission}** permission or more comments \`/handover approve\`.`,
+      next: `Someone with **${hold.permission}** permission or more${hold.teams?.length ? `, or a member of ${hold.teams.map((t) => `@${t}`).join(" or ")},` : ""} comments \`/handover approve\`.`,
     };
   const when = hold.kind !== "label" && hold.until !== undefined ? describeInstant(hold.until, hold.zone) : undefined;
   const headline =

@@ -24,6 +24,7 @@ import { registerCheckRoutes } from "./routes/checks.js";
 import type { RouteContext } from "./routes/context.js";
 import { registerGitRoutes } from "./routes/git.js";
 import { registerIssueRoutes } from "./routes/issues.js";
+import { registerOrgRoutes, SimTeams, type TeamMembershipState } from "./routes/orgs.js";
 import { registerPullRoutes } from "./routes/pulls.js";
 import { registerRepoRoutes } from "./routes/repo.js";
 import { registerSearchRoutes } from "./routes/search.js";
@@ -100,6 +101,8 @@ export class GitHubSim {
   responseHook: ((req: SimRequestInfo, answer: SimResponse) => void) | undefined;
   /** the simulated repository (for inspection beyond the helpers below) */
   readonly repo: RepoState;
+  /** the organization's teams (`commands.approvers`) */
+  readonly teams = new SimTeams();
   private readonly core: SimCore;
   private readonly router = new Router();
   private readonly webhooks: WebhookQueue;
@@ -131,6 +134,7 @@ export class GitHubSim {
     registerIssueRoutes(this.router, ctx);
     registerPullRoutes(this.router, ctx);
     registerSearchRoutes(this.router, ctx);
+    registerOrgRoutes(this.router, this.teams, () => this.baseUrl);
   }
 
   // ---------- server ----------
@@ -247,6 +251,11 @@ export class GitHubSim {
 
   setPermission(login: string, permission: Permission): void {
     this.repo.permissions.set(login.toLowerCase(), permission);
+  }
+
+  /** A person joins an organization team (`org/slug`); `pending`: invited, not accepted yet. */
+  addTeamMember(team: string, login: string, state: TeamMembershipState = "active"): void {
+    this.teams.add(team, login, state);
   }
 
   // ---------- webhooks ----------

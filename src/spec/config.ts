@@ -245,6 +245,9 @@ export const groupControls = z.strictObject({
   approve: z.boolean().optional().describe("This group's release and adopt steps wait for `/handover approve`"),
 });
 
+/** A GitHub team as `ORG/TEAM-SLUG`. */
+export const TEAM_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
 export const handoverConfig = z.strictObject({
   version: z.literal(1).describe("Config format version"),
   clusters: z
@@ -265,6 +268,12 @@ export const handoverConfig = z.strictObject({
     .strictObject({
       permission: permission.default("write").describe("Minimum repo permission for /handover commands"),
       elevated: permission.default("maintain").describe("Minimum for skip, rollback, decommission, approve"),
+      approvers: z
+        .array(z.string().regex(TEAM_PATTERN, { message: "expected a team as ORG/TEAM-SLUG, e.g. acme/db-leads" }))
+        .default([])
+        .describe(
+          "Teams (`ORG/TEAM-SLUG`) whose members may `/handover approve` without `elevated` permission (the App needs the organization permission members: read)",
+        ),
     })
     .prefault({})
     .describe("Who may steer a migration with /handover comments"),

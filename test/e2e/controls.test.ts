@@ -4,6 +4,9 @@ import { planMigration } from "../../src/plan/index.js";
 import { rehearse, type RehearsalOptions } from "../../src/rehearse/run.js";
 import { openAt, parseWindow, type ChangeWindow } from "../../src/schedule/index.js";
 import { parseIssueBody } from "../../src/spec/issue.js";
+import { decodeState } from "../../src/engine/index.js";
+import type { GitHubSim } from "../../src/sim/index.js";
+import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
 import { EXAMPLE_ISSUE, expectStrictOrder } from "./helpers.js";
 
 const CONFIG = ".github/handover.yml";
@@ -11,9 +14,10 @@ const CONFIG = ".github/handover.yml";
 async function withControls(
   yaml: string,
   extra: Partial<RehearsalOptions> = {},
+  edit: (config: string) => string = (config) => config,
 ): Promise<Awaited<ReturnType<typeof rehearse>>> {
   const files = await readDirTree("examples/config-repo");
-  files.set(CONFIG, `${files.get(CONFIG)}\n${yaml}`);
+  files.set(CONFIG, `${edit(files.get(CONFIG) ?? "")}\n${yaml}`);
   const planned = planMigration(files, parseIssueBody(EXAMPLE_ISSUE).request, 1);
   if (!planned.ok) throw new Error(`test set-up: ${JSON.stringify(planned)}`);
   return rehearse({ files, issueBody: EXAMPLE_ISSUE, plan: planned.plan, replicas: 1, commands: [], ...extra });
@@ -90,6 +94,75 @@ describe("approvals in a rehearsal (--commands approve)", () => {
       "handover:waiting",
     ]);
     expect(report.steps.find((s) => s.id === "release-wave-1")?.pr).toBeNull();
+  }, 120_000);
+});
+
+describe("approval by a team in commands.approvers (GET /orgs/{org}/teams/{team_slug}/memberships/{username})", () => {
+  it("a member approves with write permission; a writer outside the team and a pending invitee are refused", async () => {
+    let sim: GitHubSim | undefined;
+    const at = (after: string, user: string, body = "/handover approve") => ({
+      after,
+      event: "gate_passed" as const,
+      delay: 60,
+      user,
+      permission: "write" as const,
+      body,
+    });
+    const report = await withControls(
+      "groups:\n  canary: {approve: true}\n",
+      {
+        onSim: (s) => {
+          sim = s;
+          s.addTeamMember("acme/db-leads", "erin");
+          s.addTeamMember("acme/db-leads", "frank", "pending");
+        },
+        commands: [
+          at("prepare", "dev"),
+          at("prepare", "frank"),
+          at("prepare", "erin"),
+          at("release-canary", "erin", "/handover approve adopt-canary"),
+        ],
+      },
+      (config) => config.replace("elevated: maintain", "elevated: maintain\n  approvers: [acme/other, acme/db-leads]"),
+    );
+    expect(report.completed).toBe(true);
+    const refusal = (user: string) =>
+      `@${user} \`/handover approve\` needs **maintain** permission on this repository or membership of a team in \`commands.approvers\` (acme/other, acme/db-leads); @${user} has **write** and is in none of them.`;
+    expect(report.comments.map((c) => [c.user, c.reaction, c.reply])).toEqual([
+      ["dev", "-1", refusal("dev")],
+      ["frank", "-1", refusal("frank")],
+      ["erin", "rocket", null],
+      ["erin", "rocket", null],
+    ]);
+    // The audit log says who approved and through which team.
+    const dashboard = sim?.listComments(1).find((c) => c.body.includes(DASHBOARD_MARKER));
+    const audit = decodeState(dashboard?.body ?? "")?.audit.map((a) => [a.user, a.result, a.note]);
+    expect(audit).toEqual([
+      ["dev", "refused", "needs maintain, has write"],
+      ["frank", "refused", "needs maintain, has write"],
+      [
+        "erin",
+        "applied",
+        "release-canary approved: its PR opens now (as a member of acme/db-leads, with write permission)",
+      ],
+      [
+        "erin",
+        "applied",
+        "adopt-canary approved: its PR opens now (as a member of acme/db-leads, with write permission)",
+      ],
+      ["operator", "applied", "decommission approved: its PR opens now"],
+    ]);
+    // Each membership was asked of GitHub: both teams for the refused, up to the first team erin is in.
+    expect(sim?.requests.filter((r) => r.path.startsWith("/orgs/")).map((r) => `${r.path} ${r.status}`)).toEqual([
+      "/orgs/acme/teams/other/memberships/dev 404",
+      "/orgs/acme/teams/db-leads/memberships/dev 404",
+      "/orgs/acme/teams/other/memberships/frank 404",
+      "/orgs/acme/teams/db-leads/memberships/frank 200",
+      "/orgs/acme/teams/other/memberships/erin 404",
+      "/orgs/acme/teams/db-leads/memberships/erin 200",
+      "/orgs/acme/teams/other/memberships/erin 404",
+      "/orgs/acme/teams/db-leads/memberships/erin 304", // a conditional read: unchanged since the first
+    ]);
   }, 120_000);
 });
 

@@ -96,7 +96,7 @@ function observed(labels: string[] = ["handover"]): Observed {
       views: new Map(),
       hidden: emptyState(),
     },
-    permissions: { permission: "write", elevated: "maintain" },
+    permissions: { permission: "write", elevated: "maintain", approvers: [] },
     resyncMs: 300_000,
   };
 }

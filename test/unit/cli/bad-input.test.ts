@@ -122,6 +122,11 @@ const schemaCases: SchemaCase[] = [
     line: `${CONFIG}: windows[1]: "Sat 10:00-12:00 Europe/Berln": time zone "Europe/Berln": not an IANA time zone such as Europe/Berlin or UTC`,
   },
   {
+    name: "an approvers entry that is no ORG/TEAM",
+    config: replaceOnce("elevated: maintain", "elevated: maintain\n  approvers: [acme/db-leads, db-leads]"),
+    line: `${CONFIG}: commands.approvers[1]: "db-leads": expected a team as ORG/TEAM-SLUG, e.g. acme/db-leads`,
+  },
+  {
     name: "freezes with an impossible date",
     config: (s) => `${s}freezes:\n  - 2026-02-30..2026-03-02 UTC\n`,
     line: `${CONFIG}: freezes[0]: "2026-02-30..2026-03-02 UTC": from "2026-02-30": expected a date YYYY-MM-DD or a date-time YYYY-MM-DDTHH:MM`,

@@ -102,6 +102,44 @@ describe("/handover approve, refused and accepted by permission", () => {
     });
   });
 
+  it("a write user in a commands.approvers team approves: the audit log names the team", () => {
+    const teams = { ...ctx(WAITING), permissions: { ...PERMS, approvers: ["acme/db-leads"] } };
+    const out = applyCommand(on(55, "/handover approve", "carol"), "write", READY, {
+      ...teams,
+      standing: { team: "acme/db-leads" },
+    });
+    expect(out.hidden.steps["adopt-canary"]?.approved).toStrictEqual({ by: "carol", at: NOW });
+    expect(out.hidden.audit.at(-1)).toStrictEqual(
+      audit(
+        "carol",
+        "applied",
+        "adopt-canary approved: its PR opens now (as a member of acme/db-leads, with write permission)",
+      ),
+    );
+    // a team that is not (or no longer) listed counts for nothing
+    const stale = applyCommand(on(56, "/handover approve", "carol"), "write", READY, {
+      ...teams,
+      standing: { team: "acme/old-leads" },
+    });
+    expect(stale.feedback.reaction).toBe("-1");
+  });
+
+  it("a write user outside the teams is refused; a team that could not be read is named", () => {
+    const out = applyCommand(on(57, "/handover approve", "carol"), "write", READY, {
+      ...ctx(WAITING),
+      permissions: { ...PERMS, approvers: ["acme/db-leads"] },
+      standing: {
+        problems: [
+          "Handover cannot read the members of acme/db-leads (the App needs the organization permission members: read)",
+        ],
+      },
+    });
+    expect(out.hidden.steps["adopt-canary"]?.approved).toBeUndefined();
+    expect(out.feedback.reply).toBe(
+      `${replyMarker(57)}\n@carol \`/handover approve\` needs **maintain** permission on this repository or membership of a team in \`commands.approvers\` (acme/db-leads); @carol has **write** and is in none of them. Handover cannot read the members of acme/db-leads (the App needs the organization permission members: read).`,
+    );
+  });
+
   it("a maintainer approves the waiting step: recorded in the state and the audit log, rocket", () => {
     const out = applyCommand(on(52, "/handover approve", "erin"), "maintain", READY, ctx(WAITING));
     expect(out.hidden.steps["adopt-canary"]?.approved).toStrictEqual({ by: "erin", at: NOW });
@@ -161,6 +199,15 @@ describe("the held step as the dashboard and status show it", () => {
       "Next: Someone with **maintain** permission or more comments `/handover approve`.",
       "| 3 | adopt-canary | ✋ needs `/handover approve` |  | replicore-b: 2 check(s), soak 15m |",
       '  s2["adopt-canary"]:::current',
+    ]);
+  });
+
+  it("with commands.approvers, the next step names the teams too", () => {
+    const teams = { ...approvals, teams: ["acme/db-leads", "acme/sre"] };
+    const decision = decide({ ...held, approvals: teams });
+    const body = renderDashboard({ ...held, approvals: teams }, decision.phase, decision.hidden);
+    expect(body.split("\n").filter((l) => l.startsWith("Next:"))).toEqual([
+      "Next: Someone with **maintain** permission or more, or a member of @acme/db-leads or @acme/sre, comments `/handover approve`.",
     ]);
   });
 

@@ -634,6 +634,25 @@ describe("issues, comments, labels, reactions", () => {
     done(scope);
   });
 
+  it.each([
+    [200, { state: "active", role: "member" }, { member: true }],
+    [200, { state: "pending", role: "member" }, { member: false }],
+    [404, { message: "Not Found" }, { member: false }],
+    [
+      403,
+      { message: "Resource not accessible by integration" },
+      {
+        member: false,
+        problem:
+          "Handover cannot read the members of acme/db-leads (the App needs the organization permission members: read)",
+      },
+    ],
+  ])("teamMember: %i %j -> %j", async (status, answer, expected) => {
+    const scope = github(seen).get("/orgs/acme/teams/db-leads/memberships/erin").reply(status, answer);
+    expect(await port().teamMember("acme/db-leads", "erin")).toStrictEqual(expected);
+    done(scope);
+  });
+
   it("openMigrationIssues lists open issues labelled handover and drops pull requests", async () => {
     const scope = github(seen)
       .get(`${R}/issues`)

@@ -303,7 +303,7 @@ describe("renderDashboard: the audit log with hostile user text", () => {
     hiddenWith({ steps: AT_RC }),
     {
       now: NOW,
-      permissions: { permission: "write", elevated: "maintain" },
+      permissions: { permission: "write", elevated: "maintain", approvers: [] },
       steps: snapshot(emptyState()).steps,
       phase: undefined,
     },
@@ -361,7 +361,7 @@ describe("renderDashboard: a forged state block in a command", () => {
     hiddenWith({ steps: AT_RC }),
     {
       now: NOW,
-      permissions: { permission: "write", elevated: "maintain" },
+      permissions: { permission: "write", elevated: "maintain", approvers: [] },
       steps: snapshot(emptyState()).steps,
       phase: undefined,
     },
