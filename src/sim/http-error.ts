@@ -49,3 +49,13 @@ export function missingField(field: string): SimHttpError {
 export function badJson(): SimHttpError {
   return new SimHttpError(400, { message: "Problems parsing JSON", documentation_url: DOCS_URL });
 }
+
+/** A GraphQL mutation GitHub refuses: answered 200 with `errors: [{type, message}]` and the field null. */
+export class GraphqlRefusal extends Error {
+  constructor(
+    readonly type: "UNPROCESSABLE" | "NOT_FOUND" | "FORBIDDEN",
+    message: string,
+  ) {
+    super(message);
+  }
+}

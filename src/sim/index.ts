@@ -23,6 +23,7 @@ import { RepoState } from "./repo-state.js";
 import { registerCheckRoutes } from "./routes/checks.js";
 import type { RouteContext } from "./routes/context.js";
 import { registerGitRoutes } from "./routes/git.js";
+import { registerGraphqlRoutes, type GraphqlRequest } from "./routes/graphql.js";
 import { registerIssueRoutes } from "./routes/issues.js";
 import { registerOrgRoutes, SimTeams, type TeamMembershipState } from "./routes/orgs.js";
 import { registerPullRoutes } from "./routes/pulls.js";
@@ -51,6 +52,8 @@ export type {
   SimDeploymentStatus,
 } from "./model.js";
 export type { ChaosSettings, DeliveryRecord } from "./webhooks.js";
+export type { GraphqlRequest } from "./routes/graphql.js";
+export type { TeamMembershipState } from "./routes/orgs.js";
 export { seededRandom, signature256 } from "./webhooks.js";
 export { SimHttpError } from "./http-error.js";
 export { BODY_LIMIT, GITHUB_DEFAULTS, TITLE_LIMIT } from "./model.js";
@@ -101,6 +104,8 @@ export class GitHubSim {
   responseHook: ((req: SimRequestInfo, answer: SimResponse) => void) | undefined;
   /** the simulated repository (for inspection beyond the helpers below) */
   readonly repo: RepoState;
+  /** Every GraphQL request body received, in order (tests compare them exactly). */
+  readonly graphqlRequests: GraphqlRequest[] = [];
   /** the organization's teams (`commands.approvers`) */
   readonly teams = new SimTeams();
   private readonly core: SimCore;
@@ -135,6 +140,7 @@ export class GitHubSim {
     registerPullRoutes(this.router, ctx);
     registerSearchRoutes(this.router, ctx);
     registerOrgRoutes(this.router, this.teams, () => this.baseUrl);
+    registerGraphqlRoutes(this.router, ctx, this.graphqlRequests);
   }
 
   // ---------- server ----------
@@ -194,6 +200,8 @@ export class GitHubSim {
     const url = new URL(rawUrl, this.baseUrl);
     // GitHub Enterprise Server serves the same API under /api/v3 (clients configured through GHE_HOST use it).
     if (url.pathname.startsWith("/api/v3/")) url.pathname = url.pathname.slice("/api/v3".length);
+    // ... and GraphQL under /api/graphql.
+    if (url.pathname === "/api/graphql") url.pathname = "/graphql";
     const info: SimRequestInfo = { method, path: url.pathname, write: method !== "GET" && method !== "HEAD" };
     const fault = this.faultHook?.(info);
     let answer: SimResponse;

@@ -36,6 +36,10 @@ export interface RepoSettings {
   lineMerge: boolean;
   /** REST reads of a pull request answer `mergeable: null` this many times after its head or base moved. */
   mergeableNullReads: number;
+  /** allow_auto_merge: pull requests may be set to merge by themselves once their requirements are met. */
+  autoMerge: boolean;
+  /** Branch protection of the default branch: status contexts or check-run names that must be success on the head. */
+  requiredChecks: string[];
 }
 
 export const GITHUB_DEFAULTS: RepoSettings = {
@@ -47,6 +51,8 @@ export const GITHUB_DEFAULTS: RepoSettings = {
   limits: true,
   lineMerge: true,
   mergeableNullReads: 1,
+  autoMerge: false,
+  requiredChecks: [],
 };
 
 export const BODY_LIMIT = 65_536;
@@ -75,6 +81,8 @@ export interface SimPull {
   reviews: SimReview[];
   /** REST reads left that answer `mergeable: null` (GitHub computing it in the background after a push). */
   mergeableUnknownReads: number;
+  /** Auto-merge enabled (GraphQL enablePullRequestAutoMerge): who enabled it and how it merges; null when off. */
+  autoMerge: { enabledBy: string; method: MergeMethod; enabledAt: number } | null;
 }
 
 export interface SimIssue {

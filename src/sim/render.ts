@@ -187,7 +187,14 @@ export function pullJson(
     head: branchSide(repo, p.headRef, p.headSha),
     base: branchSide(repo, p.baseRef, p.baseSha),
     author_association: authorAssociation(repo, pr.user),
-    auto_merge: null,
+    auto_merge: p.autoMerge
+      ? {
+          enabled_by: userJson(p.autoMerge.enabledBy),
+          merge_method: p.autoMerge.method,
+          commit_title: "",
+          commit_message: "",
+        }
+      : null,
   };
   if (mode !== "list") {
     const mergeable = repo.mergeable(pr, mode === "read");

@@ -1,5 +1,13 @@
 import { actorFor, personFor, type SimCore } from "./core.js";
-import { found, notFound, SimHttpError, unprocessable, validationFailed, DOCS_URL } from "./http-error.js";
+import {
+  found,
+  GraphqlRefusal,
+  notFound,
+  SimHttpError,
+  unprocessable,
+  validationFailed,
+  DOCS_URL,
+} from "./http-error.js";
 import {
   BODY_LIMIT,
   GITHUB_DEFAULTS,
@@ -188,6 +196,7 @@ export class RepoState {
     this.emit("push", undefined, actor, render.pushJson(this, full, before, after, forced, actor));
     if (after === null) this.emit("delete", undefined, actor, refFields);
     if (isBranch) this.afterBranchMoved(short, before, after, actor);
+    if (isBranch) this.runAutoMerge();
   }
 
   private afterBranchMoved(branch: string, before: string | null, after: string | null, actor: Actor): void {
@@ -356,6 +365,7 @@ export class RepoState {
         mergeCommitSha: null,
         reviews: [],
         mergeableUnknownReads: this.settings.mergeableNullReads,
+        autoMerge: null,
       },
     };
     this.issues.set(pr.number, pr);
@@ -443,7 +453,90 @@ export class RepoState {
       return `At least ${required} approving review${required === 1 ? " is" : "s are"} required by reviewers with write access.`;
     if (this.settings.upToDate && !this.objects.isAncestor(pr.pull.baseSha, pr.pull.headSha))
       return "Head branch is not up to date with the base branch.";
+    for (const name of this.settings.requiredChecks) {
+      const state = this.checkState(pr.pull.headSha, name);
+      if (state !== "success")
+        return `Required status check "${name}" is ${state === "failure" ? "failing" : "expected"}.`;
+    }
     return undefined;
+  }
+
+  /** A status context or check run on a commit: its newest result (success, failure, or pending when none yet). */
+  checkState(sha: string, name: string): "success" | "failure" | "pending" {
+    const status = this.latestStatuses(sha).find((s) => s.context === name);
+    const run = [...this.checkRuns.values()]
+      .filter((r) => r.headSha === sha && r.name === name)
+      .sort((a, b) => b.id - a.id)[0];
+    const states = [
+      ...(status ? [status.state === "success" ? "success" : status.state === "pending" ? "pending" : "failure"] : []),
+      ...(run
+        ? [
+            run.status !== "completed"
+              ? "pending"
+              : ["success", "neutral", "skipped"].includes(run.conclusion ?? "")
+                ? "success"
+                : "failure",
+          ]
+        : []),
+    ];
+    if (states.includes("failure")) return "failure";
+    if (states.length === 0 || states.includes("pending")) return "pending";
+    return "success";
+  }
+
+  /** Every status context and check run on a commit passed (GitHub's "clean"; anything else with requirements met is "unstable"). */
+  private allChecksPass(sha: string): boolean {
+    const names = new Set([
+      ...this.statuses.filter((s) => s.sha === sha).map((s) => s.context),
+      ...[...this.checkRuns.values()].filter((r) => r.headSha === sha).map((r) => r.name),
+    ]);
+    return [...names].every((name) => this.checkState(sha, name) === "success");
+  }
+
+  /**
+   * GraphQL enablePullRequestAutoMerge: refused (as GitHub words it) when the repo does not allow auto-merge, for a
+   * draft or closed PR, a merge method the repo does not allow, or a PR that could merge right now (nothing to wait for).
+   */
+  enableAutoMerge(pr: SimPullRequest, actor: Actor, method: MergeMethod): void {
+    if (!this.settings.autoMerge)
+      throw new GraphqlRefusal("UNPROCESSABLE", "Auto merge is not allowed for this repository");
+    if (pr.state !== "open" || pr.pull.draft)
+      throw new GraphqlRefusal("UNPROCESSABLE", "Pull request Can't enable auto-merge for this pull request.");
+    if (!this.settings.mergeMethods.includes(method))
+      throw new GraphqlRefusal("UNPROCESSABLE", `Pull request ${METHOD_REFUSED[method]}`);
+    if (!this.protectionBlocks(pr) && "tree" in this.mergeResult(pr)) {
+      const status = this.allChecksPass(pr.pull.headSha) ? "clean" : "unstable";
+      throw new GraphqlRefusal("UNPROCESSABLE", `Pull request Pull request is in ${status} status`);
+    }
+    if (pr.pull.autoMerge) return;
+    pr.pull.autoMerge = { enabledBy: actor.login, method, enabledAt: this.now() };
+    pr.updatedAt = this.now();
+    this.emitIssueEvent(pr, "auto_merge_enabled", actor, {});
+  }
+
+  private autoMerging = false;
+
+  /**
+   * GitHub's side of auto-merge: every open PR with auto-merge on whose requirements are now met (not a draft, branch
+   * protection's reviews and required checks, no conflict) is merged, as the person who enabled it.
+   */
+  runAutoMerge(): void {
+    if (this.autoMerging) return;
+    this.autoMerging = true;
+    try {
+      for (const pr of this.openPulls()) {
+        const auto = pr.pull.autoMerge;
+        if (!auto || pr.pull.draft || this.protectionBlocks(pr) || !("tree" in this.mergeResult(pr))) continue;
+        try {
+          this.mergePull(pr.number, actorFor(auto.enabledBy), { method: auto.method });
+        } catch (err) {
+          // GitHub leaves auto-merge on and tries again on the next change (a rebase that cannot replay, say).
+          if (!(err instanceof SimHttpError)) throw err;
+        }
+      }
+    } finally {
+      this.autoMerging = false;
+    }
   }
 
   addReview(pr: SimPullRequest, actor: Actor, event: string, body: string): SimReview {
@@ -468,6 +561,7 @@ export class RepoState {
       review: render.reviewJson(this, pr, review),
       pull_request: render.pullJson(this, pr),
     });
+    this.runAutoMerge();
     return review;
   }
 
@@ -547,11 +641,14 @@ export class RepoState {
     pr.pull.draft = false;
     pr.updatedAt = this.now();
     this.emitIssueEvent(pr, "ready_for_review", actor, {});
+    this.runAutoMerge();
   }
 
   /** Closes an issue or pull request (pull_request.closed carries merged). */
   closeIssue(issue: SimIssue, actor: Actor, reason: "completed" | "not_planned" = "completed"): void {
     if (issue.state === "closed") return;
+    // Closing without merging turns auto-merge off, as on GitHub.
+    if (issue.pull && !issue.pull.merged) issue.pull.autoMerge = null;
     issue.state = "closed";
     issue.stateReason = issue.pull ? null : reason;
     issue.closedAt = issue.updatedAt = this.now();
@@ -746,6 +843,7 @@ export class RepoState {
     };
     this.statuses.push(status);
     this.emit("status", undefined, actor, render.statusEventJson(this, status));
+    this.runAutoMerge();
     return status;
   }
 
@@ -795,6 +893,7 @@ export class RepoState {
     this.emit("check_run", "created", actor, { check_run: render.checkRunJson(this, run) });
     if (run.status === "completed")
       this.emit("check_run", "completed", actor, { check_run: render.checkRunJson(this, run) });
+    this.runAutoMerge();
     return run;
   }
 
@@ -803,6 +902,7 @@ export class RepoState {
     this.applyCheckRun(run, req);
     if (!wasCompleted && run.status === "completed")
       this.emit("check_run", "completed", actor, { check_run: render.checkRunJson(this, run) });
+    this.runAutoMerge();
   }
 
   private applyCheckRun(run: SimCheckRun, req: Record<string, unknown>): void {

@@ -83,7 +83,16 @@ export function registerRepoRoutes(router: Router, ctx: RouteContext): void {
     );
   });
   route("GET", "/installation", () => json(200, installation()));
-  route("GET", "", (_req, repo) => json(200, repoJson(repo)));
+  route("GET", "", (_req, repo) => {
+    const methods = repo.settings.mergeMethods;
+    return json(200, {
+      ...repoJson(repo),
+      allow_merge_commit: methods.includes("merge"),
+      allow_squash_merge: methods.includes("squash"),
+      allow_rebase_merge: methods.includes("rebase"),
+      allow_auto_merge: repo.settings.autoMerge,
+    });
+  });
 
   const contents = (req: SimRequest, repo: RepoState, path: string): SimResponse => {
     const ref = req.query.get("ref") ?? repo.defaultBranch;
