@@ -107,6 +107,10 @@ function program(io: Io, exit: { code: number }): Command {
     .option("--no-drafts", "the repo refuses draft PRs, as on some plans")
     .option("--reviews <n>", "approving reviews required before a merge (the simulated operator approves)", reviews, 0)
     .option("--no-labels", "the repo starts without any label, so the issue form's label is not applied")
+    .option(
+      "--no-auto-merge",
+      "the repo does not allow auto-merge, so steps handover.yml marks for it wait for a person",
+    )
     .option("--start <time>", "where the simulated clock starts (default 2026-01-01T00:00:00Z)", instant)
     .option("--out <dir>", "write what GitHub would show (dashboard at every change, PR bodies, replies, final tree)")
     .option(

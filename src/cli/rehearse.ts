@@ -22,6 +22,8 @@ export interface RehearseOptions {
   drafts?: boolean;
   reviews?: number;
   labels?: boolean;
+  /** commander's --no-auto-merge: false when given */
+  autoMerge?: boolean;
   out?: string;
   start?: number;
   deploy?: DeploySystem[];
@@ -127,6 +129,7 @@ export async function rehearseCommand(io: Io, options: RehearseOptions): Promise
       noDrafts: options.drafts === false,
       reviews: options.reviews ?? 0,
       noLabels: options.labels === false,
+      noAutoMerge: options.autoMerge === false,
     },
     ...(options.deploy ? { deploy: options.deploy } : {}),
     ...(options.failHealth ? { failHealth: options.failHealth } : {}),

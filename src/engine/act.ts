@@ -5,7 +5,8 @@ import type { Action, Decision, Phase, Snapshot } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
 import { encodeState, readState, withStateBlock, type HiddenState, type StateSigner } from "./state.js";
 import { classify, RETRYABLE } from "../github/errors.js";
-import { COMMITTER, type CommentInfo, type LabelSpec } from "../github/port.js";
+import type { StepRecord } from "../spec/state.js";
+import { COMMITTER, type CommentInfo, type LabelSpec, type MergeMethod } from "../github/port.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS, stepTitle, type StatusLabel } from "../spec/markers.js";
 
@@ -18,8 +19,47 @@ const LABEL_COLORS: Record<StatusLabel, string> = {
   "handover:aborted": "6a737d",
 };
 
-/** Perform one action idempotently: every create tolerates "already exists" and finds what is there. */
-export async function act(deps: EngineDeps, observed: Observed, action: Action): Promise<void> {
+/** What an action found out that the state must keep (GitHub's answer to auto-merge, asked for once per PR). */
+export interface ActOutcome {
+  step: string;
+  record: Partial<StepRecord>;
+}
+
+/** GitHub's merge methods in the order Handover prefers them: a merge commit keeps the step's commit as it was. */
+const METHOD_ORDER: readonly MergeMethod[] = ["merge", "squash", "rebase"];
+
+/**
+ * GitHub's auto-merge on a step PR, with the first merge method the repo allows. A repo that does not allow auto-merge
+ * is not asked; a PR GitHub calls clean (nothing left to wait for, so it refuses auto-merge) is merged now at the head
+ * decide saw, which branch protection still gates. Whatever GitHub answers is kept, so it is asked once per PR.
+ */
+async function enableAutoMerge(deps: EngineDeps, action: Extract<Action, { kind: "automerge" }>): Promise<ActOutcome> {
+  const { port } = deps;
+  const outcome = (record: Omit<NonNullable<StepRecord["autoMerge"]>, "pr" | "at">): ActOutcome => ({
+    step: action.step.id,
+    record: { autoMerge: { pr: action.pr, at: deps.now(), ...record } },
+  });
+  const settings = await port.mergeSettings();
+  if (!settings.allowAutoMerge)
+    return outcome({
+      refused: "the repository does not allow auto-merge (Settings → General → Pull Requests → Allow auto-merge)",
+    });
+  const method = METHOD_ORDER.find((m) => settings.methods.includes(m));
+  if (!method) return outcome({ refused: "the repository allows no merge method" });
+  const answer = await port.enableAutoMerge({ nodeId: action.nodeId }, method);
+  if ("enabled" in answer) return outcome({ method });
+  if (!answer.clean) return outcome({ refused: `GitHub refused: ${answer.refused}` });
+  const merged = await port.mergePull(action.pr, action.headSha, method);
+  return "merged" in merged
+    ? outcome({ method, merged: true })
+    : outcome({ refused: `GitHub refused auto-merge (${answer.refused}) and the merge: ${merged.refused}` });
+}
+
+/**
+ * Perform one action idempotently: every create tolerates "already exists" and finds what is there. Returns what the
+ * state must remember of GitHub's answer, when anything.
+ */
+export async function act(deps: EngineDeps, observed: Observed, action: Action): Promise<ActOutcome | undefined> {
   const { port } = deps;
   const { snapshot } = observed;
   switch (action.kind) {
@@ -53,6 +93,7 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
         changes: action.changes,
         version: observed.request?.version ?? "",
         ...(action.rollbackOf ? { rollbackOf: action.rollbackOf } : {}),
+        ...(snapshot.automerge?.includes(step.id) && !action.rollbackOf ? { automerge: true } : {}),
       });
       const draft = step.kind === "prepare" && !action.rollbackOf;
       const pr = await port.createPull({
@@ -85,6 +126,8 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       await port.updatePull(action.pr, { state: "closed" });
       await port.deleteBranch(action.step.branch);
       return;
+    case "automerge":
+      return enableAutoMerge(deps, action);
   }
 }
 

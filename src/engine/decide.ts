@@ -6,6 +6,7 @@ import type { StatusLabel } from "../spec/markers.js";
 import {
   stepDone,
   type Action,
+  type AutoMergeView,
   type Decision,
   type HiddenState,
   type Phase,
@@ -199,7 +200,36 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
       pr: pr.number,
       peopleCommits,
     });
-  return hold(hidden, "handover:running", step.id, { kind: "review", pr: pr.number, draft: pr.draft, peopleCommits });
+  const auto = autoMergeView(snapshot, view, pr, rec);
+  const review: PhaseReason = {
+    kind: "review",
+    pr: pr.number,
+    draft: pr.draft,
+    peopleCommits,
+    ...(auto ? { autoMerge: auto } : {}),
+  };
+  if (auto?.state === "enabling" && pr.nodeId !== undefined)
+    return {
+      hidden,
+      actions: [{ kind: "automerge", step, pr: pr.number, nodeId: pr.nodeId, headSha: pr.headSha }],
+      again: true,
+      phase: phase("handover:running", step.id, review),
+    };
+  return hold(hidden, "handover:running", step.id, review);
+}
+
+/**
+ * GitHub's auto-merge on an open step PR handover.yml marks for it: asked for once per PR (GitHub's `auto_merge` and
+ * the state both say whether it was), once the PR is out of draft and only while its commits are Handover's.
+ */
+function autoMergeView(snapshot: Snapshot, view: StepView, pr: PullInfo, rec: StepRecord): AutoMergeView | undefined {
+  if (!snapshot.automerge?.includes(view.step.id) || pr.draft) return undefined;
+  if (pr.autoMerge) return { state: "on", method: pr.autoMerge.method };
+  const asked = rec.autoMerge?.pr === pr.number ? rec.autoMerge : undefined;
+  if (asked?.refused !== undefined) return { state: "refused", reason: asked.refused };
+  if (asked) return { state: "off" };
+  if (view.humanCommits) return { state: "people-commits" };
+  return { state: "enabling" };
 }
 
 function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollback"]>): Decision {

@@ -519,6 +519,8 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   }
   snapshot.steps = planned.plan.steps;
   const approve = config ? planned.plan.steps.filter((s) => stepControls(config, s).approve).map((s) => s.id) : [];
+  const automerge = config ? planned.plan.steps.filter((s) => stepControls(config, s).automerge).map((s) => s.id) : [];
+  if (automerge.length > 0) snapshot.automerge = automerge;
   if (config && approve.length > 0)
     snapshot.approvals = {
       steps: approve,

@@ -156,7 +156,13 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
     const { hidden, feedback } = await handleCommands(deps, seen, seen.permissions);
     const observed: Observed = { ...seen, snapshot: { ...seen.snapshot, hidden } };
     decision = decide(observed.snapshot);
-    for (const action of decision.actions) await act(deps, observed, action);
+    for (const action of decision.actions) {
+      const outcome = await act(deps, observed, action);
+      if (!outcome) continue;
+      const hidden: HiddenState = decision.hidden;
+      const record = { ...(hidden.steps[outcome.step] ?? {}), ...outcome.record };
+      decision = { ...decision, hidden: { ...hidden, steps: { ...hidden.steps, [outcome.step]: record } } };
+    }
     const dashboard = await ensureDashboard(deps, observed, decision);
     await ensureLabel(deps, observed, decision.phase.label);
     if (decision.hidden.outbox.length > 0) {

@@ -42,6 +42,8 @@ export interface Snapshot {
   rollback?: { of: PlannedStep; view: StepView };
   /** When steps may open (handover.yml `windows` and `freezes`); absent: any time. */
   schedule?: StepSchedule;
+  /** Steps whose PR gets GitHub's auto-merge (handover.yml `automerge` and `groups`). */
+  automerge?: string[];
   /** Steps handover.yml holds for `/handover approve` after the previous gate, and who may approve. */
   approvals?: { steps: string[]; permission: string; teams?: string[] };
 }
@@ -71,7 +73,18 @@ export type Action =
     }
   | { kind: "reopen"; step: PlannedStep; pr: number }
   | { kind: "refresh"; step: PlannedStep; pr: number; headSha: string; changes: FileChange[]; baseSha: string }
-  | { kind: "close"; step: PlannedStep; pr: number; why: CloseReason };
+  | { kind: "close"; step: PlannedStep; pr: number; why: CloseReason }
+  | { kind: "automerge"; step: PlannedStep; pr: number; nodeId: string; headSha: string };
+
+/** Where GitHub's auto-merge stands on an open step PR configured for it. */
+export type AutoMergeView =
+  | { state: "enabling" }
+  | { state: "on"; method: string }
+  | { state: "refused"; reason: string }
+  /** Handover turned it on and someone turned it off: a person merges. */
+  | { state: "off"; by?: string }
+  /** Not asked for: people pushed to the branch, so a person reviews and merges. */
+  | { state: "people-commits" };
 
 /** Why a step PR is closed; render/ writes the comment. */
 export type CloseReason =
@@ -104,7 +117,7 @@ export type PhaseReason =
   | { kind: "conflict-with-people"; pr: number }
   | { kind: "refreshing"; pr: number }
   | { kind: "paused-pr-open"; by: string; pr: number; peopleCommits: boolean }
-  | { kind: "review"; pr: number; draft: boolean; peopleCommits: boolean }
+  | { kind: "review"; pr: number; draft: boolean; peopleCommits: boolean; autoMerge?: AutoMergeView }
   | { kind: "rollback-failed"; reason: string }
   | { kind: "rolled-back" }
   | { kind: "rollback-problems"; problems: string[] }

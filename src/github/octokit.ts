@@ -11,7 +11,10 @@ import {
   type CommitInfo,
   type GitHubPort,
   type IssueInfo,
+  type AutoMergeAnswer,
   type LabelSpec,
+  type MergeMethod,
+  type MergeSettings,
   type NewPull,
   type Permission,
   type PullInfo,
@@ -24,6 +27,8 @@ export interface OctokitLike {
     route: string,
     params?: Record<string, unknown>,
   ): Promise<{ data: unknown; headers?: Record<string, string | number | undefined> }>;
+  /** GraphQL at the right URL for github.com and GHES (`/api/graphql`); throws with `errors` when GitHub refuses. */
+  graphql(query: string, variables?: Record<string, unknown>): Promise<unknown>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: GitHub JSON, read field by field below
@@ -68,8 +73,27 @@ function toPull(data: Json): PullInfo {
     draft: Boolean(data.draft),
     url: data.html_url ?? "",
     mergeable: typeof data.mergeable === "boolean" ? data.mergeable : null,
+    ...(typeof data.node_id === "string" ? { nodeId: data.node_id } : {}),
+    ...(data.auto_merge
+      ? {
+          autoMerge: {
+            method: String(data.auto_merge.merge_method),
+            enabledBy: data.auto_merge.enabled_by?.login ?? "",
+          },
+        }
+      : {}),
   };
 }
+
+/** The one GraphQL request Handover sends: GitHub's auto-merge on a step PR. */
+export const ENABLE_AUTO_MERGE = `mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
+    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+
+/** GitHub refuses auto-merge on a PR that could merge now ("Pull request Pull request is in clean status"). */
+const CLEAN_STATUS = /is in clean status/;
 
 /** The GitHub port over Octokit: REST calls, the conflict signals of section 5.2, caches of immutable objects. */
 export class OctokitPort implements GitHubPort {
@@ -339,6 +363,49 @@ export class OctokitPort implements GitHubPort {
 
   async updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void> {
     await this.send("PATCH", `/pulls/${number}`, patch);
+  }
+
+  async mergeSettings(): Promise<MergeSettings> {
+    const data = await this.get("");
+    const allowed: [MergeMethod, unknown][] = [
+      ["merge", data.allow_merge_commit],
+      ["squash", data.allow_squash_merge],
+      ["rebase", data.allow_rebase_merge],
+    ];
+    // GitHub leaves the allow_* fields out for a token that cannot administer the repo: then every method is assumed.
+    return {
+      methods: allowed.filter(([, allow]) => allow !== false).map(([method]) => method),
+      allowAutoMerge: data.allow_auto_merge === true,
+    };
+  }
+
+  async enableAutoMerge(pull: { nodeId: string }, method: MergeMethod): Promise<AutoMergeAnswer> {
+    try {
+      await this.octokit.graphql(ENABLE_AUTO_MERGE, { pullRequestId: pull.nodeId, mergeMethod: method.toUpperCase() });
+      return { enabled: true };
+    } catch (err) {
+      // A GraphQL refusal comes as `errors` in a 200 answer; an HTTP error (5xx, rate limit) is retried like any other.
+      const errors = (err as { errors?: { message?: string }[] }).errors;
+      if (!Array.isArray(errors)) throw err;
+      const refused = errors.map((e) => e.message ?? "").join("; ");
+      return { refused, clean: CLEAN_STATUS.test(refused) };
+    }
+  }
+
+  async mergePull(
+    number: number,
+    headSha: string,
+    method: MergeMethod,
+  ): Promise<{ merged: true } | { refused: string }> {
+    try {
+      await this.send("PUT", `/pulls/${number}/merge`, { sha: headSha, merge_method: method });
+      return { merged: true };
+    } catch (err) {
+      const kind = classify(err);
+      if (kind === "transient" || kind === "rate-limit") throw err;
+      const message = (err as { response?: { data?: { message?: unknown } } }).response?.data?.message;
+      return { refused: typeof message === "string" ? message : String(err) };
+    }
   }
 
   async pullCommits(pull: number): Promise<CommitInfo[]> {

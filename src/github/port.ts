@@ -99,6 +99,15 @@ export interface GitHubPort {
    */
   createPull(pull: NewPull): Promise<PullInfo>;
   updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void>;
+  /** The repository's merge settings: the methods it allows (merge, squash, rebase) and whether auto-merge is allowed. */
+  mergeSettings(): Promise<MergeSettings>;
+  /**
+   * GitHub's auto-merge on a PR (GraphQL enablePullRequestAutoMerge): `refused` carries GitHub's message when it says
+   * no, and `clean` that the PR could merge right now (GitHub refuses auto-merge then: nothing is left to wait for).
+   */
+  enableAutoMerge(pull: { nodeId: string }, method: MergeMethod): Promise<AutoMergeAnswer>;
+  /** Merge a PR at exactly this head (409 when it moved); `refused` carries GitHub's message when it says no. */
+  mergePull(number: number, headSha: string, method: MergeMethod): Promise<{ merged: true } | { refused: string }>;
 
   /** The commits of a PR, oldest first (a rebase merge puts each of them on the base). */
   pullCommits(pull: number): Promise<CommitInfo[]>;
@@ -113,6 +122,15 @@ export interface GitHubPort {
   deployments(environment: string): Promise<Deployment[]>;
   deploymentStatuses(id: number): Promise<DeploymentStatus[]>;
 }
+
+export type MergeMethod = "merge" | "squash" | "rebase";
+
+export interface MergeSettings {
+  methods: MergeMethod[];
+  allowAutoMerge: boolean;
+}
+
+export type AutoMergeAnswer = { enabled: true } | { refused: string; clean: boolean };
 
 export interface CheckRunOutput {
   title: string;

@@ -3,6 +3,7 @@ import { decodeState, scheduleOf, stepDone, type HiddenState } from "../engine/i
 import { stepControls } from "../spec/config.js";
 import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.js";
 import { checkTree } from "../invariant/index.js";
+import { GUARD_NAME } from "../guard/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
 import { danglingRefs, PLACEHOLDER } from "../repo/index.js";
 import { seededRandom, type GitHubSim, type MergeMethod, type SimPullRequest } from "../sim/index.js";
@@ -36,6 +37,8 @@ export interface RehearsalRepo {
   reviews?: number;
   /** The repo starts without any label, so the issue form's label is not applied. */
   noLabels?: boolean;
+  /** The repo does not allow auto-merge (allow_auto_merge false): steps handover.yml marks for it wait for a person. */
+  noAutoMerge?: boolean;
 }
 
 export interface RehearsalOptions {
@@ -120,6 +123,8 @@ class Rehearsal {
   private closedMs = 0;
   /** Steps handover.yml holds for `/handover approve`: only a scripted comment can approve them. */
   private readonly needsApproval: Set<string>;
+  /** Steps whose PR gets GitHub's auto-merge: the simulated operator leaves them to it. */
+  private readonly autoMerged: Set<string>;
   private readonly agenda: Agenda[] = [];
   /** When each PR was first seen open and merged (by PR number: a step may have several after a rollback). */
   private readonly seenPrs = new Map<number, { opened?: number; merged?: number }>();
@@ -141,9 +146,14 @@ class Rehearsal {
     this.clock = new SimulatedClock(this.start);
     const loaded = loadRepo(options.files);
     const schedule = loaded.ok ? scheduleOf(loaded.model.config, []) : undefined;
-    this.needsApproval = new Set(
-      loaded.ok ? options.plan.steps.filter((s) => stepControls(loaded.model.config, s).approve).map((s) => s.id) : [],
-    );
+    const controlled = (control: "approve" | "automerge") =>
+      new Set(
+        loaded.ok
+          ? options.plan.steps.filter((s) => stepControls(loaded.model.config, s)[control]).map((s) => s.id)
+          : [],
+      );
+    this.needsApproval = controlled("approve");
+    this.autoMerged = controlled("automerge");
     this.windows = schedule?.windows ?? [];
     this.freezes = schedule?.freezes ?? [];
     this.shown = options.onShown ? new ShownRecorder(BOT, this.start) : undefined;
@@ -291,6 +301,10 @@ class Rehearsal {
         if (!current.pull.reviews.some((r) => r.user === reviewer && r.state === "APPROVED"))
           sim.approvePull(number, reviewer);
       }
+      if (current.pull.autoMerge) {
+        this.log(`operator: leaves #${number} (${what}) to GitHub's auto-merge`);
+        return;
+      }
       sim.mergePull(number, OPERATOR, repo.merge ?? "merge");
       this.log(
         `operator: merged #${number} (${what})${repo.merge && repo.merge !== "merge" ? ` by ${repo.merge}` : ""}`,
@@ -352,6 +366,12 @@ class Rehearsal {
       }
       if (pr.pull.merged && seen.merged === undefined) {
         seen.merged = this.clock.current;
+        if (pr.pull.mergedBy === BOT)
+          this.log(
+            pr.pull.autoMerge
+              ? `GitHub: auto-merged #${pr.number} (${step.id}) once its required checks passed (merged by ${BOT})`
+              : `${BOT}: merged #${pr.number} (${step.id}) at once: GitHub refuses auto-merge on a PR with nothing left to wait for`,
+          );
         if (!rollback) this.trigger(step.id, "merged");
         const sha = pr.pull.mergeCommitSha;
         if (sha) this.deploy(step, sha, rollback);
@@ -395,6 +415,9 @@ class Rehearsal {
         mergeMethods: [repo.merge ?? "merge"],
         drafts: !repo.noDrafts,
         requiredReviews: repo.reviews ?? 0,
+        autoMerge: !repo.noAutoMerge,
+        // Branch protection of a config repo whose steps auto-merge: the guard must pass first.
+        requiredChecks: this.autoMerged.size > 0 ? [GUARD_NAME] : [],
       },
       ...(this.options.replica ? { replica: this.options.replica } : {}),
     });

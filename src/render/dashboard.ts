@@ -3,6 +3,7 @@ import { durationMs } from "../spec/config.js";
 import {
   phaseHold,
   stepDone,
+  type AutoMergeView,
   type HiddenState,
   type Phase,
   type ScheduleHold,
@@ -27,7 +28,11 @@ function stepState(step: PlannedStep, snapshot: Snapshot, phase: Phase): string 
   const view = snapshot.views.get(step.id);
   if (rec.noDiff) return "🔎 no diff, gate running";
   if (view?.pr?.merged) return "🔎 merged, gate running";
-  if (view?.pr?.state === "open") return view.pr.draft ? "📝 draft PR open" : "👀 PR open";
+  if (view?.pr?.state === "open") {
+    if (view.pr.draft) return "📝 draft PR open";
+    const auto = phase.reason.kind === "review" ? phase.reason.autoMerge : undefined;
+    return `👀 PR open${auto ? AUTO_MERGE_STATE[auto.state] : ""}`;
+  }
   if (view?.pr?.state === "closed") return "⏸️ PR closed unmerged";
   if (step.kind === "decommission")
     return snapshot.hidden.decommission ? "🟢 approved" : "✋ needs `/handover decommission`";
@@ -35,6 +40,14 @@ function stepState(step: PlannedStep, snapshot: Snapshot, phase: Phase): string 
   if (held) return HOLD_STATE[held.kind];
   return phase.label === "handover:failed" ? "⛔ blocked" : "⏳ next";
 }
+
+const AUTO_MERGE_STATE: Record<AutoMergeView["state"], string> = {
+  enabling: ", auto-merge on",
+  on: ", auto-merge on",
+  refused: ", auto-merge could not be enabled",
+  off: ", auto-merge turned off",
+  "people-commits": ", auto-merge not enabled (people's commits)",
+};
 
 const HOLD_STATE: Record<ScheduleHold["kind"], string> = {
   approval: "✋ needs `/handover approve`",

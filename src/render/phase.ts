@@ -1,4 +1,4 @@
-import type { CloseReason, Phase, PhaseReason, ScheduleHold } from "../engine/types.js";
+import type { AutoMergeView, CloseReason, Phase, PhaseReason, ScheduleHold } from "../engine/types.js";
 import { describeInstant } from "../schedule/index.js";
 import { formatClock } from "../health/index.js";
 import { escapeText } from "./markdown.js";
@@ -18,6 +18,15 @@ const DRAFT = " It is a draft: fill in every REPLACE-ME (the new cluster's own d
 
 function soakEnds(at: number | undefined): string {
   return at === undefined ? "" : ` (soak ends ${formatClock(at)} if it stays green)`;
+}
+
+/** Why a step PR handover.yml marks for auto-merge waits for a person after all. */
+function autoMergeNote(view: AutoMergeView): string {
+  if (view.state === "refused") return ` Auto-merge could not be enabled: ${escapeText(view.reason)}.`;
+  if (view.state === "off") return " Auto-merge was turned off on the PR, so a person merges it.";
+  if (view.state === "people-commits")
+    return " Auto-merge is not enabled: people pushed to the branch, so a person merges it.";
+  return "";
 }
 
 /** A step that could open waits for an approval, a change window or the end of a freeze. */
@@ -105,10 +114,16 @@ const WORDS: Words = {
     headline: `Paused by @${by}; #${pr} (${step}) stays open.${peopleCommits ? PEOPLE : ""}`,
     next: "`/handover resume` continues: no gate advances and no PR opens while paused.",
   }),
-  review: ({ pr, draft, peopleCommits }, step) => ({
-    headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}`,
-    next: "Merge it when it looks right; the gate starts at the merge.",
-  }),
+  review: ({ pr, draft, peopleCommits, autoMerge }, step) =>
+    autoMerge?.state === "on" || autoMerge?.state === "enabling"
+      ? {
+          headline: `#${pr} (${step}) merges by itself (GitHub auto-merge${autoMerge.state === "on" ? `, ${autoMerge.method}` : ""}) once branch protection's required reviews and checks pass.`,
+          next: "Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself.",
+        }
+      : {
+          headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}${autoMerge ? autoMergeNote(autoMerge) : ""}`,
+          next: "Merge it when it looks right; the gate starts at the merge.",
+        },
   "rollback-failed": ({ reason }, step) => ({
     headline: `Rollback of ${step} failed: ${reason}`,
     next: "Fix the cluster, then `/handover retry`, or `/handover abort`.",

@@ -36,6 +36,8 @@ export function renderPrBody(args: {
   changes: readonly FileChange[];
   version: string;
   rollbackOf?: string;
+  /** handover.yml marks the step for GitHub's auto-merge. */
+  automerge?: boolean;
 }): string {
   const { issue, step } = args;
   const gate = step.gate
@@ -82,6 +84,13 @@ export function renderPrBody(args: {
       : []),
     "### Gate",
     ...gate,
+    ...(args.automerge
+      ? [
+          "",
+          "### Auto-merge",
+          "Auto-merge is on for this step (`automerge` in `.github/handover.yml`): Handover turns on GitHub's auto-merge, so this PR merges by itself once branch protection's required reviews and checks pass. Turn it off on the PR to review and merge it yourself.",
+        ]
+      : []),
     ...checklist,
     "",
     `<sub>Comment ${commandLine(", ", " or ")} here or on #${issue}. Every step is checked so that no two Replicante Core clusters ever manage the same datastore.</sub>`,

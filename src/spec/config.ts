@@ -241,8 +241,29 @@ const approveKinds = z
   .default([])
   .describe("Step kinds that wait for `/handover approve` after the previous gate, e.g. `[adopt]`");
 
+/** Step kinds GitHub may merge by itself once checks and reviews pass; prepare and decommission always need a person. */
+export const AUTOMERGE_KINDS = ["release", "adopt"] as const;
+
+const automergeKinds = z
+  .array(
+    z.enum(AUTOMERGE_KINDS, {
+      error: (issue) =>
+        issue.input === "prepare" || issue.input === "decommission"
+          ? `${issue.input} is never auto-merged (a person reviews and merges it); expected release or adopt`
+          : "expected release or adopt",
+    }),
+  )
+  .default([])
+  .describe(
+    "Step kinds whose PR gets GitHub's auto-merge (it merges once branch protection's reviews and checks pass), e.g. `[release]`; never prepare or decommission",
+  );
+
 export const groupControls = z.strictObject({
   approve: z.boolean().optional().describe("This group's release and adopt steps wait for `/handover approve`"),
+  automerge: z
+    .boolean()
+    .optional()
+    .describe("This group's release and adopt PRs get GitHub's auto-merge (wins over the top-level `automerge`)"),
 });
 
 /** A GitHub team as `ORG/TEAM-SLUG`. */
@@ -291,6 +312,7 @@ export const handoverConfig = z.strictObject({
       `Freezes: nothing opens during \`FROM..TO TIMEZONE\` (dates, both days included, e.g. \`${FREEZE_EXAMPLE}\`, or date-times \`2026-12-24T18:00..2026-12-27T08:00 UTC\`), or while the migration issue has the label of a \`{label: NAME}\` entry`,
     ),
   approve: approveKinds,
+  automerge: automergeKinds,
   groups: z
     .record(
       z.string().regex(GROUP_NAME, { message: "expected a group name as in the issue: ^[a-z0-9][a-z0-9-]{0,39}$" }),
@@ -298,21 +320,27 @@ export const handoverConfig = z.strictObject({
     )
     .default({})
     .describe(
-      "Per backend group (by its name in the migration issue): `approve` wins over the step kinds' list for its release and adopt",
+      "Per backend group (by its name in the migration issue): `approve` and `automerge` win over the step kinds' lists for its release and adopt",
     ),
 });
 export type HandoverConfig = z.infer<typeof handoverConfig>;
 
-/** Whether a step waits for `/handover approve`: its group's setting wins over the step kinds' list. */
+/**
+ * Whether a step waits for `/handover approve`, and whether its PR gets GitHub's auto-merge: its group's setting wins
+ * over the step kinds' lists. Prepare and decommission are never auto-merged, whatever the config says.
+ */
 export function stepControls(
-  config: Pick<HandoverConfig, "approve" | "groups">,
+  config: Pick<HandoverConfig, "approve" | "automerge" | "groups">,
   step: { kind: string; group: string | null },
-): { approve: boolean } {
+): { approve: boolean; automerge: boolean } {
   const group = step.group !== null ? config.groups[step.group] : undefined;
   const grouped = step.kind === "release" || step.kind === "adopt";
   const approvable = (APPROVABLE_KINDS as readonly string[]).includes(step.kind);
+  const mergeable = (AUTOMERGE_KINDS as readonly string[]).includes(step.kind);
   return {
     approve: approvable && ((grouped ? group?.approve : undefined) ?? (config.approve as string[]).includes(step.kind)),
+    automerge:
+      mergeable && ((grouped ? group?.automerge : undefined) ?? (config.automerge as string[]).includes(step.kind)),
   };
 }
 

@@ -38,4 +38,8 @@ export interface PullInfo {
   url: string;
   /** GitHub's answer: null while it is still computing (ask again later). */
   mergeable: boolean | null;
+  /** The GraphQL id (enablePullRequestAutoMerge takes it). */
+  nodeId?: string;
+  /** GitHub's auto-merge is on: it merges by itself once reviews and required checks pass (absent: off). */
+  autoMerge?: { method: string; enabledBy: string };
 }

@@ -30,6 +30,19 @@ export const stepRecord = z.object({
   probes: z.record(z.string(), z.array(observation)).optional(),
   /** Reopen a PR closed without merging (set by retry). */
   reopen: z.boolean().optional(),
+  /**
+   * GitHub's auto-merge asked for once on this PR (never again, even when a person turns it off): the method it merges
+   * with, `merged` when the PR could merge at once and Handover merged it, or why GitHub refused.
+   */
+  autoMerge: z
+    .object({
+      pr: z.number(),
+      at: z.number(),
+      method: z.string().optional(),
+      merged: z.boolean().optional(),
+      refused: z.string().optional(),
+    })
+    .optional(),
 });
 export type StepRecord = z.infer<typeof stepRecord>;
 

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
+import { readDirTree } from "../../src/cli/disk.js";
 import type { RehearsalOptions } from "../../src/rehearse/run.js";
 import type { SimResponse } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, run } from "./helpers.js";
@@ -110,7 +111,9 @@ function watch(seen: Seen): RehearsalOptions["onSim"] {
 
 function check(seen: Seen, req: { method: string; path: string }, answer: SimResponse): void {
   {
-    // The App's webhook target and Probot's token exchange are not part of the REST description we check here.
+    // The App's webhook target and Probot's token exchange are not part of the REST description we check here, nor is
+    // GraphQL (test/e2e/automerge.test.ts compares its requests exactly).
+    if (req.path === "/graphql") return;
     const op = operationOf(req.method, decodeURIComponent(req.path));
     if (!op) {
       seen.problems.push(`${req.method} ${req.path}: not an operation of GitHub's REST API`);
@@ -151,6 +154,39 @@ describe("the simulator's answers fit GitHub's OpenAPI description", () => {
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments 200",
       "POST /repos/{owner}/{repo}/check-runs 201",
     ])
+      expect([...seen.operations]).toContain(key);
+  });
+  it("in a rehearsal with auto-merge on release steps and an approval by a team member", {
+    timeout: 120_000,
+  }, async () => {
+    const seen: Seen = { operations: new Set(), problems: [] };
+    const files = await readDirTree("examples/config-repo");
+    const config = files.get(".github/handover.yml") ?? "";
+    files.set(
+      ".github/handover.yml",
+      `${config.replace("elevated: maintain", "elevated: maintain\n  approvers: [acme/db-leads]")}\nautomerge: [release]\napprove: [adopt]\ngroups:\n  wave-1: {approve: false}\n  rest: {approve: false}\n`,
+    );
+    const watcher = watch(seen);
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      files,
+      commands: [
+        {
+          after: "release-canary",
+          event: "gate_passed",
+          delay: 60,
+          user: "erin",
+          permission: "write",
+          body: "/handover approve",
+        },
+      ],
+      onSim: (sim) => {
+        watcher?.(sim);
+        sim.addTeamMember("acme/db-leads", "erin");
+      },
+    });
+    expect(report.completed).toBe(true);
+    expect([...new Set(seen.problems)]).toEqual([]);
+    for (const key of ["GET /repos/{owner}/{repo} 200", "GET /orgs/{org}/teams/{team_slug}/memberships/{username} 200"])
       expect([...seen.operations]).toContain(key);
   });
 });

@@ -525,6 +525,110 @@ describe("act: close and reopen", () => {
   });
 });
 
+describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
+  const MUTATION = `mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
+    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+  const action = { kind: "automerge", step: RELEASE, pr: 8, nodeId: "PR_kwDO8", headSha: "c-new" } as const;
+  const repo = (patch: Record<string, unknown>) => ({
+    default_branch: "main",
+    allow_merge_commit: true,
+    allow_squash_merge: true,
+    allow_rebase_merge: true,
+    allow_auto_merge: true,
+    ...patch,
+  });
+  const refusal = (message: string) => ({
+    data: { enablePullRequestAutoMerge: null },
+    errors: [{ type: "UNPROCESSABLE", path: ["enablePullRequestAutoMerge"], message }],
+  });
+
+  it("asks with the PR's node id and the first method the repo allows; the state remembers it", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, repo({ allow_merge_commit: false }))
+      .post("/graphql", { query: MUTATION, variables: { pullRequestId: "PR_kwDO8", mergeMethod: "SQUASH" } })
+      .reply(200, { data: { enablePullRequestAutoMerge: { pullRequest: { number: 8 } } } });
+    expect(await act(deps(), observed(), action)).toStrictEqual({
+      step: "release-canary",
+      record: { autoMerge: { pr: 8, at: NOW, method: "squash" } },
+    });
+    expect(seen.matched).toEqual([`GET ${R}`, "POST /graphql"]);
+    done(scope);
+  });
+
+  it("a repo that does not allow auto-merge is not asked: the reason is kept for the dashboard", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, repo({ allow_auto_merge: false }));
+    expect(await act(deps(), observed(), action)).toStrictEqual({
+      step: "release-canary",
+      record: {
+        autoMerge: {
+          pr: 8,
+          at: NOW,
+          refused: "the repository does not allow auto-merge (Settings → General → Pull Requests → Allow auto-merge)",
+        },
+      },
+    });
+    done(scope);
+  });
+
+  it("GitHub refuses: its message is kept, nothing is retried", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, repo({}))
+      .post("/graphql")
+      .reply(200, refusal("Pull request Pull request is in unstable status"));
+    expect(await act(deps(), observed(), action)).toStrictEqual({
+      step: "release-canary",
+      record: {
+        autoMerge: { pr: 8, at: NOW, refused: "GitHub refused: Pull request Pull request is in unstable status" },
+      },
+    });
+    done(scope);
+  });
+
+  it("clean (nothing left to wait for, so GitHub refuses auto-merge): merged now, at the head decide saw", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, repo({}))
+      .post("/graphql")
+      .reply(200, refusal("Pull request Pull request is in clean status"))
+      .put(`${R}/pulls/8/merge`, { sha: "c-new", merge_method: "merge" })
+      .reply(200, { merged: true, sha: "m1" });
+    expect(await act(deps(), observed(), action)).toStrictEqual({
+      step: "release-canary",
+      record: { autoMerge: { pr: 8, at: NOW, method: "merge", merged: true } },
+    });
+    done(scope);
+  });
+
+  it("clean, but the head moved meanwhile (409): nothing merged, the reason kept", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, repo({}))
+      .post("/graphql")
+      .reply(200, refusal("Pull request Pull request is in clean status"))
+      .put(`${R}/pulls/8/merge`)
+      .reply(409, { message: "Head branch was modified. Review and try the merge again." });
+    expect(await act(deps(), observed(), action)).toStrictEqual({
+      step: "release-canary",
+      record: {
+        autoMerge: {
+          pr: 8,
+          at: NOW,
+          refused:
+            "GitHub refused auto-merge (Pull request Pull request is in clean status) and the merge: Head branch was modified. Review and try the merge again.",
+        },
+      },
+    });
+    done(scope);
+  });
+});
+
 const issueJson = (labels: string[]) => ({
   number: 42,
   title: "Upgrade replicore-a",

@@ -121,6 +121,18 @@ const schemaCases: SchemaCase[] = [
     config: (s) => `${s}windows:\n  - Mon-Fri 09:00-17:00 UTC\n  - Sat 10:00-12:00 Europe/Berln\n`,
     line: `${CONFIG}: windows[1]: "Sat 10:00-12:00 Europe/Berln": time zone "Europe/Berln": not an IANA time zone such as Europe/Berlin or UTC`,
   },
+  ...["prepare", "decommission"].map(
+    (kind): SchemaCase => ({
+      name: `automerge naming ${kind}`,
+      config: (s) => `${s}automerge: [release, ${kind}]\n`,
+      line: `${CONFIG}: automerge[1]: "${kind}": ${kind} is never auto-merged (a person reviews and merges it); expected release or adopt`,
+    }),
+  ),
+  {
+    name: "a group's automerge that is not true or false",
+    config: (s) => `${s}groups:\n  canary: {automerge: yes please}\n`,
+    line: `${CONFIG}: groups.canary.automerge: "yes please": Invalid input: expected boolean, received string`,
+  },
   {
     name: "an approvers entry that is no ORG/TEAM",
     config: replaceOnce("elevated: maintain", "elevated: maintain\n  approvers: [acme/db-leads, db-leads]"),

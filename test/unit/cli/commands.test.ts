@@ -473,6 +473,7 @@ describe("schema", () => {
       "windows",
       "freezes",
       "approve",
+      "automerge",
       "groups",
     ]);
     expect(schema.required).toEqual(["version", "clusters"]);

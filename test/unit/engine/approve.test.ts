@@ -52,6 +52,39 @@ describe("which steps wait for approval (handover.yml approve and groups)", () =
   });
 });
 
+describe("which step PRs get auto-merge (handover.yml automerge and groups)", () => {
+  const config = (yaml: object) => handoverConfig.parse({ version: 1, clusters: {}, ...yaml });
+
+  it.each([
+    ["nothing configured", {}, []],
+    ["automerge: [release]", { automerge: ["release"] }, ["release-canary", "release-wave-1", "release-rest"]],
+    [
+      "a group's true wins over the kinds",
+      { automerge: ["release"], groups: { canary: { automerge: true } } },
+      ["release-canary", "adopt-canary", "release-wave-1", "release-rest"],
+    ],
+    [
+      "a group's false wins over the kinds",
+      { automerge: ["release", "adopt"], groups: { rest: { automerge: false } } },
+      ["release-canary", "adopt-canary", "release-wave-1", "adopt-wave-1"],
+    ],
+    [
+      "every group true: never prepare or decommission",
+      { groups: { canary: { automerge: true }, "wave-1": { automerge: true }, rest: { automerge: true } } },
+      STEPS.slice(1, -1).map((s) => s.id),
+    ],
+  ])("%s", (_, yaml, ids) => {
+    expect(STEPS.filter((s) => stepControls(config(yaml), s).automerge).map((s) => s.id)).toStrictEqual(ids);
+  });
+
+  it.each(["prepare", "decommission"])("%s cannot be listed: a person always merges it", (kind) => {
+    const parsed = handoverConfig.safeParse({ version: 1, clusters: {}, automerge: ["adopt", kind] });
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => [i.path.join("."), i.message])).toStrictEqual([
+      ["automerge.1", `${kind} is never auto-merged (a person reviews and merges it); expected release or adopt`],
+    ]);
+  });
+});
+
 describe("decide: a step held for approval", () => {
   const view = { "adopt-canary": { changes: changesOf("adopt-canary"), violations: [] } };
   const approvals = { steps: ["adopt-canary"], permission: "maintain" };

@@ -1,0 +1,114 @@
+// GitHub's auto-merge on the step PRs handover.yml marks low-risk, through the real App and the simulator: the exact
+// GraphQL request, GitHub merging by itself once the required guard check passes, a repo that does not allow it, and
+// never prepare or decommission.
+import { describe, expect, it } from "vitest";
+import { readDirTree } from "../../src/cli/disk.js";
+import { planMigration } from "../../src/plan/index.js";
+import { rehearse, type RehearsalOptions } from "../../src/rehearse/run.js";
+import type { GitHubSim } from "../../src/sim/index.js";
+import { parseIssueBody } from "../../src/spec/issue.js";
+import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
+import { EXAMPLE_ISSUE, expectStrictOrder } from "./helpers.js";
+
+const CONFIG = ".github/handover.yml";
+const BOT = "handover[bot]";
+const MUTATION = `mutation EnableAutoMerge($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) {
+    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+
+async function withAutomerge(yaml: string, extra: Partial<RehearsalOptions> = {}) {
+  const files = await readDirTree("examples/config-repo");
+  files.set(CONFIG, `${files.get(CONFIG)}\n${yaml}`);
+  const planned = planMigration(files, parseIssueBody(EXAMPLE_ISSUE).request, 1);
+  if (!planned.ok) throw new Error(`test set-up: ${JSON.stringify(planned)}`);
+  let sim: GitHubSim | undefined;
+  const timeline: string[] = [];
+  const report = await rehearse({
+    files,
+    issueBody: EXAMPLE_ISSUE,
+    plan: planned.plan,
+    replicas: 1,
+    commands: [],
+    onEvent: (_at, line) => timeline.push(line),
+    ...extra,
+    onSim: (s) => {
+      sim = s;
+      extra.onSim?.(s);
+    },
+  });
+  if (!sim) throw new Error("no simulator");
+  return { report, sim, timeline };
+}
+
+const pullOf = (sim: GitHubSim, step: string) => {
+  const pr = sim.listPulls().find((p) => p.pull.headRef === `handover/1/${step}`);
+  if (!pr) throw new Error(`no PR for ${step}`);
+  return pr;
+};
+
+describe("auto-merge through the App and the simulator", () => {
+  it("enabled exactly where configured (never prepare or decommission); GitHub merges once the guard passes", async () => {
+    const { report, sim, timeline } = await withAutomerge(
+      "automerge: [release]\ngroups:\n  canary: {automerge: true}\n  rest: {automerge: false}\n",
+    );
+    expect([report.completed, report.violations, report.duplicate_prs]).toEqual([true, [], 0]);
+    expectStrictOrder(report);
+    const auto = ["release-canary", "adopt-canary", "release-wave-1"];
+    // One request per configured step PR, with GitHub's node id and the first merge method the repo allows.
+    expect(sim.graphqlRequests).toEqual(
+      auto.map((step) => ({
+        query: MUTATION,
+        variables: { pullRequestId: `PR_${pullOf(sim, step).id}`, mergeMethod: "MERGE" },
+      })),
+    );
+    // GitHub merged those (as the App, which enabled it) once handover/guard passed; the operator merged the rest.
+    const merged = report.steps.map((s) => {
+      const pr = pullOf(sim, s.id);
+      return [s.id, pr.pull.mergedBy, pr.pull.autoMerge?.method ?? null];
+    });
+    expect(merged).toEqual([
+      ["prepare", "operator", null],
+      ["release-canary", BOT, "merge"],
+      ["adopt-canary", BOT, "merge"],
+      ["release-wave-1", BOT, "merge"],
+      ["adopt-wave-1", "operator", null],
+      ["release-rest", "operator", null],
+      ["adopt-rest", "operator", null],
+      ["decommission", "operator", null],
+    ]);
+    for (const step of auto) {
+      const pr = pullOf(sim, step);
+      expect(pr.body).toContain(
+        "### Auto-merge\nAuto-merge is on for this step (`automerge` in `.github/handover.yml`)",
+      );
+      expect(timeline).toContain(
+        `GitHub: auto-merged #${pr.number} (${step}) once its required checks passed (merged by ${BOT})`,
+      );
+    }
+    expect(pullOf(sim, "release-rest").body).not.toContain("Auto-merge");
+    // An auto-merged step is merged minutes before the operator would have come by (REVIEW_DELAY is 5 minutes).
+    const canary = report.steps.find((s) => s.id === "release-canary");
+    expect((canary?.merged_at ?? 0) - (canary?.opened_at ?? 0)).toBeLessThan(300);
+  }, 180_000);
+
+  it("a repo that does not allow auto-merge: no GraphQL request, the dashboard says why, the operator merges", async () => {
+    let shown = "";
+    const { report, sim } = await withAutomerge("automerge: [release]\n", {
+      repo: { noAutoMerge: true },
+      onStep: (event, step, s) => {
+        if (event !== "opened" || step.id !== "release-canary") return;
+        shown = s.listComments(1).find((c) => c.body.includes(DASHBOARD_MARKER))?.body ?? "";
+      },
+    });
+    expect(report.completed).toBe(true);
+    expect(sim.graphqlRequests).toEqual([]);
+    const pr = pullOf(sim, "release-canary");
+    expect(shown.split("\n").filter((l) => l.startsWith("**") || l.includes("| release-canary |"))).toEqual([
+      `**Waiting for #${pr.number} (release-canary) to be reviewed and merged. Auto-merge could not be enabled: the repository does not allow auto-merge (Settings → General → Pull Requests → Allow auto-merge).**`,
+      `| 2 | release-canary | 👀 PR open, auto-merge could not be enabled | #${pr.number} | replicore-a: 2 check(s), soak 15m |`,
+    ]);
+    expect(pr.pull.mergedBy).toBe("operator");
+  }, 180_000);
+});
