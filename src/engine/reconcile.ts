@@ -2,6 +2,7 @@ import { classify, errorMessage, failedRequest, RETRYABLE, type GitHubErrorKind 
 import { authorize, parseCommand, teamsCount, type TeamStanding } from "../chatops/index.js";
 import type { Permission } from "../spec/github.js";
 import type { HandoverConfig } from "../spec/config.js";
+import { GUARD_NAME, guardPullRequest } from "../guard/index.js";
 import { act, ensureDashboard, ensureLabel, sendFeedback } from "./act.js";
 import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
 import { decide } from "./decide.js";
@@ -132,6 +133,18 @@ async function handleCommands(
 }
 
 /**
+ * The guard runs on each push to a PR (its webhook); one webhook lost leaves the head without `handover/guard`, and a
+ * branch protection that requires it (as auto-merge wants) would then hold the step PR for good. The step PR under
+ * review gets its guard run here when its head has none (one conditional read otherwise).
+ */
+async function ensureGuard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
+  if (decision.phase.reason.kind !== "review") return;
+  const pr = observed.snapshot.views.get(decision.phase.current ?? "")?.pr;
+  if (pr?.state !== "open" || (await deps.port.findCheckRun(pr.headSha, GUARD_NAME))) return;
+  await guardPullRequest(deps.port, pr);
+}
+
+/**
  * Bring one migration issue up to date: observe GitHub, apply new commands, decide, act, and show it.
  * Level-triggered: safe to run any number of times, for any event, in any order.
  */
@@ -171,7 +184,10 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
       decision = { ...decision, hidden: { ...decision.hidden, outbox: [] } };
       await ensureDashboard(deps, { ...observed, dashboard, extraDashboards: [] }, decision);
     }
-    if (!decision.again && feedback.length === 0) break;
+    if (!decision.again && feedback.length === 0) {
+      await ensureGuard(deps, observed, decision);
+      break;
+    }
   }
   return { issue, ...(decision ? { decision } : {}), ...(resyncMs ? { resyncMs } : {}) };
 }

@@ -285,7 +285,7 @@ class Rehearsal {
    * that is behind up to date when the repo requires it, and merges with the method the repo allows. A PR that does not
    * merge (conflict) is tried again a little later, as a person would.
    */
-  private merge(number: number, what: string, attempt: number): void {
+  private merge(number: number, what: string, attempt: number, autoStep?: string): void {
     const sim = this.world.sim;
     const current = sim.listPulls().find((p) => p.number === number);
     if (current?.state !== "open") return;
@@ -305,13 +305,19 @@ class Rehearsal {
         this.log(`operator: leaves #${number} (${what}) to GitHub's auto-merge`);
         return;
       }
+      // A step handover.yml marks for auto-merge is left to it until Handover says it could not be enabled (a fault
+      // may delay Handover's request); then the operator merges as usual.
+      if (autoStep && !this.dashboardState().hidden?.steps[autoStep]?.autoMerge && attempt < 5) {
+        this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
+        return;
+      }
       sim.mergePull(number, OPERATOR, repo.merge ?? "merge");
       this.log(
         `operator: merged #${number} (${what})${repo.merge && repo.merge !== "merge" ? ` by ${repo.merge}` : ""}`,
       );
     } catch (err) {
       this.log(`operator: #${number} (${what}) cannot be merged yet: ${(err as Error).message}`);
-      if (attempt < 5) this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1));
+      if (attempt < 5) this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
     }
   }
 
@@ -361,7 +367,8 @@ class Rehearsal {
         if (!rollback) this.trigger(step.id, "opened");
         this.schedule(REVIEW_DELAY, () => {
           if (step.kind === "prepare" && !rollback) this.fillScaffold(pr.pull.headRef);
-          this.merge(pr.number, rollback ? `rollback of ${step.id}` : step.id, 0);
+          const auto = !rollback && this.autoMerged.has(step.id) ? step.id : undefined;
+          this.merge(pr.number, rollback ? `rollback of ${step.id}` : step.id, 0, auto);
         });
       }
       if (pr.pull.merged && seen.merged === undefined) {

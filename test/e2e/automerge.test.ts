@@ -111,4 +111,20 @@ describe("auto-merge through the App and the simulator", () => {
     ]);
     expect(pr.pull.mergedBy).toBe("operator");
   }, 180_000);
+
+  it.each([3, 11])(
+    "chaos seed %i (duplicated, reordered, dropped webhooks, 5xx): auto-merge asked at most once per PR, completes",
+    async (seed) => {
+      const { report, sim } = await withAutomerge("automerge: [release, adopt]\n", { chaosSeed: seed });
+      expect([report.completed, report.duplicate_prs, report.violations]).toEqual([true, 0, []]);
+      const ids = sim.graphqlRequests.map((r) => r.variables.pullRequestId);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids.length).toBe(new Set(ids).size);
+      // every release and adopt PR merged without the operator: by GitHub's auto-merge or, when GitHub found it clean, by
+      // Handover at once
+      const byOperator = report.steps.filter((s) => pullOf(sim, s.id).pull.mergedBy === "operator").map((s) => s.id);
+      expect(byOperator).toEqual(["prepare", "decommission"]);
+    },
+    240_000,
+  );
 });
