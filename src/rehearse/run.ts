@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { decodeState, scheduleOf, stepDone, type HiddenState } from "../engine/index.js";
-import { stepControls } from "../spec/config.js";
+import { stepControls, TEAM_PATTERN } from "../spec/config.js";
 import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.js";
 import { checkTree } from "../invariant/index.js";
 import { GUARD_NAME } from "../guard/index.js";
@@ -23,6 +23,8 @@ export const scriptedComment = z.strictObject({
   delay: z.number().min(0).default(0),
   user: z.string().min(1),
   permission: PermissionSchema,
+  /** Organization teams (`ORG/TEAM-SLUG`) the user is an active member of (`commands.approvers`). */
+  teams: z.array(z.string().regex(TEAM_PATTERN, { message: "expected a team as ORG/TEAM-SLUG" })).optional(),
   body: z.string().min(1),
 });
 export type ScriptedComment = z.infer<typeof scriptedComment>;
@@ -329,6 +331,7 @@ class Rehearsal {
       item.id = -1;
       this.schedule(item.spec.delay * 1000, () => {
         this.world.sim.setPermission(item.spec.user, item.spec.permission);
+        for (const team of item.spec.teams ?? []) this.world.sim.addTeamMember(team, item.spec.user);
         item.id = this.world.sim.comment(item.spec.user, this.issue, item.spec.body);
         this.log(`@${item.spec.user} (${item.spec.permission}): ${item.spec.body.split("\n")[0]}`);
       });

@@ -106,6 +106,8 @@ describe("approval by a team in commands.approvers (GET /orgs/{org}/teams/{team_
       delay: 60,
       user,
       permission: "write" as const,
+      // erin's membership comes from the scripted comment (`--commands` can say it), frank's invitation from the sim
+      ...(user === "erin" ? { teams: ["acme/db-leads"] } : {}),
       body,
     });
     const report = await withControls(
@@ -113,7 +115,6 @@ describe("approval by a team in commands.approvers (GET /orgs/{org}/teams/{team_
       {
         onSim: (s) => {
           sim = s;
-          s.addTeamMember("acme/db-leads", "erin");
           s.addTeamMember("acme/db-leads", "frank", "pending");
         },
         commands: [
