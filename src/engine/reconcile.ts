@@ -1,4 +1,5 @@
 import { classify, errorMessage, failedRequest, RETRYABLE, type GitHubErrorKind } from "../github/errors.js";
+import { LruCache } from "../github/conditional.js";
 import { authorize, parseCommand, teamsCount, type TeamStanding } from "../chatops/index.js";
 import type { Permission } from "../spec/github.js";
 import type { HandoverConfig } from "../spec/config.js";
@@ -140,9 +141,21 @@ async function handleCommands(
 async function ensureGuard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
   if (decision.phase.reason.kind !== "review") return;
   const pr = observed.snapshot.views.get(decision.phase.current ?? "")?.pr;
-  if (pr?.state !== "open" || (await deps.port.findCheckRun(pr.headSha, GUARD_NAME))) return;
-  await guardPullRequest(deps.port, pr);
+  if (pr?.state !== "open") return;
+  // The push's own webhook runs the guard: a head is only looked at once it has been there a while (then one
+  // conditional read per reconcile, answered 304 while nothing changes).
+  const head = `${deps.port.owner}/${deps.port.repo}@${pr.headSha}`;
+  const since = heads.get(head);
+  // (a clock behind the one that first saw it: a rehearsal's simulated clock starting again)
+  if (since === undefined || since > deps.now()) heads.set(head, deps.now());
+  if (since === undefined || since > deps.now() || deps.now() - since < GUARD_GRACE_MS) return;
+  if (!(await deps.port.findCheckRun(pr.headSha, GUARD_NAME))) await guardPullRequest(deps.port, pr);
 }
+
+/** How long a step PR head may go without a guard run before the reconcile runs it (its webhook may be lost). */
+const GUARD_GRACE_MS = 2 * 60_000;
+/** When a reconcile first saw each step PR head under review. */
+const heads = new LruCache<string, number>(1_000);
 
 /**
  * Bring one migration issue up to date: observe GitHub, apply new commands, decide, act, and show it.

@@ -105,6 +105,8 @@ const OPERATOR = "operator";
 /** The label the issue form asks for (.github/ISSUE_TEMPLATE). */
 const FORM_LABEL = "handover";
 const REVIEW_DELAY = 5 * 60_000;
+/** How many times the simulated operator comes back to a PR that cannot merge yet (every REVIEW_DELAY: an hour). */
+const MERGE_ATTEMPTS = 12;
 const TICK = 60_000;
 /** Outside the change windows nothing opens: a gate passing meanwhile is recorded with its real pass time anyway. */
 const QUIET_TICK = 60 * 60_000;
@@ -309,7 +311,7 @@ class Rehearsal {
       }
       // A step handover.yml marks for auto-merge is left to it until Handover says it could not be enabled (a fault
       // may delay Handover's request); then the operator merges as usual.
-      if (autoStep && !this.dashboardState().hidden?.steps[autoStep]?.autoMerge && attempt < 5) {
+      if (autoStep && !this.dashboardState().hidden?.steps[autoStep]?.autoMerge && attempt < MERGE_ATTEMPTS) {
         this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
         return;
       }
@@ -319,7 +321,7 @@ class Rehearsal {
       );
     } catch (err) {
       this.log(`operator: #${number} (${what}) cannot be merged yet: ${(err as Error).message}`);
-      if (attempt < 5) this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
+      if (attempt < MERGE_ATTEMPTS) this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
     }
   }
 
