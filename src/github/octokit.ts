@@ -372,10 +372,11 @@ export class OctokitPort implements GitHubPort {
       ["squash", data.allow_squash_merge],
       ["rebase", data.allow_rebase_merge],
     ];
-    // GitHub leaves the allow_* fields out for a token that cannot administer the repo: then every method is assumed.
+    // A field GitHub leaves out (it may, for a token that cannot administer the repo) is taken as allowed: the
+    // mutation then answers for itself.
     return {
       methods: allowed.filter(([, allow]) => allow !== false).map(([method]) => method),
-      allowAutoMerge: data.allow_auto_merge === true,
+      allowAutoMerge: data.allow_auto_merge !== false,
     };
   }
 

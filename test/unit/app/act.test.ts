@@ -559,6 +559,21 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
     done(scope);
   });
 
+  it("a repo answer without the allow_* fields (a token that cannot administer it): asked, with a merge commit", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, { default_branch: "main" })
+      .post("/graphql", { query: MUTATION, variables: { pullRequestId: "PR_kwDO8", mergeMethod: "MERGE" } })
+      .reply(200, refusal("Auto merge is not allowed for this repository"));
+    expect(await act(deps(), observed(), action)).toStrictEqual({
+      step: "release-canary",
+      record: {
+        autoMerge: { pr: 8, at: NOW, refused: "GitHub refused: Auto merge is not allowed for this repository" },
+      },
+    });
+    done(scope);
+  });
+
   it("a repo that does not allow auto-merge is not asked: the reason is kept for the dashboard", async () => {
     const scope = github(seen)
       .get(R)
