@@ -4,11 +4,11 @@ import { planMigration } from "../plan/index.js";
 import { rehearse } from "../rehearse/run.js";
 import { SimulatedClock, startWorld, type World } from "../rehearse/world.js";
 import { readDirTree } from "../cli/disk.js";
-import { parseIssueBody } from "../spec/issue.js";
+import { formBody, parseIssueBody } from "../spec/issue.js";
 import { syntheticRepo } from "./synthetic.js";
 
 const ISSUE = (groups: string): string =>
-  `### Source cluster\n\nreplicore-a\n\n### Target cluster\n\nreplicore-b\n\n### Target version\n\n0.3.1\n\n### Backend groups\n\n${groups}\n\n### Upgrade notes\n\n- [x] I have read the upgrade notes for the target version\n`;
+  formBody({ source: "replicore-a", target: "replicore-b", version: "0.3.1", groups });
 
 function round(value: number, digits = 1): number {
   const scale = 10 ** digits;

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIG_PATH } from "../spec/config.js";
+import { formBody } from "../spec/issue.js";
 import { readYaml } from "../spec/yaml.js";
 import { detectedLines } from "./init-detect.js";
 import { clusterNameOf, deployerOf, namingFolder, workloadOf } from "./infer.js";
@@ -117,32 +118,7 @@ export function exampleIssue(tree: ReadonlyMap<string, string>): string {
   const tag = config
     ? /replicanteio\/replicante:v?(\d+\.\d+\.\d+)/.exec(tree.get(workloadOf(tree, config)?.file ?? "") ?? "")?.[1]
     : undefined;
-  return [
-    "### Source cluster",
-    "",
-    source,
-    "",
-    "### Target cluster",
-    "",
-    `${source}-next`,
-    "",
-    "### Target version",
-    "",
-    tag ?? "0.3.1",
-    "",
-    "### Backend groups",
-    "",
-    "_No response_",
-    "",
-    "### Soak time",
-    "",
-    "_No response_",
-    "",
-    "### Upgrade notes",
-    "",
-    "- [x] I have read the upgrade notes for the target version",
-    "",
-  ].join("\n");
+  return formBody({ source, target: `${source}-next`, version: tag ?? "0.3.1" });
 }
 
 /** `handover init`: write the issue form and a starter handover.yml, never overwriting either. */

@@ -35,6 +35,29 @@ export const migrationRequest = z.object({
 });
 export type MigrationRequest = z.infer<typeof migrationRequest>;
 
+/** What an operator fills in on the issue form; a field left empty renders as GitHub's `_No response_`. */
+export interface FormAnswers {
+  source: string;
+  target: string;
+  version: string;
+  /** One `name: id, id` line per group. */
+  groups?: string;
+  soak?: string;
+}
+
+/** The body GitHub renders from the issue form's answers (the upgrade notes box ticked). */
+export function formBody(answers: FormAnswers): string {
+  const field = (heading: string, value: string | undefined) => [`### ${heading}`, "", value || NO_RESPONSE, ""];
+  return [
+    ...field(ISSUE_FIELDS.source, answers.source),
+    ...field(ISSUE_FIELDS.target, answers.target),
+    ...field(ISSUE_FIELDS.version, answers.version),
+    ...field(ISSUE_FIELDS.groups, answers.groups),
+    ...field(ISSUE_FIELDS.soak, answers.soak),
+    ...field(ISSUE_FIELDS.notes, "- [x] I have read the upgrade notes for the target version"),
+  ].join("\n");
+}
+
 /** `### Heading` sections of a rendered issue form body. */
 function sections(body: string): Map<string, string> {
   const found = new Map<string, string>();

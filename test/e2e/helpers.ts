@@ -4,37 +4,12 @@ import { planMigration, type Plan } from "../../src/plan/index.js";
 import { rehearse, type RehearsalOptions, type RehearsalReport } from "../../src/rehearse/run.js";
 import { readDirTree } from "../../src/cli/disk.js";
 import type { GitHubSim } from "../../src/sim/index.js";
-import { parseIssueBody } from "../../src/spec/issue.js";
+import { formBody, parseIssueBody } from "../../src/spec/issue.js";
 
 export const EXAMPLE_ISSUE = readFileSync("examples/issue.md", "utf8");
 
 export function issueBody(source: string, target: string, version: string, groups = ""): string {
-  return [
-    "### Source cluster",
-    "",
-    source,
-    "",
-    "### Target cluster",
-    "",
-    target,
-    "",
-    "### Target version",
-    "",
-    version,
-    "",
-    "### Backend groups",
-    "",
-    groups || "_No response_",
-    "",
-    "### Soak time",
-    "",
-    "10m",
-    "",
-    "### Upgrade notes",
-    "",
-    "- [x] I have read the upgrade notes for the target version",
-    "",
-  ].join("\n");
+  return formBody({ source, target, version, groups, soak: "10m" });
 }
 
 async function setup(repo: string, body: string): Promise<{ files: Map<string, string>; plan: Plan }> {

@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { planMigration, type Plan, type PlannedStep } from "../../../src/plan/index.js";
 import { readDirTree } from "../../../src/cli/disk.js";
 import type { FileChange, FileMap } from "../../../src/repo/index.js";
-import { parseIssueBody, type MigrationRequest } from "../../../src/spec/issue.js";
+import { formBody, parseIssueBody, type MigrationRequest } from "../../../src/spec/issue.js";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/repos/", import.meta.url));
 
@@ -17,32 +17,7 @@ export function fixture(name: string): Promise<Map<string, string>> {
 
 /** The request of a rendered migration issue (groups: one `name: ids` per line, or none). */
 export function request(source: string, target: string, version: string, groups?: string): MigrationRequest {
-  const body = [
-    "### Source cluster",
-    "",
-    source,
-    "",
-    "### Target cluster",
-    "",
-    target,
-    "",
-    "### Target version",
-    "",
-    version,
-    "",
-    "### Backend groups",
-    "",
-    groups ?? "_No response_",
-    "",
-    "### Soak time",
-    "",
-    "_No response_",
-    "",
-    "### Upgrade notes",
-    "",
-    "- [x] I have read the upgrade notes for the target version",
-    "",
-  ].join("\n");
+  const body = formBody({ source, target, version, groups });
   const parsed = parseIssueBody(body);
   if (!parsed.ok) throw new Error(`test issue does not parse: ${parsed.problems.join("; ")}`);
   return parsed.request;
