@@ -31,7 +31,7 @@ import {
   type HandoverConfig,
   type HealthCheck,
 } from "../spec/config.js";
-import { parseIssueBody, type MigrationRequest } from "../spec/issue.js";
+import { ISSUE_FIELDS, parseIssueBody, type MigrationRequest } from "../spec/issue.js";
 import { InputError } from "../spec/problems.js";
 import { DASHBOARD_MARKER, MIGRATION_LABEL, rollbackStepId, stepBranch, stepTitle } from "../spec/markers.js";
 import {
@@ -44,7 +44,7 @@ import {
   type PullInfo,
 } from "../github/port.js";
 import { parseFreeze, parseWindow, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
-import { stepDone, type Snapshot, type StepSchedule, type StepView } from "./types.js";
+import { FROZEN_FIELDS, stepDone, type FrozenField, type Snapshot, type StepSchedule, type StepView } from "./types.js";
 import { compactProbes, emptyState, readState, type HiddenState, type StateSigner, type StepRecord } from "./state.js";
 
 export interface EngineDeps {
@@ -118,6 +118,8 @@ async function gateOf(
 ): Promise<{ gate: GateResult; probes: Record<string, Observation[]> }> {
   const gate = step.gate;
   const sha = rec.mergeSha ?? rec.noDiff?.sha ?? headSha;
+  // A gate keeps the soak it started with: an issue edit to `0s` must not pass a soaking gate at once.
+  const soak = rec.soak ?? gate?.soak ?? "0s";
   const since = rec.mergedAt ?? rec.noDiff?.at ?? deps.now();
   const windowStart = rec.windowStart ?? since;
   // Nothing is deployed for a step whose changes were already there: the newest deployment, whenever it was, is current.
@@ -160,7 +162,7 @@ async function gateOf(
   const result = evaluateGate({
     checks,
     windowStart,
-    soakMs: durationMs(gate?.soak ?? "0s"),
+    soakMs: durationMs(soak),
     timeoutMs: durationMs(gate?.timeout ?? "2h"),
     now: deps.now(),
   });
@@ -260,8 +262,15 @@ async function viewOf(
       : {};
     const { gate, probes } = await gateOf(deps, step, { ...rec, ...merged }, snapshot.headSha, request.version);
     view.gate = gate;
-    if (Object.keys(probes).length > 0)
-      snapshot.hidden = { ...snapshot.hidden, steps: { ...snapshot.hidden.steps, [step.id]: { ...rec, probes } } };
+    const pinned = rec.soak === undefined && step.gate ? { soak: step.gate.soak } : {};
+    if (Object.keys(probes).length > 0 || pinned.soak !== undefined)
+      snapshot.hidden = {
+        ...snapshot.hidden,
+        steps: {
+          ...snapshot.hidden.steps,
+          [step.id]: { ...rec, ...pinned, ...(Object.keys(probes).length > 0 ? { probes } : {}) },
+        },
+      };
   }
   return view;
 }
@@ -470,7 +479,7 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   const { issue, snapshot } = observed;
   const hidden = snapshot.hidden;
   // Problems with the issue body are reported together with the repo's, by planMigration below.
-  const parsed = parseIssueBody(issue.body);
+  const parsed = frozenRequest(parseIssueBody(issue.body), hidden.frozen, snapshot);
   observed.request = parsed.request;
   const head = await deps.port.defaultBranch();
   snapshot.headSha = head.sha;
@@ -498,9 +507,9 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
         : parsed.ok
           ? await heldElsewhere(deps, number, parsed.request, needed)
           : [];
-  const planned = await cachedPlan(
-    `${hidden.base ?? head.sha}\0${number}\0${issue.body}\0${lockProblems.join("\n")}`,
-    () => planMigrationInSlices(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems], SLICING),
+  const key = `${hidden.base ?? head.sha}\0${number}\0${JSON.stringify(parsed)}\0${lockProblems.join("\n")}`;
+  const planned = await cachedPlan(key, () =>
+    planMigrationInSlices(baseTree, parsed.request, number, [...parsed.problems, ...lockProblems], SLICING),
   );
   if (!planned.ok) {
     snapshot.problems =
@@ -534,5 +543,36 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
   }
   const rollback = await rollbackView(deps, snapshot, planned.plan, parsed.request.version);
   if (rollback) snapshot.rollback = rollback;
+  const started =
+    Object.values(snapshot.hidden.steps).some((r) => r.mergeSha !== undefined || r.noDiff !== undefined) ||
+    [...snapshot.views.values()].some((v) => v.pr?.merged);
+  if (started && !snapshot.hidden.frozen) {
+    const { source, target, version, groups } = parsed.request;
+    snapshot.hidden = { ...snapshot.hidden, frozen: { source, target, version, groups } };
+  }
   return observed;
+}
+
+/**
+ * After the first step merged, what the migration moves is fixed: an edit of source, target, version or groups is
+ * reported and ignored (re-planning would gate merged steps on a cluster that never reports); the soak may change,
+ * for gates not started yet (a started gate keeps its own).
+ */
+function frozenRequest(
+  edited: ReturnType<typeof parseIssueBody>,
+  frozen: HiddenState["frozen"],
+  snapshot: Snapshot,
+): ReturnType<typeof parseIssueBody> {
+  if (!frozen) return edited;
+  const soakOk = !edited.problems.some((p) => p.startsWith(ISSUE_FIELDS.soak));
+  const soak = soakOk ? edited.request.soak : undefined;
+  const request: MigrationRequest = { ...frozen, notesAcknowledged: true, ...(soak ? { soak } : {}) };
+  // Groups compare by name and backends: a line moved by an edit elsewhere in the field is no change.
+  const same = (field: FrozenField, value: unknown): string =>
+    JSON.stringify(
+      field === "groups" ? (value as MigrationRequest["groups"])?.map(({ name, items }) => ({ name, items })) : value,
+    );
+  const changed = FROZEN_FIELDS.filter((field) => same(field, edited.request[field]) !== same(field, frozen[field]));
+  if (changed.length > 0) snapshot.ignoredEdits = changed;
+  return { ok: true, problems: [], request };
 }

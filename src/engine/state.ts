@@ -21,6 +21,7 @@ export function emptyState(): HiddenState {
     outbox: [],
     tampered: null,
     blocked: null,
+    frozen: null,
   };
 }
 

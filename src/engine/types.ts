@@ -44,9 +44,15 @@ export interface Snapshot {
   schedule?: StepSchedule;
   /** Steps whose PR gets GitHub's auto-merge (handover.yml `automerge` and `groups`). */
   automerge?: string[];
+  /** Fields of the issue edited after the first step merged: the edit is ignored (what a migration moves is fixed). */
+  ignoredEdits?: FrozenField[];
   /** Steps handover.yml holds for `/handover approve` after the previous gate, and who may approve. */
   approvals?: { steps: string[]; permission: string; teams?: string[] };
 }
+
+/** What a migration moves, fixed once its first step merged. */
+export const FROZEN_FIELDS = ["source", "target", "version", "groups"] as const;
+export type FrozenField = (typeof FROZEN_FIELDS)[number];
 
 export interface StepSchedule {
   windows: ChangeWindow[];

@@ -7,8 +7,10 @@ import {
   type HiddenState,
   type Phase,
   type ScheduleHold,
+  type FrozenField,
   type Snapshot,
 } from "../engine/types.js";
+import { ISSUE_FIELDS } from "../spec/issue.js";
 import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { PlannedStep } from "../plan/index.js";
 import { formatDateTime } from "../health/index.js";
@@ -64,7 +66,7 @@ function gateCell(step: PlannedStep, snapshot: Snapshot): string {
   const checks = gate.checks.map((c) => `${CHECK_ICON[c.state]} ${escapeText(c.label)}`).join("<br>");
   const soak =
     gate.state === "soaking" && gate.passingSince !== undefined && step.gate
-      ? `<br>soak ends ${formatDateTime(gate.passingSince + durationMs(step.gate.soak))}`
+      ? `<br>soak ends ${formatDateTime(gate.passingSince + durationMs(snapshot.hidden.steps[step.id]?.soak ?? step.gate.soak))}`
       : "";
   const timeout = gate.state === "passed" ? "" : `<br>time-out ${formatDateTime(gate.deadline)}`;
   return `${checks || "no checks"}${soak}${timeout}`;
@@ -163,6 +165,7 @@ function compose(snapshot: Snapshot, phase: Phase, hidden: HiddenState, layout: 
     "",
     `**${escapeText(words.headline)}**`,
     "",
+    ...(snapshot.ignoredEdits?.length ? [ignoredEditNote(snapshot.ignoredEdits), ""] : []),
     ...(hidden.tampered
       ? [
           `> [!WARNING]\n> The hidden state of this comment was edited by someone other than Handover (its signature did not match), so it was ignored and rebuilt from GitHub at ${formatDateTime(hidden.tampered.at)}. Commands written before then are not run again.`,
@@ -184,6 +187,19 @@ function compose(snapshot: Snapshot, phase: Phase, hidden: HiddenState, layout: 
     "",
     HELP_FOOTER,
   ].join("\n");
+}
+
+/** The issue form's names of the fields a migration freezes once its first step merged. */
+const FROZEN_FIELD_NAMES: Record<FrozenField, string> = {
+  source: ISSUE_FIELDS.source,
+  target: ISSUE_FIELDS.target,
+  version: ISSUE_FIELDS.version,
+  groups: ISSUE_FIELDS.groups,
+};
+
+function ignoredEditNote(fields: FrozenField[]): string {
+  const names = fields.map((f) => FROZEN_FIELD_NAMES[f]).join(", ");
+  return `> [!NOTE]\n> The issue's ${names} changed after the first step merged: the edit is ignored. What a migration moves is fixed once it started; \`/handover abort\` and file a new issue to change it. (A soak time edit applies to gates not started yet.)`;
 }
 
 const LAYOUTS: Layout[] = [

@@ -43,6 +43,8 @@ export const stepRecord = z.object({
       refused: z.string().optional(),
     })
     .optional(),
+  /** The soak this step's gate started with: a later issue edit does not shorten (or lengthen) a running gate. */
+  soak: z.string().optional(),
 });
 export type StepRecord = z.infer<typeof stepRecord>;
 
@@ -98,6 +100,16 @@ export const hiddenState = z.object({
     .default([]),
   /** When a state that failed its signature was ignored and rebuilt from GitHub (shown on the dashboard). */
   tampered: z.object({ at: z.number() }).nullable().default(null),
+  /** What the issue asked for when the first step merged: later edits of these fields are ignored (soak excepted). */
+  frozen: z
+    .object({
+      source: z.string(),
+      target: z.string(),
+      version: z.string(),
+      groups: z.array(z.object({ name: z.string(), items: z.array(z.string()), line: z.number() })).nullable(),
+    })
+    .nullable()
+    .default(null),
   /** A GitHub error retrying cannot fix (or a bug): nothing more is done until `/handover retry`. */
   blocked: z
     .object({

@@ -267,3 +267,58 @@ describe("GitHub errors that retrying cannot fix, through the real App and the s
     }
   });
 });
+
+describe("issue edits after the first step merged, through the real App and the simulator", () => {
+  it("target, version and groups are frozen (reported, ignored); soak 0s does not pass a soaking gate at once", {
+    timeout: 120_000,
+  }, async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      onStep: (event, step, sim) => {
+        if (event !== "merged" || step.id !== "release-canary") return;
+        const edited = EXAMPLE_ISSUE.replace("replicore-b", "replicore-c")
+          .replace("0.3.1", "0.4.0")
+          .replace("canary: mongo\nwave-1: kafka\nrest: *", "all: *")
+          .replace("15m", "0s");
+        expect(edited).not.toBe(EXAMPLE_ISSUE);
+        sim.editIssue("operator", 1, edited);
+      },
+    });
+    expect(report.completed).toBe(true);
+    const at = (id: string) => report.steps.find((s) => s.id === id);
+    const canary = at("release-canary");
+    // The canary's gate had started with a 15m soak: it still soaks 15 minutes.
+    expect((canary?.gate_passed_at ?? 0) - (canary?.merged_at ?? 0)).toBeGreaterThanOrEqual(15 * 60);
+    // Every step of the plan as filed ran, on replicore-b.
+    expect(report.steps.map((s) => [s.id, s.state])).toEqual([
+      ["prepare", "merged"],
+      ["release-canary", "merged"],
+      ["adopt-canary", "merged"],
+      ["release-wave-1", "merged"],
+      ["adopt-wave-1", "merged"],
+      ["release-rest", "merged"],
+      ["adopt-rest", "merged"],
+      ["decommission", "merged"],
+    ]);
+    const sim = sims[0] as GitHubSim;
+    expect(
+      dashboardOf(sim)
+        .split("\n")
+        .filter((l) => l.startsWith("> ") && !l.startsWith("> [!")),
+    ).toEqual([
+      "> The issue's Target cluster, Target version, Backend groups changed after the first step merged: the edit is ignored. What a migration moves is fixed once it started; `/handover abort` and file a new issue to change it. (A soak time edit applies to gates not started yet.)",
+    ]);
+    const hidden = decodeState(dashboardOf(sim));
+    expect(hidden?.frozen).toEqual({
+      source: "replicore-a",
+      target: "replicore-b",
+      version: "0.3.1",
+      groups: [
+        { name: "canary", items: ["mongo"], line: 1 },
+        { name: "wave-1", items: ["kafka"], line: 2 },
+        { name: "rest", items: ["*"], line: 3 },
+      ],
+    });
+    expect(hidden?.steps["release-canary"]?.soak).toBe("15m");
+    expect(hidden?.steps["adopt-canary"]?.soak).toBe("0s");
+  });
+});

@@ -45,6 +45,7 @@ const hidden: fc.Arbitrary<HiddenState> = fc.record({
   outbox: fc.constant([]),
   tampered: fc.constant(null),
   blocked: fc.constant(null),
+  frozen: fc.constant(null),
 });
 
 const gate = fc.constantFrom<GateResult | undefined>(undefined, ...Object.values(GATES));
