@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from "yaml";
 import type { CST, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
+import { LruCache, MEMO_CHARS } from "../spec/lru.js";
 import { column, lineEnd, lineNumber, lineStart, trimBack } from "./text.js";
 
 /** An edit that cannot be made safely; the message names the path and what was wrong. */
@@ -42,12 +43,11 @@ export interface Parsed {
  * Parses by text, kept for the last few texts: a chain of edits parses each result to verify it, and the next edit of
  * the same file parses that same text again. The edit code only reads documents (it splices text), so sharing is safe.
  */
-const parses = new Map<string, Document.Parsed[]>();
+const parses = new LruCache<string, Document.Parsed[]>(16, (text) => text.length, MEMO_CHARS);
 function parseAll(text: string): Document.Parsed[] {
   const hit = parses.get(text);
   if (hit) return hit;
   const docs = [...parseAllDocuments(text, { keepSourceTokens: true })] as Document.Parsed[];
-  if (parses.size >= 16) parses.delete(parses.keys().next().value as string);
   parses.set(text, docs);
   return docs;
 }

@@ -3,42 +3,13 @@
  * against the rate limit, so every repeated read (an idle resync re-reads the same issue, comments and PRs) costs
  * nothing of the budget. The cache is per process, shared by every reconcile, and bounded.
  */
+import { LruCache } from "../spec/lru.js";
+
+export { LruCache };
+
 export interface Remembered {
   etag: string;
   data: unknown;
-}
-
-/** A least-recently-used map with at most `limit` entries (a Map keeps insertion order: re-insert on use). */
-export class LruCache<K, V> {
-  private readonly entries = new Map<K, V>();
-
-  constructor(readonly limit: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.limit) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
-    }
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
 
 /** Answers by route and parameters; 2,000 entries hold every list of a few hundred migrations. */

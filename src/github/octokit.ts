@@ -19,6 +19,7 @@ import {
   type Permission,
   type PullInfo,
   type Reaction,
+  type TreeFile,
 } from "./port.js";
 
 /** The part of an Octokit (Probot's or @octokit/core's) the adapter uses. */
@@ -39,9 +40,11 @@ const trees = new LruCache<string, Map<string, string>>(64);
 /** Blob text by sha (null: binary, left out of trees); 4,000 files of a config repo, a few tens of MB at most. */
 const blobs = new LruCache<string, string | null>(4_000);
 const commits = new LruCache<string, CommitInfo>(1_000);
+/** Tree listings by commit (paths, blob shas and sizes, no contents). */
+const listings = new LruCache<string, TreeFile[]>(64);
 /** Forget every cached answer (tests that fake GitHub reuse shas with other contents; real shas never change). */
 export function resetCaches(): void {
-  for (const cache of [trees, blobs, commits, conditionalReads]) cache.clear();
+  for (const cache of [trees, listings, blobs, commits, conditionalReads]) cache.clear();
 }
 
 /** Reading a tree with more unknown files than this downloads the archive (1 request) instead of each blob. */
@@ -141,30 +144,48 @@ export class OctokitPort implements GitHubPort {
     const key = `${this.owner}/${this.repo}@${sha}`;
     const cached = trees.get(key);
     if (cached) return new Map(cached);
-    const listing = await this.get(`/git/trees/${sha}`, { recursive: "1" });
-    if (listing.truncated) throw new Error(`the tree of ${sha} is too large for GitHub to list at once`);
-    const missing = (listing.tree as Json[]).filter((e) => e.type === "blob" && blobs.get(e.sha) === undefined);
+    const listing = await this.listTree(sha);
+    const missing = listing.filter((e) => blobs.get(e.sha) === undefined);
     if (missing.length > ARCHIVE_ABOVE) {
       // One archive download instead of a request per file; anything it lacks is read blob by blob below.
       const archive = await readArchive(await this.tarball(sha));
       for (const entry of missing) {
-        const bytes = archive.get(entry.path as string);
+        const bytes = archive.get(entry.path);
         if (bytes) blobs.set(entry.sha, bytes.includes(0) ? null : bytes.toString("utf8"));
       }
     }
     const files = new Map<string, string>();
-    for (const entry of listing.tree as Json[]) {
-      if (entry.type !== "blob") continue;
-      if (blobs.get(entry.sha) === undefined) {
-        const blob = await this.get(`/git/blobs/${entry.sha}`);
-        const bytes = Buffer.from(blob.content as string, blob.encoding === "base64" ? "base64" : "utf8");
-        blobs.set(entry.sha, bytes.includes(0) ? null : bytes.toString("utf8"));
-      }
-      const text = blobs.get(entry.sha);
-      if (typeof text === "string") files.set(entry.path as string, text);
+    for (const entry of listing) {
+      const text = await this.readBlob(entry.sha);
+      if (typeof text === "string") files.set(entry.path, text);
     }
     trees.set(key, files);
     return new Map(files);
+  }
+
+  async listTree(sha: string): Promise<TreeFile[]> {
+    const key = `${this.owner}/${this.repo}@${sha}`;
+    const cached = listings.get(key);
+    if (cached) return cached;
+    // Immutable by sha and kept in the listings cache: a conditional read would only keep a second copy.
+    const listing = await this.send("GET", `/git/trees/${sha}`, { recursive: "1" });
+    if (listing.truncated) throw new Error(`the tree of ${sha} is too large for GitHub to list at once`);
+    const files = (listing.tree as Json[])
+      .filter((e) => e.type === "blob")
+      .map((e) => ({ path: e.path as string, sha: e.sha as string, size: typeof e.size === "number" ? e.size : 0 }));
+    listings.set(key, files);
+    return files;
+  }
+
+  async readBlob(sha: string): Promise<string | null> {
+    const known = blobs.get(sha);
+    if (known !== undefined) return known;
+    // Immutable and kept in the blob cache: a conditional read would keep a second copy of every file.
+    const blob = await this.send("GET", `/git/blobs/${sha}`);
+    const bytes = Buffer.from(blob.content as string, blob.encoding === "base64" ? "base64" : "utf8");
+    const text = bytes.includes(0) ? null : bytes.toString("utf8");
+    blobs.set(sha, text);
+    return text;
   }
 
   /** The commit's tree as GitHub's tar.gz archive (a redirect to codeload, which Octokit's fetch follows). */

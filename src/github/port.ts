@@ -47,6 +47,13 @@ export interface LabelSpec {
   description: string;
 }
 
+/** A file of a commit's tree as GitHub lists it: path, blob sha, size in bytes. */
+export interface TreeFile {
+  path: string;
+  sha: string;
+  size: number;
+}
+
 export interface GitHubPort {
   readonly owner: string;
   readonly repo: string;
@@ -56,6 +63,10 @@ export interface GitHubPort {
   defaultBranch(): Promise<{ name: string; sha: string }>;
   /** Every text file of a commit (cached by sha: commits never change). */
   readTree(sha: string): Promise<Map<string, string>>;
+  /** The files of a commit's tree without their contents: one request (cached by sha). */
+  listTree(sha: string): Promise<TreeFile[]>;
+  /** One file's text by blob sha (`null`: binary); cached, blobs never change. */
+  readBlob(sha: string): Promise<string | null>;
   getCommit(sha: string): Promise<CommitInfo>;
   /** Whether `head` contains `base` (identical or ahead). */
   contains(head: string, base: string): Promise<boolean>;

@@ -1,5 +1,6 @@
 import { checkTree } from "../invariant/index.js";
-import { loadRepo, type FileMap } from "../repo/index.js";
+import { loadRepo, withFile, type FileMap } from "../repo/index.js";
+import { GUARD_MAX_BYTES, GUARD_MAX_FILES, readNeeded } from "./read.js";
 import { parseIssueBody } from "../spec/issue.js";
 import { issueOfBranch } from "../spec/markers.js";
 import { RULES, type Violation } from "../spec/violation.js";
@@ -104,7 +105,7 @@ function withBaseEntries(tree: FileMap, baseTree: FileMap, clusters: string[]): 
   });
   if (restored.length === 0) return undefined;
   const config = { ...head.model.config, clusters: { ...head.model.config.clusters, ...Object.fromEntries(restored) } };
-  return new Map([...tree, [CONFIG_PATH, stringify(config)]]);
+  return withFile(tree, CONFIG_PATH, stringify(config));
 }
 
 /** GitHub refuses a check run summary over 65,535 characters: the first lines, and how many more. */
@@ -201,25 +202,52 @@ export async function activeLocks(port: GitHubPort, needed: Permission): Promise
   return locks;
 }
 
-/** Run the guard on one PR and record it as the `handover/guard` check run (only when the verdict changed). */
+/** The verdict on a PR whose checked files pass the guard's limits: a failure naming the limit and the numbers. */
+export function tooLargeVerdict(files: number, bytes: number): GuardRun {
+  const over = [
+    ...(files > GUARD_MAX_FILES ? [`${files} files (limit ${GUARD_MAX_FILES})`] : []),
+    ...(bytes > GUARD_MAX_BYTES ? [`${bytes} bytes (limit ${GUARD_MAX_BYTES})`] : []),
+  ].join(" and ");
+  return {
+    conclusion: "failure",
+    output: {
+      title: `Too large for the guard: at least ${over}`,
+      summary: [
+        `Checking the invariant on this PR needs at least ${files} files of ${bytes} bytes: more than the guard reads for one PR (${GUARD_MAX_FILES} files, ${GUARD_MAX_BYTES} bytes).`,
+        "It reads only the files the checker needs, in the PR's head and its base: `.github/handover.yml`, the Core config of each cluster it names, and the discovery files those reference.",
+        "Split the PR, or run `handover check` on its tree and merge with an admin's override.",
+      ].join("\n\n"),
+      annotations: [],
+    },
+  };
+}
+
+/**
+ * Run the guard on one PR and record it as the `handover/guard` check run (only when the verdict changed). Only the
+ * files the checker reads are downloaded, within GUARD_MAX_FILES and GUARD_MAX_BYTES; a PR from a fork gets the same.
+ */
 export async function guardPullRequest(
   port: GitHubPort,
   pull: { number: number; headSha: string; headRef: string; author: string },
 ): Promise<GuardRun> {
-  const tree = await port.readTree(pull.headSha);
+  const baseSha = (await port.defaultBranch()).sha;
+  const listings = { head: await port.listTree(pull.headSha), base: await port.listTree(baseSha) };
+  const texts = new Map<string, { text: string | null; size: number }>();
   // Who may hold a lock is read from the default branch: a PR cannot raise the bar to free a cluster.
-  const baseTree = await port.readTree((await port.defaultBranch()).sha);
-  const baseConfig = loadRepo(baseTree);
-  const needed = baseConfig.ok ? baseConfig.model.config.commands.permission : "write";
-  // Only Handover's own step PRs may change the discovery of the clusters their migration holds.
-  const own = pull.author === port.botLogin ? issueOfBranch(pull.headRef) : undefined;
-  const verdict = guardVerdict(
-    tree,
-    own,
-    await activeLocks(port, needed),
-    await port.changedFiles(pull.number),
-    baseTree,
-  );
+  const needed = await readNeeded(port, listings, texts, (_head, base): Permission => {
+    const loaded = loadRepo(base);
+    return loaded.ok ? loaded.model.config.commands.permission : "write";
+  });
+  let verdict: GuardRun;
+  if (needed.kind === "too-large") verdict = tooLargeVerdict(needed.files, needed.bytes);
+  else {
+    // Only Handover's own step PRs may change the discovery of the clusters their migration holds.
+    const own = pull.author === port.botLogin ? issueOfBranch(pull.headRef) : undefined;
+    const locks = await activeLocks(port, needed.value);
+    const changed = await port.changedFiles(pull.number);
+    const read = await readNeeded(port, listings, texts, (head, base) => guardVerdict(head, own, locks, changed, base));
+    verdict = read.kind === "read" ? read.value : tooLargeVerdict(read.files, read.bytes);
+  }
   const existing = await port.findCheckRun(pull.headSha, GUARD_NAME);
   if (!existing || existing.conclusion !== verdict.conclusion || existing.title !== verdict.output.title) {
     await port.createCheckRun(pull.headSha, GUARD_NAME, verdict);

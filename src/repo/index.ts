@@ -13,7 +13,7 @@ export {
 export { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
 export { ERA_ADAPTERS, BACKEND_LIST_PATH, type EraAdapter } from "./eras.js";
 export { PLACEHOLDER, type Dependency, type Placeholder } from "./core.js";
-export { diffTrees, filesUnder, type ChangeAction, type FileChange, type FileMap } from "./tree.js";
+export { diffTrees, filesUnder, withFile, type ChangeAction, type FileChange, type FileMap } from "./tree.js";
 export {
   KUSTOMIZATION_NAMES,
   isKustomization,

@@ -28,3 +28,31 @@ export function filesUnder(tree: FileMap, dir: string): string[] {
   const prefix = `${dir}/`;
   return [...tree.keys()].filter((path) => path === dir || path.startsWith(prefix));
 }
+
+/** `tree` with one file's text replaced (or added), without copying the tree (its files may be read lazily). */
+export function withFile(tree: FileMap, path: string, text: string): FileMap {
+  const keys = (): string[] => (tree.has(path) ? [...tree.keys()] : [...tree.keys(), path]);
+  const get = (key: string): string | undefined => (key === path ? text : tree.get(key));
+  const entries = function* (): Generator<[string, string]> {
+    for (const key of keys()) {
+      const value = get(key);
+      if (value !== undefined) yield [key, value];
+    }
+  };
+  return {
+    get,
+    has: (key) => key === path || tree.has(key),
+    get size() {
+      return keys().length;
+    },
+    keys: () => keys()[Symbol.iterator](),
+    values: function* () {
+      for (const [, value] of entries()) yield value;
+    },
+    entries,
+    forEach(callback, thisArg) {
+      for (const [key, value] of entries()) callback.call(thisArg, value, key, this);
+    },
+    [Symbol.iterator]: entries,
+  } as FileMap;
+}

@@ -1,4 +1,5 @@
 /** Wall-clock time in an IANA time zone through Intl (DST included), and back to an instant. */
+import { LruCache } from "../spec/lru.js";
 
 export interface LocalTime {
   year: number;
@@ -10,7 +11,8 @@ export interface LocalTime {
   minutes: number;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
+/** One formatter per time zone (a few hundred zones exist; handover.yml names a few). */
+const formats = new LruCache<string, Intl.DateTimeFormat>(500);
 
 function format(zone: string): Intl.DateTimeFormat {
   let f = formats.get(zone);

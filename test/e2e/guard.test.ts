@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { readDirTree } from "../../src/cli/disk.js";
+import { resetCaches } from "../../src/github/index.js";
+import { GUARD_MAX_BYTES, GUARD_MAX_FILES } from "../../src/guard/read.js";
+import { SimulatedClock, startWorld, type World } from "../../src/rehearse/world.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, run } from "./helpers.js";
 
@@ -83,5 +87,108 @@ describe("the handover/guard check run during a migration", () => {
       ["removed", ["failure", locked("removes the entry of")]],
       ["unrelated", ["success", "The invariant holds on this PR's tree."]],
     ]);
+  });
+});
+
+describe("the guard reads only what the invariant checker needs", () => {
+  async function world() {
+    const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
+    return startWorld({
+      clock,
+      files: await readDirTree("examples/config-repo"),
+      replicas: 1,
+      probe: async () => ({ body: "{}" }),
+      seed: 21,
+    });
+  }
+
+  it("a person's 400-file PR (40 MB nobody's handover.yml references) costs a bounded number of requests and passes", {
+    timeout: 120_000,
+  }, async () => {
+    const w = await world();
+    try {
+      const { sim } = w;
+      const replica = w.replicas[0] as World["replicas"][number];
+      const filler = "x".repeat(100_000);
+      const files = Array.from({ length: 400 }, (_, i) => ({
+        path: `vendor/dump-${i}.txt`,
+        content: `${i}\n${filler}`,
+      }));
+      const sha = sim.pushFiles("dana", "vendor-dump", files, "Vendor everything");
+      resetCaches(); // a fresh App process: nothing of the repo is known yet
+      const before = sim.requests.length;
+      const pr = sim.openPull("dana", "vendor-dump", "Vendor everything");
+      await sim.deliverAll();
+      await replica.idle();
+      const requests = sim.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.status}`);
+      const base = sim.branchSha("main");
+      const blobs = requests.filter((r) => r.startsWith("GET /repos/acme/replicante-config/git/blobs/"));
+      expect(requests).toEqual([
+        "POST /app/installations/1/access_tokens 201",
+        // The event names no migration issue: the open ones are listed (none here).
+        "GET /repos/acme/replicante-config/issues 200",
+        "GET /repos/acme/replicante-config 200",
+        `GET /repos/acme/replicante-config/git/ref/heads/main 200`,
+        `GET /repos/acme/replicante-config/git/trees/${sha} 200`,
+        `GET /repos/acme/replicante-config/git/trees/${base} 200`,
+        ...blobs,
+        // Locks: the open migration issues again (unchanged: 304).
+        "GET /repos/acme/replicante-config/issues 304",
+        // 400 paths, 100 a page, and the empty page that ends the list (no file contents).
+        `GET /repos/acme/replicante-config/pulls/${pr}/files 200`,
+        `GET /repos/acme/replicante-config/pulls/${pr}/files 200`,
+        `GET /repos/acme/replicante-config/pulls/${pr}/files 200`,
+        `GET /repos/acme/replicante-config/pulls/${pr}/files 200`,
+        `GET /repos/acme/replicante-config/pulls/${pr}/files 200`,
+        `GET /repos/acme/replicante-config/commits/${sha}/check-runs 200`,
+        "POST /repos/acme/replicante-config/check-runs 201",
+      ]);
+      // The blobs read, once each (head and base share them): handover.yml, replicore-a's Core config and its three
+      // discovery files. Not its statefulset.yaml, not the README, none of the 400.
+      expect(blobs.length).toBe(5);
+      expect(guardRuns(sim, sha).map((r) => [r.conclusion, r.output.title])).toEqual([
+        ["success", "No two Replicante Core clusters share a datastore"],
+      ]);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("a PR whose checked files pass the byte limit fails with a check run naming the limit and the numbers", {
+    timeout: 120_000,
+  }, async () => {
+    const w = await world();
+    try {
+      const { sim } = w;
+      const replica = w.replicas[0] as World["replicas"][number];
+      const main = sim.readTree("main");
+      const kafka = "clusters/replicore-a/conf.d/kafka.yaml";
+      const huge = `${main.get(kafka)}# ${"x".repeat(GUARD_MAX_BYTES)}\n`;
+      const sha = sim.pushFiles("dana", "huge-kafka", [{ path: kafka, content: huge }], "A large discovery file");
+      resetCaches();
+      sim.openPull("dana", "huge-kafka", "A large discovery file");
+      await sim.deliverAll();
+      await replica.idle();
+      // What it read of the base (handover.yml, the Core config, three discovery files), and the new file it needs.
+      const baseFiles = [
+        ".github/handover.yml",
+        "clusters/replicore-a/replicante.yaml",
+        ...["kafka", "mongo", "zookeeper"].map((n) => `clusters/replicore-a/conf.d/${n}.yaml`),
+      ];
+      const bytes =
+        baseFiles.reduce((sum, p) => sum + Buffer.byteLength(main.get(p) ?? ""), 0) + Buffer.byteLength(huge);
+      const runs = guardRuns(sim, sha);
+      expect(runs.map((r) => [r.conclusion, r.output.title])).toEqual([
+        ["failure", `Too large for the guard: at least ${bytes} bytes (limit ${GUARD_MAX_BYTES})`],
+      ]);
+      expect(runs[0]?.output.summary?.split("\n")[0]).toBe(
+        `Checking the invariant on this PR needs at least 6 files of ${bytes} bytes: more than the guard reads for one PR (${GUARD_MAX_FILES} files, ${GUARD_MAX_BYTES} bytes).`,
+      );
+      // The large file itself was never downloaded.
+      const blobsRead = sim.requests.filter((r) => r.path.includes("/git/blobs/")).length;
+      expect(blobsRead).toBe(5);
+    } finally {
+      await w.stop();
+    }
   });
 });

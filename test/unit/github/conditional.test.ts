@@ -106,3 +106,20 @@ describe("LruCache", () => {
     expect(cache.size).toBe(2);
   });
 });
+
+describe("LruCache with a weight", () => {
+  it("keeps at most maxWeight in total, dropping the least recently used, and never keeps one heavier than all", () => {
+    const cache = new LruCache<string, number>(100, (key) => key.length, 10);
+    cache.set("aaaa", 1);
+    cache.set("bbbb", 2);
+    expect(cache.weight).toBe(8);
+    cache.set("cccc", 3); // 12 > 10: aaaa goes
+    expect([cache.get("aaaa"), cache.get("bbbb"), cache.get("cccc")]).toEqual([undefined, 2, 3]);
+    expect(cache.weight).toBe(8);
+    cache.set("x".repeat(11), 4);
+    expect(cache.get("x".repeat(11))).toBeUndefined();
+    expect([cache.size, cache.weight]).toEqual([2, 8]);
+    cache.set("bbbb", 5); // replacing an entry does not count it twice
+    expect([cache.size, cache.weight, cache.get("bbbb")]).toEqual([2, 8, 5]);
+  });
+});
