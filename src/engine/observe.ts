@@ -472,6 +472,66 @@ export async function observeIssue(deps: EngineDeps, number: number): Promise<Ob
   return observed;
 }
 
+/** Rollbacks of one step Handover looks for when it rebuilds a state (each has its own branch, tried in order). */
+const ROLLBACKS_PROBED = 20;
+
+/**
+ * The rollbacks a state rebuilt from GitHub must not forget, read from Handover's rollback branches
+ * (`handover/N/rollback-<step>-<k>`): how many each step had (the next one gets a new branch), and the step PR the
+ * newest one reverted, which no longer counts as merged. A rollback PR newer than the step's own PR that is open or
+ * merged is taken up again where it was: its gate is read, then the step PR counts as undone and the chain pauses
+ * (a person resumes it, as after any rollback). Later steps' PRs closed unmerged before it are undone too, so they
+ * open again instead of pausing the chain as closed PRs.
+ */
+async function recoverRollbacks(
+  deps: EngineDeps,
+  hidden: HiddenState,
+  issue: number,
+  steps: PlannedStep[],
+): Promise<HiddenState> {
+  let state = hidden;
+  const reverted: { step: PlannedStep; attempt: number; rollback: PullInfo; stepPr: PullInfo }[] = [];
+  for (const [index, step] of steps.entries()) {
+    if (step.kind === "decommission") continue;
+    let newest: { attempt: number; pr: PullInfo } | undefined;
+    for (let attempt = 1; attempt <= ROLLBACKS_PROBED; attempt++) {
+      const pr = await deps.port.findPull(stepBranch(issue, rollbackStepId(step.id, attempt)));
+      if (!pr) break;
+      newest = { attempt, pr };
+    }
+    if (!newest) continue;
+    state = { ...state, rollbacks: { ...state.rollbacks, [step.id]: newest.attempt } };
+    const rollback = newest.pr;
+    const stepPr = await deps.port.findPull(step.branch);
+    // A cancelled rollback reverted nothing; a step PR newer than the rollback is the step done again.
+    if ((rollback.state === "closed" && !rollback.merged) || !stepPr?.merged || stepPr.number > rollback.number)
+      continue;
+    reverted.push({ step, attempt: newest.attempt, rollback, stepPr });
+    for (const later of steps.slice(index + 1)) {
+      const pr = await deps.port.findPull(later.branch);
+      if (pr && pr.state === "closed" && !pr.merged && pr.number < rollback.number)
+        state = { ...state, undone: [...new Set([...state.undone, pr.number])] };
+    }
+  }
+  // The newest rollback is taken up where it was; an older one had finished (its step PR is simply undone).
+  const [current, ...finished] = reverted.sort((a, b) => b.rollback.number - a.rollback.number);
+  state = { ...state, undone: [...new Set([...state.undone, ...finished.map((r) => r.stepPr.number)])] };
+  if (!current) return state;
+  const { step, attempt, stepPr } = current;
+  return {
+    ...state,
+    steps: {
+      ...state.steps,
+      [step.id]: {
+        pr: stepPr.number,
+        mergeSha: stepPr.mergeCommitSha ?? stepPr.headSha,
+        mergedAt: stepPr.mergedAt ?? deps.now(),
+      },
+    },
+    rollback: { step: step.id, attempt, by: deps.port.botLogin, at: deps.now() },
+  };
+}
+
 /** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
 export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
   const observed = await observeIssue(deps, number);
@@ -527,6 +587,7 @@ export async function observe(deps: EngineDeps, number: number): Promise<Observe
     return observed;
   }
   snapshot.steps = planned.plan.steps;
+  if (observed.rebuilt) snapshot.hidden = await recoverRollbacks(deps, snapshot.hidden, number, planned.plan.steps);
   const approve = config ? planned.plan.steps.filter((s) => stepControls(config, s).approve).map((s) => s.id) : [];
   const automerge = config ? planned.plan.steps.filter((s) => stepControls(config, s).automerge).map((s) => s.id) : [];
   if (automerge.length > 0) snapshot.automerge = automerge;

@@ -322,3 +322,87 @@ describe("issue edits after the first step merged, through the real App and the 
     expect(hidden?.steps["adopt-canary"]?.soak).toBe("0s");
   });
 });
+
+describe("a state rebuilt after a rollback, through the real App and the simulator", () => {
+  it("deleting the dashboard after a rollback keeps the step undone: the chain stays paused, and resume opens the step again", {
+    timeout: 120_000,
+  }, async () => {
+    let sim: GitHubSim | undefined;
+    let deleted = 0;
+    let rebuilt: ReturnType<typeof decodeState>;
+    let labelBeforeResume: string[] = [];
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        {
+          after: "adopt-canary",
+          event: "gate_passed",
+          delay: 0,
+          user: "maya",
+          permission: "maintain",
+          body: "/handover rollback",
+        },
+        // The rollback has finished by then (the chain is paused); this comment is the cue to delete the dashboard.
+        {
+          after: "adopt-canary",
+          event: "gate_passed",
+          delay: 3000,
+          user: "maya",
+          permission: "maintain",
+          body: "/handover status",
+        },
+        {
+          after: "adopt-canary",
+          event: "gate_passed",
+          delay: 3600,
+          user: "maya",
+          permission: "maintain",
+          body: "/handover resume",
+        },
+      ],
+      onStep: (_event, _step, s) => {
+        sim = s;
+      },
+      onEvent: (_at, line) => {
+        if (!sim) return;
+        if (line.endsWith("/handover status")) {
+          const dashboard = dashboardComment(sim);
+          expect(decodeState(dashboard?.body ?? "")?.paused?.by).toBe("maya");
+          sim.repo.deleteComment(sim.repo.comment(dashboard?.id ?? 0), actorFor("eve"));
+          deleted = dashboard?.id ?? 0;
+        }
+        if (line.endsWith("/handover resume")) {
+          rebuilt = decodeState(dashboardOf(sim));
+          labelBeforeResume = sim.labels(1);
+        }
+      },
+    });
+    expect(deleted).toBeGreaterThan(0);
+    const s = sims[0] as GitHubSim;
+    const pulls = s.listPulls().sort((a, b) => a.number - b.number);
+    const adopt = pulls.filter((p) => p.pull.headRef === "handover/1/adopt-canary");
+    const wave = pulls.filter((p) => p.pull.headRef === "handover/1/release-wave-1");
+    const rollback = pulls.filter((p) => p.pull.headRef === "handover/1/rollback-adopt-canary-1");
+    // Rebuilt from GitHub between the rollback and the resume: the reverted adopt PR and the release PR the rollback
+    // closed are undone, the rollback is counted, and the chain is still paused (nothing re-opened, nothing skipped).
+    expect(rebuilt?.undone.sort((a, b) => a - b)).toEqual([adopt[0]?.number, wave[0]?.number]);
+    expect(rebuilt?.rollbacks).toEqual({ "adopt-canary": 1 });
+    expect(rebuilt?.paused?.by).toBe(BOT);
+    expect(rebuilt?.rollback).toBeNull();
+    expect(rebuilt?.steps["adopt-canary"]).toBeUndefined();
+    expect(labelBeforeResume).toEqual(["handover", "handover:paused"]);
+    // Then resume opens adopt-canary again, and the chain completes with each step PR once more.
+    expect(report.completed).toBe(true);
+    expect(report.duplicate_prs).toBe(0);
+    expect(adopt.map((p) => p.pull.merged)).toEqual([true, true]);
+    expect(rollback.map((p) => p.pull.merged)).toEqual([true]);
+    expect(wave.map((p) => [p.state, p.pull.merged])).toEqual([
+      ["closed", false],
+      ["closed", true],
+    ]);
+    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([
+      ["/handover rollback", "rocket"],
+      ["/handover status", null],
+      ["/handover resume", "rocket"],
+    ]);
+  });
+});
