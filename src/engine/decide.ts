@@ -159,6 +159,16 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
   if (pr.merged) return "merged";
   const rec = record(hidden, step.id);
   if (pr.state === "closed") {
+    if (rec.reopen && !hidden.paused && view.reopenable === false) {
+      // GitHub would refuse to reopen it (its branch is gone, or already in the default branch): the step opens anew,
+      // as a new PR, or as no diff when its changes are all there.
+      return {
+        hidden: { ...withRecord(hidden, step.id, { reopen: false }), undone: [...hidden.undone, pr.number] },
+        actions: [],
+        again: true,
+        phase: phase("handover:running", step.id, { kind: "opening" }),
+      };
+    }
     if (rec.reopen && !hidden.paused) {
       return {
         hidden: withRecord(hidden, step.id, { reopen: false }),

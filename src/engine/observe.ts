@@ -204,6 +204,12 @@ async function mergedHere(
   }
 }
 
+/** Whether GitHub would reopen the step's closed PR: its branch exists and has a commit the default branch lacks. */
+async function reopenable(deps: EngineDeps, step: PlannedStep, headSha: string): Promise<boolean> {
+  const branch = await deps.port.getBranch(step.branch);
+  return branch !== undefined && !(await deps.port.contains(headSha, branch));
+}
+
 async function viewOf(
   deps: EngineDeps,
   step: PlannedStep,
@@ -217,6 +223,8 @@ async function viewOf(
   const found: PullInfo | undefined = rec.noDiff ? undefined : await deps.port.findPull(step.branch);
   // A merged PR whose step was rolled back does not count: the step is opened again.
   let pr = found && !snapshot.hidden.undone.includes(found.number) ? found : undefined;
+  // GitHub refuses (422) to reopen a PR whose branch is gone or has no commit the default branch lacks.
+  if (pr && pr.state === "closed" && !pr.merged) view.reopenable = await reopenable(deps, step, snapshot.headSha);
   if (pr?.merged && rec.mergeSha === undefined && !(await mergedHere(deps, pr, step, plan, defaultBranch))) {
     // Not the step's merge: the step opens again (a new PR), and this one is not counted as a duplicate.
     snapshot.hidden = { ...snapshot.hidden, undone: [...snapshot.hidden.undone, pr.number] };

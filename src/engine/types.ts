@@ -25,6 +25,8 @@ export interface StepView {
   violations?: Violation[];
   /** Why the step cannot be computed on the current head (the user must fix something). */
   problems?: string[];
+  /** For a PR closed without merging: whether GitHub would reopen it (its branch exists, with commits to merge). */
+  reopenable?: boolean;
   /** The gate, for a merged or no-diff step whose gate has not passed yet. */
   gate?: GateResult;
 }

@@ -663,6 +663,10 @@ export class RepoState {
       if (issue.pull.merged) throw stateError("state cannot be changed. The pull request has already been merged.");
       const head = this.branchSha(issue.pull.headRef);
       if (!head) throw stateError(`state cannot be changed. The ${issue.pull.headRef} branch has been deleted.`);
+      const base = this.branchSha(issue.pull.baseRef);
+      // GitHub reopens only a PR with something to merge: a head the base already contains has no new commits.
+      if (base && this.objects.isAncestor(head, base))
+        throw stateError(`state cannot be changed. There are no new commits on the ${issue.pull.headRef} branch.`);
       if (this.openPulls().some((p) => p.pull.headRef === issue.pull?.headRef)) {
         throw validationFailed({
           resource: "PullRequest",

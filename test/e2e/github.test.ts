@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { checkTree } from "../../src/invariant/index.js";
+import { decodeState } from "../../src/engine/index.js";
+import { BOT } from "../../src/rehearse/world.js";
+import { actorFor } from "../../src/sim/core.js";
 import type { GitHubSim } from "../../src/sim/index.js";
+import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
 import { EXAMPLE_ISSUE, expectStrictOrder, run } from "./helpers.js";
 
 /** The rehearsal in repos set up the ways GitHub repos really are (DESIGN section 6 "Real GitHub"). */
@@ -186,5 +190,51 @@ describe("a re-planned step PR in a rebase-only repo", { timeout: 120_000 }, () 
     const merge = wave?.pull.mergeCommitSha ?? "";
     expect(sim.repo.objects.getCommit(merge)?.message).toContain("re-planned on the moved default branch");
     expect(sim.defaultBranchHistory().every((sha) => sim.commitParents(sha).length <= 1)).toBe(true);
+  });
+});
+
+describe("a closed step PR GitHub will not reopen", { timeout: 120_000 }, () => {
+  it("its branch already in the default branch (no new commits): /handover retry does not ask GitHub to reopen it, the step counts as no diff, and the chain completes", async () => {
+    let closed = 0;
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        {
+          after: "release-canary",
+          event: "opened",
+          delay: 600,
+          user: "maya",
+          permission: "write",
+          body: "/handover retry",
+        },
+      ],
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "release-canary") return;
+        const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
+        if (!pr) return;
+        // Someone closes the PR and pushes its commit to main by hand (a fast-forward): the branch has nothing new.
+        sim.closePull(pr.number, "dana");
+        sim.repo.updateRef("heads/main", pr.pull.headSha, false, actorFor("dana"));
+        closed = pr.number;
+      },
+    });
+    expect(closed).toBeGreaterThan(0);
+    const sim = sims[0] as GitHubSim;
+    // GitHub answers such a reopen with a 422; Handover never asks.
+    expect(sim.requests.filter((r) => r.method === "PATCH" && r.path.endsWith(`/pulls/${closed}`))).toEqual([]);
+    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([["/handover retry", "rocket"]]);
+    expect(report.completed).toBe(true);
+    expect(report.duplicate_prs).toBe(0);
+    expect(
+      sim
+        .listPulls()
+        .filter((p) => p.pull.headRef === "handover/1/release-canary")
+        .map((p) => p.number),
+    ).toEqual([closed]);
+    const hidden = decodeState(
+      sim.listComments(1).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER))?.body ?? "",
+    );
+    expect(hidden?.undone).toEqual([closed]);
+    expect(hidden?.steps["release-canary"]?.noDiff).toBeDefined();
+    expect(hidden?.steps["release-canary"]?.reopen).toBe(false);
   });
 });

@@ -405,6 +405,18 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: "PR closed, retry asked, but GitHub would not reopen it (branch gone or in main): the PR is undone, no reopen",
+    in: snapshot(withStep(AT_RC, "release-canary", { reopen: true }), {
+      "release-canary": { pr: pull("release-canary", { state: "closed" }), reopenable: false },
+    }),
+    out: {
+      hidden: { ...withStep(AT_RC, "release-canary", { reopen: false }), undone: [102] },
+      again: true,
+      actions: [],
+      phase: { label: "handover:running", current: "release-canary", reason: { kind: "opening" } },
+    },
+  },
+  {
     name: "PR closed, reopen asked but paused: stays paused, flag kept",
     in: snapshot(
       { ...withStep(AT_RC, "release-canary", { reopen: true }), paused: BOB },

@@ -216,6 +216,38 @@ describe("merging", () => {
   });
 });
 
+describe("reopening a pull request GitHub refuses", () => {
+  it("a PR whose head the base already contains (no new commits): 422 on the state field, the PR stays closed", async () => {
+    const tip = await branchWithCommit(h, "feature", { "a.txt": "1\n" });
+    await openPull("feature");
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...r,
+      pull_number: 1,
+      state: "closed",
+    });
+    // main fast-forwarded to the branch by hand: the branch has nothing main lacks.
+    await h.octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { ...r, ref: "heads/main", sha: tip });
+    const refused = await failure(
+      h.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...r, pull_number: 1, state: "open" }),
+    );
+    expect(refused).toMatchObject({
+      status: 422,
+      data: {
+        message: "Validation Failed",
+        errors: [
+          {
+            resource: "PullRequest",
+            code: "custom",
+            field: "state",
+            message: "state cannot be changed. There are no new commits on the feature branch.",
+          },
+        ],
+      },
+    });
+    expect(h.sim.listPulls().map((p) => [p.number, p.state])).toEqual([[1, "closed"]]);
+  });
+});
+
 describe("fault injection", () => {
   it("502-after-write performs the write, so the retry meets 422 Reference already exists", async () => {
     h.sim.faultHook = (req) => (req.write && req.path.endsWith("/git/refs") ? "502-after-write" : undefined);
