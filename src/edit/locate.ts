@@ -139,6 +139,76 @@ export function unresolvedAlias(doc: Document.Parsed): { name: string; offset: n
   return found;
 }
 
+/** For each node an alias repeats, the first alias that does (an alias repeats the last node anchored so before it). */
+function aliasedNodes(doc: Document.Parsed): Map<unknown, number> {
+  const anchored = new Map<string, unknown>();
+  const repeated = new Map<unknown, number>();
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      const target = anchored.get(node.source);
+      if (target !== undefined && !repeated.has(target)) repeated.set(target, node.range?.[0] ?? 0);
+      return undefined;
+    }
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor) anchored.set(anchor, node);
+    return undefined;
+  });
+  return repeated;
+}
+
+function anchorLine(text: string, node: unknown): number {
+  return lineNumber(text, text.lastIndexOf(`&${(node as { anchor: string }).anchor}`, startOf(node)));
+}
+
+/**
+ * Refuse removing nodes that hold an anchor an alias repeats while an earlier node has the same anchor: the alias
+ * would repeat that one instead. (With no earlier one the alias would dangle, which the result's check names.)
+ */
+export function refuseRepointedAlias(text: string, doc: Document.Parsed, path: YamlPath, removed: unknown[]): void {
+  const repeated = aliasedNodes(doc);
+  if (repeated.size === 0) return;
+  const firstAnchored = new Map<string, number>();
+  visit(doc, (_key, node) => {
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor && !firstAnchored.has(anchor)) firstAnchored.set(anchor, startOf(node));
+  });
+  for (const top of removed) {
+    visit(top as Node, (_key, node) => {
+      const alias = repeated.get(node);
+      const name = (node as { anchor?: string } | null)?.anchor;
+      if (alias === undefined || !name || (firstAnchored.get(name) ?? 0) >= startOf(node)) return undefined;
+      throw new EditError(
+        `cannot remove ${showPath(path)}: the alias *${name} on line ${lineNumber(text, alias)} repeats the anchor &${name} on line ${anchorLine(text, node)}, and would repeat another node anchored &${name} without it`,
+      );
+    });
+  }
+}
+
+/**
+ * Refuse an edit inside a node that an alias repeats (the first `depth` segments of path lead through it): the
+ * alias would change with it, and keeping its old value would mean rewriting the alias's line.
+ */
+export function refuseAliasedChange(text: string, doc: Document.Parsed, path: YamlPath, depth: number): void {
+  const repeated = aliasedNodes(doc);
+  if (repeated.size === 0) return;
+  let node: unknown = doc.contents;
+  for (let i = 0; i <= depth; i++) {
+    const alias = repeated.get(node);
+    if (alias !== undefined) {
+      const name = (node as { anchor: string }).anchor;
+      const what = i === path.length ? "it holds" : "a node holding it has";
+      throw new EditError(
+        `cannot edit ${showPath(path)}: ${what} the anchor &${name} (line ${anchorLine(text, node)}) that the alias *${name} on line ${lineNumber(text, alias)} repeats, so the alias would change too`,
+      );
+    }
+    const seg = path[i];
+    if (i === depth || seg === undefined) break;
+    if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg))?.value;
+    else if (isSeq(node) && typeof seg === "number") node = node.items[seg];
+    else break;
+  }
+}
+
 /** True for a block scalar with keep chomping (`|+`, `>+`): its trailing blank lines are part of its value. */
 export function isKeepBlock(node: unknown): node is Scalar {
   if (!isScalar(node) || (node.type !== "BLOCK_LITERAL" && node.type !== "BLOCK_FOLDED")) return false;

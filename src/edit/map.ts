@@ -14,6 +14,8 @@ import {
   mapIndent,
   parseFile,
   propsStart,
+  refuseAliasedChange,
+  refuseRepointedAlias,
   resolve,
   showPath,
   standaloneValue,
@@ -90,6 +92,7 @@ function setScalarWithin(text: string, path: YamlPath, value: string, doc = 0): 
     const kind = isMap(res.node) ? "a map" : isSeq(res.node) ? "a sequence" : "an alias";
     throw new EditError(`cannot set ${showPath(path)}: it is ${kind}, not a scalar`);
   }
+  refuseAliasedChange(text, parsed.doc, path, res.depth);
   const expected = changeIn(docValue(parsed.doc), path, () => value);
   return verifyEdit(applyEdits(text, edits), parsed, expected, path);
 }
@@ -135,6 +138,8 @@ function removeKeyWithin(text: string, path: YamlPath, doc = 0): string {
   if (res.depth < path.length) return text;
   const { pair, parent } = res;
   if (!pair || !isMap(parent)) throw new EditError(`cannot remove ${showPath(path)}: it is not a map key`);
+  refuseAliasedChange(text, parsed.doc, path, path.length - 1);
+  refuseRepointedAlias(text, parsed.doc, path, [pair.key, pair.value]);
   let edits: TextEdit[];
   if (parent.flow && multiLine(text, parent)) {
     edits = spliceFlowRemoval(
@@ -192,6 +197,7 @@ function insertMapEntryWithin(text: string, mapPath: YamlPath, rawEntry: string,
   } else {
     throw new EditError(`cannot insert into ${showPath(mapPath)}: it is not a map`);
   }
+  refuseAliasedChange(text, parsed.doc, mapPath, res.depth);
   const expected = changeIn(docValue(parsed.doc), mapPath, (old) => ({ ...(old as object | null), ...entry.value }));
   return verifyEdit(applyEdits(text, edits), parsed, expected, mapPath);
 }

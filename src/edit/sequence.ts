@@ -16,6 +16,8 @@ import {
   isNullNode,
   parseFile,
   propsStart,
+  refuseAliasedChange,
+  refuseRepointedAlias,
   resolve,
   showPath,
   standaloneValue,
@@ -123,7 +125,8 @@ function readSeqItemsWithin(text: string, path: YamlPath, doc = 0): SeqItem[] {
   return (seq?.items ?? []).map((item) => ({ raw: itemRaw(text, item), value: itemValue(item, parsed.doc) }));
 }
 
-function finish(_text: string, after: string, target: Target, path: YamlPath, values: unknown[]): string {
+function finish(text: string, after: string, target: Target, path: YamlPath, values: unknown[]): string {
+  refuseAliasedChange(text, target.parsed.doc, path, target.res.depth);
   const expected = changeIn(docValue(target.parsed.doc), path, () => values);
   return verifyEdit(after, target.parsed, expected, path);
 }
@@ -173,6 +176,12 @@ function removeSeqItemsWithin(
   const drop = values.map((v, i) => remove(v, i));
   if (!drop.includes(true)) return text;
   const kept = values.filter((_, i) => !drop[i]);
+  refuseRepointedAlias(
+    text,
+    target.parsed.doc,
+    path,
+    seq.items.filter((_, i) => drop[i]),
+  );
   let edits: TextEdit[];
   if (seq.flow && multiLine(text, seq)) edits = spliceFlowRemoval(text, seq, drop);
   else if (seq.flow) {

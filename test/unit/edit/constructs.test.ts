@@ -1,0 +1,53 @@
+// One test per construct of the YAML test suite that the splicer once left to its last line of defence (the
+// re-parse check): each minimal repro, now edited or refused up front with an EditError naming it and its line.
+import { describe, expect, test } from "vitest";
+import { EditError, appendSeqItems, removeKey, removeSeqItems, setScalar } from "../../../src/edit/index.js";
+
+describe("a node that an alias repeats", () => {
+  test("setting, appending to or adding under it is refused, naming the anchor and the alias", () => {
+    const text = "a: &anchor\nb: *anchor\n";
+    const refusal =
+      "cannot edit a: it holds the anchor &anchor (line 1) that the alias *anchor on line 2 repeats, so the alias would change too";
+    expect(() => setScalar(text, ["a"], "yes")).toThrow(new EditError(refusal));
+    expect(() => appendSeqItems(text, ["a"], ["x"])).toThrow(new EditError(refusal));
+    expect(() => setScalar(text, ["a", "k"], "v")).toThrow(
+      new EditError(
+        "cannot edit a.k: a node holding it has the anchor &anchor (line 1) that the alias *anchor on line 2 repeats, so the alias would change too",
+      ),
+    );
+  });
+
+  test("editing inside it is refused; inside a node no alias repeats it is done", () => {
+    expect(() => removeKey("a: &x {p: 1, q: 2}\nb: *x\n", ["a", "p"])).toThrow(
+      new EditError(
+        "cannot edit a.p: a node holding it has the anchor &x (line 1) that the alias *x on line 2 repeats, so the alias would change too",
+      ),
+    );
+    expect(setScalar("a: &x {p: 1}\nb: 2\n", ["a", "p"], "3")).toBe('a: &x {p: "3"}\nb: 2\n');
+  });
+
+  test("the alias repeats the last node anchored so before it", () => {
+    expect(setScalar("first: &a Foo\nsecond: *a\noverride: &a Bar\n", ["override"], "Baz")).toBe(
+      "first: &a Foo\nsecond: *a\noverride: &a Baz\n",
+    );
+    expect(() => setScalar("first: &a Foo\nsecond: *a\noverride: &a Bar\nreuse: *a\n", ["override"], "Baz")).toThrow(
+      new EditError(
+        "cannot edit override: it holds the anchor &a (line 3) that the alias *a on line 4 repeats, so the alias would change too",
+      ),
+    );
+  });
+
+  test("removing a node whose anchor an alias repeats, when an earlier node has the same anchor, is refused", () => {
+    const text = "first: &a Foo\nsecond: *a\noverride: &a Bar\nreuse: *a\n";
+    expect(() => removeKey(text, ["override"])).toThrow(
+      new EditError(
+        "cannot remove override: the alias *a on line 4 repeats the anchor &a on line 3, and would repeat another node anchored &a without it",
+      ),
+    );
+    expect(() => removeSeqItems("- &a x\n- &a y\n- *a\n", [], (_, i) => i === 1)).toThrow(
+      new EditError(
+        "cannot remove (document root): the alias *a on line 3 repeats the anchor &a on line 2, and would repeat another node anchored &a without it",
+      ),
+    );
+  });
+});
