@@ -5,8 +5,10 @@ import type { Node, Pair } from "yaml";
 import {
   EditError,
   afterNodeLine,
+  bracelessPairAppend,
   colonAfterKey,
   contentEnd,
+  isBracelessPair,
   isNullNode,
   mapIndent,
   propsStart,
@@ -99,6 +101,7 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
   if (emptyFlowMap && res.pair && !res.inFlow && !fitsFlow(leaf)) return underKey(text, res.pair, keys, leaf, eol);
   if (isMap(node)) {
     const entry = flowEntry(keys, leaf, path);
+    if (isBracelessPair(node)) return bracelessPairAppend(text, node, entry);
     const last = node.items[node.items.length - 1];
     if (!last) return [{ start: startOf(node), end: contentEnd(text, node), insert: `{${entry}}` }];
     const end = contentEnd(text, last);

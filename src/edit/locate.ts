@@ -217,11 +217,30 @@ export function isKeepBlock(node: unknown): node is Scalar {
   return header.includes("+");
 }
 
+/** A single-pair map written without braces inside a flow sequence (`[a: b]`, `[? a : b]`, `[: b]`). */
+export function isBracelessPair(node: unknown): boolean {
+  return (
+    isMap(node) && Boolean(node.flow) && (node.srcToken as { type?: string } | undefined)?.type !== "flow-collection"
+  );
+}
+
+/** Edits adding entry to a braceless pair: it gets its braces, `[{a: b, entry}]`. */
+export function bracelessPairAppend(text: string, map: YAMLMap<unknown, unknown>, entry: string) {
+  const start = propsStart(text, map);
+  const end = contentEnd(text, map);
+  return [
+    { start, end: start, insert: "{" },
+    { start: end, end, insert: `, ${entry}}` },
+  ];
+}
+
 /**
  * Offset where node's properties (`&anchor`, `!tag`) start when they stand on the same line just before it,
  * else where the node itself starts.
  */
 export function propsStart(text: string, node: unknown): number {
+  const first = isBracelessPair(node) ? (node as YAMLMap<unknown, unknown>).items[0] : undefined;
+  if (first) return propsStart(text, first);
   const start = startOf(node);
   const n = isPair(node) ? node.key : node;
   if (!n || typeof n !== "object" || !("range" in n)) return start;
@@ -233,7 +252,7 @@ export function propsStart(text: string, node: unknown): number {
     at -= m[0].length;
   }
   // An explicit key's `? ` belongs to its entry.
-  const explicit = isPair(node) ? /(?:^|(?<=\s))\?[ \t]+$/.exec(text.slice(lineStart(text, at), at)) : null;
+  const explicit = isPair(node) ? /(?:^|(?<=[\s[{,]))\?[ \t]+$/.exec(text.slice(lineStart(text, at), at)) : null;
   return explicit ? at - explicit[0].length : at;
 }
 

@@ -8,8 +8,10 @@ import {
   EditError,
   afterNodeLine,
   afterColonProps,
+  bracelessPairAppend,
   contentEnd,
   docValue,
+  isBracelessPair,
   isNullNode,
   mapIndent,
   parseFile,
@@ -141,7 +143,9 @@ function removeKeyWithin(text: string, path: YamlPath, doc = 0): string {
   refuseAliasedChange(text, parsed.doc, path, path.length - 1);
   refuseRepointedAlias(text, parsed.doc, path, [pair.key, pair.value]);
   let edits: TextEdit[];
-  if (parent.flow && multiLine(text, parent)) {
+  if (isBracelessPair(parent))
+    edits = [{ start: propsStart(text, parent), end: contentEnd(text, parent), insert: "{}" }];
+  else if (parent.flow && multiLine(text, parent)) {
     edits = spliceFlowRemoval(
       text,
       parent,
@@ -209,6 +213,7 @@ function insertMapEntryWithin(text: string, mapPath: YamlPath, rawEntry: string,
 function flowInsert(text: string, map: AnyMap, res: Resolution, lines: readonly string[], path: YamlPath): TextEdit[] {
   const entry = lines.join("\n");
   if (lines.length === 1 && readsSameInFlow(entry, "map")) {
+    if (isBracelessPair(map)) return bracelessPairAppend(text, map, entry.trim());
     const last = map.items[map.items.length - 1];
     if (!last) return [{ start: startOf(map), end: contentEnd(text, map), insert: `{${entry.trim()}}` }];
     const spliced = spliceFlowAppend(text, map, [entry.trim()]);

@@ -1,7 +1,14 @@
 // One test per construct of the YAML test suite that the splicer once left to its last line of defence (the
 // re-parse check): each minimal repro, now edited or refused up front with an EditError naming it and its line.
 import { describe, expect, test } from "vitest";
-import { EditError, appendSeqItems, removeKey, removeSeqItems, setScalar } from "../../../src/edit/index.js";
+import {
+  EditError,
+  appendSeqItems,
+  insertMapEntry,
+  removeKey,
+  removeSeqItems,
+  setScalar,
+} from "../../../src/edit/index.js";
 
 describe("a node that an alias repeats", () => {
   test("setting, appending to or adding under it is refused, naming the anchor and the alias", () => {
@@ -49,5 +56,20 @@ describe("a node that an alias repeats", () => {
         "cannot remove (document root): the alias *a on line 3 repeats the anchor &a on line 2, and would repeat another node anchored &a without it",
       ),
     );
+  });
+});
+
+describe("a single-pair map without braces in a flow list (`[a: b]`)", () => {
+  test("a new key gives it its braces, so the list keeps its length", () => {
+    expect(setScalar("[\nfoo: bar\n]\n", [0, "k"], "v")).toBe("[\n{foo: bar, k: v}\n]\n");
+    expect(insertMapEntry("- [ YAML : separate ]\n", [0, 0], "k: v")).toBe("- [ {YAML : separate, k: v} ]\n");
+    expect(appendSeqItems("- [: empty key]\n", [0, 0, "k"], ["x"])).toBe("- [{: empty key, k: [x]}]\n");
+  });
+
+  test("an explicit key spanning lines keeps its `? ` and its line break", () => {
+    const text = "[\n? foo\n bar : baz\n]\n";
+    expect(setScalar(text, [0, "k"], "v")).toBe("[\n{? foo\n bar : baz, k: v}\n]\n");
+    expect(removeKey(text, [0, "foo bar"])).toBe("[\n{}\n]\n");
+    expect(removeSeqItems(text, [], () => true)).toBe("[\n]\n");
   });
 });
