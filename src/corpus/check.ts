@@ -199,10 +199,17 @@ function commentsAbove(lines: readonly string[], line: number): number[] {
 
 const range = (a: number, b: number) => [...Array(Math.max(0, b - a + 1)).keys()].map((i) => a + i);
 
-/** The head line of a step (its key or dash line); nothing for the document root. */
+/**
+ * The head lines of a step: its key or dash line, and the lines down to where its node starts (its `&anchor` or
+ * `!tag` may stand on lines of their own there); nothing for the document root.
+ */
 function head(loc: Located, step: Step | undefined): number[] {
   if (!step || (!step.pair && step.dash === undefined)) return [];
-  return [spanOf(loc, step)[0]];
+  const first = spanOf(loc, step)[0];
+  const node = step.node;
+  const block = (isMap(node) || isSeq(node)) && !node.flow;
+  const nodeLine = node?.range ? loc.lineAt(node.range[0]) : first;
+  return range(first, Math.max(first, block ? nodeLine - 1 : nodeLine));
 }
 
 interface Allowed {

@@ -321,11 +321,24 @@ export function colonAfterKey(text: string, pair: AnyPair): number {
   return keyEnd + m[0].length - 1;
 }
 
-/** Offset after the `:` of a block map key and the `&anchor` / `!tag` of its value standing on the same line. */
+/**
+ * Offset after the `:` of a block map key and the `&anchor` / `!tag` of its value, also when they stand on lines of
+ * their own before it (`key:\n  &a\n  - x`): what is put in place of the value goes right after them.
+ */
 export function afterColonProps(text: string, pair: AnyPair): number {
-  let at = colonAfterKey(text, pair) + 1;
+  const colon = colonAfterKey(text, pair) + 1;
+  const value = pair.value as Node | null;
+  // A block collection starts on its own line; what stands before it on that line is its first entry's.
+  const valueStart = value?.range?.[0] ?? colon;
+  const block = (isMap(value) || isSeq(value)) && !value.flow;
+  const limit = Math.max(colon, block ? lineStart(text, valueStart) : valueStart);
+  let at = colon;
   for (let m = /^[ \t]+[&!][^\s]*/.exec(text.slice(at)); m; m = /^[ \t]+[&!][^\s]*/.exec(text.slice(at))) {
     at += m[0].length;
+  }
+  // Props on later lines, between comments, up to where the value starts.
+  for (const m of text.slice(colon, limit).matchAll(/#[^\n]*|[&!][^\s]*/g)) {
+    if (m[0][0] !== "#") at = Math.max(at, colon + m.index + m[0].length);
   }
   return at;
 }

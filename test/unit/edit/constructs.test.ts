@@ -73,3 +73,18 @@ describe("a single-pair map without braces in a flow list (`[a: b]`)", () => {
     expect(removeSeqItems(text, [], () => true)).toBe("[\n]\n");
   });
 });
+
+describe("an anchor or tag standing alone on the line before its node", () => {
+  test("emptying the list or map keeps them, and `[]` or `{}` goes right after them", () => {
+    expect(removeSeqItems("e:\n &node # note\n - x: y\nblock: 1\n", ["e"], () => true)).toBe(
+      "e:\n &node [] # note\nblock: 1\n",
+    );
+    expect(removeSeqItems("---\nseq:\n &anchor\n- a\n- b\n", ["seq"], () => true)).toBe("---\nseq:\n &anchor []\n");
+    expect(removeKey("key: &anchor\n !!map\n  a: b\n", ["key", "a"])).toBe("key: &anchor\n !!map {}\n");
+    expect(removeKey("top:\n  &node\n  &k key: four\nnext: 1\n", ["top", "key"])).toBe("top:\n  &node {}\nnext: 1\n");
+  });
+
+  test("an empty value gets its value after them", () => {
+    expect(setScalar("f:\n  &n\ng: 1\n", ["f"], "v")).toBe("f:\n  &n v\ng: 1\n");
+  });
+});
