@@ -1,6 +1,6 @@
 // Creating what a path needs below the deepest node that exists: missing keys become block
 // maps indented under their parent, ending in the new value.
-import { isMap } from "yaml";
+import { isMap, isScalar, parseDocument } from "yaml";
 import type { Node, Pair } from "yaml";
 import {
   EditError,
@@ -17,6 +17,7 @@ import {
   type Resolution,
   type YamlPath,
 } from "./locate.js";
+import { readsSameInFlow } from "./flow.js";
 import { formatScalar } from "./scalar.js";
 import { column, eolOf, indentLines, insertLinesEdit, lineEnd, splitLines, type TextEdit } from "./text.js";
 
@@ -51,12 +52,31 @@ function blockLines(keys: readonly string[], leaf: Leaf): string[] {
   return [...lines, ...indentLines(leaf.lines, pad)];
 }
 
+/**
+ * A one-line raw item as it is written inside brackets: as it is when it reads the same there, a string (`a, b`)
+ * quoted; undefined when it has no flow form without rewriting it (a block collection such as `- a`).
+ */
+function flowItem(raw: string): string | undefined {
+  const source = raw.trim();
+  if (/[\r\n]/.test(source)) return undefined;
+  if (readsSameInFlow(source, "seq")) return source;
+  const d = parseDocument(source);
+  const c = d.contents;
+  if (d.errors.length || !isScalar(c) || typeof c.value !== "string") return undefined;
+  return formatScalar(c.value, "plain", true);
+}
+
 /** `k1: {k2: value}` for a flow map; only scalars and one-line items fit there. */
 function flowEntry(keys: readonly string[], leaf: Leaf, path: YamlPath): string {
   let value: string;
+  const items = leaf.kind === "seq" ? leaf.items.map(flowItem) : [];
   if (leaf.kind === "scalar") value = formatScalar(leaf.value, "plain", true);
+  else if (leaf.kind === "seq" && items.every((i) => i !== undefined)) value = `[${items.join(", ")}]`;
   else if (leaf.kind === "seq" && leaf.items.every((i) => !/[\r\n]/.test(i.trim()))) {
-    value = `[${leaf.items.map((i) => i.trim()).join(", ")}]`;
+    const block = leaf.items.find((i) => flowItem(i) === undefined) ?? "";
+    throw new EditError(
+      `cannot create ${showPath(path)}: its parent is a flow map and the item ${JSON.stringify(block.trim())} is a block collection`,
+    );
   } else throw new EditError(`cannot create ${showPath(path)}: its parent is a flow map and the value spans lines`);
   const [last, ...outer] = [...keys].reverse();
   if (last === undefined) throw new EditError(`cannot create ${showPath(path)}: nothing to create`);
@@ -67,7 +87,7 @@ function flowEntry(keys: readonly string[], leaf: Leaf, path: YamlPath): string 
 
 /** True when leaf can be written inside a flow map. */
 function fitsFlow(leaf: Leaf): boolean {
-  return leaf.kind === "scalar" || (leaf.kind === "seq" && leaf.items.every((i) => !/[\r\n]/.test(i.trim())));
+  return leaf.kind === "scalar" || (leaf.kind === "seq" && leaf.items.every((i) => flowItem(i) !== undefined));
 }
 
 /** Edits putting block lines under a block map key whose value is null or `{}` (the value's text goes). */
@@ -77,6 +97,11 @@ function underKey(text: string, pair: Pair<unknown, unknown>, keys: readonly str
   const edits: TextEdit[] = [];
   const [valueStart = colon + 1, valueEnd = colon + 1] = value?.range ?? [];
   if (valueEnd > valueStart) edits.push({ start: colon + 1, end: valueEnd, insert: "" });
+  else if (value?.tag?.startsWith("tag:yaml.org,2002:")) {
+    // A core tag of the empty value (`key: !!null`) would contradict the map or list it becomes.
+    const tag = /[ \t]*!\S*/.exec(text.slice(colon + 1, valueEnd));
+    if (tag) edits.push({ start: colon + 1 + tag.index, end: colon + 1 + tag.index + tag[0].length, insert: "" });
+  }
   const indent = " ".repeat(column(text, propsStart(text, pair)) + 2);
   edits.push(insertLinesEdit(text, lineEnd(text, colon), indentLines(blockLines(keys, leaf), indent), eol));
   return edits;

@@ -76,7 +76,9 @@ function replaceScalar(text: string, node: Scalar, value: string, inFlow: boolea
   const style = block || node.value === null ? "plain" : styleOf(node.type);
   // A comment on a block scalar's header line (`key: |  # note`) stays on the key's line.
   const header = block ? /^[|>][0-9+-]*([ \t]+#[^\r\n]*)?/.exec(text.slice(start))?.[1] : undefined;
-  const insert = formatScalar(value, style, inFlow) + (header ?? "");
+  // An empty value right after its tag (`!!str`) needs a space between them.
+  const gap = start === valueEnd && /[^\s[{,:?-]/.test(text[start - 1] ?? " ") ? " " : "";
+  const insert = gap + formatScalar(value, style, inFlow) + (header ?? "");
   return [...edits, { start, end: contentEnd(text, node), insert }];
 }
 

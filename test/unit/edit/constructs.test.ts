@@ -88,3 +88,28 @@ describe("an anchor or tag standing alone on the line before its node", () => {
     expect(setScalar("f:\n  &n\ng: 1\n", ["f"], "v")).toBe("f:\n  &n v\ng: 1\n");
   });
 });
+
+describe("an empty value right after its tag", () => {
+  test("setting it puts a space between the tag and the value", () => {
+    expect(setScalar("- !!str\n", [0], "x")).toBe("- !!str x\n");
+    expect(setScalar("a: 1\nb: !!str\n", ["b"], " lead")).toBe('a: 1\nb: !!str " lead"\n');
+    expect(setScalar("{\n  foo : !!str,\n}\n", ["foo"], "~")).toBe('{\n  foo : !!str "~",\n}\n');
+  });
+
+  test("a map or list made under it drops a `!!null` tag, which would contradict it", () => {
+    expect(insertMapEntry("- !!str : !!null\n", [0, ""], "k: v")).toBe("- !!str :\n    k: v\n");
+    expect(setScalar("a: !!null\n", ["a", "k"], "v")).toBe("a:\n  k: v\n");
+  });
+});
+
+describe("a list created inside a flow map", () => {
+  test("a string item that would read as two items inside brackets is quoted", () => {
+    expect(appendSeqItems("{x: 1}\n", ["n"], ["a, b", "42"])).toBe('{x: 1, "n": ["a, b", 42]}\n');
+  });
+
+  test("a block collection item is refused: it has no flow form without rewriting it", () => {
+    expect(() => appendSeqItems("{x: 1}\n", ["n"], ["- {}"])).toThrow(
+      new EditError('cannot create n: its parent is a flow map and the item "- {}" is a block collection'),
+    );
+  });
+});
