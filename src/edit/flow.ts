@@ -54,6 +54,13 @@ export function spliceFlowRemoval(text: string, flow: Flow, drop: readonly boole
     const start = propsStart(text, item);
     const end = contentEnd(text, item);
     const sep = afterSeparator(text, end);
+    // Its comma on a later line (`a\n# note\n, b`): the comma goes with it, the lines between stay.
+    const later = sep.comma ? null : /^(?:[ \t\r\n]|#[^\n]*)*\n[ \t]*,[ \t]*/.exec(text.slice(end));
+    if (later) {
+      const comma = end + later[0].lastIndexOf(",");
+      const own = startsLine(text, start) && restOfLineEmpty(text, end);
+      return [own ? [lineStart(text, start), lineEnd(text, end)] : [start, end], [comma, end + later[0].length]];
+    }
     if (startsLine(text, start) && restOfLineEmpty(text, sep.at))
       return [[lineStart(text, start), lineEnd(text, sep.at)]];
     const next = kept(i, 1);
