@@ -12,6 +12,7 @@ import {
   isNullNode,
   mapIndent,
   propsStart,
+  refuseAfterTabComment,
   showPath,
   startOf,
   type Resolution,
@@ -119,6 +120,7 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
   }
   const node = res.node;
   if (isMap(node) && !node.flow) {
+    refuseAfterTabComment(text, node.items[node.items.length - 1], path.slice(0, res.depth));
     const lines = indentLines(blockLines(keys, leaf), " ".repeat(mapIndent(text, node)));
     return [insertLinesEdit(text, afterNodeLine(text, node), lines, eol)];
   }

@@ -241,6 +241,11 @@ export function bracelessPairAppend(text: string, map: YAMLMap<unknown, unknown>
 export function propsStart(text: string, node: unknown): number {
   const first = isBracelessPair(node) ? (node as YAMLMap<unknown, unknown>).items[0] : undefined;
   if (first) return propsStart(text, first);
+  // An explicit key's `? ` belongs to its entry (the source token knows where it is, also when the key is a map).
+  const explicitKey = isPair(node)
+    ? (node as { srcToken?: { start?: CST.SourceToken[] } }).srcToken?.start?.find((t) => t.type === "explicit-key-ind")
+    : undefined;
+  if (explicitKey) return explicitKey.offset;
   const start = startOf(node);
   const n = isPair(node) ? node.key : node;
   if (!n || typeof n !== "object" || !("range" in n)) return start;
@@ -343,6 +348,22 @@ export function afterColonProps(text: string, pair: AnyPair): number {
   return at;
 }
 
+/**
+ * Refuse adding lines after the entry pair when a comment line between its key and value starts with a tab
+ * (`key:\n\t# note\n  value`): the yaml package then reads the value and the key that follows as one key.
+ */
+export function refuseAfterTabComment(text: string, pair: AnyPair | undefined, path: YamlPath): void {
+  const value = pair?.value as Node | null | undefined;
+  if (!pair || !value?.range) return;
+  const from = contentEnd(text, pair.key);
+  const m = /\n\t[ \t]*#/.exec(text.slice(from, value.range[0]));
+  if (m) {
+    throw new EditError(
+      `cannot insert into ${showPath(path)} after the entry on line ${lineNumber(text, startOf(pair))}: the comment on line ${lineNumber(text, from + m.index + 1)} starts with a tab, after which the yaml package reads the entry's value and the next key as one key`,
+    );
+  }
+}
+
 /** Offset of the `-` of each item of a block sequence (CST items holding only comments are skipped). */
 export function dashOffsets(seq: YAMLSeq<unknown>): number[] {
   const token = seq.srcToken as CST.BlockSequence | undefined;
@@ -384,8 +405,9 @@ export function verifyEdit(after: string, before: Parsed, expected: unknown, pat
     }
   }
   docs.forEach((d, i) => {
-    const was = before.docs[i]?.warnings.length ?? 0;
-    const warning = d.warnings[was];
+    // A warning the document already had elsewhere (a custom tag the yaml package cannot resolve) is no news.
+    const known = new Set(before.docs[i]?.warnings.map((w) => firstLine(w.message).replace(/ at line \d+.*$/, "")));
+    const warning = d.warnings.find((w) => !known.has(firstLine(w.message).replace(/ at line \d+.*$/, "")));
     if (warning) {
       throw new EditError(`editing ${showPath(path)} would produce doubtful YAML: ${firstLine(warning.message)}`);
     }

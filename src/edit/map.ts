@@ -16,6 +16,7 @@ import {
   mapIndent,
   parseFile,
   propsStart,
+  refuseAfterTabComment,
   refuseAliasedChange,
   refuseRepointedAlias,
   resolve,
@@ -231,9 +232,13 @@ function flowInsert(text: string, map: AnyMap, res: Resolution, lines: readonly 
 }
 
 function insertionPoint(text: string, map: AnyMap, afterKey: string | undefined, mapPath: YamlPath): number {
-  if (afterKey === undefined) return afterNodeLine(text, map);
+  if (afterKey === undefined) {
+    refuseAfterTabComment(text, map.items[map.items.length - 1], mapPath);
+    return afterNodeLine(text, map);
+  }
   const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === afterKey);
   if (!pair) throw new EditError(`cannot insert after ${showPath([...mapPath, afterKey])}: no such key`);
+  refuseAfterTabComment(text, pair, mapPath);
   return afterNodeLine(text, pair);
 }
 

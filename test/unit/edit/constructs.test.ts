@@ -113,3 +113,43 @@ describe("a list created inside a flow map", () => {
     );
   });
 });
+
+describe("flow entries whose comma stands on a later line", () => {
+  test("removing one removes its comma too, and the lines between stay", () => {
+    expect(removeSeqItems("---\n[ word1\n# comment\n, word2]\n", [], (_, i) => i === 0)).toBe(
+      "---\n[ \n# comment\nword2]\n",
+    );
+    expect(removeKey('- { "a"  : b\n   , c : \'d\' ,\n   e   : "f"\n  }\n', [0, "a"])).toBe(
+      "- { \n   c : 'd' ,\n   e   : \"f\"\n  }\n",
+    );
+    expect(removeSeqItems("[\n  a\n  , b\n]\n", [], (_, i) => i === 0)).toBe("[\n  b\n]\n");
+  });
+});
+
+describe("an explicit key holding a map (`? a: b`)", () => {
+  test("a new key of the map is indented like the `?`", () => {
+    expect(setScalar("- sun: yellow\n- ? earth: blue\n  : moon: white\n", [1, "k"], "x")).toBe(
+      "- sun: yellow\n- ? earth: blue\n  : moon: white\n  k: x\n",
+    );
+  });
+});
+
+describe("a custom tag the yaml package cannot resolve", () => {
+  test("copying an item that has one is no new doubt; a tag the file does not use yet is", () => {
+    expect(appendSeqItems("- !local foo\n- bar\n", [], ["!local foo"])).toBe("- !local foo\n- bar\n- !local foo\n");
+    expect(() => appendSeqItems("- !local foo\n", [], ["!other foo"])).toThrow(
+      new EditError("editing (document root) would produce doubtful YAML: Unresolved tag: !other at line 2, column 3:"),
+    );
+  });
+});
+
+describe("a comment line starting with a tab between a key and its value", () => {
+  test("adding a key after that entry is refused: the yaml package would read value and key as one key", () => {
+    const text = "key:\t# Comment\n\t# lines\n  value\n";
+    const refusal =
+      "cannot insert into (document root) after the entry on line 1: the comment on line 2 starts with a tab, after which the yaml package reads the entry's value and the next key as one key";
+    expect(() => setScalar(text, ["n"], "x")).toThrow(new EditError(refusal));
+    expect(() => insertMapEntry(text, [], "n: x")).toThrow(new EditError(refusal));
+    expect(setScalar(text, ["key"], "x")).toBe("key:\t# Comment\n\t# lines\n  x\n");
+  });
+});
