@@ -4,7 +4,7 @@ import { isMap, isScalar, parseDocument } from "yaml";
 import type { Node, Pair } from "yaml";
 import {
   EditError,
-  afterNodeLine,
+  insertionLine,
   bracelessPairAppend,
   colonAfterKey,
   contentEnd,
@@ -122,7 +122,7 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
   if (isMap(node) && !node.flow) {
     refuseAfterTabComment(text, node.items[node.items.length - 1], path.slice(0, res.depth));
     const lines = indentLines(blockLines(keys, leaf), " ".repeat(mapIndent(text, node)));
-    return [insertLinesEdit(text, afterNodeLine(text, node), lines, eol)];
+    return [insertLinesEdit(text, insertionLine(text, node), lines, eol)];
   }
   const emptyFlowMap = isMap(node) && node.flow && node.items.length === 0;
   if (emptyFlowMap && res.pair && !res.inFlow && !fitsFlow(leaf)) return underKey(text, res.pair, keys, leaf, eol);

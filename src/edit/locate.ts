@@ -309,6 +309,16 @@ export function afterNodeLine(text: string, node: unknown): number {
   return lineEnd(text, contentEnd(text, node));
 }
 
+/**
+ * Where lines added after node go: after its last line and the lines of only spaces or tabs that follow it, which
+ * would otherwise read as content of a block scalar ending the added lines.
+ */
+export function insertionLine(text: string, node: unknown): number {
+  let at = afterNodeLine(text, node);
+  for (let m = /^[ \t]+\r?\n/.exec(text.slice(at)); m; m = /^[ \t]+\r?\n/.exec(text.slice(at))) at += m[0].length;
+  return at;
+}
+
 export function startOf(node: unknown): number {
   if (isPair(node)) return startOf(node.key);
   return (node as Node).range?.[0] ?? 0;

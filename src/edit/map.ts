@@ -6,7 +6,7 @@ import { REMOVE, changeIn } from "./expected.js";
 import {
   AS_PARSED,
   EditError,
-  afterNodeLine,
+  insertionLine,
   afterColonProps,
   bracelessPairAppend,
   contentEnd,
@@ -234,12 +234,12 @@ function flowInsert(text: string, map: AnyMap, res: Resolution, lines: readonly 
 function insertionPoint(text: string, map: AnyMap, afterKey: string | undefined, mapPath: YamlPath): number {
   if (afterKey === undefined) {
     refuseAfterTabComment(text, map.items[map.items.length - 1], mapPath);
-    return afterNodeLine(text, map);
+    return insertionLine(text, map);
   }
   const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === afterKey);
   if (!pair) throw new EditError(`cannot insert after ${showPath([...mapPath, afterKey])}: no such key`);
   refuseAfterTabComment(text, pair, mapPath);
-  return afterNodeLine(text, pair);
+  return insertionLine(text, pair);
 }
 
 function readEntryRawWithin(text: string, path: YamlPath, doc = 0): string | undefined {

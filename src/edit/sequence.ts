@@ -8,6 +8,7 @@ import {
   EditError,
   afterColonProps,
   afterNodeLine,
+  insertionLine,
   colonAfterKey,
   contentEnd,
   dashOffsets,
@@ -220,7 +221,7 @@ function appendBlock(text: string, seq: Seq, rawItems: readonly string[], path: 
   const sample = sameLine[sameLine.length - 1];
   const gap = sample ? propsStart(text, sample.item) - sample.dash - 1 : 1;
   const lines = seqItemLines(rawItems, indent, gap);
-  return [insertLinesEdit(text, afterNodeLine(text, seq), lines, eolOf(text))];
+  return [insertLinesEdit(text, insertionLine(text, seq), lines, eolOf(text))];
 }
 
 /** How far the dashes of the block sequences under res's sibling keys stand right of their key (2 when none). */

@@ -153,3 +153,12 @@ describe("a comment line starting with a tab between a key and its value", () =>
     expect(setScalar(text, ["key"], "x")).toBe("key:\t# Comment\n\t# lines\n  x\n");
   });
 });
+
+describe("a line of only spaces or tabs after the entry an insertion follows", () => {
+  test("the new lines go after it, so it cannot become content of an added block scalar", () => {
+    expect(insertMapEntry("foo: 1\n\t\nbar: 2\n", [], "k: |\n  text\n  more", "foo")).toBe(
+      "foo: 1\n\t\nk: |\n  text\n  more\nbar: 2\n",
+    );
+    expect(insertMapEntry("foo: 1\n\nbar: 2\n", [], "k: |\n  text", "foo")).toBe("foo: 1\nk: |\n  text\n\nbar: 2\n");
+  });
+});
