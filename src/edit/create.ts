@@ -1,7 +1,7 @@
 // Creating what a path needs below the deepest node that exists: missing keys become block
 // maps indented under their parent, ending in the new value.
 import { isMap, isScalar, parseDocument } from "yaml";
-import type { Node, Pair } from "yaml";
+import type { CST, Node, Pair } from "yaml";
 import {
   EditError,
   insertionLine,
@@ -93,6 +93,7 @@ function fitsFlow(leaf: Leaf): boolean {
 
 /** Edits putting block lines under a block map key whose value is null or `{}` (the value's text goes). */
 function underKey(text: string, pair: Pair<unknown, unknown>, keys: readonly string[], leaf: Leaf, eol: string) {
+  if (pair.value === null && !hasValueIndicator(text, pair)) return colonLine(text, pair, keys, leaf, eol);
   const colon = colonAfterKey(text, pair);
   const value = pair.value as Node | null;
   const edits: TextEdit[] = [];
@@ -106,6 +107,23 @@ function underKey(text: string, pair: Pair<unknown, unknown>, keys: readonly str
   const indent = " ".repeat(column(text, propsStart(text, pair)) + 2);
   edits.push(insertLinesEdit(text, lineEnd(text, colon), indentLines(blockLines(keys, leaf), indent), eol));
   return edits;
+}
+
+/** True when the pair's key is followed by its `:` (an explicit `? key` may have none). */
+function hasValueIndicator(text: string, pair: Pair<unknown, unknown>): boolean {
+  const sep = (pair as { srcToken?: { sep?: CST.SourceToken[] } }).srcToken?.sep;
+  if (sep?.some((t) => t.type === "map-value-ind")) return true;
+  return /^[ \t]*:/.test(text.slice(contentEnd(text, pair.key)));
+}
+
+/** An explicit `? key` without `:` gets a `:` line after the key, at the `?`'s column, holding the value. */
+function colonLine(text: string, pair: Pair<unknown, unknown>, keys: readonly string[], leaf: Leaf, eol: string) {
+  const indent = " ".repeat(column(text, propsStart(text, pair)));
+  const lines =
+    keys.length === 0 && leaf.kind === "scalar"
+      ? [`${indent}: ${formatScalar(leaf.value, "plain", false)}`]
+      : [`${indent}:`, ...indentLines(blockLines(keys, leaf), `${indent}  `)];
+  return [insertLinesEdit(text, lineEnd(text, contentEnd(text, pair.key)), lines, eol)];
 }
 
 /** Edits that create path.slice(res.depth) with leaf as its value. */

@@ -162,3 +162,12 @@ describe("a line of only spaces or tabs after the entry an insertion follows", (
     expect(insertMapEntry("foo: 1\n\nbar: 2\n", [], "k: |\n  text", "foo")).toBe("foo: 1\nk: |\n  text\n\nbar: 2\n");
   });
 });
+
+describe("an explicit key without a value (`? b`)", () => {
+  test("its value goes on a `:` line after the key, at the `?`'s column", () => {
+    expect(setScalar("? a\n? b\nc:\n", ["b"], "x")).toBe("? a\n? b\n: x\nc:\n");
+    expect(setScalar("? e\n  42\nc: 1\n", ["e 42"], "x")).toBe("? e\n  42\n: x\nc: 1\n");
+    expect(appendSeqItems("? b\nc: 1\n", ["b"], ["x"])).toBe("? b\n:\n  - x\nc: 1\n");
+    expect(insertMapEntry("- ? b\n  c: 1\n", [0, "b"], "k: v")).toBe("- ? b\n  :\n    k: v\n  c: 1\n");
+  });
+});
