@@ -441,8 +441,17 @@ async function recoverBase(deps: EngineDeps, issue: number): Promise<string | nu
   return null;
 }
 
-/** The issue, its comments and its dashboard's state: all a failure report needs. `undefined` when not a migration. */
-export async function observeIssue(deps: EngineDeps, number: number): Promise<Observed | undefined> {
+/** What one round of a reconcile hands the next: the issue as read, and the hidden state as decided (maybe unsaved). */
+export interface Carried {
+  issue: IssueInfo;
+  comments: CommentInfo[];
+  dashboard: CommentInfo | undefined;
+  extraDashboards: CommentInfo[];
+  hidden: HiddenState;
+}
+
+/** The issue, its comments and the dashboard's hidden state (rebuilt from GitHub when missing or failing its check). */
+async function readIssue(deps: EngineDeps, number: number): Promise<(Carried & { rebuilt: boolean }) | undefined> {
   const issue = await deps.port.getIssue(number);
   // A closed issue stands still (a done migration stays done); reopening it resumes where it was.
   if (issue.isPullRequest || issue.state === "closed" || !isMigrationIssue(issue)) return undefined;
@@ -457,6 +466,17 @@ export async function observeIssue(deps: EngineDeps, number: number): Promise<Ob
           base: await recoverBase(deps, number),
           tampered: read.kind === "tampered" ? { at: deps.now() } : null,
         };
+  return { issue, comments, dashboard, extraDashboards: extra, hidden, rebuilt: read.kind !== "ok" };
+}
+
+/**
+ * The issue, its comments and its dashboard's state: all a failure report needs. `undefined` when not a migration.
+ * A later round of a reconcile passes what the round before it left (`carried`) instead: nothing is read again.
+ */
+export async function observeIssue(deps: EngineDeps, number: number, carried?: Carried): Promise<Observed | undefined> {
+  const read = carried ? { ...carried, rebuilt: false } : await readIssue(deps, number);
+  if (!read) return undefined;
+  const { issue, comments, dashboard, hidden } = read;
   const snapshot: Snapshot = {
     now: deps.now(),
     issue: number,
@@ -470,10 +490,10 @@ export async function observeIssue(deps: EngineDeps, number: number): Promise<Ob
     issue,
     comments,
     dashboard,
-    extraDashboards: extra,
+    extraDashboards: read.extraDashboards,
     request: undefined,
     snapshot,
-    rebuilt: read.kind !== "ok",
+    rebuilt: read.rebuilt,
     permissions: { permission: "write", elevated: "maintain", approvers: [] },
     resyncMs: durationMs("5m"),
   };
@@ -540,9 +560,13 @@ async function recoverRollbacks(
   };
 }
 
-/** Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. */
-export async function observe(deps: EngineDeps, number: number): Promise<Observed | undefined> {
-  const observed = await observeIssue(deps, number);
+/**
+ * Read everything the decision needs from GitHub. `undefined` when the issue is not a migration issue. A later round
+ * of the same reconcile passes what the round before it left (`carried`): the issue and its comments are not read
+ * again, and the hidden state is the one decided, which is saved once, at the end of the reconcile.
+ */
+export async function observe(deps: EngineDeps, number: number, carried?: Carried): Promise<Observed | undefined> {
+  const observed = await observeIssue(deps, number, carried);
   if (!observed) return undefined;
   const { issue, snapshot } = observed;
   const hidden = snapshot.hidden;

@@ -8,7 +8,7 @@ import { act, ensureDashboard, ensureLabel, sendFeedback } from "./act.js";
 import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
 import { decide } from "./decide.js";
 import type { Decision, HiddenState } from "./types.js";
-import { observe, observeIssue, type EngineDeps, type Observed } from "./observe.js";
+import { observe, observeIssue, type Carried, type EngineDeps, type Observed } from "./observe.js";
 
 /** Enough rounds to settle a step (merge seen, gate passed, next PR opened) without looping forever. */
 const MAX_ROUNDS = 8;
@@ -160,6 +160,12 @@ const heads = new LruCache<string, number>(1_000);
 /**
  * Bring one migration issue up to date: observe GitHub, apply new commands, decide, act, and show it.
  * Level-triggered: safe to run any number of times, for any event, in any order.
+ *
+ * The dashboard and the status label are written once, at the end, and only when they changed: a reconcile that sees
+ * a gate pass and opens the next step writes one dashboard edit, not one per round. What a crash before that write
+ * loses is re-derived from GitHub by the next reconcile (merges from the PRs, a passed gate from its checks, the base
+ * from the prepare PR). The one exception is command feedback: the state that records a command is saved before its
+ * reaction and reply are sent, so a command is never answered and then applied again.
  */
 export async function reconcile(deps: EngineDeps, issue: number): Promise<ReconcileResult> {
   try {
@@ -174,33 +180,60 @@ export async function reconcile(deps: EngineDeps, issue: number): Promise<Reconc
 async function reconcileRounds(deps: EngineDeps, issue: number): Promise<ReconcileResult> {
   let decision: Decision | undefined;
   let resyncMs: number | undefined;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const seen = await observe(deps, issue);
-    if (!seen) return { issue };
-    resyncMs = seen.resyncMs;
-    // Each stage gets a new value; nothing a stage was given is changed under the next one.
-    const { hidden, feedback } = await handleCommands(deps, seen, seen.permissions);
-    const observed: Observed = { ...seen, snapshot: { ...seen.snapshot, hidden } };
-    decision = decide(observed.snapshot);
-    for (const action of decision.actions) {
-      const outcome = await act(deps, observed, action);
-      if (!outcome) continue;
-      const hidden: HiddenState = decision.hidden;
-      const record = { ...(hidden.steps[outcome.step] ?? {}), ...outcome.record };
-      decision = { ...decision, hidden: { ...hidden, steps: { ...hidden.steps, [outcome.step]: record } } };
+  let last: Observed | undefined;
+  let carried: Carried | undefined;
+  let settled = false;
+  try {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const seen = await observe(deps, issue, carried);
+      if (!seen) return { issue };
+      resyncMs = seen.resyncMs;
+      // Each stage gets a new value; nothing a stage was given is changed under the next one.
+      const { hidden, feedback } = await handleCommands(deps, seen, seen.permissions);
+      const observed: Observed = { ...seen, snapshot: { ...seen.snapshot, hidden } };
+      decision = decide(observed.snapshot);
+      for (const action of decision.actions) {
+        const outcome = await act(deps, observed, action);
+        if (!outcome) continue;
+        const hidden: HiddenState = decision.hidden;
+        const record = { ...(hidden.steps[outcome.step] ?? {}), ...outcome.record };
+        decision = { ...decision, hidden: { ...hidden, steps: { ...hidden.steps, [outcome.step]: record } } };
+      }
+      last = observed;
+      if (decision.hidden.outbox.length > 0) {
+        // The decisions are saved: now the reactions and replies, then the outbox is cleared (a crash in between
+        // re-sends; the cleared outbox is saved with the rest at the end).
+        last = { ...observed, dashboard: await ensureDashboard(deps, observed, decision), extraDashboards: [] };
+        await sendFeedback(deps, decision.hidden.outbox);
+        decision = { ...decision, hidden: { ...decision.hidden, outbox: [] } };
+      }
+      carried = {
+        issue: last.issue,
+        comments: last.comments,
+        dashboard: last.dashboard,
+        extraDashboards: last.extraDashboards,
+        hidden: decision.hidden,
+      };
+      if (!decision.again && feedback.length === 0) {
+        settled = true;
+        break;
+      }
     }
-    const dashboard = await ensureDashboard(deps, observed, decision);
-    await ensureLabel(deps, observed, decision.phase.label);
-    if (decision.hidden.outbox.length > 0) {
-      // The decisions are saved: now the reactions and replies, then the outbox is cleared (a crash in between re-sends).
-      await sendFeedback(deps, decision.hidden.outbox);
-      decision = { ...decision, hidden: { ...decision.hidden, outbox: [] } };
-      await ensureDashboard(deps, { ...observed, dashboard, extraDashboards: [] }, decision);
-    }
-    if (!decision.again && feedback.length === 0) {
-      await ensureGuard(deps, observed, decision);
-      break;
-    }
+  } catch (err) {
+    // What the rounds before the failure decided is kept, as when each round saved its own (best effort: the error
+    // that stopped the reconcile, a rate limit say, may stop this write too).
+    if (last && decision) await save(deps, last, decision).catch(() => undefined);
+    throw err;
+  }
+  if (last && decision) {
+    await save(deps, last, decision);
+    if (settled) await ensureGuard(deps, last, decision);
   }
   return { issue, ...(decision ? { decision } : {}), ...(resyncMs ? { resyncMs } : {}) };
+}
+
+/** The dashboard and the status label as the last decision has them (each written only when it changed). */
+async function save(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
+  await ensureDashboard(deps, observed, decision);
+  await ensureLabel(deps, observed, decision.phase.label);
 }

@@ -1,0 +1,62 @@
+// The App's GitHub traffic, request by request: the writes each moment of a migration costs (DESIGN section 8,
+// issue 14). Totals go in `npm run bench`; here the exact writes, so a redundant one fails a test.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { readDirTree } from "../../src/cli/disk.js";
+import { SimulatedClock, startWorld, type World } from "../../src/rehearse/world.js";
+
+const ISSUE = readFileSync("examples/issue.md", "utf8");
+const R = "/repos/acme/replicante-config";
+
+async function world(seed: number): Promise<World> {
+  const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
+  const w = await startWorld({
+    clock,
+    files: await readDirTree("examples/config-repo"),
+    replicas: 1,
+    probe: async () => ({ body: "{}" }),
+    seed,
+  });
+  w.sim.setPermission("operator", "admin");
+  w.sim.createLabel("handover");
+  return w;
+}
+
+/** Deliver every webhook, and those the App's work sends in turn, until GitHub and the App are quiet. */
+async function settle(w: World): Promise<void> {
+  do {
+    await w.sim.deliverAll();
+    await w.replicas[0]?.idle();
+  } while (w.sim.pendingEvents() > 0);
+}
+
+/** `METHOD path` of every write the App made since `from` (its position in the simulator's request log). */
+const writesSince = (w: World, from: number): string[] =>
+  w.sim.requests
+    .slice(from)
+    .filter((r) => r.write && !r.path.startsWith("/app/"))
+    .map((r) => `${r.method} ${r.path}`);
+
+describe("the writes a migration costs", { timeout: 120_000 }, () => {
+  it("a new migration issue: the prepare step opened and shown in one reconcile, one dashboard write, one label write", async () => {
+    const w = await world(11);
+    try {
+      const issue = w.sim.createIssue("operator", "Upgrade", ISSUE, ["handover"]);
+      await settle(w);
+      const pr = w.sim.listPulls()[0]?.number;
+      expect(writesSince(w, 0)).toEqual([
+        `POST ${R}/git/trees`,
+        `POST ${R}/git/commits`,
+        `POST ${R}/git/refs`,
+        `POST ${R}/pulls`,
+        `POST ${R}/issues/${pr}/labels`,
+        `POST ${R}/issues/${issue}/comments`,
+        `POST ${R}/labels`,
+        `POST ${R}/issues/${issue}/labels`,
+        `POST ${R}/check-runs`,
+      ]);
+    } finally {
+      await w.stop();
+    }
+  });
+});
