@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { effectivePermission } from "../chatops/index.js";
 import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
 import type { FileChange } from "../repo/index.js";
@@ -42,9 +43,29 @@ const blobs = new LruCache<string, string | null>(4_000);
 const commits = new LruCache<string, CommitInfo>(1_000);
 /** Tree listings by commit (paths, blob shas and sizes, no contents). */
 const listings = new LruCache<string, TreeFile[]>(64);
+/** The tree of a commit, learnt from a tree listing (what a new commit on top of it needs). */
+const treeShas = new LruCache<string, string>(1_000);
+/** Reads of immutable objects under way: a guard and a reconcile reading the same new tree at once share one read. */
+const reading = new Map<string, Promise<unknown>>();
 /** Forget every cached answer (tests that fake GitHub reuse shas with other contents; real shas never change). */
 export function resetCaches(): void {
-  for (const cache of [trees, listings, blobs, commits, conditionalReads]) cache.clear();
+  for (const cache of [trees, listings, blobs, commits, treeShas, conditionalReads]) cache.clear();
+  reading.clear();
+}
+
+/** One read at a time per immutable object: a second caller waits for the first one's answer. */
+function shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+  const under = reading.get(key) as Promise<T> | undefined;
+  if (under) return under;
+  const promise = read().finally(() => reading.delete(key));
+  reading.set(key, promise);
+  return promise;
+}
+
+/** Git's name for a blob: what GitHub's tree listing gives for a file with this text (content-addressed). */
+export function blobSha(text: string): string {
+  const bytes = Buffer.from(text, "utf8");
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
 
 /** Reading a tree with more unknown files than this downloads the archive (1 request) instead of each blob. */
@@ -144,6 +165,10 @@ export class OctokitPort implements GitHubPort {
     const key = `${this.owner}/${this.repo}@${sha}`;
     const cached = trees.get(key);
     if (cached) return new Map(cached);
+    return new Map(await shared(`tree ${key}`, () => this.loadTree(sha, key)));
+  }
+
+  private async loadTree(sha: string, key: string): Promise<Map<string, string>> {
     const listing = await this.listTree(sha);
     const missing = listing.filter((e) => blobs.get(e.sha) === undefined);
     if (missing.length > ARCHIVE_ABOVE) {
@@ -160,7 +185,7 @@ export class OctokitPort implements GitHubPort {
       if (typeof text === "string") files.set(entry.path, text);
     }
     trees.set(key, files);
-    return new Map(files);
+    return files;
   }
 
   async listTree(sha: string): Promise<TreeFile[]> {
@@ -170,6 +195,7 @@ export class OctokitPort implements GitHubPort {
     // Immutable by sha and kept in the listings cache: a conditional read would only keep a second copy.
     const listing = await this.send("GET", `/git/trees/${sha}`, { recursive: "1" });
     if (listing.truncated) throw new Error(`the tree of ${sha} is too large for GitHub to list at once`);
+    treeShas.set(key, listing.sha as string);
     const files = (listing.tree as Json[])
       .filter((e) => e.type === "blob")
       .map((e) => ({ path: e.path as string, sha: e.sha as string, size: typeof e.size === "number" ? e.size : 0 }));
@@ -201,6 +227,10 @@ export class OctokitPort implements GitHubPort {
     const key = `${this.owner}/${this.repo}@${sha}`;
     const known = commits.get(key);
     if (known) return known;
+    return shared(`commit ${key}`, () => this.readCommit(sha, key));
+  }
+
+  private async readCommit(sha: string, key: string): Promise<CommitInfo> {
     const data = await this.get(`/git/commits/${sha}`);
     const commit: CommitInfo = {
       sha: data.sha,
@@ -222,10 +252,16 @@ export class OctokitPort implements GitHubPort {
     return (await orUndefined(this.get(`/git/ref/heads/${branch}`)))?.object?.sha;
   }
 
+  /**
+   * Handover knows what it commits: the new commit, its files' blobs (by their content-addressed names) and, when the
+   * parent's files are in memory, the new commit's files are remembered, so neither the guard on its PR nor the
+   * reconcile reads back what was just written.
+   */
   async createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string> {
-    const parentCommit = await this.get(`/git/commits/${parent}`);
+    const parentKey = `${this.owner}/${this.repo}@${parent}`;
+    const baseTree = treeShas.get(parentKey) ?? (await this.getCommit(parent)).tree;
     const tree = await this.send("POST", "/git/trees", {
-      base_tree: parentCommit.tree.sha,
+      base_tree: baseTree,
       tree: changes.map((c) =>
         c.content === null
           ? { path: c.path, mode: "100644", type: "blob", sha: null }
@@ -239,7 +275,26 @@ export class OctokitPort implements GitHubPort {
       author: COMMITTER,
       committer: COMMITTER,
     });
-    return commit.sha as string;
+    const sha = commit.sha as string;
+    commits.set(`${this.owner}/${this.repo}@${sha}`, {
+      sha,
+      tree: commit.tree?.sha ?? tree.sha,
+      parents: [parent],
+      committer: commit.committer?.name ?? COMMITTER.name,
+      message: commit.message ?? message,
+    });
+    for (const c of changes) if (c.content !== null) blobs.set(blobSha(c.content), c.content);
+    treeShas.set(`${this.owner}/${this.repo}@${sha}`, tree.sha);
+    const before = trees.get(parentKey);
+    if (before) {
+      const after = new Map(before);
+      for (const c of changes) {
+        if (c.content === null) after.delete(c.path);
+        else after.set(c.path, c.content);
+      }
+      trees.set(`${this.owner}/${this.repo}@${sha}`, after);
+    }
+    return sha;
   }
 
   async createBranch(branch: string, sha: string): Promise<boolean> {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { COMMITTER, OctokitPort, type PullInfo } from "../../../src/github/index.js";
 import { github, octokit, useNock } from "./nock.js";
+import { blobSha } from "../../../src/github/octokit.js";
 
 const seen = useNock();
 const R = "/repos/acme/config";
@@ -723,6 +724,87 @@ describe("readTree", () => {
     const p = port();
     expect([...(await p.readTree("rt2")).entries()]).toEqual([["b.yaml", "b: 1\n"]]);
     expect([...(await p.readTree("rt3")).entries()]).toEqual([["moved/b.yaml", "b: 1\n"]]);
+    done(scope);
+  });
+
+  it("what Handover commits is known without reading it back: the commit, its files on a parent read before, its blobs", async () => {
+    const mongo = "- cluster_id: mongo\n";
+    const scope = github(seen)
+      .get(`${R}/git/trees/base1`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: "tree0",
+        truncated: false,
+        tree: [
+          { path: "a.yaml", type: "blob", sha: "blob-a" },
+          { path: "gone.yaml", type: "blob", sha: "blob-gone" },
+        ],
+      })
+      .get(`${R}/git/blobs/blob-a`)
+      .reply(200, { encoding: "utf-8", content: "a: 1\n" })
+      .get(`${R}/git/blobs/blob-gone`)
+      .reply(200, { encoding: "utf-8", content: "gone: 1\n" })
+      // the base tree comes from the listing: no read of the parent commit
+      .post(`${R}/git/trees`, (body) => body.base_tree === "tree0")
+      .reply(201, { sha: "tree1" })
+      .post(`${R}/git/commits`)
+      .reply(201, { sha: "c1", tree: { sha: "tree1" }, committer: { name: "Handover" }, message: "step" })
+      // a merge commit holding the same files: its listing is read, none of its blobs (named by their content)
+      .get(`${R}/git/trees/merge1`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: "tree1",
+        truncated: false,
+        tree: [
+          { path: "a.yaml", type: "blob", sha: "blob-a" },
+          { path: "conf.d/mongo.yaml", type: "blob", sha: blobSha(mongo) },
+        ],
+      });
+    const p = port();
+    await p.readTree("base1");
+    const sha = await p.createCommit(
+      "base1",
+      [
+        { path: "conf.d/mongo.yaml", action: "create", content: mongo },
+        { path: "gone.yaml", action: "delete", content: null },
+      ],
+      "step",
+    );
+    const after = [
+      ["a.yaml", "a: 1\n"],
+      ["conf.d/mongo.yaml", mongo],
+    ];
+    expect([...(await p.readTree(sha)).entries()]).toEqual(after);
+    expect(await p.getCommit(sha)).toEqual({
+      sha: "c1",
+      tree: "tree1",
+      parents: ["base1"],
+      committer: "Handover",
+      message: "step",
+    });
+    expect([...(await p.readTree("merge1")).entries()]).toEqual(after);
+    expect(seen.matched).toEqual([
+      `GET ${R}/git/trees/base1?recursive=1`,
+      `GET ${R}/git/blobs/blob-a`,
+      `GET ${R}/git/blobs/blob-gone`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      `GET ${R}/git/trees/merge1?recursive=1`,
+    ]);
+    done(scope);
+  });
+
+  it("two readers of one new tree at once share one read", async () => {
+    const scope = github(seen)
+      .get(`${R}/git/trees/rt5`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "rt5", truncated: false, tree: [{ path: "c.yaml", type: "blob", sha: "blob-c" }] })
+      .get(`${R}/git/blobs/blob-c`)
+      .reply(200, { encoding: "utf-8", content: "c: 1\n" });
+    const [one, two] = await Promise.all([port().readTree("rt5"), port().readTree("rt5")]);
+    expect([...one.entries()]).toEqual([["c.yaml", "c: 1\n"]]);
+    expect([...two.entries()]).toEqual([["c.yaml", "c: 1\n"]]);
+    expect(seen.matched).toEqual([`GET ${R}/git/trees/rt5?recursive=1`, `GET ${R}/git/blobs/blob-c`]);
     done(scope);
   });
 
