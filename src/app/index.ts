@@ -128,7 +128,22 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     if (probot) await resync.all();
   };
 
-  async function guard(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
+  /**
+   * Guards under way, by PR and head: events that arrive for a head being guarded (opened and ready_for_review of a
+   * draft, a duplicate delivery) wait for that run instead of starting another, which would write a second check run.
+   * The verdict depends only on the head, the default branch and the open migrations, which these events do not change.
+   */
+  const guarding = new Map<string, Promise<void>>();
+  function guard(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
+    const id = `${target.owner}/${target.repo}#${pull.number}@${pull.headSha}`;
+    const running = guarding.get(id);
+    if (running) return running;
+    const run = guardOnce(target, pull).finally(() => guarding.delete(id));
+    guarding.set(id, run);
+    return run;
+  }
+
+  async function guardOnce(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
     const port = new OctokitPort(target.octokit, target.owner, target.repo, await login());
     try {
       metrics.guards.inc({ conclusion: (await guardPullRequest(port, pull)).conclusion });

@@ -43,13 +43,15 @@ const blobs = new LruCache<string, string | null>(4_000);
 const commits = new LruCache<string, CommitInfo>(1_000);
 /** Tree listings by commit (paths, blob shas and sizes, no contents). */
 const listings = new LruCache<string, TreeFile[]>(64);
+/** The paths each commit Handover made changes on its parent (a commit of the default branch). */
+const changedBy = new LruCache<string, string[]>(1_000);
 /** The tree of a commit, learnt from a tree listing (what a new commit on top of it needs). */
 const treeShas = new LruCache<string, string>(1_000);
 /** Reads of immutable objects under way: a guard and a reconcile reading the same new tree at once share one read. */
 const reading = new Map<string, Promise<unknown>>();
 /** Forget every cached answer (tests that fake GitHub reuse shas with other contents; real shas never change). */
 export function resetCaches(): void {
-  for (const cache of [trees, listings, blobs, commits, treeShas, conditionalReads]) cache.clear();
+  for (const cache of [trees, listings, blobs, commits, treeShas, changedBy, conditionalReads]) cache.clear();
   reading.clear();
 }
 
@@ -285,6 +287,7 @@ export class OctokitPort implements GitHubPort {
     });
     for (const c of changes) if (c.content !== null) blobs.set(blobSha(c.content), c.content);
     treeShas.set(`${this.owner}/${this.repo}@${sha}`, tree.sha);
+    changedBy.set(`${this.owner}/${this.repo}@${sha}`, [...new Set(changes.map((c) => c.path))]);
     const before = trees.get(parentKey);
     if (before) {
       const after = new Map(before);
@@ -495,7 +498,10 @@ export class OctokitPort implements GitHubPort {
     }));
   }
 
-  async changedFiles(pull: number): Promise<string[]> {
+  async changedFiles(pull: number, headSha?: string): Promise<string[]> {
+    // A step PR whose head is a commit this process made on the default branch changes exactly what that commit did.
+    const own = headSha === undefined ? undefined : changedBy.get(`${this.owner}/${this.repo}@${headSha}`);
+    if (own) return [...own];
     return (await this.all(`/pulls/${pull}/files`)).flatMap((f) => [
       f.filename as string,
       ...(f.previous_filename ? [f.previous_filename as string] : []),

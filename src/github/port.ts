@@ -122,8 +122,8 @@ export interface GitHubPort {
 
   /** The commits of a PR, oldest first (a rebase merge puts each of them on the base). */
   pullCommits(pull: number): Promise<CommitInfo[]>;
-  /** Paths a PR changes. */
-  changedFiles(pull: number): Promise<string[]>;
+  /** Paths a PR changes (known without a request when `headSha` is a commit this process made). */
+  changedFiles(pull: number, headSha?: string): Promise<string[]>;
   /** The conclusion and title of the newest check run with this name on a commit. */
   findCheckRun(sha: string, name: string): Promise<{ conclusion: string | null; title: string } | undefined>;
   createCheckRun(sha: string, name: string, run: GuardRun): Promise<void>;

@@ -244,7 +244,7 @@ export async function guardPullRequest(
     // Only Handover's own step PRs may change the discovery of the clusters their migration holds.
     const own = pull.author === port.botLogin ? issueOfBranch(pull.headRef) : undefined;
     const locks = await activeLocks(port, needed.value);
-    const changed = await port.changedFiles(pull.number);
+    const changed = await port.changedFiles(pull.number, pull.headSha);
     const read = await readNeeded(port, listings, texts, (head, base) => guardVerdict(head, own, locks, changed, base));
     verdict = read.kind === "read" ? read.value : tooLargeVerdict(read.files, read.bytes);
   }

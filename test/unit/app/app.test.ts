@@ -258,6 +258,61 @@ describe("webhooks name the issue to reconcile", () => {
     done(scope);
   });
 
+  it("a PR head being guarded is guarded once: opened and ready_for_review at once make one check run", async () => {
+    const checkRuns: { head_sha?: string; name?: string }[] = [];
+    const scope = token(github(seen));
+    scope
+      .get(`${R}/git/trees/h1`)
+      .query({ recursive: "1" })
+      .delay(50)
+      .reply(200, { sha: "t1", truncated: false, tree: [] })
+      .get(R)
+      .reply(200, { default_branch: "main" })
+      .get(`${R}/git/ref/heads/main`)
+      .reply(200, { object: { sha: "b1" } })
+      .get(`${R}/git/trees/b1`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "t0", truncated: false, tree: [] })
+      .get(`${R}/issues`)
+      .query(true)
+      .reply(200, [])
+      .get(`${R}/pulls/7/files`)
+      .query(true)
+      .reply(200, [])
+      .get(`${R}/commits/h1/check-runs`)
+      .query(true)
+      .reply(200, { check_runs: [] })
+      .post(`${R}/check-runs`, (body) => checkRuns.push(body) > 0)
+      .reply(201, {});
+    const pull = (action: string): Payload => {
+      const payload = fixture("pull_request.closed");
+      payload.action = action;
+      payload.number = 7;
+      Object.assign(payload.pull_request, {
+        number: 7,
+        state: "open",
+        merged: false,
+        body: "A feature",
+        user: { login: "alice" },
+      });
+      Object.assign(payload.pull_request.head, { ref: "feature", sha: "h1" });
+      payload.pull_request.base.ref = "main";
+      payload.repository.default_branch = "main";
+      return payload;
+    };
+    await Promise.all(
+      ["opened", "ready_for_review"].map((action, n) =>
+        probot.receive({ id: String(n), name: "pull_request", payload: pull(action) } as Parameters<
+          Probot["receive"]
+        >[0]),
+      ),
+    );
+    await controls.idle();
+    expect(seen.matched.filter((r) => r.startsWith("POST /repos"))).toEqual([`POST ${R}/check-runs`]);
+    expect(checkRuns.map((run) => [run.name, run.head_sha])).toEqual([["handover/guard", "h1"]]);
+    done(scope);
+  });
+
   it("a burst of events for one issue coalesces into one running reconcile plus one queued", async () => {
     const scope = token(github(seen));
     // the first answer is slow, so the other three deliveries arrive while it runs

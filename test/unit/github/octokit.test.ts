@@ -783,6 +783,8 @@ describe("readTree", () => {
       message: "step",
     });
     expect([...(await p.readTree("merge1")).entries()]).toEqual(after);
+    // the guard on its PR: the paths the commit changed, no read of the PR's files
+    expect(await p.changedFiles(9, sha)).toEqual(["conf.d/mongo.yaml", "gone.yaml"]);
     expect(seen.matched).toEqual([
       `GET ${R}/git/trees/base1?recursive=1`,
       `GET ${R}/git/blobs/blob-a`,
