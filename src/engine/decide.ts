@@ -70,6 +70,11 @@ function phase(label: StatusLabel, current: string | undefined, reason: PhaseRea
   return current === undefined ? { label, reason } : { label, current, reason };
 }
 
+/**
+ * A gate being watched is `handover:running`, like the review before it: the migration moves on by itself, and a step
+ * costs no label write on its way. `handover:waiting` is kept for a migration held until a person or a time acts (an
+ * approval, a change window or freeze, the decommission command).
+ */
 function gatePhase(snapshot: Snapshot, step: PlannedStep, gate: GateResult): Decision | "passed" {
   const { hidden, now } = snapshot;
   if (gate.state === "passed") return "passed";
@@ -88,7 +93,7 @@ function gatePhase(snapshot: Snapshot, step: PlannedStep, gate: GateResult): Dec
   const soakEnd =
     gate.state === "soaking" && gate.soakLeftMs !== undefined ? snapshot.now + gate.soakLeftMs : gate.deadline;
   return {
-    ...hold(hidden, "handover:waiting", step.id, {
+    ...hold(hidden, "handover:running", step.id, {
       kind: "gate-waiting",
       ...(step.gate ? { cluster: step.gate.cluster } : {}),
       state: gate.state,
@@ -330,7 +335,7 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       hidden,
       actions: closes,
       again: true,
-      phase: at("handover:waiting", { kind: "rollback-reading-gate" }),
+      phase: at("handover:running", { kind: "rollback-reading-gate" }),
     };
   if (gate.state === "passed") return finish();
   if (gate.state === "failed" || gate.state === "timed-out") {
@@ -343,7 +348,7 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
     };
     return held("handover:failed", { kind: "rollback-gate-failed", reason: gate.reason });
   }
-  return held("handover:waiting", {
+  return held("handover:running", {
     kind: "rollback-gate-waiting",
     ...(target.gate ? { cluster: target.gate.cluster } : {}),
     state: gate.state,
@@ -414,7 +419,7 @@ export function decide(snapshot: Snapshot): Decision {
         hidden,
         actions: [],
         again: true,
-        phase: phase("handover:waiting", step.id, { kind: "reading-gate" }),
+        phase: phase("handover:running", step.id, { kind: "reading-gate" }),
       };
     const gate = gatePhase({ ...snapshot, hidden }, step, view.gate);
     if (gate !== "passed") return gate;

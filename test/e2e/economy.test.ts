@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readDirTree } from "../../src/cli/disk.js";
 import { SimulatedClock, startWorld, type World } from "../../src/rehearse/world.js";
+import type { GitHubSim } from "../../src/sim/index.js";
+import { EXAMPLE_ISSUE, run } from "./helpers.js";
 
 const ISSUE = readFileSync("examples/issue.md", "utf8");
 const R = "/repos/acme/replicante-config";
@@ -58,5 +60,19 @@ describe("the writes a migration costs", { timeout: 120_000 }, () => {
     } finally {
       await w.stop();
     }
+  });
+
+  it("a step costs no write of the status label: running through review and gate; waiting only when held", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
+    expect(report.completed).toBe(true);
+    const sim = sims[0] as GitHubSim;
+    // running from the start, waiting for /handover decommission, running again, done
+    expect(sim.requests.filter((r) => r.write && r.path === `${R}/issues/1/labels`).map((r) => r.method)).toEqual([
+      "POST",
+      "PUT",
+      "PUT",
+      "PUT",
+    ]);
+    expect(report.final_label).toBe("handover:done");
   });
 });

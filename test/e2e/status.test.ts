@@ -86,7 +86,7 @@ describe("handover status reads a live migration from GitHub (the simulator over
     const run = await status("json");
     expect(run.code).toBe(0);
     const json = JSON.parse(run.out);
-    expect(json).toMatchObject({ issue, label: "handover:waiting", current: "prepare", problems: [] });
+    expect(json).toMatchObject({ issue, label: "handover:running", current: "prepare", problems: [] });
     expect(json.steps[0]).toEqual({
       id: "prepare",
       kind: "prepare",

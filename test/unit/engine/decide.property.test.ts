@@ -143,7 +143,9 @@ describe("decide properties over random hidden states and views", () => {
 });
 
 describe("the generators reach the interesting states", () => {
-  it("opens, closes, records and every label appear in a sample", () => {
+  // handover:waiting (held by an approval, a change window or the decommission command) needs states these
+  // generators do not make; decide.test.ts and schedule.test.ts cover it.
+  it("opens, closes, records and every label but waiting appear in a sample", () => {
     const kinds = new Set<string>();
     for (const [state, seen] of fc.sample(fc.tuple(hidden, views), { numRuns: 3000, seed: 42 })) {
       const decision = decide(snapshot(state, seen));
@@ -157,7 +159,6 @@ describe("the generators reach the interesting states", () => {
       "handover:failed",
       "handover:paused",
       "handover:running",
-      "handover:waiting",
       "open",
     ]);
   });

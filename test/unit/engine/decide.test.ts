@@ -436,7 +436,7 @@ const ROWS: Row[] = [
       hidden: withStep(AT_RC, "release-canary", mergeFacts("release-canary")),
       actions: [],
       again: true,
-      phase: { label: "handover:waiting", current: "release-canary", reason: { kind: "reading-gate" } },
+      phase: { label: "handover:running", current: "release-canary", reason: { kind: "reading-gate" } },
     },
   },
   {
@@ -448,7 +448,7 @@ const ROWS: Row[] = [
       hidden: withStep(AT_RC, "release-canary", { pr: 102, mergeSha: "prhead-rc", mergedAt: NOW }),
       actions: [],
       again: true,
-      phase: { label: "handover:waiting", current: "release-canary", reason: { kind: "reading-gate" } },
+      phase: { label: "handover:running", current: "release-canary", reason: { kind: "reading-gate" } },
     },
   },
   {
@@ -462,7 +462,7 @@ const ROWS: Row[] = [
       again: false,
       recheckAt: NOW + 115 * MIN,
       phase: {
-        label: "handover:waiting",
+        label: "handover:running",
         current: "release-canary",
         reason: { kind: "gate-waiting", cluster: "replicore-a", state: "pending", deadline: NOW + 115 * MIN },
       },
@@ -477,7 +477,7 @@ const ROWS: Row[] = [
       again: false,
       recheckAt: NOW + 10 * MIN,
       phase: {
-        label: "handover:waiting",
+        label: "handover:running",
         current: "release-canary",
         reason: {
           kind: "gate-waiting",
@@ -500,7 +500,7 @@ const ROWS: Row[] = [
       again: false,
       recheckAt: NOW + 115 * MIN,
       phase: {
-        label: "handover:waiting",
+        label: "handover:running",
         current: "adopt-canary",
         reason: { kind: "gate-waiting", cluster: "replicore-b", state: "pending", deadline: NOW + 115 * MIN },
       },
@@ -583,7 +583,7 @@ const ROWS: Row[] = [
       again: false,
       recheckAt: NOW + 10 * MIN,
       phase: {
-        label: "handover:waiting",
+        label: "handover:running",
         current: "release-canary",
         reason: {
           kind: "gate-waiting",
@@ -606,7 +606,7 @@ const ROWS: Row[] = [
       again: false,
       recheckAt: NOW + 10 * MIN,
       phase: {
-        label: "handover:waiting",
+        label: "handover:running",
         current: "release-canary",
         reason: {
           kind: "gate-waiting",

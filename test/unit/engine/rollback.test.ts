@@ -111,7 +111,7 @@ describe("decide: a rollback in progress", () => {
       mergedAt: merged.mergedAt,
     });
     expect(decision.actions).toEqual([]);
-    expect(decision.phase.label).toBe("handover:waiting");
+    expect(decision.phase.label).toBe("handover:running");
   });
 
   it("merged, gate passed: the step is not done any more, its PR undone, the chain paused by the requester", () => {

@@ -61,7 +61,7 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
   it("starts with the dashboard marker and the label", () => {
     expect(SOAKING.body.split("\n").slice(0, 7)).toStrictEqual([
       DASHBOARD_MARKER,
-      "## Handover: waiting",
+      "## Handover: running",
       "",
       "**Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)**",
       "",
