@@ -124,6 +124,12 @@ const CLEAN_STATUS = /is in clean status/;
 /** The GitHub port over Octokit: REST calls, the conflict signals of section 5.2, caches of immutable objects. */
 export class OctokitPort implements GitHubPort {
   private defaultBranchName: string | undefined;
+  /**
+   * PRs this adapter opened, by branch. The App makes one adapter per reconcile: the round after an open knows the PR
+   * from GitHub's answer (no comments yet, mergeability not computed yet) instead of listing it back. The next
+   * reconcile reads it as usual.
+   */
+  private readonly opened = new Map<string, PullInfo>();
 
   constructor(
     private readonly octokit: OctokitLike,
@@ -336,6 +342,7 @@ export class OctokitPort implements GitHubPort {
   }
 
   async listComments(number: number): Promise<CommentInfo[]> {
+    if ([...this.opened.values()].some((pull) => pull.number === number)) return [];
     return (await this.all(`/issues/${number}/comments`)).map((c) => ({
       id: c.id,
       body: c.body ?? "",
@@ -414,6 +421,8 @@ export class OctokitPort implements GitHubPort {
   }
 
   async findPull(branch: string): Promise<PullInfo | undefined> {
+    const opened = this.opened.get(branch);
+    if (opened) return { ...opened };
     const pulls = await this.get("/pulls", { head: `${this.owner}:${branch}`, state: "all", per_page: 100 });
     const newest = (pulls as unknown as Json[]).sort((a, b) => b.number - a.number)[0];
     if (!newest) return undefined;
@@ -423,8 +432,13 @@ export class OctokitPort implements GitHubPort {
 
   async createPull(pull: NewPull): Promise<PullInfo> {
     const base = (await this.defaultBranch()).name;
-    const open = async (title: string, draft: boolean) =>
-      toPull(await this.send("POST", "/pulls", { title, head: pull.branch, base, body: pull.body, draft }));
+    const open = async (title: string, draft: boolean) => {
+      const opened = toPull(
+        await this.send("POST", "/pulls", { title, head: pull.branch, base, body: pull.body, draft }),
+      );
+      this.opened.set(pull.branch, opened);
+      return opened;
+    };
     try {
       try {
         return await open(pull.title, pull.draft);

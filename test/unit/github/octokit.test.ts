@@ -276,6 +276,34 @@ describe("pull requests", () => {
     done(scope);
   });
 
+  it("the adapter that opened a PR knows it: findPull and its comments ask nothing; another adapter reads them", async () => {
+    const scope = repoAndMain(github(seen))
+      .post(`${R}/pulls`, postBody)
+      .reply(201, pullJson(7))
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .reply(200, [pullJson(7)])
+      .get(`${R}/pulls/7`)
+      .reply(200, pullJson(7, { mergeable: true }))
+      .get(`${R}/issues/7/comments`)
+      .query(true)
+      .reply(200, []);
+    const p = port();
+    await p.createPull(newPull);
+    expect(await p.findPull("handover/1/prepare")).toEqual(expectedPull);
+    expect(await p.listComments(7)).toEqual([]);
+    expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`]);
+    const next = port();
+    expect(await next.findPull("handover/1/prepare")).toEqual({ ...expectedPull, mergeable: true });
+    expect(await next.listComments(7)).toEqual([]);
+    expect(seen.matched.slice(3)).toEqual([
+      `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
+      `GET ${R}/pulls/7`,
+      `GET ${R}/issues/7/comments?per_page=100&page=1`,
+    ]);
+    done(scope);
+  });
+
   it("createPull on 422 drafts not supported opens a normal PR titled wipTitle, once", async () => {
     const wip = { ...newPull, wipTitle: "[handover #1] [WIP] Prepare replicore-b for Replicante Core 0.3.5" };
     const scope = repoAndMain(github(seen))
