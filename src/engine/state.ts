@@ -39,7 +39,9 @@ export function stateSigner(webhookSecret: string, issue: string): StateSigner {
 
 /** Base64 so no value (not even `-->`) can end the HTML comment early; signed when a signer is given. */
 export function encodeState(state: HiddenState, sign?: StateSigner): string {
-  const payload = Buffer.from(JSON.stringify(state), "utf8").toString("base64");
+  // Through the schema, so keys come in one order: a state built in memory and the same state read back encode alike
+  // (otherwise an unchanged dashboard differs in its state line and is written again).
+  const payload = Buffer.from(JSON.stringify(hiddenState.parse(state)), "utf8").toString("base64");
   return stateBlock(payload, sign?.(payload));
 }
 
