@@ -2,23 +2,15 @@
 // issue 14). Totals go in `npm run bench`; here the exact writes, so a redundant one fails a test.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { readDirTree } from "../../src/cli/disk.js";
-import { SimulatedClock, startWorld, type World } from "../../src/rehearse/world.js";
+import type { World } from "../../src/rehearse/world.js";
 import type { GitHubSim } from "../../src/sim/index.js";
-import { EXAMPLE_ISSUE, run } from "./helpers.js";
+import { EXAMPLE_ISSUE, exampleWorld, run } from "./helpers.js";
 
 const ISSUE = readFileSync("examples/issue.md", "utf8");
 const R = "/repos/acme/replicante-config";
 
 async function world(seed: number): Promise<World> {
-  const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
-  const w = await startWorld({
-    clock,
-    files: await readDirTree("examples/config-repo"),
-    replicas: 1,
-    probe: async () => ({ body: "{}" }),
-    seed,
-  });
+  const { world: w } = await exampleWorld(seed);
   w.sim.setPermission("operator", "admin");
   w.sim.createLabel("handover");
   return w;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { planMigration, type Plan } from "../../src/plan/index.js";
 import { rehearse, type RehearsalOptions, type RehearsalReport } from "../../src/rehearse/run.js";
+import { SimulatedClock, startWorld, type World } from "../../src/rehearse/world.js";
 import { readDirTree } from "../../src/cli/disk.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { formBody, parseIssueBody } from "../../src/spec/issue.js";
@@ -45,4 +46,17 @@ export function expectStrictOrder(report: RehearsalReport): void {
     expect(before.gate_passed_at ?? before.merged_at, `${step.id} opened before ${before.id} was done`).not.toBeNull();
     expect(step.opened_at).toBeGreaterThanOrEqual(before.gate_passed_at ?? (before.merged_at as number));
   }
+}
+
+/** The real App (one replica) and the simulator loaded with the bundled example repo, its clock at 2026-01-01. */
+export async function exampleWorld(seed: number): Promise<{ world: World; clock: SimulatedClock }> {
+  const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
+  const world = await startWorld({
+    clock,
+    files: await readDirTree("examples/config-repo"),
+    replicas: 1,
+    probe: async () => ({ body: "{}" }),
+    seed,
+  });
+  return { world, clock };
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
-import { BOT, SimulatedClock, startWorld } from "../../src/rehearse/world.js";
-import { readDirTree } from "../../src/cli/disk.js";
+import { BOT } from "../../src/rehearse/world.js";
+import { exampleWorld } from "./helpers.js";
 
 const GOOD = readFileSync("examples/issue.md", "utf8");
 const BAD = GOOD.replace("replicore-b", "replicore-a")
@@ -12,14 +12,7 @@ const BAD = GOOD.replace("replicore-b", "replicore-a")
 
 describe("a migration issue with mistakes", () => {
   it("gets every problem on the dashboard, label failed, no branch and no PR; fixing the issue starts the migration", async () => {
-    const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
-    const world = await startWorld({
-      clock,
-      files: await readDirTree("examples/config-repo"),
-      replicas: 1,
-      probe: async () => ({ body: "{}" }),
-      seed: 3,
-    });
+    const { world } = await exampleWorld(3);
     try {
       const { sim } = world;
       sim.setPermission("operator", "admin");
@@ -54,14 +47,7 @@ describe("a migration issue with mistakes", () => {
 
 describe("who may start a migration", () => {
   it("an issue filed without commands.permission does not start and, like an invalid issue, takes no cluster lock", async () => {
-    const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
-    const world = await startWorld({
-      clock,
-      files: await readDirTree("examples/config-repo"),
-      replicas: 1,
-      probe: async () => ({ body: "{}" }),
-      seed: 5,
-    });
+    const { world } = await exampleWorld(5);
     try {
       const { sim } = world;
       sim.setPermission("mallory", "read");
