@@ -1,5 +1,4 @@
 import { commandLine } from "../chatops/index.js";
-import { durationMs } from "../spec/config.js";
 import {
   phaseHold,
   stepDone,
@@ -63,11 +62,12 @@ function gateCell(step: PlannedStep, snapshot: Snapshot): string {
   const view = snapshot.views.get(step.id);
   const gate = view?.gate;
   if (!gate) return `${step.gate.cluster}: ${step.gate.checks.length} check(s), soak ${step.gate.soak}`;
-  const checks = gate.checks.map((c) => `${CHECK_ICON[c.state]} ${escapeText(c.label)}`).join("<br>");
-  const soak =
-    gate.state === "soaking" && gate.passingSince !== undefined && step.gate
-      ? `<br>soak ends ${formatDateTime(gate.passingSince + durationMs(snapshot.hidden.steps[step.id]?.soak ?? step.gate.soak))}`
-      : "";
+  // A running gate lists its checks without their states: those change while the phase does not (see phaseWords).
+  const running = gate.state === "pending" || gate.state === "soaking";
+  const checks = gate.checks
+    .map((c) => `${running ? "" : `${CHECK_ICON[c.state]} `}${escapeText(c.label)}`)
+    .join("<br>");
+  const soak = running ? `<br>soak ${snapshot.hidden.steps[step.id]?.soak ?? step.gate.soak} once all are green` : "";
   const timeout = gate.state === "passed" ? "" : `<br>time-out ${formatDateTime(gate.deadline)}`;
   return `${checks || "no checks"}${soak}${timeout}`;
 }
@@ -115,7 +115,7 @@ function audit(hidden: HiddenState, shown: number): string {
 
 const HELP_FOOTER =
   `<sub>Steer with a comment here or on a step PR: ${commandLine(" · ")}. ` +
-  "Handover re-reads GitHub on every event and every resync, so this comment always shows the current state.</sub>";
+  "Handover re-reads GitHub on every event and every resync, so this comment always shows the current phase.</sub>";
 
 /** GitHub refuses a comment body over 65,536 characters; the dashboard keeps a margin below it. */
 export const DASHBOARD_MAX = 65_000;
@@ -158,7 +158,7 @@ function stepTable(state: Snapshot, phase: Phase, rows: number | undefined): str
 
 function compose(snapshot: Snapshot, phase: Phase, hidden: HiddenState, layout: Layout): string {
   const state = { ...snapshot, hidden };
-  const words = phaseWords(phase);
+  const words = phaseWords(phase, false);
   return [
     DASHBOARD_MARKER,
     `## Handover: ${phase.label.replace("handover:", "")}`,

@@ -46,7 +46,15 @@ function heldWords(hold: ScheduleHold, step: string): PhaseWords {
   return { headline, next: "Nothing to do: it opens by itself then. `/handover pause` holds it longer." };
 }
 
-type Words = { [K in PhaseReason["kind"]]: (reason: Extract<PhaseReason, { kind: K }>, step: string) => PhaseWords };
+type Words = {
+  [K in PhaseReason["kind"]]: (reason: Extract<PhaseReason, { kind: K }>, step: string, live: boolean) => PhaseWords;
+};
+
+/**
+ * The dashboard is edited when the phase changes, not each time a check turns green or a soak runs down (that would be
+ * three more writes per step, and as many re-reads of the comments): it names where the live state is instead.
+ */
+const LIVE = " Each check's state now: `/handover status`.";
 
 /** One entry per reason decide can give: the only place the dashboard's headlines are written. */
 const WORDS: Words = {
@@ -75,9 +83,9 @@ const WORDS: Words = {
   }),
   "reading-gate": (_, step) => ({ headline: `Reading the gate of ${step}.`, next: "" }),
   "gate-passed": (_, step) => ({ headline: `Gate of ${step} passed.`, next: "" }),
-  "gate-waiting": ({ cluster, state, soakEndsAt, deadline }, step) => ({
-    headline: `Waiting for the ${cluster ?? ""} health gate of ${step}: ${state}${soakEnds(soakEndsAt)}`,
-    next: `Nothing to do: the next step opens by itself once the gate passes (time-out at ${formatClock(deadline)}). \`/handover pause\` holds it.`,
+  "gate-waiting": ({ cluster, state, soakEndsAt, deadline }, step, live) => ({
+    headline: `Waiting for the ${cluster ?? ""} health gate of ${step}${live ? `: ${state}${soakEnds(soakEndsAt)}` : "."}`,
+    next: `Nothing to do: the next step opens by itself once the gate passes (time-out at ${formatClock(deadline)}).${live ? "" : LIVE} \`/handover pause\` holds it.`,
   }),
   "step-problems": ({ problems }, step) => ({
     headline: `Step ${step} cannot be computed on the default branch: ${problems.join("; ")}`,
@@ -158,9 +166,9 @@ const WORDS: Words = {
     headline: `Gate of the rollback of ${step} failed: ${reason}`,
     next: "Fix the cluster, then `/handover abort` or resolve by hand.",
   }),
-  "rollback-gate-waiting": ({ cluster, state, soakEndsAt }, step) => ({
-    headline: `Waiting for the ${cluster ?? ""} health gate of the rollback of ${step}: ${state}${soakEnds(soakEndsAt)}`,
-    next: "Nothing to do: the chain pauses once it passes.",
+  "rollback-gate-waiting": ({ cluster, state, soakEndsAt }, step, live) => ({
+    headline: `Waiting for the ${cluster ?? ""} health gate of the rollback of ${step}${live ? `: ${state}${soakEnds(soakEndsAt)}` : "."}`,
+    next: `Nothing to do: the chain pauses once it passes.${live ? "" : LIVE}`,
   }),
   held: ({ hold }, step) => heldWords(hold, step),
   blocked: ({ error, status, request, message }) =>
@@ -179,10 +187,13 @@ const WORDS: Words = {
   }),
 };
 
-/** The words for a phase: decide gives the reason as data, this writes it. */
-export function phaseWords(phase: Phase): PhaseWords {
-  const words = WORDS[phase.reason.kind] as (reason: PhaseReason, step: string) => PhaseWords;
-  return words(phase.reason, phase.current ?? "");
+/**
+ * The words for a phase: decide gives the reason as data, this writes it. `live: false` (the dashboard) leaves out
+ * what changes while the phase does not (a running gate's pending or soaking, when its soak ends).
+ */
+export function phaseWords(phase: Phase, live = true): PhaseWords {
+  const words = WORDS[phase.reason.kind] as (reason: PhaseReason, step: string, live: boolean) => PhaseWords;
+  return words(phase.reason, phase.current ?? "", live);
 }
 
 /** The comment Handover leaves on a step PR it closes. */

@@ -2,6 +2,7 @@
 // issue 14). Totals go in `npm run bench`; here the exact writes, so a redundant one fails a test.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { REHEARSAL_START } from "../../src/rehearse/run.js";
 import type { World } from "../../src/rehearse/world.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, exampleWorld, run } from "./helpers.js";
@@ -66,5 +67,34 @@ describe("the writes a migration costs", { timeout: 120_000 }, () => {
       "PUT",
     ]);
     expect(report.final_label).toBe("handover:done");
+  });
+});
+
+describe("the writes of one step", { timeout: 120_000 }, () => {
+  it("from its merge to the next step's PR: one dashboard edit at the merge, none while its checks report, one when it passes", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
+    const sim = sims[0] as GitHubSim;
+    const [, canary, next] = report.steps;
+    if (!canary?.merged_at || !next?.opened_at)
+      throw new Error("release-canary never merged, or adopt-canary never opened");
+    // The report's times are seconds since the rehearsal started; the simulator's are epoch ms.
+    const [from, to] = [canary.merged_at, next.opened_at].map((s) => REHEARSAL_START + s * 1000) as [number, number];
+    const writes = sim.requests
+      .filter((r) => r.write && r.at >= from && r.at <= to && !r.path.startsWith("/app/"))
+      .map((r) => `${new Date(r.at).toISOString().slice(11, 19)} ${r.method} ${r.path}`);
+    const dashboard = sim.requests.find(
+      (r) => r.method === "PATCH" && r.path.startsWith(`${R}/issues/comments/`),
+    )?.path;
+    expect(writes).toEqual([
+      `00:31:00 PATCH ${dashboard}`, // merged: the gate runs
+      // 00:32 and 00:33 the deployments and flux report green, 00:48 the soak ends: no write
+      `00:51:00 POST ${R}/git/trees`,
+      `00:51:00 POST ${R}/git/commits`,
+      `00:51:00 POST ${R}/git/refs`,
+      `00:51:00 POST ${R}/pulls`,
+      `00:51:00 POST ${R}/issues/${next.pr}/labels`,
+      `00:51:00 PATCH ${dashboard}`, // gate passed, adopt-canary open for review
+      `00:51:00 POST ${R}/check-runs`,
+    ]);
   });
 });

@@ -63,9 +63,9 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
       DASHBOARD_MARKER,
       "## Handover: running",
       "",
-      "**Waiting for the replicore-a health gate of release-canary: soaking (soak ends 12:10:00 UTC if it stays green)**",
+      "**Waiting for the replicore-a health gate of release-canary.**",
       "",
-      "Next: Nothing to do: the next step opens by itself once the gate passes (time-out at 13:55:00 UTC). `/handover pause` holds it.",
+      "Next: Nothing to do: the next step opens by itself once the gate passes (time-out at 13:55:00 UTC). Each check's state now: `/handover status`. `/handover pause` holds it.",
       "",
     ]);
   });
@@ -78,7 +78,7 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
         "release-canary",
         "🔎 merged, gate running",
         "#102",
-        `✅ flux/kustomization/replicore-a*<br>✅ deployment replicore-a<br>soak ends ${clock(NOW + 10 * MIN)}<br>time-out ${clock(NOW + 115 * MIN)}`,
+        `flux/kustomization/replicore-a*<br>deployment replicore-a<br>soak 15m once all are green<br>time-out ${clock(NOW + 115 * MIN)}`,
       ],
       ["3", "adopt-canary", "· not started", "", SUMMARY.b],
       ["4", "release-wave-1", "· not started", "", SUMMARY.a],
@@ -121,10 +121,23 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
     );
   });
 
+  it("a running gate's progress (a check turning green, the soak starting) leaves the text as it was: no edit", () => {
+    const pending = render(SOAKING.hidden, {
+      prepare: { pr: mergedPull("prepare") },
+      "release-canary": {
+        pr: mergedPull("release-canary"),
+        gate: { ...GATES.pending, checks: GATES.soaking.checks.map((c) => ({ ...c, state: "pending" as const })) },
+      },
+    });
+    expect(pending.phase.reason).toMatchObject({ kind: "gate-waiting", state: "pending" });
+    expect(SOAKING.phase.reason).toMatchObject({ kind: "gate-waiting", state: "soaking" });
+    expect(pending.body).toBe(SOAKING.body);
+  });
+
   it("the help footer names every command, rollback included", () => {
     expect(SOAKING.body.split("\n").at(-2)).toBe(
       "<sub>Steer with a comment here or on a step PR: `/handover status` · `pause` · `resume` · `retry [step]` · `skip [step]` · `abort -- reason` · `rollback` · `decommission` · `approve [step]` · `help`. " +
-        "Handover re-reads GitHub on every event and every resync, so this comment always shows the current state.</sub>",
+        "Handover re-reads GitHub on every event and every resync, so this comment always shows the current phase.</sub>",
     );
   });
 

@@ -374,6 +374,34 @@ describe("phaseWords", () => {
     expect(phaseWords(phase)).toStrictEqual(words);
   });
 
+  it.each([
+    [
+      {
+        kind: "gate-waiting",
+        cluster: "replicore-a",
+        state: "soaking",
+        soakEndsAt: NOW + 10 * MIN,
+        deadline: NOW + 115 * MIN,
+      },
+      {
+        headline: "Waiting for the replicore-a health gate of release-canary.",
+        next: "Nothing to do: the next step opens by itself once the gate passes (time-out at 13:55:00 UTC). Each check's state now: `/handover status`. `/handover pause` holds it.",
+      },
+    ],
+    [
+      { kind: "rollback-gate-waiting", cluster: "replicore-a", state: "pending" },
+      {
+        headline: "Waiting for the replicore-a health gate of the rollback of release-canary.",
+        next: "Nothing to do: the chain pauses once it passes. Each check's state now: `/handover status`.",
+      },
+    ],
+  ] as [PhaseReason, PhaseWords][])(
+    "the dashboard's words leave out a running gate's progress: %o",
+    (reason, words) => {
+      expect(phaseWords({ label: "handover:running", reason, current: "release-canary" }, false)).toStrictEqual(words);
+    },
+  );
+
   it("every reason kind has its words here", () => {
     expect([...new Set(WORDS.map(([reason]) => reason.kind))].sort()).toStrictEqual(Object.keys(KINDS).sort());
   });
