@@ -15,7 +15,7 @@ import {
 import { seqItemLines } from "./create.js";
 import { formatScalar, styleOf, type QuoteStyle } from "./scalar.js";
 import { rawValue } from "./sequence.js";
-import { applyEdits, eolOf, deleteLinesEdit, insertLinesEdit, lineEnd, lineStart, startsLine } from "./text.js";
+import { applyEdits, deleteLinesEdit, insertLinesEdit, lineEnd, lineStart, startsLine } from "./text.js";
 
 /** Start of an item's line and the end of it (past its line break). */
 interface Line {
@@ -67,6 +67,8 @@ export class LineList {
     private appendAt: number,
     private readonly indent: string,
     private readonly gap: number,
+    /** The text's line breaks by kind, kept up to date by each edit: its dominant line ending without a scan. */
+    private readonly breaks: { crlf: number; lf: number },
   ) {}
 
   /** The list at path, when the file and the list have the simple shape; undefined otherwise. */
@@ -102,7 +104,21 @@ export class LineList {
     const sample = sameLine[sameLine.length - 1];
     const gap = sample ? propsStart(text, sample.item) - sample.dash - 1 : 1;
     const indent = text.slice(lineStart(text, lastDash), lastDash);
-    return new LineList(text, starts, ends, values, afterNodeLine(text, seq), indent, gap);
+    return new LineList(
+      text,
+      starts,
+      ends,
+      values,
+      afterNodeLine(text, seq),
+      indent,
+      gap,
+      lineBreaks(text, 0, text.length),
+    );
+  }
+
+  /** What eolOf says of the text, from the counts. */
+  private get eol(): string {
+    return this.breaks.crlf > this.breaks.lf ? "\r\n" : "\n";
   }
 
   /** The number of items. */
@@ -127,6 +143,12 @@ export class LineList {
       // At the end of a file without a final line break, removeSeqItems takes the break before instead.
       if (end >= text.length) return undefined;
       edits.push(deleteLinesEdit(text, this.starts[i] ?? 0, end));
+    }
+    // Whole lines go (each ends before the text does): the breaks they end with go with them, no other break changes.
+    for (const edit of edits) {
+      const gone = lineBreaks(text, edit.start, edit.end);
+      this.breaks.crlf -= gone.crlf;
+      this.breaks.lf -= gone.lf;
     }
     const after = applyEdits(text, edits);
     let shift = 0;
@@ -158,11 +180,16 @@ export class LineList {
     const values: unknown[] = [];
     for (const raw of raws) {
       if (/[\r\n#&*!|>]/.test(raw) || raw.trim() !== raw || raw === "") return undefined;
+      const known = pathValue(raw);
+      if (known !== undefined) {
+        values.push(known);
+        continue;
+      }
       const parsed = rawValue(raw, []);
       if (parsed.block || (parsed.value !== null && typeof parsed.value === "object")) return undefined;
       values.push(parsed.value);
     }
-    const eol = eolOf(text);
+    const eol = this.eol;
     const edit = insertLinesEdit(text, this.appendAt, seqItemLines(raws, this.indent, this.gap), eol);
     const after = applyEdits(text, [edit]);
     let at = this.appendAt;
@@ -175,8 +202,37 @@ export class LineList {
     }
     this.appendAt = at;
     this.text = after;
+    // Every line appended ends with eol; the line before them already ended with a break of its own.
+    if (eol === "\n") this.breaks.lf += raws.length;
+    else this.breaks.crlf += raws.length;
     return after;
   }
+}
+
+/** The line breaks in text[start, end), by kind (a `\n` after a `\r` is a CRLF, as eolOf counts them). */
+function lineBreaks(text: string, start: number, end: number): { crlf: number; lf: number } {
+  let crlf = 0;
+  let lf = 0;
+  for (let i = text.indexOf("\n", start); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) {
+    if (text[i - 1] === "\r") crlf++;
+    else lf++;
+  }
+  return { crlf, lf };
+}
+
+/** A single-quoted scalar of printable ASCII, or a plain one naming a path: the value of such an item. */
+const QUOTED_PATH = /^'((?:[\x20-\x26\x28-\x7e]|'')*)'$/;
+/** A plain scalar with a `/` and only these characters is a string in YAML 1.2 (no null, bool or number has one). */
+const PLAIN_PATH = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
+
+/**
+ * The value of a raw item in one of the two shapes lists of files are written in, read without a parse (appending
+ * a thousand backends parsed a thousand small documents); undefined for any other shape (the caller parses it).
+ */
+function pathValue(raw: string): string | undefined {
+  const quoted = QUOTED_PATH.exec(raw);
+  if (quoted) return (quoted[1] ?? "").replaceAll("''", "'");
+  return PLAIN_PATH.test(raw) && raw.includes("/") ? raw : undefined;
 }
 
 /**

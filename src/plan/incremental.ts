@@ -70,8 +70,17 @@ interface GeneratorIndex {
 /** Which clusters hold a backend key or a reach (kind and value), and through how many backends. */
 type Holders = Map<string, Map<string, number>>;
 
+/** Each backend's keys, built once: a plan moves every backend twice and counts its keys each time. */
+const backendKeys = new WeakMap<Backend, string[]>();
+
+/** The backend's key and its reaches, each once. */
 function keysOf(backend: Backend): string[] {
-  return [`backend\0${backend.key}`, ...backend.reach.map((r) => `${r.kind}\0${r.value}`)];
+  let keys = backendKeys.get(backend);
+  if (!keys) {
+    keys = [...new Set([`backend\0${backend.key}`, ...backend.reach.map((r) => `${r.kind}\0${r.value}`)])];
+    backendKeys.set(backend, keys);
+  }
+  return keys;
 }
 
 /** An action object as what it holds: the datastore (and node) it acts on. */
@@ -182,7 +191,7 @@ export class QuickPlanner {
   }
 
   private hold(cluster: string, backend: Backend, delta: number): void {
-    for (const key of new Set(keysOf(backend))) {
+    for (const key of keysOf(backend)) {
       const counts = this.holders.get(key) ?? new Map<string, number>();
       const count = (counts.get(cluster) ?? 0) + delta;
       if (count === 0) counts.delete(cluster);
@@ -235,12 +244,15 @@ export class QuickPlanner {
     const entries = new Set(step.backends.map((b) => b.entry));
     const keys = new Set(step.backends.map((b) => b.key));
     if (!this.aligned(list, held)) return undefined;
-    const drop: boolean[] = new Array(held.length);
+    const drop: boolean[] = [];
+    let dropping = false;
     for (let i = 0; i < held.length; i++) {
       const backend = held[i] as Backend;
-      drop[i] = entries.has(backend.entry) || keys.has(backend.key);
+      const moved = entries.has(backend.entry) || keys.has(backend.key);
+      drop.push(moved);
+      dropping ||= moved;
     }
-    if (!drop.includes(true)) return { tree: this.work, changes: [], warnings: [], model };
+    if (!dropping) return { tree: this.work, changes: [], warnings: [], model };
     const overlay = new Overlay(this.work);
     const after = list.remove(drop);
     if (after === undefined) return undefined;
@@ -248,16 +260,18 @@ export class QuickPlanner {
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, [])) return undefined;
     const listedIn = this.listedIn.get(source.name);
-    for (const [i, backend] of held.entries()) {
-      if (!drop[i]) continue;
+    const kept: Backend[] = [];
+    for (let i = 0; i < held.length; i++) {
+      const backend = held[i] as Backend;
+      if (!drop[i]) {
+        kept.push(backend);
+        continue;
+      }
       this.hold(source.name, backend, -1);
       listedIn?.entries.delete(backend.entry);
       listedIn?.keys.delete(backend.key);
     }
-    this.backends.set(
-      source.name,
-      held.filter((_, i) => !drop[i]),
-    );
+    this.backends.set(source.name, kept);
     return this.commit(overlay, warnings, model);
   }
 

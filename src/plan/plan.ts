@@ -115,7 +115,8 @@ function* rawItems(source: ClusterModel, tree: FileMap): Generator<void, Map<str
   const text = tree.get(source.configPath) ?? "";
   const items = readSeqItems(text, listPath);
   yield; // two parses of a config that may list thousands of backends
-  const anchors = anchorValues(text);
+  // Without a `*` in the file no item holds an alias, and its anchors are never looked up.
+  const anchors = text.includes("*") ? anchorValues(text) : new Map<string, unknown>();
   // Each backend takes the first item not taken yet that names it: the items by what they name, in order.
   const unused = new Map<string, number[]>();
   for (const [n, item] of items.entries()) {

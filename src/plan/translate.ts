@@ -1,5 +1,6 @@
 import { isMap, isNode, isScalar, isSeq, parseAllDocuments, parseDocument, visit } from "yaml";
 import { InputError } from "../spec/problems.js";
+import { readYamlDocuments } from "../spec/yaml.js";
 
 /** Backends translated from one Core version's shape to another's (DESIGN.md section 3a). */
 
@@ -8,6 +9,11 @@ import { InputError } from "../spec/problems.js";
  * every other byte kept. Items that already have `cluster_id` are left alone.
  */
 export function renameClusterKeys(path: string, text: string): string {
+  if (!/cluster(?!_id)/.test(text)) {
+    // No key to rename: the text stays as it is if it reads as one list, which the memoized parse tells at no cost.
+    const read = readYamlDocuments(path, text);
+    if (read.ok && read.value.length === 1 && Array.isArray(read.value[0])) return text;
+  }
   const doc = parseDocument(text, { keepSourceTokens: true });
   if (doc.errors.length > 0 || !isSeq(doc.contents)) {
     throw new InputError([`${path}: expected a discovery file (a YAML list of clusters) to rename cluster: keys in`]);
@@ -75,6 +81,7 @@ function splice(text: string, aliases: AliasAt[], values: Map<string, unknown>):
  * as the value it stands for (JSON is YAML flow), so the copy reads the same without the source's anchors.
  */
 export function expandForeignAliases(raw: string, values: Map<string, unknown>): string {
+  if (!raw.includes("*")) return raw; // an alias is written with a `*`: without one there is none to expand
   const { aliases, anchors } = aliasesIn(raw);
   const foreign = aliases.filter((a) => !((anchors.get(a.source) ?? Number.POSITIVE_INFINITY) < a.start));
   return foreign.length === 0 ? raw : splice(raw, foreign, values);

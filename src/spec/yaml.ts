@@ -16,17 +16,19 @@ function docProblems(file: string, doc: Document.Parsed): string[] {
 
 /**
  * Parsing is a pure function of (file, text), and planning re-reads the same unchanged files at every step:
- * results are memoized (bounded). Callers treat the values as read-only.
+ * results are memoized (bounded). A text that parses does so whatever its path (only problems name the file), so a
+ * copy of a file (what an adopt step writes) is read from the original's parse. Callers treat the values as read-only.
  */
 const parsed = new TextMemo<YamlResult<unknown[]>>(20_000, 4_000_000);
+const refused = new TextMemo<YamlResult<unknown[]>>(2_000, 1_000_000);
 
 /** Every document of a YAML file as plain JS, or the reasons it cannot be read. */
 export function readYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
-  const key = `${file}\0${text}`;
-  const hit = parsed.get(key);
+  const hit = parsed.get(text) ?? refused.get(`${file}\0${text}`);
   if (hit) return hit;
   const result = parseYamlDocuments(file, text);
-  parsed.set(key, result);
+  if (result.ok) parsed.set(text, result);
+  else refused.set(`${file}\0${text}`, result);
   return result;
 }
 

@@ -1,0 +1,46 @@
+// LineList against the verified edits it stands in for: the same text after every removal and append, and the same
+// item values, on the shapes where it reads values and line endings without parsing or scanning the file again.
+import { describe, expect, test } from "vitest";
+import { appendSeqItems, LineList, readSeqItems, removeSeqItems } from "../../../src/edit/index.js";
+
+const FILES = ["discovery", "backends", "files"];
+
+function list(text: string): LineList {
+  const found = LineList.of(text, FILES);
+  if (!found) throw new Error("not a line list");
+  return found;
+}
+
+describe("LineList", () => {
+  test("appends with the file's dominant line ending as it stands after each removal", () => {
+    // Three CRLF item lines against two LF lines: CRLF dominates until two of those items are gone.
+    const text = "discovery:\n  backends:\n    files:\r\n      - a/1.yaml\r\n      - a/2.yaml\r\n      - a/3.yaml\r\n";
+    const lines = list(text);
+    const removed = lines.remove([true, true, false]);
+    const expected = removeSeqItems(text, FILES, (_v, i) => i < 2);
+    expect(removed).toBe(expected);
+    const appended = lines.append(["a/4.yaml"]);
+    expect(appended).toBe(appendSeqItems(expected, FILES, ["a/4.yaml"]));
+    expect(appended).toBe("discovery:\n  backends:\n    files:\r\n      - a/3.yaml\r\n      - a/4.yaml\n");
+  });
+
+  test("keeps appending CRLF lines while CRLF dominates", () => {
+    const text = "discovery:\r\n  backends:\r\n    files:\r\n      - a/1.yaml\n";
+    const lines = list(text);
+    const once = lines.append(["a/2.yaml"]);
+    expect(once).toBe(appendSeqItems(text, FILES, ["a/2.yaml"]));
+    const twice = lines.append(["a/3.yaml"]);
+    expect(twice).toBe(appendSeqItems(once ?? "", FILES, ["a/3.yaml"]));
+    expect(twice?.endsWith("      - a/2.yaml\r\n      - a/3.yaml\r\n")).toBe(true);
+  });
+
+  test("reads appended quoted and plain paths as a parse does, and parses every other scalar", () => {
+    const text = "discovery:\n  backends:\n    files:\n      - 'a/1.yaml'\n";
+    const lines = list(text);
+    const raws = ["'it''s/2.yaml'", "./b/3.yaml", "true", "'no-slash'", '"x/4.yaml"', "0x1F"];
+    const after = lines.append(raws) ?? "";
+    const read = readSeqItems(after, FILES).map((item) => item.value);
+    expect(read).toEqual(["a/1.yaml", "it's/2.yaml", "./b/3.yaml", true, "no-slash", "x/4.yaml", 31]);
+    expect(Array.from({ length: lines.length }, (_, i) => lines.value(i))).toEqual(read);
+  });
+});
