@@ -14,7 +14,7 @@ import { checkTree } from "../invariant/index.js";
 import { activeLocks, reaches } from "../guard/index.js";
 import {
   applyStep,
-  parseAheadInSlices,
+  loadInSlices,
   planMigrationInSlices,
   revertStep,
   type PlannedStep,
@@ -22,7 +22,7 @@ import {
   type StepOutcome,
 } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
-import { diffTrees, loadRepo, type FileMap } from "../repo/index.js";
+import { diffTrees, type FileMap } from "../repo/index.js";
 import {
   CONFIG_PATH,
   durationMs,
@@ -169,11 +169,21 @@ async function gateOf(
   return { gate: result, probes };
 }
 
-/** A step's changes on the default-branch head and the invariant on the tree after them; a user mistake becomes problems. */
-function onHead(view: StepView, head: FileMap, produce: () => StepOutcome, counts: (v: Violation) => boolean): void {
+/**
+ * A step's changes on the default-branch head and the invariant on the tree after them; a user mistake becomes
+ * problems. Both trees are loaded in slices first: on a large repo a load holds the event loop too long.
+ */
+async function onHead(
+  view: StepView,
+  head: FileMap,
+  produce: () => StepOutcome,
+  counts: (v: Violation) => boolean,
+): Promise<void> {
   try {
+    await loadInSlices(head, SLICING);
     const outcome = produce();
     view.changes = diffTrees(head, outcome.tree);
+    await loadInSlices(outcome.tree, SLICING);
     view.violations = checkTree(outcome.tree).filter(counts);
   } catch (err) {
     if (err instanceof InputError) view.problems = [...err.problems];
@@ -254,7 +264,7 @@ async function viewOf(
   if ((!pr && !rec.noDiff) || (pr?.state === "open" && pr.mergeable === false && !view.humanCommits)) {
     const head = await deps.port.readTree(snapshot.headSha);
     // The prepare scaffold carries REPLACE-ME on purpose: operators fill it in on its PR (the guard holds it until then).
-    onHead(
+    await onHead(
       view,
       head,
       () => applyStep(head, plan.context, step),
@@ -346,7 +356,7 @@ async function rollbackView(
       commitBefore(deps, rec.mergeSha, rec.pr),
     ]);
     const before = await deps.port.readTree(beforeSha);
-    onHead(
+    await onHead(
       view,
       head,
       () => revertStep(head, before, after, plan.context, target, step.id),
@@ -383,10 +393,11 @@ function cachedPlan(key: string, compute: () => Promise<PlanResult>): Promise<Pl
 }
 
 /**
- * Planning a large migration takes seconds of CPU: it runs in slices of about 20 ms with the event loop let through
- * between them, so webhooks are answered and timers fire meanwhile.
+ * Planning a large migration takes a second of CPU, loading a large repo tens of milliseconds: both run in slices of
+ * about 5 ms with the event loop let through between them, so webhooks are answered and timers fire meanwhile (a
+ * slice ends after the piece of work that passes 5 ms, so the event loop waits for a slice plus one piece).
  */
-const SLICING = { sliceMs: 20, pause: () => new Promise<void>((resolve) => setImmediate(resolve)) };
+const SLICING = { sliceMs: 5, pause: () => new Promise<void>((resolve) => setImmediate(resolve)) };
 
 /** One active migration per cluster: an older open migration issue holding the same cluster blocks this one's start. */
 async function heldElsewhere(
@@ -576,8 +587,7 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
   const head = await deps.port.defaultBranch();
   snapshot.headSha = head.sha;
   const baseTree = await deps.port.readTree(hidden.base ?? head.sha);
-  await parseAheadInSlices(baseTree, SLICING);
-  const loaded = loadRepo(baseTree);
+  const loaded = await loadInSlices(baseTree, SLICING);
   let config: HandoverConfig | undefined;
   if (loaded.ok) {
     observed.permissions = loaded.model.config.commands;

@@ -20,6 +20,7 @@ import {
 import { CONFIG_PATH } from "../spec/config.js";
 import { EditError } from "../edit/index.js";
 import { InputError } from "../spec/problems.js";
+import { finish } from "../spec/work.js";
 import { translates } from "./crossings.js";
 import { bumpRestart, restartValue, type RestartSplice } from "./steps.js";
 import { dirOf, kustomizationGenerators, type Generator } from "./packaging.js";
@@ -300,9 +301,11 @@ export class QuickPlanner {
     const adopted: Backend[] = [];
     if (missing.length > 0) {
       if (missing.some(({ backend }) => backend.raw.includes(PLACEHOLDER))) return undefined;
-      const read = ERA_ADAPTERS.files.read(
-        { ...target, core: { discovery: { backends: { files: missing.map(({ backend }) => backend.entry) } } } },
-        new Map(missing.map(({ path }) => [path, overlay.get(path) ?? ""])),
+      const read = finish(
+        ERA_ADAPTERS.files.read(
+          { ...target, core: { discovery: { backends: { files: missing.map(({ backend }) => backend.entry) } } } },
+          new Map(missing.map(({ path }) => [path, overlay.get(path) ?? ""])),
+        ),
       );
       if (read.problems.length > 0 || read.backends.length !== missing.length) return undefined;
       if (read.backends.some((b) => this.sharedWith(target.name, b))) return undefined;

@@ -23,4 +23,4 @@ export {
 export { resolveGroups, groupNameFor, type ResolvedGroup } from "./groups.js";
 export { ownedFiles } from "./owned.js";
 export { deployedFolder } from "./packaging.js";
-export { parseAheadInSlices } from "./slices.js";
+export { loadInSlices } from "./slices.js";

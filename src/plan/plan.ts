@@ -5,6 +5,7 @@ import {
   BACKEND_LIST_PATH,
   diffTrees,
   httpIdentity,
+  loadingRepo,
   loadRepo,
   type ChangeAction,
   type ClusterModel,
@@ -21,7 +22,8 @@ import { anchorValues, expandForeignAliases } from "./translate.js";
 import { applyStep, type MigrationContext, type MovedBackend, type StepDefinition } from "./steps.js";
 import { stepBranch, stepTitle } from "../spec/markers.js";
 import { QuickPlanner } from "./incremental.js";
-import { finish, inSlices, parseAhead } from "./slices.js";
+import { parseAhead } from "./slices.js";
+import { finish, inSlices, type Slicing } from "../spec/work.js";
 
 export interface PlannedChange {
   path: string;
@@ -257,7 +259,7 @@ export async function planMigrationInSlices(
   request: MigrationRequest,
   issue: number,
   issueProblems: readonly string[] = [],
-  slicing: { sliceMs: number; pause: () => Promise<void> },
+  slicing: Slicing,
 ): Promise<PlanResult> {
   return inSlices(
     (function* () {
@@ -276,7 +278,7 @@ function* planning(
   issueProblems: readonly string[],
   options: PlanOptions,
 ): Generator<void, PlanResult> {
-  const loaded = loadRepo(tree);
+  const loaded = yield* loadingRepo(tree);
   if (!loaded.ok)
     return { ok: false, kind: "input", problems: [...issueProblems, ...loaded.problems.map((p) => p.message)] };
   const model = loaded.model;
@@ -351,8 +353,11 @@ function* planning(
         current = spliced.tree;
         continue;
       }
+      // A step of the general path loads the tree before it and the tree after it: both in pieces, ahead.
+      yield* loadingRepo(current);
       const outcome = applyStep(current, ctx, definition);
-      yield; // a step of the general path loads the tree twice: let the event loop through in between
+      yield;
+      yield* loadingRepo(outcome.tree);
       const violations = checkTree(outcome.tree).filter((v) => !expected(v, ctx, scaffolded));
       if (violations.length > 0) return { ok: false, kind: "invariant", step: definition.id, violations };
       addWarnings(outcome.warnings);
@@ -371,7 +376,7 @@ function* planning(
   }
   const ungated: string[] = [];
   yield;
-  const afterPrepare = loadRepo(steps.length ? treeAfterFirst(tree, steps[0] as PlannedStep) : tree);
+  const afterPrepare = yield* loadingRepo(steps.length ? treeAfterFirst(tree, steps[0] as PlannedStep) : tree);
   for (const name of [source.name, ctx.target]) {
     const cluster = afterPrepare.ok ? afterPrepare.model.clusters.get(name) : undefined;
     if (!cluster) continue;

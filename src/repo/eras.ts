@@ -9,13 +9,24 @@ import type { ActionObject, Backend, ClusterModel, Reach } from "./types.js";
 import { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
 import { filesUnder, type FileMap } from "./tree.js";
 
+/** What an era adapter reads of a cluster. */
+export interface EraRead {
+  backends: Backend[];
+  problems: Violation[];
+  actions?: ActionObject[];
+}
+
+/** Backends read between two yields of an era adapter. */
+const READ_PIECE = 100;
+
 /** How one Core era stores its discovery backends. */
 export interface EraAdapter {
   /** Human name of where the backends live, for messages. */
   where: string;
   /** Whether the processes must restart to pick up a changed backend list. */
   needsRestart: boolean;
-  read(cluster: ClusterModel, tree: FileMap): { backends: Backend[]; problems: Violation[]; actions?: ActionObject[] };
+  /** The cluster's backends, as work that yields every so many of them (a cluster may list thousands). */
+  read(cluster: ClusterModel, tree: FileMap): Generator<void, EraRead>;
 }
 
 /** Key path of the backend list in the Core config, per era that has one. */
@@ -103,10 +114,11 @@ function parseDiscoveryFile(path: string, text: string, idKey: ClusterIdKey): Di
 const filesEra: EraAdapter = {
   where: "discovery.backends.files",
   needsRestart: true,
-  read(cluster, tree) {
+  *read(cluster, tree) {
     const { items, problems } = backendList(cluster, "files");
     const backends: Backend[] = [];
-    for (const entry of items) {
+    for (const [n, entry] of items.entries()) {
+      if (n % READ_PIECE === READ_PIECE - 1) yield;
       if (typeof entry !== "string" || entry === "") {
         problems.push(
           problem(
@@ -154,11 +166,12 @@ const filesEra: EraAdapter = {
 const httpEra: EraAdapter = {
   where: "discovery.backends.http",
   needsRestart: true,
-  read(cluster) {
+  *read(cluster) {
     const { items, problems } = backendList(cluster, "http");
     const backends: Backend[] = [];
     const seen = new Map<string, number>();
     for (const [i, item] of items.entries()) {
+      if (i % READ_PIECE === READ_PIECE - 1) yield;
       const url = (item as Record<string, unknown> | null)?.url;
       if (typeof url !== "string" || url === "") {
         problems.push(
@@ -203,7 +216,7 @@ function actionObjects(docs: unknown[], file: string): ActionObject[] {
 const settingsEra: EraAdapter = {
   where: "DiscoverySettings objects",
   needsRestart: false,
-  read(cluster, tree) {
+  *read(cluster, tree) {
     const problems: Violation[] = [];
     const backends: Backend[] = [];
     const actions: ActionObject[] = [];
@@ -217,7 +230,8 @@ const settingsEra: EraAdapter = {
     const files = filesUnder(tree, cluster.settingsDir)
       .filter((p) => /\.ya?ml$/.test(p))
       .sort();
-    for (const path of files) {
+    for (const [n, path] of files.entries()) {
+      if (n % READ_PIECE === READ_PIECE - 1) yield;
       const docs = readYamlDocuments(path, tree.get(path) ?? "");
       if (!docs.ok) {
         problems.push(problem("malformed-discovery-file", cluster, docs.problems.join("; "), path, [path]));

@@ -1,5 +1,6 @@
 export {
   loadRepo,
+  loadingRepo,
   type ActionObject,
   clusterDirs,
   folderOf,

@@ -11,6 +11,7 @@ import { parseCoreVersion } from "../spec/version.js";
 import { formatZodIssues } from "../spec/problems.js";
 import type { Violation } from "../spec/violation.js";
 import { readYaml } from "../spec/yaml.js";
+import { finish } from "../spec/work.js";
 import { ERA_ADAPTERS } from "./eras.js";
 import { coreDependencies, PLACEHOLDER, placeholders, type Placeholder } from "./core.js";
 import { normalizeUrl } from "./paths.js";
@@ -38,7 +39,12 @@ function inferEra(core: unknown): Era {
   return "settings";
 }
 
-function loadCluster(tree: FileMap, name: string, spec: ClusterSpec, statics: StaticSite[]): ClusterModel {
+function* loadCluster(
+  tree: FileMap,
+  name: string,
+  spec: ClusterSpec,
+  statics: StaticSite[],
+): Generator<void, ClusterModel> {
   const configPath = normalizeRepoPath(spec.config);
   const workdir = normalizeRepoPath(spec.workdir ?? posix.dirname(spec.config));
   const mounts = Object.entries(spec.mounts ?? {})
@@ -100,7 +106,7 @@ function loadCluster(tree: FileMap, name: string, spec: ClusterSpec, statics: St
     dependencies: coreDependencies(core, configPath, spec.network),
     placeholders: [...placeholders(core, configPath), ...staticPlaceholders(name, spec)],
   };
-  const read = ERA_ADAPTERS[era].read(cluster, tree);
+  const read = yield* ERA_ADAPTERS[era].read(cluster, tree);
   const served = staticReach(read.backends, statics, tree);
   cluster.backends = served.backends;
   read.problems.push(
@@ -123,14 +129,19 @@ const loads = new WeakMap<FileMap, LoadResult>();
 
 /** Parse `.github/handover.yml` and every cluster it lists. */
 export function loadRepo(tree: FileMap): LoadResult {
+  return loads.get(tree) ?? finish(loadingRepo(tree));
+}
+
+/** loadRepo as work that yields every so many backends: a large repo loaded without holding an event loop. */
+export function* loadingRepo(tree: FileMap): Generator<void, LoadResult> {
   const hit = loads.get(tree);
   if (hit) return hit;
-  const result = readRepo(tree);
+  const result = yield* readRepo(tree);
   loads.set(tree, result);
   return result;
 }
 
-function readRepo(tree: FileMap): LoadResult {
+function* readRepo(tree: FileMap): Generator<void, LoadResult> {
   const configText = tree.get(CONFIG_PATH);
   if (configText === undefined) {
     return {
@@ -170,7 +181,7 @@ function readRepo(tree: FileMap): LoadResult {
       : [],
   );
   for (const [name, spec] of Object.entries(config.clusters))
-    clusters.set(name, loadCluster(tree, name, spec, statics));
+    clusters.set(name, yield* loadCluster(tree, name, spec, statics));
   return { ok: true, model: { config, configText, clusters, packaging: packagingProblems(tree, clusters) } };
 }
 

@@ -1,0 +1,59 @@
+// The App computes loads and plans in slices: the same result as at once, with the event loop let through inside.
+import { describe, expect, it } from "vitest";
+import { syntheticRepo } from "../../../src/bench/synthetic.js";
+import { loadInSlices, planMigration, planMigrationInSlices } from "../../../src/plan/index.js";
+import { loadingRepo, loadRepo } from "../../../src/repo/index.js";
+import { finish } from "../../../src/spec/work.js";
+import { request } from "./helpers.js";
+
+function pieces<T>(work: Generator<void, T>): { value: T; yields: number } {
+  let yields = 0;
+  for (;;) {
+    const next = work.next();
+    if (next.done) return { value: next.value, yields };
+    yields++;
+  }
+}
+
+describe("loadingRepo", () => {
+  it("loads a cluster of 250 discovery files in three pieces, as loadRepo does at once", () => {
+    const tree = syntheticRepo(250);
+    const { value, yields } = pieces(loadingRepo(tree));
+    expect(yields).toBe(2);
+    expect(value).toEqual(loadRepo(new Map(tree)));
+    expect(value.ok && value.model.clusters.get("replicore-a")?.backends.length).toBe(250);
+    // Loaded once per tree: asked again, it answers at once with the same model.
+    expect(finish(loadingRepo(tree))).toBe(value);
+    expect(loadRepo(tree)).toBe(value);
+  });
+
+  it("in slices, parses ahead and loads what loadRepo loads, pausing between the pieces", async () => {
+    const tree = syntheticRepo(250);
+    let pauses = 0;
+    const loaded = await loadInSlices(tree, {
+      sliceMs: 0,
+      pause: async () => {
+        pauses++;
+      },
+    });
+    // A pause after each of the 253 YAML files parsed ahead, and two inside the list of 250 files.
+    expect(pauses).toBe(253 + 2);
+    expect(loaded).toEqual(loadRepo(new Map(tree)));
+  });
+});
+
+describe("planMigrationInSlices on a repo loaded in pieces", () => {
+  it("plans what planMigration plans", async () => {
+    const tree = syntheticRepo(250);
+    const req = request("replicore-a", "replicore-b", "0.3.1");
+    let pauses = 0;
+    const sliced = await planMigrationInSlices(tree, req, 1, [], {
+      sliceMs: 0,
+      pause: async () => {
+        pauses++;
+      },
+    });
+    expect(JSON.stringify(sliced)).toBe(JSON.stringify(planMigration(new Map(tree), req, 1)));
+    expect(pauses).toBeGreaterThan(253 + 502);
+  });
+});
