@@ -27,15 +27,26 @@ export type Outcome =
   | { kind: "crash"; detail: string }
   | { kind: "broken"; check: string; detail: string };
 
-/** A refusal message with its particulars (paths, line numbers, names, values) taken out, to count by reason. */
+/**
+ * A refusal message with its particulars (paths, quoted keys and values, line numbers, names) taken out, to count
+ * by reason: `cannot insert into "a b"[2] (line 7): ...` and `cannot insert into (document root) (line 1): ...`
+ * both count as `cannot insert into X (line N): ...`.
+ */
 export function refusalReason(message: string): string {
-  return message
-    .replace(/^cannot \w+( into| after| multi-line items to| every item of)? \S+?(?=[: ]| \()/, "cannot $1X")
-    .replace(/^editing \S+/, "editing X")
-    .replace(/^\S+ is (a|an) /, "X is $1 ")
+  const path = String.raw`(?:\(document root\)|[^\s:]+)`;
+  return (message.split("\n")[0] ?? message)
     .replace(/"(?:[^"\\]|\\.)*"/g, "…")
+    .replace(
+      new RegExp(`^cannot (\\w+(?: into| after| multi-line items to| every item of)?) (?!the )${path}`),
+      "cannot $1 X",
+    )
+    .replace(new RegExp(` to ${path}(?=: not a YAML value)`), " to X")
+    .replace(new RegExp(`^editing ${path}`), "editing X")
+    .replace(new RegExp(`^(?!cannot |editing )${path}(?=: | is )`), "X")
+    .replace(new RegExp(`: ${path} is not a map`), ": X is not a map")
     .replace(/[*&][^\s)]+/g, (m) => `${m[0]}…`)
     .replace(/\d+/g, "N")
+    .replace(/ \(line N\)/g, " (line N)")
     .replace(/: [^:]*$/, (m) => (m.length > 90 ? `${m.slice(0, 90)}…` : m));
 }
 
@@ -438,15 +449,14 @@ function brokenRead(text: string, op: Op, got: unknown): { check: string; detail
       )
     )
       return { check: "value", detail: "item values differ" };
-    // A raw item is meant to be appended as `- raw`, continuation lines under its first character.
-    const asItem = (raw: string) => rawValue(`- ${raw.split("\n").join("\n  ")}`);
-    const bad = items.find((i) => !sameValue([i.value], asItem(i.raw)));
+    // A raw item is a value of its own, as appendSeqItems reads the raw items it is given.
+    const bad = items.find((i) => parseDocument(i.raw).errors.length > 0 || !sameValue(i.value, rawValue(i.raw)));
     if (bad) return { check: "value", detail: `raw ${JSON.stringify(bad.raw)} does not read as its value` };
   }
   if (op.kind === "readEntryRaw") {
     if (typeof got !== "string") return { check: "value", detail: "no raw for an existing entry" };
     const key = String(op.path[op.path.length - 1]);
-    if (!sameValue({ [key]: at }, rawValue(got))) {
+    if (parseDocument(got).errors.length > 0 || !sameValue({ [key]: at }, rawValue(got))) {
       return { check: "value", detail: `raw ${JSON.stringify(got.slice(0, 200))} does not read as the entry` };
     }
   }

@@ -184,7 +184,11 @@ export function randomOp(
       const t = pick((x) => blockMaps(x) || (isNull(x.node) && x.inMap));
       if (!t) return undefined;
       const raw = rng.pick(RAW_ENTRIES)(freshKey(text, rng));
-      const keys = isMap(t.node) ? t.node.items.map((p) => (isScalar(p.key) ? String(p.key.value) : "")) : [];
+      // Keys are named as the engine finds them: a scalar key's value as a string (collection and null keys have
+      // no such name, so the op never asks to insert after them).
+      const keys = isMap(t.node)
+        ? t.node.items.flatMap((p) => (isScalar(p.key) && p.key.value !== null ? [String(p.key.value)] : []))
+        : [];
       const afterKey = keys.length && rng.next() < 0.5 ? rng.pick(keys) : undefined;
       return afterKey === undefined
         ? { kind, doc: t.doc, path: t.path, raw }

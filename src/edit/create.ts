@@ -4,6 +4,7 @@ import { isMap, isScalar, parseDocument } from "yaml";
 import type { CST, Node, Pair } from "yaml";
 import {
   EditError,
+  blockIndicator,
   insertionLine,
   bracelessPairAppend,
   colonAfterKey,
@@ -20,7 +21,7 @@ import {
 } from "./locate.js";
 import { readsSameInFlow } from "./flow.js";
 import { formatScalar } from "./scalar.js";
-import { column, eolOf, indentLines, insertLinesEdit, lineEnd, splitLines, type TextEdit } from "./text.js";
+import { column, eolOf, indentLines, indentOf, insertLinesEdit, lineEnd, splitLines, type TextEdit } from "./text.js";
 
 /** What goes at the end of the created path. */
 export type Leaf =
@@ -31,9 +32,35 @@ export type Leaf =
 /** Block lines `- item` for raw items; continuation lines line up under the item's first character. */
 export function seqItemLines(items: readonly string[], indent: string, gap: number): string[] {
   return items.flatMap((raw) => {
-    const [first = "", ...rest] = splitLines(raw.replace(/^(\r?\n)+/, ""));
-    return [`${indent}-${" ".repeat(gap)}${first}`, ...indentLines(rest, indent + " ".repeat(1 + gap))];
+    const [first = "", ...rest] = underDash(splitLines(raw.replace(/^(\r?\n)+/, "")), gap);
+    const dash = first === "" ? `${indent}-` : `${indent}-${" ".repeat(gap)}${first}`;
+    return [dash, ...indentLines(rest, indent + " ".repeat(1 + gap))];
   });
+}
+
+/**
+ * The lines of a raw item that is a block scalar with an indentation indicator (`|2-`), to be written after a dash
+ * and gap spaces: the indicator counts from the dash's column there, not from the raw's first column, so it grows
+ * by 1 + gap; past 9, the content lines move left instead. Other raw items are returned as they are.
+ */
+function underDash(lines: string[], gap: number): string[] {
+  if (!/[|>][+-]?[1-9]/.test(lines[0] ?? "")) return lines;
+  const d = parseDocument(lines.join("\n"), { keepSourceTokens: true });
+  const indicator = d.errors.length ? undefined : blockIndicator(d.contents);
+  const [first = "", ...rest] = lines;
+  if (!indicator || indicator.at >= first.length) return lines;
+  const content = indicator.from + indicator.digit;
+  const digit = Math.min(9, content + 1 + gap);
+  const left = content + 1 + gap - digit;
+  if (left > content) {
+    throw new EditError(
+      `cannot write the block scalar ${JSON.stringify(lines[0])} as a list item ${gap} spaces after its dash: its indentation indicator would exceed 9`,
+    );
+  }
+  return [
+    `${first.slice(0, indicator.at)}${digit}${first.slice(indicator.at + 1)}`,
+    ...rest.map((l) => l.slice(Math.min(left, indentOf(l)))),
+  ];
 }
 
 function keyText(key: string, inFlow: boolean): string {
@@ -58,7 +85,7 @@ function blockLines(keys: readonly string[], leaf: Leaf): string[] {
  * quoted; undefined when it has no flow form without rewriting it (a block collection such as `- a`).
  */
 function flowItem(raw: string): string | undefined {
-  const source = raw.trim();
+  const source = raw.trim() || "~";
   if (/[\r\n]/.test(source)) return undefined;
   if (readsSameInFlow(source, "seq")) return source;
   const d = parseDocument(source);

@@ -4,7 +4,16 @@ import { isDeepStrictEqual } from "node:util";
 import { isMap, isSeq, parseDocument } from "yaml";
 import type { CST, YAMLMap, YAMLSeq } from "yaml";
 import { contentEnd, propsStart } from "./locate.js";
-import { eolOf, insertLinesEdit, lineEnd, lineStart, mergeRanges, startsLine, type TextEdit } from "./text.js";
+import {
+  eolOf,
+  insertLinesEdit,
+  lineEnd,
+  lineStart,
+  mergeRanges,
+  splitLines,
+  startsLine,
+  type TextEdit,
+} from "./text.js";
 
 type Flow = YAMLMap<unknown, unknown> | YAMLSeq<unknown>;
 
@@ -42,9 +51,70 @@ function restOfLineEmpty(text: string, at: number): boolean {
 
 const sameLine = (text: string, a: number, b: number) => !text.slice(Math.min(a, b), Math.max(a, b)).includes("\n");
 
+/**
+ * The comma before each entry after the first when the collection is written comma-first (`[ a\n  , b\n  , c ]`:
+ * every later entry starts its line after a `,`, and no comma follows an entry); undefined for any other layout.
+ */
+function leadingCommas(text: string, items: readonly unknown[]): number[] | undefined {
+  if (items.length < 2) return undefined;
+  const commas: number[] = [];
+  for (const [i, item] of items.entries()) {
+    if (afterSeparator(text, contentEnd(text, item)).comma) return undefined;
+    if (i === 0) continue;
+    const start = propsStart(text, item);
+    const before = /^[ \t]*,[ \t]*$/.exec(text.slice(lineStart(text, start), start));
+    if (!before) return undefined;
+    commas.push(lineStart(text, start) + before[0].indexOf(","));
+  }
+  return commas;
+}
+
+/**
+ * Removal in a comma-first collection: a later entry goes with its comma (its whole line when nothing else is on
+ * it; the closing bracket after the last one moves up behind the entry before); the first entry goes with the
+ * next kept entry's comma, which then follows the bracket. Text holding a comment is never taken out.
+ */
+function commaFirstRemoval(text: string, items: readonly unknown[], drop: readonly boolean[], commas: number[]) {
+  const free = (a: number, b: number) => !text.slice(a, b).includes("#");
+  const keptAfter = items.findIndex((_, j) => !drop[j]);
+  return items.flatMap((item, i): [number, number][] => {
+    if (!drop[i]) return [];
+    const start = propsStart(text, item);
+    const end = contentEnd(text, item);
+    if (i === 0) {
+      const next = keptAfter < 0 ? undefined : propsStart(text, items[keptAfter]);
+      if (next !== undefined && free(end, next)) return [[start, next]];
+      const last = contentEnd(text, items[items.length - 1]);
+      if (next === undefined && free(end, last)) return [[start, last]];
+      const comma = next === undefined ? undefined : commas[keptAfter - 1];
+      return comma === undefined
+        ? [[start, end]]
+        : [
+            [start, end],
+            [comma, next ?? comma],
+          ];
+    }
+    const comma = commas[i - 1] ?? start;
+    if (/^(\r?\n|$)/.test(text.slice(end).replace(/^[ \t]+/, "")))
+      return [[lineStart(text, start), lineEnd(text, end)]];
+    const prev = items.slice(0, i).findLastIndex((_, j) => !drop[j]);
+    const prevEnd = prev < 0 ? undefined : contentEnd(text, items[prev]);
+    const bracket = /^[ \t]*[\]}]/.test(text.slice(end));
+    if (prevEnd !== undefined && bracket && free(prevEnd, comma)) return [[prevEnd, end]];
+    return [[comma, end]];
+  });
+}
+
 /** Edits removing the entries of a multi-line flow collection for which drop is true. */
 export function spliceFlowRemoval(text: string, flow: Flow, drop: readonly boolean[]): TextEdit[] {
   const items = flow.items as unknown[];
+  const commas = leadingCommas(text, items);
+  if (commas)
+    return mergeRanges(commaFirstRemoval(text, items, drop, commas)).map(([start, end]) => ({
+      start,
+      end,
+      insert: "",
+    }));
   const kept = (from: number, step: 1 | -1): unknown => {
     for (let j = from + step; j >= 0 && j < items.length; j += step) if (!drop[j]) return items[j];
     return undefined;
@@ -83,6 +153,11 @@ export function spliceFlowAppend(text: string, flow: Flow, entries: readonly str
   if (last === undefined || !multiLine(text, flow)) return undefined;
   const start = propsStart(text, last);
   const end = contentEnd(text, last);
+  // Comma-first (`[ a\n  , b ]`): each new entry on a line of its own after a comma, like the entries before it.
+  if (leadingCommas(text, flow.items) && /^[ \t]*([\]}][ \t]*)?(\r?\n|$)/.test(text.slice(end))) {
+    const prefix = text.slice(lineStart(text, start), start);
+    return [{ start: end, end, insert: entries.map((e) => `${eolOf(text)}${prefix}${e}`).join("") }];
+  }
   const sep = afterSeparator(text, end);
   if (!startsLine(text, start) || !restOfLineEmpty(text, sep.at)) return undefined;
   const indent = text.slice(lineStart(text, start), start);
@@ -111,4 +186,20 @@ export function readsSameInFlow(raw: string, kind: "seq" | "map"): boolean {
     // An alias to an anchor outside the item: the same text means the same node in either place.
     return true;
   }
+}
+
+/**
+ * A flow pair (`{k: v}`, `[k: v]`) written as a block entry: `key: value`, or `? key` then `: value` when the key
+ * spans lines. Lines after the first of a key or value that spans lines (a folded scalar, a nested flow
+ * collection) are indented two spaces, their own leading spaces aside: inside a flow collection those never count.
+ */
+export function blockPair(text: string, pair: { key: unknown; value: unknown }): string {
+  const part = (node: unknown) => {
+    const [first = "", ...rest] = node ? splitLines(text.slice(propsStart(text, node), contentEnd(text, node))) : [];
+    return [first, ...rest.map((l) => (l.trim() === "" ? "" : `  ${l.trimStart()}`))].join("\n");
+  };
+  const key = part(pair.key);
+  const value = part(pair.value);
+  const sep = value === "" ? ":" : `: ${value}`;
+  return key.includes("\n") ? `? ${key}\n${sep}` : `${key}${sep}`;
 }

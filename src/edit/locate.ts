@@ -217,6 +217,19 @@ export function isKeepBlock(node: unknown): node is Scalar {
   return header.includes("+");
 }
 
+/**
+ * A block scalar's indentation indicator (`|2-`, `>1+`): where its digit stands, the digit, and the column it
+ * counts from (the indentation of the node holding the scalar: a list item's dash, a map's keys; 0 at the root).
+ */
+export function blockIndicator(node: unknown): { at: number; digit: number; from: number } | undefined {
+  if (!isScalar(node) || (node.type !== "BLOCK_LITERAL" && node.type !== "BLOCK_FOLDED")) return undefined;
+  const token = node.srcToken as CST.BlockScalar | undefined;
+  const header = token?.props?.find((t): t is CST.SourceToken => t.type === "block-scalar-header");
+  const digit = header ? /[1-9]/.exec(header.source) : null;
+  if (!token || !header || !digit) return undefined;
+  return { at: header.offset + digit.index, digit: Number(digit[0]), from: Math.max(0, token.indent) };
+}
+
 /** A single-pair map written without braces inside a flow sequence (`[a: b]`, `[? a : b]`, `[: b]`). */
 export function isBracelessPair(node: unknown): boolean {
   return (

@@ -27,7 +27,7 @@ import {
   type Resolution,
   type YamlPath,
 } from "./locate.js";
-import { multiLine, readsSameInFlow, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
+import { blockPair, multiLine, readsSameInFlow, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
 import { formatScalar, styleOf } from "./scalar.js";
 import {
   applyEdits,
@@ -247,7 +247,7 @@ function readEntryRawWithin(text: string, path: YamlPath, doc = 0): string | und
   const res = resolve(parsed.doc, path);
   if (res.depth < path.length) return undefined;
   if (!res.pair || !isMap(res.parent)) throw new EditError(`cannot read ${showPath(path)}: it is not a map entry`);
-  if (res.parent.flow) return `${flowEntryRaw(text, res.pair, path)}\n`;
+  if (res.parent.flow) return `${blockPair(text, res.pair)}\n`;
   const start = propsStart(text, res.pair);
   const cut = column(text, start);
   const body = text.slice(start, lineEnd(text, contentEnd(text, res.pair)));
@@ -268,19 +268,6 @@ export function removeKey(text: string, path: YamlPath, doc = 0): string {
 /** Insert rawEntry into the block map at mapPath after the entry afterKey (or at its end). */
 export function insertMapEntry(text: string, mapPath: YamlPath, rawEntry: string, afterKey?: string, doc = 0): string {
   return withoutBom(text, (t) => insertMapEntryWithin(t, mapPath, rawEntry, afterKey, doc));
-}
-
-/** A flow map entry as a block entry `key: value`; an entry whose key or value spans lines cannot be one. */
-function flowEntryRaw(text: string, pair: AnyPair, path: YamlPath): string {
-  const part = (node: unknown) => (node ? text.slice(propsStart(text, node), contentEnd(text, node)) : "");
-  const key = part(pair.key);
-  const value = part(pair.value);
-  if (/[\r\n]/.test(key + value)) {
-    throw new EditError(
-      `cannot read ${showPath(path)} (line ${lineNumber(text, startOf(pair))}): a flow map entry spanning lines has no block form`,
-    );
-  }
-  return value === "" ? `${key}:` : `${key}: ${value}`;
 }
 
 /** Source of the map entry at path (key line through its value), de-indented, \n line ends; undefined if missing. */

@@ -2,12 +2,13 @@
 import { isAlias, isMap, isNode, isPair, isSeq, parseDocument } from "yaml";
 import type { Document, Node, YAMLSeq } from "yaml";
 import { createEdits, seqItemLines } from "./create.js";
-import { holdsComment, multiLine, readsSameInFlow, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
+import { blockPair, holdsComment, multiLine, readsSameInFlow, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
 import { changeIn } from "./expected.js";
 import {
   EditError,
   afterColonProps,
   afterNodeLine,
+  blockIndicator,
   insertionLine,
   colonAfterKey,
   contentEnd,
@@ -92,14 +93,14 @@ function itemRaw(text: string, item: unknown): string {
   const implicit =
     isMap(item) && item.flow && (item.srcToken as { type?: string } | undefined)?.type !== "flow-collection";
   const pair = isPair(item) ? item : implicit ? item.items[0] : undefined;
-  if (pair) {
-    const part = (node: unknown) => (node ? text.slice(propsStart(text, node), contentEnd(text, node)) : "");
-    const value = part(pair.value);
-    return value === "" ? `${part(pair.key)}:` : `${part(pair.key)}: ${value}`;
-  }
+  if (pair) return blockPair(text, pair);
   const start = propsStart(text, item);
   const cut = column(text, start);
-  const dedented = (lines: string[]) => dedentFrom(lines, cut).join("\n");
+  // (An indicator on a later line than the item's properties is rare enough to be copied as it stands.)
+  const indicator = blockIndicator(item);
+  const onFirstLine = indicator && lineStart(text, indicator.at) === lineStart(text, start) ? indicator : undefined;
+  const dedented = (lines: string[]) =>
+    (onFirstLine ? ownIndicator(text, start, lines, onFirstLine) : dedentFrom(lines, cut)).join("\n");
   if (endsInKeepBlock(item)) {
     const body = text.slice(start, lineEnd(text, contentEnd(text, item)));
     const lines = body.split(/\r?\n/);
@@ -108,6 +109,27 @@ function itemRaw(text: string, item: unknown): string {
     return `${dedented(lines)}\n`;
   }
   return dedented(splitLines(text.slice(start, trailingComment(text, start, contentEnd(text, item)))));
+}
+
+/**
+ * The lines of a block scalar item with an indentation indicator (`- |2-`), as a value of its own: the indicator
+ * counts from the item's dash, the raw's from its own first column, so the digit becomes where the content stands
+ * right of the raw's first column (content left of it, as in `- |1`, moves right to column 1 of the raw).
+ */
+function ownIndicator(
+  text: string,
+  start: number,
+  lines: readonly string[],
+  indicator: { at: number; digit: number; from: number },
+): string[] {
+  const content = indicator.from + indicator.digit;
+  const own = Math.min(9, Math.max(1, content - column(text, start)));
+  const at = indicator.at - start;
+  return lines.map((l, i) => {
+    if (i === 0) return `${l.slice(0, at)}${own}${l.slice(at + 1)}`;
+    if (/^ *$/.test(l) && l.length <= content) return "";
+    return " ".repeat(own) + l.slice(content);
+  });
 }
 
 function itemValue(item: unknown, doc: Document.Parsed): unknown {
@@ -198,12 +220,12 @@ function removeSeqItemsWithin(
 
 /** Parsed value of a raw item; a raw item that is not valid YAML is an EditError. */
 export function rawValue(raw: string, path: YamlPath): { value: unknown; block: boolean } {
+  // An empty raw item is a null item (`- `), as readSeqItems reads one.
+  if (raw.trim() === "") return { value: null, block: false };
   const d = parseDocument(raw) as Document.Parsed;
   const err = d.errors[0];
-  if (err || raw.trim() === "") {
-    throw new EditError(
-      `cannot append ${JSON.stringify(raw)} to ${showPath(path)}: not a YAML value${err ? ` (${err.message})` : ""}`,
-    );
+  if (err) {
+    throw new EditError(`cannot append ${JSON.stringify(raw)} to ${showPath(path)}: not a YAML value (${err.message})`);
   }
   const c = d.contents;
   const block = /[\r\n]/.test(raw.trim()) || ((isMap(c) || isSeq(c)) && !c.flow);
@@ -267,9 +289,10 @@ function appendFlow(
   const last = seq.items[seq.items.length - 1];
   // `key: []` getting its first items becomes a block list: later appends then add lines, not a longer line.
   const firstUnderKey = last === undefined && res.pair && !res.inFlow && !holdsComment(seq);
-  const fits = rawItems.every((r) => readsSameInFlow(r, "seq"));
+  // An empty raw item (a null item) is written `~` inside brackets, where nothing between commas is no item.
+  const raws = rawItems.map((r) => r.trim() || "~");
+  const fits = raws.every((r) => readsSameInFlow(r, "seq"));
   if (block || firstUnderKey || !fits) return flowToBlock(text, seq, res, rawItems, path);
-  const raws = rawItems.map((r) => r.trim());
   if (last === undefined) return [{ start: startOf(seq), end: contentEnd(text, seq), insert: `[${raws.join(", ")}]` }];
   const spliced = spliceFlowAppend(text, seq, raws);
   if (spliced) return spliced;

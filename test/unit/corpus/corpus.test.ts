@@ -104,7 +104,7 @@ describe("the checks catch each broken promise", () => {
     expect(runOp(crash, text, op)).toEqual({ kind: "crash", detail: "TypeError: boom" });
     expect(runOp(engine, text, { kind: "setScalar", doc: 0, path: ["c"], value: "v" })).toEqual({
       kind: "refused",
-      reason: "cannot X: it is a sequence, not a scalar",
+      reason: "cannot set X: it is a sequence, not a scalar",
       message: "cannot set c: it is a sequence, not a scalar",
     });
   });
@@ -113,10 +113,27 @@ describe("the checks catch each broken promise", () => {
 describe("refusal reasons", () => {
   test("particulars are taken out so refusals count by kind", () => {
     expect(refusalReason("cannot edit a.b[3]: the alias *x would stand on line 12 of the result")).toBe(
-      "cannot X: the alias *… would stand on line N of the result",
+      "cannot edit X: the alias *… would stand on line N of the result",
     );
     expect(refusalReason("editing spec.x would change the number of documents")).toBe(
       "editing X would change the number of documents",
+    );
+    // Quoted keys and the document root are one path each; the verb stays, so reasons differ by primitive.
+    expect(refusalReason('cannot insert into "a b"[2] (line 7): it is a flow map')).toBe(
+      "cannot insert into X (line N): it is a flow map",
+    );
+    expect(refusalReason("cannot insert into (document root) (line 1): it is a flow map")).toBe(
+      "cannot insert into X (line N): it is a flow map",
+    );
+    expect(refusalReason('cannot create "omitted value": "omitted value" is not a map')).toBe(
+      "cannot create X: X is not a map",
+    );
+    expect(refusalReason('cannot append "a: b" to (document root): not a YAML value (bad)')).toBe(
+      "cannot append X to X: not a YAML value (bad)",
+    );
+    expect(refusalReason('"a b"[0]: item 1 does not start its own line')).toBe("X: item N does not start its own line");
+    expect(refusalReason("cannot set the value on line 3: its tag is not on its line")).toBe(
+      "cannot set the value on line N: its tag is not on its line",
     );
   });
 });

@@ -163,12 +163,16 @@ describe("raw reads a copy can be made from (found by the corpus harness)", () =
     expect(removeKey("? a\n: b\nc: 1\n", ["a"])).toBe("c: 1\n");
   });
 
-  test("a flow map entry reads as a block entry; one spanning lines cannot", () => {
+  test("a flow map entry reads as a block entry; a key spanning lines as an explicit `? ` key", () => {
     expect(readEntryRaw('m: {"k":v, x: 1}\n', ["m", "k"])).toBe('"k": v\n');
     expect(readEntryRaw("m: {x: 1}\n", ["m", "x"])).toBe("x: 1\n");
-    expect(() => readEntryRaw("m: {a: 1, multi\n  line: 2}\n", ["m", "multi line"])).toThrow(
-      new EditError('cannot read m."multi line" (line 1): a flow map entry spanning lines has no block form'),
-    );
+    expect(readEntryRaw("m: {a: 1, multi\n  line: 2}\n", ["m", "multi line"])).toBe("? multi\n  line\n: 2\n");
+    // A value spanning lines keeps its line breaks, its lines after the first indented under the key.
+    expect(readEntryRaw('m: {k: [a,\n b], q: "x\n      y"}\n', ["m", "k"])).toBe("k: [a,\n  b]\n");
+    expect(readEntryRaw('m: {k: [a,\n b], q: "x\n      y"}\n', ["m", "q"])).toBe('q: "x\n  y"\n');
+    expect(readSeqItems("[\n? foo\n bar : baz\n]\n", [])).toEqual([
+      { raw: "? foo\n  bar\n: baz", value: { "foo bar": "baz" } },
+    ]);
   });
 
   test("a `[key: value]` item reads as `key: value`", () => {

@@ -5,6 +5,7 @@ import {
   EditError,
   appendSeqItems,
   insertMapEntry,
+  readSeqItems,
   removeKey,
   removeSeqItems,
   setScalar,
@@ -169,5 +170,73 @@ describe("an explicit key without a value (`? b`)", () => {
     expect(setScalar("? e\n  42\nc: 1\n", ["e 42"], "x")).toBe("? e\n  42\n: x\nc: 1\n");
     expect(appendSeqItems("? b\nc: 1\n", ["b"], ["x"])).toBe("? b\n:\n  - x\nc: 1\n");
     expect(insertMapEntry("- ? b\n  c: 1\n", [0, "b"], "k: v")).toBe("- ? b\n  :\n    k: v\n  c: 1\n");
+  });
+});
+
+describe("a block scalar item with an indentation indicator (`- |2-`)", () => {
+  test("its raw is a value of its own: the digit counts from the raw's first column, not the item's dash", () => {
+    // The content stands left of the `|` (the digits count from the dash): it moves right to column 1 of the raw.
+    const text = "l:\n  - |2-\n      lead\n     text\n  - >1+\n     folded\n\n  - x\n";
+    expect(readSeqItems(text, ["l"])).toEqual([
+      { raw: "|1-\n   lead\n  text", value: "  lead\n text" },
+      { raw: ">1+\n   folded\n\n", value: "  folded\n\n" },
+      { raw: "x", value: "x" },
+    ]);
+    // Content right of the `|` keeps its place, the digit says where it starts.
+    expect(readSeqItems("- |7\n         text\n", [])).toEqual([{ raw: "|5\n       text", value: "  text\n" }]);
+  });
+
+  test("appended after a dash, the digit counts from that dash again", () => {
+    expect(appendSeqItems("l:\n  - a\n", ["l"], ["|1-\n   lead\n  text"])).toBe(
+      "l:\n  - a\n  - |3-\n       lead\n      text\n",
+    );
+    expect(appendSeqItems("l:\n  -   a\n", ["l"], [">1\n  x"])).toBe("l:\n  -   a\n  -   >5\n        x\n");
+    // Past 9 the content moves left instead.
+    expect(appendSeqItems("l:\n- a\n", ["l"], ["|8\n          x"])).toBe("l:\n- a\n- |9\n           x\n");
+  });
+
+  test("a copy reads as the original item", () => {
+    const text = "src:\n  - |2\n     indented\n    line\ndst: []\n";
+    const raws = readSeqItems(text, ["src"]).map((i) => i.raw);
+    expect(raws).toEqual(["|1\n  indented\n line"]);
+    const copied = appendSeqItems(text, ["dst"], raws);
+    expect(copied).toBe("src:\n  - |2\n     indented\n    line\ndst:\n  - |3\n      indented\n     line\n");
+    expect(readSeqItems(copied, ["dst"])[0]?.value).toBe(" indented\nline\n");
+  });
+});
+
+describe("a comma-first flow collection (`[ a\\n  , b\\n  , c ]`)", () => {
+  const list = "l: [ a\n  , b\n  , c ]\nk: 1\n";
+  const drop = (text: string, ...indices: number[]) => removeSeqItems(text, ["l"], (_, i) => indices.includes(i));
+
+  test("a later entry goes with its comma; after the last one the bracket moves up; the first takes the next comma", () => {
+    expect(drop(list, 1)).toBe("l: [ a\n  , c ]\nk: 1\n");
+    expect(drop(list, 2)).toBe("l: [ a\n  , b ]\nk: 1\n");
+    expect(drop(list, 0)).toBe("l: [ b\n  , c ]\nk: 1\n");
+    expect(drop(list, 0, 2)).toBe("l: [ b ]\nk: 1\n");
+    expect(removeKey("m: { a: 1\n  , b: 2\n  , c: 3 }\n", ["m", "c"])).toBe("m: { a: 1\n  , b: 2 }\n");
+  });
+
+  test("comments stay: text holding one is never taken out", () => {
+    const commented = "l: [ a # one\n  # two\n  , b\n  , c # three\n  ]\n";
+    expect(drop(commented, 0)).toBe("l: [  # one\n  # two\n  b\n  , c # three\n  ]\n");
+    expect(drop(commented, 2)).toBe("l: [ a # one\n  # two\n  , b\n   # three\n  ]\n");
+  });
+
+  test("new entries go on lines of their own after a comma", () => {
+    expect(appendSeqItems(list, ["l"], ["d", "e"])).toBe("l: [ a\n  , b\n  , c\n  , d\n  , e ]\nk: 1\n");
+    expect(insertMapEntry("m: { a: 1\n  , b: 2 }\n", ["m"], "d: 4")).toBe("m: { a: 1\n  , b: 2\n  , d: 4 }\n");
+  });
+});
+
+describe("a null item (`- `)", () => {
+  test("reads as an empty raw, and an empty raw appends a null item: `-` in a block list, `~` inside brackets", () => {
+    expect(readSeqItems("- a\n- \n", [])).toEqual([
+      { raw: "a", value: "a" },
+      { raw: "", value: null },
+    ]);
+    expect(appendSeqItems("- a\n- \n", [], ["a", ""])).toBe("- a\n- \n- a\n-\n");
+    expect(appendSeqItems("l: [a]\n", ["l"], [""])).toBe("l: [a, ~]\n");
+    expect(appendSeqItems("m: {}\n", ["m", "k"], ["", "x"])).toBe("m: {k: [~, x]}\n");
   });
 });
