@@ -94,18 +94,25 @@ function flowItem(raw: string): string | undefined {
   return formatScalar(c.value, "plain", true);
 }
 
-/** `k1: {k2: value}` for a flow map; only scalars and one-line items fit there. */
-function flowEntry(keys: readonly string[], leaf: Leaf, path: YamlPath): string {
-  let value: string;
+/** The leaf as a flow value: a scalar, `[a, b]`, or `{k: v}` for one one-line entry; nothing that spans lines. */
+function flowLeaf(leaf: Leaf, path: YamlPath): string {
   const items = leaf.kind === "seq" ? leaf.items.map(flowItem) : [];
-  if (leaf.kind === "scalar") value = formatScalar(leaf.value, "plain", true);
-  else if (leaf.kind === "seq" && items.every((i) => i !== undefined)) value = `[${items.join(", ")}]`;
-  else if (leaf.kind === "seq" && leaf.items.every((i) => !/[\r\n]/.test(i.trim()))) {
+  const entry = leaf.kind === "entries" && leaf.lines.length === 1 ? (leaf.lines[0] ?? "").trim() : undefined;
+  if (leaf.kind === "scalar") return formatScalar(leaf.value, "plain", true);
+  if (leaf.kind === "seq" && items.every((i) => i !== undefined)) return `[${items.join(", ")}]`;
+  if (entry !== undefined && readsSameInFlow(entry, "map")) return `{${entry}}`;
+  if (leaf.kind === "seq" && leaf.items.every((i) => !/[\r\n]/.test(i.trim()))) {
     const block = leaf.items.find((i) => flowItem(i) === undefined) ?? "";
     throw new EditError(
       `cannot create ${showPath(path)}: its parent is a flow map and the item ${JSON.stringify(block.trim())} is a block collection`,
     );
-  } else throw new EditError(`cannot create ${showPath(path)}: its parent is a flow map and the value spans lines`);
+  }
+  throw new EditError(`cannot create ${showPath(path)}: its parent is a flow map and the value spans lines`);
+}
+
+/** `k1: {k2: value}` for a flow map; only scalars and one-line items fit there. */
+function flowEntry(keys: readonly string[], leaf: Leaf, path: YamlPath): string {
+  const value = flowLeaf(leaf, path);
   const [last, ...outer] = [...keys].reverse();
   if (last === undefined) throw new EditError(`cannot create ${showPath(path)}: nothing to create`);
   let entry = `${keyText(last, true)}: ${value}`;
@@ -153,6 +160,21 @@ function colonLine(text: string, pair: Pair<unknown, unknown>, keys: readonly st
   return [insertLinesEdit(text, lineEnd(text, contentEnd(text, pair.key)), lines, eol)];
 }
 
+/**
+ * Edits giving a flow map's entry without a value (`{a, b: 1}`, `{a:, b: 1}`, `{a: ~}`) the flow map value: after
+ * its key or `:`, or in place of `~` or `null` and a `!!null` tag that would contradict it.
+ */
+function flowNullValue(text: string, pair: Pair<unknown, unknown>, value: string): TextEdit[] {
+  const node = pair.value as Node | null;
+  if (!node?.range) {
+    const end = contentEnd(text, pair.key);
+    return [{ start: end, end, insert: `: ${value}` }];
+  }
+  const start = propsStart(text, node);
+  const end = node.range[1] > node.range[0] ? contentEnd(text, node) : node.range[0];
+  return [{ start, end, insert: `${/[ \t\r\n]/.test(text[start - 1] ?? " ") ? "" : " "}${value}` }];
+}
+
 /** Edits that create path.slice(res.depth) with leaf as its value. */
 export function createEdits(text: string, res: Resolution, path: YamlPath, leaf: Leaf): TextEdit[] {
   const eol = eolOf(text);
@@ -180,6 +202,10 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
     return [{ start: end, end, insert: `, ${entry}` }];
   }
   if (isNullNode(node) && res.pair && !res.inFlow) return underKey(text, res.pair, keys, leaf, eol);
+  if (isNullNode(node) && res.pair) {
+    const value = keys.length === 0 ? flowLeaf(leaf, path) : `{${flowEntry(keys, leaf, path)}}`;
+    return flowNullValue(text, res.pair, value);
+  }
   const what = node === null ? "the document is empty" : `${at} is not a map`;
   throw new EditError(`cannot create ${showPath(path)}: ${what}`);
 }

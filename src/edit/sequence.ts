@@ -154,12 +154,38 @@ function finish(text: string, after: string, target: Target, path: YamlPath, val
   return verifyEdit(after, target.parsed, expected, path);
 }
 
-/** Start and end of each block item's whole lines. */
+/**
+ * Start and end of each block item's whole lines. Only the first item may share its line with its parent's `- ` or
+ * `? ` (`- - a`); then its "lines" are that whole line, which the caller must not delete.
+ */
 function blockItemLines(text: string, seq: Seq, path: YamlPath): [number, number][] {
   return dashOffsets(seq).map((dash, i) => {
-    if (!startsLine(text, dash)) throw new EditError(`${showPath(path)}: item ${i} does not start its own line`);
+    if (i > 0 && !startsLine(text, dash))
+      throw new EditError(`${showPath(path)}: item ${i} does not start its own line`);
     return [lineStart(text, dash), afterNodeLine(text, seq.items[i])];
   });
+}
+
+/**
+ * Edits removing some, not all, items of a block sequence: their whole lines. A first item sharing its line with
+ * its parent's `- ` (`- - a`) goes from its dash up to the next kept item's dash, which moves onto that line.
+ */
+function blockRemoval(text: string, seq: Seq, drop: readonly boolean[], path: YamlPath): TextEdit[] {
+  const lines = blockItemLines(text, seq, path);
+  const dashes = dashOffsets(seq);
+  const first = dashes[0] ?? 0;
+  if (!drop[0] || startsLine(text, first)) {
+    return mergeRanges(lines.filter((_, i) => drop[i])).map(([s, e]) => deleteLinesEdit(text, s, e));
+  }
+  const kept = drop.indexOf(false);
+  const next = dashes[kept] ?? first;
+  if (/(^|[ \t])#/m.test(text.slice(first, next))) {
+    throw new EditError(
+      `cannot remove ${showPath([...path, 0])} (line ${lineNumber(text, first)}): it shares its line with its parent's indicator, and the comment between it and the next item kept would go with it`,
+    );
+  }
+  const after = mergeRanges(lines.filter((_, i) => drop[i] && i > kept));
+  return [{ start: first, end: next, insert: "" }, ...after.map(([s, e]) => deleteLinesEdit(text, s, e))];
 }
 
 /**
@@ -169,8 +195,10 @@ function blockItemLines(text: string, seq: Seq, path: YamlPath): [number, number
 function emptyEdits(text: string, seq: Seq, res: Resolution, path: YamlPath): TextEdit[] {
   // At the document root, the comments above the first item are the file's header: they stay.
   const firstDash = dashOffsets(seq)[0];
+  // The first item on its parent's line (`- - a`): that line becomes `- []`, the comments above are the parent's.
+  const own = firstDash !== undefined && startsLine(text, firstDash);
   const lines = blockItemLines(text, seq, path).map(([s, e], i): [number, number] => [
-    i === 0 && path.length === 0 ? s : attachedCommentsStart(text, s, column(text, firstDash ?? s)),
+    i === 0 && (path.length === 0 || !own) ? s : attachedCommentsStart(text, s, column(text, firstDash ?? s)),
     e,
   ]);
   const ranges = mergeRanges(lines);
@@ -211,32 +239,42 @@ function removeSeqItemsWithin(
     const raws = seq.items.filter((_, i) => !drop[i]).map((item) => itemRaw(text, item));
     edits = [{ start: startOf(seq), end: contentEnd(text, seq), insert: `[${raws.join(", ")}]` }];
   } else if (kept.length === 0) edits = emptyEdits(text, seq, res, path);
-  else {
-    const lines = blockItemLines(text, seq, path).filter((_, i) => drop[i]);
-    edits = mergeRanges(lines).map(([s, e]) => deleteLinesEdit(text, s, e));
-  }
+  else edits = blockRemoval(text, seq, drop, path);
   return finish(text, applyEdits(text, edits), target, path, kept);
 }
 
 /** Parsed value of a raw item; a raw item that is not valid YAML is an EditError. */
-export function rawValue(raw: string, path: YamlPath): { value: unknown; block: boolean } {
+export function rawValue(
+  raw: string,
+  path: YamlPath,
+  tags: Record<string, string> = {},
+): { value: unknown; block: boolean } {
   // An empty raw item is a null item (`- `), as readSeqItems reads one.
   if (raw.trim() === "") return { value: null, block: false };
-  const d = parseDocument(raw) as Document.Parsed;
+  // Tag handles the document's `%TAG` directives define (`!e!foo`) mean there what they mean in the raw copied from it.
+  const directives = Object.entries(tags)
+    .filter(([handle]) => handle !== "!" && handle !== "!!")
+    .map(([handle, prefix]) => `%TAG ${handle} ${prefix}\n`)
+    .join("");
+  const d = parseDocument(directives ? `${directives}---\n${raw}` : raw) as Document.Parsed;
   const err = d.errors[0];
   if (err) {
-    throw new EditError(`cannot append ${JSON.stringify(raw)} to ${showPath(path)}: not a YAML value (${err.message})`);
+    throw new EditError(
+      `cannot append ${JSON.stringify(raw)} to ${showPath(path)}: not a YAML value (${(err.message.split("\n")[0] ?? "").replace(/:$/, "")})`,
+    );
   }
   const c = d.contents;
   const block = /[\r\n]/.test(raw.trim()) || ((isMap(c) || isSeq(c)) && !c.flow);
   return { value: standaloneValue(d), block };
 }
 
-function appendBlock(text: string, seq: Seq, rawItems: readonly string[], path: YamlPath): TextEdit[] {
+function appendBlock(text: string, seq: Seq, rawItems: readonly string[]): TextEdit[] {
   const dashes = dashOffsets(seq);
   const lastDash = dashes[dashes.length - 1] ?? 0;
-  if (!startsLine(text, lastDash)) throw new EditError(`${showPath(path)}: its last item does not start its own line`);
-  const indent = text.slice(lineStart(text, lastDash), lastDash);
+  // A last item on its parent's line (`- - a`): the new ones go on lines of their own at its dash's column.
+  const indent = startsLine(text, lastDash)
+    ? text.slice(lineStart(text, lastDash), lastDash)
+    : " ".repeat(column(text, lastDash));
   const sameLine = seq.items
     .map((item, i) => ({ item: item as Node, dash: dashes[i] ?? 0 }))
     .filter(({ item, dash }) => !isNullNode(item) && lineStart(text, startOf(item)) === lineStart(text, dash));
@@ -304,12 +342,12 @@ function appendSeqItemsWithin(text: string, path: YamlPath, rawItems: readonly s
   const target = locateSeq(text, path, doc);
   if (rawItems.length === 0) return text;
   const { seq, res } = target;
-  const parsedItems = rawItems.map((r) => rawValue(r, path));
+  const parsedItems = rawItems.map((r) => rawValue(r, path, target.parsed.doc.directives?.tags));
   const block = parsedItems.some((p) => p.block);
   let edits: TextEdit[];
   if (!seq) edits = createEdits(text, res, path, { kind: "seq", items: rawItems });
   else if (seq.flow) edits = appendFlow(text, seq, res, rawItems, block, path);
-  else edits = appendBlock(text, seq, rawItems, path);
+  else edits = appendBlock(text, seq, rawItems);
   const values = [...currentValues(seq, target.parsed.doc), ...parsedItems.map((p) => p.value)];
   return finish(text, applyEdits(text, edits), target, path, values);
 }

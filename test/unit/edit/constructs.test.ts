@@ -240,3 +240,63 @@ describe("a null item (`- `)", () => {
     expect(appendSeqItems("m: {}\n", ["m", "k"], ["", "x"])).toBe("m: {k: [~, x]}\n");
   });
 });
+
+describe("an entry without a value inside a flow map (`{a, b: 1}`, `{a:, b: 1}`, `{a: ~}`)", () => {
+  test("a key created under it gets a flow map value after its key or `:`, or in place of `~`", () => {
+    expect(setScalar("{ a, b: 1 }\n", ["a", "k"], "v")).toBe("{ a: {k: v}, b: 1 }\n");
+    expect(setScalar("{ a:, b: 1 }\n", ["a", "k"], "v")).toBe("{ a: {k: v}, b: 1 }\n");
+    expect(setScalar("{ a: ~ }\n", ["a", "k", "j"], "v")).toBe("{ a: {k: {j: v}} }\n");
+    expect(setScalar('{"empty":\n}\n', ["empty", "k"], "v")).toBe('{"empty": {k: v}\n}\n');
+    expect(setScalar("- { multi\n  line, a: b}\n", [0, "multi line", "k"], "v")).toBe(
+      "- { multi\n  line: {k: v}, a: b}\n",
+    );
+  });
+
+  test("a `!!null` tag that would contradict it goes; lists and one-line entries are written in flow style", () => {
+    expect(setScalar("{a: !!null }\n", ["a", "k"], "v")).toBe("{a: {k: v}}\n");
+    expect(appendSeqItems("{ a: , b }\n", ["b", "k"], ["x"])).toBe("{ a: , b: {k: [x]} }\n");
+    expect(insertMapEntry("{ a: , b }\n", ["a"], "n: 1")).toBe("{ a: {n: 1}, b }\n");
+    expect(() => insertMapEntry("{ a: , b }\n", ["a"], "n:\n  - 1")).toThrow(
+      new EditError("cannot create a: its parent is a flow map and the value spans lines"),
+    );
+  });
+});
+
+describe("a compact nested list (`- - a`)", () => {
+  const text = "- - a\n  - b\n  - c\n- x\n";
+  const drop = (t: string, ...indices: number[]) => removeSeqItems(t, [0], (_, i) => indices.includes(i));
+
+  test("removing its first item moves the next kept item onto the parent's line; emptying it leaves `- []`", () => {
+    expect(drop(text, 0)).toBe("- - b\n  - c\n- x\n");
+    expect(drop(text, 0, 1)).toBe("- - c\n- x\n");
+    expect(drop(text, 0, 2)).toBe("- - b\n- x\n");
+    expect(drop(text, 1, 2)).toBe("- - a\n- x\n");
+    expect(drop("# outer\n- - a\n  - b\n", 0, 1)).toBe("# outer\n- []\n");
+  });
+
+  test("a comment between the first item and the next kept one is refused, not dropped", () => {
+    expect(() => drop("- - a # note\n  - b\n", 0)).toThrow(
+      new EditError(
+        "cannot remove [0][0] (line 1): it shares its line with its parent's indicator, and the comment between it and the next item kept would go with it",
+      ),
+    );
+  });
+
+  test("new items go on lines of their own at the dash's column", () => {
+    expect(appendSeqItems("- - a\n- x\n", [0], ["z"])).toBe("- - a\n  - z\n- x\n");
+    expect(appendSeqItems("-   - a\n", [0], ["z", "y"])).toBe("-   - a\n    - z\n    - y\n");
+  });
+});
+
+describe("a tag handle a `%TAG` directive defines (`!e!foo`)", () => {
+  test("a raw item copied with it appends to the same document: the handle means there what it meant", () => {
+    const text = '%TAG !e! tag:example.com,2000:app/\n---\n- !e!foo "bar"\n';
+    expect(readSeqItems(text, [])).toEqual([{ raw: '!e!foo "bar"', value: "bar" }]);
+    expect(appendSeqItems(text, [], ['!e!foo "bar"'])).toBe(`${text}- !e!foo "bar"\n`);
+    expect(() => appendSeqItems("- a\n", [], ['!e!foo "bar"'])).toThrow(
+      new EditError(
+        'cannot append "!e!foo \\"bar\\"" to (document root): not a YAML value (Could not resolve tag: !e!foo at line 1, column 1)',
+      ),
+    );
+  });
+});
