@@ -65,6 +65,8 @@ export interface Observed {
   snapshot: Snapshot;
   /** The state was missing or failed its signature: it is rebuilt from GitHub, and older commands are not replayed. */
   rebuilt: boolean;
+  /** The migration's PRs by head branch, read once for a rebuilt state (empty otherwise). */
+  recovered: ReadonlyMap<string, PullInfo>;
   /** From the config repo's handover.yml (defaults until it is read). */
   permissions: HandoverConfig["commands"];
   resyncMs: number;
@@ -438,8 +440,12 @@ export function scheduleOf(config: HandoverConfig, labels: string[]): StepSchedu
  * its first step (prepare), past people's commits on top and Handover's re-plans (their second parent is the previous
  * head). `null` (plan on the current head) when that step was never opened.
  */
-async function recoverBase(deps: EngineDeps, issue: number): Promise<string | null> {
-  const first = await deps.port.findPull(stepBranch(issue, "prepare"));
+async function recoverBase(
+  deps: EngineDeps,
+  issue: number,
+  pulls: ReadonlyMap<string, PullInfo>,
+): Promise<string | null> {
+  const first = pulls.get(stepBranch(issue, "prepare"));
   if (!first) return null;
   let commit = await deps.port.getCommit(first.headSha);
   for (let hops = 0; hops < 50; hops++) {
@@ -461,23 +467,30 @@ export interface Carried {
   hidden: HiddenState;
 }
 
+/** No PRs: a state read from the dashboard needs none to be rebuilt. */
+const NONE: ReadonlyMap<string, PullInfo> = new Map();
+
 /** The issue, its comments and the dashboard's hidden state (rebuilt from GitHub when missing or failing its check). */
-async function readIssue(deps: EngineDeps, number: number): Promise<(Carried & { rebuilt: boolean }) | undefined> {
+async function readIssue(
+  deps: EngineDeps,
+  number: number,
+): Promise<(Carried & { rebuilt: boolean; recovered: ReadonlyMap<string, PullInfo> }) | undefined> {
   const issue = await deps.port.getIssue(number);
   // A closed issue stands still (a done migration stays done); reopening it resumes where it was.
   if (issue.isPullRequest || issue.state === "closed" || !isMigrationIssue(issue)) return undefined;
   const comments = await deps.port.listComments(number);
   const { dashboard, extra } = findDashboard(comments, deps.port.botLogin);
   const read = dashboard ? readState(dashboard.body, deps.signer(number)) : ({ kind: "missing" } as const);
-  const hidden: HiddenState =
-    read.kind === "ok"
-      ? read.state
-      : {
-          ...emptyState(),
-          base: await recoverBase(deps, number),
-          tampered: read.kind === "tampered" ? { at: deps.now() } : null,
-        };
-  return { issue, comments, dashboard, extraDashboards: extra, hidden, rebuilt: read.kind !== "ok" };
+  if (read.kind === "ok")
+    return { issue, comments, dashboard, extraDashboards: extra, hidden: read.state, rebuilt: false, recovered: NONE };
+  // One listing of the migration's PRs answers every branch the rebuild asks about (a 1,000-group plan has 2,000).
+  const recovered = await deps.port.migrationPulls(number);
+  const hidden: HiddenState = {
+    ...emptyState(),
+    base: await recoverBase(deps, number, recovered),
+    tampered: read.kind === "tampered" ? { at: deps.now() } : null,
+  };
+  return { issue, comments, dashboard, extraDashboards: extra, hidden, rebuilt: true, recovered };
 }
 
 /**
@@ -485,7 +498,7 @@ async function readIssue(deps: EngineDeps, number: number): Promise<(Carried & {
  * A later round of a reconcile passes what the round before it left (`carried`) instead: nothing is read again.
  */
 export async function observeIssue(deps: EngineDeps, number: number, carried?: Carried): Promise<Observed | undefined> {
-  const read = carried ? { ...carried, rebuilt: false } : await readIssue(deps, number);
+  const read = carried ? { ...carried, rebuilt: false, recovered: NONE } : await readIssue(deps, number);
   if (!read) return undefined;
   const { issue, comments, dashboard, hidden } = read;
   const snapshot: Snapshot = {
@@ -505,6 +518,7 @@ export async function observeIssue(deps: EngineDeps, number: number, carried?: C
     request: undefined,
     snapshot,
     rebuilt: read.rebuilt,
+    recovered: read.recovered,
     permissions: { permission: "write", elevated: "maintain", approvers: [] },
     resyncMs: durationMs("5m"),
   };
@@ -522,32 +536,33 @@ const ROLLBACKS_PROBED = 20;
  * (a person resumes it, as after any rollback). Later steps' PRs closed unmerged before it are undone too, so they
  * open again instead of pausing the chain as closed PRs.
  */
-async function recoverRollbacks(
+function recoverRollbacks(
   deps: EngineDeps,
   hidden: HiddenState,
   issue: number,
   steps: PlannedStep[],
-): Promise<HiddenState> {
+  pulls: ReadonlyMap<string, PullInfo>,
+): HiddenState {
   let state = hidden;
   const reverted: { step: PlannedStep; attempt: number; rollback: PullInfo; stepPr: PullInfo }[] = [];
   for (const [index, step] of steps.entries()) {
     if (step.kind === "decommission") continue;
     let newest: { attempt: number; pr: PullInfo } | undefined;
     for (let attempt = 1; attempt <= ROLLBACKS_PROBED; attempt++) {
-      const pr = await deps.port.findPull(stepBranch(issue, rollbackStepId(step.id, attempt)));
+      const pr = pulls.get(stepBranch(issue, rollbackStepId(step.id, attempt)));
       if (!pr) break;
       newest = { attempt, pr };
     }
     if (!newest) continue;
     state = { ...state, rollbacks: { ...state.rollbacks, [step.id]: newest.attempt } };
     const rollback = newest.pr;
-    const stepPr = await deps.port.findPull(step.branch);
+    const stepPr = pulls.get(step.branch);
     // A cancelled rollback reverted nothing; a step PR newer than the rollback is the step done again.
     if ((rollback.state === "closed" && !rollback.merged) || !stepPr?.merged || stepPr.number > rollback.number)
       continue;
     reverted.push({ step, attempt: newest.attempt, rollback, stepPr });
     for (const later of steps.slice(index + 1)) {
-      const pr = await deps.port.findPull(later.branch);
+      const pr = pulls.get(later.branch);
       if (pr && pr.state === "closed" && !pr.merged && pr.number < rollback.number)
         state = { ...state, undone: [...new Set([...state.undone, pr.number])] };
     }
@@ -629,7 +644,8 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
     return observed;
   }
   snapshot.steps = planned.plan.steps;
-  if (observed.rebuilt) snapshot.hidden = await recoverRollbacks(deps, snapshot.hidden, number, planned.plan.steps);
+  if (observed.rebuilt)
+    snapshot.hidden = recoverRollbacks(deps, snapshot.hidden, number, planned.plan.steps, observed.recovered);
   const approve = config ? planned.plan.steps.filter((s) => stepControls(config, s).approve).map((s) => s.id) : [];
   const automerge = config ? planned.plan.steps.filter((s) => stepControls(config, s).automerge).map((s) => s.id) : [];
   if (automerge.length > 0) snapshot.automerge = automerge;

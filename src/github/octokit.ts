@@ -130,6 +130,11 @@ export class OctokitPort implements GitHubPort {
    * reconcile reads it as usual.
    */
   private readonly opened = new Map<string, PullInfo>();
+  /**
+   * The PRs of migrations this adapter listed (`migrationPulls`), by branch prefix (`handover/<issue>/`): a branch
+   * without a PR there has none in this reconcile either (one opened since is found by `createPull`'s "already exists").
+   */
+  private readonly listed = new Map<string, Map<string, PullInfo>>();
 
   constructor(
     private readonly octokit: OctokitLike,
@@ -423,11 +428,41 @@ export class OctokitPort implements GitHubPort {
   async findPull(branch: string): Promise<PullInfo | undefined> {
     const opened = this.opened.get(branch);
     if (opened) return { ...opened };
+    const listing = this.listed.get(branch.slice(0, branch.indexOf("/", "handover/".length) + 1));
+    if (listing) {
+      const listed = listing.get(branch);
+      // Only the single-PR answer carries `mergeable`; it matters only while the PR is open.
+      return listed?.state === "open" ? toPull(await this.get(`/pulls/${listed.number}`)) : listed && { ...listed };
+    }
     const pulls = await this.get("/pulls", { head: `${this.owner}:${branch}`, state: "all", per_page: 100 });
     const newest = (pulls as unknown as Json[]).sort((a, b) => b.number - a.number)[0];
     if (!newest) return undefined;
     // Only the single-PR answer carries `mergeable`; it matters only while the PR is open.
     return toPull(newest.state === "open" ? await this.get(`/pulls/${newest.number}`) : newest);
+  }
+
+  async migrationPulls(issue: number): Promise<Map<string, PullInfo>> {
+    const prefix = `${this.owner}:handover/${issue}/`.toLowerCase();
+    const found = new Map<string, PullInfo>();
+    // Newest first, so the listing stops at the first PR older than the issue: none of those can be its step.
+    for (let page = 1; page < 100; page++) {
+      const list = (await this.get("/pulls", {
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        per_page: 100,
+        page,
+      })) as unknown as Json[];
+      for (const data of list) {
+        const pull = toPull(data);
+        const label = String(data.head?.label ?? "").toLowerCase();
+        if (label.startsWith(prefix) && (found.get(pull.headRef)?.number ?? 0) < pull.number)
+          found.set(pull.headRef, pull);
+      }
+      if (list.length < 100 || list.some((data) => data.number < issue)) break;
+    }
+    this.listed.set(`handover/${issue}/`, found);
+    return new Map(found);
   }
 
   async createPull(pull: NewPull): Promise<PullInfo> {
@@ -448,6 +483,7 @@ export class OctokitPort implements GitHubPort {
       }
     } catch (err) {
       if (classify(err) !== "exists") throw err;
+      this.listed.clear();
       const found = await this.findPull(pull.branch);
       if (!found) throw err;
       return found;

@@ -105,6 +105,11 @@ export interface GitHubPort {
   /** The newest PR whose head is this branch, in any state. */
   findPull(branch: string): Promise<PullInfo | undefined>;
   /**
+   * The newest PR of each of this migration's branches (`handover/<issue>/...`), in any state, for a state rebuilt
+   * from GitHub: one listing of the PRs opened since the issue (numbered after it), however many steps the plan has.
+   */
+  migrationPulls(issue: number): Promise<Map<string, PullInfo>>;
+  /**
    * Open a PR; when one already exists for the branch (422), return that one. A draft the repo refuses (422) opens as a
    * normal PR titled `wipTitle`.
    */

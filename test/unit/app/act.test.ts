@@ -80,6 +80,7 @@ function observed(labels: string[] = ["handover"]): Observed {
     dashboard: undefined,
     extraDashboards: [],
     rebuilt: false,
+    recovered: new Map(),
     request: {
       source: "replicore-a",
       target: "replicore-b",

@@ -53,8 +53,9 @@ describe("an error retrying cannot fix stops the migration with the error on the
       .query({ per_page: 100, page: 1 })
       .times(3)
       .reply(200, [])
+      // The state is rebuilt (no dashboard yet): one listing of the PRs since the issue answers every branch.
       .get(`${R}/pulls`)
-      .query({ head: "acme:handover/42/prepare", state: "all", per_page: 100 })
+      .query({ state: "all", sort: "created", direction: "desc", per_page: 100, page: 1 })
       .times(3)
       .reply(200, [])
       .get(R)

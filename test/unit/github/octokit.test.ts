@@ -457,6 +457,57 @@ describe("pull requests", () => {
     done(scope);
   });
 
+  it("migrationPulls lists newest first and stops at the first page reaching a PR older than the issue", async () => {
+    const side = (owner: string, ref: string, sha: string) => ({ head: { label: `${owner}:${ref}`, ref, sha } });
+    // Page 1: PRs 250..151, among them two of #100's steps, one of #10's, and a fork's PR on a look-alike branch.
+    const page1 = Array.from({ length: 100 }, (_, i) => {
+      const n = 250 - i;
+      if (n === 240) return pullJson(n, side("acme", "handover/100/release-a", "h240"));
+      if (n === 230) return pullJson(n, side("mallory", "handover/100/adopt-a", "h230"));
+      if (n === 220) return pullJson(n, side("acme", "handover/10/adopt-a", "h220"));
+      if (n === 200) return pullJson(n, { state: "closed", ...side("acme", "handover/100/release-a", "h200") });
+      return pullJson(n, side("acme", `feature/${n}`, `h${n}`));
+    });
+    // Page 2 reaches #99, older than the issue: nothing after it can be the migration's, so page 3 is not asked.
+    const page2 = [
+      pullJson(150, {
+        state: "closed",
+        merged_at: "2026-05-02T09:30:00Z",
+        ...side("acme", "handover/100/prepare", "h150"),
+      }),
+      pullJson(99, side("acme", "handover/100/prepare", "h99")),
+      ...Array.from({ length: 98 }, (_, i) => pullJson(98 - i, side("acme", `feature/${98 - i}`, "x"))),
+    ];
+    const query = { state: "all", sort: "created", direction: "desc", per_page: "100" };
+    const scope = github(seen)
+      .get(`${R}/pulls`)
+      .query({ ...query, page: "1" })
+      .reply(200, page1)
+      .get(`${R}/pulls`)
+      .query({ ...query, page: "2" })
+      .reply(200, page2);
+    const p = port();
+    const found = await p.migrationPulls(100);
+    expect([...found.entries()].map(([branch, pr]) => [branch, pr.number, pr.headSha, pr.merged])).toEqual([
+      ["handover/100/release-a", 240, "h240", false],
+      ["handover/100/prepare", 150, "h150", true],
+    ]);
+    expect(seen.matched).toEqual([
+      `GET ${R}/pulls?state=all&sort=created&direction=desc&per_page=100&page=1`,
+      `GET ${R}/pulls?state=all&sort=created&direction=desc&per_page=100&page=2`,
+    ]);
+    done(scope);
+    // The same adapter answers the migration's branches from the listing: only an open PR is read, for mergeable.
+    const single = github(seen)
+      .get(`${R}/pulls/240`)
+      .reply(200, pullJson(240, { mergeable: true, ...side("acme", "handover/100/release-a", "h240") }));
+    expect(await p.findPull("handover/100/adopt-a")).toBeUndefined();
+    expect((await p.findPull("handover/100/prepare"))?.number).toBe(150);
+    expect((await p.findPull("handover/100/release-a"))?.mergeable).toBe(true);
+    expect(seen.matched.slice(2)).toEqual([`GET ${R}/pulls/240`]);
+    done(single);
+  });
+
   it("findPull answers undefined when there is none", async () => {
     const scope = github(seen)
       .get(`${R}/pulls`)
