@@ -3,8 +3,9 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { Registry } from "prom-client";
 import { reconcile, stateSigner } from "../engine/index.js";
-import { classify, OctokitPort, type HttpProbe, type OctokitLike } from "../github/index.js";
+import { classify, OctokitPort, type HttpProbe, type OctokitLike, type Read } from "../github/index.js";
 import { guardPullRequest } from "../guard/index.js";
+import { LruCache } from "../spec/lru.js";
 import { appRoutes } from "./http.js";
 import { createMetrics } from "./metrics.js";
 import { MigrationMetrics } from "./migrations.js";
@@ -75,12 +76,16 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     return botLogin;
   }
 
+  // What each migration's last reconcile read: the next one starts those reads together (one round trip when idle).
+  const lastReads = new LruCache<string, Read[]>(1_000);
+
   const scheduler: Scheduler = new Scheduler({
     now,
     timers: options.resyncTimer === true,
     run: (key) =>
       lease.hold(keyId(key), async () => {
         const port = new OctokitPort(key.octokit, key.owner, key.repo, await login());
+        port.prefetch(lastReads.get(keyId(key)) ?? []);
         const stop = metrics.duration.startTimer();
         try {
           const signer = (n: number) => stateSigner(options.webhookSecret, `${key.owner}/${key.repo}#${n}`);
@@ -100,6 +105,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
           migrations.observe(keyId(key), result);
           return result.decision?.recheckAt;
         } finally {
+          lastReads.set(keyId(key), port.readsMade());
           stop();
         }
       }),

@@ -125,6 +125,17 @@ async function operatorWorld(files: Map<string, string>, clock: SimulatedClock):
   return world;
 }
 
+/** Real delay of every simulated answer while round trips are counted. */
+const LATENCY_MS = 20;
+
+/** Delivers webhooks until the App has answered every one, including those its own writes caused. */
+async function settle(world: World): Promise<void> {
+  do {
+    await world.sim.deliverAll();
+    await Promise.all(world.replicas.map((r) => r.idle()));
+  } while (world.sim.pendingEvents() > 0);
+}
+
 /** Requests one resync costs per migration when nothing changed (a step PR waiting for review), after the first. */
 async function idleResync(): Promise<Record<string, unknown>> {
   const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
@@ -132,16 +143,19 @@ async function idleResync(): Promise<Record<string, unknown>> {
   try {
     const body = await readFile("examples/issue.md", "utf8");
     world.sim.createIssue("operator", "Upgrade", body, ["handover"]);
-    await world.sim.deliverAll();
+    await settle(world);
     const replica = world.replicas[0];
     if (!replica) throw new Error("no replica");
-    await replica.idle();
     const all: number[] = [];
     const countedOnes: number[] = [];
     const writes: number[] = [];
+    const rounds: number[] = [];
+    // A network's delay on every answer, so that requests made together overlap and count as one round trip.
+    world.sim.latencyMs = LATENCY_MS;
     for (let i = 0; i < 6; i++) {
       clock.current += 10 * 60_000; // past the resync interval, so every resync reconciles
       const before = world.sim.requests.length;
+      const roundsBefore = world.sim.roundTrips;
       await replica.resyncAll();
       await replica.idle();
       const made = world.sim.requests.slice(before);
@@ -149,11 +163,13 @@ async function idleResync(): Promise<Record<string, unknown>> {
       all.push(made.length);
       countedOnes.push(counted(made));
       writes.push(made.filter((r) => r.write).length);
+      rounds.push(world.sim.roundTrips - roundsBefore);
     }
     return {
       requests_per_idle_resync: Math.max(...all),
       counted_requests_per_idle_resync: Math.max(...countedOnes),
       writes_per_idle_resync: Math.max(...writes),
+      round_trips_per_idle_resync: Math.max(...rounds),
     };
   } finally {
     await world.stop();

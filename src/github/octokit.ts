@@ -121,6 +121,19 @@ export const ENABLE_AUTO_MERGE = `mutation EnableAutoMerge($pullRequestId: ID!, 
 /** GitHub refuses auto-merge on a PR that could merge now ("Pull request Pull request is in clean status"). */
 const CLEAN_STATUS = /is in clean status/;
 
+/** A read of the repository's REST API: path below `/repos/{owner}/{repo}`, and its parameters. */
+export interface Read {
+  path: string;
+  params: Record<string, unknown>;
+}
+
+function readKey(read: Read): string {
+  return `${read.path} ${JSON.stringify(read.params)}`;
+}
+
+/** Objects named by their sha never change (they are cached by sha, not read again): not worth reading ahead. */
+const IMMUTABLE = /^\/git\/(commits|trees|blobs)\//;
+
 /** The GitHub port over Octokit: REST calls, the conflict signals of section 5.2, caches of immutable objects. */
 export class OctokitPort implements GitHubPort {
   private defaultBranchName: string | undefined;
@@ -130,6 +143,10 @@ export class OctokitPort implements GitHubPort {
    * reconcile reads it as usual.
    */
   private readonly opened = new Map<string, PullInfo>();
+  /** Reads started ahead (`prefetch`), by route and parameters, not asked for yet. */
+  private readonly ahead = new Map<string, Promise<unknown>>();
+  /** Reads of things that change this adapter made (`readsMade`), by route and parameters. */
+  private readonly reads = new Map<string, Read>();
   /**
    * The PRs of migrations this adapter listed (`migrationPulls`), by branch prefix (`handover/<issue>/`): a branch
    * without a PR there has none in this reconcile either (one opened since is found by `createPull`'s "already exists").
@@ -147,13 +164,43 @@ export class OctokitPort implements GitHubPort {
     return `/repos/${this.owner}/${this.repo}`;
   }
 
-  /** A read, conditional when an earlier answer carried an ETag: a 304 answers from memory, free of rate limit. */
+  /**
+   * A read, conditional when an earlier answer carried an ETag: a 304 answers from memory, free of rate limit. A read
+   * `prefetch` already started is taken from there (once).
+   */
   private async get(path: string, params: Record<string, unknown> = {}): Promise<Json> {
-    return (await conditionalGet(this.octokit, `GET ${this.base}${path}`, params)) as Json;
+    const read: Read = { path, params };
+    const key = readKey(read);
+    if (!IMMUTABLE.test(path) && !this.reads.has(key)) this.reads.set(key, read);
+    const early = this.ahead.get(key);
+    this.ahead.delete(key);
+    return (await (early ?? conditionalGet(this.octokit, `GET ${this.base}${path}`, params))) as Json;
   }
 
   private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {
+    // A read started before a write may not see it: what is still ahead is read again when asked.
+    this.ahead.clear();
     return (await this.octokit.request(`${method} ${this.base}${path}`, params)).data as Json;
+  }
+
+  /** The reads of things that change this adapter made, in order: what the next reconcile of the issue will ask. */
+  readsMade(): Read[] {
+    return [...this.reads.values()];
+  }
+
+  /**
+   * Starts these reads at once, together (a reconcile that finds nothing changed then costs one round trip instead
+   * of one per read); each is used by the first read that asks for it before any write, and forgotten otherwise.
+   */
+  prefetch(reads: readonly Read[]): void {
+    for (const read of reads) {
+      const key = readKey(read);
+      if (this.ahead.has(key)) continue;
+      const started = conditionalGet(this.octokit, `GET ${this.base}${read.path}`, read.params);
+      // Whoever takes it up sees its failure; one nobody takes up fails silently.
+      started.catch(() => undefined);
+      this.ahead.set(key, started);
+    }
   }
 
   /** Every page of a list endpoint (100 a page); `key` picks the list out of an object answer. */
@@ -511,6 +558,7 @@ export class OctokitPort implements GitHubPort {
 
   async enableAutoMerge(pull: { nodeId: string }, method: MergeMethod): Promise<AutoMergeAnswer> {
     try {
+      this.ahead.clear();
       await this.octokit.graphql(ENABLE_AUTO_MERGE, { pullRequestId: pull.nodeId, mergeMethod: method.toUpperCase() });
       return { enabled: true };
     } catch (err) {

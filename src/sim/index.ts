@@ -108,6 +108,14 @@ export class GitHubSim {
   readonly graphqlRequests: GraphqlRequest[] = [];
   /** the organization's teams (`commands.approvers`) */
   readonly teams = new SimTeams();
+  /**
+   * Real milliseconds every REST answer waits before it is sent, as a network would (0: at once). With a latency,
+   * `roundTrips` tells requests made one after another from requests made together.
+   */
+  latencyMs = 0;
+  /** Round trips so far: requests that arrived while no other was in flight (a batch made together counts once). */
+  roundTrips = 0;
+  private inFlight = 0;
   private readonly core: SimCore;
   private readonly router = new Router();
   private readonly webhooks: WebhookQueue;
@@ -153,8 +161,10 @@ export class GitHubSim {
         return;
       }
       const chunks: Buffer[] = [];
+      if (this.inFlight++ === 0) this.roundTrips++;
+      res.once("close", () => this.inFlight--);
       req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
+      req.on("end", async () => {
         const answer = this.handle(
           req.method ?? "GET",
           req.url ?? "/",
@@ -168,8 +178,10 @@ export class GitHubSim {
             : isText
               ? (answer.body as string)
               : JSON.stringify(answer.body);
+        const id = `SIM:${this.requests.length}`;
+        if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
         res.writeHead(answer.status, {
-          "x-github-request-id": `SIM:${this.requests.length}`,
+          "x-github-request-id": id,
           "x-ratelimit-limit": "5000",
           "x-ratelimit-remaining": "4999",
           "x-ratelimit-resource": "core",

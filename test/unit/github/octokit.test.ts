@@ -924,3 +924,67 @@ describe("health reads", () => {
     done(scope);
   });
 });
+
+describe("reading ahead (prefetch)", () => {
+  const issue = { number: 42, title: "Migrate", body: "b", state: "open", user: { login: "alice" }, labels: [] };
+
+  it("starts every read at once, answers each first ask from it, and remembers the reads of things that change", async () => {
+    const scope = github(seen)
+      .get(`${R}/issues/42`)
+      .delay(30)
+      .reply(200, issue)
+      .get(`${R}/git/ref/heads/main`)
+      .delay(30)
+      .reply(200, { object: { sha: "main1" } });
+    const p = port();
+    p.prefetch([
+      { path: "/issues/42", params: {} },
+      { path: "/git/ref/heads/main", params: {} },
+    ]);
+    // Both requests are out before anybody asks (nock takes an interceptor when the request is sent, not answered).
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(scope.pendingMocks()).toEqual([]);
+    expect((await p.getIssue(42)).title).toBe("Migrate");
+    expect(await p.getBranch("main")).toBe("main1");
+    expect(seen.matched).toEqual([`GET ${R}/issues/42`, `GET ${R}/git/ref/heads/main`]);
+    done(scope);
+    // A second ask reads again; a commit (named by its sha, never changing) is not remembered for the next reconcile.
+    const again = github(seen)
+      .get(`${R}/issues/42`)
+      .reply(200, issue)
+      .get(`${R}/git/commits/c1`)
+      .reply(200, { sha: "c1", tree: { sha: "t1" }, parents: [], committer: { name: "a" }, message: "m" });
+    await p.getIssue(42);
+    await p.getCommit("c1");
+    done(again);
+    expect(p.readsMade()).toEqual([
+      { path: "/issues/42", params: {} },
+      { path: "/git/ref/heads/main", params: {} },
+    ]);
+  });
+
+  it("a write drops what was read ahead and not asked for yet: the read after it sees the write", async () => {
+    const scope = github(seen)
+      .get(`${R}/issues/42`)
+      .reply(200, { ...issue, labels: [] })
+      .post(`${R}/issues/42/labels`, { labels: ["handover:running"] })
+      .reply(200, [])
+      .get(`${R}/issues/42`)
+      .reply(200, { ...issue, labels: [{ name: "handover:running" }] });
+    const p = port();
+    p.prefetch([{ path: "/issues/42", params: {} }]);
+    await p.addLabels(42, ["handover:running"]);
+    expect((await p.getIssue(42)).labels).toEqual(["handover:running"]);
+    expect(seen.matched).toEqual([`GET ${R}/issues/42`, `POST ${R}/issues/42/labels`, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+
+  it("a read ahead that fails fails the ask that takes it up, as the read itself would", async () => {
+    const scope = github(seen).get(`${R}/git/ref/heads/handover/42/prepare`).reply(404, { message: "Not Found" });
+    const p = port();
+    p.prefetch([{ path: "/git/ref/heads/handover/42/prepare", params: {} }]);
+    expect(await p.getBranch("handover/42/prepare")).toBeUndefined();
+    expect(seen.matched).toEqual([`GET ${R}/git/ref/heads/handover/42/prepare`]);
+    done(scope);
+  });
+});

@@ -39,3 +39,23 @@ describe("conditional requests", () => {
     expect(missing.headers.etag).toBeUndefined();
   });
 });
+
+describe("latency and round trips", () => {
+  it("with a latency, requests made together count as one round trip and requests made one after another as one each", async () => {
+    const number = h.sim.createIssue("octocat", "Upgrade", "body", []);
+    const read = () =>
+      h.octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", {
+        owner: OWNER,
+        repo: REPO,
+        issue_number: number,
+      });
+    h.sim.latencyMs = 20;
+    const before = h.sim.roundTrips;
+    await Promise.all([read(), read(), read()]);
+    expect(h.sim.roundTrips - before).toBe(1);
+    await read();
+    await read();
+    expect(h.sim.roundTrips - before).toBe(3);
+    expect(h.sim.requests.slice(-5).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+  });
+});
