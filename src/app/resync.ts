@@ -30,6 +30,10 @@ export class Resync {
   private readonly lastResync = new Map<string, number>();
   private readonly resyncEvery = new Map<string, number>();
   private lastListing = Number.NEGATIVE_INFINITY;
+  /** The repositories the last listing found (`owner/repo`), with their installation. */
+  private listed = new Map<string, number>();
+  /** Open migration issues of listed repositories, read while the installations are listed again. */
+  private early = new Map<string, Promise<number[]>>();
 
   constructor(private readonly deps: ResyncDeps) {}
 
@@ -40,9 +44,35 @@ export class Resync {
 
   /** Reconcile every open migration issue of one repository. */
   async repository(target: RepoTarget): Promise<void> {
-    const port = new OctokitPort(target.octokit, target.owner, target.repo, await this.deps.login());
-    this.lastResync.set(`${target.owner}/${target.repo}`, this.deps.now());
-    await Promise.all((await port.openMigrationIssues()).map((issue) => this.deps.schedule({ ...target, issue })));
+    const key = `${target.owner}/${target.repo}`;
+    const early = this.early.get(key);
+    this.early.delete(key);
+    const issues = early ?? new OctokitPort(target.octokit, target.owner, target.repo, "").openMigrationIssues();
+    this.lastResync.set(key, this.deps.now());
+    await Promise.all((await issues).map((issue) => this.deps.schedule({ ...target, issue })));
+  }
+
+  private due(key: string): boolean {
+    return this.deps.now() - (this.lastResync.get(key) ?? 0) >= (this.resyncEvery.get(key) ?? 0);
+  }
+
+  /**
+   * Starts reading the open migration issues of every repository the last listing found that is due, while the
+   * installations and their repositories are listed again: one round trip less per resync. A repository no longer
+   * listed is not resynced, so its read is only dropped.
+   */
+  private readAhead(): void {
+    this.early = new Map();
+    for (const [key, installation] of this.listed) {
+      if (!this.due(key)) continue;
+      const [owner = "", repo = ""] = key.split("/");
+      const started = this.deps
+        .auth(installation)
+        .then((octokit) => new OctokitPort(octokit, owner, repo, "").openMigrationIssues());
+      // The listing that takes it up sees its failure; one nobody takes up fails silently.
+      started.catch(() => undefined);
+      this.early.set(key, started);
+    }
   }
 
   /** Reconcile every open migration issue of every installation whose interval has passed. */
@@ -51,18 +81,22 @@ export class Resync {
     // Listing installations and repos is only worth it once the shortest resync interval has passed.
     if (now - this.lastListing < Math.min(DEFAULT_RESYNC_MS, ...this.resyncEvery.values())) return;
     this.lastListing = now;
+    this.readAhead();
+    const listed = new Map<string, number>();
     await this.attempt("listing installations", async () => {
       const app = await this.deps.auth();
       const installations = (await conditionalGet(app, "GET /app/installations", { per_page: 100 })) as {
         id: number;
       }[];
       for (const installation of installations) {
-        await this.attempt(`installation ${installation.id}`, () => this.installation(installation.id));
+        await this.attempt(`installation ${installation.id}`, () => this.installation(installation.id, listed));
       }
     });
+    if (listed.size > 0) this.listed = listed;
+    this.early.clear();
   }
 
-  private async installation(id: number): Promise<void> {
+  private async installation(id: number, listed: Map<string, number>): Promise<void> {
     const octokit = await this.deps.auth(id);
     const { repositories } = (await conditionalGet(
       octokit,
@@ -72,7 +106,8 @@ export class Resync {
     )) as { repositories: { name: string; owner: { login: string } }[] };
     for (const repo of repositories) {
       const key = `${repo.owner.login}/${repo.name}`;
-      if (this.deps.now() - (this.lastResync.get(key) ?? 0) < (this.resyncEvery.get(key) ?? 0)) continue;
+      listed.set(key, id);
+      if (!this.due(key)) continue;
       await this.attempt(key, () => this.repository({ octokit, owner: repo.owner.login, repo: repo.name }));
     }
   }
