@@ -105,6 +105,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
           migrations.observe(keyId(key), result);
           return result.decision?.recheckAt;
         } finally {
+          await port.quiet();
           lastReads.set(keyId(key), port.readsMade());
           stop();
         }

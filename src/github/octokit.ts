@@ -145,6 +145,8 @@ export class OctokitPort implements GitHubPort {
   private readonly opened = new Map<string, PullInfo>();
   /** Reads started ahead (`prefetch`), by route and parameters, not asked for yet. */
   private readonly ahead = new Map<string, Promise<unknown>>();
+  /** Every read started ahead, taken up, dropped or still waiting. */
+  private readonly readingAhead: Promise<unknown>[] = [];
   /** Reads of things that change this adapter made (`readsMade`), by route and parameters. */
   private readonly reads = new Map<string, Read>();
   /**
@@ -200,7 +202,13 @@ export class OctokitPort implements GitHubPort {
       // Whoever takes it up sees its failure; one nobody takes up fails silently.
       started.catch(() => undefined);
       this.ahead.set(key, started);
+      this.readingAhead.push(started);
     }
+  }
+
+  /** Resolves once every read started ahead has its answer, taken up or not: none outlives the reconcile. */
+  async quiet(): Promise<void> {
+    await Promise.allSettled(this.readingAhead);
   }
 
   /** Every page of a list endpoint (100 a page); `key` picks the list out of an object answer. */

@@ -975,6 +975,7 @@ describe("reading ahead (prefetch)", () => {
     p.prefetch([{ path: "/issues/42", params: {} }]);
     await p.addLabels(42, ["handover:running"]);
     expect((await p.getIssue(42)).labels).toEqual(["handover:running"]);
+    await p.quiet(); // the dropped read has its answer: nothing is left in flight after the reconcile
     expect(seen.matched).toEqual([`GET ${R}/issues/42`, `POST ${R}/issues/42/labels`, `GET ${R}/issues/42`]);
     done(scope);
   });
