@@ -132,35 +132,40 @@ async function gateOf(
     (commitData ??= (async () => {
       const refs = [sha];
       if (headSha !== sha && (await deps.port.contains(headSha, sha))) refs.push(headSha);
-      const statuses = (await Promise.all(refs.map((r) => deps.port.statuses(r)))).flat();
-      const runs = (await Promise.all(refs.map((r) => deps.port.checkRuns(r)))).flat();
-      return { statuses, runs };
+      const [statuses, runs] = await Promise.all([
+        Promise.all(refs.map((r) => deps.port.statuses(r))),
+        Promise.all(refs.map((r) => deps.port.checkRuns(r))),
+      ]);
+      return { statuses: statuses.flat(), runs: runs.flat() };
     })());
-  const checks = [];
-  for (const check of gate?.checks ?? []) {
-    const label = checkLabel(check);
-    const spec = checkSpec(check);
-    let observations: Observation[];
+  const observationsOf = async (label: string, spec: CheckSpec): Promise<Observation[]> => {
     if (spec.kind === "status") {
       const { statuses, runs } = await commitChecks();
-      observations = statusObservations(spec.pattern, statuses, runs);
-    } else if (spec.kind === "deployment") {
+      return statusObservations(spec.pattern, statuses, runs);
+    }
+    if (spec.kind === "deployment") {
       const deployments = (await deps.port.deployments(spec.environment)).filter(
         (d) => Date.parse(d.created_at) >= deployedSince,
       );
       const newest = deployments.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)[0];
       const statuses = new Map(newest ? [[newest.id, await deps.port.deploymentStatuses(newest.id)]] : []);
-      observations = deploymentObservations(spec.environment, deployedSince, deployments, statuses);
-    } else {
-      const health = await deps.probe(spec.url);
-      const version = spec.version
-        ? { ...(await deps.probe(new URL("version", spec.url).toString())), expect: targetVersion }
-        : undefined;
-      probes[label] = compactProbes([...(probes[label] ?? []), httpObservation(deps.now(), health, version)]);
-      observations = probes[label] ?? [];
+      return deploymentObservations(spec.environment, deployedSince, deployments, statuses);
     }
-    checks.push({ label, spec, observations: fromWindow(observations, windowStart) });
-  }
+    const health = await deps.probe(spec.url);
+    const version = spec.version
+      ? { ...(await deps.probe(new URL("version", spec.url).toString())), expect: targetVersion }
+      : undefined;
+    probes[label] = compactProbes([...(probes[label] ?? []), httpObservation(deps.now(), health, version)]);
+    return probes[label] ?? [];
+  };
+  // The checks are read side by side: a reconcile waits for the slowest, not for their sum.
+  const checks = await Promise.all(
+    (gate?.checks ?? []).map(async (check) => {
+      const label = checkLabel(check);
+      const spec = checkSpec(check);
+      return { label, spec, observations: fromWindow(await observationsOf(label, spec), windowStart) };
+    }),
+  );
   const result = evaluateGate({
     checks,
     windowStart,

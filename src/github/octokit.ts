@@ -47,11 +47,17 @@ const listings = new LruCache<string, TreeFile[]>(64);
 const changedBy = new LruCache<string, string[]>(1_000);
 /** The tree of a commit, learnt from a tree listing (what a new commit on top of it needs). */
 const treeShas = new LruCache<string, string>(1_000);
+/**
+ * Default-branch names by `owner/repo`: renaming one is rare, so a reconcile reads only the branch's ref (a 404 there
+ * reads the repository again) instead of the repository and then the ref, one after the other.
+ */
+const defaultBranches = new LruCache<string, string>(1_000);
 /** Reads of immutable objects under way: a guard and a reconcile reading the same new tree at once share one read. */
 const reading = new Map<string, Promise<unknown>>();
 /** Forget every cached answer (tests that fake GitHub reuse shas with other contents; real shas never change). */
 export function resetCaches(): void {
-  for (const cache of [trees, listings, blobs, commits, treeShas, changedBy, conditionalReads]) cache.clear();
+  for (const cache of [trees, listings, blobs, commits, treeShas, changedBy, conditionalReads, defaultBranches])
+    cache.clear();
   reading.clear();
 }
 
@@ -136,7 +142,6 @@ const IMMUTABLE = /^\/git\/(commits|trees|blobs)\//;
 
 /** The GitHub port over Octokit: REST calls, the conflict signals of section 5.2, caches of immutable objects. */
 export class OctokitPort implements GitHubPort {
-  private defaultBranchName: string | undefined;
   /**
    * PRs this adapter opened, by branch. The App makes one adapter per reconcile: the round after an open knows the PR
    * from GitHub's answer (no comments yet, mergeability not computed yet) instead of listing it back. The next
@@ -224,9 +229,21 @@ export class OctokitPort implements GitHubPort {
   }
 
   async defaultBranch(): Promise<{ name: string; sha: string }> {
-    this.defaultBranchName ??= (await this.get("")).default_branch as string;
-    const ref = await this.get(`/git/ref/heads/${this.defaultBranchName}`);
-    return { name: this.defaultBranchName, sha: ref.object.sha };
+    const known = defaultBranches.get(`${this.owner}/${this.repo}`);
+    const ref = known === undefined ? undefined : await orUndefined(this.get(`/git/ref/heads/${known}`));
+    if (known !== undefined && ref) return { name: known, sha: ref.object.sha };
+    // Not known yet, or renamed (the old name's ref is gone): read the repository.
+    const name = await this.defaultBranchName(true);
+    return { name, sha: (await this.get(`/git/ref/heads/${name}`)).object.sha };
+  }
+
+  private async defaultBranchName(fresh = false): Promise<string> {
+    const key = `${this.owner}/${this.repo}`;
+    const known = fresh ? undefined : defaultBranches.get(key);
+    if (known !== undefined) return known;
+    const name = (await this.get("")).default_branch as string;
+    defaultBranches.set(key, name);
+    return name;
   }
 
   async readTree(sha: string): Promise<Map<string, string>> {
@@ -521,7 +538,7 @@ export class OctokitPort implements GitHubPort {
   }
 
   async createPull(pull: NewPull): Promise<PullInfo> {
-    const base = (await this.defaultBranch()).name;
+    const base = await this.defaultBranchName();
     const open = async (title: string, draft: boolean) => {
       const opened = toPull(
         await this.send("POST", "/pulls", { title, head: pull.branch, base, body: pull.body, draft }),

@@ -172,12 +172,9 @@ function written(scope: Scope, newSha: string, tree = RELEASE_TREE, message = RE
     .reply(201, { sha: newSha });
 }
 
+/** A PR's base is the default branch: its name is read from the repository once per process, not its ref. */
 function defaultBranch(scope: Scope): Scope {
-  return scope
-    .get(R)
-    .reply(200, { default_branch: "main" })
-    .get(`${R}/git/ref/heads/main`)
-    .reply(200, { object: { sha: "base1" } });
+  return scope.get(R).reply(200, { default_branch: "main" });
 }
 
 /** The PR body, with the exact fields beside it; recorded so a mismatch shows as a readable diff. */
@@ -189,7 +186,7 @@ function pullBody(bodies: unknown[], expected: Record<string, unknown>) {
 }
 
 const COMMIT_SEQUENCE = [`GET ${R}/git/commits/base1`, `POST ${R}/git/trees`, `POST ${R}/git/commits`];
-const PULL_SEQUENCE = [`GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`, `POST ${R}/issues/8/labels`];
+const PULL_SEQUENCE = [`GET ${R}`, `POST ${R}/pulls`, `POST ${R}/issues/8/labels`];
 
 function done(scope: Scope): void {
   expect(seen.unmatched).toEqual([]);
@@ -386,27 +383,20 @@ describe("act: open", () => {
       .post(`${R}/pulls`)
       .reply(502, { message: "Server Error" });
     await expect(act(deps(), observed(), openRelease)).rejects.toMatchObject({ status: 502 });
-    expect(seen.matched).toEqual([
-      ...COMMIT_SEQUENCE,
-      `POST ${R}/git/refs`,
-      `GET ${R}`,
-      `GET ${R}/git/ref/heads/main`,
-      `POST ${R}/pulls`,
-    ]);
+    expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}`, `POST ${R}/pulls`]);
     done(first);
 
     // The next reconcile: a new port (as the App builds one per reconcile), the same action.
     seen.matched.length = 0;
     const bodies: unknown[] = [];
     // The branch already holds this step on this base (same tree): it is used as it is, no commit piles onto it.
-    // Both commits are Handover's own, made by this process: what they hold is known without reading them back.
-    const second = defaultBranch(
-      written(github(seen), "c-2")
-        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-2" })
-        .reply(422, { message: "Reference already exists" })
-        .get(`${R}/git/ref/heads/handover/42/release-canary`)
-        .reply(200, { object: { sha: "c-1" } }),
-    )
+    // Both commits are Handover's own, made by this process: what they hold is known without reading them back. The
+    // default branch's name is known from the first act.
+    const second = written(github(seen), "c-2")
+      .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-2" })
+      .reply(422, { message: "Reference already exists" })
+      .get(`${R}/git/ref/heads/handover/42/release-canary`)
+      .reply(200, { object: { sha: "c-1" } })
       .post(`${R}/pulls`, (body: Record<string, unknown>) => bodies.push(body) > 0)
       .reply(422, {
         message: "Validation Failed",
@@ -435,8 +425,6 @@ describe("act: open", () => {
       `POST ${R}/git/commits`,
       `POST ${R}/git/refs`,
       `GET ${R}/git/ref/heads/handover/42/release-canary`,
-      `GET ${R}`,
-      `GET ${R}/git/ref/heads/main`,
       `POST ${R}/pulls`,
       `GET ${R}/pulls?head=acme%3Ahandover%2F42%2Frelease-canary&state=all&per_page=100`,
       `GET ${R}/pulls/8`,

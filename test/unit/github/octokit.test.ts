@@ -145,6 +145,34 @@ describe("git objects", () => {
     done(scope);
   });
 
+  it("the next reconcile's port knows the name too; a ref gone (the branch renamed) reads the repository again", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, { name: "config", default_branch: "trunk" })
+      .get(`${R}/git/ref/heads/trunk`)
+      .reply(200, { ref: "refs/heads/trunk", object: { sha: "s1", type: "commit" } })
+      .get(`${R}/git/ref/heads/trunk`)
+      .reply(200, { ref: "refs/heads/trunk", object: { sha: "s1", type: "commit" } })
+      .get(`${R}/git/ref/heads/trunk`)
+      .reply(404, { message: "Not Found" })
+      .get(R)
+      .reply(200, { name: "config", default_branch: "main" })
+      .get(`${R}/git/ref/heads/main`)
+      .reply(200, { ref: "refs/heads/main", object: { sha: "s2", type: "commit" } });
+    expect(await port().defaultBranch()).toEqual({ name: "trunk", sha: "s1" });
+    expect(await port().defaultBranch()).toEqual({ name: "trunk", sha: "s1" });
+    expect(await port().defaultBranch()).toEqual({ name: "main", sha: "s2" });
+    expect(seen.matched).toEqual([
+      `GET ${R}`,
+      `GET ${R}/git/ref/heads/trunk`,
+      `GET ${R}/git/ref/heads/trunk`,
+      `GET ${R}/git/ref/heads/trunk`,
+      `GET ${R}`,
+      `GET ${R}/git/ref/heads/main`,
+    ]);
+    done(scope);
+  });
+
   it("getBranch answers the head sha, or undefined on 404", async () => {
     const scope = github(seen)
       .get(`${R}/git/ref/heads/handover/1/prepare`)
@@ -261,18 +289,15 @@ describe("pull requests", () => {
   };
   const postBody = { title: newPull.title, head: "handover/1/prepare", base: "main", body: newPull.body, draft: true };
 
+  /** A PR's base is the default branch's name: the repository is read for it (once per process), not the ref. */
   function repoAndMain(scope: ReturnType<typeof github>): ReturnType<typeof github> {
-    return scope
-      .get(R)
-      .reply(200, { default_branch: "main" })
-      .get(`${R}/git/ref/heads/main`)
-      .reply(200, { object: { sha: "base1" } });
+    return scope.get(R).reply(200, { default_branch: "main" });
   }
 
   it("createPull POSTs title, head, base (the default branch), body and draft, and maps the answer", async () => {
     const scope = repoAndMain(github(seen)).post(`${R}/pulls`, postBody).reply(201, pullJson(7));
     expect(await port().createPull(newPull)).toEqual(expectedPull);
-    expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`]);
+    expect(seen.matched).toEqual([`GET ${R}`, `POST ${R}/pulls`]);
     done(scope);
   });
 
@@ -292,11 +317,11 @@ describe("pull requests", () => {
     await p.createPull(newPull);
     expect(await p.findPull("handover/1/prepare")).toEqual(expectedPull);
     expect(await p.listComments(7)).toEqual([]);
-    expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`]);
+    expect(seen.matched).toEqual([`GET ${R}`, `POST ${R}/pulls`]);
     const next = port();
     expect(await next.findPull("handover/1/prepare")).toEqual({ ...expectedPull, mergeable: true });
     expect(await next.listComments(7)).toEqual([]);
-    expect(seen.matched.slice(3)).toEqual([
+    expect(seen.matched.slice(2)).toEqual([
       `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
       `GET ${R}/pulls/7`,
       `GET ${R}/issues/7/comments?per_page=100&page=1`,
@@ -315,7 +340,7 @@ describe("pull requests", () => {
       .post(`${R}/pulls`, { ...postBody, title: wip.wipTitle, draft: false })
       .reply(201, pullJson(7, { title: wip.wipTitle, draft: false }));
     expect(await port().createPull(wip)).toEqual({ ...expectedPull, draft: false });
-    expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`, `POST ${R}/pulls`]);
+    expect(seen.matched).toEqual([`GET ${R}`, `POST ${R}/pulls`, `POST ${R}/pulls`]);
     done(scope);
   });
 
@@ -362,7 +387,6 @@ describe("pull requests", () => {
     expect(await port().createPull(newPull)).toEqual({ ...expectedPull, mergeable: true });
     expect(seen.matched).toEqual([
       `GET ${R}`,
-      `GET ${R}/git/ref/heads/main`,
       `POST ${R}/pulls`,
       `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
       `GET ${R}/pulls/7`,
@@ -398,7 +422,7 @@ describe("pull requests", () => {
         errors: [{ resource: "PullRequest", field: "head", code: "invalid" }],
       });
     await expect(port().createPull(newPull)).rejects.toMatchObject({ status: 422 });
-    expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/main`, `POST ${R}/pulls`]);
+    expect(seen.matched).toEqual([`GET ${R}`, `POST ${R}/pulls`]);
     done(scope);
   });
 
