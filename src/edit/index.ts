@@ -4,3 +4,4 @@ export { readSeqItems, removeSeqItems, appendSeqItems, type SeqItem } from "./se
 export { setScalar, removeKey, insertMapEntry, readEntryRaw } from "./map.js";
 export { unifiedDiff } from "./diff.js";
 export { LineList, ScalarSlot } from "./splice.js";
+export { applyEdits, type TextEdit } from "./text.js";

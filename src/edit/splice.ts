@@ -15,7 +15,7 @@ import {
 import { seqItemLines } from "./create.js";
 import { formatScalar, styleOf, type QuoteStyle } from "./scalar.js";
 import { rawValue } from "./sequence.js";
-import { applyEdits, deleteLinesEdit, insertLinesEdit, lineEnd, lineStart, startsLine } from "./text.js";
+import { applyEdits, deleteLinesEdit, insertLinesEdit, lineEnd, lineStart, startsLine, type TextEdit } from "./text.js";
 
 /** Start of an item's line and the end of it (past its line break). */
 interface Line {
@@ -56,6 +56,9 @@ function oneLine(text: string, item: unknown, dash: number): Line | undefined {
  * an edit outside it, answers undefined and the caller uses those (verified) functions instead.
  */
 export class LineList {
+  /** The edits of the last removal or append, against the text before it: the change without a second copy. */
+  lastEdits: readonly TextEdit[] = [];
+
   private constructor(
     /** The file's text as this list last left it. */
     public text: string,
@@ -151,6 +154,7 @@ export class LineList {
       this.breaks.lf -= gone.lf;
     }
     const after = applyEdits(text, edits);
+    this.lastEdits = edits;
     let shift = 0;
     let kept = 0;
     for (let i = 0; i < n; i++) {
@@ -192,6 +196,7 @@ export class LineList {
     const eol = this.eol;
     const edit = insertLinesEdit(text, this.appendAt, seqItemLines(raws, this.indent, this.gap), eol);
     const after = applyEdits(text, [edit]);
+    this.lastEdits = [edit];
     let at = this.appendAt;
     for (const [i, raw] of raws.entries()) {
       const length = this.indent.length + 1 + this.gap + raw.length + eol.length;
@@ -241,6 +246,9 @@ function pathValue(raw: string): string | undefined {
  * Any other shape answers undefined, and the caller uses `setScalar`.
  */
 export class ScalarSlot {
+  /** The edit of the last `set`, against the text before it (none when the value was already there). */
+  lastEdits: readonly TextEdit[] = [];
+
   private constructor(
     /** The file's text as this slot last left it. */
     public text: string,
@@ -271,8 +279,12 @@ export class ScalarSlot {
 
   /** The text with the scalar set to value. */
   set(value: string): string {
-    if (value === this.value) return this.text;
+    if (value === this.value) {
+      this.lastEdits = [];
+      return this.text;
+    }
     const insert = formatScalar(value, this.style, this.inFlow);
+    this.lastEdits = [{ start: this.start, end: this.end, insert }];
     this.text = this.text.slice(0, this.start) + insert + this.text.slice(this.end);
     this.end = this.start + insert.length;
     this.value = value;

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { LineList, readSeqItems, ScalarSlot, type SeqItem } from "../edit/index.js";
+import { LineList, readSeqItems, ScalarSlot, type SeqItem, type TextEdit } from "../edit/index.js";
 import {
   BACKEND_LIST_PATH,
   ERA_ADAPTERS,
@@ -26,13 +26,16 @@ import { bumpRestart, restartValue, type RestartSplice } from "./steps.js";
 import { dirOf, kustomizationGenerators, type Generator } from "./packaging.js";
 import { renamer } from "./scaffold.js";
 import { renameClusterKeys } from "./translate.js";
+import { FileHistory } from "./history.js";
 import type { MigrationContext, StepDefinition } from "./types.js";
 
-/** One file a quick step changed: its text before and after. */
+/** One file a quick step changed: its text before and after, read from the file's history when asked. */
 export interface QuickChange {
   path: string;
-  before: string | undefined;
-  content: string;
+  /** Whether the step creates the file. */
+  created: boolean;
+  before: () => string | undefined;
+  content: () => string;
 }
 
 export interface QuickStep {
@@ -94,11 +97,20 @@ function actionHold(action: ActionObject): Backend {
 /** Reading a changed file through the step's own changes, then the tree. */
 class Overlay {
   readonly changes = new Map<string, string>();
-  constructor(private readonly tree: FileMap) {}
+  /** The edits that made each changed file, group by group; undefined once one set came without its edits. */
+  readonly edits = new Map<string, TextEdit[][] | undefined>();
+  /** `known(path, text)`: the edits that made a text an editor of the planner just produced, when they are known. */
+  constructor(
+    private readonly tree: FileMap,
+    private readonly known: (path: string, text: string) => readonly TextEdit[] | undefined,
+  ) {}
   get(path: string): string | undefined {
     return this.changes.get(path) ?? this.tree.get(path);
   }
-  set(path: string, text: string): this {
+  /** Set a file's text; `edits` (or what `known` tells) turn its text as it stood into `text`. */
+  set(path: string, text: string, edits: readonly TextEdit[] | undefined = this.known(path, text)): this {
+    const groups = this.edits.has(path) ? this.edits.get(path) : [];
+    this.edits.set(path, groups && edits ? [...groups, [...edits]] : undefined);
     this.changes.set(path, text);
     return this;
   }
@@ -126,6 +138,10 @@ export class QuickPlanner {
   private slots = new Map<string, ScalarSlot>();
   private checked = new WeakSet<LineList>();
   private generators: GeneratorIndex | undefined;
+  /** The versions of each file this planner wrote since it last loaded a tree. */
+  private histories = new Map<string, FileHistory>();
+  /** The text the restart slot just produced for a file, and the edit that made it (taken by the next set). */
+  private slotEdit: { path: string; text: string; edits: readonly TextEdit[] } | undefined;
   private readonly rename: (text: string) => string;
   private readonly eligible: boolean;
 
@@ -141,7 +157,9 @@ export class QuickPlanner {
       }
       this.slots.set(key, slot);
     }
-    return slot.set(value);
+    const set = slot.set(value);
+    this.slotEdit = { path: restart.file, text: set, edits: slot.lastEdits };
+    return set;
   };
 
   constructor(private readonly ctx: MigrationContext) {
@@ -175,6 +193,7 @@ export class QuickPlanner {
     this.backends = new Map();
     this.listedIn = new Map();
     this.lists = new Map();
+    this.histories = new Map();
     this.generators = undefined;
     for (const cluster of loaded.model.clusters.values()) {
       if (cluster.problems.length > 0) return false;
@@ -254,10 +273,10 @@ export class QuickPlanner {
       dropping ||= moved;
     }
     if (!dropping) return { tree: this.work, changes: [], warnings: [], model };
-    const overlay = new Overlay(this.work);
+    const overlay = this.overlay();
     const after = list.remove(drop);
     if (after === undefined) return undefined;
-    overlay.set(source.configPath, after);
+    overlay.set(source.configPath, after, list.lastEdits);
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, [])) return undefined;
     const listedIn = this.listedIn.get(source.name);
@@ -283,7 +302,7 @@ export class QuickPlanner {
     // With the source gone, registerCopies reads the planned-on tree's kustomizations: the general path's business.
     if (!target || !held || !listedIn || target.era !== this.ctx.targetEra || !model.clusters.has(this.ctx.source))
       return undefined;
-    const overlay = new Overlay(this.work);
+    const overlay = this.overlay();
     const missing: { backend: StepDefinition["backends"][number]; path: string }[] = [];
     const copies: [string, string][] = [];
     for (const backend of step.backends) {
@@ -315,7 +334,7 @@ export class QuickPlanner {
       if (!list || after === undefined) return undefined;
       const first = list.length - missing.length;
       if (missing.some(({ backend }, i) => list.value(first + i) !== backend.entry)) return undefined;
-      overlay.set(target.configPath, after);
+      overlay.set(target.configPath, after, list.lastEdits);
       adopted.push(...read.backends);
     }
     const registered = this.registerCopies(overlay, copies);
@@ -408,18 +427,53 @@ export class QuickPlanner {
         text === undefined ? undefined : this.listOf(entry.targetFile, [entry.kind, gen.index, "files"], text);
       const after = list?.append([item]);
       if (after === undefined) return undefined;
-      overlay.set(entry.targetFile, after);
+      overlay.set(entry.targetFile, after, list?.lastEdits);
       registered.push([key, copy]);
     }
     return registered;
   }
 
+  /** A step's changes over the tree, knowing the edits of the restart slot's texts. */
+  private overlay(): Overlay {
+    return new Overlay(this.work, (path, text) => {
+      const made = this.slotEdit;
+      this.slotEdit = undefined;
+      return made?.path === path && made.text === text ? made.edits : undefined;
+    });
+  }
+
   private commit(overlay: Overlay, warnings: string[], model: RepoModel): QuickStep {
-    const changes = [...overlay.changes]
+    const changed = [...overlay.changes]
       .map(([path, content]) => ({ path, before: this.work.get(path), content }))
       .filter((c) => c.before !== c.content)
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    for (const change of changes) this.work.set(change.path, change.content);
+    const changes = changed.map(({ path, before, content }) => {
+      this.work.set(path, content);
+      return this.version(path, before, content, overlay.edits.get(path));
+    });
     return { tree: this.work, changes, warnings, model };
+  }
+
+  /** A change as a new version in its file's history (apart from commit: its readers hold only the history). */
+  private version(
+    path: string,
+    before: string | undefined,
+    content: string,
+    edits: TextEdit[][] | undefined,
+  ): QuickChange {
+    let file = this.histories.get(path);
+    if (!file) {
+      file = new FileHistory(before);
+      this.histories.set(path, file);
+    }
+    const history = file;
+    const was = history.newest;
+    const now = history.add(content, edits);
+    return {
+      path,
+      created: before === undefined,
+      before: () => history.text(was),
+      content: () => history.text(now) ?? "",
+    };
   }
 }

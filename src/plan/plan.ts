@@ -177,14 +177,33 @@ function treeAfterFirst(tree: FileMap, step: PlannedStep): FileMap {
 
 /** A change whose diff is computed when it is first read (a large plan renders few of its diffs). */
 function plannedChange(path: string, before: string | null, content: string | null): PlannedChange {
-  const action: ChangeAction = before === null ? "create" : content === null ? "delete" : "update";
+  return lazyChange(
+    path,
+    before === null ? "create" : content === null ? "delete" : "update",
+    () => before,
+    () => content,
+  );
+}
+
+/**
+ * A change whose texts are read when asked: a quick step's from the file's history of edits, so a plan does not hold
+ * a whole copy of a large file for each of its steps. Its diff is kept once computed.
+ */
+function lazyChange(
+  path: string,
+  action: ChangeAction,
+  before: () => string | null,
+  content: () => string | null,
+): PlannedChange {
   let diff: string | undefined;
   return {
     path,
     action,
-    content,
+    get content() {
+      return content();
+    },
     get diff() {
-      diff ??= unifiedDiff(path, before, content);
+      diff ??= unifiedDiff(path, before(), content());
       return diff;
     },
   };
@@ -348,7 +367,9 @@ function* planning(
       const spliced = quick?.step(current, definition);
       if (spliced) {
         addWarnings(spliced.warnings);
-        const changes = spliced.changes.map((c) => plannedChange(c.path, c.before ?? null, c.content));
+        const changes = spliced.changes.map((c) =>
+          lazyChange(c.path, c.created ? "create" : "update", () => c.before() ?? null, c.content),
+        );
         push(definition, changes, gateOf(definition, spliced.model, request));
         current = spliced.tree;
         continue;

@@ -215,7 +215,11 @@ const LAYOUTS: Layout[] = [
  * step, then the audit rows shown; a write that GitHub refuses would freeze the migration.
  */
 export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: HiddenState, budget = DASHBOARD_MAX): string {
+  // Every row of a full table holds its step id and 14 characters more: a long chain cannot fit one, so its full
+  // layouts are not composed just to be measured (thousands of rows of a 1,000-group migration, at every write).
+  const fullTable = snapshot.steps.reduce((sum, step) => sum + step.id.length + 14, 0);
   for (const layout of LAYOUTS) {
+    if (layout.rows === undefined && fullTable > budget) continue;
     const body = compose(snapshot, phase, hidden, layout);
     if (body.length <= budget) return body;
   }
