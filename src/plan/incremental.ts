@@ -87,6 +87,18 @@ function keysOf(backend: Backend): string[] {
   return keys;
 }
 
+function addIndex(index: Map<string, Backend[]>, name: string, backend: Backend): void {
+  const list = index.get(name);
+  if (list) list.push(backend);
+  else index.set(name, [backend]);
+}
+
+function unindex(index: Map<string, Backend[]>, name: string, backend: Backend): void {
+  const list = (index.get(name) ?? []).filter((b) => b !== backend);
+  if (list.length > 0) index.set(name, list);
+  else index.delete(name);
+}
+
 /** An action object as what it holds: the datastore (and node) it acts on. */
 function actionHold(action: ActionObject): Backend {
   const reach: Reach[] = [{ kind: "datastore", value: action.cluster, file: action.file }];
@@ -134,6 +146,8 @@ export class QuickPlanner {
   private backends = new Map<string, Backend[]>();
   /** Each cluster's listed entries and backend keys, for "already listed" in constant time. */
   private listedIn = new Map<string, { entries: Set<string>; keys: Set<string> }>();
+  /** Each cluster's held backends by entry and by key: a release finds the ones it drops without reading them all. */
+  private heldBy = new Map<string, { byEntry: Map<string, Backend[]>; byKey: Map<string, Backend[]> }>();
   private lists = new Map<string, LineList>();
   private slots = new Map<string, ScalarSlot>();
   private checked = new WeakSet<LineList>();
@@ -192,12 +206,19 @@ export class QuickPlanner {
     this.holders = new Map();
     this.backends = new Map();
     this.listedIn = new Map();
+    this.heldBy = new Map();
     this.lists = new Map();
     this.histories = new Map();
     this.generators = undefined;
     for (const cluster of loaded.model.clusters.values()) {
       if (cluster.problems.length > 0) return false;
       this.backends.set(cluster.name, [...cluster.backends]);
+      const index = { byEntry: new Map<string, Backend[]>(), byKey: new Map<string, Backend[]>() };
+      for (const backend of cluster.backends) {
+        addIndex(index.byEntry, backend.entry, backend);
+        addIndex(index.byKey, backend.key, backend);
+      }
+      this.heldBy.set(cluster.name, index);
       this.listedIn.set(cluster.name, {
         entries: new Set(cluster.backends.map((b) => b.entry)),
         keys: new Set(cluster.backends.map((b) => b.key)),
@@ -261,18 +282,18 @@ export class QuickPlanner {
     if (!list) return undefined;
     if (list.length !== held.length) return undefined;
     // A files-era item is listed when it is a moved entry or resolves to a moved file (as `listed` says).
-    const entries = new Set(step.backends.map((b) => b.entry));
-    const keys = new Set(step.backends.map((b) => b.key));
-    if (!this.aligned(list, held)) return undefined;
-    const drop: boolean[] = [];
-    let dropping = false;
-    for (let i = 0; i < held.length; i++) {
-      const backend = held[i] as Backend;
-      const moved = entries.has(backend.entry) || keys.has(backend.key);
-      drop.push(moved);
-      dropping ||= moved;
+    const index = this.heldBy.get(source.name);
+    if (!index || !this.aligned(list, held)) return undefined;
+    // The held backends whose entry or key a moved backend has, found through the index, not by reading every one.
+    const positions = new Set<number>();
+    for (const moved of step.backends) {
+      for (const backend of [...(index.byEntry.get(moved.entry) ?? []), ...(index.byKey.get(moved.key) ?? [])])
+        positions.add(held.indexOf(backend));
     }
-    if (!dropping) return { tree: this.work, changes: [], warnings: [], model };
+    if (positions.has(-1)) return undefined;
+    if (positions.size === 0) return { tree: this.work, changes: [], warnings: [], model };
+    const drop = new Array<boolean>(held.length).fill(false);
+    for (const position of positions) drop[position] = true;
     const overlay = this.overlay();
     const after = list.remove(drop);
     if (after === undefined) return undefined;
@@ -280,18 +301,16 @@ export class QuickPlanner {
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, [])) return undefined;
     const listedIn = this.listedIn.get(source.name);
-    const kept: Backend[] = [];
-    for (let i = 0; i < held.length; i++) {
-      const backend = held[i] as Backend;
-      if (!drop[i]) {
-        kept.push(backend);
-        continue;
-      }
+    const dropped = [...positions].sort((a, b) => a - b);
+    for (const position of dropped) {
+      const backend = held[position] as Backend;
       this.hold(source.name, backend, -1);
       listedIn?.entries.delete(backend.entry);
       listedIn?.keys.delete(backend.key);
+      unindex(index.byEntry, backend.entry, backend);
+      unindex(index.byKey, backend.key, backend);
     }
-    this.backends.set(source.name, kept);
+    for (const position of dropped.reverse()) held.splice(position, 1);
     return this.commit(overlay, warnings, model);
   }
 
@@ -348,7 +367,13 @@ export class QuickPlanner {
       listedIn.entries.add(backend.entry);
       listedIn.keys.add(backend.key);
     }
-    this.backends.set(target.name, [...held, ...adopted]);
+    held.push(...adopted);
+    const index = this.heldBy.get(target.name);
+    for (const backend of adopted) {
+      if (!index) break;
+      addIndex(index.byEntry, backend.entry, backend);
+      addIndex(index.byKey, backend.key, backend);
+    }
     for (const [key, copy] of registered) {
       const present = this.generators?.present.get(key) ?? new Set<string>();
       present.add(copy);

@@ -111,14 +111,28 @@ function parseDiscoveryFile(path: string, text: string, idKey: ClusterIdKey): Di
   return { reach };
 }
 
+/**
+ * The backend each files-era entry last gave, by the cluster's id key, working dir and mounts and the entry: a
+ * function of those and of the text of the file the entry resolves to, so a load of a tree where that file did not
+ * change (a plan loads a thousand-file repo again after each step of its general path) takes it as it was.
+ */
+const entryReads = new Map<string, { text: string; backend: Backend }>();
+const ENTRY_READS_MAX = 50_000;
+
 const filesEra: EraAdapter = {
   where: "discovery.backends.files",
   needsRestart: true,
   *read(cluster, tree) {
     const { items, problems } = backendList(cluster, "files");
     const backends: Backend[] = [];
+    const scope = `${clusterIdKey(cluster.version)}\0${cluster.workdir}\0${JSON.stringify(cluster.mounts)}\0`;
     for (const [n, entry] of items.entries()) {
       if (n % READ_PIECE === READ_PIECE - 1) yield;
+      const earlier = typeof entry === "string" ? entryReads.get(scope + entry) : undefined;
+      if (earlier && tree.get(earlier.backend.key) === earlier.text) {
+        backends.push(earlier.backend);
+        continue;
+      }
       if (typeof entry !== "string" || entry === "") {
         problems.push(
           problem(
@@ -157,7 +171,10 @@ const filesEra: EraAdapter = {
         continue;
       }
       const id = posix.basename(entry).replace(/\.[^.]*$/, "");
-      backends.push({ id, entry, key: resolved, files: [resolved], reach: read.reach });
+      const backend = { id, entry, key: resolved, files: [resolved], reach: read.reach };
+      backends.push(backend);
+      if (entryReads.size >= ENTRY_READS_MAX) entryReads.clear();
+      entryReads.set(scope + entry, { text, backend });
     }
     return { backends, problems };
   },

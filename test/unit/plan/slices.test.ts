@@ -27,6 +27,25 @@ describe("loadingRepo", () => {
     expect(loadRepo(tree)).toBe(value);
   });
 
+  it("reads a discovery file again when its text changed, and keeps the backends of the files that did not", () => {
+    const tree = syntheticRepo(3);
+    const before = loadRepo(tree);
+    const changed = new Map(tree);
+    const path = "clusters/replicore-a/conf.d/store-0001.yaml";
+    changed.set(path, "- cluster_id: moved-elsewhere\n  nodes:\n    - 'http://other:1'\n");
+    const after = loadRepo(changed);
+    const reach = (loaded: typeof before) =>
+      loaded.ok ? loaded.model.clusters.get("replicore-a")?.backends.map((b) => b.reach.map((r) => r.value)) : [];
+    expect(reach(after)).toEqual([
+      ["store-0000", "http://store-0000-1.data:37017", "http://store-0000-2.data:37017"],
+      ["moved-elsewhere", "http://other:1"],
+      ["store-0002", "http://store-0002-1.data:37017", "http://store-0002-2.data:37017"],
+    ]);
+    const backends = (loaded: typeof before) => (loaded.ok ? loaded.model.clusters.get("replicore-a")?.backends : []);
+    expect(backends(after)?.[0]).toBe(backends(before)?.[0]);
+    expect(reach(loadRepo(new Map(tree)))).toEqual(reach(before));
+  });
+
   it("in slices, parses ahead and loads what loadRepo loads, pausing between the pieces", async () => {
     const tree = syntheticRepo(250);
     let pauses = 0;
