@@ -1,6 +1,6 @@
 // Creating what a path needs below the deepest node that exists: missing keys become block
 // maps indented under their parent, ending in the new value.
-import { isMap, isScalar, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import type { CST, Node, Pair } from "yaml";
 import {
   EditError,
@@ -21,7 +21,18 @@ import {
 } from "./locate.js";
 import { readsSameInFlow } from "./flow.js";
 import { formatScalar } from "./scalar.js";
-import { column, eolOf, indentLines, indentOf, insertLinesEdit, lineEnd, splitLines, type TextEdit } from "./text.js";
+import {
+  column,
+  eolOf,
+  indentLines,
+  indentOf,
+  insertLinesEdit,
+  lineEnd,
+  lineStart,
+  splitLines,
+  startsLine,
+  type TextEdit,
+} from "./text.js";
 
 /** What goes at the end of the created path. */
 export type Leaf =
@@ -175,6 +186,33 @@ function flowNullValue(text: string, pair: Pair<unknown, unknown>, value: string
   return [{ start, end, insert: `${/[ \t\r\n]/.test(text[start - 1] ?? " ") ? "" : " "}${value}` }];
 }
 
+/**
+ * Edits writing the new keys where an empty document (`---` with nothing after it) or a null block list item
+ * (`- `) has nothing: on the lines after the document's start, or after the item's dash. Undefined for anything
+ * else, such as a null written out (`~`) or a tagged one.
+ */
+function emptyNullEdits(text: string, res: Resolution, keys: readonly string[], leaf: Leaf, eol: string) {
+  const node = res.node;
+  const range = node?.range;
+  if (!isScalar(node) || !range || range[0] !== range[1] || node.tag || node.anchor || res.inFlow) return undefined;
+  const lines = blockLines(keys, leaf);
+  if (res.parent === undefined) {
+    const at = startsLine(text, range[0]) ? lineStart(text, range[0]) : lineEnd(text, range[0]);
+    return [insertLinesEdit(text, at, lines, eol)];
+  }
+  if (!isSeq(res.parent) || res.parent.flow) return undefined;
+  const at = range[0];
+  const space = /[ \t]/.test(text[at - 1] ?? "") ? "" : " ";
+  const pad = " ".repeat(column(text, at) + space.length);
+  const [first = "", ...rest] = lines;
+  if (/^[ \t]*(\r?\n|$)/.test(text.slice(at))) {
+    return [{ start: at, end: at, insert: [space + first, ...indentLines(rest, pad)].join(eol) }];
+  }
+  // A comment after the dash (`- # note`) stays on that line, after the first new line (`k:` when more follow).
+  const head = { start: at, end: at, insert: `${space}${first} ` };
+  return rest.length ? [head, insertLinesEdit(text, lineEnd(text, at), indentLines(rest, pad), eol)] : [head];
+}
+
 /** Edits that create path.slice(res.depth) with leaf as its value. */
 export function createEdits(text: string, res: Resolution, path: YamlPath, leaf: Leaf): TextEdit[] {
   const eol = eolOf(text);
@@ -206,6 +244,8 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
     const value = keys.length === 0 ? flowLeaf(leaf, path) : `{${flowEntry(keys, leaf, path)}}`;
     return flowNullValue(text, res.pair, value);
   }
+  const inline = emptyNullEdits(text, res, keys, leaf, eol);
+  if (inline) return inline;
   const what = node === null ? "the document is empty" : `${at} is not a map`;
   throw new EditError(`cannot create ${showPath(path)}: ${what}`);
 }

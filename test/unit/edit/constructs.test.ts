@@ -300,3 +300,24 @@ describe("a tag handle a `%TAG` directive defines (`!e!foo`)", () => {
     );
   });
 });
+
+describe("an empty document or a null list item (`---` with nothing after it, `- `)", () => {
+  test("a key created in an empty document goes on the lines after its start", () => {
+    expect(setScalar("---\n---\n", ["k"], "v", 0)).toBe("---\nk: v\n---\n");
+    expect(setScalar("Document\n---\n# Empty\n...\n", ["k"], "v", 1)).toBe("Document\n---\nk: v\n# Empty\n...\n");
+    expect(insertMapEntry("--- # c\n", ["k"], "n: 1")).toBe("--- # c\nk:\n  n: 1\n");
+  });
+
+  test("a key created in a null item goes after its dash; a comment there stays on the dash's line", () => {
+    expect(setScalar("- \n- a\n", [0, "k"], "v")).toBe("- k: v\n- a\n");
+    expect(setScalar("-\n- a\n", [0, "k", "j"], "v")).toBe("- k:\n    j: v\n- a\n");
+    expect(appendSeqItems("- # note\n- a\n", [0, "k"], ["x"])).toBe("- k: # note\n    - x\n- a\n");
+    expect(setScalar("- # note", [0, "k"], "v")).toBe("- k: v # note");
+  });
+
+  test("a null written out is a scalar: the document is not a map", () => {
+    expect(() => setScalar("--- ~\n", ["k"], "v")).toThrow(
+      new EditError("cannot create k: (document root) is not a map"),
+    );
+  });
+});
