@@ -149,7 +149,7 @@ export function formatTally(tally: Tally, maxFailures = 10, examples = false): s
   for (const [kind, t] of tally.byOp) {
     const reasons = [...t.refusals].sort((a, b) => b[1] - a[1]);
     for (const [reason, n] of reasons) {
-      out.push(`  ${kind}  ${String(n).padStart(5)}  ${reason.split("\n")[0]}`);
+      out.push(`  ${kind.padEnd(14)}  ${String(n).padStart(5)}  ${reason.split("\n")[0]}`);
       const e = t.examples.get(reason);
       if (examples && e?.outcome.kind === "refused") {
         out.push(
