@@ -1,7 +1,7 @@
 // Creating what a path needs below the deepest node that exists: missing keys become block
 // maps indented under their parent, ending in the new value.
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
-import type { CST, Node, Pair } from "yaml";
+import type { CST, Node, Pair, YAMLMap } from "yaml";
 import {
   EditError,
   blockIndicator,
@@ -19,7 +19,7 @@ import {
   type Resolution,
   type YamlPath,
 } from "./locate.js";
-import { readsSameInFlow } from "./flow.js";
+import { blockPair, holdsComment, readsSameInFlow } from "./flow.js";
 import { formatScalar } from "./scalar.js";
 import {
   column,
@@ -31,6 +31,7 @@ import {
   lineStart,
   splitLines,
   startsLine,
+  trimBack,
   type TextEdit,
 } from "./text.js";
 
@@ -133,7 +134,33 @@ function flowEntry(keys: readonly string[], leaf: Leaf, path: YamlPath): string 
 
 /** True when leaf can be written inside a flow map. */
 function fitsFlow(leaf: Leaf): boolean {
+  if (leaf.kind === "entries") return leaf.lines.length === 1 && readsSameInFlow(leaf.lines[0] ?? "", "map");
   return leaf.kind === "scalar" || (leaf.kind === "seq" && leaf.items.every((i) => flowItem(i) !== undefined));
+}
+
+/**
+ * Edits turning a non-empty flow map under a block map key into a block map that ends in lines: its entries as
+ * block entries (`{a: 1, b: 2}` gives `a: 1` and `b: 2` lines), indented two spaces under the key. An `&anchor` or
+ * `!tag` of the map stays on the key's line; undefined when comments inside the braces could not stay in place.
+ */
+export function flowMapToBlock(
+  text: string,
+  map: YAMLMap<unknown, unknown>,
+  pair: Pair<unknown, unknown>,
+  lines: readonly string[],
+  eol: string,
+): TextEdit[] | undefined {
+  if (holdsComment(map) || isBracelessPair(map)) return undefined;
+  const open = startOf(map);
+  const props = propsStart(text, map);
+  const start = props < open ? trimBack(text, open, props) : colonAfterKey(text, pair) + 1;
+  const end = contentEnd(text, map);
+  const entries = map.items.flatMap((p) => splitLines(blockPair(text, p)));
+  const indent = " ".repeat(column(text, propsStart(text, pair)) + 2);
+  return [
+    { start, end, insert: "" },
+    insertLinesEdit(text, lineEnd(text, end), indentLines([...entries, ...lines], indent), eol),
+  ];
 }
 
 /** Edits putting block lines under a block map key whose value is null or `{}` (the value's text goes). */
@@ -231,6 +258,10 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
   }
   const emptyFlowMap = isMap(node) && node.flow && node.items.length === 0;
   if (emptyFlowMap && res.pair && !res.inFlow && !fitsFlow(leaf)) return underKey(text, res.pair, keys, leaf, eol);
+  if (isMap(node) && node.flow && res.pair && !res.inFlow && !fitsFlow(leaf)) {
+    const block = flowMapToBlock(text, node, res.pair, blockLines(keys, leaf), eol);
+    if (block) return block;
+  }
   if (isMap(node)) {
     const entry = flowEntry(keys, leaf, path);
     if (isBracelessPair(node)) return bracelessPairAppend(text, node, entry);

@@ -1,7 +1,7 @@
 // Scalars and map entries: set, remove, insert and read, by splicing the original text.
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import type { Document, Pair, Scalar, YAMLMap } from "yaml";
-import { createEdits } from "./create.js";
+import { createEdits, flowMapToBlock } from "./create.js";
 import { REMOVE, changeIn } from "./expected.js";
 import {
   AS_PARSED,
@@ -226,6 +226,9 @@ function flowInsert(text: string, map: AnyMap, res: Resolution, lines: readonly 
   }
   if (map.items.length === 0 && res.pair && !res.inFlow)
     return createEdits(text, res, path, { kind: "entries", lines });
+  // Under a block key, the map becomes a block map that can hold the entry.
+  const block = res.pair && !res.inFlow ? flowMapToBlock(text, map, res.pair, lines, eolOf(text)) : undefined;
+  if (block) return block;
   throw new EditError(
     `cannot insert into ${showPath(path)} (line ${lineNumber(text, startOf(map))}): it is a flow map and the entry spans lines or is not a flow entry`,
   );

@@ -44,6 +44,7 @@ import {
   splitLines,
   startsLine,
   stripBom,
+  trimBack,
   type TextEdit,
   withoutBom,
 } from "./text.js";
@@ -306,12 +307,15 @@ function flowToBlock(text: string, seq: Seq, res: Resolution, rawItems: readonly
       `cannot append multi-line items to ${showPath(path)} (line ${lineNumber(text, startOf(seq))}): it is a flow sequence with comments inside, which a block sequence could not keep in place`,
     );
   }
-  const colon = colonAfterKey(text, res.pair);
+  // An `&anchor` or `!tag` of the list stays on the key's line, before the block list.
+  const open = startOf(seq);
+  const props = propsStart(text, seq);
+  const start = props < open ? trimBack(text, open, props) : colonAfterKey(text, res.pair) + 1;
   const end = contentEnd(text, seq);
   const indent = " ".repeat(column(text, propsStart(text, res.pair)) + siblingDashOffset(text, res));
   const items = [...seq.items.map((item) => itemRaw(text, item)), ...rawItems];
   return [
-    { start: colon + 1, end, insert: "" },
+    { start, end, insert: "" },
     insertLinesEdit(text, lineEnd(text, end), seqItemLines(items, indent, 1), eolOf(text)),
   ];
 }

@@ -321,3 +321,36 @@ describe("an empty document or a null list item (`---` with nothing after it, `-
     );
   });
 });
+
+describe("a non-empty flow map under a block key taking a multi-line entry or value", () => {
+  const text = "rules:\n  braces: {max: 1, min: 0} # note\n  other: x\n";
+
+  test("becomes a block map: its entries as block entries, then the new one; a one-line entry stays inside", () => {
+    expect(insertMapEntry(text, ["rules", "braces"], "k: |\n  text")).toBe(
+      "rules:\n  braces: # note\n    max: 1\n    min: 0\n    k: |\n      text\n  other: x\n",
+    );
+    expect(appendSeqItems(text, ["rules", "braces", "l"], ["a: 1\nb: 2"])).toBe(
+      "rules:\n  braces: # note\n    max: 1\n    min: 0\n    l:\n      - a: 1\n        b: 2\n  other: x\n",
+    );
+    expect(insertMapEntry(text, ["rules", "braces"], "k: v")).toBe(
+      "rules:\n  braces: {max: 1, min: 0, k: v} # note\n  other: x\n",
+    );
+    expect(insertMapEntry(text, ["rules", "braces", "deep"], "k: v")).toBe(
+      "rules:\n  braces: {max: 1, min: 0, deep: {k: v}} # note\n  other: x\n",
+    );
+  });
+
+  test("its anchor stays on the key's line, a key spanning lines becomes `? `; comments inside are refused", () => {
+    expect(insertMapEntry("k: &a {x: 1, ? multi\n  line : 2}\n", ["k"], "n:\n  - 1")).toBe(
+      "k: &a\n  x: 1\n  ? multi\n    line\n  : 2\n  n:\n    - 1\n",
+    );
+    expect(() => insertMapEntry("k: { x: 1, # c\n  y: 2 }\n", ["k"], "n:\n  - 1")).toThrow(
+      new EditError("cannot insert into k (line 1): it is a flow map and the entry spans lines or is not a flow entry"),
+    );
+  });
+
+  test("a flow list turned into a block list keeps its anchor or tag on the key's line", () => {
+    expect(appendSeqItems("k: &a [x]\n", ["k"], ["a: 1\nb: 2"])).toBe("k: &a\n  - x\n  - a: 1\n    b: 2\n");
+    expect(appendSeqItems("k: !!seq [x] # c\n", ["k"], ["a: 1"])).toBe("k: !!seq # c\n  - x\n  - a: 1\n");
+  });
+});
