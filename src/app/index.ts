@@ -3,7 +3,7 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { Registry } from "prom-client";
 import { reconcile, stateSigner } from "../engine/index.js";
-import { classify, OctokitPort, type HttpProbe, type OctokitLike, type Read } from "../github/index.js";
+import { classify, OctokitPort, PortMemory, type HttpProbe, type OctokitLike, type Read } from "../github/index.js";
 import { guardPullRequest } from "../guard/index.js";
 import { LruCache } from "../spec/lru.js";
 import { appRoutes } from "./http.js";
@@ -28,6 +28,8 @@ export interface HandoverOptions {
   webhookSecret: string;
   /** One replica at a time reconciles an issue (a Redis lease with REDIS_URL); correctness never depends on it. */
   lease?: Lease;
+  /** Events for one issue within this many ms start one reconcile (default 0: each starts at once). */
+  gatherMs?: number;
 }
 
 /** Holds `key` (an issue, `owner/repo#n`) for one replica while `work` runs; others wait their turn. */
@@ -69,6 +71,8 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
   const lease = options.lease ?? NO_LEASE;
   let probot: Probot | undefined;
   let botLogin = options.botLogin;
+  /** What this App wrote (its commits, its check runs): its reconciles and guards need not read them back. */
+  const memory = new PortMemory();
 
   const auth = async (installation?: number) => (await (probot as Probot).auth(installation)) as unknown as OctokitLike;
   async function login(): Promise<string> {
@@ -82,9 +86,10 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
   const scheduler: Scheduler = new Scheduler({
     now,
     timers: options.resyncTimer === true,
+    ...(options.gatherMs ? { gatherMs: options.gatherMs } : {}),
     run: (key) =>
       lease.hold(keyId(key), async () => {
-        const port = new OctokitPort(key.octokit, key.owner, key.repo, await login());
+        const port = new OctokitPort(key.octokit, key.owner, key.repo, await login(), memory);
         port.prefetch(lastReads.get(keyId(key)) ?? []);
         const stop = metrics.duration.startTimer();
         try {
@@ -151,7 +156,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
   }
 
   async function guardOnce(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
-    const port = new OctokitPort(target.octokit, target.owner, target.repo, await login());
+    const port = new OctokitPort(target.octokit, target.owner, target.repo, await login(), memory);
     try {
       metrics.guards.inc({ conclusion: (await guardPullRequest(port, pull)).conclusion });
     } catch (err) {

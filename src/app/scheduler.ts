@@ -21,6 +21,11 @@ export interface SchedulerOptions {
   now(): number;
   /** Arm timers for re-checks (off in tests and rehearsals, which drive the clock themselves). */
   timers: boolean;
+  /**
+   * How long (real ms) a reconcile waits before it starts, so the events of one burst (a merge sends the PR's closing,
+   * the push, statuses) start one reconcile instead of one plus a second that re-reads what the first just wrote.
+   */
+  gatherMs?: number;
 }
 
 /** A timer further away than this is not armed: the periodic resync sees the issue first. */
@@ -44,7 +49,7 @@ export function retryAfterMs(err: unknown): number {
  * timer looks again right then; a rate limit or transient error looks again after GitHub's retry-after.
  */
 export class Scheduler {
-  private readonly running = new Map<string, { promise: Promise<void>; again: boolean }>();
+  private readonly running = new Map<string, { promise: Promise<void>; again: boolean; started: boolean }>();
   private readonly latest = new Map<string, IssueKey>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
@@ -56,12 +61,16 @@ export class Scheduler {
     this.latest.set(id, key);
     const current = this.running.get(id);
     if (current) {
-      current.again = true;
+      // Not started yet: it will read what this event changed anyway.
+      if (current.started) current.again = true;
       return current.promise;
     }
-    const entry = { promise: Promise.resolve(), again: false };
+    const entry = { promise: Promise.resolve(), again: false, started: false };
     entry.promise = (async () => {
       try {
+        const gather = this.options.gatherMs ?? 0;
+        if (gather > 0) await new Promise((resolve) => setTimeout(resolve, gather));
+        entry.started = true;
         do {
           entry.again = false;
           await this.runOnce(this.latest.get(id) ?? key);

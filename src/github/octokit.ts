@@ -52,6 +52,24 @@ const treeShas = new LruCache<string, string>(1_000);
  * reads the repository again) instead of the repository and then the ref, one after the other.
  */
 const defaultBranches = new LruCache<string, string>(1_000);
+/**
+ * For this long (real time) after making a commit or a check run, this process takes it that no other check run is on
+ * that commit than those it wrote: the guard on a step PR it just opened does not read back the head it just made,
+ * and a duplicate delivery does not read back the run just written. Past it (another replica may have guarded the
+ * head since), the check runs are read.
+ */
+const FRESH_MS = 60_000;
+
+/**
+ * What one App instance wrote, shared by its adapters (one per reconcile or guard): not facts about immutable objects
+ * like the caches above, so it lives with the App (a rehearsal run twice in one process starts with a new one).
+ */
+export class PortMemory {
+  /** When (real ms) each commit was made. */
+  readonly made = new LruCache<string, number>(1_000);
+  /** The check runs written, by commit and name. */
+  readonly checkRuns = new LruCache<string, { conclusion: string | null; title: string; at: number }>(1_000);
+}
 /** Reads of immutable objects under way: a guard and a reconcile reading the same new tree at once share one read. */
 const reading = new Map<string, Promise<unknown>>();
 /** Forget every cached answer (tests that fake GitHub reuse shas with other contents; real shas never change). */
@@ -165,6 +183,7 @@ export class OctokitPort implements GitHubPort {
     readonly owner: string,
     readonly repo: string,
     readonly botLogin: string,
+    private readonly memory = new PortMemory(),
   ) {}
 
   private get base(): string {
@@ -380,6 +399,20 @@ export class OctokitPort implements GitHubPort {
       }
       trees.set(`${this.owner}/${this.repo}@${sha}`, after);
     }
+    const listed = listings.get(parentKey);
+    if (listed) {
+      // The new commit's listing, as GitHub would give it: blob names are content-addressed.
+      const changed = new Set(changes.map((c) => c.path));
+      const added = changes.flatMap((c) =>
+        c.content === null ? [] : [{ path: c.path, sha: blobSha(c.content), size: Buffer.byteLength(c.content) }],
+      );
+      const files = [...listed.filter((f) => !changed.has(f.path)), ...added];
+      listings.set(
+        `${this.owner}/${this.repo}@${sha}`,
+        files.sort((a, b) => (a.path < b.path ? -1 : 1)),
+      );
+    }
+    this.memory.made.set(`${this.owner}/${this.repo}@${sha}`, Date.now());
     return sha;
   }
 
@@ -632,6 +665,12 @@ export class OctokitPort implements GitHubPort {
   }
 
   async findCheckRun(sha: string, name: string): Promise<{ conclusion: string | null; title: string } | undefined> {
+    const key = `${this.owner}/${this.repo}@${sha}`;
+    const mine = this.memory.checkRuns.get(`${key}\0${name}`);
+    if (mine && Date.now() - mine.at < FRESH_MS) return { conclusion: mine.conclusion, title: mine.title };
+    // A commit this process made moments ago has no check run yet but what this process writes.
+    const madeAt = this.memory.made.get(key);
+    if (madeAt !== undefined && Date.now() - madeAt < FRESH_MS) return undefined;
     const runs = (await this.get(`/commits/${sha}/check-runs`, { check_name: name, per_page: 100 }))
       .check_runs as Json[];
     const newest = runs.sort((a, b) => b.id - a.id)[0];
@@ -648,6 +687,8 @@ export class OctokitPort implements GitHubPort {
       conclusion: run.conclusion,
       output,
     });
+    const key = `${this.owner}/${this.repo}@${sha}\0${name}`;
+    this.memory.checkRuns.set(key, { conclusion: run.conclusion, title: output.title, at: Date.now() });
   }
 
   async statuses(ref: string): Promise<CommitStatus[]> {

@@ -133,6 +133,8 @@ export async function serve(config: ServerConfig, log: Logger): Promise<RunningS
   const scale = config.redisUrl ? scaleOut(config.redisUrl, config.requestBudget, onRedisError) : undefined;
   const { app, controls } = handover({
     resyncTimer: true,
+    // GitHub sends a merge's webhooks (the PR closed, the push, the first statuses) within about a second.
+    gatherMs: 500,
     webhookSecret: config.webhookSecret,
     ...(config.resyncSecret ? { resyncSecret: config.resyncSecret } : {}),
     ...(scale ? { lease: scale.lease } : {}),

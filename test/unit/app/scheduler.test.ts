@@ -13,12 +13,13 @@ function httpError(status: number, message: string, headers: Record<string, stri
 }
 
 /** A scheduler whose reconciles answer from a script, one answer per run; it records every run and failure. */
-function scripted(answers: (number | undefined | Error)[], timers = true) {
+function scripted(answers: (number | undefined | Error)[], timers = true, gatherMs = 0) {
   const runs: { at: number; issue: number; client: string }[] = [];
   const failures: { issue: number; kind: GitHubErrorKind; retryAt: number | undefined }[] = [];
   const scheduler = new Scheduler({
     now: () => Date.now(),
     timers,
+    gatherMs,
     async run(k) {
       runs.push({ at: Date.now() - START, issue: k.issue, client: (k.octokit as unknown as { name: string }).name });
       const answer = answers.shift();
@@ -38,6 +39,27 @@ afterEach(() => {
 });
 
 describe("Scheduler", () => {
+  it("events of one burst (within gatherMs) start one reconcile, with the newest client; one during the run, one more", async () => {
+    const { scheduler, runs } = scripted([undefined, undefined, undefined], false, 200);
+    void scheduler.schedule(key(42, client("a")));
+    await vi.advanceTimersByTimeAsync(150);
+    void scheduler.schedule(key(42, client("b")));
+    expect(runs).toEqual([]);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(runs).toEqual([{ at: 200, issue: 42, client: "b" }]);
+    await scheduler.idle();
+    expect(runs).toHaveLength(1);
+    // A burst after that run waits its own window.
+    void scheduler.schedule(key(42, client("c")));
+    void scheduler.schedule(key(42, client("d")));
+    await vi.advanceTimersByTimeAsync(200);
+    await scheduler.idle();
+    expect(runs).toEqual([
+      { at: 200, issue: 42, client: "b" },
+      { at: 400, issue: 42, client: "d" },
+    ]);
+  });
+
   it("looks again one second after the moment a reconcile names, and only then", async () => {
     const { scheduler, runs } = scripted([START + 600_000, undefined]);
     await scheduler.schedule(key(42));

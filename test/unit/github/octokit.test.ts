@@ -1,7 +1,7 @@
 // OctokitPort against nock: the exact REST request of every port method (method, path, query, body), how the
 // answer is mapped, and the conflict signals of GitHub (reference/probot.md section 5.2) turned into "found".
 import { describe, expect, it } from "vitest";
-import { COMMITTER, OctokitPort, type PullInfo } from "../../../src/github/index.js";
+import { COMMITTER, OctokitPort, PortMemory, type PullInfo } from "../../../src/github/index.js";
 import { github, octokit, useNock } from "./nock.js";
 import { blobSha } from "../../../src/github/octokit.js";
 
@@ -886,8 +886,13 @@ describe("readTree", () => {
       message: "step",
     });
     expect([...(await p.readTree("merge1")).entries()]).toEqual(after);
-    // the guard on its PR: the paths the commit changed, no read of the PR's files
+    // the guard on its PR: the paths the commit changed, no read of the PR's files, and the commit's listing (blob
+    // names are content-addressed), no read of its tree
     expect(await p.changedFiles(9, sha)).toEqual(["conf.d/mongo.yaml", "gone.yaml"]);
+    expect(await p.listTree(sha)).toEqual([
+      { path: "a.yaml", sha: "blob-a", size: 0 },
+      { path: "conf.d/mongo.yaml", sha: blobSha(mongo), size: Buffer.byteLength(mongo) },
+    ]);
     expect(seen.matched).toEqual([
       `GET ${R}/git/trees/base1?recursive=1`,
       `GET ${R}/git/blobs/blob-a`,
@@ -919,6 +924,41 @@ describe("readTree", () => {
       .query({ recursive: "1" })
       .reply(200, { sha: "rt4", truncated: true, tree: [] });
     await expect(port().readTree("rt4")).rejects.toThrow("the tree of rt4 is too large for GitHub to list at once");
+    done(scope);
+  });
+});
+
+describe("the guard's check run on a commit this App made", () => {
+  it("moments after the commit nothing is read; the run it wrote is answered from memory; another App reads", async () => {
+    const scope = github(seen)
+      .get(`${R}/git/commits/base1`)
+      .reply(200, { sha: "base1", tree: { sha: "tree0" }, committer: { name: "x" }, message: "", parents: [] })
+      .post(`${R}/git/trees`)
+      .reply(201, { sha: "tree1" })
+      .post(`${R}/git/commits`)
+      .reply(201, { sha: "c1", tree: { sha: "tree1" }, committer: { name: "Handover" }, message: "step" })
+      .post(`${R}/check-runs`)
+      .reply(201, {})
+      .get(`${R}/commits/c1/check-runs`)
+      .query({ check_name: "handover/guard", per_page: "100" })
+      .reply(200, { total_count: 1, check_runs: [{ id: 3, conclusion: "success", output: { title: "ok" } }] });
+    const memory = new PortMemory();
+    const mine = () => new OctokitPort(octokit(), "acme", "config", "handover[bot]", memory);
+    const sha = await mine().createCommit("base1", [{ path: "a.yaml", action: "create", content: "a: 1\n" }], "step");
+    expect(await mine().findCheckRun(sha, "handover/guard")).toBeUndefined();
+    await mine().createCheckRun(sha, "handover/guard", {
+      conclusion: "success",
+      output: { title: "ok", summary: "s", annotations: [] },
+    });
+    expect(await mine().findCheckRun(sha, "handover/guard")).toEqual({ conclusion: "success", title: "ok" });
+    expect(await port().findCheckRun(sha, "handover/guard")).toEqual({ conclusion: "success", title: "ok" });
+    expect(seen.matched).toEqual([
+      `GET ${R}/git/commits/base1`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      `POST ${R}/check-runs`,
+      `GET ${R}/commits/c1/check-runs?check_name=handover%2Fguard&per_page=100`,
+    ]);
     done(scope);
   });
 });
