@@ -12,7 +12,8 @@ import type { CommentInfo, Permission, Reaction } from "../spec/github.js";
 import { phaseHold, stepDone, type Phase } from "./types.js";
 import type { AuditEntry, HiddenState } from "./state.js";
 import { replyMarker } from "../spec/markers.js";
-import { phaseWords } from "../render/phase.js";
+import { checkLines, phaseWords } from "../render/phase.js";
+import type { GateCheckResult } from "../health/index.js";
 
 export interface CommandContext {
   now: number;
@@ -23,6 +24,8 @@ export interface CommandContext {
   approvals?: string[];
   /** The commenter's standing with `commands.approvers` (read only for an approve they lack the permission for). */
   standing?: TeamStanding;
+  /** The checks of the gate running now, as last read (the dashboard does not follow them; the status reply does). */
+  checks?: GateCheckResult[];
 }
 
 export interface CommandFeedback {
@@ -38,10 +41,10 @@ export interface PendingCommand {
   on: number;
 }
 
-/** The `/handover status` reply: the dashboard's headline and next step. */
-function statusText(phase: Phase): string {
+/** The `/handover status` reply: the phase's headline (live), each check of a running gate, and the next step. */
+function statusText(phase: Phase, checks: GateCheckResult[] = []): string {
   const words = phaseWords(phase);
-  return `**${words.headline}**\n\n${words.next}`;
+  return [`**${words.headline}**`, ...(checks.length ? [checkLines(checks)] : []), words.next].join("\n\n");
 }
 
 /** Comments that carry a `/handover` line and were not applied yet. */
@@ -115,7 +118,7 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
       return applied(
         hidden,
         "status shown",
-        ctx.phase ? statusText(ctx.phase) : "Handover has not looked at this migration yet.",
+        ctx.phase ? statusText(ctx.phase, ctx.checks) : "Handover has not looked at this migration yet.",
       );
     case "pause":
       return hidden.paused

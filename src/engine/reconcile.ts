@@ -7,7 +7,8 @@ import { GUARD_NAME, guardPullRequest } from "../guard/index.js";
 import { act, ensureDashboard, ensureLabel, sendFeedback } from "./act.js";
 import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
 import { decide } from "./decide.js";
-import type { Decision, HiddenState } from "./types.js";
+import type { Decision, HiddenState, Phase } from "./types.js";
+import type { GateCheckResult } from "../health/index.js";
 import { observe, observeIssue, type Carried, type EngineDeps, type Observed } from "./observe.js";
 
 /** Enough rounds to settle a step (merge seen, gate passed, next PR opened) without looping forever. */
@@ -103,6 +104,16 @@ async function standingOf(
   return { problems };
 }
 
+/** The checks of the gate running at the current step, for the status reply. */
+function runningChecks(observed: Observed, phase: Phase): { checks?: GateCheckResult[] } {
+  const gate = (
+    phase.reason.kind === "rollback-gate-waiting"
+      ? observed.snapshot.rollback?.view
+      : observed.snapshot.views.get(phase.current ?? "")
+  )?.gate;
+  return gate && (gate.state === "pending" || gate.state === "soaking") ? { checks: gate.checks } : {};
+}
+
 /** Apply new commands to the hidden state; their feedback goes to its outbox, sent once the state is saved. */
 async function handleCommands(
   deps: EngineDeps,
@@ -126,6 +137,7 @@ async function handleCommands(
       steps: observed.snapshot.steps,
       phase,
       ...(observed.snapshot.approvals ? { approvals: observed.snapshot.approvals.steps } : {}),
+      ...runningChecks(observed, phase),
     });
     hidden = applied.hidden;
     feedback.push(applied.feedback);

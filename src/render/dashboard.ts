@@ -14,9 +14,7 @@ import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { PlannedStep } from "../plan/index.js";
 import { formatDateTime } from "../health/index.js";
 import { code, escapeText } from "./markdown.js";
-import { phaseWords } from "./phase.js";
-
-const CHECK_ICON = { success: "✅", pending: "⏳", failure: "❌" } as const;
+import { CHECK_ICON, phaseWords } from "./phase.js";
 
 function stepState(step: PlannedStep, snapshot: Snapshot, phase: Phase): string {
   const rec = snapshot.hidden.steps[step.id] ?? {};

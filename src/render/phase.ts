@@ -1,6 +1,6 @@
 import type { AutoMergeView, CloseReason, Phase, PhaseReason, ScheduleHold } from "../engine/types.js";
 import { describeInstant } from "../schedule/index.js";
-import { formatClock } from "../health/index.js";
+import { formatClock, type GateCheckResult } from "../health/index.js";
 import { escapeText } from "./markdown.js";
 
 /** What the dashboard says about a phase: a headline, what to do next, and the problems to fix (if several). */
@@ -54,7 +54,7 @@ type Words = {
  * The dashboard is edited when the phase changes, not each time a check turns green or a soak runs down (that would be
  * three more writes per step, and as many re-reads of the comments): it names where the live state is instead.
  */
-const LIVE = " Each check's state now: `/handover status`.";
+const LIVE = " `/handover status` replies with each check's state now.";
 
 /** One entry per reason decide can give: the only place the dashboard's headlines are written. */
 const WORDS: Words = {
@@ -194,6 +194,13 @@ const WORDS: Words = {
 export function phaseWords(phase: Phase, live = true): PhaseWords {
   const words = WORDS[phase.reason.kind] as (reason: PhaseReason, step: string, live: boolean) => PhaseWords;
   return words(phase.reason, phase.current ?? "", live);
+}
+
+export const CHECK_ICON = { success: "✅", pending: "⏳", failure: "❌" } as const;
+
+/** A running gate's checks, one line each with its state now (the `/handover status` reply). */
+export function checkLines(checks: readonly GateCheckResult[]): string {
+  return checks.map((c) => `- ${CHECK_ICON[c.state]} ${escapeText(c.label)}: ${escapeText(c.detail)}`).join("\n");
 }
 
 /** The comment Handover leaves on a step PR it closes. */

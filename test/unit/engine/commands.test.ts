@@ -8,6 +8,7 @@ import {
   type PendingCommand,
 } from "../../../src/engine/commands.js";
 import type { Phase } from "../../../src/engine/types.js";
+import type { GateCheckResult } from "../../../src/health/index.js";
 import type { AuditEntry, HiddenState } from "../../../src/engine/state.js";
 import { replyMarker } from "../../../src/spec/markers.js";
 import { IDS, MIN, NOW, STEPS, comment, doneBefore, hiddenWith, passedRecord } from "./helpers.js";
@@ -102,6 +103,7 @@ interface EffectRow {
   body: string;
   hidden: HiddenState;
   phase?: Phase;
+  checks?: GateCheckResult[];
   out: { hidden: HiddenState; reaction: string; reply?: string };
 }
 
@@ -160,6 +162,28 @@ const EFFECTS: EffectRow[] = [
       reply: reply(
         50,
         "**Gate of release-canary failed: x**\n\nFix the cluster, then `/handover retry` to try again, `/handover rollback` to revert the last merged step, or `/handover abort` to stop.",
+      ),
+    },
+  },
+  {
+    name: "status while a gate runs: the live headline and each check with its state now",
+    body: "/handover status",
+    hidden: H0,
+    phase: {
+      label: "handover:running",
+      current: "release-canary",
+      reason: { kind: "gate-waiting", cluster: "replicore-a", state: "pending", deadline: NOW + 100 * MIN },
+    },
+    checks: [
+      { label: "deployment replicore-a", state: "success", since: NOW - MIN, detail: "success" },
+      { label: "status flux/*", state: "pending", detail: "nothing reported yet" },
+    ],
+    out: {
+      hidden: after(H0, 50, { command: "/handover status", result: "applied", note: "status shown" }),
+      reaction: "rocket",
+      reply: reply(
+        50,
+        "**Waiting for the replicore-a health gate of release-canary: pending**\n\n- ✅ deployment replicore-a: success\n- ⏳ status flux/*: nothing reported yet\n\nNothing to do: the next step opens by itself once the gate passes (time-out at 13:40:00 UTC). `/handover pause` holds it.",
       ),
     },
   },
@@ -397,7 +421,10 @@ const EFFECTS: EffectRow[] = [
 
 describe("applyCommand: each verb's effect", () => {
   it.each(EFFECTS)("$name", (row) => {
-    const out = applyCommand(on(50, row.body), "admin", row.hidden, ctx(row.phase));
+    const out = applyCommand(on(50, row.body), "admin", row.hidden, {
+      ...ctx(row.phase),
+      ...(row.checks ? { checks: row.checks } : {}),
+    });
     expect(out).toStrictEqual({
       hidden: row.out.hidden,
       feedback: {

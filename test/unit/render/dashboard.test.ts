@@ -65,7 +65,7 @@ describe("renderDashboard: a migration soaking at release-canary", () => {
       "",
       "**Waiting for the replicore-a health gate of release-canary.**",
       "",
-      "Next: Nothing to do: the next step opens by itself once the gate passes (time-out at 13:55:00 UTC). Each check's state now: `/handover status`. `/handover pause` holds it.",
+      "Next: Nothing to do: the next step opens by itself once the gate passes (time-out at 13:55:00 UTC). `/handover status` replies with each check's state now. `/handover pause` holds it.",
       "",
     ]);
   });

@@ -385,14 +385,14 @@ describe("phaseWords", () => {
       },
       {
         headline: "Waiting for the replicore-a health gate of release-canary.",
-        next: "Nothing to do: the next step opens by itself once the gate passes (time-out at 13:55:00 UTC). Each check's state now: `/handover status`. `/handover pause` holds it.",
+        next: "Nothing to do: the next step opens by itself once the gate passes (time-out at 13:55:00 UTC). `/handover status` replies with each check's state now. `/handover pause` holds it.",
       },
     ],
     [
       { kind: "rollback-gate-waiting", cluster: "replicore-a", state: "pending" },
       {
         headline: "Waiting for the replicore-a health gate of the rollback of release-canary.",
-        next: "Nothing to do: the chain pauses once it passes. Each check's state now: `/handover status`.",
+        next: "Nothing to do: the chain pauses once it passes. `/handover status` replies with each check's state now.",
       },
     ],
   ] as [PhaseReason, PhaseWords][])(
