@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from "node:util";
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from "yaml";
 import type { CST, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { LruCache, MEMO_CHARS } from "../spec/lru.js";
+import { parsingDocuments } from "../spec/yaml.js";
 import { column, lineEnd, lineNumber, lineStart, trimBack } from "./text.js";
 
 /** An edit that cannot be made safely; the message names the path and what was wrong. */
@@ -50,6 +51,13 @@ function parseAll(text: string): Document.Parsed[] {
   const docs = [...parseAllDocuments(text, { keepSourceTokens: true })] as Document.Parsed[];
   parses.set(text, docs);
   return docs;
+}
+
+/** Parse a long text into the memo in pieces (see parsingDocuments): the next read or edit of it answers at once. */
+export function* parsingForEdits(text: string): Generator<void, void> {
+  if (parses.get(text)) return;
+  const docs = yield* parsingDocuments(text, { keepSourceTokens: true });
+  if (docs) parses.set(text, docs);
 }
 
 export function parseFile(text: string, docIndex: number, path: YamlPath): Parsed {

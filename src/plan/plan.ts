@@ -1,4 +1,4 @@
-import { EditError, readSeqItems, unifiedDiff } from "../edit/index.js";
+import { EditError, parsingForEdits, readSeqItems, unifiedDiff } from "../edit/index.js";
 import { healthWarnings } from "../health/index.js";
 import { checkModel, checkTree } from "../invariant/index.js";
 import {
@@ -115,6 +115,7 @@ function* rawItems(source: ClusterModel, tree: FileMap): Generator<void, Map<str
   const listPath = BACKEND_LIST_PATH[source.era];
   if (!listPath) return raws;
   const text = tree.get(source.configPath) ?? "";
+  yield* parsingForEdits(text); // a config listing thousands of backends is parsed in pieces
   const items = readSeqItems(text, listPath);
   yield; // two parses of a config that may list thousands of backends
   // Without a `*` in the file no item holds an alias, and its anchors are never looked up.

@@ -1,4 +1,4 @@
-import { readYamlDocuments } from "../spec/yaml.js";
+import { readingYamlDocuments } from "../spec/yaml.js";
 import { inSlices, type Slicing } from "../spec/work.js";
 import { loadingRepo, type FileMap, type LoadResult } from "../repo/index.js";
 
@@ -6,7 +6,7 @@ import { loadingRepo, type FileMap, type LoadResult } from "../repo/index.js";
 export function* parseAhead(tree: FileMap): Generator<void, void> {
   for (const [path, text] of tree) {
     if (!/\.ya?ml$/.test(path)) continue;
-    readYamlDocuments(path, text);
+    yield* readingYamlDocuments(path, text);
     yield;
   }
 }

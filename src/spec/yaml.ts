@@ -1,4 +1,12 @@
-import { parseAllDocuments, type Document } from "yaml";
+import {
+  Composer,
+  Lexer,
+  Parser,
+  parseAllDocuments,
+  type Document,
+  type DocumentOptions,
+  type ParseOptions,
+} from "yaml";
 import { TextMemo } from "./memo.js";
 
 /** Aliases allowed in one file: enough for real configs, far too few for a billion-laughs bomb. */
@@ -32,12 +40,53 @@ export function readYamlDocuments(file: string, text: string): YamlResult<unknow
   return result;
 }
 
+/** Texts longer than this are parsed in pieces ahead of a plan. */
+const PIECEWISE_CHARS = 8_000;
+
+/** readYamlDocuments as work that yields while a long text is parsed (a 1,000-line config takes tens of ms). */
+export function* readingYamlDocuments(file: string, text: string): Generator<void, YamlResult<unknown[]>> {
+  if (text.length <= PIECEWISE_CHARS || parsed.get(text) || simpleList(text) !== undefined)
+    return readYamlDocuments(file, text);
+  const docs = yield* parsingDocuments(text, { uniqueKeys: true });
+  if (!docs) return readYamlDocuments(file, text);
+  const result = valuesOf(file, docs);
+  if (result.ok) parsed.set(text, result);
+  return result;
+}
+
+/** Lexemes read between two yields of a parse in pieces. */
+const LEXEMES_PER_PIECE = 500;
+
+/**
+ * parseAllDocuments as work that yields every 500 lexemes: the same documents, for a text that parses
+ * without an error or a warning; undefined for any other (the caller parses it at once, for the messages).
+ */
+export function* parsingDocuments(
+  text: string,
+  options: ParseOptions & DocumentOptions,
+): Generator<void, Document.Parsed[] | undefined> {
+  const parser = new Parser();
+  const composer = new Composer(options);
+  const docs: Document.Parsed[] = [];
+  let lexemes = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) docs.push(...(composer.next(token) as Iterable<Document.Parsed>));
+    if (++lexemes % LEXEMES_PER_PIECE === 0) yield;
+  }
+  for (const token of parser.end()) docs.push(...(composer.next(token) as Iterable<Document.Parsed>));
+  docs.push(...(composer.end() as Iterable<Document.Parsed>));
+  return docs.length > 0 && docs.every((d) => d.errors.length === 0 && d.warnings.length === 0) ? docs : undefined;
+}
+
 function parseYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
   const simple = simpleList(text);
   if (simple !== undefined) return { ok: true, value: [simple] };
   const documents: unknown = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
   // parseAllDocuments returns an EmptyStream (not an array) for a file with no documents.
-  const list = Array.isArray(documents) ? (documents as Document.Parsed[]) : [];
+  return valuesOf(file, Array.isArray(documents) ? (documents as Document.Parsed[]) : []);
+}
+
+function valuesOf(file: string, list: Document.Parsed[]): YamlResult<unknown[]> {
   const problems = list.flatMap((doc) => docProblems(file, doc));
   if (problems.length) return { ok: false, problems };
   try {

@@ -4,6 +4,8 @@ import { syntheticRepo } from "../../../src/bench/synthetic.js";
 import { loadInSlices, planMigration, planMigrationInSlices } from "../../../src/plan/index.js";
 import { loadingRepo, loadRepo } from "../../../src/repo/index.js";
 import { finish } from "../../../src/spec/work.js";
+import { parsingDocuments, readingYamlDocuments, readYamlDocuments } from "../../../src/spec/yaml.js";
+import { parseAllDocuments } from "yaml";
 import { request } from "./helpers.js";
 
 function pieces<T>(work: Generator<void, T>): { value: T; yields: number } {
@@ -74,5 +76,28 @@ describe("planMigrationInSlices on a repo loaded in pieces", () => {
     });
     expect(JSON.stringify(sliced)).toBe(JSON.stringify(planMigration(new Map(tree), req, 1)));
     expect(pauses).toBeGreaterThan(253 + 502);
+  });
+});
+
+describe("parsing a long file in pieces", () => {
+  const config = syntheticRepo(1000).get("clusters/replicore-a/replicante.yaml") ?? "";
+
+  it("yields and gives the documents parseAllDocuments gives", () => {
+    const { value, yields } = pieces(parsingDocuments(config, { keepSourceTokens: true }));
+    expect(yields).toBeGreaterThan(5);
+    const whole = parseAllDocuments(config, { keepSourceTokens: true });
+    expect(value?.map((d) => d.toJS())).toEqual([whole].flat().map((d) => d.toJS()));
+    expect(value?.map((d) => String(d))).toEqual([whole].flat().map((d) => String(d)));
+  });
+
+  it("leaves a text with an error or a warning to the parser at once", () => {
+    expect(finish(parsingDocuments(`${config}  - [broken\n`, {}))).toBeUndefined();
+    expect(finish(parsingDocuments(`${config}odd: !unknown-tag x\n`, {}))).toBeUndefined();
+  });
+
+  it("reads what readYamlDocuments reads", () => {
+    const piecewise = pieces(readingYamlDocuments("a/replicante.yaml", `${config}# piecewise\n`));
+    expect(piecewise.yields).toBeGreaterThan(5);
+    expect(piecewise.value).toEqual(readYamlDocuments("b/replicante.yaml", `${config}# at once\n`));
   });
 });
