@@ -371,13 +371,9 @@ export function decide(snapshot: Snapshot): Decision {
       message,
     });
   }
-  if (hidden.base === null)
-    return {
-      hidden: { ...hidden, base: snapshot.headSha },
-      actions: [],
-      again: true,
-      phase: phase("handover:running", undefined, { kind: "planning" }),
-    };
+  // The plan was made on the head (observe plans on it while there is no base): it becomes the base, and the same
+  // round goes on to open the first step.
+  if (hidden.base === null) return decide({ ...snapshot, hidden: { ...hidden, base: snapshot.headSha } });
   if (hidden.aborted) {
     const { by, reason } = hidden.aborted;
     return {

@@ -105,7 +105,6 @@ export type CloseReason =
  */
 export type PhaseReason =
   | { kind: "cannot-start"; problems: string[] }
-  | { kind: "planning" }
   | { kind: "aborted"; by: string; reason: string }
   | { kind: "checking" }
   | { kind: "gate-failed"; reason: string }

@@ -63,7 +63,6 @@ const WORDS: Words = {
     next: "Edit the issue (or fix the repo); Handover re-reads it on every edit.",
     problems,
   }),
-  planning: () => ({ headline: "Planning.", next: "" }),
   aborted: ({ by, reason }) => ({
     headline: `Aborted by @${by}: ${reason || "no reason given"}.`,
     next: "Nothing more will be opened. File a new issue to start again.",

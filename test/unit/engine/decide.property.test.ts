@@ -95,7 +95,8 @@ describe("decide properties over random hidden states and views", () => {
       expect(stepDone(state, open.step)).toBe(false);
       expect(state.paused).toBeNull();
       expect(state.aborted).toBeNull();
-      expect(state.base).not.toBeNull();
+      // Opened on a recorded base: the one the state had, or the head the plan was made on when it had none.
+      expect(decision.hidden.base).toBe(state.base ?? HEAD);
       expect(state.steps[open.step.id]?.failed).toBeUndefined();
       const seenView = input.views.get(open.step.id);
       expect(seenView?.pr).toBeUndefined();

@@ -82,13 +82,15 @@ const ROWS: Row[] = [
     },
   },
   {
-    name: "no base yet: the head is recorded as the base, and again",
+    name: "no base yet: the head (the plan was made on it) is recorded as the base, and the first step opens at once",
     in: snapshot(hiddenWith({ base: null }), { prepare: { changes: changesOf("prepare") } }),
     out: {
       hidden: hiddenWith({ base: HEAD }),
-      actions: [],
+      actions: [
+        { kind: "open", step: step("prepare"), changes: changesOf("prepare"), baseSha: HEAD, previousPr: null },
+      ],
       again: true,
-      phase: { label: "handover:running", reason: { kind: "planning" } },
+      phase: { label: "handover:running", current: "prepare", reason: { kind: "opening" } },
     },
   },
   {

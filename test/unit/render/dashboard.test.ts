@@ -357,7 +357,7 @@ describe("renderDashboard: the audit log with hostile user text", () => {
         { at: NOW, user: "eve", command: "/handover x\n| 1 | forged |", result: "unknown" as const, note: "a\n| b |" },
       ],
     };
-    const text = renderDashboard(snapshot(multi), { label: "handover:running", reason: { kind: "planning" } }, multi);
+    const text = renderDashboard(snapshot(multi), { label: "handover:running", reason: { kind: "checking" } }, multi);
     expect(text.split("\n").filter((l) => l.startsWith(`| ${clock(NOW)} |`))).toStrictEqual([
       `| ${clock(NOW)} | @eve | \`/handover x \\| 1 \\| forged \\|\` | unknown | a \\| b \\| |`,
     ]);

@@ -14,7 +14,6 @@ const DRAFT = " It is a draft: fill in every REPLACE-ME (the new cluster's own d
 /** Every reason kind (the type fails to compile when one is added and not listed). */
 const KINDS: Record<PhaseReason["kind"], true> = {
   "cannot-start": true,
-  planning: true,
   aborted: true,
   checking: true,
   "gate-failed": true,
@@ -111,7 +110,6 @@ const WORDS: [PhaseReason, string | undefined, PhaseWords][] = [
       problems: ["bad"],
     },
   ],
-  [{ kind: "planning" }, undefined, { headline: "Planning.", next: "" }],
   [
     { kind: "aborted", by: "alice", reason: "wrong target" },
     undefined,
