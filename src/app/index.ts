@@ -3,7 +3,15 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { Registry } from "prom-client";
 import { reconcile, stateSigner } from "../engine/index.js";
-import { classify, OctokitPort, PortMemory, type HttpProbe, type OctokitLike, type Read } from "../github/index.js";
+import {
+  classify,
+  knowDefaultBranch,
+  OctokitPort,
+  PortMemory,
+  type HttpProbe,
+  type OctokitLike,
+  type Read,
+} from "../github/index.js";
 import { guardPullRequest } from "../guard/index.js";
 import { LruCache } from "../spec/lru.js";
 import { appRoutes } from "./http.js";
@@ -216,6 +224,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
         return;
       }
       const target = { octokit: context.octokit as unknown as OctokitLike, ...reading.repository };
+      if (reading.defaultBranch) knowDefaultBranch(target.owner, target.repo, reading.defaultBranch);
       // Acknowledge at once: GitHub gives a delivery 10 s, and a reconcile (or a large plan) may take longer.
       inBackground(Promise.all(reading.triggers.map((trigger) => fire(target, trigger))));
     });

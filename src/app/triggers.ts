@@ -34,7 +34,14 @@ export type Reading =
   | { kind: "unread" }
   /** A payload that lacks the fields Handover reads: ignored, with the first problems to log. */
   | { kind: "malformed"; event: string; problems: z.core.$ZodIssue[] }
-  | { kind: "triggers"; event: string; repository: { owner: string; repo: string }; triggers: Trigger[] };
+  | {
+      kind: "triggers";
+      event: string;
+      repository: { owner: string; repo: string };
+      /** The repository's default branch as the payload names it (every repository payload carries it). */
+      defaultBranch?: string;
+      triggers: Trigger[];
+    };
 
 /** One row of the table: the payload subset to parse, and what it triggers; `self` = sent by Handover itself. */
 interface Rule<P extends RepositoryEvent> {
@@ -120,6 +127,7 @@ export function triggersOf(delivery: Delivery, botLogin: string): Reading {
     kind: "triggers",
     event,
     repository: { owner: payload.repository.owner.login, repo: payload.repository.name },
+    ...(payload.repository.default_branch ? { defaultBranch: payload.repository.default_branch } : {}),
     triggers: row.triggers(payload, payload.sender.login === botLogin),
   };
 }

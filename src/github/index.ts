@@ -1,5 +1,5 @@
 export * from "./port.js";
-export { OctokitPort, PortMemory, resetCaches, type OctokitLike, type Read } from "./octokit.js";
+export { knowDefaultBranch, OctokitPort, PortMemory, resetCaches, type OctokitLike, type Read } from "./octokit.js";
 export { classify, errorMessage, failedRequest, orUndefined, RETRYABLE, type GitHubErrorKind } from "./errors.js";
 export { conditionalGet } from "./conditional.js";
 export { fetchProbe } from "./probe.js";

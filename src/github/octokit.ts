@@ -52,6 +52,15 @@ const treeShas = new LruCache<string, string>(1_000);
  * reads the repository again) instead of the repository and then the ref, one after the other.
  */
 const defaultBranches = new LruCache<string, string>(1_000);
+
+/**
+ * The default branch a webhook payload names, so no request asks for it. A name gone stale (a rename, an old
+ * delivery) costs nothing wrong: its ref is not found and the repository is read again.
+ */
+export function knowDefaultBranch(owner: string, repo: string, name: string): void {
+  defaultBranches.set(`${owner}/${repo}`, name);
+}
+
 /**
  * For this long (real time) after making a commit or a check run, this process takes it that no other check run is on
  * that commit than those it wrote: the guard on a step PR it just opened does not read back the head it just made,

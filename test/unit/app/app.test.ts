@@ -266,8 +266,7 @@ describe("webhooks name the issue to reconcile", () => {
       .query({ recursive: "1" })
       .delay(50)
       .reply(200, { sha: "t1", truncated: false, tree: [] })
-      .get(R)
-      .reply(200, { default_branch: "main" })
+      // The default branch's name comes from the payload: the repository is not read for it.
       .get(`${R}/git/ref/heads/main`)
       .reply(200, { object: { sha: "b1" } })
       .get(`${R}/git/trees/b1`)

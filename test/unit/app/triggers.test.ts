@@ -55,8 +55,20 @@ describe("triggersOf", () => {
       kind: "triggers",
       event: payload.action ? `${name}.${payload.action}` : name,
       repository: REPO,
+      defaultBranch: "main",
       triggers,
     });
+  });
+
+  it("takes the default branch's name from the payload, and goes without it when the payload lacks it", () => {
+    const renamed = fixture("issues.opened");
+    renamed.repository.default_branch = "trunk";
+    expect(triggersOf({ name: "issues", payload: renamed }, BOT)).toMatchObject({ defaultBranch: "trunk" });
+    const without = fixture("issues.opened");
+    delete without.repository.default_branch;
+    const reading = triggersOf({ name: "issues", payload: without }, BOT);
+    expect(reading.kind).toBe("triggers");
+    expect("defaultBranch" in reading).toBe(false);
   });
 
   it("reads exactly the events of the table", () => {
