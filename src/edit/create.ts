@@ -12,6 +12,7 @@ import {
   isBracelessPair,
   isNullNode,
   mapIndent,
+  pastBlankLines,
   propsStart,
   refuseAfterTabComment,
   showPath,
@@ -157,9 +158,10 @@ export function flowMapToBlock(
   const end = contentEnd(text, map);
   const entries = map.items.flatMap((p) => splitLines(blockPair(text, p)));
   const indent = " ".repeat(column(text, propsStart(text, pair)) + 2);
+  const added = indentLines([...entries, ...lines], indent);
   return [
     { start, end, insert: "" },
-    insertLinesEdit(text, lineEnd(text, end), indentLines([...entries, ...lines], indent), eol),
+    insertLinesEdit(text, pastBlankLines(text, lineEnd(text, end), added), added, eol),
   ];
 }
 
@@ -177,7 +179,8 @@ function underKey(text: string, pair: Pair<unknown, unknown>, keys: readonly str
     if (tag) edits.push({ start: colon + 1 + tag.index, end: colon + 1 + tag.index + tag[0].length, insert: "" });
   }
   const indent = " ".repeat(column(text, propsStart(text, pair)) + 2);
-  edits.push(insertLinesEdit(text, lineEnd(text, colon), indentLines(blockLines(keys, leaf), indent), eol));
+  const added = indentLines(blockLines(keys, leaf), indent);
+  edits.push(insertLinesEdit(text, pastBlankLines(text, lineEnd(text, colon), added), added, eol));
   return edits;
 }
 
@@ -254,7 +257,7 @@ export function createEdits(text: string, res: Resolution, path: YamlPath, leaf:
   if (isMap(node) && !node.flow) {
     refuseAfterTabComment(text, node.items[node.items.length - 1], path.slice(0, res.depth));
     const lines = indentLines(blockLines(keys, leaf), " ".repeat(mapIndent(text, node)));
-    return [insertLinesEdit(text, insertionLine(text, node), lines, eol)];
+    return [insertLinesEdit(text, insertionLine(text, node, lines), lines, eol)];
   }
   const emptyFlowMap = isMap(node) && node.flow && node.items.length === 0;
   if (emptyFlowMap && res.pair && !res.inFlow && !fitsFlow(leaf)) return underKey(text, res.pair, keys, leaf, eol);

@@ -332,12 +332,21 @@ export function afterNodeLine(text: string, node: unknown): number {
 
 /**
  * Where lines added after node go: after its last line and the lines of only spaces or tabs that follow it, which
- * would otherwise read as content of a block scalar ending the added lines.
+ * would otherwise read as content of a block scalar ending the added lines. When the added lines may end in a block
+ * scalar, also after the comment lines starting with a tab that follow: no line may start with a tab after a block
+ * scalar's content (a tab is never indentation), so one would end the file's validity there.
  */
-export function insertionLine(text: string, node: unknown): number {
-  let at = afterNodeLine(text, node);
-  for (let m = /^[ \t]+\r?\n/.exec(text.slice(at)); m; m = /^[ \t]+\r?\n/.exec(text.slice(at))) at += m[0].length;
-  return at;
+export function insertionLine(text: string, node: unknown, added: readonly string[] = []): number {
+  return pastBlankLines(text, afterNodeLine(text, node), added);
+}
+
+/** The line start at or after at where added lines go (see insertionLine). */
+export function pastBlankLines(text: string, at: number, added: readonly string[]): number {
+  const blockScalar = added.some((l) => /(^|[ \t])[|>][1-9+-]{0,2}([ \t]+#.*)?$/.test(l));
+  const skip = blockScalar ? /^(?:[ \t]+|\t[ \t]*#[^\r\n]*)\r?\n/ : /^[ \t]+\r?\n/;
+  let next = at;
+  for (let m = skip.exec(text.slice(next)); m; m = skip.exec(text.slice(next))) next += m[0].length;
+  return next;
 }
 
 export function startOf(node: unknown): number {

@@ -193,7 +193,7 @@ function insertMapEntryWithin(text: string, mapPath: YamlPath, rawEntry: string,
       edits = [
         insertLinesEdit(
           text,
-          insertionPoint(text, map, afterKey, mapPath),
+          insertionPoint(text, map, afterKey, mapPath, lines),
           indentLines(lines, " ".repeat(mapIndent(text, map))),
           eolOf(text),
         ),
@@ -234,15 +234,21 @@ function flowInsert(text: string, map: AnyMap, res: Resolution, lines: readonly 
   );
 }
 
-function insertionPoint(text: string, map: AnyMap, afterKey: string | undefined, mapPath: YamlPath): number {
+function insertionPoint(
+  text: string,
+  map: AnyMap,
+  afterKey: string | undefined,
+  mapPath: YamlPath,
+  lines: readonly string[],
+): number {
   if (afterKey === undefined) {
     refuseAfterTabComment(text, map.items[map.items.length - 1], mapPath);
-    return insertionLine(text, map);
+    return insertionLine(text, map, lines);
   }
   const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === afterKey);
   if (!pair) throw new EditError(`cannot insert after ${showPath([...mapPath, afterKey])}: no such key`);
   refuseAfterTabComment(text, pair, mapPath);
-  return insertionLine(text, pair);
+  return insertionLine(text, pair, lines);
 }
 
 function readEntryRawWithin(text: string, path: YamlPath, doc = 0): string | undefined {

@@ -17,6 +17,7 @@ import {
   isKeepBlock,
   isNullNode,
   parseFile,
+  pastBlankLines,
   propsStart,
   refuseAliasedChange,
   refuseRepointedAlias,
@@ -282,7 +283,7 @@ function appendBlock(text: string, seq: Seq, rawItems: readonly string[]): TextE
   const sample = sameLine[sameLine.length - 1];
   const gap = sample ? propsStart(text, sample.item) - sample.dash - 1 : 1;
   const lines = seqItemLines(rawItems, indent, gap);
-  return [insertLinesEdit(text, insertionLine(text, seq), lines, eolOf(text))];
+  return [insertLinesEdit(text, insertionLine(text, seq, lines), lines, eolOf(text))];
 }
 
 /** How far the dashes of the block sequences under res's sibling keys stand right of their key (2 when none). */
@@ -313,10 +314,10 @@ function flowToBlock(text: string, seq: Seq, res: Resolution, rawItems: readonly
   const start = props < open ? trimBack(text, open, props) : colonAfterKey(text, res.pair) + 1;
   const end = contentEnd(text, seq);
   const indent = " ".repeat(column(text, propsStart(text, res.pair)) + siblingDashOffset(text, res));
-  const items = [...seq.items.map((item) => itemRaw(text, item)), ...rawItems];
+  const lines = seqItemLines([...seq.items.map((item) => itemRaw(text, item)), ...rawItems], indent, 1);
   return [
     { start, end, insert: "" },
-    insertLinesEdit(text, lineEnd(text, end), seqItemLines(items, indent, 1), eolOf(text)),
+    insertLinesEdit(text, pastBlankLines(text, lineEnd(text, end), lines), lines, eolOf(text)),
   ];
 }
 

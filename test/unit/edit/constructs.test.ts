@@ -354,3 +354,19 @@ describe("a non-empty flow map under a block key taking a multi-line entry or va
     expect(appendSeqItems("k: !!seq [x] # c\n", ["k"], ["a: 1"])).toBe("k: !!seq # c\n  - x\n  - a: 1\n");
   });
 });
+
+describe("a comment line starting with a tab after where a block scalar is added", () => {
+  test("the block scalar goes after it: no line may start with a tab right after a block scalar's content", () => {
+    expect(insertMapEntry("a:\n  b: 1\n\t# c\n  d: 2\n", ["a"], "k: |\n  text", "b")).toBe(
+      "a:\n  b: 1\n\t# c\n  k: |\n    text\n  d: 2\n",
+    );
+    expect(appendSeqItems("l:\n- a\n\t# c\n", ["l"], ["|\n text"])).toBe("l:\n- a\n\t# c\n- |\n   text\n");
+    expect(insertMapEntry("m: {x: 1}\n\t# c\n", ["m"], "k: |\n  text")).toBe("m:\n\t# c\n  x: 1\n  k: |\n    text\n");
+  });
+
+  test("anything else still goes right after the entry", () => {
+    expect(insertMapEntry("a:\n  b: 1\n\t# c\n  d: 2\n", ["a"], "k: v", "b")).toBe(
+      "a:\n  b: 1\n  k: v\n\t# c\n  d: 2\n",
+    );
+  });
+});
