@@ -293,6 +293,18 @@ function allowedLines(text: string, op: Op): Allowed {
         if (emptied) add(removed, commentsAbove(lines, span[0] ?? 0));
       }
       add(allowed, [...removed, ...head(loc, last)]);
+      // A first item on its parent's line (`- - a`): the first item kept moves up onto that line.
+      const first = walk(loc.doc, [...op.path, 0])[op.path.length + 1]?.dash;
+      const keep = seq.items.findIndex((_, i) => !op.drop.includes(i));
+      const next = walk(loc.doc, [...op.path, keep])[op.path.length + 1]?.dash;
+      if (
+        first !== undefined &&
+        op.drop.includes(0) &&
+        next !== undefined &&
+        /\S/.test(text.slice(text.lastIndexOf("\n", first - 1) + 1, first))
+      ) {
+        add(allowed, [loc.lineAt(next)]);
+      }
       if (seq.flow) add(allowed, whole(last));
       flowHolder(last);
       break;

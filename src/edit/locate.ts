@@ -333,8 +333,9 @@ export function afterNodeLine(text: string, node: unknown): number {
 /**
  * Where lines added after node go: after its last line and the lines of only spaces or tabs that follow it, which
  * would otherwise read as content of a block scalar ending the added lines. When the added lines may end in a block
- * scalar, also after the comment lines starting with a tab that follow: no line may start with a tab after a block
- * scalar's content (a tab is never indentation), so one would end the file's validity there.
+ * scalar, also after the comment lines that follow (blank lines between them included) that it would take in: those
+ * indented deeper than the added lines (they would read as its content) and those starting with a tab (no line may
+ * start with one right after a block scalar's content).
  */
 export function insertionLine(text: string, node: unknown, added: readonly string[] = []): number {
   return pastBlankLines(text, afterNodeLine(text, node), added);
@@ -343,9 +344,17 @@ export function insertionLine(text: string, node: unknown, added: readonly strin
 /** The line start at or after at where added lines go (see insertionLine). */
 export function pastBlankLines(text: string, at: number, added: readonly string[]): number {
   const blockScalar = added.some((l) => /(^|[ \t])[|>][1-9+-]{0,2}([ \t]+#.*)?$/.test(l));
-  const skip = blockScalar ? /^(?:[ \t]+|\t[ \t]*#[^\r\n]*)\r?\n/ : /^[ \t]+\r?\n/;
+  const indent = /^ */.exec(added[0] ?? "")?.[0].length ?? 0;
   let next = at;
-  for (let m = skip.exec(text.slice(next)); m; m = skip.exec(text.slice(next))) next += m[0].length;
+  for (let pos = at; pos < text.length; ) {
+    const m = /^([ \t]*)(#[^\r\n]*)?(\r?\n|$)/.exec(text.slice(pos));
+    if (!m) break;
+    const [line = "", lead = "", comment] = m;
+    const taken = comment ? blockScalar && (lead.includes("\t") || lead.length > indent) : lead !== "";
+    if (!taken && (comment || !blockScalar)) break;
+    pos += line.length;
+    if (taken) next = pos;
+  }
   return next;
 }
 

@@ -190,14 +190,8 @@ function insertMapEntryWithin(text: string, mapPath: YamlPath, rawEntry: string,
       throw new EditError(`cannot insert ${showPath([...mapPath, clash])}: the key already exists`);
     if (map.flow) edits = flowInsert(text, map, res, lines, mapPath);
     else {
-      edits = [
-        insertLinesEdit(
-          text,
-          insertionPoint(text, map, afterKey, mapPath, lines),
-          indentLines(lines, " ".repeat(mapIndent(text, map))),
-          eolOf(text),
-        ),
-      ];
+      const added = indentLines(lines, " ".repeat(mapIndent(text, map)));
+      edits = [insertLinesEdit(text, insertionPoint(text, map, afterKey, mapPath, added), added, eolOf(text))];
     }
   } else if (res.depth < mapPath.length || isNullNode(res.node)) {
     edits = createEdits(text, res, mapPath, { kind: "entries", lines });

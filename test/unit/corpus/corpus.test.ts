@@ -77,6 +77,18 @@ describe("the checks catch each broken promise", () => {
     });
   });
 
+  test("the first item kept of a compact list (`- - a`) may move up onto its parent's line, no other line may", () => {
+    const compact = "l:\n- - a\n  - b\n  - c\n";
+    const drop = { kind: "removeSeqItems", doc: 0, path: ["l", 0], drop: [0] } as const;
+    expect(runOp(engine, compact, drop)).toEqual({ kind: "pass" });
+    const moved = { ...engine, removeSeqItems: () => "l:\n- - b\n  -  c\n" };
+    expect(runOp(moved, compact, drop)).toEqual({
+      kind: "broken",
+      check: "untouched lines",
+      detail: 'line 4 changed: "  - c"',
+    });
+  });
+
   test("a lost comment", () => {
     expect(
       runOp(

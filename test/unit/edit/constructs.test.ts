@@ -355,13 +355,25 @@ describe("a non-empty flow map under a block key taking a multi-line entry or va
   });
 });
 
-describe("a comment line starting with a tab after where a block scalar is added", () => {
+describe("comment lines after where a block scalar is added, which it would take in", () => {
   test("the block scalar goes after it: no line may start with a tab right after a block scalar's content", () => {
     expect(insertMapEntry("a:\n  b: 1\n\t# c\n  d: 2\n", ["a"], "k: |\n  text", "b")).toBe(
       "a:\n  b: 1\n\t# c\n  k: |\n    text\n  d: 2\n",
     );
     expect(appendSeqItems("l:\n- a\n\t# c\n", ["l"], ["|\n text"])).toBe("l:\n- a\n\t# c\n- |\n   text\n");
     expect(insertMapEntry("m: {x: 1}\n\t# c\n", ["m"], "k: |\n  text")).toBe("m:\n\t# c\n  x: 1\n  k: |\n    text\n");
+  });
+
+  test("comment lines indented deeper than the new lines, which it would read as content, are passed too", () => {
+    expect(insertMapEntry("a: 1\nd: []\n  # list here\n\n  # more\nb: 2\n", [], "k: |\n  text", "d")).toBe(
+      "a: 1\nd: []\n  # list here\n\n  # more\nk: |\n  text\nb: 2\n",
+    );
+    expect(insertMapEntry("a:\n  b: 1\n  # about d\n  d: 2\n", ["a"], "k: |\n  t", "b")).toBe(
+      "a:\n  b: 1\n  k: |\n    t\n  # about d\n  d: 2\n",
+    );
+    expect(appendSeqItems("l:\n  - a\n    # deeper\n  # same\nm: 1\n", ["l"], ["|\n t"])).toBe(
+      "l:\n  - a\n    # deeper\n  - |\n     t\n  # same\nm: 1\n",
+    );
   });
 
   test("anything else still goes right after the entry", () => {
