@@ -447,6 +447,16 @@ export function brokenPromise(
   return undefined;
 }
 
+/** The `%TAG` directives of a document, as the lines to put before a raw copied from it (its handles mean that). */
+function tagDirectives(text: string, doc: number): string {
+  const docs = parseAllDocuments(text.replace(/^\uFEFF/, ""));
+  const tags: Record<string, string> = (Array.isArray(docs) ? docs[doc]?.directives?.tags : undefined) ?? {};
+  const lines = Object.entries(tags)
+    .filter(([handle]) => handle !== "!" && handle !== "!!")
+    .map(([handle, prefix]) => `%TAG ${handle} ${prefix}\n`);
+  return lines.length ? `${lines.join("")}---\n` : "";
+}
+
 /** Checks on a read: values equal the file's, and each raw reads back as its value. */
 function brokenRead(text: string, op: Op, got: unknown): { check: string; detail: string } | undefined {
   const was = valuesOf(text)?.[op.doc];
@@ -462,7 +472,10 @@ function brokenRead(text: string, op: Op, got: unknown): { check: string; detail
     )
       return { check: "value", detail: "item values differ" };
     // A raw item is a value of its own, as appendSeqItems reads the raw items it is given.
-    const bad = items.find((i) => parseDocument(i.raw).errors.length > 0 || !sameValue(i.value, rawValue(i.raw)));
+    const tags = tagDirectives(text, op.doc);
+    const bad = items.find(
+      (i) => parseDocument(tags + i.raw).errors.length > 0 || !sameValue(i.value, rawValue(tags + i.raw)),
+    );
     if (bad) return { check: "value", detail: `raw ${JSON.stringify(bad.raw)} does not read as its value` };
   }
   if (op.kind === "readEntryRaw") {

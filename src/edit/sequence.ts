@@ -197,14 +197,15 @@ function blockRemoval(text: string, seq: Seq, drop: readonly boolean[], path: Ya
 function emptyEdits(text: string, seq: Seq, res: Resolution, path: YamlPath): TextEdit[] {
   // At the document root, the comments above the first item are the file's header: they stay.
   const firstDash = dashOffsets(seq)[0];
-  // The first item on its parent's line (`- - a`): that line becomes `- []`, the comments above are the parent's.
+  // The first item on its parent's line (`- - a`, `: - a`): that line becomes `- []`, the comments above are the
+  // parent's.
   const own = firstDash !== undefined && startsLine(text, firstDash);
   const lines = blockItemLines(text, seq, path).map(([s, e], i): [number, number] => [
     i === 0 && (path.length === 0 || !own) ? s : attachedCommentsStart(text, s, column(text, firstDash ?? s)),
     e,
   ]);
   const ranges = mergeRanges(lines);
-  if (res.pair && !res.inFlow) {
+  if (res.pair && !res.inFlow && own) {
     const at = afterColonProps(text, res.pair);
     return [...ranges.map(([s, e]) => deleteLinesEdit(text, s, e)), { start: at, end: at, insert: " []" }];
   }

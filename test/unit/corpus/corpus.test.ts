@@ -79,13 +79,24 @@ describe("the checks catch each broken promise", () => {
 
   test("the first item kept of a compact list (`- - a`) may move up onto its parent's line, no other line may", () => {
     const compact = "l:\n- - a\n  - b\n  - c\n";
-    const drop = { kind: "removeSeqItems", doc: 0, path: ["l", 0], drop: [0] } as const;
+    const drop = { kind: "removeSeqItems" as const, doc: 0, path: ["l", 0], drop: [0] };
     expect(runOp(engine, compact, drop)).toEqual({ kind: "pass" });
     const moved = { ...engine, removeSeqItems: () => "l:\n- - b\n  -  c\n" };
     expect(runOp(moved, compact, drop)).toEqual({
       kind: "broken",
       check: "untouched lines",
       detail: 'line 4 changed: "  - c"',
+    });
+  });
+
+  test("a raw read from a document with a `%TAG` directive reads with it", () => {
+    const tagged = '%TAG !e! tag:example.com,2000:app/\n---\n- !e!foo "bar"\n';
+    expect(runOp(engine, tagged, { kind: "readSeqItems", doc: 0, path: [] })).toEqual({ kind: "pass" });
+    const wrong = { ...engine, readSeqItems: () => [{ raw: '!e!foo "baz"', value: "bar" }] };
+    expect(runOp(wrong, tagged, { kind: "readSeqItems", doc: 0, path: [] })).toEqual({
+      kind: "broken",
+      check: "value",
+      detail: 'raw "!e!foo \\"baz\\"" does not read as its value',
     });
   });
 

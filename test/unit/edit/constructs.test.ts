@@ -272,6 +272,8 @@ describe("a compact nested list (`- - a`)", () => {
     expect(drop(text, 0, 2)).toBe("- - b\n- x\n");
     expect(drop(text, 1, 2)).toBe("- - a\n- x\n");
     expect(drop("# outer\n- - a\n  - b\n", 0, 1)).toBe("# outer\n- []\n");
+    // The same on the `:` line of an explicit key.
+    expect(removeSeqItems("? k\n: - one # c\n  - two\n", ["k"], () => true)).toBe("? k\n: []\n");
   });
 
   test("a comment between the first item and the next kept one is refused, not dropped", () => {
