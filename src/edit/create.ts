@@ -165,6 +165,34 @@ export function flowMapToBlock(
   ];
 }
 
+/**
+ * A flow map that is an item of a block list (`- {a: 1}`, or `- - {a: 1}`) and must hold a multi-line entry becomes a
+ * block map in place: its first entry stays on the dash's line, the others line up under it. Only the map's own text
+ * changes; a map with comments, an anchor or tag before its brace, or text after it on its last line stays as it is.
+ */
+export function flowItemMapToBlock(
+  text: string,
+  map: YAMLMap<unknown, unknown>,
+  lines: readonly string[],
+  eol: string,
+): TextEdit[] | undefined {
+  if (holdsComment(map) || isBracelessPair(map)) return undefined;
+  return inPlaceOfItem(text, map, [...map.items.flatMap((p) => splitLines(blockPair(text, p))), ...lines], eol);
+}
+
+/**
+ * Block lines in place of a flow collection that is a block list's item, when nothing but dashes stands before it on
+ * its line and nothing after it: the first line after the dash, the others lined up under it.
+ */
+export function inPlaceOfItem(text: string, node: Node, lines: readonly string[], eol: string): TextEdit[] | undefined {
+  const open = startOf(node);
+  const end = contentEnd(text, node);
+  if (propsStart(text, node) < open || !/^ *(?:- +)+$/.test(text.slice(lineStart(text, open), open))) return undefined;
+  if (text.slice(end, lineEnd(text, end)).trim() !== "") return undefined;
+  const [first = "", ...rest] = lines;
+  return [{ start: open, end, insert: [first, ...indentLines(rest, " ".repeat(column(text, open)))].join(eol) }];
+}
+
 /** Edits putting block lines under a block map key whose value is null or `{}` (the value's text goes). */
 function underKey(text: string, pair: Pair<unknown, unknown>, keys: readonly string[], leaf: Leaf, eol: string) {
   if (pair.value === null && !hasValueIndicator(text, pair)) return colonLine(text, pair, keys, leaf, eol);

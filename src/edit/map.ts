@@ -1,7 +1,7 @@
 // Scalars and map entries: set, remove, insert and read, by splicing the original text.
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import type { Document, Pair, Scalar, YAMLMap } from "yaml";
-import { createEdits, flowMapToBlock } from "./create.js";
+import { createEdits, flowItemMapToBlock, flowMapToBlock } from "./create.js";
 import { REMOVE, changeIn } from "./expected.js";
 import {
   AS_PARSED,
@@ -204,8 +204,9 @@ function insertMapEntryWithin(text: string, mapPath: YamlPath, rawEntry: string,
 }
 
 /**
- * An entry into a flow map: a one-line entry goes inside the braces (on its own line in a multi-line map); `{}` under
- * a block key taking a multi-line entry becomes a block map; a multi-line entry cannot go into other flow maps.
+ * An entry into a flow map: a one-line entry goes inside the braces (on its own line in a multi-line map); a map under
+ * a block key or an item of a block list taking a multi-line entry becomes a block map; a multi-line entry cannot go
+ * into other flow maps.
  */
 function flowInsert(text: string, map: AnyMap, res: Resolution, lines: readonly string[], path: YamlPath): TextEdit[] {
   const entry = lines.join("\n");
@@ -220,8 +221,14 @@ function flowInsert(text: string, map: AnyMap, res: Resolution, lines: readonly 
   }
   if (map.items.length === 0 && res.pair && !res.inFlow)
     return createEdits(text, res, path, { kind: "entries", lines });
-  // Under a block key, the map becomes a block map that can hold the entry.
-  const block = res.pair && !res.inFlow ? flowMapToBlock(text, map, res.pair, lines, eolOf(text)) : undefined;
+  // Under a block key or as a block list's item, the map becomes a block map that can hold the entry.
+  const block = res.inFlow
+    ? undefined
+    : res.pair
+      ? flowMapToBlock(text, map, res.pair, lines, eolOf(text))
+      : isSeq(res.parent) && !res.parent.flow
+        ? flowItemMapToBlock(text, map, lines, eolOf(text))
+        : undefined;
   if (block) return block;
   throw new EditError(
     `cannot insert into ${showPath(path)} (line ${lineNumber(text, startOf(map))}): it is a flow map and the entry spans lines or is not a flow entry`,

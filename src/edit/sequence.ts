@@ -1,7 +1,7 @@
 // Reading, removing and appending sequence items by splicing the original text.
 import { isAlias, isMap, isNode, isPair, isSeq, parseDocument } from "yaml";
 import type { Document, Node, YAMLSeq } from "yaml";
-import { createEdits, seqItemLines } from "./create.js";
+import { createEdits, inPlaceOfItem, seqItemLines } from "./create.js";
 import { blockPair, holdsComment, multiLine, readsSameInFlow, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
 import { changeIn } from "./expected.js";
 import {
@@ -297,8 +297,21 @@ function siblingDashOffset(text: string, res: Resolution): number {
   return offsets.find((o) => o >= 0) ?? 2;
 }
 
-/** A flow sequence that must hold block items (or the first items of `[]`) becomes a block sequence under its key. */
+/**
+ * A flow sequence that must hold block items (or the first items of `[]`) becomes a block sequence under its key, or
+ * in place when it is an item of a block list (`- [a]` becomes `- - a`).
+ */
 function flowToBlock(text: string, seq: Seq, res: Resolution, rawItems: readonly string[], path: YamlPath): TextEdit[] {
+  const item =
+    !res.pair && !res.inFlow && isSeq(res.parent) && !res.parent.flow && !holdsComment(seq)
+      ? inPlaceOfItem(
+          text,
+          seq,
+          seqItemLines([...seq.items.map((i) => itemRaw(text, i)), ...rawItems], "", 1),
+          eolOf(text),
+        )
+      : undefined;
+  if (item) return item;
   if (!res.pair || res.inFlow) {
     throw new EditError(
       `cannot append multi-line items to ${showPath(path)} (line ${lineNumber(text, startOf(seq))}): it is a flow sequence not under a block map key`,

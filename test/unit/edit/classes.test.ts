@@ -203,14 +203,15 @@ describe("more edits the corpus showed a user would expect", () => {
     expect(appendSeqItems("l: [a]\n", ["l"], ["b, c"])).toBe("l:\n  - a\n  - b, c\n");
   });
 
-  test("entries into flow maps: one line inside the braces, multi-line under a block key as a block map, else refused", () => {
+  test("entries into flow maps: one line inside the braces, multi-line under a block key or as a block list's item as a block map, else refused", () => {
     expect(insertMapEntry("m: {a: 1}  # c\n", ["m"], "b: 2")).toBe("m: {a: 1, b: 2}  # c\n");
     expect(insertMapEntry("m: {\n  a: 1,\n}\n", ["m"], "b: 2")).toBe("m: {\n  a: 1,\n  b: 2,\n}\n");
     expect(insertMapEntry("m: {}\n", ["m"], "b:\n  c: 1")).toBe("m:\n  b:\n    c: 1\n");
     expect(insertMapEntry("m: {a: 1}\n", ["m"], "b:\n  c: 1")).toBe("m:\n  a: 1\n  b:\n    c: 1\n");
-    expect(() => insertMapEntry("- {a: 1}\n", [0], "b:\n  c: 1")).toThrow(
+    expect(insertMapEntry("- {a: 1}\n", [0], "b:\n  c: 1")).toBe("- a: 1\n  b:\n    c: 1\n");
+    expect(() => insertMapEntry("- [{a: 1}]\n", [0, 0], "b:\n  c: 1")).toThrow(
       new EditError(
-        "cannot insert into [0] (line 1): it is a flow map and the entry spans lines or is not a flow entry",
+        "cannot insert into [0][0] (line 1): it is a flow map and the entry spans lines or is not a flow entry",
       ),
     );
   });

@@ -384,3 +384,33 @@ describe("comment lines after where a block scalar is added, which it would take
     );
   });
 });
+
+describe("a flow map or list that is an item of a block list", () => {
+  test("taking a multi-line entry it becomes a block map on its own lines, the first entry on the dash's line", () => {
+    expect(insertMapEntry("l:\n  - {a: 1, b: 2}\n  - x\n", ["l", 0], "k: |\n  one\n  two\n")).toBe(
+      "l:\n  - a: 1\n    b: 2\n    k: |\n      one\n      two\n  - x\n",
+    );
+    expect(insertMapEntry("- - {a: 1}\n", [0, 0], "k:\n  - p\n")).toBe("- - a: 1\n    k:\n      - p\n");
+    expect(insertMapEntry("l:\n  - {}\n", ["l", 0], "k:\n  z: 1\n")).toBe("l:\n  - k:\n      z: 1\n");
+    // A one-line entry still goes inside the braces.
+    expect(insertMapEntry("l:\n  - {a: 1}\n", ["l", 0], "k: v\n")).toBe("l:\n  - {a: 1, k: v}\n");
+  });
+
+  test("with a comment after it, or an anchor before its brace, it is refused: that text would move", () => {
+    const refusal =
+      "cannot insert into l[0] (line 2): it is a flow map and the entry spans lines or is not a flow entry";
+    expect(() => insertMapEntry("l:\n  - {a: 1} # c\n", ["l", 0], "k:\n  z: 1\n")).toThrow(new EditError(refusal));
+    expect(() => insertMapEntry("l:\n  - &x {a: 1}\n", ["l", 0], "k:\n  z: 1\n")).toThrow(new EditError(refusal));
+  });
+
+  test("a flow list taking a multi-line item becomes a block list in place (`- [a]` becomes `- - a`)", () => {
+    expect(appendSeqItems("l:\n  - [a, b]\n  - x\n", ["l", 0], ["k: 1\nz: 2"])).toBe(
+      "l:\n  - - a\n    - b\n    - k: 1\n      z: 2\n  - x\n",
+    );
+    expect(appendSeqItems("- []\n", [0], ["p:\n  q: 1"])).toBe("- - p:\n      q: 1\n");
+    expect(appendSeqItems("- [a]\n", [0], ["b"])).toBe("- [a, b]\n");
+    expect(() => appendSeqItems("- [a] # c\n", [0], ["p:\n  q: 1"])).toThrow(
+      new EditError("cannot append multi-line items to [0] (line 1): it is a flow sequence not under a block map key"),
+    );
+  });
+});
