@@ -21,6 +21,11 @@ export interface ResyncDeps {
   failed(what: string, err: unknown): void;
 }
 
+/** A repository's open migration issues (no login needed to list them). */
+function openIssues(octokit: OctokitLike, owner: string, repo: string): Promise<number[]> {
+  return new OctokitPort(octokit, owner, repo, "").openMigrationIssues();
+}
+
 /**
  * Waiting states are re-checked without webhooks (DESIGN.md section 6): every installation's repos, each at most as
  * often as its handover.yml `resync` says. A failure anywhere is logged and retried on the next tick: the resync is
@@ -47,7 +52,7 @@ export class Resync {
     const key = `${target.owner}/${target.repo}`;
     const early = this.early.get(key);
     this.early.delete(key);
-    const issues = early ?? new OctokitPort(target.octokit, target.owner, target.repo, "").openMigrationIssues();
+    const issues = early ?? openIssues(target.octokit, target.owner, target.repo);
     this.lastResync.set(key, this.deps.now());
     await Promise.all((await issues).map((issue) => this.deps.schedule({ ...target, issue })));
   }
@@ -66,9 +71,7 @@ export class Resync {
     for (const [key, installation] of this.listed) {
       if (!this.due(key)) continue;
       const [owner = "", repo = ""] = key.split("/");
-      const started = this.deps
-        .auth(installation)
-        .then((octokit) => new OctokitPort(octokit, owner, repo, "").openMigrationIssues());
+      const started = this.deps.auth(installation).then((octokit) => openIssues(octokit, owner, repo));
       // The listing that takes it up sees its failure; one nobody takes up fails silently.
       started.catch(() => undefined);
       this.early.set(key, started);

@@ -244,14 +244,22 @@ export class OctokitPort implements GitHubPort {
     await Promise.allSettled(this.readingAhead);
   }
 
-  /** Every page of a list endpoint (100 a page); `key` picks the list out of an object answer. */
-  private async all(path: string, params: Record<string, unknown> = {}, key?: string): Promise<Json[]> {
+  /**
+   * Every page of a list endpoint (100 a page); `key` picks the list out of an object answer, and `enough` stops the
+   * listing after a page it says yes to.
+   */
+  private async all(
+    path: string,
+    params: Record<string, unknown> = {},
+    key?: string,
+    enough: (page: Json[]) => boolean = () => false,
+  ): Promise<Json[]> {
     const items: Json[] = [];
     for (let page = 1; page < 50; page++) {
       const data = await this.get(path, { ...params, per_page: 100, page });
       const list = (key ? data[key] : data) as Json[];
       items.push(...list);
-      if (list.length < 100) break;
+      if (list.length < 100 || enough(list)) break;
     }
     return items;
   }
@@ -559,21 +567,14 @@ export class OctokitPort implements GitHubPort {
     const prefix = `${this.owner}:handover/${issue}/`.toLowerCase();
     const found = new Map<string, PullInfo>();
     // Newest first, so the listing stops at the first PR older than the issue: none of those can be its step.
-    for (let page = 1; page < 100; page++) {
-      const list = (await this.get("/pulls", {
-        state: "all",
-        sort: "created",
-        direction: "desc",
-        per_page: 100,
-        page,
-      })) as unknown as Json[];
-      for (const data of list) {
-        const pull = toPull(data);
-        const label = String(data.head?.label ?? "").toLowerCase();
-        if (label.startsWith(prefix) && (found.get(pull.headRef)?.number ?? 0) < pull.number)
-          found.set(pull.headRef, pull);
-      }
-      if (list.length < 100 || list.some((data) => data.number < issue)) break;
+    const listing = await this.all("/pulls", { state: "all", sort: "created", direction: "desc" }, undefined, (page) =>
+      page.some((data) => data.number < issue),
+    );
+    for (const data of listing) {
+      const pull = toPull(data);
+      const label = String(data.head?.label ?? "").toLowerCase();
+      if (label.startsWith(prefix) && (found.get(pull.headRef)?.number ?? 0) < pull.number)
+        found.set(pull.headRef, pull);
     }
     this.listed.set(`handover/${issue}/`, found);
     return new Map(found);
