@@ -208,14 +208,23 @@ const LAYOUTS: Layout[] = [
 ];
 
 /**
+ * Characters every full step table holds at least: each row is `| n | id | state | PR | gate |`, 16 characters of
+ * separators around its number, its step id and a state of at least one character (the PR and gate cells may be
+ * empty).
+ */
+export function fullTableFloor(steps: readonly { id: string }[]): number {
+  return steps.reduce((sum, step, i) => sum + 17 + String(i + 1).length + step.id.length, 0);
+}
+
+/**
  * The text of the migration issue's dashboard comment: steps, gate checks, chain, audit log, help (the engine adds its
  * state). It fits `budget` characters when it can: a long chain loses its diagram, then the rows far from the current
  * step, then the audit rows shown; a write that GitHub refuses would freeze the migration.
  */
 export function renderDashboard(snapshot: Snapshot, phase: Phase, hidden: HiddenState, budget = DASHBOARD_MAX): string {
-  // Every row of a full table holds its step id and 14 characters more: a long chain cannot fit one, so its full
-  // layouts are not composed just to be measured (thousands of rows of a 1,000-group migration, at every write).
-  const fullTable = snapshot.steps.reduce((sum, step) => sum + step.id.length + 14, 0);
+  // A long chain cannot fit a full table, so its full layouts are not composed just to be measured (thousands of rows
+  // of a 1,000-group migration, at every write): what every full table holds at least says so beforehand.
+  const fullTable = fullTableFloor(snapshot.steps);
   for (const layout of LAYOUTS) {
     if (layout.rows === undefined && fullTable > budget) continue;
     const body = compose(snapshot, phase, hidden, layout);

@@ -4,7 +4,7 @@ import { decide } from "../../../src/engine/decide.js";
 import type { Phase, StepView } from "../../../src/engine/types.js";
 import { decodeState, emptyState, encodeState, type HiddenState } from "../../../src/engine/state.js";
 import { DASHBOARD_MARKER } from "../../../src/spec/markers.js";
-import { renderDashboard } from "../../../src/render/dashboard.js";
+import { fullTableFloor, renderDashboard } from "../../../src/render/dashboard.js";
 import { dashboardBody } from "../../../src/engine/act.js";
 import {
   GATES,
@@ -433,6 +433,18 @@ describe("renderDashboard: always within GitHub's 65,536-character comment limit
     expect(table).toHaveLength(1 + 1 + 21 + 1 + 1 + 5);
     expect(table[23]).toBe("| 1512-3000 | … | 1489 later steps | | |");
     expect(decodeState(body)?.audit).toStrictEqual(audit);
+  });
+
+  it("a full table's floor is the length of its shortest possible rows (a done step, no PR, no gate)", () => {
+    const shortest = ["| 1 | prepare | ✅ |  |  |", "| 2 | release-g1 | ✅ |  |  |"];
+    expect(fullTableFloor([{ id: "prepare" }, { id: "release-g1" }])).toBe(shortest.join("").length);
+    expect(fullTableFloor([{ id: "prepare" }, { id: "release-g1" }])).toBe(53);
+    const snap = snapshot(hiddenWith({ steps: AT_RC }));
+    const table = render(hiddenWith({ steps: AT_RC }))
+      .body.split("\n")
+      .filter((l) => /^\| \d+ \|/.test(l));
+    expect(table).toHaveLength(snap.steps.length);
+    expect(fullTableFloor(snap.steps)).toBeLessThan(table.join("").length);
   });
 
   it("audit entries too large to keep 100 of lose the oldest, never the write", () => {
