@@ -25,12 +25,14 @@ interface Holder {
 function sharedKeys(entries: Iterable<[string, Holder]>): Map<string, Holder[]> {
   const byKey = new Map<string, Holder[]>();
   for (const [key, holder] of entries) {
-    const list = byKey.get(key) ?? [];
-    if (!list.some((h) => h.cluster === holder.cluster && h.file === holder.file)) list.push(holder);
-    byKey.set(key, list);
+    const list = byKey.get(key);
+    if (!list) byKey.set(key, [holder]);
+    else if (!list.some((h) => h.cluster === holder.cluster && h.file === holder.file)) list.push(holder);
   }
+  // Most keys have one holder: no set of clusters is built for them (a repo may hold thousands).
   for (const [key, holders] of byKey) {
-    if (new Set(holders.map((h) => h.cluster)).size < 2) byKey.delete(key);
+    const first = holders[0]?.cluster;
+    if (holders.every((h) => h.cluster === first)) byKey.delete(key);
   }
   return byKey;
 }
@@ -62,15 +64,14 @@ function sharedBackends(clusters: ClusterModel[]): Violation[] {
 
 function sharedReach(clusters: ClusterModel[]): Violation[] {
   const violations: Violation[] = [];
-  for (const kind of Object.keys(REACH_RULE) as ReachKind[]) {
-    const entries = clusters.flatMap((c) =>
-      c.backends.flatMap((b) =>
-        b.reach
-          .filter((r) => r.kind === kind)
-          .map((r): [string, Holder] => [r.value, { cluster: c.name, file: r.file }]),
-      ),
-    );
-    for (const [value, holders] of sharedKeys(entries)) {
+  const kinds = Object.keys(REACH_RULE) as ReachKind[];
+  // Every reach by kind, in one pass over the backends.
+  const byKind = new Map(kinds.map((kind) => [kind, [] as [string, Holder][]]));
+  for (const c of clusters)
+    for (const b of c.backends)
+      for (const r of b.reach) byKind.get(r.kind)?.push([r.value, { cluster: c.name, file: r.file }]);
+  for (const kind of kinds) {
+    for (const [value, holders] of sharedKeys(byKind.get(kind) ?? [])) {
       // Reached through one shared file: the shared-backend violation already names it.
       if (filesOf(holders).length === 1) continue;
       const { rule, noun } = REACH_RULE[kind];
