@@ -17,6 +17,7 @@ import {
   isKeepBlock,
   isNullNode,
   parseFile,
+  parsingForEdits,
   pastBlankLines,
   propsStart,
   refuseAliasedChange,
@@ -148,6 +149,25 @@ function currentValues(seq: Seq | undefined, doc: Document.Parsed): unknown[] {
 function readSeqItemsWithin(text: string, path: YamlPath, doc = 0): SeqItem[] {
   const { parsed, seq } = locateSeq(text, path, doc);
   return (seq?.items ?? []).map((item) => ({ raw: itemRaw(text, item), value: itemValue(item, parsed.doc) }));
+}
+
+/** Items read between two yields of readingSeqItems. */
+const ITEMS_PER_PIECE = 100;
+
+/**
+ * readSeqItems as work that yields: the file parsed in pieces, then its items read a hundred at a time (a Core config
+ * listing thousands of backends takes tens of milliseconds).
+ */
+export function* readingSeqItems(text: string, path: YamlPath, doc = 0): Generator<void, SeqItem[]> {
+  const bare = stripBom(text);
+  yield* parsingForEdits(bare);
+  const { parsed, seq } = locateSeq(bare, path, doc);
+  const items: SeqItem[] = [];
+  for (const item of seq?.items ?? []) {
+    items.push({ raw: itemRaw(bare, item), value: itemValue(item, parsed.doc) });
+    if (items.length % ITEMS_PER_PIECE === 0) yield;
+  }
+  return items;
 }
 
 function finish(text: string, after: string, target: Target, path: YamlPath, values: unknown[]): string {

@@ -14,6 +14,7 @@ import { checkTree } from "../invariant/index.js";
 import { activeLocks, reaches } from "../guard/index.js";
 import {
   applyStep,
+  applyingStep,
   loadInSlices,
   planMigrationInSlices,
   revertStep,
@@ -22,6 +23,7 @@ import {
   type StepOutcome,
 } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
+import { inSlices } from "../spec/work.js";
 import { diffTrees, type FileMap } from "../repo/index.js";
 import {
   CONFIG_PATH,
@@ -183,12 +185,12 @@ async function gateOf(
 async function onHead(
   view: StepView,
   head: FileMap,
-  produce: () => StepOutcome,
+  produce: () => Generator<void, StepOutcome>,
   counts: (v: Violation) => boolean,
 ): Promise<void> {
   try {
     await loadInSlices(head, SLICING);
-    const outcome = produce();
+    const outcome = await inSlices(produce(), SLICING);
     view.changes = diffTrees(head, outcome.tree);
     await loadInSlices(outcome.tree, SLICING);
     view.violations = checkTree(outcome.tree).filter(counts);
@@ -274,7 +276,7 @@ async function viewOf(
     await onHead(
       view,
       head,
-      () => applyStep(head, plan.context, step),
+      () => applyingStep(head, plan.context, step),
       (v) => !(step.kind === "prepare" && v.rule === "unfinished-scaffold"),
     );
   }
@@ -366,7 +368,10 @@ async function rollbackView(
     await onHead(
       view,
       head,
-      () => revertStep(head, before, after, plan.context, target, step.id),
+      function* () {
+        yield; // the revert is a piece of its own, after the loads
+        return revertStep(head, before, after, plan.context, target, step.id);
+      },
       () => true,
     );
   } else if (pr.merged) {

@@ -1,12 +1,12 @@
 import { posix } from "node:path";
-import { LineList, readSeqItems, ScalarSlot, type SeqItem, type TextEdit } from "../edit/index.js";
+import { LineList, parsingForEdits, readSeqItems, ScalarSlot, type SeqItem, type TextEdit } from "../edit/index.js";
 import {
   BACKEND_LIST_PATH,
   ERA_ADAPTERS,
   isKustomization,
   kustomizationFiles,
   kustomizationRefs,
-  loadRepo,
+  loadingRepo,
   PLACEHOLDER,
   resolveCorePath,
   type ActionObject,
@@ -23,7 +23,7 @@ import { InputError } from "../spec/problems.js";
 import { finish } from "../spec/work.js";
 import { translates } from "./crossings.js";
 import { bumpRestart, restartValue, type RestartSplice } from "./steps.js";
-import { dirOf, kustomizationGenerators, type Generator } from "./packaging.js";
+import { dirOf, kustomizationGenerators, type Generator as KustomizeGenerator } from "./packaging.js";
 import { renamer } from "./scaffold.js";
 import { renameClusterKeys } from "./translate.js";
 import { FileHistory } from "./history.js";
@@ -66,13 +66,17 @@ interface GeneratorEntry {
 interface GeneratorIndex {
   /** By the source file the entry names. */
   entries: Map<string, GeneratorEntry[]>;
-  targetGens: Map<string, Generator[]>;
+  targetGens: Map<string, KustomizeGenerator[]>;
   /** By target kustomization, generator kind and index: the files it lists. */
   present: Map<string, Set<string>>;
 }
 
 /** Which clusters hold a backend key or a reach (kind and value), and through how many backends. */
 type Holders = Map<string, Map<string, number>>;
+
+function listKey(file: string, path: readonly (string | number)[]): string {
+  return `${file}\0${path.join("\0")}`;
+}
 
 /** Each backend's keys, built once: a plan moves every backend twice and counts its keys each time. */
 const backendKeys = new WeakMap<Backend, string[]>();
@@ -183,8 +187,20 @@ export class QuickPlanner {
 
   /** The step as a splice of the tree before it, or undefined when the general path must compute it. */
   step(tree: FileMap, step: StepDefinition): QuickStep | undefined {
+    return finish(this.stepping(tree, step));
+  }
+
+  /**
+   * step as work that yields: a tree the general path produced loaded in pieces, and the list the step edits parsed
+   * in pieces when its text is new (a Core config listing thousands of backends).
+   */
+  *stepping(tree: FileMap, step: StepDefinition): Generator<void, QuickStep | undefined> {
     if (!this.eligible || (step.kind !== "release" && step.kind !== "adopt")) return undefined;
-    if (!this.sync(tree) || !this.model) return undefined;
+    if (!(yield* this.syncing(tree)) || !this.model) return undefined;
+    const listed = this.model.clusters.get(step.kind === "release" ? this.ctx.source : this.ctx.target);
+    const text = listed && this.work.get(listed.configPath);
+    if (listed && text !== undefined && this.lists.get(listKey(listed.configPath, FILES_LIST))?.text !== text)
+      yield* parsingForEdits(text);
     try {
       return step.kind === "release" ? this.release(this.model, step) : this.adopt(this.model, step);
     } catch (err) {
@@ -194,12 +210,15 @@ export class QuickPlanner {
     }
   }
 
-  /** Load a tree the general path produced (or keep the one this planner produced). */
-  private sync(tree: FileMap): boolean {
+  /**
+   * Load a tree the general path produced (or keep the one this planner produced), in pieces. The lists and restart
+   * slots parsed before stay: each is kept for one text of its file, and is used only while the file has that text.
+   */
+  private *syncing(tree: FileMap): Generator<void, boolean> {
     if (tree === this.synced) return this.model !== undefined;
     this.synced = tree;
     this.model = undefined;
-    const loaded = loadRepo(tree);
+    const loaded = yield* loadingRepo(tree);
     if (!loaded.ok) return false;
     this.work = new Map(tree);
     this.synced = this.work;
@@ -207,7 +226,7 @@ export class QuickPlanner {
     this.backends = new Map();
     this.listedIn = new Map();
     this.heldBy = new Map();
-    this.lists = new Map();
+    this.checked = new WeakSet();
     this.histories = new Map();
     this.generators = undefined;
     for (const cluster of loaded.model.clusters.values()) {
@@ -223,7 +242,10 @@ export class QuickPlanner {
         entries: new Set(cluster.backends.map((b) => b.entry)),
         keys: new Set(cluster.backends.map((b) => b.key)),
       });
-      for (const backend of cluster.backends) this.hold(cluster.name, backend, 1);
+      for (const [n, backend] of cluster.backends.entries()) {
+        this.hold(cluster.name, backend, 1);
+        if (n % 200 === 199) yield;
+      }
       // A datastore another cluster acts on (NodeAction...) counts as held by it: adopting it is a foreign action.
       for (const action of cluster.actions) this.hold(cluster.name, actionHold(action), 1);
     }
@@ -248,7 +270,7 @@ export class QuickPlanner {
 
   /** The list at `path` of a file as it stands in the tree, when it has the simple shape (parsed once per file). */
   private listOf(file: string, path: readonly (string | number)[], text: string): LineList | undefined {
-    const key = `${file}\0${path.join("\0")}`;
+    const key = listKey(file, path);
     const cached = this.lists.get(key);
     if (cached && cached.text === text) return cached;
     const list = LineList.of(text, path);

@@ -12,6 +12,7 @@ export {
 } from "./plan.js";
 export {
   applyStep,
+  applyingStep,
   revertStep,
   restartValue,
   type MigrationContext,

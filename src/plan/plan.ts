@@ -1,4 +1,4 @@
-import { EditError, parsingForEdits, readSeqItems, unifiedDiff } from "../edit/index.js";
+import { EditError, readingSeqItems, unifiedDiff } from "../edit/index.js";
 import { healthWarnings } from "../health/index.js";
 import { checkModel, checkTree } from "../invariant/index.js";
 import {
@@ -19,10 +19,10 @@ import { compareCoreVersions, crossingOf, eraOfVersion, parseCoreVersion, type C
 import type { Violation } from "../spec/violation.js";
 import { resolveGroups, type ResolvedGroup } from "./groups.js";
 import { anchorValues, expandForeignAliases } from "./translate.js";
-import { applyStep, type MigrationContext, type MovedBackend, type StepDefinition } from "./steps.js";
+import { applyingStep, type MigrationContext, type MovedBackend, type StepDefinition } from "./steps.js";
 import { stepBranch, stepTitle } from "../spec/markers.js";
 import { QuickPlanner } from "./incremental.js";
-import { parseAhead } from "./slices.js";
+import { parseAhead, parseChanged } from "./slices.js";
 import { finish, inSlices, type Slicing } from "../spec/work.js";
 
 export interface PlannedChange {
@@ -115,9 +115,7 @@ function* rawItems(source: ClusterModel, tree: FileMap): Generator<void, Map<str
   const listPath = BACKEND_LIST_PATH[source.era];
   if (!listPath) return raws;
   const text = tree.get(source.configPath) ?? "";
-  yield* parsingForEdits(text); // a config listing thousands of backends is parsed in pieces
-  const items = readSeqItems(text, listPath);
-  yield; // two parses of a config that may list thousands of backends
+  const items = yield* readingSeqItems(text, listPath); // a config may list thousands of backends
   // Without a `*` in the file no item holds an alias, and its anchors are never looked up.
   const anchors = text.includes("*") ? anchorValues(text) : new Map<string, unknown>();
   // Each backend takes the first item not taken yet that names it: the items by what they name, in order.
@@ -365,7 +363,7 @@ function* planning(
     const raws = yield* rawItems(source, tree);
     for (const definition of stepDefinitions(resolved.groups, ctx, raws)) {
       yield;
-      const spliced = quick?.step(current, definition);
+      const spliced = quick && (yield* quick.stepping(current, definition));
       if (spliced) {
         addWarnings(spliced.warnings);
         const changes = spliced.changes.map((c) =>
@@ -375,10 +373,13 @@ function* planning(
         current = spliced.tree;
         continue;
       }
-      // A step of the general path loads the tree before it and the tree after it: both in pieces, ahead.
+      // A step of the general path loads the tree before it and the tree after it: both in pieces, ahead, their
+      // files parsed ahead too (a Core config listing thousands of backends, changed by the step or by quick ones).
+      yield* parseChanged(tree, current);
       yield* loadingRepo(current);
-      const outcome = applyStep(current, ctx, definition);
+      const outcome = yield* applyingStep(current, ctx, definition);
       yield;
+      yield* parseChanged(current, outcome.tree);
       yield* loadingRepo(outcome.tree);
       const violations = checkTree(outcome.tree).filter((v) => !expected(v, ctx, scaffolded));
       if (violations.length > 0) return { ok: false, kind: "invariant", step: definition.id, violations };

@@ -66,9 +66,10 @@ function isApplyObject(settingsDir: string | undefined, path: string, tree: File
 
 /**
  * The `prepare` step: when the target is not in the repo yet, a copy of the source cluster's files with the
- * name replaced, discovery emptied and every dependency endpoint set to REPLACE-ME; nothing when it exists.
+ * name replaced, discovery emptied and every dependency endpoint set to REPLACE-ME; nothing when it exists. Work that
+ * yields between its parts: each reads or edits a whole Core config, which may list thousands of backends.
  */
-export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcome {
+export function* scaffolding(tree: FileMap, ctx: MigrationContext): Generator<void, StepOutcome> {
   const model = load(tree);
   const existing = model.clusters.get(ctx.target);
   if (existing) {
@@ -86,6 +87,7 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
   const copied = ownedFiles(model, source.name, tree).filter(
     (path) => !discoveryFiles.has(path) && !isApplyObject(source.settingsDir, path, tree),
   );
+  yield;
   const nameless = copied.filter((path) => rename(path) === path);
   // The target's handover.yml entry is the source's renamed: a dir without the name would be shared by both clusters.
   // That is harmless for files the Core only reads (certificates), never for its config, restart file or discovery.
@@ -138,6 +140,7 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
     }
   }
   listCopies(next, copies, rename);
+  yield;
   const configPath = rename(source.configPath);
   let core = next.get(configPath) ?? "";
   const listPath = BACKEND_LIST_PATH[source.era];
@@ -147,9 +150,12 @@ export function scaffoldTarget(tree: FileMap, ctx: MigrationContext): StepOutcom
       listPath[listPath.length - 1] ?? "",
     );
   for (const dependency of source.dependencies) {
+    yield;
     core = setScalar(core, dependency.field.split("."), PLACEHOLDER_VALUE[dependency.kind]);
   }
+  yield;
   next.set(configPath, inTargetShape(configPath, core, ctx));
+  yield;
   const entry = readEntryRaw(model.configText, ["clusters", source.name]);
   if (entry === undefined)
     throw new InputError([`${CONFIG_PATH}: clusters.${source.name} could not be read for copying`]);

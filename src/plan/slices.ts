@@ -1,4 +1,4 @@
-import { readingYamlDocuments } from "../spec/yaml.js";
+import { PIECEWISE_CHARS, readingYamlDocuments } from "../spec/yaml.js";
 import { inSlices, type Slicing } from "../spec/work.js";
 import { loadingRepo, type FileMap, type LoadResult } from "../repo/index.js";
 
@@ -6,6 +6,18 @@ import { loadingRepo, type FileMap, type LoadResult } from "../repo/index.js";
 export function* parseAhead(tree: FileMap): Generator<void, void> {
   for (const [path, text] of tree) {
     if (!/\.ya?ml$/.test(path)) continue;
+    yield* readingYamlDocuments(path, text);
+    yield;
+  }
+}
+
+/**
+ * Parse the long YAML files `after` changed from `before` into the parse memo, in pieces (a Core config listing
+ * thousands of backends, which a step edited): the load of `after` then reads them from the memo.
+ */
+export function* parseChanged(before: FileMap, after: FileMap): Generator<void, void> {
+  for (const [path, text] of after) {
+    if (text.length <= PIECEWISE_CHARS || before.get(path) === text || !/\.ya?ml$/.test(path)) continue;
     yield* readingYamlDocuments(path, text);
     yield;
   }

@@ -18,7 +18,8 @@ import { adoptAcross, translates } from "./crossings.js";
 import { load } from "./load.js";
 import { clusterFolderOf, ownedFiles } from "./owned.js";
 import { deployerFiles, pruneBroken, registerCopies } from "./packaging.js";
-import { renamer, scaffoldTarget } from "./scaffold.js";
+import { renamer, scaffolding } from "./scaffold.js";
+import { finish } from "../spec/work.js";
 import { anchorsOfItems, disableSettings, expandAliasesOf, renameClusterKeys } from "./translate.js";
 import type { MigrationContext, MovedBackend, StepDefinition, StepOutcome } from "./types.js";
 
@@ -269,9 +270,18 @@ function decommission(tree: FileMap, ctx: MigrationContext): StepOutcome {
 
 /** The tree after one step, applied on any tree (the planned chain, or a default branch that moved on). */
 export function applyStep(tree: FileMap, ctx: MigrationContext, step: StepDefinition): StepOutcome {
+  return finish(applyingStep(tree, ctx, step));
+}
+
+/** applyStep as work that yields between pieces (the prepare scaffold edits a copy of a whole Core config). */
+export function* applyingStep(
+  tree: FileMap,
+  ctx: MigrationContext,
+  step: StepDefinition,
+): Generator<void, StepOutcome> {
   switch (step.kind) {
     case "prepare":
-      return scaffoldTarget(tree, ctx);
+      return yield* scaffolding(tree, ctx);
     case "release":
       return release(tree, ctx, step);
     case "adopt":

@@ -41,7 +41,7 @@ export function readYamlDocuments(file: string, text: string): YamlResult<unknow
 }
 
 /** Texts longer than this are parsed in pieces ahead of a plan. */
-const PIECEWISE_CHARS = 8_000;
+export const PIECEWISE_CHARS = 8_000;
 
 /** readYamlDocuments as work that yields while a long text is parsed (a 1,000-line config takes tens of ms). */
 export function* readingYamlDocuments(file: string, text: string): Generator<void, YamlResult<unknown[]>> {

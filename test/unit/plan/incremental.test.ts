@@ -84,8 +84,9 @@ describe("planMigrationInSlices", () => {
       },
     });
     expect(JSON.stringify(sliced)).toBe(JSON.stringify(planMigration(tree, req, 1)));
-    // 23 YAML files parsed ahead, the checks before the first step, the source list read twice, 42 steps, and the
-    // general path's prepare, first adopt, last release and decommission checked apart from their edits.
-    expect(pauses).toBe(23 + 1 + 1 + 42 + 4 + 1);
+    // 23 YAML files parsed ahead, the checks before the first step, 42 steps, the general path's prepare, first
+    // adopt, last release and decommission checked apart from their edits, the prepare scaffold's six parts apart
+    // (owned files, copies, two dependency endpoints, the target's shape, its handover.yml entry), the final load.
+    expect(pauses).toBe(23 + 1 + 42 + 4 + 6 + 1);
   });
 });

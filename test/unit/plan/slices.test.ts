@@ -4,6 +4,8 @@ import { syntheticRepo } from "../../../src/bench/synthetic.js";
 import { loadInSlices, planMigration, planMigrationInSlices } from "../../../src/plan/index.js";
 import { loadingRepo, loadRepo } from "../../../src/repo/index.js";
 import { finish } from "../../../src/spec/work.js";
+import { readingSeqItems, readSeqItems } from "../../../src/edit/sequence.js";
+import { parseChanged } from "../../../src/plan/slices.js";
 import { parsingDocuments, readingYamlDocuments, readYamlDocuments } from "../../../src/spec/yaml.js";
 import { parseAllDocuments } from "yaml";
 import { request } from "./helpers.js";
@@ -99,5 +101,48 @@ describe("parsing a long file in pieces", () => {
     const piecewise = pieces(readingYamlDocuments("a/replicante.yaml", `${config}# piecewise\n`));
     expect(piecewise.yields).toBeGreaterThan(5);
     expect(piecewise.value).toEqual(readYamlDocuments("b/replicante.yaml", `${config}# at once\n`));
+  });
+});
+
+describe("reading a long list in pieces", () => {
+  const config = syntheticRepo(250).get("clusters/replicore-a/replicante.yaml") ?? "";
+  const files = ["discovery", "backends", "files"];
+
+  it("reads the items readSeqItems reads, yielding after each hundred", () => {
+    // A text no parse memo has seen: a comment line of its own.
+    const text = `${config}# read in pieces\n`;
+    const { value, yields } = pieces(readingSeqItems(text, files));
+    expect(value).toEqual(readSeqItems(text, files));
+    expect(value).toHaveLength(250);
+    expect(value[249]).toEqual({ raw: "'conf.d/store-0249.yaml'", value: "conf.d/store-0249.yaml" });
+    // Two pieces of items, and the pieces of the parse before them.
+    expect(yields).toBeGreaterThan(2);
+    const parsed = pieces(readingSeqItems(text, files));
+    expect(parsed.yields).toBe(2);
+    expect(parsed.value).toEqual(value);
+  });
+
+  it("refuses what readSeqItems refuses, with the same message", () => {
+    const text = config.replace("discovery:\n  backends:\n    files:", "discovery:\n  backends:\n    files: 3");
+    expect(() => readSeqItems(text, files)).toThrow("discovery.backends.files is a scalar, not a sequence");
+    expect(() => finish(readingSeqItems(text, files))).toThrow("discovery.backends.files is a scalar, not a sequence");
+  });
+});
+
+describe("parseChanged", () => {
+  it("parses ahead only the long YAML files a step changed, one piece each after their own pieces", () => {
+    const before = syntheticRepo(1000);
+    const after = new Map(before);
+    const config = "clusters/replicore-a/replicante.yaml";
+    after.set(config, `${before.get(config)}# changed\n`);
+    after.set("clusters/replicore-b/replicante.yaml", `${before.get(config)}# copied\n`);
+    after.set("clusters/replicore-a/conf.d/store-0001.yaml", "- cluster_id: small\n");
+    after.set("notes/long.txt", "x".repeat(20_000));
+    const { yields } = pieces(parseChanged(before, after));
+    // Each long config's own pieces and one after it: more than two, fewer than for the whole tree's 1,002 files.
+    expect(yields).toBeGreaterThan(2 * 2);
+    expect(yields).toBeLessThan(100);
+    expect(pieces(parseChanged(before, new Map(before))).yields).toBe(0);
+    expect(pieces(parseChanged(after, new Map(after))).yields).toBe(0);
   });
 });
