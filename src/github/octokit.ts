@@ -282,11 +282,13 @@ export class OctokitPort implements GitHubPort {
     return name;
   }
 
-  async readTree(sha: string): Promise<Map<string, string>> {
+  /**
+   * The files of a commit: the same read-only Map for every read of it while it is cached, so what was computed from
+   * it (a repo model, a plan) is found again by identity, and no copy of a large tree is made per reconcile.
+   */
+  async readTree(sha: string): Promise<ReadonlyMap<string, string>> {
     const key = `${this.owner}/${this.repo}@${sha}`;
-    const cached = trees.get(key);
-    if (cached) return new Map(cached);
-    return new Map(await shared(`tree ${key}`, () => this.loadTree(sha, key)));
+    return trees.get(key) ?? shared(`tree ${key}`, () => this.loadTree(sha, key));
   }
 
   private async loadTree(sha: string, key: string): Promise<Map<string, string>> {

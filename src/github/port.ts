@@ -62,7 +62,7 @@ export interface GitHubPort {
 
   defaultBranch(): Promise<{ name: string; sha: string }>;
   /** Every text file of a commit (cached by sha: commits never change). */
-  readTree(sha: string): Promise<Map<string, string>>;
+  readTree(sha: string): Promise<ReadonlyMap<string, string>>;
   /** The files of a commit's tree without their contents: one request (cached by sha). */
   listTree(sha: string): Promise<TreeFile[]>;
   /** One file's text by blob sha (`null`: binary); cached, blobs never change. */
