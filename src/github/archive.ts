@@ -6,6 +6,9 @@ import { extract } from "tar-stream";
 /** A config repo is small; an archive past this is refused rather than held in memory. */
 export const ARCHIVE_MAX_BYTES = 256 * 2 ** 20;
 
+/** Archive entries read between two turns of the event loop (a 1,000-file repo's archive is read in ten pieces). */
+const ENTRIES_PER_PIECE = 100;
+
 /**
  * The files of a GitHub repository archive (`GET /repos/{owner}/{repo}/tarball/{ref}`: a tar.gz whose entries sit
  * in one top folder, `<owner>-<repo>-<short sha>/`), by repo path. One request instead of one per blob.
@@ -17,7 +20,10 @@ export async function readArchive(gzipped: Uint8Array): Promise<Map<string, Buff
   // A broken archive fails both the pipeline and the iteration below; the iteration reports it.
   done.catch(() => undefined);
   let total = 0;
+  let read = 0;
   for await (const entry of entries) {
+    // The entries of a gunzipped buffer come through promises alone: every hundred, let the event loop through.
+    if (++read % ENTRIES_PER_PIECE === 0) await new Promise((resolve) => setImmediate(resolve));
     const chunks: Buffer[] = [];
     for await (const chunk of entry as AsyncIterable<Buffer>) {
       total += chunk.length;
