@@ -3,8 +3,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from "yaml";
 import type { CST, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
-import { LruCache, MEMO_CHARS } from "../spec/lru.js";
-import { parsingDocuments } from "../spec/yaml.js";
+import { parsingDocuments, sourceDocuments } from "../spec/yaml.js";
 import { column, lineEnd, lineNumber, lineStart, trimBack } from "./text.js";
 
 /** An edit that cannot be made safely; the message names the path and what was wrong. */
@@ -41,23 +40,23 @@ export interface Parsed {
 
 /** Parse every document of the file; malformed YAML or a missing document is an EditError. */
 /**
- * Parses by text, kept for the last few texts: a chain of edits parses each result to verify it, and the next edit of
- * the same file parses that same text again. The edit code only reads documents (it splices text), so sharing is safe.
+ * Parses by text, kept for the last few texts (see sourceDocuments): a chain of edits parses each result to verify it,
+ * and the next edit of the same file parses that same text again. The edit code only reads documents (it splices
+ * text), so sharing is safe.
  */
-const parses = new LruCache<string, Document.Parsed[]>(16, (text) => text.length, MEMO_CHARS);
 function parseAll(text: string): Document.Parsed[] {
-  const hit = parses.get(text);
+  const hit = sourceDocuments.get(text);
   if (hit) return hit;
   const docs = [...parseAllDocuments(text, { keepSourceTokens: true })] as Document.Parsed[];
-  parses.set(text, docs);
+  sourceDocuments.set(text, docs);
   return docs;
 }
 
 /** Parse a long text into the memo in pieces (see parsingDocuments): the next read or edit of it answers at once. */
 export function* parsingForEdits(text: string): Generator<void, void> {
-  if (parses.get(text)) return;
+  if (sourceDocuments.get(text)) return;
   const docs = yield* parsingDocuments(text, { keepSourceTokens: true });
-  if (docs) parses.set(text, docs);
+  if (docs) sourceDocuments.set(text, docs);
 }
 
 export function parseFile(text: string, docIndex: number, path: YamlPath): Parsed {

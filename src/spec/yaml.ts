@@ -7,6 +7,7 @@ import {
   type DocumentOptions,
   type ParseOptions,
 } from "yaml";
+import { LruCache, MEMO_CHARS } from "./lru.js";
 import { TextMemo } from "./memo.js";
 
 /** Aliases allowed in one file: enough for real configs, far too few for a billion-laughs bomb. */
@@ -30,6 +31,12 @@ function docProblems(file: string, doc: Document.Parsed): string[] {
 const parsed = new TextMemo<YamlResult<unknown[]>>(20_000, 4_000_000);
 const refused = new TextMemo<YamlResult<unknown[]>>(2_000, 1_000_000);
 
+/**
+ * Documents parsed with their source tokens, by text, for the last few texts: what the edit code reads offsets from.
+ * A long file parsed ahead for a plan lands here too, so the plan's edits of it do not parse it a second time.
+ */
+export const sourceDocuments = new LruCache<string, Document.Parsed[]>(16, (text) => text.length, MEMO_CHARS);
+
 /** Every document of a YAML file as plain JS, or the reasons it cannot be read. */
 export function readYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
   const hit = parsed.get(text) ?? refused.get(`${file}\0${text}`);
@@ -47,8 +54,9 @@ export const PIECEWISE_CHARS = 8_000;
 export function* readingYamlDocuments(file: string, text: string): Generator<void, YamlResult<unknown[]>> {
   if (text.length <= PIECEWISE_CHARS || parsed.get(text) || simpleList(text) !== undefined)
     return readYamlDocuments(file, text);
-  const docs = yield* parsingDocuments(text, { uniqueKeys: true });
+  const docs = yield* parsingDocuments(text, { uniqueKeys: true, keepSourceTokens: true });
   if (!docs) return readYamlDocuments(file, text);
+  sourceDocuments.set(text, docs);
   const result = valuesOf(file, docs);
   if (result.ok) parsed.set(text, result);
   return result;

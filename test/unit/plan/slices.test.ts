@@ -6,7 +6,8 @@ import { loadingRepo, loadRepo } from "../../../src/repo/index.js";
 import { finish } from "../../../src/spec/work.js";
 import { readingSeqItems, readSeqItems } from "../../../src/edit/sequence.js";
 import { parseChanged } from "../../../src/plan/slices.js";
-import { parsingDocuments, readingYamlDocuments, readYamlDocuments } from "../../../src/spec/yaml.js";
+import { parsingDocuments, readingYamlDocuments, readYamlDocuments, sourceDocuments } from "../../../src/spec/yaml.js";
+import { parseFile } from "../../../src/edit/locate.js";
 import { parseAllDocuments } from "yaml";
 import { request } from "./helpers.js";
 
@@ -95,6 +96,16 @@ describe("parsing a long file in pieces", () => {
   it("leaves a text with an error or a warning to the parser at once", () => {
     expect(finish(parsingDocuments(`${config}  - [broken\n`, {}))).toBeUndefined();
     expect(finish(parsingDocuments(`${config}odd: !unknown-tag x\n`, {}))).toBeUndefined();
+  });
+
+  it("leaves the documents it parsed, with their source tokens, to the edits of the same text", () => {
+    const text = `${config}# parsed once\n`;
+    expect(sourceDocuments.get(text)).toBeUndefined();
+    finish(readingYamlDocuments("a/replicante.yaml", text));
+    const docs = sourceDocuments.get(text);
+    expect(docs).toHaveLength(1);
+    expect(parseFile(text, 0, ["discovery"]).docs).toBe(docs);
+    expect(docs?.[0]?.contents?.srcToken?.type).toBe("block-map");
   });
 
   it("reads what readYamlDocuments reads", () => {
