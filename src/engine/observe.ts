@@ -10,7 +10,7 @@ import {
   type GateResult,
   type Observation,
 } from "../health/index.js";
-import { checkTree } from "../invariant/index.js";
+import { checkingTree } from "../invariant/index.js";
 import { activeLocks, reaches } from "../guard/index.js";
 import {
   applyStep,
@@ -18,6 +18,7 @@ import {
   loadInSlices,
   planMigrationInSlices,
   revertStep,
+  type Plan,
   type PlannedStep,
   type PlanResult,
   type StepOutcome,
@@ -193,12 +194,31 @@ async function onHead(
     const outcome = await inSlices(produce(), SLICING);
     view.changes = diffTrees(head, outcome.tree);
     await loadInSlices(outcome.tree, SLICING);
-    view.violations = checkTree(outcome.tree).filter(counts);
+    view.violations = (await inSlices(checkingTree(outcome.tree), SLICING)).filter(counts);
   } catch (err) {
     if (err instanceof InputError) view.problems = [...err.problems];
     else if (err instanceof EditError) view.problems = [err.message];
     else throw err;
   }
+}
+
+/**
+ * A step applied on the default-branch head. The plan computed its first step on the tree it was planned on: on that
+ * same tree (the migration not started, the default branch unchanged) the step's planned changes are its outcome, and
+ * a large scaffold is not computed twice.
+ */
+function* stepOnHead(
+  head: FileMap,
+  plan: Pick<Plan, "context" | "steps">,
+  step: PlannedStep,
+): Generator<void, StepOutcome> {
+  if (head !== plan.context.base || plan.steps[0] !== step) return yield* applyingStep(head, plan.context, step);
+  const tree = new Map(head);
+  for (const change of step.changes) {
+    if (change.content === null) tree.delete(change.path);
+    else tree.set(change.path, change.content);
+  }
+  return { tree, warnings: [] };
 }
 
 /**
@@ -234,7 +254,7 @@ async function viewOf(
   step: PlannedStep,
   snapshot: Snapshot,
   request: MigrationRequest,
-  plan: { context: Parameters<typeof applyStep>[1] },
+  plan: Pick<Plan, "context" | "steps">,
   defaultBranch: string,
 ): Promise<StepView> {
   const rec = snapshot.hidden.steps[step.id] ?? {};
@@ -276,7 +296,7 @@ async function viewOf(
     await onHead(
       view,
       head,
-      () => applyingStep(head, plan.context, step),
+      () => stepOnHead(head, plan, step),
       (v) => !(step.kind === "prepare" && v.rule === "unfinished-scaffold"),
     );
   }
@@ -654,10 +674,11 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
     return observed;
   }
   snapshot.steps = planned.plan.steps;
-  if (observed.rebuilt)
+  if (observed.rebuilt) {
     snapshot.hidden = recoverRollbacks(deps, snapshot.hidden, number, planned.plan.steps, observed.recovered);
-  const approve = config ? planned.plan.steps.filter((s) => stepControls(config, s).approve).map((s) => s.id) : [];
-  const automerge = config ? planned.plan.steps.filter((s) => stepControls(config, s).automerge).map((s) => s.id) : [];
+    await SLICING.pause(); // it went over every step of a plan that may have thousands
+  }
+  const { approve, automerge } = controlledSteps(planned.plan, config);
   if (automerge.length > 0) snapshot.automerge = automerge;
   if (config && approve.length > 0)
     snapshot.approvals = {
@@ -680,6 +701,19 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
     snapshot.hidden = { ...snapshot.hidden, frozen: { source, target, version, groups } };
   }
   return observed;
+}
+
+/** The steps of a plan that wait for an approval and those merged automatically, computed once per plan and config. */
+const controls = new WeakMap<Plan, { config: HandoverConfig; approve: string[]; automerge: string[] }>();
+
+function controlledSteps(plan: Plan, config: HandoverConfig | undefined): { approve: string[]; automerge: string[] } {
+  if (!config) return { approve: [], automerge: [] };
+  const known = controls.get(plan);
+  if (known?.config === config) return known;
+  const approve = plan.steps.filter((s) => stepControls(config, s).approve).map((s) => s.id);
+  const automerge = plan.steps.filter((s) => stepControls(config, s).automerge).map((s) => s.id);
+  controls.set(plan, { config, approve, automerge });
+  return { approve, automerge };
 }
 
 /**

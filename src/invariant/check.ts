@@ -1,4 +1,5 @@
 import {
+  loadingRepo,
   loadRepo,
   PLACEHOLDER,
   type ClusterModel,
@@ -7,6 +8,7 @@ import {
   type RepoModel,
 } from "../repo/index.js";
 import { RULES, type Rule, type Violation } from "../spec/violation.js";
+import { finish } from "../spec/work.js";
 
 const REACH_RULE: Record<ReachKind, { rule: Rule; noun: string }> = {
   datastore: { rule: "shared-datastore", noun: "datastore cluster_id" },
@@ -164,11 +166,20 @@ function byRuleThenSubject(a: Violation, b: Violation): number {
 
 /** Every way the repo lets two Core clusters manage the same datastore, or cannot be trusted to say. */
 export function checkModel(model: RepoModel): Violation[] {
+  return finish(checkingModel(model));
+}
+
+/** checkModel as work that yields between its rules, each of which goes over every backend of the repo. */
+export function* checkingModel(model: RepoModel): Generator<void, Violation[]> {
   const clusters = [...model.clusters.values()];
+  const backends = sharedBackends(clusters);
+  yield;
+  const reach = sharedReach(clusters);
+  yield;
   return [
     ...clusters.flatMap((c) => c.problems),
-    ...sharedBackends(clusters),
-    ...sharedReach(clusters),
+    ...backends,
+    ...reach,
     ...sharedDependencies(clusters),
     ...foreignActions(clusters),
     ...unfinishedScaffolds(clusters),
@@ -178,8 +189,13 @@ export function checkModel(model: RepoModel): Violation[] {
 
 /** The invariant checker on a whole tree (section 4 of the design). */
 export function checkTree(tree: FileMap): Violation[] {
-  const loaded = loadRepo(tree);
-  return loaded.ok ? checkModel(loaded.model) : loaded.problems;
+  return finish(checkingTree(tree));
+}
+
+/** checkTree as work that yields: the tree loaded, then checked, in pieces. */
+export function* checkingTree(tree: FileMap): Generator<void, Violation[]> {
+  const loaded = yield* loadingRepo(tree);
+  return loaded.ok ? yield* checkingModel(loaded.model) : loaded.problems;
 }
 
 /** Like checkTree, but a handover.yml that cannot be read at all is an input error rather than a violation. */

@@ -1,1 +1,1 @@
-export { checkModel, checkReadableTree, checkTree } from "./check.js";
+export { checkingModel, checkingTree, checkModel, checkReadableTree, checkTree } from "./check.js";

@@ -1,6 +1,6 @@
 import { EditError, readingSeqItems, unifiedDiff } from "../edit/index.js";
 import { healthWarnings } from "../health/index.js";
-import { checkModel, checkTree } from "../invariant/index.js";
+import { checkingModel, checkingTree } from "../invariant/index.js";
 import {
   BACKEND_LIST_PATH,
   diffTrees,
@@ -302,7 +302,8 @@ function* planning(
   const model = loaded.model;
   const problems = [...issueProblems];
   yield;
-  const found = checkModel(model);
+  const found = yield* checkingModel(model);
+  yield; // the checker and the groups each go over every backend of the repo
   const unreadable = found.filter((v) => v.rule === "invalid-config");
   problems.push(...unreadable.map((v) => v.message));
   const source = model.clusters.get(request.source);
@@ -381,7 +382,7 @@ function* planning(
       yield;
       yield* parseChanged(current, outcome.tree);
       yield* loadingRepo(outcome.tree);
-      const violations = checkTree(outcome.tree).filter((v) => !expected(v, ctx, scaffolded));
+      const violations = (yield* checkingTree(outcome.tree)).filter((v) => !expected(v, ctx, scaffolded));
       if (violations.length > 0) return { ok: false, kind: "invariant", step: definition.id, violations };
       addWarnings(outcome.warnings);
       push(

@@ -1,6 +1,6 @@
 // One small tree per invariant rule (design section 4): the exact violations, and near misses that must pass.
 import { describe, expect, it } from "vitest";
-import { checkTree } from "../../../src/invariant/index.js";
+import { checkingTree, checkTree } from "../../../src/invariant/index.js";
 import type { Violation } from "../../../src/spec/violation.js";
 
 const HANDOVER = ".github/handover.yml";
@@ -632,5 +632,27 @@ describe("ordering", () => {
       ["missing-discovery-file", "conf.d/gone.yaml"],
       ["unfinished-scaffold", "api.bind"],
     ]);
+  });
+});
+
+describe("checkingTree", () => {
+  it("finds what checkTree finds, in pieces: the shared backends, the shared reach, the rest", () => {
+    const shared = tree({
+      [HANDOVER]: handover(),
+      [ALPHA]: filesCore("alpha", ["conf.d/mongo.yaml"]),
+      [BETA]: filesCore("beta", ["conf.d/legacy.yaml"]),
+      "clusters/alpha/conf.d/mongo.yaml": discoveryFile("mongo-rs", ["http://mongo-1:37017"]),
+      "clusters/beta/conf.d/legacy.yaml": discoveryFile("mongo-rs", ["http://mongo-1:37017"]),
+    });
+    const work = checkingTree(shared);
+    let pieces = 0;
+    let next = work.next();
+    for (; !next.done; next = work.next()) pieces++;
+    expect(pieces).toBe(2);
+    expect(next.value.map((v) => [v.rule, v.subject])).toStrictEqual([
+      ["shared-datastore", "mongo-rs"],
+      ["shared-node", "http://mongo-1:37017"],
+    ]);
+    expect(next.value).toStrictEqual(checkTree(new Map(shared)));
   });
 });
