@@ -186,6 +186,8 @@ export class OctokitPort implements GitHubPort {
    * without a PR there has none in this reconcile either (one opened since is found by `createPull`'s "already exists").
    */
   private readonly listed = new Map<string, Map<string, PullInfo>>();
+  /** The default branch as this adapter last read it (`defaultBranch`): what an open PR's mergeability is judged on. */
+  private head: { name: string; sha: string } | undefined;
 
   constructor(
     private readonly octokit: OctokitLike,
@@ -206,10 +208,19 @@ export class OctokitPort implements GitHubPort {
   private async get(path: string, params: Record<string, unknown> = {}): Promise<Json> {
     const read: Read = { path, params };
     const key = readKey(read);
-    if (!IMMUTABLE.test(path) && !this.reads.has(key)) this.reads.set(key, read);
+    const remember = !IMMUTABLE.test(path) && !this.reads.has(key);
+    if (remember) this.reads.set(key, read);
     const early = this.ahead.get(key);
     this.ahead.delete(key);
-    return (await (early ?? conditionalGet(this.octokit, `GET ${this.base}${path}`, params))) as Json;
+    try {
+      return (await (early ?? conditionalGet(this.octokit, `GET ${this.base}${path}`, params))) as Json;
+    } catch (err) {
+      // Only an answered read is worth reading ahead next time. A 404 (a step branch not made yet) carries no ETag,
+      // so read ahead it is a counted request every time, and the reconcile after the one that made the branch
+      // never asks for it again.
+      if (remember) this.reads.delete(key);
+      throw err;
+    }
   }
 
   private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {
@@ -267,10 +278,14 @@ export class OctokitPort implements GitHubPort {
   async defaultBranch(): Promise<{ name: string; sha: string }> {
     const known = defaultBranches.get(`${this.owner}/${this.repo}`);
     const ref = known === undefined ? undefined : await orUndefined(this.get(`/git/ref/heads/${known}`));
-    if (known !== undefined && ref) return { name: known, sha: ref.object.sha };
+    if (known !== undefined && ref) {
+      this.head = { name: known, sha: ref.object.sha };
+      return { ...this.head };
+    }
     // Not known yet, or renamed (the old name's ref is gone): read the repository.
     const name = await this.defaultBranchName(true);
-    return { name, sha: (await this.get(`/git/ref/heads/${name}`)).object.sha };
+    this.head = { name, sha: (await this.get(`/git/ref/heads/${name}`)).object.sha };
+    return { ...this.head };
   }
 
   private async defaultBranchName(fresh = false): Promise<string> {
@@ -555,14 +570,27 @@ export class OctokitPort implements GitHubPort {
     const listing = this.listed.get(branch.slice(0, branch.indexOf("/", "handover/".length) + 1));
     if (listing) {
       const listed = listing.get(branch);
-      // Only the single-PR answer carries `mergeable`; it matters only while the PR is open.
-      return listed?.state === "open" ? toPull(await this.get(`/pulls/${listed.number}`)) : listed && { ...listed };
+      return listed?.state === "open" ? this.withMergeable(listed) : listed && { ...listed };
     }
     const pulls = await this.get("/pulls", { head: `${this.owner}:${branch}`, state: "all", per_page: 100 });
     const newest = (pulls as unknown as Json[]).sort((a, b) => b.number - a.number)[0];
     if (!newest) return undefined;
-    // Only the single-PR answer carries `mergeable`; it matters only while the PR is open.
-    return toPull(newest.state === "open" ? await this.get(`/pulls/${newest.number}`) : newest);
+    const pull = toPull(newest);
+    return pull.state === "open" ? this.withMergeable(pull) : pull;
+  }
+
+  /**
+   * An open PR with its mergeability, which only the single-PR answer carries (and it matters only while the PR is
+   * open). A head whose one parent is the default branch's head as this adapter read it merges cleanly by
+   * construction (a fast-forward: nothing on the base is missing from it), which is known without a request when the
+   * head commit is known (Handover made it, or read it before: commits never change). Asking GitHub would cost a
+   * counted read, twice for a new head: its first answer is `null` while GitHub computes it.
+   */
+  private async withMergeable(pull: PullInfo): Promise<PullInfo> {
+    const head = commits.get(`${this.owner}/${this.repo}@${pull.headSha}`);
+    const onBase = this.head !== undefined && pull.baseRef === this.head.name;
+    if (onBase && head?.parents.length === 1 && head.parents[0] === this.head?.sha) return { ...pull, mergeable: true };
+    return toPull(await this.get(`/pulls/${pull.number}`));
   }
 
   async migrationPulls(issue: number): Promise<Map<string, PullInfo>> {

@@ -481,6 +481,66 @@ describe("pull requests", () => {
     done(scope);
   });
 
+  it("an open PR whose known head has the default branch's head as its one parent merges by construction: no single read", async () => {
+    const head = { label: "acme:handover/1/prepare", ref: "handover/1/prepare", sha: "head1" };
+    const listing = () => [pullJson(8, { head, draft: false })];
+    const scope = github(seen)
+      .get(`${R}/git/commits/head1`)
+      .reply(200, { sha: "head1", tree: { sha: "t1" }, parents: [{ sha: "main1" }], committer: { name: "Handover" } })
+      .get(R)
+      .reply(200, { default_branch: "main" })
+      .get(`${R}/git/ref/heads/main`)
+      .reply(200, { object: { sha: "main1" } })
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .reply(200, listing());
+    const p = port();
+    await p.getCommit("head1");
+    await p.defaultBranch();
+    expect((await p.findPull("handover/1/prepare"))?.mergeable).toBe(true);
+    expect(seen.matched).toEqual([
+      `GET ${R}/git/commits/head1`,
+      `GET ${R}`,
+      `GET ${R}/git/ref/heads/main`,
+      `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
+    ]);
+    done(scope);
+    // The default branch moved on: only GitHub can tell whether the head still merges.
+    const moved = github(seen)
+      .get(`${R}/git/ref/heads/main`)
+      .reply(200, { object: { sha: "main2" } })
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .reply(200, listing())
+      .get(`${R}/pulls/8`)
+      .reply(200, pullJson(8, { head, draft: false, mergeable: false }));
+    const next = port();
+    await next.defaultBranch();
+    expect((await next.findPull("handover/1/prepare"))?.mergeable).toBe(false);
+    expect(seen.matched.slice(4)).toEqual([
+      `GET ${R}/git/ref/heads/main`,
+      `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
+      `GET ${R}/pulls/8`,
+    ]);
+    done(moved);
+  });
+
+  it("an open PR whose head commit is not known yet, or before the default branch was read, is read on its own", async () => {
+    const head = { label: "acme:handover/1/prepare", ref: "handover/1/prepare", sha: "head1" };
+    const scope = github(seen)
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .reply(200, [pullJson(8, { head })])
+      .get(`${R}/pulls/8`)
+      .reply(200, pullJson(8, { head, mergeable: true }));
+    expect((await port().findPull("handover/1/prepare"))?.mergeable).toBe(true);
+    expect(seen.matched).toEqual([
+      `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
+      `GET ${R}/pulls/8`,
+    ]);
+    done(scope);
+  });
+
   it("migrationPulls lists newest first and stops at the first page reaching a PR older than the issue", async () => {
     const side = (owner: string, ref: string, sha: string) => ({ head: { label: `${owner}:${ref}`, ref, sha } });
     // Page 1: PRs 250..151, among them two of #100's steps, one of #10's, and a fork's PR on a look-alike branch.
@@ -1043,6 +1103,25 @@ describe("reading ahead (prefetch)", () => {
     expect((await p.getIssue(42)).labels).toEqual(["handover:running"]);
     await p.quiet(); // the dropped read has its answer: nothing is left in flight after the reconcile
     expect(seen.matched).toEqual([`GET ${R}/issues/42`, `POST ${R}/issues/42/labels`, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+
+  it("a read that failed (a branch not made yet: 404) is not read ahead by the next reconcile", async () => {
+    const scope = github(seen)
+      .get(`${R}/issues/42`)
+      .reply(200, issue)
+      .get(`${R}/git/ref/heads/handover/42/prepare`)
+      .reply(404, { message: "Not Found" })
+      .get(`${R}/git/ref/heads/main`)
+      .reply(200, { object: { sha: "main1" } });
+    const p = port();
+    await p.getIssue(42);
+    expect(await p.getBranch("handover/42/prepare")).toBeUndefined();
+    expect(await p.getBranch("main")).toBe("main1");
+    expect(p.readsMade()).toEqual([
+      { path: "/issues/42", params: {} },
+      { path: "/git/ref/heads/main", params: {} },
+    ]);
     done(scope);
   });
 
