@@ -17,9 +17,10 @@ import { LruCache } from "../spec/lru.js";
 import { appRoutes } from "./http.js";
 import { createMetrics } from "./metrics.js";
 import { MigrationMetrics } from "./migrations.js";
+import { News } from "./news.js";
 import { Resync, type RepoTarget } from "./resync.js";
 import { keyId, Scheduler } from "./scheduler.js";
-import { READ_EVENTS, triggersOf, type Trigger } from "./triggers.js";
+import { READ_EVENTS, triggersOf, type Delivery, type Trigger } from "./triggers.js";
 
 export interface HandoverOptions {
   /** The clock (epoch ms); rehearsals pass a simulated one. */
@@ -90,6 +91,8 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
 
   // What each migration's last reconcile read: the next one starts those reads together (one round trip when idle).
   const lastReads = new LruCache<string, Read[]>(1_000);
+  // What each migration's last finished reconcile saw: a webhook reporting only that starts none.
+  const news = new News();
 
   const scheduler: Scheduler = new Scheduler({
     now,
@@ -116,6 +119,8 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
             outcome: result.failure ? `error:${result.failure.kind}` : (result.decision?.phase.label ?? "ignored"),
           });
           migrations.observe(keyId(key), result);
+          if (!result.failure && result.decision && !result.decision.again) news.record(keyId(key), port.observed());
+          else news.forget(keyId(key));
           return result.decision?.recheckAt;
         } finally {
           await port.quiet();
@@ -137,7 +142,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     auth,
     login,
     now,
-    schedule: (key) => scheduler.schedule(key),
+    schedule: (key, known) => scheduler.schedule(key, known),
     failed: (what, err) =>
       probot?.log.warn(
         { err, kind: classify(err) },
@@ -192,9 +197,14 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     } while (started.size > 0);
   }
 
-  function fire(target: RepoTarget, trigger: Trigger): Promise<void> {
-    if (trigger.kind === "issue") return scheduler.schedule({ ...target, issue: trigger.issue });
-    if (trigger.kind === "repository") return resync.repository(target);
+  function fire(target: RepoTarget, trigger: Trigger, delivery: Delivery): Promise<void> {
+    // Only these events report an issue, a PR or the default branch's head, which a reconcile may already have read.
+    const known = ["issues", "pull_request", "push"].includes(delivery.name)
+      ? (issue: number) => () => news.known(keyId({ ...target, issue }), delivery)
+      : undefined;
+    if (trigger.kind === "issue")
+      return scheduler.schedule({ ...target, issue: trigger.issue }, known?.(trigger.issue));
+    if (trigger.kind === "repository") return resync.repository(target, known);
     return guard(target, trigger.pull);
   }
 
@@ -226,7 +236,8 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       const target = { octokit: context.octokit as unknown as OctokitLike, ...reading.repository };
       if (reading.defaultBranch) knowDefaultBranch(target.owner, target.repo, reading.defaultBranch);
       // Acknowledge at once: GitHub gives a delivery 10 s, and a reconcile (or a large plan) may take longer.
-      inBackground(Promise.all(reading.triggers.map((trigger) => fire(target, trigger))));
+      const delivery = { name: context.name, payload: context.payload };
+      inBackground(Promise.all(reading.triggers.map((trigger) => fire(target, trigger, delivery))));
     });
     if (options.resyncTimer) {
       resyncTimer = setInterval(

@@ -16,7 +16,7 @@ export interface ResyncDeps {
   auth(installation?: number): Promise<OctokitLike>;
   login(): Promise<string>;
   now(): number;
-  schedule(key: IssueKey): Promise<void>;
+  schedule(key: IssueKey, known?: () => boolean): Promise<void>;
   /** A step of the resync failed; it is retried on the next tick. */
   failed(what: string, err: unknown): void;
 }
@@ -47,14 +47,18 @@ export class Resync {
     this.resyncEvery.set(`${owner}/${repo}`, ms);
   }
 
-  /** Reconcile every open migration issue of one repository. */
-  async repository(target: RepoTarget): Promise<void> {
+  /**
+   * Reconcile every open migration issue of one repository. An event passes `known` (news.ts): an issue whose last
+   * finished reconcile already read what the event reports is not reconciled, so the repository does not count as
+   * resynced either.
+   */
+  async repository(target: RepoTarget, known?: (issue: number) => () => boolean): Promise<void> {
     const key = `${target.owner}/${target.repo}`;
     const early = this.early.get(key);
     this.early.delete(key);
     const issues = early ?? openIssues(target.octokit, target.owner, target.repo);
-    this.lastResync.set(key, this.deps.now());
-    await Promise.all((await issues).map((issue) => this.deps.schedule({ ...target, issue })));
+    if (!known) this.lastResync.set(key, this.deps.now());
+    await Promise.all((await issues).map((issue) => this.deps.schedule({ ...target, issue }, known?.(issue))));
   }
 
   private due(key: string): boolean {

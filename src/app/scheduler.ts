@@ -49,23 +49,35 @@ export function retryAfterMs(err: unknown): number {
  * timer looks again right then; a rate limit or transient error looks again after GitHub's retry-after.
  */
 export class Scheduler {
-  private readonly running = new Map<string, { promise: Promise<void>; again: boolean; started: boolean }>();
+  private readonly running = new Map<
+    string,
+    { promise: Promise<void>; again: boolean; started: boolean; unless: (() => boolean)[] }
+  >();
   private readonly latest = new Map<string, IssueKey>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: SchedulerOptions) {}
 
-  /** Reconcile the issue now, or once more after the running reconcile of it; resolves when that has run. */
-  schedule(key: IssueKey): Promise<void> {
+  /**
+   * Reconcile the issue now, or once more after the running reconcile of it; resolves when that has run. `known` says
+   * whether the event brings nothing the last finished reconcile did not read (news.ts): asked now when nothing runs,
+   * else once the running reconcile has finished, so an event that reconcile already saw starts none.
+   */
+  schedule(key: IssueKey, known?: () => boolean): Promise<void> {
     const id = keyId(key);
-    this.latest.set(id, key);
     const current = this.running.get(id);
     if (current) {
+      this.latest.set(id, key);
       // Not started yet: it will read what this event changed anyway.
-      if (current.started) current.again = true;
+      if (current.started) {
+        if (known) current.unless.push(known);
+        else current.again = true;
+      }
       return current.promise;
     }
-    const entry = { promise: Promise.resolve(), again: false, started: false };
+    if (known?.()) return Promise.resolve();
+    this.latest.set(id, key);
+    const entry = { promise: Promise.resolve(), again: false, started: false, unless: [] as (() => boolean)[] };
     entry.promise = (async () => {
       try {
         const gather = this.options.gatherMs ?? 0;
@@ -73,7 +85,9 @@ export class Scheduler {
         entry.started = true;
         do {
           entry.again = false;
+          entry.unless = [];
           await this.runOnce(this.latest.get(id) ?? key);
+          if (entry.unless.some((known) => !known())) entry.again = true;
         } while (entry.again);
       } finally {
         this.running.delete(id);

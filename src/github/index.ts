@@ -3,3 +3,4 @@ export { knowDefaultBranch, OctokitPort, PortMemory, resetCaches, type OctokitLi
 export { classify, errorMessage, failedRequest, orUndefined, RETRYABLE, type GitHubErrorKind } from "./errors.js";
 export { conditionalGet } from "./conditional.js";
 export { fetchProbe } from "./probe.js";
+export { issueNews, pullNews, type Seen } from "./news.js";

@@ -5,6 +5,7 @@ import type { FileChange } from "../repo/index.js";
 import { readArchive } from "./archive.js";
 import { conditionalGet, conditionalReads, LruCache } from "./conditional.js";
 import { classify, orUndefined } from "./errors.js";
+import { issueNews, pullNews, type Seen } from "./news.js";
 import {
   COMMITTER,
   type GuardRun,
@@ -188,6 +189,8 @@ export class OctokitPort implements GitHubPort {
   private readonly listed = new Map<string, Map<string, PullInfo>>();
   /** The default branch as this adapter last read it (`defaultBranch`): what an open PR's mergeability is judged on. */
   private head: { name: string; sha: string } | undefined;
+  /** What this adapter read of the issues, PRs and default branch webhooks report on (`observed`). */
+  private readonly seen: Seen = { issues: new Map(), pulls: new Map() };
 
   constructor(
     private readonly octokit: OctokitLike,
@@ -235,6 +238,14 @@ export class OctokitPort implements GitHubPort {
   }
 
   /**
+   * The newest state this adapter read of the default branch's head, of each issue and of each PR found for a branch,
+   * as fingerprints a webhook payload can be compared with (news.ts).
+   */
+  observed(): Seen {
+    return { ...this.seen, issues: new Map(this.seen.issues), pulls: new Map(this.seen.pulls) };
+  }
+
+  /**
    * Starts these reads at once, together (a reconcile that finds nothing changed then costs one round trip instead
    * of one per read); each is used by the first read that asks for it before any write, and forgotten otherwise.
    */
@@ -278,13 +289,13 @@ export class OctokitPort implements GitHubPort {
   async defaultBranch(): Promise<{ name: string; sha: string }> {
     const known = defaultBranches.get(`${this.owner}/${this.repo}`);
     const ref = known === undefined ? undefined : await orUndefined(this.get(`/git/ref/heads/${known}`));
-    if (known !== undefined && ref) {
-      this.head = { name: known, sha: ref.object.sha };
-      return { ...this.head };
+    if (known !== undefined && ref) this.head = { name: known, sha: ref.object.sha };
+    else {
+      // Not known yet, or renamed (the old name's ref is gone): read the repository.
+      const name = await this.defaultBranchName(true);
+      this.head = { name, sha: (await this.get(`/git/ref/heads/${name}`)).object.sha };
     }
-    // Not known yet, or renamed (the old name's ref is gone): read the repository.
-    const name = await this.defaultBranchName(true);
-    this.head = { name, sha: (await this.get(`/git/ref/heads/${name}`)).object.sha };
+    this.seen.head = this.head.sha;
     return { ...this.head };
   }
 
@@ -474,6 +485,7 @@ export class OctokitPort implements GitHubPort {
 
   async getIssue(number: number): Promise<IssueInfo> {
     const data = await this.get(`/issues/${number}`);
+    this.seen.issues.set(number, issueNews(data));
     return {
       number: data.number,
       title: data.title ?? "",
@@ -575,6 +587,7 @@ export class OctokitPort implements GitHubPort {
     const pulls = await this.get("/pulls", { head: `${this.owner}:${branch}`, state: "all", per_page: 100 });
     const newest = (pulls as unknown as Json[]).sort((a, b) => b.number - a.number)[0];
     if (!newest) return undefined;
+    this.seen.pulls.set(newest.number, pullNews(newest));
     const pull = toPull(newest);
     return pull.state === "open" ? this.withMergeable(pull) : pull;
   }
@@ -603,8 +616,10 @@ export class OctokitPort implements GitHubPort {
     for (const data of listing) {
       const pull = toPull(data);
       const label = String(data.head?.label ?? "").toLowerCase();
-      if (label.startsWith(prefix) && (found.get(pull.headRef)?.number ?? 0) < pull.number)
+      if (label.startsWith(prefix) && (found.get(pull.headRef)?.number ?? 0) < pull.number) {
         found.set(pull.headRef, pull);
+        this.seen.pulls.set(pull.number, pullNews(data));
+      }
     }
     this.listed.set(`handover/${issue}/`, found);
     return new Map(found);

@@ -3,15 +3,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { REHEARSAL_START } from "../../src/rehearse/run.js";
-import type { World } from "../../src/rehearse/world.js";
+import type { SimulatedClock, World } from "../../src/rehearse/world.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, exampleWorld, run } from "./helpers.js";
 
 const ISSUE = readFileSync("examples/issue.md", "utf8");
 const R = "/repos/acme/replicante-config";
 
-async function world(seed: number): Promise<World> {
-  const { world: w } = await exampleWorld(seed);
+async function world(seed: number, clock?: (c: SimulatedClock) => void): Promise<World> {
+  const { world: w, clock: c } = await exampleWorld(seed);
+  clock?.(c);
   w.sim.setPermission("operator", "admin");
   w.sim.createLabel("handover");
   return w;
@@ -96,5 +97,36 @@ describe("the writes of one step", { timeout: 120_000 }, () => {
       `00:51:00 PATCH ${dashboard}`, // gate passed, adopt-canary open for review
       `00:51:00 POST ${R}/check-runs`,
     ]);
+  });
+});
+
+describe("webhooks that bring no news", { timeout: 120_000 }, () => {
+  it("a merge's closed and push arriving after the resync that saw the merge start no reconcile", async () => {
+    let clock: SimulatedClock | undefined;
+    const w = await world(12, (c) => {
+      clock = c;
+    });
+    try {
+      w.sim.createIssue("operator", "Upgrade", ISSUE, ["handover"]);
+      await settle(w);
+      const pr = w.sim.listPulls()[0]?.number ?? 0;
+      w.sim.markReady(pr, "operator");
+      await settle(w);
+      w.sim.mergePull(pr, "operator", "merge");
+      const queued = w.sim.pendingEvents();
+      // The resync is due and sees the merge before its webhooks are delivered.
+      if (clock) clock.current += 10 * 60_000;
+      await w.replicas[0]?.resyncAll();
+      await w.replicas[0]?.idle();
+      expect(w.sim.pendingEvents()).toBeGreaterThanOrEqual(queued);
+      const from = w.sim.requests.length;
+      await settle(w);
+      // The push only lists the open migrations (free: 304); nothing else is read or written.
+      expect(w.sim.requests.slice(from).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+        `GET ${R}/issues 304`,
+      ]);
+    } finally {
+      await w.stop();
+    }
   });
 });

@@ -146,6 +146,60 @@ describe("Scheduler", () => {
     expect(runs).toEqual(["42:a", "7:d", "42:c"]);
   });
 
+  it("an event the last finished reconcile already read starts none; asked after a running one finishes, it runs again only if news", async () => {
+    let release: () => void = () => undefined;
+    let seen = "";
+    const runs: string[] = [];
+    const scheduler = new Scheduler({
+      now: () => Date.now(),
+      timers: false,
+      async run(k) {
+        runs.push(`${k.issue}:${(k.octokit as unknown as { name: string }).name}`);
+        if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        seen = `seen by run ${runs.length}`;
+        return undefined;
+      },
+      failed: () => undefined,
+    });
+    // Nothing ran yet: not known, so it runs.
+    const first = scheduler.schedule(key(42, client("a")), () => seen === "seen by run 1");
+    await vi.advanceTimersByTimeAsync(0);
+    // Asked once the running reconcile finished: the first is what it saw, the second is not; only the second reruns.
+    const during = [
+      scheduler.schedule(key(42, client("b")), () => seen === "seen by run 1"),
+      scheduler.schedule(key(42, client("c")), () => seen === "something newer"),
+    ];
+    release();
+    await Promise.all([first, ...during]);
+    expect(runs).toEqual(["42:a", "42:c"]);
+    // Known now, nothing running: no run at all; without `known` (a comment, a resync) it always runs.
+    await scheduler.schedule(key(42, client("d")), () => seen === "seen by run 2");
+    expect(runs).toEqual(["42:a", "42:c"]);
+    await scheduler.schedule(key(42, client("e")));
+    expect(runs).toEqual(["42:a", "42:c", "42:e"]);
+  });
+
+  it("a running reconcile whose events were all known by its end runs once", async () => {
+    let release: () => void = () => undefined;
+    const runs: string[] = [];
+    const scheduler = new Scheduler({
+      now: () => Date.now(),
+      timers: false,
+      async run(k) {
+        runs.push(`${k.issue}`);
+        if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return undefined;
+      },
+      failed: () => undefined,
+    });
+    const first = scheduler.schedule(key(42));
+    await vi.advanceTimersByTimeAsync(0);
+    const during = scheduler.schedule(key(42), () => true);
+    release();
+    await Promise.all([first, during]);
+    expect(runs).toEqual(["42"]);
+  });
+
   it("stop disarms every timer", async () => {
     const { scheduler, runs } = scripted([START + 60_000, START + 60_000]);
     await scheduler.schedule(key(42));

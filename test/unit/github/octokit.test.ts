@@ -1,7 +1,7 @@
 // OctokitPort against nock: the exact REST request of every port method (method, path, query, body), how the
 // answer is mapped, and the conflict signals of GitHub (reference/probot.md section 5.2) turned into "found".
 import { describe, expect, it } from "vitest";
-import { COMMITTER, OctokitPort, PortMemory, type PullInfo } from "../../../src/github/index.js";
+import { COMMITTER, issueNews, OctokitPort, PortMemory, pullNews, type PullInfo } from "../../../src/github/index.js";
 import { github, octokit, useNock } from "./nock.js";
 import { blobSha } from "../../../src/github/octokit.js";
 
@@ -538,6 +538,34 @@ describe("pull requests", () => {
       `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
       `GET ${R}/pulls/8`,
     ]);
+    done(scope);
+  });
+
+  it("observed: the default branch's head, the issue and the newest PR of a branch as read, fingerprinted as webhooks carry them", async () => {
+    const issue = { number: 1, title: "Upgrade", body: "b", state: "open", user: { login: "alice" }, labels: [] };
+    const scope = github(seen)
+      .get(R)
+      .reply(200, { default_branch: "main" })
+      .get(`${R}/git/ref/heads/main`)
+      .reply(200, { object: { sha: "main1" } })
+      .get(`${R}/issues/1`)
+      .reply(200, issue)
+      .get(`${R}/pulls`)
+      .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
+      .reply(200, [
+        pullJson(3, { state: "closed" }),
+        pullJson(8, { state: "closed", merged_at: "2026-05-02T09:30:00Z" }),
+      ]);
+    const p = port();
+    expect(p.observed()).toEqual({ issues: new Map(), pulls: new Map() });
+    await p.defaultBranch();
+    await p.getIssue(1);
+    await p.findPull("handover/1/prepare");
+    expect(p.observed()).toEqual({
+      head: "main1",
+      issues: new Map([[1, issueNews(issue)]]),
+      pulls: new Map([[8, pullNews(pullJson(8, { state: "closed", merged_at: "2026-05-02T09:30:00Z" }))]]),
+    });
     done(scope);
   });
 
