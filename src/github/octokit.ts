@@ -104,8 +104,12 @@ export function blobSha(text: string): string {
   return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
 
-/** Reading a tree with more unknown files than this downloads the archive (1 request) instead of each blob. */
-const ARCHIVE_ABOVE = 16;
+/**
+ * Reading a tree with more unknown files than this downloads the archive (1 request) instead of each blob: the rate
+ * limit is what an App runs out of, and a config repo's archive is small. A merge that changed a file or two reads
+ * just those.
+ */
+const ARCHIVE_ABOVE = 3;
 
 /** GitHub's answer to a draft on a plan without drafts: 422 with this message. */
 function draftsRefused(err: unknown): boolean {

@@ -1,5 +1,6 @@
 // Reading a big tree in one archive: the simulator answers GET /tarball/{ref} as GitHub does (a 302 to codeload,
-// which serves a tar.gz with one top folder), and the adapter reads a 40-file tree with 2 counted requests.
+// which serves a tar.gz with one top folder), and the adapter reads a tree of more than three unknown files with 2
+// counted requests.
 import { describe, expect, it } from "vitest";
 import { readArchive } from "../../../src/github/archive.js";
 import { OctokitPort, type OctokitLike } from "../../../src/github/index.js";
@@ -48,6 +49,30 @@ describe("repository archives", () => {
     expect(made).toEqual([
       `GET /repos/${OWNER}/${REPO}/git/trees/${sha}`,
       `GET /repos/${OWNER}/${REPO}/tarball/${sha}`,
+    ]);
+  });
+
+  it("four unknown files already come in one archive; three are read blob by blob", async () => {
+    const port = new OctokitPort(h.octokit as unknown as OctokitLike, OWNER, REPO, "handover[bot]");
+    // Contents no other test of this file uses: blobs are cached by sha for the whole process.
+    const four = new Map([...manyFiles(3)].map(([path, text]) => [path, `${text}# four\n`]));
+    const fourSha = h.sim.seedTree(four);
+    const before = h.sim.requests.length;
+    expect(await port.readTree(fourSha)).toEqual(four);
+    expect(h.sim.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /repos/${OWNER}/${REPO}/git/trees/${fourSha}`,
+      `GET /repos/${OWNER}/${REPO}/tarball/${fourSha}`,
+    ]);
+    // Three files changed on top: only those three are unknown.
+    const three = new Map([...four].map(([path, text]) => [path, `${text}# changed\n`]));
+    const threeSha = h.sim.seedTree(new Map([...three].slice(0, 3).concat([...four].slice(3))));
+    const after = h.sim.requests.length;
+    await port.readTree(threeSha);
+    expect(h.sim.requests.slice(after).map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{40}$/, "SHA")}`)).toEqual([
+      `GET /repos/${OWNER}/${REPO}/git/trees/SHA`,
+      `GET /repos/${OWNER}/${REPO}/git/blobs/SHA`,
+      `GET /repos/${OWNER}/${REPO}/git/blobs/SHA`,
+      `GET /repos/${OWNER}/${REPO}/git/blobs/SHA`,
     ]);
   });
 
