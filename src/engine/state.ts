@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { type HiddenState, hiddenState, type ProbeObservation } from "../spec/state.js";
 import { readSignedStateBlock, readStateBlock, stateBlock } from "../spec/markers.js";
+import { LruCache } from "../spec/lru.js";
 
 export type { AuditEntry, HiddenState, StepRecord } from "../spec/state.js";
 
@@ -33,15 +34,39 @@ export type StateSigner = (payload: string) => string;
  * key derived from the webhook secret: write users can edit the App's own comment, but cannot sign.
  */
 export function stateSigner(webhookSecret: string, issue: string): StateSigner {
-  const key = createHmac("sha256", webhookSecret).update("handover hidden state v1").digest();
-  return (payload) => createHmac("sha256", key).update(`${issue}\n${payload}`).digest("hex");
+  let key = signingKeys.get(webhookSecret);
+  if (!key) {
+    key = createHmac("sha256", webhookSecret).update("handover hidden state v1").digest();
+    signingKeys.set(webhookSecret, key);
+  }
+  const derived = key;
+  return (payload) => createHmac("sha256", derived).update(`${issue}\n${payload}`).digest("hex");
+}
+
+/** The key derived from each webhook secret (a process has one or two): derived once, not at every reconcile. */
+const signingKeys = new LruCache<string, Buffer>(4);
+
+/**
+ * The payload each state encodes to, by the state object: a reconcile encodes the same state for the dashboard's
+ * budget, its text and its comparison with what GitHub has. States are never changed once built (each stage makes a
+ * new one), so the object stands for its content.
+ */
+const payloads = new WeakMap<HiddenState, string>();
+
+function payloadOf(state: HiddenState): string {
+  let payload = payloads.get(state);
+  if (payload === undefined) {
+    payload = Buffer.from(JSON.stringify(hiddenState.parse(state)), "utf8").toString("base64");
+    payloads.set(state, payload);
+  }
+  return payload;
 }
 
 /** Base64 so no value (not even `-->`) can end the HTML comment early; signed when a signer is given. */
 export function encodeState(state: HiddenState, sign?: StateSigner): string {
   // Through the schema, so keys come in one order: a state built in memory and the same state read back encode alike
   // (otherwise an unchanged dashboard differs in its state line and is written again).
-  const payload = Buffer.from(JSON.stringify(hiddenState.parse(state)), "utf8").toString("base64");
+  const payload = payloadOf(state);
   return stateBlock(payload, sign?.(payload));
 }
 
@@ -57,6 +82,30 @@ function parseState(payload: string): HiddenState | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** parseState for the engine, kept by payload and frozen (see readStates). */
+function sharedState(payload: string): HiddenState | undefined {
+  const known = readStates.get(payload);
+  if (known) return known;
+  const state = parseState(payload);
+  if (state) readStates.set(payload, deepFreeze(state));
+  return state;
+}
+
+/**
+ * The states the engine read last, by payload: every reconcile reads the dashboard's state, mostly unchanged since
+ * the one before. A state read is shared by the reconciles that read it, so it is frozen (each stage builds a new
+ * state); decodeState (reports, tests) gives a copy of its own.
+ */
+const readStates = new LruCache<string, HiddenState>(256, (payload) => payload.length, 16_000_000);
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** The state block of a dashboard body, unverified (reports and tests); an unreadable block is no state. */
@@ -75,7 +124,7 @@ export function readState(
   const expected = Buffer.from(sign(block.payload), "hex");
   const given = Buffer.from(block.mac ?? "", "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: "tampered" };
-  const state = parseState(block.payload);
+  const state = sharedState(block.payload);
   return state ? { kind: "ok", state } : { kind: "tampered" };
 }
 

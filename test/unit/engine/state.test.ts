@@ -180,4 +180,29 @@ describe("readState: the hidden state is trusted only with the App's signature f
   it("a body without any state block has none", () => {
     expect(readState("<!-- handover:dashboard -->\nno state here", sign)).toStrictEqual({ kind: "missing" });
   });
+
+  it("the same state read again is the same object, frozen: reconciles share it and build new ones from it", () => {
+    const first = readState(body, sign);
+    const again = readState(body, stateSigner("webhook-secret", "acme/config#42"));
+    if (first.kind !== "ok" || again.kind !== "ok") throw new Error("not read");
+    expect(again.state).toBe(first.state);
+    expect(Object.isFrozen(first.state.steps)).toBe(true);
+    expect(() => {
+      (first.state.audit as unknown[]).push("x");
+    }).toThrow(TypeError);
+    expect(readState(body, stateSigner("guess", "acme/config#42"))).toStrictEqual({ kind: "tampered" });
+    // decodeState (reports, tests) gives a state of its own, which its reader may change.
+    const decoded = decodeState(body);
+    expect(decoded).toStrictEqual(FULL);
+    expect(decoded).not.toBe(first.state);
+    expect(Object.isFrozen(decoded?.audit)).toBe(false);
+  });
+
+  it("a signer made again for the same secret and issue signs alike; another secret does not", () => {
+    const payload = "eyJ2IjoxfQ==";
+    expect(stateSigner("webhook-secret", "acme/config#42")(payload)).toBe(sign(payload));
+    expect(stateSigner("webhook-secret", "acme/config#42")(payload)).toMatch(/^[0-9a-f]{64}$/);
+    expect(stateSigner("other-secret", "acme/config#42")(payload)).not.toBe(sign(payload));
+    expect(stateSigner("webhook-secret", "acme/config#43")(payload)).not.toBe(sign(payload));
+  });
 });
