@@ -1,4 +1,5 @@
 import picomatch from "picomatch";
+import { LruCache } from "../spec/lru.js";
 import {
   TIE_RANK,
   parenthesized,
@@ -68,12 +69,24 @@ function combine(at: number, latest: Map<string, Report>): Observation {
   return { at, state, detail: shown.map((r) => r.text).join("; ") };
 }
 
+/** Each glob compiled once: a gate's checks are read at every reconcile while it runs. */
+const matchers = new LruCache<string, (text: string) => boolean>(256);
+
+function matcher(pattern: string): (text: string) => boolean {
+  let matches = matchers.get(pattern);
+  if (!matches) {
+    matches = picomatch(pattern, { dot: true });
+    matchers.set(pattern, matches);
+  }
+  return matches;
+}
+
 /**
  * Every status context and check run matching the glob, pooled over all the commits given,
  * folded into one timeline: one observation per distinct report time.
  */
 export function statusObservations(pattern: string, statuses: CommitStatus[], checkRuns: CheckRun[]): Observation[] {
-  const matches = picomatch(pattern, { dot: true });
+  const matches = matcher(pattern);
   const reports = [
     ...statusReports(statuses.filter((s) => matches(s.context))),
     ...checkRuns.filter((run) => matches(run.name)).flatMap(checkRunReports),

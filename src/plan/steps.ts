@@ -134,8 +134,12 @@ function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): St
   if (listPath) {
     const remove = (value: unknown) => listed(value, step.backends, source);
     const original = next.get(source.configPath) ?? "";
-    const { anchors, ranges } = anchorsOfItems(original, listPath, remove);
-    const text = expandAliasesOf(original, anchors, ranges);
+    let text = original;
+    // Without a `&` in the file no item defines an anchor, and there is nothing to write out (nor a parse to make).
+    if (original.includes("&")) {
+      const { anchors, ranges } = anchorsOfItems(original, listPath, remove);
+      text = expandAliasesOf(original, anchors, ranges);
+    }
     next.set(source.configPath, removeSeqItems(text, listPath, remove));
   } else {
     for (const backend of step.backends) {

@@ -177,7 +177,7 @@ export class GitHubSim {
             ? ""
             : isText
               ? (answer.body as string)
-              : JSON.stringify(answer.body);
+              : (serialized.get(answer) ?? JSON.stringify(answer.body));
         const id = `SIM:${this.requests.length}`;
         if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
         res.writeHead(answer.status, {
@@ -517,5 +517,10 @@ function conditional(method: string, headers: IncomingHttpHeaders, answer: SimRe
   const text = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
   const etag = `W/"${createHash("sha1").update(text).digest("hex")}"`;
   if (headers["if-none-match"] === etag) return { status: 304, body: undefined, headers: { etag } };
-  return { ...answer, headers: { ...answer.headers, etag } };
+  const tagged = { ...answer, headers: { ...answer.headers, etag } };
+  serialized.set(tagged, text);
+  return tagged;
 }
+
+/** The JSON text of an answer whose ETag was computed from it: sent as it is, not serialized a second time. */
+const serialized = new WeakMap<SimResponse, string>();
