@@ -7,6 +7,7 @@ import {
   dashOffsets,
   isNullNode,
   parseFile,
+  parsingForEdits,
   propsStart,
   resolve,
   startOf,
@@ -16,6 +17,7 @@ import { seqItemLines } from "./create.js";
 import { formatScalar, styleOf, type QuoteStyle } from "./scalar.js";
 import { rawValue } from "./sequence.js";
 import { applyEdits, deleteLinesEdit, insertLinesEdit, lineEnd, lineStart, startsLine, type TextEdit } from "./text.js";
+import { finish } from "../spec/work.js";
 
 /** Start of an item's line and the end of it (past its line break). */
 interface Line {
@@ -49,6 +51,9 @@ function oneLine(text: string, item: unknown, dash: number): Line | undefined {
   return { start: lineStart(text, dash), end: lineEnd(text, end) };
 }
 
+/** Items read between two yields of LineList.reading. */
+const ITEMS_PER_PIECE = 250;
+
 /**
  * The block sequence at `path` of a one-document file whose items each fill one line, with no anchors or aliases
  * anywhere: the shape where removing or appending items is exactly removing or inserting lines, which is what
@@ -76,7 +81,13 @@ export class LineList {
 
   /** The list at path, when the file and the list have the simple shape; undefined otherwise. */
   static of(text: string, path: YamlPath): LineList | undefined {
+    return finish(LineList.reading(text, path));
+  }
+
+  /** LineList.of as work that yields: the file parsed in pieces, then its items read a few hundred at a time. */
+  static *reading(text: string, path: YamlPath): Generator<void, LineList | undefined> {
     if (text.startsWith("\uFEFF")) return undefined;
+    yield* parsingForEdits(text);
     let doc: Document.Parsed;
     try {
       const parsed = parseFile(text, 0, path);
@@ -99,6 +110,7 @@ export class LineList {
       starts.push(line.start);
       ends.push(line.end);
       values.push((item as Node).toJS(doc));
+      if (i % ITEMS_PER_PIECE === ITEMS_PER_PIECE - 1) yield;
     }
     const lastDash = dashes[dashes.length - 1] ?? 0;
     const sameLine = seq.items

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { LineList, parsingForEdits, readSeqItems, ScalarSlot, type SeqItem, type TextEdit } from "../edit/index.js";
+import { LineList, readSeqItems, ScalarSlot, type SeqItem, type TextEdit } from "../edit/index.js";
 import {
   BACKEND_LIST_PATH,
   ERA_ADAPTERS,
@@ -199,8 +199,7 @@ export class QuickPlanner {
     if (!(yield* this.syncing(tree)) || !this.model) return undefined;
     const listed = this.model.clusters.get(step.kind === "release" ? this.ctx.source : this.ctx.target);
     const text = listed && this.work.get(listed.configPath);
-    if (listed && text !== undefined && this.lists.get(listKey(listed.configPath, FILES_LIST))?.text !== text)
-      yield* parsingForEdits(text);
+    if (listed && text !== undefined) yield* this.listing(listed.configPath, FILES_LIST, text);
     try {
       return step.kind === "release" ? this.release(this.model, step) : this.adopt(this.model, step);
     } catch (err) {
@@ -270,10 +269,19 @@ export class QuickPlanner {
 
   /** The list at `path` of a file as it stands in the tree, when it has the simple shape (parsed once per file). */
   private listOf(file: string, path: readonly (string | number)[], text: string): LineList | undefined {
+    return finish(this.listing(file, path, text));
+  }
+
+  /** listOf as work that yields (a Core config may list thousands of backends). */
+  private *listing(
+    file: string,
+    path: readonly (string | number)[],
+    text: string,
+  ): Generator<void, LineList | undefined> {
     const key = listKey(file, path);
     const cached = this.lists.get(key);
     if (cached && cached.text === text) return cached;
-    const list = LineList.of(text, path);
+    const list = yield* LineList.reading(text, path);
     if (list) this.lists.set(key, list);
     else this.lists.delete(key);
     return list;

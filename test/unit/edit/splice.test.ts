@@ -44,3 +44,34 @@ describe("LineList", () => {
     expect(Array.from({ length: lines.length }, (_, i) => lines.value(i))).toEqual(read);
   });
 });
+
+describe("LineList.reading", () => {
+  const items = Array.from({ length: 600 }, (_, i) => `      - 'conf.d/store-${String(i).padStart(4, "0")}.yaml'\n`);
+  const text = `discovery:\n  backends:\n    files:\n${items.join("")}  interval: 60\n`;
+
+  test("reads a list of 600 items in pieces, as LineList.of reads it at once", () => {
+    const work = LineList.reading(`${text}# read in pieces\n`, FILES);
+    let yields = 0;
+    let next = work.next();
+    for (; !next.done; next = work.next()) yields++;
+    // The parse's own pieces, then one after each 250 items.
+    expect(yields).toBeGreaterThan(2);
+    const pieces = next.value;
+    const whole = list(`${text}# read in pieces\n`);
+    expect(pieces?.length).toBe(600);
+    expect(pieces?.value(599)).toBe("conf.d/store-0599.yaml");
+    const drop = Array.from({ length: 600 }, (_, i) => i % 3 === 0);
+    const removed = pieces?.remove(drop);
+    expect(removed).toBe(whole.remove(drop));
+    expect(removed).toBe(removeSeqItems(`${text}# read in pieces\n`, FILES, (_v, i) => i % 3 === 0));
+  });
+
+  test("refuses what LineList.of refuses: a list with an item over two lines", () => {
+    const folded = text.replace("      - 'conf.d/store-0002.yaml'\n", "      - 'conf.d/store-0002\n        .yaml'\n");
+    const work = LineList.reading(folded, FILES);
+    let next = work.next();
+    while (!next.done) next = work.next();
+    expect(next.value).toBeUndefined();
+    expect(LineList.of(folded, FILES)).toBeUndefined();
+  });
+});
