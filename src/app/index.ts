@@ -246,6 +246,18 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       );
       resyncTimer.unref();
     }
+    // The App's first JWT costs its key's import and the signing code's first run: paid at load, not by the first
+    // webhook (whose handler then holds the event loop that much shorter). Nothing is sent; a failure is the first
+    // webhook's to report.
+    return instance
+      .auth()
+      .then((octokit) =>
+        (octokit as unknown as { auth: (options: { type: "app" }) => Promise<unknown> }).auth({ type: "app" }),
+      )
+      .then(
+        () => undefined,
+        () => undefined,
+      );
   };
   let resyncTimer: NodeJS.Timeout | undefined;
 

@@ -136,6 +136,17 @@ describe("fixtures parse through the payload subsets", () => {
   });
 });
 
+describe("loading the App", () => {
+  it("signs its first JWT at load without a request, and loads where the key cannot sign", async () => {
+    // The beforeEach load above signed one: nothing reached GitHub.
+    expect(seen.matched).toEqual([]);
+    expect(seen.unmatched).toEqual([]);
+    const broken = new Probot({ appId: 123, privateKey: "not a key", logLevel: "fatal" });
+    await expect(broken.load(handover({ webhookSecret: "s" }).app)).resolves.toBeUndefined();
+    expect(seen.unmatched).toEqual([]);
+  });
+});
+
 describe("webhooks name the issue to reconcile", () => {
   it("issues.opened on an issue without the handover label: one GET of the issue, no write", async () => {
     const scope = token(github(seen))
