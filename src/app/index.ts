@@ -71,6 +71,23 @@ const defaultProbe: HttpProbe = async (url) => {
   }
 };
 
+/**
+ * What the first webhook after a start would pay once, paid at load instead (its handler then holds the event loop
+ * that much shorter): the App's first JWT (its key's import, the signing code's first run) and Node's HTTP client
+ * behind fetch, loaded when first used (tens of milliseconds; a Response reading a body loads it). Nothing is sent. A
+ * failure is the first webhook's to report.
+ */
+async function warmUp(probot: Probot): Promise<void> {
+  type AppAuth = { auth: (options: { type: "app" }) => Promise<unknown> };
+  await Promise.all([
+    probot
+      .auth()
+      .then((app) => (app as unknown as AppAuth).auth({ type: "app" }))
+      .catch(() => undefined),
+    new Response("{}").json().catch(() => undefined),
+  ]);
+}
+
 /** The Probot App: every event only names the migration issue(s) to reconcile. */
 export function handover(options: HandoverOptions): { app: ApplicationFunction; controls: HandoverControls } {
   const now = options.now ?? Date.now;
@@ -246,18 +263,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       );
       resyncTimer.unref();
     }
-    // The App's first JWT costs its key's import and the signing code's first run: paid at load, not by the first
-    // webhook (whose handler then holds the event loop that much shorter). Nothing is sent; a failure is the first
-    // webhook's to report.
-    return instance
-      .auth()
-      .then((octokit) =>
-        (octokit as unknown as { auth: (options: { type: "app" }) => Promise<unknown> }).auth({ type: "app" }),
-      )
-      .then(
-        () => undefined,
-        () => undefined,
-      );
+    return warmUp(instance);
   };
   let resyncTimer: NodeJS.Timeout | undefined;
 

@@ -137,7 +137,7 @@ describe("fixtures parse through the payload subsets", () => {
 });
 
 describe("loading the App", () => {
-  it("signs its first JWT at load without a request, and loads where the key cannot sign", async () => {
+  it("warms up at load (a JWT, the fetch client) without a request, and loads where the key cannot sign", async () => {
     // The beforeEach load above signed one: nothing reached GitHub.
     expect(seen.matched).toEqual([]);
     expect(seen.unmatched).toEqual([]);
