@@ -4,6 +4,7 @@ import type { Document, Node, YAMLSeq } from "yaml";
 import { createEdits, inPlaceOfItem, seqItemLines } from "./create.js";
 import { blockPair, holdsComment, multiLine, readsSameInFlow, spliceFlowAppend, spliceFlowRemoval } from "./flow.js";
 import { changeIn } from "./expected.js";
+import { finish as finishWork } from "../spec/work.js";
 import {
   EditError,
   afterColonProps,
@@ -49,6 +50,7 @@ import {
   trimBack,
   type TextEdit,
   withoutBom,
+  BOM,
 } from "./text.js";
 
 export interface SeqItem {
@@ -237,12 +239,13 @@ function emptyEdits(text: string, seq: Seq, res: Resolution, path: YamlPath): Te
   return [{ start: first[0], end: first[1], insert: marker }, ...rest.map(([s, e]) => deleteLinesEdit(text, s, e))];
 }
 
-function removeSeqItemsWithin(
+function* removingSeqItemsWithin(
   text: string,
   path: YamlPath,
   remove: (value: unknown, index: number) => boolean,
   doc = 0,
-): string {
+): Generator<void, string> {
+  yield* parsingForEdits(text);
   const target = locateSeq(text, path, doc);
   const { seq, res } = target;
   if (!seq) return text;
@@ -250,12 +253,14 @@ function removeSeqItemsWithin(
   const drop = values.map((v, i) => remove(v, i));
   if (!drop.includes(true)) return text;
   const kept = values.filter((_, i) => !drop[i]);
+  yield;
   refuseRepointedAlias(
     text,
     target.parsed.doc,
     path,
     seq.items.filter((_, i) => drop[i]),
   );
+  yield;
   let edits: TextEdit[];
   if (seq.flow && multiLine(text, seq)) edits = spliceFlowRemoval(text, seq, drop);
   else if (seq.flow) {
@@ -263,6 +268,7 @@ function removeSeqItemsWithin(
     edits = [{ start: startOf(seq), end: contentEnd(text, seq), insert: `[${raws.join(", ")}]` }];
   } else if (kept.length === 0) edits = emptyEdits(text, seq, res, path);
   else edits = blockRemoval(text, seq, drop, path);
+  yield;
   return finish(text, applyEdits(text, edits), target, path, kept);
 }
 
@@ -403,7 +409,21 @@ export function removeSeqItems(
   remove: (value: unknown, index: number) => boolean,
   doc = 0,
 ): string {
-  return withoutBom(text, (t) => removeSeqItemsWithin(t, path, remove, doc));
+  return finishWork(removingSeqItems(text, path, remove, doc));
+}
+
+/**
+ * removeSeqItems as work that yields between its parts (each goes over every item: a Core config may list
+ * thousands), the file parsed in pieces first.
+ */
+export function* removingSeqItems(
+  text: string,
+  path: YamlPath,
+  remove: (value: unknown, index: number) => boolean,
+  doc = 0,
+): Generator<void, string> {
+  if (!text.startsWith(BOM)) return yield* removingSeqItemsWithin(text, path, remove, doc);
+  return BOM + (yield* removingSeqItemsWithin(text.slice(BOM.length), path, remove, doc));
 }
 
 /** Append items given as raw YAML source to the sequence at path (created when missing or null). */

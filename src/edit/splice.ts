@@ -52,7 +52,7 @@ function oneLine(text: string, item: unknown, dash: number): Line | undefined {
 }
 
 /** Items read between two yields of LineList.reading. */
-const ITEMS_PER_PIECE = 250;
+const ITEMS_PER_PIECE = 100;
 
 /**
  * The block sequence at `path` of a one-document file whose items each fill one line, with no anchors or aliases
@@ -84,7 +84,7 @@ export class LineList {
     return finish(LineList.reading(text, path));
   }
 
-  /** LineList.of as work that yields: the file parsed in pieces, then its items read a few hundred at a time. */
+  /** LineList.of as work that yields: the file parsed in pieces, then its items read a hundred at a time. */
   static *reading(text: string, path: YamlPath): Generator<void, LineList | undefined> {
     if (text.startsWith("\uFEFF")) return undefined;
     yield* parsingForEdits(text);

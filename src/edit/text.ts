@@ -11,7 +11,7 @@ export function eolOf(text: string): string {
   return crlf > lf ? "\r\n" : "\n";
 }
 
-const BOM = "\uFEFF";
+export const BOM = "\uFEFF";
 
 /**
  * Run an edit on the text without its byte order mark (which would count as a column of the first line) and

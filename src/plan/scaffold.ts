@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { insertMapEntry, readEntryRaw, removeKey, removeSeqItems, setScalar } from "../edit/index.js";
+import { insertMapEntry, readEntryRaw, removeKey, removingSeqItems, setScalar } from "../edit/index.js";
 import {
   BACKEND_LIST_PATH,
   isKustomization,
@@ -146,7 +146,7 @@ export function* scaffolding(tree: FileMap, ctx: MigrationContext): Generator<vo
   const listPath = BACKEND_LIST_PATH[source.era];
   if (listPath)
     core = withoutStrandedComments(
-      removeSeqItems(core, listPath, () => true),
+      yield* removingSeqItems(core, listPath, () => true),
       listPath[listPath.length - 1] ?? "",
     );
   for (const dependency of source.dependencies) {

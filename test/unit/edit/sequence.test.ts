@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { EditError, appendSeqItems, readSeqItems, removeSeqItems } from "../../../src/edit/index.js";
+import { EditError, appendSeqItems, readSeqItems, removeSeqItems, removingSeqItems } from "../../../src/edit/index.js";
 import { coreConfig, crlf, files, http, httpConfig, statefulSet } from "./fixtures.js";
 
 const isValue = (want: unknown) => (v: unknown) => JSON.stringify(v) === JSON.stringify(want);
@@ -318,5 +318,37 @@ describe("sequence errors name the path", () => {
         "cannot append multi-line items to d.files (line 1): it is a flow sequence not under a block map key",
       ),
     );
+  });
+});
+
+describe("removingSeqItems", () => {
+  const items = Array.from({ length: 300 }, (_, i) => `    - 'conf.d/s-${i}.yaml'\n`).join("");
+  const config = `# head\nstorage:\n  db: x\ndiscovery:\n  files:\n${items}  interval: 60\n`;
+  const path = ["discovery", "files"];
+  function run(text: string, remove: (v: unknown, i: number) => boolean): { text: string; yields: number } {
+    const work = removingSeqItems(text, path, remove);
+    let yields = 0;
+    let next = work.next();
+    for (; !next.done; next = work.next()) yields++;
+    return { text: next.value, yields };
+  }
+
+  test("empties a list of 300 items in pieces, as removeSeqItems does at once", () => {
+    const { text, yields } = run(config, () => true);
+    expect(text).toBe(removeSeqItems(config, path, () => true));
+    expect(text).toBe("# head\nstorage:\n  db: x\ndiscovery:\n  files: []\n  interval: 60\n");
+    // The parse's pieces, then the values, the alias check and the edits apart.
+    expect(yields).toBeGreaterThan(3);
+  });
+
+  test("removes some items, keeps a byte order mark, and refuses what removeSeqItems refuses", () => {
+    const bom = `\uFEFF${config}`;
+    const some = (_v: unknown, i: number) => i % 2 === 1;
+    expect(run(bom, some).text).toBe(removeSeqItems(bom, path, some));
+    expect(run(bom, some).text.startsWith("\uFEFF# head\n")).toBe(true);
+    expect(run(config, () => false).text).toBe(config);
+    const scalar = "discovery:\n  files: 3\n";
+    expect(() => run(scalar, () => true)).toThrow("discovery.files is a scalar, not a sequence");
+    expect(() => removeSeqItems(scalar, path, () => true)).toThrow("discovery.files is a scalar, not a sequence");
   });
 });

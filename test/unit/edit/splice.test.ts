@@ -54,7 +54,7 @@ describe("LineList.reading", () => {
     let yields = 0;
     let next = work.next();
     for (; !next.done; next = work.next()) yields++;
-    // The parse's own pieces, then one after each 250 items.
+    // The parse's own pieces, then one after each 100 items.
     expect(yields).toBeGreaterThan(2);
     const pieces = next.value;
     const whole = list(`${text}# read in pieces\n`);

@@ -86,8 +86,9 @@ describe("planMigrationInSlices", () => {
     expect(JSON.stringify(sliced)).toBe(JSON.stringify(planMigration(tree, req, 1)));
     // 23 YAML files parsed ahead; before the first step the checker's three parts (shared backends, shared reach,
     // the rest) and the groups apart; 42 steps; the general path's prepare, first adopt, last release and
-    // decommission checked apart from their edits, each check in three parts; the prepare scaffold's six parts apart
-    // (owned files, copies, two dependency endpoints, the target's shape, its handover.yml entry); the final load.
-    expect(pauses).toBe(23 + (2 + 2) + 42 + 4 * (1 + 2) + 6 + 1);
+    // decommission checked apart from their edits, each check in three parts; the prepare scaffold's parts apart
+    // (owned files, copies, the list emptied in four parts, two dependency endpoints, the target's shape, its
+    // handover.yml entry); the final load.
+    expect(pauses).toBe(23 + (2 + 2) + 42 + 4 * (1 + 2) + (6 + 3) + 1);
   });
 });
