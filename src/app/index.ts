@@ -14,6 +14,8 @@ import {
 } from "../github/index.js";
 import { guardPullRequest } from "../guard/index.js";
 import { LruCache } from "../spec/lru.js";
+import { handoverConfig } from "../spec/config.js";
+import { readYaml } from "../spec/yaml.js";
 import { appRoutes } from "./http.js";
 import { createMetrics } from "./metrics.js";
 import { MigrationMetrics } from "./migrations.js";
@@ -78,6 +80,7 @@ const defaultProbe: HttpProbe = async (url) => {
  * failure is the first webhook's to report.
  */
 async function warmUp(probot: Probot): Promise<void> {
+  warmParsers();
   type AppAuth = { auth: (options: { type: "app" }) => Promise<unknown> };
   await Promise.all([
     probot
@@ -86,6 +89,28 @@ async function warmUp(probot: Probot): Promise<void> {
       .catch(() => undefined),
     new Response("{}").json().catch(() => undefined),
   ]);
+}
+
+/** A handover.yml in the shapes the App reads (block and flow maps and lists, plain and quoted scalars). */
+const WARM_UP_CONFIG = [
+  "version: 1",
+  "clusters:",
+  "  replicore-a:",
+  "    config: 'clusters/replicore-a/replicante.yaml'",
+  '    health: [{ status: "deploy/*" }]',
+  "    restart: { file: clusters/replicore-a/statefulset.yaml, key: [spec, template] }",
+  "defaults:",
+  "  soak: 30m",
+  "",
+].join("\n");
+
+/**
+ * The YAML parser and the config schema each compile their code on first use (the parser's about 10 ms of it in the
+ * first piece of a plan): a small handover.yml read and validated at load. True when it validated (its whole path ran).
+ */
+export function warmParsers(): boolean {
+  const read = readYaml("warm-up.yml", WARM_UP_CONFIG);
+  return read.ok && handoverConfig.safeParse(read.value).success;
 }
 
 /** The Probot App: every event only names the migration issue(s) to reconcile. */

@@ -5,7 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Probot, ProbotOctokit } from "probot";
 import { beforeEach, describe, expect, it } from "vitest";
-import { handover, type HandoverControls } from "../../../src/app/index.js";
+import { handover, warmParsers, type HandoverControls } from "../../../src/app/index.js";
 import { commentEvent, issueEvent, pullRequestEvent, repositoryEvent } from "../../../src/spec/events.js";
 import { issueOfBranch, readStepMarker } from "../../../src/spec/markers.js";
 import { github, useNock } from "../github/nock.js";
@@ -137,10 +137,12 @@ describe("fixtures parse through the payload subsets", () => {
 });
 
 describe("loading the App", () => {
-  it("warms up at load (a JWT, the fetch client) without a request, and loads where the key cannot sign", async () => {
+  it("warms up at load (parsers, a JWT, the fetch client) without a request; loads where the key cannot sign", async () => {
     // The beforeEach load above signed one: nothing reached GitHub.
     expect(seen.matched).toEqual([]);
     expect(seen.unmatched).toEqual([]);
+    // Its handover.yml for the parser and the schema is one they read through to the end.
+    expect(warmParsers()).toBe(true);
     const broken = new Probot({ appId: 123, privateKey: "not a key", logLevel: "fatal" });
     await expect(broken.load(handover({ webhookSecret: "s" }).app)).resolves.toBeUndefined();
     expect(seen.unmatched).toEqual([]);
