@@ -6,6 +6,7 @@ import { reconcile, stateSigner } from "../engine/index.js";
 import {
   classify,
   knowDefaultBranch,
+  knowRepositoryId,
   OctokitPort,
   PortMemory,
   type HttpProbe,
@@ -277,6 +278,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       }
       const target = { octokit: context.octokit as unknown as OctokitLike, ...reading.repository };
       if (reading.defaultBranch) knowDefaultBranch(target.owner, target.repo, reading.defaultBranch);
+      if (reading.repositoryId) knowRepositoryId(target.owner, target.repo, reading.repositoryId);
       // Acknowledge at once: GitHub gives a delivery 10 s, and a reconcile (or a large plan) may take longer.
       const delivery = { name: context.name, payload: context.payload };
       inBackground(Promise.all(reading.triggers.map((trigger) => fire(target, trigger, delivery))));

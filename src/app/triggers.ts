@@ -40,6 +40,8 @@ export type Reading =
       repository: { owner: string; repo: string };
       /** The repository's default branch as the payload names it (every repository payload carries it). */
       defaultBranch?: string;
+      /** The repository's GraphQL node id as the payload names it. */
+      repositoryId?: string;
       triggers: Trigger[];
     };
 
@@ -128,6 +130,7 @@ export function triggersOf(delivery: Delivery, botLogin: string): Reading {
     event,
     repository: { owner: payload.repository.owner.login, repo: payload.repository.name },
     ...(payload.repository.default_branch ? { defaultBranch: payload.repository.default_branch } : {}),
+    ...(payload.repository.node_id ? { repositoryId: payload.repository.node_id } : {}),
     triggers: row.triggers(payload, payload.sender.login === botLogin),
   };
 }

@@ -6,7 +6,16 @@ import type { CommandFeedback } from "./commands.js";
 import { encodeState, readState, withStateBlock, type HiddenState, type StateSigner } from "./state.js";
 import { classify, RETRYABLE } from "../github/errors.js";
 import type { StepRecord } from "../spec/state.js";
-import { COMMITTER, type CommentInfo, type LabelSpec, type MergeMethod } from "../github/port.js";
+import {
+  COMMITTER,
+  type CommentInfo,
+  type GuardRun,
+  type LabelSpec,
+  type MergeMethod,
+  type NewPull,
+  type PullInfo,
+} from "../github/port.js";
+import { activeLocks, GUARD_NAME, guardVerdict } from "../guard/index.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS, stepTitle, type StatusLabel } from "../spec/markers.js";
 
@@ -67,22 +76,6 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       const { step } = action;
       const message = `${step.title}\n\nStep ${step.id} of Handover migration #${snapshot.issue}.\nCommitter: ${COMMITTER.name}`;
       const sha = await port.createCommit(action.baseSha, action.changes, message);
-      if (!(await port.createBranch(step.branch, sha))) {
-        // The branch exists (a crash after creating it, another replica, or an earlier attempt). Bring it up to this
-        // step only if its head is Handover's and not already this step on this base (so no commit piles up on every
-        // attempt); a person's push is never overwritten.
-        const existing = await port.getBranch(step.branch);
-        if (existing && existing !== sha) {
-          const head = await port.getCommit(existing);
-          const mine = head.committer === COMMITTER.name;
-          const current =
-            mine &&
-            head.parents.length === 1 &&
-            head.parents[0] === action.baseSha &&
-            head.tree === (await port.getCommit(sha)).tree;
-          if (mine && !current) await port.moveBranch(step.branch, sha, existing);
-        }
-      }
       const index = snapshot.steps.findIndex((s) => s.id === step.id);
       const body = renderPrBody({
         issue: snapshot.issue,
@@ -96,13 +89,29 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
         ...(snapshot.automerge?.includes(step.id) && !action.rollbackOf ? { automerge: true } : {}),
       });
       const draft = step.kind === "prepare" && !action.rollbackOf;
-      const pr = await port.createPull({
+      const pull: NewPull = {
         branch: step.branch,
         title: step.title,
         body,
         draft,
         ...(draft ? { wipTitle: stepTitle(snapshot.issue, `[WIP] ${step.summary}`) } : {}),
-      });
+      };
+      let opened: PullInfo | undefined;
+      let created: boolean;
+      if (action.branchFree) {
+        // No branch of this name was there: branch, PR and the guard's verdict on it go to GitHub in one request.
+        const check = await ownVerdict(deps, observed, step.id);
+        const answer = await port.openStep({
+          branch: step.branch,
+          sha,
+          pull,
+          ...(check ? { check: { name: GUARD_NAME, run: check } } : {}),
+        });
+        created = answer.branch;
+        opened = answer.pull;
+      } else created = await port.createBranch(step.branch, sha);
+      if (!created) await bringUp(deps, step.branch, sha, action.baseSha);
+      const pr = opened ?? (await port.createPull(pull));
       await port.addLabels(pr.number, [MIGRATION_LABEL]);
       return;
     }
@@ -129,6 +138,35 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
     case "automerge":
       return enableAutoMerge(deps, action);
   }
+}
+
+/**
+ * The step branch exists (a crash after creating it, another replica, or an earlier attempt): bring it up to this step
+ * only if its head is Handover's and not already this step on this base (so no commit piles up on every attempt); a
+ * person's push is never overwritten.
+ */
+async function bringUp(deps: EngineDeps, branch: string, sha: string, baseSha: string): Promise<void> {
+  const { port } = deps;
+  const existing = await port.getBranch(branch);
+  if (!existing || existing === sha) return;
+  const head = await port.getCommit(existing);
+  const mine = head.committer === COMMITTER.name;
+  const current =
+    mine && head.parents.length === 1 && head.parents[0] === baseSha && head.tree === (await port.getCommit(sha)).tree;
+  if (mine && !current) await port.moveBranch(branch, sha, existing);
+}
+
+/**
+ * The guard's verdict on the step PR about to open, made here from the trees observe already checked (the same verdict
+ * the guard reaches on the PR's head, with the same locks of the other active migrations), so the check run goes with
+ * the PR and the guard reads nothing back. Undefined when the trees were not kept: the guard then judges the PR itself.
+ */
+async function ownVerdict(deps: EngineDeps, observed: Observed, stepId: string): Promise<GuardRun | undefined> {
+  const view = observed.snapshot.views.get(stepId);
+  if (!view?.trees || !view.changes) return undefined;
+  const locks = await activeLocks(deps.port, observed.permissions.permission);
+  const changed = [...new Set(view.changes.map((c) => c.path))];
+  return guardVerdict(view.trees.step, observed.snapshot.issue, locks, changed, view.trees.base);
 }
 
 /**

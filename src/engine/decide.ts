@@ -152,6 +152,7 @@ function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision 
         changes: view.changes,
         baseSha: snapshot.headSha,
         previousPr: previousPr(hidden, snapshot.steps, index),
+        ...(view.branchFree ? { branchFree: true } : {}),
       },
     ],
     phase: phase("handover:running", step.id, { kind: "opening" }),

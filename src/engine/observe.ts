@@ -195,6 +195,7 @@ async function onHead(
     view.changes = diffTrees(head, outcome.tree);
     await loadInSlices(outcome.tree, SLICING);
     view.violations = (await inSlices(checkingTree(outcome.tree), SLICING)).filter(counts);
+    view.trees = { base: head, step: outcome.tree };
   } catch (err) {
     if (err instanceof InputError) view.problems = [...err.problems];
     else if (err instanceof EditError) view.problems = [err.message];
@@ -282,6 +283,7 @@ async function viewOf(
   if (!found && !rec.noDiff) {
     // A step branch someone else made before Handover is not Handover's to use.
     const existing = await deps.port.getBranch(step.branch);
+    if (existing === undefined) view.branchFree = true;
     const committer = existing ? (await deps.port.getCommit(existing)).committer : COMMITTER.name;
     if (committer !== COMMITTER.name) {
       view.problems = [

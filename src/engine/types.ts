@@ -4,7 +4,7 @@
  */
 import type { GateResult } from "../health/index.js";
 import type { PlannedStep } from "../plan/index.js";
-import type { FileChange } from "../repo/index.js";
+import type { FileChange, FileMap } from "../repo/index.js";
 import type { PullInfo } from "../spec/github.js";
 import type { StatusLabel } from "../spec/markers.js";
 import type { HiddenState } from "../spec/state.js";
@@ -23,6 +23,10 @@ export interface StepView {
   changes?: FileChange[];
   /** The invariant on the head tree after those changes. */
   violations?: Violation[];
+  /** The default-branch tree and the tree after those changes (the guard's verdict on the step PR is made from them). */
+  trees?: { base: FileMap; step: FileMap };
+  /** For a step to open: no branch of its name exists (read when it has no PR), so it opens in one request. */
+  branchFree?: boolean;
   /** Why the step cannot be computed on the current head (the user must fix something). */
   problems?: string[];
   /** For a PR closed without merging: whether GitHub would reopen it (its branch exists, with commits to merge). */
@@ -78,6 +82,8 @@ export type Action =
       baseSha: string;
       previousPr: number | null;
       rollbackOf?: string;
+      /** The step branch did not exist when observed: branch, PR and guard check run go in one request. */
+      branchFree?: boolean;
     }
   | { kind: "reopen"; step: PlannedStep; pr: number }
   | { kind: "refresh"; step: PlannedStep; pr: number; headSha: string; changes: FileChange[]; baseSha: string }

@@ -1,5 +1,13 @@
 export * from "./port.js";
-export { knowDefaultBranch, OctokitPort, PortMemory, resetCaches, type OctokitLike, type Read } from "./octokit.js";
+export {
+  knowDefaultBranch,
+  knowRepositoryId,
+  OctokitPort,
+  PortMemory,
+  resetCaches,
+  type OctokitLike,
+  type Read,
+} from "./octokit.js";
 export { classify, errorMessage, failedRequest, orUndefined, RETRYABLE, type GitHubErrorKind } from "./errors.js";
 export { conditionalGet } from "./conditional.js";
 export { fetchProbe } from "./probe.js";

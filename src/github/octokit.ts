@@ -18,6 +18,7 @@ import {
   type MergeMethod,
   type MergeSettings,
   type NewPull,
+  type NewStep,
   type Permission,
   type PullInfo,
   type Reaction,
@@ -53,6 +54,8 @@ const treeShas = new LruCache<string, string>(1_000);
  * reads the repository again) instead of the repository and then the ref, one after the other.
  */
 const defaultBranches = new LruCache<string, string>(1_000);
+/** Repositories' GraphQL node ids by `owner/repo` (they never change; webhook payloads carry them too). */
+const repositoryIds = new LruCache<string, string>(1_000);
 
 /**
  * The default branch a webhook payload names, so no request asks for it. A name gone stale (a rename, an old
@@ -60,6 +63,11 @@ const defaultBranches = new LruCache<string, string>(1_000);
  */
 export function knowDefaultBranch(owner: string, repo: string, name: string): void {
   defaultBranches.set(`${owner}/${repo}`, name);
+}
+
+/** The repository's GraphQL node id a webhook payload names, so opening a step asks no request for it. */
+export function knowRepositoryId(owner: string, repo: string, nodeId: string): void {
+  repositoryIds.set(`${owner}/${repo}`, nodeId);
 }
 
 /**
@@ -77,14 +85,24 @@ const FRESH_MS = 60_000;
 export class PortMemory {
   /** When (real ms) each commit was made. */
   readonly made = new LruCache<string, number>(1_000);
-  /** The check runs written, by commit and name. */
-  readonly checkRuns = new LruCache<string, { conclusion: string | null; title: string; at: number }>(1_000);
+  /** The check runs written, by commit and name, with the verdict they carry. */
+  readonly checkRuns = new LruCache<string, { run: GuardRun; at: number }>(1_000);
 }
 /** Reads of immutable objects under way: a guard and a reconcile reading the same new tree at once share one read. */
 const reading = new Map<string, Promise<unknown>>();
 /** Forget every cached answer (tests that fake GitHub reuse shas with other contents; real shas never change). */
 export function resetCaches(): void {
-  for (const cache of [trees, listings, blobs, commits, treeShas, changedBy, conditionalReads, defaultBranches])
+  for (const cache of [
+    trees,
+    listings,
+    blobs,
+    commits,
+    treeShas,
+    changedBy,
+    conditionalReads,
+    defaultBranches,
+    repositoryIds,
+  ])
     cache.clear();
   reading.clear();
 }
@@ -155,6 +173,22 @@ export const ENABLE_AUTO_MERGE = `mutation EnableAutoMerge($pullRequestId: ID!, 
     pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
   }
 }`;
+
+/** The step's branch, PR and guard check run: three mutations GitHub runs one after another in one request. */
+const OPEN_STEP_FIELDS = `createRef(input: {repositoryId: $repositoryId, name: $ref, oid: $oid}) { ref { name } }
+  createPullRequest(input: {repositoryId: $repositoryId, baseRefName: $base, headRefName: $head, title: $title, body: $body, draft: $draft}) {
+    pullRequest { id number url isDraft headRefOid }
+  }`;
+export const OPEN_STEP = `mutation OpenStep($repositoryId: ID!, $ref: String!, $oid: GitObjectID!, $base: String!, $head: String!, $title: String!, $body: String!, $draft: Boolean!) {
+  ${OPEN_STEP_FIELDS}
+}`;
+export const OPEN_STEP_CHECKED = `mutation OpenStep($repositoryId: ID!, $ref: String!, $oid: GitObjectID!, $base: String!, $head: String!, $title: String!, $body: String!, $draft: Boolean!, $check: CreateCheckRunInput!) {
+  ${OPEN_STEP_FIELDS}
+  createCheckRun(input: $check) { checkRun { id } }
+}`;
+
+/** GitHub takes at most 50 annotations per check run request. */
+const ANNOTATIONS_MAX = 50;
 
 /** GitHub refuses auto-merge on a PR that could merge now ("Pull request Pull request is in clean status"). */
 const CLEAN_STATUS = /is in clean status/;
@@ -654,6 +688,67 @@ export class OctokitPort implements GitHubPort {
     }
   }
 
+  private async repositoryId(): Promise<string> {
+    const key = `${this.owner}/${this.repo}`;
+    const known = repositoryIds.get(key);
+    if (known !== undefined) return known;
+    const id = (await this.get("")).node_id as string;
+    repositoryIds.set(key, id);
+    return id;
+  }
+
+  async openStep(step: NewStep): Promise<{ branch: boolean; pull?: PullInfo }> {
+    const [repositoryId, base] = await Promise.all([this.repositoryId(), this.defaultBranchName()]);
+    const { pull, check } = step;
+    const variables = {
+      repositoryId,
+      ref: `refs/heads/${step.branch}`,
+      oid: step.sha,
+      base,
+      head: step.branch,
+      title: pull.title,
+      body: pull.body,
+      draft: pull.draft,
+      ...(check ? { check: checkRunInput(repositoryId, step.sha, check.name, check.run) } : {}),
+    };
+    this.ahead.clear();
+    let data: Json | undefined;
+    try {
+      data = (await this.octokit.graphql(check ? OPEN_STEP_CHECKED : OPEN_STEP, variables)) as Json;
+    } catch (err) {
+      // A field GitHub refused comes back null, with `errors`; the others ran. Anything else (5xx, rate limit) throws.
+      const refused = err as { errors?: unknown; data?: Json };
+      if (!Array.isArray(refused.errors)) throw err;
+      data = refused.data ?? {};
+    }
+    if (check && data?.createCheckRun) {
+      this.memory.checkRuns.set(`${this.owner}/${this.repo}@${step.sha}\0${check.name}`, {
+        run: check.run,
+        at: Date.now(),
+      });
+    }
+    const opened = data?.createPullRequest?.pullRequest as Json | undefined;
+    if (!opened) return { branch: Boolean(data?.createRef) };
+    const info: PullInfo = {
+      number: opened.number,
+      state: "open",
+      merged: false,
+      mergedAt: null,
+      mergeCommitSha: null,
+      headRef: step.branch,
+      headSha: opened.headRefOid ?? step.sha,
+      baseRef: base,
+      author: this.botLogin,
+      body: pull.body,
+      draft: Boolean(opened.isDraft),
+      url: opened.url ?? "",
+      mergeable: null,
+      nodeId: opened.id,
+    };
+    this.opened.set(step.branch, info);
+    return { branch: Boolean(data?.createRef), pull: info };
+  }
+
   async updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void> {
     await this.send("PATCH", `/pulls/${number}`, patch);
   }
@@ -725,8 +820,8 @@ export class OctokitPort implements GitHubPort {
 
   async findCheckRun(sha: string, name: string): Promise<{ conclusion: string | null; title: string } | undefined> {
     const key = `${this.owner}/${this.repo}@${sha}`;
-    const mine = this.memory.checkRuns.get(`${key}\0${name}`);
-    if (mine && Date.now() - mine.at < FRESH_MS) return { conclusion: mine.conclusion, title: mine.title };
+    const mine = this.ownCheckRun(sha, name);
+    if (mine) return { conclusion: mine.conclusion, title: mine.output.title };
     // A commit this process made moments ago has no check run yet but what this process writes.
     const madeAt = this.memory.made.get(key);
     if (madeAt !== undefined && Date.now() - madeAt < FRESH_MS) return undefined;
@@ -737,8 +832,7 @@ export class OctokitPort implements GitHubPort {
   }
 
   async createCheckRun(sha: string, name: string, run: GuardRun): Promise<void> {
-    // GitHub takes at most 50 annotations per request.
-    const output = { ...run.output, annotations: run.output.annotations.slice(0, 50) };
+    const output = { ...run.output, annotations: run.output.annotations.slice(0, ANNOTATIONS_MAX) };
     await this.send("POST", "/check-runs", {
       name,
       head_sha: sha,
@@ -746,8 +840,12 @@ export class OctokitPort implements GitHubPort {
       conclusion: run.conclusion,
       output,
     });
-    const key = `${this.owner}/${this.repo}@${sha}\0${name}`;
-    this.memory.checkRuns.set(key, { conclusion: run.conclusion, title: output.title, at: Date.now() });
+    this.memory.checkRuns.set(`${this.owner}/${this.repo}@${sha}\0${name}`, { run, at: Date.now() });
+  }
+
+  ownCheckRun(sha: string, name: string): GuardRun | undefined {
+    const mine = this.memory.checkRuns.get(`${this.owner}/${this.repo}@${sha}\0${name}`);
+    return mine && Date.now() - mine.at < FRESH_MS ? mine.run : undefined;
   }
 
   async statuses(ref: string): Promise<CommitStatus[]> {
@@ -765,4 +863,25 @@ export class OctokitPort implements GitHubPort {
   async deploymentStatuses(id: number): Promise<DeploymentStatus[]> {
     return (await this.all(`/deployments/${id}/statuses`)) as DeploymentStatus[];
   }
+}
+
+/** The guard's verdict as GraphQL's CreateCheckRunInput: a completed run on `sha`. */
+function checkRunInput(repositoryId: string, sha: string, name: string, run: GuardRun): Json {
+  return {
+    repositoryId,
+    headSha: sha,
+    name,
+    status: "COMPLETED",
+    conclusion: run.conclusion.toUpperCase(),
+    output: {
+      title: run.output.title,
+      summary: run.output.summary,
+      annotations: run.output.annotations.slice(0, ANNOTATIONS_MAX).map((a) => ({
+        path: a.path,
+        location: { startLine: a.start_line, endLine: a.end_line },
+        annotationLevel: a.annotation_level.toUpperCase(),
+        message: a.message,
+      })),
+    },
+  };
 }

@@ -40,6 +40,14 @@ export interface NewPull {
   wipTitle?: string;
 }
 
+/** A step to open in one request: its branch at `sha`, its PR and, when given, a check run on `sha` (the guard's). */
+export interface NewStep {
+  branch: string;
+  sha: string;
+  pull: NewPull;
+  check?: { name: string; run: GuardRun };
+}
+
 /** A label Handover uses, created in the repo when missing (an issue form cannot apply a label the repo lacks). */
 export interface LabelSpec {
   name: string;
@@ -114,6 +122,13 @@ export interface GitHubPort {
    * normal PR titled `wipTitle`.
    */
   createPull(pull: NewPull): Promise<PullInfo>;
+  /**
+   * Create the step's branch, open its PR and write the guard's check run, in one GraphQL request (createRef,
+   * createPullRequest, createCheckRun: GitHub runs a mutation's fields one after another, each on its own). `branch`
+   * says whether the branch was created here (`false`: it existed); `pull` is the PR opened, absent when GitHub opened
+   * none (the caller then opens it with `createPull`, which knows every refusal: a draft the plan lacks, one that exists).
+   */
+  openStep(step: NewStep): Promise<{ branch: boolean; pull?: PullInfo }>;
   updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void>;
   /** The repository's merge settings: the methods it allows (merge, squash, rebase) and whether auto-merge is allowed. */
   mergeSettings(): Promise<MergeSettings>;
@@ -132,6 +147,8 @@ export interface GitHubPort {
   /** The conclusion and title of the newest check run with this name on a commit. */
   findCheckRun(sha: string, name: string): Promise<{ conclusion: string | null; title: string } | undefined>;
   createCheckRun(sha: string, name: string, run: GuardRun): Promise<void>;
+  /** The verdict of a check run this process wrote on a commit moments ago (no request), if any. */
+  ownCheckRun(sha: string, name: string): GuardRun | undefined;
 
   statuses(ref: string): Promise<CommitStatus[]>;
   checkRuns(ref: string): Promise<CheckRun[]>;

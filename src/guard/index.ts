@@ -230,6 +230,9 @@ export async function guardPullRequest(
   port: GitHubPort,
   pull: { number: number; headSha: string; headRef: string; author: string },
 ): Promise<GuardRun> {
+  // Handover's own step PR whose head it just guarded in-process (the check run went with the PR): nothing to read.
+  const own = pull.author === port.botLogin ? port.ownCheckRun(pull.headSha, GUARD_NAME) : undefined;
+  if (own) return own;
   const baseSha = (await port.defaultBranch()).sha;
   const listings = { head: await port.listTree(pull.headSha), base: await port.listTree(baseSha) };
   const texts = new Map<string, { text: string | null; size: number }>();

@@ -45,7 +45,7 @@ export interface RenderedRepo {
 export const userJson = renderUser;
 
 const api = (repo: RenderedRepo, path = ""): string => `${repo.core.apiUrl()}/repos/${repo.fullName}${path}`;
-const html = (repo: RenderedRepo, path = ""): string => `${HTML_URL}/${repo.fullName}${path}`;
+export const html = (repo: RenderedRepo, path = ""): string => `${HTML_URL}/${repo.fullName}${path}`;
 
 /** Base64 wrapped at 60 characters, as the contents and blobs APIs send it. */
 export function base64Wrapped(content: Buffer): string {

@@ -8,6 +8,7 @@ const base = z.object({
     name: z.string(),
     owner: z.object({ login: z.string() }),
     default_branch: z.string().optional(),
+    node_id: z.string().optional(),
   }),
   installation: z.object({ id: z.number() }).optional(),
   sender: account,

@@ -2,6 +2,7 @@
 // issue 14). Totals go in `npm run bench`; here the exact writes, so a redundant one fails a test.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { OPEN_STEP_CHECKED } from "../../src/github/octokit.js";
 import { REHEARSAL_START } from "../../src/rehearse/run.js";
 import type { SimulatedClock, World } from "../../src/rehearse/world.js";
 import type { GitHubSim } from "../../src/sim/index.js";
@@ -39,18 +40,57 @@ describe("the writes a migration costs", { timeout: 120_000 }, () => {
     try {
       const issue = w.sim.createIssue("operator", "Upgrade", ISSUE, ["handover"]);
       await settle(w);
-      const pr = w.sim.listPulls()[0]?.number;
+      const opened = w.sim.listPulls()[0];
+      if (!opened?.pull) throw new Error("no step PR opened");
+      const pr = opened.number;
       expect(writesSince(w, 0)).toEqual([
         `POST ${R}/git/trees`,
         `POST ${R}/git/commits`,
-        `POST ${R}/git/refs`,
-        `POST ${R}/pulls`,
+        "POST /graphql", // the branch, the draft PR and the guard's check run
         `POST ${R}/issues/${pr}/labels`,
         `POST ${R}/issues/${issue}/comments`,
         `POST ${R}/labels`,
         `POST ${R}/issues/${issue}/labels`,
-        `POST ${R}/check-runs`,
       ]);
+      const head = opened.pull.headSha;
+      const run = [...w.sim.repo.checkRuns.values()].find((r) => r.headSha === head);
+      // the prepare scaffold still carries REPLACE-ME: the guard's verdict, made with the PR, holds it
+      expect(run).toMatchObject({ name: "handover/guard", status: "completed", conclusion: "failure" });
+      expect(w.sim.graphqlRequests).toEqual([
+        {
+          query: OPEN_STEP_CHECKED,
+          variables: {
+            repositoryId: `R_${w.sim.repo.id}`,
+            ref: "refs/heads/handover/1/prepare",
+            oid: head,
+            base: "main",
+            head: "handover/1/prepare",
+            title: opened.title,
+            body: opened.body,
+            draft: true,
+            check: {
+              repositoryId: `R_${w.sim.repo.id}`,
+              headSha: head,
+              name: "handover/guard",
+              status: "COMPLETED",
+              conclusion: "FAILURE",
+              output: {
+                title: run?.output.title,
+                summary: run?.output.summary,
+                annotations: run?.annotations.map((a: Record<string, unknown>) => ({
+                  path: a.path,
+                  location: { startLine: a.start_line, endLine: a.end_line },
+                  annotationLevel: "FAILURE",
+                  message: a.message,
+                })),
+              },
+            },
+          },
+        },
+      ]);
+      // the guard on the PR's opened event reads nothing: the verdict went with the PR
+      const guardReads = w.sim.requests.filter((r) => r.path.endsWith("/check-runs") || r.path.endsWith("/files"));
+      expect(guardReads).toEqual([]);
     } finally {
       await w.stop();
     }
@@ -91,11 +131,9 @@ describe("the writes of one step", { timeout: 120_000 }, () => {
       // 00:32 and 00:33 the deployments and flux report green, 00:48 the soak ends: no write
       `00:51:00 POST ${R}/git/trees`,
       `00:51:00 POST ${R}/git/commits`,
-      `00:51:00 POST ${R}/git/refs`,
-      `00:51:00 POST ${R}/pulls`,
+      "00:51:00 POST /graphql", // adopt-canary's branch, PR and guard check run
       `00:51:00 POST ${R}/issues/${next.pr}/labels`,
       `00:51:00 PATCH ${dashboard}`, // gate passed, adopt-canary open for review
-      `00:51:00 POST ${R}/check-runs`,
     ]);
   });
 });

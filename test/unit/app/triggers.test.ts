@@ -56,19 +56,26 @@ describe("triggersOf", () => {
       event: payload.action ? `${name}.${payload.action}` : name,
       repository: REPO,
       defaultBranch: "main",
+      repositoryId: "R_kgDOAAHiQA",
       triggers,
     });
   });
 
-  it("takes the default branch's name from the payload, and goes without it when the payload lacks it", () => {
+  it("takes the default branch's name and the repository's node id from the payload, and goes without them when it lacks them", () => {
     const renamed = fixture("issues.opened");
     renamed.repository.default_branch = "trunk";
-    expect(triggersOf({ name: "issues", payload: renamed }, BOT)).toMatchObject({ defaultBranch: "trunk" });
+    renamed.repository.node_id = "R_other";
+    expect(triggersOf({ name: "issues", payload: renamed }, BOT)).toMatchObject({
+      defaultBranch: "trunk",
+      repositoryId: "R_other",
+    });
     const without = fixture("issues.opened");
     delete without.repository.default_branch;
+    delete without.repository.node_id;
     const reading = triggersOf({ name: "issues", payload: without }, BOT);
     expect(reading.kind).toBe("triggers");
     expect("defaultBranch" in reading).toBe(false);
+    expect("repositoryId" in reading).toBe(false);
   });
 
   it("reads exactly the events of the table", () => {

@@ -24,7 +24,13 @@ const enable = async (nodeId: string, method = "MERGE") =>
 const refusal = (message: string) => ({
   data: { enablePullRequestAutoMerge: null },
   errors: [
-    { type: "UNPROCESSABLE", path: ["enablePullRequestAutoMerge"], locations: [{ line: 2, column: 3 }], message },
+    {
+      type: "UNPROCESSABLE",
+      path: ["enablePullRequestAutoMerge"],
+      // where the refused field starts in the query, as GitHub points at it
+      locations: [{ line: 1, column: MUTATION.indexOf("enablePullRequestAutoMerge") + 1 }],
+      message,
+    },
   ],
 });
 const autoMergeOf = async (n: number) =>
