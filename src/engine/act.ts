@@ -57,11 +57,31 @@ async function enableAutoMerge(deps: EngineDeps, action: Extract<Action, { kind:
   if (!method) return outcome({ refused: "the repository allows no merge method" });
   const answer = await port.enableAutoMerge({ nodeId: action.nodeId }, method);
   if ("enabled" in answer) return outcome({ method });
-  if (!answer.clean) return outcome({ refused: `GitHub refused: ${answer.refused}` });
-  const merged = await port.mergePull(action.pr, action.headSha, method);
-  return "merged" in merged
-    ? outcome({ method, merged: true })
-    : outcome({ refused: `GitHub refused auto-merge (${answer.refused}) and the merge: ${merged.refused}` });
+  // Nothing left to wait for: the merge is the next round's action (a failed one is tried again, GitHub not re-asked).
+  return answer.clean ? outcome({ method, clean: true }) : outcome({ refused: `GitHub refused: ${answer.refused}` });
+}
+
+/** Merge a step PR GitHub called clean, at the head decide saw (branch protection still gates it). */
+async function mergeClean(
+  deps: EngineDeps,
+  observed: Observed,
+  action: Extract<Action, { kind: "merge" }>,
+): Promise<ActOutcome> {
+  const asked = observed.snapshot.hidden.steps[action.step.id]?.autoMerge;
+  const base = { pr: action.pr, at: asked?.at ?? deps.now(), method: action.method, clean: true };
+  const merged = await deps.port.mergePull(action.pr, action.headSha, action.method as MergeMethod);
+  return {
+    step: action.step.id,
+    record: {
+      autoMerge:
+        "merged" in merged
+          ? { ...base, merged: true }
+          : {
+              ...base,
+              refused: `GitHub refused auto-merge (nothing left to wait for) and the merge: ${merged.refused}`,
+            },
+    },
+  };
 }
 
 /**
@@ -137,6 +157,8 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       return;
     case "automerge":
       return enableAutoMerge(deps, action);
+    case "merge":
+      return mergeClean(deps, observed, action);
   }
 }
 

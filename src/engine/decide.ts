@@ -231,6 +231,13 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
       again: true,
       phase: phase("handover:running", step.id, review),
     };
+  if (auto?.state === "merging")
+    return {
+      hidden,
+      actions: [{ kind: "merge", step, pr: pr.number, headSha: pr.headSha, method: auto.method }],
+      again: true,
+      phase: phase("handover:running", step.id, review),
+    };
   return hold(hidden, "handover:running", step.id, review);
 }
 
@@ -243,6 +250,8 @@ function autoMergeView(snapshot: Snapshot, view: StepView, pr: PullInfo, rec: St
   if (pr.autoMerge) return { state: "on", method: pr.autoMerge.method };
   const asked = rec.autoMerge?.pr === pr.number ? rec.autoMerge : undefined;
   if (asked?.refused !== undefined) return { state: "refused", reason: asked.refused };
+  if (asked?.clean && asked.method !== undefined && !asked.merged)
+    return view.humanCommits ? { state: "people-commits" } : { state: "merging", method: asked.method };
   if (asked) return { state: "off" };
   if (view.humanCommits) return { state: "people-commits" };
   return { state: "enabling" };

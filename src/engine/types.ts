@@ -88,7 +88,9 @@ export type Action =
   | { kind: "reopen"; step: PlannedStep; pr: number }
   | { kind: "refresh"; step: PlannedStep; pr: number; headSha: string; changes: FileChange[]; baseSha: string }
   | { kind: "close"; step: PlannedStep; pr: number; why: CloseReason }
-  | { kind: "automerge"; step: PlannedStep; pr: number; nodeId: string; headSha: string };
+  | { kind: "automerge"; step: PlannedStep; pr: number; nodeId: string; headSha: string }
+  /** Merge a step PR GitHub called clean when asked for auto-merge, at the head decide saw. */
+  | { kind: "merge"; step: PlannedStep; pr: number; headSha: string; method: string };
 
 /** Where GitHub's auto-merge stands on an open step PR configured for it. */
 export type AutoMergeView =
@@ -98,7 +100,9 @@ export type AutoMergeView =
   /** Handover turned it on and someone turned it off: a person merges. */
   | { state: "off"; by?: string }
   /** Not asked for: people pushed to the branch, so a person reviews and merges. */
-  | { state: "people-commits" };
+  | { state: "people-commits" }
+  /** GitHub refused it because nothing is left to wait for: Handover merges the PR itself. */
+  | { state: "merging"; method: string };
 
 /** Why a step PR is closed; render/ writes the comment. */
 export type CloseReason =

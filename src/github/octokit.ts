@@ -692,13 +692,16 @@ export class OctokitPort implements GitHubPort {
     const key = `${this.owner}/${this.repo}`;
     const known = repositoryIds.get(key);
     if (known !== undefined) return known;
-    const id = (await this.get("")).node_id as string;
-    repositoryIds.set(key, id);
-    return id;
+    const data = await this.get("");
+    repositoryIds.set(key, data.node_id as string);
+    if (defaultBranches.get(key) === undefined) defaultBranches.set(key, data.default_branch as string);
+    return data.node_id as string;
   }
 
   async openStep(step: NewStep): Promise<{ branch: boolean; pull?: PullInfo }> {
-    const [repositoryId, base] = await Promise.all([this.repositoryId(), this.defaultBranchName()]);
+    // One read of the repository answers both when neither is known yet.
+    const repositoryId = await this.repositoryId();
+    const base = await this.defaultBranchName();
     const { pull, check } = step;
     const variables = {
       repositoryId,

@@ -46,6 +46,7 @@ const AUTO_MERGE_STATE: Record<AutoMergeView["state"], string> = {
   refused: ", auto-merge could not be enabled",
   off: ", auto-merge turned off",
   "people-commits": ", auto-merge not enabled (people's commits)",
+  merging: ", merging now (nothing left to wait for)",
 };
 
 const HOLD_STATE: Record<ScheduleHold["kind"], string> = {

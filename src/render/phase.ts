@@ -122,15 +122,20 @@ const WORDS: Words = {
     next: "`/handover resume` continues: no gate advances and no PR opens while paused.",
   }),
   review: ({ pr, draft, peopleCommits, autoMerge }, step) =>
-    autoMerge?.state === "on" || autoMerge?.state === "enabling"
+    autoMerge?.state === "merging"
       ? {
-          headline: `#${pr} (${step}) merges by itself (GitHub auto-merge${autoMerge.state === "on" ? `, ${autoMerge.method}` : ""}) once branch protection's required reviews and checks pass.`,
-          next: "Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself.",
+          headline: `#${pr} (${step}) has nothing left to wait for, so GitHub does not auto-merge it: Handover merges it now (${autoMerge.method}).`,
+          next: "Nothing to do; the gate starts at the merge.",
         }
-      : {
-          headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}${autoMerge ? autoMergeNote(autoMerge) : ""}`,
-          next: "Merge it when it looks right; the gate starts at the merge.",
-        },
+      : autoMerge?.state === "on" || autoMerge?.state === "enabling"
+        ? {
+            headline: `#${pr} (${step}) merges by itself (GitHub auto-merge${autoMerge.state === "on" ? `, ${autoMerge.method}` : ""}) once branch protection's required reviews and checks pass.`,
+            next: "Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself.",
+          }
+        : {
+            headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}${autoMerge ? autoMergeNote(autoMerge) : ""}`,
+            next: "Merge it when it looks right; the gate starts at the merge.",
+          },
   "rollback-failed": ({ reason }, step) => ({
     headline: `Rollback of ${step} failed: ${reason}`,
     next: "Fix the cluster, then `/handover retry`, or `/handover abort`.",

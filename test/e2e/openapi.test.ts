@@ -6,9 +6,13 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
+import { schema as githubSchema, validate as validateQuery } from "@octokit/graphql-schema";
+import { buildClientSchema, getVariableValues, Kind, parse } from "graphql";
 import { readDirTree } from "../../src/cli/disk.js";
+import { ENABLE_AUTO_MERGE, OPEN_STEP_CHECKED } from "../../src/github/octokit.js";
 import type { RehearsalOptions } from "../../src/rehearse/run.js";
 import type { SimResponse } from "../../src/sim/index.js";
+import type { GraphqlRequest } from "../../src/sim/routes/graphql.js";
 import { EXAMPLE_ISSUE, run } from "./helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document, walked generically
@@ -95,10 +99,29 @@ function schemaOf(op: Operation, status: number): { documented: boolean; validat
 interface Seen {
   operations: Set<string>;
   problems: string[];
+  /** the GraphQL requests the simulator received */
+  graphql?: readonly GraphqlRequest[];
+}
+
+const graphqlSchema = buildClientSchema(githubSchema.json as Parameters<typeof buildClientSchema>[0]);
+
+/**
+ * Every GraphQL request the App sent checked against GitHub's GraphQL schema (@octokit/graphql-schema): the document
+ * must validate, and its variables must coerce to the types it declares.
+ */
+function graphqlProblems(requests: readonly GraphqlRequest[]): string[] {
+  return requests.flatMap(({ query, variables }) => {
+    const invalid = validateQuery(query).map((e) => e.message);
+    if (invalid.length) return invalid;
+    const operation = parse(query).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const coerced = getVariableValues(graphqlSchema, operation?.variableDefinitions ?? [], variables);
+    return (coerced.errors ?? []).map((e) => e.message);
+  });
 }
 
 function watch(seen: Seen): RehearsalOptions["onSim"] {
   return (sim) => {
+    seen.graphql = sim.graphqlRequests;
     sim.responseHook = (req, answer: SimResponse) => {
       try {
         check(seen, req, answer);
@@ -112,7 +135,7 @@ function watch(seen: Seen): RehearsalOptions["onSim"] {
 function check(seen: Seen, req: { method: string; path: string }, answer: SimResponse): void {
   {
     // The App's webhook target and Probot's token exchange are not part of the REST description we check here, nor is
-    // GraphQL (test/e2e/automerge.test.ts compares its requests exactly).
+    // GraphQL (checked against GitHub's GraphQL schema below).
     if (req.path === "/graphql") return;
     const op = operationOf(req.method, decodeURIComponent(req.path));
     if (!op) {
@@ -145,9 +168,11 @@ describe("the simulator's answers fit GitHub's OpenAPI description", () => {
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, { repo, onSim: watch(seen) });
     expect(report.completed).toBe(true);
     expect([...new Set(seen.problems)]).toEqual([]);
+    // every step opened with one GraphQL request (branch, PR, guard check run), and GitHub's schema takes them all
+    expect(seen.graphql?.filter((r) => r.query === OPEN_STEP_CHECKED)).toHaveLength(report.steps.length);
+    expect(graphqlProblems(seen.graphql ?? [])).toEqual([]);
     // the operations the App depends on were all seen (the check is not vacuous)
     for (const key of [
-      "POST /repos/{owner}/{repo}/pulls 201",
       "POST /repos/{owner}/{repo}/git/commits 201",
       "GET /repos/{owner}/{repo}/git/trees/{tree_sha} 200",
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments 200",
@@ -185,6 +210,8 @@ describe("the simulator's answers fit GitHub's OpenAPI description", () => {
     });
     expect(report.completed).toBe(true);
     expect([...new Set(seen.problems)]).toEqual([]);
+    expect(seen.graphql?.some((r) => r.query === ENABLE_AUTO_MERGE)).toBe(true);
+    expect(graphqlProblems(seen.graphql ?? [])).toEqual([]);
     // An open PR that is not one commit on the default branch's head is read on its own, for mergeable.
     for (const key of [
       "GET /repos/{owner}/{repo} 200",

@@ -593,40 +593,67 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
     done(scope);
   });
 
-  it("clean (nothing left to wait for, so GitHub refuses auto-merge): merged now, at the head decide saw", async () => {
+  it("clean (nothing left to wait for, so GitHub refuses auto-merge): kept as clean, the merge is the next round's", async () => {
     const scope = github(seen)
       .get(R)
       .reply(200, repo({}))
       .post("/graphql")
-      .reply(200, refusal("Pull request Pull request is in clean status"))
-      .put(`${R}/pulls/8/merge`, { sha: "c-new", merge_method: "merge" })
-      .reply(200, { merged: true, sha: "m1" });
+      .reply(200, refusal("Pull request Pull request is in clean status"));
     expect(await act(deps(), observed(), action)).toStrictEqual({
       step: "release-canary",
-      record: { autoMerge: { pr: 8, at: NOW, method: "merge", merged: true } },
+      record: { autoMerge: { pr: 8, at: NOW, method: "merge", clean: true } },
     });
+    expect(seen.matched).toEqual([`GET ${R}`, "POST /graphql"]);
+    done(scope);
+  });
+});
+
+describe("act: merge a step PR GitHub called clean", () => {
+  const merge: Action = { kind: "merge", step: RELEASE, pr: 8, headSha: "c-new", method: "squash" };
+  const asked = (): Observed => {
+    const o = observed();
+    o.snapshot.hidden = {
+      ...o.snapshot.hidden,
+      steps: { "release-canary": { autoMerge: { pr: 8, at: NOW - 60_000, method: "squash", clean: true } } },
+    };
+    return o;
+  };
+
+  it("merges at the head decide saw with the method kept, and records it merged", async () => {
+    const scope = github(seen)
+      .put(`${R}/pulls/8/merge`, { sha: "c-new", merge_method: "squash" })
+      .reply(200, { merged: true, sha: "m1" });
+    expect(await act(deps(), asked(), merge)).toStrictEqual({
+      step: "release-canary",
+      record: { autoMerge: { pr: 8, at: NOW - 60_000, method: "squash", clean: true, merged: true } },
+    });
+    expect(seen.matched).toEqual([`PUT ${R}/pulls/8/merge`]);
     done(scope);
   });
 
-  it("clean, but the head moved meanwhile (409): nothing merged, the reason kept", async () => {
+  it("the head moved meanwhile (409): nothing merged, GitHub's reason kept for the dashboard", async () => {
     const scope = github(seen)
-      .get(R)
-      .reply(200, repo({}))
-      .post("/graphql")
-      .reply(200, refusal("Pull request Pull request is in clean status"))
       .put(`${R}/pulls/8/merge`)
       .reply(409, { message: "Head branch was modified. Review and try the merge again." });
-    expect(await act(deps(), observed(), action)).toStrictEqual({
+    expect(await act(deps(), asked(), merge)).toStrictEqual({
       step: "release-canary",
       record: {
         autoMerge: {
           pr: 8,
-          at: NOW,
+          at: NOW - 60_000,
+          method: "squash",
+          clean: true,
           refused:
-            "GitHub refused auto-merge (Pull request Pull request is in clean status) and the merge: Head branch was modified. Review and try the merge again.",
+            "GitHub refused auto-merge (nothing left to wait for) and the merge: Head branch was modified. Review and try the merge again.",
         },
       },
     });
+    done(scope);
+  });
+
+  it("a 5xx is thrown: the record stays clean, so the next reconcile merges again without asking GitHub twice", async () => {
+    const scope = github(seen).put(`${R}/pulls/8/merge`).reply(502, { message: "Server Error" });
+    await expect(act(deps(), asked(), merge)).rejects.toMatchObject({ status: 502 });
     done(scope);
   });
 });

@@ -79,6 +79,40 @@ describe("decide: GitHub's auto-merge on a step PR", () => {
     });
   });
 
+  const clean = (patch = {}) =>
+    hiddenWith({
+      steps: {
+        ...doneBefore("release-canary"),
+        "release-canary": { autoMerge: { pr: 102, at: NOW, method: "squash", clean: true, ...patch } },
+      },
+    });
+
+  it("GitHub called it clean when asked: merge it, at the head decide saw, with the method kept, then look again", () => {
+    expect(decide({ ...snapshot(clean(), open()), ...AUTO })).toStrictEqual({
+      hidden: clean(),
+      actions: [{ kind: "merge", step: step("release-canary"), pr: 102, headSha: "prhead", method: "squash" }],
+      again: true,
+      phase: review({ state: "merging", method: "squash" }),
+    });
+  });
+
+  it("clean, but people pushed to the branch since: not merged, a person merges", () => {
+    const views = { "release-canary": { ...open()["release-canary"], humanCommits: true } };
+    const decision = decide({ ...snapshot(clean(), views), ...AUTO });
+    expect([decision.actions, decision.phase.reason]).toStrictEqual([
+      [],
+      { ...review().reason, peopleCommits: true, autoMerge: { state: "people-commits" } },
+    ]);
+  });
+
+  it("clean and the merge refused: the reason is shown, nothing is tried again", () => {
+    const decision = decide({ ...snapshot(clean({ refused: "Head branch was modified" }), open()), ...AUTO });
+    expect([decision.actions, decision.phase.reason]).toStrictEqual([
+      [],
+      { ...review().reason, autoMerge: { state: "refused", reason: "Head branch was modified" } },
+    ]);
+  });
+
   it("paused: not enabled while paused", () => {
     const paused = { ...HIDDEN, paused: { by: "dave", at: NOW } };
     expect(decide({ ...snapshot(paused, open()), ...AUTO }).actions).toStrictEqual([]);
@@ -99,6 +133,20 @@ describe("the dashboard of an auto-merge step", () => {
       "**#102 (release-canary) merges by itself (GitHub auto-merge, squash) once branch protection's required reviews and checks pass.**",
       "Next: Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself.",
       "| 2 | release-canary | 👀 PR open, auto-merge on | #102 | replicore-a: 2 check(s), soak 15m |",
+    ]);
+  });
+
+  it("clean: Handover merges it now, and says why GitHub does not", () => {
+    const clean = hiddenWith({
+      steps: {
+        ...doneBefore("release-canary"),
+        "release-canary": { autoMerge: { pr: 102, at: NOW, method: "merge", clean: true } },
+      },
+    });
+    expect(lines(clean)).toStrictEqual([
+      "**#102 (release-canary) has nothing left to wait for, so GitHub does not auto-merge it: Handover merges it now (merge).**",
+      "Next: Nothing to do; the gate starts at the merge.",
+      "| 2 | release-canary | 👀 PR open, merging now (nothing left to wait for) | #102 | replicore-a: 2 check(s), soak 15m |",
     ]);
   });
 

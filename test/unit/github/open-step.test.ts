@@ -1,0 +1,209 @@
+// OctokitPort.openStep against nock: the one GraphQL request that creates a step's branch, opens its PR and writes the
+// guard's check run (exact query and variables), and how GitHub's answer, whole or with refused fields, is read.
+import { describe, expect, it } from "vitest";
+import { knowDefaultBranch, knowRepositoryId, OctokitPort, PortMemory } from "../../../src/github/index.js";
+import { OPEN_STEP, OPEN_STEP_CHECKED } from "../../../src/github/octokit.js";
+import type { GuardRun } from "../../../src/github/port.js";
+import { github, octokit, useNock } from "./nock.js";
+
+const seen = useNock();
+const R = "/repos/acme/config";
+
+const pull = {
+  branch: "handover/1/release-canary",
+  title: "[handover #1] Release canary from replicore-a",
+  body: "<!-- handover:step issue=1 step=release-canary -->\nbody",
+  draft: false,
+};
+
+const verdict = (annotations: number): GuardRun => ({
+  conclusion: "failure",
+  output: {
+    title: "1 invariant violation",
+    summary: "- **shared-datastore**: both clusters discover mongo-1",
+    annotations: Array.from({ length: annotations }, (_, i) => ({
+      path: "clusters/replicore-a/conf.d/mongo.yaml",
+      start_line: i + 1,
+      end_line: i + 1,
+      annotation_level: "failure" as const,
+      message: `shared-datastore: line ${i + 1}`,
+    })),
+  },
+});
+
+const baseVariables = {
+  repositoryId: "R_repo",
+  ref: "refs/heads/handover/1/release-canary",
+  oid: "c1",
+  base: "main",
+  head: "handover/1/release-canary",
+  title: pull.title,
+  body: pull.body,
+  draft: false,
+};
+
+const opened = {
+  id: "PR_kwDO7",
+  number: 7,
+  url: "https://github.com/acme/config/pull/7",
+  isDraft: false,
+  headRefOid: "c1",
+};
+
+const expectedPull = {
+  number: 7,
+  state: "open",
+  merged: false,
+  mergedAt: null,
+  mergeCommitSha: null,
+  headRef: "handover/1/release-canary",
+  headSha: "c1",
+  baseRef: "main",
+  author: "handover[bot]",
+  body: pull.body,
+  draft: false,
+  url: "https://github.com/acme/config/pull/7",
+  mergeable: null,
+  nodeId: "PR_kwDO7",
+};
+
+function done(scope: { isDone(): boolean; pendingMocks(): string[] }): void {
+  expect(scope.pendingMocks()).toEqual([]);
+  expect(scope.isDone()).toBe(true);
+  expect(seen.unmatched).toEqual([]);
+}
+
+const port = (memory = new PortMemory()) => new OctokitPort(octokit(), "acme", "config", "handover[bot]", memory);
+
+describe("openStep", () => {
+  it("reads the repository once for its node id and default branch, then creates branch, PR and check run in one request", async () => {
+    const run = verdict(51);
+    const scope = github(seen)
+      .get(R)
+      .reply(200, { node_id: "R_repo", default_branch: "main" })
+      .post("/graphql", {
+        query: OPEN_STEP_CHECKED,
+        variables: {
+          ...baseVariables,
+          check: {
+            repositoryId: "R_repo",
+            headSha: "c1",
+            name: "handover/guard",
+            status: "COMPLETED",
+            conclusion: "FAILURE",
+            output: {
+              title: "1 invariant violation",
+              summary: "- **shared-datastore**: both clusters discover mongo-1",
+              // GitHub takes at most 50 annotations in one request
+              annotations: run.output.annotations.slice(0, 50).map((a) => ({
+                path: a.path,
+                location: { startLine: a.start_line, endLine: a.end_line },
+                annotationLevel: "FAILURE",
+                message: a.message,
+              })),
+            },
+          },
+        },
+      })
+      .reply(200, {
+        data: {
+          createRef: { ref: { name: "handover/1/release-canary" } },
+          createPullRequest: { pullRequest: opened },
+          createCheckRun: { checkRun: { id: "CR_1" } },
+        },
+      });
+    const p = port();
+    expect(await p.openStep({ branch: pull.branch, sha: "c1", pull, check: { name: "handover/guard", run } })).toEqual({
+      branch: true,
+      pull: expectedPull,
+    });
+    expect(seen.matched).toEqual([`GET ${R}`, "POST /graphql"]);
+    // the adapter knows what it opened and the verdict it wrote: neither is read back
+    expect(await p.findPull(pull.branch)).toEqual(expectedPull);
+    expect(p.ownCheckRun("c1", "handover/guard")).toEqual(run);
+    expect(await p.findCheckRun("c1", "handover/guard")).toEqual({
+      conclusion: "failure",
+      title: "1 invariant violation",
+    });
+    expect(seen.matched).toHaveLength(2);
+    done(scope);
+  });
+
+  it("asks nothing before the mutation when payloads named the repository's node id and default branch", async () => {
+    knowRepositoryId("acme", "config", "R_repo");
+    knowDefaultBranch("acme", "config", "main");
+    const scope = github(seen)
+      .post("/graphql", { query: OPEN_STEP, variables: baseVariables })
+      .reply(200, {
+        data: { createRef: { ref: { name: "handover/1/release-canary" } }, createPullRequest: { pullRequest: opened } },
+      });
+    expect(await port().openStep({ branch: pull.branch, sha: "c1", pull })).toEqual({
+      branch: true,
+      pull: expectedPull,
+    });
+    expect(seen.matched).toEqual(["POST /graphql"]);
+    done(scope);
+  });
+
+  it("a branch that exists: GitHub refuses createRef and still runs the rest; the PR it opened is returned", async () => {
+    knowRepositoryId("acme", "config", "R_repo");
+    knowDefaultBranch("acme", "config", "main");
+    const scope = github(seen)
+      .post("/graphql")
+      .reply(200, {
+        data: { createRef: null, createPullRequest: { pullRequest: opened } },
+        errors: [
+          {
+            type: "UNPROCESSABLE",
+            path: ["createRef"],
+            locations: [{ line: 2, column: 3 }],
+            message: 'A ref named "refs/heads/handover/1/release-canary" already exists in the repository.',
+          },
+        ],
+      });
+    expect(await port().openStep({ branch: pull.branch, sha: "c1", pull })).toEqual({
+      branch: false,
+      pull: expectedPull,
+    });
+    done(scope);
+  });
+
+  it("no PR and no check run when GitHub refuses them: the caller opens the PR over REST, the guard writes the run", async () => {
+    knowRepositoryId("acme", "config", "R_repo");
+    knowDefaultBranch("acme", "config", "main");
+    const scope = github(seen)
+      .post("/graphql")
+      .reply(200, {
+        data: {
+          createRef: { ref: { name: "handover/1/release-canary" } },
+          createPullRequest: null,
+          createCheckRun: null,
+        },
+        errors: [
+          {
+            type: "UNPROCESSABLE",
+            path: ["createPullRequest"],
+            message: "Draft pull requests are not supported in this repository.",
+          },
+          { type: "FORBIDDEN", path: ["createCheckRun"], message: "Resource not accessible by integration" },
+        ],
+      });
+    const p = port();
+    expect(
+      await p.openStep({ branch: pull.branch, sha: "c1", pull, check: { name: "handover/guard", run: verdict(0) } }),
+    ).toEqual({ branch: true });
+    expect(p.ownCheckRun("c1", "handover/guard")).toBeUndefined();
+    done(scope);
+  });
+
+  it.each([
+    [502, { message: "Server Error" }],
+    [403, { message: "You have exceeded a secondary rate limit" }],
+  ])("an HTTP error (%i) is thrown: nothing is known to have happened", async (status, data) => {
+    knowRepositoryId("acme", "config", "R_repo");
+    knowDefaultBranch("acme", "config", "main");
+    const scope = github(seen).post("/graphql").reply(status, data);
+    await expect(port().openStep({ branch: pull.branch, sha: "c1", pull })).rejects.toMatchObject({ status });
+    done(scope);
+  });
+});
