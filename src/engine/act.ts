@@ -186,7 +186,9 @@ async function bringUp(deps: EngineDeps, branch: string, sha: string, baseSha: s
 async function ownVerdict(deps: EngineDeps, observed: Observed, stepId: string): Promise<GuardRun | undefined> {
   const view = observed.snapshot.views.get(stepId);
   if (!view?.trees || !view.changes) return undefined;
-  const locks = await activeLocks(deps.port, observed.permissions.permission);
+  // Only this migration open (the usual case): no other lock, nothing more to read; its own lock never counts.
+  const others = (await deps.port.openMigrationIssues()).filter((n) => n !== observed.snapshot.issue);
+  const locks = others.length ? await activeLocks(deps.port, observed.permissions.permission, others) : [];
   const changed = [...new Set(view.changes.map((c) => c.path))];
   return guardVerdict(view.trees.step, observed.snapshot.issue, locks, changed, view.trees.base);
 }

@@ -189,11 +189,12 @@ export function reaches(has: Permission, needed: Permission): boolean {
 
 /**
  * Active migrations and the clusters each holds: only a valid issue filed by someone with `commands.permission`
- * (`needed`) takes a lock, so anyone who can file the form cannot block a cluster.
+ * (`needed`) takes a lock, so anyone who can file the form cannot block a cluster. `open`: the open migration issues,
+ * when the caller has listed them already.
  */
-export async function activeLocks(port: GitHubPort, needed: Permission): Promise<Lock[]> {
+export async function activeLocks(port: GitHubPort, needed: Permission, open?: readonly number[]): Promise<Lock[]> {
   const locks: Lock[] = [];
-  for (const number of await port.openMigrationIssues()) {
+  for (const number of open ?? (await port.openMigrationIssues())) {
     const issue = await port.getIssue(number);
     const parsed = parseIssueBody(issue.body);
     if (!parsed.ok || !reaches(await port.permission(issue.author), needed)) continue;

@@ -1,7 +1,11 @@
 // act, ensureDashboard, ensureLabel, sendFeedback through the real OctokitPort against nock: the exact writes, in
 // order, and the idempotence rules of DESIGN.md section 6 (deterministic branches, "already exists" means found,
 // commits made by people are never overwritten).
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { readDirTree } from "../../../src/cli/disk.js";
+import { OPEN_STEP_CHECKED } from "../../../src/github/octokit.js";
+import type { GuardRun } from "../../../src/github/port.js";
 import { act, ensureDashboard, ensureLabel, LABEL_SPECS, sendFeedback } from "../../../src/engine/act.js";
 import type { Action, Decision, HiddenState } from "../../../src/engine/types.js";
 import type { EngineDeps, Observed } from "../../../src/engine/observe.js";
@@ -431,6 +435,138 @@ describe("act: open", () => {
       `POST ${R}/issues/8/labels`,
     ]);
     done(second);
+  });
+});
+
+describe("act: open when observe saw no branch of the step's name", () => {
+  const MONGO = "clusters/replicore-a/conf.d/mongo.yaml";
+  const edited = `${readFileSync(`examples/config-repo/${MONGO}`, "utf8")}# reviewed\n`;
+  const changes: FileChange[] = [{ path: MONGO, action: "update", content: edited }];
+  const tree = { base_tree: "tree0", tree: [{ path: MONGO, mode: "100644", type: "blob", content: edited }] };
+  const issuesList = (numbers: number[]) =>
+    numbers.map((number) => ({ number, labels: [{ name: "handover" }], user: { login: "alice" } }));
+
+  async function withTrees(): Promise<{ o: Observed; base: Map<string, string>; after: Map<string, string> }> {
+    const base = await readDirTree("examples/config-repo");
+    const after = new Map(base);
+    after.set(MONGO, edited);
+    const o = observed();
+    o.snapshot.views.set("release-canary", { step: RELEASE, changes, trees: { base, step: after }, branchFree: true });
+    return { o, base, after };
+  }
+
+  /** The GraphQL request that opens the step, its check run carrying `run`. */
+  const openStepBody = (run: GuardRun) => ({
+    query: OPEN_STEP_CHECKED,
+    variables: {
+      repositoryId: "R_config",
+      ref: "refs/heads/handover/42/release-canary",
+      oid: "c-new",
+      base: "main",
+      head: "handover/42/release-canary",
+      title: RELEASE.title,
+      body: renderPrBody({ issue: 42, step: RELEASE, index: 1, total: 3, previousPr: 7, changes, version: "0.3.5" }),
+      draft: false,
+      check: {
+        repositoryId: "R_config",
+        headSha: "c-new",
+        name: "handover/guard",
+        status: "COMPLETED",
+        conclusion: run.conclusion.toUpperCase(),
+        output: {
+          title: run.output.title,
+          summary: run.output.summary,
+          annotations: run.output.annotations.map((a) => ({
+            path: a.path,
+            location: { startLine: a.start_line, endLine: a.end_line },
+            annotationLevel: "FAILURE",
+            message: a.message,
+          })),
+        },
+      },
+    },
+  });
+  const opened = {
+    data: {
+      createRef: { ref: { name: "handover/42/release-canary" } },
+      createPullRequest: {
+        pullRequest: {
+          id: "PR_8",
+          number: 8,
+          url: "https://github.com/acme/config/pull/8",
+          isDraft: false,
+          headRefOid: "c-new",
+        },
+      },
+      createCheckRun: { checkRun: { id: "CR_1" } },
+    },
+  };
+
+  it("alone: branch, PR and the guard's passing verdict in one request, then the label; only the open issues are read", async () => {
+    const { o } = await withTrees();
+    const run: GuardRun = {
+      conclusion: "success",
+      output: {
+        title: "No two Replicante Core clusters share a datastore",
+        summary: "The invariant holds on this PR's tree.",
+        annotations: [],
+      },
+    };
+    const scope = commit(github(seen), "c-new", tree)
+      .get(`${R}/issues`)
+      .query({ labels: "handover", state: "open", per_page: "100", page: "1" })
+      .reply(200, issuesList([42]))
+      .get(R)
+      .reply(200, { node_id: "R_config", default_branch: "main" })
+      .post("/graphql", openStepBody(run))
+      .reply(200, opened)
+      .post(`${R}/issues/8/labels`, { labels: ["handover"] })
+      .reply(200, [{ name: "handover" }]);
+    await act(deps(), o, { ...openRelease, changes, branchFree: true });
+    expect(seen.matched).toEqual([
+      ...COMMIT_SEQUENCE,
+      `GET ${R}/issues?labels=handover&state=open&per_page=100&page=1`,
+      `GET ${R}`,
+      "POST /graphql",
+      `POST ${R}/issues/8/labels`,
+    ]);
+    done(scope);
+  });
+
+  it("another migration holds replicore-a: the verdict fails the PR as the guard would, naming that migration", async () => {
+    const { o } = await withTrees();
+    const other = readFileSync("examples/issue.md", "utf8");
+    let sent: GuardRun | undefined;
+    const scope = commit(github(seen), "c-new", tree)
+      .get(`${R}/issues`)
+      .query(true)
+      .reply(200, issuesList([42, 50]))
+      .get(`${R}/issues/50`)
+      .reply(200, { number: 50, title: "Another", body: other, state: "open", labels: [], user: { login: "bob" } })
+      .get(`${R}/collaborators/bob/permission`)
+      .reply(200, { permission: "write", role_name: "write" })
+      .get(R)
+      .reply(200, { node_id: "R_config", default_branch: "main" })
+      .post("/graphql", (body: { variables: { check: { conclusion: string; output: GuardRun["output"] } } }) => {
+        const check = body.variables.check;
+        sent = { conclusion: check.conclusion === "FAILURE" ? "failure" : "success", output: check.output };
+        return true;
+      })
+      .reply(200, opened)
+      .post(`${R}/issues/8/labels`)
+      .reply(200, [{ name: "handover" }]);
+    await act(deps(), o, { ...openRelease, changes, branchFree: true });
+    expect(sent?.conclusion).toBe("failure");
+    expect(sent?.output.title).toBe("Touches a cluster locked by migration #50");
+    expect(sent?.output.summary).toBe(
+      `- **locked**: \`${MONGO}\` is discovery of replicore-a, which migration #50 is moving; change it through that migration, or after it is done`,
+    );
+    expect(seen.matched.slice(3, 6)).toEqual([
+      `GET ${R}/issues?labels=handover&state=open&per_page=100&page=1`,
+      `GET ${R}/issues/50`,
+      `GET ${R}/collaborators/bob/permission`,
+    ]);
+    done(scope);
   });
 });
 
