@@ -48,40 +48,60 @@ async function enableAutoMerge(deps: EngineDeps, action: Extract<Action, { kind:
     step: action.step.id,
     record: { autoMerge: { pr: action.pr, at: deps.now(), ...record } },
   });
-  const settings = await port.mergeSettings();
-  if (!settings.allowAutoMerge)
-    return outcome({
-      refused: "the repository does not allow auto-merge (Settings → General → Pull Requests → Allow auto-merge)",
-    });
-  const method = METHOD_ORDER.find((m) => settings.methods.includes(m));
-  if (!method) return outcome({ refused: "the repository allows no merge method" });
+  const chosen = await mergeMethod(deps);
+  if ("refused" in chosen) return outcome(chosen);
+  const { method } = chosen;
   const answer = await port.enableAutoMerge({ nodeId: action.nodeId }, method);
   if ("enabled" in answer) return outcome({ method });
-  // Nothing left to wait for: the merge is the next round's action (a failed one is tried again, GitHub not re-asked).
-  return answer.clean ? outcome({ method, clean: true }) : outcome({ refused: `GitHub refused: ${answer.refused}` });
+  if (!answer.clean) return outcome({ refused: `GitHub refused: ${answer.refused}` });
+  // Nothing left to wait for: merged now. Should this answer be lost, the PR GitHub calls clean is merged without
+  // asking again (decide reads its mergeable_state).
+  const merged = await port.mergePull(action.pr, action.headSha, method);
+  return "merged" in merged
+    ? outcome({ method, clean: true, merged: true })
+    : outcome({
+        method,
+        clean: true,
+        refused: `GitHub refused auto-merge (${answer.refused}) and the merge: ${merged.refused}`,
+      });
 }
 
-/** Merge a step PR GitHub called clean, at the head decide saw (branch protection still gates it). */
+/** The first merge method the repo allows, when it allows auto-merge at all (else why not, for the dashboard). */
+async function mergeMethod(deps: EngineDeps): Promise<{ method: MergeMethod } | { refused: string }> {
+  const settings = await deps.port.mergeSettings();
+  if (!settings.allowAutoMerge)
+    return {
+      refused: "the repository does not allow auto-merge (Settings → General → Pull Requests → Allow auto-merge)",
+    };
+  const method = METHOD_ORDER.find((m) => settings.methods.includes(m));
+  return method ? { method } : { refused: "the repository allows no merge method" };
+}
+
+/**
+ * Merge a step PR with nothing left to wait for (GitHub refused auto-merge for it, or calls it clean), at the head
+ * decide saw: branch protection still gates the merge.
+ */
 async function mergeClean(
   deps: EngineDeps,
   observed: Observed,
   action: Extract<Action, { kind: "merge" }>,
 ): Promise<ActOutcome> {
   const asked = observed.snapshot.hidden.steps[action.step.id]?.autoMerge;
-  const base = { pr: action.pr, at: asked?.at ?? deps.now(), method: action.method, clean: true };
-  const merged = await deps.port.mergePull(action.pr, action.headSha, action.method as MergeMethod);
-  return {
+  const at = asked?.pr === action.pr ? asked.at : deps.now();
+  const record = (autoMerge: Omit<NonNullable<StepRecord["autoMerge"]>, "pr" | "at">): ActOutcome => ({
     step: action.step.id,
-    record: {
-      autoMerge:
-        "merged" in merged
-          ? { ...base, merged: true }
-          : {
-              ...base,
-              refused: `GitHub refused auto-merge (nothing left to wait for) and the merge: ${merged.refused}`,
-            },
-    },
-  };
+    record: { autoMerge: { pr: action.pr, at, ...autoMerge } },
+  });
+  const chosen = action.method ? { method: action.method as MergeMethod } : await mergeMethod(deps);
+  if ("refused" in chosen) return record(chosen);
+  const merged = await deps.port.mergePull(action.pr, action.headSha, chosen.method);
+  return "merged" in merged
+    ? record({ method: chosen.method, clean: true, merged: true })
+    : record({
+        method: chosen.method,
+        clean: true,
+        refused: `GitHub refused auto-merge (nothing left to wait for) and the merge: ${merged.refused}`,
+      });
 }
 
 /**

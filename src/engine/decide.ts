@@ -234,7 +234,15 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
   if (auto?.state === "merging")
     return {
       hidden,
-      actions: [{ kind: "merge", step, pr: pr.number, headSha: pr.headSha, method: auto.method }],
+      actions: [
+        {
+          kind: "merge",
+          step,
+          pr: pr.number,
+          headSha: pr.headSha,
+          ...(auto.method !== undefined ? { method: auto.method } : {}),
+        },
+      ],
       again: true,
       phase: phase("handover:running", step.id, review),
     };
@@ -254,6 +262,8 @@ function autoMergeView(snapshot: Snapshot, view: StepView, pr: PullInfo, rec: St
     return view.humanCommits ? { state: "people-commits" } : { state: "merging", method: asked.method };
   if (asked) return { state: "off" };
   if (view.humanCommits) return { state: "people-commits" };
+  // GitHub refuses auto-merge on a PR it calls clean: not asked, merged (a state lost after asking asks nothing twice).
+  if (pr.mergeableState === "clean") return { state: "merging" };
   return { state: "enabling" };
 }
 

@@ -244,6 +244,34 @@ async function mergedHere(
   }
 }
 
+/**
+ * A step whose gate passed without the state saying so (the dashboard write that recorded it failed after the next
+ * step opened): Handover opens a step only once the gate before it passed, so the next step's PR, Handover's and not
+ * rolled back, is GitHub's record that it did, by the time that PR was opened. Without it the gate would be judged
+ * again on a default branch that has moved since, and a step already open would seem to have skipped it.
+ */
+async function passedBefore(
+  deps: EngineDeps,
+  snapshot: Snapshot,
+  step: PlannedStep,
+  next: PlannedStep | undefined,
+): Promise<Partial<StepRecord> | undefined> {
+  const rec = snapshot.hidden.steps[step.id] ?? {};
+  if (!next || step.kind === "decommission" || rec.failed) return undefined;
+  const later = await deps.port.findPull(next.branch);
+  if (!later || later.author !== deps.port.botLogin || later.createdAt === undefined) return undefined;
+  if (snapshot.hidden.undone.includes(later.number)) return undefined;
+  if (rec.noDiff) return { gatePassedAt: later.createdAt };
+  const own = await deps.port.findPull(step.branch);
+  if (!own?.merged || snapshot.hidden.undone.includes(own.number)) return undefined;
+  return {
+    pr: own.number,
+    mergeSha: rec.mergeSha ?? own.mergeCommitSha ?? own.headSha,
+    mergedAt: rec.mergedAt ?? own.mergedAt ?? later.createdAt,
+    gatePassedAt: later.createdAt,
+  };
+}
+
 /** Whether GitHub would reopen the step's closed PR: its branch exists and has a commit the default branch lacks. */
 async function reopenable(deps: EngineDeps, step: PlannedStep, headSha: string): Promise<boolean> {
   const branch = await deps.port.getBranch(step.branch);
@@ -688,8 +716,16 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
       permission: config.commands.elevated,
       ...(config.commands.approvers.length ? { teams: config.commands.approvers } : {}),
     };
-  for (const step of planned.plan.steps) {
+  for (const [index, step] of planned.plan.steps.entries()) {
     if (stepDone(snapshot.hidden, step)) continue;
+    const passed = await passedBefore(deps, snapshot, step, planned.plan.steps[index + 1]);
+    if (passed) {
+      snapshot.hidden = {
+        ...snapshot.hidden,
+        steps: { ...snapshot.hidden.steps, [step.id]: { ...snapshot.hidden.steps[step.id], ...passed } },
+      };
+      continue;
+    }
     snapshot.views.set(step.id, await viewOf(deps, step, snapshot, parsed.request, planned.plan, head.name));
     break;
   }

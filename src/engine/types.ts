@@ -90,7 +90,7 @@ export type Action =
   | { kind: "close"; step: PlannedStep; pr: number; why: CloseReason }
   | { kind: "automerge"; step: PlannedStep; pr: number; nodeId: string; headSha: string }
   /** Merge a step PR GitHub called clean when asked for auto-merge, at the head decide saw. */
-  | { kind: "merge"; step: PlannedStep; pr: number; headSha: string; method: string };
+  | { kind: "merge"; step: PlannedStep; pr: number; headSha: string; method?: string };
 
 /** Where GitHub's auto-merge stands on an open step PR configured for it. */
 export type AutoMergeView =
@@ -101,8 +101,11 @@ export type AutoMergeView =
   | { state: "off"; by?: string }
   /** Not asked for: people pushed to the branch, so a person reviews and merges. */
   | { state: "people-commits" }
-  /** GitHub refused it because nothing is left to wait for: Handover merges the PR itself. */
-  | { state: "merging"; method: string };
+  /**
+   * Nothing is left to wait for (GitHub says the PR is clean, or refused auto-merge for it): GitHub does not auto-merge
+   * such a PR, so Handover merges it itself, with the method GitHub's answer named (or the first the repo allows).
+   */
+  | { state: "merging"; method?: string };
 
 /** Why a step PR is closed; render/ writes the comment. */
 export type CloseReason =

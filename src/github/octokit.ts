@@ -155,7 +155,9 @@ function toPull(data: Json): PullInfo {
     draft: Boolean(data.draft),
     url: data.html_url ?? "",
     mergeable: typeof data.mergeable === "boolean" ? data.mergeable : null,
+    ...(typeof data.mergeable_state === "string" ? { mergeableState: data.mergeable_state } : {}),
     ...(typeof data.node_id === "string" ? { nodeId: data.node_id } : {}),
+    ...(typeof data.created_at === "string" ? { createdAt: time(data.created_at) } : {}),
     ...(data.auto_merge
       ? {
           autoMerge: {
@@ -177,7 +179,7 @@ export const ENABLE_AUTO_MERGE = `mutation EnableAutoMerge($pullRequestId: ID!, 
 /** The step's branch, PR and guard check run: three mutations GitHub runs one after another in one request. */
 const OPEN_STEP_FIELDS = `createRef(input: {repositoryId: $repositoryId, name: $ref, oid: $oid}) { ref { name } }
   createPullRequest(input: {repositoryId: $repositoryId, baseRefName: $base, headRefName: $head, title: $title, body: $body, draft: $draft}) {
-    pullRequest { id number url isDraft headRefOid }
+    pullRequest { id number url isDraft headRefOid createdAt }
   }`;
 export const OPEN_STEP = `mutation OpenStep($repositoryId: ID!, $ref: String!, $oid: GitObjectID!, $base: String!, $head: String!, $title: String!, $body: String!, $draft: Boolean!) {
   ${OPEN_STEP_FIELDS}
@@ -747,6 +749,7 @@ export class OctokitPort implements GitHubPort {
       url: opened.url ?? "",
       mergeable: null,
       nodeId: opened.id,
+      ...(typeof opened.createdAt === "string" ? { createdAt: time(opened.createdAt) } : {}),
     };
     this.opened.set(step.branch, info);
     return { branch: Boolean(data?.createRef), pull: info };

@@ -124,7 +124,7 @@ const WORDS: Words = {
   review: ({ pr, draft, peopleCommits, autoMerge }, step) =>
     autoMerge?.state === "merging"
       ? {
-          headline: `#${pr} (${step}) has nothing left to wait for, so GitHub does not auto-merge it: Handover merges it now (${autoMerge.method}).`,
+          headline: `#${pr} (${step}) has nothing left to wait for, so GitHub does not auto-merge it: Handover merges it now${autoMerge.method ? ` (${autoMerge.method})` : ""}.`,
           next: "Nothing to do; the gate starts at the merge.",
         }
       : autoMerge?.state === "on" || autoMerge?.state === "enabling"

@@ -38,8 +38,12 @@ export interface PullInfo {
   url: string;
   /** GitHub's answer: null while it is still computing (ask again later). */
   mergeable: boolean | null;
+  /** GitHub's `mergeable_state` (only a single PR's answer has it): `clean` when nothing is left to wait for. */
+  mergeableState?: string;
   /** The GraphQL id (enablePullRequestAutoMerge takes it). */
   nodeId?: string;
+  /** When it was opened (epoch ms), when GitHub's answer says. */
+  createdAt?: number;
   /** GitHub's auto-merge is on: it merges by itself once reviews and required checks pass (absent: off). */
   autoMerge?: { method: string; enabledBy: string };
 }

@@ -32,9 +32,8 @@ export const stepRecord = z.object({
   reopen: z.boolean().optional(),
   /**
    * GitHub's auto-merge asked for once on this PR (never again, even when a person turns it off): the method it merges
-   * with, `clean` when GitHub refused it because the PR could merge at once (Handover merges it then, in a round of its
-   * own, so a failed merge is tried again without asking GitHub twice), `merged` once Handover did, or why GitHub
-   * refused.
+   * with, `clean` when the PR could merge at once (GitHub refuses auto-merge then, so Handover merges it itself),
+   * `merged` once Handover did, or why GitHub refused.
    */
   autoMerge: z
     .object({

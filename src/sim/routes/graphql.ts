@@ -89,6 +89,7 @@ function pullRequestNode(repo: RepoState, pr: SimPullRequest): Record<string, un
     headRefOid: pr.pull.headSha,
     baseRefName: pr.pull.baseRef,
     autoMergeRequest: auto ? { enabledAt: iso(auto.enabledAt), mergeMethod: auto.method.toUpperCase() } : null,
+    createdAt: iso(pr.createdAt),
   };
 }
 

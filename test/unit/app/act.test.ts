@@ -729,17 +729,43 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
     done(scope);
   });
 
-  it("clean (nothing left to wait for, so GitHub refuses auto-merge): kept as clean, the merge is the next round's", async () => {
+  it("clean (nothing left to wait for, so GitHub refuses auto-merge): merged now, at the head decide saw", async () => {
     const scope = github(seen)
       .get(R)
       .reply(200, repo({}))
       .post("/graphql")
-      .reply(200, refusal("Pull request Pull request is in clean status"));
+      .reply(200, refusal("Pull request Pull request is in clean status"))
+      .put(`${R}/pulls/8/merge`, { sha: "c-new", merge_method: "merge" })
+      .reply(200, { merged: true, sha: "m1" });
     expect(await act(deps(), observed(), action)).toStrictEqual({
       step: "release-canary",
-      record: { autoMerge: { pr: 8, at: NOW, method: "merge", clean: true } },
+      record: { autoMerge: { pr: 8, at: NOW, method: "merge", clean: true, merged: true } },
     });
-    expect(seen.matched).toEqual([`GET ${R}`, "POST /graphql"]);
+    expect(seen.matched).toEqual([`GET ${R}`, "POST /graphql", `PUT ${R}/pulls/8/merge`]);
+    done(scope);
+  });
+
+  it("clean, but the head moved meanwhile (409): nothing merged, the reason kept", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, repo({}))
+      .post("/graphql")
+      .reply(200, refusal("Pull request Pull request is in clean status"))
+      .put(`${R}/pulls/8/merge`)
+      .reply(409, { message: "Head branch was modified. Review and try the merge again." });
+    expect(await act(deps(), observed(), action)).toStrictEqual({
+      step: "release-canary",
+      record: {
+        autoMerge: {
+          pr: 8,
+          at: NOW,
+          method: "merge",
+          clean: true,
+          refused:
+            "GitHub refused auto-merge (Pull request Pull request is in clean status) and the merge: Head branch was modified. Review and try the merge again.",
+        },
+      },
+    });
     done(scope);
   });
 });
@@ -787,7 +813,28 @@ describe("act: merge a step PR GitHub called clean", () => {
     done(scope);
   });
 
-  it("a 5xx is thrown: the record stays clean, so the next reconcile merges again without asking GitHub twice", async () => {
+  it("GitHub called it clean before being asked: the first method the repo allows, read from its settings", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, {
+        default_branch: "main",
+        allow_merge_commit: false,
+        allow_squash_merge: true,
+        allow_rebase_merge: true,
+        allow_auto_merge: true,
+      })
+      .put(`${R}/pulls/8/merge`, { sha: "c-new", merge_method: "squash" })
+      .reply(200, { merged: true, sha: "m1" });
+    const { method: _, ...unasked } = merge as Extract<Action, { kind: "merge" }>;
+    expect(await act(deps(), observed(), unasked)).toStrictEqual({
+      step: "release-canary",
+      record: { autoMerge: { pr: 8, at: NOW, method: "squash", clean: true, merged: true } },
+    });
+    expect(seen.matched).toEqual([`GET ${R}`, `PUT ${R}/pulls/8/merge`]);
+    done(scope);
+  });
+
+  it("a 5xx is thrown: nothing is recorded; the next reconcile reads the PR clean and merges without asking GitHub", async () => {
     const scope = github(seen).put(`${R}/pulls/8/merge`).reply(502, { message: "Server Error" });
     await expect(act(deps(), asked(), merge)).rejects.toMatchObject({ status: 502 });
     done(scope);

@@ -96,6 +96,15 @@ describe("decide: GitHub's auto-merge on a step PR", () => {
     });
   });
 
+  it("GitHub calls the PR clean before it is asked (a state lost after asking, say): merged, GitHub not asked", () => {
+    expect(decide({ ...snapshot(HIDDEN, open({ mergeableState: "clean" })), ...AUTO })).toStrictEqual({
+      hidden: HIDDEN,
+      actions: [{ kind: "merge", step: step("release-canary"), pr: 102, headSha: "prhead" }],
+      again: true,
+      phase: review({ state: "merging" }),
+    });
+  });
+
   it("clean, but people pushed to the branch since: not merged, a person merges", () => {
     const views = { "release-canary": { ...open()["release-canary"], humanCommits: true } };
     const decision = decide({ ...snapshot(clean(), views), ...AUTO });

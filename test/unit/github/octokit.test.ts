@@ -280,6 +280,7 @@ describe("pull requests", () => {
     draft: true,
     url: "https://github.com/acme/config/pull/7",
     mergeable: null,
+    createdAt: Date.parse("2026-05-01T10:00:00Z"),
   };
   const newPull = {
     branch: "handover/1/prepare",
@@ -384,7 +385,7 @@ describe("pull requests", () => {
       .reply(200, [pullJson(7)])
       .get(`${R}/pulls/7`)
       .reply(200, pullJson(7, { mergeable: true, mergeable_state: "clean" }));
-    expect(await port().createPull(newPull)).toEqual({ ...expectedPull, mergeable: true });
+    expect(await port().createPull(newPull)).toEqual({ ...expectedPull, mergeable: true, mergeableState: "clean" });
     expect(seen.matched).toEqual([
       `GET ${R}`,
       `POST ${R}/pulls`,
@@ -455,6 +456,7 @@ describe("pull requests", () => {
       draft: false,
       url: "https://github.com/acme/config/pull/12",
       mergeable: null,
+      createdAt: Date.parse("2026-05-01T10:00:00Z"),
     });
     expect(seen.matched).toEqual([`GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`]);
     done(scope);
@@ -473,6 +475,7 @@ describe("pull requests", () => {
       draft: false,
       url: "https://github.com/acme/config/pull/8",
       mergeable: false,
+      mergeableState: "dirty",
     });
     expect(seen.matched).toEqual([
       `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,

@@ -48,6 +48,7 @@ const opened = {
   url: "https://github.com/acme/config/pull/7",
   isDraft: false,
   headRefOid: "c1",
+  createdAt: "2026-05-01T10:00:00Z",
 };
 
 const expectedPull = {
@@ -65,6 +66,7 @@ const expectedPull = {
   url: "https://github.com/acme/config/pull/7",
   mergeable: null,
   nodeId: "PR_kwDO7",
+  createdAt: Date.parse("2026-05-01T10:00:00Z"),
 };
 
 function done(scope: { isDone(): boolean; pendingMocks(): string[] }): void {
