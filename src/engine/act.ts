@@ -15,7 +15,7 @@ import {
   type NewPull,
   type PullInfo,
 } from "../github/port.js";
-import { activeLocks, GUARD_NAME, guardVerdict } from "../guard/index.js";
+import { activeLocks, GUARD_NAME, guardVerdict, verdictOf } from "../guard/index.js";
 import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS, stepTitle, type StatusLabel } from "../spec/markers.js";
 
@@ -209,6 +209,8 @@ async function ownVerdict(deps: EngineDeps, observed: Observed, stepId: string):
   // Only this migration open (the usual case): no other lock, nothing more to read; its own lock never counts.
   const others = (await deps.port.openMigrationIssues()).filter((n) => n !== observed.snapshot.issue);
   const locks = others.length ? await activeLocks(deps.port, observed.permissions.permission, others) : [];
+  // No other migration active: the violations observe found on the step's tree are the guard's whole verdict.
+  if (locks.length === 0) return verdictOf(view.trees.step, view.trees.violations, []);
   const changed = [...new Set(view.changes.map((c) => c.path))];
   return guardVerdict(view.trees.step, observed.snapshot.issue, locks, changed, view.trees.base);
 }

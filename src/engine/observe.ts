@@ -194,8 +194,9 @@ async function onHead(
     const outcome = await inSlices(produce(), SLICING);
     view.changes = diffTrees(head, outcome.tree);
     await loadInSlices(outcome.tree, SLICING);
-    view.violations = (await inSlices(checkingTree(outcome.tree), SLICING)).filter(counts);
-    view.trees = { base: head, step: outcome.tree };
+    const violations = await inSlices(checkingTree(outcome.tree), SLICING);
+    view.violations = violations.filter(counts);
+    view.trees = { base: head, step: outcome.tree, violations };
   } catch (err) {
     if (err instanceof InputError) view.problems = [...err.problems];
     else if (err instanceof EditError) view.problems = [err.message];

@@ -23,8 +23,11 @@ export interface StepView {
   changes?: FileChange[];
   /** The invariant on the head tree after those changes. */
   violations?: Violation[];
-  /** The default-branch tree and the tree after those changes (the guard's verdict on the step PR is made from them). */
-  trees?: { base: FileMap; step: FileMap };
+  /**
+   * The default-branch tree, the tree after those changes and every violation on it (some do not hold a step, like
+   * prepare's unfinished scaffold): the guard's verdict on the step PR is made from them.
+   */
+  trees?: { base: FileMap; step: FileMap; violations: Violation[] };
   /** For a step to open: no branch of its name exists (read when it has no PR), so it opens in one request. */
   branchFree?: boolean;
   /** Why the step cannot be computed on the current head (the user must fix something). */

@@ -146,8 +146,14 @@ export function guardVerdict(
   const unique = new Map(
     [...checkTree(tree), ...(both ? checkTree(both) : [])].map((v) => [`${v.rule}\0${v.message}`, v]),
   );
-  const violations = [...unique.values()];
-  const locked = lockedPaths(tree, others, changed, baseTree);
+  return verdictOf(tree, [...unique.values()], lockedPaths(tree, others, changed, baseTree));
+}
+
+/**
+ * The verdict on a tree with these invariant violations and hits on locked clusters (a step Handover opens while no
+ * other migration is active has its tree's violations from observe, and no lock to hit).
+ */
+export function verdictOf(tree: FileMap, violations: Violation[], locked: LockedHit[]): GuardRun {
   if (violations.length === 0 && locked.length === 0) {
     return {
       conclusion: "success",

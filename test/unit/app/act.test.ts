@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readDirTree } from "../../../src/cli/disk.js";
 import { OPEN_STEP_CHECKED } from "../../../src/github/octokit.js";
+import { checkTree } from "../../../src/invariant/index.js";
 import type { GuardRun } from "../../../src/github/port.js";
 import { act, ensureDashboard, ensureLabel, LABEL_SPECS, sendFeedback } from "../../../src/engine/act.js";
 import type { Action, Decision, HiddenState } from "../../../src/engine/types.js";
@@ -451,7 +452,8 @@ describe("act: open when observe saw no branch of the step's name", () => {
     const after = new Map(base);
     after.set(MONGO, edited);
     const o = observed();
-    o.snapshot.views.set("release-canary", { step: RELEASE, changes, trees: { base, step: after }, branchFree: true });
+    const trees = { base, step: after, violations: checkTree(after) };
+    o.snapshot.views.set("release-canary", { step: RELEASE, changes, trees, branchFree: true });
     return { o, base, after };
   }
 
