@@ -259,6 +259,8 @@ async function passedBefore(
 ): Promise<Partial<StepRecord> | undefined> {
   const rec = snapshot.hidden.steps[step.id] ?? {};
   if (!next || step.kind === "decommission" || rec.failed) return undefined;
+  // While the default branch is still at the step's merge, its gate is judged on the same checks: nothing to read.
+  if (rec.mergeSha !== undefined && rec.mergeSha === snapshot.headSha) return undefined;
   const later = await deps.port.findPull(next.branch);
   if (!later || later.author !== deps.port.botLogin || later.createdAt === undefined) return undefined;
   if (snapshot.hidden.undone.includes(later.number)) return undefined;
