@@ -122,6 +122,31 @@ describe("faults", () => {
     },
   );
 
+  it("a gate's pass whose dashboard write failed after the next step opened is read from that step's PR", async () => {
+    // From adopt-canary's opening until its merge every dashboard write fails: release-canary's pass is in no saved
+    // state when the default branch has moved on, and is not judged again on the new head's checks.
+    let sim: GitHubSim | undefined;
+    let failing = false;
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      onSim: (s) => {
+        sim = s;
+        s.faultHook = (req) =>
+          failing && req.method === "PATCH" && req.path.includes("/issues/comments/") ? "500" : undefined;
+      },
+      onStep: (event, step) => {
+        if (step.id === "adopt-canary") failing = event === "opened";
+      },
+    });
+    const patches = sim?.requests.filter((r) => r.method === "PATCH" && r.path.includes("/issues/comments/"));
+    expect(patches?.some((r) => r.status === 500)).toBe(true);
+    expect(report.completed).toBe(true);
+    expectStrictOrder(report);
+    const [canary, adopt] = [report.steps[1], report.steps[2]];
+    expect([canary?.id, adopt?.id]).toEqual(["release-canary", "adopt-canary"]);
+    // passed by the time the next step's PR opened: that is what GitHub records
+    expect(canary?.gate_passed_at).toBe(adopt?.opened_at);
+  });
+
   it("three App replicas behind one webhook URL: completes with no duplicate PR", async () => {
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, { replicas: 3 });
     expect(report.completed).toBe(true);
