@@ -249,7 +249,9 @@ async function mergedHere(
  * A step whose gate passed without the state saying so (the dashboard write that recorded it failed after the next
  * step opened): Handover opens a step only once the gate before it passed, so the next step's PR, Handover's and not
  * rolled back, is GitHub's record that it did, by the time that PR was opened. Without it the gate would be judged
- * again on a default branch that has moved since, and a step already open would seem to have skipped it.
+ * again, on a default branch that may have moved since and without the probe history the lost state held, and a step
+ * already open would seem to have skipped it. (One conditional read of the next branch's PRs, answered 304 while
+ * nothing changes.)
  */
 async function passedBefore(
   deps: EngineDeps,
@@ -259,8 +261,6 @@ async function passedBefore(
 ): Promise<Partial<StepRecord> | undefined> {
   const rec = snapshot.hidden.steps[step.id] ?? {};
   if (!next || step.kind === "decommission" || rec.failed) return undefined;
-  // While the default branch is still at the step's merge, its gate is judged on the same checks: nothing to read.
-  if (rec.mergeSha !== undefined && rec.mergeSha === snapshot.headSha) return undefined;
   const later = await deps.port.findPull(next.branch);
   if (!later || later.author !== deps.port.botLogin || later.createdAt === undefined) return undefined;
   if (snapshot.hidden.undone.includes(later.number)) return undefined;
