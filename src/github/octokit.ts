@@ -700,7 +700,7 @@ export class OctokitPort implements GitHubPort {
     return data.node_id as string;
   }
 
-  async openStep(step: NewStep): Promise<{ branch: boolean; pull?: PullInfo }> {
+  async openStep(step: NewStep, again = false): Promise<{ branch: boolean; pull?: PullInfo }> {
     // One read of the repository answers both when neither is known yet.
     const repositoryId = await this.repositoryId();
     const base = await this.defaultBranchName();
@@ -722,9 +722,16 @@ export class OctokitPort implements GitHubPort {
       data = (await this.octokit.graphql(check ? OPEN_STEP_CHECKED : OPEN_STEP, variables)) as Json;
     } catch (err) {
       // A field GitHub refused comes back null, with `errors`; the others ran. Anything else (5xx, rate limit) throws.
-      const refused = err as { errors?: unknown; data?: Json };
+      const refused = err as { errors?: { type?: unknown; path?: unknown[] }[]; data?: Json };
       if (!Array.isArray(refused.errors)) throw err;
       data = refused.data ?? {};
+      // GitHub resolved no node for the repository id this process kept (a repository recreated under the same name):
+      // nothing was made, so read the repository again and send once more.
+      const unknownRepository = refused.errors.some((e) => e.type === "NOT_FOUND" && e.path?.[0] === "createRef");
+      if (unknownRepository && !data.createRef && !data.createPullRequest && !again) {
+        repositoryIds.delete(`${this.owner}/${this.repo}`);
+        return this.openStep(step, true);
+      }
     }
     if (check && data?.createCheckRun) {
       this.memory.checkRuns.set(`${this.owner}/${this.repo}@${step.sha}\0${check.name}`, {

@@ -35,7 +35,8 @@ export class LruCache<K, V> {
     }
   }
 
-  private delete(key: K): void {
+  /** Forget one entry (a value found stale). */
+  delete(key: K): void {
     const entry = this.entries.get(key);
     if (entry === undefined) return;
     this.entries.delete(key);

@@ -198,6 +198,34 @@ describe("openStep", () => {
     done(scope);
   });
 
+  it("a repository id GitHub cannot resolve (the repository recreated): read again, and the request sent once more", async () => {
+    knowRepositoryId("acme", "config", "R_gone");
+    knowDefaultBranch("acme", "config", "main");
+    const missing = (field: string) => ({
+      type: "NOT_FOUND",
+      path: [field],
+      message: "Could not resolve to a node with the global id of 'R_gone'",
+    });
+    const scope = github(seen)
+      .post("/graphql", { query: OPEN_STEP, variables: { ...baseVariables, repositoryId: "R_gone" } })
+      .reply(200, {
+        data: { createRef: null, createPullRequest: null },
+        errors: [missing("createRef"), missing("createPullRequest")],
+      })
+      .get(R)
+      .reply(200, { node_id: "R_repo", default_branch: "main" })
+      .post("/graphql", { query: OPEN_STEP, variables: baseVariables })
+      .reply(200, {
+        data: { createRef: { ref: { name: "handover/1/release-canary" } }, createPullRequest: { pullRequest: opened } },
+      });
+    expect(await port().openStep({ branch: pull.branch, sha: "c1", pull })).toEqual({
+      branch: true,
+      pull: expectedPull,
+    });
+    expect(seen.matched).toEqual(["POST /graphql", `GET ${R}`, "POST /graphql"]);
+    done(scope);
+  });
+
   it.each([
     [502, { message: "Server Error" }],
     [403, { message: "You have exceeded a secondary rate limit" }],
