@@ -37,33 +37,44 @@ export interface ActOutcome {
 /** GitHub's merge methods in the order Handover prefers them: a merge commit keeps the step's commit as it was. */
 const METHOD_ORDER: readonly MergeMethod[] = ["merge", "squash", "rebase"];
 
+type AutoMergeRecord = Omit<NonNullable<StepRecord["autoMerge"]>, "pr" | "at">;
+
+/** What an auto-merge action found out, kept on the step's record for this PR (asked at `at`). */
+function autoMergeOutcome(step: string, pr: number, at: number): (record: AutoMergeRecord) => ActOutcome {
+  return (record) => ({ step, record: { autoMerge: { pr, at, ...record } } });
+}
+
+/**
+ * A PR with nothing left to wait for merged now, at the head decide saw (branch protection still gates it); `why` is why
+ * GitHub's own auto-merge was not the way, for the dashboard when the merge is refused too.
+ */
+async function mergeNow(
+  deps: EngineDeps,
+  pull: { pr: number; headSha: string },
+  method: MergeMethod,
+  why: string,
+): Promise<AutoMergeRecord> {
+  const merged = await deps.port.mergePull(pull.pr, pull.headSha, method);
+  return "merged" in merged
+    ? { method, clean: true, merged: true }
+    : { method, clean: true, refused: `GitHub refused auto-merge (${why}) and the merge: ${merged.refused}` };
+}
+
 /**
  * GitHub's auto-merge on a step PR, with the first merge method the repo allows. A repo that does not allow auto-merge
- * is not asked; a PR GitHub calls clean (nothing left to wait for, so it refuses auto-merge) is merged now at the head
- * decide saw, which branch protection still gates. Whatever GitHub answers is kept, so it is asked once per PR.
+ * is not asked; a PR GitHub calls clean (nothing left to wait for, so it refuses auto-merge) is merged now. Whatever
+ * GitHub answers is kept, so it is asked once per PR; should the answer be lost, a PR GitHub calls clean is merged
+ * without asking again (decide reads its mergeable_state).
  */
 async function enableAutoMerge(deps: EngineDeps, action: Extract<Action, { kind: "automerge" }>): Promise<ActOutcome> {
-  const { port } = deps;
-  const outcome = (record: Omit<NonNullable<StepRecord["autoMerge"]>, "pr" | "at">): ActOutcome => ({
-    step: action.step.id,
-    record: { autoMerge: { pr: action.pr, at: deps.now(), ...record } },
-  });
+  const outcome = autoMergeOutcome(action.step.id, action.pr, deps.now());
   const chosen = await mergeMethod(deps);
   if ("refused" in chosen) return outcome(chosen);
   const { method } = chosen;
-  const answer = await port.enableAutoMerge({ nodeId: action.nodeId }, method);
+  const answer = await deps.port.enableAutoMerge({ nodeId: action.nodeId }, method);
   if ("enabled" in answer) return outcome({ method });
   if (!answer.clean) return outcome({ refused: `GitHub refused: ${answer.refused}` });
-  // Nothing left to wait for: merged now. Should this answer be lost, the PR GitHub calls clean is merged without
-  // asking again (decide reads its mergeable_state).
-  const merged = await port.mergePull(action.pr, action.headSha, method);
-  return "merged" in merged
-    ? outcome({ method, clean: true, merged: true })
-    : outcome({
-        method,
-        clean: true,
-        refused: `GitHub refused auto-merge (${answer.refused}) and the merge: ${merged.refused}`,
-      });
+  return outcome(await mergeNow(deps, action, method, answer.refused));
 }
 
 /** The first merge method the repo allows, when it allows auto-merge at all (else why not, for the dashboard). */
@@ -77,31 +88,17 @@ async function mergeMethod(deps: EngineDeps): Promise<{ method: MergeMethod } | 
   return method ? { method } : { refused: "the repository allows no merge method" };
 }
 
-/**
- * Merge a step PR with nothing left to wait for (GitHub refused auto-merge for it, or calls it clean), at the head
- * decide saw: branch protection still gates the merge.
- */
+/** Merge a step PR with nothing left to wait for (GitHub calls it clean, or refused auto-merge for that reason). */
 async function mergeClean(
   deps: EngineDeps,
   observed: Observed,
   action: Extract<Action, { kind: "merge" }>,
 ): Promise<ActOutcome> {
   const asked = observed.snapshot.hidden.steps[action.step.id]?.autoMerge;
-  const at = asked?.pr === action.pr ? asked.at : deps.now();
-  const record = (autoMerge: Omit<NonNullable<StepRecord["autoMerge"]>, "pr" | "at">): ActOutcome => ({
-    step: action.step.id,
-    record: { autoMerge: { pr: action.pr, at, ...autoMerge } },
-  });
+  const outcome = autoMergeOutcome(action.step.id, action.pr, asked?.pr === action.pr ? asked.at : deps.now());
   const chosen = action.method ? { method: action.method as MergeMethod } : await mergeMethod(deps);
-  if ("refused" in chosen) return record(chosen);
-  const merged = await deps.port.mergePull(action.pr, action.headSha, chosen.method);
-  return "merged" in merged
-    ? record({ method: chosen.method, clean: true, merged: true })
-    : record({
-        method: chosen.method,
-        clean: true,
-        refused: `GitHub refused auto-merge (nothing left to wait for) and the merge: ${merged.refused}`,
-      });
+  if ("refused" in chosen) return outcome(chosen);
+  return outcome(await mergeNow(deps, action, chosen.method, "nothing left to wait for"));
 }
 
 /**

@@ -741,23 +741,19 @@ export class OctokitPort implements GitHubPort {
     }
     const opened = data?.createPullRequest?.pullRequest as Json | undefined;
     if (!opened) return { branch: Boolean(data?.createRef) };
-    const info: PullInfo = {
+    // GraphQL's answer in REST's words, read as every other PR is.
+    const info = toPull({
       number: opened.number,
       state: "open",
-      merged: false,
-      mergedAt: null,
-      mergeCommitSha: null,
-      headRef: step.branch,
-      headSha: opened.headRefOid ?? step.sha,
-      baseRef: base,
-      author: this.botLogin,
+      head: { ref: step.branch, sha: opened.headRefOid ?? step.sha },
+      base: { ref: base },
+      user: { login: this.botLogin },
       body: pull.body,
-      draft: Boolean(opened.isDraft),
-      url: opened.url ?? "",
-      mergeable: null,
-      nodeId: opened.id,
-      ...(typeof opened.createdAt === "string" ? { createdAt: time(opened.createdAt) } : {}),
-    };
+      draft: opened.isDraft,
+      html_url: opened.url,
+      node_id: opened.id,
+      created_at: opened.createdAt,
+    });
     this.opened.set(step.branch, info);
     return { branch: Boolean(data?.createRef), pull: info };
   }

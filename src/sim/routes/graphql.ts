@@ -57,9 +57,13 @@ function selected(value: unknown, selection: SelectionSetNode | undefined): unkn
   return out;
 }
 
+/** GitHub's answer to a node id it cannot resolve. */
+const unresolved = (id: unknown): GraphqlRefusal =>
+  new GraphqlRefusal("NOT_FOUND", `Could not resolve to a node with the global id of '${String(id)}'`);
+
 function repositoryById(ctx: RouteContext, id: unknown): RepoState {
   const repo = ctx.repos().find((r) => `R_${r.id}` === id);
-  if (!repo) throw new GraphqlRefusal("NOT_FOUND", `Could not resolve to a node with the global id of '${String(id)}'`);
+  if (!repo) throw unresolved(id);
   return repo;
 }
 
@@ -70,8 +74,7 @@ function pullById(ctx: RouteContext, id: unknown): { repo: RepoState; issue: Sim
     .find(({ issue }) => issue.pull !== undefined && `PR_${issue.id}` === id) as
     | { repo: RepoState; issue: SimPullRequest }
     | undefined;
-  if (!found)
-    throw new GraphqlRefusal("NOT_FOUND", `Could not resolve to a node with the global id of '${String(id)}'`);
+  if (!found) throw unresolved(id);
   return found;
 }
 

@@ -13,6 +13,25 @@ function httpError(status: number, message: string, headers: Record<string, stri
 }
 
 /** A scheduler whose reconciles answer from a script, one answer per run; it records every run and failure. */
+/**
+ * A scheduler whose first run waits for `release()`; each run records `issue:client` and then calls `after(runs)`.
+ */
+function holdingFirstRun(after: (runs: string[]) => void = () => undefined) {
+  const held: { runs: string[]; release: () => void } = { runs: [], release: () => undefined };
+  const scheduler = new Scheduler({
+    now: () => Date.now(),
+    timers: false,
+    async run(k) {
+      held.runs.push(`${k.issue}:${(k.octokit as unknown as { name: string }).name}`);
+      if (held.runs.length === 1) await new Promise<void>((resolve) => (held.release = resolve));
+      after(held.runs);
+      return undefined;
+    },
+    failed: () => undefined,
+  });
+  return { scheduler, held };
+}
+
 function scripted(answers: (number | undefined | Error)[], timers = true, gatherMs = 0) {
   const runs: { at: number; issue: number; client: string }[] = [];
   const failures: { issue: number; kind: GitHubErrorKind; retryAt: number | undefined }[] = [];
@@ -125,42 +144,22 @@ describe("Scheduler", () => {
   });
 
   it("a burst for one issue is one running reconcile plus one queued, which runs with the newest client", async () => {
-    let release: () => void = () => undefined;
-    const runs: string[] = [];
-    const scheduler = new Scheduler({
-      now: () => Date.now(),
-      timers: false,
-      async run(k) {
-        runs.push(`${k.issue}:${(k.octokit as unknown as { name: string }).name}`);
-        if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
-        return undefined;
-      },
-      failed: () => undefined,
-    });
+    const { scheduler, held } = holdingFirstRun();
     const first = scheduler.schedule(key(42, client("a")));
     await vi.advanceTimersByTimeAsync(0);
     const more = [scheduler.schedule(key(42, client("b"))), scheduler.schedule(key(42, client("c")))];
     const other = scheduler.schedule(key(7, client("d")));
-    release();
+    held.release();
     await Promise.all([first, ...more, other]);
-    expect(runs).toEqual(["42:a", "7:d", "42:c"]);
+    expect(held.runs).toEqual(["42:a", "7:d", "42:c"]);
   });
 
   it("an event the last finished reconcile already read starts none; asked after a running one finishes, it runs again only if news", async () => {
-    let release: () => void = () => undefined;
     let seen = "";
-    const runs: string[] = [];
-    const scheduler = new Scheduler({
-      now: () => Date.now(),
-      timers: false,
-      async run(k) {
-        runs.push(`${k.issue}:${(k.octokit as unknown as { name: string }).name}`);
-        if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
-        seen = `seen by run ${runs.length}`;
-        return undefined;
-      },
-      failed: () => undefined,
+    const { scheduler, held } = holdingFirstRun((runs) => {
+      seen = `seen by run ${runs.length}`;
     });
+    const { runs } = held;
     // Nothing ran yet: not known, so it runs.
     const first = scheduler.schedule(key(42, client("a")), () => seen === "seen by run 1");
     await vi.advanceTimersByTimeAsync(0);
@@ -169,7 +168,7 @@ describe("Scheduler", () => {
       scheduler.schedule(key(42, client("b")), () => seen === "seen by run 1"),
       scheduler.schedule(key(42, client("c")), () => seen === "something newer"),
     ];
-    release();
+    held.release();
     await Promise.all([first, ...during]);
     expect(runs).toEqual(["42:a", "42:c"]);
     // Known now, nothing running: no run at all; without `known` (a comment, a resync) it always runs.
@@ -180,24 +179,13 @@ describe("Scheduler", () => {
   });
 
   it("a running reconcile whose events were all known by its end runs once", async () => {
-    let release: () => void = () => undefined;
-    const runs: string[] = [];
-    const scheduler = new Scheduler({
-      now: () => Date.now(),
-      timers: false,
-      async run(k) {
-        runs.push(`${k.issue}`);
-        if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
-        return undefined;
-      },
-      failed: () => undefined,
-    });
+    const { scheduler, held } = holdingFirstRun();
     const first = scheduler.schedule(key(42));
     await vi.advanceTimersByTimeAsync(0);
     const during = scheduler.schedule(key(42), () => true);
-    release();
+    held.release();
     await Promise.all([first, during]);
-    expect(runs).toEqual(["42"]);
+    expect(held.runs).toEqual(["42:a"]);
   });
 
   it("stop disarms every timer", async () => {

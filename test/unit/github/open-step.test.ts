@@ -75,6 +75,12 @@ function done(scope: { isDone(): boolean; pendingMocks(): string[] }): void {
   expect(seen.unmatched).toEqual([]);
 }
 
+/** The repository's node id and default branch as webhook payloads name them: no read before the mutation. */
+function knownRepository(): void {
+  knowRepositoryId("acme", "config", "R_repo");
+  knowDefaultBranch("acme", "config", "main");
+}
+
 const port = (memory = new PortMemory()) => new OctokitPort(octokit(), "acme", "config", "handover[bot]", memory);
 
 describe("openStep", () => {
@@ -132,8 +138,7 @@ describe("openStep", () => {
   });
 
   it("asks nothing before the mutation when payloads named the repository's node id and default branch", async () => {
-    knowRepositoryId("acme", "config", "R_repo");
-    knowDefaultBranch("acme", "config", "main");
+    knownRepository();
     const scope = github(seen)
       .post("/graphql", { query: OPEN_STEP, variables: baseVariables })
       .reply(200, {
@@ -148,8 +153,7 @@ describe("openStep", () => {
   });
 
   it("a branch that exists: GitHub refuses createRef and still runs the rest; the PR it opened is returned", async () => {
-    knowRepositoryId("acme", "config", "R_repo");
-    knowDefaultBranch("acme", "config", "main");
+    knownRepository();
     const scope = github(seen)
       .post("/graphql")
       .reply(200, {
@@ -171,8 +175,7 @@ describe("openStep", () => {
   });
 
   it("no PR and no check run when GitHub refuses them: the caller opens the PR over REST, the guard writes the run", async () => {
-    knowRepositoryId("acme", "config", "R_repo");
-    knowDefaultBranch("acme", "config", "main");
+    knownRepository();
     const scope = github(seen)
       .post("/graphql")
       .reply(200, {
@@ -230,8 +233,7 @@ describe("openStep", () => {
     [502, { message: "Server Error" }],
     [403, { message: "You have exceeded a secondary rate limit" }],
   ])("an HTTP error (%i) is thrown: nothing is known to have happened", async (status, data) => {
-    knowRepositoryId("acme", "config", "R_repo");
-    knowDefaultBranch("acme", "config", "main");
+    knownRepository();
     const scope = github(seen).post("/graphql").reply(status, data);
     await expect(port().openStep({ branch: pull.branch, sha: "c1", pull })).rejects.toMatchObject({ status });
     done(scope);
