@@ -15,9 +15,18 @@ export interface SimCore {
 
 export const HTML_URL = "https://github.com";
 
+/** Ids by login: every rendered user (each comment, PR, payload sender) asks again for the same few. */
+const userIds = new Map<string, number>();
+
 /** A stable numeric id for a login, so users keep their id across runs. */
 export function userId(login: string): number {
-  return parseInt(createHash("sha1").update(login).digest("hex").slice(0, 7), 16);
+  let id = userIds.get(login);
+  if (id === undefined) {
+    id = parseInt(createHash("sha1").update(login).digest("hex").slice(0, 7), 16);
+    if (userIds.size >= 10_000) userIds.clear();
+    userIds.set(login, id);
+  }
+  return id;
 }
 
 /** The Actor for a login: logins ending in "[bot]" are bots, as on GitHub. */
@@ -27,10 +36,11 @@ export function actorFor(login: string): Actor {
 
 export function renderUser(login: string): Record<string, unknown> {
   const actor = actorFor(login);
+  const id = userId(login);
   return {
     login,
-    id: userId(login),
-    node_id: `U_${userId(login).toString(36)}`,
+    id,
+    node_id: `U_${id.toString(36)}`,
     type: actor.type,
     site_admin: false,
     html_url: `${HTML_URL}/${login.replace(/\[bot\]$/, "")}`,

@@ -201,6 +201,7 @@ export class GitHubSim {
   }
 
   async stop(): Promise<void> {
+    this.webhooks.close();
     const server = this.server;
     if (!server) return;
     this.server = undefined;

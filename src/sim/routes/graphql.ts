@@ -188,6 +188,20 @@ function inputOf(field: FieldNode, variables: Record<string, unknown>): Input {
   return arg ? (valueFromASTUntyped(arg.value, variables) as Input) : {};
 }
 
+/** Parsed documents by query text: a client sends the same few queries over and over, with other variables. */
+const documents = new Map<string, DocumentNode>();
+
+/** The query parsed (once per text); throws GraphQLError on a syntax error. */
+function parsed(query: string): DocumentNode {
+  let document = documents.get(query);
+  if (!document) {
+    document = parse(query);
+    if (documents.size >= 100) documents.clear();
+    documents.set(query, document);
+  }
+  return document;
+}
+
 /**
  * POST /graphql: the mutations Handover sends (enablePullRequestAutoMerge, createRef, createPullRequest,
  * createCheckRun), any number in one document, run one after another as GitHub runs a mutation's fields; a field GitHub
@@ -202,7 +216,7 @@ export function registerGraphqlRoutes(router: Router, ctx: RouteContext, seen: G
     seen.push({ query, variables });
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parsed(query);
     } catch (err) {
       if (!(err instanceof GraphQLError)) throw err;
       return json(200, { errors: [{ message: err.message, locations: err.locations ?? [] }] });
