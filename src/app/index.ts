@@ -279,6 +279,8 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       const target = { octokit: context.octokit as unknown as OctokitLike, ...reading.repository };
       if (reading.defaultBranch) knowDefaultBranch(target.owner, target.repo, reading.defaultBranch);
       if (reading.repositoryId) knowRepositoryId(target.owner, target.repo, reading.repositoryId);
+      // Before the reconcile it triggers: a gate soaking reads again only what webhooks reported on.
+      memory.noteHealth(target.owner, target.repo, reading.reports, now());
       // Acknowledge at once: GitHub gives a delivery 10 s, and a reconcile (or a large plan) may take longer.
       const delivery = { name: context.name, payload: context.payload };
       inBackground(Promise.all(reading.triggers.map((trigger) => fire(target, trigger, delivery))));

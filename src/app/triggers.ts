@@ -1,13 +1,22 @@
 import type { z } from "zod";
 import {
+  checkRunEvent,
+  checkSuiteEvent,
   commentEvent,
+  deploymentStatusEvent,
   issueEvent,
   pullRequestEvent,
   repositoryEvent,
+  statusEvent,
+  type CheckRunEvent,
+  type CheckSuiteEvent,
   type CommentEvent,
+  type DeploymentStatusEvent,
+  type HealthReport,
   type IssueEvent,
   type PullRequestEvent,
   type RepositoryEvent,
+  type StatusEvent,
 } from "../spec/events.js";
 import { issueOfBranch, readStepMarker } from "../spec/markers.js";
 
@@ -42,20 +51,27 @@ export type Reading =
       defaultBranch?: string;
       /** The repository's GraphQL node id as the payload names it. */
       repositoryId?: string;
+      /** What a health event reports on (a commit's statuses or check runs, an environment's deployments). */
+      reports: HealthReport[];
       triggers: Trigger[];
     };
 
-/** One row of the table: the payload subset to parse, and what it triggers; `self` = sent by Handover itself. */
+/**
+ * One row of the table: the payload subset to parse, what it triggers (`self` = sent by Handover itself), and what
+ * health reads it makes stale.
+ */
 interface Rule<P extends RepositoryEvent> {
   schema: z.ZodType<P>;
   triggers(payload: P, self: boolean): Trigger[];
+  reports?(payload: P): HealthReport[];
 }
 
 function rule<P extends RepositoryEvent>(
   schema: z.ZodType<P>,
   triggers: (payload: P, self: boolean) => Trigger[],
+  reports?: (payload: P) => HealthReport[],
 ): Rule<RepositoryEvent> {
-  return { schema, triggers } as unknown as Rule<RepositoryEvent>;
+  return { schema, triggers, ...(reports ? { reports } : {}) } as unknown as Rule<RepositoryEvent>;
 }
 
 /** An issue changed: reconcile it (a PR is an issue too, and is not a migration issue). */
@@ -90,7 +106,19 @@ function stepOf(p: PullRequestEvent, self: boolean): Trigger[] {
 const pullGuarded = rule(pullRequestEvent, (p: PullRequestEvent) => guardOf(p));
 const pullChanged = rule(pullRequestEvent, stepOf);
 const pullBoth = rule(pullRequestEvent, (p: PullRequestEvent, self) => [...guardOf(p), ...stepOf(p, self)]);
-const healthChanged = rule(repositoryEvent, (_p: RepositoryEvent, self) => (self ? [] : [{ kind: "repository" }]));
+const health = (_p: RepositoryEvent, self: boolean): Trigger[] => (self ? [] : [{ kind: "repository" }]);
+const pushed = rule(repositoryEvent, health);
+const statusPosted = rule(statusEvent, health, (p: StatusEvent) => [{ kind: "statuses", id: p.sha }]);
+const checkRunDone = rule(checkRunEvent, health, (p: CheckRunEvent) => [
+  { kind: "check-runs", id: p.check_run.head_sha },
+]);
+const checkSuiteDone = rule(checkSuiteEvent, health, (p: CheckSuiteEvent) => [
+  { kind: "check-runs", id: p.check_suite.head_sha },
+]);
+const deploymentReported = rule(deploymentStatusEvent, health, (p: DeploymentStatusEvent) => [
+  { kind: "deployments", id: p.deployment.environment },
+  { kind: "deployment-statuses", id: String(p.deployment.id) },
+]);
 
 /** Event (`name.action`, or `name` for events without an action) to what it triggers. */
 const TRIGGERS: Record<string, Rule<RepositoryEvent>> = {
@@ -106,11 +134,11 @@ const TRIGGERS: Record<string, Rule<RepositoryEvent>> = {
   "pull_request.ready_for_review": pullBoth,
   "pull_request.closed": pullChanged,
   "pull_request.edited": pullChanged,
-  status: healthChanged,
-  "check_run.completed": healthChanged,
-  "check_suite.completed": healthChanged,
-  "deployment_status.created": healthChanged,
-  push: healthChanged,
+  status: statusPosted,
+  "check_run.completed": checkRunDone,
+  "check_suite.completed": checkSuiteDone,
+  "deployment_status.created": deploymentReported,
+  push: pushed,
 };
 
 /** The events Handover reads, as `name.action` (or `name`). */
@@ -131,6 +159,7 @@ export function triggersOf(delivery: Delivery, botLogin: string): Reading {
     repository: { owner: payload.repository.owner.login, repo: payload.repository.name },
     ...(payload.repository.default_branch ? { defaultBranch: payload.repository.default_branch } : {}),
     ...(payload.repository.node_id ? { repositoryId: payload.repository.node_id } : {}),
+    reports: row.reports?.(payload) ?? [],
     triggers: row.triggers(payload, payload.sender.login === botLogin),
   };
 }

@@ -75,7 +75,12 @@ function phase(label: StatusLabel, current: string | undefined, reason: PhaseRea
  * costs no label write on its way. `handover:waiting` is kept for a migration held until a person or a time acts (an
  * approval, a change window or freeze, the decommission command).
  */
-function gatePhase(snapshot: Snapshot, step: PlannedStep, gate: GateResult): Decision | "passed" {
+function gatePhase(
+  snapshot: Snapshot,
+  step: PlannedStep,
+  gate: GateResult,
+  readAllAt = Number.POSITIVE_INFINITY,
+): Decision | "passed" {
   const { hidden, now } = snapshot;
   if (gate.state === "passed") return "passed";
   if (gate.state === "failed" || gate.state === "timed-out") {
@@ -100,7 +105,7 @@ function gatePhase(snapshot: Snapshot, step: PlannedStep, gate: GateResult): Dec
       ...(soakEndsAt === undefined ? {} : { soakEndsAt }),
       deadline: gate.deadline,
     }),
-    recheckAt: Math.min(soakEnd, gate.deadline),
+    recheckAt: Math.min(soakEnd, gate.deadline, readAllAt),
   };
 }
 
@@ -437,7 +442,7 @@ export function decide(snapshot: Snapshot): Decision {
         again: true,
         phase: phase("handover:running", step.id, { kind: "reading-gate" }),
       };
-    const gate = gatePhase({ ...snapshot, hidden }, step, view.gate);
+    const gate = gatePhase({ ...snapshot, hidden }, step, view.gate, view.gateReadAllAt);
     if (gate !== "passed") return gate;
     hidden = withRecord(hidden, step.id, { gatePassedAt: view.gate.passedAt ?? snapshot.now });
     return {

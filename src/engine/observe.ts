@@ -106,6 +106,11 @@ function checkSpec(check: HealthCheck): CheckSpec {
   throw new Error(`unknown health check ${JSON.stringify(check)}`);
 }
 
+/** A commit's statuses and check runs from before a gate's window still count (a green one is carried into it). */
+const ANY_TIME = { since: 0 };
+/** How far this process's clock may be behind GitHub's. */
+const CLOCK_SKEW_MS = 2 * 60_000;
+
 /** After a retry the window starts again, but a check that is green and silent is still green. */
 function fromWindow(observations: Observation[], windowStart: number): Observation[] {
   const before = observations.filter((o) => o.at < windowStart);
@@ -120,13 +125,18 @@ async function gateOf(
   rec: StepRecord,
   headSha: string,
   targetVersion: string,
-): Promise<{ gate: GateResult; probes: Record<string, Observation[]> }> {
+): Promise<{ gate: GateResult; probes: Record<string, Observation[]>; readAllAt?: number }> {
   const gate = step.gate;
   const sha = rec.mergeSha ?? rec.noDiff?.sha ?? headSha;
   // A gate keeps the soak it started with: an issue edit to `0s` must not pass a soaking gate at once.
   const soak = rec.soak ?? gate?.soak ?? "0s";
   const since = rec.mergedAt ?? rec.noDiff?.at ?? deps.now();
   const windowStart = rec.windowStart ?? since;
+  const timeoutMs = durationMs(gate?.timeout ?? "2h");
+  // No report can pass the gate before one soak from the window's start, nor end it but a failure, whose webhook
+  // says so: until then only what webhooks reported on is read, and every check is read at that time.
+  const readAllAt = Math.min(windowStart + durationMs(soak), windowStart + timeoutMs);
+  const quiet = deps.now() < readAllAt;
   // Nothing is deployed for a step whose changes were already there: the newest deployment, whenever it was, is current.
   const deployedSince = rec.mergedAt === undefined && rec.noDiff ? 0 : since;
   const probes: Record<string, Observation[]> = { ...(rec.probes ?? {}) };
@@ -136,8 +146,8 @@ async function gateOf(
       const refs = [sha];
       if (headSha !== sha && (await deps.port.contains(headSha, sha))) refs.push(headSha);
       const [statuses, runs] = await Promise.all([
-        Promise.all(refs.map((r) => deps.port.statuses(r))),
-        Promise.all(refs.map((r) => deps.port.checkRuns(r))),
+        Promise.all(refs.map((r) => deps.port.statuses(r, quiet ? ANY_TIME : undefined))),
+        Promise.all(refs.map((r) => deps.port.checkRuns(r, quiet ? ANY_TIME : undefined))),
       ]);
       return { statuses: statuses.flat(), runs: runs.flat() };
     })());
@@ -147,11 +157,14 @@ async function gateOf(
       return statusObservations(spec.pattern, statuses, runs);
     }
     if (spec.kind === "deployment") {
-      const deployments = (await deps.port.deployments(spec.environment)).filter(
+      // A deployment made before the window is not this gate's: news of one cannot change its verdict (news is timed
+      // by this process's clock, the window by GitHub's: a little earlier news is read all the same).
+      const recent = quiet ? { since: deployedSince - CLOCK_SKEW_MS } : undefined;
+      const deployments = (await deps.port.deployments(spec.environment, recent)).filter(
         (d) => Date.parse(d.created_at) >= deployedSince,
       );
       const newest = deployments.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)[0];
-      const statuses = new Map(newest ? [[newest.id, await deps.port.deploymentStatuses(newest.id)]] : []);
+      const statuses = new Map(newest ? [[newest.id, await deps.port.deploymentStatuses(newest.id, recent)]] : []);
       return deploymentObservations(spec.environment, deployedSince, deployments, statuses);
     }
     const health = await deps.probe(spec.url);
@@ -173,10 +186,10 @@ async function gateOf(
     checks,
     windowStart,
     soakMs: durationMs(soak),
-    timeoutMs: durationMs(gate?.timeout ?? "2h"),
+    timeoutMs,
     now: deps.now(),
   });
-  return { gate: result, probes };
+  return { gate: result, probes, ...(quiet ? { readAllAt } : {}) };
 }
 
 /**
@@ -340,8 +353,15 @@ async function viewOf(
           mergedAt: rec.mergedAt ?? pr.mergedAt ?? deps.now(),
         }
       : {};
-    const { gate, probes } = await gateOf(deps, step, { ...rec, ...merged }, snapshot.headSha, request.version);
+    const { gate, probes, readAllAt } = await gateOf(
+      deps,
+      step,
+      { ...rec, ...merged },
+      snapshot.headSha,
+      request.version,
+    );
     view.gate = gate;
+    if (readAllAt !== undefined) view.gateReadAllAt = readAllAt;
     const pinned = rec.soak === undefined && step.gate ? { soak: step.gate.soak } : {};
     if (Object.keys(probes).length > 0 || pinned.soak !== undefined)
       snapshot.hidden = {

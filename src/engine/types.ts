@@ -36,6 +36,8 @@ export interface StepView {
   reopenable?: boolean;
   /** The gate, for a merged or no-diff step whose gate has not passed yet. */
   gate?: GateResult;
+  /** A gate that cannot pass yet read only what webhooks reported on: every check is read at this time. */
+  gateReadAllAt?: number;
 }
 
 export interface Snapshot {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { effectivePermission } from "../chatops/index.js";
 import type { CheckRun, CommitStatus, Deployment, DeploymentStatus } from "../health/index.js";
 import type { FileChange } from "../repo/index.js";
+import type { HealthReport } from "../spec/events.js";
 import { readArchive } from "./archive.js";
 import { conditionalGet, conditionalReads, LruCache } from "./conditional.js";
 import { classify, orUndefined } from "./errors.js";
@@ -65,6 +66,11 @@ export function knowDefaultBranch(owner: string, repo: string, name: string): vo
   defaultBranches.set(`${owner}/${repo}`, name);
 }
 
+/** A health read of a gate that cannot pass yet: reports heard before `since` cannot change its verdict. */
+export interface Quiet {
+  since: number;
+}
+
 /** The repository's GraphQL node id a webhook payload names, so opening a step asks no request for it. */
 export function knowRepositoryId(owner: string, repo: string, nodeId: string): void {
   repositoryIds.set(`${owner}/${repo}`, nodeId);
@@ -87,7 +93,43 @@ export class PortMemory {
   readonly made = new LruCache<string, number>(1_000);
   /** The check runs written, by commit and name, with the verdict they carry. */
   readonly checkRuns = new LruCache<string, { run: GuardRun; at: number }>(1_000);
+  /** The repos whose labels were listed (`owner/repo`), and the labels seen or made there (`owner/repo\0name`). */
+  readonly labels = new LruCache<string, true>(5_000);
+  /** Health webhooks heard, counted. */
+  private heard = 0;
+  /** The newest health webhook about each thing reported on (its count, and when it came), by `owner/repo kind:id`. */
+  private readonly healthNews = new LruCache<string, { heard: number; at: number }>(5_000);
+  /** The last answer of each health read, with the count of health webhooks heard when it was asked. */
+  private readonly healthAnswers = new LruCache<string, { heard: number; data: unknown }>(2_000);
+
+  /** What health webhooks reported on, at `at`: the next read of those asks GitHub. */
+  noteHealth(owner: string, repo: string, reports: readonly HealthReport[], at: number): void {
+    for (const report of reports) this.healthNews.set(healthKey(owner, repo, report), { heard: ++this.heard, at });
+  }
+
+  /**
+   * A health read. A quiet one (for a gate that cannot pass yet) asks GitHub only about what a webhook reported on
+   * since this process last read it (and since `quiet.since`): otherwise that answer still stands, and what was
+   * neither read nor reported on is taken as not reported yet. A failure's report comes with its webhook; one that
+   * was lost is read when the gate could pass, where every read asks.
+   */
+  async health<T>(key: string, quiet: Quiet | undefined, read: () => Promise<T[]>): Promise<T[]> {
+    const news = this.healthNews.get(key);
+    const last = this.healthAnswers.get(key);
+    const fresh = news !== undefined && (quiet === undefined || news.at >= quiet.since);
+    if (quiet && !fresh) return last ? (last.data as T[]) : [];
+    if (quiet && last && news && news.heard <= last.heard) return last.data as T[];
+    const asked = this.heard;
+    const data = await read();
+    this.healthAnswers.set(key, { heard: asked, data });
+    return data;
+  }
 }
+
+function healthKey(owner: string, repo: string, report: HealthReport): string {
+  return `${owner}/${repo} ${report.kind}:${report.id}`;
+}
+
 /** Reads of immutable objects under way: a guard and a reconcile reading the same new tree at once share one read. */
 const reading = new Map<string, Promise<unknown>>();
 /** Forget every cached answer (tests that fake GitHub reuse shas with other contents; real shas never change). */
@@ -246,12 +288,13 @@ export class OctokitPort implements GitHubPort {
 
   /**
    * A read, conditional when an earlier answer carried an ETag: a 304 answers from memory, free of rate limit. A read
-   * `prefetch` already started is taken from there (once).
+   * `prefetch` already started is taken from there (once). One made for a one-off purpose (`ahead` false) is not read
+   * ahead by the next reconcile: that one does not need it, and read ahead it is a counted request whenever it changed.
    */
-  private async get(path: string, params: Record<string, unknown> = {}): Promise<Json> {
+  private async get(path: string, params: Record<string, unknown> = {}, ahead = true): Promise<Json> {
     const read: Read = { path, params };
     const key = readKey(read);
-    const remember = !IMMUTABLE.test(path) && !this.reads.has(key);
+    const remember = ahead && !IMMUTABLE.test(path) && !this.reads.has(key);
     if (remember) this.reads.set(key, read);
     const early = this.ahead.get(key);
     this.ahead.delete(key);
@@ -315,10 +358,11 @@ export class OctokitPort implements GitHubPort {
     params: Record<string, unknown> = {},
     key?: string,
     enough: (page: Json[]) => boolean = () => false,
+    ahead = true,
   ): Promise<Json[]> {
     const items: Json[] = [];
     for (let page = 1; page < 50; page++) {
-      const data = await this.get(path, { ...params, per_page: 100, page });
+      const data = await this.get(path, { ...params, per_page: 100, page }, ahead);
       const list = (key ? data[key] : data) as Json[];
       items.push(...list);
       if (list.length < 100 || enough(list)) break;
@@ -565,10 +609,22 @@ export class OctokitPort implements GitHubPort {
     await this.send("POST", `/issues/${number}/labels`, { labels });
   }
 
+  /**
+   * The repo's labels are listed once per App process: after that, the labels it saw or made are taken to be there, and
+   * any other is made without asking (GitHub answers "already exists" for one made since). A label deleted since is
+   * made by GitHub itself when an issue gets it (without Handover's colour), so nothing breaks.
+   */
   async ensureLabels(labels: readonly LabelSpec[]): Promise<void> {
-    const have = new Set((await this.all("/labels")).map((l) => String(l.name).toLowerCase()));
+    const repo = `${this.owner}/${this.repo}`;
+    const key = (name: string) => `${repo}\0${name.toLowerCase()}`;
+    const known = this.memory.labels;
+    if (!known.get(repo)) {
+      const listed = await this.all("/labels", {}, undefined, undefined, false);
+      for (const label of listed) known.set(key(String(label.name)), true);
+      known.set(repo, true);
+    }
     for (const label of labels) {
-      if (have.has(label.name.toLowerCase())) continue;
+      if (known.get(key(label.name))) continue;
       try {
         await this.send("POST", "/labels", { ...label });
       } catch (err) {
@@ -576,6 +632,7 @@ export class OctokitPort implements GitHubPort {
         const errors = (err as { response?: { data?: { errors?: { code?: string }[] } } }).response?.data?.errors;
         if (!errors?.some((e) => e.code === "already_exists")) throw err;
       }
+      known.set(key(label.name), true);
     }
   }
 
@@ -650,8 +707,12 @@ export class OctokitPort implements GitHubPort {
     const prefix = `${this.owner}:handover/${issue}/`.toLowerCase();
     const found = new Map<string, PullInfo>();
     // Newest first, so the listing stops at the first PR older than the issue: none of those can be its step.
-    const listing = await this.all("/pulls", { state: "all", sort: "created", direction: "desc" }, undefined, (page) =>
-      page.some((data) => data.number < issue),
+    const listing = await this.all(
+      "/pulls",
+      { state: "all", sort: "created", direction: "desc" },
+      undefined,
+      (page) => page.some((data) => data.number < issue),
+      false,
     );
     for (const data of listing) {
       const pull = toPull(data);
@@ -857,20 +918,40 @@ export class OctokitPort implements GitHubPort {
     return mine && Date.now() - mine.at < FRESH_MS ? mine.run : undefined;
   }
 
-  async statuses(ref: string): Promise<CommitStatus[]> {
-    return (await this.all(`/commits/${ref}/statuses`)) as CommitStatus[];
+  private health<T>(report: HealthReport, quiet: Quiet | undefined, read: () => Promise<T[]>): Promise<T[]> {
+    return this.memory.health(healthKey(this.owner, this.repo, report), quiet, read);
   }
 
-  async checkRuns(ref: string): Promise<CheckRun[]> {
-    return (await this.all(`/commits/${ref}/check-runs`, {}, "check_runs")) as CheckRun[];
+  statuses(ref: string, quiet?: Quiet): Promise<CommitStatus[]> {
+    return this.health(
+      { kind: "statuses", id: ref },
+      quiet,
+      async () => (await this.all(`/commits/${ref}/statuses`)) as CommitStatus[],
+    );
   }
 
-  async deployments(environment: string): Promise<Deployment[]> {
-    return (await this.get("/deployments", { environment, per_page: 30 })) as unknown as Deployment[];
+  checkRuns(ref: string, quiet?: Quiet): Promise<CheckRun[]> {
+    return this.health(
+      { kind: "check-runs", id: ref },
+      quiet,
+      async () => (await this.all(`/commits/${ref}/check-runs`, {}, "check_runs")) as CheckRun[],
+    );
   }
 
-  async deploymentStatuses(id: number): Promise<DeploymentStatus[]> {
-    return (await this.all(`/deployments/${id}/statuses`)) as DeploymentStatus[];
+  deployments(environment: string, quiet?: Quiet): Promise<Deployment[]> {
+    return this.health(
+      { kind: "deployments", id: environment },
+      quiet,
+      async () => (await this.get("/deployments", { environment, per_page: 30 })) as unknown as Deployment[],
+    );
+  }
+
+  deploymentStatuses(id: number, quiet?: Quiet): Promise<DeploymentStatus[]> {
+    return this.health(
+      { kind: "deployment-statuses", id: String(id) },
+      quiet,
+      async () => (await this.all(`/deployments/${id}/statuses`)) as DeploymentStatus[],
+    );
   }
 }
 

@@ -150,10 +150,15 @@ export interface GitHubPort {
   /** The verdict of a check run this process wrote on a commit moments ago (no request), if any. */
   ownCheckRun(sha: string, name: string): GuardRun | undefined;
 
-  statuses(ref: string): Promise<CommitStatus[]>;
-  checkRuns(ref: string): Promise<CheckRun[]>;
-  deployments(environment: string): Promise<Deployment[]>;
-  deploymentStatuses(id: number): Promise<DeploymentStatus[]>;
+  /**
+   * The health reads of a gate. `quiet` (a gate that cannot pass yet): only what a webhook reported on since this
+   * process last read it (and since `quiet.since`) is read again; the rest answers as last read (never read: nothing
+   * reported yet).
+   */
+  statuses(ref: string, quiet?: { since: number }): Promise<CommitStatus[]>;
+  checkRuns(ref: string, quiet?: { since: number }): Promise<CheckRun[]>;
+  deployments(environment: string, quiet?: { since: number }): Promise<Deployment[]>;
+  deploymentStatuses(id: number, quiet?: { since: number }): Promise<DeploymentStatus[]>;
 }
 
 export type MergeMethod = "merge" | "squash" | "rebase";

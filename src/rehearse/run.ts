@@ -4,6 +4,7 @@ import { stepControls, TEAM_PATTERN } from "../spec/config.js";
 import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.js";
 import { checkTree } from "../invariant/index.js";
 import { GUARD_NAME } from "../guard/index.js";
+import { formatElapsed } from "../health/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
 import { danglingRefs, PLACEHOLDER } from "../repo/index.js";
 import { seededRandom, type GitHubSim, type MergeMethod, type SimPullRequest } from "../sim/index.js";
@@ -132,8 +133,8 @@ class Rehearsal {
   private readonly agenda: Agenda[] = [];
   /** When each PR was first seen open and merged (by PR number: a step may have several after a rollback). */
   private readonly seenPrs = new Map<number, { opened?: number; merged?: number }>();
-  /** When each step's gate was first seen passed. */
-  private readonly gates = new Map<string, number>();
+  /** The steps whose gate was seen passed. */
+  private readonly gates = new Set<string>();
   private readonly reportedNoDiff = new Set<string>();
   private readonly failing = new Set<string>();
   private readonly scripted: { spec: ScriptedComment; id?: number }[];
@@ -355,8 +356,16 @@ class Rehearsal {
       const passed = rec?.gatePassedAt !== undefined || rec?.skipped !== undefined;
       if (!passed) this.gates.delete(step.id); // rolled back: its gate counts again when it passes again
       if (passed && !this.gates.has(step.id)) {
-        this.gates.set(step.id, this.clock.current);
-        this.log(`gate passed: ${step.id}${rec?.skipped ? ` (skipped by @${rec.skipped.by})` : ""}`);
+        this.gates.add(step.id);
+        // Handover sees a soak end at its next look; the report gives the time it ended.
+        const ended = rec?.gatePassedAt;
+        const late = ended !== undefined && ended < this.clock.current;
+        const why = rec?.skipped
+          ? ` (skipped by @${rec.skipped.by})`
+          : late
+            ? ` (its soak ended at ${formatElapsed(Math.round((ended - this.start) / 1000))})`
+            : "";
+        this.log(`gate passed: ${step.id}${why}`);
         this.trigger(step.id, "gate_passed");
       }
     }
@@ -520,7 +529,9 @@ class Rehearsal {
         state: pr ? (pr.pull.merged ? "merged" : pr.state) : null,
         opened_at: pr ? this.seconds(seen.opened) : null,
         merged_at: pr?.pull.merged ? this.seconds(seen.merged) : null,
-        gate_passed_at: rec?.gatePassedAt !== undefined || rec?.skipped ? this.seconds(this.gates.get(step.id)) : null,
+        // When the gate passed as Handover recorded it (its soak's end, by GitHub's report times), not when the
+        // rehearsal next looked: a step opened between the two did not skip the gate.
+        gate_passed_at: this.seconds(rec?.gatePassedAt ?? rec?.skipped?.at),
       };
     });
     // A step opened again after a rollback is a new PR on purpose: PRs the rollback undid are not duplicates.

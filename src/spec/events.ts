@@ -35,7 +35,29 @@ export const pullRequestEvent = base.extend({
 /** status, check_run, check_suite, deployment_status, push: they only say "something about health changed". */
 export const repositoryEvent = base;
 
+/** What a health webhook reports on: a commit's statuses or check runs, an environment's deployments, a deployment's statuses. */
+export interface HealthReport {
+  kind: "statuses" | "check-runs" | "deployments" | "deployment-statuses";
+  id: string;
+}
+
+/** The commit a status reports on. */
+export const statusEvent = base.extend({ sha: z.string() });
+
+/** The commit a check run or check suite reports on. */
+export const checkRunEvent = base.extend({ check_run: z.object({ head_sha: z.string() }) });
+export const checkSuiteEvent = base.extend({ check_suite: z.object({ head_sha: z.string() }) });
+
+/** The deployment a deployment status reports on: its id and environment. */
+export const deploymentStatusEvent = base.extend({
+  deployment: z.object({ id: z.number(), environment: z.string() }),
+});
+
 export type IssueEvent = z.infer<typeof issueEvent>;
 export type CommentEvent = z.infer<typeof commentEvent>;
 export type PullRequestEvent = z.infer<typeof pullRequestEvent>;
 export type RepositoryEvent = z.infer<typeof repositoryEvent>;
+export type StatusEvent = z.infer<typeof statusEvent>;
+export type CheckRunEvent = z.infer<typeof checkRunEvent>;
+export type CheckSuiteEvent = z.infer<typeof checkSuiteEvent>;
+export type DeploymentStatusEvent = z.infer<typeof deploymentStatusEvent>;

@@ -2,6 +2,7 @@
 // issue 14). Totals go in `npm run bench`; here the exact writes, so a redundant one fails a test.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { resetCaches } from "../../src/github/index.js";
 import { OPEN_STEP_CHECKED } from "../../src/github/octokit.js";
 import { REHEARSAL_START } from "../../src/rehearse/run.js";
 import type { SimulatedClock, World } from "../../src/rehearse/world.js";
@@ -135,6 +136,32 @@ describe("the writes of one step", { timeout: 120_000 }, () => {
       `00:51:00 POST ${R}/issues/${next.pr}/labels`,
       `00:51:00 PATCH ${dashboard}`, // gate passed, adopt-canary open for review
     ]);
+  });
+});
+
+describe("the health reads of one gate", { timeout: 120_000 }, () => {
+  it("while it cannot pass, only what a webhook reported on is read; every check is read once it could", async () => {
+    resetCaches(); // as in a new process: a rehearsal before this one left its answers' ETags (a 304 is not counted)
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
+    const sim = sims[0] as GitHubSim;
+    const [, canary, next] = report.steps;
+    if (!canary?.merged_at || !next?.opened_at)
+      throw new Error("release-canary never merged, or adopt-canary never opened");
+    const [from, to] = [canary.merged_at, next.opened_at].map((s) => REHEARSAL_START + s * 1000) as [number, number];
+    const health = /\/(statuses|check-runs|deployments)/;
+    const inWindow = sim.requests.filter((r) => r.at >= from && r.at <= to && health.test(r.path));
+    const sha = sim.listPulls().find((p) => p.number === canary.pr)?.pull.mergeCommitSha ?? "";
+    const at = (r: { at: number }) => new Date(r.at).toISOString().slice(11, 19);
+    const deployment = inWindow.find((r) => /\/deployments\/\d+\/statuses$/.test(r.path) && r.status === 200)?.path;
+    // Counted reads: each one the first since a webhook reported on it, or the first of all once the gate could pass.
+    expect(inWindow.filter((r) => r.status !== 304).map((r) => `${at(r)} ${r.method} ${r.path}`)).toEqual([
+      `00:32:00 GET ${R}/deployments`, // the deployment reports green (its deployment_status webhook)
+      `00:32:00 GET ${deployment}`,
+      `00:33:00 GET ${R}/commits/${sha}/statuses`, // flux reports green (its status webhook)
+      `00:46:00 GET ${R}/commits/${sha}/check-runs`, // one soak after the merge: every check is read
+    ]);
+    // At the merge the new commit's checks are not asked about: nothing can have reported on it yet.
+    expect(inWindow.filter((r) => at(r) === "00:31:00" && r.path.includes(sha))).toEqual([]);
   });
 });
 

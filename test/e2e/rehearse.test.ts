@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkTree } from "../../src/invariant/index.js";
+import { REHEARSAL_START, type RehearsalReport } from "../../src/rehearse/run.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, expectStrictOrder, issueBody, run } from "./helpers.js";
 
@@ -81,6 +82,40 @@ describe("gates", () => {
   });
 });
 
+describe("a gate that cannot pass yet reads only what webhooks report", () => {
+  /** When the App first wrote the issue's labels after `step` merged (`hh:mm:ss`): the gate's failure. */
+  function failedAt(report: RehearsalReport, sim: GitHubSim, step: string): string | undefined {
+    const merged = report.steps.find((s) => s.id === step)?.merged_at;
+    if (merged === null || merged === undefined) return undefined;
+    const write = sim.requests.find(
+      (r) => r.write && r.at >= REHEARSAL_START + merged * 1000 && r.path.endsWith("/issues/1/labels"),
+    );
+    return write && new Date(write.at).toISOString().slice(11, 19);
+  }
+
+  it("a failure a webhook reports fails the gate at once", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, { failHealth: "release-canary" });
+    expect(report.final_label).toBe("handover:failed");
+    // merged 00:31, the deployments report failure at 00:32 (flux at 00:33)
+    expect(failedAt(report, sims[0] as GitHubSim, "release-canary")).toBe("00:32:00");
+  });
+
+  it("a failure whose webhooks were all lost fails the gate one soak after the merge, when every check is read", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      failHealth: "release-canary",
+      onStep: (event, step, sim) => {
+        // From the merge's own webhooks on, GitHub delivers nothing more.
+        if (event === "merged" && step.id === "release-canary")
+          sim.chaos = { rng: () => 0, duplicate: 0, reorder: 0, drop: 1 };
+      },
+    });
+    expect(report.final_label).toBe("handover:failed");
+    // merged 00:31 with a soak of 15m: read at 00:46, the history has the failures of 00:32 and 00:33
+    expect(failedAt(report, sims[0] as GitHubSim, "release-canary")).toBe("00:46:00");
+    expect(report.steps.map((s) => s.state)).toEqual(["merged", "merged", null, null, null, null, null, null]);
+  });
+});
+
 describe("the default branch moving under an open step", () => {
   it("a conflicting push to main re-plans Handover's own step PR on the new head; the person's change is kept", async () => {
     let pushed = "";
@@ -143,8 +178,9 @@ describe("faults", () => {
     expectStrictOrder(report);
     const [canary, adopt] = [report.steps[1], report.steps[2]];
     expect([canary?.id, adopt?.id]).toEqual(["release-canary", "adopt-canary"]);
-    // passed by the time the next step's PR opened: that is what GitHub records
-    expect(canary?.gate_passed_at).toBe(adopt?.opened_at);
+    // passed by the time the next step's PR opened (as Handover recorded it, after the write failures)
+    expect(canary?.gate_passed_at).not.toBeNull();
+    expect(canary?.gate_passed_at).toBeLessThanOrEqual(adopt?.opened_at ?? 0);
   });
 
   it("three App replicas behind one webhook URL: completes with no duplicate PR", async () => {

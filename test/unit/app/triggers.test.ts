@@ -29,6 +29,11 @@ function pr(action: string, edit: (p: Payload) => void = () => undefined): Paylo
   return payload;
 }
 
+const SHA = fixture("status").sha as string;
+const checkRun = { ...fixture("status"), action: "completed", check_run: { head_sha: SHA } };
+const checkSuite = { ...fixture("status"), action: "completed", check_suite: { head_sha: SHA } };
+const deploymentStatus = { ...fixture("status"), action: "created", deployment: { id: 7, environment: "replicore-a" } };
+
 describe("triggersOf", () => {
   it.each([
     ["issues", { ...fixture("issues.opened"), action: "opened" }, [{ kind: "issue", issue: 42 }]],
@@ -45,20 +50,71 @@ describe("triggersOf", () => {
     ["pull_request", pr("ready_for_review"), [GUARD_12, { kind: "issue", issue: 42 }]],
     ["pull_request", pr("closed"), [{ kind: "issue", issue: 42 }]],
     ["pull_request", pr("edited"), [{ kind: "issue", issue: 42 }]],
-    ["status", fixture("status"), [{ kind: "repository" }]],
-    ["check_run", { ...fixture("status"), action: "completed" }, [{ kind: "repository" }]],
-    ["check_suite", { ...fixture("status"), action: "completed" }, [{ kind: "repository" }]],
-    ["deployment_status", { ...fixture("status"), action: "created" }, [{ kind: "repository" }]],
+    ["status", fixture("status"), [{ kind: "repository" }], [{ kind: "statuses", id: SHA }]],
+    ["check_run", checkRun, [{ kind: "repository" }], [{ kind: "check-runs", id: SHA }]],
+    ["check_suite", checkSuite, [{ kind: "repository" }], [{ kind: "check-runs", id: SHA }]],
+    [
+      "deployment_status",
+      deploymentStatus,
+      [{ kind: "repository" }],
+      [
+        { kind: "deployments", id: "replicore-a" },
+        { kind: "deployment-statuses", id: "7" },
+      ],
+    ],
     ["push", fixture("status"), [{ kind: "repository" }]],
-  ])("%s %#", (name, payload, triggers) => {
+  ])("%s %#", (name, payload, triggers, reports = []) => {
     expect(triggersOf({ name, payload }, BOT)).toEqual({
       kind: "triggers",
       event: payload.action ? `${name}.${payload.action}` : name,
       repository: REPO,
       defaultBranch: "main",
       repositoryId: "R_kgDOAAHiQA",
+      reports,
       triggers,
     });
+  });
+
+  it("names what GitHub's own example health payloads report on: the commit, the environment and the deployment", () => {
+    const examples = JSON.parse(
+      readFileSync("node_modules/@octokit/webhooks-examples/api.github.com/index.json", "utf8"),
+    ) as { name: string; examples: Payload[] }[];
+    const of = (name: string, action?: string) =>
+      (examples.find((e) => e.name === name)?.examples ?? []).filter((p) => p.action === action);
+    const cases = [
+      ...of("status").map((p) => ({ name: "status", p, want: [{ kind: "statuses", id: p.sha }] })),
+      ...of("check_run", "completed").map((p) => ({
+        name: "check_run",
+        p,
+        want: [{ kind: "check-runs", id: p.check_run.head_sha }],
+      })),
+      ...of("check_suite", "completed").map((p) => ({
+        name: "check_suite",
+        p,
+        want: [{ kind: "check-runs", id: p.check_suite.head_sha }],
+      })),
+      ...of("deployment_status", "created").map((p) => ({
+        name: "deployment_status",
+        p,
+        want: [
+          { kind: "deployments", id: p.deployment.environment },
+          { kind: "deployment-statuses", id: String(p.deployment.id) },
+        ],
+      })),
+    ];
+    expect(cases.map((c) => c.name)).toEqual([
+      ...Array(4).fill("status"),
+      ...Array(3).fill("check_run"),
+      ...Array(4).fill("check_suite"),
+      ...Array(4).fill("deployment_status"),
+    ]);
+    for (const { name, p, want } of cases)
+      expect(triggersOf({ name, payload: p }, BOT)).toMatchObject({ reports: want });
+    expect(cases[0]?.want).toEqual([{ kind: "statuses", id: "6113728f27ae82c7b1a177c8d03f9e96e0adf246" }]);
+    expect(cases.at(-1)?.want).toEqual([
+      { kind: "deployments", id: "production" },
+      { kind: "deployment-statuses", id: "145988746" },
+    ]);
   });
 
   it("takes the default branch's name and the repository's node id from the payload, and goes without them when it lacks them", () => {

@@ -1,6 +1,7 @@
 // OctokitPort against nock: the exact REST request of every port method (method, path, query, body), how the
 // answer is mapped, and the conflict signals of GitHub (reference/probot.md section 5.2) turned into "found".
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import type nock from "nock";
 import { COMMITTER, issueNews, OctokitPort, PortMemory, pullNews, type PullInfo } from "../../../src/github/index.js";
 import { github, octokit, useNock } from "./nock.js";
 import { blobSha } from "../../../src/github/octokit.js";
@@ -8,8 +9,8 @@ import { blobSha } from "../../../src/github/octokit.js";
 const seen = useNock();
 const R = "/repos/acme/config";
 
-function port(repo = "config"): OctokitPort {
-  return new OctokitPort(octokit(), "acme", repo, "handover[bot]");
+function port(repo = "config", memory = new PortMemory()): OctokitPort {
+  return new OctokitPort(octokit(), "acme", repo, "handover[bot]", memory);
 }
 
 function b64(text: string | Buffer): string {
@@ -357,13 +358,33 @@ describe("pull requests", () => {
         message: "Validation Failed",
         errors: [{ resource: "Label", code: "already_exists", field: "name" }],
       });
-    await port().ensureLabels([
+    const memory = new PortMemory();
+    await port("config", memory).ensureLabels([
       { name: "handover", color: "1d76db", description: "migration" },
       { name: "handover:running", color: "0e8a16", description: "running" },
       { name: "handover:done", color: "5319e7", description: "done" },
     ]);
     expect(seen.matched).toEqual([`GET ${R}/labels?per_page=100&page=1`, `POST ${R}/labels`, `POST ${R}/labels`]);
     done(scope);
+    // Listed once per App process (its memory): a label seen or made is there, another is made without listing.
+    const later = github(seen)
+      .post(`${R}/labels`, { name: "handover:paused", color: "fbca04", description: "paused" })
+      .reply(201, {});
+    await port("config", memory).ensureLabels([
+      { name: "BUG", color: "000000", description: "seen in the listing" },
+      { name: "handover:running", color: "0e8a16", description: "made" },
+      { name: "handover:done", color: "5319e7", description: "made by another replica" },
+    ]);
+    await port("config", memory).ensureLabels([{ name: "handover:paused", color: "fbca04", description: "paused" }]);
+    expect(seen.matched.slice(3)).toEqual([`POST ${R}/labels`]);
+    done(later);
+    // Another repository's labels are its own.
+    const other = github(seen)
+      .get("/repos/acme/other/labels")
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [{ name: "bug" }]);
+    await port("other", memory).ensureLabels([{ name: "bug", color: "000000", description: "b" }]);
+    done(other);
   });
 
   it('createPull on 422 "A pull request already exists" finds that PR by head and state=all, with no second POST', async () => {
@@ -1082,6 +1103,75 @@ describe("health reads", () => {
   });
 });
 
+describe("health reads of a gate that cannot pass yet (quiet)", () => {
+  const status = { context: "ci", state: "success", created_at: "2026-05-01T10:00:00Z" };
+  let memory = new PortMemory();
+  beforeEach(() => {
+    memory = new PortMemory();
+  });
+  const statuses = (scope: nock.Scope, sha: string, answer: unknown[]) =>
+    scope.get(`${R}/commits/${sha}/statuses`).query({ per_page: "100", page: "1" }).reply(200, answer);
+
+  it("asks nothing about what was neither read nor reported on: nothing is reported yet", async () => {
+    const p = port("config", new PortMemory());
+    expect(await p.statuses("m1", { since: 0 })).toEqual([]);
+    expect(await p.checkRuns("m1", { since: 0 })).toEqual([]);
+    expect(await p.deployments("replicore-b", { since: 0 })).toEqual([]);
+    expect(await p.deploymentStatuses(5, { since: 0 })).toEqual([]);
+    expect(seen.matched).toEqual([]);
+    expect(seen.unmatched).toEqual([]);
+  });
+
+  it("answers what it read last until a webhook reports on that very thing, then asks again", async () => {
+    const first = statuses(github(seen), "m1", []);
+    const p = port("config", memory);
+    expect(await p.statuses("m1")).toEqual([]);
+    done(first);
+    // Reports on another commit and another kind of read do not make this one stale.
+    memory.noteHealth("acme", "config", [{ kind: "statuses", id: "m2" }], 1_000);
+    memory.noteHealth("acme", "config", [{ kind: "check-runs", id: "m1" }], 1_000);
+    memory.noteHealth("acme", "other", [{ kind: "statuses", id: "m1" }], 1_000);
+    expect(await port("config", memory).statuses("m1", { since: 0 })).toEqual([]);
+    expect(seen.matched).toEqual([`GET ${R}/commits/m1/statuses?per_page=100&page=1`]);
+    memory.noteHealth("acme", "config", [{ kind: "statuses", id: "m1" }], 2_000);
+    const second = statuses(github(seen), "m1", [status]);
+    expect(await port("config", memory).statuses("m1", { since: 0 })).toEqual([status]);
+    done(second);
+    // Read since the report: the answer stands again.
+    expect(await port("config", memory).statuses("m1", { since: 0 })).toEqual([status]);
+    expect(seen.matched).toHaveLength(2);
+  });
+
+  it("a report heard before `since` cannot change the verdict (a deployment made before the gate): not read", async () => {
+    memory.noteHealth("acme", "config", [{ kind: "deployments", id: "replicore-b" }], 1_000);
+    expect(await port("config", memory).deployments("replicore-b", { since: 5_000 })).toEqual([]);
+    expect(seen.matched).toEqual([]);
+    const scope = github(seen)
+      .get(`${R}/deployments`)
+      .query({ environment: "replicore-b", per_page: "30" })
+      .reply(200, [{ id: 5, environment: "replicore-b", created_at: "2026-05-01T10:00:00Z" }]);
+    memory.noteHealth("acme", "config", [{ kind: "deployments", id: "replicore-b" }], 6_000);
+    expect(await port("config", memory).deployments("replicore-b", { since: 5_000 })).toEqual([
+      { id: 5, environment: "replicore-b", created_at: "2026-05-01T10:00:00Z" },
+    ]);
+    done(scope);
+  });
+
+  it("a read that is not quiet always asks (answered 304 from memory while nothing changed)", async () => {
+    const scope = github(seen)
+      .get(`${R}/commits/m1/statuses`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [status], { etag: 'W/"s1"' })
+      .get(`${R}/commits/m1/statuses`)
+      .query({ per_page: "100", page: "1" })
+      .matchHeader("if-none-match", 'W/"s1"')
+      .reply(304);
+    expect(await port("config", memory).statuses("m1")).toEqual([status]);
+    expect(await port("config", memory).statuses("m1")).toEqual([status]);
+    done(scope);
+  });
+});
+
 describe("reading ahead (prefetch)", () => {
   const issue = { number: 42, title: "Migrate", body: "b", state: "open", user: { login: "alice" }, labels: [] };
 
@@ -1134,6 +1224,24 @@ describe("reading ahead (prefetch)", () => {
     expect((await p.getIssue(42)).labels).toEqual(["handover:running"]);
     await p.quiet(); // the dropped read has its answer: nothing is left in flight after the reconcile
     expect(seen.matched).toEqual([`GET ${R}/issues/42`, `POST ${R}/issues/42/labels`, `GET ${R}/issues/42`]);
+    done(scope);
+  });
+
+  it("one-off reads (the repo's labels, the listing that rebuilds a lost state) are not read ahead next time", async () => {
+    const scope = github(seen)
+      .get(`${R}/labels`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [{ name: "handover" }])
+      .get(`${R}/pulls`)
+      .query({ state: "all", sort: "created", direction: "desc", per_page: "100", page: "1" })
+      .reply(200, [])
+      .get(`${R}/issues/42`)
+      .reply(200, issue);
+    const p = port();
+    await p.ensureLabels([{ name: "handover", color: "1d76db", description: "migration" }]);
+    await p.migrationPulls(42);
+    await p.getIssue(42);
+    expect(p.readsMade()).toEqual([{ path: "/issues/42", params: {} }]);
     done(scope);
   });
 
