@@ -124,7 +124,8 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
   let probot: Probot | undefined;
   let botLogin = options.botLogin;
   /** What this App wrote (its commits, its check runs): its reconciles and guards need not read them back. */
-  const memory = new PortMemory();
+  // The App hears the repos' webhooks: a gate that cannot pass yet reads only what they reported on.
+  const memory = new PortMemory(true);
 
   const auth = async (installation?: number) => (await (probot as Probot).auth(installation)) as unknown as OctokitLike;
   async function login(): Promise<string> {

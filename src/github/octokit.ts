@@ -89,6 +89,12 @@ const FRESH_MS = 60_000;
  * like the caches above, so it lives with the App (a rehearsal run twice in one process starts with a new one).
  */
 export class PortMemory {
+  /**
+   * `hears` says this process receives the repo's webhooks (the App): only then may a gate's reads be quiet. A CLI
+   * reading a live migration hears nothing, so it reads every check.
+   */
+  constructor(private readonly hears = false) {}
+
   /** When (real ms) each commit was made. */
   readonly made = new LruCache<string, number>(1_000);
   /** The check runs written, by commit and name, with the verdict they carry. */
@@ -108,17 +114,18 @@ export class PortMemory {
   }
 
   /**
-   * A health read. A quiet one (for a gate that cannot pass yet) asks GitHub only about what a webhook reported on
-   * since this process last read it (and since `quiet.since`): otherwise that answer still stands, and what was
-   * neither read nor reported on is taken as not reported yet. A failure's report comes with its webhook; one that
-   * was lost is read when the gate could pass, where every read asks.
+   * A health read. A quiet one (for a gate that cannot pass yet, in a process that hears webhooks) asks GitHub only
+   * about what a webhook reported on since this process last read it (and since `quiet.since`): otherwise that answer
+   * still stands, and what was neither read nor reported on is taken as not reported yet. A failure's report comes
+   * with its webhook; one that was lost is read when the gate could pass, where every read asks.
    */
   async health<T>(key: string, quiet: Quiet | undefined, read: () => Promise<T[]>): Promise<T[]> {
     const news = this.healthNews.get(key);
     const last = this.healthAnswers.get(key);
-    const fresh = news !== undefined && (quiet === undefined || news.at >= quiet.since);
-    if (quiet && !fresh) return last ? (last.data as T[]) : [];
-    if (quiet && last && news && news.heard <= last.heard) return last.data as T[];
+    const hush = this.hears ? quiet : undefined;
+    const fresh = news !== undefined && (hush === undefined || news.at >= hush.since);
+    if (hush && !fresh) return last ? (last.data as T[]) : [];
+    if (hush && last && news && news.heard <= last.heard) return last.data as T[];
     const asked = this.heard;
     const data = await read();
     this.healthAnswers.set(key, { heard: asked, data });

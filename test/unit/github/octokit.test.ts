@@ -1105,15 +1105,15 @@ describe("health reads", () => {
 
 describe("health reads of a gate that cannot pass yet (quiet)", () => {
   const status = { context: "ci", state: "success", created_at: "2026-05-01T10:00:00Z" };
-  let memory = new PortMemory();
+  let memory = new PortMemory(true);
   beforeEach(() => {
-    memory = new PortMemory();
+    memory = new PortMemory(true);
   });
   const statuses = (scope: nock.Scope, sha: string, answer: unknown[]) =>
     scope.get(`${R}/commits/${sha}/statuses`).query({ per_page: "100", page: "1" }).reply(200, answer);
 
   it("asks nothing about what was neither read nor reported on: nothing is reported yet", async () => {
-    const p = port("config", new PortMemory());
+    const p = port("config", new PortMemory(true));
     expect(await p.statuses("m1", { since: 0 })).toEqual([]);
     expect(await p.checkRuns("m1", { since: 0 })).toEqual([]);
     expect(await p.deployments("replicore-b", { since: 0 })).toEqual([]);
@@ -1154,6 +1154,14 @@ describe("health reads of a gate that cannot pass yet (quiet)", () => {
     expect(await port("config", memory).deployments("replicore-b", { since: 5_000 })).toEqual([
       { id: 5, environment: "replicore-b", created_at: "2026-05-01T10:00:00Z" },
     ]);
+    done(scope);
+  });
+
+  it("a process that hears no webhooks (a CLI) reads every check, quiet or not", async () => {
+    const scope = statuses(statuses(github(seen), "m1", [status]), "m1", [status]);
+    const cli = port("config", new PortMemory());
+    expect(await cli.statuses("m1", { since: 0 })).toEqual([status]);
+    expect(await cli.statuses("m1", { since: 0 })).toEqual([status]);
     done(scope);
   });
 
