@@ -265,6 +265,11 @@ export class OctokitPort implements GitHubPort {
    * reconcile reads it as usual.
    */
   private readonly opened = new Map<string, PullInfo>();
+  /**
+   * This adapter's reads since its last write, by route and parameters: a later round of the reconcile (a gate passed,
+   * now the next step) asks GitHub again only what a write may have changed.
+   */
+  private readonly answered = new Map<string, Promise<Json>>();
   /** Reads started ahead (`prefetch`), by route and parameters, not asked for yet. */
   private readonly ahead = new Map<string, Promise<unknown>>();
   /** Every read started ahead, taken up, dropped or still waiting. */
@@ -303,11 +308,16 @@ export class OctokitPort implements GitHubPort {
     const key = readKey(read);
     const remember = ahead && !IMMUTABLE.test(path) && !this.reads.has(key);
     if (remember) this.reads.set(key, read);
+    const known = this.answered.get(key);
+    if (known) return known;
     const early = this.ahead.get(key);
     this.ahead.delete(key);
+    const asked = (early ?? conditionalGet(this.octokit, `GET ${this.base}${path}`, params)) as Promise<Json>;
+    this.answered.set(key, asked);
     try {
-      return (await (early ?? conditionalGet(this.octokit, `GET ${this.base}${path}`, params))) as Json;
+      return await asked;
     } catch (err) {
+      this.answered.delete(key);
       // Only an answered read is worth reading ahead next time. A 404 (a step branch not made yet) carries no ETag,
       // so read ahead it is a counted request every time, and the reconcile after the one that made the branch
       // never asks for it again.
@@ -316,9 +326,14 @@ export class OctokitPort implements GitHubPort {
     }
   }
 
-  private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {
-    // A read started before a write may not see it: what is still ahead is read again when asked.
+  /** Before a write: a read started or answered before it may not see it, so each is read again when asked. */
+  private forgetReads(): void {
     this.ahead.clear();
+    this.answered.clear();
+  }
+
+  private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {
+    this.forgetReads();
     return (await this.octokit.request(`${method} ${this.base}${path}`, params)).data as Json;
   }
 
@@ -784,7 +799,7 @@ export class OctokitPort implements GitHubPort {
       draft: pull.draft,
       ...(check ? { check: checkRunInput(repositoryId, step.sha, check.name, check.run) } : {}),
     };
-    this.ahead.clear();
+    this.forgetReads();
     let data: Json | undefined;
     try {
       data = (await this.octokit.graphql(check ? OPEN_STEP_CHECKED : OPEN_STEP, variables)) as Json;
@@ -847,7 +862,7 @@ export class OctokitPort implements GitHubPort {
 
   async enableAutoMerge(pull: { nodeId: string }, method: MergeMethod): Promise<AutoMergeAnswer> {
     try {
-      this.ahead.clear();
+      this.forgetReads();
       await this.octokit.graphql(ENABLE_AUTO_MERGE, { pullRequestId: pull.nodeId, mergeMethod: method.toUpperCase() });
       return { enabled: true };
     } catch (err) {

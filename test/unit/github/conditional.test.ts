@@ -13,39 +13,40 @@ const issue = (body: string) => ({ number: 5, title: "Upgrade", body, state: "op
 
 describe("conditional reads", () => {
   it("sends If-None-Match with the remembered ETag and answers a 304 from memory", async () => {
-    const port = new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
+    // One adapter per reconcile, as in the App (an adapter asks once per thing until it writes).
+    const port = () => new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
     const first = github(seen).get(`${R}/issues/5`).reply(200, issue("one"), { etag: 'W/"e1"' });
-    expect((await port.getIssue(5)).body).toBe("one");
+    expect((await port().getIssue(5)).body).toBe("one");
     expect(first.isDone()).toBe(true);
 
     const unchanged = nock(API, { reqheaders: { "if-none-match": 'W/"e1"' } })
       .get(`${R}/issues/5`)
       .reply(304, "", { etag: 'W/"e1"' });
-    expect((await port.getIssue(5)).body).toBe("one");
+    expect((await port().getIssue(5)).body).toBe("one");
     expect(unchanged.isDone()).toBe(true);
 
     const changed = nock(API, { reqheaders: { "if-none-match": 'W/"e1"' } })
       .get(`${R}/issues/5`)
       .reply(200, issue("two"), { etag: 'W/"e2"' });
-    expect((await port.getIssue(5)).body).toBe("two");
+    expect((await port().getIssue(5)).body).toBe("two");
     expect(changed.isDone()).toBe(true);
 
     const again = nock(API, { reqheaders: { "if-none-match": 'W/"e2"' } })
       .get(`${R}/issues/5`)
       .reply(304, "", { etag: 'W/"e2"' });
-    expect((await port.getIssue(5)).body).toBe("two");
+    expect((await port().getIssue(5)).body).toBe("two");
     expect(again.isDone()).toBe(true);
     expect(seen.unmatched).toEqual([]);
   });
 
   it("sends no If-None-Match for a read that never carried an ETag", async () => {
-    const port = new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
+    const port = () => new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
     const scope = nock(API, { badheaders: ["if-none-match"] })
       .get(`${R}/issues/6`)
       .times(2)
       .reply(200, { ...issue("plain"), number: 6 });
-    expect((await port.getIssue(6)).body).toBe("plain");
-    expect((await port.getIssue(6)).body).toBe("plain");
+    expect((await port().getIssue(6)).body).toBe("plain");
+    expect((await port().getIssue(6)).body).toBe("plain");
     expect(scope.isDone()).toBe(true);
   });
 });

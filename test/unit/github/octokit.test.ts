@@ -121,17 +121,16 @@ describe("git objects", () => {
       .reply(200, { status: "behind" })
       .get(`${R}/compare/base1...head1`)
       .reply(200, { status: "diverged" });
-    const p = port();
     expect([
-      await p.contains("head1", "base1"),
-      await p.contains("head1", "base1"),
-      await p.contains("head1", "base1"),
-      await p.contains("head1", "base1"),
+      await port().contains("head1", "base1"),
+      await port().contains("head1", "base1"),
+      await port().contains("head1", "base1"),
+      await port().contains("head1", "base1"),
     ]).toEqual([true, true, false, false]);
     done(scope);
   });
 
-  it("defaultBranch reads the repo once, then only the branch ref", async () => {
+  it("defaultBranch reads the repo once, then only the branch ref (the next reconcile's adapter)", async () => {
     const scope = github(seen)
       .get(R)
       .reply(200, { name: "config", default_branch: "trunk" })
@@ -139,9 +138,8 @@ describe("git objects", () => {
       .reply(200, { ref: "refs/heads/trunk", object: { sha: "s1", type: "commit" } })
       .get(`${R}/git/ref/heads/trunk`)
       .reply(200, { ref: "refs/heads/trunk", object: { sha: "s2", type: "commit" } });
-    const p = port();
-    expect(await p.defaultBranch()).toEqual({ name: "trunk", sha: "s1" });
-    expect(await p.defaultBranch()).toEqual({ name: "trunk", sha: "s2" });
+    expect(await port().defaultBranch()).toEqual({ name: "trunk", sha: "s1" });
+    expect(await port().defaultBranch()).toEqual({ name: "trunk", sha: "s2" });
     expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/trunk`, `GET ${R}/git/ref/heads/trunk`]);
     done(scope);
   });
@@ -1159,9 +1157,9 @@ describe("health reads of a gate that cannot pass yet (quiet)", () => {
 
   it("a process that hears no webhooks (a CLI) reads every check, quiet or not", async () => {
     const scope = statuses(statuses(github(seen), "m1", [status]), "m1", [status]);
-    const cli = port("config", new PortMemory());
-    expect(await cli.statuses("m1", { since: 0 })).toEqual([status]);
-    expect(await cli.statuses("m1", { since: 0 })).toEqual([status]);
+    const cli = new PortMemory();
+    expect(await port("config", cli).statuses("m1", { since: 0 })).toEqual([status]);
+    expect(await port("config", cli).statuses("m1", { since: 0 })).toEqual([status]);
     done(scope);
   });
 
@@ -1203,19 +1201,36 @@ describe("reading ahead (prefetch)", () => {
     expect(await p.getBranch("main")).toBe("main1");
     expect(seen.matched).toEqual([`GET ${R}/issues/42`, `GET ${R}/git/ref/heads/main`]);
     done(scope);
-    // A second ask reads again; a commit (named by its sha, never changing) is not remembered for the next reconcile.
+    // A second ask before any write is the first answer; a commit (named by its sha, never changing) is not
+    // remembered for the next reconcile.
     const again = github(seen)
-      .get(`${R}/issues/42`)
-      .reply(200, issue)
       .get(`${R}/git/commits/c1`)
       .reply(200, { sha: "c1", tree: { sha: "t1" }, parents: [], committer: { name: "a" }, message: "m" });
-    await p.getIssue(42);
+    expect((await p.getIssue(42)).title).toBe("Migrate");
     await p.getCommit("c1");
+    expect(seen.matched).toEqual([`GET ${R}/issues/42`, `GET ${R}/git/ref/heads/main`, `GET ${R}/git/commits/c1`]);
     done(again);
     expect(p.readsMade()).toEqual([
       { path: "/issues/42", params: {} },
       { path: "/git/ref/heads/main", params: {} },
     ]);
+  });
+
+  it("an adapter asks once per read until it writes (a later round of its reconcile); after a write it asks again", async () => {
+    const scope = github(seen)
+      .get(`${R}/issues/42`)
+      .reply(200, issue)
+      .put(`${R}/issues/42/labels`, { labels: ["handover:running"] })
+      .reply(200, [])
+      .get(`${R}/issues/42`)
+      .reply(200, { ...issue, labels: [{ name: "handover:running" }] });
+    const p = port();
+    expect((await p.getIssue(42)).labels).toEqual([]);
+    expect((await p.getIssue(42)).labels).toEqual([]);
+    await p.setLabels(42, ["handover:running"]);
+    expect((await p.getIssue(42)).labels).toEqual(["handover:running"]);
+    expect(seen.matched).toEqual([`GET ${R}/issues/42`, `PUT ${R}/issues/42/labels`, `GET ${R}/issues/42`]);
+    done(scope);
   });
 
   it("a write drops what was read ahead and not asked for yet: the read after it sees the write", async () => {
