@@ -225,7 +225,10 @@ async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidde
   const before = observed.dashboard ? read(observed.dashboard.body) : undefined;
   const known = new Set(before?.handled ?? []);
   if (!hidden.handled.some((id) => !known.has(id))) return hidden;
-  const current = findDashboard(await deps.port.listComments(observed.issue.number), deps.port.botLogin).dashboard;
+  const current = findDashboard(
+    await deps.port.listComments(observed.issue.number, true),
+    deps.port.botLogin,
+  ).dashboard;
   const theirs = current && current.body !== observed.dashboard?.body ? read(current.body) : undefined;
   if (!theirs) return hidden;
   const seen = new Set(hidden.audit.map((a) => `${a.at}|${a.user}|${a.command}`));
@@ -312,7 +315,7 @@ export async function ensureLabel(deps: EngineDeps, observed: Observed, label: s
     await port.addLabels(observed.issue.number, missing);
     return;
   }
-  const fresh = (await port.getIssue(observed.issue.number)).labels;
+  const fresh = (await port.getIssue(observed.issue.number, true)).labels;
   const set = labelsWith(fresh, label);
   if (!sameLabels(fresh, set)) await port.setLabels(observed.issue.number, set);
 }

@@ -300,12 +300,18 @@ export class OctokitPort implements GitHubPort {
 
   /**
    * A read, conditional when an earlier answer carried an ETag: a 304 answers from memory, free of rate limit. A read
-   * `prefetch` already started is taken from there (once). One made for a one-off purpose (`ahead` false) is not read
-   * ahead by the next reconcile: that one does not need it, and read ahead it is a counted request whenever it changed.
+   * `prefetch` already started is taken from there (once), and one this adapter made already answers again until it
+   * writes; a `fresh` read asks GitHub all the same (a write is decided on it). One made for a one-off purpose (`ahead`
+   * false) is not read ahead by the next reconcile: that one does not need it, and read ahead it is a counted request
+   * whenever it changed.
    */
-  private async get(path: string, params: Record<string, unknown> = {}, ahead = true): Promise<Json> {
+  private async get(path: string, params: Record<string, unknown> = {}, ahead = true, fresh = false): Promise<Json> {
     const read: Read = { path, params };
     const key = readKey(read);
+    if (fresh) {
+      this.answered.delete(key);
+      this.ahead.delete(key);
+    }
     const remember = ahead && !IMMUTABLE.test(path) && !this.reads.has(key);
     if (remember) this.reads.set(key, read);
     const known = this.answered.get(key);
@@ -381,10 +387,11 @@ export class OctokitPort implements GitHubPort {
     key?: string,
     enough: (page: Json[]) => boolean = () => false,
     ahead = true,
+    fresh = false,
   ): Promise<Json[]> {
     const items: Json[] = [];
     for (let page = 1; page < 50; page++) {
-      const data = await this.get(path, { ...params, per_page: 100, page }, ahead);
+      const data = await this.get(path, { ...params, per_page: 100, page }, ahead, fresh);
       const list = (key ? data[key] : data) as Json[];
       items.push(...list);
       if (list.length < 100 || enough(list)) break;
@@ -580,7 +587,8 @@ export class OctokitPort implements GitHubPort {
   async moveBranch(branch: string, sha: string, expected: string): Promise<boolean> {
     // A re-planned step is one commit on the new base (a rebase-only repo refuses a head with merge commits), so the
     // move is not a fast-forward: read the head right before forcing it, and leave a branch a person pushed to alone.
-    if ((await this.getBranch(branch)) !== expected) return false;
+    const head = (await orUndefined(this.get(`/git/ref/heads/${branch}`, {}, true, true)))?.object?.sha;
+    if (head !== expected) return false;
     await this.send("PATCH", `/git/refs/heads/${branch}`, { sha, force: true });
     return true;
   }
@@ -589,8 +597,8 @@ export class OctokitPort implements GitHubPort {
     await orUndefined(this.send("DELETE", `/git/refs/heads/${branch}`));
   }
 
-  async getIssue(number: number): Promise<IssueInfo> {
-    const data = await this.get(`/issues/${number}`);
+  async getIssue(number: number, fresh = false): Promise<IssueInfo> {
+    const data = await this.get(`/issues/${number}`, {}, true, fresh);
     this.seen.issues.set(number, issueNews(data));
     return {
       number: data.number,
@@ -603,9 +611,9 @@ export class OctokitPort implements GitHubPort {
     };
   }
 
-  async listComments(number: number): Promise<CommentInfo[]> {
+  async listComments(number: number, fresh = false): Promise<CommentInfo[]> {
     if ([...this.opened.values()].some((pull) => pull.number === number)) return [];
-    return (await this.all(`/issues/${number}/comments`)).map((c) => ({
+    return (await this.all(`/issues/${number}/comments`, {}, undefined, undefined, true, fresh)).map((c) => ({
       id: c.id,
       body: c.body ?? "",
       author: c.user?.login ?? "",

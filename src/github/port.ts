@@ -90,8 +90,13 @@ export interface GitHubPort {
   moveBranch(branch: string, sha: string, expected: string): Promise<boolean>;
   deleteBranch(branch: string): Promise<void>;
 
-  getIssue(number: number): Promise<IssueInfo>;
-  listComments(number: number): Promise<CommentInfo[]>;
+  /**
+   * The issue; `fresh` asks GitHub even when this reconcile read it already (a label write is decided on it: GitHub
+   * has no compare-and-set on labels).
+   */
+  getIssue(number: number, fresh?: boolean): Promise<IssueInfo>;
+  /** The comments, oldest first; `fresh` asks GitHub even when this reconcile read them already (a write is decided on them). */
+  listComments(number: number, fresh?: boolean): Promise<CommentInfo[]>;
   createComment(number: number, body: string): Promise<number>;
   updateComment(id: number, body: string): Promise<void>;
   deleteComment(id: number): Promise<void>;

@@ -45,24 +45,21 @@ describe("an error retrying cannot fix stops the migration with the error on the
   it("a bug (an error with no HTTP status) is classified bug, shown, labelled failed, and not thrown", async () => {
     const labels = ["handover", ...STATUS_LABELS].map((name) => ({ name }));
     const posted: { dashboard?: string; labels?: unknown } = {};
+    // Each read once: the failure is shown from what the reconcile read (nothing was written in between).
     const scope = github(seen)
       .get(`${R}/issues/42`)
-      .times(3)
       .reply(200, issue("open", ["handover"]))
       .get(`${R}/issues/42/comments`)
       .query({ per_page: 100, page: 1 })
-      .times(3)
       .reply(200, [])
       // The state is rebuilt (no dashboard yet): one listing of the PRs since the issue answers every branch.
       .get(`${R}/pulls`)
       .query({ state: "all", sort: "created", direction: "desc", per_page: 100, page: 1 })
-      .times(3)
       .reply(200, [])
       .get(R)
       .reply(200, { default_branch: "main" })
       // A ref without its object: reading its sha throws a TypeError, a bug in Handover's reading of it.
       .get(`${R}/git/ref/heads/main`)
-      .times(2)
       .reply(200, {})
       .post(`${R}/issues/42/comments`, (body: { body: string }) => {
         posted.dashboard = body.body;

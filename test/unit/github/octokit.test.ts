@@ -1233,6 +1233,41 @@ describe("reading ahead (prefetch)", () => {
     done(scope);
   });
 
+  it("a write is decided on a fresh read: the issue before a label write, the comments before a state write, the branch head before a forced move", async () => {
+    const comment = (id: number) => ({
+      id,
+      body: "b",
+      user: { login: "bob", type: "User" },
+      created_at: "x",
+      updated_at: "x",
+    });
+    const scope = github(seen)
+      .get(`${R}/issues/42/comments`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [comment(1)])
+      .get(`${R}/issues/42/comments`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [comment(1), comment(2)])
+      .get(`${R}/issues/42`)
+      .reply(200, issue)
+      .get(`${R}/issues/42`)
+      .reply(200, { ...issue, labels: [{ name: "freeze" }] })
+      .get(`${R}/git/ref/heads/handover/42/prepare`)
+      .reply(200, { object: { sha: "mine" } })
+      .get(`${R}/git/ref/heads/handover/42/prepare`)
+      .reply(200, { object: { sha: "pushed" } });
+    const p = port();
+    expect((await p.listComments(42)).map((c) => c.id)).toEqual([1]);
+    expect((await p.listComments(42)).map((c) => c.id)).toEqual([1]);
+    expect((await p.listComments(42, true)).map((c) => c.id)).toEqual([1, 2]);
+    expect((await p.getIssue(42)).labels).toEqual([]);
+    expect((await p.getIssue(42, true)).labels).toEqual(["freeze"]);
+    expect(await p.getBranch("handover/42/prepare")).toBe("mine");
+    // a person pushed meanwhile: the move is not made
+    expect(await p.moveBranch("handover/42/prepare", "new", "mine")).toBe(false);
+    done(scope);
+  });
+
   it("a write drops what was read ahead and not asked for yet: the read after it sees the write", async () => {
     const scope = github(seen)
       .get(`${R}/issues/42`)
