@@ -11,4 +11,5 @@ export {
 export { classify, errorMessage, failedRequest, orUndefined, RETRYABLE, type GitHubErrorKind } from "./errors.js";
 export { conditionalGet } from "./conditional.js";
 export { fetchProbe } from "./probe.js";
+export { httpFetch } from "./http-fetch.js";
 export { issueNews, pullNews, type Seen } from "./news.js";

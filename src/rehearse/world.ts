@@ -3,7 +3,7 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { handover, type HandoverControls, type Lease } from "../app/index.js";
-import type { HttpProbe } from "../github/index.js";
+import { httpFetch, type HttpProbe } from "../github/index.js";
 import { GitHubSim, seededRandom, type RepoSettings } from "../sim/index.js";
 
 export const OWNER = "acme";
@@ -97,6 +97,7 @@ export async function startWorld(options: {
         ...opts,
         retry: { enabled: false },
         throttle: { enabled: false },
+        request: { ...(opts.request as object | undefined), fetch: httpFetch },
       })),
     });
     const { app, controls } = handover({
