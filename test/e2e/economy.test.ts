@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { resetCaches } from "../../src/github/index.js";
 import { OPEN_STEP_CHECKED } from "../../src/github/octokit.js";
-import { REHEARSAL_START } from "../../src/rehearse/run.js";
+import { REHEARSAL_START, type StepReport } from "../../src/rehearse/run.js";
 import type { SimulatedClock, World } from "../../src/rehearse/world.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, exampleWorld, run } from "./helpers.js";
@@ -112,15 +112,26 @@ describe("the writes a migration costs", { timeout: 120_000 }, () => {
   });
 });
 
+/** The bundled rehearsal, and the simulated times (epoch ms) from release-canary's merge to adopt-canary's opening. */
+async function canaryToNext(): Promise<{
+  sim: GitHubSim;
+  canary: StepReport;
+  next: StepReport;
+  from: number;
+  to: number;
+}> {
+  const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
+  const [, canary, next] = report.steps;
+  if (!canary?.merged_at || !next?.opened_at)
+    throw new Error("release-canary never merged, or adopt-canary never opened");
+  // The report's times are seconds since the rehearsal started; the simulator's are epoch ms.
+  const [from, to] = [canary.merged_at, next.opened_at].map((s) => REHEARSAL_START + s * 1000) as [number, number];
+  return { sim: sims[0] as GitHubSim, canary, next, from, to };
+}
+
 describe("the writes of one step", { timeout: 120_000 }, () => {
   it("from its merge to the next step's PR: one dashboard edit at the merge, none while its checks report, one when it passes", async () => {
-    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
-    const sim = sims[0] as GitHubSim;
-    const [, canary, next] = report.steps;
-    if (!canary?.merged_at || !next?.opened_at)
-      throw new Error("release-canary never merged, or adopt-canary never opened");
-    // The report's times are seconds since the rehearsal started; the simulator's are epoch ms.
-    const [from, to] = [canary.merged_at, next.opened_at].map((s) => REHEARSAL_START + s * 1000) as [number, number];
+    const { sim, next, from, to } = await canaryToNext();
     const writes = sim.requests
       .filter((r) => r.write && r.at >= from && r.at <= to && !r.path.startsWith("/app/"))
       .map((r) => `${new Date(r.at).toISOString().slice(11, 19)} ${r.method} ${r.path}`);
@@ -142,12 +153,7 @@ describe("the writes of one step", { timeout: 120_000 }, () => {
 describe("the health reads of one gate", { timeout: 120_000 }, () => {
   it("while it cannot pass, only what a webhook reported on is read; every check is read once it could", async () => {
     resetCaches(); // as in a new process: a rehearsal before this one left its answers' ETags (a 304 is not counted)
-    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
-    const sim = sims[0] as GitHubSim;
-    const [, canary, next] = report.steps;
-    if (!canary?.merged_at || !next?.opened_at)
-      throw new Error("release-canary never merged, or adopt-canary never opened");
-    const [from, to] = [canary.merged_at, next.opened_at].map((s) => REHEARSAL_START + s * 1000) as [number, number];
+    const { sim, canary, from, to } = await canaryToNext();
     const health = /\/(statuses|check-runs|deployments)/;
     const inWindow = sim.requests.filter((r) => r.at >= from && r.at <= to && health.test(r.path));
     const sha = sim.listPulls().find((p) => p.number === canary.pr)?.pull.mergeCommitSha ?? "";
