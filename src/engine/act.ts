@@ -34,6 +34,19 @@ export interface ActOutcome {
   record: Partial<StepRecord>;
 }
 
+/**
+ * An action that failed after GitHub answered something the state must keep (auto-merge is asked once per PR): the
+ * reconcile keeps `outcome`, then fails with `cause`, as the action would have.
+ */
+export class LearnedBeforeFailing extends Error {
+  constructor(
+    readonly outcome: ActOutcome,
+    override readonly cause: unknown,
+  ) {
+    super("an action failed after GitHub answered", { cause });
+  }
+}
+
 /** GitHub's merge methods in the order Handover prefers them: a merge commit keeps the step's commit as it was. */
 const METHOD_ORDER: readonly MergeMethod[] = ["merge", "squash", "rebase"];
 
@@ -74,7 +87,12 @@ async function enableAutoMerge(deps: EngineDeps, action: Extract<Action, { kind:
   const answer = await deps.port.enableAutoMerge({ nodeId: action.nodeId }, method);
   if ("enabled" in answer) return outcome({ method });
   if (!answer.clean) return outcome({ refused: `GitHub refused: ${answer.refused}` });
-  return outcome(await mergeNow(deps, action, method, answer.refused));
+  try {
+    return outcome(await mergeNow(deps, action, method, answer.refused));
+  } catch (err) {
+    // GitHub was asked and called the PR clean: the next reconcile merges it without asking again.
+    throw new LearnedBeforeFailing(outcome({ method, clean: true }), err);
+  }
 }
 
 /** The first merge method the repo allows, when it allows auto-merge at all (else why not, for the dashboard). */

@@ -4,7 +4,7 @@ import { authorize, parseCommand, teamsCount, type TeamStanding } from "../chato
 import type { Permission } from "../spec/github.js";
 import type { HandoverConfig } from "../spec/config.js";
 import { GUARD_NAME, guardPullRequest } from "../guard/index.js";
-import { act, ensureDashboard, ensureLabel, sendFeedback } from "./act.js";
+import { act, ensureDashboard, ensureLabel, LearnedBeforeFailing, sendFeedback, type ActOutcome } from "./act.js";
 import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
 import { decide } from "./decide.js";
 import type { Decision, HiddenState, Phase } from "./types.js";
@@ -205,11 +205,17 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
       const observed: Observed = { ...seen, snapshot: { ...seen.snapshot, hidden } };
       decision = decide(observed.snapshot);
       for (const action of decision.actions) {
-        const outcome = await act(deps, observed, action);
-        if (!outcome) continue;
-        const hidden: HiddenState = decision.hidden;
-        const record = { ...(hidden.steps[outcome.step] ?? {}), ...outcome.record };
-        decision = { ...decision, hidden: { ...hidden, steps: { ...hidden.steps, [outcome.step]: record } } };
+        let outcome: ActOutcome | undefined;
+        try {
+          outcome = await act(deps, observed, action);
+        } catch (err) {
+          if (!(err instanceof LearnedBeforeFailing)) throw err;
+          // Kept (and saved below, with the rest of the decision) before the reconcile fails as the action did.
+          decision = withOutcome(decision, err.outcome);
+          last ??= observed;
+          throw err.cause;
+        }
+        if (outcome) decision = withOutcome(decision, outcome);
       }
       last = observed;
       if (decision.hidden.outbox.length > 0) {
@@ -242,6 +248,13 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
     if (settled) await ensureGuard(deps, last, decision);
   }
   return { issue, ...(decision ? { decision } : {}), ...(resyncMs ? { resyncMs } : {}) };
+}
+
+/** The decision with what an action found out recorded on its step. */
+function withOutcome(decision: Decision, outcome: ActOutcome): Decision {
+  const hidden: HiddenState = decision.hidden;
+  const record = { ...(hidden.steps[outcome.step] ?? {}), ...outcome.record };
+  return { ...decision, hidden: { ...hidden, steps: { ...hidden.steps, [outcome.step]: record } } };
 }
 
 /** The dashboard and the status label as the last decision has them (each written only when it changed). */

@@ -126,6 +126,28 @@ describe("auto-merge through the App and the simulator", () => {
     expect(pr.pull.mergedBy).toBe("operator");
   }, 180_000);
 
+  it("GitHub calls the PR clean and the merge that follows fails (5xx): the answer is kept, auto-merge is not asked again", async () => {
+    let failed = 0;
+    const { report, sim } = await withAutomerge("automerge: [release, adopt]\n", {
+      onSim: (s) => {
+        // The first merge Handover tries (release-canary's, after GitHub refused auto-merge on it as clean) fails.
+        s.faultHook = (req) =>
+          req.method === "PUT" && req.path.endsWith("/merge") && failed++ === 0 ? "500" : undefined;
+      },
+    });
+    expect([report.completed, report.duplicate_prs, report.violations]).toEqual([true, 0, []]);
+    const merges = sim.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/merge"));
+    expect(merges[0]).toMatchObject({
+      path: `/repos/acme/replicante-config/pulls/${pullOf(sim, "release-canary").number}/merge`,
+      status: 500,
+    });
+    // one ask per release and adopt PR, release-canary's included
+    const asked = autoMergeRequests(sim).map((r) => r.variables.pullRequestId);
+    expect(asked).toEqual([...new Set(asked)]);
+    expect(asked).toHaveLength(6);
+    expect(pullOf(sim, "release-canary").pull.merged).toBe(true);
+  }, 180_000);
+
   it.each([3, 11])(
     "chaos seed %i (duplicated, reordered, dropped webhooks, 5xx): auto-merge asked at most once per PR, completes",
     async (seed) => {

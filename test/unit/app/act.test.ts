@@ -7,7 +7,14 @@ import { readDirTree } from "../../../src/cli/disk.js";
 import { OPEN_STEP_CHECKED } from "../../../src/github/octokit.js";
 import { checkTree } from "../../../src/invariant/index.js";
 import type { GuardRun } from "../../../src/github/port.js";
-import { act, ensureDashboard, ensureLabel, LABEL_SPECS, sendFeedback } from "../../../src/engine/act.js";
+import {
+  act,
+  ensureDashboard,
+  ensureLabel,
+  LABEL_SPECS,
+  LearnedBeforeFailing,
+  sendFeedback,
+} from "../../../src/engine/act.js";
 import type { Action, Decision, HiddenState } from "../../../src/engine/types.js";
 import type { EngineDeps, Observed } from "../../../src/engine/observe.js";
 import { emptyState, stateSigner, withStateBlock } from "../../../src/engine/state.js";
@@ -744,6 +751,24 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
       record: { autoMerge: { pr: 8, at: NOW, method: "merge", clean: true, merged: true } },
     });
     expect(seen.matched).toEqual([`GET ${R}`, "POST /graphql", `PUT ${R}/pulls/8/merge`]);
+    done(scope);
+  });
+
+  it("clean, and the merge fails (5xx): GitHub's answer goes with the failure, so the reconcile keeps it", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, repo({}))
+      .post("/graphql")
+      .reply(200, refusal("Pull request Pull request is in clean status"))
+      .put(`${R}/pulls/8/merge`, { sha: "c-new", merge_method: "merge" })
+      .reply(502, { message: "Server Error" });
+    const failed = await act(deps(), observed(), action).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(LearnedBeforeFailing);
+    expect((failed as LearnedBeforeFailing).outcome).toStrictEqual({
+      step: "release-canary",
+      record: { autoMerge: { pr: 8, at: NOW, method: "merge", clean: true } },
+    });
+    expect((failed as LearnedBeforeFailing).cause).toMatchObject({ status: 502 });
     done(scope);
   });
 
