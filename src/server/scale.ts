@@ -102,9 +102,16 @@ export function scaleOut(url: string, budget: RequestBudget | undefined, onError
     throttle: { Bottleneck, connection, id: `${PREFIX}-octokit` },
     lease: new RedisLease(client, LEASE_MS, onError),
     async close() {
-      await limiter?.disconnect(false);
-      await connection.disconnect(false);
-      client.disconnect();
+      // QUIT, not a dropped connection: commands still on the wire (the budget's heartbeat) get their answers instead
+      // of a "Connection is closed" rejection nobody awaits. The connection quits the client and its subscriber.
+      try {
+        // (a limiter on a connection it was given answers undefined, not a promise)
+        await limiter?.disconnect(true);
+        await connection.disconnect(true);
+      } catch (err) {
+        onError(err);
+      }
+      if (client.status !== "end") client.disconnect();
     },
   };
 }
