@@ -738,12 +738,16 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
     done(scope);
   });
 
-  it("clean (nothing left to wait for, so GitHub refuses auto-merge): merged now, at the head decide saw", async () => {
-    const scope = github(seen)
+  /** The repo's settings read, and GitHub refusing auto-merge on a clean PR: what comes before Handover merges it. */
+  const refusedClean = () =>
+    github(seen)
       .get(R)
       .reply(200, repo({}))
       .post("/graphql")
-      .reply(200, refusal("Pull request Pull request is in clean status"))
+      .reply(200, refusal("Pull request Pull request is in clean status"));
+
+  it("clean (nothing left to wait for, so GitHub refuses auto-merge): merged now, at the head decide saw", async () => {
+    const scope = refusedClean()
       .put(`${R}/pulls/8/merge`, { sha: "c-new", merge_method: "merge" })
       .reply(200, { merged: true, sha: "m1" });
     expect(await act(deps(), observed(), action)).toStrictEqual({
@@ -755,11 +759,7 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
   });
 
   it("clean, and the merge fails (5xx): GitHub's answer goes with the failure, so the reconcile keeps it", async () => {
-    const scope = github(seen)
-      .get(R)
-      .reply(200, repo({}))
-      .post("/graphql")
-      .reply(200, refusal("Pull request Pull request is in clean status"))
+    const scope = refusedClean()
       .put(`${R}/pulls/8/merge`, { sha: "c-new", merge_method: "merge" })
       .reply(502, { message: "Server Error" });
     const failed = await act(deps(), observed(), action).catch((err: unknown) => err);
@@ -773,11 +773,7 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
   });
 
   it("clean, but the head moved meanwhile (409): nothing merged, the reason kept", async () => {
-    const scope = github(seen)
-      .get(R)
-      .reply(200, repo({}))
-      .post("/graphql")
-      .reply(200, refusal("Pull request Pull request is in clean status"))
+    const scope = refusedClean()
       .put(`${R}/pulls/8/merge`)
       .reply(409, { message: "Head branch was modified. Review and try the merge again." });
     expect(await act(deps(), observed(), action)).toStrictEqual({
