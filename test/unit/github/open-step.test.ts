@@ -51,6 +51,21 @@ const opened = {
   createdAt: "2026-05-01T10:00:00Z",
 };
 
+/** createRef's answer when GitHub made the step branch. */
+const REF_MADE = { ref: { name: "handover/1/release-canary" } };
+
+/** GitHub's answer when it made the branch and opened the PR. */
+const STEP_OPENED = { data: { createRef: REF_MADE, createPullRequest: { pullRequest: opened } } };
+
+/** A mutation field GitHub refused, as its GraphQL `errors` entry names it. */
+const refused = (type: string, field: string, message: string) => ({ type, path: [field], message });
+
+/** GitHub answering the next GraphQL request with this body (data, and errors for refused fields). */
+const answered = (body: Record<string, unknown>) => github(seen).post("/graphql").reply(200, body);
+
+/** Open release-canary's branch and PR at c1 (no guard run) through a new port. */
+const openRelease = () => port().openStep({ branch: pull.branch, sha: "c1", pull });
+
 const expectedPull = {
   number: 7,
   state: "open",
@@ -115,7 +130,7 @@ describe("openStep", () => {
       })
       .reply(200, {
         data: {
-          createRef: { ref: { name: "handover/1/release-canary" } },
+          createRef: REF_MADE,
           createPullRequest: { pullRequest: opened },
           createCheckRun: { checkRun: { id: "CR_1" } },
         },
@@ -139,35 +154,28 @@ describe("openStep", () => {
 
   it("asks nothing before the mutation when payloads named the repository's node id and default branch", async () => {
     knownRepository();
-    const scope = github(seen)
-      .post("/graphql", { query: OPEN_STEP, variables: baseVariables })
-      .reply(200, {
-        data: { createRef: { ref: { name: "handover/1/release-canary" } }, createPullRequest: { pullRequest: opened } },
-      });
-    expect(await port().openStep({ branch: pull.branch, sha: "c1", pull })).toEqual({
-      branch: true,
-      pull: expectedPull,
-    });
+    const scope = github(seen).post("/graphql", { query: OPEN_STEP, variables: baseVariables }).reply(200, STEP_OPENED);
+    expect(await openRelease()).toEqual({ branch: true, pull: expectedPull });
     expect(seen.matched).toEqual(["POST /graphql"]);
     done(scope);
   });
 
   it("a branch that exists: GitHub refuses createRef and still runs the rest; the PR it opened is returned", async () => {
     knownRepository();
-    const scope = github(seen)
-      .post("/graphql")
-      .reply(200, {
-        data: { createRef: null, createPullRequest: { pullRequest: opened } },
-        errors: [
-          {
-            type: "UNPROCESSABLE",
-            path: ["createRef"],
-            locations: [{ line: 2, column: 3 }],
-            message: 'A ref named "refs/heads/handover/1/release-canary" already exists in the repository.',
-          },
-        ],
-      });
-    expect(await port().openStep({ branch: pull.branch, sha: "c1", pull })).toEqual({
+    const scope = answered({
+      data: { createRef: null, createPullRequest: { pullRequest: opened } },
+      errors: [
+        {
+          ...refused(
+            "UNPROCESSABLE",
+            "createRef",
+            'A ref named "refs/heads/handover/1/release-canary" already exists in the repository.',
+          ),
+          locations: [{ line: 2, column: 3 }],
+        },
+      ],
+    });
+    expect(await openRelease()).toEqual({
       branch: false,
       pull: expectedPull,
     });
@@ -176,23 +184,17 @@ describe("openStep", () => {
 
   it("no PR and no check run when GitHub refuses them: the caller opens the PR over REST, the guard writes the run", async () => {
     knownRepository();
-    const scope = github(seen)
-      .post("/graphql")
-      .reply(200, {
-        data: {
-          createRef: { ref: { name: "handover/1/release-canary" } },
-          createPullRequest: null,
-          createCheckRun: null,
-        },
-        errors: [
-          {
-            type: "UNPROCESSABLE",
-            path: ["createPullRequest"],
-            message: "Draft pull requests are not supported in this repository.",
-          },
-          { type: "FORBIDDEN", path: ["createCheckRun"], message: "Resource not accessible by integration" },
-        ],
-      });
+    const scope = answered({
+      data: {
+        createRef: REF_MADE,
+        createPullRequest: null,
+        createCheckRun: null,
+      },
+      errors: [
+        refused("UNPROCESSABLE", "createPullRequest", "Draft pull requests are not supported in this repository."),
+        refused("FORBIDDEN", "createCheckRun", "Resource not accessible by integration"),
+      ],
+    });
     const p = port();
     expect(
       await p.openStep({ branch: pull.branch, sha: "c1", pull, check: { name: "handover/guard", run: verdict(0) } }),
@@ -204,11 +206,8 @@ describe("openStep", () => {
   it("a repository id GitHub cannot resolve (the repository recreated): read again, and the request sent once more", async () => {
     knowRepositoryId("acme", "config", "R_gone");
     knowDefaultBranch("acme", "config", "main");
-    const missing = (field: string) => ({
-      type: "NOT_FOUND",
-      path: [field],
-      message: "Could not resolve to a node with the global id of 'R_gone'",
-    });
+    const missing = (field: string) =>
+      refused("NOT_FOUND", field, "Could not resolve to a node with the global id of 'R_gone'");
     const scope = github(seen)
       .post("/graphql", { query: OPEN_STEP, variables: { ...baseVariables, repositoryId: "R_gone" } })
       .reply(200, {
@@ -218,13 +217,8 @@ describe("openStep", () => {
       .get(R)
       .reply(200, { node_id: "R_repo", default_branch: "main" })
       .post("/graphql", { query: OPEN_STEP, variables: baseVariables })
-      .reply(200, {
-        data: { createRef: { ref: { name: "handover/1/release-canary" } }, createPullRequest: { pullRequest: opened } },
-      });
-    expect(await port().openStep({ branch: pull.branch, sha: "c1", pull })).toEqual({
-      branch: true,
-      pull: expectedPull,
-    });
+      .reply(200, STEP_OPENED);
+    expect(await openRelease()).toEqual({ branch: true, pull: expectedPull });
     expect(seen.matched).toEqual(["POST /graphql", `GET ${R}`, "POST /graphql"]);
     done(scope);
   });
