@@ -22,6 +22,7 @@ import {
   type NewStep,
   type Permission,
   type PullInfo,
+  type Quiet,
   type Reaction,
   type TreeFile,
 } from "./port.js";
@@ -66,11 +67,6 @@ export function knowDefaultBranch(owner: string, repo: string, name: string): vo
   defaultBranches.set(`${owner}/${repo}`, name);
 }
 
-/** A health read of a gate that cannot pass yet: reports heard before `since` cannot change its verdict. */
-export interface Quiet {
-  since: number;
-}
-
 /** The repository's GraphQL node id a webhook payload names, so opening a step asks no request for it. */
 export function knowRepositoryId(owner: string, repo: string, nodeId: string): void {
   repositoryIds.set(`${owner}/${repo}`, nodeId);
@@ -99,8 +95,8 @@ export class PortMemory {
   readonly made = new LruCache<string, number>(1_000);
   /** The check runs written, by commit and name, with the verdict they carry. */
   readonly checkRuns = new LruCache<string, { run: GuardRun; at: number }>(1_000);
-  /** The repos whose labels were listed (`owner/repo`), and the labels seen or made there (`owner/repo\0name`). */
-  readonly labels = new LruCache<string, true>(5_000);
+  /** By `owner/repo`, once its labels were listed: the names (lower case) seen there or made since. */
+  readonly labels = new LruCache<string, Set<string>>(500);
   /** Health webhooks heard, counted. */
   private heard = 0;
   /** The newest health webhook about each thing reported on (its count, and when it came), by `owner/repo kind:id`. */
@@ -646,15 +642,14 @@ export class OctokitPort implements GitHubPort {
    */
   async ensureLabels(labels: readonly LabelSpec[]): Promise<void> {
     const repo = `${this.owner}/${this.repo}`;
-    const key = (name: string) => `${repo}\0${name.toLowerCase()}`;
-    const known = this.memory.labels;
-    if (!known.get(repo)) {
+    let known = this.memory.labels.get(repo);
+    if (!known) {
       const listed = await this.all("/labels", {}, undefined, undefined, false);
-      for (const label of listed) known.set(key(String(label.name)), true);
-      known.set(repo, true);
+      known = new Set(listed.map((l) => String(l.name).toLowerCase()));
+      this.memory.labels.set(repo, known);
     }
     for (const label of labels) {
-      if (known.get(key(label.name))) continue;
+      if (known.has(label.name.toLowerCase())) continue;
       try {
         await this.send("POST", "/labels", { ...label });
       } catch (err) {
@@ -662,7 +657,7 @@ export class OctokitPort implements GitHubPort {
         const errors = (err as { response?: { data?: { errors?: { code?: string }[] } } }).response?.data?.errors;
         if (!errors?.some((e) => e.code === "already_exists")) throw err;
       }
-      known.set(key(label.name), true);
+      known.add(label.name.toLowerCase());
     }
   }
 

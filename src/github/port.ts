@@ -62,6 +62,11 @@ export interface TreeFile {
   size: number;
 }
 
+/** A health read of a gate that cannot pass yet: reports heard before `since` cannot change its verdict. */
+export interface Quiet {
+  since: number;
+}
+
 export interface GitHubPort {
   readonly owner: string;
   readonly repo: string;
@@ -160,10 +165,10 @@ export interface GitHubPort {
    * process last read it (and since `quiet.since`) is read again; the rest answers as last read (never read: nothing
    * reported yet).
    */
-  statuses(ref: string, quiet?: { since: number }): Promise<CommitStatus[]>;
-  checkRuns(ref: string, quiet?: { since: number }): Promise<CheckRun[]>;
-  deployments(environment: string, quiet?: { since: number }): Promise<Deployment[]>;
-  deploymentStatuses(id: number, quiet?: { since: number }): Promise<DeploymentStatus[]>;
+  statuses(ref: string, quiet?: Quiet): Promise<CommitStatus[]>;
+  checkRuns(ref: string, quiet?: Quiet): Promise<CheckRun[]>;
+  deployments(environment: string, quiet?: Quiet): Promise<Deployment[]>;
+  deploymentStatuses(id: number, quiet?: Quiet): Promise<DeploymentStatus[]>;
 }
 
 export type MergeMethod = "merge" | "squash" | "rebase";
