@@ -12,6 +12,7 @@ import { formatZodIssues } from "../spec/problems.js";
 import type { Violation } from "../spec/violation.js";
 import { readYaml } from "../spec/yaml.js";
 import { finish } from "../spec/work.js";
+import { TextMemo } from "../spec/memo.js";
 import { ERA_ADAPTERS } from "./eras.js";
 import { coreDependencies, PLACEHOLDER, placeholders, type Placeholder } from "./core.js";
 import { normalizeUrl } from "./paths.js";
@@ -141,6 +142,20 @@ export function* loadingRepo(tree: FileMap): Generator<void, LoadResult> {
   return result;
 }
 
+/**
+ * handover.yml through its schema, by its text: every tree a plan, a step or the guard loads has the same handover.yml
+ * or one of a few, and its validation is a pure function of the text (the parsed config is only read, never changed).
+ */
+const configs = new TextMemo<ReturnType<typeof handoverConfig.safeParse>>(64, 4_000_000);
+
+function validatedConfig(text: string, value: unknown): ReturnType<typeof handoverConfig.safeParse> {
+  const known = configs.get(text);
+  if (known) return known;
+  const result = handoverConfig.safeParse(value);
+  configs.set(text, result);
+  return result;
+}
+
 function* readRepo(tree: FileMap): Generator<void, LoadResult> {
   const configText = tree.get(CONFIG_PATH);
   if (configText === undefined) {
@@ -164,7 +179,7 @@ function* readRepo(tree: FileMap): Generator<void, LoadResult> {
       unreadable: true,
       problems: raw.problems.map((p) => invalid(p, [], CONFIG_PATH, [CONFIG_PATH])),
     };
-  const result = handoverConfig.safeParse(raw.value);
+  const result = validatedConfig(configText, raw.value);
   if (!result.success) {
     const lines = formatZodIssues(CONFIG_PATH, result.error.issues, raw.value);
     return {

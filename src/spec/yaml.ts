@@ -41,7 +41,10 @@ export const sourceDocuments = new LruCache<string, Document.Parsed[]>(16, (text
 export function readYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
   const hit = parsed.get(text) ?? refused.get(`${file}\0${text}`);
   if (hit) return hit;
-  const result = parseYamlDocuments(file, text);
+  // A text an edit just made was parsed to verify it (with the same options, and its source tokens besides): a load of
+  // the tree holding it reads the values from those documents instead of parsing it again.
+  const edited = sourceDocuments.get(text);
+  const result = edited ? valuesOf(file, edited) : parseYamlDocuments(file, text);
   if (result.ok) parsed.set(text, result);
   else refused.set(`${file}\0${text}`, result);
   return result;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { setScalar } from "../../../src/edit/index.js";
 import { readYamlDocuments } from "../../../src/spec/yaml.js";
 
 describe("readYamlDocuments", () => {
@@ -15,5 +16,15 @@ describe("readYamlDocuments", () => {
     const second = readYamlDocuments("b/broken.yaml", text);
     const files = (read: typeof first) => [...new Set(read.ok ? [] : read.problems.map((p) => p.split(":")[0]))];
     expect([files(first), files(second)]).toEqual([["a/broken.yaml"], ["b/broken.yaml"]]);
+  });
+
+  test("a text an edit made reads the values it holds, from the documents the edit parsed to verify it", () => {
+    const text = "# the store\nstore: # kept\n  url: http://old:1\n  nodes: [a, b]\n---\nother: 1\n";
+    const edited = setScalar(text, ["store", "url"], "http://new:2");
+    expect(edited).toBe("# the store\nstore: # kept\n  url: http://new:2\n  nodes: [a, b]\n---\nother: 1\n");
+    expect(readYamlDocuments("store.yaml", edited)).toEqual({
+      ok: true,
+      value: [{ store: { url: "http://new:2", nodes: ["a", "b"] } }, { other: 1 }],
+    });
   });
 });
