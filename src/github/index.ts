@@ -12,4 +12,5 @@ export { classify, errorMessage, failedRequest, orUndefined, RETRYABLE, type Git
 export { conditionalGet } from "./conditional.js";
 export { fetchProbe } from "./probe.js";
 export { httpFetch } from "./http-fetch.js";
+export { HandoverOctokit } from "./probot-octokit.js";
 export { issueNews, pullNews, type Seen } from "./news.js";

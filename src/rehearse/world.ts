@@ -1,9 +1,9 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import { createNodeMiddleware, Probot, type ProbotOctokit } from "probot";
 import { handover, type HandoverControls, type Lease } from "../app/index.js";
-import { httpFetch, type HttpProbe } from "../github/index.js";
+import { HandoverOctokit, httpFetch, type HttpProbe } from "../github/index.js";
 import { GitHubSim, seededRandom, type RepoSettings } from "../sim/index.js";
 
 export const OWNER = "acme";
@@ -93,7 +93,7 @@ export async function startWorld(options: {
       secret,
       baseUrl,
       logLevel: "fatal",
-      Octokit: ProbotOctokit.plugin(...(setup.plugins ?? [])).defaults((opts: Record<string, unknown>) => ({
+      Octokit: HandoverOctokit.plugin(...(setup.plugins ?? [])).defaults((opts: Record<string, unknown>) => ({
         ...opts,
         retry: { enabled: false },
         throttle: { enabled: false },

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
 import type { Logger } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot, type ProbotOctokit } from "probot";
 import { collectDefaultMetrics } from "prom-client";
 import { handover } from "../app/index.js";
-import { httpFetch } from "../github/index.js";
+import { HandoverOctokit, httpFetch } from "../github/index.js";
 import { VERSION } from "../version.js";
 import { readListenConfig, readServerConfig, type ServerConfig } from "./config.js";
 import { githubRequestMetrics } from "./github-metrics.js";
@@ -154,7 +154,7 @@ export async function serve(config: ServerConfig, log: Logger): Promise<RunningS
     log,
     // With Redis, plugin-throttling's limiters (Bottleneck) are kept in Redis too: Probot's cluster mode.
     // GitHub requests go out through Node's http/https clients (http-fetch.ts: less CPU per request than fetch's).
-    Octokit: ProbotOctokit.plugin(...plugins).defaults((options: Record<string, unknown>) => ({
+    Octokit: HandoverOctokit.plugin(...plugins).defaults((options: Record<string, unknown>) => ({
       ...options,
       request: { ...(options.request as object | undefined), fetch: httpFetch },
       ...(scale ? { throttle: { ...(options.throttle as object), ...scale.throttle } } : {}),
