@@ -25,6 +25,7 @@ import {
 } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { inSlices } from "../spec/work.js";
+import { LruCache } from "../spec/lru.js";
 import { diffTrees, type FileMap } from "../repo/index.js";
 import {
   CONFIG_PATH,
@@ -192,28 +193,61 @@ async function gateOf(
   return { gate: result, probes, ...(quiet ? { readAllAt } : {}) };
 }
 
+/** What a step gives on a head: its changes and the trees with every violation after them, or the user's mistake. */
+export type HeadOutcome =
+  | { problems: string[] }
+  | { changes: NonNullable<StepView["changes"]>; trees: NonNullable<StepView["trees"]> };
+
+/**
+ * Outcomes by plan, then head commit and step: a step that waits (for a change window, an approval, a command, or a
+ * fix of its problems) is computed once while the default branch stays where it is, not at every reconcile.
+ */
+const outcomes = new WeakMap<object, LruCache<string, HeadOutcome>>();
+
+/** A step of `plan` applied on the default branch's head `headSha` (its tree `head`), computed once (bounded). */
+export async function stepOutcome(
+  plan: Pick<Plan, "context" | "steps">,
+  headSha: string,
+  head: FileMap,
+  step: PlannedStep,
+): Promise<HeadOutcome> {
+  const key = `${headSha}\0${step.id}`;
+  const known = outcomes.get(plan)?.get(key);
+  if (known) return known;
+  const outcome = await headOutcome(head, () => stepOnHead(head, plan, step));
+  const byKey = outcomes.get(plan) ?? new LruCache<string, HeadOutcome>(64);
+  byKey.set(key, outcome);
+  outcomes.set(plan, byKey);
+  return outcome;
+}
+
+/** An outcome as the step's view shows it: the violations that count for this step. */
+function showOutcome(view: StepView, outcome: HeadOutcome, counts: (v: Violation) => boolean): void {
+  if ("problems" in outcome) {
+    view.problems = [...outcome.problems];
+    return;
+  }
+  view.changes = outcome.changes;
+  view.violations = outcome.trees.violations.filter(counts);
+  view.trees = outcome.trees;
+}
+
 /**
  * A step's changes on the default-branch head and the invariant on the tree after them; a user mistake becomes
  * problems. Both trees are loaded in slices first: on a large repo a load holds the event loop too long.
  */
-async function onHead(
-  view: StepView,
-  head: FileMap,
-  produce: () => Generator<void, StepOutcome>,
-  counts: (v: Violation) => boolean,
-): Promise<void> {
+async function headOutcome(head: FileMap, produce: () => Generator<void, StepOutcome>): Promise<HeadOutcome> {
   try {
     await loadInSlices(head, SLICING);
     const outcome = await inSlices(produce(), SLICING);
-    view.changes = diffTrees(head, outcome.tree);
+    const changes = diffTrees(head, outcome.tree);
     await loadInSlices(outcome.tree, SLICING);
     const violations = await inSlices(checkingTree(outcome.tree), SLICING);
-    view.violations = violations.filter(counts);
-    view.trees = { base: head, step: outcome.tree, violations };
+    return { changes, trees: { base: head, step: outcome.tree, violations } };
   } catch (err) {
-    if (err instanceof InputError) view.problems = [...err.problems];
-    else if (err instanceof EditError) view.problems = [err.message];
-    else throw err;
+    if (err instanceof InputError) return { problems: [...err.problems] };
+    if (err instanceof EditError) return { problems: [err.message] };
+    throw err;
   }
 }
 
@@ -339,10 +373,9 @@ async function viewOf(
   if ((!pr && !rec.noDiff) || (pr?.state === "open" && pr.mergeable === false && !view.humanCommits)) {
     const head = await deps.port.readTree(snapshot.headSha);
     // The prepare scaffold carries REPLACE-ME on purpose: operators fill it in on its PR (the guard holds it until then).
-    await onHead(
+    showOutcome(
       view,
-      head,
-      () => stepOnHead(head, plan, step),
+      await stepOutcome(plan, snapshot.headSha, head, step),
       (v) => !(step.kind === "prepare" && v.rule === "unfinished-scaffold"),
     );
   }
@@ -438,15 +471,11 @@ async function rollbackView(
       commitBefore(deps, rec.mergeSha, rec.pr),
     ]);
     const before = await deps.port.readTree(beforeSha);
-    await onHead(
-      view,
-      head,
-      function* () {
-        yield; // the revert is a piece of its own, after the loads
-        return revertStep(head, before, after, plan.context, target, step.id);
-      },
-      () => true,
-    );
+    const reverted = await headOutcome(head, function* () {
+      yield; // the revert is a piece of its own, after the loads
+      return revertStep(head, before, after, plan.context, target, step.id);
+    });
+    showOutcome(view, reverted, () => true);
   } else if (pr.merged) {
     view.gate = (
       await gateOf(
