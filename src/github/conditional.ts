@@ -23,9 +23,16 @@ export interface Requester {
   ): Promise<{ data: unknown; headers?: Record<string, string | number | undefined> }>;
 }
 
+/** The reads on the wire, by key. */
+const onTheWire = new Map<string, Promise<unknown>>();
+
 /**
  * A GET, conditional when an earlier answer carried an ETag: a 304 answers from memory. `scope` keeps apart reads
  * whose route alone does not say whose they are (`GET /installation/repositories` of two installations).
+ *
+ * The same read already on the wire (a guard and a reconcile woken by one push both read the default branch) is waited
+ * for, and then asked again with the ETag it brought: a 304 that costs nothing, where two reads at once would both be
+ * counted. Its answer is not taken as this one: it may have been asked before what this caller must see.
  */
 export async function conditionalGet(
   octokit: Requester,
@@ -34,6 +41,18 @@ export async function conditionalGet(
   scope = "",
 ): Promise<unknown> {
   const key = `${scope} ${route} ${JSON.stringify(params)}`;
+  const running = onTheWire.get(key);
+  if (running) await running.catch(() => undefined);
+  const asked = ask(octokit, key, route, params);
+  onTheWire.set(key, asked);
+  try {
+    return await asked;
+  } finally {
+    if (onTheWire.get(key) === asked) onTheWire.delete(key);
+  }
+}
+
+async function ask(octokit: Requester, key: string, route: string, params: Record<string, unknown>): Promise<unknown> {
   const known = conditionalReads.get(key);
   try {
     const answer = await octokit.request(

@@ -3,7 +3,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { LruCache } from "../../../src/github/conditional.js";
-import { conditionalGet, OctokitPort } from "../../../src/github/index.js";
+import { conditionalGet, knowDefaultBranch, OctokitPort } from "../../../src/github/index.js";
 import { API, github, octokit, useNock } from "./nock.js";
 
 const seen = useNock();
@@ -91,6 +91,50 @@ describe("immutable objects", () => {
     expect(await port().getCommit("c0ffee")).toEqual(expected);
     expect(scope.isDone()).toBe(true);
     expect(seen.unmatched).toEqual([]);
+  });
+});
+
+describe("the same read twice at once", () => {
+  it("waits for the one on the wire, then asks with the ETag it brought: one counted read and a 304, not two counted", async () => {
+    // Two adapters (a guard and a reconcile woken by one push) read the default branch at the same moment.
+    const port = () => new OctokitPort(octokit(), "acme", "conditional-reads", "handover[bot]");
+    knowDefaultBranch("acme", "conditional-reads", "main");
+    const branch = { name: "main", commit: { sha: "m1", commit: { tree: { sha: "t1" } }, parents: [] } };
+    const first = nock(API, { badheaders: ["if-none-match"] })
+      .get(`${R}/branches/main`)
+      .delay(30)
+      .reply(200, branch, { etag: 'W/"b1"' });
+    const second = nock(API, { reqheaders: { "if-none-match": 'W/"b1"' } })
+      .get(`${R}/branches/main`)
+      .reply(304, "", { etag: 'W/"b1"' });
+    const order: string[] = [];
+    first.on("request", () => order.push("first asked"));
+    first.on("replied", () => order.push("first answered"));
+    second.on("request", () => order.push("second asked"));
+    const heads = await Promise.all([
+      port()
+        .defaultBranch()
+        .then((h) => h.sha),
+      port()
+        .defaultBranch()
+        .then((h) => h.sha),
+    ]);
+    expect(heads).toEqual(["m1", "m1"]);
+    expect(order).toEqual(["first asked", "first answered", "second asked"]);
+    expect(first.isDone() && second.isDone()).toBe(true);
+    expect(seen.unmatched).toEqual([]);
+  });
+
+  it("a failed read on the wire is not the waiting one's answer: it asks on its own", async () => {
+    const route = `GET ${R}/issues/7`;
+    const failed = nock(API).get(`${R}/issues/7`).delay(20).reply(502, { message: "Server Error" });
+    const asked = nock(API)
+      .get(`${R}/issues/7`)
+      .reply(200, { ...issue("seven"), number: 7 });
+    const results = await Promise.allSettled([conditionalGet(octokit(), route), conditionalGet(octokit(), route)]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled"]);
+    expect((results[1] as PromiseFulfilledResult<{ body: string }>).value.body).toBe("seven");
+    expect(failed.isDone() && asked.isDone()).toBe(true);
   });
 });
 
