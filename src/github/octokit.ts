@@ -49,13 +49,20 @@ const commits = new LruCache<string, CommitInfo>(1_000);
 const listings = new LruCache<string, TreeFile[]>(64);
 /** The paths each commit Handover made changes on its parent (a commit of the default branch). */
 const changedBy = new LruCache<string, string[]>(1_000);
-/** The tree of a commit, learnt from a tree listing (what a new commit on top of it needs). */
+/** The tree of a commit, learnt from a tree listing, a commit made or a branch read (what a new commit on top needs). */
 const treeShas = new LruCache<string, string>(1_000);
+/**
+ * A commit whose files are in memory, by its tree (`owner/repo#tree`): another commit with that tree (the merge of a
+ * step PR Handover made, squashed or not, while the default branch stood still) has the same files, read from here.
+ */
+const byTree = new LruCache<string, string>(1_000);
 /**
  * Default-branch names by `owner/repo`: renaming one is rare, so a reconcile reads only the branch's ref (a 404 there
  * reads the repository again) instead of the repository and then the ref, one after the other.
  */
 const defaultBranches = new LruCache<string, string>(1_000);
+/** Tree listings being read, by `owner/repo`: a commit whose tree is known waits for them (one may be of that tree). */
+const listingsOnTheWire = new Map<string, Set<Promise<unknown>>>();
 /** Repositories' GraphQL node ids by `owner/repo` (they never change; webhook payloads carry them too). */
 const repositoryIds = new LruCache<string, string>(1_000);
 
@@ -143,6 +150,7 @@ export function resetCaches(): void {
     blobs,
     commits,
     treeShas,
+    byTree,
     changedBy,
     conditionalReads,
     defaultBranches,
@@ -395,17 +403,57 @@ export class OctokitPort implements GitHubPort {
     return items;
   }
 
+  /**
+   * The branch read (not its ref) carries the head commit and its tree: a head whose tree is one this process holds
+   * (the merge of a step PR it made) is then planned on without reading the tree again.
+   */
   async defaultBranch(): Promise<{ name: string; sha: string }> {
     const known = defaultBranches.get(`${this.owner}/${this.repo}`);
-    const ref = known === undefined ? undefined : await orUndefined(this.get(`/git/ref/heads/${known}`));
-    if (known !== undefined && ref) this.head = { name: known, sha: ref.object.sha };
+    const branch = known === undefined ? undefined : await orUndefined(this.get(`/branches/${known}`));
+    // GitHub answers a renamed branch's old name with the new one (a redirect): the repository says which is default.
+    if (known !== undefined && branch?.name === known) this.head = { name: known, sha: this.learnHead(branch) };
     else {
-      // Not known yet, or renamed (the old name's ref is gone): read the repository.
+      // Not known yet, or renamed: read the repository.
       const name = await this.defaultBranchName(true);
-      this.head = { name, sha: (await this.get(`/git/ref/heads/${name}`)).object.sha };
+      this.head = { name, sha: this.learnHead(await this.get(`/branches/${name}`)) };
     }
     this.seen.head = this.head.sha;
     return { ...this.head };
+  }
+
+  /** The head commit of a branch answer, remembered (commits never change): its sha. */
+  private learnHead(branch: Json): string {
+    const head = branch.commit as Json;
+    const sha = head.sha as string;
+    const tree = head.commit?.tree?.sha;
+    if (typeof tree === "string") {
+      const key = `${this.owner}/${this.repo}@${sha}`;
+      treeShas.set(key, tree);
+      if (!commits.get(key) && Array.isArray(head.parents))
+        commits.set(key, {
+          sha,
+          tree,
+          parents: (head.parents as Json[]).map((p) => p.sha as string),
+          committer: head.commit?.committer?.name ?? "",
+          message: head.commit?.message ?? "",
+        });
+    }
+    return sha;
+  }
+
+  /** What `cache` holds for another commit of this repo with the same tree as this one (same tree: same files). */
+  private twin<T>(key: string, cache: LruCache<string, T>): T | undefined {
+    const tree = treeShas.get(key) ?? commits.get(key)?.tree;
+    const other = tree === undefined ? undefined : byTree.get(`${this.owner}/${this.repo}#${tree}`);
+    const found = other === undefined || other === key ? undefined : cache.get(other);
+    if (found !== undefined) cache.set(key, found);
+    return found;
+  }
+
+  /** This commit's files (or listing) are in memory now: a commit found later with its tree reads them from here. */
+  private holding(key: string, tree: string): void {
+    treeShas.set(key, tree);
+    byTree.set(`${this.owner}/${this.repo}#${tree}`, key);
   }
 
   private async defaultBranchName(fresh = false): Promise<string> {
@@ -423,7 +471,7 @@ export class OctokitPort implements GitHubPort {
    */
   async readTree(sha: string): Promise<ReadonlyMap<string, string>> {
     const key = `${this.owner}/${this.repo}@${sha}`;
-    return trees.get(key) ?? shared(`tree ${key}`, () => this.loadTree(sha, key));
+    return trees.get(key) ?? this.twin(key, trees) ?? shared(`tree ${key}`, () => this.loadTree(sha, key));
   }
 
   private async loadTree(sha: string, key: string): Promise<Map<string, string>> {
@@ -448,16 +496,36 @@ export class OctokitPort implements GitHubPort {
 
   async listTree(sha: string): Promise<TreeFile[]> {
     const key = `${this.owner}/${this.repo}@${sha}`;
-    const cached = listings.get(key);
+    const cached = listings.get(key) ?? this.twin(key, listings);
     if (cached) return cached;
+    const repo = `${this.owner}/${this.repo}`;
+    const pending = listingsOnTheWire.get(repo);
+    if (pending?.size && (treeShas.get(key) ?? commits.get(key)?.tree) !== undefined) {
+      // A listing on the wire may be of a commit with this tree (a guard reading a PR's head, merged meanwhile).
+      await Promise.allSettled([...pending]);
+      const twin = listings.get(key) ?? this.twin(key, listings);
+      if (twin) return twin;
+    }
+    const read = this.readListing(sha, key);
+    const wire = listingsOnTheWire.get(repo) ?? new Set<Promise<unknown>>();
+    listingsOnTheWire.set(repo, wire.add(read));
+    try {
+      return await read;
+    } finally {
+      wire.delete(read);
+      if (wire.size === 0 && listingsOnTheWire.get(repo) === wire) listingsOnTheWire.delete(repo);
+    }
+  }
+
+  private async readListing(sha: string, key: string): Promise<TreeFile[]> {
     // Immutable by sha and kept in the listings cache: a conditional read would only keep a second copy.
     const listing = await this.send("GET", `/git/trees/${sha}`, { recursive: "1" });
     if (listing.truncated) throw new Error(`the tree of ${sha} is too large for GitHub to list at once`);
-    treeShas.set(key, listing.sha as string);
     const files = (listing.tree as Json[])
       .filter((e) => e.type === "blob")
       .map((e) => ({ path: e.path as string, sha: e.sha as string, size: typeof e.size === "number" ? e.size : 0 }));
     listings.set(key, files);
+    this.holding(key, listing.sha as string);
     return files;
   }
 
@@ -566,6 +634,7 @@ export class OctokitPort implements GitHubPort {
         files.sort((a, b) => (a.path < b.path ? -1 : 1)),
       );
     }
+    if (before || listed) this.holding(`${this.owner}/${this.repo}@${sha}`, tree.sha);
     this.memory.made.set(`${this.owner}/${this.repo}@${sha}`, Date.now());
     return sha;
   }

@@ -127,8 +127,8 @@ describe("the guard reads only what the invariant checker needs", () => {
         "POST /app/installations/1/access_tokens 201",
         // The event names no migration issue: the open ones are listed (none here).
         "GET /repos/acme/replicante-config/issues 200",
-        // The default branch is named by the payload: its ref is read, not the repository.
-        `GET /repos/acme/replicante-config/git/ref/heads/main 200`,
+        // The default branch is named by the payload: the branch is read, not the repository.
+        `GET /repos/acme/replicante-config/branches/main 200`,
         `GET /repos/acme/replicante-config/git/trees/${sha} 200`,
         `GET /repos/acme/replicante-config/git/trees/${base} 200`,
         ...blobs,

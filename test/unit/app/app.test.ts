@@ -280,8 +280,8 @@ describe("webhooks name the issue to reconcile", () => {
       .delay(50)
       .reply(200, { sha: "t1", truncated: false, tree: [] })
       // The default branch's name comes from the payload: the repository is not read for it.
-      .get(`${R}/git/ref/heads/main`)
-      .reply(200, { object: { sha: "b1" } })
+      .get(`${R}/branches/main`)
+      .reply(200, { name: "main", commit: { sha: "b1" } })
       .get(`${R}/git/trees/b1`)
       .query({ recursive: "1" })
       .reply(200, { sha: "t0", truncated: false, tree: [] })

@@ -58,9 +58,9 @@ describe("an error retrying cannot fix stops the migration with the error on the
       .reply(200, [])
       .get(R)
       .reply(200, { default_branch: "main" })
-      // A ref without its object: reading its sha throws a TypeError, a bug in Handover's reading of it.
-      .get(`${R}/git/ref/heads/main`)
-      .reply(200, {})
+      // A branch without its commit: reading its sha throws a TypeError, a bug in Handover's reading of it.
+      .get(`${R}/branches/main`)
+      .reply(200, { name: "main" })
       .post(`${R}/issues/42/comments`, (body: { body: string }) => {
         posted.dashboard = body.body;
         return true;

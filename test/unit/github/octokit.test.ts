@@ -41,6 +41,24 @@ function pullJson(number: number, patch: Record<string, unknown> = {}): Record<s
   };
 }
 
+/** A branch as GitHub's "get a branch" answers it: the head commit with its tree and parents. */
+function branchJson(
+  name: string,
+  sha: string,
+  tree = `tree-of-${sha}`,
+  parents: string[] = [],
+): Record<string, unknown> {
+  return {
+    name,
+    commit: {
+      sha,
+      commit: { tree: { sha: tree }, committer: { name: "GitHub" }, message: "Merge pull request #3" },
+      parents: parents.map((p) => ({ sha: p })),
+    },
+    protected: false,
+  };
+}
+
 function done(scope: { isDone(): boolean; pendingMocks(): string[] }): void {
   expect(scope.pendingMocks()).toEqual([]);
   expect(scope.isDone()).toBe(true);
@@ -130,45 +148,149 @@ describe("git objects", () => {
     done(scope);
   });
 
-  it("defaultBranch reads the repo once, then only the branch ref (the next reconcile's adapter)", async () => {
+  it("defaultBranch reads the repo once, then only the branch (the next reconcile's adapter)", async () => {
     const scope = github(seen)
       .get(R)
       .reply(200, { name: "config", default_branch: "trunk" })
-      .get(`${R}/git/ref/heads/trunk`)
-      .reply(200, { ref: "refs/heads/trunk", object: { sha: "s1", type: "commit" } })
-      .get(`${R}/git/ref/heads/trunk`)
-      .reply(200, { ref: "refs/heads/trunk", object: { sha: "s2", type: "commit" } });
+      .get(`${R}/branches/trunk`)
+      .reply(200, branchJson("trunk", "s1"))
+      .get(`${R}/branches/trunk`)
+      .reply(200, branchJson("trunk", "s2"));
     expect(await port().defaultBranch()).toEqual({ name: "trunk", sha: "s1" });
     expect(await port().defaultBranch()).toEqual({ name: "trunk", sha: "s2" });
-    expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/git/ref/heads/trunk`, `GET ${R}/git/ref/heads/trunk`]);
+    expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/branches/trunk`, `GET ${R}/branches/trunk`]);
     done(scope);
   });
 
-  it("the next reconcile's port knows the name too; a ref gone (the branch renamed) reads the repository again", async () => {
+  it("the next reconcile's port knows the name too; a branch gone, or answered under its new name (GitHub follows a rename), reads the repository again", async () => {
     const scope = github(seen)
       .get(R)
       .reply(200, { name: "config", default_branch: "trunk" })
-      .get(`${R}/git/ref/heads/trunk`)
-      .reply(200, { ref: "refs/heads/trunk", object: { sha: "s1", type: "commit" } })
-      .get(`${R}/git/ref/heads/trunk`)
-      .reply(200, { ref: "refs/heads/trunk", object: { sha: "s1", type: "commit" } })
-      .get(`${R}/git/ref/heads/trunk`)
-      .reply(404, { message: "Not Found" })
+      .get(`${R}/branches/trunk`)
+      .reply(200, branchJson("trunk", "s1"))
+      .get(`${R}/branches/trunk`)
+      .reply(200, branchJson("trunk", "s1"))
+      .get(`${R}/branches/trunk`)
+      .reply(404, { message: "Branch not found" })
       .get(R)
       .reply(200, { name: "config", default_branch: "main" })
-      .get(`${R}/git/ref/heads/main`)
-      .reply(200, { ref: "refs/heads/main", object: { sha: "s2", type: "commit" } });
+      .get(`${R}/branches/main`)
+      .reply(200, branchJson("main", "s2"))
+      // Renamed again: the old name's read ends at the new branch (a 301 the client follows).
+      .get(`${R}/branches/main`)
+      .reply(200, branchJson("develop", "s3"))
+      .get(R)
+      .reply(200, { name: "config", default_branch: "develop" })
+      .get(`${R}/branches/develop`)
+      .reply(200, branchJson("develop", "s3"));
     expect(await port().defaultBranch()).toEqual({ name: "trunk", sha: "s1" });
     expect(await port().defaultBranch()).toEqual({ name: "trunk", sha: "s1" });
     expect(await port().defaultBranch()).toEqual({ name: "main", sha: "s2" });
+    expect(await port().defaultBranch()).toEqual({ name: "develop", sha: "s3" });
     expect(seen.matched).toEqual([
       `GET ${R}`,
-      `GET ${R}/git/ref/heads/trunk`,
-      `GET ${R}/git/ref/heads/trunk`,
-      `GET ${R}/git/ref/heads/trunk`,
+      `GET ${R}/branches/trunk`,
+      `GET ${R}/branches/trunk`,
+      `GET ${R}/branches/trunk`,
       `GET ${R}`,
-      `GET ${R}/git/ref/heads/main`,
+      `GET ${R}/branches/main`,
+      `GET ${R}/branches/main`,
+      `GET ${R}`,
+      `GET ${R}/branches/develop`,
     ]);
+    done(scope);
+  });
+
+  it("the branch read carries its head commit: read again by sha, it costs no request", async () => {
+    const scope = github(seen)
+      .get(R)
+      .reply(200, { name: "config", default_branch: "main" })
+      .get(`${R}/branches/main`)
+      .reply(200, branchJson("main", "m7", "t7", ["p1", "p2"]));
+    const p = port();
+    expect(await p.defaultBranch()).toEqual({ name: "main", sha: "m7" });
+    expect(await p.getCommit("m7")).toEqual({
+      sha: "m7",
+      tree: "t7",
+      parents: ["p1", "p2"],
+      committer: "GitHub",
+      message: "Merge pull request #3",
+    });
+    expect(seen.matched).toEqual([`GET ${R}`, `GET ${R}/branches/main`]);
+    done(scope);
+  });
+
+  it("a head whose tree is one Handover made (its step PR merged, squashed or not) is read from memory: same files, same map", async () => {
+    const yaml = "a: 1\n";
+    const scope = github(seen)
+      .get(`${R}/git/trees/base9`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: "tree0",
+        truncated: false,
+        tree: [{ path: "a.yaml", type: "blob", mode: "100644", sha: blobSha(yaml), size: 5 }],
+      })
+      .get(`/repos/acme/config/git/blobs/${blobSha(yaml)}`)
+      .reply(200, { content: b64(yaml), encoding: "base64" })
+      .post(`${R}/git/trees`)
+      .reply(201, { sha: "tree1", tree: [] })
+      .post(`${R}/git/commits`)
+      .reply(201, { sha: "step9", tree: { sha: "tree1" }, parents: [{ sha: "base9" }] })
+      .get(R)
+      .reply(200, { name: "config", default_branch: "main" })
+      .get(`${R}/branches/main`)
+      .reply(200, branchJson("main", "merge9", "tree1", ["base9", "step9"]))
+      .get(`${R}/branches/main`)
+      .reply(200, branchJson("main", "other9", "tree2", ["merge9"]))
+      .get(`${R}/git/trees/other9`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "tree2", truncated: false, tree: [] });
+    const p = port();
+    await p.readTree("base9");
+    await p.createCommit("base9", [{ path: "b.yaml", action: "create", content: "b: 2\n" }], "Step");
+    const step = await p.readTree("step9");
+    expect(Object.fromEntries(step)).toEqual({ "a.yaml": yaml, "b.yaml": "b: 2\n" });
+    await p.defaultBranch();
+    expect(await p.readTree("merge9")).toBe(step);
+    expect(await p.listTree("merge9")).toEqual(await p.listTree("step9"));
+    // A head with another tree is read.
+    await port().defaultBranch();
+    expect(await port().listTree("other9")).toEqual([]);
+    expect(seen.matched).toEqual([
+      `GET ${R}/git/trees/base9?recursive=1`,
+      `GET ${R}/git/blobs/${blobSha(yaml)}`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      `GET ${R}`,
+      `GET ${R}/branches/main`,
+      `GET ${R}/branches/main`,
+      `GET ${R}/git/trees/other9?recursive=1`,
+    ]);
+    done(scope);
+  });
+
+  it("a head whose tree is known waits for a tree listing on the wire: a PR head with that tree answers for it", async () => {
+    const scope = github(seen)
+      .get(`${R}/git/trees/pr5`)
+      .query({ recursive: "1" })
+      .delay(30)
+      .reply(200, {
+        sha: "tree5",
+        truncated: false,
+        tree: [{ path: "x.yaml", type: "blob", mode: "100644", sha: "bx", size: 3 }],
+      })
+      .get(R)
+      .reply(200, { name: "config", default_branch: "main" })
+      .get(`${R}/branches/main`)
+      .reply(200, branchJson("main", "merge5", "tree5", ["base5", "pr5"]));
+    // A guard lists the PR's head while a reconcile reads the default branch, now its merge.
+    const guard = port().listTree("pr5");
+    const reconcile = port();
+    await reconcile.defaultBranch();
+    const [head, merged] = await Promise.all([guard, reconcile.listTree("merge5")]);
+    expect(merged).toEqual([{ path: "x.yaml", sha: "bx", size: 3 }]);
+    expect(merged).toBe(head);
+    expect(seen.matched).toEqual([`GET ${R}/git/trees/pr5?recursive=1`, `GET ${R}`, `GET ${R}/branches/main`]);
     done(scope);
   });
 
@@ -511,8 +633,8 @@ describe("pull requests", () => {
       .reply(200, { sha: "head1", tree: { sha: "t1" }, parents: [{ sha: "main1" }], committer: { name: "Handover" } })
       .get(R)
       .reply(200, { default_branch: "main" })
-      .get(`${R}/git/ref/heads/main`)
-      .reply(200, { object: { sha: "main1" } })
+      .get(`${R}/branches/main`)
+      .reply(200, branchJson("main", "main1"))
       .get(`${R}/pulls`)
       .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
       .reply(200, listing());
@@ -523,14 +645,14 @@ describe("pull requests", () => {
     expect(seen.matched).toEqual([
       `GET ${R}/git/commits/head1`,
       `GET ${R}`,
-      `GET ${R}/git/ref/heads/main`,
+      `GET ${R}/branches/main`,
       `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
     ]);
     done(scope);
     // The default branch moved on: only GitHub can tell whether the head still merges.
     const moved = github(seen)
-      .get(`${R}/git/ref/heads/main`)
-      .reply(200, { object: { sha: "main2" } })
+      .get(`${R}/branches/main`)
+      .reply(200, branchJson("main", "main2"))
       .get(`${R}/pulls`)
       .query({ head: "acme:handover/1/prepare", state: "all", per_page: "100" })
       .reply(200, listing())
@@ -540,7 +662,7 @@ describe("pull requests", () => {
     await next.defaultBranch();
     expect((await next.findPull("handover/1/prepare"))?.mergeable).toBe(false);
     expect(seen.matched.slice(4)).toEqual([
-      `GET ${R}/git/ref/heads/main`,
+      `GET ${R}/branches/main`,
       `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fprepare&state=all&per_page=100`,
       `GET ${R}/pulls/8`,
     ]);
@@ -568,8 +690,8 @@ describe("pull requests", () => {
     const scope = github(seen)
       .get(R)
       .reply(200, { default_branch: "main" })
-      .get(`${R}/git/ref/heads/main`)
-      .reply(200, { object: { sha: "main1" } })
+      .get(`${R}/branches/main`)
+      .reply(200, branchJson("main", "main1"))
       .get(`${R}/issues/1`)
       .reply(200, issue)
       .get(`${R}/pulls`)
