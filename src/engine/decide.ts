@@ -38,6 +38,22 @@ function record(hidden: HiddenState, id: string): StepRecord {
   return hidden.steps[id] ?? {};
 }
 
+/**
+ * A step with no PR that would not open now whatever its branch shows: it waits for a person (the decommission
+ * command, a resume, an approval) or a time (a change window, a freeze). Observe does not read its branch then (a
+ * branch not made yet answers 404, a counted request on every resync of a migration that may wait for days); the
+ * reconcile that ends the wait reads it in its next round.
+ */
+export function waitsToOpen(snapshot: Snapshot, step: PlannedStep): boolean {
+  const { hidden } = snapshot;
+  return (
+    (step.kind === "decommission" && !hidden.decommission) ||
+    Boolean(hidden.paused) ||
+    (snapshot.approvals?.steps.includes(step.id) === true && !record(hidden, step.id).approved) ||
+    scheduleHold(snapshot.schedule, snapshot.now) !== undefined
+  );
+}
+
 function withRecord(hidden: HiddenState, id: string, patch: Partial<StepRecord>): HiddenState {
   return { ...hidden, steps: { ...hidden.steps, [id]: { ...record(hidden, id), ...patch } } };
 }
@@ -147,6 +163,9 @@ function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision 
     });
   const schedule = scheduleHold(snapshot.schedule, now);
   if (schedule) return heldBySchedule(hidden, step, schedule);
+  // It waited when observed (its branch was not read), and a command of this reconcile ended the wait: read it first.
+  if (view.branchUnread)
+    return { hidden, actions: [], again: true, phase: phase("handover:running", step.id, { kind: "checking" }) };
   return {
     hidden,
     again: true,

@@ -49,6 +49,7 @@ import {
 } from "../github/port.js";
 import { parseFreeze, parseWindow, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
 import { FROZEN_FIELDS, stepDone, type FrozenField, type Snapshot, type StepSchedule, type StepView } from "./types.js";
+import { waitsToOpen } from "./decide.js";
 import { compactProbes, emptyState, readState, type HiddenState, type StateSigner, type StepRecord } from "./state.js";
 
 export interface EngineDeps {
@@ -358,7 +359,8 @@ async function viewOf(
     ];
     return view;
   }
-  if (!found && !rec.noDiff) {
+  if (!found && !rec.noDiff && waitsToOpen(snapshot, step)) view.branchUnread = true;
+  else if (!found && !rec.noDiff) {
     // A step branch someone else made before Handover is not Handover's to use.
     const existing = await deps.port.getBranch(step.branch);
     if (existing === undefined) view.branchFree = true;

@@ -30,6 +30,8 @@ export interface StepView {
   trees?: { base: FileMap; step: FileMap; violations: Violation[] };
   /** For a step to open: no branch of its name exists (read when it has no PR), so it opens in one request. */
   branchFree?: boolean;
+  /** For a step to open: it waited for a person or a time when observed, so its branch was not read (`waitsToOpen`). */
+  branchUnread?: boolean;
   /** Why the step cannot be computed on the current head (the user must fix something). */
   problems?: string[];
   /** For a PR closed without merging: whether GitHub would reopen it (its branch exists, with commits to merge). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide } from "../../../src/engine/decide.js";
+import { decide, waitsToOpen } from "../../../src/engine/decide.js";
 import type { Decision, Snapshot } from "../../../src/engine/types.js";
 import type { HiddenState } from "../../../src/engine/state.js";
 import { evaluateGate } from "../../../src/health/index.js";
@@ -711,6 +711,35 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: "decommission waiting, its branch not read: waiting all the same",
+    in: snapshot(ALL_BUT_DECOM, {
+      decommission: { changes: changesOf("decommission"), violations: [], branchUnread: true },
+    }),
+    out: {
+      hidden: ALL_BUT_DECOM,
+      actions: [],
+      again: false,
+      phase: {
+        label: "handover:waiting",
+        current: "decommission",
+        reason: { kind: "awaiting-decommission", cluster: "replicore-a" },
+      },
+    },
+  },
+  {
+    name: "decommission approved by a command of this reconcile, its branch not read yet: another round reads it first",
+    in: snapshot(
+      { ...ALL_BUT_DECOM, decommission: { by: "mia", at: NOW - MIN } },
+      { decommission: { changes: changesOf("decommission"), violations: [], branchUnread: true } },
+    ),
+    out: {
+      hidden: { ...ALL_BUT_DECOM, decommission: { by: "mia", at: NOW - MIN } },
+      again: true,
+      actions: [],
+      phase: { label: "handover:running", current: "decommission", reason: { kind: "checking" } },
+    },
+  },
+  {
     name: "decommission PR open: running",
     in: snapshot(
       { ...ALL_BUT_DECOM, decommission: { by: "mia", at: NOW - MIN } },
@@ -763,6 +792,23 @@ const ROWS: Row[] = [
     },
   },
 ];
+
+describe("waitsToOpen: a step without a PR whose branch need not be read yet", () => {
+  const at = (hidden: HiddenState) => snapshot(hidden, {});
+  it("waits for the decommission command, a resume, an approval, a freeze or window; not otherwise", () => {
+    expect(waitsToOpen(at(ALL_BUT_DECOM), step("decommission"))).toBe(true);
+    expect(waitsToOpen(at({ ...ALL_BUT_DECOM, decommission: BOB }), step("decommission"))).toBe(false);
+    expect(waitsToOpen(at(AT_RC), step("release-canary"))).toBe(false);
+    expect(waitsToOpen(at({ ...AT_RC, paused: BOB }), step("release-canary"))).toBe(true);
+    const approvals = { steps: ["release-canary"], permission: "maintain" };
+    expect(waitsToOpen({ ...at(AT_RC), approvals }, step("release-canary"))).toBe(true);
+    expect(waitsToOpen({ ...at(AT_RC), approvals }, step("adopt-canary"))).toBe(false);
+    const approved = withStep(AT_RC, "release-canary", { approved: BOB });
+    expect(waitsToOpen({ ...at(approved), approvals }, step("release-canary"))).toBe(false);
+    const schedule = { windows: [], freezes: [], frozenByLabel: "handover:freeze" };
+    expect(waitsToOpen({ ...at(AT_RC), schedule }, step("release-canary"))).toBe(true);
+  });
+});
 
 describe("decide: state in, decision out", () => {
   it.each(ROWS)("$name", (row) => {
