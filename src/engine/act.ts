@@ -276,13 +276,21 @@ export function dashboardBody(snapshot: Snapshot, phase: Phase, hidden: HiddenSt
 
 /**
  * Write the dashboard only when its text changed; remove duplicates a racing replica created. Returns the dashboard
- * comment as it now is on GitHub (the observation itself is never changed).
+ * comment as it now is on GitHub (the observation itself is never changed). `written` is the state as written when a
+ * write happens anyway (what it may leave out costs no write of its own).
  */
-export async function ensureDashboard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<CommentInfo> {
+export async function ensureDashboard(
+  deps: EngineDeps,
+  observed: Observed,
+  decision: Decision,
+  written: (hidden: HiddenState) => HiddenState = (hidden) => hidden,
+): Promise<CommentInfo> {
   const hidden = await withConcurrentRecords(deps, observed, decision.hidden);
-  const body = dashboardBody(observed.snapshot, decision.phase, hidden, deps.signer(observed.issue.number));
+  const sign = deps.signer(observed.issue.number);
+  let body = dashboardBody(observed.snapshot, decision.phase, hidden, sign);
   const { port } = deps;
   let dashboard = observed.dashboard;
+  if (dashboard?.body !== body) body = dashboardBody(observed.snapshot, decision.phase, written(hidden), sign);
   if (!dashboard) {
     const id = await port.createComment(observed.issue.number, body);
     dashboard = { id, body, author: port.botLogin, authorIsBot: true, createdAt: deps.now(), edited: false };

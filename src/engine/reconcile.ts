@@ -218,13 +218,6 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
         if (outcome) decision = withOutcome(decision, outcome);
       }
       last = observed;
-      if (decision.hidden.outbox.length > 0) {
-        // The decisions are saved: now the reactions and replies, then the outbox is cleared (a crash in between
-        // re-sends; the cleared outbox is saved with the rest at the end).
-        last = { ...observed, dashboard: await ensureDashboard(deps, observed, decision), extraDashboards: [] };
-        await sendFeedback(deps, decision.hidden.outbox);
-        decision = { ...decision, hidden: { ...decision.hidden, outbox: [] } };
-      }
       carried = {
         issue: last.issue,
         comments: last.comments,
@@ -245,6 +238,7 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
   }
   if (last && decision) {
     await save(deps, last, decision);
+    await sendUnsent(deps, decision.hidden);
     if (settled) await ensureGuard(deps, last, decision);
   }
   return { issue, ...(decision ? { decision } : {}), ...(resyncMs ? { resyncMs } : {}) };
@@ -257,8 +251,26 @@ function withOutcome(decision: Decision, outcome: ActOutcome): Decision {
   return { ...decision, hidden: { ...hidden, steps: { ...hidden.steps, [outcome.step]: record } } };
 }
 
-/** The dashboard and the status label as the last decision has them (each written only when it changed). */
+/**
+ * The dashboard and the status label as the last decision has them (each written only when it changed). The outbox
+ * keeps what this process sent until the dashboard changes for another reason: clearing it costs no write of its own.
+ */
 async function save(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
-  await ensureDashboard(deps, observed, decision);
+  await ensureDashboard(deps, observed, decision, (hidden) => ({
+    ...hidden,
+    outbox: hidden.outbox.filter((item) => !deps.port.feedbackSent(item.commentId)),
+  }));
   await ensureLabel(deps, observed, decision.phase.label);
+}
+
+/**
+ * Reactions and replies of the saved outbox this process has not sent: a command's decision is saved before it is
+ * answered, so it is never answered and then applied again. A crash before they go, or another replica, sends them
+ * again (a reaction is the same one; a reply is sent once per command).
+ */
+async function sendUnsent(deps: EngineDeps, hidden: HiddenState): Promise<void> {
+  const unsent = hidden.outbox.filter((item) => !deps.port.feedbackSent(item.commentId));
+  if (unsent.length === 0) return;
+  await sendFeedback(deps, unsent);
+  for (const item of unsent) deps.port.noteFeedbackSent(item.commentId);
 }

@@ -102,6 +102,8 @@ export class PortMemory {
   readonly made = new LruCache<string, number>(1_000);
   /** The check runs written, by commit and name, with the verdict they carry. */
   readonly checkRuns = new LruCache<string, { run: GuardRun; at: number }>(1_000);
+  /** The command comments (`owner/repo#id`) whose feedback this process sent. */
+  readonly feedback = new LruCache<string, true>(1_000);
   /** By `owner/repo`, once its labels were listed: the names (lower case) seen there or made since. */
   readonly labels = new LruCache<string, Set<string>>(500);
   /** Health webhooks heard, counted. */
@@ -736,6 +738,13 @@ export class OctokitPort implements GitHubPort {
 
   async addReaction(commentId: number, content: Reaction): Promise<void> {
     await this.send("POST", `/issues/comments/${commentId}/reactions`, { content });
+  }
+  feedbackSent(commentId: number): boolean {
+    return this.memory.feedback.get(`${this.owner}/${this.repo}#${commentId}`) === true;
+  }
+
+  noteFeedbackSent(commentId: number): void {
+    this.memory.feedback.set(`${this.owner}/${this.repo}#${commentId}`, true);
   }
 
   async permission(login: string): Promise<Permission> {

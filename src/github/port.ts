@@ -111,6 +111,10 @@ export interface GitHubPort {
   /** Replaces the issue's labels with exactly these (one write for a change of status label). */
   setLabels(number: number, labels: string[]): Promise<void>;
   addReaction(commentId: number, content: Reaction): Promise<void>;
+  /** Whether this process sent the feedback (reaction, reply) of a command comment (no request). */
+  feedbackSent(commentId: number): boolean;
+  /** Remember that this process sent a command comment's feedback. */
+  noteFeedbackSent(commentId: number): void;
   permission(login: string): Promise<Permission>;
   /**
    * Whether `login` is an active member of the team `org/slug` (`commands.approvers`). `problem` says why it could not

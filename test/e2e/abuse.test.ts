@@ -263,8 +263,17 @@ describe("GitHub errors that retrying cannot fix, through the real App and the s
       ]);
       expect(sim.reactions(pause)).toEqual(["rocket"]);
       expect(sim.labels(1)).toEqual(["handover", "handover:paused"]);
-      expect(decodeState(dashboardOf(sim))?.outbox).toEqual([]);
+      // The saved outbox keeps what was sent until the dashboard changes for another reason: no write only to clear it.
+      expect(decodeState(dashboardOf(sim))?.outbox.map((f) => f.commentId)).toEqual([status, pause]);
       expect(decodeState(dashboardOf(sim))?.blocked).toBeNull();
+      const resume = sim.comment("operator", 1, "/handover resume");
+      await settle();
+      expect(sim.reactions(resume)).toEqual(["rocket"]);
+      expect(sim.labels(1)).toEqual(["handover", "handover:running"]);
+      // Nothing was sent twice, and the write the resume made left out what had been sent.
+      const reactedTo = sim.requests.filter((r) => r.method === "POST" && r.path.endsWith("/reactions"));
+      expect(reactedTo.map((r) => r.path.split("/").at(-2))).toEqual([String(status), String(pause), String(resume)]);
+      expect(decodeState(dashboardOf(sim))?.outbox.map((f) => f.commentId)).toEqual([resume]);
     } finally {
       await world.stop();
     }

@@ -110,6 +110,39 @@ describe("the writes a migration costs", { timeout: 120_000 }, () => {
     ]);
     expect(report.final_label).toBe("handover:done");
   });
+
+  it("the decommission: its branch is not read while it waits for the command; the command costs one dashboard write", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
+    expect(report.completed).toBe(true);
+    const sim = sims[0] as GitHubSim;
+    const log = sim.requests.map((r) => `${r.method} ${r.path}${r.status === 404 ? " 404" : ""}`);
+    const labelled = log.flatMap((line, i) => (line === `PUT ${R}/issues/1/labels` ? [i] : []));
+    // PUT 1: waiting (for /handover decommission); PUT 2: running (its PR opened); PUT 3: done.
+    const [waiting, running] = labelled as [number, number];
+    const branchReads = log.flatMap((line, i) =>
+      line.startsWith(`GET ${R}/git/ref/heads/handover/1/decommission`) ? [i] : [],
+    );
+    expect(branchReads.length).toBe(1);
+    expect(branchReads[0]).toBeGreaterThan(waiting);
+    const dashboard = sim.listComments(1).find((c) => c.user === "handover[bot]")?.id;
+    const command = sim.listComments(1).find((c) => c.body.startsWith("/handover decommission"))?.id;
+    const pr = report.steps.find((st) => st.id === "decommission")?.pr;
+    expect(
+      sim.requests
+        .slice(waiting + 1, running + 2)
+        .filter((r) => r.write)
+        .map((r) => `${r.method} ${r.path}`),
+    ).toEqual([
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      "POST /graphql",
+      `POST ${R}/issues/${pr}/labels`,
+      // the command's record and the opened step in one edit, the label, then the command's reaction
+      `PATCH ${R}/issues/comments/${dashboard}`,
+      `PUT ${R}/issues/1/labels`,
+      `POST ${R}/issues/comments/${command}/reactions`,
+    ]);
+  });
 });
 
 /** The bundled rehearsal, and the simulated times (epoch ms) from release-canary's merge to adopt-canary's opening. */
