@@ -2,7 +2,7 @@
 // scheduler.ts, the periodic re-check in resync.ts, the routes in http.ts, the counters in metrics.ts.
 import type { ApplicationFunction, Probot } from "probot";
 import type { Registry } from "prom-client";
-import { reconcile, stateSigner } from "../engine/index.js";
+import { reconcile, stateSigner, warmEngine } from "../engine/index.js";
 import {
   classify,
   knowDefaultBranch,
@@ -77,11 +77,13 @@ const defaultProbe: HttpProbe = async (url) => {
 /**
  * What the first webhook after a start would pay once, paid at load instead (its handler then holds the event loop
  * that much shorter): the App's first JWT (its key's import, the signing code's first run) and Node's HTTP client
- * behind fetch, loaded when first used (tens of milliseconds; a Response reading a body loads it). Nothing is sent. A
+ * behind fetch, loaded when first used (tens of milliseconds; a Response reading a body loads it); and the code the
+ * first gate, the first started migration's state and the first command run (engine/warm.ts). Nothing is sent. A
  * failure is the first webhook's to report.
  */
 async function warmUp(probot: Probot): Promise<void> {
   warmParsers();
+  warmEngine();
   type AppAuth = { auth: (options: { type: "app" }) => Promise<unknown> };
   await Promise.all([
     probot

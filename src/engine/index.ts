@@ -13,3 +13,4 @@ export {
 } from "./types.js";
 export { observe, findDashboard, scheduleOf, type EngineDeps, type Observed } from "./observe.js";
 export { emptyState, encodeState, decodeState, readState, stateSigner, type StateSigner } from "./state.js";
+export { warmEngine } from "./warm.js";
