@@ -344,6 +344,14 @@ export class OctokitPort implements GitHubPort {
     this.answered.clear();
   }
 
+  /**
+   * A read of an object named by its sha (a tree, a blob): never changed by a write, nor changing what this adapter
+   * read before, so it is neither conditional (its cache keeps it) nor a reason to ask the other reads again.
+   */
+  private async immutable(path: string, params: Record<string, unknown> = {}): Promise<Json> {
+    return (await this.octokit.request(`GET ${this.base}${path}`, params)).data as Json;
+  }
+
   private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {
     this.forgetReads();
     return (await this.octokit.request(`${method} ${this.base}${path}`, params)).data as Json;
@@ -521,7 +529,7 @@ export class OctokitPort implements GitHubPort {
 
   private async readListing(sha: string, key: string): Promise<TreeFile[]> {
     // Immutable by sha and kept in the listings cache: a conditional read would only keep a second copy.
-    const listing = await this.send("GET", `/git/trees/${sha}`, { recursive: "1" });
+    const listing = await this.immutable(`/git/trees/${sha}`, { recursive: "1" });
     if (listing.truncated) throw new Error(`the tree of ${sha} is too large for GitHub to list at once`);
     const files = (listing.tree as Json[])
       .filter((e) => e.type === "blob")
@@ -535,7 +543,7 @@ export class OctokitPort implements GitHubPort {
     const known = blobs.get(sha);
     if (known !== undefined) return known;
     // Immutable and kept in the blob cache: a conditional read would keep a second copy of every file.
-    const blob = await this.send("GET", `/git/blobs/${sha}`);
+    const blob = await this.immutable(`/git/blobs/${sha}`);
     const bytes = Buffer.from(blob.content as string, blob.encoding === "base64" ? "base64" : "utf8");
     const text = bytes.includes(0) ? null : bytes.toString("utf8");
     blobs.set(sha, text);

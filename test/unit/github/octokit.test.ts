@@ -1355,6 +1355,27 @@ describe("reading ahead (prefetch)", () => {
     done(scope);
   });
 
+  it("reading a tree or a blob (named by its sha, never changing) is no write: the reads before it still answer", async () => {
+    const scope = github(seen)
+      .get(`${R}/issues/42`)
+      .reply(200, issue)
+      .get(`${R}/git/trees/c42`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "t42", truncated: false, tree: [{ path: "a.yaml", type: "blob", sha: "b42", size: 5 }] })
+      .get(`${R}/git/blobs/b42`)
+      .reply(200, { content: b64("a: 1\n"), encoding: "base64" });
+    const p = port();
+    await p.getIssue(42);
+    expect(Object.fromEntries(await p.readTree("c42"))).toEqual({ "a.yaml": "a: 1\n" });
+    expect((await p.getIssue(42)).title).toBe("Migrate");
+    expect(seen.matched).toEqual([
+      `GET ${R}/issues/42`,
+      `GET ${R}/git/trees/c42?recursive=1`,
+      `GET ${R}/git/blobs/b42`,
+    ]);
+    done(scope);
+  });
+
   it("a write is decided on a fresh read: the issue before a label write, the comments before a state write, the branch head before a forced move", async () => {
     const comment = (id: number) => ({
       id,
