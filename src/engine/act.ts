@@ -277,7 +277,7 @@ export function dashboardBody(snapshot: Snapshot, phase: Phase, hidden: HiddenSt
 /**
  * Write the dashboard only when its text changed; remove duplicates a racing replica created. Returns the dashboard
  * comment as it now is on GitHub (the observation itself is never changed). `written` is the state as written when a
- * write happens anyway (what it may leave out costs no write of its own).
+ * write happens anyway (what it may leave out costs no write of its own); the same object when it leaves out nothing.
  */
 export async function ensureDashboard(
   deps: EngineDeps,
@@ -290,7 +290,8 @@ export async function ensureDashboard(
   let body = dashboardBody(observed.snapshot, decision.phase, hidden, sign);
   const { port } = deps;
   let dashboard = observed.dashboard;
-  if (dashboard?.body !== body) body = dashboardBody(observed.snapshot, decision.phase, written(hidden), sign);
+  const kept = written(hidden);
+  if (kept !== hidden && dashboard?.body !== body) body = dashboardBody(observed.snapshot, decision.phase, kept, sign);
   if (!dashboard) {
     const id = await port.createComment(observed.issue.number, body);
     dashboard = { id, body, author: port.botLogin, authorIsBot: true, createdAt: deps.now(), edited: false };

@@ -256,10 +256,10 @@ function withOutcome(decision: Decision, outcome: ActOutcome): Decision {
  * keeps what this process sent until the dashboard changes for another reason: clearing it costs no write of its own.
  */
 async function save(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
-  await ensureDashboard(deps, observed, decision, (hidden) => ({
-    ...hidden,
-    outbox: hidden.outbox.filter((item) => !deps.port.feedbackSent(item.commentId)),
-  }));
+  await ensureDashboard(deps, observed, decision, (hidden) => {
+    const outbox = hidden.outbox.filter((item) => !deps.port.feedbackSent(item.commentId));
+    return outbox.length === hidden.outbox.length ? hidden : { ...hidden, outbox };
+  });
   await ensureLabel(deps, observed, decision.phase.label);
 }
 
