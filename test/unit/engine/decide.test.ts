@@ -51,6 +51,18 @@ const mergeFacts = (id: string, ago = 5) => ({ pr: prOf(id), mergeSha: `merge-${
 const AT_RC = hiddenWith({ steps: doneBefore("release-canary") });
 const ALL_BUT_DECOM = hiddenWith({ steps: doneBefore("decommission") });
 
+/** Everything before decommission done, no `/handover decommission` yet: it waits, whatever its branch. */
+const AWAITING_DECOMMISSION: Decision = {
+  hidden: ALL_BUT_DECOM,
+  actions: [],
+  again: false,
+  phase: {
+    label: "handover:waiting",
+    current: "decommission",
+    reason: { kind: "awaiting-decommission", cluster: "replicore-a" },
+  },
+};
+
 interface Row {
   name: string;
   in: Snapshot;
@@ -678,16 +690,7 @@ const ROWS: Row[] = [
   {
     name: "decommission without approval: waiting, no action",
     in: snapshot(ALL_BUT_DECOM, { decommission: { changes: changesOf("decommission"), violations: [] } }),
-    out: {
-      hidden: ALL_BUT_DECOM,
-      actions: [],
-      again: false,
-      phase: {
-        label: "handover:waiting",
-        current: "decommission",
-        reason: { kind: "awaiting-decommission", cluster: "replicore-a" },
-      },
-    },
+    out: AWAITING_DECOMMISSION,
   },
   {
     name: "decommission approved: opened after the last adopt PR",
@@ -715,16 +718,7 @@ const ROWS: Row[] = [
     in: snapshot(ALL_BUT_DECOM, {
       decommission: { changes: changesOf("decommission"), violations: [], branchUnread: true },
     }),
-    out: {
-      hidden: ALL_BUT_DECOM,
-      actions: [],
-      again: false,
-      phase: {
-        label: "handover:waiting",
-        current: "decommission",
-        reason: { kind: "awaiting-decommission", cluster: "replicore-a" },
-      },
-    },
+    out: AWAITING_DECOMMISSION,
   },
   {
     name: "decommission approved by a command of this reconcile, its branch not read yet: another round reads it first",
