@@ -49,9 +49,14 @@ export function waitsToOpen(snapshot: Snapshot, step: PlannedStep): boolean {
   return (
     (step.kind === "decommission" && !hidden.decommission) ||
     Boolean(hidden.paused) ||
-    (snapshot.approvals?.steps.includes(step.id) === true && !record(hidden, step.id).approved) ||
+    awaitsApproval(snapshot, step.id) ||
     scheduleHold(snapshot.schedule, snapshot.now) !== undefined
   );
+}
+
+/** The step needs `/handover approve` (`approve:` in handover.yml) and has not had it. */
+function awaitsApproval(snapshot: Snapshot, id: string): boolean {
+  return snapshot.approvals?.steps.includes(id) === true && !record(snapshot.hidden, id).approved;
 }
 
 function withRecord(hidden: HiddenState, id: string, patch: Partial<StepRecord>): HiddenState {
@@ -155,7 +160,7 @@ function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision 
     };
   }
   const approval = snapshot.approvals;
-  if (approval?.steps.includes(step.id) && !record(hidden, step.id).approved)
+  if (approval && awaitsApproval(snapshot, step.id))
     return heldBySchedule(hidden, step, {
       kind: "approval",
       permission: approval.permission,

@@ -257,7 +257,7 @@ function withOutcome(decision: Decision, outcome: ActOutcome): Decision {
  */
 async function save(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
   await ensureDashboard(deps, observed, decision, (hidden) => {
-    const outbox = hidden.outbox.filter((item) => !deps.port.feedbackSent(item.commentId));
+    const outbox = unsent(deps, hidden);
     return outbox.length === hidden.outbox.length ? hidden : { ...hidden, outbox };
   });
   await ensureLabel(deps, observed, decision.phase.label);
@@ -269,8 +269,13 @@ async function save(deps: EngineDeps, observed: Observed, decision: Decision): P
  * again (a reaction is the same one; a reply is sent once per command).
  */
 async function sendUnsent(deps: EngineDeps, hidden: HiddenState): Promise<void> {
-  const unsent = hidden.outbox.filter((item) => !deps.port.feedbackSent(item.commentId));
-  if (unsent.length === 0) return;
-  await sendFeedback(deps, unsent);
-  for (const item of unsent) deps.port.noteFeedbackSent(item.commentId);
+  const items = unsent(deps, hidden);
+  if (items.length === 0) return;
+  await sendFeedback(deps, items);
+  for (const item of items) deps.port.noteFeedbackSent(item.commentId);
+}
+
+/** The outbox's feedback this process has not sent. */
+function unsent(deps: EngineDeps, hidden: HiddenState): CommandFeedback[] {
+  return hidden.outbox.filter((item) => !deps.port.feedbackSent(item.commentId));
 }

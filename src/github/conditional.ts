@@ -41,8 +41,8 @@ export async function conditionalGet(
   scope = "",
 ): Promise<unknown> {
   const key = `${scope} ${route} ${JSON.stringify(params)}`;
-  const running = onTheWire.get(key);
-  if (running) await running.catch(() => undefined);
+  // A third caller that waited with the second goes after it, not beside it.
+  for (let running = onTheWire.get(key); running; running = onTheWire.get(key)) await running.catch(() => undefined);
   const asked = ask(octokit, key, route, params);
   onTheWire.set(key, asked);
   try {

@@ -61,6 +61,11 @@ const byTree = new LruCache<string, string>(1_000);
  * reads the repository again) instead of the repository and then the ref, one after the other.
  */
 const defaultBranches = new LruCache<string, string>(1_000);
+/** The tree of a commit (`owner/repo@sha`) when this process knows it (a listing, a commit made or read, a branch). */
+function treeOf(key: string): string | undefined {
+  return treeShas.get(key) ?? commits.get(key)?.tree;
+}
+
 /** Tree listings being read, by `owner/repo`: a commit whose tree is known waits for them (one may be of that tree). */
 const listingsOnTheWire = new Map<string, Set<Promise<unknown>>>();
 /** Repositories' GraphQL node ids by `owner/repo` (they never change; webhook payloads carry them too). */
@@ -453,7 +458,7 @@ export class OctokitPort implements GitHubPort {
 
   /** What `cache` holds for another commit of this repo with the same tree as this one (same tree: same files). */
   private twin<T>(key: string, cache: LruCache<string, T>): T | undefined {
-    const tree = treeShas.get(key) ?? commits.get(key)?.tree;
+    const tree = treeOf(key);
     const other = tree === undefined ? undefined : byTree.get(`${this.owner}/${this.repo}#${tree}`);
     const found = other === undefined || other === key ? undefined : cache.get(other);
     if (found !== undefined) cache.set(key, found);
@@ -510,7 +515,7 @@ export class OctokitPort implements GitHubPort {
     if (cached) return cached;
     const repo = `${this.owner}/${this.repo}`;
     const pending = listingsOnTheWire.get(repo);
-    if (pending?.size && (treeShas.get(key) ?? commits.get(key)?.tree) !== undefined) {
+    if (pending?.size && treeOf(key) !== undefined) {
       // A listing on the wire may be of a commit with this tree (a guard reading a PR's head, merged meanwhile).
       await Promise.allSettled([...pending]);
       const twin = listings.get(key) ?? this.twin(key, listings);

@@ -125,6 +125,36 @@ describe("the same read twice at once", () => {
     expect(seen.unmatched).toEqual([]);
   });
 
+  it("three at once go one after another: the third waits for the second, not only for the first", async () => {
+    const route = `GET ${R}/issues/8`;
+    const first = nock(API, { badheaders: ["if-none-match"] })
+      .get(`${R}/issues/8`)
+      .delay(20)
+      .reply(200, { ...issue("eight"), number: 8 }, { etag: 'W/"i8"' });
+    const later = nock(API, { reqheaders: { "if-none-match": 'W/"i8"' } })
+      .get(`${R}/issues/8`)
+      .times(2)
+      .delay(20)
+      .reply(304, "", { etag: 'W/"i8"' });
+    // The order each request goes out and comes back, seen at the client.
+    const order: string[] = [];
+    const client = octokit();
+    const logged = {
+      request: async (r: string, params?: Record<string, unknown>) => {
+        order.push("asked");
+        try {
+          return await client.request(r, params);
+        } finally {
+          order.push("answered");
+        }
+      },
+    };
+    const bodies = await Promise.all([1, 2, 3].map(() => conditionalGet(logged, route)));
+    expect(bodies.map((b) => (b as { body: string }).body)).toEqual(["eight", "eight", "eight"]);
+    expect(order).toEqual(["asked", "answered", "asked", "answered", "asked", "answered"]);
+    expect(first.isDone() && later.isDone()).toBe(true);
+  });
+
   it("a failed read on the wire is not the waiting one's answer: it asks on its own", async () => {
     const route = `GET ${R}/issues/7`;
     const failed = nock(API).get(`${R}/issues/7`).delay(20).reply(502, { message: "Server Error" });
