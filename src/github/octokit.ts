@@ -265,6 +265,27 @@ function readKey(read: Read): string {
   return `${read.path} ${JSON.stringify(read.params)}`;
 }
 
+/** A read started or answered, and what it asked. */
+interface Asked<T> {
+  read: Read;
+  answer: Promise<T>;
+}
+
+/**
+ * What a write may change of the reads made before it. `all`: anything. `objects`: nothing read (a new tree or commit
+ * is named by its content, and no branch moves). `{ branch }`: a step's branch, the PR opened from it, that PR's labels
+ * and check run: the reads of other branches and of other branches' PRs (the default branch, the steps before) stand.
+ */
+type Touches = "all" | "objects" | { branch: string };
+
+/** A read of another branch than `branch`, or of the PRs of another head: a write to `branch` and its PR leaves it. */
+function stands(read: Read, owner: string, branch: string): boolean {
+  const named = /^\/(?:branches|git\/ref\/heads)\/(.+)$/.exec(read.path)?.[1];
+  if (named !== undefined) return decodeURIComponent(named) !== branch;
+  const head = read.params.head;
+  return read.path === "/pulls" && typeof head === "string" && head !== `${owner}:${branch}`;
+}
+
 /** Objects named by their sha never change (they are cached by sha, not read again): not worth reading ahead. */
 const IMMUTABLE = /^\/git\/(commits|trees|blobs)\//;
 
@@ -280,9 +301,9 @@ export class OctokitPort implements GitHubPort {
    * This adapter's reads since its last write, by route and parameters: a later round of the reconcile (a gate passed,
    * now the next step) asks GitHub again only what a write may have changed.
    */
-  private readonly answered = new Map<string, Promise<Json>>();
+  private readonly answered = new Map<string, Asked<Json>>();
   /** Reads started ahead (`prefetch`), by route and parameters, not asked for yet. */
-  private readonly ahead = new Map<string, Promise<unknown>>();
+  private readonly ahead = new Map<string, Asked<unknown>>();
   /** Every read started ahead, taken up, dropped or still waiting. */
   private readonly readingAhead: Promise<unknown>[] = [];
   /** Reads of things that change this adapter made (`readsMade`), by route and parameters. */
@@ -326,11 +347,11 @@ export class OctokitPort implements GitHubPort {
     const remember = ahead && !IMMUTABLE.test(path) && !this.reads.has(key);
     if (remember) this.reads.set(key, read);
     const known = this.answered.get(key);
-    if (known) return known;
-    const early = this.ahead.get(key);
+    if (known) return known.answer;
+    const early = this.ahead.get(key)?.answer;
     this.ahead.delete(key);
     const asked = (early ?? conditionalGet(this.octokit, `GET ${this.base}${path}`, params)) as Promise<Json>;
-    this.answered.set(key, asked);
+    this.answered.set(key, { read, answer: asked });
     try {
       return await asked;
     } catch (err) {
@@ -343,10 +364,15 @@ export class OctokitPort implements GitHubPort {
     }
   }
 
-  /** Before a write: a read started or answered before it may not see it, so each is read again when asked. */
-  private forgetReads(): void {
-    this.ahead.clear();
-    this.answered.clear();
+  /**
+   * Before a write: a read started or answered before it may not see it, so each the write may change is read again
+   * when asked.
+   */
+  private forgetReads(touches: Touches = "all"): void {
+    if (touches === "objects") return;
+    for (const reads of [this.answered, this.ahead] as Map<string, Asked<unknown>>[])
+      for (const [key, { read }] of reads)
+        if (touches === "all" || !stands(read, this.owner, touches.branch)) reads.delete(key);
   }
 
   /**
@@ -357,8 +383,13 @@ export class OctokitPort implements GitHubPort {
     return (await this.octokit.request(`GET ${this.base}${path}`, params)).data as Json;
   }
 
-  private async send(method: string, path: string, params: Record<string, unknown> = {}): Promise<Json> {
-    this.forgetReads();
+  private async send(
+    method: string,
+    path: string,
+    params: Record<string, unknown> = {},
+    touches: Touches = "all",
+  ): Promise<Json> {
+    this.forgetReads(touches);
     return (await this.octokit.request(`${method} ${this.base}${path}`, params)).data as Json;
   }
 
@@ -386,7 +417,7 @@ export class OctokitPort implements GitHubPort {
       const started = conditionalGet(this.octokit, `GET ${this.base}${read.path}`, read.params);
       // Whoever takes it up sees its failure; one nobody takes up fails silently.
       started.catch(() => undefined);
-      this.ahead.set(key, started);
+      this.ahead.set(key, { read, answer: started });
       this.readingAhead.push(started);
     }
   }
@@ -601,21 +632,25 @@ export class OctokitPort implements GitHubPort {
   async createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string> {
     const parentKey = `${this.owner}/${this.repo}@${parent}`;
     const baseTree = treeShas.get(parentKey) ?? (await this.getCommit(parent)).tree;
-    const tree = await this.send("POST", "/git/trees", {
-      base_tree: baseTree,
-      tree: changes.map((c) =>
-        c.content === null
-          ? { path: c.path, mode: "100644", type: "blob", sha: null }
-          : { path: c.path, mode: "100644", type: "blob", content: c.content },
-      ),
-    });
-    const commit = await this.send("POST", "/git/commits", {
-      message,
-      tree: tree.sha,
-      parents: [parent],
-      author: COMMITTER,
-      committer: COMMITTER,
-    });
+    const tree = await this.send(
+      "POST",
+      "/git/trees",
+      {
+        base_tree: baseTree,
+        tree: changes.map((c) =>
+          c.content === null
+            ? { path: c.path, mode: "100644", type: "blob", sha: null }
+            : { path: c.path, mode: "100644", type: "blob", content: c.content },
+        ),
+      },
+      "objects",
+    );
+    const commit = await this.send(
+      "POST",
+      "/git/commits",
+      { message, tree: tree.sha, parents: [parent], author: COMMITTER, committer: COMMITTER },
+      "objects",
+    );
     const sha = commit.sha as string;
     commits.set(`${this.owner}/${this.repo}@${sha}`, {
       sha,
@@ -716,7 +751,9 @@ export class OctokitPort implements GitHubPort {
   }
 
   async addLabels(number: number, labels: string[]): Promise<void> {
-    await this.send("POST", `/issues/${number}/labels`, { labels });
+    // A PR this adapter opened: labelling it changes what is read of its branch's PRs, not of other branches.
+    const branch = [...this.opened].find(([, pull]) => pull.number === number)?.[0];
+    await this.send("POST", `/issues/${number}/labels`, { labels }, branch === undefined ? "all" : { branch });
   }
 
   /**
@@ -846,7 +883,12 @@ export class OctokitPort implements GitHubPort {
     const base = await this.defaultBranchName();
     const open = async (title: string, draft: boolean) => {
       const opened = toPull(
-        await this.send("POST", "/pulls", { title, head: pull.branch, base, body: pull.body, draft }),
+        await this.send(
+          "POST",
+          "/pulls",
+          { title, head: pull.branch, base, body: pull.body, draft },
+          { branch: pull.branch },
+        ),
       );
       this.opened.set(pull.branch, opened);
       return opened;
@@ -893,7 +935,7 @@ export class OctokitPort implements GitHubPort {
       draft: pull.draft,
       ...(check ? { check: checkRunInput(repositoryId, step.sha, check.name, check.run) } : {}),
     };
-    this.forgetReads();
+    this.forgetReads({ branch: step.branch });
     let data: Json | undefined;
     try {
       data = (await this.octokit.graphql(check ? OPEN_STEP_CHECKED : OPEN_STEP, variables)) as Json;

@@ -233,3 +233,89 @@ describe("openStep", () => {
     done(scope);
   });
 });
+
+describe("what a step's writes leave standing", () => {
+  const branch = (name: string, sha: string) => ({
+    name,
+    commit: { sha, commit: { tree: { sha: `tree-${sha}` }, committer: { name: "GitHub" } }, parents: [] },
+  });
+  const merged = {
+    number: 6,
+    state: "closed",
+    user: { login: "handover[bot]" },
+    body: "<!-- handover:step issue=1 step=adopt-canary -->",
+    merged_at: "2026-05-01T09:00:00Z",
+    merge_commit_sha: "m6",
+    created_at: "2026-05-01T08:00:00Z",
+    head: { ref: "handover/1/adopt-canary", sha: "h6" },
+    base: { ref: "main" },
+  };
+  const issue = { number: 1, title: "Migrate", body: "b", state: "open", user: { login: "alice" }, labels: [] };
+  const pullsOf = (head: string) => ({ head: `acme:${head}`, state: "all", per_page: "100" });
+
+  it("the step's commit, opening and label: the default branch and the PRs of the steps before answer again; the step's PRs and the issue are asked again", async () => {
+    knownRepository();
+    const scope = github(seen)
+      .get(`${R}/branches/main`)
+      .reply(200, branch("main", "main1"))
+      .get(`${R}/pulls`)
+      .query(pullsOf("handover/1/adopt-canary"))
+      .reply(200, [merged])
+      .get(`${R}/pulls`)
+      .query(pullsOf(pull.branch))
+      .reply(200, [])
+      .get(`${R}/issues/1`)
+      .reply(200, issue)
+      .post(`${R}/git/trees`)
+      .reply(201, { sha: "t1" })
+      .post(`${R}/git/commits`)
+      .reply(201, { sha: "c1", tree: { sha: "t1" } })
+      .post("/graphql", { query: OPEN_STEP, variables: baseVariables })
+      .reply(200, STEP_OPENED)
+      .post(`${R}/issues/7/labels`, { labels: ["handover"] })
+      .reply(200, [])
+      .get(`${R}/issues/1`)
+      .reply(200, issue);
+    const p = port();
+    const head = await p.defaultBranch();
+    expect((await p.findPull("handover/1/adopt-canary"))?.number).toBe(6);
+    expect(await p.findPull(pull.branch)).toBeUndefined();
+    await p.getIssue(1);
+    const sha = await p.createCommit(head.sha, [{ path: "a.yaml", action: "create", content: "a: 1\n" }], "Step");
+    expect(await p.openStep({ branch: pull.branch, sha, pull })).toEqual({ branch: true, pull: expectedPull });
+    await p.addLabels(7, ["handover"]);
+    // Asked again in the same reconcile (its round after the writes): only the issue goes out.
+    expect(await p.defaultBranch()).toEqual({ name: "main", sha: "main1" });
+    expect((await p.findPull("handover/1/adopt-canary"))?.number).toBe(6);
+    expect((await p.findPull(pull.branch))?.number).toBe(7);
+    await p.getIssue(1);
+    expect(seen.matched).toEqual([
+      `GET ${R}/branches/main`,
+      `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Fadopt-canary&state=all&per_page=100`,
+      `GET ${R}/pulls?head=acme%3Ahandover%2F1%2Frelease-canary&state=all&per_page=100`,
+      `GET ${R}/issues/1`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      "POST /graphql",
+      `POST ${R}/issues/7/labels`,
+      `GET ${R}/issues/1`,
+    ]);
+    done(scope);
+  });
+
+  it("any other write (a label on the migration issue) has every read asked again", async () => {
+    knownRepository();
+    const scope = github(seen)
+      .get(`${R}/branches/main`)
+      .reply(200, branch("main", "main1"))
+      .post(`${R}/issues/1/labels`, { labels: ["handover:running"] })
+      .reply(200, [])
+      .get(`${R}/branches/main`)
+      .reply(200, branch("main", "main2"));
+    const p = port();
+    expect((await p.defaultBranch()).sha).toBe("main1");
+    await p.addLabels(1, ["handover:running"]);
+    expect((await p.defaultBranch()).sha).toBe("main2");
+    done(scope);
+  });
+});
