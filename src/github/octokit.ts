@@ -517,7 +517,12 @@ export class OctokitPort implements GitHubPort {
    */
   async readTree(sha: string): Promise<ReadonlyMap<string, string>> {
     const key = `${this.owner}/${this.repo}@${sha}`;
-    return trees.get(key) ?? this.twin(key, trees) ?? shared(`tree ${key}`, () => this.loadTree(sha, key));
+    return this.heldTree(sha) ?? shared(`tree ${key}`, () => this.loadTree(sha, key));
+  }
+
+  heldTree(sha: string): ReadonlyMap<string, string> | undefined {
+    const key = `${this.owner}/${this.repo}@${sha}`;
+    return trees.get(key) ?? this.twin(key, trees);
   }
 
   private async loadTree(sha: string, key: string): Promise<Map<string, string>> {

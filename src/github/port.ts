@@ -76,6 +76,8 @@ export interface GitHubPort {
   defaultBranch(): Promise<{ name: string; sha: string }>;
   /** Every text file of a commit (cached by sha: commits never change). */
   readTree(sha: string): Promise<ReadonlyMap<string, string>>;
+  /** A commit's files when this process holds them already (no request); undefined otherwise. */
+  heldTree?(sha: string): ReadonlyMap<string, string> | undefined;
   /** The files of a commit's tree without their contents: one request (cached by sha). */
   listTree(sha: string): Promise<TreeFile[]>;
   /** One file's text by blob sha (`null`: binary); cached, blobs never change. */

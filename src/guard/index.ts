@@ -1,6 +1,6 @@
 import { checkTree } from "../invariant/index.js";
 import { loadRepo, withFile, type FileMap } from "../repo/index.js";
-import { GUARD_MAX_BYTES, GUARD_MAX_FILES, readNeeded } from "./read.js";
+import { GUARD_MAX_BYTES, GUARD_MAX_FILES, readNeeded, type GuardTree } from "./read.js";
 import { parseIssueBody } from "../spec/issue.js";
 import { issueOfBranch } from "../spec/markers.js";
 import { RULES, type Violation } from "../spec/violation.js";
@@ -229,6 +229,12 @@ export function tooLargeVerdict(files: number, bytes: number): GuardRun {
   };
 }
 
+/** A commit's files for the guard: whole when this process holds them, else listed (files read as needed). */
+async function guardTree(port: GitHubPort, sha: string): Promise<GuardTree> {
+  const files = port.heldTree?.(sha);
+  return files ? { files } : { listing: await port.listTree(sha) };
+}
+
 /**
  * Run the guard on one PR and record it as the `handover/guard` check run (only when the verdict changed). Only the
  * files the checker reads are downloaded, within GUARD_MAX_FILES and GUARD_MAX_BYTES; a PR from a fork gets the same.
@@ -241,10 +247,10 @@ export async function guardPullRequest(
   const own = pull.author === port.botLogin ? port.ownCheckRun(pull.headSha, GUARD_NAME) : undefined;
   if (own) return own;
   const baseSha = (await port.defaultBranch()).sha;
-  const listings = { head: await port.listTree(pull.headSha), base: await port.listTree(baseSha) };
+  const trees = { head: await guardTree(port, pull.headSha), base: await guardTree(port, baseSha) };
   const texts = new Map<string, { text: string | null; size: number }>();
   // Who may hold a lock is read from the default branch: a PR cannot raise the bar to free a cluster.
-  const needed = await readNeeded(port, listings, texts, (_head, base): Permission => {
+  const needed = await readNeeded(port, trees, texts, (_head, base): Permission => {
     const loaded = loadRepo(base);
     return loaded.ok ? loaded.model.config.commands.permission : "write";
   });
@@ -255,7 +261,7 @@ export async function guardPullRequest(
     const own = pull.author === port.botLogin ? issueOfBranch(pull.headRef) : undefined;
     const locks = await activeLocks(port, needed.value);
     const changed = await port.changedFiles(pull.number, pull.headSha);
-    const read = await readNeeded(port, listings, texts, (head, base) => guardVerdict(head, own, locks, changed, base));
+    const read = await readNeeded(port, trees, texts, (head, base) => guardVerdict(head, own, locks, changed, base));
     verdict = read.kind === "read" ? read.value : tooLargeVerdict(read.files, read.bytes);
   }
   const existing = await port.findCheckRun(pull.headSha, GUARD_NAME);

@@ -67,24 +67,29 @@ export type NeededRead<T> =
   | { kind: "read"; value: T; files: number; bytes: number }
   | { kind: "too-large"; files: number; bytes: number };
 
+/** A PR's head or base: the whole tree when this process holds its files, or its listing to read files from. */
+export type GuardTree = { files: FileMap } | { listing: TreeFile[] };
+
 /**
  * Run `compute` on the head and base trees of a PR, downloading only the files it reads: it runs again with each
  * round of files it asked for until it asks for none (what it computes then is what the whole trees would give), or
  * until the files it needs pass GUARD_MAX_FILES or GUARD_MAX_BYTES. A PR adding 400 files nobody's handover.yml
- * references costs none of them. `texts` (blob sha to text) carries downloads from one call to the next.
+ * references costs none of them. `texts` (blob sha to text) carries downloads from one call to the next. A tree whose
+ * files are held is given whole: nothing of it is downloaded, and what was computed on it before (its repo model,
+ * loaded by the reconcile) is found again.
  */
 export async function readNeeded<T>(
   port: GitHubPort,
-  listings: { head: TreeFile[]; base: TreeFile[] },
+  trees: { head: GuardTree; base: GuardTree },
   texts: Map<string, { text: string | null; size: number }>,
   compute: (head: FileMap, base: FileMap) => T,
 ): Promise<NeededRead<T>> {
   for (;;) {
     const known = new Map([...texts].map(([sha, t]) => [sha, t.text]));
-    const head = new ListedTree(listings.head, known);
-    const base = new ListedTree(listings.base, known);
+    const head = "files" in trees.head ? trees.head.files : new ListedTree(trees.head.listing, known);
+    const base = "files" in trees.base ? trees.base.files : new ListedTree(trees.base.listing, known);
     const value = compute(head as unknown as FileMap, base as unknown as FileMap);
-    const missing = new Map([...head.missing, ...base.missing]);
+    const missing = new Map([...missingOf(head), ...missingOf(base)]);
     const bytesRead = [...texts.values()].reduce((sum, t) => sum + t.size, 0);
     const files = texts.size + missing.size;
     const bytes = bytesRead + [...missing.values()].reduce((sum, f) => sum + f.size, 0);
@@ -93,4 +98,8 @@ export async function readNeeded<T>(
     for (const file of [...missing.values()].sort((a, b) => (a.path < b.path ? -1 : 1)))
       texts.set(file.sha, { text: await port.readBlob(file.sha), size: file.size });
   }
+}
+
+function missingOf(tree: FileMap | ListedTree): Map<string, TreeFile> {
+  return tree instanceof ListedTree ? tree.missing : new Map();
 }

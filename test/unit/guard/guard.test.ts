@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { guardVerdict, lineOf, lockedPaths } from "../../../src/guard/index.js";
+import { guardPullRequest, guardVerdict, lineOf, lockedPaths } from "../../../src/guard/index.js";
+import type { GitHubPort, GuardRun } from "../../../src/github/port.js";
+import { formBody } from "../../../src/spec/issue.js";
 import { readDirTree } from "../../../src/cli/disk.js";
 
 const example = await readDirTree("examples/config-repo");
@@ -154,5 +156,71 @@ describe("guardVerdict with the base's handover.yml", () => {
     expect(verdict.output.summary).toContain(
       "- **locked**: `.github/handover.yml` removes the entry of replicore-a, which migration #7 is moving",
     );
+  });
+});
+
+describe("guardPullRequest on a base whose files the process holds", () => {
+  const migration = formBody({
+    source: "replicore-a",
+    target: "replicore-b",
+    version: "0.3.1",
+    groups: "canary: mongo",
+  });
+
+  /** A port over two commits (base, head) that records what the guard reads; `held` commits are in memory. */
+  function portOver(trees: Record<string, Map<string, string>>, held: string[]) {
+    const calls: string[] = [];
+    const paths = new Map<string, string>();
+    for (const [commit, tree] of Object.entries(trees))
+      for (const [path, text] of tree) paths.set(`${path}@${text}`, `${commit}:${path}`);
+    const written: GuardRun[] = [];
+    const port = {
+      owner: "acme",
+      repo: "config",
+      botLogin: "handover[bot]",
+      ownCheckRun: () => undefined,
+      defaultBranch: async () => ({ name: "main", sha: "base" }),
+      heldTree: (commit: string) => (held.includes(commit) ? trees[commit] : undefined),
+      listTree: async (commit: string) => {
+        calls.push(`listTree ${commit}`);
+        return [...(trees[commit] ?? [])].map(([path, text]) => ({ path, sha: `${path}@${text}`, size: text.length }));
+      },
+      readBlob: async (blob: string) => {
+        calls.push(`readBlob ${paths.get(blob)}`);
+        return blob.slice(blob.indexOf("@") + 1);
+      },
+      openMigrationIssues: async () => [1],
+      getIssue: async () => ({ number: 1, body: migration, author: "alice", labels: ["handover"] }),
+      permission: async () => "admin",
+      changedFiles: async () => ["clusters/replicore-a/conf.d/mongo.yaml"],
+      findCheckRun: async () => undefined,
+      createCheckRun: async (_sha: string, _name: string, run: GuardRun) => {
+        written.push(run);
+      },
+    };
+    return { port: port as unknown as GitHubPort, calls, written };
+  }
+
+  it("reads nothing of the base, only the head's files the checker needs, and gives the verdict reading both would", async () => {
+    const head = withFile("clusters/replicore-a/conf.d/mongo.yaml", "- cluster_id: mongo-rs-orders\n  nodes: []\n");
+    const pull = { number: 9, headSha: "head", headRef: "dana/mongo", author: "dana" };
+    const reading = portOver({ base: example, head }, []);
+    const holding = portOver({ base: example, head }, ["base"]);
+    const read = await guardPullRequest(reading.port, pull);
+    expect(read.conclusion).toBe("failure");
+    expect(read.output.title).toContain("#1");
+    expect(await guardPullRequest(holding.port, pull)).toEqual(read);
+    expect(holding.written).toEqual([read]);
+    const needed = [
+      "readBlob head:.github/handover.yml",
+      "readBlob head:clusters/replicore-a/replicante.yaml",
+      "readBlob head:clusters/replicore-a/conf.d/kafka.yaml",
+      "readBlob head:clusters/replicore-a/conf.d/mongo.yaml",
+      "readBlob head:clusters/replicore-a/conf.d/zookeeper.yaml",
+    ];
+    expect([...reading.calls].sort()).toEqual(
+      ["listTree base", "listTree head", "readBlob base:clusters/replicore-a/conf.d/mongo.yaml", ...needed].sort(),
+    );
+    expect([...holding.calls].sort()).toEqual(["listTree head", ...needed].sort());
   });
 });
