@@ -149,9 +149,11 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
         const port = new OctokitPort(key.octokit, key.owner, key.repo, await login(), memory);
         port.prefetch(lastReads.get(keyId(key)) ?? []);
         const stop = metrics.duration.startTimer();
+        let ahead: (() => Promise<unknown>) | undefined;
         try {
           const signer = (n: number) => stateSigner(options.webhookSecret, `${key.owner}/${key.repo}#${n}`);
           const result = await reconcile({ port, probe, now, signer }, key.issue);
+          ahead = result.ahead;
           if (result.resyncMs) resync.interval(key.owner, key.repo, result.resyncMs);
           if (result.failure) {
             const { kind, error } = result.failure;
@@ -172,6 +174,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
           await port.quiet();
           lastReads.set(keyId(key), port.readsMade());
           stop();
+          if (ahead) workAhead(keyId(key), ahead);
         }
       }),
     failed(key, err, kind) {
@@ -183,6 +186,17 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       );
     },
   });
+
+  /**
+   * What a reconcile found the next one will need (the step after a running gate, applied on the head), done after it,
+   * at the event loop's next turn: webhooks and reconciles already queued go first. In memory only: a failure costs
+   * the next reconcile the work, nothing else.
+   */
+  function workAhead(issue: string, work: () => Promise<unknown>): void {
+    setImmediate(() =>
+      work().catch((err: unknown) => probot?.log.debug({ err, issue }, `work ahead for ${issue} failed`)),
+    );
+  }
 
   const resync = new Resync({
     auth,

@@ -75,6 +75,8 @@ export interface Observed {
   /** From the config repo's handover.yml (defaults until it is read). */
   permissions: HandoverConfig["commands"];
   resyncMs: number;
+  /** Work the reconcile that comes next will need, to do once this one is over (`stepAhead`). */
+  ahead?: () => Promise<unknown>;
 }
 
 /** The headings every migration issue form has: an issue with them is taken even when the form's label was not applied. */
@@ -785,6 +787,8 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
   }
   const rollback = await rollbackView(deps, snapshot, planned.plan, parsed.request.version);
   if (rollback) snapshot.rollback = rollback;
+  const ahead = stepAhead(deps, snapshot, planned.plan);
+  if (ahead) observed.ahead = ahead;
   const started =
     Object.values(snapshot.hidden.steps).some((r) => r.mergeSha !== undefined || r.noDiff !== undefined) ||
     [...snapshot.views.values()].some((v) => v.pr?.merged);
@@ -793,6 +797,28 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
     snapshot.hidden = { ...snapshot.hidden, frozen: { source, target, version, groups } };
   }
   return observed;
+}
+
+/**
+ * The step after the one whose gate is running, applied on the default branch's head ahead of time: the reconcile
+ * that opens it once the gate passes finds its changes and the invariant on them computed (`stepOutcome` keeps them
+ * while the head stays), instead of computing them between its reads and its writes. Only on files this process
+ * holds: nothing is read for it. Undefined when no gate is running or the head's files are not in memory.
+ */
+export function stepAhead(
+  deps: Pick<EngineDeps, "port">,
+  snapshot: Snapshot,
+  plan: Pick<Plan, "context" | "steps">,
+): (() => Promise<HeadOutcome>) | undefined {
+  const running = plan.steps.findIndex((step) => {
+    const state = snapshot.views.get(step.id)?.gate?.state;
+    return state === "pending" || state === "soaking";
+  });
+  const next = running < 0 ? undefined : plan.steps[running + 1];
+  const head = next ? deps.port.heldTree?.(snapshot.headSha) : undefined;
+  if (!next || !head) return undefined;
+  const headSha = snapshot.headSha;
+  return () => stepOutcome(plan, headSha, head, next);
 }
 
 /** The steps of a plan that wait for an approval and those merged automatically, computed once per plan and config. */

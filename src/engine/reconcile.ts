@@ -21,6 +21,8 @@ export interface ReconcileResult {
   decision?: Decision;
   /** An error retrying cannot fix (or a bug), now shown on the dashboard with the request that failed. */
   failure?: { kind: GitHubErrorKind; error: unknown };
+  /** Work for the next reconcile of the issue, for the App to do once nothing else waits (observe.ts, `stepAhead`). */
+  ahead?: () => Promise<unknown>;
 }
 
 /** The longest error message the dashboard shows (GitHub's messages are short; a bug's may not be). */
@@ -241,7 +243,12 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
     await sendUnsent(deps, decision.hidden);
     if (settled) await ensureGuard(deps, last, decision);
   }
-  return { issue, ...(decision ? { decision } : {}), ...(resyncMs ? { resyncMs } : {}) };
+  return {
+    issue,
+    ...(decision ? { decision } : {}),
+    ...(resyncMs ? { resyncMs } : {}),
+    ...(settled && last?.ahead ? { ahead: last.ahead } : {}),
+  };
 }
 
 /** The decision with what an action found out recorded on its step. */

@@ -1,8 +1,22 @@
 // A step applied on the default branch's head: what observe shows for a step to open, computed once per head commit.
 import { describe, expect, it } from "vitest";
-import { stepOutcome } from "../../../src/engine/observe.js";
+import { stepAhead, stepOutcome } from "../../../src/engine/observe.js";
+import type { GitHubPort } from "../../../src/github/port.js";
 import { applyStep } from "../../../src/plan/index.js";
-import { changesOf, PLAN, step } from "./helpers.js";
+import {
+  changesOf,
+  GATES,
+  HEAD,
+  hiddenWith,
+  IDS,
+  mergedPull,
+  NOW,
+  PLAN,
+  prOf,
+  pull,
+  snapshot,
+  step,
+} from "./helpers.js";
 
 const BASE_SHA = "base0000000000000000000000000000000000000";
 const OTHER_SHA = "head1111111111111111111111111111111111111";
@@ -34,5 +48,38 @@ describe("stepOutcome", () => {
       ],
     });
     expect(await stepOutcome(PLAN, "broken", broken, step("release-canary"))).toBe(first);
+  });
+});
+
+describe("stepAhead: the step after a running gate, applied on the head before its reconcile", () => {
+  const prepared = applyStep(PLAN.context.base, PLAN.context, step("prepare")).tree;
+  const holding = (held: Map<string, string> | undefined) => ({
+    port: { heldTree: (sha: string) => (sha === HEAD ? held : undefined) } as unknown as GitHubPort,
+  });
+  const merged = { pr: mergedPull("prepare"), gate: GATES.soaking };
+
+  it.each([
+    ["soaking", GATES.soaking],
+    ["pending", GATES.pending],
+  ])(
+    "a gate %s: the next step's outcome on the head, which the reconcile that opens it then finds",
+    async (_state, gate) => {
+      const hidden = hiddenWith({ steps: { prepare: { pr: prOf("prepare"), mergeSha: "m1", mergedAt: NOW } } });
+      const ahead = stepAhead(holding(prepared), snapshot(hidden, { prepare: { ...merged, gate } }), PLAN);
+      const outcome = await ahead?.();
+      expect(outcome && "changes" in outcome ? outcome.changes : outcome).toEqual(changesOf("release-canary"));
+      // A head sha of its own: this test's outcome is not one another test computed.
+      expect(await stepOutcome(PLAN, HEAD, prepared, step("release-canary"))).toBe(outcome);
+    },
+  );
+
+  it.each([
+    ["the gate passed (the step opens in this reconcile)", { prepare: { ...merged, gate: GATES.passed } }, prepared],
+    ["the gate failed", { prepare: { ...merged, gate: GATES.failed } }, prepared],
+    ["no gate runs (a step open for review)", { prepare: { pr: pull("prepare") } }, prepared],
+    ["the head's files are not in memory (nothing is read for it)", { prepare: merged }, undefined],
+    ["the gate before the last step: nothing after it", { [IDS.at(-1) as string]: merged }, prepared],
+  ])("nothing to do when %s", (_name, views, held) => {
+    expect(stepAhead(holding(held), snapshot(hiddenWith(), views), PLAN)).toBeUndefined();
   });
 });
