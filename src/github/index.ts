@@ -11,6 +11,6 @@ export {
 export { classify, errorMessage, failedRequest, orUndefined, RETRYABLE, type GitHubErrorKind } from "./errors.js";
 export { conditionalGet } from "./conditional.js";
 export { fetchProbe } from "./probe.js";
-export { httpFetch } from "./http-fetch.js";
+export { appRequest, httpFetch } from "./http-fetch.js";
 export { HandoverOctokit } from "./probot-octokit.js";
 export { issueNews, pullNews, type Seen } from "./news.js";

@@ -3,7 +3,7 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, Probot, type ProbotOctokit } from "probot";
 import { handover, type HandoverControls, type Lease } from "../app/index.js";
-import { HandoverOctokit, httpFetch, type HttpProbe } from "../github/index.js";
+import { appRequest, HandoverOctokit, type HttpProbe } from "../github/index.js";
 import { GitHubSim, seededRandom, type RepoSettings } from "../sim/index.js";
 
 export const OWNER = "acme";
@@ -97,7 +97,7 @@ export async function startWorld(options: {
         ...opts,
         retry: { enabled: false },
         throttle: { enabled: false },
-        request: { ...(opts.request as object | undefined), fetch: httpFetch },
+        request: { ...(opts.request as object | undefined), ...appRequest },
       })),
     });
     const { app, controls } = handover({

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { Probot, type ProbotOctokit } from "probot";
 import { collectDefaultMetrics } from "prom-client";
 import { handover } from "../app/index.js";
-import { HandoverOctokit, httpFetch } from "../github/index.js";
+import { appRequest, HandoverOctokit } from "../github/index.js";
 import { VERSION } from "../version.js";
 import { readListenConfig, readServerConfig, type ServerConfig } from "./config.js";
 import { githubRequestMetrics } from "./github-metrics.js";
@@ -156,7 +156,7 @@ export async function serve(config: ServerConfig, log: Logger): Promise<RunningS
     // GitHub requests go out through Node's http/https clients (http-fetch.ts: less CPU per request than fetch's).
     Octokit: HandoverOctokit.plugin(...plugins).defaults((options: Record<string, unknown>) => ({
       ...options,
-      request: { ...(options.request as object | undefined), fetch: httpFetch },
+      request: { ...(options.request as object | undefined), ...appRequest },
       ...(scale ? { throttle: { ...(options.throttle as object), ...scale.throttle } } : {}),
     })),
   });

@@ -10,7 +10,7 @@ import {
 import type { AddressInfo, Socket } from "node:net";
 import { ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
-import { httpFetch } from "../../../src/github/index.js";
+import { appRequest, httpFetch } from "../../../src/github/index.js";
 
 interface Seen {
   method: string;
@@ -179,5 +179,41 @@ describe("httpFetch", () => {
       ["/repos/acme/r/issues/5", "token t1"],
       ["/repos/acme/r/issues/5", "token t1"],
     ]);
+  });
+
+  it("with the App's request options, successful answers reach Octokit decoded here: JSON, text, bytes; errors stay Octokit's", async () => {
+    const bodies: Record<string, [number, string, string | Buffer]> = {
+      "/json": [200, "application/json; charset=utf-8", '\uFEFF{"number":5,"labels":[{"name":"handover"}]}'],
+      "/not-json": [200, "application/json", "{broken"],
+      "/text": [200, "text/plain; charset=utf-8", "plain\n"],
+      "/bytes": [200, "application/x-gzip", Buffer.from([0x1f, 0x8b, 0, 1])],
+      "/missing": [404, "application/json; charset=utf-8", '{"message":"Not Found"}'],
+    };
+    const github = await serve((req, res) => {
+      const [status, type, body] = bodies[req.url ?? ""] ?? [500, "text/plain", "?"];
+      res.writeHead(status, { "content-type": type }).end(body);
+    });
+    const octokit = new ProbotOctokit({
+      auth: { token: "t1" },
+      baseUrl: github.url,
+      request: appRequest,
+      throttle: { enabled: false },
+      retry: { enabled: false },
+    });
+    expect((await octokit.request("GET /json")).data).toEqual({ number: 5, labels: [{ name: "handover" }] });
+    expect((await octokit.request("GET /not-json")).data).toBe("{broken");
+    expect((await octokit.request("GET /text")).data).toBe("plain\n");
+    const bytes = (await octokit.request("GET /bytes")).data;
+    expect(bytes).toBeInstanceOf(ArrayBuffer);
+    expect([...new Uint8Array(bytes as ArrayBuffer)]).toEqual([0x1f, 0x8b, 0, 1]);
+    const failure = await octokit.request("GET /missing").catch((err: unknown) => err);
+    expect(failure).toMatchObject({ status: 404, message: expect.stringContaining("Not Found") });
+    // A request with an abort signal goes through the global fetch: its answer is decoded the same.
+    const signal = AbortSignal.timeout(10_000);
+    expect((await octokit.request("GET /json", { request: { signal } })).data).toEqual({
+      number: 5,
+      labels: [{ name: "handover" }],
+    });
+    expect(github.seen.map((s) => s.url)).toEqual(["/json", "/not-json", "/text", "/bytes", "/missing", "/json"]);
   });
 });
