@@ -525,6 +525,10 @@ export class OctokitPort implements GitHubPort {
     return trees.get(key) ?? this.twin(key, trees);
   }
 
+  heldBlob(sha: string): string | null | undefined {
+    return blobs.get(sha);
+  }
+
   private async loadTree(sha: string, key: string): Promise<Map<string, string>> {
     const listing = await this.listTree(sha);
     const missing = listing.filter((e) => blobs.get(e.sha) === undefined);

@@ -78,6 +78,8 @@ export interface GitHubPort {
   readTree(sha: string): Promise<ReadonlyMap<string, string>>;
   /** A commit's files when this process holds them already (no request); undefined otherwise. */
   heldTree?(sha: string): ReadonlyMap<string, string> | undefined;
+  /** A blob's text when this process holds it (no request): null for a binary file, undefined when not held. */
+  heldBlob?(sha: string): string | null | undefined;
   /** The files of a commit's tree without their contents: one request (cached by sha). */
   listTree(sha: string): Promise<TreeFile[]>;
   /** One file's text by blob sha (`null`: binary); cached, blobs never change. */

@@ -8,15 +8,19 @@ export const GUARD_MAX_BYTES = 5_000_000;
 
 /**
  * A commit's tree whose every path is listed but whose files are downloaded only when read: a read of a file not
- * downloaded yet answers `""` and is noted in `missing`. Iterating over the contents reads every file.
+ * downloaded yet answers `""` and is noted in `missing`; one whose blob the process holds is taken from memory and
+ * noted in `found` (read as a download would be, without the request and without another round of the computation).
+ * Iterating over the contents reads every file.
  */
 class ListedTree implements Iterable<[string, string]> {
   readonly missing = new Map<string, TreeFile>();
+  readonly found = new Map<string, { text: string | null; size: number }>();
   private readonly byPath: Map<string, TreeFile>;
 
   constructor(
     files: TreeFile[],
     private readonly texts: ReadonlyMap<string, string | null>,
+    private readonly held: (sha: string) => string | null | undefined,
   ) {
     this.byPath = new Map(files.map((f) => [f.path, f]));
   }
@@ -24,7 +28,7 @@ class ListedTree implements Iterable<[string, string]> {
   get(path: string): string | undefined {
     const file = this.byPath.get(path);
     if (!file) return undefined;
-    const text = this.texts.get(file.sha);
+    const text = this.textOf(file);
     if (text === undefined) {
       this.missing.set(file.sha, file);
       return "";
@@ -34,7 +38,15 @@ class ListedTree implements Iterable<[string, string]> {
 
   has(path: string): boolean {
     const file = this.byPath.get(path);
-    return file !== undefined && this.texts.get(file.sha) !== null;
+    return file !== undefined && this.textOf(file) !== null;
+  }
+
+  private textOf(file: TreeFile): string | null | undefined {
+    const read = this.texts.get(file.sha);
+    if (read !== undefined) return read;
+    const held = this.held(file.sha);
+    if (held !== undefined) this.found.set(file.sha, { text: held, size: file.size });
+    return held;
   }
 
   get size(): number {
@@ -86,9 +98,12 @@ export async function readNeeded<T>(
 ): Promise<NeededRead<T>> {
   for (;;) {
     const known = new Map([...texts].map(([sha, t]) => [sha, t.text]));
-    const head = "files" in trees.head ? trees.head.files : new ListedTree(trees.head.listing, known);
-    const base = "files" in trees.base ? trees.base.files : new ListedTree(trees.base.listing, known);
+    const held = (sha: string) => port.heldBlob?.(sha);
+    const head = "files" in trees.head ? trees.head.files : new ListedTree(trees.head.listing, known, held);
+    const base = "files" in trees.base ? trees.base.files : new ListedTree(trees.base.listing, known, held);
     const value = compute(head as unknown as FileMap, base as unknown as FileMap);
+    for (const tree of [head, base])
+      if (tree instanceof ListedTree) for (const [sha, t] of tree.found) texts.set(sha, t);
     const missing = new Map([...missingOf(head), ...missingOf(base)]);
     const bytesRead = [...texts.values()].reduce((sum, t) => sum + t.size, 0);
     const files = texts.size + missing.size;

@@ -168,7 +168,7 @@ describe("guardPullRequest on a base whose files the process holds", () => {
   });
 
   /** A port over two commits (base, head) that records what the guard reads; `held` commits are in memory. */
-  function portOver(trees: Record<string, Map<string, string>>, held: string[]) {
+  function portOver(trees: Record<string, Map<string, string>>, held: string[], heldBlobs: string[] = []) {
     const calls: string[] = [];
     const paths = new Map<string, string>();
     for (const [commit, tree] of Object.entries(trees))
@@ -181,6 +181,7 @@ describe("guardPullRequest on a base whose files the process holds", () => {
       ownCheckRun: () => undefined,
       defaultBranch: async () => ({ name: "main", sha: "base" }),
       heldTree: (commit: string) => (held.includes(commit) ? trees[commit] : undefined),
+      heldBlob: (blob: string) => (heldBlobs.includes(blob) ? blob.slice(blob.indexOf("@") + 1) : undefined),
       listTree: async (commit: string) => {
         calls.push(`listTree ${commit}`);
         return [...(trees[commit] ?? [])].map(([path, text]) => ({ path, sha: `${path}@${text}`, size: text.length }));
@@ -222,5 +223,20 @@ describe("guardPullRequest on a base whose files the process holds", () => {
       ["listTree base", "listTree head", "readBlob base:clusters/replicore-a/conf.d/mongo.yaml", ...needed].sort(),
     );
     expect([...holding.calls].sort()).toEqual(["listTree head", ...needed].sort());
+  });
+
+  it("a blob the process holds is taken from memory: only the files the PR changed are read", async () => {
+    const edited = "- cluster_id: mongo-rs-orders\n  nodes: []\n";
+    const head = withFile("clusters/replicore-a/conf.d/mongo.yaml", edited);
+    const pull = { number: 9, headSha: "head", headRef: "dana/mongo", author: "dana" };
+    const read = await guardPullRequest(portOver({ base: example, head }, []).port, pull);
+    const blobs = [...example].map(([path, text]) => `${path}@${text}`);
+    const holding = portOver({ base: example, head }, [], blobs);
+    expect(await guardPullRequest(holding.port, pull)).toEqual(read);
+    expect(holding.calls).toEqual([
+      "listTree head",
+      "listTree base",
+      "readBlob head:clusters/replicore-a/conf.d/mongo.yaml",
+    ]);
   });
 });
