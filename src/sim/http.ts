@@ -25,6 +25,8 @@ export type Handler = (req: SimRequest) => SimResponse;
 interface Route {
   method: string;
   pattern: string[];
+  /** where the pattern's `*rest` parameter is; -1 when it has none */
+  rest: number;
   handler: Handler;
 }
 
@@ -36,25 +38,27 @@ export function pathSegments(pathname: string): string[] {
     .map((s) => decodeURIComponent(s));
 }
 
-function matchPattern(pattern: string[], segments: string[]): Record<string, string> | undefined {
-  const restAt = pattern.findIndex((p) => p.startsWith("*"));
-  if (restAt < 0 ? segments.length !== pattern.length : segments.length < pattern.length) return undefined;
+/** Whether a segment of a pattern takes any segment (`:param`) or only itself. */
+function fits(pattern: string, segment: string | undefined): boolean {
+  return pattern.startsWith(":") || pattern === segment;
+}
+
+/** The route's parameters when the segments fit its pattern (its literal segments checked before anything is built). */
+function matchPattern(route: Route, segments: string[]): Record<string, string> | undefined {
+  const { pattern, rest } = route;
+  if (rest < 0 ? segments.length !== pattern.length : segments.length < pattern.length) return undefined;
+  const head = rest < 0 ? pattern.length : rest;
+  const tail = rest < 0 ? 0 : pattern.length - rest - 1;
+  const last = segments.length - pattern.length;
+  for (let i = 0; i < head; i++) if (!fits(pattern[i] as string, segments[i])) return undefined;
+  for (let i = pattern.length - tail; i < pattern.length; i++)
+    if (!fits(pattern[i] as string, segments[i + last])) return undefined;
   const params: Record<string, string> = {};
-  const tail = restAt < 0 ? 0 : pattern.length - restAt - 1;
-  const matchOne = (p: string, s: string): boolean => {
-    if (p.startsWith(":")) params[p.slice(1)] = s;
-    else if (p !== s) return false;
-    return true;
-  };
-  for (let i = 0; i < (restAt < 0 ? pattern.length : restAt); i++) {
-    if (!matchOne(pattern[i] as string, segments[i] as string)) return undefined;
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i] as string;
+    if (p.startsWith(":")) params[p.slice(1)] = segments[i < head ? i : i + last] as string;
   }
-  if (restAt >= 0) {
-    for (let i = 1; i <= tail; i++) {
-      if (!matchOne(pattern[pattern.length - i] as string, segments[segments.length - i] as string)) return undefined;
-    }
-    params[(pattern[restAt] as string).slice(1)] = segments.slice(restAt, segments.length - tail).join("/");
-  }
+  if (rest >= 0) params[(pattern[rest] as string).slice(1)] = segments.slice(rest, segments.length - tail).join("/");
   return params;
 }
 
@@ -63,7 +67,8 @@ export class Router {
   private readonly routes: Route[] = [];
 
   add(method: string, path: string, handler: Handler): void {
-    this.routes.push({ method, pattern: pathSegments(path), handler });
+    const pattern = pathSegments(path);
+    this.routes.push({ method, pattern, rest: pattern.findIndex((p) => p.startsWith("*")), handler });
   }
 
   dispatch(method: string, url: URL, headers: IncomingHttpHeaders, rawText: string): SimResponse {
@@ -71,7 +76,7 @@ export class Router {
     const lookup = method === "HEAD" ? "GET" : method;
     for (const route of this.routes) {
       if (route.method !== lookup) continue;
-      const params = matchPattern(route.pattern, segments);
+      const params = matchPattern(route, segments);
       if (!params) continue;
       let rawBody: unknown;
       if (rawText.trim() !== "") {

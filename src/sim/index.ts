@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import { createGzip } from "node:zlib";
 import { pack } from "tar-stream";
@@ -516,7 +516,7 @@ export class GitHubSim {
 function conditional(method: string, headers: IncomingHttpHeaders, answer: SimResponse): SimResponse {
   if (method !== "GET" || answer.status !== 200 || answer.body === undefined) return answer;
   const text = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
-  const etag = `W/"${createHash("sha1").update(text).digest("hex")}"`;
+  const etag = `W/"${hash("sha1", text)}"`;
   if (headers["if-none-match"] === etag) return { status: 304, body: undefined, headers: { etag } };
   const tagged = { ...answer, headers: { ...answer.headers, etag } };
   serialized.set(tagged, text);

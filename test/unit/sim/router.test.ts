@@ -1,0 +1,71 @@
+// The simulator's router: literal segments, `:param` segments and one `*rest` anywhere, first registered match wins.
+import { describe, expect, it } from "vitest";
+import { Router } from "../../../src/sim/http.js";
+
+function routed(router: Router, method: string, path: string): unknown {
+  try {
+    return router.dispatch(method, new URL(path, "http://sim"), {}, "").body;
+  } catch (err) {
+    return (err as { status?: number }).status;
+  }
+}
+
+describe("Router", () => {
+  const router = new Router();
+  const answer = (name: string) => (req: { params: Record<string, string> }) => ({
+    status: 200,
+    body: { name, ...req.params },
+  });
+  router.add("GET", "/repos/:owner/:repo/commits/*ref/status", answer("status"));
+  router.add("GET", "/repos/:owner/:repo/commits/*ref", answer("commit"));
+  router.add("GET", "/repos/:owner/:repo/git/ref/*ref", answer("ref"));
+  router.add("GET", "/repos/:owner/:repo", answer("repo"));
+  router.add("POST", "/repos/:owner/:repo", answer("post"));
+
+  it("takes literal and :param segments, decoded", () => {
+    expect(routed(router, "GET", "/repos/acme/config")).toEqual({ name: "repo", owner: "acme", repo: "config" });
+    expect(routed(router, "GET", "/repos/acme/r%2Fx")).toEqual({ name: "repo", owner: "acme", repo: "r/x" });
+    expect(routed(router, "POST", "/repos/acme/config")).toEqual({ name: "post", owner: "acme", repo: "config" });
+  });
+
+  it("gives *rest every segment between the pattern's head and tail, a slash encoded or not", () => {
+    expect(routed(router, "GET", "/repos/acme/config/git/ref/heads/handover/1/prepare")).toEqual({
+      name: "ref",
+      owner: "acme",
+      repo: "config",
+      ref: "heads/handover/1/prepare",
+    });
+    expect(routed(router, "GET", "/repos/acme/config/git/ref/heads%2Fmain")).toEqual({
+      name: "ref",
+      owner: "acme",
+      repo: "config",
+      ref: "heads/main",
+    });
+    expect(routed(router, "GET", "/repos/acme/config/commits/feature/x/status")).toEqual({
+      name: "status",
+      owner: "acme",
+      repo: "config",
+      ref: "feature/x",
+    });
+    // The first registered match wins: a branch named ".../status" is read as that branch's status.
+    expect(routed(router, "GET", "/repos/acme/config/commits/main")).toEqual({
+      name: "commit",
+      owner: "acme",
+      repo: "config",
+      ref: "main",
+    });
+  });
+
+  it("answers 404 to a path no pattern fits: too short, too long, a literal that differs, another method", () => {
+    expect(routed(router, "GET", "/repos/acme")).toBe(404);
+    expect(routed(router, "GET", "/repos/acme/config/extra")).toBe(404);
+    expect(routed(router, "GET", "/repos/acme/config/git/ref")).toBe(404);
+    expect(routed(router, "GET", "/repos/acme/config/commits/main/statuz/x")).toEqual({
+      name: "commit",
+      owner: "acme",
+      repo: "config",
+      ref: "main/statuz/x",
+    });
+    expect(routed(router, "DELETE", "/repos/acme/config")).toBe(404);
+  });
+});
