@@ -45,11 +45,14 @@ export class AnswerHeaders {
     return this.raw[name.toLowerCase()] !== undefined;
   }
 
-  *[Symbol.iterator](): IterableIterator<[string, string]> {
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    // An array, not a generator: Octokit copies every answer's headers this way.
+    const pairs: [string, string][] = [];
     for (const name of Object.keys(this.raw).sort()) {
       const value = this.get(name);
-      if (value !== null) yield [name, value];
+      if (value !== null) pairs.push([name, value]);
     }
+    return pairs[Symbol.iterator]();
   }
 
   entries(): IterableIterator<[string, string]> {
@@ -179,9 +182,17 @@ function exchange(out: Outgoing, retried = false): Promise<{ answer: IncomingMes
     const headers: OutgoingHttpHeaders = { ...out.headers };
     if (out.body) headers["content-length"] = String(out.body.length);
     let answered = false;
+    const { hostname, port, pathname, search } = out.url;
     const sent: ClientRequest = (https ? httpsRequest : httpRequest)(
-      out.url,
-      { method: out.method, headers, agent: https ? agents.https : agents.http },
+      {
+        // What Node derives from a URL, without deriving it per request (an IPv6 host loses its brackets).
+        hostname: hostname.startsWith("[") ? hostname.slice(1, -1) : hostname,
+        port,
+        path: `${pathname}${search}`,
+        method: out.method,
+        headers,
+        agent: https ? agents.https : agents.http,
+      },
       (answer) => {
         answered = true;
         const chunks: Buffer[] = [];

@@ -216,4 +216,18 @@ describe("httpFetch", () => {
     });
     expect(github.seen.map((s) => s.url)).toEqual(["/json", "/not-json", "/text", "/bytes", "/missing", "/json"]);
   });
+
+  it("reaches a host named by an IPv6 address, with the path and query as given", async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.host}`);
+      res.writeHead(200, { "content-type": "text/plain" }).end("six");
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "::1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const answer = await httpFetch(`http://[::1]:${port}/repos/acme/r?per_page=100&page=2`);
+    expect([answer.status, await answer.text()]).toEqual([200, "six"]);
+    expect(seen).toEqual([`GET /repos/acme/r?per_page=100&page=2 [::1]:${port}`]);
+  });
 });
