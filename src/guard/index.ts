@@ -259,7 +259,9 @@ export async function guardPullRequest(
   else {
     // Only Handover's own step PRs may change the discovery of the clusters their migration holds.
     const own = pull.author === port.botLogin ? issueOfBranch(pull.headRef) : undefined;
-    const locks = await activeLocks(port, needed.value);
+    // The PR's own migration holds no lock against it: its issue is not read.
+    const open = (await port.openMigrationIssues()).filter((issue) => issue !== own);
+    const locks = await activeLocks(port, needed.value, open);
     const changed = await port.changedFiles(pull.number, pull.headSha);
     const read = await readNeeded(port, trees, texts, (head, base) => guardVerdict(head, own, locks, changed, base));
     verdict = read.kind === "read" ? read.value : tooLargeVerdict(read.files, read.bytes);

@@ -166,6 +166,7 @@ describe("guardPullRequest on a base whose files the process holds", () => {
     version: "0.3.1",
     groups: "canary: mongo",
   });
+  const other = formBody({ source: "replicore-x", target: "replicore-y", version: "0.3.1", groups: "canary: mongo" });
 
   /** A port over two commits (base, head) that records what the guard reads; `held` commits are in memory. */
   function portOver(trees: Record<string, Map<string, string>>, held: string[], heldBlobs: string[] = []) {
@@ -190,8 +191,11 @@ describe("guardPullRequest on a base whose files the process holds", () => {
         calls.push(`readBlob ${paths.get(blob)}`);
         return blob.slice(blob.indexOf("@") + 1);
       },
-      openMigrationIssues: async () => [1],
-      getIssue: async () => ({ number: 1, body: migration, author: "alice", labels: ["handover"] }),
+      openMigrationIssues: async () => [1, 3],
+      getIssue: async (number: number) => {
+        calls.push(`getIssue ${number}`);
+        return { number, body: number === 1 ? migration : other, author: "alice", labels: ["handover"] };
+      },
       permission: async () => "admin",
       changedFiles: async () => ["clusters/replicore-a/conf.d/mongo.yaml"],
       findCheckRun: async () => undefined,
@@ -219,10 +223,17 @@ describe("guardPullRequest on a base whose files the process holds", () => {
       "readBlob head:clusters/replicore-a/conf.d/mongo.yaml",
       "readBlob head:clusters/replicore-a/conf.d/zookeeper.yaml",
     ];
+    const issues = ["getIssue 1", "getIssue 3"];
     expect([...reading.calls].sort()).toEqual(
-      ["listTree base", "listTree head", "readBlob base:clusters/replicore-a/conf.d/mongo.yaml", ...needed].sort(),
+      [
+        "listTree base",
+        "listTree head",
+        "readBlob base:clusters/replicore-a/conf.d/mongo.yaml",
+        ...needed,
+        ...issues,
+      ].sort(),
     );
-    expect([...holding.calls].sort()).toEqual(["listTree head", ...needed].sort());
+    expect([...holding.calls].sort()).toEqual(["listTree head", ...needed, ...issues].sort());
   });
 
   it("a blob the process holds is taken from memory: only the files the PR changed are read", async () => {
@@ -236,7 +247,17 @@ describe("guardPullRequest on a base whose files the process holds", () => {
     expect(holding.calls).toEqual([
       "listTree head",
       "listTree base",
+      "getIssue 1",
+      "getIssue 3",
       "readBlob head:clusters/replicore-a/conf.d/mongo.yaml",
     ]);
+  });
+
+  it("a push to one of Handover's step PRs: the PR's own migration is not read for locks, the others are", async () => {
+    const head = withFile("clusters/replicore-a/conf.d/mongo.yaml", "- cluster_id: mongo-rs-orders\n  nodes: []\n");
+    const step = { number: 2, headSha: "head", headRef: "handover/1/release-canary", author: "handover[bot]" };
+    const guarded = portOver({ base: example, head }, ["base"]);
+    expect((await guardPullRequest(guarded.port, step)).conclusion).toBe("success");
+    expect(guarded.calls.filter((c) => c.startsWith("getIssue"))).toEqual(["getIssue 3"]);
   });
 });
