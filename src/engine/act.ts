@@ -222,8 +222,7 @@ async function ownVerdict(deps: EngineDeps, observed: Observed, stepId: string):
   const view = observed.snapshot.views.get(stepId);
   if (!view?.trees || !view.changes) return undefined;
   // Only this migration open (the usual case): no other lock, nothing more to read; its own lock never counts.
-  const others = (await deps.port.openMigrationIssues()).filter((n) => n !== observed.snapshot.issue);
-  const locks = others.length ? await activeLocks(deps.port, observed.permissions.permission, others) : [];
+  const locks = await activeLocks(deps.port, observed.permissions.permission, observed.snapshot.issue);
   // No other migration active: the violations observe found on the step's tree are the guard's whole verdict.
   if (locks.length === 0) return verdictOf(view.trees.step, view.trees.violations, []);
   const changed = [...new Set(view.changes.map((c) => c.path))];

@@ -525,7 +525,7 @@ async function heldElsewhere(
   needed: Permission,
 ): Promise<string[]> {
   const mine = [request.source, request.target].filter((c) => c !== "");
-  return (await activeLocks(deps.port, needed))
+  return (await activeLocks(deps.port, needed, number))
     .filter((lock) => lock.issue < number)
     .flatMap((lock) =>
       lock.clusters

@@ -195,12 +195,13 @@ export function reaches(has: Permission, needed: Permission): boolean {
 
 /**
  * Active migrations and the clusters each holds: only a valid issue filed by someone with `commands.permission`
- * (`needed`) takes a lock, so anyone who can file the form cannot block a cluster. `open`: the open migration issues,
- * when the caller has listed them already.
+ * (`needed`) takes a lock, so anyone who can file the form cannot block a cluster. `except`: the caller's own
+ * migration, which holds no lock against itself: its issue is not read.
  */
-export async function activeLocks(port: GitHubPort, needed: Permission, open?: readonly number[]): Promise<Lock[]> {
+export async function activeLocks(port: GitHubPort, needed: Permission, except?: number): Promise<Lock[]> {
   const locks: Lock[] = [];
-  for (const number of open ?? (await port.openMigrationIssues())) {
+  for (const number of await port.openMigrationIssues()) {
+    if (number === except) continue;
     const issue = await port.getIssue(number);
     const parsed = parseIssueBody(issue.body);
     if (!parsed.ok || !reaches(await port.permission(issue.author), needed)) continue;
@@ -259,9 +260,7 @@ export async function guardPullRequest(
   else {
     // Only Handover's own step PRs may change the discovery of the clusters their migration holds.
     const own = pull.author === port.botLogin ? issueOfBranch(pull.headRef) : undefined;
-    // The PR's own migration holds no lock against it: its issue is not read.
-    const open = (await port.openMigrationIssues()).filter((issue) => issue !== own);
-    const locks = await activeLocks(port, needed.value, open);
+    const locks = await activeLocks(port, needed.value, own);
     const changed = await port.changedFiles(pull.number, pull.headSha);
     const read = await readNeeded(port, trees, texts, (head, base) => guardVerdict(head, own, locks, changed, base));
     verdict = read.kind === "read" ? read.value : tooLargeVerdict(read.files, read.bytes);

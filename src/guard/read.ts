@@ -96,9 +96,9 @@ export async function readNeeded<T>(
   texts: Map<string, { text: string | null; size: number }>,
   compute: (head: FileMap, base: FileMap) => T,
 ): Promise<NeededRead<T>> {
+  const held = (sha: string) => port.heldBlob?.(sha);
   for (;;) {
     const known = new Map([...texts].map(([sha, t]) => [sha, t.text]));
-    const held = (sha: string) => port.heldBlob?.(sha);
     const head = "files" in trees.head ? trees.head.files : new ListedTree(trees.head.listing, known, held);
     const base = "files" in trees.base ? trees.base.files : new ListedTree(trees.base.listing, known, held);
     const value = compute(head as unknown as FileMap, base as unknown as FileMap);
