@@ -2,7 +2,7 @@
 // scheduler.ts, the periodic re-check in resync.ts, the routes in http.ts, the counters in metrics.ts.
 import type { ApplicationFunction, Probot } from "probot";
 import type { Registry } from "prom-client";
-import { reconcile, stateSigner, warmEngine } from "../engine/index.js";
+import { gateRunning, reconcile, stateSigner, warmEngine } from "../engine/index.js";
 import {
   classify,
   knowDefaultBranch,
@@ -150,10 +150,13 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
         port.prefetch(lastReads.get(keyId(key)) ?? []);
         const stop = metrics.duration.startTimer();
         let ahead: (() => Promise<unknown>) | undefined;
+        // A gate that passed or failed in this reconcile is not read by the next one: its reads are not started ahead.
+        let gate = true;
         try {
           const signer = (n: number) => stateSigner(options.webhookSecret, `${key.owner}/${key.repo}#${n}`);
           const result = await reconcile({ port, probe, now, signer }, key.issue);
           ahead = result.ahead;
+          if (result.decision) gate = gateRunning(result.decision.phase);
           if (result.resyncMs) resync.interval(key.owner, key.repo, result.resyncMs);
           if (result.failure) {
             const { kind, error } = result.failure;
@@ -172,7 +175,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
           return result.decision?.recheckAt;
         } finally {
           await port.quiet();
-          lastReads.set(keyId(key), port.readsMade());
+          lastReads.set(keyId(key), port.readsMade(gate));
           stop();
           if (ahead) workAhead(keyId(key), ahead);
         }

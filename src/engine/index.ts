@@ -1,6 +1,7 @@
 export { reconcile, type ReconcileResult } from "./reconcile.js";
 export { decide } from "./decide.js";
 export {
+  gateRunning,
   stepDone,
   type Action,
   type Decision,

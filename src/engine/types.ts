@@ -185,6 +185,20 @@ export function stepDone(hidden: HiddenState, step: PlannedStep): boolean {
   return rec.gatePassedAt !== undefined || rec.skipped !== undefined;
 }
 
+/** Where a migration stands when its next reconcile reads a gate's checks again: the gate is still running. */
+const GATE_RUNNING: readonly PhaseReason["kind"][] = [
+  "reading-gate",
+  "gate-waiting",
+  "paused-gate",
+  "rollback-reading-gate",
+  "rollback-gate-waiting",
+];
+
+/** Whether the next reconcile reads the current gate's checks again (a gate that passed or failed is not read). */
+export function gateRunning(phase: Phase): boolean {
+  return GATE_RUNNING.includes(phase.reason.kind);
+}
+
 /** The approval, window or freeze the next step waits for, if that is why the migration waits. */
 export function phaseHold(phase: Phase): ScheduleHold | undefined {
   return phase.reason.kind === "held" ? phase.reason.hold : undefined;

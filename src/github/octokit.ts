@@ -289,6 +289,10 @@ function stands(read: Read, owner: string, branch: string): boolean {
 /** Objects named by their sha never change (they are cached by sha, not read again): not worth reading ahead. */
 const IMMUTABLE = /^\/git\/(commits|trees|blobs)\//;
 
+/** A gate's reads: a commit's statuses or check runs (the guard's own check, named, is not one), deployments. */
+const GATE_READ = /^\/(commits\/[^/]+\/(statuses|check-runs)|deployments(\/\d+\/statuses)?)$/;
+const isGateRead = (read: Read): boolean => GATE_READ.test(read.path) && read.params.check_name === undefined;
+
 /** The GitHub port over Octokit: REST calls, the conflict signals of section 5.2, caches of immutable objects. */
 export class OctokitPort implements GitHubPort {
   /**
@@ -393,9 +397,14 @@ export class OctokitPort implements GitHubPort {
     return (await this.octokit.request(`${method} ${this.base}${path}`, params)).data as Json;
   }
 
-  /** The reads of things that change this adapter made, in order: what the next reconcile of the issue will ask. */
-  readsMade(): Read[] {
-    return [...this.reads.values()];
+  /**
+   * The reads of things that change this adapter made, in order: what the next reconcile of the issue will ask. Without
+   * `gate`, a gate's checks (commit statuses and check runs, deployments and their statuses) are left out: the gate
+   * they were read for passed or failed, and the next reconcile does not read them.
+   */
+  readsMade(gate = true): Read[] {
+    const reads = [...this.reads.values()];
+    return gate ? reads : reads.filter((read) => !isGateRead(read));
   }
 
   /**

@@ -202,6 +202,26 @@ describe("the health reads of one gate", { timeout: 120_000 }, () => {
     // At the merge the new commit's checks are not asked about: nothing can have reported on it yet.
     expect(inWindow.filter((r) => at(r) === "00:31:00" && r.path.includes(sha))).toEqual([]);
   });
+
+  it("once it passed, no later reconcile reads its checks again, not even as a free 304 started ahead", async () => {
+    const { sim, canary, from, to } = await canaryToNext();
+    const sha = sim.listPulls().find((p) => p.number === canary.pr)?.pull.mergeCommitSha ?? "";
+    const onSha = new Set([...sim.repo.deployments.values()].filter((d) => d.sha === sha).map((d) => d.id));
+    const ofGate = (path: string): boolean =>
+      path === `${R}/commits/${sha}/statuses` ||
+      path === `${R}/commits/${sha}/check-runs` ||
+      onSha.has(Number(/\/deployments\/(\d+)\/statuses$/.exec(path)?.[1]));
+    // While it ran (from the merge to adopt-canary's opening) the gate read its commit's statuses and check runs and
+    // the statuses of a deployment of that commit; after it passed, none of them.
+    const during = new Set(sim.requests.filter((r) => r.at >= from && r.at <= to && ofGate(r.path)).map((r) => r.path));
+    expect([...during].map((path) => path.replace(/\d+\/statuses$/, "N/statuses")).sort()).toEqual([
+      `${R}/commits/${sha}/check-runs`,
+      `${R}/commits/${sha}/statuses`,
+      `${R}/deployments/N/statuses`,
+    ]);
+    const later = sim.requests.filter((r) => r.at > to && ofGate(r.path));
+    expect(later.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([]);
+  });
 });
 
 describe("webhooks that bring no news", { timeout: 120_000 }, () => {

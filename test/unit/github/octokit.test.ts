@@ -1446,6 +1446,47 @@ describe("reading ahead (prefetch)", () => {
     done(scope);
   });
 
+  it("a gate's reads are left out of the next reconcile's reads ahead once the gate stopped running", async () => {
+    const scope = github(seen)
+      .get(`${R}/commits/m1/statuses`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [])
+      .get(`${R}/commits/m1/check-runs`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(`${R}/deployments`)
+      .query({ environment: "production", per_page: "30" })
+      .reply(200, [{ id: 5, sha: "m1", environment: "production", created_at: "2026-01-01T00:00:00Z" }])
+      .get(`${R}/deployments/5/statuses`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [])
+      .get(`${R}/commits/h1/check-runs`)
+      .query({ check_name: "handover/guard", per_page: "100" })
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(`${R}/issues/42`)
+      .reply(200, issue);
+    const p = port();
+    await p.statuses("m1");
+    await p.checkRuns("m1");
+    await p.deployments("production");
+    await p.deploymentStatuses(5);
+    await p.findCheckRun("h1", "handover/guard");
+    await p.getIssue(42);
+    const guard = { path: "/commits/h1/check-runs", params: { check_name: "handover/guard", per_page: 100 } };
+    const issueRead = { path: "/issues/42", params: {} };
+    expect(p.readsMade()).toEqual([
+      { path: "/commits/m1/statuses", params: { per_page: 100, page: 1 } },
+      { path: "/commits/m1/check-runs", params: { per_page: 100, page: 1 } },
+      { path: "/deployments", params: { environment: "production", per_page: 30 } },
+      { path: "/deployments/5/statuses", params: { per_page: 100, page: 1 } },
+      guard,
+      issueRead,
+    ]);
+    // The guard's own check run on a head is not one of a gate's reads.
+    expect(p.readsMade(false)).toEqual([guard, issueRead]);
+    done(scope);
+  });
+
   it("a read that failed (a branch not made yet: 404) is not read ahead by the next reconcile", async () => {
     const scope = github(seen)
       .get(`${R}/issues/42`)
