@@ -65,6 +65,9 @@ export interface HandoverControls {
 
 const RESYNC_TICK_MS = 60_000;
 
+/** The longest a reconcile waits for the guards running on its repo's PRs (a guard stalled on the network, say). */
+const GUARD_WAIT_MS = 10_000;
+
 const defaultProbe: HttpProbe = async (url) => {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -140,12 +143,39 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
   // What each migration's last finished reconcile saw: a webhook reporting only that starts none.
   const news = new News();
 
+  /**
+   * Guards under way, by PR and head: events that arrive for a head being guarded (opened and ready_for_review of a
+   * draft, a duplicate delivery) wait for that run instead of starting another, which would write a second check run.
+   * The verdict depends only on the head, the default branch and the open migrations, which these events do not change.
+   */
+  const guarding = new Map<string, Promise<void>>();
+
+  /**
+   * Waits for the guards already running on the repo's PRs (at most GUARD_WAIT_MS), so that a reconcile does not share
+   * the process's thread with them. The usual case: a person pushes to a step PR and merges it at once; the guard of
+   * their push and the reconcile of the merge would each take the other's CPU time and read the same default branch
+   * and tree at once. Waited for, the guard has read them, and the reconcile finds them in the process. A guard that
+   * starts later does not hold the reconcile back; none waits for a reconcile.
+   */
+  async function afterGuards(owner: string, repo: string): Promise<void> {
+    const ofRepo = `${owner}/${repo}#`;
+    const running = [...guarding].filter(([id]) => id.startsWith(ofRepo)).map(([, run]) => run);
+    if (running.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, GUARD_WAIT_MS);
+    });
+    await Promise.race([Promise.all(running), bound]);
+    clearTimeout(timer);
+  }
+
   const scheduler: Scheduler = new Scheduler({
     now,
     timers: options.resyncTimer === true,
     ...(options.gatherMs ? { gatherMs: options.gatherMs } : {}),
-    run: (key) =>
-      lease.hold(keyId(key), async () => {
+    run: async (key) => {
+      await afterGuards(key.owner, key.repo);
+      return lease.hold(keyId(key), async () => {
         const port = new OctokitPort(key.octokit, key.owner, key.repo, await login(), memory);
         port.prefetch(lastReads.get(keyId(key)) ?? []);
         const stop = metrics.duration.startTimer();
@@ -179,7 +209,8 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
           stop();
           if (ahead) workAhead(keyId(key), ahead);
         }
-      }),
+      });
+    },
     failed(key, err, kind) {
       metrics.reconciles.inc({ outcome: `error:${kind}` });
       metrics.reconcileErrors.inc({ kind });
@@ -216,12 +247,6 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     if (probot) await resync.all();
   };
 
-  /**
-   * Guards under way, by PR and head: events that arrive for a head being guarded (opened and ready_for_review of a
-   * draft, a duplicate delivery) wait for that run instead of starting another, which would write a second check run.
-   * The verdict depends only on the head, the default branch and the open migrations, which these events do not change.
-   */
-  const guarding = new Map<string, Promise<void>>();
   function guard(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
     const id = `${target.owner}/${target.repo}#${pull.number}@${pull.headSha}`;
     const running = guarding.get(id);

@@ -325,6 +325,57 @@ describe("webhooks name the issue to reconcile", () => {
     done(scope);
   });
 
+  it("a reconcile starts once the guard already running on a PR of its repo is done: the two never interleave", async () => {
+    const scope = token(github(seen));
+    scope
+      .get(`${R}/branches/main`)
+      .reply(200, { name: "main", commit: { sha: "b1" } })
+      // slow, so the issue's event arrives while the guard runs
+      .get(`${R}/git/trees/h1`)
+      .query({ recursive: "1" })
+      .delay(50)
+      .reply(200, { sha: "t1", truncated: false, tree: [] })
+      .get(`${R}/git/trees/b1`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "t0", truncated: false, tree: [] })
+      .get(`${R}/issues`)
+      .query(true)
+      .reply(200, [])
+      .get(`${R}/pulls/7/files`)
+      .query(true)
+      .reply(200, [])
+      .get(`${R}/commits/h1/check-runs`)
+      .query(true)
+      .reply(200, { check_runs: [] })
+      .post(`${R}/check-runs`)
+      .reply(201, {});
+    plainIssue(scope, 42);
+    const pull = fixture("pull_request.closed");
+    pull.action = "synchronize";
+    pull.number = 7;
+    Object.assign(pull.pull_request, { number: 7, state: "open", merged: false, body: "", user: { login: "alice" } });
+    Object.assign(pull.pull_request.head, { ref: "feature", sha: "h1" });
+    pull.pull_request.base.ref = "main";
+    pull.repository.default_branch = "main";
+    await probot.receive({ id: "1", name: "pull_request", payload: pull } as Parameters<Probot["receive"]>[0]);
+    await probot.receive({ id: "2", name: "issues", payload: fixture("issues.opened") } as Parameters<
+      Probot["receive"]
+    >[0]);
+    await controls.idle();
+    expect(seen.matched).toEqual([
+      TOKEN,
+      `GET ${R}/branches/main`,
+      `GET ${R}/git/trees/h1?recursive=1`,
+      `GET ${R}/git/trees/b1?recursive=1`,
+      `GET ${R}/issues?labels=handover&state=open&per_page=100&page=1`,
+      `GET ${R}/pulls/7/files?per_page=100&page=1`,
+      `GET ${R}/commits/h1/check-runs?check_name=handover%2Fguard&per_page=100`,
+      `POST ${R}/check-runs`,
+      `GET ${R}/issues/42`,
+    ]);
+    done(scope);
+  });
+
   it("a burst of events for one issue coalesces into one running reconcile plus one queued", async () => {
     const scope = token(github(seen));
     // the first answer is slow, so the other three deliveries arrive while it runs
