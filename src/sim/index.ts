@@ -70,6 +70,8 @@ export interface SimRequestInfo {
 }
 
 export interface SimRequestLog extends SimRequestInfo {
+  /** the query string as sent, with its `?` ("" when none) */
+  query: string;
   status: number;
   /** simulated time of the request (epoch ms) */
   at: number;
@@ -233,7 +235,7 @@ export class GitHubSim {
       // the ambiguous case: the write happened, the client only sees a bad gateway
       if (fault === "502-after-write") answer = { status: 502, body: { message: "Server Error" } };
     }
-    this.requests.push({ ...info, status: answer.status, at: this.core.clock.now() });
+    this.requests.push({ ...info, query: url.search, status: answer.status, at: this.core.clock.now() });
     this.responseHook?.(info, answer);
     return answer;
   }

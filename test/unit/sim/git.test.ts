@@ -261,15 +261,25 @@ describe("contents, branches, commits, compare", () => {
     });
   });
 
-  it("logs every request with its status, simulated time and write flag", async () => {
+  it("logs every request with its query, status, simulated time and write flag", async () => {
     h.clock.advance(60);
     await h.octokit.request("GET /repos/{owner}/{repo}", r);
+    await h.octokit.request("GET /repos/{owner}/{repo}/pulls", { ...r, head: "acme:feature", state: "all" });
     await failure(
       h.octokit.request("POST /repos/{owner}/{repo}/git/refs", { ...r, ref: "refs/heads/main", sha: h.seed }),
     );
+    const at = Date.UTC(2025, 0, 1, 0, 1);
     expect(h.sim.requests).toEqual([
-      { method: "GET", path: "/repos/acme/config", write: false, status: 200, at: Date.UTC(2025, 0, 1, 0, 1) },
-      { method: "POST", path: "/repos/acme/config/git/refs", write: true, status: 422, at: Date.UTC(2025, 0, 1, 0, 1) },
+      { method: "GET", path: "/repos/acme/config", query: "", write: false, status: 200, at },
+      {
+        method: "GET",
+        path: "/repos/acme/config/pulls",
+        query: "?head=acme%3Afeature&state=all",
+        write: false,
+        status: 200,
+        at,
+      },
+      { method: "POST", path: "/repos/acme/config/git/refs", query: "", write: true, status: 422, at },
     ]);
   });
 
