@@ -311,12 +311,14 @@ async function passedBefore(
 ): Promise<Partial<StepRecord> | undefined> {
   const rec = snapshot.hidden.steps[step.id] ?? {};
   if (!next || step.kind === "decommission" || rec.failed) return undefined;
+  // A step with a diff passed only once its PR merged: until then the next branch is not read (the step's own PRs
+  // are, by its view, anyway).
+  const own = rec.noDiff ? undefined : await deps.port.findPull(step.branch);
+  if (!rec.noDiff && (!own?.merged || snapshot.hidden.undone.includes(own.number))) return undefined;
   const later = await deps.port.findPull(next.branch);
   if (!later || later.author !== deps.port.botLogin || later.createdAt === undefined) return undefined;
   if (snapshot.hidden.undone.includes(later.number)) return undefined;
-  if (rec.noDiff) return { gatePassedAt: later.createdAt };
-  const own = await deps.port.findPull(step.branch);
-  if (!own?.merged || snapshot.hidden.undone.includes(own.number)) return undefined;
+  if (!own) return { gatePassedAt: later.createdAt };
   return {
     pr: own.number,
     mergeSha: rec.mergeSha ?? own.mergeCommitSha ?? own.headSha,

@@ -224,6 +224,28 @@ describe("the health reads of one gate", { timeout: 120_000 }, () => {
   });
 });
 
+describe("the next step's PRs", { timeout: 120_000 }, () => {
+  it("are read only once a step merged (its pass could be recorded there), never while it waits or is in review", async () => {
+    const { report, plan, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
+    expect(report.completed).toBe(true);
+    const sim = sims[0] as GitHubSim;
+    const prsOf = (id: string) => (r: { method: string; path: string; query: string }) =>
+      r.method === "GET" &&
+      r.path === `${R}/pulls` &&
+      decodeURIComponent(r.query).includes(`head=acme:handover/1/${id}&`);
+    const firstRead = (id: string): number | undefined => sim.requests.find(prsOf(id))?.at;
+    const at = (seconds: number | null | undefined): number | undefined =>
+      seconds === null || seconds === undefined ? undefined : REHEARSAL_START + seconds * 1000;
+    const steps = plan.steps.map((st) => st.id);
+    const pairs = steps.slice(0, -1).map((id, i) => {
+      const merged = at(report.steps.find((st) => st.id === id)?.merged_at);
+      const read = firstRead(steps[i + 1] as string);
+      return `${id}: ${read !== undefined && merged !== undefined && read >= merged ? "after its merge" : `read at ${read}, merged at ${merged}`}`;
+    });
+    expect(pairs).toEqual(steps.slice(0, -1).map((id) => `${id}: after its merge`));
+  });
+});
+
 describe("webhooks that bring no news", { timeout: 120_000 }, () => {
   it("a merge's closed and push arriving after the resync that saw the merge start no reconcile", async () => {
     let clock: SimulatedClock | undefined;
