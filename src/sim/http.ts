@@ -65,17 +65,30 @@ function matchPattern(route: Route, segments: string[]): Record<string, string> 
 /** Routes like "/repos/:owner/:repo/git/ref/*ref"; the first registered match wins. */
 export class Router {
   private readonly routes: Route[] = [];
+  /** The routes that can take a method and a number of segments, in the order they were added. */
+  private readonly shapes = new Map<string, Route[]>();
 
   add(method: string, path: string, handler: Handler): void {
     const pattern = pathSegments(path);
     this.routes.push({ method, pattern, rest: pattern.findIndex((p) => p.startsWith("*")), handler });
+    this.shapes.clear();
+  }
+
+  private routesFor(method: string, segments: number): Route[] {
+    const key = `${method} ${segments}`;
+    let routes = this.shapes.get(key);
+    if (!routes) {
+      routes = this.routes.filter(
+        (r) => r.method === method && (r.rest < 0 ? r.pattern.length === segments : segments >= r.pattern.length),
+      );
+      this.shapes.set(key, routes);
+    }
+    return routes;
   }
 
   dispatch(method: string, url: URL, headers: IncomingHttpHeaders, rawText: string): SimResponse {
     const segments = pathSegments(url.pathname);
-    const lookup = method === "HEAD" ? "GET" : method;
-    for (const route of this.routes) {
-      if (route.method !== lookup) continue;
+    for (const route of this.routesFor(method === "HEAD" ? "GET" : method, segments.length)) {
       const params = matchPattern(route, segments);
       if (!params) continue;
       let rawBody: unknown;

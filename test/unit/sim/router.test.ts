@@ -68,4 +68,18 @@ describe("Router", () => {
     });
     expect(routed(router, "DELETE", "/repos/acme/config")).toBe(404);
   });
+
+  it("keeps the order routes were added between those with and without *rest, and finds one added after a request", () => {
+    const ordered = new Router();
+    ordered.add("GET", "/a/*rest", answer("rest"));
+    ordered.add("GET", "/a/:x", answer("param"));
+    ordered.add("GET", "/b/:x", answer("b-param"));
+    ordered.add("GET", "/b/*rest", answer("b-rest"));
+    expect(routed(ordered, "GET", "/a/one")).toEqual({ name: "rest", rest: "one" });
+    expect(routed(ordered, "GET", "/b/one")).toEqual({ name: "b-param", x: "one" });
+    expect(routed(ordered, "GET", "/c/one")).toBe(404);
+    ordered.add("GET", "/c/:x", answer("c"));
+    expect(routed(ordered, "GET", "/c/one")).toEqual({ name: "c", x: "one" });
+    expect(routed(ordered, "HEAD", "/c/two")).toEqual({ name: "c", x: "two" });
+  });
 });
