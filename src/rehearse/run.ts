@@ -120,6 +120,8 @@ interface Agenda {
 }
 
 class Rehearsal {
+  /** The dashboard body last decoded, and its state. */
+  private decoded: { body: string; hidden: HiddenState | undefined } | undefined;
   private readonly start: number;
   private readonly clock: SimulatedClock;
   /** handover.yml's windows and date freezes: outside them nothing opens, so the clock may move in bigger ticks. */
@@ -201,11 +203,17 @@ class Rehearsal {
     }
   }
 
+  /**
+   * The dashboard's state as the simulated people read it, decoded again only when the dashboard changed: the
+   * rehearsal looks at it several times a tick, and each decode is garbage the App's process collects.
+   */
   private dashboardState(): { hidden?: HiddenState; label: string | null } {
     const sim = this.world.sim;
     const labels = sim.labels(this.issue).filter((l) => l.startsWith("handover:"));
     const dashboard = sim.listComments(this.issue).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER));
-    const hidden = dashboard ? decodeState(dashboard.body) : undefined;
+    if (dashboard?.body !== this.decoded?.body)
+      this.decoded = dashboard ? { body: dashboard.body, hidden: decodeState(dashboard.body) } : undefined;
+    const hidden = this.decoded?.hidden;
     return { ...(hidden ? { hidden } : {}), label: labels[0] ?? null };
   }
 
