@@ -177,8 +177,8 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       await afterGuards(key.owner, key.repo);
       return lease.hold(keyId(key), async () => {
         const port = new OctokitPort(key.octokit, key.owner, key.repo, await login(), memory);
-        port.prefetch(lastReads.get(keyId(key)) ?? []);
         const stop = metrics.duration.startTimer();
+        port.prefetch(lastReads.get(keyId(key)) ?? []);
         let ahead: (() => Promise<unknown>) | undefined;
         // A gate that passed or failed in this reconcile is not read by the next one: its reads are not started ahead.
         let gate = true;
