@@ -68,6 +68,8 @@ export class GitObjectStore {
   private readonly blobs = new Map<string, Buffer>();
   private readonly trees = new Map<string, TreeEntry[]>();
   private readonly commits = new Map<string, GitCommit>();
+  /** Each commit's ancestors (itself included), the last 256 asked: merge bases and pushes ask for the same again. */
+  private readonly ancestry = new Map<string, ReadonlySet<string>>();
   private commitSeq = 0;
 
   constructor() {
@@ -120,6 +122,39 @@ export class GitObjectStore {
     if (this.trees.has(sha)) return "tree";
     if (this.blobs.has(sha)) return "blob";
     return undefined;
+  }
+
+  /**
+   * The files (and submodules) that differ between two trees, by full path in path order, each as it is on either
+   * side (undefined where it is not there): what comparing both trees flattened gives, without walking the sub-trees
+   * both share.
+   */
+  changedFiles(
+    before: string | undefined,
+    after: string | undefined,
+  ): { path: string; before?: FlatEntry; after?: FlatEntry }[] {
+    const out: { path: string; before?: FlatEntry; after?: FlatEntry }[] = [];
+    const file = (e: TreeEntry | undefined): FlatEntry | undefined =>
+      e && e.type !== "tree" ? { mode: e.mode, sha: e.sha, type: e.type } : undefined;
+    const walk = (a: string | undefined, b: string | undefined, prefix: string): void => {
+      if (a === b) return;
+      const left = new Map((a === undefined ? [] : (this.trees.get(a) ?? [])).map((e) => [e.name, e]));
+      const right = new Map((b === undefined ? [] : (this.trees.get(b) ?? [])).map((e) => [e.name, e]));
+      for (const name of new Set([...left.keys(), ...right.keys()])) {
+        const x = left.get(name);
+        const y = right.get(name);
+        const path = prefix ? `${prefix}/${name}` : name;
+        const subA = x?.type === "tree" ? x.sha : undefined;
+        const subB = y?.type === "tree" ? y.sha : undefined;
+        if (subA !== undefined || subB !== undefined) walk(subA, subB, path);
+        const fileA = file(x);
+        const fileB = file(y);
+        if (fileA?.sha === fileB?.sha && fileA?.mode === fileB?.mode) continue;
+        out.push({ path, ...(fileA ? { before: fileA } : {}), ...(fileB ? { after: fileB } : {}) });
+      }
+    };
+    walk(before, after, "");
+    return out.sort((p, q) => (p.path < q.path ? -1 : p.path > q.path ? 1 : 0));
   }
 
   /** Every file (and submodule) under a tree, by full path. */
@@ -187,7 +222,9 @@ export class GitObjectStore {
   }
 
   /** All commits reachable from `sha`, including itself. */
-  ancestors(sha: string): Set<string> {
+  ancestors(sha: string): ReadonlySet<string> {
+    const known = this.ancestry.get(sha);
+    if (known) return known;
     const seen = new Set<string>();
     const stack = [sha];
     while (stack.length > 0) {
@@ -195,6 +232,11 @@ export class GitObjectStore {
       if (seen.has(cur)) continue;
       seen.add(cur);
       for (const p of this.commits.get(cur)?.parents ?? []) stack.push(p);
+    }
+    // A commit never changes, so neither do its ancestors (a sha not stored yet may still become a commit).
+    if (this.commits.has(sha)) {
+      this.ancestry.set(sha, seen);
+      if (this.ancestry.size > 256) this.ancestry.delete(this.ancestry.keys().next().value as string);
     }
     return seen;
   }
@@ -215,7 +257,20 @@ export class GitObjectStore {
   /** Commits reachable from `head` but not from `base`, newest first. */
   commitsBetween(base: string | undefined, head: string): GitCommit[] {
     const exclude = base ? this.ancestors(base) : new Set<string>();
-    return this.history(head).filter((c) => !exclude.has(c.sha));
+    // Walked from head, stopping at base's history: whatever lies behind one of its commits is in it too.
+    const seen = new Set<string>();
+    const found: GitCommit[] = [];
+    const stack = [head];
+    while (stack.length > 0) {
+      const cur = stack.pop() as string;
+      if (seen.has(cur) || exclude.has(cur)) continue;
+      seen.add(cur);
+      const commit = this.commits.get(cur);
+      if (!commit) continue;
+      found.push(commit);
+      stack.push(...commit.parents);
+    }
+    return found.sort((x, y) => y.seq - x.seq);
   }
 
   /** Every commit reachable from `sha`, newest first (creation order). */

@@ -32,7 +32,7 @@ import {
   type MergeMethod,
   type RepoSettings,
 } from "./model.js";
-import { GitObjectStore, MergeConflict, type FlatTree } from "./objects.js";
+import { type FlatEntry, GitObjectStore, MergeConflict, type FlatTree } from "./objects.js";
 import * as render from "./render.js";
 import type { FileChange } from "./model.js";
 
@@ -255,18 +255,15 @@ export class RepoState {
 
   /** Files that differ between two commits (either may be undefined: empty tree). */
   diffCommits(from: string | undefined, to: string): FileChange[] {
-    const a = from ? this.objects.flatten(this.treeOf(from)) : new Map();
-    const b = this.objects.flatten(this.treeOf(to));
-    const out: FileChange[] = [];
-    for (const path of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-      const x = a.get(path);
-      const y = b.get(path);
-      if (x && !y) out.push({ path, status: "removed", before: x.sha });
-      else if (!x && y) out.push({ path, status: "added", after: y.sha });
-      else if (x && y && (x.sha !== y.sha || x.mode !== y.mode))
-        out.push({ path, status: "modified", before: x.sha, after: y.sha });
-    }
-    return out;
+    return this.objects
+      .changedFiles(from ? this.treeOf(from) : undefined, this.treeOf(to))
+      .map(({ path, before, after }) =>
+        before && after
+          ? { path, status: "modified", before: before.sha, after: after.sha }
+          : before
+            ? { path, status: "removed", before: before.sha }
+            : { path, status: "added", after: (after as FlatEntry).sha },
+      );
   }
 
   // ---------- issues and pull requests ----------

@@ -1,3 +1,4 @@
+import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { EMPTY_TREE_SHA, GitObjectStore, MergeConflict, type FlatTree } from "../../../src/sim/objects.js";
 
@@ -69,4 +70,81 @@ describe("GitObjectStore", () => {
     expect(store.isAncestor(side, merge)).toBe(true);
     expect(store.isAncestor(merge, side)).toBe(false);
   });
+});
+
+// The store's quick answers against the plain ones they replace: both trees flattened and compared, and the whole
+// history of head less the whole history of base.
+describe("GitObjectStore, against the plain answers", () => {
+  // Paths in two levels of three names, so files, sub-trees and a name that is a file on one side and a folder on the
+  // other all come up; contents from a small set, so unchanged files and shared sub-trees do too.
+  const names = ["a", "b", "c"];
+  const paths = names.flatMap((x) => [
+    x,
+    ...names.flatMap((y) => [`${x}/${y}`, ...names.map((z) => `${x}/${y}/${z}`)]),
+  ]);
+  const fileMap = fc
+    .dictionary(fc.constantFrom(...paths), fc.constantFrom("1", "2", "3"), { maxKeys: 12 })
+    .map((files) => {
+      // a path cannot be a file and a folder at once
+      const kept = Object.keys(files).filter((p) => !Object.keys(files).some((q) => q.startsWith(`${p}/`)));
+      return Object.fromEntries(kept.map((p) => [p, files[p] as string]));
+    });
+
+  test.prop([fileMap, fileMap, fc.boolean()])("changedFiles is both trees flattened and compared", (a, b, exec) => {
+    const store = new GitObjectStore();
+    const left = tree(store, a);
+    const flat: FlatTree = new Map();
+    for (const [path, content] of Object.entries(b))
+      flat.set(path, {
+        mode: exec && content === "3" ? "100755" : "100644",
+        type: "blob",
+        sha: store.putBlob(content),
+      });
+    const right = store.buildTree(flat);
+    const x = store.flatten(left);
+    const y = store.flatten(right);
+    const expected = [...new Set([...x.keys(), ...y.keys()])]
+      .sort()
+      .filter((p) => x.get(p)?.sha !== y.get(p)?.sha || x.get(p)?.mode !== y.get(p)?.mode)
+      .map((path) => ({
+        path,
+        ...(x.get(path) ? { before: x.get(path) } : {}),
+        ...(y.get(path) ? { after: y.get(path) } : {}),
+      }));
+    expect(store.changedFiles(left, right)).toEqual(expected);
+    expect(store.changedFiles(undefined, right)).toEqual([...y].map(([path, after]) => ({ path, after })));
+  });
+
+  test.prop([fc.array(fc.array(fc.nat(), { maxLength: 2 }), { minLength: 1, maxLength: 14 }), fc.nat(), fc.nat()])(
+    "commitsBetween is head's history less base's, newest first, asked any number of times",
+    (parentPicks, i, j) => {
+      const store = new GitObjectStore();
+      const t = tree(store, { f: "x" });
+      const shas: string[] = [];
+      for (const [n, picks] of parentPicks.entries()) {
+        const parents = [...new Set(picks.filter(() => n > 0).map((p) => shas[p % n] as string))];
+        shas.push(store.putCommit({ tree: t, parents, message: `c${n}`, author: person, committer: person }));
+      }
+      const base = shas[i % shas.length] as string;
+      const head = shas[j % shas.length] as string;
+      const plain = (sha: string): string[] => {
+        const seen = new Set<string>();
+        const stack = [sha];
+        while (stack.length > 0) {
+          const cur = stack.pop() as string;
+          if (seen.has(cur)) continue;
+          seen.add(cur);
+          stack.push(...(store.getCommit(cur)?.parents ?? []));
+        }
+        return [...seen];
+      };
+      const expected = plain(head)
+        .filter((s) => !plain(base).includes(s))
+        .sort((p, q) => shas.indexOf(q) - shas.indexOf(p));
+      for (let round = 0; round < 2; round++) {
+        expect(store.commitsBetween(base, head).map((c) => c.sha)).toEqual(expected);
+        expect(store.isAncestor(base, head)).toBe(plain(head).includes(base));
+      }
+    },
+  );
 });
