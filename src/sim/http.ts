@@ -32,10 +32,9 @@ interface Route {
 
 /** Splits a raw path into decoded segments, so "heads%2Fmain" and "heads/main" both reach a `*ref` parameter. */
 export function pathSegments(pathname: string): string[] {
-  return pathname
-    .split("/")
-    .filter((s) => s !== "")
-    .map((s) => decodeURIComponent(s));
+  const segments: string[] = [];
+  for (const s of pathname.split("/")) if (s !== "") segments.push(s.includes("%") ? decodeURIComponent(s) : s);
+  return segments;
 }
 
 /** Whether a segment of a pattern takes any segment (`:param`) or only itself. */

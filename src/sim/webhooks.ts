@@ -46,12 +46,19 @@ export function seededRandom(seed: number): () => number {
 
 /** A version-4 UUID from a random source. */
 export function uuidFrom(rng: () => number): string {
-  const bytes = Array.from({ length: 16 }, () => Math.floor(rng() * 256));
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-  const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  let out = "";
+  for (let i = 0; i < 16; i++) {
+    let byte = Math.floor(rng() * 256);
+    if (i === 6) byte = (byte & 0x0f) | 0x40;
+    if (i === 8) byte = (byte & 0x3f) | 0x80;
+    if (i === 4 || i === 6 || i === 8 || i === 10) out += "-";
+    out += HEX[byte];
+  }
+  return out;
 }
+
+/** Each byte's two hex digits. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
 
 export function signature256(secret: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;

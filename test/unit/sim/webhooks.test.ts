@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../../src/sim/index.js";
+import { uuidFrom } from "../../../src/sim/webhooks.js";
 import { branchWithCommit, OWNER, REPO, SECRET, startSim, type Harness } from "./helpers.js";
 
 interface Received {
@@ -46,6 +47,17 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.sim.stop();
   await new Promise((resolve) => app.server.close(resolve));
+});
+
+describe("delivery ids", () => {
+  it("are version-4 UUIDs drawn from the seed: the same seed gives the same ids, as earlier releases gave", () => {
+    const rng = seededRandom(1);
+    const ids = [uuidFrom(rng), uuidFrom(rng)];
+    expect(ids).toEqual(["a00087fb-f747-4cb8-adfe-747d23673f27", "7d1165c4-4930-4a6d-97cc-4b34a88bc231"]);
+    const again = seededRandom(2);
+    for (let i = 0; i < 200; i++)
+      expect(uuidFrom(again)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
 });
 
 describe("webhook delivery", () => {
