@@ -42,6 +42,8 @@ export interface HandoverOptions {
   lease?: Lease;
   /** Events for one issue within this many ms start one reconcile (default 0: each starts at once). */
   gatherMs?: number;
+  /** The longest a reconcile waits for the guards running on its repo's PRs (default GUARD_WAIT_MS, 10 s). */
+  guardWaitMs?: number;
 }
 
 /** Holds `key` (an issue, `owner/repo#n`) for one replica while `work` runs; others wait their turn. */
@@ -65,7 +67,7 @@ export interface HandoverControls {
 
 const RESYNC_TICK_MS = 60_000;
 
-/** The longest a reconcile waits for the guards running on its repo's PRs (a guard stalled on the network, say). */
+/** The longest a reconcile waits for the guards running on its repo's PRs by default (one stalled on the network). */
 const GUARD_WAIT_MS = 10_000;
 
 const defaultProbe: HttpProbe = async (url) => {
@@ -151,7 +153,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
   const guarding = new Map<string, Promise<void>>();
 
   /**
-   * Waits for the guards already running on the repo's PRs (at most GUARD_WAIT_MS), so that a reconcile does not share
+   * Waits for the guards already running on the repo's PRs (at most `guardWaitMs`), so that a reconcile does not share
    * the process's thread with them. The usual case: a person pushes to a step PR and merges it at once; the guard of
    * their push and the reconcile of the merge would each take the other's CPU time and read the same default branch
    * and tree at once. Waited for, the guard has read them, and the reconcile finds them in the process. A guard that
@@ -163,7 +165,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     if (running.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, GUARD_WAIT_MS);
+      timer = setTimeout(resolve, options.guardWaitMs ?? GUARD_WAIT_MS);
     });
     await Promise.race([Promise.all(running), bound]);
     clearTimeout(timer);

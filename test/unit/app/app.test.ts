@@ -5,7 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Probot, ProbotOctokit } from "probot";
 import { beforeEach, describe, expect, it } from "vitest";
-import { handover, warmParsers, type HandoverControls } from "../../../src/app/index.js";
+import { handover, warmParsers, type HandoverControls, type HandoverOptions } from "../../../src/app/index.js";
 import { commentEvent, issueEvent, pullRequestEvent, repositoryEvent } from "../../../src/spec/events.js";
 import { issueOfBranch, readStepMarker } from "../../../src/spec/markers.js";
 import { github, useNock } from "../github/nock.js";
@@ -29,9 +29,9 @@ const R = "/repos/o/r";
 
 let probot: Probot;
 let controls: HandoverControls;
-beforeEach(async () => {
-  // A new Probot per test: installation tokens are cached per instance.
-  probot = new Probot({
+/** A new Probot (installation tokens are cached per instance) running Handover with `options`. */
+async function app(options: Partial<HandoverOptions> = {}): Promise<{ probot: Probot; controls: HandoverControls }> {
+  const loaded = new Probot({
     appId: 123,
     privateKey,
     logLevel: "fatal",
@@ -45,9 +45,14 @@ beforeEach(async () => {
     botLogin: "handover[bot]",
     webhookSecret: "webhook-secret",
     now: () => Date.parse("2026-05-04T12:00:00Z"),
+    ...options,
   });
-  controls = built.controls;
-  await probot.load(built.app);
+  await loaded.load(built.app);
+  return { probot: loaded, controls: built.controls };
+}
+
+beforeEach(async () => {
+  ({ probot, controls } = await app());
 });
 
 async function receive(name: string, payload: Payload): Promise<void> {
@@ -74,6 +79,53 @@ function done(scope?: ReturnType<typeof github>): void {
     expect(scope.pendingMocks()).toEqual([]);
     expect(scope.isDone()).toBe(true);
   }
+}
+
+/** What the guard reads and writes for PR 7 (head h1 on main at b1), its head's tree answered after `delayMs`. */
+function guardOfPr7(scope: ReturnType<typeof github>, delayMs: number): ReturnType<typeof github> {
+  return scope
+    .get(`${R}/branches/main`)
+    .reply(200, { name: "main", commit: { sha: "b1" } })
+    .get(`${R}/git/trees/h1`)
+    .query({ recursive: "1" })
+    .delay(delayMs)
+    .reply(200, { sha: "t1", truncated: false, tree: [] })
+    .get(`${R}/git/trees/b1`)
+    .query({ recursive: "1" })
+    .reply(200, { sha: "t0", truncated: false, tree: [] })
+    .get(`${R}/issues`)
+    .query(true)
+    .reply(200, [])
+    .get(`${R}/pulls/7/files`)
+    .query(true)
+    .reply(200, [])
+    .get(`${R}/commits/h1/check-runs`)
+    .query(true)
+    .reply(200, { check_runs: [] })
+    .post(`${R}/check-runs`)
+    .reply(201, {});
+}
+
+/** The guard's requests for PR 7 after its head's tree, in order. */
+const GUARD_OF_PR7_AFTER_HEAD = [
+  `GET ${R}/git/trees/b1?recursive=1`,
+  `GET ${R}/issues?labels=handover&state=open&per_page=100&page=1`,
+  `GET ${R}/pulls/7/files?per_page=100&page=1`,
+  `GET ${R}/commits/h1/check-runs?check_name=handover%2Fguard&per_page=100`,
+  `POST ${R}/check-runs`,
+];
+
+/** A person's push to PR 7 (a feature branch, not a step), then a migration issue's event: a guard and a reconcile. */
+async function pushThenIssue(app: Probot): Promise<void> {
+  const pull = fixture("pull_request.closed");
+  pull.action = "synchronize";
+  pull.number = 7;
+  Object.assign(pull.pull_request, { number: 7, state: "open", merged: false, body: "", user: { login: "alice" } });
+  Object.assign(pull.pull_request.head, { ref: "feature", sha: "h1" });
+  pull.pull_request.base.ref = "main";
+  pull.repository.default_branch = "main";
+  await app.receive({ id: "1", name: "pull_request", payload: pull } as Parameters<Probot["receive"]>[0]);
+  await app.receive({ id: "2", name: "issues", payload: fixture("issues.opened") } as Parameters<Probot["receive"]>[0]);
 }
 
 describe("fixtures parse through the payload subsets", () => {
@@ -326,52 +378,32 @@ describe("webhooks name the issue to reconcile", () => {
   });
 
   it("a reconcile starts once the guard already running on a PR of its repo is done: the two never interleave", async () => {
-    const scope = token(github(seen));
-    scope
-      .get(`${R}/branches/main`)
-      .reply(200, { name: "main", commit: { sha: "b1" } })
-      // slow, so the issue's event arrives while the guard runs
-      .get(`${R}/git/trees/h1`)
-      .query({ recursive: "1" })
-      .delay(50)
-      .reply(200, { sha: "t1", truncated: false, tree: [] })
-      .get(`${R}/git/trees/b1`)
-      .query({ recursive: "1" })
-      .reply(200, { sha: "t0", truncated: false, tree: [] })
-      .get(`${R}/issues`)
-      .query(true)
-      .reply(200, [])
-      .get(`${R}/pulls/7/files`)
-      .query(true)
-      .reply(200, [])
-      .get(`${R}/commits/h1/check-runs`)
-      .query(true)
-      .reply(200, { check_runs: [] })
-      .post(`${R}/check-runs`)
-      .reply(201, {});
+    const scope = guardOfPr7(token(github(seen)), 50); // slow, so the issue's event arrives while the guard runs
     plainIssue(scope, 42);
-    const pull = fixture("pull_request.closed");
-    pull.action = "synchronize";
-    pull.number = 7;
-    Object.assign(pull.pull_request, { number: 7, state: "open", merged: false, body: "", user: { login: "alice" } });
-    Object.assign(pull.pull_request.head, { ref: "feature", sha: "h1" });
-    pull.pull_request.base.ref = "main";
-    pull.repository.default_branch = "main";
-    await probot.receive({ id: "1", name: "pull_request", payload: pull } as Parameters<Probot["receive"]>[0]);
-    await probot.receive({ id: "2", name: "issues", payload: fixture("issues.opened") } as Parameters<
-      Probot["receive"]
-    >[0]);
+    await pushThenIssue(probot);
     await controls.idle();
     expect(seen.matched).toEqual([
       TOKEN,
       `GET ${R}/branches/main`,
       `GET ${R}/git/trees/h1?recursive=1`,
-      `GET ${R}/git/trees/b1?recursive=1`,
-      `GET ${R}/issues?labels=handover&state=open&per_page=100&page=1`,
-      `GET ${R}/pulls/7/files?per_page=100&page=1`,
-      `GET ${R}/commits/h1/check-runs?check_name=handover%2Fguard&per_page=100`,
-      `POST ${R}/check-runs`,
+      ...GUARD_OF_PR7_AFTER_HEAD,
       `GET ${R}/issues/42`,
+    ]);
+    done(scope);
+  });
+
+  it("a reconcile waits for a running guard only so long (guardWaitMs): a stalled guard does not hold it back", async () => {
+    const impatient = await app({ guardWaitMs: 20 });
+    const scope = guardOfPr7(token(github(seen)), 400); // the guard stalls far longer than the reconcile waits
+    plainIssue(scope, 42);
+    await pushThenIssue(impatient.probot);
+    await impatient.controls.idle();
+    expect(seen.matched).toEqual([
+      TOKEN,
+      `GET ${R}/branches/main`,
+      `GET ${R}/git/trees/h1?recursive=1`,
+      `GET ${R}/issues/42`,
+      ...GUARD_OF_PR7_AFTER_HEAD,
     ]);
     done(scope);
   });
