@@ -81,8 +81,15 @@ function done(scope?: ReturnType<typeof github>): void {
   }
 }
 
-/** What the guard reads and writes for PR 7 (head h1 on main at b1), its head's tree answered after `delayMs`. */
-function guardOfPr7(scope: ReturnType<typeof github>, delayMs: number): ReturnType<typeof github> {
+/**
+ * What the guard reads and writes for PR 7 (head h1 on main at b1), its head's tree answered after `delayMs`. The
+ * default branch's name comes from the payload: the repository is not read for it.
+ */
+function guardOfPr7(
+  scope: ReturnType<typeof github>,
+  delayMs: number,
+  checkRuns: { head_sha?: string; name?: string }[] = [],
+): ReturnType<typeof github> {
   return scope
     .get(`${R}/branches/main`)
     .reply(200, { name: "main", commit: { sha: "b1" } })
@@ -102,7 +109,7 @@ function guardOfPr7(scope: ReturnType<typeof github>, delayMs: number): ReturnTy
     .get(`${R}/commits/h1/check-runs`)
     .query(true)
     .reply(200, { check_runs: [] })
-    .post(`${R}/check-runs`)
+    .post(`${R}/check-runs`, (body) => checkRuns.push(body) > 0)
     .reply(201, {});
 }
 
@@ -325,29 +332,7 @@ describe("webhooks name the issue to reconcile", () => {
 
   it("a PR head being guarded is guarded once: opened and ready_for_review at once make one check run", async () => {
     const checkRuns: { head_sha?: string; name?: string }[] = [];
-    const scope = token(github(seen));
-    scope
-      .get(`${R}/git/trees/h1`)
-      .query({ recursive: "1" })
-      .delay(50)
-      .reply(200, { sha: "t1", truncated: false, tree: [] })
-      // The default branch's name comes from the payload: the repository is not read for it.
-      .get(`${R}/branches/main`)
-      .reply(200, { name: "main", commit: { sha: "b1" } })
-      .get(`${R}/git/trees/b1`)
-      .query({ recursive: "1" })
-      .reply(200, { sha: "t0", truncated: false, tree: [] })
-      .get(`${R}/issues`)
-      .query(true)
-      .reply(200, [])
-      .get(`${R}/pulls/7/files`)
-      .query(true)
-      .reply(200, [])
-      .get(`${R}/commits/h1/check-runs`)
-      .query(true)
-      .reply(200, { check_runs: [] })
-      .post(`${R}/check-runs`, (body) => checkRuns.push(body) > 0)
-      .reply(201, {});
+    const scope = guardOfPr7(token(github(seen)), 50, checkRuns);
     const pull = (action: string): Payload => {
       const payload = fixture("pull_request.closed");
       payload.action = action;
