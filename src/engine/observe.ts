@@ -300,8 +300,8 @@ async function mergedHere(
  * step opened): Handover opens a step only once the gate before it passed, so the next step's PR, Handover's and not
  * rolled back, is GitHub's record that it did, by the time that PR was opened. Without it the gate would be judged
  * again, on a default branch that may have moved since and without the probe history the lost state held, and a step
- * already open would seem to have skipped it. (One conditional read of the next branch's PRs, answered 304 while
- * nothing changes.)
+ * already open would seem to have skipped it. (One conditional read of the next branch's PRs once the step merged,
+ * or had no diff; answered 304 while nothing changes.)
  */
 async function passedBefore(
   deps: EngineDeps,
