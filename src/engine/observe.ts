@@ -3,6 +3,7 @@ import {
   deploymentObservations,
   evaluateGate,
   httpObservation,
+  gateUnderWay,
   statusObservations,
   type CheckRun,
   type CheckSpec,
@@ -814,7 +815,7 @@ export function stepAhead(
 ): (() => Promise<HeadOutcome>) | undefined {
   const running = plan.steps.findIndex((step) => {
     const state = snapshot.views.get(step.id)?.gate?.state;
-    return state === "pending" || state === "soaking";
+    return state !== undefined && gateUnderWay(state);
   });
   const next = running < 0 ? undefined : plan.steps[running + 1];
   const head = next ? deps.port.heldTree?.(snapshot.headSha) : undefined;

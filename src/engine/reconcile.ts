@@ -8,7 +8,7 @@ import { act, ensureDashboard, ensureLabel, LearnedBeforeFailing, sendFeedback, 
 import { applyCommand, pendingCommands, type CommandFeedback, type PendingCommand } from "./commands.js";
 import { decide } from "./decide.js";
 import type { Decision, HiddenState, Phase } from "./types.js";
-import type { GateCheckResult } from "../health/index.js";
+import { gateUnderWay, type GateCheckResult } from "../health/index.js";
 import { observe, observeIssue, type Carried, type EngineDeps, type Observed } from "./observe.js";
 
 /** Enough rounds to settle a step (merge seen, gate passed, next PR opened) without looping forever. */
@@ -113,7 +113,7 @@ function runningChecks(observed: Observed, phase: Phase): { checks?: GateCheckRe
       ? observed.snapshot.rollback?.view
       : observed.snapshot.views.get(phase.current ?? "")
   )?.gate;
-  return gate && (gate.state === "pending" || gate.state === "soaking") ? { checks: gate.checks } : {};
+  return gate && gateUnderWay(gate.state) ? { checks: gate.checks } : {};
 }
 
 /** Apply new commands to the hidden state; their feedback goes to its outbox, sent once the state is saved. */

@@ -12,6 +12,11 @@ export interface GateInput {
 
 export type GateState = "passed" | "soaking" | "pending" | "failed" | "timed-out";
 
+/** A gate still under way: waiting for its checks (pending) or for its soak (soaking); not passed, failed or timed out. */
+export function gateUnderWay(state: GateState): boolean {
+  return state === "pending" || state === "soaking";
+}
+
 export interface GateCheckResult {
   label: string;
   state: CheckState;

@@ -17,6 +17,13 @@ export {
 export { statusObservations } from "./status.js";
 export { deploymentObservations } from "./deployment.js";
 export { httpObservation } from "./http.js";
-export { evaluateGate, type GateInput, type GateState, type GateResult, type GateCheckResult } from "./gate.js";
+export {
+  evaluateGate,
+  gateUnderWay,
+  type GateInput,
+  type GateState,
+  type GateResult,
+  type GateCheckResult,
+} from "./gate.js";
 export { formatDuration, formatClock, formatDateTime, formatElapsed } from "./duration.js";
 export { healthWarnings } from "./lint.js";

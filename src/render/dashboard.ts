@@ -12,7 +12,7 @@ import {
 import { ISSUE_FIELDS } from "../spec/issue.js";
 import { DASHBOARD_MARKER } from "../spec/markers.js";
 import type { PlannedStep } from "../plan/index.js";
-import { formatDateTime } from "../health/index.js";
+import { formatDateTime, gateUnderWay } from "../health/index.js";
 import { code, escapeText } from "./markdown.js";
 import { CHECK_ICON, phaseWords } from "./phase.js";
 
@@ -62,7 +62,7 @@ function gateCell(step: PlannedStep, snapshot: Snapshot): string {
   const gate = view?.gate;
   if (!gate) return `${step.gate.cluster}: ${step.gate.checks.length} check(s), soak ${step.gate.soak}`;
   // A running gate lists its checks without their states: those change while the phase does not (see phaseWords).
-  const running = gate.state === "pending" || gate.state === "soaking";
+  const running = gateUnderWay(gate.state);
   const checks = gate.checks
     .map((c) => `${running ? "" : `${CHECK_ICON[c.state]} `}${escapeText(c.label)}`)
     .join("<br>");

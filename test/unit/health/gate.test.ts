@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   evaluateGate,
+  gateUnderWay,
   type CheckSpec,
   type GateInput,
   type GateResult,
@@ -353,5 +354,12 @@ const cases: { name: string; checks: Check[]; now: number; want: GateResult }[] 
 describe("evaluateGate", () => {
   it.each(cases)("$name", ({ checks, now, want }) => {
     expect(evaluateGate({ checks, windowStart: W, soakMs: SOAK, timeoutMs: TIMEOUT, now })).toStrictEqual(want);
+  });
+});
+
+describe("gateUnderWay", () => {
+  it("is true while a gate waits for its checks or its soak, false once it passed, failed or timed out", () => {
+    const states = ["pending", "soaking", "passed", "failed", "timed-out"] as const;
+    expect(states.filter(gateUnderWay)).toEqual(["pending", "soaking"]);
   });
 });
