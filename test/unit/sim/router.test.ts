@@ -21,6 +21,8 @@ describe("Router", () => {
   router.add("GET", "/repos/:owner/:repo/git/ref/*ref", answer("ref"));
   router.add("GET", "/repos/:owner/:repo", answer("repo"));
   router.add("POST", "/repos/:owner/:repo", answer("post"));
+  /** What a route of acme/config answers: its name and the `*ref` it took. */
+  const onConfig = (name: string, ref: string) => ({ name, owner: "acme", repo: "config", ref });
 
   it("takes literal and :param segments, decoded", () => {
     expect(routed(router, "GET", "/repos/acme/config")).toEqual({ name: "repo", owner: "acme", repo: "config" });
@@ -29,43 +31,24 @@ describe("Router", () => {
   });
 
   it("gives *rest every segment between the pattern's head and tail, a slash encoded or not", () => {
-    expect(routed(router, "GET", "/repos/acme/config/git/ref/heads/handover/1/prepare")).toEqual({
-      name: "ref",
-      owner: "acme",
-      repo: "config",
-      ref: "heads/handover/1/prepare",
-    });
-    expect(routed(router, "GET", "/repos/acme/config/git/ref/heads%2Fmain")).toEqual({
-      name: "ref",
-      owner: "acme",
-      repo: "config",
-      ref: "heads/main",
-    });
-    expect(routed(router, "GET", "/repos/acme/config/commits/feature/x/status")).toEqual({
-      name: "status",
-      owner: "acme",
-      repo: "config",
-      ref: "feature/x",
-    });
+    expect(routed(router, "GET", "/repos/acme/config/git/ref/heads/handover/1/prepare")).toEqual(
+      onConfig("ref", "heads/handover/1/prepare"),
+    );
+    expect(routed(router, "GET", "/repos/acme/config/git/ref/heads%2Fmain")).toEqual(onConfig("ref", "heads/main"));
+    expect(routed(router, "GET", "/repos/acme/config/commits/feature/x/status")).toEqual(
+      onConfig("status", "feature/x"),
+    );
     // The first registered match wins: a branch named ".../status" is read as that branch's status.
-    expect(routed(router, "GET", "/repos/acme/config/commits/main")).toEqual({
-      name: "commit",
-      owner: "acme",
-      repo: "config",
-      ref: "main",
-    });
+    expect(routed(router, "GET", "/repos/acme/config/commits/main")).toEqual(onConfig("commit", "main"));
   });
 
   it("answers 404 to a path no pattern fits: too short, too long, a literal that differs, another method", () => {
     expect(routed(router, "GET", "/repos/acme")).toBe(404);
     expect(routed(router, "GET", "/repos/acme/config/extra")).toBe(404);
     expect(routed(router, "GET", "/repos/acme/config/git/ref")).toBe(404);
-    expect(routed(router, "GET", "/repos/acme/config/commits/main/statuz/x")).toEqual({
-      name: "commit",
-      owner: "acme",
-      repo: "config",
-      ref: "main/statuz/x",
-    });
+    expect(routed(router, "GET", "/repos/acme/config/commits/main/statuz/x")).toEqual(
+      onConfig("commit", "main/statuz/x"),
+    );
     expect(routed(router, "DELETE", "/repos/acme/config")).toBe(404);
   });
 
