@@ -34,17 +34,29 @@ export type StateSigner = (payload: string) => string;
  * key derived from the webhook secret: write users can edit the App's own comment, but cannot sign.
  */
 export function stateSigner(webhookSecret: string, issue: string): StateSigner {
-  let key = signingKeys.get(webhookSecret);
-  if (!key) {
-    key = createHmac("sha256", webhookSecret).update("handover hidden state v1").digest();
-    signingKeys.set(webhookSecret, key);
+  let signing = signingKeys.get(webhookSecret);
+  if (!signing) {
+    const key = createHmac("sha256", webhookSecret).update("handover hidden state v1").digest();
+    signing = { key, macs: new LruCache<string, string>(64, (signed) => signed.length, 2_000_000) };
+    signingKeys.set(webhookSecret, signing);
   }
-  const derived = key;
-  return (payload) => createHmac("sha256", derived).update(`${issue}\n${payload}`).digest("hex");
+  const { key, macs } = signing;
+  return (payload) => {
+    const signed = `${issue}\n${payload}`;
+    let mac = macs.get(signed);
+    if (mac === undefined) {
+      mac = createHmac("sha256", key).update(signed).digest("hex");
+      macs.set(signed, mac);
+    }
+    return mac;
+  };
 }
 
-/** The key derived from each webhook secret (a process has one or two): derived once, not at every reconcile. */
-const signingKeys = new LruCache<string, Buffer>(4);
+/**
+ * The key derived from each webhook secret (a process has one or two), derived once, and the signatures it made last:
+ * a reconcile signs the state it writes and checks the one it reads, mostly the same payload as the reconcile before.
+ */
+const signingKeys = new LruCache<string, { key: Buffer; macs: LruCache<string, string> }>(4);
 
 /**
  * The payload each state encodes to, by the state object: a reconcile encodes the same state for the dashboard's
@@ -55,12 +67,24 @@ const payloads = new WeakMap<HiddenState, string>();
 
 function payloadOf(state: HiddenState): string {
   let payload = payloads.get(state);
+  if (payload !== undefined) return payload;
+  // Each stage of a reconcile builds a new state object, most often equal to the one before: its JSON text finds the
+  // payload without going through the schema again.
+  const text = JSON.stringify(state);
+  payload = payloadsByText.get(text);
   if (payload === undefined) {
-    payload = Buffer.from(JSON.stringify(hiddenState.parse(state)), "utf8").toString("base64");
-    payloads.set(state, payload);
+    const json = JSON.stringify(hiddenState.parse(state));
+    payload = Buffer.from(json, "utf8").toString("base64");
+    payloadsByText.set(text, payload);
+    // What the next reconcile reads back from the dashboard written with it: known without parsing it again.
+    if (readStates.get(payload) === undefined) readStates.set(payload, deepFreeze(JSON.parse(json) as HiddenState));
   }
+  payloads.set(state, payload);
   return payload;
 }
+
+/** Payloads by the JSON text of the state they encode, as built in memory (its keys in any order). */
+const payloadsByText = new LruCache<string, string>(64, (text, payload) => text.length + payload.length, 4_000_000);
 
 /** Base64 so no value (not even `-->`) can end the HTML comment early; signed when a signer is given. */
 export function encodeState(state: HiddenState, sign?: StateSigner): string {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { createHmac } from "node:crypto";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   compactProbes,
   decodeState,
@@ -8,6 +9,7 @@ import {
   stateSigner,
   type HiddenState,
 } from "../../../src/engine/state.js";
+import { hiddenState } from "../../../src/spec/state.js";
 import { MIN, NOW, doneBefore, hiddenWith } from "./helpers.js";
 
 type Probe = Parameters<typeof compactProbes>[0][number];
@@ -198,11 +200,68 @@ describe("readState: the hidden state is trusted only with the App's signature f
     expect(Object.isFrozen(decoded?.audit)).toBe(false);
   });
 
+  it("a signature is HMAC-SHA256 of the issue and payload under the key derived from the secret, whenever asked", () => {
+    const key = createHmac("sha256", "memo-secret").update("handover hidden state v1").digest();
+    const expected = (issue: string, payload: string) =>
+      createHmac("sha256", key).update(`${issue}\n${payload}`).digest("hex");
+    const payload = "eyJ2IjoxLCJtZW1vIjp0cnVlfQ==";
+    for (let i = 0; i < 3; i++) {
+      expect(stateSigner("memo-secret", "acme/config#7")(payload)).toBe(expected("acme/config#7", payload));
+      expect(stateSigner("memo-secret", "acme/config#8")(payload)).toBe(expected("acme/config#8", payload));
+      expect(stateSigner("memo-secret", "acme/config#7")(`${payload}A`)).toBe(expected("acme/config#7", `${payload}A`));
+      // The same issue and payload under another secret: signed with that secret's key, not the one remembered.
+      expect(stateSigner("other-memo-secret", "acme/config#7")(payload)).not.toBe(expected("acme/config#7", payload));
+    }
+  });
+
   it("a signer made again for the same secret and issue signs alike; another secret does not", () => {
     const payload = "eyJ2IjoxfQ==";
     expect(stateSigner("webhook-secret", "acme/config#42")(payload)).toBe(sign(payload));
     expect(stateSigner("webhook-secret", "acme/config#42")(payload)).toMatch(/^[0-9a-f]{64}$/);
     expect(stateSigner("other-secret", "acme/config#42")(payload)).not.toBe(sign(payload));
     expect(stateSigner("webhook-secret", "acme/config#43")(payload)).not.toBe(sign(payload));
+  });
+});
+
+describe("encoding a state goes through the schema once per content", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** A state no other test encodes (the memos are the process's). */
+  const unique = (n: number): HiddenState => ({ ...emptyState(), handled: [n, n + 1], base: `sha-${n}` });
+
+  it("equal states built apart, even with their keys in another order, encode alike with one parse", () => {
+    const parse = vi.spyOn(hiddenState, "parse");
+    const first = unique(9001);
+    const { handled, base, ...rest } = first;
+    const reordered: HiddenState = { ...rest, base, handled: [...handled] };
+    const a = encodeState(first);
+    const b = encodeState({ ...first, handled: [...handled] });
+    expect(b).toBe(a);
+    expect(parse).toHaveBeenCalledTimes(1);
+    // Another key order is another text: parsed again, and the schema's order makes the same payload.
+    expect(encodeState(reordered)).toBe(a);
+    expect(parse).toHaveBeenCalledTimes(2);
+    expect(encodeState(unique(9003))).not.toBe(a);
+    expect(parse).toHaveBeenCalledTimes(3);
+  });
+
+  it("a state the App encoded is read back from its dashboard without parsing it again, frozen", () => {
+    const sign = stateSigner("webhook-secret", "acme/config#42");
+    const state = hiddenWith({ ...unique(9101), paused: { by: "bob", at: NOW }, steps: doneBefore("release-canary") });
+    const body = `<!-- handover:dashboard -->\ntext\n${encodeState(state, sign)}`;
+    const safeParse = vi.spyOn(hiddenState, "safeParse");
+    const read = readState(body, sign);
+    expect(safeParse).not.toHaveBeenCalled();
+    expect(read).toStrictEqual({ kind: "ok", state });
+    if (read.kind !== "ok") throw new Error("not read");
+    expect(read.state).not.toBe(state);
+    expect(Object.isFrozen(read.state.steps)).toBe(true);
+    expect(Object.isFrozen(state.steps)).toBe(false);
+    // Someone else's payload is still parsed, and its signature still checked.
+    expect(readState(`text\n${encodeState(state)}`, sign)).toStrictEqual({ kind: "tampered" });
+    expect(decodeState(body)).toStrictEqual(state);
+    expect(safeParse).toHaveBeenCalledTimes(1);
   });
 });
