@@ -53,10 +53,13 @@ export function readYamlDocuments(file: string, text: string): YamlResult<unknow
 /** Texts longer than this are parsed in pieces ahead of a plan. */
 export const PIECEWISE_CHARS = 8_000;
 
-/** readYamlDocuments as work that yields while a long text is parsed (a 1,000-line config takes tens of ms). */
+/**
+ * readYamlDocuments as work that yields while a long text is parsed (a 1,000-line config takes tens of ms). A text
+ * already parsed, or made by an edit that parsed it to verify it (each step of a plan's general path), is read at once.
+ */
 export function* readingYamlDocuments(file: string, text: string): Generator<void, YamlResult<unknown[]>> {
-  if (text.length <= PIECEWISE_CHARS || parsed.get(text) || simpleList(text) !== undefined)
-    return readYamlDocuments(file, text);
+  const known = parsed.get(text) || sourceDocuments.get(text);
+  if (text.length <= PIECEWISE_CHARS || known || simpleList(text) !== undefined) return readYamlDocuments(file, text);
   const docs = yield* parsingDocuments(text, { uniqueKeys: true, keepSourceTokens: true });
   if (!docs) return readYamlDocuments(file, text);
   sourceDocuments.set(text, docs);

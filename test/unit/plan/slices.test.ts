@@ -4,7 +4,7 @@ import { syntheticRepo } from "../../../src/bench/synthetic.js";
 import { loadInSlices, planMigration, planMigrationInSlices } from "../../../src/plan/index.js";
 import { loadingRepo, loadRepo } from "../../../src/repo/index.js";
 import { finish } from "../../../src/spec/work.js";
-import { readingSeqItems, readSeqItems } from "../../../src/edit/sequence.js";
+import { readingSeqItems, readSeqItems, removeSeqItems } from "../../../src/edit/sequence.js";
 import { parseChanged } from "../../../src/plan/slices.js";
 import { parsingDocuments, readingYamlDocuments, readYamlDocuments, sourceDocuments } from "../../../src/spec/yaml.js";
 import { parseFile } from "../../../src/edit/locate.js";
@@ -106,6 +106,19 @@ describe("parsing a long file in pieces", () => {
     expect(docs).toHaveLength(1);
     expect(parseFile(text, 0, ["discovery"]).docs).toBe(docs);
     expect(docs?.[0]?.contents?.srcToken?.type).toBe("block-map");
+  });
+
+  it("reads a text an edit just made from the documents that verified it, without parsing it again", () => {
+    const before = `${config}# before an edit\n`;
+    const after = removeSeqItems(before, ["discovery", "backends", "files"], (_value, i) => i === 3);
+    // The edit parsed its result to verify it: those documents are the text's.
+    const verified = sourceDocuments.get(after);
+    expect(verified).toHaveLength(1);
+    const read = pieces(readingYamlDocuments("a/replicante.yaml", after));
+    expect(read.yields).toBe(0);
+    expect(read.value).toEqual({ ok: true, value: verified?.map((d) => d.toJS()) });
+    expect(read.value).toEqual(readYamlDocuments("b/replicante.yaml", `${after}# another text\n`));
+    expect(sourceDocuments.get(after)).toBe(verified);
   });
 
   it("reads what readYamlDocuments reads", () => {
