@@ -5,7 +5,7 @@ import { rehearse } from "../rehearse/run.js";
 import { SimulatedClock, startWorld, type World } from "../rehearse/world.js";
 import { readDirTree } from "../cli/disk.js";
 import { formBody, parseIssueBody } from "../spec/issue.js";
-import { syntheticRepo } from "./synthetic.js";
+import { syntheticHttpRepo, syntheticRepo } from "./synthetic.js";
 
 const ISSUE = (groups: string): string =>
   formBody({ source: "replicore-a", target: "replicore-b", version: "0.3.1", groups });
@@ -17,8 +17,23 @@ function round(value: number, digits = 1): number {
 
 /** Plan time and heap for n backend groups (one backend per group: the worst case, 2n + 2 steps). */
 function planScaling(n: number): { groups: number; steps: number; plan_ms: number; heap_mb: number } {
-  const tree = syntheticRepo(n);
-  const request = parseIssueBody(ISSUE("_No response_")).request;
+  return planOf(syntheticRepo(n), ISSUE("_No response_"));
+}
+
+/**
+ * The same for an http-era (Core 0.5) cluster of n discovery endpoints, which the planner computes on its general
+ * path at every step (its quick path is the files era's): each step parses the edited config again to verify it.
+ */
+function planGeneral(n: number): { era: string; groups: number; steps: number; plan_ms: number; heap_mb: number } {
+  const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.5.0", groups: "_No response_" });
+  return { era: "http", ...planOf(syntheticHttpRepo(n), body) };
+}
+
+function planOf(
+  tree: Map<string, string>,
+  issue: string,
+): { groups: number; steps: number; plan_ms: number; heap_mb: number } {
+  const request = parseIssueBody(issue).request;
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const start = performance.now();
@@ -228,6 +243,7 @@ const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
   api: rehearsal,
   resync: async () => ({ resync: await idleResync() }),
   big: () => bigRepo(1000),
+  general: async () => ({ plan_general: [100, 300].map(planGeneral) }),
 };
 
 /** `npm run bench`: every performance figure as one JSON document. */

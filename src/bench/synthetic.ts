@@ -1,4 +1,4 @@
-// The bench's worst case for the planner, also planned in full by a test.
+// The bench's worst cases for the planner, also planned in full by tests.
 
 /** A files-era config repo with `n` discovery files (one backend each). */
 export function syntheticRepo(n: number): Map<string, string> {
@@ -28,6 +28,57 @@ export function syntheticRepo(n: number): Map<string, string> {
       "  options:",
       "    db: replicore",
       "    uri: 'mongodb://mongo.a:27017/'",
+      "",
+    ].join("\n"),
+  );
+  files.set(
+    "clusters/replicore-a/statefulset.yaml",
+    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
+  );
+  files.set(
+    ".github/handover.yml",
+    [
+      "version: 1",
+      "clusters:",
+      "  replicore-a:",
+      "    config: clusters/replicore-a/replicante.yaml",
+      "    restart: { file: clusters/replicore-a/statefulset.yaml, key: [spec, template, metadata, annotations, handover.replicante.io/restart] }",
+      "    health: [{ status: 'deploy/replicore-a' }]",
+      "",
+    ].join("\n"),
+  );
+  return files;
+}
+
+/**
+ * An http-era (Core 0.5) config repo with `n` discovery endpoints: a plan of it takes the planner's general path at
+ * every step (the quick path is the files era's), the case the bench's `general` section measures.
+ */
+export function syntheticHttpRepo(n: number): Map<string, string> {
+  const files = new Map<string, string>();
+  const entries: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `inventory-${String(i).padStart(4, "0")}`;
+    entries.push(`      - url: 'https://${name}.corp:8443/replicante'`, "        method: GET");
+  }
+  files.set(
+    "clusters/replicore-a/replicante.yaml",
+    [
+      "# generated",
+      "coordinator:",
+      "  options:",
+      "    ensemble: 'zk.a:2181/replicante'",
+      "discovery:",
+      "  backends:",
+      "    http:",
+      ...entries,
+      "  interval: 60",
+      "storage:",
+      "  primary:",
+      "    backend: mongodb",
+      "    options:",
+      "      db: replicore",
+      "      uri: 'mongodb://mongo.a:27017/'",
       "",
     ].join("\n"),
   );

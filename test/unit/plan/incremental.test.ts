@@ -1,7 +1,7 @@
 // The bench's worst case, planned in full: 1,000 single-backend groups, 2,002 steps, each checked against the
 // plan written by hand (a line out of the source's list, a file copied and a line into the target's list, a bump).
 import { describe, expect, it } from "vitest";
-import { syntheticRepo } from "../../../src/bench/synthetic.js";
+import { syntheticHttpRepo, syntheticRepo } from "../../../src/bench/synthetic.js";
 import { checkTree } from "../../../src/invariant/index.js";
 import { planMigration, planMigrationInSlices, type PlannedStep } from "../../../src/plan/index.js";
 import { planOk, request } from "./helpers.js";
@@ -90,5 +90,44 @@ describe("planMigrationInSlices", () => {
     // (owned files, copies, the list emptied in four parts, two dependency endpoints, the target's shape, its
     // handover.yml entry); the final load.
     expect(pauses).toBe(23 + (2 + 2) + 42 + 4 * (1 + 2) + (6 + 3) + 1);
+  });
+});
+
+describe("a plan of an http-era cluster with 30 discovery endpoints (the general path at every step)", () => {
+  const n = 30;
+  const tree = syntheticHttpRepo(n);
+  const plan = planOk(tree, request("replicore-a", "replicore-b", "0.5.0"), 1);
+  const endpoint = (i: number) =>
+    `      - url: 'https://inventory-${String(i).padStart(4, "0")}.corp:8443/replicante'\n        method: GET\n`;
+  const id = (i: number) => `https---inventory-${String(i).padStart(4, "0")}-corp-8443-replica`;
+
+  it("releases and adopts one endpoint (its two lines) at a time, bumping each restart key", () => {
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      "prepare",
+      ...Array.from({ length: n }, (_, i) => [`release-${id(i)}`, `adopt-${id(i)}`]).flat(),
+      "decommission",
+    ]);
+    const scaffold = plan.steps[0]?.changes.find((c) => c.path === TARGET_CONFIG)?.content ?? "";
+    let source = tree.get(SOURCE_CONFIG) ?? "";
+    let target = scaffold.replace("    http: []\n", "    http:\n");
+    for (let i = 0; i < n; i++) {
+      source = source.replace(endpoint(i), "");
+      if (i === n - 1) source = source.replace("    http:\n", "    http: []\n");
+      const at = target.indexOf("  interval: 60");
+      target = `${target.slice(0, at)}${endpoint(i)}${target.slice(at)}`;
+      expect(contents(plan.steps[2 * i + 1])).toEqual([
+        ["update", SOURCE_CONFIG, source],
+        ["update", "clusters/replicore-a/statefulset.yaml", restart(`1-release-${id(i)}`)],
+      ]);
+      expect(contents(plan.steps[2 * i + 2])).toEqual([
+        ["update", TARGET_CONFIG, target],
+        ["update", "clusters/replicore-b/statefulset.yaml", restart(`1-adopt-${id(i)}`)],
+      ]);
+    }
+  });
+
+  it("is the plan the general path gives when asked for it alone", () => {
+    const general = planMigration(tree, request("replicore-a", "replicore-b", "0.5.0"), 1, [], { incremental: false });
+    expect(JSON.stringify(general)).toBe(JSON.stringify({ ok: true, plan }));
   });
 });
