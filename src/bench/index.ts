@@ -5,7 +5,7 @@ import { rehearse } from "../rehearse/run.js";
 import { SimulatedClock, startWorld, type World } from "../rehearse/world.js";
 import { readDirTree } from "../cli/disk.js";
 import { formBody, parseIssueBody } from "../spec/issue.js";
-import { syntheticHttpRepo, syntheticRepo } from "./synthetic.js";
+import { syntheticHttpRepo, syntheticKustomizeRepo, syntheticRepo } from "./synthetic.js";
 
 const ISSUE = (groups: string): string =>
   formBody({ source: "replicore-a", target: "replicore-b", version: "0.3.1", groups });
@@ -27,6 +27,11 @@ function planScaling(n: number): { groups: number; steps: number; plan_ms: numbe
 function planGeneral(n: number): { era: string; groups: number; steps: number; plan_ms: number; heap_mb: number } {
   const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.5.0", groups: "_No response_" });
   return { era: "http", ...planOf(syntheticHttpRepo(n), body) };
+}
+
+/** Plan time and heap for n groups whose discovery files a Kustomize generator lists (each adopt registers a copy). */
+function planKustomize(n: number): { groups: number; steps: number; plan_ms: number; heap_mb: number } {
+  return planOf(syntheticKustomizeRepo(n), ISSUE("_No response_"));
 }
 
 function planOf(
@@ -243,7 +248,8 @@ const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
   api: rehearsal,
   resync: async () => ({ resync: await idleResync() }),
   big: () => bigRepo(1000),
-  general: async () => ({ plan_general: [100, 300].map(planGeneral) }),
+  // After the sections above, so that their heap and caches do not weigh on the rehearsal's reconciles.
+  plans: async () => ({ plan_kustomize: planKustomize(1000), plan_general: [100, 300].map(planGeneral) }),
 };
 
 /** `npm run bench`: every performance figure as one JSON document. */

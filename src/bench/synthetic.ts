@@ -51,6 +51,30 @@ export function syntheticRepo(n: number): Map<string, string> {
 }
 
 /**
+ * syntheticRepo with the source packaged by Kustomize: its configMapGenerator lists the Core config and every
+ * discovery file, so each adopt step registers its copy in the target's generator.
+ */
+export function syntheticKustomizeRepo(n: number): Map<string, string> {
+  const files = syntheticRepo(n);
+  const discovery = [...files.keys()].filter((path) => path.startsWith("clusters/replicore-a/conf.d/"));
+  files.set(
+    "clusters/replicore-a/kustomization.yaml",
+    [
+      "resources:",
+      "  - statefulset.yaml",
+      "configMapGenerator:",
+      "  - name: replicore-a-config",
+      "    files:",
+      "      - replicante.yaml",
+      ...discovery.map((path) => `      - ${path.slice("clusters/replicore-a/".length)}`),
+      "",
+    ].join("\n"),
+  );
+  files.set("clusters/kustomization.yaml", "resources:\n  - ./replicore-a\n");
+  return files;
+}
+
+/**
  * An http-era (Core 0.5) config repo with `n` discovery endpoints: a plan of it takes the planner's general path at
  * every step (the quick path is the files era's), the case the bench's `general` section measures.
  */

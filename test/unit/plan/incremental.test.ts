@@ -1,7 +1,7 @@
 // The bench's worst case, planned in full: 1,000 single-backend groups, 2,002 steps, each checked against the
 // plan written by hand (a line out of the source's list, a file copied and a line into the target's list, a bump).
 import { describe, expect, it } from "vitest";
-import { syntheticHttpRepo, syntheticRepo } from "../../../src/bench/synthetic.js";
+import { syntheticHttpRepo, syntheticKustomizeRepo, syntheticRepo } from "../../../src/bench/synthetic.js";
 import { checkTree } from "../../../src/invariant/index.js";
 import { planMigration, planMigrationInSlices, type PlannedStep } from "../../../src/plan/index.js";
 import { planOk, request } from "./helpers.js";
@@ -129,5 +129,40 @@ describe("a plan of an http-era cluster with 30 discovery endpoints (the general
   it("is the plan the general path gives when asked for it alone", () => {
     const general = planMigration(tree, request("replicore-a", "replicore-b", "0.5.0"), 1, [], { incremental: false });
     expect(JSON.stringify(general)).toBe(JSON.stringify({ ok: true, plan }));
+  });
+});
+
+describe("a plan of 50 groups whose discovery files a Kustomize generator lists (the bench's plan_kustomize)", () => {
+  const n = 50;
+  const plan = planOk(syntheticKustomizeRepo(n), request("replicore-a", "replicore-b", "0.3.1"), 1);
+  const generator = (listed: number) =>
+    [
+      "resources:",
+      "  - statefulset.yaml",
+      "configMapGenerator:",
+      "  - name: replicore-b-config",
+      "    files:",
+      "      - replicante.yaml",
+      ...Array.from({ length: listed }, (_, i) => `      - conf.d/${name(i)}.yaml`),
+      "",
+    ].join("\n");
+
+  it("gives the target a generator of its own and registers each adopted copy in it, one line a step", () => {
+    const kustomization = "clusters/replicore-b/kustomization.yaml";
+    expect(plan.steps[0]?.changes.find((c) => c.path === kustomization)).toMatchObject({
+      action: "create",
+      content: generator(0),
+    });
+    for (let i = 0; i < n; i++) {
+      const adopt = plan.steps[2 * i + 2];
+      expect(adopt?.id).toBe(`adopt-${name(i)}`);
+      expect(adopt?.changes.map((c) => c.path)).toEqual([
+        `clusters/replicore-b/conf.d/${name(i)}.yaml`,
+        kustomization,
+        TARGET_CONFIG,
+        "clusters/replicore-b/statefulset.yaml",
+      ]);
+      expect(adopt?.changes[1]?.content).toBe(generator(i + 1));
+    }
   });
 });
