@@ -65,7 +65,7 @@ export function parseFile(text: string, docIndex: number, path: YamlPath): Parse
     const err = d.errors[0];
     if (err)
       throw new EditError(`cannot edit ${showPath(path)}: the file is not valid YAML: ${firstLine(err.message)}`);
-    const alias = unresolvedAlias(d);
+    const alias = unresolvedAlias(d, text);
     if (alias) {
       throw new EditError(
         `cannot edit ${showPath(path)}: the alias *${alias.name} on line ${lineNumber(text, alias.offset)} has no anchor before it`,
@@ -130,8 +130,12 @@ export function resolve(doc: Document.Parsed, path: YamlPath): Resolution {
   return res;
 }
 
-/** The first alias of doc whose anchor is not defined before it (an alias refers back, never forward). */
-export function unresolvedAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
+/**
+ * The first alias of doc whose anchor is not defined before it (an alias refers back, never forward). `text`, the
+ * source doc was parsed from: without a `*` in it there is no alias, and no walk over the document.
+ */
+export function unresolvedAlias(doc: Document.Parsed, text?: string): { name: string; offset: number } | undefined {
+  if (text !== undefined && !text.includes("*")) return undefined;
   const anchors = new Set<string>();
   let found: { name: string; offset: number } | undefined;
   visit(doc, (_key, node) => {
@@ -445,7 +449,7 @@ export function verifyEdit(after: string, before: Parsed, expected: unknown, pat
     throw new EditError(`editing ${showPath(path)} would change the number of documents`);
   }
   for (const d of docs) {
-    const alias = unresolvedAlias(d as Document.Parsed);
+    const alias = unresolvedAlias(d as Document.Parsed, after);
     if (alias) {
       throw new EditError(
         `cannot edit ${showPath(path)}: the alias *${alias.name} would stand on line ${lineNumber(after, alias.offset)} of the result with no anchor &${alias.name} before it (an alias refers back to an anchor)`,
