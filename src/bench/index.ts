@@ -5,7 +5,7 @@ import { rehearse } from "../rehearse/run.js";
 import { SimulatedClock, startWorld, type World } from "../rehearse/world.js";
 import { readDirTree } from "../cli/disk.js";
 import { formBody, parseIssueBody } from "../spec/issue.js";
-import { syntheticHttpRepo, syntheticKustomizeRepo, syntheticRepo } from "./synthetic.js";
+import { syntheticHttpRepo, syntheticKustomizeRepo, syntheticRepo, syntheticSettingsRepo } from "./synthetic.js";
 
 const ISSUE = (groups: string): string =>
   formBody({ source: "replicore-a", target: "replicore-b", version: "0.3.1", groups });
@@ -21,12 +21,17 @@ function planScaling(n: number): { groups: number; steps: number; plan_ms: numbe
 }
 
 /**
- * The same for an http-era (Core 0.5) cluster of n discovery endpoints, which the planner computes on its general
- * path at every step (its quick path is the files era's): each step parses the edited config again to verify it.
+ * The same for a cluster of an era the planner computes on its general path at every step (its quick path is the
+ * files era's): http (Core 0.5), where each step parses the edited config again to verify it, or settings (Core 0.7),
+ * one DiscoverySettings file per backend.
  */
-function planGeneral(n: number): { era: string; groups: number; steps: number; plan_ms: number; heap_mb: number } {
-  const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.5.0", groups: "_No response_" });
-  return { era: "http", ...planOf(syntheticHttpRepo(n), body) };
+function planGeneral(
+  era: "http" | "settings",
+  n: number,
+): { era: string; groups: number; steps: number; plan_ms: number; heap_mb: number } {
+  const version = era === "http" ? "0.5.0" : "0.7.2";
+  const body = formBody({ source: "replicore-a", target: "replicore-b", version, groups: "_No response_" });
+  return { era, ...planOf(era === "http" ? syntheticHttpRepo(n) : syntheticSettingsRepo(n), body) };
 }
 
 /** Plan time and heap for n groups whose discovery files a Kustomize generator lists (each adopt registers a copy). */
@@ -249,7 +254,10 @@ const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
   resync: async () => ({ resync: await idleResync() }),
   big: () => bigRepo(1000),
   // After the sections above, so that their heap and caches do not weigh on the rehearsal's reconciles.
-  plans: async () => ({ plan_kustomize: planKustomize(1000), plan_general: [100, 300].map(planGeneral) }),
+  plans: async () => ({
+    plan_kustomize: planKustomize(1000),
+    plan_general: [planGeneral("http", 100), planGeneral("http", 300), planGeneral("settings", 300)],
+  }),
 };
 
 /** `npm run bench`: every performance figure as one JSON document. */

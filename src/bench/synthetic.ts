@@ -124,3 +124,44 @@ export function syntheticHttpRepo(n: number): Map<string, string> {
   );
   return files;
 }
+
+/**
+ * A settings-era (Core 0.7) config repo with `n` DiscoverySettings objects, one file each: also planned on the
+ * general path at every step (release disables the source's object, adopt copies it into the target's folder).
+ */
+export function syntheticSettingsRepo(n: number): Map<string, string> {
+  const files = new Map<string, string>();
+  for (let i = 0; i < n; i++) {
+    const name = `inventory-${String(i).padStart(4, "0")}`;
+    files.set(
+      `clusters/replicore-a/apply/${name}.yaml`,
+      [
+        "apiVersion: replicante.io/v0",
+        "kind: DiscoverySettings",
+        "metadata:",
+        "  namespace: default",
+        `  name: ${name}`,
+        "spec:",
+        "  backend: http",
+        "  enabled: true",
+        `  url: 'http://${name}.corp:9876/discover'`,
+        "",
+      ].join("\n"),
+    );
+  }
+  files.set("clusters/replicore-a/replicante.yaml", "discovery:\n  interval: 15\n");
+  files.set(
+    ".github/handover.yml",
+    [
+      "version: 1",
+      "clusters:",
+      "  replicore-a:",
+      "    config: clusters/replicore-a/replicante.yaml",
+      "    discovery: settings",
+      "    settings_dir: clusters/replicore-a/apply",
+      "    health: [{ deployment: replicore-a }]",
+      "",
+    ].join("\n"),
+  );
+  return files;
+}

@@ -230,6 +230,14 @@ function actionObjects(docs: unknown[], file: string): ActionObject[] {
   });
 }
 
+/**
+ * What each DiscoverySettings folder's file last gave (its backend, if it holds a DiscoverySettings object, and the apply
+ * actions in it), by cluster, folder and path: a function of those and of the file's text, so a load of a tree where
+ * the file did not change (a plan loads the repo again after each step) takes it as it was. Files with a problem are
+ * read again each time.
+ */
+const settingsReads = new Map<string, { text: string; backend: Backend | undefined; actions: ActionObject[] }>();
+
 const settingsEra: EraAdapter = {
   where: "DiscoverySettings objects",
   needsRestart: false,
@@ -249,14 +257,30 @@ const settingsEra: EraAdapter = {
       .sort();
     for (const [n, path] of files.entries()) {
       if (n % READ_PIECE === READ_PIECE - 1) yield;
-      const docs = readYamlDocuments(path, tree.get(path) ?? "");
+      const text = tree.get(path) ?? "";
+      const memo = `${cluster.name}\0${cluster.settingsDir}\0${path}`;
+      const earlier = settingsReads.get(memo);
+      if (earlier?.text === text) {
+        actions.push(...earlier.actions);
+        if (earlier.backend) backends.push(earlier.backend);
+        continue;
+      }
+      const docs = readYamlDocuments(path, text);
       if (!docs.ok) {
         problems.push(problem("malformed-discovery-file", cluster, docs.problems.join("; "), path, [path]));
         continue;
       }
-      actions.push(...actionObjects(docs.value, path));
+      const own = actionObjects(docs.value, path);
+      actions.push(...own);
+      const remember = (backend: Backend | undefined) => {
+        if (settingsReads.size >= ENTRY_READS_MAX) settingsReads.clear();
+        settingsReads.set(memo, { text, backend, actions: own });
+      };
       const objects = docs.value.filter((d) => (d as Record<string, unknown> | null)?.kind === "DiscoverySettings");
-      if (objects.length === 0) continue;
+      if (objects.length === 0) {
+        remember(undefined);
+        continue;
+      }
       if (objects.length > 1) {
         problems.push(
           problem(
@@ -285,7 +309,9 @@ const settingsEra: EraAdapter = {
       }
       const identity = httpIdentity({ url, headers: object.spec?.headers, tls: object.spec?.tls });
       const reach: Reach[] = object.spec?.enabled === false ? [] : [{ kind: "url", value: identity, file: path }];
-      backends.push({ id: name, entry: posix.relative(cluster.settingsDir, path), key: path, files: [path], reach });
+      const backend = { id: name, entry: posix.relative(cluster.settingsDir, path), key: path, files: [path], reach };
+      backends.push(backend);
+      remember(backend);
     }
     return { backends, problems, actions };
   },

@@ -1,7 +1,12 @@
 // The bench's worst case, planned in full: 1,000 single-backend groups, 2,002 steps, each checked against the
 // plan written by hand (a line out of the source's list, a file copied and a line into the target's list, a bump).
 import { describe, expect, it } from "vitest";
-import { syntheticHttpRepo, syntheticKustomizeRepo, syntheticRepo } from "../../../src/bench/synthetic.js";
+import {
+  syntheticHttpRepo,
+  syntheticKustomizeRepo,
+  syntheticRepo,
+  syntheticSettingsRepo,
+} from "../../../src/bench/synthetic.js";
 import { checkTree } from "../../../src/invariant/index.js";
 import { planMigration, planMigrationInSlices, type PlannedStep } from "../../../src/plan/index.js";
 import { planOk, request } from "./helpers.js";
@@ -164,5 +169,35 @@ describe("a plan of 50 groups whose discovery files a Kustomize generator lists 
       ]);
       expect(adopt?.changes[1]?.content).toBe(generator(i + 1));
     }
+  });
+});
+
+describe("a plan of a settings-era cluster with 30 DiscoverySettings objects (the general path at every step)", () => {
+  const n = 30;
+  const tree = syntheticSettingsRepo(n);
+  const plan = planOk(tree, request("replicore-a", "replicore-b", "0.7.2"), 1);
+  const inventory = (i: number) => `inventory-${String(i).padStart(4, "0")}`;
+
+  it("disables each object in the source's folder, then copies it into the target's, one object a step", () => {
+    expect(plan.steps.map((s) => s.id)).toEqual([
+      "prepare",
+      ...Array.from({ length: n }, (_, i) => [`release-${inventory(i)}`, `adopt-${inventory(i)}`]).flat(),
+      "decommission",
+    ]);
+    for (let i = 0; i < n; i++) {
+      const object = tree.get(`clusters/replicore-a/apply/${inventory(i)}.yaml`) ?? "";
+      expect(object).toContain("  enabled: true\n");
+      expect(contents(plan.steps[2 * i + 1])).toEqual([
+        [
+          "update",
+          `clusters/replicore-a/apply/${inventory(i)}.yaml`,
+          object.replace("enabled: true", "enabled: false"),
+        ],
+      ]);
+      expect(contents(plan.steps[2 * i + 2])).toEqual([
+        ["create", `clusters/replicore-b/apply/${inventory(i)}.yaml`, object],
+      ]);
+    }
+    expect(contents(plan.steps.at(-1)).filter(([action]) => action === "delete")).toHaveLength(n + 1);
   });
 });

@@ -51,6 +51,47 @@ describe("loadingRepo", () => {
     expect(reach(loadRepo(new Map(tree)))).toEqual(reach(before));
   });
 
+  it("reads a DiscoverySettings file again when its text changed, and keeps what the others gave", () => {
+    const object = (name: string, enabled: boolean) =>
+      `apiVersion: replicante.io/v0\nkind: DiscoverySettings\nmetadata:\n  namespace: default\n  name: ${name}\nspec:\n  backend: http\n  enabled: ${enabled}\n  url: 'http://${name}.corp:9876/discover'\n`;
+    const tree = new Map([
+      [
+        ".github/handover.yml",
+        "version: 1\nclusters:\n  replicore-s:\n    config: clusters/replicore-s/replicante.yaml\n    discovery: settings\n    settings_dir: clusters/replicore-s/apply\n    health: none\n",
+      ],
+      ["clusters/replicore-s/replicante.yaml", "discovery:\n  interval: 15\n"],
+      ["clusters/replicore-s/apply/a.yaml", object("a", true)],
+      ["clusters/replicore-s/apply/b.yaml", object("b", true)],
+      [
+        "clusters/replicore-s/apply/drain.yaml",
+        "apiVersion: replicante.io/v0\nkind: NodeAction\nmetadata:\n  cluster: mongo\n  node: 'http://mongo-1:37017/'\n",
+      ],
+    ]);
+    const cluster = (loaded: ReturnType<typeof loadRepo>) =>
+      loaded.ok ? loaded.model.clusters.get("replicore-s") : undefined;
+    const before = cluster(loadRepo(tree));
+    const changed = new Map(tree);
+    changed.set("clusters/replicore-s/apply/b.yaml", object("b", false));
+    const after = cluster(loadRepo(changed));
+    expect(after?.backends.map((b) => [b.id, b.reach.map((r) => r.value)])).toEqual([
+      ["a", ["http://a.corp:9876/discover"]],
+      ["b", []],
+    ]);
+    expect(after?.backends[0]).toBe(before?.backends[0]);
+    expect(after?.backends[1]).not.toBe(before?.backends[1]);
+    expect(after?.actions).toEqual([
+      {
+        kind: "NodeAction",
+        cluster: "mongo",
+        node: "http://mongo-1:37017",
+        file: "clusters/replicore-s/apply/drain.yaml",
+      },
+    ]);
+    expect(after?.actions).toEqual(before?.actions);
+    // Back to its first text: read as it was then.
+    expect(cluster(loadRepo(new Map(tree)))?.backends.map((b) => b.reach.length)).toEqual([1, 1]);
+  });
+
   it("in slices, parses ahead and loads what loadRepo loads, pausing between the pieces", async () => {
     const tree = syntheticRepo(250);
     let pauses = 0;
