@@ -151,7 +151,9 @@ export function unresolvedAlias(doc: Document.Parsed, text?: string): { name: st
 }
 
 /** For each node an alias repeats, the first alias that does (an alias repeats the last node anchored so before it). */
-function aliasedNodes(doc: Document.Parsed): Map<unknown, number> {
+function aliasedNodes(doc: Document.Parsed, text: string): Map<unknown, number> {
+  // An alias is written `*name`: a text without a `*` repeats nothing.
+  if (!text.includes("*")) return new Map();
   const anchored = new Map<string, unknown>();
   const repeated = new Map<unknown, number>();
   visit(doc, (_key, node) => {
@@ -176,7 +178,7 @@ function anchorLine(text: string, node: unknown): number {
  * would repeat that one instead. (With no earlier one the alias would dangle, which the result's check names.)
  */
 export function refuseRepointedAlias(text: string, doc: Document.Parsed, path: YamlPath, removed: unknown[]): void {
-  const repeated = aliasedNodes(doc);
+  const repeated = aliasedNodes(doc, text);
   if (repeated.size === 0) return;
   const firstAnchored = new Map<string, number>();
   visit(doc, (_key, node) => {
@@ -200,7 +202,7 @@ export function refuseRepointedAlias(text: string, doc: Document.Parsed, path: Y
  * alias would change with it, and keeping its old value would mean rewriting the alias's line.
  */
 export function refuseAliasedChange(text: string, doc: Document.Parsed, path: YamlPath, depth: number): void {
-  const repeated = aliasedNodes(doc);
+  const repeated = aliasedNodes(doc, text);
   if (repeated.size === 0) return;
   let node: unknown = doc.contents;
   for (let i = 0; i <= depth; i++) {
