@@ -1,9 +1,25 @@
 import { posix } from "node:path";
 import { isRepoPath, normalizeRepoPath } from "../spec/config.js";
+import { TextMemo } from "../spec/memo.js";
 import { show } from "../spec/problems.js";
 
 /** Normal form for comparing URLs: lower-case scheme and host, no trailing slash; path and query keep their case. */
 export function normalizeUrl(url: string): string {
+  let normal = normalUrls.get(url);
+  if (normal === undefined) {
+    normal = normalForm(url);
+    normalUrls.set(url, normal);
+  }
+  return normal;
+}
+
+/**
+ * The normal forms of the URLs seen last: every load of a tree reads each agent and discovery URL again (a plan loads
+ * it after each step of its general path), and parsing a URL is most of the cost.
+ */
+const normalUrls = new TextMemo<string>(20_000, 2_000_000);
+
+function normalForm(url: string): string {
   const trimmed = url.trim();
   try {
     const parsed = new URL(trimmed);

@@ -27,6 +27,10 @@ describe("http backends as Replicante compares them", () => {
       "https://cmdb.corp/api/Replicante?Env=Prod",
     );
     expect(httpIdentity({ url: "http://a/x", headers: {}, tls: { ca_cert: null } })).toBe("http://a/x");
+    // Asked again (the normal forms seen last are kept), and for the same URL written otherwise.
+    for (const url of ["HTTPS://CMDB.Corp/api/Replicante/?Env=Prod", " https://cmdb.CORP/api/Replicante?Env=Prod "])
+      expect(normalizeUrl(url)).toBe("https://cmdb.corp/api/Replicante?Env=Prod");
+    expect(normalizeUrl("not a url/")).toBe("not a url");
   });
 
   it("releasing the first moves only it; the second's alias of its anchor is written out in both files", async () => {
