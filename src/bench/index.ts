@@ -26,12 +26,13 @@ function planScaling(n: number): { groups: number; steps: number; plan_ms: numbe
  * one DiscoverySettings file per backend.
  */
 function planGeneral(
-  era: "http" | "settings",
+  era: "http" | "settings" | "http-to-settings",
   n: number,
 ): { era: string; groups: number; steps: number; plan_ms: number; heap_mb: number } {
+  // http-to-settings: Core 0.5 to 0.7, each endpoint written as a DiscoverySettings object of the target's.
   const version = era === "http" ? "0.5.0" : "0.7.2";
   const body = formBody({ source: "replicore-a", target: "replicore-b", version, groups: "_No response_" });
-  return { era, ...planOf(era === "http" ? syntheticHttpRepo(n) : syntheticSettingsRepo(n), body) };
+  return { era, ...planOf(era === "settings" ? syntheticSettingsRepo(n) : syntheticHttpRepo(n), body) };
 }
 
 /** Plan time and heap for n groups whose discovery files a Kustomize generator lists (each adopt registers a copy). */
@@ -256,7 +257,12 @@ const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
   // After the sections above, so that their heap and caches do not weigh on the rehearsal's reconciles.
   plans: async () => ({
     plan_kustomize: planKustomize(1000),
-    plan_general: [planGeneral("http", 100), planGeneral("http", 300), planGeneral("settings", 300)],
+    plan_general: [
+      planGeneral("http", 100),
+      planGeneral("http", 300),
+      planGeneral("settings", 300),
+      planGeneral("http-to-settings", 300),
+    ],
   }),
 };
 

@@ -131,6 +131,34 @@ describe("a plan of an http-era cluster with 30 discovery endpoints (the general
     }
   });
 
+  it("crossing into Core 0.7, adopts each endpoint as a DiscoverySettings object of the target's", () => {
+    const crossing = planOk(tree, request("replicore-a", "replicore-b", "0.7.2"), 1);
+    expect(crossing.steps.map((s) => s.id)).toEqual(plan.steps.map((s) => s.id));
+    for (let i = 0; i < n; i++) {
+      expect(contents(crossing.steps[2 * i + 1])).toEqual(contents(plan.steps[2 * i + 1]));
+      expect(contents(crossing.steps[2 * i + 2])).toEqual([
+        [
+          "create",
+          `clusters/replicore-b/apply/${id(i)}.yaml`,
+          [
+            "apiVersion: replicante.io/v0",
+            "kind: DiscoverySettings",
+            "metadata:",
+            "  namespace: default",
+            `  name: ${id(i)}`,
+            "spec:",
+            "  backend: http",
+            "  enabled: true",
+            "  interval: 60",
+            `  url: 'https://inventory-${String(i).padStart(4, "0")}.corp:8443/replicante'`,
+            "  method: GET",
+            "",
+          ].join("\n"),
+        ],
+      ]);
+    }
+  });
+
   it("is the plan the general path gives when asked for it alone", () => {
     const general = planMigration(tree, request("replicore-a", "replicore-b", "0.5.0"), 1, [], { incremental: false });
     expect(JSON.stringify(general)).toBe(JSON.stringify({ ok: true, plan }));
