@@ -1,5 +1,15 @@
 // The bench's worst cases for the planner, also planned in full by tests.
 
+/** The source's Core config up to its discovery backends' list. */
+const CONFIG_HEAD = [
+  "# generated",
+  "coordinator:",
+  "  options:",
+  "    ensemble: 'zk.a:2181/replicante'",
+  "discovery:",
+  "  backends:",
+];
+
 /** A files-era config repo with `n` discovery files (one backend each). */
 export function syntheticRepo(n: number): Map<string, string> {
   const files = new Map<string, string>();
@@ -12,25 +22,22 @@ export function syntheticRepo(n: number): Map<string, string> {
       `- cluster_id: ${name}\n  nodes:\n    - 'http://${name}-1.data:37017'\n    - 'http://${name}-2.data:37017'\n`,
     );
   }
-  files.set(
-    "clusters/replicore-a/replicante.yaml",
-    [
-      "# generated",
-      "coordinator:",
-      "  options:",
-      "    ensemble: 'zk.a:2181/replicante'",
-      "discovery:",
-      "  backends:",
-      "    files:",
-      ...entries,
-      "  interval: 60",
-      "storage:",
-      "  options:",
-      "    db: replicore",
-      "    uri: 'mongodb://mongo.a:27017/'",
-      "",
-    ].join("\n"),
-  );
+  return withSource(files, [
+    ...CONFIG_HEAD,
+    "    files:",
+    ...entries,
+    "  interval: 60",
+    "storage:",
+    "  options:",
+    "    db: replicore",
+    "    uri: 'mongodb://mongo.a:27017/'",
+    "",
+  ]);
+}
+
+/** The source cluster replicore-a with this Core config, its StatefulSet (the restart key's file) and its entry. */
+function withSource(files: Map<string, string>, config: string[]): Map<string, string> {
+  files.set("clusters/replicore-a/replicante.yaml", config.join("\n"));
   files.set(
     "clusters/replicore-a/statefulset.yaml",
     "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
@@ -79,50 +86,24 @@ export function syntheticKustomizeRepo(n: number): Map<string, string> {
  * every step (the quick path is the files era's), the case the bench's `general` section measures.
  */
 export function syntheticHttpRepo(n: number): Map<string, string> {
-  const files = new Map<string, string>();
   const entries: string[] = [];
   for (let i = 0; i < n; i++) {
     const name = `inventory-${String(i).padStart(4, "0")}`;
     entries.push(`      - url: 'https://${name}.corp:8443/replicante'`, "        method: GET");
   }
-  files.set(
-    "clusters/replicore-a/replicante.yaml",
-    [
-      "# generated",
-      "coordinator:",
-      "  options:",
-      "    ensemble: 'zk.a:2181/replicante'",
-      "discovery:",
-      "  backends:",
-      "    http:",
-      ...entries,
-      "  interval: 60",
-      "storage:",
-      "  primary:",
-      "    backend: mongodb",
-      "    options:",
-      "      db: replicore",
-      "      uri: 'mongodb://mongo.a:27017/'",
-      "",
-    ].join("\n"),
-  );
-  files.set(
-    "clusters/replicore-a/statefulset.yaml",
-    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
-  );
-  files.set(
-    ".github/handover.yml",
-    [
-      "version: 1",
-      "clusters:",
-      "  replicore-a:",
-      "    config: clusters/replicore-a/replicante.yaml",
-      "    restart: { file: clusters/replicore-a/statefulset.yaml, key: [spec, template, metadata, annotations, handover.replicante.io/restart] }",
-      "    health: [{ status: 'deploy/replicore-a' }]",
-      "",
-    ].join("\n"),
-  );
-  return files;
+  return withSource(new Map(), [
+    ...CONFIG_HEAD,
+    "    http:",
+    ...entries,
+    "  interval: 60",
+    "storage:",
+    "  primary:",
+    "    backend: mongodb",
+    "    options:",
+    "      db: replicore",
+    "      uri: 'mongodb://mongo.a:27017/'",
+    "",
+  ]);
 }
 
 /**
