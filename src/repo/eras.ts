@@ -3,7 +3,7 @@ import type { Era } from "../spec/config.js";
 import { show } from "../spec/problems.js";
 import { readsLegacyClusterKey, type CoreVersion } from "../spec/version.js";
 import type { Rule, Violation } from "../spec/violation.js";
-import { TextMemo } from "../spec/memo.js";
+import { FileReads, TextMemo } from "../spec/memo.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 import type { ActionObject, Backend, ClusterModel, Reach } from "./types.js";
 import { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
@@ -116,8 +116,7 @@ function parseDiscoveryFile(path: string, text: string, idKey: ClusterIdKey): Di
  * function of those and of the text of the file the entry resolves to, so a load of a tree where that file did not
  * change (a plan loads a thousand-file repo again after each step of its general path) takes it as it was.
  */
-const entryReads = new Map<string, { text: string; backend: Backend }>();
-const ENTRY_READS_MAX = 50_000;
+const entryReads = new FileReads<Backend>(50_000, 16_000_000);
 
 const filesEra: EraAdapter = {
   where: "discovery.backends.files",
@@ -128,9 +127,9 @@ const filesEra: EraAdapter = {
     const scope = `${clusterIdKey(cluster.version)}\0${cluster.workdir}\0${JSON.stringify(cluster.mounts)}\0`;
     for (const [n, entry] of items.entries()) {
       if (n % READ_PIECE === READ_PIECE - 1) yield;
-      const earlier = typeof entry === "string" ? entryReads.get(scope + entry) : undefined;
-      if (earlier && tree.get(earlier.backend.key) === earlier.text) {
-        backends.push(earlier.backend);
+      const earlier = typeof entry === "string" ? entryReads.get(scope + entry, (b) => tree.get(b.key)) : undefined;
+      if (earlier) {
+        backends.push(earlier);
         continue;
       }
       if (typeof entry !== "string" || entry === "") {
@@ -173,8 +172,7 @@ const filesEra: EraAdapter = {
       const id = posix.basename(entry).replace(/\.[^.]*$/, "");
       const backend = { id, entry, key: resolved, files: [resolved], reach: read.reach };
       backends.push(backend);
-      if (entryReads.size >= ENTRY_READS_MAX) entryReads.clear();
-      entryReads.set(scope + entry, { text, backend });
+      entryReads.set(scope + entry, text, backend);
     }
     return { backends, problems };
   },
@@ -236,7 +234,7 @@ function actionObjects(docs: unknown[], file: string): ActionObject[] {
  * the file did not change (a plan loads the repo again after each step) takes it as it was. Files with a problem are
  * read again each time.
  */
-const settingsReads = new Map<string, { text: string; backend: Backend | undefined; actions: ActionObject[] }>();
+const settingsReads = new FileReads<{ backend: Backend | undefined; actions: ActionObject[] }>(50_000, 16_000_000);
 
 const settingsEra: EraAdapter = {
   where: "DiscoverySettings objects",
@@ -259,8 +257,8 @@ const settingsEra: EraAdapter = {
       if (n % READ_PIECE === READ_PIECE - 1) yield;
       const text = tree.get(path) ?? "";
       const memo = `${cluster.name}\0${cluster.settingsDir}\0${path}`;
-      const earlier = settingsReads.get(memo);
-      if (earlier?.text === text) {
+      const earlier = settingsReads.get(memo, () => text);
+      if (earlier) {
         actions.push(...earlier.actions);
         if (earlier.backend) backends.push(earlier.backend);
         continue;
@@ -272,10 +270,7 @@ const settingsEra: EraAdapter = {
       }
       const own = actionObjects(docs.value, path);
       actions.push(...own);
-      const remember = (backend: Backend | undefined) => {
-        if (settingsReads.size >= ENTRY_READS_MAX) settingsReads.clear();
-        settingsReads.set(memo, { text, backend, actions: own });
-      };
+      const remember = (backend: Backend | undefined) => settingsReads.set(memo, text, { backend, actions: own });
       const objects = docs.value.filter((d) => (d as Record<string, unknown> | null)?.kind === "DiscoverySettings");
       if (objects.length === 0) {
         remember(undefined);

@@ -1,3 +1,5 @@
+import { LruCache } from "./lru.js";
+
 /**
  * Results of a pure function of a text, kept for the texts seen last: bounded by count and by the total length of
  * the texts, so a long run of large texts (every version of a file a plan edits) never stays alive in it.
@@ -24,5 +26,27 @@ export class TextMemo<V> {
       this.entries.delete(oldest);
       this.chars -= oldest.length;
     }
+  }
+}
+
+/**
+ * What reading a file gave under a key (the file and what it was read for), kept while the file's text stays the same:
+ * a load of a tree where the file did not change takes it as it was. Bounded by count and by the texts' total length.
+ */
+export class FileReads<V> {
+  private readonly entries: LruCache<string, { text: string; value: V }>;
+
+  constructor(maxEntries: number, maxChars: number) {
+    this.entries = new LruCache(maxEntries, (_key, entry) => entry.text.length, maxChars);
+  }
+
+  /** The value kept under `key` when the file it was read from still has that text (`textNow` names the file). */
+  get(key: string, textNow: (value: V) => string | undefined): V | undefined {
+    const entry = this.entries.get(key);
+    return entry !== undefined && textNow(entry.value) === entry.text ? entry.value : undefined;
+  }
+
+  set(key: string, text: string, value: V): void {
+    this.entries.set(key, { text, value });
   }
 }
