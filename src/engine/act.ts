@@ -16,7 +16,7 @@ import {
   type PullInfo,
 } from "../github/port.js";
 import { activeLocks, GUARD_NAME, guardVerdict, verdictOf } from "../guard/index.js";
-import { findDashboard, type EngineDeps, type Observed } from "./observe.js";
+import { findDashboard, stepMessage, type EngineDeps, type Observed } from "./observe.js";
 import { MIGRATION_LABEL, replyMarker, STATUS_LABELS, stepTitle, type StatusLabel } from "../spec/markers.js";
 
 const LABEL_COLORS: Record<StatusLabel, string> = {
@@ -129,8 +129,7 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
   switch (action.kind) {
     case "open": {
       const { step } = action;
-      const message = `${step.title}\n\nStep ${step.id} of Handover migration #${snapshot.issue}.\nCommitter: ${COMMITTER.name}`;
-      const sha = await port.createCommit(action.baseSha, action.changes, message);
+      const sha = await port.createCommit(action.baseSha, action.changes, stepMessage(snapshot.issue, step));
       const index = snapshot.steps.findIndex((s) => s.id === step.id);
       const body = renderPrBody({
         issue: snapshot.issue,

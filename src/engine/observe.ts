@@ -805,8 +805,9 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
 /**
  * The step after the one whose gate is running, applied on the default branch's head ahead of time: the reconcile
  * that opens it once the gate passes finds its changes and the invariant on them computed (`stepOutcome` keeps them
- * while the head stays), instead of computing them between its reads and its writes. Only on files this process
- * holds: nothing is read for it. Undefined when no gate is running or the head's files are not in memory.
+ * while the head stays), and their commit written, instead of doing both between its reads and its writes. Only on
+ * files this process holds: nothing is read for it. Undefined when no gate is running or the head's files are not in
+ * memory.
  */
 export function stepAhead(
   deps: Pick<EngineDeps, "port">,
@@ -820,8 +821,21 @@ export function stepAhead(
   const next = running < 0 ? undefined : plan.steps[running + 1];
   const head = next ? deps.port.heldTree?.(snapshot.headSha) : undefined;
   if (!next || !head) return undefined;
-  const headSha = snapshot.headSha;
-  return () => stepOutcome(plan, headSha, head, next);
+  const { headSha, issue } = snapshot;
+  return async () => {
+    const outcome = await stepOutcome(plan, headSha, head, next);
+    // Its commit too: two writes the opening then does without. A commit no branch points to changes nothing on
+    // GitHub, so the decommission's is written ahead as well (its PR still opens only on a person's command); not a
+    // step without changes, nor one the invariant or a mistake would refuse.
+    if ("changes" in outcome && outcome.changes.length > 0 && outcome.trees.violations.length === 0)
+      await deps.port.createCommit(headSha, outcome.changes, stepMessage(issue, next));
+    return outcome;
+  };
+}
+
+/** The message of the commit that opens a step. */
+export function stepMessage(issue: number, step: PlannedStep): string {
+  return `${step.title}\n\nStep ${step.id} of Handover migration #${issue}.\nCommitter: ${COMMITTER.name}`;
 }
 
 /** The steps of a plan that wait for an approval and those merged automatically, computed once per plan and config. */

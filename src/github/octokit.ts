@@ -68,6 +68,9 @@ function treeOf(key: string): string | undefined {
 
 /** Tree listings being read, by `owner/repo`: a commit whose tree is known waits for them (one may be of that tree). */
 const listingsOnTheWire = new Map<string, Set<Promise<unknown>>>();
+/** How long a commit written ahead (no branch points to it yet) is taken for the step it was written for. */
+const REUSE_COMMIT_MS = 60 * 60_000;
+
 /** Repositories' GraphQL node ids by `owner/repo` (they never change; webhook payloads carry them too). */
 const repositoryIds = new LruCache<string, string>(1_000);
 
@@ -105,6 +108,12 @@ export class PortMemory {
 
   /** When (real ms) each commit was made. */
   readonly made = new LruCache<string, number>(1_000);
+  /**
+   * Commits written, by the changes they carry (the array a step's computed outcome holds), then `owner/repo@parent`
+   * and message, with when (real ms) each was asked for. The work ahead commits the step after a running gate; the
+   * reconcile that opens it once the gate passes takes that commit instead of writing the same tree and commit again.
+   */
+  readonly commitsFor = new WeakMap<readonly FileChange[], Map<string, { sha: Promise<string>; at: number }>>();
   /** The check runs written, by commit and name, with the verdict they carry. */
   readonly checkRuns = new LruCache<string, { run: GuardRun; at: number }>(1_000);
   /** The command comments (`owner/repo#id`) whose feedback this process sent. */
@@ -643,11 +652,32 @@ export class OctokitPort implements GitHubPort {
   }
 
   /**
+   * The same change set (the same array) on the same parent with the same message is written once per process: a
+   * commit written ahead for a step (or being written) is the one its opening takes, for up to an hour.
+   */
+  async createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string> {
+    const key = `${this.owner}/${this.repo}@${parent}\0${message}`;
+    let made = this.memory.commitsFor.get(changes);
+    if (!made) this.memory.commitsFor.set(changes, (made = new Map()));
+    const earlier = made.get(key);
+    // A commit no branch points to is GitHub's to prune in time: one written long ago is not counted on.
+    const sha = earlier && Date.now() - earlier.at < REUSE_COMMIT_MS && (await earlier.sha.catch(() => undefined));
+    if (sha) return sha;
+    const writing = { sha: this.writeCommit(parent, changes, message), at: Date.now() };
+    made.set(key, writing);
+    // A write that failed is forgotten: the next caller writes it.
+    writing.sha.catch(() => {
+      if (made.get(key) === writing) made.delete(key);
+    });
+    return writing.sha;
+  }
+
+  /**
    * Handover knows what it commits: the new commit, its files' blobs (by their content-addressed names) and, when the
    * parent's files are in memory, the new commit's files are remembered, so neither the guard on its PR nor the
    * reconcile reads back what was just written.
    */
-  async createCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string> {
+  private async writeCommit(parent: string, changes: readonly FileChange[], message: string): Promise<string> {
     const parentKey = `${this.owner}/${this.repo}@${parent}`;
     const baseTree = treeShas.get(parentKey) ?? (await this.getCommit(parent)).tree;
     const tree = await this.send(

@@ -188,7 +188,7 @@ describe("ChatOps in a rehearsal", () => {
 
 describe("/handover status while a gate runs", () => {
   it("replies with each check's state now (the dashboard does not follow them)", { timeout: 120_000 }, async () => {
-    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
         {
           after: "release-canary",
@@ -201,13 +201,15 @@ describe("/handover status while a gate runs", () => {
       ],
     });
     expect(report.completed).toBe(true);
+    const canary = report.steps.find((s) => s.id === "release-canary")?.pr;
+    const merge = sims[0]?.listPulls().find((p) => p.number === canary)?.pull.mergeCommitSha ?? "";
     // 90 s after the merge: the deployment reported, flux not yet.
     expect(report.comments[0]?.reply).toBe(
       [
         "@operator **Waiting for the replicore-a health gate of release-canary: pending**",
         "",
         "- ⏳ flux replicore-a (status kustomization/replicore-a/*): nothing reported yet",
-        "- ✅ deployment replicore-a: deployment 1020 (d3fdef5) to replicore-a: success",
+        `- ✅ deployment replicore-a: deployment 1020 (${merge.slice(0, 7)}) to replicore-a: success`,
         "",
         "Nothing to do: the next step opens by itself once the gate passes (time-out at 02:31:00 UTC). `/handover pause` holds it.",
       ].join("\n"),

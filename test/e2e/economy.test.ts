@@ -111,7 +111,7 @@ describe("the writes a migration costs", { timeout: 120_000 }, () => {
     expect(report.final_label).toBe("handover:done");
   });
 
-  it("the decommission: its branch is not read while it waits for the command; the command costs one dashboard write", async () => {
+  it("the decommission: its branch is not read while it waits for the command; its commit is written ahead, its PR only on the command", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
     expect(report.completed).toBe(true);
     const sim = sims[0] as GitHubSim;
@@ -133,15 +133,23 @@ describe("the writes a migration costs", { timeout: 120_000 }, () => {
         .filter((r) => r.write)
         .map((r) => `${r.method} ${r.path}`),
     ).toEqual([
-      `POST ${R}/git/trees`,
-      `POST ${R}/git/commits`,
-      "POST /graphql",
+      "POST /graphql", // its branch, on the commit written ahead, and its PR
       `POST ${R}/issues/${pr}/labels`,
       // the command's record and the opened step in one edit, the label, then the command's reaction
       `PATCH ${R}/issues/comments/${dashboard}`,
       `PUT ${R}/issues/1/labels`,
       `POST ${R}/issues/comments/${command}/reactions`,
     ]);
+    // The PR's commit was written while adopt-rest's gate ran: before the migration waited for the command, and
+    // with no branch or PR pointing to it until the command came.
+    const opened = sim.listPulls().find((p) => p.number === pr);
+    const written = sim.repo.objects.getCommit(opened?.pull.headSha ?? "");
+    expect(written?.message).toBe(
+      `${opened?.title}\n\nStep decommission of Handover migration #1.\nCommitter: Handover`,
+    );
+    const commitWrites = log.flatMap((line, i) => (line === `POST ${R}/git/commits` ? [i] : []));
+    expect(commitWrites.filter((i) => i > waiting)).toEqual([]);
+    expect(Date.parse(written?.committer.date ?? "")).toBeLessThan(sim.requests[waiting]?.at ?? 0);
   });
 });
 
@@ -173,10 +181,11 @@ describe("the writes of one step", { timeout: 120_000 }, () => {
     )?.path;
     expect(writes).toEqual([
       `00:31:00 PATCH ${dashboard}`, // merged: the gate runs
+      // adopt-canary's tree and commit, written ahead while the gate runs (no branch points to them yet)
+      `00:31:00 POST ${R}/git/trees`,
+      `00:31:00 POST ${R}/git/commits`,
       // 00:32 and 00:33 the deployments and flux report green, 00:48 the soak ends: no write
-      `00:51:00 POST ${R}/git/trees`,
-      `00:51:00 POST ${R}/git/commits`,
-      "00:51:00 POST /graphql", // adopt-canary's branch, PR and guard check run
+      "00:51:00 POST /graphql", // adopt-canary's branch (on the commit written ahead), PR and guard check run
       `00:51:00 POST ${R}/issues/${next.pr}/labels`,
       `00:51:00 PATCH ${dashboard}`, // gate passed, adopt-canary open for review
     ]);
@@ -214,11 +223,9 @@ describe("the health reads of one gate", { timeout: 120_000 }, () => {
     // While it ran (from the merge to adopt-canary's opening) the gate read its commit's statuses and check runs and
     // the statuses of a deployment of that commit; after it passed, none of them.
     const during = new Set(sim.requests.filter((r) => r.at >= from && r.at <= to && ofGate(r.path)).map((r) => r.path));
-    expect([...during].map((path) => path.replace(/\d+\/statuses$/, "N/statuses")).sort()).toEqual([
-      `${R}/commits/${sha}/check-runs`,
-      `${R}/commits/${sha}/statuses`,
-      `${R}/deployments/N/statuses`,
-    ]);
+    expect(
+      [...during].map((path) => path.replace(/\/deployments\/\d+\/statuses$/, "/deployments/N/statuses")).sort(),
+    ).toEqual([`${R}/commits/${sha}/check-runs`, `${R}/commits/${sha}/statuses`, `${R}/deployments/N/statuses`]);
     const later = sim.requests.filter((r) => r.at > to && ofGate(r.path));
     expect(later.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([]);
   });

@@ -3,12 +3,14 @@ import { describe, expect, it } from "vitest";
 import { stepAhead, stepOutcome } from "../../../src/engine/observe.js";
 import type { GitHubPort } from "../../../src/github/port.js";
 import { applyStep } from "../../../src/plan/index.js";
+import { PLACEHOLDER, type FileChange } from "../../../src/repo/index.js";
 import {
   changesOf,
   GATES,
   HEAD,
   hiddenWith,
   IDS,
+  ISSUE,
   mergedPull,
   NOW,
   PLAN,
@@ -72,6 +74,44 @@ describe("stepAhead: the step after a running gate, applied on the head before i
       expect(await stepOutcome(PLAN, HEAD, prepared, step("release-canary"))).toBe(outcome);
     },
   );
+
+  it("writes the next step's commit too, once, when the invariant holds after it; not on a tree it would refuse", async () => {
+    // The operator filled the prepare scaffold in: release-canary applies without a violation.
+    const filled = new Map([...prepared].map(([path, text]) => [path, text.replaceAll(PLACEHOLDER, "deps.internal")]));
+    const made: [string, FileChange[], string][] = [];
+    // Heads of this test's own: outcomes are kept by head commit, and other tests computed some on HEAD.
+    const filledHead = "fill".repeat(10);
+    const unfilledHead = "unfl".repeat(10);
+    const writing = (held: Map<string, string>, head: string) => ({
+      port: {
+        heldTree: (sha: string) => (sha === head ? held : undefined),
+        createCommit: async (parent: string, changes: FileChange[], message: string) => {
+          made.push([parent, changes, message]);
+          return "ahead";
+        },
+      } as unknown as GitHubPort,
+    });
+    const hidden = hiddenWith({ steps: { prepare: { pr: prOf("prepare"), mergeSha: "m1", mergedAt: NOW } } });
+    const views = { prepare: { ...merged, gate: GATES.soaking } };
+    const on = (head: string) => ({ ...snapshot(hidden, views), headSha: head });
+    const outcome = await stepAhead(writing(filled, filledHead), on(filledHead), PLAN)?.();
+    expect(outcome && "trees" in outcome ? outcome.trees.violations : outcome).toEqual([]);
+    const canary = step("release-canary");
+    expect(made).toEqual([
+      [
+        filledHead,
+        changesOf("release-canary"),
+        `${canary.title}\n\nStep release-canary of Handover migration #${ISSUE}.\nCommitter: Handover`,
+      ],
+    ]);
+    // The same changes (the outcome kept for this head) go to the port, whose memory makes them one commit.
+    expect(made[0]?.[1]).toBe(outcome && "changes" in outcome ? outcome.changes : undefined);
+    // The scaffold left as it was: the step would be refused, so nothing is written.
+    made.length = 0;
+    const unfilled = await stepAhead(writing(prepared, unfilledHead), on(unfilledHead), PLAN)?.();
+    expect(unfilled && "trees" in unfilled ? unfilled.trees.violations.length : 0).toBeGreaterThan(0);
+    expect(made).toEqual([]);
+  });
 
   it.each([
     ["the gate passed (the step opens in this reconcile)", { prepare: { ...merged, gate: GATES.passed } }, prepared],

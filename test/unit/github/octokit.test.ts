@@ -1,6 +1,6 @@
 // OctokitPort against nock: the exact REST request of every port method (method, path, query, body), how the
 // answer is mapped, and the conflict signals of GitHub (reference/probot.md section 5.2) turned into "found".
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type nock from "nock";
 import { COMMITTER, issueNews, OctokitPort, PortMemory, pullNews, type PullInfo } from "../../../src/github/index.js";
 import { github, octokit, useNock } from "./nock.js";
@@ -105,6 +105,105 @@ describe("git objects", () => {
     expect(sha).toBe("commit1");
     expect(COMMITTER).toEqual({ name: "Handover", email: "handover@users.noreply.github.com" });
     expect(seen.matched).toEqual([`GET ${R}/git/commits/base1`, `POST ${R}/git/trees`, `POST ${R}/git/commits`]);
+    done(scope);
+  });
+
+  it("createCommit writes a change set once per parent and message, in flight or done; a failed write is written again", async () => {
+    const changes = [{ path: "a.yaml", action: "update" as const, content: "a: 2\n" }];
+    const tree = { base_tree: "tree0", tree: [{ path: "a.yaml", mode: "100644", type: "blob", content: "a: 2\n" }] };
+    const commit = (message: string, parent: string, tree: string) => ({
+      message,
+      tree,
+      parents: [parent],
+      author: COMMITTER,
+      committer: COMMITTER,
+    });
+    const scope = github(seen)
+      .get(`${R}/git/commits/p1`)
+      .reply(200, { sha: "p1", tree: { sha: "tree0" }, parents: [], committer: { name: "GitHub" }, message: "m" })
+      .post(`${R}/git/trees`, tree)
+      .reply(201, { sha: "t1", tree: [] })
+      .post(`${R}/git/commits`, commit("step a", "p1", "t1"))
+      .reply(201, { sha: "c1", tree: { sha: "t1" }, parents: [{ sha: "p1" }] })
+      // Another process (its own memory): its own commit.
+      .post(`${R}/git/trees`, tree)
+      .reply(201, { sha: "t1", tree: [] })
+      .post(`${R}/git/commits`, commit("step a", "p1", "t1"))
+      .reply(201, { sha: "c0", tree: { sha: "t1" }, parents: [{ sha: "p1" }] })
+      // Another message: another commit.
+      .post(`${R}/git/trees`, tree)
+      .reply(201, { sha: "t1", tree: [] })
+      .post(`${R}/git/commits`, commit("step b", "p1", "t1"))
+      .reply(201, { sha: "c2", tree: { sha: "t1" }, parents: [{ sha: "p1" }] })
+      // The same changes in another array (computed again): written again.
+      .post(`${R}/git/trees`, tree)
+      .reply(201, { sha: "t1", tree: [] })
+      .post(`${R}/git/commits`, commit("step a", "p1", "t1"))
+      .reply(201, { sha: "c3", tree: { sha: "t1" }, parents: [{ sha: "p1" }] })
+      // A write that fails is not remembered: the next call writes it.
+      .post(`${R}/git/trees`, tree)
+      .reply(500, { message: "boom" })
+      .post(`${R}/git/trees`, tree)
+      .reply(201, { sha: "t1", tree: [] })
+      .post(`${R}/git/commits`, commit("step c", "p1", "t1"))
+      .reply(201, { sha: "c4", tree: { sha: "t1" }, parents: [{ sha: "p1" }] });
+    const memory = new PortMemory();
+    const p = port("config", memory);
+    // Two callers at once (the work ahead, then the opening while its write is on the wire): one tree, one commit.
+    expect(
+      await Promise.all([p.createCommit("p1", changes, "step a"), p.createCommit("p1", changes, "step a")]),
+    ).toEqual(["c1", "c1"]);
+    // Later, from another adapter of the same process (the next reconcile's).
+    expect(await port("config", memory).createCommit("p1", changes, "step a")).toBe("c1");
+    expect(await port().createCommit("p1", changes, "step a")).toBe("c0");
+    expect(await p.createCommit("p1", changes, "step b")).toBe("c2");
+    expect(await p.createCommit("p1", [...changes], "step a")).toBe("c3");
+    const failing = [...changes];
+    await expect(p.createCommit("p1", failing, "step c")).rejects.toThrow();
+    expect(await p.createCommit("p1", failing, "step c")).toBe("c4");
+    expect(seen.matched).toEqual([
+      `GET ${R}/git/commits/p1`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/trees`,
+      `POST ${R}/git/commits`,
+    ]);
+    done(scope);
+  });
+
+  it("createCommit takes a commit written ahead for an hour at most (GitHub may prune one no branch points to)", async () => {
+    const changes = [{ path: "a.yaml", action: "update" as const, content: "a: 2\n" }];
+    const scope = github(seen)
+      .get(`${R}/git/commits/p2`)
+      .reply(200, { sha: "p2", tree: { sha: "tree0" }, parents: [], committer: { name: "GitHub" }, message: "m" })
+      .post(`${R}/git/trees`)
+      .reply(201, { sha: "t1", tree: [] })
+      .post(`${R}/git/commits`)
+      .reply(201, { sha: "ahead", tree: { sha: "t1" }, parents: [{ sha: "p2" }] })
+      .post(`${R}/git/trees`)
+      .reply(201, { sha: "t1", tree: [] })
+      .post(`${R}/git/commits`)
+      .reply(201, { sha: "fresh", tree: { sha: "t1" }, parents: [{ sha: "p2" }] });
+    const start = Date.parse("2026-05-01T10:00:00Z");
+    const clock = vi.spyOn(Date, "now").mockReturnValue(start);
+    try {
+      const p = port();
+      expect(await p.createCommit("p2", changes, "step")).toBe("ahead");
+      clock.mockReturnValue(start + 59 * 60_000);
+      expect(await p.createCommit("p2", changes, "step")).toBe("ahead");
+      clock.mockReturnValue(start + 61 * 60_000);
+      expect(await p.createCommit("p2", changes, "step")).toBe("fresh");
+      expect(await p.createCommit("p2", changes, "step")).toBe("fresh");
+    } finally {
+      clock.mockRestore();
+    }
     done(scope);
   });
 
