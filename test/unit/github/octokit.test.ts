@@ -111,42 +111,22 @@ describe("git objects", () => {
   it("createCommit writes a change set once per parent and message, in flight or done; a failed write is written again", async () => {
     const changes = [{ path: "a.yaml", action: "update" as const, content: "a: 2\n" }];
     const tree = { base_tree: "tree0", tree: [{ path: "a.yaml", mode: "100644", type: "blob", content: "a: 2\n" }] };
-    const commit = (message: string, parent: string, tree: string) => ({
-      message,
-      tree,
-      parents: [parent],
-      author: COMMITTER,
-      committer: COMMITTER,
-    });
-    const scope = github(seen)
+    // One tree and one commit on p1, with this message, answered as `sha`.
+    const writes = (on: nock.Scope, message: string, sha: string): nock.Scope =>
+      on
+        .post(`${R}/git/trees`, tree)
+        .reply(201, { sha: "t1", tree: [] })
+        .post(`${R}/git/commits`, { message, tree: "t1", parents: ["p1"], author: COMMITTER, committer: COMMITTER })
+        .reply(201, { sha, tree: { sha: "t1" }, parents: [{ sha: "p1" }] });
+    let scope = github(seen)
       .get(`${R}/git/commits/p1`)
-      .reply(200, { sha: "p1", tree: { sha: "tree0" }, parents: [], committer: { name: "GitHub" }, message: "m" })
-      .post(`${R}/git/trees`, tree)
-      .reply(201, { sha: "t1", tree: [] })
-      .post(`${R}/git/commits`, commit("step a", "p1", "t1"))
-      .reply(201, { sha: "c1", tree: { sha: "t1" }, parents: [{ sha: "p1" }] })
-      // Another process (its own memory): its own commit.
-      .post(`${R}/git/trees`, tree)
-      .reply(201, { sha: "t1", tree: [] })
-      .post(`${R}/git/commits`, commit("step a", "p1", "t1"))
-      .reply(201, { sha: "c0", tree: { sha: "t1" }, parents: [{ sha: "p1" }] })
-      // Another message: another commit.
-      .post(`${R}/git/trees`, tree)
-      .reply(201, { sha: "t1", tree: [] })
-      .post(`${R}/git/commits`, commit("step b", "p1", "t1"))
-      .reply(201, { sha: "c2", tree: { sha: "t1" }, parents: [{ sha: "p1" }] })
-      // The same changes in another array (computed again): written again.
-      .post(`${R}/git/trees`, tree)
-      .reply(201, { sha: "t1", tree: [] })
-      .post(`${R}/git/commits`, commit("step a", "p1", "t1"))
-      .reply(201, { sha: "c3", tree: { sha: "t1" }, parents: [{ sha: "p1" }] })
-      // A write that fails is not remembered: the next call writes it.
-      .post(`${R}/git/trees`, tree)
-      .reply(500, { message: "boom" })
-      .post(`${R}/git/trees`, tree)
-      .reply(201, { sha: "t1", tree: [] })
-      .post(`${R}/git/commits`, commit("step c", "p1", "t1"))
-      .reply(201, { sha: "c4", tree: { sha: "t1" }, parents: [{ sha: "p1" }] });
+      .reply(200, { sha: "p1", tree: { sha: "tree0" }, parents: [], committer: { name: "GitHub" }, message: "m" });
+    scope = writes(scope, "step a", "c1");
+    scope = writes(scope, "step a", "c0"); // another process (its own memory): its own commit
+    scope = writes(scope, "step b", "c2"); // another message: another commit
+    scope = writes(scope, "step a", "c3"); // the same changes in another array (computed again): written again
+    // A write that fails is not remembered: the next call writes it.
+    scope = writes(scope.post(`${R}/git/trees`, tree).reply(500, { message: "boom" }), "step c", "c4");
     const memory = new PortMemory();
     const p = port("config", memory);
     // Two callers at once (the work ahead, then the opening while its write is on the wire): one tree, one commit.
