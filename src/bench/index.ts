@@ -15,8 +15,11 @@ function round(value: number, digits = 1): number {
   return Math.round(value * scale) / scale;
 }
 
+/** What the bench reports of one plan. */
+type PlanFigures = { groups: number; steps: number; plan_ms: number; heap_mb: number };
+
 /** Plan time and heap for n backend groups (one backend per group: the worst case, 2n + 2 steps). */
-function planScaling(n: number): { groups: number; steps: number; plan_ms: number; heap_mb: number } {
+function planScaling(n: number): PlanFigures {
   return planOf(syntheticRepo(n), ISSUE("_No response_"));
 }
 
@@ -25,10 +28,7 @@ function planScaling(n: number): { groups: number; steps: number; plan_ms: numbe
  * files era's): http (Core 0.5), where each step parses the edited config again to verify it, or settings (Core 0.7),
  * one DiscoverySettings file per backend.
  */
-function planGeneral(
-  era: "http" | "settings" | "http-to-settings",
-  n: number,
-): { era: string; groups: number; steps: number; plan_ms: number; heap_mb: number } {
+function planGeneral(era: "http" | "settings" | "http-to-settings", n: number): { era: string } & PlanFigures {
   // http-to-settings: Core 0.5 to 0.7, each endpoint written as a DiscoverySettings object of the target's.
   const version = era === "http" ? "0.5.0" : "0.7.2";
   const body = formBody({ source: "replicore-a", target: "replicore-b", version, groups: "_No response_" });
@@ -36,14 +36,11 @@ function planGeneral(
 }
 
 /** Plan time and heap for n groups whose discovery files a Kustomize generator lists (each adopt registers a copy). */
-function planKustomize(n: number): { groups: number; steps: number; plan_ms: number; heap_mb: number } {
+function planKustomize(n: number): PlanFigures {
   return planOf(syntheticKustomizeRepo(n), ISSUE("_No response_"));
 }
 
-function planOf(
-  tree: Map<string, string>,
-  issue: string,
-): { groups: number; steps: number; plan_ms: number; heap_mb: number } {
+function planOf(tree: Map<string, string>, issue: string): PlanFigures {
   const request = parseIssueBody(issue).request;
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
