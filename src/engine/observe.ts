@@ -366,8 +366,9 @@ async function viewOf(
   }
   if (!found && !rec.noDiff && waitsToOpen(snapshot, step)) view.branchUnread = true;
   else if (!found && !rec.noDiff) {
-    // A step branch someone else made before Handover is not Handover's to use.
-    const existing = await deps.port.getBranch(step.branch);
+    // A step branch someone else made before Handover is not Handover's to use. A free one is opened next, with the
+    // guard's verdict weighing the other open migrations (act.ts, `ownVerdict`): they are listed in the same round trip.
+    const [existing] = await Promise.all([deps.port.getBranch(step.branch), deps.port.openMigrationIssues()]);
     if (existing === undefined) view.branchFree = true;
     const committer = existing ? (await deps.port.getCommit(existing)).committer : COMMITTER.name;
     if (committer !== COMMITTER.name) {

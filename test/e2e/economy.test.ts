@@ -231,6 +231,43 @@ describe("the health reads of one gate", { timeout: 120_000 }, () => {
   });
 });
 
+describe("the round trips of a step's opening", { timeout: 120_000 }, () => {
+  it("after its reads, the step branch and the open migrations are read together: one round trip, then the writes", async () => {
+    // With a latency on every answer, requests sent together share a round trip: each request is recorded with the
+    // simulator's round-trip count when it arrived, from adopt-canary's previous step merging to its own opening.
+    const arrivals: { request: string; round: number }[] = [];
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      onStep: (event, step, sim) => {
+        if (event === "merged" && step.id === "release-canary") {
+          sim.latencyMs = 20;
+          sim.faultHook = (req) => {
+            arrivals.push({ request: `${req.method} ${req.path}`, round: sim.roundTrips });
+            return undefined;
+          };
+        }
+        if (event === "opened" && step.id === "adopt-canary") {
+          sim.latencyMs = 0;
+          sim.faultHook = undefined;
+        }
+      },
+    });
+    expect(report.completed).toBe(true);
+    const branch = arrivals.findIndex((a) => a.request === `GET ${R}/git/ref/heads/handover/1/adopt-canary`);
+    expect(branch).toBeGreaterThan(0);
+    const opening = arrivals.slice(branch);
+    const round = (request: string) => opening.find((a) => a.request === request)?.round;
+    const ref = round(`GET ${R}/git/ref/heads/handover/1/adopt-canary`) as number;
+    // the guard's verdict goes with the PR, and weighs the other open migrations: listed in the branch's round trip
+    expect(round(`GET ${R}/issues`)).toBe(ref);
+    // then one write per round trip, as GitHub asks of integrations
+    expect(opening.filter((a) => a.request.startsWith("POST") || a.request.startsWith("PATCH"))).toEqual([
+      { request: "POST /graphql", round: ref + 1 },
+      { request: `POST ${R}/issues/${report.steps[2]?.pr}/labels`, round: ref + 2 },
+      { request: expect.stringMatching(new RegExp(`^PATCH ${R}/issues/comments/\\d+$`)), round: ref + 3 },
+    ]);
+  });
+});
+
 describe("the next step's PRs", { timeout: 120_000 }, () => {
   it("are read only once a step merged (its pass could be recorded there), never while it waits or is in review", async () => {
     const { report, plan, sims } = await run("examples/config-repo", EXAMPLE_ISSUE);
