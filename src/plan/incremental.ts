@@ -9,6 +9,8 @@ import {
   loadingRepo,
   PLACEHOLDER,
   resolveCorePath,
+  staticReach,
+  staticSites,
   type ActionObject,
   type Backend,
   type ClusterModel,
@@ -25,7 +27,7 @@ import { translates } from "./crossings.js";
 import { bumpRestart, restartValue, type RestartSplice } from "./steps.js";
 import { dirOf, kustomizationGenerators, type Generator as KustomizeGenerator } from "./packaging.js";
 import { renamer } from "./scaffold.js";
-import { renameClusterKeys } from "./translate.js";
+import { disableSettings, renameClusterKeys } from "./translate.js";
 import { FileHistory } from "./history.js";
 import type { MigrationContext, StepDefinition } from "./types.js";
 
@@ -70,6 +72,12 @@ interface GeneratorIndex {
   /** By target kustomization, generator kind and index: the files it lists. */
   present: Map<string, Set<string>>;
 }
+
+/**
+ * DiscoverySettings objects a settings-era step turns off or copies between two yields: a group may hold hundreds, and
+ * turning one off parses its file twice (about a millisecond on the project's machine).
+ */
+const OBJECTS_PER_PIECE = 50;
 
 /** Which clusters hold a backend key or a reach (kind and value), and through how many backends. */
 type Holders = Map<string, Map<string, number>>;
@@ -133,14 +141,17 @@ class Overlay {
 }
 
 /**
- * A planner of files-era release and adopt steps that costs what the step moves, not the size of the repo.
+ * A planner of release and adopt steps that costs what the step moves, not the size of the repo: files-era steps, and
+ * settings-era ones (Core 0.7 to 0.7).
  *
  * After a step of the general path (prepare, decommission, anything outside this one's reach), it loads the tree
  * once: the repo model, an index of which cluster holds each backend key and datastore reach, and the backend lists
- * as line lists. A release then removes its items' lines and an adopt appends lines and copies files, with the index
- * updated only by the backends the step moves. Such a step changes only discovery lists, discovery files and restart
- * keys, so the invariant it can break is a key now held by two clusters: when the index sees one (or anything else is
- * out of the ordinary), the step answers undefined and the general path computes it and runs the full checker.
+ * as line lists. A files-era release then removes its items' lines and an adopt appends lines and copies files; a
+ * settings-era release sets its objects' `spec.enabled: false` and an adopt copies them into the target's folder.
+ * The index is updated only by the backends the step moves. Such a step changes only discovery lists, discovery
+ * files, the kustomizations that package them and restart keys, so the invariant it can break is a key now held by
+ * two clusters: when the index sees one (or anything else is out of the ordinary), the step answers undefined and
+ * the general path computes it and runs the full checker.
  */
 export class QuickPlanner {
   private synced: FileMap | undefined;
@@ -156,6 +167,8 @@ export class QuickPlanner {
   private slots = new Map<string, ScalarSlot>();
   private checked = new WeakSet<LineList>();
   private generators: GeneratorIndex | undefined;
+  /** The folders static discovery servers publish, as the loaded tree's handover.yml says. */
+  private statics: ReturnType<typeof staticSites> = [];
   /** The versions of each file this planner wrote since it last loaded a tree. */
   private histories = new Map<string, FileHistory>();
   /** The text the restart slot just produced for a file, and the edit that made it (taken by the next set). */
@@ -182,7 +195,7 @@ export class QuickPlanner {
 
   constructor(private readonly ctx: MigrationContext) {
     this.rename = renamer(ctx.source, ctx.target);
-    this.eligible = ctx.era === "files" && ctx.targetEra === "files" && !translates(ctx);
+    this.eligible = (ctx.era === "files" || ctx.era === "settings") && ctx.targetEra === ctx.era && !translates(ctx);
   }
 
   /** The step as a splice of the tree before it, or undefined when the general path must compute it. */
@@ -197,10 +210,15 @@ export class QuickPlanner {
   *stepping(tree: FileMap, step: StepDefinition): Generator<void, QuickStep | undefined> {
     if (!this.eligible || (step.kind !== "release" && step.kind !== "adopt")) return undefined;
     if (!(yield* this.syncing(tree)) || !this.model) return undefined;
+    const settings = this.ctx.era === "settings";
     const listed = this.model.clusters.get(step.kind === "release" ? this.ctx.source : this.ctx.target);
     const text = listed && this.work.get(listed.configPath);
-    if (listed && text !== undefined) yield* this.listing(listed.configPath, FILES_LIST, text);
+    if (!settings && listed && text !== undefined) yield* this.listing(listed.configPath, FILES_LIST, text);
     try {
+      if (settings)
+        return step.kind === "release"
+          ? yield* this.releasingSettings(this.model, step)
+          : yield* this.adoptingSettings(this.model, step);
       return step.kind === "release" ? this.release(this.model, step) : this.adopt(this.model, step);
     } catch (err) {
       // The general path meets the same problem and reports it with its own words.
@@ -248,6 +266,7 @@ export class QuickPlanner {
       // A datastore another cluster acts on (NodeAction...) counts as held by it: adopting it is a foreign action.
       for (const action of cluster.actions) this.hold(cluster.name, actionHold(action), 1);
     }
+    this.statics = staticSites(loaded.model.config);
     this.model = loaded.model;
     return true;
   }
@@ -404,12 +423,134 @@ export class QuickPlanner {
       addIndex(index.byEntry, backend.entry, backend);
       addIndex(index.byKey, backend.key, backend);
     }
+    this.registered(registered);
+    return this.commit(overlay, warnings, model);
+  }
+
+  private settingsCluster(model: RepoModel, name: string): ClusterModel | undefined {
+    const cluster = model.clusters.get(name);
+    return cluster?.era === "settings" && cluster.settingsDir !== undefined && cluster.configPath !== CONFIG_PATH
+      ? cluster
+      : undefined;
+  }
+
+  /**
+   * DiscoverySettings files of a cluster's folder read as a load reads them, or undefined when one has a problem,
+   * holds apply actions, or lies where a static discovery server publishes (a load would read it as a document).
+   */
+  private *readingSettings(
+    cluster: ClusterModel,
+    files: ReadonlyMap<string, string>,
+  ): Generator<void, Backend[] | undefined> {
+    const published = [...files.keys()].some((path) =>
+      this.statics.some((site) => site.dir === "" || path.startsWith(`${site.dir}/`)),
+    );
+    if (published) return undefined;
+    const read = yield* ERA_ADAPTERS.settings.read(cluster, files);
+    if (read.problems.length > 0 || (read.actions?.length ?? 0) > 0 || read.backends.length !== files.size)
+      return undefined;
+    const served = staticReach(read.backends, this.statics, this.work);
+    return served.problems.length > 0 ? undefined : served.backends;
+  }
+
+  /** Put `now` where `was` stood in the cluster's backends and index: the same file, read again. */
+  private replaceHeld(cluster: string, was: Backend, now: Backend): void {
+    this.hold(cluster, was, -1);
+    this.hold(cluster, now, 1);
+    const held = this.backends.get(cluster);
+    const at = held?.indexOf(was) ?? -1;
+    if (held && at >= 0) held[at] = now;
+    const index = this.heldBy.get(cluster);
+    if (!index) return;
+    unindex(index.byEntry, was.entry, was);
+    unindex(index.byKey, was.key, was);
+    addIndex(index.byEntry, now.entry, now);
+    addIndex(index.byKey, now.key, now);
+  }
+
+  /** A settings-era release: each moved object of the source's folder set to `spec.enabled: false` (reaching nothing). */
+  private *releasingSettings(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
+    const source = this.settingsCluster(model, this.ctx.source);
+    const index = this.heldBy.get(this.ctx.source);
+    if (!source || !index) return undefined;
+    const overlay = this.overlay();
+    const turned = new Map<string, string>();
+    const was: Backend[] = [];
+    for (const [n, moved] of step.backends.entries()) {
+      if (n % OBJECTS_PER_PIECE === OBJECTS_PER_PIECE - 1) yield;
+      const text = this.work.get(moved.key);
+      // As on the general path: a file that is gone has nothing to turn off.
+      if (text === undefined) continue;
+      const after = disableSettings(moved.key, text);
+      if (after === text) continue;
+      const held = index.byKey.get(moved.key);
+      if (held?.length !== 1 || turned.has(moved.key)) return undefined;
+      overlay.set(moved.key, after);
+      turned.set(moved.key, after);
+      was.push(held[0] as Backend);
+    }
+    if (turned.size === 0) return { tree: this.work, changes: [], warnings: [], model };
+    const read = yield* this.readingSettings(source, turned);
+    const now = new Map((read ?? []).map((b) => [b.key, b]));
+    if (!read || was.some((b) => !now.has(b.key))) return undefined;
+    const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
+    if (!this.plain(overlay, [])) return undefined;
+    for (const backend of was) this.replaceHeld(source.name, backend, now.get(backend.key) as Backend);
+    return this.commit(overlay, warnings, model);
+  }
+
+  /**
+   * A settings-era adopt: each moved object copied, as it was before its release, into the target's folder, and
+   * registered where the source's copy is packaged.
+   */
+  private *adoptingSettings(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
+    const target = this.settingsCluster(model, this.ctx.target);
+    // With the source gone, registerCopies reads the planned-on tree's kustomizations: the general path's business.
+    if (!target || !model.clusters.has(this.ctx.source)) return undefined;
+    const overlay = this.overlay();
+    const copies: [string, string][] = [];
+    const added = new Map<string, string>();
+    for (const [n, backend] of step.backends.entries()) {
+      if (n % OBJECTS_PER_PIECE === OBJECTS_PER_PIECE - 1) yield;
+      const path = posix.join(target.settingsDir ?? "", backend.entry);
+      const content = this.ctx.base.get(backend.key) ?? this.work.get(backend.key);
+      if (content === undefined || content.includes(PLACEHOLDER)) return undefined;
+      copies.push([backend.key, path]);
+      const existing = overlay.get(path);
+      if (existing === content) continue;
+      // The general path writes over the target's own object: it and the full checker decide.
+      if (existing !== undefined || isKustomization(path)) return undefined;
+      overlay.set(path, content);
+      added.set(path, content);
+    }
+    const adopted = added.size > 0 ? yield* this.readingSettings(target, added) : [];
+    if (!adopted || adopted.some((b) => this.sharedWith(target.name, b))) return undefined;
+    const registered = this.registerCopies(overlay, copies);
+    if (registered === undefined) return undefined;
+    // As on the general path: with every object in place and packaged already, the step has nothing to do.
+    if (added.size === 0 && registered.length === 0) return { tree: this.work, changes: [], warnings: [], model };
+    const warnings = bumpRestart(overlay, model, target, restartValue(this.ctx.issue, step.id), this.splice);
+    if (!this.plain(overlay, registered)) return undefined;
+    for (const backend of adopted) {
+      this.hold(target.name, backend, 1);
+      this.backends.get(target.name)?.push(backend);
+      const index = this.heldBy.get(target.name);
+      if (index) {
+        addIndex(index.byEntry, backend.entry, backend);
+        addIndex(index.byKey, backend.key, backend);
+      }
+    }
+    this.registered(registered);
+    return this.commit(overlay, warnings, model);
+  }
+
+  /** The copies registerCopies appended, now present in the target's generators. */
+  private registered(registered: readonly [string, string][]): void {
     for (const [key, copy] of registered) {
       const present = this.generators?.present.get(key) ?? new Set<string>();
       present.add(copy);
       this.generators?.present.set(key, present);
     }
-    return this.commit(overlay, warnings, model);
   }
 
   /** The step changed neither handover.yml nor a kustomization other than those it registered copies in. */

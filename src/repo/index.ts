@@ -4,6 +4,7 @@ export {
   type ActionObject,
   clusterDirs,
   folderOf,
+  staticSites,
   type Backend,
   type ClusterModel,
   type LoadResult,
@@ -13,6 +14,7 @@ export {
 } from "./model.js";
 export { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
 export { ERA_ADAPTERS, BACKEND_LIST_PATH, type EraAdapter } from "./eras.js";
+export { staticReach } from "./static.js";
 export { PLACEHOLDER, type Dependency, type Placeholder } from "./core.js";
 export { diffTrees, filesUnder, withFile, type ChangeAction, type FileChange, type FileMap } from "./tree.js";
 export {

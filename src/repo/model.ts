@@ -190,14 +190,19 @@ function* readRepo(tree: FileMap): Generator<void, LoadResult> {
   }
   const config = result.data;
   const clusters = new Map<string, ClusterModel>();
-  const statics = Object.values(config.clusters).flatMap((c): StaticSite[] =>
+  const statics = staticSites(config);
+  for (const [name, spec] of Object.entries(config.clusters))
+    clusters.set(name, yield* loadCluster(tree, name, spec, statics));
+  return { ok: true, model: { config, configText, clusters, packaging: packagingProblems(tree, clusters) } };
+}
+
+/** The repo folders the clusters' static discovery servers publish (one still REPLACE-ME publishes nothing yet). */
+export function staticSites(config: RepoModel["config"]): StaticSite[] {
+  return Object.values(config.clusters).flatMap((c): StaticSite[] =>
     c.static_discovery && !c.static_discovery.url.includes(PLACEHOLDER)
       ? [{ url: normalizeUrl(c.static_discovery.url), dir: normalizeRepoPath(c.static_discovery.dir) }]
       : [],
   );
-  for (const [name, spec] of Object.entries(config.clusters))
-    clusters.set(name, yield* loadCluster(tree, name, spec, statics));
-  return { ok: true, model: { config, configText, clusters, packaging: packagingProblems(tree, clusters) } };
 }
 
 /** Repo dirs that belong to a cluster as a whole. */

@@ -8,7 +8,9 @@ import {
   syntheticSettingsRepo,
 } from "../../../src/bench/synthetic.js";
 import { checkTree } from "../../../src/invariant/index.js";
+import { QuickPlanner } from "../../../src/plan/incremental.js";
 import { planMigration, planMigrationInSlices, type PlannedStep } from "../../../src/plan/index.js";
+import type { FileMap } from "../../../src/repo/index.js";
 import { planOk, request } from "./helpers.js";
 
 const N = 1000;
@@ -21,6 +23,16 @@ const restart = (value: string) =>
 
 function contents(step: PlannedStep | undefined): [string, string, string | null][] {
   return (step?.changes ?? []).map((c) => [c.action, c.path, c.content]);
+}
+
+/** The tree after a step's changes. */
+function applied(tree: FileMap, step: PlannedStep | undefined): FileMap {
+  const next = new Map(tree);
+  for (const c of step?.changes ?? []) {
+    if (c.content === null) next.delete(c.path);
+    else next.set(c.path, c.content);
+  }
+  return next;
 }
 
 describe("a plan of 1,000 single-backend groups", () => {
@@ -200,7 +212,7 @@ describe("a plan of 50 groups whose discovery files a Kustomize generator lists 
   });
 });
 
-describe("a plan of a settings-era cluster with 30 DiscoverySettings objects (the general path at every step)", () => {
+describe("a plan of a settings-era cluster with 30 DiscoverySettings objects (quick steps, as files-era ones)", () => {
   const n = 30;
   const tree = syntheticSettingsRepo(n);
   const plan = planOk(tree, request("replicore-a", "replicore-b", "0.7.2"), 1);
@@ -227,5 +239,55 @@ describe("a plan of a settings-era cluster with 30 DiscoverySettings objects (th
       ]);
     }
     expect(contents(plan.steps.at(-1)).filter(([action]) => action === "delete")).toHaveLength(n + 1);
+  });
+
+  it("computes every release and adopt as a quick step: no reload of the repo, the step the plan holds", () => {
+    const quick = new QuickPlanner(plan.context);
+    let current: FileMap = applied(tree, plan.steps[0]);
+    for (const step of plan.steps.slice(1, -1)) {
+      const spliced = quick.step(current, step);
+      expect(spliced, step.id).toBeDefined();
+      const made = (spliced?.changes ?? []).map((c) => [c.created ? "create" : "update", c.path, c.content()]);
+      expect(made, step.id).toEqual(contents(step));
+      current = spliced?.tree ?? current;
+    }
+  });
+
+  it("is the plan the general path gives when asked for it alone", () => {
+    const general = planMigration(tree, request("replicore-a", "replicore-b", "0.7.2"), 1, [], { incremental: false });
+    expect(JSON.stringify(general)).toBe(JSON.stringify({ ok: true, plan }));
+  });
+  it("lets the event loop through every 50 objects of a group", () => {
+    // One object alone, then a group of the other 120: its release turns them off, its adopt copies them.
+    const big = syntheticSettingsRepo(121);
+    const grouped = planOk(big, request("replicore-a", "replicore-b", "0.7.2", "one: inventory-0000\nrest: *"), 1);
+    expect(grouped.steps.map((s) => [s.id, s.changes.length])).toEqual([
+      ["prepare", 2],
+      ["release-one", 1],
+      ["adopt-one", 1],
+      ["release-rest", 120],
+      ["adopt-rest", 120],
+      ["decommission", 123],
+    ]);
+    const quick = new QuickPlanner(grouped.context);
+    let current = applied(big, grouped.steps[0]);
+    const pieces: number[] = [];
+    for (const step of grouped.steps.slice(1, -1)) {
+      const work = quick.stepping(current, step);
+      let yields = 0;
+      for (let next = work.next(); ; next = work.next()) {
+        if (next.done) {
+          expect(next.value, step.id).toBeDefined();
+          current = next.value?.tree ?? current;
+          break;
+        }
+        yields++;
+      }
+      pieces.push(yields);
+    }
+    // release-one loads the tree (the source's 121 objects read 100 a piece); release-rest yields after its 50th
+    // and 100th object, and once reading the 120 objects it turned off (100 a piece); adopt-rest after its 50th and
+    // 100th copy, and once reading the 120 copies.
+    expect(pieces).toEqual([1, 0, 3, 3]);
   });
 });
