@@ -8,6 +8,7 @@ import {
   isNullNode,
   parseFile,
   parsingForEdits,
+  pastBlankLines,
   propsStart,
   resolve,
   startOf,
@@ -206,10 +207,13 @@ export class LineList {
       values.push(parsed.value);
     }
     const eol = this.eol;
-    const edit = insertLinesEdit(text, this.appendAt, seqItemLines(raws, this.indent, this.gap), eol);
+    const lines = seqItemLines(raws, this.indent, this.gap);
+    // As appendSeqItems: past the lines of only spaces after the list (they stay above the next items appended).
+    let at = pastBlankLines(text, this.appendAt, lines);
+    if (at === text.length && !text.endsWith("\n")) return undefined;
+    const edit = insertLinesEdit(text, at, lines, eol);
     const after = applyEdits(text, [edit]);
     this.lastEdits = [edit];
-    let at = this.appendAt;
     for (const [i, raw] of raws.entries()) {
       const length = this.indent.length + 1 + this.gap + raw.length + eol.length;
       this.starts.push(at);

@@ -23,6 +23,8 @@ interface Repo {
   indent: "nested" | "flush";
   gap: 1 | 3;
   listLast: "no" | "newline" | "no-newline";
+  /** A line of only spaces right after the backend lists (appended items go after it). */
+  spacesAfter: boolean;
   crlf: boolean;
   legacy: boolean;
   restart: "none" | "flow" | "plain" | "quoted" | "off";
@@ -39,7 +41,7 @@ function itemLine(e: Entry, repo: Repo): string {
 }
 
 function coreConfig(repo: Repo, items: string[], zk: string): string {
-  const list = ["discovery:", "  backends:", "    files:", ...items];
+  const list = ["discovery:", "  backends:", "    files:", ...items, ...(repo.spacesAfter ? ["   "] : [])];
   const head = ["# Replicante Core", "coordinator:", "  options:", `    ensemble: '${zk}:2181/replicante'`];
   const tail = ["storage:", "  options:", "    db: replicore", `    uri: 'mongodb://${zk}:27017/'`];
   const lines = repo.listLast === "no" ? [...head, ...list, "  interval: 60", ...tail] : [...head, ...tail, ...list];
@@ -165,6 +167,7 @@ const repoArb: fc.Arbitrary<Repo> = fc
       indent: fc.constantFrom<Repo["indent"]>("nested", "flush"),
       gap: fc.constantFrom<Repo["gap"]>(1, 3),
       listLast: fc.constantFrom<Repo["listLast"]>("no", "newline", "no-newline"),
+      spacesAfter: fc.boolean(),
       crlf: fc.boolean(),
       legacy: fc.boolean(),
       restart: fc.constantFrom<Repo["restart"]>("none", "flow", "plain", "quoted", "off"),
