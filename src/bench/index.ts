@@ -24,14 +24,19 @@ function planScaling(n: number): PlanFigures {
 }
 
 /**
- * The same for an http-era cluster (Core 0.5), which the planner computes on its general path at every step (its quick
- * path takes the files and settings eras): each step parses the edited config again to verify it. `http-to-settings`:
- * Core 0.5 to 0.7, each endpoint written as a DiscoverySettings object of the target's.
+ * The same for a migration the planner computes on its general path at every step (its quick path takes a migration
+ * within one era): `http-to-settings`, Core 0.5 to 0.7, each endpoint written as a DiscoverySettings object of the
+ * target's, each step's tree loaded and checked in full.
  */
-function planGeneral(era: "http" | "http-to-settings", n: number): { era: string } & PlanFigures {
-  const version = era === "http" ? "0.5.0" : "0.7.2";
-  const body = formBody({ source: "replicore-a", target: "replicore-b", version, groups: "_No response_" });
+function planGeneral(era: "http-to-settings", n: number): { era: string } & PlanFigures {
+  const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.7.2", groups: "_No response_" });
   return { era, ...planOf(syntheticHttpRepo(n), body) };
+}
+
+/** Plan time and heap for an http-era cluster (Core 0.5 to 0.5) of n endpoints, one per group. */
+function planHttp(n: number): PlanFigures {
+  const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.5.0", groups: "_No response_" });
+  return planOf(syntheticHttpRepo(n), body);
 }
 
 /** Plan time and heap for a settings-era cluster (Core 0.7 to 0.7) of n DiscoverySettings objects, one per group. */
@@ -261,8 +266,9 @@ const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
   // After the sections above, so that their heap and caches do not weigh on the rehearsal's reconciles.
   plans: async () => ({
     plan_kustomize: planKustomize(1000),
+    plan_http: planHttp(1000),
     plan_settings: planSettings(1000),
-    plan_general: [planGeneral("http", 100), planGeneral("http", 300), planGeneral("http-to-settings", 300)],
+    plan_general: [planGeneral("http-to-settings", 300)],
   }),
 };
 

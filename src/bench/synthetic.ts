@@ -82,8 +82,8 @@ export function syntheticKustomizeRepo(n: number): Map<string, string> {
 }
 
 /**
- * An http-era (Core 0.5) config repo with `n` discovery endpoints: a plan of it takes the planner's general path at
- * every step (the quick path is the files era's), the case the bench's `general` section measures.
+ * An http-era (Core 0.5) config repo with `n` discovery endpoints, each a map over two lines: the bench's plan_http,
+ * and, crossing into Core 0.7, its plan_general (a crossing takes the planner's general path at every step).
  */
 export function syntheticHttpRepo(n: number): Map<string, string> {
   const entries: string[] = [];
@@ -107,8 +107,8 @@ export function syntheticHttpRepo(n: number): Map<string, string> {
 }
 
 /**
- * A settings-era (Core 0.7) config repo with `n` DiscoverySettings objects, one file each: also planned on the
- * general path at every step (release disables the source's object, adopt copies it into the target's folder).
+ * A settings-era (Core 0.7) config repo with `n` DiscoverySettings objects, one file each (release disables the
+ * source's object, adopt copies it into the target's folder): the bench's plan_settings.
  */
 export function syntheticSettingsRepo(n: number): Map<string, string> {
   const files = new Map<string, string>();

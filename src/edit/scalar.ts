@@ -18,11 +18,12 @@ function readsBack(source: string, pick: (contents: unknown) => unknown, value: 
 }
 
 /**
- * Words joined by `-` with a letter that no YAML 1.1 or 1.2 number, boolean, null or timestamp contains (a sign only
- * leads, an exponent is `e`, hex digits stop at `f`, a timestamp needs `:`): a plain string in every schema and
- * position, known without parsing (restart values such as `42-release-canary` are set at every step).
+ * Words joined by dashes with a letter that no YAML 1.1 or 1.2 number, boolean, null or timestamp contains (a sign
+ * only leads, an exponent is `e`, hex digits stop at `f`, a timestamp needs `:`): a plain string in every schema and
+ * position, known without parsing (restart values such as `42-release-canary`, or an http-era step's
+ * `42-release-https---inventory-corp-8443`, are set at every step).
  */
-const PLAIN_WORDS = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$/;
+const PLAIN_WORDS = /^[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)+$/;
 const WORD_LETTER = /[g-wyzG-WYZ]/;
 
 /** True when value can be written unquoted as a map value or key (and, when inFlow, inside [ ]). */

@@ -1,6 +1,6 @@
 // A block sequence edited many times in a row (a plan moving backends one group at a time) without re-parsing the file
 // at every edit: parsed once, then each removal or append is a splice whose offsets are kept up to date.
-import { isAlias, isCollection, isScalar, visit, type Document, type Node, type YAMLSeq } from "yaml";
+import { isAlias, isCollection, isMap, isScalar, visit, type Document, type Node, type YAMLSeq } from "yaml";
 import {
   afterNodeLine,
   contentEnd,
@@ -52,14 +52,41 @@ function oneLine(text: string, item: unknown, dash: number): Line | undefined {
   return { start: lineStart(text, dash), end: lineEnd(text, end) };
 }
 
+/** Whether a block scalar (`|`, `>`) is anywhere in node: its lines and their chomping are not whole-line business. */
+function holdsBlockScalar(node: Node): boolean {
+  let found = false;
+  visit(node, {
+    Scalar(_, scalar) {
+      if (scalar.type === "BLOCK_LITERAL" || scalar.type === "BLOCK_FOLDED") {
+        found = true;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * A block map item over whole lines of its own (an http-era endpoint: `- url: ...` and its other keys below), with no
+ * block scalar in it: its lines are its dash's line to the line where its content ends, as removeSeqItems takes them.
+ */
+function blockMapLines(text: string, item: unknown, dash: number): Line | undefined {
+  const node = item as Node;
+  if (!isMap(node) || node.flow || !startsLine(text, dash)) return undefined;
+  if (lineStart(text, propsStart(text, node)) !== lineStart(text, dash) || holdsBlockScalar(node)) return undefined;
+  return { start: lineStart(text, dash), end: lineEnd(text, contentEnd(text, node)) };
+}
+
 /** Items read between two yields of LineList.reading. */
 const ITEMS_PER_PIECE = 100;
 
 /**
- * The block sequence at `path` of a one-document file whose items each fill one line, with no anchors or aliases
- * anywhere: the shape where removing or appending items is exactly removing or inserting lines, which is what
- * `removeSeqItems` and `appendSeqItems` then do (proved by their verification on such files). Any other shape, or
- * an edit outside it, answers undefined and the caller uses those (verified) functions instead.
+ * The block sequence at `path` of a one-document file whose items each fill whole lines of their own (a one-line
+ * scalar or flow collection, or a block map without block scalars), with no anchors or aliases anywhere: the shape
+ * where removing or appending items is exactly removing or inserting lines, which is what `removeSeqItems` and
+ * `appendSeqItems` then do (proved by their verification on such files). Any other shape, or an edit outside it,
+ * answers undefined and the caller uses those (verified) functions instead.
  */
 export class LineList {
   /** The edits of the last removal or append, against the text before it: the change without a second copy. */
@@ -106,7 +133,7 @@ export class LineList {
     const ends: number[] = [];
     const values: unknown[] = [];
     for (const [i, item] of seq.items.entries()) {
-      const line = oneLine(text, item, dashes[i] ?? 0);
+      const line = oneLine(text, item, dashes[i] ?? 0) ?? blockMapLines(text, item, dashes[i] ?? 0);
       if (!line) return undefined;
       starts.push(line.start);
       ends.push(line.end);
@@ -190,32 +217,30 @@ export class LineList {
     return after;
   }
 
-  /** The text with one-line raw items appended; undefined when one of them is not a one-line scalar. */
+  /**
+   * The text with raw items appended: one-line scalars, or block maps of plain or quoted scalars (an http-era
+   * endpoint as readSeqItems gives it); undefined for any other raw item.
+   */
   append(raws: readonly string[]): string | undefined {
     const text = this.text;
     if (raws.length === 0 || (this.appendAt === text.length && !text.endsWith("\n"))) return undefined;
     const values: unknown[] = [];
     for (const raw of raws) {
-      if (/[\r\n#&*!|>]/.test(raw) || raw.trim() !== raw || raw === "") return undefined;
-      const known = pathValue(raw);
-      if (known !== undefined) {
-        values.push(known);
-        continue;
-      }
-      const parsed = rawValue(raw, []);
-      if (parsed.block || (parsed.value !== null && typeof parsed.value === "object")) return undefined;
-      values.push(parsed.value);
+      const value = rawItemValue(raw);
+      if (value === undefined) return undefined;
+      values.push(value);
     }
     const eol = this.eol;
-    const lines = seqItemLines(raws, this.indent, this.gap);
+    const each = raws.map((raw) => seqItemLines([raw], this.indent, this.gap));
+    const lines = each.flat();
     // As appendSeqItems: past the lines of only spaces after the list (they stay above the next items appended).
     let at = pastBlankLines(text, this.appendAt, lines);
     if (at === text.length && !text.endsWith("\n")) return undefined;
     const edit = insertLinesEdit(text, at, lines, eol);
     const after = applyEdits(text, [edit]);
     this.lastEdits = [edit];
-    for (const [i, raw] of raws.entries()) {
-      const length = this.indent.length + 1 + this.gap + raw.length + eol.length;
+    for (const [i, itemLines] of each.entries()) {
+      const length = itemLines.reduce((sum, line) => sum + line.length + eol.length, 0);
       this.starts.push(at);
       this.ends.push(at + length);
       this.values.push(values[i]);
@@ -224,8 +249,8 @@ export class LineList {
     this.appendAt = at;
     this.text = after;
     // Every line appended ends with eol; the line before them already ended with a break of its own.
-    if (eol === "\n") this.breaks.lf += raws.length;
-    else this.breaks.crlf += raws.length;
+    if (eol === "\n") this.breaks.lf += lines.length;
+    else this.breaks.crlf += lines.length;
     return after;
   }
 }
@@ -239,6 +264,26 @@ function lineBreaks(text: string, start: number, end: number): { crlf: number; l
     else lf++;
   }
   return { crlf, lf };
+}
+
+/**
+ * The value of a raw item this list appends as it stands: a one-line scalar, or a block map over several lines whose
+ * values are plain or quoted scalars or such maps (comments kept); undefined for anything else (a flow collection, a
+ * block scalar, an anchor, alias or tag), which the caller appends with appendSeqItems.
+ */
+function rawItemValue(raw: string): unknown {
+  if (/[\r&*!|>]/.test(raw) || raw.trim() !== raw || raw === "") return undefined;
+  if (!raw.includes("\n")) {
+    if (raw.includes("#")) return undefined;
+    const known = pathValue(raw);
+    if (known !== undefined) return known;
+    const parsed = rawValue(raw, []);
+    return parsed.block || (parsed.value !== null && typeof parsed.value === "object") ? undefined : parsed.value;
+  }
+  if (/[[{]/.test(raw)) return undefined;
+  const parsed = rawValue(raw, []);
+  const value = parsed.value;
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : undefined;
 }
 
 /** A single-quoted scalar of printable ASCII, or a plain one naming a path: the value of such an item. */

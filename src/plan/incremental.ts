@@ -8,6 +8,7 @@ import {
   kustomizationRefs,
   loadingRepo,
   PLACEHOLDER,
+  httpIdentity,
   resolveCorePath,
   staticReach,
   staticSites,
@@ -50,6 +51,8 @@ export interface QuickStep {
 
 /** The backend list of a files-era Core config. */
 const FILES_LIST = BACKEND_LIST_PATH.files ?? [];
+/** The backend list of an http-era Core config. */
+const HTTP_LIST = BACKEND_LIST_PATH.http ?? [];
 
 /** A `files` entry of a generator in a source kustomization, as registerCopies re-writes it in the target's. */
 interface GeneratorEntry {
@@ -78,6 +81,12 @@ interface GeneratorIndex {
  * turning one off parses its file twice (about a millisecond on the project's machine).
  */
 const OBJECTS_PER_PIECE = 50;
+
+/** Whether a settings-era cluster reads the file: it lies in the cluster's folder, at any depth. */
+function under(path: string, cluster: ClusterModel): boolean {
+  const dir = cluster.settingsDir ?? "";
+  return dir === "" || path.startsWith(`${dir}/`);
+}
 
 /** Which clusters hold a backend key or a reach (kind and value), and through how many backends. */
 type Holders = Map<string, Map<string, number>>;
@@ -175,6 +184,8 @@ export class QuickPlanner {
   private slotEdit: { path: string; text: string; edits: readonly TextEdit[] } | undefined;
   private readonly rename: (text: string) => string;
   private readonly eligible: boolean;
+  /** Where the backends are listed in a Core config of the migration's era (files or http). */
+  private readonly list: readonly string[];
 
   /** The restart key of a file as a slot set in place, parsed once per file. */
   private readonly splice: RestartSplice = (restart, text, value) => {
@@ -195,7 +206,8 @@ export class QuickPlanner {
 
   constructor(private readonly ctx: MigrationContext) {
     this.rename = renamer(ctx.source, ctx.target);
-    this.eligible = (ctx.era === "files" || ctx.era === "settings") && ctx.targetEra === ctx.era && !translates(ctx);
+    this.eligible = ctx.targetEra === ctx.era && !translates(ctx);
+    this.list = ctx.era === "http" ? HTTP_LIST : FILES_LIST;
   }
 
   /** The step as a splice of the tree before it, or undefined when the general path must compute it. */
@@ -213,13 +225,14 @@ export class QuickPlanner {
     const settings = this.ctx.era === "settings";
     const listed = this.model.clusters.get(step.kind === "release" ? this.ctx.source : this.ctx.target);
     const text = listed && this.work.get(listed.configPath);
-    if (!settings && listed && text !== undefined) yield* this.listing(listed.configPath, FILES_LIST, text);
+    if (!settings && listed && text !== undefined) yield* this.listing(listed.configPath, this.list, text);
     try {
       if (settings)
         return step.kind === "release"
           ? yield* this.releasingSettings(this.model, step)
           : yield* this.adoptingSettings(this.model, step);
-      return step.kind === "release" ? this.release(this.model, step) : this.adopt(this.model, step);
+      if (step.kind === "release") return this.release(this.model, step);
+      return this.ctx.era === "http" ? this.adoptHttp(this.model, step) : this.adopt(this.model, step);
     } catch (err) {
       // The general path meets the same problem and reports it with its own words.
       if (err instanceof InputError || err instanceof EditError) return undefined;
@@ -312,32 +325,41 @@ export class QuickPlanner {
    */
   private aligned(list: LineList, held: readonly Backend[]): boolean {
     if (this.checked.has(list)) return true;
-    if (list.length !== held.length || held.some((b, i) => list.value(i) !== b.entry)) return false;
+    if (list.length !== held.length || held.some((b, i) => !this.names(list.value(i), b))) return false;
     this.checked.add(list);
     return true;
   }
 
-  private filesCluster(model: RepoModel, name: string): ClusterModel | undefined {
+  /** Whether a list item is the backend: a files-era entry, or an http-era endpoint of the backend's identity. */
+  private names(value: unknown, backend: Backend): boolean {
+    if (this.ctx.era === "files") return value === backend.entry;
+    const url = (value as { url?: unknown } | null)?.url;
+    return typeof url === "string" && httpIdentity(value as { url: string }) === backend.key;
+  }
+
+  /** The cluster when it lists its backends in its Core config in the migration's era (files or http). */
+  private listingCluster(model: RepoModel, name: string): ClusterModel | undefined {
     const cluster = model.clusters.get(name);
-    return cluster?.era === "files" && cluster.configPath !== CONFIG_PATH ? cluster : undefined;
+    return cluster?.era === this.ctx.era && cluster.configPath !== CONFIG_PATH ? cluster : undefined;
   }
 
   private release(model: RepoModel, step: StepDefinition): QuickStep | undefined {
-    const source = this.filesCluster(model, this.ctx.source);
+    const source = this.listingCluster(model, this.ctx.source);
     const held = this.backends.get(this.ctx.source);
     const text = source && this.work.get(source.configPath);
     if (!source || !held || text === undefined) return undefined;
-    const list = this.listOf(source.configPath, FILES_LIST, text);
+    const list = this.listOf(source.configPath, this.list, text);
     if (!list) return undefined;
     if (list.length !== held.length) return undefined;
-    // A files-era item is listed when it is a moved entry or resolves to a moved file (as `listed` says).
+    // A files-era item is listed when it is a moved entry or resolves to a moved file, an http-era one when it has a
+    // moved endpoint's identity (as `listed` says).
     const index = this.heldBy.get(source.name);
     if (!index || !this.aligned(list, held)) return undefined;
     // The held backends whose entry or key a moved backend has, found through the index, not by reading every one.
     const positions = new Set<number>();
     for (const moved of step.backends) {
-      for (const backend of [...(index.byEntry.get(moved.entry) ?? []), ...(index.byKey.get(moved.key) ?? [])])
-        positions.add(held.indexOf(backend));
+      const byEntry = this.ctx.era === "files" ? (index.byEntry.get(moved.entry) ?? []) : [];
+      for (const backend of [...byEntry, ...(index.byKey.get(moved.key) ?? [])]) positions.add(held.indexOf(backend));
     }
     if (positions.has(-1)) return undefined;
     if (positions.size === 0) return { tree: this.work, changes: [], warnings: [], model };
@@ -364,7 +386,7 @@ export class QuickPlanner {
   }
 
   private adopt(model: RepoModel, step: StepDefinition): QuickStep | undefined {
-    const target = this.filesCluster(model, this.ctx.target);
+    const target = this.listingCluster(model, this.ctx.target);
     const held = this.backends.get(this.ctx.target);
     const listedIn = this.listedIn.get(this.ctx.target);
     // With the source gone, registerCopies reads the planned-on tree's kustomizations: the general path's business.
@@ -397,7 +419,7 @@ export class QuickPlanner {
       if (read.problems.length > 0 || read.backends.length !== missing.length) return undefined;
       if (read.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
       const text = this.work.get(target.configPath);
-      const list = text === undefined ? undefined : this.listOf(target.configPath, FILES_LIST, text);
+      const list = text === undefined ? undefined : this.listOf(target.configPath, this.list, text);
       const after = list?.append(missing.map(({ backend }) => backend.raw));
       if (!list || after === undefined) return undefined;
       const first = list.length - missing.length;
@@ -424,6 +446,48 @@ export class QuickPlanner {
       addIndex(index.byKey, backend.key, backend);
     }
     this.registered(registered);
+    return this.commit(overlay, warnings, model);
+  }
+
+  /**
+   * An http-era adopt: the moved endpoints missing from the target's list appended to it, as the source wrote them
+   * (appendSeqItems's lines, without parsing the whole config again).
+   */
+  private adoptHttp(model: RepoModel, step: StepDefinition): QuickStep | undefined {
+    const target = this.listingCluster(model, this.ctx.target);
+    const held = this.backends.get(this.ctx.target);
+    const listedIn = this.listedIn.get(this.ctx.target);
+    const text = target && this.work.get(target.configPath);
+    if (!target || !held || !listedIn || text === undefined) return undefined;
+    const missing = step.backends.filter((backend) => !listedIn.keys.has(backend.key));
+    // As on the general path: every endpoint listed already, the step has nothing to do.
+    if (missing.length === 0) return { tree: this.work, changes: [], warnings: [], model };
+    if (missing.some((backend) => backend.raw.includes(PLACEHOLDER))) return undefined;
+    const list = this.listOf(target.configPath, this.list, text);
+    const after = list?.append(missing.map((backend) => backend.raw));
+    if (!list || after === undefined) return undefined;
+    const first = list.length - missing.length;
+    const items = missing.map((_, i) => list.value(first + i));
+    if (missing.some((backend, i) => !this.names(items[i], backend))) return undefined;
+    const core = { discovery: { backends: { http: items } } };
+    const read = finish(ERA_ADAPTERS.http.read({ ...target, core }, this.work));
+    if (read.problems.length > 0 || read.backends.length !== missing.length) return undefined;
+    const served = staticReach(read.backends, this.statics, this.work);
+    if (served.problems.length > 0 || served.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
+    const overlay = this.overlay().set(target.configPath, after, list.lastEdits);
+    const warnings = bumpRestart(overlay, model, target, restartValue(this.ctx.issue, step.id), this.splice);
+    if (!this.plain(overlay, [])) return undefined;
+    const index = this.heldBy.get(target.name);
+    for (const backend of served.backends) {
+      this.hold(target.name, backend, 1);
+      listedIn.entries.add(backend.entry);
+      listedIn.keys.add(backend.key);
+      held.push(backend);
+      if (index) {
+        addIndex(index.byEntry, backend.entry, backend);
+        addIndex(index.byKey, backend.key, backend);
+      }
+    }
     return this.commit(overlay, warnings, model);
   }
 
@@ -523,6 +587,11 @@ export class QuickPlanner {
       overlay.set(path, content);
       added.set(path, content);
     }
+    // An object written where another cluster's folder takes it in too: both reach it, which the full checker says.
+    const shared = [...model.clusters.values()].some(
+      (c) => c.name !== target.name && c.settingsDir !== undefined && [...added.keys()].some((p) => under(p, c)),
+    );
+    if (shared) return undefined;
     const adopted = added.size > 0 ? yield* this.readingSettings(target, added) : [];
     if (!adopted || adopted.some((b) => this.sharedWith(target.name, b))) return undefined;
     const registered = this.registerCopies(overlay, copies);

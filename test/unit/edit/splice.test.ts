@@ -75,3 +75,94 @@ describe("LineList.reading", () => {
     expect(LineList.of(folded, FILES)).toBeUndefined();
   });
 });
+
+describe("LineList of block map items (http-era endpoints)", () => {
+  const HTTP = ["discovery", "backends", "http"];
+  const text = [
+    "discovery:",
+    "  backends:",
+    "    http:",
+    "      - url: 'https://a.corp/replicante'",
+    "        method: GET",
+    "      # b serves the billing stores",
+    "      - url: https://b.corp/replicante",
+    "        # its token rotates monthly",
+    "        headers:",
+    "          X-Token: b-2026",
+    "",
+    "      - {url: 'https://c.corp/replicante'}",
+    "      - method: POST",
+    '        url: "https://d.corp/replicante"',
+    "  interval: 60",
+    "",
+  ].join("\n");
+  const http = (t: string): LineList => {
+    const found = LineList.of(t, HTTP);
+    if (!found) throw new Error("not a line list");
+    return found;
+  };
+
+  test("removes items as removeSeqItems does: their lines, the comments and blank lines between items kept", () => {
+    const lines = http(text);
+    expect(Array.from({ length: lines.length }, (_, i) => lines.value(i))).toEqual(
+      readSeqItems(text, HTTP).map((item) => item.value),
+    );
+    const drop = [false, true, false, true];
+    const removed = lines.remove(drop);
+    expect(removed).toBe(removeSeqItems(text, HTTP, (_v, i) => drop[i] === true));
+    expect(removed).toBe(
+      [
+        "discovery:",
+        "  backends:",
+        "    http:",
+        "      - url: 'https://a.corp/replicante'",
+        "        method: GET",
+        "      # b serves the billing stores",
+        "",
+        "      - {url: 'https://c.corp/replicante'}",
+        "  interval: 60",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("appends the raw items readSeqItems gives of another list as appendSeqItems does, and reads their values", () => {
+    const raws = readSeqItems(text, HTTP)
+      .slice(0, 2)
+      .map((item) => item.raw);
+    const target = "discovery:\n  backends:\n    http:\n    - url: https://own.corp/replicante\n  interval: 30\n";
+    const lines = http(target);
+    const appended = lines.append(raws);
+    expect(appended).toBe(appendSeqItems(target, HTTP, raws));
+    expect(appended).toBe(
+      [
+        "discovery:",
+        "  backends:",
+        "    http:",
+        "    - url: https://own.corp/replicante",
+        "    - url: 'https://a.corp/replicante'",
+        "      method: GET",
+        "    - url: https://b.corp/replicante",
+        "      # its token rotates monthly",
+        "      headers:",
+        "        X-Token: b-2026",
+        "  interval: 30",
+        "",
+      ].join("\n"),
+    );
+    expect([lines.value(1), lines.value(2)]).toEqual([
+      { url: "https://a.corp/replicante", method: "GET" },
+      { url: "https://b.corp/replicante", headers: { "X-Token": "b-2026" } },
+    ]);
+    // The appended items are known by their lines: removing one is removeSeqItems's edit again.
+    expect(lines.remove([false, true, false])).toBe(removeSeqItems(appended ?? "", HTTP, (_v, i) => i === 1));
+  });
+
+  test("refuses a block scalar in an item, and leaves a raw with a flow collection or an anchor to appendSeqItems", () => {
+    expect(LineList.of(text.replace("method: GET", "method: |\n          GET"), HTTP)).toBeUndefined();
+    const lines = http(text);
+    expect(lines.append(["url: https://e.corp\nheaders: {X-Token: e}"])).toBeUndefined();
+    expect(lines.append(["url: &e https://e.corp\nmethod: GET"])).toBeUndefined();
+    expect(lines.text).toBe(text);
+  });
+});

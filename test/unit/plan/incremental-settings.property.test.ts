@@ -32,6 +32,8 @@ interface Repo {
   statics: boolean;
   /** A NodeAction file in the source's folder. */
   action: boolean;
+  /** A third cluster whose folder is the target's, or holds it: a copy adopted there is read by both. */
+  third: "none" | "same" | "parent";
   groups: number[] | null;
 }
 
@@ -137,6 +139,18 @@ function repoTree(repo: Repo): Map<string, string> {
     );
     tree.set("clusters/kustomization.yaml", `resources:\n  - ./${SOURCE}\n`);
   }
+  if (repo.third !== "none") {
+    const folder = repo.third === "same" ? `clusters/${TARGET}/apply` : `clusters/${TARGET}`;
+    clusters.push(
+      "  replicore-c:",
+      "    config: clusters/replicore-c/replicante.yaml",
+      "    version: 0.7.2",
+      "    discovery: settings",
+      `    settings_dir: ${folder}`,
+      "    health: [{ deployment: replicore-c }]",
+    );
+    tree.set("clusters/replicore-c/replicante.yaml", "discovery:\n  interval: 45\n");
+  }
   tree.set(".github/handover.yml", ["version: 1", "clusters:", ...clusters, ""].join("\n"));
   return tree;
 }
@@ -183,6 +197,7 @@ const repoArb: fc.Arbitrary<Repo> = fc
       kustomize: fc.constantFrom<Repo["kustomize"]>("none", "plain", "partial"),
       statics: fc.boolean(),
       action: fc.boolean(),
+      third: fc.constantFrom<Repo["third"]>("none", "none", "none", "same", "parent"),
       groups: fc.option(
         fc.array(fc.integer({ min: 0, max: 3 }), { minLength: names.length, maxLength: names.length }),
         { nil: null },

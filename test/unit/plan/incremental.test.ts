@@ -110,7 +110,7 @@ describe("planMigrationInSlices", () => {
   });
 });
 
-describe("a plan of an http-era cluster with 30 discovery endpoints (the general path at every step)", () => {
+describe("a plan of an http-era cluster with 30 discovery endpoints (quick steps, as files-era ones)", () => {
   const n = 30;
   const tree = syntheticHttpRepo(n);
   const plan = planOk(tree, request("replicore-a", "replicore-b", "0.5.0"), 1);
@@ -174,6 +174,21 @@ describe("a plan of an http-era cluster with 30 discovery endpoints (the general
   it("is the plan the general path gives when asked for it alone", () => {
     const general = planMigration(tree, request("replicore-a", "replicore-b", "0.5.0"), 1, [], { incremental: false });
     expect(JSON.stringify(general)).toBe(JSON.stringify({ ok: true, plan }));
+  });
+
+  it("computes every release and adopt as a quick step but the first adopt and the last release (`http: []`)", () => {
+    const quick = new QuickPlanner(plan.context);
+    let current: FileMap = applied(tree, plan.steps[0]);
+    const general: string[] = [];
+    for (const step of plan.steps.slice(1, -1)) {
+      const spliced = quick.step(current, step);
+      if (!spliced) general.push(step.id);
+      const made = spliced?.changes.map((c) => [c.created ? "create" : "update", c.path, c.content()]);
+      if (spliced) expect(made, step.id).toEqual(contents(step));
+      current = spliced?.tree ?? applied(current, step);
+    }
+    // The first adopt turns the scaffold's `http: []` into a block list, the last release turns the source's into one.
+    expect(general).toEqual([`adopt-${id(0)}`, `release-${id(n - 1)}`]);
   });
 });
 

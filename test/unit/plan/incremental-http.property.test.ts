@@ -1,0 +1,227 @@
+// The quick planner against the general path on random http-era repos (Core 0.5 to 0.5: each backend an endpoint
+// map in the Core config's discovery.backends.http list): the same plan, byte for byte, or the same refusal.
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect } from "vitest";
+import { planMigration, type PlanResult } from "../../../src/plan/index.js";
+import type { MigrationRequest } from "../../../src/spec/issue.js";
+
+const SOURCE = "replicore-a";
+const TARGET = "replicore-b";
+const STATIC_URL = "http://static.corp/discovery";
+
+interface Endpoint {
+  name: string;
+  /** Its own host, or one two endpoints share (then they have one identity unless their headers differ). */
+  host: string;
+  /** A block map (url first or last), a block map with a comment inside, or a flow map on one line. */
+  shape: "url-first" | "url-last" | "comment" | "flow";
+  quote: "" | "'" | '"';
+  headers: "none" | "block" | "token";
+  above: "blank" | "comment" | null;
+  /** Its url lies under the source's static discovery site (the document there names its datastore). */
+  served: boolean;
+}
+
+interface Repo {
+  endpoints: Endpoint[];
+  indent: "nested" | "flush";
+  gap: 1 | 3;
+  listLast: "no" | "newline" | "no-newline";
+  spacesAfter: boolean;
+  crlf: boolean;
+  restart: "none" | "flow" | "plain" | "quoted" | "off";
+  /** none: prepare scaffolds it; empty, null: listed without endpoints; own: one of its own; clash: the first's url. */
+  target: "none" | "empty" | "null" | "own" | "clash";
+  statics: boolean;
+  groups: number[] | null;
+}
+
+function url(e: Endpoint, repo: Repo): string {
+  return repo.statics && e.served ? `${STATIC_URL}/${e.name}.json` : `https://${e.host}.corp:8443/replicante`;
+}
+
+/** The endpoint's lines, the first after the dash, the others indented under it. */
+function endpointLines(e: Endpoint, repo: Repo): string[] {
+  const value = `${e.quote}${url(e, repo)}${e.quote}`;
+  const headers =
+    e.headers === "block"
+      ? ["headers:", "  Authorization: 'Bearer abc'"]
+      : e.headers === "token"
+        ? ["headers:", `  X-Token: ${e.name}`]
+        : [];
+  if (e.shape === "flow")
+    return [`{url: ${value}, method: GET${e.headers === "none" ? "" : `, headers: {X-Token: ${e.name}}`}}`];
+  if (e.shape === "url-last") return ["method: GET", ...headers, `url: ${value}`];
+  return [`url: ${value}`, ...(e.shape === "comment" ? ["# the inventory's endpoint"] : []), "method: GET", ...headers];
+}
+
+function listLines(endpoints: Endpoint[], repo: Repo): string[] {
+  const dash = repo.indent === "nested" ? "      -" : "    -";
+  const under = " ".repeat(dash.length + repo.gap);
+  return endpoints.flatMap((e) => {
+    const [first = "", ...rest] = endpointLines(e, repo);
+    return [
+      ...(e.above === "blank" ? [""] : e.above === "comment" ? [`${dash.slice(0, -1)}# ${e.name}`] : []),
+      `${dash}${" ".repeat(repo.gap)}${first}`,
+      ...rest.map((line) => `${under}${line}`),
+    ];
+  });
+}
+
+function coreConfig(repo: Repo, list: string[], zk: string, listLast = repo.listLast): string {
+  const discovery = ["discovery:", "  backends:", ...list, ...(repo.spacesAfter ? ["   "] : [])];
+  const head = ["# Replicante Core", "coordinator:", "  options:", `    ensemble: '${zk}:2181/replicante'`];
+  const tail = ["storage:", "  primary:", "    options:", `      uri: 'mongodb://${zk}:27017/'`];
+  const lines =
+    listLast === "no" ? [...head, ...discovery, "  interval: 60", ...tail] : [...head, ...tail, ...discovery];
+  const text = lines.join(repo.crlf ? "\r\n" : "\n");
+  return listLast === "no-newline" ? text : `${text}${repo.crlf ? "\r\n" : "\n"}`;
+}
+
+const STATEFULSET: Record<Repo["restart"], string | undefined> = {
+  none: undefined,
+  off: "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
+  flow: "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
+  plain:
+    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations:\n        handover.replicante.io/restart: 7-old\n",
+  quoted:
+    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations:\n        handover.replicante.io/restart: '7-old' # bumped by Handover\n",
+};
+
+function clusterSpec(name: string, repo: Repo, version: string): string[] {
+  return [
+    `  ${name}:`,
+    `    config: clusters/${name}/replicante.yaml`,
+    `    version: ${version}`,
+    ...(repo.restart === "none"
+      ? []
+      : [
+          `    restart: { file: clusters/${name}/statefulset.yaml, key: [spec, template, metadata, annotations, handover.replicante.io/restart] }`,
+        ]),
+    ...(name === SOURCE && repo.statics
+      ? [`    static_discovery: { url: '${STATIC_URL}', dir: clusters/${name}/static }`]
+      : []),
+    `    health: [{ status: 'deploy/${name}' }]`,
+  ];
+}
+
+function repoTree(repo: Repo): Map<string, string> {
+  const tree = new Map<string, string>();
+  tree.set(
+    `clusters/${SOURCE}/replicante.yaml`,
+    coreConfig(repo, ["    http:", ...listLines(repo.endpoints, repo)], "zk.a"),
+  );
+  for (const e of repo.endpoints)
+    if (repo.statics && e.served)
+      tree.set(
+        `clusters/${SOURCE}/static/${e.name}.json`,
+        JSON.stringify({ cursor: null, clusters: [{ cluster_id: `ds-${e.host}`, nodes: [] }] }),
+      );
+  const statefulset = STATEFULSET[repo.restart];
+  const clusters = clusterSpec(SOURCE, repo, "0.5.0");
+  if (statefulset) tree.set(`clusters/${SOURCE}/statefulset.yaml`, statefulset);
+  if (repo.target !== "none") {
+    const first = repo.endpoints[0];
+    const own: Endpoint = {
+      name: "own",
+      host: "own",
+      shape: "url-first",
+      quote: "'",
+      headers: "none",
+      above: null,
+      served: false,
+    };
+    const listed = repo.target === "own" ? [own] : repo.target === "clash" && first ? [{ ...first, above: null }] : [];
+    const list =
+      repo.target === "empty"
+        ? ["    http: []"]
+        : repo.target === "null"
+          ? ["    http:"]
+          : ["    http:", ...listLines(listed, repo)];
+    tree.set(`clusters/${TARGET}/replicante.yaml`, coreConfig(repo, list, "zk.b", "no"));
+    if (statefulset) tree.set(`clusters/${TARGET}/statefulset.yaml`, statefulset);
+    clusters.push(...clusterSpec(TARGET, repo, "0.5.0"));
+  }
+  const defaults = repo.restart === "off" ? ["defaults:", "  restart: false"] : [];
+  tree.set(".github/handover.yml", ["version: 1", "clusters:", ...clusters, ...defaults, ""].join("\n"));
+  return tree;
+}
+
+/** Each endpoint's backend id, as the issue form's group lines name it: its url, `url#2` for its second, and so on. */
+function ids(repo: Repo): string[] {
+  const seen = new Map<string, number>();
+  return repo.endpoints.map((e) => {
+    const u = url(e, repo);
+    const n = (seen.get(u) ?? 0) + 1;
+    seen.set(u, n);
+    return n === 1 ? u : `${u}#${n}`;
+  });
+}
+
+function migration(repo: Repo): MigrationRequest {
+  const groups = repo.groups;
+  const id = ids(repo);
+  return {
+    source: SOURCE,
+    target: TARGET,
+    version: "0.5.0",
+    notesAcknowledged: true,
+    groups:
+      groups === null
+        ? null
+        : [...new Set(groups)].sort().map((g, line) => ({
+            name: `g${g}`,
+            items: id.filter((_, i) => groups[i] === g),
+            line: line + 1,
+          })),
+  };
+}
+
+const endpointArb = (name: string): fc.Arbitrary<Endpoint> =>
+  fc.record({
+    name: fc.constant(name),
+    host: fc.constantFrom(name, name, name, "inventory", "billing"),
+    shape: fc.constantFrom<Endpoint["shape"]>("url-first", "url-first", "url-last", "comment", "flow"),
+    quote: fc.constantFrom<Endpoint["quote"]>("", "'", '"'),
+    headers: fc.constantFrom<Endpoint["headers"]>("none", "none", "block", "token"),
+    above: fc.constantFrom<Endpoint["above"]>(null, null, "blank", "comment"),
+    served: fc.boolean(),
+  });
+
+const repoArb: fc.Arbitrary<Repo> = fc
+  .uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 8 })
+  .chain((names) =>
+    fc.record({
+      endpoints: fc.tuple(...names.map(endpointArb)),
+      indent: fc.constantFrom<Repo["indent"]>("nested", "flush"),
+      gap: fc.constantFrom<Repo["gap"]>(1, 3),
+      listLast: fc.constantFrom<Repo["listLast"]>("no", "newline", "no-newline"),
+      spacesAfter: fc.boolean(),
+      crlf: fc.boolean(),
+      restart: fc.constantFrom<Repo["restart"]>("none", "flow", "plain", "quoted", "off"),
+      target: fc.constantFrom<Repo["target"]>("none", "none", "empty", "null", "own", "clash"),
+      statics: fc.boolean(),
+      groups: fc.option(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: names.length, maxLength: names.length }),
+        { nil: null },
+      ),
+    }),
+  );
+
+/** Everything a plan or refusal says, with each diff rendered (diffs are computed when read). */
+function shown(result: PlanResult): unknown {
+  return JSON.parse(JSON.stringify(result));
+}
+
+describe("the quick planner, http era", () => {
+  test.prop([repoArb], { numRuns: 150 })(
+    "plans exactly what the general path plans, or refuses the same way",
+    (repo) => {
+      const tree = repoTree(repo);
+      const request = migration(repo);
+      const quick = planMigration(tree, request, 42);
+      const general = planMigration(tree, request, 42, [], { incremental: false });
+      expect(shown(quick)).toEqual(shown(general));
+    },
+  );
+});
