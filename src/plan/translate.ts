@@ -155,11 +155,11 @@ export function disableSettings(path: string, text: string): string {
     const at = oneLine && isScalar(first) && first.value === "backend" ? backendEnd : lineStart;
     out = `${text.slice(0, at)}${indent}enabled: false\n${text.slice(at)}`;
   }
-  const check = parseAllDocuments(out);
-  const after = (Array.isArray(check) ? check : []).map((d) => d.toJS({ maxAliasCount: 50 }));
+  // Read as a load reads it (and kept so): the tree after the step then reads the file without parsing it again.
+  const after = readYamlDocuments(path, out);
   const expected = list.map((d) => d.toJS({ maxAliasCount: 50 }));
   (expected[index] as { spec: Record<string, unknown> }).spec.enabled = false;
-  if (!sameIgnoringOrder(after, expected)) {
+  if (!after.ok || !sameIgnoringOrder(after.value, expected)) {
     throw new InputError([
       `${path}: cannot set spec.enabled: false without changing anything else; disable it by hand`,
     ]);
