@@ -352,7 +352,7 @@ export class QuickPlanner {
     if (!list) return undefined;
     if (list.length !== held.length) return undefined;
     // A files-era item is listed when it is a moved entry or resolves to a moved file, an http-era one when it has a
-    // moved endpoint's identity (as `listed` says).
+    // moved endpoint's identity (as `lister` says).
     const index = this.heldBy.get(source.name);
     if (!index || !this.aligned(list, held)) return undefined;
     // The held backends whose entry or key a moved backend has, found through the index, not by reading every one.

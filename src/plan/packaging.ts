@@ -1,7 +1,7 @@
 // Kustomize packaging kept consistent with the steps (DESIGN section 3b): a file nobody references is never deployed,
 // and an entry naming a deleted file breaks `kustomize build`.
 import { posix } from "node:path";
-import { appendSeqItems, readSeqItems, removeSeqItems } from "../edit/index.js";
+import { appendSeqItems, readSeqItems, removeSeqItems, type SeqItem } from "../edit/index.js";
 import {
   isKustomization,
   kustomizationRefs,
@@ -138,7 +138,8 @@ export function kustomizationGenerators(file: string, text: string): Generator[]
 /**
  * `adopt`: each file copied into the target (source file -> target file) is added to every generator of the target's
  * kustomization (the source's, renamed) whose source counterpart lists the source's copy, in the same form
- * (`key=path` or `path`).
+ * (`key=path` or `path`). Each kustomization is read once, and each of its lists gets its new items in one append
+ * (an adopt may copy thousands of files).
  */
 export function registerCopies(
   next: Map<string, string>,
@@ -153,28 +154,43 @@ export function registerCopies(
     if (targetFile === file || !isKustomization(targetFile) || !next.has(targetFile)) continue;
     const sourceText = sourceTree.get(file) ?? "";
     const sourceGens = kustomizationGenerators(file, sourceText);
+    const text = next.get(targetFile) ?? "";
+    const targetGens = kustomizationGenerators(targetFile, text);
+    const listed = (kind: unknown, index: unknown, target: string) => `${kind}\0${index}\0${target}`;
+    const present = new Set(
+      kustomizationRefs(targetFile, text)
+        .filter((r) => r.field === "files")
+        .map((r) => listed(r.list[0], r.list[1], r.target)),
+    );
+    const sourceItems = new Map<string, SeqItem[]>();
+    const appends = new Map<string, { list: (string | number)[]; items: string[] }>();
     for (const ref of kustomizationRefs(file, sourceText)) {
       const copy = wanted.get(ref.target);
       if (ref.field !== "files" || copy === undefined) continue;
       const [kind, index] = ref.list as [string, number];
       const sourceGen = sourceGens.find((g) => g.kind === kind && g.index === index);
-      const text = next.get(targetFile) ?? "";
-      const targetGens = kustomizationGenerators(targetFile, text).filter((g) => g.kind === kind);
+      const kindGens = targetGens.filter((g) => g.kind === kind);
       const gen =
-        targetGens.find((g) => sourceGen?.name !== undefined && g.name === rename(sourceGen.name)) ??
-        targetGens.find((g) => g.index === index);
-      if (!gen) continue;
-      const list = [kind, gen.index, "files"];
-      const present = kustomizationRefs(targetFile, text).some(
-        (r) => r.field === "files" && r.list[1] === gen.index && r.list[0] === kind && r.target === copy,
-      );
-      if (present) continue;
+        kindGens.find((g) => sourceGen?.name !== undefined && g.name === rename(sourceGen.name)) ??
+        kindGens.find((g) => g.index === index);
+      if (!gen || present.has(listed(kind, gen.index, copy))) continue;
+      present.add(listed(kind, gen.index, copy));
       const path = posix.relative(dirOf(targetFile) || ".", copy);
       const value = ref.key ? `${ref.key}=${path}` : path;
       // The source's item as written (quotes, comment), with the new value in it.
-      const raw = readSeqItems(sourceText, ref.list)[ref.index]?.raw ?? ref.value;
+      const listKey = `${kind}\0${index}`;
+      const items = sourceItems.get(listKey) ?? readSeqItems(sourceText, ref.list);
+      sourceItems.set(listKey, items);
+      const raw = items[ref.index]?.raw ?? ref.value;
       const item = raw.includes(ref.value) ? rename(raw.replace(ref.value, value)) : value;
-      next.set(targetFile, appendSeqItems(text, list, [item]));
+      const into = `${kind}\0${gen.index}`;
+      const append = appends.get(into) ?? { list: [kind, gen.index, "files"], items: [] };
+      append.items.push(item);
+      appends.set(into, append);
     }
+    if (appends.size === 0) continue;
+    let out = text;
+    for (const { list, items } of appends.values()) out = appendSeqItems(out, list, items);
+    next.set(targetFile, out);
   }
 }

@@ -111,18 +111,25 @@ function missingRestartParent(
   return undefined;
 }
 
-function sameFilesEntry(value: unknown, backend: Backend, cluster: ClusterModel): boolean {
-  if (typeof value !== "string") return false;
-  return value === backend.entry || resolveCorePath(value, cluster.workdir, cluster.mounts) === backend.key;
-}
-
-/** Whether a backend list item names one of the backends. */
-export function listed(value: unknown, backends: Backend[], cluster: ClusterModel): boolean {
-  if (cluster.era === "files") return backends.some((b) => sameFilesEntry(value, b, cluster));
-  const url = (value as { url?: unknown } | null)?.url;
-  if (typeof url !== "string") return false;
-  const identity = httpIdentity(value as { url: string });
-  return backends.some((b) => b.key === identity);
+/**
+ * Whether a backend list item names one of the backends: a files-era entry, or a path it resolves to; an http-era
+ * endpoint's identity. Each item is resolved once, whatever the number of backends (a group may move thousands).
+ */
+export function lister(backends: readonly Backend[], cluster: ClusterModel): (value: unknown) => boolean {
+  const keys = new Set(backends.map((b) => b.key));
+  if (cluster.era === "files") {
+    const entries = new Set(backends.map((b) => b.entry));
+    return (value) => {
+      if (typeof value !== "string") return false;
+      if (entries.has(value)) return true;
+      const path = resolveCorePath(value, cluster.workdir, cluster.mounts);
+      return typeof path === "string" && keys.has(path);
+    };
+  }
+  return (value) => {
+    const url = (value as { url?: unknown } | null)?.url;
+    return typeof url === "string" && keys.has(httpIdentity(value as { url: string }));
+  };
 }
 
 function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): StepOutcome {
@@ -132,7 +139,7 @@ function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): St
   if (!source) return { tree: next, warnings: [] };
   const listPath = BACKEND_LIST_PATH[source.era];
   if (listPath) {
-    const remove = (value: unknown) => listed(value, step.backends, source);
+    const remove = lister(step.backends, source);
     const original = next.get(source.configPath) ?? "";
     let text = original;
     // Without a `&` in the file no item defines an anchor, and there is nothing to write out (nor a parse to make).

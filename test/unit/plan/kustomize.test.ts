@@ -70,6 +70,19 @@ describe("Kustomize packaging (kustomize fixture: generators, patches, parent ku
     );
   });
 
+  it("an adopt of every backend at once registers each copy in the source's order and form, in one list", () => {
+    const all = planOk(tree, request("replicore-a", "replicore-b", "0.3.1", "all: *"));
+    const prepared = treeAfter(tree, all, "prepare");
+    expect(treeAfter(tree, all, "adopt-all").get(TARGET_K)).toBe(
+      edit(prepared.get(TARGET_K) ?? "", [
+        [
+          "      - replicante.yaml=config/replicante.yaml\n",
+          "      - replicante.yaml=config/replicante.yaml\n      - mongo.yaml=config/conf.d/mongo.yaml\n      - config/conf.d/kafka.yaml\n",
+        ],
+      ]),
+    );
+  });
+
   it("release leaves the source's generators alone (its discovery files stay until decommission)", () => {
     for (const id of ["release-canary", "release-rest"]) {
       expect(actions(stepNamed(plan, id)).map(([, path]) => path)).not.toContain(SOURCE_K);
