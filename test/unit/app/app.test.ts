@@ -383,13 +383,17 @@ describe("webhooks name the issue to reconcile", () => {
     plainIssue(scope, 42);
     await pushThenIssue(impatient.probot);
     await impatient.controls.idle();
-    expect(seen.matched).toEqual([
+    // The reconcile's read goes out while the guard waits for its head's tree (when within those 20 ms the guard got
+    // to ask for it depends on the machine's load), never after the guard's next request.
+    const issue = `GET ${R}/issues/42`;
+    expect(seen.matched.filter((r) => r !== issue)).toEqual([
       TOKEN,
       `GET ${R}/branches/main`,
       `GET ${R}/git/trees/h1?recursive=1`,
-      `GET ${R}/issues/42`,
       ...GUARD_OF_PR7_AFTER_HEAD,
     ]);
+    expect(seen.matched.filter((r) => r === issue)).toHaveLength(1);
+    expect(seen.matched.indexOf(issue)).toBeLessThan(seen.matched.indexOf(GUARD_OF_PR7_AFTER_HEAD[0] ?? ""));
     done(scope);
   });
 
