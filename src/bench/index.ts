@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { planMigration } from "../plan/index.js";
+import { planMigration, planMigrationInSlices } from "../plan/index.js";
 import { rehearse } from "../rehearse/run.js";
 import { SimulatedClock, startWorld, type World } from "../rehearse/world.js";
 import { readDirTree } from "../cli/disk.js";
@@ -64,6 +64,63 @@ function planOf(tree: Map<string, string>, issue: string): PlanFigures {
     steps: result.plan.steps.length,
     plan_ms: round(ms),
     heap_mb: round(heap / 2 ** 20),
+  };
+}
+
+/** Slices measured so far: each tree measured gets its own comment, so none of its texts is in a parse memo yet. */
+let salts = 0;
+
+/**
+ * The longest piece of work between two turns of the event loop while the tree is planned in slices as the App plans
+ * it (about 5 ms of work, then setImmediate): what a webhook arriving meanwhile waits at most. Every file of the tree
+ * gets a comment line of its own first, so that the plan parses them as a migration's first plan in a process does.
+ */
+async function longestSlice(planned: Map<string, string>, issue: string): Promise<number> {
+  const salt = `# bench slice ${++salts}\n`;
+  const tree = new Map([...planned].map(([path, text]) => [path, `${text}${text.endsWith("\n") ? "" : "\n"}${salt}`]));
+  const request = parseIssueBody(issue).request;
+  let last = performance.now();
+  let longest = 0;
+  const pause = async () => {
+    longest = Math.max(longest, performance.now() - last);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = performance.now();
+  };
+  const result = await planMigrationInSlices(tree, request, 1, [], { sliceMs: 5, pause });
+  if (!result.ok) throw new Error(`synthetic plan refused: ${JSON.stringify(result).slice(0, 300)}`);
+  return round(Math.max(longest, performance.now() - last));
+}
+
+/**
+ * A migration of 1,000 backends in one group (`all: *`), with and without Kustomize packaging: its release and adopt
+ * each move them all at once, on the general path. Plan time and heap, and the longest slice of the App's event loop.
+ */
+async function planOneGroup(): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (const [packaging, tree] of [
+    ["none", syntheticRepo(1000)],
+    ["kustomize", syntheticKustomizeRepo(1000)],
+  ] as const) {
+    const longest = await longestSlice(tree, ISSUE("all: *"));
+    out.push({ packaging, ...planOf(tree, ISSUE("all: *")), longest_slice_ms: longest });
+  }
+  return out;
+}
+
+/** The longest slice of the event loop while a 1,000-group migration of each era (and Kustomize packaging) is planned. */
+async function sliceByEra(): Promise<Record<string, number>> {
+  const http = formBody({ source: "replicore-a", target: "replicore-b", version: "0.5.0", groups: "_No response_" });
+  const settings = formBody({
+    source: "replicore-a",
+    target: "replicore-b",
+    version: "0.7.2",
+    groups: "_No response_",
+  });
+  return {
+    files_ms: await longestSlice(syntheticRepo(1000), ISSUE("_No response_")),
+    kustomize_ms: await longestSlice(syntheticKustomizeRepo(1000), ISSUE("_No response_")),
+    http_ms: await longestSlice(syntheticHttpRepo(1000), http),
+    settings_ms: await longestSlice(syntheticSettingsRepo(1000), settings),
   };
 }
 
@@ -269,6 +326,8 @@ const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
     plan_http: planHttp(1000),
     plan_settings: planSettings(1000),
     plan_general: [planGeneral("http-to-settings", 300)],
+    plan_one_group: await planOneGroup(),
+    longest_plan_slice: await sliceByEra(),
   }),
 };
 

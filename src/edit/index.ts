@@ -6,6 +6,7 @@ export {
   removeSeqItems,
   removingSeqItems,
   appendSeqItems,
+  appendingSeqItems,
   type SeqItem,
 } from "./sequence.js";
 export { setScalar, removeKey, insertMapEntry, readEntryRaw } from "./map.js";

@@ -49,7 +49,6 @@ import {
   stripBom,
   trimBack,
   type TextEdit,
-  withoutBom,
   BOM,
 } from "./text.js";
 
@@ -269,7 +268,10 @@ function* removingSeqItemsWithin(
   } else if (kept.length === 0) edits = emptyEdits(text, seq, res, path);
   else edits = blockRemoval(text, seq, drop, path);
   yield;
-  return finish(text, applyEdits(text, edits), target, path, kept);
+  const after = applyEdits(text, edits);
+  // The text the edit made, parsed in pieces: its verification then reads it from the memo.
+  yield* parsingForEdits(after);
+  return finish(text, after, target, path, kept);
 }
 
 /** Parsed value of a raw item; a raw item that is not valid YAML is an EditError. */
@@ -374,8 +376,9 @@ function appendFlow(
   const firstUnderKey = last === undefined && res.pair && !res.inFlow && !holdsComment(seq);
   // An empty raw item (a null item) is written `~` inside brackets, where nothing between commas is no item.
   const raws = rawItems.map((r) => r.trim() || "~");
-  const fits = raws.every((r) => readsSameInFlow(r, "seq"));
-  if (block || firstUnderKey || !fits) return flowToBlock(text, seq, res, rawItems, path);
+  // (Whether every item reads the same inside brackets is a parse of each: asked only when it decides.)
+  if (block || firstUnderKey || !raws.every((r) => readsSameInFlow(r, "seq")))
+    return flowToBlock(text, seq, res, rawItems, path);
   if (last === undefined) return [{ start: startOf(seq), end: contentEnd(text, seq), insert: `[${raws.join(", ")}]` }];
   const spliced = spliceFlowAppend(text, seq, raws);
   if (spliced) return spliced;
@@ -383,18 +386,31 @@ function appendFlow(
   return [{ start: end, end, insert: `, ${raws.join(", ")}` }];
 }
 
-function appendSeqItemsWithin(text: string, path: YamlPath, rawItems: readonly string[], doc = 0): string {
+function* appendingSeqItemsWithin(
+  text: string,
+  path: YamlPath,
+  rawItems: readonly string[],
+  doc = 0,
+): Generator<void, string> {
+  yield* parsingForEdits(text);
   const target = locateSeq(text, path, doc);
   if (rawItems.length === 0) return text;
   const { seq, res } = target;
-  const parsedItems = rawItems.map((r) => rawValue(r, path, target.parsed.doc.directives?.tags));
+  const parsedItems: { value: unknown; block: boolean }[] = [];
+  for (const [i, raw] of rawItems.entries()) {
+    if (i % ITEMS_PER_PIECE === ITEMS_PER_PIECE - 1) yield;
+    parsedItems.push(rawValue(raw, path, target.parsed.doc.directives?.tags));
+  }
   const block = parsedItems.some((p) => p.block);
   let edits: TextEdit[];
   if (!seq) edits = createEdits(text, res, path, { kind: "seq", items: rawItems });
   else if (seq.flow) edits = appendFlow(text, seq, res, rawItems, block, path);
   else edits = appendBlock(text, seq, rawItems);
   const values = [...currentValues(seq, target.parsed.doc), ...parsedItems.map((p) => p.value)];
-  return finish(text, applyEdits(text, edits), target, path, values);
+  yield;
+  const after = applyEdits(text, edits);
+  yield* parsingForEdits(after);
+  return finish(text, after, target, path, values);
 }
 
 /** Items of the sequence at path with their source text and value; missing or null gives []. */
@@ -428,5 +444,19 @@ export function* removingSeqItems(
 
 /** Append items given as raw YAML source to the sequence at path (created when missing or null). */
 export function appendSeqItems(text: string, path: YamlPath, rawItems: readonly string[], doc = 0): string {
-  return withoutBom(text, (t) => appendSeqItemsWithin(t, path, rawItems, doc));
+  return finishWork(appendingSeqItems(text, path, rawItems, doc));
+}
+
+/**
+ * appendSeqItems as work that yields: the file, then the text the edit made, parsed in pieces (a Core config may list
+ * thousands of backends, and an adopt may append thousands).
+ */
+export function* appendingSeqItems(
+  text: string,
+  path: YamlPath,
+  rawItems: readonly string[],
+  doc = 0,
+): Generator<void, string> {
+  if (!text.startsWith(BOM)) return yield* appendingSeqItemsWithin(text, path, rawItems, doc);
+  return BOM + (yield* appendingSeqItemsWithin(text.slice(BOM.length), path, rawItems, doc));
 }

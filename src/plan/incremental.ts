@@ -80,7 +80,7 @@ interface GeneratorIndex {
  * DiscoverySettings objects a settings-era step turns off or copies between two yields: a group may hold hundreds, and
  * turning one off parses its file twice (about a millisecond on the project's machine).
  */
-const OBJECTS_PER_PIECE = 50;
+const OBJECTS_PER_PIECE = 20;
 
 /** Whether a settings-era cluster reads the file: it lies in the cluster's folder, at any depth. */
 function under(path: string, cluster: ClusterModel): boolean {

@@ -1,7 +1,16 @@
 // Kustomize packaging kept consistent with the steps (DESIGN section 3b): a file nobody references is never deployed,
 // and an entry naming a deleted file breaks `kustomize build`.
 import { posix } from "node:path";
-import { appendSeqItems, readSeqItems, removeSeqItems, type SeqItem } from "../edit/index.js";
+import {
+  appendingSeqItems,
+  appendSeqItems,
+  parsingForEdits,
+  readingSeqItems,
+  readSeqItems,
+  removingSeqItems,
+  type SeqItem,
+} from "../edit/index.js";
+import { finish } from "../spec/work.js";
 import {
   isKustomization,
   kustomizationRefs,
@@ -19,6 +28,11 @@ export function dirOf(path: string): string {
 
 /** Remove the given entries (by list and index) from a kustomization's text, one edit per list. */
 function withoutRefs(text: string, refs: readonly KustomizeRef[]): string {
+  return finish(removingRefs(text, refs));
+}
+
+/** withoutRefs as work that yields (a scaffold drops a thousand discovery files from a kustomization). */
+function* removingRefs(text: string, refs: readonly KustomizeRef[]): globalThis.Generator<void, string> {
   const byList = new Map<string, { list: (string | number)[]; indexes: Set<number> }>();
   for (const ref of refs) {
     const key = JSON.stringify(ref.list);
@@ -27,17 +41,24 @@ function withoutRefs(text: string, refs: readonly KustomizeRef[]): string {
     byList.set(key, entry);
   }
   let out = text;
-  for (const { list, indexes } of byList.values()) out = removeSeqItems(out, list, (_, i) => indexes.has(i));
+  for (const { list, indexes } of byList.values()) out = yield* removingSeqItems(out, list, (_, i) => indexes.has(i));
   return out;
 }
 
-/** In each of the given kustomizations, drop the entries that name nothing in the tree (files the scaffold left out). */
-export function dropDangling(next: Map<string, string>, kustomizations: readonly string[]): void {
+/**
+ * In each of the given kustomizations, drop the entries that name nothing in the tree (files the scaffold left out),
+ * as work that yields.
+ */
+export function* droppingDangling(
+  next: Map<string, string>,
+  kustomizations: readonly string[],
+): globalThis.Generator<void, void> {
   for (const file of kustomizations) {
     const text = next.get(file);
     if (text === undefined) continue;
+    yield* parsingForEdits(text);
     const dangling = kustomizationRefs(file, text).filter((ref) => !refResolves(next, ref));
-    if (dangling.length > 0) next.set(file, withoutRefs(text, dangling));
+    if (dangling.length > 0) next.set(file, yield* removingRefs(text, dangling));
   }
 }
 
@@ -139,22 +160,25 @@ export function kustomizationGenerators(file: string, text: string): Generator[]
  * `adopt`: each file copied into the target (source file -> target file) is added to every generator of the target's
  * kustomization (the source's, renamed) whose source counterpart lists the source's copy, in the same form
  * (`key=path` or `path`). Each kustomization is read once, and each of its lists gets its new items in one append
- * (an adopt may copy thousands of files).
+ * (an adopt may copy thousands of files), as work that yields.
  */
-export function registerCopies(
+export function* registeringCopies(
   next: Map<string, string>,
   sourceTree: FileMap,
   copies: readonly [string, string][],
   rename: (text: string) => string,
-): void {
+): globalThis.Generator<void, void> {
   if (copies.length === 0) return;
   const wanted = new Map(copies);
   for (const file of kustomizationFiles(sourceTree)) {
     const targetFile = rename(file);
     if (targetFile === file || !isKustomization(targetFile) || !next.has(targetFile)) continue;
     const sourceText = sourceTree.get(file) ?? "";
-    const sourceGens = kustomizationGenerators(file, sourceText);
     const text = next.get(targetFile) ?? "";
+    // Both texts parsed in pieces first: the reads below take them from the memo.
+    yield* parsingForEdits(sourceText);
+    yield* parsingForEdits(text);
+    const sourceGens = kustomizationGenerators(file, sourceText);
     const targetGens = kustomizationGenerators(targetFile, text);
     const listed = (kind: unknown, index: unknown, target: string) => `${kind}\0${index}\0${target}`;
     const present = new Set(
@@ -179,7 +203,7 @@ export function registerCopies(
       const value = ref.key ? `${ref.key}=${path}` : path;
       // The source's item as written (quotes, comment), with the new value in it.
       const listKey = `${kind}\0${index}`;
-      const items = sourceItems.get(listKey) ?? readSeqItems(sourceText, ref.list);
+      const items = sourceItems.get(listKey) ?? (yield* readingSeqItems(sourceText, ref.list));
       sourceItems.set(listKey, items);
       const raw = items[ref.index]?.raw ?? ref.value;
       const item = raw.includes(ref.value) ? rename(raw.replace(ref.value, value)) : value;
@@ -190,7 +214,7 @@ export function registerCopies(
     }
     if (appends.size === 0) continue;
     let out = text;
-    for (const { list, items } of appends.values()) out = appendSeqItems(out, list, items);
+    for (const { list, items } of appends.values()) out = yield* appendingSeqItems(out, list, items);
     next.set(targetFile, out);
   }
 }

@@ -13,7 +13,7 @@ import { InputError } from "../spec/problems.js";
 import { parseCoreVersion } from "../spec/version.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 import { clusterFolderOf, ownedFiles } from "./owned.js";
-import { deployerFiles, dropDangling, listCopies } from "./packaging.js";
+import { deployerFiles, droppingDangling, listCopies } from "./packaging.js";
 import { load } from "./load.js";
 import type { MigrationContext, StepOutcome } from "./types.js";
 
@@ -123,7 +123,7 @@ export function* scaffolding(tree: FileMap, ctx: MigrationContext): Generator<vo
     next.set(destination, rename(tree.get(path) ?? "").replace(IMAGE, `$1v${ctx.version}`));
   }
   // The scaffold has no discovery files: its kustomizations must not name them (they come back with each adopt step).
-  dropDangling(next, placed.filter(isKustomization).map(rename));
+  yield* droppingDangling(next, placed.filter(isKustomization).map(rename));
   const folder = clusterFolderOf(model, source);
   const copies: [string, string][] = placed.map((path) => [path, rename(path)]);
   const unplaced = [...nameless];

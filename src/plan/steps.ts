@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { appendSeqItems, EditError, removeKey, removeSeqItems, setScalar } from "../edit/index.js";
+import { appendingSeqItems, EditError, removeKey, removingSeqItems, setScalar } from "../edit/index.js";
 import {
   BACKEND_LIST_PATH,
   diffTrees,
@@ -17,13 +17,16 @@ import { readYaml } from "../spec/yaml.js";
 import { adoptAcross, translates } from "./crossings.js";
 import { load } from "./load.js";
 import { clusterFolderOf, ownedFiles } from "./owned.js";
-import { deployerFiles, pruneBroken, registerCopies } from "./packaging.js";
+import { deployerFiles, pruneBroken, registeringCopies } from "./packaging.js";
 import { renamer, scaffolding } from "./scaffold.js";
 import { finish } from "../spec/work.js";
 import { anchorsOfItems, disableSettings, expandAliasesOf, renameClusterKeys } from "./translate.js";
 import type { MigrationContext, MovedBackend, StepDefinition, StepOutcome } from "./types.js";
 
 export type { MigrationContext, MovedBackend, StepDefinition, StepKind, StepOutcome } from "./types.js";
+
+/** Backends a step goes through between two yields (a group may move thousands). */
+const BACKENDS_PER_PIECE = 200;
 
 /** The restart annotation value a step writes: deterministic, so a re-run writes the same bytes. */
 export function restartValue(issue: number, stepId: string): string {
@@ -132,7 +135,7 @@ export function lister(backends: readonly Backend[], cluster: ClusterModel): (va
   };
 }
 
-function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): StepOutcome {
+function* releasing(tree: FileMap, ctx: MigrationContext, step: StepDefinition): Generator<void, StepOutcome> {
   const next = new Map(tree);
   const model = load(tree);
   const source = model.clusters.get(ctx.source);
@@ -147,7 +150,7 @@ function release(tree: FileMap, ctx: MigrationContext, step: StepDefinition): St
       const { anchors, ranges } = anchorsOfItems(original, listPath, remove);
       text = expandAliasesOf(original, anchors, ranges);
     }
-    next.set(source.configPath, removeSeqItems(text, listPath, remove));
+    next.set(source.configPath, yield* removingSeqItems(text, listPath, remove));
   } else {
     for (const backend of step.backends) {
       const text = next.get(backend.key);
@@ -165,17 +168,20 @@ function movedContent(tree: FileMap, ctx: MigrationContext, path: string): strin
   return content;
 }
 
-function adoptFiles(
+function* adoptingFiles(
   next: Map<string, string>,
   tree: FileMap,
   ctx: MigrationContext,
   target: ClusterModel,
   backends: MovedBackend[],
   copies: [string, string][],
-): boolean {
+): Generator<void, boolean> {
   const listPath = BACKEND_LIST_PATH[target.era] ?? [];
   const missing: MovedBackend[] = [];
-  for (const backend of backends) {
+  const entries = new Set(target.backends.map((b) => b.entry));
+  const keys = new Set(target.backends.map((b) => b.key));
+  for (const [n, backend] of backends.entries()) {
+    if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
     if (target.era === "files") {
       const path = resolveCorePath(backend.entry, target.workdir, target.mounts);
       if (typeof path !== "string") {
@@ -195,16 +201,17 @@ function adoptFiles(
       }
       next.set(path, content);
       copies.push([backend.key, path]);
-      if (!target.backends.some((b) => b.entry === backend.entry || b.key === path)) missing.push(backend);
-    } else if (!target.backends.some((b) => b.key === backend.key)) {
+      if (!entries.has(backend.entry) && !keys.has(path)) missing.push(backend);
+    } else if (!keys.has(backend.key)) {
       missing.push(backend);
     }
   }
   if (missing.length > 0) {
+    const text = next.get(target.configPath) ?? "";
     next.set(
       target.configPath,
-      appendSeqItems(
-        next.get(target.configPath) ?? "",
+      yield* appendingSeqItems(
+        text,
         listPath,
         missing.map((b) => b.raw),
       ),
@@ -235,7 +242,7 @@ function adoptSettings(
   return changed;
 }
 
-function adopt(tree: FileMap, ctx: MigrationContext, step: StepDefinition): StepOutcome {
+function* adopting(tree: FileMap, ctx: MigrationContext, step: StepDefinition): Generator<void, StepOutcome> {
   let next = new Map(tree);
   const model = load(tree);
   const target = model.clusters.get(ctx.target);
@@ -253,11 +260,11 @@ function adopt(tree: FileMap, ctx: MigrationContext, step: StepDefinition): Step
     ? adoptAcross(next, ctx, target, step.group ?? step.id, step.backends)
     : target.era === "settings"
       ? adoptSettings(next, tree, ctx, target, step.backends, copies)
-      : adoptFiles(next, tree, ctx, target, step.backends, copies);
+      : yield* adoptingFiles(next, tree, ctx, target, step.backends, copies);
   // The source's kustomizations say how its copies are packaged; once decommissioned, the planned-on tree still does.
   const sourceTree = model.clusters.has(ctx.source) ? tree : ctx.base;
   const packaged = new Map(next);
-  registerCopies(packaged, sourceTree, copies, renamer(ctx.source, ctx.target));
+  yield* registeringCopies(packaged, sourceTree, copies, renamer(ctx.source, ctx.target));
   if (!changed && diffTrees(next, packaged).length === 0) return { tree: new Map(tree), warnings: [] };
   next = packaged;
   return { tree: next, warnings: bumpRestart(next, model, target, restartValue(ctx.issue, step.id)) };
@@ -294,9 +301,9 @@ export function* applyingStep(
     case "prepare":
       return yield* scaffolding(tree, ctx);
     case "release":
-      return release(tree, ctx, step);
+      return yield* releasing(tree, ctx, step);
     case "adopt":
-      return adopt(tree, ctx, step);
+      return yield* adopting(tree, ctx, step);
     case "decommission":
       return decommission(tree, ctx);
   }
