@@ -26,16 +26,19 @@ interface Line {
   end: number;
 }
 
-function hasAnchorsOrAliases(doc: Document.Parsed): boolean {
+/** Whether a node under `root` (itself included) passes `test`. */
+function holds(root: Node | Document.Parsed, test: (node: unknown) => boolean): boolean {
   let found = false;
-  visit(doc, (_key, node) => {
-    if (isAlias(node) || (node as { anchor?: string } | null)?.anchor) {
-      found = true;
-      return visit.BREAK;
-    }
-    return undefined;
+  visit(root, (_key, node) => {
+    if (!test(node)) return undefined;
+    found = true;
+    return visit.BREAK;
   });
   return found;
+}
+
+function hasAnchorsOrAliases(doc: Document.Parsed): boolean {
+  return holds(doc, (node) => isAlias(node) || Boolean((node as { anchor?: string } | null)?.anchor));
 }
 
 /** A one-line item that is a plain or quoted scalar or a flow collection, standing alone on its line. */
@@ -54,17 +57,7 @@ function oneLine(text: string, item: unknown, dash: number): Line | undefined {
 
 /** Whether a block scalar (`|`, `>`) is anywhere in node: its lines and their chomping are not whole-line business. */
 function holdsBlockScalar(node: Node): boolean {
-  let found = false;
-  visit(node, {
-    Scalar(_, scalar) {
-      if (scalar.type === "BLOCK_LITERAL" || scalar.type === "BLOCK_FOLDED") {
-        found = true;
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
+  return holds(node, (n) => isScalar(n) && (n.type === "BLOCK_LITERAL" || n.type === "BLOCK_FOLDED"));
 }
 
 /**

@@ -1,12 +1,18 @@
 // The quick planner against the general path on random http-era repos (Core 0.5 to 0.5: each backend an endpoint
 // map in the Core config's discovery.backends.http list): the same plan, byte for byte, or the same refusal.
 import { fc, test } from "@fast-check/vitest";
-import { describe, expect } from "vitest";
-import { planMigration, type PlanResult } from "../../../src/plan/index.js";
+import { describe } from "vitest";
 import type { MigrationRequest } from "../../../src/spec/issue.js";
-
-const SOURCE = "replicore-a";
-const TARGET = "replicore-b";
+import {
+  expectSamePlans,
+  migrationOf,
+  LIST_SHAPE,
+  type ListShape,
+  restartLines,
+  SOURCE,
+  STATEFULSET,
+  TARGET,
+} from "./quick-vs-general.js";
 const STATIC_URL = "http://static.corp/discovery";
 
 interface Endpoint {
@@ -22,16 +28,8 @@ interface Endpoint {
   served: boolean;
 }
 
-interface Repo {
+interface Repo extends ListShape {
   endpoints: Endpoint[];
-  indent: "nested" | "flush";
-  gap: 1 | 3;
-  listLast: "no" | "newline" | "no-newline";
-  spacesAfter: boolean;
-  crlf: boolean;
-  restart: "none" | "flow" | "plain" | "quoted" | "off";
-  /** none: prepare scaffolds it; empty, null: listed without endpoints; own: one of its own; clash: the first's url. */
-  target: "none" | "empty" | "null" | "own" | "clash";
   statics: boolean;
   groups: number[] | null;
 }
@@ -78,26 +76,12 @@ function coreConfig(repo: Repo, list: string[], zk: string, listLast = repo.list
   return listLast === "no-newline" ? text : `${text}${repo.crlf ? "\r\n" : "\n"}`;
 }
 
-const STATEFULSET: Record<Repo["restart"], string | undefined> = {
-  none: undefined,
-  off: "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
-  flow: "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
-  plain:
-    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations:\n        handover.replicante.io/restart: 7-old\n",
-  quoted:
-    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations:\n        handover.replicante.io/restart: '7-old' # bumped by Handover\n",
-};
-
 function clusterSpec(name: string, repo: Repo, version: string): string[] {
   return [
     `  ${name}:`,
     `    config: clusters/${name}/replicante.yaml`,
     `    version: ${version}`,
-    ...(repo.restart === "none"
-      ? []
-      : [
-          `    restart: { file: clusters/${name}/statefulset.yaml, key: [spec, template, metadata, annotations, handover.replicante.io/restart] }`,
-        ]),
+    ...restartLines(name, repo.restart),
     ...(name === SOURCE && repo.statics
       ? [`    static_discovery: { url: '${STATIC_URL}', dir: clusters/${name}/static }`]
       : []),
@@ -159,22 +143,7 @@ function ids(repo: Repo): string[] {
 }
 
 function migration(repo: Repo): MigrationRequest {
-  const groups = repo.groups;
-  const id = ids(repo);
-  return {
-    source: SOURCE,
-    target: TARGET,
-    version: "0.5.0",
-    notesAcknowledged: true,
-    groups:
-      groups === null
-        ? null
-        : [...new Set(groups)].sort().map((g, line) => ({
-            name: `g${g}`,
-            items: id.filter((_, i) => groups[i] === g),
-            line: line + 1,
-          })),
-  };
+  return migrationOf("0.5.0", ids(repo), repo.groups);
 }
 
 const endpointArb = (name: string): fc.Arbitrary<Endpoint> =>
@@ -193,13 +162,7 @@ const repoArb: fc.Arbitrary<Repo> = fc
   .chain((names) =>
     fc.record({
       endpoints: fc.tuple(...names.map(endpointArb)),
-      indent: fc.constantFrom<Repo["indent"]>("nested", "flush"),
-      gap: fc.constantFrom<Repo["gap"]>(1, 3),
-      listLast: fc.constantFrom<Repo["listLast"]>("no", "newline", "no-newline"),
-      spacesAfter: fc.boolean(),
-      crlf: fc.boolean(),
-      restart: fc.constantFrom<Repo["restart"]>("none", "flow", "plain", "quoted", "off"),
-      target: fc.constantFrom<Repo["target"]>("none", "none", "empty", "null", "own", "clash"),
+      ...LIST_SHAPE,
       statics: fc.boolean(),
       groups: fc.option(
         fc.array(fc.integer({ min: 0, max: 3 }), { minLength: names.length, maxLength: names.length }),
@@ -208,20 +171,8 @@ const repoArb: fc.Arbitrary<Repo> = fc
     }),
   );
 
-/** Everything a plan or refusal says, with each diff rendered (diffs are computed when read). */
-function shown(result: PlanResult): unknown {
-  return JSON.parse(JSON.stringify(result));
-}
-
 describe("the quick planner, http era", () => {
-  test.prop([repoArb], { numRuns: 150 })(
-    "plans exactly what the general path plans, or refuses the same way",
-    (repo) => {
-      const tree = repoTree(repo);
-      const request = migration(repo);
-      const quick = planMigration(tree, request, 42);
-      const general = planMigration(tree, request, 42, [], { incremental: false });
-      expect(shown(quick)).toEqual(shown(general));
-    },
+  test.prop([repoArb], { numRuns: 150 })("plans exactly what the general path plans, or refuses the same way", (repo) =>
+    expectSamePlans(repoTree(repo), migration(repo)),
   );
 });

@@ -1,12 +1,9 @@
 // The quick planner against the general path on random settings-era repos (Core 0.7 to 0.7: each backend a
 // DiscoverySettings file of the cluster's folder): the same plan, byte for byte, or the same refusal.
 import { fc, test } from "@fast-check/vitest";
-import { describe, expect } from "vitest";
-import { planMigration, type PlanResult } from "../../../src/plan/index.js";
+import { describe } from "vitest";
 import type { MigrationRequest } from "../../../src/spec/issue.js";
-
-const SOURCE = "replicore-a";
-const TARGET = "replicore-b";
+import { expectSamePlans, migrationOf, SOURCE, TARGET } from "./quick-vs-general.js";
 const STATIC_URL = "http://static.corp/discovery";
 
 interface SettingsObject {
@@ -156,21 +153,11 @@ function repoTree(repo: Repo): Map<string, string> {
 }
 
 function migration(repo: Repo): MigrationRequest {
-  const groups = repo.groups;
-  return {
-    source: SOURCE,
-    target: TARGET,
-    version: "0.7.2",
-    notesAcknowledged: true,
-    groups:
-      groups === null
-        ? null
-        : [...new Set(groups)].sort().map((g, line) => ({
-            name: `g${g}`,
-            items: repo.objects.filter((_, i) => groups[i] === g).map((o) => o.name),
-            line: line + 1,
-          })),
-  };
+  return migrationOf(
+    "0.7.2",
+    repo.objects.map((o) => o.name),
+    repo.groups,
+  );
 }
 
 const objectArb = (name: string): fc.Arbitrary<SettingsObject> =>
@@ -205,20 +192,8 @@ const repoArb: fc.Arbitrary<Repo> = fc
     }),
   );
 
-/** Everything a plan or refusal says, with each diff rendered (diffs are computed when read). */
-function shown(result: PlanResult): unknown {
-  return JSON.parse(JSON.stringify(result));
-}
-
 describe("the quick planner, settings era", () => {
-  test.prop([repoArb], { numRuns: 150 })(
-    "plans exactly what the general path plans, or refuses the same way",
-    (repo) => {
-      const tree = repoTree(repo);
-      const request = migration(repo);
-      const quick = planMigration(tree, request, 42);
-      const general = planMigration(tree, request, 42, [], { incremental: false });
-      expect(shown(quick)).toEqual(shown(general));
-    },
+  test.prop([repoArb], { numRuns: 150 })("plans exactly what the general path plans, or refuses the same way", (repo) =>
+    expectSamePlans(repoTree(repo), migration(repo)),
   );
 });

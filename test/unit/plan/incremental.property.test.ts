@@ -1,12 +1,18 @@
 // The quick planner (splices and an ownership index) against the general path (every step loaded, edited with
 // verification and checked in full) on random files-era repos: the same plan, byte for byte, or the same refusal.
 import { fc, test } from "@fast-check/vitest";
-import { describe, expect } from "vitest";
-import { planMigration, type PlanResult } from "../../../src/plan/index.js";
+import { describe } from "vitest";
 import type { MigrationRequest } from "../../../src/spec/issue.js";
-
-const SOURCE = "replicore-a";
-const TARGET = "replicore-b";
+import {
+  expectSamePlans,
+  migrationOf,
+  LIST_SHAPE,
+  type ListShape,
+  restartLines,
+  SOURCE,
+  STATEFULSET,
+  TARGET,
+} from "./quick-vs-general.js";
 
 interface Entry {
   name: string;
@@ -18,17 +24,9 @@ interface Entry {
   ids: string[];
 }
 
-interface Repo {
+interface Repo extends ListShape {
   entries: Entry[];
-  indent: "nested" | "flush";
-  gap: 1 | 3;
-  listLast: "no" | "newline" | "no-newline";
-  /** A line of only spaces right after the backend lists (appended items go after it). */
-  spacesAfter: boolean;
-  crlf: boolean;
   legacy: boolean;
-  restart: "none" | "flow" | "plain" | "quoted" | "off";
-  target: "none" | "empty" | "null" | "own" | "clash";
   groups: number[] | null;
   /** The source's kustomization: none, its generator listing every discovery file, as `key=path`, or only some. */
   kustomize: "none" | "plain" | "keyed" | "partial";
@@ -54,26 +52,12 @@ function discoveryFile(e: Entry, legacy: boolean): string {
   return e.ids.map((id) => `- ${key}: ${id}\n  nodes:\n    - 'http://${e.name}-${id}.data:37017'\n`).join("");
 }
 
-const STATEFULSET: Record<Repo["restart"], string | undefined> = {
-  none: undefined,
-  off: "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
-  flow: "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
-  plain:
-    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations:\n        handover.replicante.io/restart: 7-old\n",
-  quoted:
-    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations:\n        handover.replicante.io/restart: '7-old' # bumped by Handover\n",
-};
-
 function clusterSpec(name: string, repo: Repo, version: string | null): string[] {
   return [
     `  ${name}:`,
     `    config: clusters/${name}/replicante.yaml`,
     ...(version ? [`    version: ${version}`] : []),
-    ...(repo.restart === "none"
-      ? []
-      : [
-          `    restart: { file: clusters/${name}/statefulset.yaml, key: [spec, template, metadata, annotations, handover.replicante.io/restart] }`,
-        ]),
+    ...restartLines(name, repo.restart),
     `    health: [{ status: 'deploy/${name}' }]`,
   ];
 }
@@ -129,21 +113,11 @@ function repoTree(repo: Repo): Map<string, string> {
 }
 
 function migration(repo: Repo): MigrationRequest {
-  const groups = repo.groups;
-  return {
-    source: SOURCE,
-    target: TARGET,
-    version: "0.3.1",
-    notesAcknowledged: true,
-    groups:
-      groups === null
-        ? null
-        : [...new Set(groups)].sort().map((g, line) => ({
-            name: `g${g}`,
-            items: repo.entries.filter((_, i) => groups[i] === g).map((e) => e.name),
-            line: line + 1,
-          })),
-  };
+  return migrationOf(
+    "0.3.1",
+    repo.entries.map((e) => e.name),
+    repo.groups,
+  );
 }
 
 const entryArb = (name: string): fc.Arbitrary<Entry> =>
@@ -164,14 +138,8 @@ const repoArb: fc.Arbitrary<Repo> = fc
   .chain((names) =>
     fc.record({
       entries: fc.tuple(...names.map(entryArb)),
-      indent: fc.constantFrom<Repo["indent"]>("nested", "flush"),
-      gap: fc.constantFrom<Repo["gap"]>(1, 3),
-      listLast: fc.constantFrom<Repo["listLast"]>("no", "newline", "no-newline"),
-      spacesAfter: fc.boolean(),
-      crlf: fc.boolean(),
+      ...LIST_SHAPE,
       legacy: fc.boolean(),
-      restart: fc.constantFrom<Repo["restart"]>("none", "flow", "plain", "quoted", "off"),
-      target: fc.constantFrom<Repo["target"]>("none", "none", "empty", "null", "own", "clash"),
       kustomize: fc.constantFrom<Repo["kustomize"]>("none", "plain", "keyed", "partial"),
       groups: fc.option(
         fc.array(fc.integer({ min: 0, max: 4 }), { minLength: names.length, maxLength: names.length }),
@@ -182,20 +150,8 @@ const repoArb: fc.Arbitrary<Repo> = fc
     }),
   );
 
-/** Everything a plan or refusal says, with each diff rendered (diffs are computed when read). */
-function shown(result: PlanResult): unknown {
-  return JSON.parse(JSON.stringify(result));
-}
-
 describe("the quick planner", () => {
-  test.prop([repoArb], { numRuns: 150 })(
-    "plans exactly what the general path plans, or refuses the same way",
-    (repo) => {
-      const tree = repoTree(repo);
-      const request = migration(repo);
-      const quick = planMigration(tree, request, 42);
-      const general = planMigration(tree, request, 42, [], { incremental: false });
-      expect(shown(quick)).toEqual(shown(general));
-    },
+  test.prop([repoArb], { numRuns: 150 })("plans exactly what the general path plans, or refuses the same way", (repo) =>
+    expectSamePlans(repoTree(repo), migration(repo)),
   );
 });
