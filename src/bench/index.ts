@@ -25,12 +25,19 @@ function planScaling(n: number): PlanFigures {
 
 /**
  * The same for a migration the planner computes on its general path at every step (its quick path takes a migration
- * within one era): `http-to-settings`, Core 0.5 to 0.7, each endpoint written as a DiscoverySettings object of the
- * target's, each step's tree loaded and checked in full.
+ * within one era, and the crossing from Core 0.5 to 0.7): `files-to-settings`, Core 0.3 to 0.7, each group's
+ * datastores written as a static discovery document and a DiscoverySettings object naming it, each step's tree
+ * loaded and checked in full.
  */
-function planGeneral(era: "http-to-settings", n: number): { era: string } & PlanFigures {
+function planGeneral(era: "files-to-settings", n: number): { era: string } & PlanFigures {
   const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.7.2", groups: "_No response_" });
-  return { era, ...planOf(syntheticHttpRepo(n), body) };
+  return { era, ...planOf(syntheticRepo(n), body) };
+}
+
+/** Plan time and heap for n http endpoints crossing from Core 0.5 to 0.7, each written as a DiscoverySettings object. */
+function planCrossing(n: number): { era: string } & PlanFigures {
+  const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.7.2", groups: "_No response_" });
+  return { era: "http-to-settings", ...planOf(syntheticHttpRepo(n), body) };
 }
 
 /** Plan time and heap for an http-era cluster (Core 0.5 to 0.5) of n endpoints, one per group. */
@@ -325,7 +332,8 @@ const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
     plan_kustomize: planKustomize(1000),
     plan_http: planHttp(1000),
     plan_settings: planSettings(1000),
-    plan_general: [planGeneral("http-to-settings", 300)],
+    plan_crossing: planCrossing(1000),
+    plan_general: [planGeneral("files-to-settings", 300)],
     plan_one_group: await planOneGroup(),
     longest_plan_slice: await sliceByEra(),
   }),

@@ -24,7 +24,7 @@ import { CONFIG_PATH } from "../spec/config.js";
 import { EditError } from "../edit/index.js";
 import { InputError } from "../spec/problems.js";
 import { finish } from "../spec/work.js";
-import { translates } from "./crossings.js";
+import { adoptAcross, translates } from "./crossings.js";
 import { bumpRestart, restartValue, type RestartSplice } from "./steps.js";
 import { dirOf, kustomizationGenerators, type Generator as KustomizeGenerator } from "./packaging.js";
 import { renamer } from "./scaffold.js";
@@ -81,6 +81,16 @@ interface GeneratorIndex {
  * turning one off parses its file twice (about a millisecond on the project's machine).
  */
 const OBJECTS_PER_PIECE = 20;
+
+/** A tree read through the writes made to it: a Map of those writes whose reads fall back to the tree. */
+class Layer extends Map<string, string> {
+  constructor(private readonly under: FileMap) {
+    super();
+  }
+  override get(path: string): string | undefined {
+    return super.has(path) ? super.get(path) : this.under.get(path);
+  }
+}
 
 /** Whether a settings-era cluster reads the file: it lies in the cluster's folder, at any depth. */
 function under(path: string, cluster: ClusterModel): boolean {
@@ -206,7 +216,7 @@ export class QuickPlanner {
 
   constructor(private readonly ctx: MigrationContext) {
     this.rename = renamer(ctx.source, ctx.target);
-    this.eligible = ctx.targetEra === ctx.era && !translates(ctx);
+    this.eligible = (ctx.targetEra === ctx.era && !translates(ctx)) || ctx.crossing === "http-to-settings";
     this.list = ctx.era === "http" ? HTTP_LIST : FILES_LIST;
   }
 
@@ -232,6 +242,7 @@ export class QuickPlanner {
           ? yield* this.releasingSettings(this.model, step)
           : yield* this.adoptingSettings(this.model, step);
       if (step.kind === "release") return this.release(this.model, step);
+      if (this.ctx.crossing === "http-to-settings") return yield* this.adoptingAcross(this.model, step);
       return this.ctx.era === "http" ? this.adoptHttp(this.model, step) : this.adopt(this.model, step);
     } catch (err) {
       // The general path meets the same problem and reports it with its own words.
@@ -587,6 +598,42 @@ export class QuickPlanner {
       overlay.set(path, content);
       added.set(path, content);
     }
+    return yield* this.placingSettings(model, step, target, overlay, added, copies);
+  }
+
+  /**
+   * An adopt crossing from Core 0.5 or 0.6 to 0.7: each moved endpoint written as a DiscoverySettings object of the
+   * target's folder (adoptAcross's objects, the tree read through the step's own writes).
+   */
+  private *adoptingAcross(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
+    const target = this.settingsCluster(model, this.ctx.target);
+    if (!target || this.ctx.crossing !== "http-to-settings") return undefined;
+    const written = new Layer(this.work);
+    adoptAcross(written, this.ctx, target, step.group ?? step.id, step.backends);
+    const added = new Map(written);
+    if ([...added.values()].some((text) => text.includes(PLACEHOLDER))) return undefined;
+    const overlay = this.overlay();
+    for (const [path, text] of added) {
+      if (isKustomization(path)) return undefined;
+      overlay.set(path, text);
+    }
+    yield;
+    return yield* this.placingSettings(model, step, target, overlay, added, []);
+  }
+
+  /**
+   * The end of a settings-era adopt: the objects `added` read as a load reads them, the step answered by the general
+   * path when one of them is shared (a key another cluster holds, a folder another cluster reads), the copies
+   * registered in the target's kustomizations, and the index told what the target holds now.
+   */
+  private *placingSettings(
+    model: RepoModel,
+    step: StepDefinition,
+    target: ClusterModel,
+    overlay: Overlay,
+    added: ReadonlyMap<string, string>,
+    copies: readonly [string, string][],
+  ): Generator<void, QuickStep | undefined> {
     // An object written where another cluster's folder takes it in too: both reach it, which the full checker says.
     const shared = [...model.clusters.values()].some(
       (c) => c.name !== target.name && c.settingsDir !== undefined && [...added.keys()].some((p) => under(p, c)),

@@ -1,7 +1,9 @@
 // The quick planner against the general path on random http-era repos (Core 0.5 to 0.5: each backend an endpoint
-// map in the Core config's discovery.backends.http list): the same plan, byte for byte, or the same refusal.
+// map in the Core config's discovery.backends.http list; or to 0.7, each endpoint written as a DiscoverySettings
+// object): the same plan, byte for byte, or the same refusal.
 import { fc, test } from "@fast-check/vitest";
 import { describe } from "vitest";
+import { nameFor } from "../../../src/plan/crossings.js";
 import type { MigrationRequest } from "../../../src/spec/issue.js";
 import {
   expectSamePlans,
@@ -31,6 +33,8 @@ interface Endpoint {
 interface Repo extends ListShape {
   endpoints: Endpoint[];
   statics: boolean;
+  /** To Core 0.7: each endpoint adopted as a DiscoverySettings object of the target's (a target of its own refuses). */
+  cross: boolean;
   groups: number[] | null;
 }
 
@@ -104,7 +108,24 @@ function repoTree(repo: Repo): Map<string, string> {
   const statefulset = STATEFULSET[repo.restart];
   const clusters = clusterSpec(SOURCE, repo, "0.5.0");
   if (statefulset) tree.set(`clusters/${SOURCE}/statefulset.yaml`, statefulset);
-  if (repo.target !== "none") {
+  if (repo.cross && repo.target !== "none") {
+    // A Core 0.7 target of its own: its folder empty ("empty", "null"), with an object of its own ("own"), or with
+    // another object where the first endpoint's would be written ("clash", which Handover never overwrites).
+    const folder = `clusters/${TARGET}/apply`;
+    const object = (name: string, host: string) =>
+      `apiVersion: replicante.io/v0\nkind: DiscoverySettings\nmetadata:\n  name: ${name}\nspec:\n  url: 'https://${host}.corp/x'\n`;
+    if (repo.target === "own") tree.set(`${folder}/own.yaml`, object("own", "own"));
+    if (repo.target === "clash") tree.set(`${folder}/${nameFor(ids(repo)[0] ?? "")}.yaml`, object("theirs", "theirs"));
+    tree.set(`clusters/${TARGET}/replicante.yaml`, "discovery:\n  interval: 30\n");
+    clusters.push(
+      `  ${TARGET}:`,
+      `    config: clusters/${TARGET}/replicante.yaml`,
+      "    version: 0.7.2",
+      "    discovery: settings",
+      `    settings_dir: ${folder}`,
+      `    health: [{ status: 'deploy/${TARGET}' }]`,
+    );
+  } else if (repo.target !== "none") {
     const first = repo.endpoints[0];
     const own: Endpoint = {
       name: "own",
@@ -143,7 +164,7 @@ function ids(repo: Repo): string[] {
 }
 
 function migration(repo: Repo): MigrationRequest {
-  return migrationOf("0.5.0", ids(repo), repo.groups);
+  return migrationOf(repo.cross ? "0.7.2" : "0.5.0", ids(repo), repo.groups);
 }
 
 const endpointArb = (name: string): fc.Arbitrary<Endpoint> =>
@@ -164,6 +185,7 @@ const repoArb: fc.Arbitrary<Repo> = fc
       endpoints: fc.tuple(...names.map(endpointArb)),
       ...LIST_SHAPE,
       statics: fc.boolean(),
+      cross: fc.boolean(),
       groups: fc.option(
         fc.array(fc.integer({ min: 0, max: 3 }), { minLength: names.length, maxLength: names.length }),
         { nil: null },

@@ -9,7 +9,7 @@ import {
 } from "../../../src/bench/synthetic.js";
 import { checkTree } from "../../../src/invariant/index.js";
 import { QuickPlanner } from "../../../src/plan/incremental.js";
-import { planMigration, planMigrationInSlices, type PlannedStep } from "../../../src/plan/index.js";
+import { planMigration, planMigrationInSlices, type Plan, type PlannedStep } from "../../../src/plan/index.js";
 import type { FileMap } from "../../../src/repo/index.js";
 import { planOk, request } from "./helpers.js";
 
@@ -23,6 +23,24 @@ const restart = (value: string) =>
 
 function contents(step: PlannedStep | undefined): [string, string, string | null][] {
   return (step?.changes ?? []).map((c) => [c.action, c.path, c.content]);
+}
+
+/**
+ * Replays a plan's release and adopt steps through a quick planner of its own, checking that each quick step is the
+ * step the plan holds; the ids of the steps it left to the general path.
+ */
+function offQuickPath(tree: FileMap, plan: Plan): string[] {
+  const quick = new QuickPlanner(plan.context);
+  let current: FileMap = applied(tree, plan.steps[0]);
+  const general: string[] = [];
+  for (const step of plan.steps.slice(1, -1)) {
+    const spliced = quick.step(current, step);
+    if (!spliced) general.push(step.id);
+    const made = spliced?.changes.map((c) => [c.created ? "create" : "update", c.path, c.content()]);
+    if (spliced) expect(made, step.id).toEqual(contents(step));
+    current = spliced?.tree ?? applied(current, step);
+  }
+  return general;
 }
 
 /** The tree after a step's changes. */
@@ -178,18 +196,13 @@ describe("a plan of an http-era cluster with 30 discovery endpoints (quick steps
   });
 
   it("computes every release and adopt as a quick step but the first adopt and the last release (`http: []`)", () => {
-    const quick = new QuickPlanner(plan.context);
-    let current: FileMap = applied(tree, plan.steps[0]);
-    const general: string[] = [];
-    for (const step of plan.steps.slice(1, -1)) {
-      const spliced = quick.step(current, step);
-      if (!spliced) general.push(step.id);
-      const made = spliced?.changes.map((c) => [c.created ? "create" : "update", c.path, c.content()]);
-      if (spliced) expect(made, step.id).toEqual(contents(step));
-      current = spliced?.tree ?? applied(current, step);
-    }
     // The first adopt turns the scaffold's `http: []` into a block list, the last release turns the source's into one.
-    expect(general).toEqual([`adopt-${id(0)}`, `release-${id(n - 1)}`]);
+    expect(offQuickPath(tree, plan)).toEqual([`adopt-${id(0)}`, `release-${id(n - 1)}`]);
+  });
+
+  it("crossing into Core 0.7, computes every release and adopt as a quick step but the last release", () => {
+    const crossing = planOk(tree, request("replicore-a", "replicore-b", "0.7.2"), 1);
+    expect(offQuickPath(tree, crossing)).toEqual([`release-${id(n - 1)}`]);
   });
 });
 
@@ -258,15 +271,7 @@ describe("a plan of a settings-era cluster with 30 DiscoverySettings objects (qu
   });
 
   it("computes every release and adopt as a quick step: no reload of the repo, the step the plan holds", () => {
-    const quick = new QuickPlanner(plan.context);
-    let current: FileMap = applied(tree, plan.steps[0]);
-    for (const step of plan.steps.slice(1, -1)) {
-      const spliced = quick.step(current, step);
-      expect(spliced, step.id).toBeDefined();
-      const made = (spliced?.changes ?? []).map((c) => [c.created ? "create" : "update", c.path, c.content()]);
-      expect(made, step.id).toEqual(contents(step));
-      current = spliced?.tree ?? current;
-    }
+    expect(offQuickPath(tree, plan)).toEqual([]);
   });
 
   it("is the plan the general path gives when asked for it alone", () => {
