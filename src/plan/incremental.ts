@@ -98,6 +98,9 @@ function under(path: string, cluster: ClusterModel): boolean {
   return dir === "" || path.startsWith(`${dir}/`);
 }
 
+/** Backends a load of the tree indexes between two yields. */
+const HELD_PER_PIECE = 200;
+
 /** Which clusters hold a backend key or a reach (kind and value), and through how many backends. */
 type Holders = Map<string, Map<string, number>>;
 
@@ -178,9 +181,10 @@ export class QuickPlanner {
   private work = new Map<string, string>();
   private holders: Holders = new Map();
   private backends = new Map<string, Backend[]>();
-  /** Each cluster's listed entries and backend keys, for "already listed" in constant time. */
-  private listedIn = new Map<string, { entries: Set<string>; keys: Set<string> }>();
-  /** Each cluster's held backends by entry and by key: a release finds the ones it drops without reading them all. */
+  /**
+   * Each cluster's held backends by entry and by key: a release finds the ones it drops without reading them all, an
+   * adopt whether a backend is listed already.
+   */
   private heldBy = new Map<string, { byEntry: Map<string, Backend[]>; byKey: Map<string, Backend[]> }>();
   private lists = new Map<string, LineList>();
   private slots = new Map<string, ScalarSlot>();
@@ -265,27 +269,18 @@ export class QuickPlanner {
     this.synced = this.work;
     this.holders = new Map();
     this.backends = new Map();
-    this.listedIn = new Map();
     this.heldBy = new Map();
     this.checked = new WeakSet();
     this.histories = new Map();
     this.generators = undefined;
     for (const cluster of loaded.model.clusters.values()) {
       if (cluster.problems.length > 0) return false;
-      this.backends.set(cluster.name, [...cluster.backends]);
-      const index = { byEntry: new Map<string, Backend[]>(), byKey: new Map<string, Backend[]>() };
-      for (const backend of cluster.backends) {
-        addIndex(index.byEntry, backend.entry, backend);
-        addIndex(index.byKey, backend.key, backend);
-      }
-      this.heldBy.set(cluster.name, index);
-      this.listedIn.set(cluster.name, {
-        entries: new Set(cluster.backends.map((b) => b.entry)),
-        keys: new Set(cluster.backends.map((b) => b.key)),
-      });
-      for (const [n, backend] of cluster.backends.entries()) {
-        this.hold(cluster.name, backend, 1);
-        if (n % 200 === 199) yield;
+      this.backends.set(cluster.name, []);
+      this.heldBy.set(cluster.name, { byEntry: new Map(), byKey: new Map() });
+      for (let n = 0; n < cluster.backends.length; n += HELD_PER_PIECE) {
+        const piece = cluster.backends.slice(n, n + HELD_PER_PIECE);
+        this.takeIn(cluster.name, piece);
+        if (piece.length === HELD_PER_PIECE) yield;
       }
       // A datastore another cluster acts on (NodeAction...) counts as held by it: adopting it is a foreign action.
       for (const action of cluster.actions) this.hold(cluster.name, actionHold(action), 1);
@@ -382,26 +377,17 @@ export class QuickPlanner {
     overlay.set(source.configPath, after, list.lastEdits);
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, [])) return undefined;
-    const listedIn = this.listedIn.get(source.name);
-    const dropped = [...positions].sort((a, b) => a - b);
-    for (const position of dropped) {
-      const backend = held[position] as Backend;
-      this.hold(source.name, backend, -1);
-      listedIn?.entries.delete(backend.entry);
-      listedIn?.keys.delete(backend.key);
-      unindex(index.byEntry, backend.entry, backend);
-      unindex(index.byKey, backend.key, backend);
-    }
-    for (const position of dropped.reverse()) held.splice(position, 1);
+    const dropped = [...positions].sort((a, b) => b - a);
+    for (const position of dropped) this.letGo(source.name, held[position] as Backend);
+    for (const position of dropped) held.splice(position, 1);
     return this.commit(overlay, warnings, model);
   }
 
   private adopt(model: RepoModel, step: StepDefinition): QuickStep | undefined {
     const target = this.listingCluster(model, this.ctx.target);
-    const held = this.backends.get(this.ctx.target);
-    const listedIn = this.listedIn.get(this.ctx.target);
+    const listed = this.heldBy.get(this.ctx.target);
     // With the source gone, registerCopies reads the planned-on tree's kustomizations: the general path's business.
-    if (!target || !held || !listedIn || target.era !== this.ctx.targetEra || !model.clusters.has(this.ctx.source))
+    if (!target || !listed || target.era !== this.ctx.targetEra || !model.clusters.has(this.ctx.source))
       return undefined;
     const overlay = this.overlay();
     const missing: { backend: StepDefinition["backends"][number]; path: string }[] = [];
@@ -416,7 +402,7 @@ export class QuickPlanner {
       if (existing !== undefined && existing !== content) return undefined;
       overlay.set(path, content);
       copies.push([backend.key, path]);
-      if (!listedIn.entries.has(backend.entry) && !listedIn.keys.has(path)) missing.push({ backend, path });
+      if (!listed.byEntry.has(backend.entry) && !listed.byKey.has(path)) missing.push({ backend, path });
     }
     const adopted: Backend[] = [];
     if (missing.length > 0) {
@@ -438,26 +424,54 @@ export class QuickPlanner {
       overlay.set(target.configPath, after, list.lastEdits);
       adopted.push(...read.backends);
     }
+    return this.adopted(model, step, target, overlay, adopted, copies, missing.length > 0);
+  }
+
+  /**
+   * The end of every adopt: the copies registered in the target's kustomizations, the restart key bumped, and the
+   * index told what the target holds now; the step is nothing to do when it changed nothing (`changed`: it listed or
+   * wrote a backend the target lacked) and registered nothing.
+   */
+  private adopted(
+    model: RepoModel,
+    step: StepDefinition,
+    target: ClusterModel,
+    overlay: Overlay,
+    adopted: readonly Backend[],
+    copies: readonly [string, string][],
+    changed: boolean,
+  ): QuickStep | undefined {
     const registered = this.registerCopies(overlay, copies);
     if (registered === undefined) return undefined;
-    // As on the general path: with every backend listed and packaged already, the copies are not the step's to make.
-    if (missing.length === 0 && registered.length === 0) return { tree: this.work, changes: [], warnings: [], model };
+    // As on the general path: with every backend listed (or in place) and packaged already, nothing is the step's to do.
+    if (!changed && registered.length === 0) return { tree: this.work, changes: [], warnings: [], model };
     const warnings = bumpRestart(overlay, model, target, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, registered)) return undefined;
-    for (const backend of adopted) {
-      this.hold(target.name, backend, 1);
-      listedIn.entries.add(backend.entry);
-      listedIn.keys.add(backend.key);
-    }
-    held.push(...adopted);
-    const index = this.heldBy.get(target.name);
-    for (const backend of adopted) {
-      if (!index) break;
+    this.takeIn(target.name, adopted);
+    this.registered(registered);
+    return this.commit(overlay, warnings, model);
+  }
+
+  /** The cluster holds these backends now too: in its list, its index and the holders of their keys. */
+  private takeIn(cluster: string, backends: readonly Backend[]): void {
+    const held = this.backends.get(cluster);
+    const index = this.heldBy.get(cluster);
+    for (const backend of backends) {
+      this.hold(cluster, backend, 1);
+      held?.push(backend);
+      if (!index) continue;
       addIndex(index.byEntry, backend.entry, backend);
       addIndex(index.byKey, backend.key, backend);
     }
-    this.registered(registered);
-    return this.commit(overlay, warnings, model);
+  }
+
+  /** The cluster no longer holds the backend: out of its index and the holders of its keys (its list is the caller's). */
+  private letGo(cluster: string, backend: Backend): void {
+    this.hold(cluster, backend, -1);
+    const index = this.heldBy.get(cluster);
+    if (!index) return;
+    unindex(index.byEntry, backend.entry, backend);
+    unindex(index.byKey, backend.key, backend);
   }
 
   /**
@@ -466,11 +480,10 @@ export class QuickPlanner {
    */
   private adoptHttp(model: RepoModel, step: StepDefinition): QuickStep | undefined {
     const target = this.listingCluster(model, this.ctx.target);
-    const held = this.backends.get(this.ctx.target);
-    const listedIn = this.listedIn.get(this.ctx.target);
+    const listed = this.heldBy.get(this.ctx.target);
     const text = target && this.work.get(target.configPath);
-    if (!target || !held || !listedIn || text === undefined) return undefined;
-    const missing = step.backends.filter((backend) => !listedIn.keys.has(backend.key));
+    if (!target || !listed || text === undefined) return undefined;
+    const missing = step.backends.filter((backend) => !listed.byKey.has(backend.key));
     // As on the general path: every endpoint listed already, the step has nothing to do.
     if (missing.length === 0) return { tree: this.work, changes: [], warnings: [], model };
     if (missing.some((backend) => backend.raw.includes(PLACEHOLDER))) return undefined;
@@ -486,20 +499,7 @@ export class QuickPlanner {
     const served = staticReach(read.backends, this.statics, this.work);
     if (served.problems.length > 0 || served.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
     const overlay = this.overlay().set(target.configPath, after, list.lastEdits);
-    const warnings = bumpRestart(overlay, model, target, restartValue(this.ctx.issue, step.id), this.splice);
-    if (!this.plain(overlay, [])) return undefined;
-    const index = this.heldBy.get(target.name);
-    for (const backend of served.backends) {
-      this.hold(target.name, backend, 1);
-      listedIn.entries.add(backend.entry);
-      listedIn.keys.add(backend.key);
-      held.push(backend);
-      if (index) {
-        addIndex(index.byEntry, backend.entry, backend);
-        addIndex(index.byKey, backend.key, backend);
-      }
-    }
-    return this.commit(overlay, warnings, model);
+    return this.adopted(model, step, target, overlay, served.backends, [], true);
   }
 
   private settingsCluster(model: RepoModel, name: string): ClusterModel | undefined {
@@ -530,17 +530,11 @@ export class QuickPlanner {
 
   /** Put `now` where `was` stood in the cluster's backends and index: the same file, read again. */
   private replaceHeld(cluster: string, was: Backend, now: Backend): void {
-    this.hold(cluster, was, -1);
-    this.hold(cluster, now, 1);
+    this.letGo(cluster, was);
     const held = this.backends.get(cluster);
     const at = held?.indexOf(was) ?? -1;
-    if (held && at >= 0) held[at] = now;
-    const index = this.heldBy.get(cluster);
-    if (!index) return;
-    unindex(index.byEntry, was.entry, was);
-    unindex(index.byKey, was.key, was);
-    addIndex(index.byEntry, now.entry, now);
-    addIndex(index.byKey, now.key, now);
+    if (held && at >= 0) held.splice(at, 1);
+    this.takeIn(cluster, [now]);
   }
 
   /** A settings-era release: each moved object of the source's folder set to `spec.enabled: false` (reaching nothing). */
@@ -641,23 +635,7 @@ export class QuickPlanner {
     if (shared) return undefined;
     const adopted = added.size > 0 ? yield* this.readingSettings(target, added) : [];
     if (!adopted || adopted.some((b) => this.sharedWith(target.name, b))) return undefined;
-    const registered = this.registerCopies(overlay, copies);
-    if (registered === undefined) return undefined;
-    // As on the general path: with every object in place and packaged already, the step has nothing to do.
-    if (added.size === 0 && registered.length === 0) return { tree: this.work, changes: [], warnings: [], model };
-    const warnings = bumpRestart(overlay, model, target, restartValue(this.ctx.issue, step.id), this.splice);
-    if (!this.plain(overlay, registered)) return undefined;
-    for (const backend of adopted) {
-      this.hold(target.name, backend, 1);
-      this.backends.get(target.name)?.push(backend);
-      const index = this.heldBy.get(target.name);
-      if (index) {
-        addIndex(index.byEntry, backend.entry, backend);
-        addIndex(index.byKey, backend.key, backend);
-      }
-    }
-    this.registered(registered);
-    return this.commit(overlay, warnings, model);
+    return this.adopted(model, step, target, overlay, adopted, copies, added.size > 0);
   }
 
   /** The copies registerCopies appended, now present in the target's generators. */
@@ -715,6 +693,7 @@ export class QuickPlanner {
    * when one of them is not a simple line list.
    */
   private registerCopies(overlay: Overlay, copies: readonly [string, string][]): [string, string][] | undefined {
+    if (copies.length === 0) return [];
     const wanted = new Map(copies);
     const index = this.generatorIndex();
     const hits = [...wanted.keys()].flatMap((from) => index.entries.get(from) ?? []).sort((a, b) => a.seq - b.seq);
