@@ -7,8 +7,12 @@ import { readDirTree } from "../cli/disk.js";
 import { formBody, parseIssueBody } from "../spec/issue.js";
 import { syntheticHttpRepo, syntheticKustomizeRepo, syntheticRepo, syntheticSettingsRepo } from "./synthetic.js";
 
-const ISSUE = (groups: string): string =>
-  formBody({ source: "replicore-a", target: "replicore-b", version: "0.3.1", groups });
+/** The migration issue of replicore-a to replicore-b at a Core version (by default 0.3.1, the files era's). */
+const ISSUE = (groups: string, version = "0.3.1"): string =>
+  formBody({ source: "replicore-a", target: "replicore-b", version, groups });
+
+/** One group per backend. */
+const EACH = "_No response_";
 
 function round(value: number, digits = 1): number {
   const scale = 10 ** digits;
@@ -20,7 +24,7 @@ type PlanFigures = { groups: number; steps: number; plan_ms: number; heap_mb: nu
 
 /** Plan time and heap for n backend groups (one backend per group: the worst case, 2n + 2 steps). */
 function planScaling(n: number): PlanFigures {
-  return planOf(syntheticRepo(n), ISSUE("_No response_"));
+  return planOf(syntheticRepo(n), ISSUE(EACH));
 }
 
 /**
@@ -30,31 +34,27 @@ function planScaling(n: number): PlanFigures {
  * loaded and checked in full.
  */
 function planGeneral(era: "files-to-settings", n: number): { era: string } & PlanFigures {
-  const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.7.2", groups: "_No response_" });
-  return { era, ...planOf(syntheticRepo(n), body) };
+  return { era, ...planOf(syntheticRepo(n), ISSUE(EACH, "0.7.2")) };
 }
 
 /** Plan time and heap for n http endpoints crossing from Core 0.5 to 0.7, each written as a DiscoverySettings object. */
 function planCrossing(n: number): { era: string } & PlanFigures {
-  const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.7.2", groups: "_No response_" });
-  return { era: "http-to-settings", ...planOf(syntheticHttpRepo(n), body) };
+  return { era: "http-to-settings", ...planOf(syntheticHttpRepo(n), ISSUE(EACH, "0.7.2")) };
 }
 
 /** Plan time and heap for an http-era cluster (Core 0.5 to 0.5) of n endpoints, one per group. */
 function planHttp(n: number): PlanFigures {
-  const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.5.0", groups: "_No response_" });
-  return planOf(syntheticHttpRepo(n), body);
+  return planOf(syntheticHttpRepo(n), ISSUE(EACH, "0.5.0"));
 }
 
 /** Plan time and heap for a settings-era cluster (Core 0.7 to 0.7) of n DiscoverySettings objects, one per group. */
 function planSettings(n: number): PlanFigures {
-  const body = formBody({ source: "replicore-a", target: "replicore-b", version: "0.7.2", groups: "_No response_" });
-  return planOf(syntheticSettingsRepo(n), body);
+  return planOf(syntheticSettingsRepo(n), ISSUE(EACH, "0.7.2"));
 }
 
 /** Plan time and heap for n groups whose discovery files a Kustomize generator lists (each adopt registers a copy). */
 function planKustomize(n: number): PlanFigures {
-  return planOf(syntheticKustomizeRepo(n), ISSUE("_No response_"));
+  return planOf(syntheticKustomizeRepo(n), ISSUE(EACH));
 }
 
 function planOf(tree: Map<string, string>, issue: string): PlanFigures {
@@ -116,18 +116,11 @@ async function planOneGroup(): Promise<Record<string, unknown>[]> {
 
 /** The longest slice of the event loop while a 1,000-group migration of each era (and Kustomize packaging) is planned. */
 async function sliceByEra(): Promise<Record<string, number>> {
-  const http = formBody({ source: "replicore-a", target: "replicore-b", version: "0.5.0", groups: "_No response_" });
-  const settings = formBody({
-    source: "replicore-a",
-    target: "replicore-b",
-    version: "0.7.2",
-    groups: "_No response_",
-  });
   return {
-    files_ms: await longestSlice(syntheticRepo(1000), ISSUE("_No response_")),
-    kustomize_ms: await longestSlice(syntheticKustomizeRepo(1000), ISSUE("_No response_")),
-    http_ms: await longestSlice(syntheticHttpRepo(1000), http),
-    settings_ms: await longestSlice(syntheticSettingsRepo(1000), settings),
+    files_ms: await longestSlice(syntheticRepo(1000), ISSUE(EACH)),
+    kustomize_ms: await longestSlice(syntheticKustomizeRepo(1000), ISSUE(EACH)),
+    http_ms: await longestSlice(syntheticHttpRepo(1000), ISSUE(EACH, "0.5.0")),
+    settings_ms: await longestSlice(syntheticSettingsRepo(1000), ISSUE(EACH, "0.7.2")),
   };
 }
 
@@ -288,7 +281,7 @@ async function bigRepo(n: number): Promise<{ big_repo: Record<string, unknown>; 
   try {
     const before = world.sim.requests.length;
     delay.enable();
-    world.sim.createIssue("operator", "Upgrade", ISSUE("_No response_"), ["handover"]);
+    world.sim.createIssue("operator", "Upgrade", ISSUE(EACH), ["handover"]);
     await world.sim.deliverAll();
     await world.replicas[0]?.idle();
     delay.disable();

@@ -83,7 +83,7 @@ export function syntheticKustomizeRepo(n: number): Map<string, string> {
 
 /**
  * An http-era (Core 0.5) config repo with `n` discovery endpoints, each a map over two lines: the bench's plan_http,
- * and, crossing into Core 0.7, its plan_general (a crossing takes the planner's general path at every step).
+ * and, crossing into Core 0.7 (each endpoint written as a DiscoverySettings object), its plan_crossing.
  */
 export function syntheticHttpRepo(n: number): Map<string, string> {
   const entries: string[] = [];

@@ -163,13 +163,14 @@ class Overlay {
 }
 
 /**
- * A planner of release and adopt steps that costs what the step moves, not the size of the repo: files-era steps, and
- * settings-era ones (Core 0.7 to 0.7).
+ * A planner of release and adopt steps that costs what the step moves, not the size of the repo: the steps of a
+ * migration within one era (files, http, settings), and of the crossing from Core 0.5 or 0.6 to 0.7.
  *
  * After a step of the general path (prepare, decommission, anything outside this one's reach), it loads the tree
  * once: the repo model, an index of which cluster holds each backend key and datastore reach, and the backend lists
- * as line lists. A files-era release then removes its items' lines and an adopt appends lines and copies files; a
- * settings-era release sets its objects' `spec.enabled: false` and an adopt copies them into the target's folder.
+ * as line lists. A files-era or http-era release then removes its items' lines and an adopt appends lines (and
+ * copies discovery files); a settings-era release sets its objects' `spec.enabled: false` and an adopt copies them
+ * into the target's folder (or, crossing into Core 0.7, writes each endpoint as one).
  * The index is updated only by the backends the step moves. Such a step changes only discovery lists, discovery
  * files, the kustomizations that package them and restart keys, so the invariant it can break is a key now held by
  * two clusters: when the index sees one (or anything else is out of the ordinary), the step answers undefined and

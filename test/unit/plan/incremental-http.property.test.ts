@@ -15,6 +15,7 @@ import {
   STATEFULSET,
   TARGET,
 } from "./quick-vs-general.js";
+
 const STATIC_URL = "http://static.corp/discovery";
 
 interface Endpoint {
