@@ -260,23 +260,28 @@ function lineBreaks(text: string, start: number, end: number): { crlf: number; l
 }
 
 /**
- * The value of a raw item this list appends as it stands: a one-line scalar, or a block map over several lines whose
- * values are plain or quoted scalars or such maps (comments kept); undefined for anything else (a flow collection, a
- * block scalar, an anchor, alias or tag), which the caller appends with appendSeqItems.
+ * The value of a raw item this list appends as it stands: a one-line scalar, or a block map over one line or several
+ * whose values are plain or quoted scalars or such maps (comments kept on its lines after the first); undefined for
+ * anything else (a flow collection, a block scalar, an anchor, alias or tag), which the caller appends with
+ * appendSeqItems.
  */
 function rawItemValue(raw: string): unknown {
   if (/[\r&*!|>]/.test(raw) || raw.trim() !== raw || raw === "") return undefined;
-  if (!raw.includes("\n")) {
-    if (raw.includes("#")) return undefined;
-    const known = pathValue(raw);
-    if (known !== undefined) return known;
-    const parsed = rawValue(raw, []);
-    return parsed.block || (parsed.value !== null && typeof parsed.value === "object") ? undefined : parsed.value;
-  }
-  if (/[[{]/.test(raw)) return undefined;
+  const line = !raw.includes("\n");
+  if (line && raw.includes("#")) return undefined;
+  const known = line ? pathValue(raw) : undefined;
+  if (known !== undefined) return known;
+  if (/[[{]/.test(raw)) return line ? scalarValue(raw) : undefined;
   const parsed = rawValue(raw, []);
   const value = parsed.value;
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : undefined;
+  if (value !== null && typeof value === "object") return Array.isArray(value) ? undefined : value;
+  return line && !parsed.block ? value : undefined;
+}
+
+/** A one-line raw item's value when it is a scalar (a `[` or `{` in it may start a flow collection). */
+function scalarValue(raw: string): unknown {
+  const parsed = rawValue(raw, []);
+  return parsed.block || (parsed.value !== null && typeof parsed.value === "object") ? undefined : parsed.value;
 }
 
 /** A single-quoted scalar of printable ASCII, or a plain one naming a path: the value of such an item. */

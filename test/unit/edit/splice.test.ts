@@ -158,6 +158,21 @@ describe("LineList of block map items (http-era endpoints)", () => {
     expect(lines.remove([false, true, false])).toBe(removeSeqItems(appended ?? "", HTTP, (_v, i) => i === 1));
   });
 
+  test("appends an endpoint of one line (a static discovery document's url) as appendSeqItems does", () => {
+    const raw = "url: 'http://static.corp/b/g0.json'";
+    const lines = http(text);
+    const appended = lines.append([raw]);
+    expect(appended).toBe(appendSeqItems(text, HTTP, [raw]));
+    expect(appended).toBe(
+      text.replace("  interval: 60", "      - url: 'http://static.corp/b/g0.json'\n  interval: 60"),
+    );
+    expect(lines.value(4)).toEqual({ url: "http://static.corp/b/g0.json" });
+    // A one-line flow map, or one whose comment would end up on the item's dash line, is appendSeqItems's to write.
+    expect(lines.append(["{url: 'http://static.corp/b/g1.json'}"])).toBeUndefined();
+    expect(lines.append(["url: 'http://static.corp/b/g1.json' # group g1"])).toBeUndefined();
+    expect(lines.text).toBe(appended);
+  });
+
   test("refuses a block scalar in an item, and leaves a raw with a flow collection or an anchor to appendSeqItems", () => {
     expect(LineList.of(text.replace("method: GET", "method: |\n          GET"), HTTP)).toBeUndefined();
     const lines = http(text);
