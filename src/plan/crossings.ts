@@ -5,6 +5,7 @@ import { httpIdentity, loadRepo, type ClusterModel } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
 import { readYaml } from "../spec/yaml.js";
+import type { FileMap } from "../repo/index.js";
 import type { MigrationContext, MovedBackend } from "./types.js";
 
 /** Adopt steps that cross discovery eras (DESIGN.md section 3a): the target gets its own era's shape of each backend. */
@@ -25,11 +26,21 @@ export function nameFor(id: string): string {
 
 /** Seconds between discovery runs of the source (`discovery.interval`), the interval its backends keep. */
 function sourceInterval(ctx: MigrationContext): number {
+  const known = intervals.get(ctx.base)?.get(ctx.source);
+  if (known !== undefined) return known;
   const loaded = loadRepo(ctx.base);
   const core = loaded.ok ? loaded.model.clusters.get(ctx.source)?.core : undefined;
   const interval = (core as { discovery?: { interval?: unknown } } | null | undefined)?.discovery?.interval;
-  return typeof interval === "number" && Number.isInteger(interval) && interval > 0 ? interval : 60;
+  const seconds = typeof interval === "number" && Number.isInteger(interval) && interval > 0 ? interval : 60;
+  intervals.set(ctx.base, (intervals.get(ctx.base) ?? new Map<string, number>()).set(ctx.source, seconds));
+  return seconds;
 }
+
+/**
+ * The source's interval by the planned-on tree (never changed once planned on): read once per plan, not at every
+ * adopt (a load of the whole tree each time made a plan of many groups quadratic).
+ */
+const intervals = new WeakMap<FileMap, Map<string, number>>();
 
 /** The http entry's own fields as written, indented under `spec:` (a flow entry is written one field a line). */
 function specFields(raw: string): string[] {
@@ -111,6 +122,49 @@ function staticSite(target: ClusterModel): { dir: string; url: string } {
   return { dir: posix.normalize(site.dir).replace(/\/+$/, ""), url: site.url.replace(/\/+$/, "") };
 }
 
+/** What an adopt across eras wrote into the tree, and the endpoint it wants listed (files era to http era). */
+export interface AcrossWrites {
+  /** Whether it wrote a file the tree lacked. */
+  changed: boolean;
+  /** The static discovery document's path, when it placed one (files-era backends). */
+  document?: string;
+  /** The http endpoint the target must list: its url, and the list item that lists it. */
+  endpoint?: { url: string; item: string };
+}
+
+/**
+ * The files of the target's side of one adopt step across eras (DiscoverySettings objects, a static discovery
+ * document), placed in `next`; the http list of an http-era target is the caller's (see `endpoint`).
+ */
+export function writeAcross(
+  next: Map<string, string>,
+  ctx: MigrationContext,
+  target: ClusterModel,
+  group: string,
+  backends: MovedBackend[],
+): AcrossWrites {
+  if (ctx.crossing === "http-to-settings") {
+    let changed = false;
+    const interval = sourceInterval(ctx);
+    for (const backend of backends) {
+      const name = nameFor(backend.id);
+      const path = posix.join(target.settingsDir ?? "", `${name}.yaml`);
+      const object = settingsObject(name, interval, specFields(backend.raw));
+      changed = place(next, path, object, `${backend.id}'s DiscoverySettings`) || changed;
+    }
+    return { changed };
+  }
+  const site = staticSite(target);
+  const document = posix.join(site.dir, `${group}.json`);
+  const url = `${site.url}/${group}.json`;
+  const changed = place(next, document, discoveryDocument(ctx, backends), `group ${group}'s static discovery document`);
+  if (ctx.crossing === "files-to-http") return { changed, document, endpoint: { url, item: `url: '${url}'` } };
+  const object = settingsObject(group, sourceInterval(ctx), ["  method: GET", `  url: '${url}'`]);
+  const path = posix.join(target.settingsDir ?? "", `${group}.yaml`);
+  const wrote = place(next, path, object, `group ${group}'s DiscoverySettings`);
+  return { changed: changed || wrote, document };
+}
+
 /** The target's side of one adopt step across eras; true when it changed anything. */
 export function adoptAcross(
   next: Map<string, string>,
@@ -119,38 +173,11 @@ export function adoptAcross(
   group: string,
   backends: MovedBackend[],
 ): boolean {
-  if (ctx.crossing === "http-to-settings") {
-    let changed = false;
-    const interval = sourceInterval(ctx);
-    for (const backend of backends) {
-      const name = nameFor(backend.id);
-      const path = posix.join(target.settingsDir ?? "", `${name}.yaml`);
-      changed =
-        place(
-          next,
-          path,
-          settingsObject(name, interval, specFields(backend.raw)),
-          `${backend.id}'s DiscoverySettings`,
-        ) || changed;
-    }
-    return changed;
-  }
-  const site = staticSite(target);
-  const document = posix.join(site.dir, `${group}.json`);
-  const url = `${site.url}/${group}.json`;
-  let changed = place(next, document, discoveryDocument(ctx, backends), `group ${group}'s static discovery document`);
-  if (ctx.crossing === "files-to-http") {
-    if (!target.backends.some((b) => b.key === httpIdentity({ url }))) {
-      const text = next.get(target.configPath) ?? "";
-      next.set(target.configPath, appendSeqItems(text, ["discovery", "backends", "http"], [`url: '${url}'`]));
-      changed = true;
-    }
-    return changed;
-  }
-  const object = settingsObject(group, sourceInterval(ctx), ["  method: GET", `  url: '${url}'`]);
-  const path = posix.join(target.settingsDir ?? "", `${group}.yaml`);
-  changed = place(next, path, object, `group ${group}'s DiscoverySettings`) || changed;
-  return changed;
+  const { changed, endpoint } = writeAcross(next, ctx, target, group, backends);
+  if (!endpoint || target.backends.some((b) => b.key === httpIdentity({ url: endpoint.url }))) return changed;
+  const text = next.get(target.configPath) ?? "";
+  next.set(target.configPath, appendSeqItems(text, ["discovery", "backends", "http"], [endpoint.item]));
+  return true;
 }
 
 /** Whether the crossing's adopt steps translate backends (the other crossings copy them as section 3 says). */

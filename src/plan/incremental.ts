@@ -24,7 +24,7 @@ import { CONFIG_PATH } from "../spec/config.js";
 import { EditError } from "../edit/index.js";
 import { InputError } from "../spec/problems.js";
 import { finish } from "../spec/work.js";
-import { adoptAcross, translates } from "./crossings.js";
+import { writeAcross } from "./crossings.js";
 import { bumpRestart, restartValue, type RestartSplice } from "./steps.js";
 import { dirOf, kustomizationGenerators, type Generator as KustomizeGenerator } from "./packaging.js";
 import { renamer } from "./scaffold.js";
@@ -164,13 +164,15 @@ class Overlay {
 
 /**
  * A planner of release and adopt steps that costs what the step moves, not the size of the repo: the steps of a
- * migration within one era (files, http, settings), and of the crossing from Core 0.5 or 0.6 to 0.7.
+ * migration within one era (files, http, settings), and of every crossing between eras.
  *
  * After a step of the general path (prepare, decommission, anything outside this one's reach), it loads the tree
  * once: the repo model, an index of which cluster holds each backend key and datastore reach, and the backend lists
  * as line lists. A files-era or http-era release then removes its items' lines and an adopt appends lines (and
  * copies discovery files); a settings-era release sets its objects' `spec.enabled: false` and an adopt copies them
- * into the target's folder (or, crossing into Core 0.7, writes each endpoint as one).
+ * into the target's folder (or, crossing from Core 0.5 or 0.6 into 0.7, writes each endpoint as one). Crossing out of
+ * the files era, an adopt writes the group's static discovery document, which the target lists as an endpoint (Core
+ * 0.5 or 0.6) or names in a DiscoverySettings object (Core 0.7).
  * The index is updated only by the backends the step moves. Such a step changes only discovery lists, discovery
  * files, the kustomizations that package them and restart keys, so the invariant it can break is a key now held by
  * two clusters: when the index sees one (or anything else is out of the ordinary), the step answers undefined and
@@ -198,7 +200,6 @@ export class QuickPlanner {
   /** The text the restart slot just produced for a file, and the edit that made it (taken by the next set). */
   private slotEdit: { path: string; text: string; edits: readonly TextEdit[] } | undefined;
   private readonly rename: (text: string) => string;
-  private readonly eligible: boolean;
   /** Where the backends are listed in a Core config of the migration's era (files or http). */
   private readonly list: readonly string[];
 
@@ -221,7 +222,6 @@ export class QuickPlanner {
 
   constructor(private readonly ctx: MigrationContext) {
     this.rename = renamer(ctx.source, ctx.target);
-    this.eligible = (ctx.targetEra === ctx.era && !translates(ctx)) || ctx.crossing === "http-to-settings";
     this.list = ctx.era === "http" ? HTTP_LIST : FILES_LIST;
   }
 
@@ -235,19 +235,22 @@ export class QuickPlanner {
    * in pieces when its text is new (a Core config listing thousands of backends).
    */
   *stepping(tree: FileMap, step: StepDefinition): Generator<void, QuickStep | undefined> {
-    if (!this.eligible || (step.kind !== "release" && step.kind !== "adopt")) return undefined;
+    if (step.kind !== "release" && step.kind !== "adopt") return undefined;
     if (!(yield* this.syncing(tree)) || !this.model) return undefined;
     const settings = this.ctx.era === "settings";
-    const listed = this.model.clusters.get(step.kind === "release" ? this.ctx.source : this.ctx.target);
+    const release = step.kind === "release";
+    // The list the step edits, parsed ahead in pieces: the source's in its era, the target's in the target's era.
+    const listed = this.model.clusters.get(release ? this.ctx.source : this.ctx.target);
+    const listPath = BACKEND_LIST_PATH[release ? this.ctx.era : this.ctx.targetEra];
     const text = listed && this.work.get(listed.configPath);
-    if (!settings && listed && text !== undefined) yield* this.listing(listed.configPath, this.list, text);
+    if (listPath && listed && text !== undefined) yield* this.listing(listed.configPath, listPath, text);
     try {
       if (settings)
-        return step.kind === "release"
+        return release
           ? yield* this.releasingSettings(this.model, step)
           : yield* this.adoptingSettings(this.model, step);
-      if (step.kind === "release") return this.release(this.model, step);
-      if (this.ctx.crossing === "http-to-settings") return yield* this.adoptingAcross(this.model, step);
+      if (release) return this.release(this.model, step);
+      if (this.ctx.targetEra !== this.ctx.era) return yield* this.adoptingAcross(this.model, step);
       return this.ctx.era === "http" ? this.adoptHttp(this.model, step) : this.adopt(this.model, step);
     } catch (err) {
       // The general path meets the same problem and reports it with its own words.
@@ -517,6 +520,7 @@ export class QuickPlanner {
   private *readingSettings(
     cluster: ClusterModel,
     files: ReadonlyMap<string, string>,
+    tree: FileMap = this.work,
   ): Generator<void, Backend[] | undefined> {
     const published = [...files.keys()].some((path) =>
       this.statics.some((site) => site.dir === "" || path.startsWith(`${site.dir}/`)),
@@ -525,7 +529,7 @@ export class QuickPlanner {
     const read = yield* ERA_ADAPTERS.settings.read(cluster, files);
     if (read.problems.length > 0 || (read.actions?.length ?? 0) > 0 || read.backends.length !== files.size)
       return undefined;
-    const served = staticReach(read.backends, this.statics, this.work);
+    const served = staticReach(read.backends, this.statics, tree);
     return served.problems.length > 0 ? undefined : served.backends;
   }
 
@@ -597,23 +601,55 @@ export class QuickPlanner {
   }
 
   /**
-   * An adopt crossing from Core 0.5 or 0.6 to 0.7: each moved endpoint written as a DiscoverySettings object of the
-   * target's folder (adoptAcross's objects, the tree read through the step's own writes).
+   * An adopt across eras, as writeAcross writes it (the tree read through the step's own writes): from Core 0.5 or
+   * 0.6 to 0.7, each moved endpoint a DiscoverySettings object of the target's folder; from the files era, the group's
+   * datastores in a static discovery document, which the target lists as an http endpoint (Core 0.5 or 0.6) or reads
+   * through a DiscoverySettings object (Core 0.7).
    */
   private *adoptingAcross(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
-    const target = this.settingsCluster(model, this.ctx.target);
-    if (!target || this.ctx.crossing !== "http-to-settings") return undefined;
+    const named = model.clusters.get(this.ctx.target);
+    const target =
+      this.ctx.targetEra === "settings"
+        ? this.settingsCluster(model, this.ctx.target)
+        : named?.era === this.ctx.targetEra && named.configPath !== CONFIG_PATH
+          ? named
+          : undefined;
+    if (!target) return undefined;
     const written = new Layer(this.work);
-    adoptAcross(written, this.ctx, target, step.group ?? step.id, step.backends);
-    const added = new Map(written);
-    if ([...added.values()].some((text) => text.includes(PLACEHOLDER))) return undefined;
+    const across = writeAcross(written, this.ctx, target, step.group ?? step.id, step.backends);
+    const { document, endpoint } = across;
+    // An endpoint's own REPLACE-ME stays the general path's; a static site's (a scaffolded target) is expected there.
+    if (this.ctx.crossing === "http-to-settings" && [...written.values()].some((text) => text.includes(PLACEHOLDER)))
+      return undefined;
     const overlay = this.overlay();
-    for (const [path, text] of added) {
+    for (const [path, text] of written) {
       if (isKustomization(path)) return undefined;
       overlay.set(path, text);
     }
     yield;
-    return yield* this.placingSettings(model, step, target, overlay, added, []);
+    if (target.era === "settings") {
+      const objects = new Map([...written].filter(([path]) => path !== document));
+      return yield* this.placingSettings(model, step, target, overlay, objects, [], across.changed, written);
+    }
+    const listed = this.heldBy.get(target.name);
+    const text = this.work.get(target.configPath);
+    if (!endpoint || !listed || text === undefined) return undefined;
+    const key = httpIdentity({ url: endpoint.url });
+    // The target lists the group's endpoint already (its document there too, so the source's datastores are shared).
+    if (listed.byKey.has(key)) return undefined;
+    const list = this.listOf(target.configPath, HTTP_LIST, text);
+    const after = list?.append([endpoint.item]);
+    if (!list || after === undefined) return undefined;
+    const item = list.value(list.length - 1);
+    if (typeof (item as { url?: unknown } | null)?.url !== "string" || httpIdentity(item as { url: string }) !== key)
+      return undefined;
+    const core = { discovery: { backends: { http: [item] } } };
+    const read = finish(ERA_ADAPTERS.http.read({ ...target, core }, written));
+    if (read.problems.length > 0 || read.backends.length !== 1) return undefined;
+    const served = staticReach(read.backends, this.statics, written);
+    if (served.problems.length > 0 || served.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
+    overlay.set(target.configPath, after, list.lastEdits);
+    return this.adopted(model, step, target, overlay, served.backends, [], true);
   }
 
   /**
@@ -628,15 +664,17 @@ export class QuickPlanner {
     overlay: Overlay,
     added: ReadonlyMap<string, string>,
     copies: readonly [string, string][],
+    changed = added.size > 0,
+    tree: FileMap = this.work,
   ): Generator<void, QuickStep | undefined> {
     // An object written where another cluster's folder takes it in too: both reach it, which the full checker says.
     const shared = [...model.clusters.values()].some(
       (c) => c.name !== target.name && c.settingsDir !== undefined && [...added.keys()].some((p) => under(p, c)),
     );
     if (shared) return undefined;
-    const adopted = added.size > 0 ? yield* this.readingSettings(target, added) : [];
+    const adopted = added.size > 0 ? yield* this.readingSettings(target, added, tree) : [];
     if (!adopted || adopted.some((b) => this.sharedWith(target.name, b))) return undefined;
-    return this.adopted(model, step, target, overlay, adopted, copies, added.size > 0);
+    return this.adopted(model, step, target, overlay, adopted, copies, changed);
   }
 
   /** The copies registerCopies appended, now present in the target's generators. */

@@ -206,6 +206,57 @@ describe("a plan of an http-era cluster with 30 discovery endpoints (quick steps
   });
 });
 
+describe("a files-era source of 30 groups crossing to Core 0.5 or 0.7 (each group a static discovery document)", () => {
+  const n = 30;
+  const tree = syntheticRepo(n);
+  const to = (version: string) => planOk(tree, request("replicore-a", "replicore-b", version), 1);
+  const document = (i: number) =>
+    [
+      "{",
+      '  "cursor": null,',
+      '  "clusters": [',
+      "    {",
+      `      "cluster_id": "${name(i)}",`,
+      '      "nodes": [',
+      `        "http://${name(i)}-1.data:37017",`,
+      `        "http://${name(i)}-2.data:37017"`,
+      "      ]",
+      "    }",
+      "  ]",
+      "}",
+      "",
+    ].join("\n");
+
+  it("writes each group's document and lists its url in the target's http endpoints, a line a step", () => {
+    const plan = to("0.5.0");
+    for (const i of [1, 2, n - 1]) {
+      const adopt = plan.steps[2 * i + 2];
+      const before = plan.steps[2 * i]?.changes.find((c) => c.path === TARGET_CONFIG)?.content ?? "";
+      const endpoint = `      - url: 'https://REPLACE-ME/replicore-b/${name(i)}.json'\n`;
+      expect(contents(adopt)).toEqual([
+        ["update", TARGET_CONFIG, before.replace("  interval: 60", `${endpoint}  interval: 60`)],
+        ["update", "clusters/replicore-b/statefulset.yaml", restart(`1-adopt-${name(i)}`)],
+        ["create", `discovery/replicore-b/${name(i)}.json`, document(i)],
+      ]);
+    }
+  });
+
+  it("computes every release and adopt as a quick step but the first adopt into Core 0.5 and the last release", () => {
+    // The first adopt turns the scaffold's `http: []` into a block list, the last release the source's `files:` into `[]`.
+    expect(offQuickPath(tree, to("0.5.0"))).toEqual([`adopt-${name(0)}`, `release-${name(n - 1)}`]);
+    expect(offQuickPath(tree, to("0.7.2"))).toEqual([`release-${name(n - 1)}`]);
+  });
+
+  it("is the plan the general path gives when asked for it alone", () => {
+    for (const version of ["0.5.0", "0.7.2"]) {
+      const general = planMigration(tree, request("replicore-a", "replicore-b", version), 1, [], {
+        incremental: false,
+      });
+      expect(JSON.stringify(general)).toBe(JSON.stringify({ ok: true, plan: to(version) }));
+    }
+  });
+});
+
 describe("a plan of 50 groups whose discovery files a Kustomize generator lists (the bench's plan_kustomize)", () => {
   const n = 50;
   const plan = planOk(syntheticKustomizeRepo(n), request("replicore-a", "replicore-b", "0.3.1"), 1);
