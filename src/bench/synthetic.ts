@@ -10,7 +10,7 @@ const CONFIG_HEAD = [
   "  backends:",
 ];
 
-/** A files-era config repo with `n` discovery files (one backend each). */
+/** A files-era config repo with `n` discovery files (one backend each): the bench's plan[], and its plan_static crossing out of the era. */
 export function syntheticRepo(n: number): Map<string, string> {
   const files = new Map<string, string>();
   const entries: string[] = [];
