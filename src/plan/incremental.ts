@@ -635,7 +635,7 @@ export class QuickPlanner {
     const text = this.work.get(target.configPath);
     if (!endpoint || !listed || text === undefined) return undefined;
     const key = httpIdentity({ url: endpoint.url });
-    // The target lists the group's endpoint already (its document there too, so the source's datastores are shared).
+    // The target lists the group's endpoint already (a repo part-migrated by hand): the general path decides.
     if (listed.byKey.has(key)) return undefined;
     const list = this.listOf(target.configPath, HTTP_LIST, text);
     const after = list?.append([endpoint.item]);
