@@ -85,10 +85,18 @@ function place(next: Map<string, string>, path: string, content: string, what: s
   return true;
 }
 
+/**
+ * Endpoints written as DiscoverySettings objects between two yields (each entry's fields are parsed: about a tenth of
+ * a millisecond), and discovery files read into a document (each read from the parse memo).
+ */
+const ENDPOINTS_PER_PIECE = 20;
+const FILES_PER_PIECE = 200;
+
 /** Replicante's http discovery answer holding every datastore of the group's discovery files. */
-function discoveryDocument(ctx: MigrationContext, backends: MovedBackend[]): string {
+function* documenting(ctx: MigrationContext, backends: MovedBackend[]): Generator<void, string> {
   const clusters: { cluster_id: string; display_name?: string; nodes: string[] }[] = [];
-  for (const backend of backends) {
+  for (const [n, backend] of backends.entries()) {
+    if (n % FILES_PER_PIECE === FILES_PER_PIECE - 1) yield;
     const text = ctx.base.get(backend.key);
     const parsed = text === undefined ? undefined : readYaml(backend.key, text);
     if (!parsed?.ok || !Array.isArray(parsed.value)) {
@@ -134,19 +142,21 @@ export interface AcrossWrites {
 
 /**
  * The files of the target's side of one adopt step across eras (DiscoverySettings objects, a static discovery
- * document), placed in `next`; the http list of an http-era target is the caller's (see `endpoint`).
+ * document), placed in `next`, as work that yields (a group may move thousands of backends); the http list of an
+ * http-era target is the caller's (see `endpoint`).
  */
-export function writeAcross(
+export function* writingAcross(
   next: Map<string, string>,
   ctx: MigrationContext,
   target: ClusterModel,
   group: string,
   backends: MovedBackend[],
-): AcrossWrites {
+): Generator<void, AcrossWrites> {
   if (ctx.crossing === "http-to-settings") {
     let changed = false;
     const interval = sourceInterval(ctx);
-    for (const backend of backends) {
+    for (const [n, backend] of backends.entries()) {
+      if (n % ENDPOINTS_PER_PIECE === ENDPOINTS_PER_PIECE - 1) yield;
       const name = nameFor(backend.id);
       const path = posix.join(target.settingsDir ?? "", `${name}.yaml`);
       const object = settingsObject(name, interval, specFields(backend.raw));
@@ -157,7 +167,8 @@ export function writeAcross(
   const site = staticSite(target);
   const document = posix.join(site.dir, `${group}.json`);
   const url = `${site.url}/${group}.json`;
-  const changed = place(next, document, discoveryDocument(ctx, backends), `group ${group}'s static discovery document`);
+  const text = yield* documenting(ctx, backends);
+  const changed = place(next, document, text, `group ${group}'s static discovery document`);
   if (ctx.crossing === "files-to-http") return { changed, document, endpoint: { url, item: `url: '${url}'` } };
   const object = settingsObject(group, sourceInterval(ctx), ["  method: GET", `  url: '${url}'`]);
   const path = posix.join(target.settingsDir ?? "", `${group}.yaml`);
@@ -165,15 +176,15 @@ export function writeAcross(
   return { changed: changed || wrote, document };
 }
 
-/** The target's side of one adopt step across eras; true when it changed anything. */
-export function adoptAcross(
+/** The target's side of one adopt step across eras, as work that yields; true when it changed anything. */
+export function* adoptingAcross(
   next: Map<string, string>,
   ctx: MigrationContext,
   target: ClusterModel,
   group: string,
   backends: MovedBackend[],
-): boolean {
-  const { changed, endpoint } = writeAcross(next, ctx, target, group, backends);
+): Generator<void, boolean> {
+  const { changed, endpoint } = yield* writingAcross(next, ctx, target, group, backends);
   if (!endpoint || target.backends.some((b) => b.key === httpIdentity({ url: endpoint.url }))) return changed;
   const text = next.get(target.configPath) ?? "";
   next.set(target.configPath, appendSeqItems(text, ["discovery", "backends", "http"], [endpoint.item]));

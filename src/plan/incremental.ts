@@ -24,7 +24,7 @@ import { CONFIG_PATH } from "../spec/config.js";
 import { EditError } from "../edit/index.js";
 import { InputError } from "../spec/problems.js";
 import { finish } from "../spec/work.js";
-import { writeAcross } from "./crossings.js";
+import { writingAcross } from "./crossings.js";
 import { bumpRestart, restartValue, type RestartSplice } from "./steps.js";
 import { dirOf, kustomizationGenerators, type Generator as KustomizeGenerator } from "./packaging.js";
 import { renamer } from "./scaffold.js";
@@ -78,9 +78,9 @@ interface GeneratorIndex {
 
 /**
  * DiscoverySettings objects a settings-era step turns off or copies between two yields: a group may hold hundreds, and
- * turning one off parses its file twice (about a millisecond on the project's machine).
+ * turning one off parses its file twice (a millisecond or two on the project's machine).
  */
-const OBJECTS_PER_PIECE = 20;
+const OBJECTS_PER_PIECE = 5;
 
 /** A tree read through the writes made to it: a Map of those writes whose reads fall back to the tree. */
 class Layer extends Map<string, string> {
@@ -98,8 +98,11 @@ function under(path: string, cluster: ClusterModel): boolean {
   return dir === "" || path.startsWith(`${dir}/`);
 }
 
-/** Backends a load of the tree indexes between two yields. */
-const HELD_PER_PIECE = 200;
+/**
+ * Backends a quick step indexes, checks, places or lets go between two yields (a group may move thousands: 1,000
+ * adopted in one piece held the event loop for 40-60 ms).
+ */
+const BACKENDS_PER_PIECE = 200;
 
 /** Which clusters hold a backend key or a reach (kind and value), and through how many backends. */
 type Holders = Map<string, Map<string, number>>;
@@ -249,9 +252,11 @@ export class QuickPlanner {
         return release
           ? yield* this.releasingSettings(this.model, step)
           : yield* this.adoptingSettings(this.model, step);
-      if (release) return this.release(this.model, step);
+      if (release) return yield* this.releasing(this.model, step);
       if (this.ctx.targetEra !== this.ctx.era) return yield* this.adoptingAcross(this.model, step);
-      return this.ctx.era === "http" ? this.adoptHttp(this.model, step) : this.adopt(this.model, step);
+      return this.ctx.era === "http"
+        ? yield* this.adoptingHttp(this.model, step)
+        : yield* this.adopting(this.model, step);
     } catch (err) {
       // The general path meets the same problem and reports it with its own words.
       if (err instanceof InputError || err instanceof EditError) return undefined;
@@ -281,11 +286,7 @@ export class QuickPlanner {
       if (cluster.problems.length > 0) return false;
       this.backends.set(cluster.name, []);
       this.heldBy.set(cluster.name, { byEntry: new Map(), byKey: new Map() });
-      for (let n = 0; n < cluster.backends.length; n += HELD_PER_PIECE) {
-        const piece = cluster.backends.slice(n, n + HELD_PER_PIECE);
-        this.takeIn(cluster.name, piece);
-        if (piece.length === HELD_PER_PIECE) yield;
-      }
+      yield* this.takingIn(cluster.name, cluster.backends);
       // A datastore another cluster acts on (NodeAction...) counts as held by it: adopting it is a foreign action.
       for (const action of cluster.actions) this.hold(cluster.name, actionHold(action), 1);
     }
@@ -307,6 +308,15 @@ export class QuickPlanner {
   /** True when a key of the backend is already held by a cluster other than `cluster`. */
   private sharedWith(cluster: string, backend: Backend): boolean {
     return keysOf(backend).some((key) => [...(this.holders.get(key)?.keys() ?? [])].some((c) => c !== cluster));
+  }
+
+  /** True when a key of one of the backends is already held by a cluster other than `cluster`, in pieces. */
+  private *sharing(cluster: string, backends: readonly Backend[]): Generator<void, boolean> {
+    for (const [n, backend] of backends.entries()) {
+      if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
+      if (this.sharedWith(cluster, backend)) return true;
+    }
+    return false;
   }
 
   /** The list at `path` of a file as it stands in the tree, when it has the simple shape (parsed once per file). */
@@ -353,7 +363,7 @@ export class QuickPlanner {
     return cluster?.era === this.ctx.era && cluster.configPath !== CONFIG_PATH ? cluster : undefined;
   }
 
-  private release(model: RepoModel, step: StepDefinition): QuickStep | undefined {
+  private *releasing(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
     const source = this.listingCluster(model, this.ctx.source);
     const held = this.backends.get(this.ctx.source);
     const text = source && this.work.get(source.configPath);
@@ -382,21 +392,31 @@ export class QuickPlanner {
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, [])) return undefined;
     const dropped = [...positions].sort((a, b) => b - a);
-    for (const position of dropped) this.letGo(source.name, held[position] as Backend);
-    for (const position of dropped) held.splice(position, 1);
+    for (const [n, position] of dropped.entries()) {
+      if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
+      this.letGo(source.name, held[position] as Backend);
+    }
+    const dropping = new Set(dropped);
+    held.splice(0, held.length, ...held.filter((_, i) => !dropping.has(i)));
     return this.commit(overlay, warnings, model);
   }
 
-  private adopt(model: RepoModel, step: StepDefinition): QuickStep | undefined {
+  private *adopting(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
     const target = this.listingCluster(model, this.ctx.target);
     const listed = this.heldBy.get(this.ctx.target);
     // With the source gone, registerCopies reads the planned-on tree's kustomizations: the general path's business.
     if (!target || !listed || target.era !== this.ctx.targetEra || !model.clusters.has(this.ctx.source))
       return undefined;
+    const text = this.work.get(target.configPath);
+    const list = text === undefined ? undefined : this.listOf(target.configPath, this.list, text);
+    // A list this planner cannot append to (the scaffold's `files: []`) leaves a step that lists anything to the
+    // general path: known before copying a thousand files for nothing.
+    if (!list && step.backends.some((b) => !listed.byEntry.has(b.entry))) return undefined;
     const overlay = this.overlay();
     const missing: { backend: StepDefinition["backends"][number]; path: string }[] = [];
     const copies: [string, string][] = [];
-    for (const backend of step.backends) {
+    for (const [n, backend] of step.backends.entries()) {
+      if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
       const path = resolveCorePath(backend.entry, target.workdir, target.mounts);
       if (typeof path !== "string" || path === CONFIG_PATH || isKustomization(path)) return undefined;
       const source = this.work.get(backend.key) ?? this.ctx.base.get(backend.key);
@@ -411,16 +431,12 @@ export class QuickPlanner {
     const adopted: Backend[] = [];
     if (missing.length > 0) {
       if (missing.some(({ backend }) => backend.raw.includes(PLACEHOLDER))) return undefined;
-      const read = finish(
-        ERA_ADAPTERS.files.read(
-          { ...target, core: { discovery: { backends: { files: missing.map(({ backend }) => backend.entry) } } } },
-          new Map(missing.map(({ path }) => [path, overlay.get(path) ?? ""])),
-        ),
+      const read = yield* ERA_ADAPTERS.files.read(
+        { ...target, core: { discovery: { backends: { files: missing.map(({ backend }) => backend.entry) } } } },
+        new Map(missing.map(({ path }) => [path, overlay.get(path) ?? ""])),
       );
       if (read.problems.length > 0 || read.backends.length !== missing.length) return undefined;
-      if (read.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
-      const text = this.work.get(target.configPath);
-      const list = text === undefined ? undefined : this.listOf(target.configPath, this.list, text);
+      if (yield* this.sharing(target.name, read.backends)) return undefined;
       const after = list?.append(missing.map(({ backend }) => backend.raw));
       if (!list || after === undefined) return undefined;
       const first = list.length - missing.length;
@@ -428,7 +444,7 @@ export class QuickPlanner {
       overlay.set(target.configPath, after, list.lastEdits);
       adopted.push(...read.backends);
     }
-    return this.adopted(model, step, target, overlay, adopted, copies, missing.length > 0);
+    return yield* this.ending(model, step, target, overlay, adopted, copies, missing.length > 0);
   }
 
   /**
@@ -436,7 +452,7 @@ export class QuickPlanner {
    * index told what the target holds now; the step is nothing to do when it changed nothing (`changed`: it listed or
    * wrote a backend the target lacked) and registered nothing.
    */
-  private adopted(
+  private *ending(
     model: RepoModel,
     step: StepDefinition,
     target: ClusterModel,
@@ -444,19 +460,27 @@ export class QuickPlanner {
     adopted: readonly Backend[],
     copies: readonly [string, string][],
     changed: boolean,
-  ): QuickStep | undefined {
+  ): Generator<void, QuickStep | undefined> {
     const registered = this.registerCopies(overlay, copies);
     if (registered === undefined) return undefined;
     // As on the general path: with every backend listed (or in place) and packaged already, nothing is the step's to do.
     if (!changed && registered.length === 0) return { tree: this.work, changes: [], warnings: [], model };
     const warnings = bumpRestart(overlay, model, target, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, registered)) return undefined;
-    this.takeIn(target.name, adopted);
+    yield* this.takingIn(target.name, adopted);
     this.registered(registered);
     return this.commit(overlay, warnings, model);
   }
 
   /** The cluster holds these backends now too: in its list, its index and the holders of their keys. */
+  private *takingIn(cluster: string, backends: readonly Backend[]): Generator<void> {
+    for (let n = 0; n < backends.length; n += BACKENDS_PER_PIECE) {
+      if (n > 0) yield;
+      this.takeIn(cluster, backends.slice(n, n + BACKENDS_PER_PIECE));
+    }
+  }
+
+  /** takingIn at once (a backend or a few). */
   private takeIn(cluster: string, backends: readonly Backend[]): void {
     const held = this.backends.get(cluster);
     const index = this.heldBy.get(cluster);
@@ -482,7 +506,7 @@ export class QuickPlanner {
    * An http-era adopt: the moved endpoints missing from the target's list appended to it, as the source wrote them
    * (appendSeqItems's lines, without parsing the whole config again).
    */
-  private adoptHttp(model: RepoModel, step: StepDefinition): QuickStep | undefined {
+  private *adoptingHttp(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
     const target = this.listingCluster(model, this.ctx.target);
     const listed = this.heldBy.get(this.ctx.target);
     const text = target && this.work.get(target.configPath);
@@ -498,12 +522,12 @@ export class QuickPlanner {
     const items = missing.map((_, i) => list.value(first + i));
     if (missing.some((backend, i) => !this.names(items[i], backend))) return undefined;
     const core = { discovery: { backends: { http: items } } };
-    const read = finish(ERA_ADAPTERS.http.read({ ...target, core }, this.work));
+    const read = yield* ERA_ADAPTERS.http.read({ ...target, core }, this.work);
     if (read.problems.length > 0 || read.backends.length !== missing.length) return undefined;
     const served = staticReach(read.backends, this.statics, this.work);
-    if (served.problems.length > 0 || served.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
+    if (served.problems.length > 0 || (yield* this.sharing(target.name, served.backends))) return undefined;
     const overlay = this.overlay().set(target.configPath, after, list.lastEdits);
-    return this.adopted(model, step, target, overlay, served.backends, [], true);
+    return yield* this.ending(model, step, target, overlay, served.backends, [], true);
   }
 
   private settingsCluster(model: RepoModel, name: string): ClusterModel | undefined {
@@ -533,13 +557,16 @@ export class QuickPlanner {
     return served.problems.length > 0 ? undefined : served.backends;
   }
 
-  /** Put `now` where `was` stood in the cluster's backends and index: the same file, read again. */
-  private replaceHeld(cluster: string, was: Backend, now: Backend): void {
-    this.letGo(cluster, was);
+  /** Put each of `now` where the one of `was` it reads again stood in the cluster's backends and index, in pieces. */
+  private *replacingHeld(cluster: string, was: readonly Backend[], now: readonly Backend[]): Generator<void> {
+    for (const [n, backend] of was.entries()) {
+      if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
+      this.letGo(cluster, backend);
+    }
+    const gone = new Set(was);
     const held = this.backends.get(cluster);
-    const at = held?.indexOf(was) ?? -1;
-    if (held && at >= 0) held.splice(at, 1);
-    this.takeIn(cluster, [now]);
+    if (held) held.splice(0, held.length, ...held.filter((b) => !gone.has(b)));
+    yield* this.takingIn(cluster, now);
   }
 
   /** A settings-era release: each moved object of the source's folder set to `spec.enabled: false` (reaching nothing). */
@@ -569,7 +596,11 @@ export class QuickPlanner {
     if (!read || was.some((b) => !now.has(b.key))) return undefined;
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, [])) return undefined;
-    for (const backend of was) this.replaceHeld(source.name, backend, now.get(backend.key) as Backend);
+    yield* this.replacingHeld(
+      source.name,
+      was,
+      was.map((b) => now.get(b.key) as Backend),
+    );
     return this.commit(overlay, warnings, model);
   }
 
@@ -601,7 +632,7 @@ export class QuickPlanner {
   }
 
   /**
-   * An adopt across eras, as writeAcross writes it (the tree read through the step's own writes): from Core 0.5 or
+   * An adopt across eras, as writingAcross writes it (the tree read through the step's own writes): from Core 0.5 or
    * 0.6 to 0.7, each moved endpoint a DiscoverySettings object of the target's folder; from the files era, the group's
    * datastores in a static discovery document, which the target lists as an http endpoint (Core 0.5 or 0.6) or reads
    * through a DiscoverySettings object (Core 0.7).
@@ -616,7 +647,7 @@ export class QuickPlanner {
           : undefined;
     if (!target) return undefined;
     const written = new Layer(this.work);
-    const across = writeAcross(written, this.ctx, target, step.group ?? step.id, step.backends);
+    const across = yield* writingAcross(written, this.ctx, target, step.group ?? step.id, step.backends);
     const { document, endpoint } = across;
     // An endpoint's own REPLACE-ME stays the general path's; a static site's (a scaffolded target) is expected there.
     if (this.ctx.crossing === "http-to-settings" && [...written.values()].some((text) => text.includes(PLACEHOLDER)))
@@ -644,12 +675,12 @@ export class QuickPlanner {
     if (typeof (item as { url?: unknown } | null)?.url !== "string" || httpIdentity(item as { url: string }) !== key)
       return undefined;
     const core = { discovery: { backends: { http: [item] } } };
-    const read = finish(ERA_ADAPTERS.http.read({ ...target, core }, written));
+    const read = yield* ERA_ADAPTERS.http.read({ ...target, core }, written);
     if (read.problems.length > 0 || read.backends.length !== 1) return undefined;
     const served = staticReach(read.backends, this.statics, written);
     if (served.problems.length > 0 || served.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
     overlay.set(target.configPath, after, list.lastEdits);
-    return this.adopted(model, step, target, overlay, served.backends, [], true);
+    return yield* this.ending(model, step, target, overlay, served.backends, [], true);
   }
 
   /**
@@ -673,8 +704,8 @@ export class QuickPlanner {
     );
     if (shared) return undefined;
     const adopted = added.size > 0 ? yield* this.readingSettings(target, added, tree) : [];
-    if (!adopted || adopted.some((b) => this.sharedWith(target.name, b))) return undefined;
-    return this.adopted(model, step, target, overlay, adopted, copies, changed);
+    if (!adopted || (yield* this.sharing(target.name, adopted))) return undefined;
+    return yield* this.ending(model, step, target, overlay, adopted, copies, changed);
   }
 
   /** The copies registerCopies appended, now present in the target's generators. */

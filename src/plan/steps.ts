@@ -14,7 +14,7 @@ import {
 import { CONFIG_PATH, type ClusterSpec } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
 import { readYaml } from "../spec/yaml.js";
-import { adoptAcross, translates } from "./crossings.js";
+import { adoptingAcross, translates } from "./crossings.js";
 import { load } from "./load.js";
 import { clusterFolderOf, ownedFiles } from "./owned.js";
 import { deployerFiles, pruneBroken, registeringCopies } from "./packaging.js";
@@ -257,7 +257,7 @@ function* adopting(tree: FileMap, ctx: MigrationContext, step: StepDefinition): 
   }
   const copies: [string, string][] = [];
   const changed = translates(ctx)
-    ? adoptAcross(next, ctx, target, step.group ?? step.id, step.backends)
+    ? yield* adoptingAcross(next, ctx, target, step.group ?? step.id, step.backends)
     : target.era === "settings"
       ? adoptSettings(next, tree, ctx, target, step.backends, copies)
       : yield* adoptingFiles(next, tree, ctx, target, step.backends, copies);

@@ -18,6 +18,11 @@ export interface EraRead {
 
 /** Backends read between two yields of an era adapter. */
 const READ_PIECE = 100;
+/**
+ * DiscoverySettings files read between two yields: one a plan has not parsed yet (an object an adopt just wrote)
+ * costs a parse, up to half a millisecond while the parser's code is still cold.
+ */
+const SETTINGS_READ_PIECE = 20;
 
 /** How one Core era stores its discovery backends. */
 export interface EraAdapter {
@@ -254,7 +259,7 @@ const settingsEra: EraAdapter = {
       .filter((p) => /\.ya?ml$/.test(p))
       .sort();
     for (const [n, path] of files.entries()) {
-      if (n % READ_PIECE === READ_PIECE - 1) yield;
+      if (n % SETTINGS_READ_PIECE === SETTINGS_READ_PIECE - 1) yield;
       const text = tree.get(path) ?? "";
       const memo = `${cluster.name}\0${cluster.settingsDir}\0${path}`;
       const earlier = settingsReads.get(memo, () => text);

@@ -257,6 +257,47 @@ describe("a files-era source of 30 groups crossing to Core 0.5 or 0.7 (each grou
   });
 });
 
+describe("a group of 448 files-era backends between two of one", () => {
+  const n = 450;
+  const tree = syntheticRepo(n);
+  const big = Array.from({ length: n - 2 }, (_, i) => name(i + 1)).join(", ");
+  const plan = planOk(
+    tree,
+    request("replicore-a", "replicore-b", "0.3.1", `first: ${name(0)}\nbig: ${big}\nlast: *`),
+    1,
+  );
+
+  it("moves the big group in quick steps that let the event loop through every 100 or 200 backends", () => {
+    const quick = new QuickPlanner(plan.context);
+    let current = applied(tree, plan.steps[0]);
+    const pieces: [string, number][] = [];
+    for (const step of plan.steps.slice(1, -1)) {
+      const work = quick.stepping(current, step);
+      let yields = 0;
+      let next = work.next();
+      for (; !next.done; next = work.next()) yields++;
+      if (next.value) pieces.push([step.id, yields]);
+      current = next.value?.tree ?? applied(current, step);
+    }
+    // release-big loads the tree adopt-first changed (the source's 449 files read 100 a piece: 4 yields; taken into the
+    // index 200 a piece: 2), then lets 448 backends go 200 a piece (2). adopt-big copies 448 files 200 a piece (2),
+    // reads them 100 a piece (4), checks them for another holder (2) and takes them in (2), 200 a piece. Before these
+    // pieces, 1,000 backends adopted at once held the event loop for 40-60 ms.
+    expect(pieces.filter(([id]) => id.endsWith("-big"))).toEqual([
+      ["release-big", 8],
+      ["adopt-big", 10],
+    ]);
+  });
+
+  it("is the plan the general path gives when asked for it alone", () => {
+    const groups = `first: ${name(0)}\nbig: ${big}\nlast: *`;
+    const general = planMigration(tree, request("replicore-a", "replicore-b", "0.3.1", groups), 1, [], {
+      incremental: false,
+    });
+    expect(JSON.stringify(general)).toBe(JSON.stringify({ ok: true, plan }));
+  });
+});
+
 describe("a plan of 50 groups whose discovery files a Kustomize generator lists (the bench's plan_kustomize)", () => {
   const n = 50;
   const plan = planOk(syntheticKustomizeRepo(n), request("replicore-a", "replicore-b", "0.3.1"), 1);
@@ -329,7 +370,7 @@ describe("a plan of a settings-era cluster with 30 DiscoverySettings objects (qu
     const general = planMigration(tree, request("replicore-a", "replicore-b", "0.7.2"), 1, [], { incremental: false });
     expect(JSON.stringify(general)).toBe(JSON.stringify({ ok: true, plan }));
   });
-  it("lets the event loop through every 20 objects of a group", () => {
+  it("lets the event loop through every 5 objects of a group", () => {
     // One object alone, then a group of the other 120: its release turns them off, its adopt copies them.
     const big = syntheticSettingsRepo(121);
     const grouped = planOk(big, request("replicore-a", "replicore-b", "0.7.2", "one: inventory-0000\nrest: *"), 1);
@@ -357,9 +398,9 @@ describe("a plan of a settings-era cluster with 30 DiscoverySettings objects (qu
       }
       pieces.push(yields);
     }
-    // release-one loads the tree (the source's 121 objects read 100 a piece); release-rest yields after every 20th
-    // object, and once reading the 120 objects it turned off (100 a piece); adopt-rest after every 20th copy, and
-    // once reading the 120 copies.
-    expect(pieces).toEqual([1, 0, 7, 7]);
+    // release-one loads the tree (the source's 121 objects read 20 a piece: 6 yields); release-rest yields after every
+    // 5th object turned off (24), and after every 20th of the 120 it reads again (6); adopt-rest after every 5th copy
+    // (24) and every 20th copy read (6). Backends taken into the index or checked for a holder go 200 a piece.
+    expect(pieces).toEqual([6, 0, 30, 30]);
   });
 });
