@@ -154,6 +154,8 @@ function readSeqItemsWithin(text: string, path: YamlPath, doc = 0): SeqItem[] {
 
 /** Items read between two yields of readingSeqItems. */
 const ITEMS_PER_PIECE = 100;
+/** Raw items parsed between two yields of appendingSeqItems (each parsed as a document of its own). */
+const RAWS_PER_PIECE = 20;
 
 /**
  * readSeqItems as work that yields: the file parsed in pieces, then its items read a hundred at a time (a Core config
@@ -398,7 +400,7 @@ function* appendingSeqItemsWithin(
   const { seq, res } = target;
   const parsedItems: { value: unknown; block: boolean }[] = [];
   for (const [i, raw] of rawItems.entries()) {
-    if (i % ITEMS_PER_PIECE === ITEMS_PER_PIECE - 1) yield;
+    if (i % RAWS_PER_PIECE === RAWS_PER_PIECE - 1) yield;
     parsedItems.push(rawValue(raw, path, target.parsed.doc.directives?.tags));
   }
   const block = parsedItems.some((p) => p.block);

@@ -15,11 +15,15 @@ import {
   isKustomization,
   kustomizationRefs,
   kustomizationFiles,
+  readingKustomizationRefs,
   refResolves,
   type FileMap,
   type KustomizeRef,
 } from "../repo/index.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
+
+/** Entries of a source kustomization whose copies are registered between two yields (a thousand take tens of ms). */
+const REFS_PER_PIECE = 50;
 
 export function dirOf(path: string): string {
   const dir = posix.dirname(path);
@@ -57,7 +61,7 @@ export function* droppingDangling(
     const text = next.get(file);
     if (text === undefined) continue;
     yield* parsingForEdits(text);
-    const dangling = kustomizationRefs(file, text).filter((ref) => !refResolves(next, ref));
+    const dangling = (yield* readingKustomizationRefs(file, text)).filter((ref) => !refResolves(next, ref));
     if (dangling.length > 0) next.set(file, yield* removingRefs(text, dangling));
   }
 }
@@ -182,13 +186,14 @@ export function* registeringCopies(
     const targetGens = kustomizationGenerators(targetFile, text);
     const listed = (kind: unknown, index: unknown, target: string) => `${kind}\0${index}\0${target}`;
     const present = new Set(
-      kustomizationRefs(targetFile, text)
+      (yield* readingKustomizationRefs(targetFile, text))
         .filter((r) => r.field === "files")
         .map((r) => listed(r.list[0], r.list[1], r.target)),
     );
     const sourceItems = new Map<string, SeqItem[]>();
     const appends = new Map<string, { list: (string | number)[]; items: string[] }>();
-    for (const ref of kustomizationRefs(file, sourceText)) {
+    for (const [n, ref] of (yield* readingKustomizationRefs(file, sourceText)).entries()) {
+      if (n % REFS_PER_PIECE === REFS_PER_PIECE - 1) yield;
       const copy = wanted.get(ref.target);
       if (ref.field !== "files" || copy === undefined) continue;
       const [kind, index] = ref.list as [string, number];

@@ -22,6 +22,7 @@ export {
   isKustomization,
   kustomizationIn,
   kustomizationRefs,
+  readingKustomizationRefs,
   kustomizationFiles,
   refResolves,
   danglingRefs,

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
+import { finish } from "../spec/work.js";
 import { isRepoPath, normalizeRepoPath } from "../spec/config.js";
-import { readYaml } from "../spec/yaml.js";
+import { readingYamlDocuments, readYaml } from "../spec/yaml.js";
 import type { FileMap } from "./tree.js";
 
 /** The file names `kustomize build` looks for in a folder, in its order. */
@@ -62,6 +63,15 @@ function listAt(doc: unknown, key: string): unknown[] {
 
 /** Every local path a kustomization file names; entries it cannot read (remote, outside the repo) are left out. */
 export function kustomizationRefs(file: string, text: string): KustomizeRef[] {
+  return finish(readingKustomizationRefs(file, text));
+}
+
+/** Entries of a kustomization resolved between two yields. */
+const REFS_PER_PIECE = 100;
+
+/** kustomizationRefs as work that yields (a generator may list a thousand discovery files). */
+export function* readingKustomizationRefs(file: string, text: string): Generator<void, KustomizeRef[]> {
+  yield* readingYamlDocuments(file, text);
   const parsed = readYaml(file, text);
   if (!parsed.ok) return [];
   const doc = parsed.value;
@@ -99,14 +109,15 @@ export function kustomizationRefs(file: string, text: string): KustomizeRef[] {
     if (typeof path === "string") add("patches", ["patches"], i, path, "", path);
   });
   for (const generator of ["configMapGenerator", "secretGenerator"] as const) {
-    listAt(doc, generator).forEach((gen, g) => {
-      listAt(gen, "files").forEach((entry, i) => {
-        if (typeof entry !== "string") return;
+    for (const [g, gen] of listAt(doc, generator).entries()) {
+      for (const [i, entry] of listAt(gen, "files").entries()) {
+        if (i % REFS_PER_PIECE === REFS_PER_PIECE - 1) yield;
+        if (typeof entry !== "string") continue;
         const eq = entry.indexOf("=");
         const key = eq === -1 ? "" : entry.slice(0, eq);
         add("files", [generator, g, "files"], i, entry, key, eq === -1 ? entry : entry.slice(eq + 1));
-      });
-    });
+      }
+    }
   }
   return refs;
 }

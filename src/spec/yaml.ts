@@ -59,10 +59,16 @@ export const PIECEWISE_CHARS = 8_000;
  */
 export function* readingYamlDocuments(file: string, text: string): Generator<void, YamlResult<unknown[]>> {
   const known = parsed.get(text) || sourceDocuments.get(text);
-  if (text.length <= PIECEWISE_CHARS || known || simpleList(text) !== undefined) return readYamlDocuments(file, text);
+  if (text.length <= PIECEWISE_CHARS || known || simpleList(text) !== undefined) {
+    // Documents an edit parsed, not yet turned into values: that alone takes tens of ms for a long text.
+    if (text.length > PIECEWISE_CHARS && !parsed.get(text) && sourceDocuments.get(text)) yield;
+    return readYamlDocuments(file, text);
+  }
   const docs = yield* parsingDocuments(text, { uniqueKeys: true, keepSourceTokens: true });
   if (!docs) return readYamlDocuments(file, text);
   sourceDocuments.set(text, docs);
+  // Composing a long document and turning it into values each take tens of ms: not in one piece.
+  yield;
   const result = valuesOf(file, docs);
   if (result.ok) parsed.set(text, result);
   return result;
@@ -87,6 +93,8 @@ export function* parsingDocuments(
     for (const token of parser.next(lexeme)) docs.push(...(composer.next(token) as Iterable<Document.Parsed>));
     if (++lexemes % LEXEMES_PER_PIECE === 0) yield;
   }
+  // A document is composed when its end is read (at the end of the text for the last one): a long one apart.
+  if (lexemes >= LEXEMES_PER_PIECE) yield;
   for (const token of parser.end()) docs.push(...(composer.next(token) as Iterable<Document.Parsed>));
   docs.push(...(composer.end() as Iterable<Document.Parsed>));
   return docs.length > 0 && docs.every((d) => d.errors.length === 0 && d.warnings.length === 0) ? docs : undefined;

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkTree } from "../../../src/invariant/index.js";
 import { planMigration, type Plan } from "../../../src/plan/index.js";
 import { renderPrBody } from "../../../src/render/pr.js";
+import { kustomizationRefs, readingKustomizationRefs } from "../../../src/repo/index.js";
 import { actions, edit, fixture, planOk, request, stepNamed, treeAfter } from "./helpers.js";
 
 const PARENT = "clusters/kustomization.yaml";
@@ -213,5 +214,34 @@ describe("rule dangling-reference", () => {
         ]),
       ),
     ).toStrictEqual([]);
+  });
+});
+
+describe("readingKustomizationRefs", () => {
+  const files = Array.from({ length: 250 }, (_, i) => `      - ${i % 2 ? `d${i}.yaml=` : ""}conf.d/d${i}.yaml`);
+  const text = [
+    "resources:",
+    "  - statefulset.yaml",
+    "  - https://github.com/acme/base//x?ref=v1",
+    "configMapGenerator:",
+    "  - name: replicore-a-config",
+    "    files:",
+    "      - replicante.yaml",
+    ...files,
+    "",
+  ].join("\n");
+
+  it("gives what kustomizationRefs gives, letting the event loop through every 100 generator entries", () => {
+    const work = readingKustomizationRefs("clusters/replicore-a/kustomization.yaml", text);
+    let yields = 0;
+    let next = work.next();
+    for (; !next.done; next = work.next()) yields++;
+    const refs = kustomizationRefs("clusters/replicore-a/kustomization.yaml", text);
+    expect(next.value).toEqual(refs);
+    expect(refs).toHaveLength(252);
+    expect(refs[2]).toMatchObject({ field: "files", list: ["configMapGenerator", 0, "files"], index: 1, key: "" });
+    expect(refs[3]).toMatchObject({ key: "d1.yaml", target: "clusters/replicore-a/conf.d/d1.yaml" });
+    // 251 generator entries (the text, under 8,000 characters, parsed at once): after the 100th and the 200th.
+    expect(yields).toBe(2);
   });
 });
