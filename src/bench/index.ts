@@ -98,17 +98,23 @@ async function longestSlice(planned: Map<string, string>, issue: string): Promis
 }
 
 /**
- * A migration of 1,000 backends in one group (`all: *`), with and without Kustomize packaging: its release and adopt
- * each move them all at once, on the general path. Plan time and heap, and the longest slice of the App's event loop.
+ * A migration of 1,000 backends in one group (`all: *`) in each era (files with and without Kustomize packaging, http,
+ * settings) and across eras (files to http, http to settings): its release and adopt each move them all at once. Plan
+ * time and heap, and the longest slice of the App's event loop.
  */
 async function planOneGroup(): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
-  for (const [packaging, tree] of [
-    ["none", syntheticRepo(1000)],
-    ["kustomize", syntheticKustomizeRepo(1000)],
+  for (const [era, packaging, tree, version] of [
+    ["files", "none", syntheticRepo(1000), "0.3.1"],
+    ["files", "kustomize", syntheticKustomizeRepo(1000), "0.3.1"],
+    ["http", "none", syntheticHttpRepo(1000), "0.5.0"],
+    ["settings", "none", syntheticSettingsRepo(1000), "0.7.2"],
+    ["files-to-http", "none", syntheticRepo(1000), "0.5.0"],
+    ["http-to-settings", "none", syntheticHttpRepo(1000), "0.7.2"],
   ] as const) {
-    const longest = await longestSlice(tree, ISSUE("all: *"));
-    out.push({ packaging, ...planOf(tree, ISSUE("all: *")), longest_slice_ms: longest });
+    const issue = ISSUE("all: *", version);
+    const longest = await longestSlice(tree, issue);
+    out.push({ era, packaging, ...planOf(tree, issue), longest_slice_ms: longest });
   }
   return out;
 }
