@@ -98,6 +98,9 @@ function under(path: string, cluster: ClusterModel): boolean {
   return dir === "" || path.startsWith(`${dir}/`);
 }
 
+/** Up to this many backends are taken out of a cluster's list one by one; more, in one pass over it. */
+const FEW = 8;
+
 /**
  * Backends a quick step indexes, checks, places or lets go between two yields (a group may move thousands: 1,000
  * adopted in one piece held the event loop for 40-60 ms).
@@ -563,9 +566,19 @@ export class QuickPlanner {
       if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
       this.letGo(cluster, backend);
     }
-    const gone = new Set(was);
-    const held = this.backends.get(cluster);
-    if (held) held.splice(0, held.length, ...held.filter((b) => !gone.has(b)));
+    const held = this.backends.get(cluster) ?? [];
+    if (was.length <= FEW) {
+      for (const backend of was) {
+        const at = held.indexOf(backend);
+        if (at >= 0) held.splice(at, 1);
+      }
+    } else {
+      // Many at once: one pass keeping the others in place (a splice each went over the list once per object).
+      const gone = new Set(was);
+      let kept = 0;
+      for (const backend of held) if (!gone.has(backend)) held[kept++] = backend;
+      held.length = kept;
+    }
     yield* this.takingIn(cluster, now);
   }
 
