@@ -271,17 +271,13 @@ function rawItemValue(raw: string): unknown {
   if (line && raw.includes("#")) return undefined;
   const known = line ? pathValue(raw) : undefined;
   if (known !== undefined) return known;
-  if (/[[{]/.test(raw)) return line ? scalarValue(raw) : undefined;
+  // A `[` or `{` may open a flow collection: only a one-line scalar holding one is taken.
+  const flow = /[[{]/.test(raw);
+  if (flow && !line) return undefined;
   const parsed = rawValue(raw, []);
   const value = parsed.value;
-  if (value !== null && typeof value === "object") return Array.isArray(value) ? undefined : value;
+  if (value !== null && typeof value === "object") return Array.isArray(value) || flow ? undefined : value;
   return line && !parsed.block ? value : undefined;
-}
-
-/** A one-line raw item's value when it is a scalar (a `[` or `{` in it may start a flow collection). */
-function scalarValue(raw: string): unknown {
-  const parsed = rawValue(raw, []);
-  return parsed.block || (parsed.value !== null && typeof parsed.value === "object") ? undefined : parsed.value;
 }
 
 /** A single-quoted scalar of printable ASCII, or a plain one naming a path: the value of such an item. */

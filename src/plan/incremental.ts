@@ -8,6 +8,7 @@ import {
   kustomizationRefs,
   loadingRepo,
   PLACEHOLDER,
+  endpointIdentity,
   httpIdentity,
   resolveCorePath,
   staticReach,
@@ -25,7 +26,7 @@ import { EditError } from "../edit/index.js";
 import { InputError } from "../spec/problems.js";
 import { finish } from "../spec/work.js";
 import { writingAcross } from "./crossings.js";
-import { bumpRestart, restartValue, type RestartSplice } from "./steps.js";
+import { BACKENDS_PER_PIECE, bumpRestart, restartValue, type RestartSplice } from "./steps.js";
 import { dirOf, kustomizationGenerators, type Generator as KustomizeGenerator } from "./packaging.js";
 import { renamer } from "./scaffold.js";
 import { disableSettings, renameClusterKeys } from "./translate.js";
@@ -100,12 +101,6 @@ function under(path: string, cluster: ClusterModel): boolean {
 
 /** Up to this many backends are taken out of a cluster's list one by one; more, in one pass over it. */
 const FEW = 8;
-
-/**
- * Backends a quick step indexes, checks, places or lets go between two yields (a group may move thousands: 1,000
- * adopted in one piece held the event loop for 40-60 ms).
- */
-const BACKENDS_PER_PIECE = 200;
 
 /** Which clusters hold a backend key or a reach (kind and value), and through how many backends. */
 type Holders = Map<string, Map<string, number>>;
@@ -355,15 +350,13 @@ export class QuickPlanner {
 
   /** Whether a list item is the backend: a files-era entry, or an http-era endpoint of the backend's identity. */
   private names(value: unknown, backend: Backend): boolean {
-    if (this.ctx.era === "files") return value === backend.entry;
-    const url = (value as { url?: unknown } | null)?.url;
-    return typeof url === "string" && httpIdentity(value as { url: string }) === backend.key;
+    return this.ctx.era === "files" ? value === backend.entry : endpointIdentity(value) === backend.key;
   }
 
-  /** The cluster when it lists its backends in its Core config in the migration's era (files or http). */
-  private listingCluster(model: RepoModel, name: string): ClusterModel | undefined {
+  /** The cluster when it lists its backends in its Core config in that era (files or http; the migration's by default). */
+  private listingCluster(model: RepoModel, name: string, era = this.ctx.era): ClusterModel | undefined {
     const cluster = model.clusters.get(name);
-    return cluster?.era === this.ctx.era && cluster.configPath !== CONFIG_PATH ? cluster : undefined;
+    return cluster?.era === era && cluster.configPath !== CONFIG_PATH ? cluster : undefined;
   }
 
   private *releasing(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
@@ -394,13 +387,10 @@ export class QuickPlanner {
     overlay.set(source.configPath, after, list.lastEdits);
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, [])) return undefined;
-    const dropped = [...positions].sort((a, b) => b - a);
-    for (const [n, position] of dropped.entries()) {
-      if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
-      this.letGo(source.name, held[position] as Backend);
-    }
-    const dropping = new Set(dropped);
-    held.splice(0, held.length, ...held.filter((_, i) => !dropping.has(i)));
+    yield* this.lettingGo(
+      source.name,
+      [...positions].map((position) => held[position] as Backend),
+    );
     return this.commit(overlay, warnings, model);
   }
 
@@ -475,19 +465,12 @@ export class QuickPlanner {
     return this.commit(overlay, warnings, model);
   }
 
-  /** The cluster holds these backends now too: in its list, its index and the holders of their keys. */
+  /** The cluster holds these backends now too: in its list, its index and the holders of their keys, in pieces. */
   private *takingIn(cluster: string, backends: readonly Backend[]): Generator<void> {
-    for (let n = 0; n < backends.length; n += BACKENDS_PER_PIECE) {
-      if (n > 0) yield;
-      this.takeIn(cluster, backends.slice(n, n + BACKENDS_PER_PIECE));
-    }
-  }
-
-  /** takingIn at once (a backend or a few). */
-  private takeIn(cluster: string, backends: readonly Backend[]): void {
     const held = this.backends.get(cluster);
     const index = this.heldBy.get(cluster);
-    for (const backend of backends) {
+    for (const [n, backend] of backends.entries()) {
+      if (n > 0 && n % BACKENDS_PER_PIECE === 0) yield;
       this.hold(cluster, backend, 1);
       held?.push(backend);
       if (!index) continue;
@@ -496,13 +479,29 @@ export class QuickPlanner {
     }
   }
 
-  /** The cluster no longer holds the backend: out of its index and the holders of its keys (its list is the caller's). */
-  private letGo(cluster: string, backend: Backend): void {
-    this.hold(cluster, backend, -1);
+  /** The cluster no longer holds these backends: out of its list, its index and the holders of their keys, in pieces. */
+  private *lettingGo(cluster: string, backends: readonly Backend[]): Generator<void> {
     const index = this.heldBy.get(cluster);
-    if (!index) return;
-    unindex(index.byEntry, backend.entry, backend);
-    unindex(index.byKey, backend.key, backend);
+    for (const [n, backend] of backends.entries()) {
+      if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
+      this.hold(cluster, backend, -1);
+      if (!index) continue;
+      unindex(index.byEntry, backend.entry, backend);
+      unindex(index.byKey, backend.key, backend);
+    }
+    const held = this.backends.get(cluster) ?? [];
+    if (backends.length <= FEW) {
+      for (const backend of backends) {
+        const at = held.indexOf(backend);
+        if (at >= 0) held.splice(at, 1);
+      }
+      return;
+    }
+    // Many at once: one pass keeping the others in place (a splice each went over the list once per backend).
+    const gone = new Set(backends);
+    let kept = 0;
+    for (const backend of held) if (!gone.has(backend)) held[kept++] = backend;
+    held.length = kept;
   }
 
   /**
@@ -518,18 +517,36 @@ export class QuickPlanner {
     // As on the general path: every endpoint listed already, the step has nothing to do.
     if (missing.length === 0) return { tree: this.work, changes: [], warnings: [], model };
     if (missing.some((backend) => backend.raw.includes(PLACEHOLDER))) return undefined;
-    const list = this.listOf(target.configPath, this.list, text);
-    const after = list?.append(missing.map((backend) => backend.raw));
+    const endpoints = missing.map((backend) => ({ raw: backend.raw, key: backend.key }));
+    return yield* this.appendingEndpoints(model, step, target, this.overlay(), text, endpoints, this.work);
+  }
+
+  /**
+   * The end of an adopt into an http-era target: the endpoints appended to its list as written (raw), each read back
+   * as a load reads it (its identity `key`, what a static site serves it in `tree`), the step answered by the general
+   * path when one of them is held by another cluster.
+   */
+  private *appendingEndpoints(
+    model: RepoModel,
+    step: StepDefinition,
+    target: ClusterModel,
+    overlay: Overlay,
+    text: string,
+    endpoints: readonly { raw: string; key: string }[],
+    tree: FileMap,
+  ): Generator<void, QuickStep | undefined> {
+    const list = this.listOf(target.configPath, HTTP_LIST, text);
+    const after = list?.append(endpoints.map((e) => e.raw));
     if (!list || after === undefined) return undefined;
-    const first = list.length - missing.length;
-    const items = missing.map((_, i) => list.value(first + i));
-    if (missing.some((backend, i) => !this.names(items[i], backend))) return undefined;
+    const first = list.length - endpoints.length;
+    const items = endpoints.map((_, i) => list.value(first + i));
+    if (endpoints.some((e, i) => endpointIdentity(items[i]) !== e.key)) return undefined;
     const core = { discovery: { backends: { http: items } } };
-    const read = yield* ERA_ADAPTERS.http.read({ ...target, core }, this.work);
-    if (read.problems.length > 0 || read.backends.length !== missing.length) return undefined;
-    const served = staticReach(read.backends, this.statics, this.work);
+    const read = yield* ERA_ADAPTERS.http.read({ ...target, core }, tree);
+    if (read.problems.length > 0 || read.backends.length !== endpoints.length) return undefined;
+    const served = staticReach(read.backends, this.statics, tree);
     if (served.problems.length > 0 || (yield* this.sharing(target.name, served.backends))) return undefined;
-    const overlay = this.overlay().set(target.configPath, after, list.lastEdits);
+    overlay.set(target.configPath, after, list.lastEdits);
     return yield* this.ending(model, step, target, overlay, served.backends, [], true);
   }
 
@@ -560,28 +577,6 @@ export class QuickPlanner {
     return served.problems.length > 0 ? undefined : served.backends;
   }
 
-  /** Put each of `now` where the one of `was` it reads again stood in the cluster's backends and index, in pieces. */
-  private *replacingHeld(cluster: string, was: readonly Backend[], now: readonly Backend[]): Generator<void> {
-    for (const [n, backend] of was.entries()) {
-      if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
-      this.letGo(cluster, backend);
-    }
-    const held = this.backends.get(cluster) ?? [];
-    if (was.length <= FEW) {
-      for (const backend of was) {
-        const at = held.indexOf(backend);
-        if (at >= 0) held.splice(at, 1);
-      }
-    } else {
-      // Many at once: one pass keeping the others in place (a splice each went over the list once per object).
-      const gone = new Set(was);
-      let kept = 0;
-      for (const backend of held) if (!gone.has(backend)) held[kept++] = backend;
-      held.length = kept;
-    }
-    yield* this.takingIn(cluster, now);
-  }
-
   /** A settings-era release: each moved object of the source's folder set to `spec.enabled: false` (reaching nothing). */
   private *releasingSettings(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
     const source = this.settingsCluster(model, this.ctx.source);
@@ -609,9 +604,10 @@ export class QuickPlanner {
     if (!read || was.some((b) => !now.has(b.key))) return undefined;
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, [])) return undefined;
-    yield* this.replacingHeld(
+    // Each object read again stands for the one it was.
+    yield* this.lettingGo(source.name, was);
+    yield* this.takingIn(
       source.name,
-      was,
       was.map((b) => now.get(b.key) as Backend),
     );
     return this.commit(overlay, warnings, model);
@@ -651,13 +647,10 @@ export class QuickPlanner {
    * through a DiscoverySettings object (Core 0.7).
    */
   private *adoptingAcross(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
-    const named = model.clusters.get(this.ctx.target);
     const target =
       this.ctx.targetEra === "settings"
         ? this.settingsCluster(model, this.ctx.target)
-        : named?.era === this.ctx.targetEra && named.configPath !== CONFIG_PATH
-          ? named
-          : undefined;
+        : this.listingCluster(model, this.ctx.target, this.ctx.targetEra);
     if (!target) return undefined;
     const written = new Layer(this.work);
     const across = yield* writingAcross(written, this.ctx, target, step.group ?? step.id, step.backends);
@@ -681,19 +674,7 @@ export class QuickPlanner {
     const key = httpIdentity({ url: endpoint.url });
     // The target lists the group's endpoint already (a repo part-migrated by hand): the general path decides.
     if (listed.byKey.has(key)) return undefined;
-    const list = this.listOf(target.configPath, HTTP_LIST, text);
-    const after = list?.append([endpoint.item]);
-    if (!list || after === undefined) return undefined;
-    const item = list.value(list.length - 1);
-    if (typeof (item as { url?: unknown } | null)?.url !== "string" || httpIdentity(item as { url: string }) !== key)
-      return undefined;
-    const core = { discovery: { backends: { http: [item] } } };
-    const read = yield* ERA_ADAPTERS.http.read({ ...target, core }, written);
-    if (read.problems.length > 0 || read.backends.length !== 1) return undefined;
-    const served = staticReach(read.backends, this.statics, written);
-    if (served.problems.length > 0 || served.backends.some((b) => this.sharedWith(target.name, b))) return undefined;
-    overlay.set(target.configPath, after, list.lastEdits);
-    return yield* this.ending(model, step, target, overlay, served.backends, [], true);
+    return yield* this.appendingEndpoints(model, step, target, overlay, text, [{ raw: endpoint.item, key }], written);
   }
 
   /**

@@ -4,7 +4,7 @@ import { checkingModel, checkingTree } from "../invariant/index.js";
 import {
   BACKEND_LIST_PATH,
   diffTrees,
-  httpIdentity,
+  endpointIdentity,
   loadingRepo,
   loadRepo,
   type ChangeAction,
@@ -136,8 +136,7 @@ function* rawItems(source: ClusterModel, tree: FileMap): Generator<void, Map<str
 /** What a list item names, as a backend's entry (files era) or key (http era) would say it. */
 function itemNames(source: ClusterModel, value: unknown): string | undefined {
   if (source.era === "files") return typeof value === "string" ? value : undefined;
-  const url = (value as { url?: unknown } | null)?.url;
-  return typeof url === "string" ? httpIdentity(value as { url: string }) : undefined;
+  return endpointIdentity(value);
 }
 
 /** The gate that follows a step: the health of the cluster it changed, read from the tree after it. */

@@ -12,7 +12,7 @@ export {
   type ReachKind,
   type RepoModel,
 } from "./model.js";
-export { httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
+export { endpointIdentity, httpIdentity, normalizeUrl, resolveCorePath } from "./paths.js";
 export { ERA_ADAPTERS, BACKEND_LIST_PATH, type EraAdapter } from "./eras.js";
 export { staticReach } from "./static.js";
 export { PLACEHOLDER, type Dependency, type Placeholder } from "./core.js";

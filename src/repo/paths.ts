@@ -43,6 +43,12 @@ function canonical(value: unknown): unknown {
   return Object.fromEntries(entries);
 }
 
+/** The identity of an http-era backend list item (a map with a url, as httpIdentity says), else undefined. */
+export function endpointIdentity(item: unknown): string | undefined {
+  const url = (item as { url?: unknown } | null)?.url;
+  return typeof url === "string" ? httpIdentity(item as { url: string }) : undefined;
+}
+
 /**
  * An http discovery backend as Replicante compares them (`PartialEq for HttpConfig`: url, headers and tls; method,
  * body and timeout do not count). The url alone when there are no headers or tls.

@@ -58,10 +58,11 @@ export const PIECEWISE_CHARS = 8_000;
  * already parsed, or made by an edit that parsed it to verify it (each step of a plan's general path), is read at once.
  */
 export function* readingYamlDocuments(file: string, text: string): Generator<void, YamlResult<unknown[]>> {
-  const known = parsed.get(text) || sourceDocuments.get(text);
-  if (text.length <= PIECEWISE_CHARS || known || simpleList(text) !== undefined) {
+  const values = parsed.get(text);
+  const edited = values ? undefined : sourceDocuments.get(text);
+  if (text.length <= PIECEWISE_CHARS || values || edited || simpleList(text) !== undefined) {
     // Documents an edit parsed, not yet turned into values: that alone takes tens of ms for a long text.
-    if (text.length > PIECEWISE_CHARS && !parsed.get(text) && sourceDocuments.get(text)) yield;
+    if (edited && text.length > PIECEWISE_CHARS) yield;
     return readYamlDocuments(file, text);
   }
   const docs = yield* parsingDocuments(text, { uniqueKeys: true, keepSourceTokens: true });

@@ -104,3 +104,13 @@ function applyChanges(tree: FileMap, changes: readonly FileChange[]): Map<string
   }
   return next;
 }
+
+/** Runs work that yields to its end: what it gives, and how many times it let the event loop through. */
+export function pieces<T>(work: Generator<void, T>): { value: T; yields: number } {
+  let yields = 0;
+  for (;;) {
+    const next = work.next();
+    if (next.done) return { value: next.value, yields };
+    yields++;
+  }
+}

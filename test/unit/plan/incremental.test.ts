@@ -8,10 +8,10 @@ import {
   syntheticSettingsRepo,
 } from "../../../src/bench/synthetic.js";
 import { checkTree } from "../../../src/invariant/index.js";
-import { QuickPlanner } from "../../../src/plan/incremental.js";
+import { QuickPlanner, type QuickStep } from "../../../src/plan/incremental.js";
 import { planMigration, planMigrationInSlices, type Plan, type PlannedStep } from "../../../src/plan/index.js";
 import type { FileMap } from "../../../src/repo/index.js";
-import { planOk, request } from "./helpers.js";
+import { pieces, planOk, request } from "./helpers.js";
 
 const N = 1000;
 const SOURCE_CONFIG = "clusters/replicore-a/replicante.yaml";
@@ -26,21 +26,34 @@ function contents(step: PlannedStep | undefined): [string, string, string | null
 }
 
 /**
- * Replays a plan's release and adopt steps through a quick planner of its own, checking that each quick step is the
- * step the plan holds; the ids of the steps it left to the general path.
+ * Replays a plan's release and adopt steps through a quick planner of its own (the plan's own step applied where the
+ * quick path leaves it to the general one): each step, what the quick path made of it, and how many times it let the
+ * event loop through.
  */
-function offQuickPath(tree: FileMap, plan: Plan): string[] {
+function replay(tree: FileMap, plan: Plan): { step: PlannedStep; spliced: QuickStep | undefined; yields: number }[] {
   const quick = new QuickPlanner(plan.context);
-  let current: FileMap = applied(tree, plan.steps[0]);
+  let current = applied(tree, plan.steps[0]);
+  return plan.steps.slice(1, -1).map((step) => {
+    const { value, yields } = pieces(quick.stepping(current, step));
+    current = value?.tree ?? applied(current, step);
+    return { step, spliced: value, yields };
+  });
+}
+
+/** Checks that each quick step is the step the plan holds; the ids of the steps left to the general path. */
+function offQuickPath(tree: FileMap, plan: Plan): string[] {
   const general: string[] = [];
-  for (const step of plan.steps.slice(1, -1)) {
-    const spliced = quick.step(current, step);
+  for (const { step, spliced } of replay(tree, plan)) {
     if (!spliced) general.push(step.id);
     const made = spliced?.changes.map((c) => [c.created ? "create" : "update", c.path, c.content()]);
     if (spliced) expect(made, step.id).toEqual(contents(step));
-    current = spliced?.tree ?? applied(current, step);
   }
   return general;
+}
+
+/** Each release and adopt step's id, how many times it let the event loop through, and whether it was quick. */
+function quickPieces(tree: FileMap, plan: Plan): { id: string; yields: number; quick: boolean }[] {
+  return replay(tree, plan).map(({ step, spliced, yields }) => ({ id: step.id, yields, quick: spliced !== undefined }));
 }
 
 /** The tree after a step's changes. */
@@ -268,22 +281,12 @@ describe("a group of 448 files-era backends between two of one", () => {
   );
 
   it("moves the big group in quick steps that let the event loop through every 100 or 200 backends", () => {
-    const quick = new QuickPlanner(plan.context);
-    let current = applied(tree, plan.steps[0]);
-    const pieces: [string, number][] = [];
-    for (const step of plan.steps.slice(1, -1)) {
-      const work = quick.stepping(current, step);
-      let yields = 0;
-      let next = work.next();
-      for (; !next.done; next = work.next()) yields++;
-      if (next.value) pieces.push([step.id, yields]);
-      current = next.value?.tree ?? applied(current, step);
-    }
+    const moved = quickPieces(tree, plan).filter((s) => s.quick && s.id.endsWith("-big"));
     // release-big loads the tree adopt-first changed (the source's 449 files read 100 a piece: 4 yields; taken into the
     // index 200 a piece: 2), then lets 448 backends go 200 a piece (2). adopt-big copies 448 files 200 a piece (2),
     // reads them 100 a piece (4), checks them for another holder (2) and takes them in (2), 200 a piece. Before these
     // pieces, 1,000 backends adopted at once held the event loop for 40-60 ms.
-    expect(pieces.filter(([id]) => id.endsWith("-big"))).toEqual([
+    expect(moved.map((s) => [s.id, s.yields])).toEqual([
       ["release-big", 8],
       ["adopt-big", 10],
     ]);
@@ -382,25 +385,16 @@ describe("a plan of a settings-era cluster with 30 DiscoverySettings objects (qu
       ["adopt-rest", 120],
       ["decommission", 123],
     ]);
-    const quick = new QuickPlanner(grouped.context);
-    let current = applied(big, grouped.steps[0]);
-    const pieces: number[] = [];
-    for (const step of grouped.steps.slice(1, -1)) {
-      const work = quick.stepping(current, step);
-      let yields = 0;
-      for (let next = work.next(); ; next = work.next()) {
-        if (next.done) {
-          expect(next.value, step.id).toBeDefined();
-          current = next.value?.tree ?? current;
-          break;
-        }
-        yields++;
-      }
-      pieces.push(yields);
-    }
+    const steps = quickPieces(big, grouped);
+    expect(steps.map((s) => [s.id, s.quick])).toEqual([
+      ["release-one", true],
+      ["adopt-one", true],
+      ["release-rest", true],
+      ["adopt-rest", true],
+    ]);
     // release-one loads the tree (the source's 121 objects read 20 a piece: 6 yields); release-rest yields after every
     // 5th object turned off (24), and after every 20th of the 120 it reads again (6); adopt-rest after every 5th copy
     // (24) and every 20th copy read (6). Backends taken into the index or checked for a holder go 200 a piece.
-    expect(pieces).toEqual([6, 0, 30, 30]);
+    expect(steps.map((s) => s.yields)).toEqual([6, 0, 30, 30]);
   });
 });

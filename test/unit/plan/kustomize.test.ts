@@ -6,7 +6,7 @@ import { checkTree } from "../../../src/invariant/index.js";
 import { planMigration, type Plan } from "../../../src/plan/index.js";
 import { renderPrBody } from "../../../src/render/pr.js";
 import { kustomizationRefs, readingKustomizationRefs } from "../../../src/repo/index.js";
-import { actions, edit, fixture, planOk, request, stepNamed, treeAfter } from "./helpers.js";
+import { actions, edit, fixture, pieces, planOk, request, stepNamed, treeAfter } from "./helpers.js";
 
 const PARENT = "clusters/kustomization.yaml";
 const SOURCE_K = "clusters/replicore-a/kustomization.yaml";
@@ -232,12 +232,9 @@ describe("readingKustomizationRefs", () => {
   ].join("\n");
 
   it("gives what kustomizationRefs gives, letting the event loop through every 100 generator entries", () => {
-    const work = readingKustomizationRefs("clusters/replicore-a/kustomization.yaml", text);
-    let yields = 0;
-    let next = work.next();
-    for (; !next.done; next = work.next()) yields++;
+    const { value, yields } = pieces(readingKustomizationRefs("clusters/replicore-a/kustomization.yaml", text));
     const refs = kustomizationRefs("clusters/replicore-a/kustomization.yaml", text);
-    expect(next.value).toEqual(refs);
+    expect(value).toEqual(refs);
     expect(refs).toHaveLength(252);
     expect(refs[2]).toMatchObject({ field: "files", list: ["configMapGenerator", 0, "files"], index: 1, key: "" });
     expect(refs[3]).toMatchObject({ key: "d1.yaml", target: "clusters/replicore-a/conf.d/d1.yaml" });

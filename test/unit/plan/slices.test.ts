@@ -9,16 +9,7 @@ import { parseChanged } from "../../../src/plan/slices.js";
 import { parsingDocuments, readingYamlDocuments, readYamlDocuments, sourceDocuments } from "../../../src/spec/yaml.js";
 import { parseFile } from "../../../src/edit/locate.js";
 import { parseAllDocuments } from "yaml";
-import { request } from "./helpers.js";
-
-function pieces<T>(work: Generator<void, T>): { value: T; yields: number } {
-  let yields = 0;
-  for (;;) {
-    const next = work.next();
-    if (next.done) return { value: next.value, yields };
-    yields++;
-  }
-}
+import { pieces, request } from "./helpers.js";
 
 describe("loadingRepo", () => {
   it("loads a cluster of 250 discovery files in three pieces, as loadRepo does at once", () => {
