@@ -1,6 +1,6 @@
 import { isMap, isNode, isScalar, isSeq, parseAllDocuments, parseDocument, visit } from "yaml";
 import { InputError } from "../spec/problems.js";
-import { readYamlDocuments } from "../spec/yaml.js";
+import { OBJECT_LINE, readYamlDocuments, SKIPPED_LINE, simpleObject } from "../spec/yaml.js";
 
 /** Backends translated from one Core version's shape to another's (DESIGN.md section 3a). */
 
@@ -123,11 +123,38 @@ export function anchorsOfItems(
   return { anchors, ranges };
 }
 
+/** A DiscoverySettings file turned off: the new text, and the values of the file's documents before. */
+interface Disabling {
+  out: string;
+  before: unknown[];
+  /** The DiscoverySettings document's place among them. */
+  index: number;
+}
+
 /**
  * A DiscoverySettings file with `spec.enabled: false`, every other byte kept: `replictl apply` never prunes a deleted
  * file, so a GitOps pipeline turns a backend off by applying it disabled (the file goes at decommission).
  */
 export function disableSettings(path: string, text: string): string {
+  const { out, before, index } = disablingLines(text) ?? disablingDocuments(path, text);
+  if (out === text) return text;
+  // Read as a load reads it (and kept so): the tree after the step then reads the file without parsing it again.
+  const after = readYamlDocuments(path, out);
+  const expected = structuredClone(before);
+  (expected[index] as { spec: Record<string, unknown> }).spec.enabled = false;
+  if (!after.ok || !sameIgnoringOrder(after.value, expected)) {
+    throw new InputError([
+      `${path}: cannot set spec.enabled: false without changing anything else; disable it by hand`,
+    ]);
+  }
+  return out;
+}
+
+/** The line set to false, or put in: where Replicante's own examples write it, right after `backend: http`, else first. */
+const ENABLED_LINE = "  enabled: false\n";
+
+/** disableSettings' edit of a file that parses, by its documents' source ranges. */
+export function disablingDocuments(path: string, text: string): Disabling {
   const docs = parseAllDocuments(text, { keepSourceTokens: true });
   const list = Array.isArray(docs) ? docs : [];
   const index = list.findIndex((d) => d.errors.length === 0 && d.get("kind") === "DiscoverySettings");
@@ -138,33 +165,53 @@ export function disableSettings(path: string, text: string): string {
       `${path}: expected a DiscoverySettings object with a block spec: map to set spec.enabled: false in`,
     ]);
   }
+  const before = list.map((d) => d.toJS({ maxAliasCount: 50 }));
   const enabled = spec.get("enabled", true);
-  let out: string;
   if (isScalar(enabled) && enabled.range) {
-    if (enabled.value === false) return text;
-    out = text.slice(0, enabled.range[0]) + "false" + text.slice(enabled.range[1]);
-  } else {
-    const first = spec.items[0]?.key;
-    if (!isScalar(first) || !first.range) throw new InputError([`${path}: spec: expected a block map with keys`]);
-    const lineStart = text.lastIndexOf("\n", first.range[0] - 1) + 1;
-    const indent = text.slice(lineStart, first.range[0]);
-    // Where Replicante's own examples write it: right after a one-line `backend: http`, else first.
-    const backend = spec.get("backend", true);
-    const backendEnd = isScalar(backend) && backend.range ? text.indexOf("\n", backend.range[0]) + 1 : 0;
-    const oneLine = backendEnd > 0 && !text.slice(lineStart, backendEnd - 1).includes("\n");
-    const at = oneLine && isScalar(first) && first.value === "backend" ? backendEnd : lineStart;
-    out = `${text.slice(0, at)}${indent}enabled: false\n${text.slice(at)}`;
+    if (enabled.value === false) return { out: text, before, index };
+    return { out: text.slice(0, enabled.range[0]) + "false" + text.slice(enabled.range[1]), before, index };
   }
-  // Read as a load reads it (and kept so): the tree after the step then reads the file without parsing it again.
-  const after = readYamlDocuments(path, out);
-  const expected = list.map((d) => d.toJS({ maxAliasCount: 50 }));
-  (expected[index] as { spec: Record<string, unknown> }).spec.enabled = false;
-  if (!after.ok || !sameIgnoringOrder(after.value, expected)) {
-    throw new InputError([
-      `${path}: cannot set spec.enabled: false without changing anything else; disable it by hand`,
-    ]);
+  const first = spec.items[0]?.key;
+  if (!isScalar(first) || !first.range) throw new InputError([`${path}: spec: expected a block map with keys`]);
+  const lineStart = text.lastIndexOf("\n", first.range[0] - 1) + 1;
+  const indent = text.slice(lineStart, first.range[0]);
+  const backend = spec.get("backend", true);
+  const backendEnd = isScalar(backend) && backend.range ? text.indexOf("\n", backend.range[0]) + 1 : 0;
+  const oneLine = backendEnd > 0 && !text.slice(lineStart, backendEnd - 1).includes("\n");
+  const at = oneLine && isScalar(first) && first.value === "backend" ? backendEnd : lineStart;
+  return { out: `${text.slice(0, at)}${indent}${ENABLED_LINE.trimStart()}${text.slice(at)}`, before, index };
+}
+
+/**
+ * disableSettings' edit of a file simpleObject reads (the shape settings folders are written in), by its lines: the
+ * same bytes as by its documents, without parsing it. Undefined for any other file, and for an `enabled:` that is a map.
+ */
+export function disablingLines(text: string): Disabling | undefined {
+  const value = simpleObject(text);
+  if (value?.kind !== "DiscoverySettings" || typeof value.spec !== "object") return undefined;
+  let start = 0;
+  let inSpec = false;
+  let first: { key: string; start: number; next: number } | undefined;
+  for (const line of text.slice(0, -1).split("\n")) {
+    const next = start + line.length + 1;
+    const pair = SKIPPED_LINE.test(line) ? null : OBJECT_LINE.exec(line);
+    if (pair) {
+      const [, indent = "", key = "", raw] = pair;
+      if (indent === "") inSpec = key === "spec";
+      else if (inSpec && indent.length === 2) {
+        first ??= { key, start, next };
+        if (key === "enabled") {
+          if (raw === undefined) return undefined;
+          const at = next - 1 - raw.length;
+          return { out: `${text.slice(0, at)}false${text.slice(next - 1)}`, before: [value], index: 0 };
+        }
+      }
+    }
+    start = next;
   }
-  return out;
+  if (!first) return undefined;
+  const at = first.key === "backend" ? first.next : first.start;
+  return { out: `${text.slice(0, at)}${ENABLED_LINE}${text.slice(at)}`, before: [value], index: 0 };
 }
 
 function sameIgnoringOrder(a: unknown, b: unknown): boolean {

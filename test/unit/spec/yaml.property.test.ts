@@ -1,9 +1,10 @@
-// The line reader of simple discovery files against the YAML parser: the same value whenever it answers, on lines
-// built from the shapes it reads and from near misses (numbers, bools, nulls, comments, odd indents, duplicate keys).
+// The line readers of simple discovery files and apply objects against the YAML parser: the same value whenever they
+// answer, on lines built from the shapes they read and from near misses (numbers, bools, nulls, comments, odd
+// indents, duplicate keys, document markers).
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { type Document, parseAllDocuments } from "yaml";
-import { readYamlDocuments, simpleList } from "../../../src/spec/yaml.js";
+import { readYamlDocuments, simpleList, simpleObject } from "../../../src/spec/yaml.js";
 
 const scalar = fc.constantFrom(
   "store-0001",
@@ -108,5 +109,149 @@ describe("simpleList", () => {
     expect(simpleList("- a: x\n  a: y\n")).toBeUndefined();
     expect(simpleList("- nodes:\n- a: b\n")).toBeUndefined();
     expect(readYamlDocuments("conf.d/dup.yaml", "- a: x\n  a: y\n").ok).toBe(false);
+  });
+});
+
+const objectScalar = fc.constantFrom(
+  "replicante.io/v0",
+  "DiscoverySettings",
+  "'http://inventory.corp/discovery/replicante.json'",
+  '"http://static.old/discovery/kafka.json"',
+  '"a # b"',
+  '"a\\tb"',
+  '"say \\"hi\\""',
+  "'it''s'",
+  "true",
+  "false",
+  "True",
+  "FALSE",
+  "0",
+  "300",
+  "0300",
+  "-1",
+  "9007199254740993",
+  "1e3",
+  "0x1F",
+  "null",
+  "~",
+  "GET # method",
+  "[a]",
+  "{}",
+  "''",
+  '""',
+);
+const objectKey = fc.constantFrom(
+  "apiVersion",
+  "kind",
+  "spec",
+  "enabled",
+  "a_1",
+  "True",
+  "null",
+  "1a",
+  "__proto__",
+  "x y",
+  "on",
+);
+const indent = fc.constantFrom("", "", "  ", "  ", "    ", " ", "   ");
+const objectLine = fc.oneof(
+  { arbitrary: fc.tuple(indent, objectKey, objectScalar).map(([i, k, v]) => `${i}${k}: ${v}`), weight: 6 },
+  { arbitrary: fc.tuple(indent, objectKey).map(([i, k]) => `${i}${k}:`), weight: 3 },
+  {
+    arbitrary: fc.constantFrom("", "# c", "  # c", "---", "- a", "  - a", "a:b", "a:  b", "a: b ", "\tb: c", "a: b\r"),
+    weight: 1,
+  },
+);
+
+/** Maps nested as an object's are (a `key:` opens one two spaces in), values mostly read, keys that may repeat. */
+const likelyObject = fc
+  .array(
+    fc.tuple(
+      fc.nat(2),
+      fc.oneof(
+        { arbitrary: fc.constantFrom("apiVersion", "kind", "spec", "url", "a_1"), weight: 8 },
+        { arbitrary: objectKey, weight: 1 },
+      ),
+      fc.option(
+        fc.oneof(
+          { arbitrary: fc.constantFrom("http", "'it''s'", '"a # b"', '" padded "', "true", "300"), weight: 8 },
+          { arbitrary: objectScalar, weight: 1 },
+        ),
+        { freq: 3 },
+      ),
+      fc.constantFrom("", "", "", "", "# c", "  # c"),
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((entries) => {
+    const lines: string[] = [];
+    let depth = 0;
+    let opened = false;
+    for (const [out, key, value, between] of entries) {
+      depth = opened ? depth + 1 : Math.max(0, depth - out);
+      if (between !== "" && !opened) lines.push(between);
+      lines.push(`${"  ".repeat(depth)}${key}:${value === null ? "" : ` ${value}`}`);
+      opened = value === null;
+    }
+    if (opened) lines.push(`${"  ".repeat(depth + 1)}leaf: x`);
+    return `${lines.join("\n")}\n`;
+  });
+
+describe("simpleObject", () => {
+  it("reads what the YAML parser reads on lines of an object's shape, and answers for many of them", () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(likelyObject, (text) => {
+        const simple = simpleObject(text);
+        if (simple === undefined) return;
+        answered++;
+        expect(simple).toEqual(parsed(text));
+      }),
+      { numRuns: 600 },
+    );
+    expect(answered).toBeGreaterThan(150);
+  });
+
+  test.prop([fc.array(objectLine, { minLength: 1, maxLength: 8 }), fc.boolean()])(
+    "reads what the YAML parser reads on any lines, or leaves the text to it",
+    (lines, newline) => {
+      const text = `${lines.join("\n")}${newline ? "\n" : ""}`;
+      const simple = simpleObject(text);
+      if (simple !== undefined) expect(simple).toEqual(parsed(text));
+    },
+  );
+
+  it("reads a DiscoverySettings file as the parser does, and leaves a list, a trailing comment or a marker to it", () => {
+    const text = [
+      "# MongoDB inventory",
+      "apiVersion: replicante.io/v0",
+      "kind: DiscoverySettings",
+      "metadata:",
+      "  namespace: default",
+      "",
+      "  name: mongo-inventory",
+      "spec:",
+      "  backend: http",
+      "  enabled: true",
+      "  interval: 10",
+      '  url: "http://inventory.old:9876/discover/mongo"',
+      "",
+    ].join("\n");
+    const value = {
+      apiVersion: "replicante.io/v0",
+      kind: "DiscoverySettings",
+      metadata: { namespace: "default", name: "mongo-inventory" },
+      spec: { backend: "http", enabled: true, interval: 10, url: "http://inventory.old:9876/discover/mongo" },
+    };
+    expect(simpleObject(text)).toEqual(value);
+    expect(readYamlDocuments("apply/mongo.yaml", text)).toEqual({ ok: true, value: [value] });
+    expect(simpleObject("a: b # c\n")).toBeUndefined();
+    expect(simpleObject("a:\n  - b\n")).toBeUndefined();
+    expect(simpleObject("---\na: b\n")).toBeUndefined();
+    expect(simpleObject("a:\nb: c\n")).toBeUndefined();
+    expect(simpleObject("a:\n    b: c\n")).toBeUndefined();
+    expect(simpleObject("a: b\na: c\n")).toBeUndefined();
+    expect(simpleObject("a: b")).toBeUndefined();
+    expect(readYamlDocuments("apply/dup.yaml", "a: b\na: c\n").ok).toBe(false);
   });
 });
