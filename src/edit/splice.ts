@@ -19,6 +19,7 @@ import { formatScalar, styleOf, type QuoteStyle } from "./scalar.js";
 import { rawValue } from "./sequence.js";
 import { applyEdits, deleteLinesEdit, insertLinesEdit, lineEnd, lineStart, startsLine, type TextEdit } from "./text.js";
 import { finish } from "../spec/work.js";
+import { simpleList } from "../spec/yaml.js";
 
 /** Start of an item's line and the end of it (past its line break). */
 interface Line {
@@ -269,7 +270,7 @@ function rawItemValue(raw: string): unknown {
   if (/[\r&*!|>]/.test(raw) || raw.trim() !== raw || raw === "") return undefined;
   const line = !raw.includes("\n");
   if (line && raw.includes("#")) return undefined;
-  const known = line ? pathValue(raw) : undefined;
+  const known = line ? (pathValue(raw) ?? simpleList(`- ${raw}\n`)?.[0]) : undefined;
   if (known !== undefined) return known;
   // A `[` or `{` may open a flow collection: only a one-line scalar holding one is taken.
   const flow = /[[{]/.test(raw);

@@ -1,5 +1,13 @@
 import { posix } from "node:path";
-import { LineList, readSeqItems, ScalarSlot, type SeqItem, type TextEdit } from "../edit/index.js";
+import {
+  appendingSeqItems,
+  LineList,
+  readSeqItems,
+  removingSeqItems,
+  ScalarSlot,
+  type SeqItem,
+  type TextEdit,
+} from "../edit/index.js";
 import {
   BACKEND_LIST_PATH,
   ERA_ADAPTERS,
@@ -22,6 +30,7 @@ import {
   type RepoModel,
 } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
+import { readingYamlDocuments } from "../spec/yaml.js";
 import { EditError } from "../edit/index.js";
 import { InputError } from "../spec/problems.js";
 import { finish } from "../spec/work.js";
@@ -55,9 +64,9 @@ const FILES_LIST = BACKEND_LIST_PATH.files ?? [];
 /** The backend list of an http-era Core config. */
 const HTTP_LIST = BACKEND_LIST_PATH.http ?? [];
 
-/** A `files` entry of a generator in a source kustomization, as registerCopies re-writes it in the target's. */
+/** A `files` entry of a generator in a source kustomization, as registeringCopies (packaging.ts) re-writes it in the target's. */
 interface GeneratorEntry {
-  /** Where registerCopies meets it: kustomizations in path order, entries in file order. */
+  /** Where registeringCopies meets it: kustomizations in path order, entries in file order. */
   seq: number;
   file: string;
   sourceText: string;
@@ -337,6 +346,38 @@ export class QuickPlanner {
     return list;
   }
 
+  /** Whether `appending` can append to the cluster's list: one a line list reads, or any list of a cluster holding nothing. */
+  private appendable(cluster: ClusterModel, path: readonly string[], text: string): boolean {
+    return this.listOf(cluster.configPath, path, text) !== undefined || this.backends.get(cluster.name)?.length === 0;
+  }
+
+  /**
+   * The cluster's Core config with raw items appended to its list, and the values they read as: by a line list, or,
+   * for a list none reads while the cluster holds nothing (the scaffold's `http: []`, a missing `files:`), by
+   * appendSeqItems as the general path edits it, the list read back from the new text. Undefined when neither can.
+   */
+  private *appending(
+    cluster: ClusterModel,
+    path: readonly string[],
+    text: string,
+    raws: readonly string[],
+  ): Generator<void, { after: string; items: unknown[]; edits?: readonly TextEdit[] } | undefined> {
+    const list = yield* this.listing(cluster.configPath, path, text);
+    if (list) {
+      const after = list.append(raws);
+      if (after === undefined) return undefined;
+      const first = list.length - raws.length;
+      return { after, items: raws.map((_, i) => list.value(first + i)), edits: list.lastEdits };
+    }
+    if (this.backends.get(cluster.name)?.length !== 0) return undefined;
+    const after = yield* appendingSeqItems(text, path, raws);
+    const read = yield* readingYamlDocuments(cluster.configPath, after);
+    let items: unknown = read.ok ? read.value[0] : undefined;
+    for (const key of path)
+      items = items !== null && typeof items === "object" ? (items as Record<string, unknown>)[key] : undefined;
+    return Array.isArray(items) && items.length === raws.length ? { after, items } : undefined;
+  }
+
   /**
    * Whether the list's items are the cluster's backends, one for one and in order; checked once per list, since both
    * change together afterwards (a removal drops the same items from each, an append adds the same at the end).
@@ -382,9 +423,14 @@ export class QuickPlanner {
     const drop = new Array<boolean>(held.length).fill(false);
     for (const position of positions) drop[position] = true;
     const overlay = this.overlay();
-    const after = list.remove(drop);
-    if (after === undefined) return undefined;
-    overlay.set(source.configPath, after, list.lastEdits);
+    if (positions.size === held.length) {
+      // The last items go: the list becomes `[]`, which removeSeqItems writes as the general path does.
+      overlay.set(source.configPath, yield* removingSeqItems(text, this.list, (_, i) => drop[i] === true));
+    } else {
+      const after = list.remove(drop);
+      if (after === undefined) return undefined;
+      overlay.set(source.configPath, after, list.lastEdits);
+    }
     const warnings = bumpRestart(overlay, model, source, restartValue(this.ctx.issue, step.id), this.splice);
     if (!this.plain(overlay, [])) return undefined;
     yield* this.lettingGo(
@@ -397,14 +443,15 @@ export class QuickPlanner {
   private *adopting(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
     const target = this.listingCluster(model, this.ctx.target);
     const listed = this.heldBy.get(this.ctx.target);
-    // With the source gone, registerCopies reads the planned-on tree's kustomizations: the general path's business.
+    // With the source gone, registeringCopies reads the planned-on tree's kustomizations: the general path's business.
     if (!target || !listed || target.era !== this.ctx.targetEra || !model.clusters.has(this.ctx.source))
       return undefined;
     const text = this.work.get(target.configPath);
-    const list = text === undefined ? undefined : this.listOf(target.configPath, this.list, text);
-    // A list this planner cannot append to (the scaffold's `files: []`) leaves a step that lists anything to the
+    // A list no line list reads, of a cluster that lists something already, leaves a step that lists anything to the
     // general path: known before copying a thousand files for nothing.
-    if (!list && step.backends.some((b) => !listed.byEntry.has(b.entry))) return undefined;
+    if (text === undefined || !this.appendable(target, this.list, text)) {
+      if (step.backends.some((b) => !listed.byEntry.has(b.entry))) return undefined;
+    }
     const overlay = this.overlay();
     const missing: { backend: StepDefinition["backends"][number]; path: string }[] = [];
     const copies: [string, string][] = [];
@@ -430,11 +477,17 @@ export class QuickPlanner {
       );
       if (read.problems.length > 0 || read.backends.length !== missing.length) return undefined;
       if (yield* this.sharing(target.name, read.backends)) return undefined;
-      const after = list?.append(missing.map(({ backend }) => backend.raw));
-      if (!list || after === undefined) return undefined;
-      const first = list.length - missing.length;
-      if (missing.some(({ backend }, i) => list.value(first + i) !== backend.entry)) return undefined;
-      overlay.set(target.configPath, after, list.lastEdits);
+      const appended =
+        text === undefined
+          ? undefined
+          : yield* this.appending(
+              target,
+              this.list,
+              text,
+              missing.map(({ backend }) => backend.raw),
+            );
+      if (!appended || missing.some(({ backend }, i) => appended.items[i] !== backend.entry)) return undefined;
+      overlay.set(target.configPath, appended.after, appended.edits);
       adopted.push(...read.backends);
     }
     return yield* this.ending(model, step, target, overlay, adopted, copies, missing.length > 0);
@@ -454,7 +507,7 @@ export class QuickPlanner {
     copies: readonly [string, string][],
     changed: boolean,
   ): Generator<void, QuickStep | undefined> {
-    const registered = this.registerCopies(overlay, copies);
+    const registered = yield* this.registeringCopies(overlay, copies);
     if (registered === undefined) return undefined;
     // As on the general path: with every backend listed (or in place) and packaged already, nothing is the step's to do.
     if (!changed && registered.length === 0) return { tree: this.work, changes: [], warnings: [], model };
@@ -535,18 +588,21 @@ export class QuickPlanner {
     endpoints: readonly { raw: string; key: string }[],
     tree: FileMap,
   ): Generator<void, QuickStep | undefined> {
-    const list = this.listOf(target.configPath, HTTP_LIST, text);
-    const after = list?.append(endpoints.map((e) => e.raw));
-    if (!list || after === undefined) return undefined;
-    const first = list.length - endpoints.length;
-    const items = endpoints.map((_, i) => list.value(first + i));
+    const appended = yield* this.appending(
+      target,
+      HTTP_LIST,
+      text,
+      endpoints.map((e) => e.raw),
+    );
+    if (!appended) return undefined;
+    const { after, items, edits } = appended;
     if (endpoints.some((e, i) => endpointIdentity(items[i]) !== e.key)) return undefined;
     const core = { discovery: { backends: { http: items } } };
     const read = yield* ERA_ADAPTERS.http.read({ ...target, core }, tree);
     if (read.problems.length > 0 || read.backends.length !== endpoints.length) return undefined;
     const served = staticReach(read.backends, this.statics, tree);
     if (served.problems.length > 0 || (yield* this.sharing(target.name, served.backends))) return undefined;
-    overlay.set(target.configPath, after, list.lastEdits);
+    overlay.set(target.configPath, after, edits);
     return yield* this.ending(model, step, target, overlay, served.backends, [], true);
   }
 
@@ -619,7 +675,7 @@ export class QuickPlanner {
    */
   private *adoptingSettings(model: RepoModel, step: StepDefinition): Generator<void, QuickStep | undefined> {
     const target = this.settingsCluster(model, this.ctx.target);
-    // With the source gone, registerCopies reads the planned-on tree's kustomizations: the general path's business.
+    // With the source gone, registeringCopies reads the planned-on tree's kustomizations: the general path's business.
     if (!target || !model.clusters.has(this.ctx.source)) return undefined;
     const overlay = this.overlay();
     const copies: [string, string][] = [];
@@ -702,7 +758,7 @@ export class QuickPlanner {
     return yield* this.ending(model, step, target, overlay, adopted, copies, changed);
   }
 
-  /** The copies registerCopies appended, now present in the target's generators. */
+  /** The copies registeringCopies appended, now present in the target's generators. */
   private registered(registered: readonly [string, string][]): void {
     for (const [key, copy] of registered) {
       const present = this.generators?.present.get(key) ?? new Set<string>();
@@ -717,7 +773,7 @@ export class QuickPlanner {
     return [...overlay.changes.keys()].every((p) => p !== CONFIG_PATH && (!isKustomization(p) || packaged.has(p)));
   }
 
-  /** The tree's kustomizations as registerCopies reads them, once per loaded tree. */
+  /** The tree's kustomizations as registeringCopies reads them, once per loaded tree. */
   private generatorIndex(): GeneratorIndex {
     if (this.generators) return this.generators;
     const index: GeneratorIndex = { entries: new Map(), targetGens: new Map(), present: new Map() };
@@ -752,17 +808,24 @@ export class QuickPlanner {
   }
 
   /**
-   * registerCopies (packaging.ts) on the step's changes: each copy added to the target's generators whose source
-   * counterparts list the original, in the same form, by appending a line. The lists it appended to, or undefined
-   * when one of them is not a simple line list.
+   * registeringCopies (packaging.ts) on the step's changes: each copy added to the target's generators whose source
+   * counterparts list the original, in the same form, by appending lines, each list's in one edit. The lists it
+   * appended to, or undefined when one of them is not a simple line list. In pieces (a group may move thousands).
    */
-  private registerCopies(overlay: Overlay, copies: readonly [string, string][]): [string, string][] | undefined {
+  private *registeringCopies(
+    overlay: Overlay,
+    copies: readonly [string, string][],
+  ): Generator<void, [string, string][] | undefined> {
     if (copies.length === 0) return [];
     const wanted = new Map(copies);
     const index = this.generatorIndex();
     const hits = [...wanted.keys()].flatMap((from) => index.entries.get(from) ?? []).sort((a, b) => a.seq - b.seq);
     const registered: [string, string][] = [];
-    for (const entry of hits) {
+    const seen = new Set<string>();
+    // The items each generator's list gets, in the order packaging.ts appends them.
+    const lists = new Map<string, { file: string; path: (string | number)[]; items: string[] }>();
+    for (const [n, entry] of hits.entries()) {
+      if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
       if (this.work.get(entry.file) !== entry.sourceText) return undefined;
       const copy = wanted.get(entry.ref.target) ?? "";
       const gens = (index.targetGens.get(entry.targetFile) ?? []).filter((g) => g.kind === entry.kind);
@@ -772,18 +835,23 @@ export class QuickPlanner {
         gens.find((g) => g.index === entry.position);
       if (!gen) continue;
       const key = `${entry.targetFile}\0${entry.kind}\0${gen.index}`;
-      if (index.present.get(key)?.has(copy) || registered.some(([k, c]) => k === key && c === copy)) continue;
+      if (index.present.get(key)?.has(copy) || seen.has(`${key}\0${copy}`)) continue;
+      seen.add(`${key}\0${copy}`);
       const path = posix.relative(dirOf(entry.targetFile) || ".", copy);
       const value = entry.ref.key ? `${entry.ref.key}=${path}` : path;
       const raw = entry.raw;
       const item = raw.includes(entry.ref.value) ? this.rename(raw.replace(entry.ref.value, value)) : value;
-      const text = overlay.get(entry.targetFile);
-      const list =
-        text === undefined ? undefined : this.listOf(entry.targetFile, [entry.kind, gen.index, "files"], text);
-      const after = list?.append([item]);
-      if (after === undefined) return undefined;
-      overlay.set(entry.targetFile, after, list?.lastEdits);
+      const list = lists.get(key) ?? { file: entry.targetFile, path: [entry.kind, gen.index, "files"], items: [] };
+      list.items.push(item);
+      lists.set(key, list);
       registered.push([key, copy]);
+    }
+    for (const { file, path, items } of lists.values()) {
+      const text = overlay.get(file);
+      const list = text === undefined ? undefined : yield* this.listing(file, path, text);
+      const after = list?.append(items);
+      if (after === undefined) return undefined;
+      overlay.set(file, after, list?.lastEdits);
     }
     return registered;
   }

@@ -104,9 +104,15 @@ export function* parsingDocuments(
 function parseYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
   const simple = simpleList(text) ?? simpleObject(text);
   if (simple !== undefined) return { ok: true, value: [simple] };
-  const documents: unknown = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  // A long text (a Core config listing many backends) is parsed with its source tokens and kept for the edit code,
+  // which reads the same text's list items next: one parse instead of two.
+  const long = text.length > PIECEWISE_CHARS;
+  const documents: unknown = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true, keepSourceTokens: long });
   // parseAllDocuments returns an EmptyStream (not an array) for a file with no documents.
-  return valuesOf(file, Array.isArray(documents) ? (documents as Document.Parsed[]) : []);
+  const list = Array.isArray(documents) ? (documents as Document.Parsed[]) : [];
+  if (long && list.length > 0 && list.every((d) => d.errors.length === 0 && d.warnings.length === 0))
+    sourceDocuments.set(text, list);
+  return valuesOf(file, list);
 }
 
 function valuesOf(file: string, list: Document.Parsed[]): YamlResult<unknown[]> {
