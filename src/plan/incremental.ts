@@ -32,7 +32,7 @@ import {
 import { CONFIG_PATH } from "../spec/config.js";
 import { readingYamlDocuments } from "../spec/yaml.js";
 import { EditError } from "../edit/index.js";
-import { InputError } from "../spec/problems.js";
+import { InputError, valueAt } from "../spec/problems.js";
 import { finish } from "../spec/work.js";
 import { writingAcross } from "./crossings.js";
 import { BACKENDS_PER_PIECE, bumpRestart, restartValue, type RestartSplice } from "./steps.js";
@@ -64,7 +64,10 @@ const FILES_LIST = BACKEND_LIST_PATH.files ?? [];
 /** The backend list of an http-era Core config. */
 const HTTP_LIST = BACKEND_LIST_PATH.http ?? [];
 
-/** A `files` entry of a generator in a source kustomization, as registeringCopies (packaging.ts) re-writes it in the target's. */
+/**
+ * A `files` entry of a generator in a source kustomization, as registeringCopies (packaging.ts) re-writes it in the
+ * target's.
+ */
 interface GeneratorEntry {
   /** Where registeringCopies meets it: kustomizations in path order, entries in file order. */
   seq: number;
@@ -346,7 +349,7 @@ export class QuickPlanner {
     return list;
   }
 
-  /** Whether `appending` can append to the cluster's list: one a line list reads, or any list of a cluster holding nothing. */
+  /** Whether `appending` can add to the cluster's list: one a line list reads, or any of a cluster holding nothing. */
   private appendable(cluster: ClusterModel, path: readonly string[], text: string): boolean {
     return this.listOf(cluster.configPath, path, text) !== undefined || this.backends.get(cluster.name)?.length === 0;
   }
@@ -372,9 +375,7 @@ export class QuickPlanner {
     if (this.backends.get(cluster.name)?.length !== 0) return undefined;
     const after = yield* appendingSeqItems(text, path, raws);
     const read = yield* readingYamlDocuments(cluster.configPath, after);
-    let items: unknown = read.ok ? read.value[0] : undefined;
-    for (const key of path)
-      items = items !== null && typeof items === "object" ? (items as Record<string, unknown>)[key] : undefined;
+    const items = read.ok ? valueAt(read.value[0], path) : undefined;
     return Array.isArray(items) && items.length === raws.length ? { after, items } : undefined;
   }
 
@@ -449,9 +450,8 @@ export class QuickPlanner {
     const text = this.work.get(target.configPath);
     // A list no line list reads, of a cluster that lists something already, leaves a step that lists anything to the
     // general path: known before copying a thousand files for nothing.
-    if (text === undefined || !this.appendable(target, this.list, text)) {
-      if (step.backends.some((b) => !listed.byEntry.has(b.entry))) return undefined;
-    }
+    const appendable = text !== undefined && this.appendable(target, this.list, text);
+    if (!appendable && step.backends.some((b) => !listed.byEntry.has(b.entry))) return undefined;
     const overlay = this.overlay();
     const missing: { backend: StepDefinition["backends"][number]; path: string }[] = [];
     const copies: [string, string][] = [];

@@ -150,7 +150,7 @@ export function disableSettings(path: string, text: string): string {
   return out;
 }
 
-/** The line set to false, or put in: where Replicante's own examples write it, right after `backend: http`, else first. */
+/** The line put in where there is none: where Replicante's own examples write it, after `backend: http`, else first. */
 const ENABLED_LINE = "  enabled: false\n";
 
 /** disableSettings' edit of a file that parses, by its documents' source ranges. */
@@ -184,7 +184,7 @@ export function disablingDocuments(path: string, text: string): Disabling {
 
 /**
  * disableSettings' edit of a file simpleObject reads (the shape settings folders are written in), by its lines: the
- * same bytes as by its documents, without parsing it. Undefined for any other file, and for an `enabled:` that is a map.
+ * same bytes as by its documents, without parsing it. Undefined for any other file, and for an `enabled:` map.
  */
 export function disablingLines(text: string): Disabling | undefined {
   const value = simpleObject(text);

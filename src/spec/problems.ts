@@ -15,7 +15,8 @@ export function fieldPath(path: readonly PropertyKey[]): string {
     .join("");
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a path of keys and indexes, undefined where the path leaves the objects. */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let node = input;
   for (const part of path) {
     if (node === null || typeof node !== "object") return undefined;
