@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import {
   appendingSeqItems,
   LineList,
-  readSeqItems,
+  readingSeqItems,
   removingSeqItems,
   ScalarSlot,
   type SeqItem,
@@ -13,7 +13,7 @@ import {
   ERA_ADAPTERS,
   isKustomization,
   kustomizationFiles,
-  kustomizationRefs,
+  readingKustomizationRefs,
   loadingRepo,
   PLACEHOLDER,
   endpointIdentity,
@@ -773,8 +773,8 @@ export class QuickPlanner {
     return [...overlay.changes.keys()].every((p) => p !== CONFIG_PATH && (!isKustomization(p) || packaged.has(p)));
   }
 
-  /** The tree's kustomizations as registeringCopies reads them, once per loaded tree. */
-  private generatorIndex(): GeneratorIndex {
+  /** The tree's kustomizations as registeringCopies reads them, once per loaded tree, in pieces (lists of thousands). */
+  private *indexingGenerators(): Generator<void, GeneratorIndex> {
     if (this.generators) return this.generators;
     const index: GeneratorIndex = { entries: new Map(), targetGens: new Map(), present: new Map() };
     let seq = 0;
@@ -785,11 +785,12 @@ export class QuickPlanner {
       const sourceText = this.work.get(file) ?? "";
       const sourceGens = kustomizationGenerators(file, sourceText);
       const lists = new Map<string, SeqItem[]>();
-      for (const ref of kustomizationRefs(file, sourceText)) {
+      for (const [n, ref] of (yield* readingKustomizationRefs(file, sourceText)).entries()) {
+        if (n % BACKENDS_PER_PIECE === BACKENDS_PER_PIECE - 1) yield;
         if (ref.field !== "files") continue;
         const [kind, position] = ref.list as [string, number];
         const listKey = `${kind}\0${position}`;
-        const items = lists.get(listKey) ?? readSeqItems(sourceText, ref.list);
+        const items = lists.get(listKey) ?? (yield* readingSeqItems(sourceText, ref.list));
         lists.set(listKey, items);
         const raw = items[ref.index]?.raw ?? ref.value;
         const sourceGenName = sourceGens.find((g) => g.kind === kind && g.index === position)?.name;
@@ -797,7 +798,7 @@ export class QuickPlanner {
         index.entries.set(ref.target, [...(index.entries.get(ref.target) ?? []), entry]);
       }
       index.targetGens.set(targetFile, kustomizationGenerators(targetFile, targetText));
-      for (const ref of kustomizationRefs(targetFile, targetText)) {
+      for (const ref of yield* readingKustomizationRefs(targetFile, targetText)) {
         if (ref.field !== "files") continue;
         const key = `${targetFile}\0${ref.list[0]}\0${ref.list[1]}`;
         index.present.set(key, (index.present.get(key) ?? new Set<string>()).add(ref.target));
@@ -818,7 +819,7 @@ export class QuickPlanner {
   ): Generator<void, [string, string][] | undefined> {
     if (copies.length === 0) return [];
     const wanted = new Map(copies);
-    const index = this.generatorIndex();
+    const index = yield* this.indexingGenerators();
     const hits = [...wanted.keys()].flatMap((from) => index.entries.get(from) ?? []).sort((a, b) => a.seq - b.seq);
     const registered: [string, string][] = [];
     const seen = new Set<string>();

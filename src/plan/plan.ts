@@ -377,6 +377,7 @@ function* planning(
       // files parsed ahead too (a Core config listing thousands of backends, changed by the step or by quick ones).
       yield* parseChanged(tree, current);
       yield* loadingRepo(current);
+      yield;
       const outcome = yield* applyingStep(current, ctx, definition);
       yield;
       yield* parseChanged(current, outcome.tree);

@@ -26,6 +26,7 @@ export {
   kustomizationFiles,
   refResolves,
   danglingRefs,
+  findingDanglingRefs,
   namePattern,
   type KustomizeRef,
   type KustomizeField,

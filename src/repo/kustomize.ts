@@ -135,9 +135,19 @@ export function refResolves(tree: FileMap, ref: KustomizeRef): boolean {
 
 /** References of every kustomization in the tree that name a missing file or folder. */
 export function danglingRefs(tree: FileMap): KustomizeRef[] {
-  return kustomizationFiles(tree).flatMap((file) =>
-    kustomizationRefs(file, tree.get(file) ?? "").filter((ref) => !refResolves(tree, ref)),
-  );
+  return finish(findingDanglingRefs(tree));
+}
+
+/** danglingRefs as work that yields: a kustomization may list thousands of files. */
+export function* findingDanglingRefs(tree: FileMap): Generator<void, KustomizeRef[]> {
+  const dangling: KustomizeRef[] = [];
+  for (const file of kustomizationFiles(tree)) {
+    for (const [i, ref] of (yield* readingKustomizationRefs(file, tree.get(file) ?? "")).entries()) {
+      if (i % REFS_PER_PIECE === REFS_PER_PIECE - 1) yield;
+      if (!refResolves(tree, ref)) dangling.push(ref);
+    }
+  }
+  return dangling;
 }
 
 function escapeRegex(text: string): string {

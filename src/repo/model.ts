@@ -17,7 +17,7 @@ import { ERA_ADAPTERS } from "./eras.js";
 import { coreDependencies, PLACEHOLDER, placeholders, type Placeholder } from "./core.js";
 import { normalizeUrl } from "./paths.js";
 import { staticReach, type StaticSite } from "./static.js";
-import { clusterFolder, danglingRefs } from "./kustomize.js";
+import { clusterFolder, findingDanglingRefs, type KustomizeRef } from "./kustomize.js";
 import type { FileMap } from "./tree.js";
 import type { ClusterModel, RepoModel } from "./types.js";
 
@@ -193,7 +193,8 @@ function* readRepo(tree: FileMap): Generator<void, LoadResult> {
   const statics = staticSites(config);
   for (const [name, spec] of Object.entries(config.clusters))
     clusters.set(name, yield* loadCluster(tree, name, spec, statics));
-  return { ok: true, model: { config, configText, clusters, packaging: packagingProblems(tree, clusters) } };
+  const packaging = packagingProblems(clusters, yield* findingDanglingRefs(tree));
+  return { ok: true, model: { config, configText, clusters, packaging } };
 }
 
 /** The repo folders the clusters' static discovery servers publish (one still REPLACE-ME publishes nothing yet). */
@@ -222,12 +223,12 @@ export function folderOf(cluster: ClusterModel): string | undefined {
   return clusterFolder(cluster.name, clusterDirs(cluster));
 }
 
-function packagingProblems(tree: FileMap, clusters: Map<string, ClusterModel>): Violation[] {
+function packagingProblems(clusters: Map<string, ClusterModel>, dangling: readonly KustomizeRef[]): Violation[] {
   const folders = [...clusters.values()].flatMap((c) => {
     const folder = folderOf(c);
     return folder === undefined ? [] : [[c.name, folder] as const];
   });
-  return danglingRefs(tree).map((ref) => {
+  return dangling.map((ref) => {
     const owners = folders.filter(([, f]) => ref.file.startsWith(`${f}/`)).map(([name]) => name);
     const what = ref.folderAllowed ? "file or folder with a kustomization" : "file";
     return {

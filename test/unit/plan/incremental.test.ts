@@ -138,12 +138,12 @@ describe("planMigrationInSlices", () => {
     });
     expect(JSON.stringify(sliced)).toBe(JSON.stringify(planMigration(tree, req, 1)));
     // 23 YAML files parsed ahead; before the first step the checker's three parts (shared backends, shared reach,
-    // the rest) and the groups apart; 42 steps; the general path's prepare and decommission checked apart from their
-    // edits, each check in three parts; the prepare scaffold's parts apart (owned files, copies, the list emptied in
-    // four parts, two dependency endpoints, the target's shape, its handover.yml entry); the first adopt's edit of
-    // the scaffold's `files: []` apart from reading its items, and the last release's removal in four parts (values,
-    // aliases, edits, verification); the final load.
-    expect(pauses).toBe(23 + (2 + 2) + 42 + 2 * (1 + 2) + (6 + 3) + 1 + 3 + 1);
+    // the rest) and the groups apart; 42 steps; the general path's prepare and decommission each made apart from the
+    // load of the tree before it and checked apart from its edits, each check in three parts; the prepare scaffold's
+    // parts apart (owned files, copies, the list emptied in four parts, two dependency endpoints, the target's shape,
+    // its handover.yml entry); the first adopt's edit of the scaffold's `files: []` apart from reading its items, and
+    // the last release's removal in four parts (values, aliases, edits, verification); the final load.
+    expect(pauses).toBe(23 + (2 + 2) + 42 + 2 * (2 + 2) + (6 + 3) + 1 + 3 + 1);
   });
 });
 

@@ -5,7 +5,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkTree } from "../../../src/invariant/index.js";
 import { planMigration, type Plan } from "../../../src/plan/index.js";
 import { renderPrBody } from "../../../src/render/pr.js";
-import { kustomizationRefs, readingKustomizationRefs } from "../../../src/repo/index.js";
+import {
+  danglingRefs,
+  findingDanglingRefs,
+  kustomizationRefs,
+  readingKustomizationRefs,
+} from "../../../src/repo/index.js";
 import { actions, edit, fixture, pieces, planOk, request, stepNamed, treeAfter } from "./helpers.js";
 
 const PARENT = "clusters/kustomization.yaml";
@@ -240,5 +245,20 @@ describe("readingKustomizationRefs", () => {
     expect(refs[3]).toMatchObject({ key: "d1.yaml", target: "clusters/replicore-a/conf.d/d1.yaml" });
     // 251 generator entries (the text, under 8,000 characters, parsed at once): after the 100th and the 200th.
     expect(yields).toBe(2);
+  });
+
+  it("lets findingDanglingRefs go over the entries in pieces too, finding the ones that name no file", () => {
+    const tree = new Map([
+      ["clusters/replicore-a/kustomization.yaml", text],
+      ["clusters/replicore-a/statefulset.yaml", "kind: StatefulSet\n"],
+      ["clusters/replicore-a/replicante.yaml", "discovery: {}\n"],
+      ...Array.from({ length: 250 }, (_, i): [string, string] => [`clusters/replicore-a/conf.d/d${i}.yaml`, "[]\n"]),
+    ]);
+    tree.delete("clusters/replicore-a/conf.d/d7.yaml");
+    const { value, yields } = pieces(findingDanglingRefs(tree));
+    expect(value.map((r) => [r.index, r.target])).toEqual([[8, "clusters/replicore-a/conf.d/d7.yaml"]]);
+    expect(value).toEqual(danglingRefs(tree));
+    // The reading's two yields, and one after each 100 of the 252 references checked.
+    expect(yields).toBe(4);
   });
 });
