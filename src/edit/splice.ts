@@ -270,8 +270,11 @@ function rawItemValue(raw: string): unknown {
   if (/[\r&*!|>]/.test(raw) || raw.trim() !== raw || raw === "") return undefined;
   const line = !raw.includes("\n");
   if (line && raw.includes("#")) return undefined;
-  const known = line ? (pathValue(raw) ?? simpleList(`- ${raw}\n`)?.[0]) : undefined;
+  const known = line ? pathValue(raw) : undefined;
   if (known !== undefined) return known;
+  // A map of `key: value` lines (an http-era endpoint), read as an item of a discovery file is: without a parse.
+  const map = simpleList(`- ${raw.replaceAll("\n", "\n  ")}\n`)?.[0];
+  if (map !== undefined) return map;
   // A `[` or `{` may open a flow collection: only a one-line scalar holding one is taken.
   const flow = /[[{]/.test(raw);
   if (flow && !line) return undefined;
