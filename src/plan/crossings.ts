@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { isMap, parseDocument } from "yaml";
 import { appendSeqItems } from "../edit/index.js";
-import { httpIdentity, loadRepo, type ClusterModel } from "../repo/index.js";
+import { BACKEND_LIST_PATH, httpIdentity, loadRepo, type ClusterModel } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
 import { readYaml } from "../spec/yaml.js";
@@ -136,8 +136,8 @@ export interface AcrossWrites {
   changed: boolean;
   /** The static discovery document's path, when it placed one (files-era backends). */
   document?: string;
-  /** The http endpoint the target must list: its url, and the list item that lists it. */
-  endpoint?: { url: string; item: string };
+  /** The http endpoint the target must list: the list item that lists it, and its identity (a backend key). */
+  endpoint?: { item: string; key: string };
 }
 
 /**
@@ -169,7 +169,8 @@ export function* writingAcross(
   const url = `${site.url}/${group}.json`;
   const text = yield* documenting(ctx, backends);
   const changed = place(next, document, text, `group ${group}'s static discovery document`);
-  if (ctx.crossing === "files-to-http") return { changed, document, endpoint: { url, item: `url: '${url}'` } };
+  if (ctx.crossing === "files-to-http")
+    return { changed, document, endpoint: { item: `url: '${url}'`, key: httpIdentity({ url }) } };
   const object = settingsObject(group, sourceInterval(ctx), ["  method: GET", `  url: '${url}'`]);
   const path = posix.join(target.settingsDir ?? "", `${group}.yaml`);
   const wrote = place(next, path, object, `group ${group}'s DiscoverySettings`);
@@ -185,9 +186,9 @@ export function* adoptingAcross(
   backends: MovedBackend[],
 ): Generator<void, boolean> {
   const { changed, endpoint } = yield* writingAcross(next, ctx, target, group, backends);
-  if (!endpoint || target.backends.some((b) => b.key === httpIdentity({ url: endpoint.url }))) return changed;
+  if (!endpoint || target.backends.some((b) => b.key === endpoint.key)) return changed;
   const text = next.get(target.configPath) ?? "";
-  next.set(target.configPath, appendSeqItems(text, ["discovery", "backends", "http"], [endpoint.item]));
+  next.set(target.configPath, appendSeqItems(text, BACKEND_LIST_PATH.http ?? [], [endpoint.item]));
   return true;
 }
 

@@ -17,7 +17,6 @@ import {
   loadingRepo,
   PLACEHOLDER,
   endpointIdentity,
-  httpIdentity,
   resolveCorePath,
   staticReach,
   staticSites,
@@ -91,7 +90,8 @@ interface GeneratorIndex {
 
 /**
  * DiscoverySettings objects a settings-era step turns off or copies between two yields: a group may hold hundreds, and
- * turning one off parses its file twice (a millisecond or two on the project's machine).
+ * turning off one written in a shape the line reader does not take parses its file twice (a millisecond or two on the
+ * project's machine).
  */
 const OBJECTS_PER_PIECE = 5;
 
@@ -349,9 +349,14 @@ export class QuickPlanner {
     return list;
   }
 
+  /** Whether the cluster holds no backend yet (a scaffolded target before its first adopt). */
+  private holdsNothing(cluster: ClusterModel): boolean {
+    return this.backends.get(cluster.name)?.length === 0;
+  }
+
   /** Whether `appending` can add to the cluster's list: one a line list reads, or any of a cluster holding nothing. */
   private appendable(cluster: ClusterModel, path: readonly string[], text: string): boolean {
-    return this.listOf(cluster.configPath, path, text) !== undefined || this.backends.get(cluster.name)?.length === 0;
+    return this.listOf(cluster.configPath, path, text) !== undefined || this.holdsNothing(cluster);
   }
 
   /**
@@ -372,7 +377,7 @@ export class QuickPlanner {
       const first = list.length - raws.length;
       return { after, items: raws.map((_, i) => list.value(first + i)), edits: list.lastEdits };
     }
-    if (this.backends.get(cluster.name)?.length !== 0) return undefined;
+    if (!this.holdsNothing(cluster)) return undefined;
     const after = yield* appendingSeqItems(text, path, raws);
     const read = yield* readingYamlDocuments(cluster.configPath, after);
     const items = read.ok ? valueAt(read.value[0], path) : undefined;
@@ -727,10 +732,10 @@ export class QuickPlanner {
     const listed = this.heldBy.get(target.name);
     const text = this.work.get(target.configPath);
     if (!endpoint || !listed || text === undefined) return undefined;
-    const key = httpIdentity({ url: endpoint.url });
     // The target lists the group's endpoint already (a repo part-migrated by hand): the general path decides.
-    if (listed.byKey.has(key)) return undefined;
-    return yield* this.appendingEndpoints(model, step, target, overlay, text, [{ raw: endpoint.item, key }], written);
+    if (listed.byKey.has(endpoint.key)) return undefined;
+    const endpoints = [{ raw: endpoint.item, key: endpoint.key }];
+    return yield* this.appendingEndpoints(model, step, target, overlay, text, endpoints, written);
   }
 
   /**

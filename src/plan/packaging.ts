@@ -12,6 +12,7 @@ import {
 } from "../edit/index.js";
 import { finish } from "../spec/work.js";
 import {
+  findingDanglingIn,
   isKustomization,
   kustomizationRefs,
   kustomizationFiles,
@@ -61,7 +62,7 @@ export function* droppingDangling(
     const text = next.get(file);
     if (text === undefined) continue;
     yield* parsingForEdits(text);
-    const dangling = (yield* readingKustomizationRefs(file, text)).filter((ref) => !refResolves(next, ref));
+    const dangling = yield* findingDanglingIn(next, file);
     if (dangling.length > 0) next.set(file, yield* removingRefs(text, dangling));
   }
 }

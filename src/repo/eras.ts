@@ -19,8 +19,8 @@ export interface EraRead {
 /** Backends read between two yields of an era adapter. */
 const READ_PIECE = 100;
 /**
- * DiscoverySettings files read between two yields: one a plan has not parsed yet (an object an adopt just wrote)
- * costs a parse, up to half a millisecond while the parser's code is still cold.
+ * DiscoverySettings files read between two yields: one a plan has not read yet (an object an adopt just wrote), in a
+ * shape the line reader does not take, costs a parse, up to half a millisecond while the parser's code is still cold.
  */
 const SETTINGS_READ_PIECE = 20;
 

@@ -27,6 +27,7 @@ export {
   refResolves,
   danglingRefs,
   findingDanglingRefs,
+  findingDanglingIn,
   namePattern,
   type KustomizeRef,
   type KustomizeField,

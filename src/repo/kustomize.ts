@@ -141,11 +141,16 @@ export function danglingRefs(tree: FileMap): KustomizeRef[] {
 /** danglingRefs as work that yields: a kustomization may list thousands of files. */
 export function* findingDanglingRefs(tree: FileMap): Generator<void, KustomizeRef[]> {
   const dangling: KustomizeRef[] = [];
-  for (const file of kustomizationFiles(tree)) {
-    for (const [i, ref] of (yield* readingKustomizationRefs(file, tree.get(file) ?? "")).entries()) {
-      if (i % REFS_PER_PIECE === REFS_PER_PIECE - 1) yield;
-      if (!refResolves(tree, ref)) dangling.push(ref);
-    }
+  for (const file of kustomizationFiles(tree)) dangling.push(...(yield* findingDanglingIn(tree, file)));
+  return dangling;
+}
+
+/** The references of one kustomization of the tree that name a missing file or folder, as work that yields. */
+export function* findingDanglingIn(tree: FileMap, file: string): Generator<void, KustomizeRef[]> {
+  const dangling: KustomizeRef[] = [];
+  for (const [i, ref] of (yield* readingKustomizationRefs(file, tree.get(file) ?? "")).entries()) {
+    if (i % REFS_PER_PIECE === REFS_PER_PIECE - 1) yield;
+    if (!refResolves(tree, ref)) dangling.push(ref);
   }
   return dangling;
 }

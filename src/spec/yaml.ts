@@ -98,7 +98,12 @@ export function* parsingDocuments(
   if (lexemes >= LEXEMES_PER_PIECE) yield;
   for (const token of parser.end()) docs.push(...(composer.next(token) as Iterable<Document.Parsed>));
   docs.push(...(composer.end() as Iterable<Document.Parsed>));
-  return docs.length > 0 && docs.every((d) => d.errors.length === 0 && d.warnings.length === 0) ? docs : undefined;
+  return clean(docs) ? docs : undefined;
+}
+
+/** Documents the edit code may read offsets from: at least one, none with an error or a warning. */
+function clean(docs: readonly Document.Parsed[]): boolean {
+  return docs.length > 0 && docs.every((d) => d.errors.length === 0 && d.warnings.length === 0);
 }
 
 function parseYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
@@ -110,8 +115,7 @@ function parseYamlDocuments(file: string, text: string): YamlResult<unknown[]> {
   const documents: unknown = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true, keepSourceTokens: long });
   // parseAllDocuments returns an EmptyStream (not an array) for a file with no documents.
   const list = Array.isArray(documents) ? (documents as Document.Parsed[]) : [];
-  if (long && list.length > 0 && list.every((d) => d.errors.length === 0 && d.warnings.length === 0))
-    sourceDocuments.set(text, list);
+  if (long && clean(list)) sourceDocuments.set(text, list);
   return valuesOf(file, list);
 }
 

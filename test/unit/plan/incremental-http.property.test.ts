@@ -7,6 +7,7 @@ import { nameFor } from "../../../src/plan/crossings.js";
 import type { MigrationRequest } from "../../../src/spec/issue.js";
 import {
   expectSamePlans,
+  groupsArb,
   migrationOf,
   LIST_SHAPE,
   type ListShape,
@@ -187,10 +188,7 @@ const repoArb: fc.Arbitrary<Repo> = fc
       ...LIST_SHAPE,
       statics: fc.boolean(),
       cross: fc.boolean(),
-      groups: fc.option(
-        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: names.length, maxLength: names.length }),
-        { nil: null },
-      ),
+      groups: groupsArb(names.length),
     }),
   );
 

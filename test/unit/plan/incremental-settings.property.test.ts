@@ -3,7 +3,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe } from "vitest";
 import type { MigrationRequest } from "../../../src/spec/issue.js";
-import { expectSamePlans, migrationOf, SOURCE, TARGET } from "./quick-vs-general.js";
+import { expectSamePlans, groupsArb, migrationOf, SOURCE, TARGET } from "./quick-vs-general.js";
 const STATIC_URL = "http://static.corp/discovery";
 
 interface SettingsObject {
@@ -185,10 +185,7 @@ const repoArb: fc.Arbitrary<Repo> = fc
       statics: fc.boolean(),
       action: fc.boolean(),
       third: fc.constantFrom<Repo["third"]>("none", "none", "none", "same", "parent"),
-      groups: fc.option(
-        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: names.length, maxLength: names.length }),
-        { nil: null },
-      ),
+      groups: groupsArb(names.length),
     }),
   );
 

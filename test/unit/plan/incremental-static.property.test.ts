@@ -6,6 +6,7 @@ import { describe } from "vitest";
 import type { MigrationRequest } from "../../../src/spec/issue.js";
 import {
   expectSamePlans,
+  groupsArb,
   migrationOf,
   type Restart,
   RESTARTS,
@@ -170,10 +171,7 @@ const repoArb: fc.Arbitrary<Repo> = fc
       crlf: fc.boolean(),
       target: fc.constantFrom<Repo["target"]>("none", "none", "none", "empty", "own", "clash", "nested", "placeholder"),
       emptyList: fc.constantFrom<Repo["emptyList"]>("flow", "null"),
-      groups: fc.option(
-        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: names.length, maxLength: names.length }),
-        { nil: null },
-      ),
+      groups: groupsArb(names.length),
     }),
   );
 

@@ -59,6 +59,11 @@ export const LIST_SHAPE = {
   target: fc.constantFrom<ListShape["target"]>("none", "none", "empty", "null", "own", "clash"),
 };
 
+/** The groups migrationOf takes for `count` backends: each backend's group among four, or null (one group each). */
+export function groupsArb(count: number): fc.Arbitrary<number[] | null> {
+  return fc.option(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: count, maxLength: count }), { nil: null });
+}
+
 /** The migration of SOURCE to TARGET; `groups[i]` is the group of the backend named `ids[i]` (null: one each). */
 export function migrationOf(
   version: string,
