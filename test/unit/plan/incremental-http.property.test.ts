@@ -8,6 +8,7 @@ import type { MigrationRequest } from "../../../src/spec/issue.js";
 import {
   expectSamePlans,
   groupsArb,
+  namesArb,
   migrationOf,
   LIST_SHAPE,
   type ListShape,
@@ -180,17 +181,15 @@ const endpointArb = (name: string): fc.Arbitrary<Endpoint> =>
     served: fc.boolean(),
   });
 
-const repoArb: fc.Arbitrary<Repo> = fc
-  .uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 8 })
-  .chain((names) =>
-    fc.record({
-      endpoints: fc.tuple(...names.map(endpointArb)),
-      ...LIST_SHAPE,
-      statics: fc.boolean(),
-      cross: fc.boolean(),
-      groups: groupsArb(names.length),
-    }),
-  );
+const repoArb: fc.Arbitrary<Repo> = namesArb().chain((names) =>
+  fc.record({
+    endpoints: fc.tuple(...names.map(endpointArb)),
+    ...LIST_SHAPE,
+    statics: fc.boolean(),
+    cross: fc.boolean(),
+    groups: groupsArb(names.length),
+  }),
+);
 
 describe("the quick planner, http era", () => {
   test.prop([repoArb], { numRuns: 150 })("plans exactly what the general path plans, or refuses the same way", (repo) =>

@@ -3,7 +3,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe } from "vitest";
 import type { MigrationRequest } from "../../../src/spec/issue.js";
-import { expectSamePlans, groupsArb, migrationOf, SOURCE, TARGET } from "./quick-vs-general.js";
+import { expectSamePlans, groupsArb, namesArb, migrationOf, SOURCE, TARGET } from "./quick-vs-general.js";
 const STATIC_URL = "http://static.corp/discovery";
 
 interface SettingsObject {
@@ -174,20 +174,18 @@ const objectArb = (name: string): fc.Arbitrary<SettingsObject> =>
     served: fc.constantFrom(false, false, false, true),
   });
 
-const repoArb: fc.Arbitrary<Repo> = fc
-  .uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 8 })
-  .chain((names) =>
-    fc.record({
-      objects: fc.tuple(...names.map(objectArb)),
-      crlf: fc.boolean(),
-      target: fc.constantFrom<Repo["target"]>("none", "none", "own", "clash", "same"),
-      kustomize: fc.constantFrom<Repo["kustomize"]>("none", "plain", "partial"),
-      statics: fc.boolean(),
-      action: fc.boolean(),
-      third: fc.constantFrom<Repo["third"]>("none", "none", "none", "same", "parent"),
-      groups: groupsArb(names.length),
-    }),
-  );
+const repoArb: fc.Arbitrary<Repo> = namesArb().chain((names) =>
+  fc.record({
+    objects: fc.tuple(...names.map(objectArb)),
+    crlf: fc.boolean(),
+    target: fc.constantFrom<Repo["target"]>("none", "none", "own", "clash", "same"),
+    kustomize: fc.constantFrom<Repo["kustomize"]>("none", "plain", "partial"),
+    statics: fc.boolean(),
+    action: fc.boolean(),
+    third: fc.constantFrom<Repo["third"]>("none", "none", "none", "same", "parent"),
+    groups: groupsArb(names.length),
+  }),
+);
 
 describe("the quick planner, settings era", () => {
   test.prop([repoArb], { numRuns: 150 })("plans exactly what the general path plans, or refuses the same way", (repo) =>

@@ -7,6 +7,7 @@ import type { MigrationRequest } from "../../../src/spec/issue.js";
 import {
   expectSamePlans,
   groupsArb,
+  namesArb,
   migrationOf,
   type Restart,
   RESTARTS,
@@ -159,21 +160,19 @@ const entryArb = (name: string): fc.Arbitrary<Entry> =>
     displayName: fc.boolean(),
   });
 
-const repoArb: fc.Arbitrary<Repo> = fc
-  .uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 8 })
-  .chain((names) =>
-    fc.record({
-      entries: fc.tuple(...names.map(entryArb)),
-      legacy: fc.boolean(),
-      to: fc.constantFrom<Repo["to"]>("http", "settings"),
-      interval: fc.constantFrom<Repo["interval"]>(30, 60, null),
-      restart: fc.constantFrom(...RESTARTS),
-      crlf: fc.boolean(),
-      target: fc.constantFrom<Repo["target"]>("none", "none", "none", "empty", "own", "clash", "nested", "placeholder"),
-      emptyList: fc.constantFrom<Repo["emptyList"]>("flow", "null"),
-      groups: groupsArb(names.length),
-    }),
-  );
+const repoArb: fc.Arbitrary<Repo> = namesArb().chain((names) =>
+  fc.record({
+    entries: fc.tuple(...names.map(entryArb)),
+    legacy: fc.boolean(),
+    to: fc.constantFrom<Repo["to"]>("http", "settings"),
+    interval: fc.constantFrom<Repo["interval"]>(30, 60, null),
+    restart: fc.constantFrom(...RESTARTS),
+    crlf: fc.boolean(),
+    target: fc.constantFrom<Repo["target"]>("none", "none", "none", "empty", "own", "clash", "nested", "placeholder"),
+    emptyList: fc.constantFrom<Repo["emptyList"]>("flow", "null"),
+    groups: groupsArb(names.length),
+  }),
+);
 
 describe("the quick planner, files era to Core 0.5 and 0.7", () => {
   test.prop([repoArb], { numRuns: 150 })("plans exactly what the general path plans, or refuses the same way", (repo) =>

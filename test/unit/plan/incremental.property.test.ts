@@ -6,6 +6,7 @@ import type { MigrationRequest } from "../../../src/spec/issue.js";
 import {
   expectSamePlans,
   migrationOf,
+  namesArb,
   LIST_SHAPE,
   type ListShape,
   restartLines,
@@ -133,22 +134,17 @@ const entryArb = (name: string): fc.Arbitrary<Entry> =>
     }),
   });
 
-const repoArb: fc.Arbitrary<Repo> = fc
-  .uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 9 })
-  .chain((names) =>
-    fc.record({
-      entries: fc.tuple(...names.map(entryArb)),
-      ...LIST_SHAPE,
-      legacy: fc.boolean(),
-      kustomize: fc.constantFrom<Repo["kustomize"]>("none", "plain", "keyed", "partial"),
-      groups: fc.option(
-        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: names.length, maxLength: names.length }),
-        {
-          nil: null,
-        },
-      ),
+const repoArb: fc.Arbitrary<Repo> = namesArb(9).chain((names) =>
+  fc.record({
+    entries: fc.tuple(...names.map(entryArb)),
+    ...LIST_SHAPE,
+    legacy: fc.boolean(),
+    kustomize: fc.constantFrom<Repo["kustomize"]>("none", "plain", "keyed", "partial"),
+    groups: fc.option(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: names.length, maxLength: names.length }), {
+      nil: null,
     }),
-  );
+  }),
+);
 
 describe("the quick planner", () => {
   test.prop([repoArb], { numRuns: 150 })("plans exactly what the general path plans, or refuses the same way", (repo) =>

@@ -59,6 +59,11 @@ export const LIST_SHAPE = {
   target: fc.constantFrom<ListShape["target"]>("none", "none", "empty", "null", "own", "clash"),
 };
 
+/** Names of one to `max` backends (a group of discovery files or endpoints each), distinct. */
+export function namesArb(max = 8): fc.Arbitrary<string[]> {
+  return fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: max });
+}
+
 /** The groups migrationOf takes for `count` backends: each backend's group among four, or null (one group each). */
 export function groupsArb(count: number): fc.Arbitrary<number[] | null> {
   return fc.option(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: count, maxLength: count }), { nil: null });
