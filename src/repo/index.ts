@@ -32,3 +32,9 @@ export {
   type KustomizeRef,
   type KustomizeField,
 } from "./kustomize.js";
+export {
+  builtResources,
+  findingResourceClashes,
+  type BuiltResource,
+  type ResourceClash,
+} from "./kustomize-build.js";

@@ -39,7 +39,7 @@ export interface KustomizeRef {
 }
 
 /** Remote bases (`github.com/org/repo//path?ref=v1`, `https://...`, `git@...`) are not files of this repo. */
-function isRemote(value: string): boolean {
+export function isRemote(value: string): boolean {
   return (
     /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
     /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(value) ||

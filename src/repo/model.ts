@@ -18,6 +18,7 @@ import { coreDependencies, PLACEHOLDER, placeholders, type Placeholder } from ".
 import { normalizeUrl } from "./paths.js";
 import { staticReach, type StaticSite } from "./static.js";
 import { clusterFolder, findingDanglingRefs, type KustomizeRef } from "./kustomize.js";
+import { findingResourceClashes, type BuiltResource, type ResourceClash } from "./kustomize-build.js";
 import type { FileMap } from "./tree.js";
 import type { ClusterModel, RepoModel } from "./types.js";
 
@@ -193,7 +194,7 @@ function* readRepo(tree: FileMap): Generator<void, LoadResult> {
   const statics = staticSites(config);
   for (const [name, spec] of Object.entries(config.clusters))
     clusters.set(name, yield* loadCluster(tree, name, spec, statics));
-  const packaging = packagingProblems(clusters, yield* findingDanglingRefs(tree));
+  const packaging = packagingProblems(clusters, yield* findingDanglingRefs(tree), yield* findingResourceClashes(tree));
   return { ok: true, model: { config, configText, clusters, packaging } };
 }
 
@@ -223,20 +224,51 @@ export function folderOf(cluster: ClusterModel): string | undefined {
   return clusterFolder(cluster.name, clusterDirs(cluster));
 }
 
-function packagingProblems(clusters: Map<string, ClusterModel>, dangling: readonly KustomizeRef[]): Violation[] {
+function packagingProblems(
+  clusters: Map<string, ClusterModel>,
+  dangling: readonly KustomizeRef[],
+  clashes: readonly ResourceClash[],
+): Violation[] {
   const folders = [...clusters.values()].flatMap((c) => {
     const folder = folderOf(c);
     return folder === undefined ? [] : [[c.name, folder] as const];
   });
-  return dangling.map((ref) => {
-    const owners = folders.filter(([, f]) => ref.file.startsWith(`${f}/`)).map(([name]) => name);
+  const owners = (...files: string[]): string[] => [
+    ...new Set(folders.filter(([, f]) => files.some((file) => file.startsWith(`${f}/`))).map(([name]) => name)),
+  ];
+  const danglingProblems = dangling.map((ref): Violation => {
     const what = ref.folderAllowed ? "file or folder with a kustomization" : "file";
     return {
       rule: "dangling-reference",
       message: `${ref.file}: ${ref.list.join(".").replace(/\.(\d+)\./g, "[$1].")}[${ref.index}]: ${JSON.stringify(ref.value)} names ${ref.target}, and no such ${what} exists (kustomize build fails)`,
-      clusters: owners,
+      clusters: owners(ref.file),
       subject: ref.target,
       files: [ref.file],
-    } satisfies Violation;
+    };
   });
+  return [
+    ...danglingProblems,
+    ...clashes.map((clash) => clashProblem(clash, owners(clash.first.file, clash.second.file))),
+  ];
+}
+
+/** A resource as an operator finds it: `ConfigMap "replicante-config" in namespace replicante`. */
+function resourceName(r: BuiltResource): string {
+  return `${r.kind} ${JSON.stringify(r.name)}${r.namespace === "" ? "" : ` in namespace ${r.namespace}`}`;
+}
+
+function clashProblem({ kustomization, first, second, by }: ResourceClash, clusters: string[]): Violation {
+  const from = (r: BuiltResource): string => `${r.file} (${r.where})`;
+  const how = by === "namespace" ? ` once its namespace: ${second.namespace} puts them in one namespace` : "";
+  const fix =
+    clusters.length > 1
+      ? "give each cluster's copy a name of its own (prepare renames a name that contains the source cluster's name)"
+      : "give one of them a name of its own";
+  return {
+    rule: "duplicate-resource",
+    message: `${kustomization}: builds ${resourceName(second)} twice, from ${from(first)} and ${from(second)}${how} (kustomize build fails); ${fix}`,
+    clusters,
+    subject: `${second.kind}/${second.namespace === "" ? "" : `${second.namespace}/`}${second.name}`,
+    files: [...new Set([kustomization, first.file, second.file])],
+  };
 }

@@ -60,6 +60,7 @@ export interface RepoModel {
   config: HandoverConfig;
   configText: string;
   clusters: Map<string, ClusterModel>;
-  /** Kustomization entries naming a missing file or folder (rule `dangling-reference`). */
+  /** What would make `kustomize build` fail: entries naming a missing file or folder (rule `dangling-reference`), two
+   * resources of one identity in one build (rule `duplicate-resource`). */
   packaging: Violation[];
 }

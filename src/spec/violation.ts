@@ -11,6 +11,7 @@ export const RULES = {
   "malformed-discovery-file": "a referenced discovery file is malformed",
   "unfinished-scaffold": "a REPLACE-ME placeholder is left in a cluster's config",
   "dangling-reference": "a kustomization entry names a file or folder that does not exist",
+  "duplicate-resource": "one kustomize build would hold two resources of the same kind, namespace and name",
 } as const;
 export type Rule = keyof typeof RULES;
 

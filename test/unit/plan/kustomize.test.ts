@@ -142,6 +142,70 @@ describe("Kustomize packaging (kustomize fixture: generators, patches, parent ku
   });
 });
 
+describe("rule duplicate-resource", () => {
+  it("refuses a prepare whose copy would define the source's ConfigMap and Secret again in the parent's build", async () => {
+    const tree = await fixture("kustomize");
+    tree.set(
+      SOURCE_K,
+      edit(tree.get(SOURCE_K) ?? "", [
+        ["name: replicore-a-config", "name: replicante-config"],
+        ["name: replicore-a-tls", "name: replicante-tls"],
+      ]),
+    );
+    const sts = "clusters/replicore-a/statefulset.yaml";
+    tree.set(sts, edit(tree.get(sts) ?? "", [["name: replicore-a-config", "name: replicante-config"]]));
+    // The source alone builds: its names clash with nothing yet.
+    expect(checkTree(tree)).toStrictEqual([]);
+    const result = planMigration(tree, request("replicore-a", "replicore-b", "0.3.1", "canary: mongo\nrest: *"), 42);
+    const tail =
+      "(kustomize build fails); give each cluster's copy a name of its own (prepare renames a name that contains the source cluster's name)";
+    expect(result).toStrictEqual({
+      ok: false,
+      kind: "invariant",
+      step: "prepare",
+      violations: [
+        {
+          rule: "duplicate-resource",
+          message: `${PARENT}: builds ConfigMap "replicante-config" in namespace replicante twice, from ${SOURCE_K} (configMapGenerator[0]) and ${TARGET_K} (configMapGenerator[0]) ${tail}`,
+          clusters: ["replicore-a", "replicore-b"],
+          subject: "ConfigMap/replicante/replicante-config",
+          files: [PARENT, SOURCE_K, TARGET_K],
+        },
+        {
+          rule: "duplicate-resource",
+          message: `${PARENT}: builds Secret "replicante-tls" in namespace replicante twice, from ${SOURCE_K} (secretGenerator[0]) and ${TARGET_K} (secretGenerator[0]) ${tail}`,
+          clusters: ["replicore-a", "replicore-b"],
+          subject: "Secret/replicante/replicante-tls",
+          files: [PARENT, SOURCE_K, TARGET_K],
+        },
+      ],
+    });
+  });
+
+  it("names a clash a kustomization's namespace makes, and the clusters whose folders hold the resources", () => {
+    const config = "version: 1\nclusters:\n  alpha:\n    config: clusters/alpha/replicante.yaml\n    health: none\n";
+    const violations = checkTree(
+      new Map([
+        [".github/handover.yml", config],
+        ["clusters/alpha/replicante.yaml", "discovery:\n  backends:\n    files: []\n"],
+        ["clusters/alpha/kustomization.yaml", "namespace: fleet\nresources: [a.yaml, b.yaml]\n"],
+        ["clusters/alpha/a.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: core\n  namespace: one\n"],
+        ["clusters/alpha/b.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: core\n  namespace: two\n"],
+      ]),
+    );
+    expect(violations).toStrictEqual([
+      {
+        rule: "duplicate-resource",
+        message:
+          'clusters/alpha/kustomization.yaml: builds Service "core" in namespace fleet twice, from clusters/alpha/a.yaml (document 0) and clusters/alpha/b.yaml (document 0) once its namespace: fleet puts them in one namespace (kustomize build fails); give one of them a name of its own',
+        clusters: ["alpha"],
+        subject: "Service/fleet/core",
+        files: ["clusters/alpha/kustomization.yaml", "clusters/alpha/a.yaml", "clusters/alpha/b.yaml"],
+      },
+    ]);
+  });
+});
+
 describe("rule dangling-reference", () => {
   const config = "version: 1\nclusters:\n  alpha:\n    config: clusters/alpha/replicante.yaml\n";
   const core = "discovery:\n  backends:\n    files: []\n";

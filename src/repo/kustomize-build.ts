@@ -1,0 +1,221 @@
+// Which resources `kustomize build` would put out of each kustomization, by the identity it refuses to see twice: a
+// repo whose two kustomizations built together define one ConfigMap (a copied cluster's `replicante-config`) fails
+// the whole build (`may not add resource with an already registered id`), and Flux or Argo CD then applies nothing.
+import { posix } from "node:path";
+import { isRepoPath, normalizeRepoPath } from "../spec/config.js";
+import { readYaml, readYamlDocuments } from "../spec/yaml.js";
+import { isRemote, kustomizationFiles, kustomizationIn } from "./kustomize.js";
+import type { FileMap } from "./tree.js";
+
+/** A resource as kustomize tells resources apart: group, version, kind, namespace, name. */
+export interface BuiltResource {
+  /** `apps/v1`, `v1` */
+  apiVersion: string;
+  kind: string;
+  /** `` for a cluster-scoped kind; `default` when a namespaced resource names none (kustomize reads it so). */
+  namespace: string;
+  name: string;
+  /** The file that defines it: a resource file, or the kustomization whose generator makes it. */
+  file: string;
+  /** Where in that file: `document 0`, `configMapGenerator[1]`. */
+  where: string;
+  /**
+   * The identities it had before a `namespace`, `namePrefix` or `nameSuffix` changed it: kustomize holds a generator
+   * against those too (`id ... exists; behavior must be merge or replace`).
+   */
+  earlier: readonly string[];
+}
+
+/** Two resources one kustomization's build would hold with the same identity. */
+export interface ResourceClash {
+  /** The kustomization whose build fails. */
+  kustomization: string;
+  first: BuiltResource;
+  second: BuiltResource;
+  /** `namespace`: they were apart until this kustomization's `namespace` put them in one. */
+  by: "accumulation" | "namespace";
+}
+
+/**
+ * Kinds with no namespace (kustomize's own list, from Kubernetes' OpenAPI description): its `namespace` field leaves
+ * them alone. Any other kind, a custom resource's included, is namespaced, as kustomize assumes.
+ */
+const CLUSTER_SCOPED = new Set([
+  "APIService",
+  "CSIDriver",
+  "CSINode",
+  "CertificateSigningRequest",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "ComponentStatus",
+  "CustomResourceDefinition",
+  "FlowSchema",
+  "IngressClass",
+  "MutatingWebhookConfiguration",
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "PodSecurityPolicy",
+  "PriorityClass",
+  "PriorityLevelConfiguration",
+  "RuntimeClass",
+  "StorageClass",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "ValidatingWebhookConfiguration",
+  "VolumeAttachment",
+]);
+
+/** Kinds kustomize's `namePrefix` and `nameSuffix` do not rename. */
+const NOT_RENAMED = new Set(["Namespace", "CustomResourceDefinition"]);
+
+type Node = Record<string, unknown>;
+
+const isNode = (value: unknown): value is Node => value !== null && typeof value === "object" && !Array.isArray(value);
+const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+
+/** What kustomize compares: group and version (apiVersion), kind, namespace, name. */
+function identity(r: Omit<BuiltResource, "earlier">): string {
+  return `${r.apiVersion}\0${r.kind}\0${r.namespace}\0${r.name}`;
+}
+
+/** The resources of one YAML file kustomize lists under `resources`. */
+function fileResources(tree: FileMap, file: string): BuiltResource[] {
+  const docs = readYamlDocuments(file, tree.get(file) ?? "");
+  if (!docs.ok) return [];
+  return docs.value.flatMap((doc, i): BuiltResource[] => {
+    if (!isNode(doc) || !isNode(doc.metadata)) return [];
+    const [apiVersion, kind, name] = [text(doc.apiVersion), text(doc.kind), text(doc.metadata.name)];
+    if (!apiVersion || !kind || !name) return [];
+    const namespace = CLUSTER_SCOPED.has(kind) ? "" : (text(doc.metadata.namespace) ?? "default");
+    return [{ apiVersion, kind, namespace, name, file, where: `document ${i}`, earlier: [] }];
+  });
+}
+
+/** What building one kustomization gives: its resources, or nothing known (unreadable, a cycle, a remote base). */
+type Build = BuiltResource[] | undefined;
+
+/** Builds kustomizations of one tree, each once, keeping the clashes each build meets. */
+class Builder {
+  readonly clashes: ResourceClash[] = [];
+  private readonly built = new Map<string, Build>();
+  private readonly building = new Set<string>();
+
+  constructor(private readonly tree: FileMap) {}
+
+  /** The resources the kustomization of folder `dir` puts out (`` is the repo root). */
+  build(dir: string): Build {
+    if (this.built.has(dir)) return this.built.get(dir);
+    if (this.building.has(dir)) return undefined;
+    this.building.add(dir);
+    const result = this.buildOnce(dir);
+    this.building.delete(dir);
+    this.built.set(dir, result);
+    return result;
+  }
+
+  private buildOnce(dir: string): Build {
+    const file = kustomizationIn(this.tree, dir);
+    if (file === undefined) return undefined;
+    const read = readYaml(file, this.tree.get(file) ?? "");
+    if (!read.ok || !isNode(read.value)) return undefined;
+    const doc = read.value;
+    const held = new Map<string, BuiltResource>();
+    const heldBefore = new Map<string, BuiltResource>();
+    const add = (resource: BuiltResource, known: BuiltResource | undefined): void => {
+      if (known) this.clashes.push({ kustomization: file, first: known, second: resource, by: "accumulation" });
+      else held.set(identity(resource), resource);
+      for (const id of resource.earlier) heldBefore.set(id, resource);
+    };
+    for (const field of ["resources", "components"] as const) {
+      for (const entry of Array.isArray(doc[field]) ? doc[field] : []) {
+        for (const resource of this.entryResources(dir, entry) ?? []) add(resource, held.get(identity(resource)));
+      }
+    }
+    for (const resource of generated(file, doc)) {
+      const id = identity(resource);
+      add(resource, held.get(id) ?? heldBefore.get(id));
+    }
+    return transformed(file, doc, [...held.values()], (clash) => this.clashes.push(clash));
+  }
+
+  /** The resources one `resources` or `components` entry brings: a file's, or a folder's build. */
+  private entryResources(dir: string, entry: unknown): Build {
+    if (typeof entry !== "string" || entry === "" || isRemote(entry) || entry.startsWith("/")) return undefined;
+    const joined = posix.join(dir || ".", entry);
+    if (!isRepoPath(joined)) return undefined;
+    const target = normalizeRepoPath(joined);
+    if (this.tree.has(target)) return fileResources(this.tree, target);
+    return this.build(target);
+  }
+}
+
+/** The ConfigMaps and Secrets a kustomization's generators create (`behavior: merge` or `replace` change one instead). */
+function generated(file: string, doc: Node): BuiltResource[] {
+  return (
+    [
+      ["configMapGenerator", "ConfigMap"],
+      ["secretGenerator", "Secret"],
+    ] as const
+  ).flatMap(([field, kind]) =>
+    (Array.isArray(doc[field]) ? doc[field] : []).flatMap((gen: unknown, i): BuiltResource[] => {
+      if (!isNode(gen)) return [];
+      const name = text(gen.name);
+      const behavior = text(gen.behavior) ?? "create";
+      if (!name || behavior !== "create") return [];
+      const namespace = text(gen.namespace) ?? "default";
+      return [{ apiVersion: "v1", kind, namespace, name, file, where: `${field}[${i}]`, earlier: [] }];
+    }),
+  );
+}
+
+/** A kustomization's `namespace`, `namePrefix` and `nameSuffix` on what it built (a clash a `namespace` makes told). */
+function transformed(
+  file: string,
+  doc: Node,
+  resources: BuiltResource[],
+  clash: (found: ResourceClash) => void,
+): BuiltResource[] {
+  const namespace = text(doc.namespace);
+  const [prefix, suffix] = [text(doc.namePrefix) ?? "", text(doc.nameSuffix) ?? ""];
+  const out = new Map<string, BuiltResource>();
+  for (const resource of resources) {
+    // kustomize's order: the namespace, then the names; a generator is held against each identity on the way.
+    const steps: Partial<BuiltResource>[] = [
+      {
+        ...(namespace && resource.namespace !== "" ? { namespace } : {}),
+        // kustomize's namespace transformer gives a Namespace object the kustomization's namespace as its name.
+        ...(namespace && resource.kind === "Namespace" ? { name: namespace } : {}),
+      },
+      NOT_RENAMED.has(resource.kind) ? {} : { name: `${prefix}${resource.name}${suffix}` },
+    ];
+    let moved = resource;
+    for (const change of steps) {
+      const next = { ...moved, ...change };
+      if (identity(next) !== identity(moved)) moved = { ...next, earlier: [...moved.earlier, identity(moved)] };
+    }
+    const known = out.get(identity(moved));
+    if (known) clash({ kustomization: file, first: known, second: moved, by: "namespace" });
+    else out.set(identity(moved), moved);
+  }
+  return [...out.values()];
+}
+
+/**
+ * Every clash of resource identities `kustomize build` would refuse, in any kustomization of the tree, each told once
+ * (by the kustomization where it arises, not again by each one that includes it); work that yields between
+ * kustomizations.
+ */
+export function* findingResourceClashes(tree: FileMap): Generator<void, ResourceClash[]> {
+  const builder = new Builder(tree);
+  for (const file of kustomizationFiles(tree)) {
+    builder.build(posix.dirname(file) === "." ? "" : posix.dirname(file));
+    yield;
+  }
+  return builder.clashes;
+}
+
+/** The resources `kustomize build DIR` puts out, names before the hash generators add; undefined when not known. */
+export function builtResources(tree: FileMap, dir: string): BuiltResource[] | undefined {
+  return new Builder(tree).build(dir);
+}
