@@ -1,0 +1,199 @@
+// Handover's reading of Kustomize held to the real kustomize (`kubectl kustomize`, v4 or later): random trees of
+// kustomizations built both ways, and every tree of a migration of the GitOps fixtures built for real.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { readDirTree } from "../../src/cli/disk.js";
+import { checkTree } from "../../src/invariant/index.js";
+import {
+  builtResources,
+  findingResourceClashes,
+  folderOf,
+  kustomizationFiles,
+  loadRepo,
+  type BuiltResource,
+} from "../../src/repo/index.js";
+import { finish } from "../../src/spec/work.js";
+import { planOk, request, walk } from "../unit/plan/helpers.js";
+import { ensureKustomize, kustomize } from "./kubectl.js";
+
+const missing = ensureKustomize();
+if (missing) console.warn(`NOTICE: real-kustomize tests skipped: ${missing}`);
+
+const scratch = mkdtempSync(join(tmpdir(), "handover-kustomize-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let trees = 0;
+
+/** The tree in a folder of its own, for kubectl. */
+function onDisk(tree: Map<string, string>): string {
+  const root = join(scratch, String(trees++));
+  for (const [path, text] of tree) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const CLUSTER_SCOPED_HERE = new Set(["Namespace", "ClusterRole", "CustomResourceDefinition"]);
+
+/** `apiVersion kind namespace/name` of each resource kustomize put out (a generator's hash taken off its name). */
+function idsOut(yaml: string): string[] {
+  return parseAllDocuments(yaml)
+    .map((doc) => doc.toJS() as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } })
+    .map(({ apiVersion, kind, metadata }) => {
+      const namespace = CLUSTER_SCOPED_HERE.has(kind) ? "" : (metadata.namespace ?? "default");
+      const name = ["ConfigMap", "Secret"].includes(kind) ? metadata.name.replace(/-[a-z0-9]{10}$/, "") : metadata.name;
+      return `${apiVersion} ${kind} ${namespace}/${name}`;
+    })
+    .sort();
+}
+
+/** The data values of the ConfigMaps kustomize put out. */
+function configMapValues(yaml: string): string[] {
+  return parseAllDocuments(yaml)
+    .map((doc) => doc.toJS() as { kind: string; data?: Record<string, string> })
+    .flatMap((r) => (r.kind === "ConfigMap" ? Object.values(r.data ?? {}) : []));
+}
+
+const idsModel = (resources: BuiltResource[]): string[] =>
+  resources.map((r) => `${r.apiVersion} ${r.kind} ${r.namespace}/${r.name}`).sort();
+
+// Few names, namespaces and kinds, so that random trees clash often. (Not `y`: kustomize reads kustomization files
+// as YAML 1.1, where a plain `y` is true.)
+const KINDS = [
+  ["v1", "ConfigMap"],
+  ["v1", "Secret"],
+  ["apps/v1", "Deployment"],
+  ["apps/v1beta2", "Deployment"],
+  ["v1", "Namespace"],
+  ["rbac.authorization.k8s.io/v1", "ClusterRole"],
+  ["apiextensions.k8s.io/v1", "CustomResourceDefinition"],
+] as const;
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const docArb = fc.record({
+  kind: fc.constantFrom(...KINDS),
+  name: fc.constantFrom("x", "w"),
+  namespace: maybe(fc.constantFrom("default", "a")),
+});
+const kustomizationArb = fc.record({
+  namespace: maybe(fc.constantFrom("default", "a", "b")),
+  namePrefix: maybe(fc.constantFrom("p-", "q-")),
+  nameSuffix: maybe(fc.constant("-s")),
+  files: fc.array(fc.array(docArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 2 }),
+  generators: fc.array(
+    fc.record({
+      field: fc.constantFrom("configMapGenerator", "secretGenerator"),
+      name: fc.constantFrom("x", "w"),
+      namespace: maybe(fc.constantFrom("default", "a")),
+    }),
+    { maxLength: 2 },
+  ),
+  children: fc.array(fc.nat(), { maxLength: 3 }),
+});
+type KustomizationCase = typeof kustomizationArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** Kustomizations k0..kN in folders of those names, each listing its files, generators and earlier ones (kN: the root). */
+function treeOf(kustomizations: KustomizationCase[]): { tree: Map<string, string>; reached: Set<string> } {
+  const tree = new Map<string, string>();
+  const childrenOf = (i: number): number[] => (i === 0 ? [] : (kustomizations[i]?.children.map((c) => c % i) ?? []));
+  kustomizations.forEach((k, i) => {
+    const lines: string[] = [];
+    if (k.namespace) lines.push(`namespace: ${k.namespace}`);
+    if (k.namePrefix) lines.push(`namePrefix: ${k.namePrefix}`);
+    if (k.nameSuffix) lines.push(`nameSuffix: ${k.nameSuffix}`);
+    const resources = [...k.files.map((_, f) => `r${f}.yaml`), ...childrenOf(i).map((c) => `../k${c}`)];
+    if (resources.length > 0) lines.push("resources:", ...resources.map((r) => `  - ${r}`));
+    k.files.forEach((docs, f) => {
+      const text = docs.map(({ kind: type, name, namespace }) => {
+        const [apiVersion, kind] = type as readonly [string, string];
+        return `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n${namespace ? `  namespace: ${namespace}\n` : ""}`;
+      });
+      tree.set(`k${i}/r${f}.yaml`, text.join("---\n"));
+    });
+    for (const field of ["configMapGenerator", "secretGenerator"]) {
+      const gens = k.generators.filter((g) => g.field === field);
+      if (gens.length === 0) continue;
+      lines.push(`${field}:`);
+      for (const g of gens)
+        lines.push(
+          `  - name: ${g.name}`,
+          ...(g.namespace ? [`    namespace: ${g.namespace}`] : []),
+          "    literals: [k=v]",
+        );
+    }
+    tree.set(`k${i}/kustomization.yaml`, `${lines.join("\n")}\n`);
+  });
+  const reached = new Set<string>();
+  const reach = (i: number): void => {
+    if (reached.has(`k${i}/kustomization.yaml`)) return;
+    reached.add(`k${i}/kustomization.yaml`);
+    for (const c of childrenOf(i)) reach(c);
+  };
+  reach(kustomizations.length - 1);
+  return { tree, reached };
+}
+
+describe.skipIf(missing !== undefined)("the real kustomize", () => {
+  it("builds a random tree of kustomizations exactly when Handover finds no clash in it, and puts out what Handover expects", () => {
+    let failed = 0;
+    fc.assert(
+      fc.property(fc.array(kustomizationArb, { minLength: 1, maxLength: 4 }), (kustomizations) => {
+        const { tree, reached } = treeOf(kustomizations);
+        const root = `k${kustomizations.length - 1}`;
+        const real = kustomize(join(onDisk(tree), root));
+        const clashes = finish(findingResourceClashes(tree)).filter((c) => reached.has(c.kustomization));
+        if (real.ok) {
+          expect(clashes).toStrictEqual([]);
+          expect(idsModel(builtResources(tree, root) ?? [])).toStrictEqual(idsOut(real.yaml));
+        } else {
+          failed++;
+          expect(clashes.length, real.error).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 120 },
+    );
+    // Both answers were put to the test.
+    expect(failed).toBeGreaterThan(10);
+    expect(failed).toBeLessThan(110);
+  });
+
+  const migrations = [
+    ["kustomize", "canary: mongo\nrest: *"],
+    ["flux", "canary: etcd\nrest: *"],
+    ["argocd", "canary: postgres\nrest: *"],
+  ] as const;
+  it.each(migrations)(
+    "%s fixture: every kustomization of every tree of the migration builds, and each Core's ConfigMap holds the discovery files its config lists",
+    async (fixture, groups) => {
+      const start = await readDirTree(`test/fixtures/repos/${fixture}`);
+      const plan = planOk(start, request("replicore-a", "replicore-b", "0.3.1", groups));
+      let listed = 0;
+      for (const tree of walk(start, plan)) {
+        const root = onDisk(tree);
+        const deployed = new Map<string, string[]>();
+        for (const file of kustomizationFiles(tree)) {
+          const built = kustomize(join(root, dirname(file)));
+          expect(built.ok ? "" : built.error, file).toBe("");
+          if (built.ok) deployed.set(dirname(file), configMapValues(built.yaml));
+        }
+        expect(checkTree(tree).filter((v) => v.rule === "duplicate-resource")).toStrictEqual([]);
+        const loaded = loadRepo(tree);
+        if (!loaded.ok) throw new Error("fixture tree does not load");
+        for (const cluster of loaded.model.clusters.values()) {
+          const folder = folderOf(cluster) ?? "";
+          const values = [...deployed]
+            .filter(([dir]) => dir === folder || dir.startsWith(`${folder}/`))
+            .flatMap(([, v]) => v);
+          for (const file of cluster.backends.flatMap((b) => b.files)) {
+            expect(values, `${cluster.name}: ${file}`).toContain(tree.get(file));
+            listed++;
+          }
+        }
+      }
+      expect(listed).toBeGreaterThan(plan.steps.length);
+    },
+  );
+});
