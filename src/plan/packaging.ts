@@ -18,10 +18,13 @@ import {
   kustomizationFiles,
   readingKustomizationRefs,
   refResolves,
+  deployerOf,
+  deployers,
+  type Deployer,
   type FileMap,
   type KustomizeRef,
 } from "../repo/index.js";
-import { readYaml, readYamlDocuments } from "../spec/yaml.js";
+import { readYaml } from "../spec/yaml.js";
 
 /** Entries of a source kustomization whose copies are registered between two yields (a thousand take tens of ms). */
 const REFS_PER_PIECE = 50;
@@ -101,42 +104,22 @@ export function listCopies(
   }
 }
 
-type Doc = { apiVersion?: unknown; kind?: unknown; spec?: Record<string, unknown> } | null;
-
-function trimPath(path: unknown): string | undefined {
-  if (typeof path !== "string") return undefined;
-  const trimmed = path.replace(/^\.\//, "").replace(/\/+$/, "");
-  return trimmed === "." ? "" : trimmed;
-}
-
 /** The repo folder a Flux Kustomization or an Argo CD Application deploys, when the document is one. */
 export function deployedFolder(doc: unknown): string | undefined {
-  const object = doc as Doc;
-  const api = String(object?.apiVersion ?? "");
-  if (object?.kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/"))
-    return trimPath(object.spec?.path);
-  if (object?.kind === "Application" && api.startsWith("argoproj.io/")) {
-    const source = object.spec?.source as { path?: unknown } | undefined;
-    const sources = object.spec?.sources as { path?: unknown }[] | undefined;
-    return trimPath(source?.path ?? sources?.find((s) => typeof s?.path === "string")?.path);
-  }
-  return undefined;
+  return deployerOf(doc, "")?.path;
 }
 
 /** Files outside a folder holding a Flux Kustomization or Argo CD Application that deploys it (or an overlay in it). */
 export function deployerFiles(tree: FileMap, folder: string): string[] {
-  const found: string[] = [];
-  for (const [path, text] of tree) {
-    if (path.startsWith(`${folder}/`) || !/\.ya?ml$/.test(path)) continue;
-    if (!text.includes("kustomize.toolkit.fluxcd.io") && !text.includes("argoproj.io")) continue;
-    const docs = readYamlDocuments(path, text);
-    const deploys = (doc: unknown) => {
-      const deployed = deployedFolder(doc);
-      return deployed !== undefined && (deployed === folder || deployed.startsWith(`${folder}/`));
-    };
-    if (docs.ok && docs.value.some(deploys)) found.push(path);
-  }
-  return found.sort();
+  const deploys = (d: Deployer): boolean =>
+    !d.file.startsWith(`${folder}/`) && (d.path === folder || d.path.startsWith(`${folder}/`));
+  return [
+    ...new Set(
+      deployers(tree)
+        .filter(deploys)
+        .map((d) => d.file),
+    ),
+  ];
 }
 
 export interface Generator {

@@ -38,3 +38,4 @@ export {
   type BuiltResource,
   type ResourceClash,
 } from "./kustomize-build.js";
+export { deployerOf, deployers, findingDeployerClashes, type Deployer, type DeployerClash } from "./deployers.js";

@@ -14,6 +14,8 @@ export interface BuiltResource {
   kind: string;
   /** `` for a cluster-scoped kind; `default` when a namespaced resource names none (kustomize reads it so). */
   namespace: string;
+  /** No namespace written or set by a kustomization: Argo CD puts it in its Application's destination namespace. */
+  unset: boolean;
   name: string;
   /** The file that defines it: a resource file, or the kustomization whose generator makes it. */
   file: string;
@@ -75,7 +77,7 @@ const isNode = (value: unknown): value is Node => value !== null && typeof value
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
 /** What kustomize compares: group and version (apiVersion), kind, namespace, name. */
-function identity(r: Omit<BuiltResource, "earlier">): string {
+export function resourceIdentity(r: Omit<BuiltResource, "earlier" | "unset">): string {
   return `${r.apiVersion}\0${r.kind}\0${r.namespace}\0${r.name}`;
 }
 
@@ -87,8 +89,9 @@ function fileResources(tree: FileMap, file: string): BuiltResource[] {
     if (!isNode(doc) || !isNode(doc.metadata)) return [];
     const [apiVersion, kind, name] = [text(doc.apiVersion), text(doc.kind), text(doc.metadata.name)];
     if (!apiVersion || !kind || !name) return [];
-    const namespace = CLUSTER_SCOPED.has(kind) ? "" : (text(doc.metadata.namespace) ?? "default");
-    return [{ apiVersion, kind, namespace, name, file, where: `document ${i}`, earlier: [] }];
+    const stated = text(doc.metadata.namespace);
+    const namespace = CLUSTER_SCOPED.has(kind) ? "" : (stated ?? "default");
+    return [{ apiVersion, kind, namespace, unset: !stated, name, file, where: `document ${i}`, earlier: [] }];
   });
 }
 
@@ -124,16 +127,17 @@ class Builder {
     const heldBefore = new Map<string, BuiltResource>();
     const add = (resource: BuiltResource, known: BuiltResource | undefined): void => {
       if (known) this.clashes.push({ kustomization: file, first: known, second: resource, by: "accumulation" });
-      else held.set(identity(resource), resource);
+      else held.set(resourceIdentity(resource), resource);
       for (const id of resource.earlier) heldBefore.set(id, resource);
     };
     for (const field of ["resources", "components"] as const) {
       for (const entry of Array.isArray(doc[field]) ? doc[field] : []) {
-        for (const resource of this.entryResources(dir, entry) ?? []) add(resource, held.get(identity(resource)));
+        for (const resource of this.entryResources(dir, entry) ?? [])
+          add(resource, held.get(resourceIdentity(resource)));
       }
     }
     for (const resource of generated(file, doc)) {
-      const id = identity(resource);
+      const id = resourceIdentity(resource);
       add(resource, held.get(id) ?? heldBefore.get(id));
     }
     return transformed(file, doc, [...held.values()], (clash) => this.clashes.push(clash));
@@ -163,8 +167,11 @@ function generated(file: string, doc: Node): BuiltResource[] {
       const name = text(gen.name);
       const behavior = text(gen.behavior) ?? "create";
       if (!name || behavior !== "create") return [];
-      const namespace = text(gen.namespace) ?? "default";
-      return [{ apiVersion: "v1", kind, namespace, name, file, where: `${field}[${i}]`, earlier: [] }];
+      const stated = text(gen.namespace);
+      const where = `${field}[${i}]`;
+      return [
+        { apiVersion: "v1", kind, namespace: stated ?? "default", unset: !stated, name, file, where, earlier: [] },
+      ];
     }),
   );
 }
@@ -183,7 +190,7 @@ function transformed(
     // kustomize's order: the namespace, then the names; a generator is held against each identity on the way.
     const steps: Partial<BuiltResource>[] = [
       {
-        ...(namespace && resource.namespace !== "" ? { namespace } : {}),
+        ...(namespace && resource.namespace !== "" ? { namespace, unset: false } : {}),
         // kustomize's namespace transformer gives a Namespace object the kustomization's namespace as its name.
         ...(namespace && resource.kind === "Namespace" ? { name: namespace } : {}),
       },
@@ -192,11 +199,12 @@ function transformed(
     let moved = resource;
     for (const change of steps) {
       const next = { ...moved, ...change };
-      if (identity(next) !== identity(moved)) moved = { ...next, earlier: [...moved.earlier, identity(moved)] };
+      if (resourceIdentity(next) !== resourceIdentity(moved))
+        moved = { ...next, earlier: [...moved.earlier, resourceIdentity(moved)] };
     }
-    const known = out.get(identity(moved));
+    const known = out.get(resourceIdentity(moved));
     if (known) clash({ kustomization: file, first: known, second: moved, by: "namespace" });
-    else out.set(identity(moved), moved);
+    else out.set(resourceIdentity(moved), moved);
   }
   return [...out.values()];
 }

@@ -19,6 +19,7 @@ import { normalizeUrl } from "./paths.js";
 import { staticReach, type StaticSite } from "./static.js";
 import { clusterFolder, findingDanglingRefs, type KustomizeRef } from "./kustomize.js";
 import { findingResourceClashes, type BuiltResource, type ResourceClash } from "./kustomize-build.js";
+import { findingDeployerClashes, type DeployerClash } from "./deployers.js";
 import type { FileMap } from "./tree.js";
 import type { ClusterModel, RepoModel } from "./types.js";
 
@@ -194,7 +195,11 @@ function* readRepo(tree: FileMap): Generator<void, LoadResult> {
   const statics = staticSites(config);
   for (const [name, spec] of Object.entries(config.clusters))
     clusters.set(name, yield* loadCluster(tree, name, spec, statics));
-  const packaging = packagingProblems(clusters, yield* findingDanglingRefs(tree), yield* findingResourceClashes(tree));
+  const packaging = packagingProblems(clusters, {
+    dangling: yield* findingDanglingRefs(tree),
+    clashes: yield* findingResourceClashes(tree),
+    deployed: yield* findingDeployerClashes(tree),
+  });
   return { ok: true, model: { config, configText, clusters, packaging } };
 }
 
@@ -224,10 +229,16 @@ export function folderOf(cluster: ClusterModel): string | undefined {
   return clusterFolder(cluster.name, clusterDirs(cluster));
 }
 
+/** What would keep the repo's packaging from deploying. */
+interface PackagingFindings {
+  dangling: readonly KustomizeRef[];
+  clashes: readonly ResourceClash[];
+  deployed: readonly DeployerClash[];
+}
+
 function packagingProblems(
   clusters: Map<string, ClusterModel>,
-  dangling: readonly KustomizeRef[],
-  clashes: readonly ResourceClash[],
+  { dangling, clashes, deployed }: PackagingFindings,
 ): Violation[] {
   const folders = [...clusters.values()].flatMap((c) => {
     const folder = folderOf(c);
@@ -249,7 +260,24 @@ function packagingProblems(
   return [
     ...danglingProblems,
     ...clashes.map((clash) => clashProblem(clash, owners(clash.first.file, clash.second.file))),
+    ...deployed.map((clash) => deployerProblem(clash, owners(`${clash.first.path}/`, `${clash.second.path}/`))),
   ];
+}
+
+/** How many objects a message names before it counts the rest. */
+const NAMED_OBJECTS = 3;
+
+function deployerProblem({ first, second, shared }: DeployerClash, clusters: string[]): Violation {
+  const named = shared.slice(0, NAMED_OBJECTS).map(resourceName).join(", ");
+  const more = shared.length > NAMED_OBJECTS ? ` and ${shared.length - NAMED_OBJECTS} more` : "";
+  const apart = second.kind === "Flux Kustomization" ? "spec.targetNamespace" : "spec.destination.namespace";
+  return {
+    rule: "duplicate-resource",
+    message: `${second.file}: ${second.kind} ${second.name} applies ${named}${more}, which ${first.kind} ${first.name} (${first.file}) applies too: each sync takes them from the other, and pruning one deletes them from under the other; give each cluster's copy a name of its own (prepare renames a name that contains the source cluster's name) or a namespace of its own (${apart})`,
+    clusters,
+    subject: `${second.kind} ${second.name}`,
+    files: [second.file, first.file],
+  };
 }
 
 /** A resource as an operator finds it: `ConfigMap "replicante-config" in namespace replicante`. */

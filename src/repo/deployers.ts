@@ -1,0 +1,128 @@
+// The Flux Kustomizations and Argo CD Applications of a repo, and what each applies. Two of them that apply one object
+// (a copied cluster's `StatefulSet replicore` in one namespace) take it from each other at every sync, and pruning one
+// (the old cluster's, at decommission) deletes it from under the other.
+import { posix } from "node:path";
+import { readYamlDocuments } from "../spec/yaml.js";
+import { builtResources, resourceIdentity, type BuiltResource } from "./kustomize-build.js";
+import type { FileMap } from "./tree.js";
+
+/** A Flux Kustomization or an Argo CD Application of the repo. */
+export interface Deployer {
+  kind: "Flux Kustomization" | "Argo CD Application";
+  name: string;
+  file: string;
+  /** The repo folder it applies (`` the root). */
+  path: string;
+  /**
+   * What decides where its objects land besides the repo: the folder of its file (a Flux instance applies the
+   * deployers under its own path; an app-of-apps, those it lists), its source, and its destination cluster.
+   */
+  place: string;
+  /** Flux `targetNamespace` (every namespaced object) or Argo CD `destination.namespace` (objects that name none). */
+  namespace: { value: string; over: "all" | "unset" } | undefined;
+}
+
+type Node = Record<string, unknown>;
+const node = (value: unknown): Node => (value !== null && typeof value === "object" ? (value as Node) : {});
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+function repoFolder(path: unknown): string | undefined {
+  if (typeof path !== "string") return undefined;
+  const trimmed = path.replace(/^\.\//, "").replace(/\/+$/, "");
+  return trimmed === "." ? "" : trimmed;
+}
+
+/** The deployer a YAML document is, when it is one that applies a folder of this repo. */
+export function deployerOf(doc: unknown, file: string): Deployer | undefined {
+  const object = node(doc);
+  const [api, spec, name] = [text(object.apiVersion), node(object.spec), text(node(object.metadata).name)];
+  const folder = posix.dirname(file);
+  if (object.kind === "Kustomization" && api.startsWith("kustomize.toolkit.fluxcd.io/")) {
+    const path = repoFolder(spec.path);
+    if (path === undefined) return undefined;
+    const target = text(spec.targetNamespace);
+    const source = node(spec.sourceRef);
+    const cluster = text(node(node(spec.kubeConfig).secretRef).name);
+    return {
+      kind: "Flux Kustomization",
+      name,
+      file,
+      path,
+      place: `flux\0${folder}\0${text(source.kind)}/${text(source.namespace)}/${text(source.name)}\0${cluster}`,
+      namespace: target ? { value: target, over: "all" } : undefined,
+    };
+  }
+  if (object.kind === "Application" && api.startsWith("argoproj.io/")) {
+    const sources = [node(spec.source), ...(Array.isArray(spec.sources) ? spec.sources.map(node) : [])];
+    const source = sources.find((s) => typeof s.path === "string");
+    const path = repoFolder(source?.path);
+    if (!source || path === undefined) return undefined;
+    const destination = node(spec.destination);
+    const namespace = text(destination.namespace);
+    return {
+      kind: "Argo CD Application",
+      name,
+      file,
+      path,
+      place: `argocd\0${folder}\0${text(source.repoURL)}\0${text(destination.server)}\0${text(destination.name)}`,
+      namespace: namespace ? { value: namespace, over: "unset" } : undefined,
+    };
+  }
+  return undefined;
+}
+
+/** The deployers of a tree, in path order (files that cannot be one are not parsed). */
+export function deployers(tree: FileMap): Deployer[] {
+  const found: Deployer[] = [];
+  for (const [path, content] of [...tree].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!/\.ya?ml$/.test(path)) continue;
+    if (!content.includes("kustomize.toolkit.fluxcd.io") && !content.includes("argoproj.io")) continue;
+    const docs = readYamlDocuments(path, content);
+    if (!docs.ok) continue;
+    for (const doc of docs.value) {
+      const deployer = deployerOf(doc, path);
+      if (deployer) found.push(deployer);
+    }
+  }
+  return found;
+}
+
+/** The objects a deployer applies, by identity: its folder's build, in the namespace it puts them in. */
+function applied(tree: FileMap, deployer: Deployer): Map<string, BuiltResource> | undefined {
+  const built = builtResources(tree, deployer.path);
+  if (!built) return undefined;
+  const over = deployer.namespace;
+  const placed = built.map((r) =>
+    over && r.namespace !== "" && (over.over === "all" || r.unset) ? { ...r, namespace: over.value } : r,
+  );
+  return new Map(placed.map((r) => [resourceIdentity(r), r]));
+}
+
+/** Two deployers of one place that apply the same objects. */
+export interface DeployerClash {
+  first: Deployer;
+  second: Deployer;
+  /** The objects both apply, as the second's folder builds them. */
+  shared: BuiltResource[];
+}
+
+/** Every pair of deployers that would apply one object, as work that yields between deployers. */
+export function* findingDeployerClashes(tree: FileMap): Generator<void, DeployerClash[]> {
+  const byPlace = new Map<string, { deployer: Deployer; objects: Map<string, BuiltResource> }[]>();
+  for (const deployer of deployers(tree)) {
+    const objects = applied(tree, deployer);
+    yield;
+    if (!objects) continue;
+    byPlace.set(deployer.place, [...(byPlace.get(deployer.place) ?? []), { deployer, objects }]);
+  }
+  const clashes: DeployerClash[] = [];
+  for (const group of byPlace.values()) {
+    group.forEach((second, j) => {
+      for (const first of group.slice(0, j)) {
+        const shared = [...second.objects].filter(([id]) => first.objects.has(id)).map(([, r]) => r);
+        if (shared.length > 0) clashes.push({ first: first.deployer, second: second.deployer, shared });
+      }
+    });
+  }
+  return clashes;
+}
