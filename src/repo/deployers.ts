@@ -3,6 +3,7 @@
 // (the old cluster's, at decommission) deletes it from under the other.
 import { posix } from "node:path";
 import { readYamlDocuments } from "../spec/yaml.js";
+import { namePattern } from "./kustomize.js";
 import { builtResources, resourceIdentity, type BuiltResource } from "./kustomize-build.js";
 import type { FileMap } from "./tree.js";
 
@@ -71,11 +72,15 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
   return undefined;
 }
 
-/** The deployers of a tree, in path order (files that cannot be one are not parsed). */
-export function deployers(tree: FileMap): Deployer[] {
+/**
+ * The deployers of a tree, in path order (files that cannot be one are not parsed), of the YAML files `among` lets
+ * through (a guard downloads each file it reads).
+ */
+export function deployers(tree: FileMap, among: (path: string) => boolean = () => true): Deployer[] {
   const found: Deployer[] = [];
-  for (const [path, content] of [...tree].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!/\.ya?ml$/.test(path)) continue;
+  for (const path of [...tree.keys()].sort()) {
+    if (!/\.ya?ml$/.test(path) || !among(path)) continue;
+    const content = tree.get(path) ?? "";
     if (!content.includes("kustomize.toolkit.fluxcd.io") && !content.includes("argoproj.io")) continue;
     const docs = readYamlDocuments(path, content);
     if (!docs.ok) continue;
@@ -88,8 +93,12 @@ export function deployers(tree: FileMap): Deployer[] {
 }
 
 /** The objects a deployer applies, by identity: its folder's build, in the namespace it puts them in. */
-function applied(tree: FileMap, deployer: Deployer): Map<string, BuiltResource> | undefined {
-  const built = builtResources(tree, deployer.path);
+function applied(
+  tree: FileMap,
+  deployer: Deployer,
+  reads: (path: string) => boolean,
+): Map<string, BuiltResource> | undefined {
+  const built = builtResources(tree, deployer.path, reads);
   if (!built) return undefined;
   const over = deployer.namespace;
   const placed = built.map((r) =>
@@ -106,11 +115,21 @@ export interface DeployerClash {
   shared: BuiltResource[];
 }
 
-/** Every pair of deployers that would apply one object, as work that yields between deployers. */
-export function* findingDeployerClashes(tree: FileMap): Generator<void, DeployerClash[]> {
+/**
+ * Every pair of deployers that would apply one object, as work that yields between deployers. Only files named after
+ * one of `clusters` are read as deployers (a deployer prepare copies is one: `clusters/production/replicore-a.yaml`),
+ * and only the resource files `reads` lets through: a guard need not download every YAML file of a PR.
+ */
+export function* findingDeployerClashes(
+  tree: FileMap,
+  clusters: readonly string[],
+  reads: (path: string) => boolean = () => true,
+): Generator<void, DeployerClash[]> {
+  const patterns = clusters.map((name) => namePattern(name));
+  const named = (path: string): boolean => patterns.some((pattern) => pattern.test(posix.basename(path)));
   const byPlace = new Map<string, { deployer: Deployer; objects: Map<string, BuiltResource> }[]>();
-  for (const deployer of deployers(tree)) {
-    const objects = applied(tree, deployer);
+  for (const deployer of deployers(tree, named)) {
+    const objects = applied(tree, deployer, reads);
     yield;
     if (!objects) continue;
     byPlace.set(deployer.place, [...(byPlace.get(deployer.place) ?? []), { deployer, objects }]);

@@ -104,7 +104,11 @@ class Builder {
   private readonly built = new Map<string, Build>();
   private readonly building = new Set<string>();
 
-  constructor(private readonly tree: FileMap) {}
+  /** `reads`: the resource files it may read (a guard downloads each one); the others add nothing it can see. */
+  constructor(
+    private readonly tree: FileMap,
+    private readonly reads: (path: string) => boolean,
+  ) {}
 
   /** The resources the kustomization of folder `dir` puts out (`` is the repo root). */
   build(dir: string): Build {
@@ -149,7 +153,7 @@ class Builder {
     const joined = posix.join(dir || ".", entry);
     if (!isRepoPath(joined)) return undefined;
     const target = normalizeRepoPath(joined);
-    if (this.tree.has(target)) return fileResources(this.tree, target);
+    if (this.tree.has(target)) return this.reads(target) ? fileResources(this.tree, target) : [];
     return this.build(target);
   }
 }
@@ -212,10 +216,13 @@ function transformed(
 /**
  * Every clash of resource identities `kustomize build` would refuse, in any kustomization of the tree, each told once
  * (by the kustomization where it arises, not again by each one that includes it); work that yields between
- * kustomizations.
+ * kustomizations. Resource files `reads` does not let through count as holding nothing.
  */
-export function* findingResourceClashes(tree: FileMap): Generator<void, ResourceClash[]> {
-  const builder = new Builder(tree);
+export function* findingResourceClashes(
+  tree: FileMap,
+  reads: (path: string) => boolean = () => true,
+): Generator<void, ResourceClash[]> {
+  const builder = new Builder(tree, reads);
   for (const file of kustomizationFiles(tree)) {
     builder.build(posix.dirname(file) === "." ? "" : posix.dirname(file));
     yield;
@@ -224,6 +231,10 @@ export function* findingResourceClashes(tree: FileMap): Generator<void, Resource
 }
 
 /** The resources `kustomize build DIR` puts out, names before the hash generators add; undefined when not known. */
-export function builtResources(tree: FileMap, dir: string): BuiltResource[] | undefined {
-  return new Builder(tree).build(dir);
+export function builtResources(
+  tree: FileMap,
+  dir: string,
+  reads: (path: string) => boolean = () => true,
+): BuiltResource[] | undefined {
+  return new Builder(tree, reads).build(dir);
 }

@@ -195,10 +195,13 @@ function* readRepo(tree: FileMap): Generator<void, LoadResult> {
   const statics = staticSites(config);
   for (const [name, spec] of Object.entries(config.clusters))
     clusters.set(name, yield* loadCluster(tree, name, spec, statics));
+  // Resource files are read in the clusters' folders only: a guard downloads each file the check reads.
+  const folders = [...clusters.values()].flatMap((c) => folderOf(c) ?? []);
+  const inFolders = (path: string): boolean => folders.some((folder) => path.startsWith(`${folder}/`));
   const packaging = packagingProblems(clusters, {
     dangling: yield* findingDanglingRefs(tree),
-    clashes: yield* findingResourceClashes(tree),
-    deployed: yield* findingDeployerClashes(tree),
+    clashes: yield* findingResourceClashes(tree, inFolders),
+    deployed: yield* findingDeployerClashes(tree, [...clusters.keys()], inFolders),
   });
   return { ok: true, model: { config, configText, clusters, packaging } };
 }

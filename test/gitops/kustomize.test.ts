@@ -2,10 +2,10 @@
 // kustomizations built both ways, and every tree of a migration of the GitOps fixtures built for real.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, posix } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { readDirTree } from "../../src/cli/disk.js";
 import { checkTree } from "../../src/invariant/index.js";
 import {
@@ -51,11 +51,47 @@ function idsOut(yaml: string): string[] {
     .sort();
 }
 
-/** The data values of the ConfigMaps kustomize put out. */
-function configMapValues(yaml: string): string[] {
-  return parseAllDocuments(yaml)
-    .map((doc) => doc.toJS() as { kind: string; data?: Record<string, string> })
-    .flatMap((r) => (r.kind === "ConfigMap" ? Object.values(r.data ?? {}) : []));
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects as kustomize put them out, read field by field
+type K8s = Record<string, any>;
+
+/** A Replicante Core container as it would run: its files from ConfigMaps, and the discovery files its config lists. */
+interface Pod {
+  files: Map<string, string>;
+  /** Absolute paths, as the container resolves them from its working directory. */
+  discovery: string[];
+}
+
+/**
+ * The Replicante containers of the StatefulSets and Deployments of one build, with the files their ConfigMap volumes
+ * give them (a `subPath` mount, `items`, or every key), their Core config read from `--config` or the working directory.
+ */
+function podsOf(yaml: string): Pod[] {
+  const objects = parseAllDocuments(yaml).map((doc) => doc.toJS() as K8s);
+  const configMaps = new Map(objects.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata.name, o.data ?? {}]));
+  const workloads = objects.filter((o) => ["StatefulSet", "Deployment"].includes(o.kind));
+  return workloads.flatMap((w) =>
+    (w.spec.template.spec.containers as K8s[])
+      .filter((c) => String(c.image).startsWith("replicanteio/replicante:"))
+      .map((c): Pod => {
+        const volumes = new Map((w.spec.template.spec.volumes as K8s[]).map((v) => [v.name, v.configMap]));
+        const files = new Map<string, string>();
+        for (const mount of c.volumeMounts as K8s[]) {
+          const source = volumes.get(mount.name);
+          const data: Record<string, string> = configMaps.get(source?.name) ?? {};
+          if (mount.subPath) files.set(mount.mountPath, data[mount.subPath] ?? "");
+          else
+            for (const { key, path } of (source.items as K8s[] | undefined) ??
+              Object.keys(data).map((key) => ({ key, path: key })))
+              files.set(posix.join(mount.mountPath, path), data[key] ?? "");
+        }
+        const cwd = c.workingDir ?? "/";
+        const args: string[] = c.args ?? [];
+        const configPath = args.includes("--config") ? args[args.indexOf("--config") + 1] : "replicante.yaml";
+        const config = parse(files.get(posix.resolve(cwd, configPath ?? "")) ?? "{}") as K8s;
+        const listed: string[] = config?.discovery?.backends?.files ?? [];
+        return { files, discovery: listed.map((entry) => posix.resolve(cwd, entry)) };
+      }),
+  );
 }
 
 const idsModel = (resources: BuiltResource[]): string[] =>
@@ -166,34 +202,38 @@ describe.skipIf(missing !== undefined)("the real kustomize", () => {
     ["argocd", "canary: postgres\nrest: *"],
   ] as const;
   it.each(migrations)(
-    "%s fixture: every kustomization of every tree of the migration builds, and each Core's ConfigMap holds the discovery files its config lists",
+    "%s fixture: every kustomization of every tree of the migration builds, and each Core's pod reads the discovery files Handover says it has",
     async (fixture, groups) => {
       const start = await readDirTree(`test/fixtures/repos/${fixture}`);
       const plan = planOk(start, request("replicore-a", "replicore-b", "0.3.1", groups));
-      let listed = 0;
+      let read = 0;
       for (const tree of walk(start, plan)) {
         const root = onDisk(tree);
-        const deployed = new Map<string, string[]>();
+        const outputs = new Map<string, string>();
         for (const file of kustomizationFiles(tree)) {
           const built = kustomize(join(root, dirname(file)));
           expect(built.ok ? "" : built.error, file).toBe("");
-          if (built.ok) deployed.set(dirname(file), configMapValues(built.yaml));
+          if (built.ok) outputs.set(dirname(file), built.yaml);
         }
         expect(checkTree(tree).filter((v) => v.rule === "duplicate-resource")).toStrictEqual([]);
         const loaded = loadRepo(tree);
         if (!loaded.ok) throw new Error("fixture tree does not load");
         for (const cluster of loaded.model.clusters.values()) {
           const folder = folderOf(cluster) ?? "";
-          const values = [...deployed]
-            .filter(([dir]) => dir === folder || dir.startsWith(`${folder}/`))
-            .flatMap(([, v]) => v);
-          for (const file of cluster.backends.flatMap((b) => b.files)) {
-            expect(values, `${cluster.name}: ${file}`).toContain(tree.get(file));
-            listed++;
+          const builds = [...outputs].filter(([dir]) => dir === folder || dir.startsWith(`${folder}/`));
+          const pods = builds.flatMap(([, yaml]) => podsOf(yaml));
+          expect(pods.length, cluster.name).toBeGreaterThan(0);
+          const expected = cluster.backends.flatMap((b) => b.files).map((f) => tree.get(f));
+          for (const pod of pods) {
+            expect(pod.discovery, `${cluster.name}: the pod's Core config lists its discovery files`).toHaveLength(
+              expected.length,
+            );
+            expect(pod.discovery.map((path) => pod.files.get(path)).sort()).toStrictEqual(expected.sort());
+            read += expected.length;
           }
         }
       }
-      expect(listed).toBeGreaterThan(plan.steps.length);
+      expect(read).toBeGreaterThan(plan.steps.length);
     },
   );
 });

@@ -41,7 +41,10 @@ describe("Kustomize packaging (kustomize fixture: generators, patches, parent ku
     expect(next.get(PARENT)).toBe(`${tree.get(PARENT)}  - ./replicore-b\n`);
     expect(next.get(TARGET_K)).toBe(
       edit(tree.get(SOURCE_K)?.replaceAll("replicore-a", "replicore-b") ?? "", [
-        ["      - mongo.yaml=config/conf.d/mongo.yaml   # orders replica set\n      - config/conf.d/kafka.yaml\n", ""],
+        [
+          "    files:\n      - mongo.yaml=config/conf.d/mongo.yaml   # orders replica set\n      - config/conf.d/kafka.yaml\n",
+          "    files: []\n",
+        ],
       ]),
     );
     expect(next.get("clusters/replicore-b/config/tls.crt")).toBe(tree.get("clusters/replicore-a/config/tls.crt"));
@@ -59,10 +62,7 @@ describe("Kustomize packaging (kustomize fixture: generators, patches, parent ku
     const prepared = treeAfter(tree, plan, "prepare");
     expect(canary.get(TARGET_K)).toBe(
       edit(prepared.get(TARGET_K) ?? "", [
-        [
-          "      - replicante.yaml=config/replicante.yaml\n",
-          "      - replicante.yaml=config/replicante.yaml\n      - mongo.yaml=config/conf.d/mongo.yaml\n",
-        ],
+        ["    files: []\n", "    files:\n      - mongo.yaml=config/conf.d/mongo.yaml\n"],
       ]),
     );
     const rest = treeAfter(tree, plan, "adopt-rest");
@@ -82,8 +82,8 @@ describe("Kustomize packaging (kustomize fixture: generators, patches, parent ku
     expect(treeAfter(tree, all, "adopt-all").get(TARGET_K)).toBe(
       edit(prepared.get(TARGET_K) ?? "", [
         [
-          "      - replicante.yaml=config/replicante.yaml\n",
-          "      - replicante.yaml=config/replicante.yaml\n      - mongo.yaml=config/conf.d/mongo.yaml\n      - config/conf.d/kafka.yaml\n",
+          "    files: []\n",
+          "    files:\n      - mongo.yaml=config/conf.d/mongo.yaml\n      - config/conf.d/kafka.yaml\n",
         ],
       ]),
     );

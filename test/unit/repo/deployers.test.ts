@@ -27,7 +27,7 @@ function repo(a: string, b: string, deployers: Record<string, string>): Map<stri
 
 /** [second deployer, first deployer, shared objects] of each clash. */
 const clashes = (tree: Map<string, string>): [string, string, string[]][] =>
-  finish(findingDeployerClashes(tree)).map((c) => [
+  finish(findingDeployerClashes(tree, ["a", "b", "c", "d"])).map((c) => [
     c.second.name,
     c.first.name,
     c.shared.map((r) => `${r.kind} ${r.namespace}/${r.name}`),
@@ -97,6 +97,7 @@ describe("deployers that would apply one object", () => {
           rule: "duplicate-resource",
           message:
             'clusters/production/replicore-b.yaml: Flux Kustomization replicore-b applies StatefulSet "replicore" in namespace default, ConfigMap "replicore-config" in namespace default, ' +
+            'ConfigMap "replicore-discovery" in namespace default, ' +
             "which Flux Kustomization replicore-a (clusters/production/replicore-a.yaml) applies too: each sync takes them from the other, and pruning one deletes them from under the other; " +
             "give each cluster's copy a name of its own (prepare renames a name that contains the source cluster's name) or a namespace of its own (spec.targetNamespace)",
           clusters: ["replicore-a", "replicore-b"],
