@@ -39,7 +39,7 @@ export interface ResourceClash {
 }
 
 /**
- * Kinds with no namespace (kustomize's own list, from Kubernetes' OpenAPI description): its `namespace` field leaves
+ * Kubernetes' kinds with no namespace (kustomize knows them from the API's OpenAPI description): its `namespace` leaves
  * them alone. Any other kind, a custom resource's included, is namespaced, as kustomize assumes.
  */
 const CLUSTER_SCOPED = new Set([
