@@ -57,7 +57,7 @@ function summary(io: Io, report: RehearsalReport): string {
     `Deploy systems: ${report.deploy.systems.join(", ") || "none"} (posted ${report.deploy.posted.join(", ") || "nothing"})`,
     ...report.deploy.waiting.map((w) => paint(io, "red", `  ${w}`)),
     report.deploy.build_errors.length === 0
-      ? "Packaging: every kustomization entry of the final tree names a file that exists"
+      ? "Packaging: the final tree builds (every kustomization entry names a file that exists, no resource twice)"
       : paint(
           io,
           "red",

@@ -6,7 +6,8 @@ import { checkTree } from "../invariant/index.js";
 import { GUARD_NAME } from "../guard/index.js";
 import { formatElapsed } from "../health/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
-import { danglingRefs, PLACEHOLDER } from "../repo/index.js";
+import { danglingRefs, findingResourceClashes, PLACEHOLDER, resourceName, type FileMap } from "../repo/index.js";
+import { finish } from "../spec/work.js";
 import { seededRandom, type GitHubSim, type MergeMethod, type SimPullRequest } from "../sim/index.js";
 import picomatch from "picomatch";
 import { statusGlob } from "../spec/config.js";
@@ -591,14 +592,23 @@ class Rehearsal {
         systems: this.systems,
         posted: [...new Set(this.posted.map((p) => (p.kind === "status" ? p.context : `deployment ${p.environment}`)))],
         waiting: completed ? [] : this.waiting(stoppedAt),
-        build_errors: danglingRefs(sim.readTree(sim.defaultBranchHistory().at(-1) ?? "HEAD")).map(
-          (r) => `${r.file}: ${JSON.stringify(r.value)} names ${r.target}, which does not exist`,
-        ),
+        build_errors: buildErrors(sim.readTree(sim.defaultBranchHistory().at(-1) ?? "HEAD")),
       },
       api: { requests: sim.requests.length, writes: sim.requests.filter((r) => r.write).length },
       simulated_seconds: Math.round((this.clock.current - this.start) / 1000),
     };
   }
+}
+
+/** Why `kustomize build` would fail on a tree: entries naming missing files, one resource built twice. */
+function buildErrors(tree: FileMap): string[] {
+  const dangling = danglingRefs(tree).map(
+    (r) => `${r.file}: ${JSON.stringify(r.value)} names ${r.target}, which does not exist`,
+  );
+  const twice = finish(findingResourceClashes(tree)).map(
+    (clash) => `${clash.kustomization}: builds ${resourceName(clash.second)} twice`,
+  );
+  return [...dangling, ...twice];
 }
 
 /** Run the whole migration against the simulator: real App, simulated reviewers, deploys and clock. */

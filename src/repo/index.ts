@@ -35,6 +35,7 @@ export {
 export {
   builtResources,
   findingResourceClashes,
+  resourceName,
   type BuiltResource,
   type ResourceClash,
 } from "./kustomize-build.js";

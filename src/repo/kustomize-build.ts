@@ -81,6 +81,11 @@ export function resourceIdentity(r: Omit<BuiltResource, "earlier" | "unset">): s
   return `${r.apiVersion}\0${r.kind}\0${r.namespace}\0${r.name}`;
 }
 
+/** A resource as an operator finds it: `ConfigMap "replicante-config" in namespace replicante`. */
+export function resourceName(r: BuiltResource): string {
+  return `${r.kind} ${JSON.stringify(r.name)}${r.namespace === "" ? "" : ` in namespace ${r.namespace}`}`;
+}
+
 /** The resources of one YAML file kustomize lists under `resources`. */
 function fileResources(tree: FileMap, file: string): BuiltResource[] {
   const docs = readYamlDocuments(file, tree.get(file) ?? "");

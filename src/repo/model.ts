@@ -18,7 +18,7 @@ import { coreDependencies, PLACEHOLDER, placeholders, type Placeholder } from ".
 import { normalizeUrl } from "./paths.js";
 import { staticReach, type StaticSite } from "./static.js";
 import { clusterFolder, findingDanglingRefs, type KustomizeRef } from "./kustomize.js";
-import { findingResourceClashes, type BuiltResource, type ResourceClash } from "./kustomize-build.js";
+import { findingResourceClashes, resourceName, type BuiltResource, type ResourceClash } from "./kustomize-build.js";
 import { findingDeployerClashes, type DeployerClash } from "./deployers.js";
 import type { FileMap } from "./tree.js";
 import type { ClusterModel, RepoModel } from "./types.js";
@@ -281,11 +281,6 @@ function deployerProblem({ first, second, shared }: DeployerClash, clusters: str
     subject: `${second.kind} ${second.name}`,
     files: [second.file, first.file],
   };
-}
-
-/** A resource as an operator finds it: `ConfigMap "replicante-config" in namespace replicante`. */
-function resourceName(r: BuiltResource): string {
-  return `${r.kind} ${JSON.stringify(r.name)}${r.namespace === "" ? "" : ` in namespace ${r.namespace}`}`;
 }
 
 function clashProblem({ kustomization, first, second, by }: ResourceClash, clusters: string[]): Violation {

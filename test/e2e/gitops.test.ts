@@ -76,6 +76,19 @@ describe("rehearsals with the deploy system the config names", () => {
   });
 });
 
+describe("a final tree kustomize would not build", () => {
+  it("a parent that lists one folder twice: the rehearsal says which kustomization builds which resource twice", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "handover-gitops-"));
+    cpSync("test/fixtures/repos/kustomize", repo, { recursive: true });
+    const parent = join(repo, "clusters/kustomization.yaml");
+    writeFileSync(parent, `${readFileSync(parent, "utf8")}  - ./shared\n`);
+    const { report } = await run(repo, issueBody("replicore-a", "replicore-b", "0.3.1", "canary: mongo\nrest: *"));
+    expect(report.deploy.build_errors).toStrictEqual([
+      'clusters/kustomization.yaml: builds Namespace "replicante" twice',
+    ]);
+  });
+});
+
 describe("a gate that cannot see what the real tool posts", () => {
   it("a Flux-looking glob times out in the rehearsal, saying which context was posted and which glob waited", async () => {
     const repo = withConfig("examples/config-repo", (text) =>
