@@ -3,8 +3,8 @@
 // (the old cluster's, at decommission) deletes it from under the other.
 import { posix } from "node:path";
 import { readYamlDocuments } from "../spec/yaml.js";
-import { namePattern } from "./kustomize.js";
-import { builtResources, resourceIdentity, type BuiltResource } from "./kustomize-build.js";
+import { kustomizationIn, namePattern } from "./kustomize.js";
+import { builtResources, fileResources, resourceIdentity, type BuiltResource } from "./kustomize-build.js";
 import type { FileMap } from "./tree.js";
 
 /** A Flux Kustomization or an Argo CD Application of the repo. */
@@ -21,6 +21,11 @@ export interface Deployer {
   place: string;
   /** Flux `targetNamespace` (every namespaced object) or Argo CD `destination.namespace` (objects that name none). */
   namespace: { value: string; over: "all" | "unset" } | undefined;
+  /**
+   * A folder with no kustomization: whether the manifests of its subfolders are applied too (Flux: always; Argo CD:
+   * with `directory.recurse`).
+   */
+  recurse: boolean;
 }
 
 type Node = Record<string, unknown>;
@@ -51,6 +56,7 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
       path,
       place: `flux\0${folder}\0${text(source.kind)}/${text(source.namespace)}/${text(source.name)}\0${cluster}`,
       namespace: target ? { value: target, over: "all" } : undefined,
+      recurse: true,
     };
   }
   if (object.kind === "Application" && api.startsWith("argoproj.io/")) {
@@ -67,6 +73,7 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
       path,
       place: `argocd\0${folder}\0${text(source.repoURL)}\0${text(destination.server)}\0${text(destination.name)}`,
       namespace: namespace ? { value: namespace, over: "unset" } : undefined,
+      recurse: node(source.directory).recurse === true,
     };
   }
   return undefined;
@@ -92,14 +99,28 @@ export function deployers(tree: FileMap, among: (path: string) => boolean = () =
   return found;
 }
 
+/**
+ * The manifests a deployer applies from a folder with no kustomization (Flux generates one listing them; Argo CD applies
+ * the folder as a directory app), in path order.
+ */
+function plainFolder(tree: FileMap, deployer: Deployer, reads: (path: string) => boolean): BuiltResource[] {
+  const prefix = deployer.path === "" ? "" : `${deployer.path}/`;
+  const applies = (path: string): boolean =>
+    path.startsWith(prefix) &&
+    /\.ya?ml$/.test(path) &&
+    (deployer.recurse || !path.slice(prefix.length).includes("/")) &&
+    reads(path);
+  return [...tree.keys()]
+    .filter(applies)
+    .sort()
+    .flatMap((path) => fileResources(tree, path));
+}
+
 /** The objects a deployer applies, by identity: its folder's build, in the namespace it puts them in. */
-function applied(
-  tree: FileMap,
-  deployer: Deployer,
-  reads: (path: string) => boolean,
-): Map<string, BuiltResource> | undefined {
-  const built = builtResources(tree, deployer.path, reads);
-  if (!built) return undefined;
+function applied(tree: FileMap, deployer: Deployer, reads: (path: string) => boolean): Map<string, BuiltResource> {
+  const built = kustomizationIn(tree, deployer.path)
+    ? (builtResources(tree, deployer.path, reads) ?? [])
+    : plainFolder(tree, deployer, reads);
   const over = deployer.namespace;
   const placed = built.map((r) =>
     over && r.namespace !== "" && (over.over === "all" || r.unset) ? { ...r, namespace: over.value } : r,
@@ -131,7 +152,6 @@ export function* findingDeployerClashes(
   for (const deployer of deployers(tree, named)) {
     const objects = applied(tree, deployer, reads);
     yield;
-    if (!objects) continue;
     byPlace.set(deployer.place, [...(byPlace.get(deployer.place) ?? []), { deployer, objects }]);
   }
   const clashes: DeployerClash[] = [];

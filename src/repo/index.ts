@@ -34,6 +34,7 @@ export {
 } from "./kustomize.js";
 export {
   builtResources,
+  fileResources,
   findingResourceClashes,
   resourceName,
   type BuiltResource,

@@ -87,7 +87,7 @@ export function resourceName(r: BuiltResource): string {
 }
 
 /** The resources of one YAML file kustomize lists under `resources`. */
-function fileResources(tree: FileMap, file: string): BuiltResource[] {
+export function fileResources(tree: FileMap, file: string): BuiltResource[] {
   const docs = readYamlDocuments(file, tree.get(file) ?? "");
   if (!docs.ok) return [];
   return docs.value.flatMap((doc, i): BuiltResource[] => {

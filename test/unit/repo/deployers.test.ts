@@ -78,6 +78,29 @@ describe("deployers that would apply one object", () => {
     ).toStrictEqual([]);
   });
 
+  it("a folder with no kustomization: Flux applies every manifest below it, Argo CD those in it unless directory.recurse", () => {
+    const plain = (app: string): [string, string][] => [
+      [`plain/${app}/statefulset.yaml`, object("ConfigMap", "top")],
+      [`plain/${app}/nested/service.yaml`, object("Service", "nested")],
+      [`plain/${app}/replicante.yaml`, "discovery:\n  backends:\n    files: []\n"],
+    ];
+    const tree = new Map([...plain("a"), ...plain("b"), ...plain("c"), ...plain("d")]);
+    tree.set("clusters/prod/a.yaml", flux("a", "plain/a"));
+    tree.set("clusters/prod/b.yaml", flux("b", "plain/b"));
+    tree.set("argocd/c.yaml", argo("c", "plain/c", "    server: https://kubernetes.default.svc\n"));
+    tree.set(
+      "argocd/d.yaml",
+      argo("d", "plain/d", "    server: https://kubernetes.default.svc\n").replace(
+        "    path: plain/d\n",
+        "    path: plain/d\n    directory:\n      recurse: true\n",
+      ),
+    );
+    expect(clashes(tree)).toStrictEqual([
+      ["d", "c", ["ConfigMap default/top"]],
+      ["b", "a", ["Service default/nested", "ConfigMap default/top"]],
+    ]);
+  });
+
   it("refuses a prepare whose copied Flux Kustomization would apply the source's StatefulSet and ConfigMap again", async () => {
     const tree = await fixture("flux");
     const deployer = "clusters/production/replicore-a.yaml";
