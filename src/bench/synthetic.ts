@@ -40,7 +40,7 @@ function withSource(files: Map<string, string>, config: string[]): Map<string, s
   files.set("clusters/replicore-a/replicante.yaml", config.join("\n"));
   files.set(
     "clusters/replicore-a/statefulset.yaml",
-    "kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
+    "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: replicore-a\nspec:\n  template:\n    metadata:\n      annotations: {}\n",
   );
   files.set(
     ".github/handover.yml",

@@ -18,8 +18,8 @@ const SOURCE_CONFIG = "clusters/replicore-a/replicante.yaml";
 const TARGET_CONFIG = "clusters/replicore-b/replicante.yaml";
 const name = (i: number) => `store-${String(i).padStart(4, "0")}`;
 const line = (i: number) => `      - 'conf.d/${name(i)}.yaml'\n`;
-const restart = (value: string) =>
-  `kind: StatefulSet\nspec:\n  template:\n    metadata:\n      annotations: {handover.replicante.io/restart: ${value}}\n`;
+const restart = (value: string, cluster: string) =>
+  `apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: ${cluster}\nspec:\n  template:\n    metadata:\n      annotations: {handover.replicante.io/restart: ${value}}\n`;
 
 function contents(step: PlannedStep | undefined): [string, string, string | null][] {
   return (step?.changes ?? []).map((c) => [c.action, c.path, c.content]);
@@ -87,12 +87,12 @@ describe("a plan of 1,000 single-backend groups", () => {
       const copy = `clusters/replicore-b/conf.d/${name(i)}.yaml`;
       expect(contents(plan.steps[2 * i + 1])).toEqual([
         ["update", SOURCE_CONFIG, source],
-        ["update", "clusters/replicore-a/statefulset.yaml", restart(`1-release-${name(i)}`)],
+        ["update", "clusters/replicore-a/statefulset.yaml", restart(`1-release-${name(i)}`, "replicore-a")],
       ]);
       expect(contents(plan.steps[2 * i + 2])).toEqual([
         ["create", copy, tree.get(`clusters/replicore-a/conf.d/${name(i)}.yaml`) ?? null],
         ["update", TARGET_CONFIG, target],
-        ["update", "clusters/replicore-b/statefulset.yaml", restart(`1-adopt-${name(i)}`)],
+        ["update", "clusters/replicore-b/statefulset.yaml", restart(`1-adopt-${name(i)}`, "replicore-b")],
       ]);
     }
   });
@@ -171,11 +171,11 @@ describe("a plan of an http-era cluster with 30 discovery endpoints (quick steps
       target = `${target.slice(0, at)}${endpoint(i)}${target.slice(at)}`;
       expect(contents(plan.steps[2 * i + 1])).toEqual([
         ["update", SOURCE_CONFIG, source],
-        ["update", "clusters/replicore-a/statefulset.yaml", restart(`1-release-${id(i)}`)],
+        ["update", "clusters/replicore-a/statefulset.yaml", restart(`1-release-${id(i)}`, "replicore-a")],
       ]);
       expect(contents(plan.steps[2 * i + 2])).toEqual([
         ["update", TARGET_CONFIG, target],
-        ["update", "clusters/replicore-b/statefulset.yaml", restart(`1-adopt-${id(i)}`)],
+        ["update", "clusters/replicore-b/statefulset.yaml", restart(`1-adopt-${id(i)}`, "replicore-b")],
       ]);
     }
   });
@@ -254,7 +254,7 @@ describe("a files-era source of 30 groups crossing to Core 0.5 or 0.7 (each grou
       const endpoint = `      - url: 'https://REPLACE-ME/replicore-b/${name(i)}.json'\n`;
       expect(contents(adopt)).toEqual([
         ["update", TARGET_CONFIG, before.replace("  interval: 60", `${endpoint}  interval: 60`)],
-        ["update", "clusters/replicore-b/statefulset.yaml", restart(`1-adopt-${name(i)}`)],
+        ["update", "clusters/replicore-b/statefulset.yaml", restart(`1-adopt-${name(i)}`, "replicore-b")],
         ["create", `discovery/replicore-b/${name(i)}.json`, document(i)],
       ]);
     }
