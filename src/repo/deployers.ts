@@ -85,8 +85,7 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
  */
 export function deployers(tree: FileMap, among: (path: string) => boolean = () => true): Deployer[] {
   const found: Deployer[] = [];
-  for (const path of [...tree.keys()].sort()) {
-    if (!/\.ya?ml$/.test(path) || !among(path)) continue;
+  for (const path of [...tree.keys()].filter((p) => /\.ya?ml$/.test(p) && among(p)).sort()) {
     const content = tree.get(path) ?? "";
     if (!content.includes("kustomize.toolkit.fluxcd.io") && !content.includes("argoproj.io")) continue;
     const docs = readYamlDocuments(path, content);
@@ -147,7 +146,10 @@ export function* findingDeployerClashes(
   reads: (path: string) => boolean = () => true,
 ): Generator<void, DeployerClash[]> {
   const patterns = clusters.map((name) => namePattern(name));
-  const named = (path: string): boolean => patterns.some((pattern) => pattern.test(posix.basename(path)));
+  const named = (path: string): boolean => {
+    const file = posix.basename(path);
+    return patterns.some((pattern) => pattern.test(file));
+  };
   const byPlace = new Map<string, { deployer: Deployer; objects: Map<string, BuiltResource> }[]>();
   for (const deployer of deployers(tree, named)) {
     const objects = applied(tree, deployer, reads);
