@@ -4,7 +4,7 @@
 import { posix } from "node:path";
 import { readYamlDocuments } from "../spec/yaml.js";
 import { kustomizationIn, namePattern } from "./kustomize.js";
-import { builtResources, fileResources, resourceIdentity, type BuiltResource } from "./kustomize-build.js";
+import { builtResources, fileResources, NOT_RENAMED, resourceIdentity, type BuiltResource } from "./kustomize-build.js";
 import type { FileMap } from "./tree.js";
 
 /** A Flux Kustomization or an Argo CD Application of the repo. */
@@ -19,8 +19,13 @@ export interface Deployer {
    * deployers under its own path; an app-of-apps, those it lists), its source, and its destination cluster.
    */
   place: string;
-  /** Flux `targetNamespace` (every namespaced object) or Argo CD `destination.namespace` (objects that name none). */
+  /**
+   * Flux `targetNamespace` and Argo CD `kustomize.namespace` (every namespaced object), or Argo CD
+   * `destination.namespace` (objects that name none).
+   */
   namespace: { value: string; over: "all" | "unset" } | undefined;
+  /** Flux `namePrefix`/`nameSuffix`, Argo CD `kustomize.namePrefix`/`nameSuffix`: as a kustomization's. */
+  rename: { prefix: string; suffix: string };
   /**
    * A folder with no kustomization: whether the manifests of its subfolders are applied too (Flux: always; Argo CD:
    * with `directory.recurse`).
@@ -56,6 +61,7 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
       path,
       place: `flux\0${folder}\0${text(source.kind)}/${text(source.namespace)}/${text(source.name)}\0${cluster}`,
       namespace: target ? { value: target, over: "all" } : undefined,
+      rename: { prefix: text(spec.namePrefix), suffix: text(spec.nameSuffix) },
       recurse: true,
     };
   }
@@ -65,14 +71,17 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
     const path = repoFolder(source?.path);
     if (!source || path === undefined) return undefined;
     const destination = node(spec.destination);
-    const namespace = text(destination.namespace);
+    const kustomize = node(source.kustomize);
+    const namespace = text(kustomize.namespace) || text(destination.namespace);
+    const over = text(kustomize.namespace) ? "all" : "unset";
     return {
       kind: "Argo CD Application",
       name,
       file,
       path,
       place: `argocd\0${folder}\0${text(source.repoURL)}\0${text(destination.server)}\0${text(destination.name)}`,
-      namespace: namespace ? { value: namespace, over: "unset" } : undefined,
+      namespace: namespace ? { value: namespace, over } : undefined,
+      rename: { prefix: text(kustomize.namePrefix), suffix: text(kustomize.nameSuffix) },
       recurse: node(source.directory).recurse === true,
     };
   }
@@ -120,10 +129,12 @@ function applied(tree: FileMap, deployer: Deployer, reads: (path: string) => boo
   const built = kustomizationIn(tree, deployer.path)
     ? (builtResources(tree, deployer.path, reads) ?? [])
     : plainFolder(tree, deployer, reads);
-  const over = deployer.namespace;
-  const placed = built.map((r) =>
-    over && r.namespace !== "" && (over.over === "all" || r.unset) ? { ...r, namespace: over.value } : r,
-  );
+  const { namespace: over, rename } = deployer;
+  const placed = built.map((r) => ({
+    ...r,
+    ...(over && r.namespace !== "" && (over.over === "all" || r.unset) ? { namespace: over.value } : {}),
+    ...(NOT_RENAMED.has(r.kind) ? {} : { name: `${rename.prefix}${r.name}${rename.suffix}` }),
+  }));
   return new Map(placed.map((r) => [resourceIdentity(r), r]));
 }
 

@@ -69,7 +69,7 @@ const CLUSTER_SCOPED = new Set([
 ]);
 
 /** Kinds kustomize's `namePrefix` and `nameSuffix` do not rename. */
-const NOT_RENAMED = new Set(["Namespace", "CustomResourceDefinition"]);
+export const NOT_RENAMED = new Set(["Namespace", "CustomResourceDefinition"]);
 
 type Node = Record<string, unknown>;
 

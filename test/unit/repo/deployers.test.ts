@@ -55,6 +55,27 @@ describe("deployers that would apply one object", () => {
     expect(clashes(repo(objects, objects, deployers))).toStrictEqual([["b", "a", ["Namespace /fleet"]]]);
   });
 
+  it("Flux spec.namePrefix and Argo CD kustomize.namePrefix/namespace keep copies apart (not a Namespace object)", () => {
+    const objects = `${object("ConfigMap", "cfg", "x")}---\n${object("Namespace", "fleet")}`;
+    const server = "    server: https://kubernetes.default.svc\n";
+    const deployers = {
+      "clusters/prod/a.yaml": flux("a", "apps/a", "  namePrefix: a-\n"),
+      "clusters/prod/b.yaml": flux("b", "apps/b", "  namePrefix: b-\n"),
+      "argocd/c.yaml": argo("c", "apps/a", server).replace(
+        "    path: apps/a\n",
+        "    path: apps/a\n    kustomize:\n      namespace: c\n",
+      ),
+      "argocd/d.yaml": argo("d", "apps/b", server).replace(
+        "    path: apps/b\n",
+        "    path: apps/b\n    kustomize:\n      nameSuffix: -d\n",
+      ),
+    };
+    expect(clashes(repo(objects, objects, deployers))).toStrictEqual([
+      ["d", "c", ["Namespace /fleet"]],
+      ["b", "a", ["Namespace /fleet"]],
+    ]);
+  });
+
   it("Argo CD destination.namespace places only the objects that name none", () => {
     const objects = `${object("ConfigMap", "cfg")}---\n${object("Secret", "shared", "infra")}`;
     const deployers = {
