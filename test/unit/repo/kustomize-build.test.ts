@@ -1,5 +1,5 @@
-// Resource identities as `kustomize build` tells them apart (rule `duplicate-resource`). Each case here was run through
-// kustomize v5.5 (`kubectl kustomize`) first; kustomize-real.test.ts holds the model to it on random trees.
+// Resource identities as `kustomize build` tells them apart (rule `duplicate-resource`). Each clash case here was run
+// through kustomize v5.5 (`kubectl kustomize`) first; test/gitops/kustomize.test.ts holds the model to it on random trees.
 import { describe, expect, it } from "vitest";
 import { findingResourceClashes, type ResourceClash } from "../../../src/repo/kustomize-build.js";
 import { finish } from "../../../src/spec/work.js";
