@@ -195,10 +195,13 @@ function* readRepo(tree: FileMap): Generator<void, LoadResult> {
   const statics = staticSites(config);
   for (const [name, spec] of Object.entries(config.clusters))
     clusters.set(name, yield* loadCluster(tree, name, spec, statics));
+  const folders = [...clusters.values()].flatMap((c) => {
+    const folder = folderOf(c);
+    return folder === undefined ? [] : [[c.name, folder] as const];
+  });
   // Resource files are read in the clusters' folders only: a guard downloads each file the check reads.
-  const folders = [...clusters.values()].flatMap((c) => folderOf(c) ?? []);
-  const inFolders = (path: string): boolean => folders.some((folder) => path.startsWith(`${folder}/`));
-  const packaging = packagingProblems(clusters, {
+  const inFolders = (path: string): boolean => folders.some(([, folder]) => path.startsWith(`${folder}/`));
+  const packaging = packagingProblems(folders, {
     dangling: yield* findingDanglingRefs(tree),
     clashes: yield* findingResourceClashes(tree, inFolders),
     deployed: yield* findingDeployerClashes(tree, [...clusters.keys()], inFolders),
@@ -239,14 +242,11 @@ interface PackagingFindings {
   deployed: readonly DeployerClash[];
 }
 
+/** `folders`: each cluster's folder, by name, for the clusters a problem's files belong to. */
 function packagingProblems(
-  clusters: Map<string, ClusterModel>,
+  folders: readonly (readonly [string, string])[],
   { dangling, clashes, deployed }: PackagingFindings,
 ): Violation[] {
-  const folders = [...clusters.values()].flatMap((c) => {
-    const folder = folderOf(c);
-    return folder === undefined ? [] : [[c.name, folder] as const];
-  });
   const owners = (...files: string[]): string[] => [
     ...new Set(folders.filter(([, f]) => files.some((file) => file.startsWith(`${f}/`))).map(([name]) => name)),
   ];
