@@ -2,9 +2,8 @@
 // repo whose two kustomizations built together define one ConfigMap (a copied cluster's `replicante-config`) fails
 // the whole build (`may not add resource with an already registered id`), and Flux or Argo CD then applies nothing.
 import { posix } from "node:path";
-import { isRepoPath, normalizeRepoPath } from "../spec/config.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
-import { isRemote, kustomizationFiles, kustomizationIn } from "./kustomize.js";
+import { kustomizationFiles, kustomizationIn, localTarget } from "./kustomize.js";
 import type { FileMap } from "./tree.js";
 
 /** A resource as kustomize tells resources apart: group, version, kind, namespace, name. */
@@ -154,10 +153,8 @@ class Builder {
 
   /** The resources one `resources` or `components` entry brings: a file's, or a folder's build. */
   private entryResources(dir: string, entry: unknown): Build {
-    if (typeof entry !== "string" || entry === "" || isRemote(entry) || entry.startsWith("/")) return undefined;
-    const joined = posix.join(dir || ".", entry);
-    if (!isRepoPath(joined)) return undefined;
-    const target = normalizeRepoPath(joined);
+    const target = typeof entry === "string" ? localTarget(dir, entry) : undefined;
+    if (target === undefined) return undefined;
     if (this.tree.has(target)) return this.reads(target) ? fileResources(this.tree, target) : [];
     return this.build(target);
   }

@@ -39,7 +39,7 @@ export interface KustomizeRef {
 }
 
 /** Remote bases (`github.com/org/repo//path?ref=v1`, `https://...`, `git@...`) are not files of this repo. */
-export function isRemote(value: string): boolean {
+function isRemote(value: string): boolean {
   return (
     /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
     /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(value) ||
@@ -48,8 +48,12 @@ export function isRemote(value: string): boolean {
   );
 }
 
-function resolveFrom(dir: string, path: string): string | undefined {
-  if (path.startsWith("/")) return undefined;
+/**
+ * The repo path a kustomization in `dir` names with `path`; undefined for a remote base, an absolute path or one
+ * outside the repo (not files of this repo).
+ */
+export function localTarget(dir: string, path: string): string | undefined {
+  if (path === "" || isRemote(path) || path.startsWith("/")) return undefined;
   const joined = posix.join(dir || ".", path);
   return isRepoPath(joined) ? normalizeRepoPath(joined) : undefined;
 }
@@ -85,8 +89,7 @@ export function* readingKustomizationRefs(file: string, text: string): Generator
     key: string,
     path: string,
   ) => {
-    if (path === "" || isRemote(path)) return;
-    const target = resolveFrom(dir, path);
+    const target = localTarget(dir, path);
     if (target === undefined) return;
     refs.push({
       file,

@@ -6,6 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { planMigration, type Plan, type PlannedStep } from "../../../src/plan/index.js";
 import { readDirTree } from "../../../src/cli/disk.js";
 import type { FileChange, FileMap } from "../../../src/repo/index.js";
+import type { Violation } from "../../../src/spec/violation.js";
 import { formBody, parseIssueBody, type MigrationRequest } from "../../../src/spec/issue.js";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/repos/", import.meta.url));
@@ -24,6 +25,11 @@ export function request(source: string, target: string, version: string, groups?
 }
 
 /** planMigration that must succeed. */
+/** planMigration's answer when `step`'s tree would break the invariant with `violations`. */
+export function refusedAt(step: string, violations: Violation[]) {
+  return { ok: false, kind: "invariant", step, violations };
+}
+
 export function planOk(tree: FileMap, req: MigrationRequest, issue = 42): Plan {
   const result = planMigration(tree, req, issue);
   if (!result.ok) throw new Error(`plan failed: ${JSON.stringify(result, null, 2)}`);
