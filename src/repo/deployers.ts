@@ -4,6 +4,7 @@
 import { posix } from "node:path";
 import { readYamlDocuments } from "../spec/yaml.js";
 import { kustomizationIn, namePattern } from "./kustomize.js";
+import { REACHES_MOUNTS } from "./core-view.js";
 import { builtResources, fileResources, NOT_RENAMED, resourceIdentity, type BuiltResource } from "./kustomize-build.js";
 import type { FileMap } from "./tree.js";
 
@@ -31,11 +32,17 @@ export interface Deployer {
    * with `directory.recurse`).
    */
   recurse: boolean;
+  /**
+   * Patches of its own (Flux `spec.patches`, Argo CD `kustomize.patches`), components, or a Helm or plugin source that
+   * may change the containers, mounts or volumes of what it applies.
+   */
+  patches: boolean;
 }
 
 type Node = Record<string, unknown>;
 const node = (value: unknown): Node => (value !== null && typeof value === "object" ? (value as Node) : {});
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
+const listed = (value: unknown): boolean => Array.isArray(value) && value.length > 0;
 
 function repoFolder(path: unknown): string | undefined {
   if (typeof path !== "string") return undefined;
@@ -63,6 +70,9 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
       namespace: target ? { value: target, over: "all" } : undefined,
       rename: { prefix: text(spec.namePrefix), suffix: text(spec.nameSuffix) },
       recurse: true,
+      patches:
+        REACHES_MOUNTS.test(JSON.stringify([spec.patches, spec.patchesStrategicMerge, spec.patchesJson6902])) ||
+        listed(spec.components),
     };
   }
   if (object.kind === "Application" && api.startsWith("argoproj.io/")) {
@@ -83,6 +93,10 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
       namespace: namespace ? { value: namespace, over } : undefined,
       rename: { prefix: text(kustomize.namePrefix), suffix: text(kustomize.nameSuffix) },
       recurse: node(source.directory).recurse === true,
+      patches:
+        REACHES_MOUNTS.test(JSON.stringify(kustomize.patches ?? null)) ||
+        listed(kustomize.components) ||
+        ["helm", "plugin", "chart"].some((field) => source[field] !== undefined),
     };
   }
   return undefined;
@@ -138,6 +152,15 @@ function applied(tree: FileMap, deployer: Deployer, reads: (path: string) => boo
   return new Map(placed.map((r) => [resourceIdentity(r), r]));
 }
 
+/**
+ * The deployers of the files named after one of `clusters` (a deployer prepare copies is one:
+ * `clusters/production/replicore-a.yaml`): a guard need not download every YAML file of a PR.
+ */
+export function namedDeployers(tree: FileMap, clusters: readonly string[]): Deployer[] {
+  const patterns = clusters.map((name) => namePattern(name));
+  return deployers(tree, (path) => patterns.some((pattern) => pattern.test(posix.basename(path))));
+}
+
 /** Two deployers of one place that apply the same objects. */
 export interface DeployerClash {
   first: Deployer;
@@ -156,13 +179,8 @@ export function* findingDeployerClashes(
   clusters: readonly string[],
   reads: (path: string) => boolean = () => true,
 ): Generator<void, DeployerClash[]> {
-  const patterns = clusters.map((name) => namePattern(name));
-  const named = (path: string): boolean => {
-    const file = posix.basename(path);
-    return patterns.some((pattern) => pattern.test(file));
-  };
   const byPlace = new Map<string, { deployer: Deployer; objects: Map<string, BuiltResource> }[]>();
-  for (const deployer of deployers(tree, named)) {
+  for (const deployer of namedDeployers(tree, clusters)) {
     const objects = applied(tree, deployer, reads);
     yield;
     byPlace.set(deployer.place, [...(byPlace.get(deployer.place) ?? []), { deployer, objects }]);

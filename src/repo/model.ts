@@ -19,7 +19,8 @@ import { normalizeUrl } from "./paths.js";
 import { staticReach, type StaticSite } from "./static.js";
 import { clusterFolder, findingDanglingRefs, type KustomizeRef } from "./kustomize.js";
 import { findingResourceClashes, resourceName, type BuiltResource, type ResourceClash } from "./kustomize-build.js";
-import { findingDeployerClashes, type DeployerClash } from "./deployers.js";
+import { findingDeployerClashes, namedDeployers, type DeployerClash } from "./deployers.js";
+import { CoreViews, unmountedFiles } from "./core-view.js";
 import type { FileMap } from "./tree.js";
 import type { ClusterModel, RepoModel } from "./types.js";
 
@@ -206,6 +207,9 @@ function* readRepo(tree: FileMap): Generator<void, LoadResult> {
     clashes: yield* findingResourceClashes(tree, inFolders),
     deployed: yield* findingDeployerClashes(tree, [...clusters.keys()], inFolders),
   });
+  const views = new CoreViews(tree, inFolders, namedDeployers(tree, [...clusters.keys()]));
+  for (const [name, folder] of folders)
+    packaging.push(...unmountedFiles(views, clusters.get(name) as ClusterModel, folder));
   return { ok: true, model: { config, configText, clusters, packaging } };
 }
 

@@ -60,7 +60,10 @@ export interface RepoModel {
   config: HandoverConfig;
   configText: string;
   clusters: Map<string, ClusterModel>;
-  /** What would make `kustomize build` fail: entries naming a missing file or folder (rule `dangling-reference`), two
-   * resources of one identity in one build (rule `duplicate-resource`). */
+  /**
+   * What would keep the packaging from deploying what Handover reads: entries naming a missing file or folder (rule
+   * `dangling-reference`), two resources of one identity in one build (rule `duplicate-resource`), a Core container
+   * that would not read the config or discovery files Handover takes for its own (rule `unmounted-file`).
+   */
   packaging: Violation[];
 }

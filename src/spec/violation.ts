@@ -12,6 +12,7 @@ export const RULES = {
   "unfinished-scaffold": "a REPLACE-ME placeholder is left in a cluster's config",
   "dangling-reference": "a kustomization entry names a file or folder that does not exist",
   "duplicate-resource": "one kustomize build would hold two resources of the same kind, namespace and name",
+  "unmounted-file": "a Core container would not read the repo file Handover takes for its config or a discovery file",
 } as const;
 export type Rule = keyof typeof RULES;
 

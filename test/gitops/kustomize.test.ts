@@ -1,11 +1,9 @@
 // Handover's reading of Kustomize held to the real kustomize (`kubectl kustomize`, v4 or later): random trees of
 // kustomizations built both ways, and every tree of a migration of the GitOps fixtures built for real.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, posix } from "node:path";
+import { dirname, join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
-import { parse, parseAllDocuments } from "yaml";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { readDirTree } from "../../src/cli/disk.js";
 import { checkTree } from "../../src/invariant/index.js";
 import {
@@ -19,23 +17,12 @@ import {
 import { finish } from "../../src/spec/work.js";
 import { planOk, request, walk } from "../unit/plan/helpers.js";
 import { ensureKustomize, kustomize } from "./kubectl.js";
+import { podsOf, scratch } from "./pods.js";
 
 const missing = ensureKustomize();
 if (missing) console.warn(`NOTICE: real-kustomize tests skipped: ${missing}`);
 
-const scratch = mkdtempSync(join(tmpdir(), "handover-kustomize-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let trees = 0;
-
-/** The tree in a folder of its own, for kubectl. */
-function onDisk(tree: Map<string, string>): string {
-  const root = join(scratch, String(trees++));
-  for (const [path, text] of tree) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
+const { onDisk } = scratch();
 
 const CLUSTER_SCOPED_HERE = new Set(["Namespace", "ClusterRole", "CustomResourceDefinition"]);
 
@@ -49,49 +36,6 @@ function idsOut(yaml: string): string[] {
       return `${apiVersion} ${kind} ${namespace}/${name}`;
     })
     .sort();
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects as kustomize put them out, read field by field
-type K8s = Record<string, any>;
-
-/** A Replicante Core container as it would run: its files from ConfigMaps, and the discovery files its config lists. */
-interface Pod {
-  files: Map<string, string>;
-  /** Absolute paths, as the container resolves them from its working directory. */
-  discovery: string[];
-}
-
-/**
- * The Replicante containers of the StatefulSets and Deployments of one build, with the files their ConfigMap volumes
- * give them (a `subPath` mount, `items`, or every key), their Core config read from `--config` or the working directory.
- */
-function podsOf(yaml: string): Pod[] {
-  const objects = parseAllDocuments(yaml).map((doc) => doc.toJS() as K8s);
-  const configMaps = new Map(objects.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata.name, o.data ?? {}]));
-  const workloads = objects.filter((o) => ["StatefulSet", "Deployment"].includes(o.kind));
-  return workloads.flatMap((w) =>
-    (w.spec.template.spec.containers as K8s[])
-      .filter((c) => String(c.image).startsWith("replicanteio/replicante:"))
-      .map((c): Pod => {
-        const volumes = new Map((w.spec.template.spec.volumes as K8s[]).map((v) => [v.name, v.configMap]));
-        const files = new Map<string, string>();
-        for (const mount of c.volumeMounts as K8s[]) {
-          const source = volumes.get(mount.name);
-          const data: Record<string, string> = configMaps.get(source?.name) ?? {};
-          if (mount.subPath) files.set(mount.mountPath, data[mount.subPath] ?? "");
-          else
-            for (const { key, path } of (source.items as K8s[] | undefined) ??
-              Object.keys(data).map((key) => ({ key, path: key })))
-              files.set(posix.join(mount.mountPath, path), data[key] ?? "");
-        }
-        const cwd = c.workingDir ?? "/";
-        const args: string[] = c.args ?? [];
-        const configPath = args.includes("--config") ? args[args.indexOf("--config") + 1] : "replicante.yaml";
-        const config = parse(files.get(posix.resolve(cwd, configPath ?? "")) ?? "{}") as K8s;
-        const listed: string[] = config?.discovery?.backends?.files ?? [];
-        return { files, discovery: listed.map((entry) => posix.resolve(cwd, entry)) };
-      }),
-  );
 }
 
 const idsModel = (resources: BuiltResource[]): string[] =>
@@ -197,15 +141,16 @@ describe.skipIf(missing !== undefined)("the real kustomize", () => {
   });
 
   const migrations = [
-    ["kustomize", "canary: mongo\nrest: *"],
-    ["flux", "canary: etcd\nrest: *"],
-    ["argocd", "canary: postgres\nrest: *"],
+    ["kustomize", "0.3.1", "canary: mongo\nrest: *"],
+    ["flux", "0.3.1", "canary: etcd\nrest: *"],
+    ["argocd", "0.3.1", "canary: postgres\nrest: *"],
+    ["files-pre03", "0.2.2", "canary: mongo\nrest: *"],
   ] as const;
   it.each(migrations)(
     "%s fixture: every kustomization of every tree of the migration builds, and each Core's pod reads the discovery files Handover says it has",
-    async (fixture, groups) => {
+    async (fixture, version, groups) => {
       const start = await readDirTree(`test/fixtures/repos/${fixture}`);
-      const plan = planOk(start, request("replicore-a", "replicore-b", "0.3.1", groups));
+      const plan = planOk(start, request("replicore-a", "replicore-b", version, groups));
       let read = 0;
       for (const tree of walk(start, plan)) {
         const root = onDisk(tree);

@@ -1,5 +1,5 @@
 // Exact outputs of the CLI commands on their happy paths (DESIGN sections 4 and 7).
-import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyPatch } from "diff";
 import { afterAll, describe, expect, it } from "vitest";
@@ -126,6 +126,31 @@ describe("check", () => {
         "",
       ].join("\n"),
     );
+    expect(run.code).toBe(1);
+  });
+});
+
+describe("check on a Kustomize repo whose Core would not read a discovery file", () => {
+  it("exits 1 and names the workload, the path the container reads and the generator entry that fixes it", async () => {
+    const repo = tempDir("repo");
+    cpSync(join(ROOT, "test/fixtures/repos/kustomize"), repo, { recursive: true });
+    const kustomization = join(repo, "clusters/replicore-a/kustomization.yaml");
+    writeFileSync(kustomization, readFileSync(kustomization, "utf8").replace("      - config/conf.d/kafka.yaml\n", ""));
+    const run = await cli(["check", "--repo", repo, "--format", "json"]);
+    expect(run.err).toBe("");
+    const dir = "clusters/replicore-a";
+    expect(JSON.parse(run.out)).toEqual({
+      ok: false,
+      violations: [
+        {
+          rule: "unmounted-file",
+          message: `${dir}/statefulset.yaml: StatefulSet replicore-a, container replicante: Core replicore-a lists discovery file conf.d/kafka.yaml (${dir}/config/replicante.yaml), which the container reads at /etc/replicante/conf.d/kafka.yaml, and ConfigMap replicore-a-discovery has no key kafka.yaml: Handover counts the datastores ${dir}/config/conf.d/kafka.yaml lists as replicore-a's, and this Core would not manage them; add config/conf.d/kafka.yaml to the files of ConfigMap replicore-a-discovery (${dir}/kustomization.yaml configMapGenerator[1])`,
+          clusters: ["replicore-a"],
+          subject: "conf.d/kafka.yaml",
+          files: [`${dir}/statefulset.yaml`, `${dir}/kustomization.yaml`, `${dir}/config/conf.d/kafka.yaml`],
+        },
+      ],
+    });
     expect(run.code).toBe(1);
   });
 });

@@ -313,7 +313,10 @@ defaults:
     // The scaffold has no discovery files yet, so its kustomization lists none (kustomize build would fail).
     expect(next.get("clusters/replicore-b/kustomization.yaml")).toBe(
       edit(tree.get("clusters/replicore-a/kustomization.yaml")?.replaceAll("replicore-a", "replicore-b") ?? "", [
-        ["      - conf.d/mongo.yaml\n      - conf.d/kafka.yaml\n      - conf.d/zookeeper.yaml\n", ""],
+        [
+          "    files:\n      - conf.d/mongo.yaml\n      - conf.d/kafka.yaml\n      - conf.d/zookeeper.yaml\n",
+          "    files: []\n",
+        ],
       ]),
     );
     const deployment = changedLines(
@@ -401,10 +404,19 @@ spec:
           image: replicanteio/replicante:v0.2.1
           workingDir: /home/replicante
           args: ["--config", "etc/replicante.yaml"]
+          volumeMounts:
+            - name: config
+              mountPath: /home/replicante/etc/replicante.yaml
+              subPath: replicante.yaml
+            - name: discovery
+              mountPath: /home/replicante/conf.d
       volumes:
         - name: config
           configMap:
-            name: replicore-a-config   # built by kustomize from etc/ and conf.d/
+            name: replicore-a-config   # built by kustomize from etc/
+        - name: discovery
+          configMap:
+            name: replicore-a-discovery   # built by kustomize from conf.d/ (a ConfigMap holds no folders)
 `);
     // The discovery file stays with the source until decommission.
     expect(next.get("clusters/replicore-a/conf.d/mongo.yaml")).toBe(tree.get("clusters/replicore-a/conf.d/mongo.yaml"));
@@ -423,7 +435,7 @@ spec:
     // The copy joins the generator that packages the source's mongo.yaml, written the same way.
     expect(next.get("clusters/replicore-b/kustomization.yaml")).toBe(
       edit(before.get("clusters/replicore-b/kustomization.yaml") ?? "", [
-        ["      - etc/replicante.yaml\n", "      - etc/replicante.yaml\n      - conf.d/mongo.yaml\n"],
+        ["    files: []\n", "    files:\n      - conf.d/mongo.yaml\n"],
       ]),
     );
     expect(
