@@ -58,8 +58,9 @@ function withSource(files: Map<string, string>, config: string[]): Map<string, s
 }
 
 /**
- * syntheticRepo with the source packaged by Kustomize: its configMapGenerator lists the Core config and every
- * discovery file, so each adopt step registers its copy in the target's generator.
+ * syntheticRepo with the source packaged by Kustomize as a pod could run it: the Core config in one generator, mounted
+ * by `subPath`, and every discovery file in another, mounted at `conf.d` (a ConfigMap holds no folders). Each adopt
+ * step registers its copy in the target's discovery generator, and the check follows the Core container to each file.
  */
 export function syntheticKustomizeRepo(n: number): Map<string, string> {
   const files = syntheticRepo(n);
@@ -73,7 +74,34 @@ export function syntheticKustomizeRepo(n: number): Map<string, string> {
       "  - name: replicore-a-config",
       "    files:",
       "      - replicante.yaml",
+      "  - name: replicore-a-discovery",
+      "    files:",
       ...discovery.map((path) => `      - ${path.slice("clusters/replicore-a/".length)}`),
+      "",
+    ].join("\n"),
+  );
+  files.set(
+    "clusters/replicore-a/statefulset.yaml",
+    [
+      "apiVersion: apps/v1",
+      "kind: StatefulSet",
+      "metadata:",
+      "  name: replicore-a",
+      "spec:",
+      "  template:",
+      "    metadata:",
+      "      annotations: {}",
+      "    spec:",
+      "      containers:",
+      "        - name: replicante",
+      "          image: replicanteio/replicante:v0.3.1",
+      "          workingDir: /etc/replicante",
+      "          volumeMounts:",
+      "            - { name: config, mountPath: /etc/replicante/replicante.yaml, subPath: replicante.yaml }",
+      "            - { name: discovery, mountPath: /etc/replicante/conf.d }",
+      "      volumes:",
+      "        - { name: config, configMap: { name: replicore-a-config } }",
+      "        - { name: discovery, configMap: { name: replicore-a-discovery } }",
       "",
     ].join("\n"),
   );

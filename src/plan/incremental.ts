@@ -854,8 +854,10 @@ export class QuickPlanner {
     }
     for (const { file, path, items } of lists.values()) {
       const text = overlay.get(file);
-      const list = text === undefined ? undefined : yield* this.listing(file, path, text);
-      const after = list?.append(items);
+      if (text === undefined) return undefined;
+      const list = yield* this.listing(file, path, text);
+      // A list no line list reads (the scaffold's `files: []`) gets its items as the general path appends them.
+      const after = list ? list.append(items) : yield* appendingSeqItems(text, path, items);
       if (after === undefined) return undefined;
       overlay.set(file, after, list?.lastEdits);
     }
