@@ -88,11 +88,24 @@ export function isCoreImage(image: string): boolean {
 }
 
 /**
- * A patch that may change what a container mounts or how it starts. A patch of other fields (resources, labels, the
- * image) changes nothing this reads.
+ * A workload patch that may change what a container mounts or how it starts. A patch of other fields (resources,
+ * labels, the image) changes nothing this reads.
  */
-export const REACHES_MOUNTS =
-  /\b(volumes|volumeMounts|workingDir|args|command|containers\/\d+)\b|\$patch|\$setElementOrder/;
+const REACHES_MOUNTS = /\b(volumes|volumeMounts|workingDir|args|command|containers\/\d+)\b|\$patch|\$setElementOrder/;
+
+/** Kinds a patch of changes what a container reads whatever it says: a generated file's data replaced in place. */
+const DATA_KINDS = new Set(["ConfigMap", "Secret"]);
+
+/** Whether a patch of `kind` (unknown: any) may change what a Core container reads. */
+function patchReaches(kind: string | undefined, text: string): boolean {
+  if (kind === undefined) return REACHES_MOUNTS.test(text) || /\b(ConfigMap|Secret)\b/.test(text);
+  return DATA_KINDS.has(kind) || (WORKLOAD_KINDS.has(kind) && REACHES_MOUNTS.test(text));
+}
+
+/** Whether patches, as their text, may change what a Core container reads (a Flux or Argo CD deployer's own). */
+export function patchesReach(text: string): boolean {
+  return patchReaches(undefined, text);
+}
 
 /** The pod spec of a workload document. */
 function podSpec(doc: Node): Node | undefined {
@@ -177,7 +190,10 @@ class Gatherer {
     return out;
   }
 
-  /** Whether a patch, or a replacement, of this kustomization may change a workload's containers or volumes. */
+  /**
+   * Whether a patch, or a replacement, of this kustomization may change a workload's containers or volumes, or the
+   * data of a ConfigMap or Secret.
+   */
   private patchesReachMounts(dir: string, doc: Node): boolean {
     const texts: { text: string; kind: string | undefined }[] = [];
     const textOf = (entry: unknown): string | undefined => {
@@ -202,11 +218,13 @@ class Gatherer {
       }
     if (list(doc.replacements).length > 0) texts.push({ text: JSON.stringify(doc.replacements), kind: undefined });
     return texts.some(({ text, kind }) => {
-      if (!REACHES_MOUNTS.test(text)) return false;
-      if (kind !== undefined) return WORKLOAD_KINDS.has(kind);
+      if (kind !== undefined) return patchReaches(kind, text);
       // A strategic merge patch names its target in its own documents.
       const docs = readYamlDocuments("patch", text);
-      return !docs.ok || docs.value.some((d) => !isNode(d) || typeof d.kind !== "string" || WORKLOAD_KINDS.has(d.kind));
+      return (
+        !docs.ok ||
+        docs.value.some((d) => patchReaches(isNode(d) && typeof d.kind === "string" ? d.kind : undefined, text))
+      );
     });
   }
 }

@@ -4,7 +4,7 @@
 import { posix } from "node:path";
 import { readYamlDocuments } from "../spec/yaml.js";
 import { kustomizationIn, namePattern } from "./kustomize.js";
-import { REACHES_MOUNTS } from "./core-view.js";
+import { patchesReach } from "./core-view.js";
 import { builtResources, fileResources, NOT_RENAMED, resourceIdentity, type BuiltResource } from "./kustomize-build.js";
 import type { FileMap } from "./tree.js";
 
@@ -34,7 +34,7 @@ export interface Deployer {
   recurse: boolean;
   /**
    * Patches of its own (Flux `spec.patches`, Argo CD `kustomize.patches`), components, or a Helm or plugin source that
-   * may change the containers, mounts or volumes of what it applies.
+   * may change the containers, mounts or volumes of what it applies, or the data of its ConfigMaps and Secrets.
    */
   patches: boolean;
 }
@@ -71,7 +71,7 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
       rename: { prefix: text(spec.namePrefix), suffix: text(spec.nameSuffix) },
       recurse: true,
       patches:
-        REACHES_MOUNTS.test(JSON.stringify([spec.patches, spec.patchesStrategicMerge, spec.patchesJson6902])) ||
+        patchesReach(JSON.stringify([spec.patches, spec.patchesStrategicMerge, spec.patchesJson6902])) ||
         listed(spec.components),
     };
   }
@@ -94,7 +94,7 @@ export function deployerOf(doc: unknown, file: string): Deployer | undefined {
       rename: { prefix: text(kustomize.namePrefix), suffix: text(kustomize.nameSuffix) },
       recurse: node(source.directory).recurse === true,
       patches:
-        REACHES_MOUNTS.test(JSON.stringify(kustomize.patches ?? null)) ||
+        patchesReach(JSON.stringify(kustomize.patches ?? null)) ||
         listed(kustomize.components) ||
         ["helm", "plugin", "chart"].some((field) => source[field] !== undefined),
     };

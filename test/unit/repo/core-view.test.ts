@@ -181,6 +181,18 @@ describe("what the reading leaves alone, rather than guess", () => {
         ],
       ],
     ],
+    [
+      "a patch of a ConfigMap's data (kustomize's springboot example does this)",
+      [
+        K,
+        [
+          [
+            "patches:\n",
+            "patches:\n  - patch: |\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: { name: replicore-a-discovery }\n      data: { kafka.yaml: '[]' }\n",
+          ],
+        ],
+      ],
+    ],
     ["a Helm chart in the build", [K, [["patches:\n", "helmCharts:\n  - name: extra\npatches:\n"]]]],
     [
       "a volume of another kind",
