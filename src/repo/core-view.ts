@@ -7,6 +7,7 @@
 // ConfigMap made elsewhere).
 import { posix } from "node:path";
 import { CONFIG_PATH } from "../spec/config.js";
+import { RecursiveMemo } from "../spec/memo.js";
 import type { Violation } from "../spec/violation.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 import { kustomizationFiles, kustomizationIn, localTarget } from "./kustomize.js";
@@ -118,8 +119,7 @@ function podSpec(doc: Node): Node | undefined {
 
 /** Reads the kustomizations of one tree, each once. */
 class Gatherer {
-  private readonly done = new Map<string, Gathered | undefined>();
-  private readonly going = new Set<string>();
+  private readonly memo = new RecursiveMemo<string, Gathered>();
 
   constructor(
     private readonly tree: FileMap,
@@ -128,13 +128,7 @@ class Gatherer {
 
   /** What the kustomization of `dir` builds; undefined when it cannot be read (none, unreadable, a cycle). */
   gather(dir: string): Gathered | undefined {
-    if (this.done.has(dir)) return this.done.get(dir);
-    if (this.going.has(dir)) return undefined;
-    this.going.add(dir);
-    const result = this.gatherOnce(dir);
-    this.going.delete(dir);
-    this.done.set(dir, result);
-    return result;
+    return this.memo.get(dir, (d) => this.gatherOnce(d));
   }
 
   private gatherOnce(dir: string): Gathered | undefined {

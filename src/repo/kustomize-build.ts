@@ -2,6 +2,7 @@
 // repo whose two kustomizations built together define one ConfigMap (a copied cluster's `replicante-config`) fails
 // the whole build (`may not add resource with an already registered id`), and Flux or Argo CD then applies nothing.
 import { posix } from "node:path";
+import { RecursiveMemo } from "../spec/memo.js";
 import { readYaml, readYamlDocuments } from "../spec/yaml.js";
 import { kustomizationFiles, kustomizationIn, localTarget } from "./kustomize.js";
 import type { FileMap } from "./tree.js";
@@ -105,8 +106,7 @@ type Build = BuiltResource[] | undefined;
 /** Builds kustomizations of one tree, each once, keeping the clashes each build meets. */
 class Builder {
   readonly clashes: ResourceClash[] = [];
-  private readonly built = new Map<string, Build>();
-  private readonly building = new Set<string>();
+  private readonly memo = new RecursiveMemo<string, BuiltResource[]>();
 
   /** `reads`: the resource files it may read (a guard downloads each one); the others add nothing it can see. */
   constructor(
@@ -116,13 +116,7 @@ class Builder {
 
   /** The resources the kustomization of folder `dir` puts out (`` is the repo root). */
   build(dir: string): Build {
-    if (this.built.has(dir)) return this.built.get(dir);
-    if (this.building.has(dir)) return undefined;
-    this.building.add(dir);
-    const result = this.buildOnce(dir);
-    this.building.delete(dir);
-    this.built.set(dir, result);
-    return result;
+    return this.memo.get(dir, (d) => this.buildOnce(d));
   }
 
   private buildOnce(dir: string): Build {

@@ -50,3 +50,22 @@ export class FileReads<V> {
     this.entries.set(key, { text, value });
   }
 }
+
+/**
+ * Each key's value computed once, by a computation that may ask for other keys' values (a kustomization building the
+ * folders it includes): a key asked for again while its own value is being computed, a cycle, has none.
+ */
+export class RecursiveMemo<K, V> {
+  private readonly done = new Map<K, V | undefined>();
+  private readonly going = new Set<K>();
+
+  get(key: K, compute: (key: K) => V | undefined): V | undefined {
+    if (this.done.has(key)) return this.done.get(key);
+    if (this.going.has(key)) return undefined;
+    this.going.add(key);
+    const value = compute(key);
+    this.going.delete(key);
+    this.done.set(key, value);
+    return value;
+  }
+}
