@@ -107,6 +107,8 @@ type Build = BuiltResource[] | undefined;
 class Builder {
   readonly clashes: ResourceClash[] = [];
   private readonly memo = new RecursiveMemo<string, BuiltResource[]>();
+  /** The components being applied (a component that names itself, or an earlier one, adds nothing). */
+  private readonly applying = new Set<string>();
 
   /** `reads`: the resource files it may read (a guard downloads each one); the others add nothing it can see. */
   constructor(
@@ -120,32 +122,62 @@ class Builder {
   }
 
   private buildOnce(dir: string): Build {
+    const read = this.kustomization(dir);
+    // A Component is not built on its own: a kustomization applies it to what it holds (`components`).
+    if (!read || read.doc.kind === "Component") return undefined;
+    return this.accumulating(read.file, dir, read.doc, []);
+  }
+
+  /** The kustomization of a folder, read; undefined when it has none or it is not a mapping. */
+  private kustomization(dir: string): { file: string; doc: Node } | undefined {
     const file = kustomizationIn(this.tree, dir);
     if (file === undefined) return undefined;
     const read = readYaml(file, this.tree.get(file) ?? "");
-    if (!read.ok || !isNode(read.value)) return undefined;
-    const doc = read.value;
-    const held = new Map<string, BuiltResource>();
-    const heldBefore = new Map<string, BuiltResource>();
+    return read.ok && isNode(read.value) ? { file, doc: read.value } : undefined;
+  }
+
+  /**
+   * What a kustomization puts out, in kustomize's order (api/internal/target/kusttarget.go): `held` (for a component,
+   * what the kustomization applying it holds so far), its resources, its generators, its components (each applied to
+   * everything held by then), then its `namespace`, `namePrefix` and `nameSuffix` over all of it. A clash is told by
+   * `owner`, the kustomization whose build fails (the one applying a component, not the component).
+   */
+  private accumulating(
+    file: string,
+    dir: string,
+    doc: Node,
+    held: readonly BuiltResource[],
+    owner = file,
+  ): BuiltResource[] {
+    const byId = new Map<string, BuiltResource>();
+    const before = new Map<string, BuiltResource>();
     const add = (resource: BuiltResource, known: BuiltResource | undefined): void => {
-      if (known) this.clashes.push({ kustomization: file, first: known, second: resource, by: "accumulation" });
-      else held.set(resourceIdentity(resource), resource);
-      for (const id of resource.earlier) heldBefore.set(id, resource);
+      if (known) this.clashes.push({ kustomization: owner, first: known, second: resource, by: "accumulation" });
+      else byId.set(resourceIdentity(resource), resource);
+      for (const id of resource.earlier) before.set(id, resource);
     };
-    for (const field of ["resources", "components"] as const) {
-      for (const entry of Array.isArray(doc[field]) ? doc[field] : []) {
-        for (const resource of this.entryResources(dir, entry) ?? [])
-          add(resource, held.get(resourceIdentity(resource)));
-      }
+    for (const resource of held) add(resource, undefined);
+    for (const entry of Array.isArray(doc.resources) ? doc.resources : []) {
+      for (const resource of this.entryResources(dir, entry) ?? []) add(resource, byId.get(resourceIdentity(resource)));
     }
     for (const resource of generated(file, doc)) {
       const id = resourceIdentity(resource);
-      add(resource, held.get(id) ?? heldBefore.get(id));
+      add(resource, byId.get(id) ?? before.get(id));
     }
-    return transformed(file, doc, [...held.values()], (clash) => this.clashes.push(clash));
+    for (const entry of Array.isArray(doc.components) ? doc.components : []) {
+      const target = typeof entry === "string" ? localTarget(dir, entry) : undefined;
+      const component = target === undefined ? undefined : this.kustomization(target);
+      if (target === undefined || !component || this.applying.has(target)) continue;
+      this.applying.add(target);
+      const after = this.accumulating(component.file, target, component.doc, [...byId.values()], owner);
+      this.applying.delete(target);
+      byId.clear();
+      for (const resource of after) add(resource, undefined);
+    }
+    return transformed(owner, doc, [...byId.values()], (clash) => this.clashes.push(clash));
   }
 
-  /** The resources one `resources` or `components` entry brings: a file's, or a folder's build. */
+  /** The resources one `resources` entry brings: a file's, or a folder's build. */
   private entryResources(dir: string, entry: unknown): Build {
     const target = typeof entry === "string" ? localTarget(dir, entry) : undefined;
     if (target === undefined) return undefined;

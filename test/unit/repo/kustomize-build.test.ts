@@ -1,7 +1,7 @@
 // Resource identities as `kustomize build` tells them apart (rule `duplicate-resource`). Each clash case here was run
 // through kustomize v5.5 (`kubectl kustomize`) first; test/gitops/kustomize.test.ts holds the model to it on random trees.
 import { describe, expect, it } from "vitest";
-import { findingResourceClashes, type ResourceClash } from "../../../src/repo/kustomize-build.js";
+import { builtResources, findingResourceClashes, type ResourceClash } from "../../../src/repo/kustomize-build.js";
 import { finish } from "../../../src/spec/work.js";
 
 const clashes = (files: Record<string, string>): ResourceClash[] =>
@@ -113,6 +113,41 @@ describe("resource clashes of a kustomize build", () => {
         "accumulation: v1 ConfigMap default/cfg",
       ],
     ]);
+  });
+
+  it("a component applies its namespace to what the kustomization applying it holds, and the clash is that one's", () => {
+    const component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamespace: a\n";
+    expect(
+      told(
+        clashes({
+          "ns/kustomization.yaml": component,
+          "app/kustomization.yaml": "resources: [r.yaml]\ncomponents: [../ns]\n",
+          "app/r.yaml": `${res("v1", "ConfigMap", "x")}---\n${res("v1", "ConfigMap", "x", "a")}`,
+        }),
+      ),
+    ).toStrictEqual([
+      ["app/kustomization.yaml", "app/r.yaml document 0", "app/r.yaml document 1", "namespace: v1 ConfigMap a/x"],
+    ]);
+  });
+
+  it("a component runs after the generators of the kustomization applying it: its suffix renames what they made", () => {
+    const tree = new Map(
+      Object.entries({
+        "suffix/kustomization.yaml":
+          "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnameSuffix: -s\nresources: [r.yaml]\n",
+        "suffix/r.yaml": res("rbac.authorization.k8s.io/v1", "ClusterRole", "x"),
+        "app/kustomization.yaml":
+          "resources: [r.yaml]\ncomponents: [../suffix]\nconfigMapGenerator:\n  - name: x\n    literals: [k=v]\n",
+        "app/r.yaml": res("v1", "Secret", "x"),
+      }),
+    );
+    expect(builtResources(tree, "app")?.map((r) => `${r.kind} ${r.namespace}/${r.name}`)).toStrictEqual([
+      "Secret default/x-s",
+      "ConfigMap default/x-s",
+      "ClusterRole /x-s",
+    ]);
+    // A component is not built on its own, so it tells no clash of its own either.
+    expect(builtResources(tree, "suffix")).toBeUndefined();
   });
 
   it("what it cannot see adds nothing: remote bases, missing entries, unreadable files, a cycle, documents without a name", () => {
