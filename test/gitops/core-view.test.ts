@@ -10,6 +10,8 @@ import { ensureKustomize, kustomize } from "./kubectl.js";
 import { podsOf, scratch } from "./pods.js";
 
 const missing = ensureKustomize();
+/** 250 builds with kubectl, each a process of its own: longer than a unit test, on a busy machine most of all. */
+const KUBECTL_MS = 180_000;
 const { onDisk } = scratch();
 
 const DIR = "replicore-a";
@@ -164,40 +166,44 @@ function wrongInPod(tree: Map<string, string>, yaml: string): string[] {
 }
 
 describe.skipIf(missing !== undefined)("a Core container's files, against the real kustomize", () => {
-  it("Handover reports exactly the paths where the built pod would not read the repo file Handover takes for it", () => {
-    let built = 0;
-    const seen = new Set<string>();
-    fc.assert(
-      fc.property(shape, (s) => {
-        const tree = treeOf(s);
-        const out = kustomize(posix.join(onDisk(tree), DIR));
-        // Two entries of one generator under one key: kustomize refuses the build, and there is no pod to compare.
-        if (!out.ok) return;
-        built++;
-        const loaded = loadRepo(tree);
-        if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join("; "));
-        const cluster = loaded.model.clusters.get("replicore-a");
-        if (!cluster) throw new Error("no cluster");
-        const wrong = wrongInPod(tree, out.yaml);
-        seen.add(wrong.join(" "));
-        const found = unmountedFiles(new CoreViews(tree), cluster, DIR);
-        expect(found.map((v) => v.subject).sort(), JSON.stringify(s)).toStrictEqual([...wrong].sort());
-        // The check's own load reports the same.
-        expect(loaded.model.packaging.filter((v) => v.rule === "unmounted-file")).toStrictEqual(found);
-      }),
-      { numRuns: 250, seed: 20261129 },
-    );
-    // The shapes reach every outcome: all read right, the config wrong, one entry or both wrong.
-    expect(built).toBeGreaterThan(120);
-    expect([...seen].sort()).toStrictEqual(
-      [
-        "",
-        "/etc/replicante/replicante.yaml",
-        ENTRIES[0][0],
-        ENTRIES[1][0],
-        `${ENTRIES[0][0]} ${ENTRIES[1][0]}`,
-        "/etc/replicante/core.yaml",
-      ].sort(),
-    );
-  });
+  it(
+    "Handover reports exactly the paths where the built pod would not read the repo file Handover takes for it",
+    () => {
+      let built = 0;
+      const seen = new Set<string>();
+      fc.assert(
+        fc.property(shape, (s) => {
+          const tree = treeOf(s);
+          const out = kustomize(posix.join(onDisk(tree), DIR));
+          // Two entries of one generator under one key: kustomize refuses the build, and there is no pod to compare.
+          if (!out.ok) return;
+          built++;
+          const loaded = loadRepo(tree);
+          if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join("; "));
+          const cluster = loaded.model.clusters.get("replicore-a");
+          if (!cluster) throw new Error("no cluster");
+          const wrong = wrongInPod(tree, out.yaml);
+          seen.add(wrong.join(" "));
+          const found = unmountedFiles(new CoreViews(tree), cluster, DIR);
+          expect(found.map((v) => v.subject).sort(), JSON.stringify(s)).toStrictEqual([...wrong].sort());
+          // The check's own load reports the same.
+          expect(loaded.model.packaging.filter((v) => v.rule === "unmounted-file")).toStrictEqual(found);
+        }),
+        { numRuns: 250, seed: 20261129 },
+      );
+      // The shapes reach every outcome: all read right, the config wrong, one entry or both wrong.
+      expect(built).toBeGreaterThan(120);
+      expect([...seen].sort()).toStrictEqual(
+        [
+          "",
+          "/etc/replicante/replicante.yaml",
+          ENTRIES[0][0],
+          ENTRIES[1][0],
+          `${ENTRIES[0][0]} ${ENTRIES[1][0]}`,
+          "/etc/replicante/core.yaml",
+        ].sort(),
+      );
+    },
+    KUBECTL_MS,
+  );
 });

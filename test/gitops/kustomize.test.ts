@@ -20,6 +20,8 @@ import { ensureKustomize, kustomize } from "./kubectl.js";
 import { podsOf, scratch } from "./pods.js";
 
 const missing = ensureKustomize();
+/** Trees built with kubectl, each a process of its own: longer than a unit test, on a busy machine most of all. */
+const KUBECTL_MS = 180_000;
 if (missing) console.warn(`NOTICE: real-kustomize tests skipped: ${missing}`);
 
 const { onDisk } = scratch();
@@ -130,32 +132,36 @@ function treeOf(kustomizations: KustomizationCase[]): { tree: Map<string, string
 }
 
 describe.skipIf(missing !== undefined)("the real kustomize", () => {
-  it("builds a random tree of kustomizations exactly when Handover finds no clash in it, and puts out what Handover expects", () => {
-    const RUNS = 150;
-    let failed = 0;
-    let componentsBuilt = 0;
-    fc.assert(
-      fc.property(fc.array(kustomizationArb, { minLength: 1, maxLength: 4 }), (kustomizations) => {
-        const { tree, reached } = treeOf(kustomizations);
-        const root = `k${kustomizations.length - 1}`;
-        const real = kustomize(join(onDisk(tree), root));
-        const clashes = finish(findingResourceClashes(tree)).filter((c) => reached.has(c.kustomization));
-        if (real.ok) {
-          expect(clashes).toStrictEqual([]);
-          expect(idsModel(builtResources(tree, root) ?? [])).toStrictEqual(idsOut(real.yaml));
-          if ([...reached].some((file) => tree.get(file)?.includes("kind: Component"))) componentsBuilt++;
-        } else {
-          failed++;
-          expect(clashes.length, real.error).toBeGreaterThan(0);
-        }
-      }),
-      { numRuns: RUNS, seed: 20261130 },
-    );
-    // Both answers were put to the test, and components applied to what their kustomization holds.
-    expect(failed).toBeGreaterThan(10);
-    expect(RUNS - failed).toBeGreaterThan(20);
-    expect(componentsBuilt).toBeGreaterThan(0);
-  });
+  it(
+    "builds a random tree of kustomizations exactly when Handover finds no clash in it, and puts out what Handover expects",
+    () => {
+      const RUNS = 150;
+      let failed = 0;
+      let componentsBuilt = 0;
+      fc.assert(
+        fc.property(fc.array(kustomizationArb, { minLength: 1, maxLength: 4 }), (kustomizations) => {
+          const { tree, reached } = treeOf(kustomizations);
+          const root = `k${kustomizations.length - 1}`;
+          const real = kustomize(join(onDisk(tree), root));
+          const clashes = finish(findingResourceClashes(tree)).filter((c) => reached.has(c.kustomization));
+          if (real.ok) {
+            expect(clashes).toStrictEqual([]);
+            expect(idsModel(builtResources(tree, root) ?? [])).toStrictEqual(idsOut(real.yaml));
+            if ([...reached].some((file) => tree.get(file)?.includes("kind: Component"))) componentsBuilt++;
+          } else {
+            failed++;
+            expect(clashes.length, real.error).toBeGreaterThan(0);
+          }
+        }),
+        { numRuns: RUNS, seed: 20261130 },
+      );
+      // Both answers were put to the test, and components applied to what their kustomization holds.
+      expect(failed).toBeGreaterThan(10);
+      expect(RUNS - failed).toBeGreaterThan(20);
+      expect(componentsBuilt).toBeGreaterThan(0);
+    },
+    KUBECTL_MS,
+  );
 
   const migrations = [
     ["kustomize", "0.3.1", "canary: mongo\nrest: *"],
@@ -197,5 +203,6 @@ describe.skipIf(missing !== undefined)("the real kustomize", () => {
       }
       expect(read).toBeGreaterThan(plan.steps.length);
     },
+    KUBECTL_MS,
   );
 });
