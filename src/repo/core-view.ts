@@ -78,6 +78,11 @@ export interface CoreContainer {
   config: string;
   /** Where an absolute path of the container leads. */
   read(path: string): Seen;
+  /**
+   * Keys the `items` of a volume it mounts name and its generated ConfigMap or Secret does not hold: the kubelet does
+   * not set such a volume up (unless it is `optional`), and the pod does not start.
+   */
+  unsetKeys: { volume: string; from: string; at: string; key: string }[];
 }
 
 const WORKLOAD_KINDS = new Set(["StatefulSet", "Deployment", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"]);
@@ -284,6 +289,42 @@ function configArgument(words: unknown[]): string | undefined {
   return config;
 }
 
+/** The ConfigMap or Secret a volume projects: its kind, name, `items` and whether it may be missing. */
+function sourceOf(
+  volume: Node,
+): { kind: string; name: string | undefined; items: unknown; optional: boolean } | undefined {
+  const [kind, source] = isNode(volume.configMap)
+    ? ["ConfigMap", volume.configMap]
+    : isNode(volume.secret)
+      ? ["Secret", volume.secret]
+      : [undefined, undefined];
+  if (!kind || !source) return undefined;
+  const name = str(kind === "Secret" ? source.secretName : source.name);
+  return { kind, name, items: source.items, optional: source.optional === true };
+}
+
+/** Keys named by the `items` of the volumes a container mounts that their generated ConfigMap or Secret lacks. */
+function unsetKeysOf(
+  container: Node,
+  volumes: Map<string, Node>,
+  generated: Gathered["generated"],
+): CoreContainer["unsetKeys"] {
+  const mounted = new Set(
+    list(container.volumeMounts).flatMap((m) => (isNode(m) && typeof m.name === "string" ? [m.name] : [])),
+  );
+  return [...mounted].flatMap((name) => {
+    const volume = volumes.get(name);
+    const source = volume ? sourceOf(volume) : undefined;
+    const made = source?.name ? generated.get(`${source.kind} ${source.name}`) : undefined;
+    if (!source || source.optional || !Array.isArray(source.items) || !made || made === "ambiguous" || made.open)
+      return [];
+    return source.items.flatMap((item) => {
+      const key = isNode(item) ? str(item.key) : undefined;
+      return key === undefined || made.keys.has(key) ? [] : [{ volume: name, from: made.name, at: made.at, key }];
+    });
+  });
+}
+
 /** One container's mounts, read as the kubelet sets them up. */
 function containerView(
   container: Node,
@@ -310,11 +351,7 @@ function containerView(
     if (!mount) return { kind: "absent", why: "no volume is mounted there" };
     const volume = mount.volume;
     if (volume === undefined) return { kind: "unknown" };
-    const source = isNode(volume.configMap)
-      ? { kind: "ConfigMap", name: str(volume.configMap.name), items: volume.configMap.items }
-      : isNode(volume.secret)
-        ? { kind: "Secret", name: str(volume.secret.secretName), items: volume.secret.items }
-        : undefined;
+    const source = sourceOf(volume);
     if (!source?.name) return { kind: "unknown" };
     const made = generated.get(`${source.kind} ${source.name}`);
     if (made === undefined || made === "ambiguous") return { kind: "unknown" };
@@ -407,6 +444,7 @@ function coreContainersOf(doc: Node, file: string, kustomization: string, built:
     if (!isNode(c) || typeof c.image !== "string" || !isCoreImage(c.image)) return [];
     const config = configArgument([...list(c.command).slice(1), ...list(c.args)]);
     const read = containerView(c, volumes, built.generated);
+    const unsetKeys = unsetKeysOf(c, volumes, built.generated);
     const cwd = str(c.workingDir);
     // A Flux substitution (`${VAR}`) or an expanded variable (`$(VAR)`) is filled in after the build.
     if (config === undefined || read === undefined || cwd?.includes("$")) return [];
@@ -419,6 +457,7 @@ function coreContainersOf(doc: Node, file: string, kustomization: string, built:
         cwd: cwd === undefined ? undefined : posix.normalize(cwd),
         config,
         read,
+        unsetKeys,
       },
     ];
   });
@@ -466,6 +505,18 @@ export function unmountedFiles(
   for (const c of views.containers(folder) ?? []) {
     const who = `${c.file}: ${c.workload}, container ${c.container}`;
     const files = (...more: string[]): string[] => [...new Set([c.file, c.kustomization, ...more])];
+    if (c.unsetKeys.length > 0) {
+      // The pod does not start: what it would read does not matter yet.
+      for (const unset of c.unsetKeys)
+        found.push({
+          rule: "unmounted-file",
+          message: `${who}: the items of volume ${unset.volume} name key ${unset.key}, which ${unset.from} (${unset.at}) does not hold: the kubelet does not set the volume up, and the pod does not start; add the key to the generator, or drop the item`,
+          clusters: [cluster.name],
+          subject: unset.key,
+          files: files(),
+        });
+      continue;
+    }
     const config = seenAt(c, c.config);
     const wrongConfig = config && differs(config.seen, cluster.configPath);
     if (config && wrongConfig) {

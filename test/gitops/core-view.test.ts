@@ -152,13 +152,15 @@ spec:
 }
 
 /**
- * What the built pod says is wrong, as the rule's subjects: the config path when the container would not read
- * Handover's config there (then nothing more: the discovery files it lists are another config's), else each entry
- * whose file it would not read from the repo file Handover takes for it.
+ * What the built pod says is wrong, as the rule's subjects: the keys `items` name and the ConfigMap lacks, when the pod
+ * would not start; else the config path when the container would not read Handover's config there (then nothing more:
+ * the discovery files it lists are another config's); else each entry whose file it would not read from the repo file
+ * Handover takes for it.
  */
 function wrongInPod(tree: Map<string, string>, yaml: string): string[] {
   const [pod] = podsOf(yaml);
   if (!pod) throw new Error("the build has no Core container");
+  if (pod.unset.length > 0) return pod.unset;
   if (pod.files.get(pod.config) !== tree.get(CONFIG)) return [pod.config];
   return ENTRIES.filter(([entry, file]) => pod.files.get(posix.resolve(pod.cwd, entry)) !== tree.get(file)).map(
     ([entry]) => entry,
@@ -191,7 +193,8 @@ describe.skipIf(missing !== undefined)("a Core container's files, against the re
         }),
         { numRuns: 250, seed: 20261129 },
       );
-      // The shapes reach every outcome: all read right, the config wrong, one entry or both wrong.
+      // The shapes reach every outcome: all read right, the config wrong, one entry or both wrong, a pod that does not
+      // start (keys its volumes' items name and its ConfigMaps lack).
       expect(built).toBeGreaterThan(120);
       expect([...seen].sort()).toStrictEqual(
         [
@@ -201,6 +204,10 @@ describe.skipIf(missing !== undefined)("a Core container's files, against the re
           ENTRIES[1][0],
           `${ENTRIES[0][0]} ${ENTRIES[1][0]}`,
           "/etc/replicante/core.yaml",
+          "kafka.yaml",
+          "mongo.yaml",
+          "mongo.yaml kafka.yaml",
+          "replicante.yaml mongo.yaml",
         ].sort(),
       );
     },

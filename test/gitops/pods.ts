@@ -37,12 +37,18 @@ export interface Pod {
   config: string;
   /** The discovery files the config it reads lists, as absolute paths. */
   discovery: string[];
+  /**
+   * Keys the `items` of a volume it mounts name and its ConfigMap lacks: "If a key is specified which is not present in
+   * the ConfigMap, the volume setup will error unless it is marked optional" (Kubernetes' API reference,
+   * ConfigMapVolumeSource.items), and the pod does not start.
+   */
+  unset: string[];
 }
 
 /**
  * The Replicante containers of the StatefulSets and Deployments of one build, with the files their ConfigMap volumes
  * give them: a `subPath` mount gives one key, `items` the keys they name at their paths, else every key. A key the
- * ConfigMap does not hold gives no file (the kubelet would not start the pod at all).
+ * ConfigMap does not hold gives no file, and, named by `items`, keeps the pod from starting (`unset`).
  */
 export function podsOf(yaml: string): Pod[] {
   const objects = parseAllDocuments(yaml).map((doc) => doc.toJS() as K8s);
@@ -54,12 +60,14 @@ export function podsOf(yaml: string): Pod[] {
       .map((c): Pod => {
         const volumes = new Map(((w.spec.template.spec.volumes ?? []) as K8s[]).map((v) => [v.name, v.configMap]));
         const files = new Map<string, string>();
+        const unset: string[] = [];
         const give = (path: string, data: Record<string, string>, key: string) => {
           if (key in data) files.set(path, data[key] as string);
         };
         for (const mount of (c.volumeMounts ?? []) as K8s[]) {
           const source = volumes.get(mount.name);
           const data: Record<string, string> = configMaps.get(source?.name) ?? {};
+          for (const { key } of (source?.items ?? []) as K8s[]) if (!(key in data) && !source.optional) unset.push(key);
           if (mount.subPath) give(mount.mountPath, data, mount.subPath);
           else
             for (const { key, path } of (source.items as K8s[] | undefined) ??
@@ -73,7 +81,7 @@ export function podsOf(yaml: string): Pod[] {
         const config = posix.resolve(cwd, configArg);
         const read = parse(files.get(config) ?? "{}") as K8s;
         const listed: string[] = read?.discovery?.backends?.files ?? [];
-        return { files, cwd, config, discovery: listed.map((entry) => posix.resolve(cwd, entry)) };
+        return { files, cwd, config, discovery: listed.map((entry) => posix.resolve(cwd, entry)), unset };
       }),
   );
 }

@@ -61,16 +61,16 @@ describe("what a Core container reads", () => {
     expect(unmounted(renamed).map((v) => v.message.split("; ").pop())).toStrictEqual([
       `add config/conf.d/mongo.yaml to the files of ConfigMap replicore-a-discovery (${K} configMapGenerator[1])`,
     ]);
-    const items = changed([
+    const subPath = changed([
       STS,
       [
         [
-          "            name: replicore-a-discovery",
-          "            name: replicore-a-discovery\n            items: [{ key: m, path: mongo.yaml }, { key: kafka.yaml, path: kafka.yaml }]",
+          "              mountPath: /etc/replicante/conf.d\n",
+          "              mountPath: /etc/replicante/conf.d\n            - name: discovery\n              mountPath: /etc/replicante/conf.d/mongo.yaml\n              subPath: m\n",
         ],
       ],
     ]);
-    expect(unmounted(items).map((v) => v.message.split("; ").pop())).toStrictEqual([
+    expect(unmounted(subPath).map((v) => v.message.split("; ").pop())).toStrictEqual([
       `add m=config/conf.d/mongo.yaml to the files of ConfigMap replicore-a-discovery (${K} configMapGenerator[1])`,
     ]);
     const unlisted = changed([
@@ -85,6 +85,30 @@ describe("what a Core container reads", () => {
     expect(unmounted(unlisted).map((v) => v.message.split(", and ")[1]?.split(":")[0])).toStrictEqual([
       "the items of ConfigMap replicore-a-discovery's volume put no key at mongo.yaml",
     ]);
+  });
+
+  it("items naming a key the ConfigMap lacks: the pod does not start, and that alone is told", () => {
+    const items = (optional: string) =>
+      changed([
+        STS,
+        [
+          [
+            "            name: replicore-a-discovery",
+            `            name: replicore-a-discovery\n${optional}            items: [{ key: m, path: mongo.yaml }, { key: kafka.yaml, path: kafka.yaml }]`,
+          ],
+        ],
+      ]);
+    expect(unmounted(items(""))).toStrictEqual([
+      {
+        rule: "unmounted-file",
+        message: `${STS}: StatefulSet replicore-a, container replicante: the items of volume discovery name key m, which ConfigMap replicore-a-discovery (${K} configMapGenerator[1]) does not hold: the kubelet does not set the volume up, and the pod does not start; add the key to the generator, or drop the item`,
+        clusters: ["replicore-a"],
+        subject: "m",
+        files: [STS, K],
+      },
+    ]);
+    // An optional volume is set up without it: then mongo.yaml is what is missing.
+    expect(unmounted(items("            optional: true\n")).map((v) => v.subject)).toStrictEqual(["conf.d/mongo.yaml"]);
   });
 
   it("a discovery file filled from another repo file: both files named", () => {
@@ -143,6 +167,30 @@ describe("what a Core container reads", () => {
     const found = planMigration(tree, request("replicore-a", "replicore-b", "0.3.1", "canary: mongo\nrest: *"), 42);
     expect(found).toStrictEqual({ ok: false, kind: "invariant", step: null, violations: unmounted(tree) });
     expect(unmounted(tree)).toHaveLength(1);
+  });
+
+  it("refuses a prepare whose copied items name the discovery keys the scaffold's empty generator no longer holds", () => {
+    const tree = changed([
+      STS,
+      [
+        [
+          "            name: replicore-a-discovery",
+          "            name: replicore-a-discovery\n            items: [{ key: mongo.yaml, path: mongo.yaml }, { key: kafka.yaml, path: kafka.yaml }]",
+        ],
+      ],
+    ]);
+    expect(unmounted(tree)).toStrictEqual([]);
+    const found = planMigration(tree, request("replicore-a", "replicore-b", "0.3.1", "canary: mongo\nrest: *"), 42);
+    expect(found.ok).toBe(false);
+    expect(
+      found.ok ? [] : "step" in found ? [found.step, found.violations.map((v) => [v.clusters, v.subject])] : [],
+    ).toStrictEqual([
+      "prepare",
+      [
+        [["replicore-b"], "kafka.yaml"],
+        [["replicore-b"], "mongo.yaml"],
+      ],
+    ]);
   });
 
   it("every step of the fixture's migration keeps each Core reading its own files", () => {
