@@ -172,15 +172,17 @@ export interface DeployerClash {
 /**
  * Every pair of deployers that would apply one object, as work that yields between deployers. Only files named after
  * one of `clusters` are read as deployers (a deployer prepare copies is one: `clusters/production/replicore-a.yaml`),
- * and only the resource files `reads` lets through: a guard need not download every YAML file of a PR.
+ * and only the resource files `reads` lets through: a guard need not download every YAML file of a PR. `found`: those
+ * deployers, when the caller has read them already.
  */
 export function* findingDeployerClashes(
   tree: FileMap,
   clusters: readonly string[],
   reads: (path: string) => boolean = () => true,
+  found: readonly Deployer[] = namedDeployers(tree, clusters),
 ): Generator<void, DeployerClash[]> {
   const byPlace = new Map<string, { deployer: Deployer; objects: Map<string, BuiltResource> }[]>();
-  for (const deployer of namedDeployers(tree, clusters)) {
+  for (const deployer of found) {
     const objects = applied(tree, deployer, reads);
     yield;
     byPlace.set(deployer.place, [...(byPlace.get(deployer.place) ?? []), { deployer, objects }]);

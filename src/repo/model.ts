@@ -202,12 +202,14 @@ function* readRepo(tree: FileMap): Generator<void, LoadResult> {
   });
   // Resource files are read in the clusters' folders only: a guard downloads each file the check reads.
   const inFolders = (path: string): boolean => folders.some(([, folder]) => path.startsWith(`${folder}/`));
+  // The deployers are read once, for the clashes of what they apply and for the patches they make.
+  const named = namedDeployers(tree, [...clusters.keys()]);
   const packaging = packagingProblems(folders, {
     dangling: yield* findingDanglingRefs(tree),
     clashes: yield* findingResourceClashes(tree, inFolders),
-    deployed: yield* findingDeployerClashes(tree, [...clusters.keys()], inFolders),
+    deployed: yield* findingDeployerClashes(tree, [...clusters.keys()], inFolders, named),
   });
-  const views = new CoreViews(tree, inFolders, namedDeployers(tree, [...clusters.keys()]));
+  const views = new CoreViews(tree, inFolders, named);
   for (const [name, folder] of folders)
     packaging.push(...unmountedFiles(views, clusters.get(name) as ClusterModel, folder));
   return { ok: true, model: { config, configText, clusters, packaging } };
