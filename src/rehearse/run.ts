@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCommand } from "../chatops/index.js";
 import { decodeState, scheduleOf, stepDone, type HiddenState } from "../engine/index.js";
 import { stepControls, TEAM_PATTERN } from "../spec/config.js";
 import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.js";
@@ -476,7 +477,14 @@ class Rehearsal {
         const { label } = this.dashboardState();
         const chaosOver = this.options.chaosSeed === undefined || this.clock.current - this.start > CHAOS_UNTIL;
         if (chaosOver && (label === "handover:done" || label === "handover:aborted")) break;
-        if (chaosOver && (label === "handover:failed" || label === "handover:paused") && this.agenda.length === 0)
+        // Held for a person: stop once every scripted comment was posted and handled (a dropped webhook leaves one for
+        // the next resync, which may be the `/handover resume` or `retry` the hold waits for).
+        if (
+          chaosOver &&
+          (label === "handover:failed" || label === "handover:paused") &&
+          this.agenda.length === 0 &&
+          this.scriptedHandled()
+        )
           break;
         if (chaosOver && this.waitsForApprovalForever()) break;
         const next = Math.min(nextTick, ...this.agenda.map((a) => a.at));
@@ -500,14 +508,25 @@ class Rehearsal {
     }
   }
 
+  /**
+   * Every scripted command posted so far is recorded handled in the dashboard's state (a dropped webhook leaves one for
+   * the next resync). One never posted (its moment did not come) cannot end a hold; other comments are not commands.
+   */
+  private scriptedHandled(): boolean {
+    const { hidden } = this.dashboardState();
+    return this.scripted.every(
+      ({ id, spec }) =>
+        id === undefined ||
+        parseCommand(spec.body).kind === "none" ||
+        (hidden !== undefined && id > 0 && (id <= hidden.handledBelow || hidden.handled.includes(id))),
+    );
+  }
+
   /** The next step waits for `/handover approve` and no scripted comment is left to give it. */
   private waitsForApprovalForever(): boolean {
     const { hidden } = this.dashboardState();
     if (!hidden || this.agenda.length > 0) return false;
-    // Every scripted comment was posted and handled (a dropped webhook leaves one for the next resync).
-    const handled = (id: number | undefined): boolean =>
-      id !== undefined && id > 0 && (id <= hidden.handledBelow || hidden.handled.includes(id));
-    if (this.scripted.some((c) => !handled(c.id))) return false;
+    if (!this.scriptedHandled()) return false;
     const current = this.options.plan.steps.find((s) => !stepDone(hidden, s));
     if (!current || !this.needsApproval.has(current.id) || hidden.steps[current.id]?.approved) return false;
     return !this.world.sim.listPulls().some((p) => p.pull.headRef === current.branch);

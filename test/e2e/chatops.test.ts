@@ -59,6 +59,48 @@ describe("ChatOps in a rehearsal", () => {
     expect(next).toBeGreaterThanOrEqual(merged + 3600);
   });
 
+  it("a resume whose webhook was lost is read at the next resync: the rehearsal waits for it, not stopping paused", async () => {
+    let sim: GitHubSim | undefined;
+    let lost = 0;
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        {
+          after: "release-canary",
+          event: "merged",
+          delay: 0,
+          user: "alice",
+          permission: "write",
+          body: "/handover pause",
+        },
+        {
+          after: "release-canary",
+          event: "merged",
+          // Between two of the rehearsal's minute ticks, so no resync runs at once.
+          delay: 3630,
+          user: "alice",
+          permission: "write",
+          body: "/handover resume",
+        },
+      ],
+      onSim: (s) => {
+        sim = s;
+      },
+      // The resume's issue_comment delivery is lost: nothing but a resync brings it to the App.
+      onEvent: (_, line) => {
+        if (line.endsWith("/handover resume")) lost = sim?.discardEvents() ?? 0;
+      },
+    });
+    expect(lost).toBe(1);
+    expect(report.completed).toBe(true);
+    expect(report.comments.map((c) => [c.body, c.reaction, c.accepted])).toEqual([
+      ["/handover pause", "rocket", true],
+      ["/handover resume", "rocket", true],
+    ]);
+    const merged = report.steps.find((s) => s.id === "release-canary")?.merged_at ?? 0;
+    const next = report.steps.find((s) => s.id === "adopt-canary")?.opened_at ?? 0;
+    expect(next).toBeGreaterThanOrEqual(merged + 3630);
+  });
+
   it("abort while a step PR is open closes it, deletes its branch, labels aborted and opens nothing more", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
