@@ -181,8 +181,18 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
           patchStep(hidden, step.id, { windowStart: at }, ["failed"]),
           `gate of ${step.id} re-evaluated from now`,
         );
-      if (ctx.phase?.label === "handover:paused" && ctx.phase.current === step.id && !hidden.paused) {
-        return applied(patchStep(hidden, step.id, { reopen: true }), `${step.id}: its PR is reopened`);
+      const reason = ctx.phase?.current === step.id ? ctx.phase.reason : undefined;
+      if (reason?.kind === "closed-unmerged") {
+        const reopen = patchStep(hidden, step.id, { reopen: true });
+        // Paused by someone: nothing reopens until they resume (a resume's reconcile reopens it, once).
+        if (hidden.paused)
+          return {
+            hidden: reopen,
+            result: "recorded",
+            note: `${step.id}: its PR #${reason.pr} reopens once the migration is resumed (\`/handover resume\`)`,
+            reaction: "eyes",
+          };
+        return applied(reopen, `${step.id}: its PR is reopened`);
       }
       return refused(hidden, `nothing to retry: ${step.id} has not failed`);
     }

@@ -303,7 +303,13 @@ class Rehearsal {
   private merge(number: number, what: string, attempt: number, autoStep?: string): void {
     const sim = this.world.sim;
     const current = sim.listPulls().find((p) => p.number === number);
-    if (current?.state !== "open") return;
+    if (current?.pull.merged) return;
+    if (current?.state !== "open") {
+      // Closed by someone: the operator looks again later, as `/handover retry` reopens a step's PR.
+      if (current && attempt < MERGE_ATTEMPTS && this.dashboardState().label !== "handover:aborted")
+        this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
+      return;
+    }
     const repo = this.options.repo ?? {};
     try {
       if (current.pull.draft) {

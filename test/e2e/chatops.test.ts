@@ -101,6 +101,30 @@ describe("ChatOps in a rehearsal", () => {
     expect(next).toBeGreaterThanOrEqual(merged + 3630);
   });
 
+  it("a retry of a closed step PR while paused is recorded; the resume reopens that same PR and the chain completes", async () => {
+    const at = (delay: number, body: string) =>
+      ({ after: "adopt-canary", event: "opened", delay, user: "alice", permission: "write", body }) as const;
+    let closed = 0;
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [at(0, "/handover pause"), at(600, "/handover retry"), at(1200, "/handover resume")],
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "adopt-canary") return;
+        closed = sim.listPulls().find((p) => p.pull.headRef === step.branch)?.number ?? 0;
+        sim.closePull(closed, "dana");
+      },
+    });
+    expect(report.completed).toBe(true);
+    expect(report.comments.map((c) => [c.body, c.reaction, c.accepted])).toEqual([
+      ["/handover pause", "rocket", true],
+      ["/handover retry", "eyes", true],
+      ["/handover resume", "rocket", true],
+    ]);
+    const sim = sims[0] as GitHubSim;
+    const pulls = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/adopt-canary");
+    expect(pulls.map((p) => [p.number, p.pull.merged])).toEqual([[closed, true]]);
+    expect(report.duplicate_prs).toBe(0);
+  });
+
   it("abort while a step PR is open closes it, deletes its branch, labels aborted and opens nothing more", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [

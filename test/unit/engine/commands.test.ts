@@ -293,12 +293,26 @@ const EFFECTS: EffectRow[] = [
       reaction: "rocket",
     },
   },
+  {
+    name: "retry on a closed PR while paused by someone: the reopen is recorded for the resume",
+    body: "/handover retry",
+    hidden: withRc({}, { paused: { by: "bob", at: 1 } }),
+    phase: PAUSED_PHASE,
+    out: {
+      hidden: after(withRc({ reopen: true }, { paused: { by: "bob", at: 1 } }), 50, {
+        command: "/handover retry",
+        result: "recorded",
+        note: "release-canary: its PR #102 reopens once the migration is resumed (`/handover resume`)",
+      }),
+      reaction: "eyes",
+    },
+  },
   refusedRow(
-    "retry on a closed PR while paused by someone",
+    "retry on a step held for another reason (its open PR conflicts with people's commits)",
     "/handover retry",
-    withRc({}, { paused: { by: "bob", at: 1 } }),
+    withRc({}),
     "nothing to retry: release-canary has not failed",
-    PAUSED_PHASE,
+    { ...PAUSED_PHASE, reason: { kind: "conflict-with-people", pr: 102 } },
   ),
   refusedRow(
     "retry when nothing failed",
