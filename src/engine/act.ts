@@ -197,9 +197,10 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
 }
 
 /**
- * The step branch exists (a crash after creating it, another replica, or an earlier attempt): bring it up to this step
- * only if its head is Handover's and not already this step on this base (so no commit piles up on every attempt); a
- * person's push is never overwritten.
+ * The step branch exists (a crash after creating it, another replica, an earlier attempt, or the branch of a PR merged
+ * for a plan the issue no longer asks for): bring it up to this step only if its head is Handover's and not already
+ * this step on this base (so no commit piles up on every attempt), or is already in the base (a person's commits
+ * there are merged: the new head has them in its history). A person's push the base lacks is never overwritten.
  */
 async function bringUp(deps: EngineDeps, branch: string, sha: string, baseSha: string): Promise<void> {
   const { port } = deps;
@@ -209,7 +210,7 @@ async function bringUp(deps: EngineDeps, branch: string, sha: string, baseSha: s
   const mine = head.committer === COMMITTER.name;
   const current =
     mine && head.parents.length === 1 && head.parents[0] === baseSha && head.tree === (await port.getCommit(sha)).tree;
-  if (mine && !current) await port.moveBranch(branch, sha, existing);
+  if (mine ? !current : await port.contains(baseSha, existing)) await port.moveBranch(branch, sha, existing);
 }
 
 /**

@@ -371,7 +371,8 @@ async function viewOf(
     const [existing] = await Promise.all([deps.port.getBranch(step.branch), deps.port.openMigrationIssues()]);
     if (existing === undefined) view.branchFree = true;
     const committer = existing ? (await deps.port.getCommit(existing)).committer : COMMITTER.name;
-    if (committer !== COMMITTER.name) {
+    // A person's commits the default branch already has lose nothing when the branch moves on (act.ts, bringUp).
+    if (committer !== COMMITTER.name && !(existing && (await deps.port.contains(snapshot.headSha, existing)))) {
       view.problems = [
         `branch ${step.branch} already exists with a commit Handover did not make (committed by ${committer}): delete the branch, and Handover opens ${step.id} on it`,
       ];

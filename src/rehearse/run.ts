@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseCommand } from "../chatops/index.js";
+import { parseIssueBody } from "../spec/issue.js";
 import { decodeState, scheduleOf, stepDone, type HiddenState } from "../engine/index.js";
 import { stepControls, TEAM_PATTERN } from "../spec/config.js";
 import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.js";
@@ -136,7 +137,7 @@ class Rehearsal {
   private readonly autoMerged: Set<string>;
   private readonly agenda: Agenda[] = [];
   /** When each PR was first seen open and merged (by PR number: a step may have several after a rollback). */
-  private readonly seenPrs = new Map<number, { opened?: number; merged?: number }>();
+  private readonly seenPrs = new Map<number, { opened?: number; merged?: number; closed?: boolean }>();
   /** The steps whose gate was seen passed. */
   private readonly gates = new Set<string>();
   private readonly reportedNoDiff = new Set<string>();
@@ -275,24 +276,23 @@ class Rehearsal {
     });
   }
 
-  /** The simulated operator fills in the scaffold's REPLACE-ME values on the prepare branch, as a person would. */
+  /**
+   * The simulated operator fills in the scaffold's REPLACE-ME values on the prepare branch, as a person would: with the
+   * dependencies of the target the issue names now (an edit before the first merge changes it).
+   */
   private fillScaffold(branch: string): void {
     const sim = this.world.sim;
     const tree = sim.readTree(branch);
+    const target = parseIssueBody(sim.getIssue(this.issue).body ?? "").request.target || this.options.plan.target;
     const changes = [...tree]
       .filter(([, text]) => text.includes(PLACEHOLDER))
-      .map(([path, text]) => ({
-        path,
-        content: text.replaceAll(PLACEHOLDER, `${this.options.plan.target}-deps.internal`),
-      }));
+      .map(([path, text]) => ({ path, content: text.replaceAll(PLACEHOLDER, `${target}-deps.internal`) }));
     if (changes.length === 0) return;
     // A rebase merge puts every commit of the PR on the default branch: in a rebase-only repo the operator amends the
     // scaffold commit, so no commit with REPLACE-ME lands there.
     const amend = this.options.repo?.merge === "rebase";
-    sim.pushFiles(OPERATOR, branch, changes, `Point ${this.options.plan.target} at its own dependencies`, { amend });
-    this.log(
-      `operator: filled in ${changes.length} file(s) on ${branch} with ${this.options.plan.target}'s own dependencies`,
-    );
+    sim.pushFiles(OPERATOR, branch, changes, `Point ${target} at its own dependencies`, { amend });
+    this.log(`operator: filled in ${changes.length} file(s) on ${branch} with ${target}'s own dependencies`);
   }
 
   /**
@@ -303,13 +303,7 @@ class Rehearsal {
   private merge(number: number, what: string, attempt: number, autoStep?: string): void {
     const sim = this.world.sim;
     const current = sim.listPulls().find((p) => p.number === number);
-    if (current?.pull.merged) return;
-    if (current?.state !== "open") {
-      // Closed by someone: the operator looks again later, as `/handover retry` reopens a step's PR.
-      if (current && attempt < MERGE_ATTEMPTS && this.dashboardState().label !== "handover:aborted")
-        this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
-      return;
-    }
+    if (current?.state !== "open") return;
     const repo = this.options.repo ?? {};
     try {
       if (current.pull.draft) {
@@ -391,15 +385,23 @@ class Rehearsal {
       const rollback = pr.pull.headRef.includes("/rollback-");
       const seen = this.seenPrs.get(pr.number) ?? {};
       this.seenPrs.set(pr.number, seen);
+      const review = () => {
+        if (step.kind === "prepare" && !rollback) this.fillScaffold(pr.pull.headRef);
+        const auto = !rollback && this.autoMerged.has(step.id) ? step.id : undefined;
+        this.merge(pr.number, rollback ? `rollback of ${step.id}` : step.id, 0, auto);
+      };
       if (seen.opened === undefined) {
         seen.opened = this.clock.current;
         this.log(`PR #${pr.number} opened: ${pr.title}${pr.pull.draft ? " (draft)" : ""}`);
         if (!rollback) this.trigger(step.id, "opened");
-        this.schedule(REVIEW_DELAY, () => {
-          if (step.kind === "prepare" && !rollback) this.fillScaffold(pr.pull.headRef);
-          const auto = !rollback && this.autoMerged.has(step.id) ? step.id : undefined;
-          this.merge(pr.number, rollback ? `rollback of ${step.id}` : step.id, 0, auto);
-        });
+        this.schedule(REVIEW_DELAY, review);
+      }
+      // Closed unmerged, then reopened (`/handover retry`, or a person): the operator reviews it again.
+      if (pr.state === "closed" && !pr.pull.merged) seen.closed = true;
+      if (pr.state === "open" && seen.closed) {
+        seen.closed = false;
+        this.log(`PR #${pr.number} reopened`);
+        this.schedule(REVIEW_DELAY, review);
       }
       if (pr.pull.merged && seen.merged === undefined) {
         seen.merged = this.clock.current;
