@@ -185,7 +185,7 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       await port.updatePull(action.pr, { state: "open" });
       return;
     case "close":
-      await port.createComment(action.pr, closeComment(snapshot.issue, action.why));
+      await port.createComment(action.pr, closeComment(snapshot.issue, action.why, action.peopleCommits === true));
       await port.updatePull(action.pr, { state: "closed" });
       await port.deleteBranch(action.step.branch);
       return;

@@ -79,6 +79,8 @@ function abortActions(snapshot: Snapshot, aborted: NonNullable<HiddenState["abor
       step: v.step,
       pr: (v.pr as PullInfo).number,
       why: { kind: "aborted" as const, by: aborted.by, reason: aborted.reason },
+      // The branch goes (DESIGN: abort deletes it); the comment tells whoever pushed to it how to get it back.
+      ...(v.humanCommits ? { peopleCommits: true } : {}),
     }));
 }
 

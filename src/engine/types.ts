@@ -94,7 +94,8 @@ export type Action =
     }
   | { kind: "reopen"; step: PlannedStep; pr: number }
   | { kind: "refresh"; step: PlannedStep; pr: number; headSha: string; changes: FileChange[]; baseSha: string }
-  | { kind: "close"; step: PlannedStep; pr: number; why: CloseReason }
+  /** Close a step PR and delete its branch; `peopleCommits`: its head is a person's commit (the comment says how to get it back). */
+  | { kind: "close"; step: PlannedStep; pr: number; why: CloseReason; peopleCommits?: boolean }
   | { kind: "automerge"; step: PlannedStep; pr: number; nodeId: string; headSha: string }
   /** Merge a step PR GitHub called clean when asked for auto-merge, at the head decide saw. */
   | { kind: "merge"; step: PlannedStep; pr: number; headSha: string; method?: string };

@@ -208,8 +208,11 @@ export function checkLines(checks: readonly GateCheckResult[]): string {
 }
 
 /** The comment Handover leaves on a step PR it closes. */
-export function closeComment(issue: number, why: CloseReason): string {
+export function closeComment(issue: number, why: CloseReason, peopleCommits = false): string {
+  const branch = peopleCommits
+    ? "The step branch is deleted; its newest commit is a person's, and **Restore branch** on this PR brings the branch back with every commit"
+    : "The step branch is deleted";
   if (why.kind === "aborted")
-    return `Closed by Handover: @${why.by} aborted the migration (#${issue}): ${escapeText(why.reason || "no reason given")}.\nThe step branch is deleted; nothing else will be opened.`;
+    return `Closed by Handover: @${why.by} aborted the migration (#${issue}): ${escapeText(why.reason || "no reason given")}.\n${branch}; nothing else will be opened.`;
   return `Closed by Handover: @${why.by} is rolling back ${why.step} (#${issue}). This step opens again after \`/handover resume\`.`;
 }

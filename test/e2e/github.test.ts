@@ -131,6 +131,26 @@ describe("what counts as a merged step", { timeout: 120_000 }, () => {
   });
 });
 
+describe("a step branch a person made from the default branch", () => {
+  it("holds nothing the default branch lacks: Handover takes it, opens the step on it, and the chain completes", async () => {
+    let made = "";
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "prepare") return;
+        // `git push origin main:handover/1/release-canary`: the branch points at a commit of the default branch.
+        made = sim.branchSha("main") as string;
+        sim.repo.createRef("refs/heads/handover/1/release-canary", made, actorFor("mallory"));
+      },
+    });
+    expect(made).not.toBe("");
+    expect(report.completed).toBe(true);
+    expect(report.violations).toEqual([]);
+    const sim = sims[0] as GitHubSim;
+    const canary = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/release-canary");
+    expect(canary.map((p) => [p.user, p.pull.merged])).toEqual([["handover[bot]", true]]);
+  });
+});
+
 describe("rollback in a rebase-only repo", { timeout: 120_000 }, () => {
   it("a step that landed as two commits (Handover's and a reviewer's) is reverted whole", async () => {
     const path = "clusters/replicore-a/replicante.yaml";

@@ -325,7 +325,7 @@ describe("act: open", () => {
   });
 
   it.each(["Alice", "GitHub"])(
-    "when the branch head was committed by %s (a person, or the web editor), never moves it",
+    "when the branch head was committed by %s (a person, or the web editor) and the base lacks it, never moves it",
     async (committer) => {
       const scope = defaultBranch(
         commit(github(seen), "c-new")
@@ -339,7 +339,9 @@ describe("act: open", () => {
             parents: [{ sha: "c-old" }],
             committer: { name: committer },
             message: "fix the mongo uri",
-          }),
+          })
+          .get(`${R}/compare/c-person...base1`)
+          .reply(200, { status: "diverged" }),
       )
         .post(`${R}/pulls`, {
           title: RELEASE.title,
@@ -358,11 +360,46 @@ describe("act: open", () => {
         `POST ${R}/git/refs`,
         `GET ${R}/git/ref/heads/handover/42/release-canary`,
         `GET ${R}/git/commits/c-person`,
+        `GET ${R}/compare/c-person...base1`,
         ...PULL_SEQUENCE,
       ]);
       done(scope);
     },
   );
+
+  it("when the branch head is a person's commit the base already has (its PR merged), moves it on: nothing of theirs is lost", async () => {
+    const scope = defaultBranch(
+      commit(github(seen), "c-new")
+        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
+        .reply(422, { message: "Reference already exists" })
+        .get(`${R}/git/ref/heads/handover/42/release-canary`)
+        .reply(200, { object: { sha: "c-person" } })
+        .get(`${R}/git/commits/c-person`)
+        .reply(200, { sha: "c-person", parents: [{ sha: "c-old" }], committer: { name: "Alice" }, message: "fill" })
+        .get(`${R}/compare/c-person...base1`)
+        .reply(200, { status: "ahead" })
+        .get(`${R}/git/ref/heads/handover/42/release-canary`)
+        .reply(200, { object: { sha: "c-person" } })
+        .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: true })
+        .reply(200, {}),
+    )
+      .post(`${R}/pulls`, { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false })
+      .reply(201, pullJson(8, RELEASE))
+      .post(`${R}/issues/8/labels`, { labels: ["handover"] })
+      .reply(200, []);
+    await act(deps(), observed(), openRelease);
+    expect(seen.matched).toEqual([
+      ...COMMIT_SEQUENCE,
+      `POST ${R}/git/refs`,
+      `GET ${R}/git/ref/heads/handover/42/release-canary`,
+      `GET ${R}/git/commits/c-person`,
+      `GET ${R}/compare/c-person...base1`,
+      `GET ${R}/git/ref/heads/handover/42/release-canary`,
+      `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
+      ...PULL_SEQUENCE,
+    ]);
+    done(scope);
+  });
 
   it("when the existing branch already points at the new commit, neither reads nor moves it", async () => {
     const scope = defaultBranch(
@@ -647,6 +684,25 @@ describe("act: close and reopen", () => {
       .delete(`${R}/git/refs/heads/handover/42/release-canary`)
       .reply(422, { message: "Reference does not exist" });
     await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED });
+    done(scope);
+  });
+
+  it("close of a PR whose head is a person's commit says how to restore the branch, then deletes it", async () => {
+    const restore =
+      "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; its newest commit is a person's, and **Restore branch** on this PR brings the branch back with every commit; nothing else will be opened.";
+    const scope = github(seen)
+      .post(`${R}/issues/8/comments`, { body: restore })
+      .reply(201, { id: 900 })
+      .patch(`${R}/pulls/8`, { state: "closed" })
+      .reply(200, {})
+      .delete(`${R}/git/refs/heads/handover/42/release-canary`)
+      .reply(204);
+    await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED, peopleCommits: true });
+    expect(seen.matched).toEqual([
+      `POST ${R}/issues/8/comments`,
+      `PATCH ${R}/pulls/8`,
+      `DELETE ${R}/git/refs/heads/handover/42/release-canary`,
+    ]);
     done(scope);
   });
 

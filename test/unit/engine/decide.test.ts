@@ -106,7 +106,7 @@ const ROWS: Row[] = [
     },
   },
   {
-    name: "aborted: every open step PR is closed, saying who aborted and why",
+    name: "aborted: every open step PR is closed, saying who aborted and why; a PR with people's commits says how to get them back",
     in: snapshot(
       hiddenWith({
         steps: doneBefore("release-canary"),
@@ -115,7 +115,7 @@ const ROWS: Row[] = [
       {
         prepare: { pr: mergedPull("prepare") },
         "release-canary": { pr: pull("release-canary") },
-        "adopt-canary": { pr: pull("adopt-canary", { draft: true }) },
+        "adopt-canary": { pr: pull("adopt-canary", { draft: true }), humanCommits: true },
         "release-wave-1": { pr: pull("release-wave-1", { state: "closed" }) },
       },
     ),
@@ -136,6 +136,8 @@ const ROWS: Row[] = [
           step: step("adopt-canary"),
           pr: 103,
           why: { kind: "aborted", by: "alice", reason: "wrong target" },
+          // Its head is a person's commit: the close comment says how to restore the branch.
+          peopleCommits: true,
         },
       ],
       again: false,

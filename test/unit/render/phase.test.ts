@@ -422,4 +422,10 @@ describe("closeComment", () => {
   ])("%o", (why, text) => {
     expect(closeComment(42, why)).toBe(text);
   });
+
+  it("an aborted step with a person's commit says how to restore the branch", () => {
+    expect(closeComment(42, { kind: "aborted", by: "alice", reason: "wrong target" }, true)).toBe(
+      "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; its newest commit is a person's, and **Restore branch** on this PR brings the branch back with every commit; nothing else will be opened.",
+    );
+  });
 });
