@@ -181,6 +181,13 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       );
       return;
     }
+    case "delete-branch": {
+      // Still the head the PR was closed with, and Handover's commit: nobody's work goes with it.
+      const head = await port.getBranch(action.step.branch);
+      if (head === action.headSha && (await port.getCommit(head)).committer === COMMITTER.name)
+        await port.deleteBranch(action.step.branch);
+      return;
+    }
     case "reopen":
       await port.updatePull(action.pr, { state: "open" });
       return;

@@ -72,16 +72,25 @@ function previousPr(hidden: HiddenState, steps: PlannedStep[], index: number): n
 }
 
 function abortActions(snapshot: Snapshot, aborted: NonNullable<HiddenState["aborted"]>): Action[] {
+  // A step PR someone closed before the abort left its branch: it goes too, unless a person pushed to it (act.ts).
+  const leftBehind: Action[] = [...snapshot.views.values()].flatMap((v) =>
+    v.pr?.state === "closed" && !v.pr.merged && v.reopenable === true
+      ? [{ kind: "delete-branch" as const, step: v.step, headSha: v.pr.headSha }]
+      : [],
+  );
   return [...snapshot.views.values()]
     .filter((v) => v.pr?.state === "open")
-    .map((v) => ({
-      kind: "close" as const,
-      step: v.step,
-      pr: (v.pr as PullInfo).number,
-      why: { kind: "aborted" as const, by: aborted.by, reason: aborted.reason },
-      // The branch goes (DESIGN: abort deletes it); the comment tells whoever pushed to it how to get it back.
-      ...(v.humanCommits ? { peopleCommits: true } : {}),
-    }));
+    .map(
+      (v): Action => ({
+        kind: "close" as const,
+        step: v.step,
+        pr: (v.pr as PullInfo).number,
+        why: { kind: "aborted" as const, by: aborted.by, reason: aborted.reason },
+        // The branch goes (DESIGN: abort deletes it); the comment tells whoever pushed to it how to get it back.
+        ...(v.humanCommits ? { peopleCommits: true } : {}),
+      }),
+    )
+    .concat(leftBehind);
 }
 
 /** A decision that only shows where the migration stands. */

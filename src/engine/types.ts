@@ -93,6 +93,8 @@ export type Action =
       branchFree?: boolean;
     }
   | { kind: "reopen"; step: PlannedStep; pr: number }
+  /** Delete a step branch left behind, only while its head is still `headSha` and Handover's own commit. */
+  | { kind: "delete-branch"; step: PlannedStep; headSha: string }
   | { kind: "refresh"; step: PlannedStep; pr: number; headSha: string; changes: FileChange[]; baseSha: string }
   /** Close a step PR and delete its branch; `peopleCommits`: its head is a person's commit (the comment says how to get it back). */
   | { kind: "close"; step: PlannedStep; pr: number; why: CloseReason; peopleCommits?: boolean }

@@ -706,6 +706,32 @@ describe("act: close and reopen", () => {
     done(scope);
   });
 
+  it.each([
+    ["the head it was closed with, Handover's commit: deleted", "c-closed", "Handover", true],
+    ["a person's commit pushed since: kept", "c-person", "dana", false],
+    ["the head it was closed with, a person's commit: kept", "c-closed", "dana", false],
+  ])("delete-branch of a step branch left behind: %s", async (_, head, committer, deleted) => {
+    let scope = github(seen)
+      .get(`${R}/git/ref/heads/handover/42/release-canary`)
+      .reply(200, { object: { sha: head } });
+    if (head === "c-closed")
+      scope = scope.get(`${R}/git/commits/c-closed`).reply(200, {
+        sha: "c-closed",
+        tree: { sha: "t" },
+        parents: [{ sha: "base0" }],
+        committer: { name: committer },
+        message: "m",
+      });
+    if (deleted) scope = scope.delete(`${R}/git/refs/heads/handover/42/release-canary`).reply(204);
+    await act(deps(), observed(), { kind: "delete-branch", step: RELEASE, headSha: "c-closed" });
+    expect(seen.matched).toEqual([
+      `GET ${R}/git/ref/heads/handover/42/release-canary`,
+      ...(head === "c-closed" ? [`GET ${R}/git/commits/c-closed`] : []),
+      ...(deleted ? [`DELETE ${R}/git/refs/heads/handover/42/release-canary`] : []),
+    ]);
+    done(scope);
+  });
+
   it("reopen PATCHes the state only", async () => {
     const scope = github(seen).patch(`${R}/pulls/8`, { state: "open" }).reply(200, {});
     await act(deps(), observed(), { kind: "reopen", step: RELEASE, pr: 8 });

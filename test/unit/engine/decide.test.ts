@@ -106,7 +106,7 @@ const ROWS: Row[] = [
     },
   },
   {
-    name: "aborted: every open step PR is closed, saying who aborted and why; a PR with people's commits says how to get them back",
+    name: "aborted: every open step PR is closed, saying who aborted and why; a PR with people's commits says how to get them back; a branch a closed PR left goes too",
     in: snapshot(
       hiddenWith({
         steps: doneBefore("release-canary"),
@@ -117,6 +117,8 @@ const ROWS: Row[] = [
         "release-canary": { pr: pull("release-canary") },
         "adopt-canary": { pr: pull("adopt-canary", { draft: true }), humanCommits: true },
         "release-wave-1": { pr: pull("release-wave-1", { state: "closed" }) },
+        // Closed by someone before the abort, its branch still there with a commit the default branch lacks.
+        "adopt-wave-1": { pr: pull("adopt-wave-1", { state: "closed" }), reopenable: true },
       },
     ),
     out: {
@@ -139,6 +141,7 @@ const ROWS: Row[] = [
           // Its head is a person's commit: the close comment says how to restore the branch.
           peopleCommits: true,
         },
+        { kind: "delete-branch", step: step("adopt-wave-1"), headSha: pull("adopt-wave-1").headSha },
       ],
       again: false,
       phase: { label: "handover:aborted", reason: { kind: "aborted", by: "alice", reason: "wrong target" } },
