@@ -1,0 +1,313 @@
+// People do things in the middle of a migration that no scripted test lines up: they push to a step's branch, push to
+// the default branch, pause and resume, close a step PR and ask for a retry, abort, edit the issue, and someone without
+// the permission tries the commands that matter, all while webhooks are duplicated, dropped and reordered, GitHub fails
+// now and then, and two replicas share the work. fast-check draws such a crowd of meddlers over a whole rehearsal;
+// whatever it draws, the principles hold.
+import { fc } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { decodeState } from "../../src/engine/index.js";
+import { COMMITTER } from "../../src/github/port.js";
+import type { Plan, PlannedStep } from "../../src/plan/index.js";
+import type { RehearsalReport, ScriptedComment } from "../../src/rehearse/run.js";
+import { BOT } from "../../src/rehearse/world.js";
+import type { GitHubSim } from "../../src/sim/index.js";
+import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
+import { EXAMPLE_ISSUE, expectStrictOrder, run } from "./helpers.js";
+
+type Moment = { after: string; event: ScriptedComment["event"] };
+
+type Act =
+  /** dana pushes a commit of her own to the step's branch once its PR is open: a new file, or a comment line. */
+  | { kind: "push-step"; step: string; what: "new-file" | "comment" }
+  /** dana pushes a file of her own straight to the default branch. */
+  | ({ kind: "push-main" } & Moment)
+  /** alice (write) pauses, and resumes `minutes` later. */
+  | ({ kind: "pause"; minutes: number } & Moment)
+  /** eve, who can only read, tries a command that changes the migration. */
+  | ({ kind: "stranger"; verb: string } & Moment)
+  /** dana closes the step's PR once it is open; alice asks Handover to `retry` it `minutes` later. */
+  | { kind: "close-retry"; step: string; minutes: number }
+  /** alice aborts the migration. */
+  | ({ kind: "abort" } & Moment)
+  /** The operator edits the issue's target cluster (frozen once the first step merged). */
+  | ({ kind: "edit-target" } & Moment);
+
+const STEPS = [
+  "prepare",
+  "release-canary",
+  "adopt-canary",
+  "release-wave-1",
+  "adopt-wave-1",
+  "release-rest",
+  "adopt-rest",
+] as const;
+const moment = fc.record({
+  after: fc.constantFrom(...STEPS),
+  event: fc.constantFrom<ScriptedComment["event"]>("opened", "merged", "gate_passed"),
+});
+/** Each act as often as the others, but for an abort: it ends the rehearsal, so most crowds meet the whole chain. */
+const often = <T>(arbitrary: fc.Arbitrary<T>) => ({ arbitrary, weight: 4 });
+const act: fc.Arbitrary<Act> = fc.oneof(
+  often(
+    fc.record({
+      kind: fc.constant("push-step" as const),
+      step: fc.constantFrom(...STEPS),
+      what: fc.constantFrom("new-file" as const, "comment" as const),
+    }),
+  ),
+  often(moment.map((m) => ({ kind: "push-main" as const, ...m }))),
+  often(
+    fc
+      .tuple(moment, fc.integer({ min: 1, max: 180 }))
+      .map(([m, minutes]) => ({ kind: "pause" as const, minutes, ...m })),
+  ),
+  often(
+    fc
+      .tuple(moment, fc.constantFrom("abort", "decommission", "skip", "rollback", "pause", "retry"))
+      .map(([m, verb]) => ({ kind: "stranger" as const, verb, ...m })),
+  ),
+  // Once the first step merged: before it, a new target is a new plan (rehearse.test.ts has that race).
+  often(
+    moment
+      .filter((m) => m.after !== "prepare" || m.event !== "opened")
+      .map((m) => ({ kind: "edit-target" as const, ...m })),
+  ),
+  often(
+    fc.record({
+      kind: fc.constant("close-retry" as const),
+      step: fc.constantFrom(...STEPS),
+      minutes: fc.integer({ min: 1, max: 30 }),
+    }),
+  ),
+  { arbitrary: moment.map((m) => ({ kind: "abort" as const, ...m })), weight: 1 },
+);
+const crowd = fc.record({
+  chaos: fc.option(fc.integer({ min: 1, max: 1_000_000 }), { nil: undefined }),
+  replicas: fc.constantFrom(1, 2),
+  acts: fc.array(act, { minLength: 1, maxLength: 5 }),
+});
+type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
+
+/** Whether `ancestor` is `sha` or one of its ancestors. */
+function reaches(sim: GitHubSim, sha: string, ancestor: string): boolean {
+  const seen = new Set<string>();
+  const queue = [sha];
+  while (queue.length > 0) {
+    const at = queue.pop() as string;
+    if (at === ancestor) return true;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    queue.push(...sim.commitParents(at));
+  }
+  return false;
+}
+
+/** dana's commit on a step's open branch: a file of her own, or a comment line at the end of a file the step writes. */
+function pushToStep(sim: GitHubSim, step: PlannedStep, what: "new-file" | "comment", n: number): string {
+  const written = step.changes.find((c) => c.content !== null && /\.ya?ml$/.test(c.path));
+  if (what === "comment" && written) {
+    const text = sim.readTree(step.branch).get(written.path) ?? "";
+    const content = `${text}${text.endsWith("\n") ? "" : "\n"}# reviewed by dana (${n})\n`;
+    return sim.pushFiles("dana", step.branch, [{ path: written.path, content }], `Note on ${written.path}`);
+  }
+  const path = `notes/${step.id}-${n}.md`;
+  return sim.pushFiles("dana", step.branch, [{ path, content: `Notes ${n}\n` }], `Add ${path}`);
+}
+
+async function meddle(drawn: Crowd): Promise<void> {
+  const commands: ScriptedComment[] = [];
+  const humanCommits: { sha: string; what: string }[] = [];
+  let pauses = 0;
+  drawn.acts.forEach((a) => {
+    if (a.kind === "pause") {
+      const by = { after: a.after, event: a.event, user: "alice", permission: "write" } as const;
+      commands.push(
+        { ...by, delay: 0, body: "/handover pause" },
+        { ...by, delay: a.minutes * 60, body: "/handover resume" },
+      );
+      pauses += 1;
+    }
+    if (a.kind === "abort")
+      commands.push({
+        after: a.after,
+        event: a.event,
+        delay: 0,
+        user: "alice",
+        permission: "write",
+        body: "/handover abort -- meddling",
+      });
+    if (a.kind === "close-retry")
+      commands.push({
+        after: a.step,
+        event: "opened",
+        delay: a.minutes * 60,
+        user: "alice",
+        permission: "write",
+        body: "/handover retry",
+      });
+    if (a.kind === "stranger")
+      commands.push({
+        after: a.after,
+        event: a.event,
+        delay: 0,
+        user: "eve",
+        permission: "read",
+        body: `/handover ${a.verb}`,
+      });
+  });
+  const timeline: string[] = [];
+  const { report, plan, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+    commands,
+    onEvent: (at, line) => timeline.push(`${(at / 60_000).toFixed(1).padStart(7)} min  ${line}`),
+    replicas: drawn.replicas,
+    ...(drawn.chaos == null ? {} : { chaosSeed: drawn.chaos }),
+    onStep: (event, step, sim) => {
+      drawn.acts.forEach((a, n) => {
+        if (a.kind === "push-step" && a.step === step.id && event === "opened")
+          humanCommits.push({ sha: pushToStep(sim, step, a.what, n), what: `dana's ${a.what} on ${step.branch}` });
+        if (a.kind === "close-retry" && a.step === step.id && event === "opened") {
+          const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
+          if (pr) sim.closePull(pr.number, "dana");
+        }
+        if (a.kind === "push-main" && a.after === step.id && a.event === event) {
+          const path = `notes/main-${n}.md`;
+          const sha = sim.pushFiles("dana", "main", [{ path, content: `Main notes ${n}\n` }], `Add ${path}`);
+          humanCommits.push({ sha, what: `dana's ${path} on main` });
+        }
+        if (a.kind === "edit-target" && a.after === step.id && a.event === event) {
+          const body = sim.getIssue(1).body ?? "";
+          sim.editIssue(
+            "operator",
+            1,
+            body.replace("### Target cluster\n\nreplicore-b", "### Target cluster\n\nreplicore-c"),
+          );
+        }
+      });
+    },
+  });
+  try {
+    expectPrinciples({ drawn, report, plan, sim: sims[0] as GitHubSim, humanCommits, pauses });
+  } catch (err) {
+    // What happened, for whoever reads the failure (fast-check prints the crowd it drew).
+    const sim = sims[0] as GitHubSim;
+    const dashboard = sim.listComments(1).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER));
+    console.log(`${timeline.join("\n")}\n\nThe dashboard at the end:\n${dashboard?.body ?? "(none)"}`);
+    throw err;
+  }
+}
+
+function expectPrinciples({
+  drawn,
+  report,
+  plan,
+  sim,
+  humanCommits,
+  pauses,
+}: {
+  drawn: Crowd;
+  report: RehearsalReport;
+  plan: Plan;
+  sim: GitHubSim;
+  humanCommits: { sha: string; what: string }[];
+  pauses: number;
+}): void {
+  const why = JSON.stringify(drawn);
+  const own = sim.listPulls().filter((p) => p.user === BOT);
+  const state = decodeState(
+    sim.listComments(1).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER))?.body ?? "",
+  );
+  // The invariant held on every commit of the default branch, and no step was opened twice.
+  expect(report.violations, why).toEqual([]);
+  expect(report.duplicate_prs, why).toBe(0);
+  expectStrictOrder(report);
+
+  const aborted = state?.audit.find((e) => e.command.startsWith("/handover abort") && e.result === "applied");
+  if (aborted) {
+    // Aborted: nothing opened after the abort was applied, nothing left open, each closed step's branch deleted.
+    expect(report.final_label, why).toBe("handover:aborted");
+    for (const pr of own) {
+      expect(pr.createdAt <= aborted.at, `#${pr.number} opened after the abort: ${why}`).toBe(true);
+      expect(pr.state === "closed", `#${pr.number} left open: ${why}`).toBe(true);
+      // Its branch is gone, or left to the person whose commit heads it (a failed delete is retried only for
+      // Handover's own head: act.ts, delete-branch).
+      const left = pr.pull.merged ? undefined : sim.branchSha(pr.pull.headRef);
+      if (left !== undefined)
+        expect(sim.repo.objects.getCommit(left)?.committer.name, `${pr.pull.headRef} left: ${why}`).not.toBe(
+          COMMITTER.name,
+        );
+    }
+  } else {
+    // Otherwise the chain completes whatever the crowd did: nothing it did may stop a migration.
+    expect(report.completed, why).toBe(true);
+    expect(report.final_label, why).toBe("handover:done");
+    // Handover opened exactly one PR per planned step with a diff, each on its planned branch, all merged.
+    expect(own.map((p) => [p.pull.headRef, p.pull.merged]).sort(), why).toEqual(
+      plan.steps
+        .filter((s) => s.status === "planned")
+        .map((s) => [s.branch, true])
+        .sort(),
+    );
+  }
+  // No person's commit was ever overwritten: each is on the default branch at the end.
+  // (A step PR the abort closed keeps them: GitHub's Restore branch brings its branch back.)
+  const tips = [sim.branchSha("main") as string, ...own.filter((p) => !p.pull.merged).map((p) => p.pull.headSha)];
+  for (const commit of humanCommits)
+    expect(
+      tips.some((tip) => reaches(sim, tip, commit.sha)),
+      `${commit.what}: ${why}`,
+    ).toBe(true);
+
+  // eve's commands were all refused, and said why (an aborted rehearsal ends at once: one due later is never posted).
+  const strangers = report.comments.filter((c) => c.user === "eve");
+  expect(strangers.length, why).toBe(drawn.acts.filter((a) => a.kind === "stranger").length);
+  for (const c of strangers) {
+    if (aborted && c.reaction === null && c.reply === null) continue;
+    expect(c.accepted, why).toBe(false);
+    expect(c.reply, why).toMatch(
+      /^@eve `\/handover \w+` needs \*\*\w+\*\* permission on this repository; @eve has \*\*read\*\*\./,
+    );
+  }
+
+  // While the migration was paused, no step PR was opened: from each pause's application (its audit entry; a
+  // reconcile applies a pending pause before it decides anything) to the moment alice asked to resume (the comment:
+  // a reconcile may open a step with the resume and record it later, when its first dashboard write failed).
+  // Commands are applied in the order they were posted, each once, so alice's audit entries pair with her comments.
+  const steering = (text: string) => /^\/handover (pause|resume)$/.test(text);
+  const audit = (state?.audit ?? []).filter((e) => e.user === "alice" && steering(e.command));
+  const asked = sim.listComments(1).filter((c) => c.user === "alice" && steering(c.body));
+  // (A rehearsal ends once the migration is done or aborted: a resume due later is never posted.)
+  expect(asked.length, why).toBeLessThanOrEqual(pauses * 2);
+  expect(
+    audit.map((e) => e.command),
+    why,
+  ).toEqual(asked.map((c) => c.body));
+  const windows: [number, number][] = [];
+  let pausedAt: number | undefined;
+  audit.forEach((entry, k) => {
+    if (entry.result !== "applied") return;
+    if (entry.command === "/handover pause") pausedAt = entry.at;
+    else if (pausedAt !== undefined) {
+      windows.push([pausedAt, (asked[k] as { createdAt: number }).createdAt]);
+      pausedAt = undefined;
+    }
+  });
+  if (pausedAt !== undefined) expect(report.final_label, `still paused at the end: ${why}`).toMatch(/done|aborted/);
+  for (const pr of own)
+    for (const [from, to] of windows)
+      expect(pr.createdAt > from && pr.createdAt < to, `#${pr.number} opened while paused: ${why}`).toBe(false);
+}
+
+describe("a crowd of meddlers during a migration under chaos", () => {
+  it("whatever people push, pause, abort or try, the chain completes or stops clean, keeps their commits, and never breaks a principle", {
+    timeout: 600_000,
+  }, async () => {
+    // MEDDLE_CASE replays one drawn crowd, as fast-check prints it, and shows its timeline.
+    const replay = process.env.MEDDLE_CASE;
+    if (replay) return meddle(JSON.parse(replay) as Crowd);
+    await fc.assert(fc.asyncProperty(crowd, meddle), {
+      numRuns: Number(process.env.MEDDLE_RUNS ?? 6),
+      seed: Number(process.env.MEDDLE_SEED ?? 20261130),
+      endOnFailure: process.env.MEDDLE_SHRINK === undefined,
+    });
+  });
+});
