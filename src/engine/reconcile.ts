@@ -62,6 +62,16 @@ async function recordFailure(deps: EngineDeps, issue: number, err: unknown, kind
   }
 }
 
+/** The commands with no reaction of Handover's: a comment nobody reacted to is read without a request. */
+async function unhandledSinceRebuild(deps: EngineDeps, commands: PendingCommand[]): Promise<PendingCommand[]> {
+  const reacted = await Promise.all(
+    commands.map(async ({ comment }) =>
+      comment.reactions === 0 ? false : (await deps.port.reactedBy(comment.id)).includes(deps.port.botLogin),
+    ),
+  );
+  return commands.filter((_, i) => !reacted[i]);
+}
+
 async function commandsOf(deps: EngineDeps, observed: Observed): Promise<PendingCommand[]> {
   const onIssue = observed.comments.map((comment) => ({ comment, on: observed.issue.number }));
   const openPrs = [...observed.snapshot.views.values()].flatMap((v) => (v.pr?.state === "open" ? [v.pr.number] : []));
@@ -72,12 +82,21 @@ async function commandsOf(deps: EngineDeps, observed: Observed): Promise<Pending
   ).flat();
   const all = [...onIssue, ...onPrs];
   if (observed.rebuilt) {
-    // A state rebuilt from GitHub has no record of what was handled: commands older than the rebuild are never
-    // replayed (they would run with today's permissions, and deleting the dashboard would re-run them).
+    // A state rebuilt from GitHub has no record of what was handled. Every command Handover handled carries its
+    // reaction: those are never replayed (they would run with today's permissions, and deleting the dashboard would
+    // re-run them). A command without it was never handled (the dashboard's first write failed before it was saved):
+    // it is applied now, not silently dropped.
     const hidden = observed.snapshot.hidden;
+    const unhandled = new Set(
+      (await unhandledSinceRebuild(deps, pendingCommands(all, hidden, deps.port.botLogin))).map((c) => c.comment.id),
+    );
+    const ids = all.map((c) => c.comment.id);
+    const first = Math.min(...unhandled);
+    // Below the first command never handled, every comment counts as handled; above it, all but those commands.
     observed.snapshot.hidden = {
       ...hidden,
-      handledBelow: Math.max(hidden.handledBelow, ...all.map((c) => c.comment.id)),
+      handledBelow: Math.max(hidden.handledBelow, ...ids.filter((id) => id < first)),
+      handled: [...hidden.handled, ...ids.filter((id) => id > first && !unhandled.has(id))],
     };
     observed.rebuilt = false;
   }

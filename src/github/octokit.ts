@@ -783,7 +783,12 @@ export class OctokitPort implements GitHubPort {
       authorIsBot: c.user?.type === "Bot",
       createdAt: time(c.created_at),
       edited: c.updated_at !== c.created_at,
+      ...(typeof c.reactions?.total_count === "number" ? { reactions: c.reactions.total_count as number } : {}),
     }));
+  }
+
+  async reactedBy(commentId: number): Promise<string[]> {
+    return (await this.all(`/issues/comments/${commentId}/reactions`)).map((r) => (r.user?.login as string) ?? "");
   }
 
   async createComment(number: number, body: string): Promise<number> {

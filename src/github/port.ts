@@ -106,6 +106,8 @@ export interface GitHubPort {
   getIssue(number: number, fresh?: boolean): Promise<IssueInfo>;
   /** The comments, oldest first; `fresh` asks GitHub even when this reconcile read them already (a write is decided on them). */
   listComments(number: number, fresh?: boolean): Promise<CommentInfo[]>;
+  /** The logins that reacted to an issue or PR comment. */
+  reactedBy(commentId: number): Promise<string[]>;
   createComment(number: number, body: string): Promise<number>;
   updateComment(id: number, body: string): Promise<void>;
   deleteComment(id: number): Promise<void>;

@@ -19,6 +19,8 @@ export interface CommentInfo {
   authorIsBot: boolean;
   createdAt: number;
   edited: boolean;
+  /** How many reactions it has, from anyone (GitHub's `reactions.total_count`); absent when not known. */
+  reactions?: number;
 }
 
 export interface PullInfo {

@@ -125,6 +125,35 @@ describe("ChatOps in a rehearsal", () => {
     expect(report.duplicate_prs).toBe(0);
   });
 
+  it("a pause posted before the dashboard's first write succeeded is applied once the state is rebuilt, not dropped", async () => {
+    let failed = 0;
+    const at = (delay: number, body: string) =>
+      ({ after: "prepare", event: "opened", delay, user: "alice", permission: "write", body }) as const;
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [at(0, "/handover pause"), at(7200, "/handover resume")],
+      onSim: (sim) => {
+        // The dashboard's creation fails until alice has posted her pause: the reconcile that reads the pause finds no
+        // state, and rebuilds it from GitHub.
+        sim.faultHook = (req) => {
+          if (req.method !== "POST" || !req.path.endsWith("/issues/1/comments")) return undefined;
+          if (sim.listComments(1).some((c) => c.user === "alice")) return undefined;
+          failed += 1;
+          return "500";
+        };
+      },
+    });
+    expect(failed).toBeGreaterThan(0);
+    expect(report.completed).toBe(true);
+    expect(report.comments.map((c) => [c.body, c.reaction, c.accepted])).toEqual([
+      ["/handover pause", "rocket", true],
+      ["/handover resume", "rocket", true],
+    ]);
+    // Held: the prepare merged, but release-canary opened only after the resume, two hours after the pause.
+    const prepare = report.steps.find((s) => s.id === "prepare")?.opened_at ?? 0;
+    const canary = report.steps.find((s) => s.id === "release-canary")?.opened_at ?? 0;
+    expect(canary).toBeGreaterThanOrEqual(prepare + 7200);
+  });
+
   it("abort while a step PR is open closes it, deletes its branch, labels aborted and opens nothing more", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [

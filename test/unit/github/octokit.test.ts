@@ -974,6 +974,27 @@ describe("issues, comments, labels, reactions", () => {
     done(scope);
   });
 
+  it("listComments keeps GitHub's reaction count; reactedBy lists who reacted", async () => {
+    const scope = github(seen)
+      .get(`${R}/issues/42/comments`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [comment(7, { reactions: { total_count: 2, "+1": 1, rocket: 1 } })])
+      .get(`${R}/issues/comments/7/reactions`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [
+        { id: 1, content: "+1", user: { login: "bob" } },
+        { id: 2, content: "rocket", user: { login: "handover[bot]" } },
+      ]);
+    const p = port();
+    expect((await p.listComments(42)).map((c) => [c.id, c.reactions])).toEqual([[7, 2]]);
+    expect(await p.reactedBy(7)).toEqual(["bob", "handover[bot]"]);
+    expect(seen.matched).toEqual([
+      `GET ${R}/issues/42/comments?per_page=100&page=1`,
+      `GET ${R}/issues/comments/7/reactions?per_page=100&page=1`,
+    ]);
+    done(scope);
+  });
+
   it("listComments stops after a page that is not full", async () => {
     const scope = github(seen)
       .get(`${R}/issues/42/comments`)
