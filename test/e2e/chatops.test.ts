@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
+import type { ScriptedComment } from "../../src/rehearse/run.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, run } from "./helpers.js";
+
+/** A command alice (write) posts `delay` seconds after a step's moment. */
+const alice = (after: string, event: ScriptedComment["event"], delay: number, body: string): ScriptedComment => ({
+  after,
+  event,
+  delay,
+  user: "alice",
+  permission: "write",
+  body,
+});
 
 describe("ChatOps in a rehearsal", () => {
   it("a read-only abort is refused with a reply; the chain completes", async () => {
@@ -31,22 +42,8 @@ describe("ChatOps in a rehearsal", () => {
   it("pause holds the chain until resume an hour later", async () => {
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
-        {
-          after: "release-canary",
-          event: "merged",
-          delay: 0,
-          user: "alice",
-          permission: "write",
-          body: "/handover pause",
-        },
-        {
-          after: "release-canary",
-          event: "merged",
-          delay: 3600,
-          user: "alice",
-          permission: "write",
-          body: "/handover resume",
-        },
+        alice("release-canary", "merged", 0, "/handover pause"),
+        alice("release-canary", "merged", 3600, "/handover resume"),
       ],
     });
     expect(report.completed).toBe(true);
@@ -64,23 +61,9 @@ describe("ChatOps in a rehearsal", () => {
     let lost = 0;
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
-        {
-          after: "release-canary",
-          event: "merged",
-          delay: 0,
-          user: "alice",
-          permission: "write",
-          body: "/handover pause",
-        },
-        {
-          after: "release-canary",
-          event: "merged",
-          // Between two of the rehearsal's minute ticks, so no resync runs at once.
-          delay: 3630,
-          user: "alice",
-          permission: "write",
-          body: "/handover resume",
-        },
+        alice("release-canary", "merged", 0, "/handover pause"),
+        // Between two of the rehearsal's minute ticks, so no resync runs at once.
+        alice("release-canary", "merged", 3630, "/handover resume"),
       ],
       onSim: (s) => {
         sim = s;
@@ -102,8 +85,7 @@ describe("ChatOps in a rehearsal", () => {
   });
 
   it("a retry of a closed step PR while paused is recorded; the resume reopens that same PR and the chain completes", async () => {
-    const at = (delay: number, body: string) =>
-      ({ after: "adopt-canary", event: "opened", delay, user: "alice", permission: "write", body }) as const;
+    const at = (delay: number, body: string) => alice("adopt-canary", "opened", delay, body);
     let closed = 0;
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [at(0, "/handover pause"), at(600, "/handover retry"), at(1200, "/handover resume")],
@@ -127,8 +109,7 @@ describe("ChatOps in a rehearsal", () => {
 
   it("a pause posted before the dashboard's first write succeeded is applied once the state is rebuilt, not dropped", async () => {
     let failed = 0;
-    const at = (delay: number, body: string) =>
-      ({ after: "prepare", event: "opened", delay, user: "alice", permission: "write", body }) as const;
+    const at = (delay: number, body: string) => alice("prepare", "opened", delay, body);
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [at(0, "/handover pause"), at(7200, "/handover resume")],
       onSim: (sim) => {

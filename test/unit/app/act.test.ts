@@ -287,23 +287,28 @@ describe("act: open", () => {
     done(scope);
   });
 
-  it("when the branch exists with Handover's own commit on an older base, moves it to the new commit (still at that head)", async () => {
+  it.each([
+    ["Handover's own commit on an older base", "c-old", "Handover", undefined],
+    ["a person's commit the base already has (its PR merged): nothing of theirs is lost", "c-person", "Alice", "ahead"],
+  ])("when the branch head is %s, moves it to the new commit (still at that head)", async (_, head, name, compare) => {
+    let existing = commit(github(seen), "c-new")
+      .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
+      .reply(422, { message: "Reference already exists" })
+      .get(`${R}/git/ref/heads/handover/42/release-canary`)
+      .reply(200, { object: { sha: head } })
+      .get(`${R}/git/commits/${head}`)
+      .reply(200, {
+        sha: head,
+        tree: { sha: "tree-old" },
+        parents: [{ sha: "base0" }],
+        committer: { name, email: COMMITTER.email },
+        message: "old",
+      });
+    if (compare) existing = existing.get(`${R}/compare/${head}...base1`).reply(200, { status: compare });
     const scope = defaultBranch(
-      commit(github(seen), "c-new")
-        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
-        .reply(422, { message: "Reference already exists" })
+      existing
         .get(`${R}/git/ref/heads/handover/42/release-canary`)
-        .reply(200, { object: { sha: "c-old" } })
-        .get(`${R}/git/commits/c-old`)
-        .reply(200, {
-          sha: "c-old",
-          tree: { sha: "tree-old" },
-          parents: [{ sha: "base0" }],
-          committer: { name: "Handover", email: COMMITTER.email },
-          message: "old",
-        })
-        .get(`${R}/git/ref/heads/handover/42/release-canary`)
-        .reply(200, { object: { sha: "c-old" } })
+        .reply(200, { object: { sha: head } })
         .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: true })
         .reply(200, {}),
     )
@@ -316,7 +321,8 @@ describe("act: open", () => {
       ...COMMIT_SEQUENCE,
       `POST ${R}/git/refs`,
       `GET ${R}/git/ref/heads/handover/42/release-canary`,
-      `GET ${R}/git/commits/c-old`,
+      `GET ${R}/git/commits/${head}`,
+      ...(compare ? [`GET ${R}/compare/${head}...base1`] : []),
       `GET ${R}/git/ref/heads/handover/42/release-canary`,
       `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
       ...PULL_SEQUENCE,
@@ -366,40 +372,6 @@ describe("act: open", () => {
       done(scope);
     },
   );
-
-  it("when the branch head is a person's commit the base already has (its PR merged), moves it on: nothing of theirs is lost", async () => {
-    const scope = defaultBranch(
-      commit(github(seen), "c-new")
-        .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
-        .reply(422, { message: "Reference already exists" })
-        .get(`${R}/git/ref/heads/handover/42/release-canary`)
-        .reply(200, { object: { sha: "c-person" } })
-        .get(`${R}/git/commits/c-person`)
-        .reply(200, { sha: "c-person", parents: [{ sha: "c-old" }], committer: { name: "Alice" }, message: "fill" })
-        .get(`${R}/compare/c-person...base1`)
-        .reply(200, { status: "ahead" })
-        .get(`${R}/git/ref/heads/handover/42/release-canary`)
-        .reply(200, { object: { sha: "c-person" } })
-        .patch(`${R}/git/refs/heads/handover/42/release-canary`, { sha: "c-new", force: true })
-        .reply(200, {}),
-    )
-      .post(`${R}/pulls`, { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false })
-      .reply(201, pullJson(8, RELEASE))
-      .post(`${R}/issues/8/labels`, { labels: ["handover"] })
-      .reply(200, []);
-    await act(deps(), observed(), openRelease);
-    expect(seen.matched).toEqual([
-      ...COMMIT_SEQUENCE,
-      `POST ${R}/git/refs`,
-      `GET ${R}/git/ref/heads/handover/42/release-canary`,
-      `GET ${R}/git/commits/c-person`,
-      `GET ${R}/compare/c-person...base1`,
-      `GET ${R}/git/ref/heads/handover/42/release-canary`,
-      `PATCH ${R}/git/refs/heads/handover/42/release-canary`,
-      ...PULL_SEQUENCE,
-    ]);
-    done(scope);
-  });
 
   it("when the existing branch already points at the new commit, neither reads nor moves it", async () => {
     const scope = defaultBranch(
