@@ -282,6 +282,8 @@ class Rehearsal {
    */
   private fillScaffold(branch: string): void {
     const sim = this.world.sim;
+    // Gone by then (an abort closed its PR and deleted it): there is nothing to fill in.
+    if (sim.branchSha(branch) === undefined) return;
     const tree = sim.readTree(branch);
     const target = parseIssueBody(sim.getIssue(this.issue).body ?? "").request.target || this.options.plan.target;
     const changes = [...tree]

@@ -135,6 +135,21 @@ describe("ChatOps in a rehearsal", () => {
     expect(canary).toBeGreaterThanOrEqual(prepare + 7200);
   });
 
+  it("abort of an open prepare under chaos: the simulated operator finds its branch gone and fills nothing in", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      chaosSeed: 4,
+      replicas: 2,
+      commands: [alice("prepare", "opened", 0, "/handover abort -- not now")],
+    });
+    expect(report.final_label).toBe("handover:aborted");
+    const sim = sims[0] as GitHubSim;
+    expect(sim.listPulls().map((p) => [p.pull.headRef, p.state, p.pull.merged])).toEqual([
+      ["handover/1/prepare", "closed", false],
+    ]);
+    expect(sim.branchSha("handover/1/prepare")).toBeUndefined();
+    expect(report.violations).toEqual([]);
+  });
+
   it("abort while a step PR is open closes it, deletes its branch, labels aborted and opens nothing more", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
