@@ -321,6 +321,7 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       step: v.step,
       pr: (v.pr as PullInfo).number,
       why: { kind: "rolling-back", by: rb.by, step: target.id },
+      ...(v.humanCommits ? { peopleCommits: true } : {}),
     }));
   // PRs closed by the rollback do not count any more: their steps open again as new PRs.
   hidden = {

@@ -214,5 +214,7 @@ export function closeComment(issue: number, why: CloseReason, peopleCommits = fa
     : "The step branch is deleted";
   if (why.kind === "aborted")
     return `Closed by Handover: @${why.by} aborted the migration (#${issue}): ${escapeText(why.reason || "no reason given")}.\n${branch}; nothing else will be opened.`;
-  return `Closed by Handover: @${why.by} is rolling back ${why.step} (#${issue}). This step opens again after \`/handover resume\`.`;
+  return `Closed by Handover: @${why.by} is rolling back ${why.step} (#${issue}). This step opens again after \`/handover resume\`.${
+    peopleCommits ? `\n${branch}.` : ""
+  }`;
 }

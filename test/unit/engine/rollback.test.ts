@@ -66,6 +66,14 @@ describe("decide: a rollback in progress", () => {
     });
   });
 
+  it("the later step's PR has a person's commit: its close says how to restore the branch", () => {
+    const changes = changesOf("adopt-canary");
+    const base = rollbackSnapshot(BASE_HIDDEN, { changes, violations: [] });
+    const withPeople = new Map(base.views);
+    withPeople.set("release-wave-1", { ...(base.views.get("release-wave-1") as StepView), humanCommits: true });
+    expect(decide({ ...base, views: withPeople }).actions[0]).toEqual({ ...CLOSE_NEXT, peopleCommits: true });
+  });
+
   it("a revert that would break the invariant is never opened", () => {
     const violations: Violation[] = [
       {

@@ -423,6 +423,12 @@ describe("closeComment", () => {
     expect(closeComment(42, why)).toBe(text);
   });
 
+  it("a step closed for a rollback, with a person's commit, says how to restore the branch", () => {
+    expect(closeComment(42, { kind: "rolling-back", by: "maya", step: "adopt-canary" }, true)).toBe(
+      "Closed by Handover: @maya is rolling back adopt-canary (#42). This step opens again after `/handover resume`.\nThe step branch is deleted; its newest commit is a person's, and **Restore branch** on this PR brings the branch back with every commit.",
+    );
+  });
+
   it("an aborted step with a person's commit says how to restore the branch", () => {
     expect(closeComment(42, { kind: "aborted", by: "alice", reason: "wrong target" }, true)).toBe(
       "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; its newest commit is a person's, and **Restore branch** on this PR brings the branch back with every commit; nothing else will be opened.",
