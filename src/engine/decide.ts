@@ -82,10 +82,10 @@ function abortActions(snapshot: Snapshot, aborted: NonNullable<HiddenState["abor
     .filter((v) => v.pr?.state === "open")
     .map(
       (v): Action => ({
-        kind: "close" as const,
+        kind: "close",
         step: v.step,
         pr: (v.pr as PullInfo).number,
-        why: { kind: "aborted" as const, by: aborted.by, reason: aborted.reason },
+        why: { kind: "aborted", by: aborted.by, reason: aborted.reason },
         // The branch goes (DESIGN: abort deletes it); the comment tells whoever pushed to it how to get it back.
         ...(v.humanCommits ? { peopleCommits: true } : {}),
       }),

@@ -788,7 +788,7 @@ export class OctokitPort implements GitHubPort {
   }
 
   async reactedBy(commentId: number): Promise<string[]> {
-    return (await this.all(`/issues/comments/${commentId}/reactions`)).map((r) => (r.user?.login as string) ?? "");
+    return (await this.all(`/issues/comments/${commentId}/reactions`)).map((r) => String(r.user?.login ?? ""));
   }
 
   async createComment(number: number, body: string): Promise<number> {
