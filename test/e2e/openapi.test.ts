@@ -220,4 +220,33 @@ describe("the simulator's answers fit GitHub's OpenAPI description", () => {
     ])
       expect([...seen.operations]).toContain(key);
   });
+
+  it("in a rehearsal whose dashboard is deleted: the rebuild reads the commands' reactions, GitHub's way", {
+    timeout: 120_000,
+  }, async () => {
+    const seen: Seen = { operations: new Set(), problems: [] };
+    const watcher = watch(seen);
+    const alice = (delay: number, body: string) =>
+      ({ after: "release-canary", event: "merged", delay, user: "alice", permission: "write", body }) as const;
+    let deleted = 0;
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [alice(0, "/handover pause"), alice(3600, "/handover resume")],
+      onSim: watcher,
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "adopt-canary") return;
+        const dashboard = sim.listComments(1).find((c) => c.user === "handover[bot]");
+        if (dashboard) sim.deleteComment("eve", dashboard.id);
+        deleted = dashboard?.id ?? 0;
+      },
+    });
+    expect(deleted).toBeGreaterThan(0);
+    expect(report.completed).toBe(true);
+    // Both commands carry Handover's reaction: neither is applied again after the rebuild.
+    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([
+      ["/handover pause", "rocket"],
+      ["/handover resume", "rocket"],
+    ]);
+    expect([...new Set(seen.problems)]).toEqual([]);
+    expect([...seen.operations]).toContain("GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions 200");
+  });
 });
