@@ -19,7 +19,7 @@ export const PRIVATE_KEY = generateKeyPairSync("rsa", {
 
 /** The environment of a child: PATH only, so nothing from this machine's environment leaks in. */
 export function childEnv(vars: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR };
   for (const [name, value] of Object.entries(vars)) if (value !== undefined) env[name] = value;
   return env;
 }
