@@ -16,6 +16,7 @@ import { activeLocks, reaches } from "../guard/index.js";
 import {
   applyStep,
   applyingStep,
+  gateFor,
   loadInSlices,
   planMigrationInSlices,
   revertStep,
@@ -463,7 +464,7 @@ async function rollbackView(
   deps: EngineDeps,
   snapshot: Snapshot,
   plan: { context: Parameters<typeof applyStep>[1] },
-  version: string,
+  request: MigrationRequest,
 ): Promise<Snapshot["rollback"]> {
   const rb = snapshot.hidden.rollback;
   const target = rb ? snapshot.steps.find((s) => s.id === rb.step) : undefined;
@@ -471,6 +472,11 @@ async function rollbackView(
   if (!rb || !target || !rec?.mergeSha) return undefined;
   const step = rollbackStep(target, snapshot.issue, rb.attempt);
   const view: StepView = { step };
+  // The revert's gate follows from the tree after it, as every step's does: reverting a prepare that created the
+  // target removes the target from handover.yml, and a cluster that is gone has no health to wait for.
+  const gatedOn = (tree: FileMap) => {
+    view.step = { ...step, gate: gateFor(target, tree, request) };
+  };
   const pr = await deps.port.findPull(step.branch);
   if (pr) view.pr = pr;
   if (!pr) {
@@ -485,20 +491,20 @@ async function rollbackView(
       return revertStep(head, before, after, plan.context, target, step.id);
     });
     showOutcome(view, reverted, () => true);
+    if (view.trees) gatedOn(view.trees.step);
   } else if (pr.merged) {
+    const mergeSha = rb.mergeSha ?? pr.mergeCommitSha ?? pr.headSha;
+    gatedOn(await deps.port.readTree(mergeSha));
     view.gate = (
       await gateOf(
         deps,
-        step,
-        {
-          mergeSha: rb.mergeSha ?? pr.mergeCommitSha ?? pr.headSha,
-          mergedAt: rb.mergedAt ?? pr.mergedAt ?? deps.now(),
-        },
+        view.step,
+        { mergeSha, mergedAt: rb.mergedAt ?? pr.mergedAt ?? deps.now() },
         snapshot.headSha,
-        version,
+        request.version,
       )
     ).gate;
-  }
+  } else if (pr.state === "open") gatedOn(await deps.port.readTree(pr.headSha));
   return { of: target, view };
 }
 
@@ -790,7 +796,7 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
     snapshot.views.set(step.id, await viewOf(deps, step, snapshot, parsed.request, planned.plan, head.name));
     break;
   }
-  const rollback = await rollbackView(deps, snapshot, planned.plan, parsed.request.version);
+  const rollback = await rollbackView(deps, snapshot, planned.plan, parsed.request);
   if (rollback) snapshot.rollback = rollback;
   const ahead = stepAhead(deps, snapshot, planned.plan);
   if (ahead) observed.ahead = ahead;

@@ -47,7 +47,11 @@ export function renderPrBody(args: {
           ? step.gate.checks.map((c) => `- ${describeCheck(c)}`)
           : ["- (no checks configured: only the soak time)"]),
       ]
-    : ["No gate: this is the last step."];
+    : args.rollbackOf
+      ? [
+          `No gate: this revert takes **${step.cluster}** out of \`.github/handover.yml\`, so it has no health left to wait for; the chain pauses once it merged.`,
+        ]
+      : ["No gate: this is the last step."];
   const checklist =
     !args.rollbackOf && step.kind === "prepare" && args.changes.some((c) => c.content?.includes(PLACEHOLDER))
       ? [

@@ -222,6 +222,48 @@ describe("ChatOps in a rehearsal", () => {
     expect(statefulset.replace(restartLine, "")).toBe(before.get("clusters/replicore-b/statefulset.yaml"));
   });
 
+  it("rollback of prepare: the revert removes replicore-b, so it has no gate; resume scaffolds replicore-b again", async () => {
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        {
+          after: "prepare",
+          event: "gate_passed",
+          delay: 0,
+          user: "maya",
+          permission: "maintain",
+          body: "/handover rollback",
+        },
+        {
+          after: "prepare",
+          event: "gate_passed",
+          delay: 3600,
+          user: "maya",
+          permission: "maintain",
+          body: "/handover resume",
+        },
+      ],
+    });
+    expect(report.comments.map((c) => [c.body, c.reaction, c.reply])).toEqual([
+      ["/handover rollback", "rocket", null],
+      ["/handover resume", "rocket", null],
+    ]);
+    expect(report.completed).toBe(true);
+    expect(report.violations).toEqual([]);
+    const sim = sims[0] as GitHubSim;
+    const rollback = sim.listPulls().find((p) => p.pull.headRef === "handover/1/rollback-prepare-1");
+    expect(rollback?.pull.merged).toBe(true);
+    // The revert deleted replicore-b and its handover.yml entry: nothing of it is left to be healthy...
+    const reverted = sim.readTree(rollback?.pull.mergeCommitSha ?? "");
+    expect([...reverted.keys()].filter((path) => path.includes("replicore-b"))).toEqual([]);
+    expect(rollback?.body).toContain(
+      "### Gate\nNo gate: this revert takes **replicore-b** out of `.github/handover.yml`, so it has no health left to wait for; the chain pauses once it merged.\n",
+    );
+    // ...so the chain paused as soon as it merged, and resume opened prepare again on a new PR.
+    const prepare = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/prepare");
+    expect(prepare.map((p) => p.pull.merged)).toEqual([true, true]);
+    expect((prepare[1]?.createdAt ?? 0) - (rollback?.pull.mergedAt ?? 0)).toBe(3600_000 - 5 * 60_000);
+  });
+
   it("under chaos with two replicas, every command gets exactly its reaction and at most one reply", async () => {
     const commands = [
       {
