@@ -128,9 +128,13 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
             "paused: no new PR opens and no gate advances until `/handover resume`",
           );
     case "resume":
-      return hidden.paused
-        ? applied({ ...hidden, paused: null }, "resumed")
-        : refused(hidden, "the migration is not paused");
+      if (hidden.paused) return applied({ ...hidden, paused: null }, "resumed");
+      return refused(
+        hidden,
+        hidden.rollback
+          ? `the migration is not paused yet: the rollback of ${hidden.rollback.step} pauses it once its revert PR merged and its gate passed; resume then`
+          : "the migration is not paused",
+      );
     case "abort":
       if (hidden.aborted) return refused(hidden, `already aborted by @${hidden.aborted.by}`);
       return applied(

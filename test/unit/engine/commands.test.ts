@@ -221,6 +221,12 @@ const EFFECTS: EffectRow[] = [
     },
   },
   refusedRow("resume when not paused", "/handover resume", H0, "the migration is not paused"),
+  refusedRow(
+    "resume during a rollback, before it paused the chain",
+    "/handover resume",
+    { ...H0, rollback: { step: "adopt-canary", attempt: 1, by: "erin", at: 1 } },
+    "the migration is not paused yet: the rollback of adopt-canary pauses it once its revert PR merged and its gate passed; resume then",
+  ),
   {
     name: "abort with a reason",
     body: "/handover abort -- wrong target",
