@@ -407,6 +407,11 @@ export class GitHubSim {
     return this.repo.commitFiles(branch, changes, message, actorFor(user), options.amend ?? false);
   }
 
+  /** A person deletes a branch (GitHub closes the open PRs it heads). */
+  deleteBranch(user: string, branch: string): void {
+    this.repo.deleteRef(`heads/${branch}`, actorFor(user));
+  }
+
   setStatus(sha: string, context: string, state: CommitState, user = "ci"): void {
     this.repo.addStatus(sha, { state, context }, actorFor(user));
   }

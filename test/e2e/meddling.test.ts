@@ -15,18 +15,29 @@ import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
 import { EXAMPLE_ISSUE, expectStrictOrder, run } from "./helpers.js";
 
 type Moment = { after: string; event: ScriptedComment["event"] };
+type Push = "new-file" | "comment" | "amend";
 
 type Act =
-  /** dana pushes a commit of her own to the step's branch once its PR is open: a new file, or a comment line. */
-  | { kind: "push-step"; step: string; what: "new-file" | "comment" }
+  /**
+   * dana pushes a commit of her own to the step's branch once its PR is open: a new file, a comment line, or her file
+   * amended into Handover's commit (a force push: Handover's commit is no longer on the branch).
+   */
+  | { kind: "push-step"; step: string; what: Push }
   /** dana pushes a file of her own straight to the default branch. */
   | ({ kind: "push-main" } & Moment)
   /** alice (write) pauses, and resumes `minutes` later. */
   | ({ kind: "pause"; minutes: number } & Moment)
   /** eve, who can only read, tries a command that changes the migration. */
   | ({ kind: "stranger"; verb: string } & Moment)
-  /** dana closes the step's PR once it is open; alice asks Handover to `retry` it `minutes` later. */
-  | { kind: "close-retry"; step: string; minutes: number }
+  /**
+   * dana closes the step's PR once it is open, or deletes its branch (GitHub closes the PR); alice asks Handover to
+   * `retry` it `minutes` later.
+   */
+  | { kind: "close-retry"; step: string; minutes: number; how: "close" | "delete-branch" }
+  /** maya (maintain) rolls back the last merged step, and resumes `minutes` later (the chain pauses after a rollback). */
+  | ({ kind: "rollback"; minutes: number } & Moment)
+  /** maya (maintain) skips the current step's gate (refused before the step merged). */
+  | ({ kind: "skip" } & Moment)
   /** alice aborts the migration. */
   | ({ kind: "abort" } & Moment)
   /** The operator edits the issue's target cluster (frozen once the first step merged). */
@@ -52,7 +63,7 @@ const act: fc.Arbitrary<Act> = fc.oneof(
     fc.record({
       kind: fc.constant("push-step" as const),
       step: fc.constantFrom(...STEPS),
-      what: fc.constantFrom("new-file" as const, "comment" as const),
+      what: fc.constantFrom<Push>("new-file", "comment", "amend"),
     }),
   ),
   often(moment.map((m) => ({ kind: "push-main" as const, ...m }))),
@@ -77,8 +88,15 @@ const act: fc.Arbitrary<Act> = fc.oneof(
       kind: fc.constant("close-retry" as const),
       step: fc.constantFrom(...STEPS),
       minutes: fc.integer({ min: 1, max: 30 }),
+      how: fc.constantFrom("close" as const, "delete-branch" as const),
     }),
   ),
+  often(
+    fc
+      .tuple(moment, fc.integer({ min: 120, max: 480 }))
+      .map(([m, minutes]) => ({ kind: "rollback" as const, minutes, ...m })),
+  ),
+  often(moment.map((m) => ({ kind: "skip" as const, ...m }))),
   { arbitrary: moment.map((m) => ({ kind: "abort" as const, ...m })), weight: 1 },
 );
 const crowd = fc.record({
@@ -87,6 +105,15 @@ const crowd = fc.record({
   acts: fc.array(act, { minLength: 1, maxLength: 5 }),
 });
 type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
+
+/** A revert PR's branch: `handover/<issue>/rollback-<step>-<attempt>`. */
+const REVERT = /^handover\/\d+\/rollback-/;
+
+/** Whether maya's last resume was refused (it came while her rollback was under way: nothing was paused yet). */
+function resumedTooSoon(report: RehearsalReport): boolean {
+  const resumes = report.comments.filter((c) => c.user === "maya" && c.body === "/handover resume");
+  return resumes.at(-1)?.accepted === false;
+}
 
 /** Whether `ancestor` is `sha` or one of its ancestors. */
 function reaches(sim: GitHubSim, sha: string, ancestor: string): boolean {
@@ -102,8 +129,11 @@ function reaches(sim: GitHubSim, sha: string, ancestor: string): boolean {
   return false;
 }
 
-/** dana's commit on a step's open branch: a file of her own, or a comment line at the end of a file the step writes. */
-function pushToStep(sim: GitHubSim, step: PlannedStep, what: "new-file" | "comment", n: number): string {
+/**
+ * dana's commit on a step's open branch: a file of her own, or a comment line at the end of a file the step writes; or
+ * her file amended into the branch's head commit, force-pushed.
+ */
+function pushToStep(sim: GitHubSim, step: PlannedStep, what: Push, n: number): string {
   const written = step.changes.find((c) => c.content !== null && /\.ya?ml$/.test(c.path));
   if (what === "comment" && written) {
     const text = sim.readTree(step.branch).get(written.path) ?? "";
@@ -111,7 +141,9 @@ function pushToStep(sim: GitHubSim, step: PlannedStep, what: "new-file" | "comme
     return sim.pushFiles("dana", step.branch, [{ path: written.path, content }], `Note on ${written.path}`);
   }
   const path = `notes/${step.id}-${n}.md`;
-  return sim.pushFiles("dana", step.branch, [{ path, content: `Notes ${n}\n` }], `Add ${path}`);
+  return sim.pushFiles("dana", step.branch, [{ path, content: `Notes ${n}\n` }], `Add ${path}`, {
+    amend: what === "amend",
+  });
 }
 
 async function meddle(drawn: Crowd): Promise<void> {
@@ -127,6 +159,7 @@ async function meddle(drawn: Crowd): Promise<void> {
       );
       pauses += 1;
     }
+    if (a.kind === "rollback") pauses += 1;
     if (a.kind === "abort")
       commands.push({
         after: a.after,
@@ -145,6 +178,22 @@ async function meddle(drawn: Crowd): Promise<void> {
         permission: "write",
         body: "/handover retry",
       });
+    if (a.kind === "rollback") {
+      const by = { after: a.after, event: a.event, user: "maya", permission: "maintain" } as const;
+      commands.push(
+        { ...by, delay: 0, body: "/handover rollback" },
+        { ...by, delay: a.minutes * 60, body: "/handover resume" },
+      );
+    }
+    if (a.kind === "skip")
+      commands.push({
+        after: a.after,
+        event: a.event,
+        delay: 0,
+        user: "maya",
+        permission: "maintain",
+        body: "/handover skip",
+      });
     if (a.kind === "stranger")
       commands.push({
         after: a.after,
@@ -156,6 +205,7 @@ async function meddle(drawn: Crowd): Promise<void> {
       });
   });
   const timeline: string[] = [];
+  const acted = new Set<number>();
   const { report, plan, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
     commands,
     onEvent: (at, line) => timeline.push(`${(at / 60_000).toFixed(1).padStart(7)} min  ${line}`),
@@ -163,11 +213,16 @@ async function meddle(drawn: Crowd): Promise<void> {
     ...(drawn.chaos == null ? {} : { chaosSeed: drawn.chaos }),
     onStep: (event, step, sim) => {
       drawn.acts.forEach((a, n) => {
+        // Each act happens once: a step opens again after a rollback or a deleted branch.
+        const moment = "after" in a ? { step: a.after, event: a.event } : { step: a.step, event: "opened" };
+        if (moment.step !== step.id || moment.event !== event || acted.has(n)) return;
+        acted.add(n);
         if (a.kind === "push-step" && a.step === step.id && event === "opened")
           humanCommits.push({ sha: pushToStep(sim, step, a.what, n), what: `dana's ${a.what} on ${step.branch}` });
         if (a.kind === "close-retry" && a.step === step.id && event === "opened") {
           const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
-          if (pr) sim.closePull(pr.number, "dana");
+          if (pr && a.how === "close") sim.closePull(pr.number, "dana");
+          if (pr && a.how === "delete-branch") sim.deleteBranch("dana", step.branch);
         }
         if (a.kind === "push-main" && a.after === step.id && a.event === event) {
           const path = `notes/main-${n}.md`;
@@ -236,17 +291,55 @@ function expectPrinciples({
           COMMITTER.name,
         );
     }
+  } else if (!report.completed && state?.paused?.by === "maya" && resumedTooSoon(report)) {
+    // maya asked to resume while her rollback was still under way: refused, so the chain waits, paused, for a resume.
+    expect(report.final_label, why).toBe("handover:paused");
+    expect(
+      own.filter((p) => p.state === "open").map((p) => p.number),
+      why,
+    ).toEqual([]);
   } else {
     // Otherwise the chain completes whatever the crowd did: nothing it did may stop a migration.
     expect(report.completed, why).toBe(true);
     expect(report.final_label, why).toBe("handover:done");
-    // Handover opened exactly one PR per planned step with a diff, each on its planned branch, all merged.
-    expect(own.map((p) => [p.pull.headRef, p.pull.merged]).sort(), why).toEqual(
+    // Every revert PR merged, and each planned step with a diff merged once more than it was rolled back, on its
+    // planned branch. Nothing is left open; a step PR closed unmerged is one dana closed or a rollback closed.
+    const reverts = own.filter((p) => REVERT.test(p.pull.headRef));
+    expect(
+      reverts.filter((p) => !p.pull.merged).map((p) => p.number),
+      why,
+    ).toEqual([]);
+    const steps = own.filter((p) => !REVERT.test(p.pull.headRef));
+    expect(
       plan.steps
         .filter((s) => s.status === "planned")
-        .map((s) => [s.branch, true])
-        .sort(),
+        .map((s) => [s.branch, steps.filter((p) => p.pull.headRef === s.branch && p.pull.merged).length]),
+      why,
+    ).toEqual(
+      plan.steps
+        .filter((s) => s.status === "planned")
+        .map((s) => [
+          s.branch,
+          1 + reverts.filter((p) => p.pull.headRef.startsWith(`handover/1/rollback-${s.id}-`)).length,
+        ]),
     );
+    const closers = new Set(drawn.acts.flatMap((a) => (a.kind === "close-retry" ? [`handover/1/${a.step}`] : [])));
+    for (const pr of steps.filter((p) => !p.pull.merged))
+      expect(
+        pr.state === "closed" && (reverts.length > 0 || closers.has(pr.pull.headRef)),
+        `#${pr.number} on ${pr.pull.headRef} ${pr.state}, unmerged: ${why}`,
+      ).toBe(true);
+  }
+  // A skip applied only to a gate whose step had merged: skip overrides a gate, never a review.
+  for (const entry of state?.audit ?? []) {
+    const skipped = /^gate of (\S+) skipped by override$/.exec(entry.note);
+    if (entry.command !== "/handover skip" || entry.result !== "applied") continue;
+    const step = plan.steps.find((s) => s.id === skipped?.[1]);
+    const merged = own.filter((p) => p.pull.headRef === step?.branch && p.pull.merged && p.pull.mergedAt !== null);
+    expect(
+      merged.some((p) => (p.pull.mergedAt as number) <= entry.at),
+      `${entry.note} at ${entry.at}: ${why}`,
+    ).toBe(true);
   }
   // No person's commit was ever overwritten: each is on the default branch at the end.
   // (A step PR the abort closed keeps them: GitHub's Restore branch brings its branch back.)
@@ -268,13 +361,15 @@ function expectPrinciples({
     );
   }
 
-  // While the migration was paused, no step PR was opened: from each pause's application (its audit entry; a
-  // reconcile applies a pending pause before it decides anything) to the moment alice asked to resume (the comment:
-  // a reconcile may open a step with the resume and record it later, when its first dashboard write failed).
-  // Commands are applied in the order they were posted, each once, so alice's audit entries pair with her comments.
-  const steering = (text: string) => /^\/handover (pause|resume)$/.test(text);
-  const audit = (state?.audit ?? []).filter((e) => e.user === "alice" && steering(e.command));
-  const asked = sim.listComments(1).filter((c) => c.user === "alice" && steering(c.body));
+  // While the migration was paused, no step PR was opened: from each pause's or rollback's application (its audit
+  // entry; a reconcile applies a pending command before it decides anything; a rollback pauses the chain once its
+  // revert is done) to the moment someone asked to resume (the comment: a reconcile may open a step with the resume
+  // and record it later, when its first dashboard write failed). Commands are applied in the order they were posted,
+  // each once, so alice's and maya's audit entries pair with their comments.
+  const steering = (text: string) => /^\/handover (pause|resume|rollback)$/.test(text);
+  const steerers = new Set(["alice", "maya"]);
+  const audit = (state?.audit ?? []).filter((e) => steerers.has(e.user) && steering(e.command));
+  const asked = sim.listComments(1).filter((c) => steerers.has(c.user) && steering(c.body));
   // (A rehearsal ends once the migration is done or aborted: a resume due later is never posted.)
   expect(asked.length, why).toBeLessThanOrEqual(pauses * 2);
   expect(
@@ -285,14 +380,17 @@ function expectPrinciples({
   let pausedAt: number | undefined;
   audit.forEach((entry, k) => {
     if (entry.result !== "applied") return;
-    if (entry.command === "/handover pause") pausedAt = entry.at;
+    if (entry.command !== "/handover resume") pausedAt ??= entry.at;
     else if (pausedAt !== undefined) {
       windows.push([pausedAt, (asked[k] as { createdAt: number }).createdAt]);
       pausedAt = undefined;
     }
   });
-  if (pausedAt !== undefined) expect(report.final_label, `still paused at the end: ${why}`).toMatch(/done|aborted/);
-  for (const pr of own)
+  if (pausedAt !== undefined)
+    expect(report.final_label, `still paused at the end: ${why}`).toMatch(
+      resumedTooSoon(report) ? /done|aborted|paused/ : /done|aborted/,
+    );
+  for (const pr of own.filter((p) => !REVERT.test(p.pull.headRef)))
     for (const [from, to] of windows)
       expect(pr.createdAt > from && pr.createdAt < to, `#${pr.number} opened while paused: ${why}`).toBe(false);
 }
