@@ -32,6 +32,8 @@ const LABEL_COLORS: Record<StatusLabel, string> = {
 export interface ActOutcome {
   step: string;
   record: Partial<StepRecord>;
+  /** A PR the decision counted as undone that merged before it could be closed: it counts again. */
+  counts?: number;
 }
 
 /**
@@ -191,11 +193,24 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
     case "reopen":
       await port.updatePull(action.pr, { state: "open" });
       return;
-    case "close":
+    case "close": {
       await port.createComment(action.pr, closeComment(snapshot.issue, action.why, action.peopleCommits === true));
-      await port.updatePull(action.pr, { state: "closed" });
+      const closed = await port.updatePull(action.pr, { state: "closed" });
+      // Merged between the decision and the close (a person's merge and this close race; GitHub keeps the merge): the
+      // step is merged, and its branch is left as GitHub leaves a merged PR's.
+      if (closed.merged)
+        return {
+          step: action.step.id,
+          record: {
+            pr: closed.number,
+            mergeSha: closed.mergeCommitSha ?? closed.headSha,
+            mergedAt: closed.mergedAt ?? deps.now(),
+          },
+          counts: closed.number,
+        };
       await port.deleteBranch(action.step.branch);
       return;
+    }
     case "automerge":
       return enableAutoMerge(deps, action);
     case "merge":
@@ -237,8 +252,8 @@ async function ownVerdict(deps: EngineDeps, observed: Observed, stepId: string):
 }
 
 /**
- * Another replica may have recorded commands since we read the dashboard: keep its `handled` ids and audit entries,
- * so a command it applied is never applied again (GitHub comments have no compare-and-swap; this narrows the window).
+ * Another replica may have recorded commands since we read the dashboard: keep its `handled` ids, audit entries and
+ * undone PRs, so a command it applied is never applied again (GitHub comments have no compare-and-swap; this narrows the window).
  */
 async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidden: HiddenState): Promise<HiddenState> {
   const sign = deps.signer(observed.issue.number);
@@ -260,6 +275,8 @@ async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidde
     ...hidden,
     handled: [...new Set([...hidden.handled, ...theirs.handled])].sort((x, y) => x - y),
     handledBelow: Math.max(hidden.handledBelow, theirs.handledBelow),
+    // PRs a rollback closed on the other replica no longer count as their steps' PRs here either.
+    undone: [...new Set([...hidden.undone, ...theirs.undone])],
     audit: [...hidden.audit, ...theirs.audit.filter((a) => !seen.has(`${a.at}|${a.user}|${a.command}`))]
       .sort((x, y) => x.at - y.at)
       .slice(-100),

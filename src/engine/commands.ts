@@ -26,6 +26,8 @@ export interface CommandContext {
   standing?: TeamStanding;
   /** The checks of the gate running now, as last read (the dashboard does not follow them; the status reply does). */
   checks?: GateCheckResult[];
+  /** Steps GitHub shows merged that the hidden state has not recorded yet (a rollback reverts the last merged). */
+  merged?: string[];
 }
 
 export interface CommandFeedback {
@@ -218,7 +220,9 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
     }
     case "rollback": {
       if (hidden.rollback) return refused(hidden, `a rollback of ${hidden.rollback.step} is already in progress`);
-      const merged = [...ctx.steps].reverse().find((s) => hidden.steps[s.id]?.mergeSha !== undefined);
+      const merged = [...ctx.steps]
+        .reverse()
+        .find((s) => hidden.steps[s.id]?.mergeSha !== undefined || ctx.merged?.includes(s.id));
       if (!merged) return refused(hidden, "nothing to roll back: no step PR is merged yet");
       if (merged.kind === "decommission")
         return refused(hidden, "the migration is complete: the decommission cannot be rolled back by Handover");

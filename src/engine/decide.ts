@@ -323,10 +323,17 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       why: { kind: "rolling-back", by: rb.by, step: target.id },
       ...(v.humanCommits ? { peopleCommits: true } : {}),
     }));
-  // PRs closed by the rollback do not count any more: their steps open again as new PRs.
+  // PRs closed by the rollback do not count any more: their steps open again as new PRs. So for a later step's PR a
+  // person had closed already (as a rebuilt state has it: observe.ts, recoverRollbacks): it was made on a tree the
+  // rollback changes, and waiting for its retry after the resume would reopen it there.
+  const closedBefore = [...snapshot.views.values()]
+    .filter((v) => v.pr?.state === "closed" && !v.pr.merged && snapshot.steps.indexOf(v.step) > index)
+    .map((v) => (v.pr as PullInfo).number);
   hidden = {
     ...hidden,
-    undone: [...new Set([...hidden.undone, ...closes.map((c) => (c.kind === "close" ? c.pr : 0))])],
+    undone: [
+      ...new Set([...hidden.undone, ...closes.map((c) => (c.kind === "close" ? c.pr : 0)), ...closedBefore]),
+    ],
   };
   const at = (label: StatusLabel, reason: PhaseReason): Phase => phase(label, target.id, reason);
   const held = (label: StatusLabel, reason: PhaseReason): Decision => ({
@@ -357,6 +364,21 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
   };
   const pr = view.pr;
   if (!pr) {
+    // The later step's PR merged before it could be closed (GitHub has no compare-and-swap between a close and a
+    // merge): reverting the step before it now would leave that merge standing on a tree it no longer fits. The person
+    // who asked decides again, with the chain paused.
+    const later = snapshot.steps
+      .slice(index + 1)
+      .find((s) => hidden.steps[s.id]?.mergeSha !== undefined || snapshot.views.get(s.id)?.pr?.merged);
+    if (later) {
+      const merged = snapshot.views.get(later.id)?.pr?.number ?? hidden.steps[later.id]?.pr;
+      hidden = { ...hidden, rollback: null, paused: { by: rb.by, at: now } };
+      return held("handover:paused", {
+        kind: "rollback-overtaken",
+        step: later.id,
+        ...(merged === undefined ? {} : { pr: merged }),
+      });
+    }
     if (view.problems?.length) return held("handover:failed", { kind: "rollback-problems", problems: view.problems });
     if (view.violations?.length)
       return held("handover:failed", {
@@ -382,7 +404,7 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
   }
   if (pr.state === "open") return held("handover:running", { kind: "rollback-review", pr: pr.number });
   if (!pr.merged) {
-    hidden = { ...hidden, rollback: null };
+    hidden = { ...hidden, rollback: null, paused: { by: rb.by, at: now } };
     return held("handover:paused", { kind: "rollback-cancelled", pr: pr.number });
   }
   if (rb.mergeSha === undefined)
@@ -443,6 +465,16 @@ export function decide(snapshot: Snapshot): Decision {
     };
   }
   if (hidden.rollback && snapshot.rollback) return rollbackPhase(snapshot, snapshot.rollback);
+  // A rollback applied in this round, after the snapshot was observed: nothing else is decided (a step opened now would
+  // be closed by the rollback at once); the next round observes the revert.
+  const asked = hidden.rollback;
+  if (
+    asked &&
+    !snapshot.rollback &&
+    hidden.steps[asked.step]?.mergeSha !== undefined &&
+    snapshot.steps.some((s) => s.id === asked.step)
+  )
+    return { ...hold(hidden, "handover:running", asked.step, { kind: "rollback-computing" }), again: true };
   for (const [index, step] of snapshot.steps.entries()) {
     if (stepDone(hidden, step)) continue;
     const view = snapshot.views.get(step.id);

@@ -148,7 +148,12 @@ async function handleCommands(
   for (const item of pending) {
     const login = item.comment.author;
     if (!known.has(login)) known.set(login, await deps.port.permission(login));
-    const phase = decide({ ...observed.snapshot, hidden }).phase;
+    const decided = decide({ ...observed.snapshot, hidden });
+    const { phase } = decided;
+    // A step PR merged since the last reconcile is recorded by the decision; the command sees it as GitHub shows it.
+    const merged = observed.snapshot.steps
+      .filter((s) => hidden.steps[s.id]?.mergeSha === undefined && decided.hidden.steps[s.id]?.mergeSha !== undefined)
+      .map((s) => s.id);
     const has = known.get(login) ?? "none";
     const standing = await standingOf(deps, item, has, permissions);
     const applied = applyCommand(item, has, hidden, {
@@ -159,6 +164,7 @@ async function handleCommands(
       phase,
       ...(observed.snapshot.approvals ? { approvals: observed.snapshot.approvals.steps } : {}),
       ...runningChecks(observed, phase),
+      ...(merged.length ? { merged } : {}),
     });
     hidden = applied.hidden;
     feedback.push(applied.feedback);
@@ -237,6 +243,12 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
           throw err.cause;
         }
         if (outcome) decision = withOutcome(decision, outcome);
+        // A PR closed here had merged first: what was decided after the close assumed it would not, so it waits for
+        // the next round's look at GitHub (a rollback's revert would otherwise open on a tree it no longer fits).
+        if (outcome?.counts !== undefined) {
+          decision = { ...decision, again: true };
+          break;
+        }
       }
       last = observed;
       carried = {
@@ -274,7 +286,8 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
 function withOutcome(decision: Decision, outcome: ActOutcome): Decision {
   const hidden: HiddenState = decision.hidden;
   const record = { ...(hidden.steps[outcome.step] ?? {}), ...outcome.record };
-  return { ...decision, hidden: { ...hidden, steps: { ...hidden.steps, [outcome.step]: record } } };
+  const undone = outcome.counts === undefined ? hidden.undone : hidden.undone.filter((n) => n !== outcome.counts);
+  return { ...decision, hidden: { ...hidden, undone, steps: { ...hidden.steps, [outcome.step]: record } } };
 }
 
 /**

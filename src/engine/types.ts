@@ -156,6 +156,8 @@ export type PhaseReason =
   | { kind: "rollback-opening" }
   | { kind: "rollback-review"; pr: number }
   | { kind: "rollback-cancelled"; pr: number }
+  /** A step after the one being rolled back merged before the revert opened (its PR could not be closed in time). */
+  | { kind: "rollback-overtaken"; step: string; pr?: number }
   | { kind: "rollback-reading-gate" }
   | { kind: "rollback-gate-failed"; reason: string }
   | { kind: "rollback-gate-waiting"; cluster?: string; state: string; soakEndsAt?: number }

@@ -1030,8 +1030,11 @@ export class OctokitPort implements GitHubPort {
     return { branch: Boolean(data?.createRef), pull: info };
   }
 
-  async updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void> {
-    await this.send("PATCH", `/pulls/${number}`, patch);
+  async updatePull(
+    number: number,
+    patch: { title?: string; body?: string; state?: "open" | "closed" },
+  ): Promise<PullInfo> {
+    return toPull(await this.send("PATCH", `/pulls/${number}`, patch));
   }
 
   async mergeSettings(): Promise<MergeSettings> {

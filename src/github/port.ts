@@ -149,7 +149,8 @@ export interface GitHubPort {
    * none (the caller then opens it with `createPull`, which knows every refusal: a draft the plan lacks, one that exists).
    */
   openStep(step: NewStep): Promise<{ branch: boolean; pull?: PullInfo }>;
-  updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<void>;
+  /** The PR as GitHub answers the edit (a PR merged meanwhile stays merged: closing it changes nothing). */
+  updatePull(number: number, patch: { title?: string; body?: string; state?: "open" | "closed" }): Promise<PullInfo>;
   /** The repository's merge settings: the methods it allows (merge, squash, rebase) and whether auto-merge is allowed. */
   mergeSettings(): Promise<MergeSettings>;
   /**

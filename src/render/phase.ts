@@ -162,8 +162,12 @@ const WORDS: Words = {
     next: "Merge it to revert; its gate follows like any step.",
   }),
   "rollback-cancelled": ({ pr }) => ({
-    headline: `The rollback PR #${pr} was closed without merging: rollback cancelled.`,
+    headline: `The rollback PR #${pr} was closed without merging: rollback cancelled; the chain is paused.`,
     next: "`/handover rollback` to try again, `/handover resume` to go on.",
+  }),
+  "rollback-overtaken": ({ step: later, pr }, step) => ({
+    headline: `The rollback of ${step} was cancelled before its revert opened: ${later}${pr === undefined ? "" : ` (#${pr})`} merged after it was asked, and a rollback reverts only the last merged step. The chain is paused.`,
+    next: `\`/handover rollback\` reverts ${later} (run it again for ${step}); \`/handover resume\` goes on without a rollback.`,
   }),
   "rollback-reading-gate": (_, step) => ({ headline: `Reading the gate of the rollback of ${step}.`, next: "" }),
   "rollback-gate-failed": ({ reason }, step) => ({

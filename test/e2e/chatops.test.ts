@@ -13,6 +13,13 @@ const alice = (after: string, event: ScriptedComment["event"], delay: number, bo
   body,
 });
 
+/** The same, by maya (maintain: she may also skip, roll back and approve decommission). */
+const maya = (after: string, event: ScriptedComment["event"], delay: number, body: string): ScriptedComment => ({
+  ...alice(after, event, delay, body),
+  user: "maya",
+  permission: "maintain",
+});
+
 describe("ChatOps in a rehearsal", () => {
   it("a read-only abort is refused with a reply; the chain completes", async () => {
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
@@ -176,22 +183,8 @@ describe("ChatOps in a rehearsal", () => {
   it("rollback of a merged adopt step: a gated revert PR restores the pre-step files, closes the next step's PR, pauses; resume redoes it", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
-        {
-          after: "adopt-canary",
-          event: "gate_passed",
-          delay: 0,
-          user: "maya",
-          permission: "maintain",
-          body: "/handover rollback",
-        },
-        {
-          after: "adopt-canary",
-          event: "gate_passed",
-          delay: 3600,
-          user: "maya",
-          permission: "maintain",
-          body: "/handover resume",
-        },
+        maya("adopt-canary", "gate_passed", 0, "/handover rollback"),
+        maya("adopt-canary", "gate_passed", 3600, "/handover resume"),
       ],
     });
     expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([
@@ -225,22 +218,8 @@ describe("ChatOps in a rehearsal", () => {
   it("rollback of prepare: the revert removes replicore-b, so it has no gate; resume scaffolds replicore-b again", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       commands: [
-        {
-          after: "prepare",
-          event: "gate_passed",
-          delay: 0,
-          user: "maya",
-          permission: "maintain",
-          body: "/handover rollback",
-        },
-        {
-          after: "prepare",
-          event: "gate_passed",
-          delay: 3600,
-          user: "maya",
-          permission: "maintain",
-          body: "/handover resume",
-        },
+        maya("prepare", "gate_passed", 0, "/handover rollback"),
+        maya("prepare", "gate_passed", 3600, "/handover resume"),
       ],
     });
     expect(report.comments.map((c) => [c.body, c.reaction, c.reply])).toEqual([
@@ -262,6 +241,41 @@ describe("ChatOps in a rehearsal", () => {
     const prepare = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/prepare");
     expect(prepare.map((p) => p.pull.merged)).toEqual([true, true]);
     expect((prepare[1]?.createdAt ?? 0) - (rollback?.pull.mergedAt ?? 0)).toBe(3600_000 - 5 * 60_000);
+  });
+
+  it("rollback racing a person's merge of the next step: the merge stands, the rollback is cancelled, paused; resume goes on", async () => {
+    let raced = false;
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        maya("adopt-canary", "opened", 0, "/handover rollback"),
+        maya("adopt-canary", "opened", 3600, "/handover resume"),
+      ],
+      // The operator merges adopt-canary's PR (#4) just before Handover's close of it reaches GitHub.
+      onSim: (sim) => {
+        sim.faultHook = (req) => {
+          if (!raced && req.method === "PATCH" && req.path.endsWith("/pulls/4")) {
+            raced = true;
+            sim.mergePull(4, "operator");
+          }
+          return undefined;
+        };
+      },
+    });
+    expect(raced).toBe(true);
+    // The resume was taken: the rollback had paused the chain instead of failing on a revert that no longer fits.
+    expect(report.comments.map((c) => [c.body, c.reaction, c.reply])).toEqual([
+      ["/handover rollback", "rocket", null],
+      ["/handover resume", "rocket", null],
+    ]);
+    expect(report.completed).toBe(true);
+    expect(report.duplicate_prs).toBe(0);
+    expect(report.violations).toEqual([]);
+    const pulls = (sims[0] as GitHubSim).listPulls();
+    // No revert was opened, and adopt-canary's one PR counted as its merge (not opened again).
+    expect(pulls.filter((p) => p.pull.headRef.includes("rollback-"))).toEqual([]);
+    expect(
+      pulls.filter((p) => p.pull.headRef === "handover/1/adopt-canary").map((p) => [p.number, p.pull.merged]),
+    ).toEqual([[4, true]]);
   });
 
   it("under chaos with two replicas, every command gets exactly its reaction and at most one reply", async () => {

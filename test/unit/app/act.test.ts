@@ -629,13 +629,16 @@ describe("act: close and reopen", () => {
   const ABORTED = { kind: "aborted", by: "alice", reason: "wrong target" } as const;
   const comment =
     "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; nothing else will be opened.";
+  const ROLLING_BACK = { kind: "rolling-back", by: "maya", step: "prepare" } as const;
+  const rolling =
+    "Closed by Handover: @maya is rolling back prepare (#42). This step opens again after `/handover resume`.";
 
   it("close comments on the PR, closes it, then deletes its branch", async () => {
     const scope = github(seen)
       .post(`${R}/issues/8/comments`, { body: comment })
       .reply(201, { id: 900 })
       .patch(`${R}/pulls/8`, { state: "closed" })
-      .reply(200, {})
+      .reply(200, pullJson(8, RELEASE, { state: "closed" }))
       .delete(`${R}/git/refs/heads/handover/42/release-canary`)
       .reply(204);
     await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED });
@@ -647,12 +650,29 @@ describe("act: close and reopen", () => {
     done(scope);
   });
 
+  it("close of a PR merged meanwhile (a person merged it first): its merge is recorded, it counts again, its branch stays", async () => {
+    const merged = { state: "closed", merged: true, merged_at: "2026-01-01T00:10:00Z", merge_commit_sha: "m-8" };
+    const scope = github(seen)
+      .post(`${R}/issues/8/comments`, { body: rolling })
+      .reply(201, { id: 900 })
+      .patch(`${R}/pulls/8`, { state: "closed" })
+      .reply(200, pullJson(8, RELEASE, merged));
+    const outcome = await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ROLLING_BACK });
+    expect(outcome).toStrictEqual({
+      step: "release-canary",
+      record: { pr: 8, mergeSha: "m-8", mergedAt: Date.parse("2026-01-01T00:10:00Z") },
+      counts: 8,
+    });
+    expect(seen.matched).toEqual([`POST ${R}/issues/8/comments`, `PATCH ${R}/pulls/8`]);
+    done(scope);
+  });
+
   it("close still succeeds when the branch is already gone", async () => {
     const scope = github(seen)
       .post(`${R}/issues/8/comments`, { body: comment })
       .reply(201, { id: 900 })
       .patch(`${R}/pulls/8`, { state: "closed" })
-      .reply(200, {})
+      .reply(200, pullJson(8, RELEASE, { state: "closed" }))
       .delete(`${R}/git/refs/heads/handover/42/release-canary`)
       .reply(422, { message: "Reference does not exist" });
     await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED });
@@ -666,7 +686,7 @@ describe("act: close and reopen", () => {
       .post(`${R}/issues/8/comments`, { body: restore })
       .reply(201, { id: 900 })
       .patch(`${R}/pulls/8`, { state: "closed" })
-      .reply(200, {})
+      .reply(200, pullJson(8, RELEASE, { state: "closed" }))
       .delete(`${R}/git/refs/heads/handover/42/release-canary`)
       .reply(204);
     await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED, peopleCommits: true });

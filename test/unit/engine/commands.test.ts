@@ -498,6 +498,15 @@ describe("applyCommand: each verb's effect", () => {
     expect(out.feedback).toStrictEqual({ commentId: 50, on: 42, reaction: "rocket" });
   });
 
+  it("rollback targets a step GitHub shows merged that the state has not recorded yet (merged since the last look)", () => {
+    const hidden = hiddenWith({ steps: doneBefore("adopt-canary") });
+    const out = applyCommand(on(50, "/handover rollback"), "maintain", hidden, {
+      ...ctx(),
+      merged: ["adopt-canary"],
+    });
+    expect(out.hidden.rollback).toStrictEqual({ step: "adopt-canary", attempt: 1, by: "dave", at: NOW });
+  });
+
   it("a second rollback of the same step gets a new attempt number (its own branch)", () => {
     const hidden = hiddenWith({ steps: doneBefore("adopt-canary"), rollbacks: { "release-canary": 1 } });
     expect(applyCommand(on(51, "/handover rollback"), "maintain", hidden, ctx()).hidden.rollback).toStrictEqual({

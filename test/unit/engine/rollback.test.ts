@@ -66,6 +66,18 @@ describe("decide: a rollback in progress", () => {
     });
   });
 
+  it("the later step's PR a person had closed already: undone too, so that step opens as a new PR after the resume", () => {
+    const changes = changesOf("adopt-canary");
+    const base = rollbackSnapshot(BASE_HIDDEN, { changes, violations: [] }, false);
+    const closed = new Map(base.views);
+    closed.set("release-wave-1", { step: step("release-wave-1"), pr: pull("release-wave-1", { state: "closed" }) });
+    const decision = decide({ ...base, views: closed });
+    expect(decision.actions).toEqual([
+      { kind: "open", step: RB, changes, baseSha: HEAD, previousPr: prOf("adopt-canary"), rollbackOf: "adopt-canary" },
+    ]);
+    expect(decision.hidden.undone).toEqual([prOf("release-wave-1")]);
+  });
+
   it("the later step's PR has a person's commit: its close says how to restore the branch", () => {
     const changes = changesOf("adopt-canary");
     const base = rollbackSnapshot(BASE_HIDDEN, { changes, violations: [] });
@@ -103,10 +115,52 @@ describe("decide: a rollback in progress", () => {
     });
   });
 
-  it("the revert PR closed without merging: the rollback is cancelled and the chain paused", () => {
+  it("the revert PR closed without merging: the rollback is cancelled and the chain paused by the requester", () => {
     const decision = decide(rollbackSnapshot(BASE_HIDDEN, { pr: pull(RB.id, { state: "closed" }) }, false));
     expect(decision.hidden.rollback).toBeNull();
-    expect(decision.phase.label).toBe("handover:paused");
+    // Paused for real, so that the `/handover resume` the dashboard offers is taken.
+    expect(decision.hidden.paused).toEqual({ by: "maya", at: NOW });
+    expect(decision.phase).toEqual({
+      label: "handover:paused",
+      current: "adopt-canary",
+      reason: { kind: "rollback-cancelled", pr: prOf(RB.id) },
+    });
+  });
+
+  it("the later step's PR merged before it could be closed: no revert opens, the rollback is cancelled, paused", () => {
+    const base = rollbackSnapshot(BASE_HIDDEN, { changes: changesOf("adopt-canary"), violations: [] }, false);
+    const decision = decide({
+      ...base,
+      views: new Map([["release-wave-1", { step: step("release-wave-1"), pr: mergedPull("release-wave-1") }]]),
+    });
+    expect(decision.actions).toEqual([]);
+    expect(decision.hidden.rollback).toBeNull();
+    expect(decision.hidden.paused).toEqual({ by: "maya", at: NOW });
+    expect(decision.phase).toEqual({
+      label: "handover:paused",
+      current: "adopt-canary",
+      reason: { kind: "rollback-overtaken", step: "release-wave-1", pr: prOf("release-wave-1") },
+    });
+  });
+
+  it("a rollback applied after the snapshot was taken: nothing else is decided this round, not even a step to open", () => {
+    // release-wave-1's gate passed, so adopt-wave-1 would open, but maya's rollback was applied in this round.
+    const changes = changesOf("adopt-wave-1");
+    const hidden = hiddenWith({ steps: doneBefore("adopt-wave-1"), rollback: MAYA });
+    const decision = decide(snapshot(hidden, { "adopt-wave-1": { changes, violations: [] } }));
+    expect(decision.actions).toEqual([]);
+    expect(decision.again).toBe(true);
+    expect(decision.phase).toEqual({
+      label: "handover:running",
+      current: "adopt-canary",
+      reason: { kind: "rollback-computing" },
+    });
+    // Without the rollback, the same snapshot opens adopt-wave-1.
+    expect(
+      decide(snapshot({ ...hidden, rollback: null }, { "adopt-wave-1": { changes, violations: [] } })).actions,
+    ).toEqual([
+      { kind: "open", step: step("adopt-wave-1"), changes, baseSha: HEAD, previousPr: prOf("release-wave-1") },
+    ]);
   });
 
   it("merged, gate soaking: the merge is recorded, nothing else", () => {

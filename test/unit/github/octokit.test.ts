@@ -852,14 +852,22 @@ describe("pull requests", () => {
     done(scope);
   });
 
-  it("updatePull PATCHes only the given fields", async () => {
+  it("updatePull PATCHes only the given fields and gives the PR as GitHub answers (a merged one stays merged)", async () => {
+    const merged = { state: "closed", merged: true, merged_at: "2026-05-01T11:00:00Z", merge_commit_sha: "m7" };
     const scope = github(seen)
       .patch(`${R}/pulls/7`, { state: "closed" })
-      .reply(200, pullJson(7))
+      .reply(200, pullJson(7, merged))
       .patch(`${R}/pulls/7`, { title: "t", body: "b" })
       .reply(200, pullJson(7));
-    await port().updatePull(7, { state: "closed" });
-    await port().updatePull(7, { title: "t", body: "b" });
+    const closed = await port().updatePull(7, { state: "closed" });
+    expect([closed.number, closed.state, closed.merged, closed.mergeCommitSha, closed.mergedAt]).toEqual([
+      7,
+      "closed",
+      true,
+      "m7",
+      Date.parse("2026-05-01T11:00:00Z"),
+    ]);
+    expect((await port().updatePull(7, { title: "t", body: "b" })).merged).toBe(false);
     done(scope);
   });
 });

@@ -43,6 +43,7 @@ const KINDS: Record<PhaseReason["kind"], true> = {
   "rollback-opening": true,
   "rollback-review": true,
   "rollback-cancelled": true,
+  "rollback-overtaken": true,
   "rollback-reading-gate": true,
   "rollback-gate-failed": true,
   "rollback-gate-waiting": true,
@@ -52,6 +53,15 @@ const KINDS: Record<PhaseReason["kind"], true> = {
 
 /** Every reason kind, with the step it is about and the exact words. */
 const WORDS: [PhaseReason, string | undefined, PhaseWords][] = [
+  [
+    { kind: "rollback-overtaken", step: "adopt-canary", pr: 4 },
+    "release-canary",
+    {
+      headline:
+        "The rollback of release-canary was cancelled before its revert opened: adopt-canary (#4) merged after it was asked, and a rollback reverts only the last merged step. The chain is paused.",
+      next: "`/handover rollback` reverts adopt-canary (run it again for release-canary); `/handover resume` goes on without a rollback.",
+    },
+  ],
   [
     {
       kind: "blocked",
@@ -313,7 +323,7 @@ const WORDS: [PhaseReason, string | undefined, PhaseWords][] = [
     { kind: "rollback-cancelled", pr: 110 },
     "adopt-canary",
     {
-      headline: "The rollback PR #110 was closed without merging: rollback cancelled.",
+      headline: "The rollback PR #110 was closed without merging: rollback cancelled; the chain is paused.",
       next: "`/handover rollback` to try again, `/handover resume` to go on.",
     },
   ],
