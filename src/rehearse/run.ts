@@ -572,9 +572,11 @@ class Rehearsal {
         gate_passed_at: this.seconds(rec?.gatePassedAt ?? rec?.skipped?.at),
       };
     });
-    // A step opened again after a rollback is a new PR on purpose: PRs the rollback undid are not duplicates.
+    // A step opened again after a rollback is a new PR on purpose: PRs the rollback undid are not duplicates. Nor is
+    // a PR a person closed unmerged (or whose branch they deleted), opened anew when they asked for a retry.
     const perBranch = new Map<string, number>();
-    for (const pr of pulls.filter((p) => !hidden?.undone.includes(p.number)))
+    const replaced = (p: (typeof pulls)[number]) => !p.pull.merged && p.closedBy !== null && p.closedBy !== BOT;
+    for (const pr of pulls.filter((p) => !hidden?.undone.includes(p.number) && !replaced(p)))
       perBranch.set(pr.pull.headRef, (perBranch.get(pr.pull.headRef) ?? 0) + 1);
     const violations = sim
       .defaultBranchHistory()

@@ -97,6 +97,8 @@ export interface SimIssue {
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;
+  /** Who closed it (GitHub's `closed_by`); null while open. */
+  closedBy: string | null;
   /** set when this issue is a pull request */
   pull?: SimPull;
 }

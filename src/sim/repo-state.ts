@@ -298,6 +298,7 @@ export class RepoState {
       createdAt: now,
       updatedAt: now,
       closedAt: null,
+      closedBy: null,
     };
     this.issues.set(issue.number, issue);
     this.emit("issues", "opened", actor, { issue: render.issueJson(this, issue) });
@@ -350,6 +351,7 @@ export class RepoState {
       createdAt: now,
       updatedAt: now,
       closedAt: null,
+      closedBy: null,
       pull: {
         headRef,
         headSha,
@@ -649,6 +651,7 @@ export class RepoState {
     issue.state = "closed";
     issue.stateReason = issue.pull ? null : reason;
     issue.closedAt = issue.updatedAt = this.now();
+    issue.closedBy = actor.login;
     this.emitIssueEvent(issue, "closed", actor, {});
   }
 
@@ -677,6 +680,7 @@ export class RepoState {
     issue.state = "open";
     issue.stateReason = issue.pull ? null : "reopened";
     issue.closedAt = null;
+    issue.closedBy = null;
     issue.updatedAt = this.now();
     this.emitIssueEvent(issue, "reopened", actor, {});
   }

@@ -247,6 +247,11 @@ async function meddle(drawn: Crowd): Promise<void> {
     const sim = sims[0] as GitHubSim;
     const dashboard = sim.listComments(1).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER));
     console.log(`${timeline.join("\n")}\n\nThe dashboard at the end:\n${dashboard?.body ?? "(none)"}`);
+    const pulls = sim.listPulls().map((p) => {
+      const how = p.pull.merged ? "merged" : p.state;
+      return `#${p.number} ${p.pull.headRef} by ${p.user}: ${how} (opened ${p.createdAt}, closed ${p.closedAt})`;
+    });
+    console.log(`Pull requests:\n${pulls.join("\n")}`);
     throw err;
   }
 }
@@ -285,7 +290,9 @@ function expectPrinciples({
       expect(pr.state === "closed", `#${pr.number} left open: ${why}`).toBe(true);
       // Its branch is gone, or left to the person whose commit heads it (a failed delete is retried only for
       // Handover's own head: act.ts, delete-branch).
-      const left = pr.pull.merged ? undefined : sim.branchSha(pr.pull.headRef);
+      // (Only the newest PR of a branch: an older one's branch may be the newer one's, opened after a retry or rollback.)
+      const newest = !own.some((q) => q.pull.headRef === pr.pull.headRef && q.number > pr.number);
+      const left = pr.pull.merged || !newest ? undefined : sim.branchSha(pr.pull.headRef);
       if (left !== undefined)
         expect(sim.repo.objects.getCommit(left)?.committer.name, `${pr.pull.headRef} left: ${why}`).not.toBe(
           COMMITTER.name,

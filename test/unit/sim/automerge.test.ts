@@ -96,7 +96,9 @@ describe("enablePullRequestAutoMerge", () => {
     });
     h.sim.closePull(pr.number, "alice");
     expect(await autoMergeOf(pr.number)).toBeNull();
+    expect(h.sim.listPulls()[0]?.closedBy).toBe("alice");
     h.sim.repo.reopenIssue(h.sim.repo.pull(pr.number), { login: "alice", type: "User" });
+    expect(h.sim.listPulls()[0]?.closedBy).toBeNull();
     await enable(pr.nodeId);
     h.sim.setPermission("bob", "write");
     h.sim.approvePull(pr.number, "bob");
