@@ -253,7 +253,8 @@ async function ownVerdict(deps: EngineDeps, observed: Observed, stepId: string):
 
 /**
  * Another replica may have recorded commands since we read the dashboard: keep its `handled` ids, audit entries and
- * undone PRs, so a command it applied is never applied again (GitHub comments have no compare-and-swap; this narrows the window).
+ * undone PRs, so a command it applied is never applied again (GitHub comments have no compare-and-swap; this narrows
+ * the window).
  */
 async function withConcurrentRecords(deps: EngineDeps, observed: Observed, hidden: HiddenState): Promise<HiddenState> {
   const sign = deps.signer(observed.issue.number);
