@@ -331,9 +331,7 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
     .map((v) => (v.pr as PullInfo).number);
   hidden = {
     ...hidden,
-    undone: [
-      ...new Set([...hidden.undone, ...closes.map((c) => (c.kind === "close" ? c.pr : 0)), ...closedBefore]),
-    ],
+    undone: [...new Set([...hidden.undone, ...closes.map((c) => (c.kind === "close" ? c.pr : 0)), ...closedBefore])],
   };
   const at = (label: StatusLabel, reason: PhaseReason): Phase => phase(label, target.id, reason);
   const held = (label: StatusLabel, reason: PhaseReason): Decision => ({
