@@ -32,8 +32,11 @@ const LABEL_COLORS: Record<StatusLabel, string> = {
 export interface ActOutcome {
   step: string;
   record: Partial<StepRecord>;
-  /** A PR the decision counted as undone that merged before it could be closed: it counts again. */
-  counts?: number;
+  /**
+   * What GitHub answered contradicts what the rest of the decision assumed (a PR to close had merged): the rest waits
+   * for the next round's look at GitHub.
+   */
+  interrupts?: true;
 }
 
 /**
@@ -206,7 +209,7 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
             mergeSha: closed.mergeCommitSha ?? closed.headSha,
             mergedAt: closed.mergedAt ?? deps.now(),
           },
-          counts: closed.number,
+          interrupts: true,
         };
       await port.deleteBranch(action.step.branch);
       return;

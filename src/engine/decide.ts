@@ -323,15 +323,16 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       why: { kind: "rolling-back", by: rb.by, step: target.id },
       ...(v.humanCommits ? { peopleCommits: true } : {}),
     }));
-  // PRs closed by the rollback do not count any more: their steps open again as new PRs. So for a later step's PR a
-  // person had closed already (as a rebuilt state has it: observe.ts, recoverRollbacks): it was made on a tree the
-  // rollback changes, and waiting for its retry after the resume would reopen it there.
+  // Later steps' PRs closed unmerged do not count any more: their steps open again as new PRs after the resume. That is
+  // each PR the rollback closes, once the next round sees it closed (not before: one that merges first still counts),
+  // and one a person had closed already (as a rebuilt state has it: observe.ts, recoverRollbacks), made on a tree the
+  // rollback changes.
   const closedBefore = [...snapshot.views.values()]
     .filter((v) => v.pr?.state === "closed" && !v.pr.merged && snapshot.steps.indexOf(v.step) > index)
     .map((v) => (v.pr as PullInfo).number);
   hidden = {
     ...hidden,
-    undone: [...new Set([...hidden.undone, ...closes.map((c) => (c.kind === "close" ? c.pr : 0)), ...closedBefore])],
+    undone: [...new Set([...hidden.undone, ...closedBefore])],
   };
   const at = (label: StatusLabel, reason: PhaseReason): Phase => phase(label, target.id, reason);
   const held = (label: StatusLabel, reason: PhaseReason): Decision => ({

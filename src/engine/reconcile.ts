@@ -243,9 +243,8 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
           throw err.cause;
         }
         if (outcome) decision = withOutcome(decision, outcome);
-        // A PR closed here had merged first: what was decided after the close assumed it would not, so it waits for
-        // the next round's look at GitHub (a rollback's revert would otherwise open on a tree it no longer fits).
-        if (outcome?.counts !== undefined) {
+        // A rollback's revert would otherwise open on a tree the merge of a PR it meant to close no longer fits.
+        if (outcome?.interrupts) {
           decision = { ...decision, again: true };
           break;
         }
@@ -286,8 +285,7 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
 function withOutcome(decision: Decision, outcome: ActOutcome): Decision {
   const hidden: HiddenState = decision.hidden;
   const record = { ...(hidden.steps[outcome.step] ?? {}), ...outcome.record };
-  const undone = outcome.counts === undefined ? hidden.undone : hidden.undone.filter((n) => n !== outcome.counts);
-  return { ...decision, hidden: { ...hidden, undone, steps: { ...hidden.steps, [outcome.step]: record } } };
+  return { ...decision, hidden: { ...hidden, steps: { ...hidden.steps, [outcome.step]: record } } };
 }
 
 /**

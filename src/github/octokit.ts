@@ -1034,7 +1034,15 @@ export class OctokitPort implements GitHubPort {
     number: number,
     patch: { title?: string; body?: string; state?: "open" | "closed" },
   ): Promise<PullInfo> {
-    return toPull(await this.send("PATCH", `/pulls/${number}`, patch));
+    try {
+      return toPull(await this.send("PATCH", `/pulls/${number}`, patch));
+    } catch (err) {
+      // A close that GitHub refuses because the PR merged meanwhile changes nothing: the merge is the answer.
+      if (patch.state !== "closed" || (err as { status?: number }).status !== 422) throw err;
+      const pull = toPull(await this.get(`/pulls/${number}`, {}, false, true));
+      if (!pull.merged) throw err;
+      return pull;
+    }
   }
 
   async mergeSettings(): Promise<MergeSettings> {

@@ -650,7 +650,7 @@ describe("act: close and reopen", () => {
     done(scope);
   });
 
-  it("close of a PR merged meanwhile (a person merged it first): its merge is recorded, it counts again, its branch stays", async () => {
+  it("close of a PR merged meanwhile (a person merged it first): its merge is recorded, the rest of the round waits, its branch stays", async () => {
     const merged = { state: "closed", merged: true, merged_at: "2026-01-01T00:10:00Z", merge_commit_sha: "m-8" };
     const scope = github(seen)
       .post(`${R}/issues/8/comments`, { body: rolling })
@@ -661,7 +661,7 @@ describe("act: close and reopen", () => {
     expect(outcome).toStrictEqual({
       step: "release-canary",
       record: { pr: 8, mergeSha: "m-8", mergedAt: Date.parse("2026-01-01T00:10:00Z") },
-      counts: 8,
+      interrupts: true,
     });
     expect(seen.matched).toEqual([`POST ${R}/issues/8/comments`, `PATCH ${R}/pulls/8`]);
     done(scope);

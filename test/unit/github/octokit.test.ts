@@ -870,6 +870,24 @@ describe("pull requests", () => {
     expect((await port().updatePull(7, { title: "t", body: "b" })).merged).toBe(false);
     done(scope);
   });
+  it.each([
+    ["merged meanwhile: the merge is the answer", true],
+    ["not merged: GitHub's refusal stands", false],
+  ])("updatePull: a close GitHub refuses (422) re-reads the PR, %s", async (_name, merged) => {
+    const state = merged
+      ? { state: "closed", merged: true, merged_at: "2026-05-01T11:00:00Z", merge_commit_sha: "m7" }
+      : { state: "open" };
+    const scope = github(seen)
+      .patch(`${R}/pulls/7`, { state: "closed" })
+      .reply(422, { message: "Validation Failed" })
+      .get(`${R}/pulls/7`)
+      .reply(200, pullJson(7, state));
+    const closing = port().updatePull(7, { state: "closed" });
+    if (merged) expect((await closing).mergeCommitSha).toBe("m7");
+    else await expect(closing).rejects.toMatchObject({ status: 422 });
+    expect(seen.matched).toEqual([`PATCH ${R}/pulls/7`, `GET ${R}/pulls/7`]);
+    done(scope);
+  });
 });
 
 describe("issues, comments, labels, reactions", () => {
