@@ -13,7 +13,8 @@ export function issueBody(source: string, target: string, version: string, group
   return formBody({ source, target, version, groups, soak: "10m" });
 }
 
-async function setup(repo: string, body: string): Promise<{ files: Map<string, string>; plan: Plan }> {
+/** A repo's files and the plan of an issue body on them (the plan must not be refused). */
+export async function setup(repo: string, body: string): Promise<{ files: Map<string, string>; plan: Plan }> {
   const files = await readDirTree(repo);
   const parsed = parseIssueBody(body);
   expect(parsed.problems).toEqual([]);

@@ -10,9 +10,10 @@ import { COMMITTER } from "../../src/github/port.js";
 import type { Plan, PlannedStep } from "../../src/plan/index.js";
 import type { RehearsalReport, ScriptedComment } from "../../src/rehearse/run.js";
 import { BOT } from "../../src/rehearse/world.js";
-import type { GitHubSim } from "../../src/sim/index.js";
-import { DASHBOARD_MARKER } from "../../src/spec/markers.js";
-import { EXAMPLE_ISSUE, expectStrictOrder, run } from "./helpers.js";
+import type { GitHubSim, SimPullRequest } from "../../src/sim/index.js";
+
+import { DASHBOARD_MARKER, stepBranch, stepOfRollback } from "../../src/spec/markers.js";
+import { EXAMPLE_ISSUE, expectStrictOrder, run, setup } from "./helpers.js";
 
 type Moment = { after: string; event: ScriptedComment["event"] };
 type Push = "new-file" | "comment" | "amend";
@@ -43,15 +44,10 @@ type Act =
   /** The operator edits the issue's target cluster (frozen once the first step merged). */
   | ({ kind: "edit-target" } & Moment);
 
-const STEPS = [
-  "prepare",
-  "release-canary",
-  "adopt-canary",
-  "release-wave-1",
-  "adopt-wave-1",
-  "release-rest",
-  "adopt-rest",
-] as const;
+/** The example's steps up to the last adopt (the rehearsal's operator approves the decommission). */
+const STEPS = (await setup("examples/config-repo", EXAMPLE_ISSUE)).plan.steps
+  .filter((s) => s.kind !== "decommission")
+  .map((s) => s.id);
 const moment = fc.record({
   after: fc.constantFrom(...STEPS),
   event: fc.constantFrom<ScriptedComment["event"]>("opened", "merged", "gate_passed"),
@@ -106,8 +102,8 @@ const crowd = fc.record({
 });
 type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
 
-/** A revert PR's branch: `handover/<issue>/rollback-<step>-<attempt>`. */
-const REVERT = /^handover\/\d+\/rollback-/;
+/** The step a revert PR reverts (its branch is `handover/<issue>/rollback-<step>-<attempt>`); undefined for a step PR. */
+const revertOf = (pr: SimPullRequest): string | undefined => stepOfRollback(pr.pull.headRef.split("/")[2] ?? "");
 
 /** Whether maya's last resume was refused (it came while her rollback was under way: nothing was paused yet). */
 function resumedTooSoon(report: RehearsalReport): boolean {
@@ -311,12 +307,12 @@ function expectPrinciples({
     expect(report.final_label, why).toBe("handover:done");
     // Every revert PR merged, and each planned step with a diff merged once more than it was rolled back, on its
     // planned branch. Nothing is left open; a step PR closed unmerged is one dana closed or a rollback closed.
-    const reverts = own.filter((p) => REVERT.test(p.pull.headRef));
+    const reverts = own.filter((p) => revertOf(p) !== undefined);
     expect(
       reverts.filter((p) => !p.pull.merged).map((p) => p.number),
       why,
     ).toEqual([]);
-    const steps = own.filter((p) => !REVERT.test(p.pull.headRef));
+    const steps = own.filter((p) => revertOf(p) === undefined);
     expect(
       plan.steps
         .filter((s) => s.status === "planned")
@@ -325,12 +321,9 @@ function expectPrinciples({
     ).toEqual(
       plan.steps
         .filter((s) => s.status === "planned")
-        .map((s) => [
-          s.branch,
-          1 + reverts.filter((p) => p.pull.headRef.startsWith(`handover/1/rollback-${s.id}-`)).length,
-        ]),
+        .map((s) => [s.branch, 1 + reverts.filter((p) => revertOf(p) === s.id).length]),
     );
-    const closers = new Set(drawn.acts.flatMap((a) => (a.kind === "close-retry" ? [`handover/1/${a.step}`] : [])));
+    const closers = new Set(drawn.acts.flatMap((a) => (a.kind === "close-retry" ? [stepBranch(1, a.step)] : [])));
     for (const pr of steps.filter((p) => !p.pull.merged))
       expect(
         pr.state === "closed" && (reverts.length > 0 || closers.has(pr.pull.headRef)),
@@ -397,7 +390,7 @@ function expectPrinciples({
     expect(report.final_label, `still paused at the end: ${why}`).toMatch(
       resumedTooSoon(report) ? /done|aborted|paused/ : /done|aborted/,
     );
-  for (const pr of own.filter((p) => !REVERT.test(p.pull.headRef)))
+  for (const pr of own.filter((p) => revertOf(p) === undefined))
     for (const [from, to] of windows)
       expect(pr.createdAt > from && pr.createdAt < to, `#${pr.number} opened while paused: ${why}`).toBe(false);
 }

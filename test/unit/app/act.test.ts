@@ -633,15 +633,27 @@ describe("act: close and reopen", () => {
   const rolling =
     "Closed by Handover: @maya is rolling back prepare (#42). This step opens again after `/handover resume`.";
 
-  it("close comments on the PR, closes it, then deletes its branch", async () => {
+  const restore =
+    "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; its newest commit is a person's, and **Restore branch** on this PR brings the branch back with every commit; nothing else will be opened.";
+  it.each([
+    ["comments on the PR, closes it, then deletes its branch", false, comment, 204],
+    ["still succeeds when the branch is already gone", false, comment, 422],
+    ["of a PR whose head is a person's commit says how to restore the branch, then deletes it", true, restore, 204],
+  ])("close %s", async (_name, peopleCommits, body, deleted) => {
     const scope = github(seen)
-      .post(`${R}/issues/8/comments`, { body: comment })
+      .post(`${R}/issues/8/comments`, { body })
       .reply(201, { id: 900 })
       .patch(`${R}/pulls/8`, { state: "closed" })
       .reply(200, pullJson(8, RELEASE, { state: "closed" }))
       .delete(`${R}/git/refs/heads/handover/42/release-canary`)
-      .reply(204);
-    await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED });
+      .reply(deleted, deleted === 422 ? { message: "Reference does not exist" } : undefined);
+    await act(deps(), observed(), {
+      kind: "close",
+      step: RELEASE,
+      pr: 8,
+      why: ABORTED,
+      ...(peopleCommits ? { peopleCommits } : {}),
+    });
     expect(seen.matched).toEqual([
       `POST ${R}/issues/8/comments`,
       `PATCH ${R}/pulls/8`,
@@ -664,37 +676,6 @@ describe("act: close and reopen", () => {
       interrupts: true,
     });
     expect(seen.matched).toEqual([`POST ${R}/issues/8/comments`, `PATCH ${R}/pulls/8`]);
-    done(scope);
-  });
-
-  it("close still succeeds when the branch is already gone", async () => {
-    const scope = github(seen)
-      .post(`${R}/issues/8/comments`, { body: comment })
-      .reply(201, { id: 900 })
-      .patch(`${R}/pulls/8`, { state: "closed" })
-      .reply(200, pullJson(8, RELEASE, { state: "closed" }))
-      .delete(`${R}/git/refs/heads/handover/42/release-canary`)
-      .reply(422, { message: "Reference does not exist" });
-    await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED });
-    done(scope);
-  });
-
-  it("close of a PR whose head is a person's commit says how to restore the branch, then deletes it", async () => {
-    const restore =
-      "Closed by Handover: @alice aborted the migration (#42): wrong target.\nThe step branch is deleted; its newest commit is a person's, and **Restore branch** on this PR brings the branch back with every commit; nothing else will be opened.";
-    const scope = github(seen)
-      .post(`${R}/issues/8/comments`, { body: restore })
-      .reply(201, { id: 900 })
-      .patch(`${R}/pulls/8`, { state: "closed" })
-      .reply(200, pullJson(8, RELEASE, { state: "closed" }))
-      .delete(`${R}/git/refs/heads/handover/42/release-canary`)
-      .reply(204);
-    await act(deps(), observed(), { kind: "close", step: RELEASE, pr: 8, why: ABORTED, peopleCommits: true });
-    expect(seen.matched).toEqual([
-      `POST ${R}/issues/8/comments`,
-      `PATCH ${R}/pulls/8`,
-      `DELETE ${R}/git/refs/heads/handover/42/release-canary`,
-    ]);
     done(scope);
   });
 
