@@ -221,6 +221,26 @@ describe("the simulator's answers fit GitHub's OpenAPI description", () => {
       expect([...seen.operations]).toContain(key);
   });
 
+  it("in a rehearsal with a rollback: the close of the next step's PR and the revert PR are answered GitHub's way", {
+    timeout: 120_000,
+  }, async () => {
+    const seen: Seen = { operations: new Set(), problems: [] };
+    const maya = (delay: number, body: string) =>
+      ({ after: "adopt-canary", event: "gate_passed", delay, user: "maya", permission: "maintain", body }) as const;
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [maya(0, "/handover rollback"), maya(3600, "/handover resume")],
+      onSim: watch(seen),
+    });
+    expect(report.completed).toBe(true);
+    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([
+      ["/handover rollback", "rocket"],
+      ["/handover resume", "rocket"],
+    ]);
+    expect([...new Set(seen.problems)]).toEqual([]);
+    // Handover reads the close's answer (a PR merged meanwhile stays merged), so its shape is GitHub's.
+    expect([...seen.operations]).toContain("PATCH /repos/{owner}/{repo}/pulls/{pull_number} 200");
+  });
+
   it("in a rehearsal whose dashboard is deleted: the rebuild reads the commands' reactions, GitHub's way", {
     timeout: 120_000,
   }, async () => {
