@@ -213,19 +213,25 @@ async function meddle(drawn: Crowd): Promise<void> {
         const moment = "after" in a ? { step: a.after, event: a.event } : { step: a.step, event: "opened" };
         if (moment.step !== step.id || moment.event !== event || acted.has(n)) return;
         acted.add(n);
-        if (a.kind === "push-step" && a.step === step.id && event === "opened")
-          humanCommits.push({ sha: pushToStep(sim, step, a.what, n), what: `dana's ${a.what} on ${step.branch}` });
-        if (a.kind === "close-retry" && a.step === step.id && event === "opened") {
+        if (a.kind === "push-step") {
+          const head = sim.branchSha(step.branch);
+          const sha = pushToStep(sim, step, a.what, n);
+          // An amend rewrites the head: when that was her own earlier commit, the new one carries its change too.
+          const rewritten = humanCommits.findIndex((c) => a.what === "amend" && c.sha === head);
+          if (rewritten >= 0) humanCommits.splice(rewritten, 1);
+          humanCommits.push({ sha, what: `dana's ${a.what} on ${step.branch}` });
+        }
+        if (a.kind === "close-retry") {
           const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
           if (pr && a.how === "close") sim.closePull(pr.number, "dana");
           if (pr && a.how === "delete-branch") sim.deleteBranch("dana", step.branch);
         }
-        if (a.kind === "push-main" && a.after === step.id && a.event === event) {
+        if (a.kind === "push-main") {
           const path = `notes/main-${n}.md`;
           const sha = sim.pushFiles("dana", "main", [{ path, content: `Main notes ${n}\n` }], `Add ${path}`);
           humanCommits.push({ sha, what: `dana's ${path} on main` });
         }
-        if (a.kind === "edit-target" && a.after === step.id && a.event === event) {
+        if (a.kind === "edit-target") {
           const body = sim.getIssue(1).body ?? "";
           sim.editIssue(
             "operator",
