@@ -98,6 +98,15 @@ export async function orUndefined<T>(request: Promise<T>): Promise<T | undefined
   }
 }
 
+/**
+ * GitHub's answer to a compare of two commits with no commit in common (a branch pushed from an unrelated history):
+ * 404, "No common ancestor between A and B." (a commit it does not know is a 404 "Not Found").
+ */
+export function unrelatedHistories(err: unknown): boolean {
+  const e = (typeof err === "object" && err !== null ? err : {}) as RequestErrorLike;
+  return e.status === 404 && messages(e).some((m) => m.startsWith("No common ancestor"));
+}
+
 /** The request an error answered, as `METHOD /path` (no host, no query), when it came from one. */
 export function failedRequest(err: unknown): string | undefined {
   const request = (typeof err === "object" && err !== null ? (err as RequestErrorLike) : {}).request;

@@ -5,7 +5,7 @@ import type { FileChange } from "../repo/index.js";
 import type { HealthReport } from "../spec/events.js";
 import { readArchive } from "./archive.js";
 import { conditionalGet, conditionalReads, LruCache } from "./conditional.js";
-import { classify, orUndefined } from "./errors.js";
+import { classify, orUndefined, unrelatedHistories } from "./errors.js";
 import { issueNews, pullNews, type Seen } from "./news.js";
 import {
   COMMITTER,
@@ -643,8 +643,14 @@ export class OctokitPort implements GitHubPort {
   }
 
   async contains(head: string, base: string): Promise<boolean> {
-    const data = await this.get(`/compare/${base}...${head}`);
-    return data.status === "identical" || data.status === "ahead";
+    try {
+      const data = await this.get(`/compare/${base}...${head}`);
+      return data.status === "identical" || data.status === "ahead";
+    } catch (err) {
+      // Histories with no commit in common: neither holds the other.
+      if (unrelatedHistories(err)) return false;
+      throw err;
+    }
   }
 
   async getBranch(branch: string): Promise<string | undefined> {

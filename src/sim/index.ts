@@ -394,17 +394,24 @@ export class GitHubSim {
   }
 
   /**
-   * A person's commit on a branch (created from the default branch if missing); null content deletes. `amend` replaces
-   * the branch's head commit (a force push).
+   * A person's commit on a branch (created from the default branch if missing) with the files as they are there and
+   * `changes` (null content deletes). `amend` replaces the branch's head commit, and `parent` gives the commit that
+   * parent instead of the head (a branch's commits squashed onto it; null: an unrelated history): both force-push.
    */
   pushFiles(
     user: string,
     branch: string,
     changes: { path: string; content: string | null }[],
     message: string,
-    options: { amend?: boolean } = {},
+    options: { amend?: boolean; parent?: string | null } = {},
   ): string {
-    return this.repo.commitFiles(branch, changes, message, actorFor(user), options.amend ?? false);
+    return this.repo.commitFiles(branch, changes, message, actorFor(user), options);
+  }
+
+  /** The newest commit both commits (shas or branches) have, if any. */
+  mergeBase(a: string, b: string): string | undefined {
+    const [x, y] = [this.repo.resolveCommit(a), this.repo.resolveCommit(b)];
+    return x && y ? this.repo.objects.mergeBase(x, y) : undefined;
   }
 
   /** A person deletes a branch (GitHub closes the open PRs it heads). */
@@ -446,7 +453,6 @@ export class GitHubSim {
     return this.repo.branchSha(branch);
   }
 
-  /** Every file of a commit (sha or branch) as text. */
   /** A codeload download: `/_codeload/<owner>/<repo>/<sha>` as GitHub's tar.gz (one `<owner>-<repo>-<short>/` folder). */
   private async serveArchive(url: string, res: ServerResponse): Promise<void> {
     const sha = url.split("/").pop() ?? "";
@@ -471,6 +477,7 @@ export class GitHubSim {
     archive.finalize();
   }
 
+  /** Every file of a commit (sha or branch) as text. */
   readTree(sha: string): Map<string, string> {
     const commit = this.repo.resolveCommit(sha);
     if (!commit) throw new Error(`GitHubSim.readTree: no commit ${sha}`);

@@ -232,10 +232,15 @@ export class RepoState {
     changes: { path: string; content: string | null }[],
     message: string,
     actor: Actor,
-    amend = false,
+    rewrite: { amend?: boolean; parent?: string | null } = {},
   ): string {
     const head = this.branchSha(branch) ?? this.branchSha(this.defaultBranch);
-    const parent = amend && head ? this.objects.getCommit(head)?.parents[0] : head;
+    const parent =
+      rewrite.parent !== undefined
+        ? rewrite.parent
+        : rewrite.amend && head
+          ? this.objects.getCommit(head)?.parents[0]
+          : head;
     const flat: FlatTree = head ? this.objects.flatten(this.treeOf(head)) : new Map();
     for (const change of changes) {
       if (change.content === null) flat.delete(change.path);
@@ -249,7 +254,7 @@ export class RepoState {
       author: person,
       committer: person,
     });
-    this.moveRef(`refs/heads/${branch}`, sha, actor, amend);
+    this.moveRef(`refs/heads/${branch}`, sha, actor, rewrite.amend === true || rewrite.parent !== undefined);
     return sha;
   }
 

@@ -112,23 +112,30 @@ describe("what counts as a merged step", { timeout: 120_000 }, () => {
     expect(report.steps.find((s) => s.id === "release-canary")?.pr).not.toBe(retargeted);
   });
 
-  it("a step branch a person pushed in advance is not used: no PR from it, the dashboard says to delete it", async () => {
-    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      onStep: (event, step, sim) => {
-        if (event === "opened" && step.id === "prepare")
-          sim.pushFiles("mallory", "handover/1/release-canary", [{ path: "x.txt", content: "x\n" }], "mine now");
-      },
-    });
-    expect(report.completed).toBe(false);
-    expect(report.stopped_at).toBe("release-canary");
-    expect(report.final_label).toBe("handover:failed");
-    const sim = sims[0] as GitHubSim;
-    expect(sim.listPulls().filter((p) => p.pull.headRef === "handover/1/release-canary")).toEqual([]);
-    const dashboard = sim.listComments(1).find((c) => c.user === "handover[bot]")?.body ?? "";
-    expect(dashboard).toContain(
-      "branch handover/1/release-canary already exists with a commit Handover did not make (committed by mallory): delete the branch, and Handover opens release-canary on it",
-    );
-  });
+  it.each([
+    ["on the default branch's history", {}],
+    // GitHub's compare of the two answers 404 "No common ancestor": the branch is no more Handover's than the other.
+    ["from an unrelated history", { parent: null }],
+  ])(
+    "a step branch a person pushed in advance %s is not used: no PR from it, the dashboard says to delete it",
+    async (_, how) => {
+      const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+        onStep: (event, step, sim) => {
+          if (event === "opened" && step.id === "prepare")
+            sim.pushFiles("mallory", "handover/1/release-canary", [{ path: "x.txt", content: "x\n" }], "mine now", how);
+        },
+      });
+      expect(report.completed).toBe(false);
+      expect(report.stopped_at).toBe("release-canary");
+      expect(report.final_label).toBe("handover:failed");
+      const sim = sims[0] as GitHubSim;
+      expect(sim.listPulls().filter((p) => p.pull.headRef === "handover/1/release-canary")).toEqual([]);
+      const dashboard = sim.listComments(1).find((c) => c.user === "handover[bot]")?.body ?? "";
+      expect(dashboard).toContain(
+        "branch handover/1/release-canary already exists with a commit Handover did not make (committed by mallory): delete the branch, and Handover opens release-canary on it",
+      );
+    },
+  );
 });
 
 describe("a step branch a person made from the default branch", () => {

@@ -227,6 +227,20 @@ describe("git objects", () => {
     done(scope);
   });
 
+  it("contains is false for histories with no commit in common (GitHub's 404 on the compare); another 404 throws", async () => {
+    const scope = github(seen)
+      .get(`${R}/compare/base1...orphan1`)
+      .reply(404, {
+        message: "No common ancestor between base1 and orphan1.",
+        documentation_url: "https://docs.github.com/rest/commits/commits#compare-two-commits",
+      })
+      .get(`${R}/compare/base1...gone1`)
+      .reply(404, { message: "Not Found" });
+    expect(await port().contains("orphan1", "base1")).toBe(false);
+    await expect(port().contains("gone1", "base1")).rejects.toMatchObject({ status: 404, message: /Not Found/ });
+    done(scope);
+  });
+
   it("defaultBranch reads the repo once, then only the branch (the next reconcile's adapter)", async () => {
     const scope = github(seen)
       .get(R)
