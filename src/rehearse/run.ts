@@ -290,10 +290,16 @@ class Rehearsal {
       .filter(([, text]) => text.includes(PLACEHOLDER))
       .map(([path, text]) => ({ path, content: text.replaceAll(PLACEHOLDER, `${target}-deps.internal`) }));
     if (changes.length === 0) return;
-    // A rebase merge puts every commit of the PR on the default branch: in a rebase-only repo the operator amends the
-    // scaffold commit, so no commit with REPLACE-ME lands there.
-    const amend = this.options.repo?.merge === "rebase";
-    sim.pushFiles(OPERATOR, branch, changes, `Point ${target} at its own dependencies`, { amend });
+    // A rebase merge puts every commit of the PR on the default branch: in a rebase-only repo the operator squashes the
+    // branch's commits (the scaffold's, and any a reviewer pushed) into one, so no commit with REPLACE-ME lands there.
+    const squash = this.options.repo?.merge === "rebase" ? sim.mergeBase(branch, sim.repo.defaultBranch) : undefined;
+    sim.pushFiles(
+      OPERATOR,
+      branch,
+      changes,
+      `Point ${target} at its own dependencies`,
+      squash ? { parent: squash } : {},
+    );
     this.log(`operator: filled in ${changes.length} file(s) on ${branch} with ${target}'s own dependencies`);
   }
 

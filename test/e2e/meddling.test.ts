@@ -1,12 +1,12 @@
 // People do things in the middle of a migration that no scripted test lines up: they push to a step's branch, push to
 // the default branch, pause and resume, close a step PR and ask for a retry, abort, edit the issue, and someone without
 // the permission tries the commands that matter, all while webhooks are duplicated, dropped and reordered, GitHub fails
-// now and then, and two replicas share the work. fast-check draws such a crowd of meddlers over a whole rehearsal;
-// whatever it draws, the principles hold.
+// now and then, and two replicas share the work, in a repo that merges with merge commits, squashes or rebases.
+// fast-check draws such a crowd of meddlers over a whole rehearsal; whatever it draws, the principles hold.
 import { fc } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { decodeState } from "../../src/engine/index.js";
-import { COMMITTER } from "../../src/github/port.js";
+import { COMMITTER, type MergeMethod } from "../../src/github/port.js";
 import type { Plan, PlannedStep } from "../../src/plan/index.js";
 import type { RehearsalReport, ScriptedComment } from "../../src/rehearse/run.js";
 import { BOT } from "../../src/rehearse/world.js";
@@ -98,6 +98,8 @@ const act: fc.Arbitrary<Act> = fc.oneof(
 const crowd = fc.record({
   chaos: fc.option(fc.integer({ min: 1, max: 1_000_000 }), { nil: undefined }),
   replicas: fc.constantFrom(1, 2),
+  /** The one merge method the repo allows. */
+  merge: fc.constantFrom<MergeMethod>("merge", "squash", "rebase"),
   acts: fc.array(act, { minLength: 1, maxLength: 5 }),
 });
 type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
@@ -111,40 +113,61 @@ function resumedTooSoon(report: RehearsalReport): boolean {
   return resumes.at(-1)?.accepted === false;
 }
 
-/** Whether `ancestor` is `sha` or one of its ancestors. */
-function reaches(sim: GitHubSim, sha: string, ancestor: string): boolean {
-  const seen = new Set<string>();
-  const queue = [sha];
-  while (queue.length > 0) {
-    const at = queue.pop() as string;
-    if (at === ancestor) return true;
-    if (seen.has(at)) continue;
-    seen.add(at);
-    queue.push(...sim.commitParents(at));
-  }
-  return false;
+/** A person's commit, and the line it put in a file: what a squash or a rebase merge keeps of it (in another commit). */
+interface HumanChange {
+  sha: string;
+  what: string;
+  path: string;
+  line: string;
 }
 
 /**
  * dana's commit on a step's open branch: a file of her own, or a comment line at the end of a file the step writes; or
  * her file amended into the branch's head commit, force-pushed.
  */
-function pushToStep(sim: GitHubSim, step: PlannedStep, what: Push, n: number): string {
+function pushToStep(sim: GitHubSim, step: PlannedStep, what: Push, n: number): Omit<HumanChange, "what"> {
   const written = step.changes.find((c) => c.content !== null && /\.ya?ml$/.test(c.path));
   if (what === "comment" && written) {
     const text = sim.readTree(step.branch).get(written.path) ?? "";
-    const content = `${text}${text.endsWith("\n") ? "" : "\n"}# reviewed by dana (${n})\n`;
-    return sim.pushFiles("dana", step.branch, [{ path: written.path, content }], `Note on ${written.path}`);
+    const line = `# reviewed by dana (${n})`;
+    const content = `${text}${text.endsWith("\n") ? "" : "\n"}${line}\n`;
+    const sha = sim.pushFiles("dana", step.branch, [{ path: written.path, content }], `Note on ${written.path}`);
+    return { sha, path: written.path, line };
   }
   const path = `notes/${step.id}-${n}.md`;
-  return sim.pushFiles("dana", step.branch, [{ path, content: `Notes ${n}\n` }], `Add ${path}`, {
+  const line = `Notes ${n}`;
+  const sha = sim.pushFiles("dana", step.branch, [{ path, content: `${line}\n` }], `Add ${path}`, {
     amend: what === "amend",
   });
+  return { sha, path, line };
+}
+
+/** Every commit reachable from `tips`. */
+function history(sim: GitHubSim, tips: string[]): string[] {
+  const seen = new Set<string>();
+  const queue = [...tips];
+  while (queue.length > 0) {
+    const at = queue.pop() as string;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    queue.push(...sim.commitParents(at));
+  }
+  return [...seen];
+}
+
+/**
+ * Whether a person's change was kept: with merge commits their commit itself is in the history of `tips`; a squash or
+ * a rebase merge copies it into new commits, so there a commit of that history holds their line.
+ */
+function kept(sim: GitHubSim, tips: string[], change: HumanChange, merge: MergeMethod): boolean {
+  const commits = history(sim, tips);
+  if (merge === "merge") return commits.includes(change.sha);
+  return commits.some((sha) => sim.readTree(sha).get(change.path)?.split("\n").includes(change.line));
 }
 
 async function meddle(drawn: Crowd): Promise<void> {
   const commands: ScriptedComment[] = [];
-  const humanCommits: { sha: string; what: string }[] = [];
+  const humanChanges: HumanChange[] = [];
   let pauses = 0;
   drawn.acts.forEach((a) => {
     if (a.kind === "pause") {
@@ -206,6 +229,7 @@ async function meddle(drawn: Crowd): Promise<void> {
     commands,
     onEvent: (at, line) => timeline.push(`${(at / 60_000).toFixed(1).padStart(7)} min  ${line}`),
     replicas: drawn.replicas,
+    repo: { merge: drawn.merge },
     ...(drawn.chaos == null ? {} : { chaosSeed: drawn.chaos }),
     onStep: (event, step, sim) => {
       drawn.acts.forEach((a, n) => {
@@ -213,13 +237,13 @@ async function meddle(drawn: Crowd): Promise<void> {
         const moment = "after" in a ? { step: a.after, event: a.event } : { step: a.step, event: "opened" };
         if (moment.step !== step.id || moment.event !== event || acted.has(n)) return;
         acted.add(n);
-        if (a.kind === "push-step") {
+        // (Another act at the same moment may have deleted the branch: dana then has nothing to push to.)
+        if (a.kind === "push-step" && sim.branchSha(step.branch) !== undefined) {
           const head = sim.branchSha(step.branch);
-          const sha = pushToStep(sim, step, a.what, n);
+          const pushed = pushToStep(sim, step, a.what, n);
           // An amend rewrites the head: when that was her own earlier commit, the new one carries its change too.
-          const rewritten = humanCommits.findIndex((c) => a.what === "amend" && c.sha === head);
-          if (rewritten >= 0) humanCommits.splice(rewritten, 1);
-          humanCommits.push({ sha, what: `dana's ${a.what} on ${step.branch}` });
+          for (const earlier of humanChanges) if (a.what === "amend" && earlier.sha === head) earlier.sha = pushed.sha;
+          humanChanges.push({ ...pushed, what: `dana's ${a.what} on ${step.branch}` });
         }
         if (a.kind === "close-retry") {
           const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
@@ -228,8 +252,9 @@ async function meddle(drawn: Crowd): Promise<void> {
         }
         if (a.kind === "push-main") {
           const path = `notes/main-${n}.md`;
-          const sha = sim.pushFiles("dana", "main", [{ path, content: `Main notes ${n}\n` }], `Add ${path}`);
-          humanCommits.push({ sha, what: `dana's ${path} on main` });
+          const line = `Main notes ${n}`;
+          const sha = sim.pushFiles("dana", "main", [{ path, content: `${line}\n` }], `Add ${path}`);
+          humanChanges.push({ sha, what: `dana's ${path} on main`, path, line });
         }
         if (a.kind === "edit-target") {
           const body = sim.getIssue(1).body ?? "";
@@ -243,7 +268,7 @@ async function meddle(drawn: Crowd): Promise<void> {
     },
   });
   try {
-    expectPrinciples({ drawn, report, plan, sim: sims[0] as GitHubSim, humanCommits, pauses });
+    expectPrinciples({ drawn, report, plan, sim: sims[0] as GitHubSim, humanChanges, pauses });
   } catch (err) {
     // What happened, for whoever reads the failure (fast-check prints the crowd it drew).
     const sim = sims[0] as GitHubSim;
@@ -263,14 +288,14 @@ function expectPrinciples({
   report,
   plan,
   sim,
-  humanCommits,
+  humanChanges,
   pauses,
 }: {
   drawn: Crowd;
   report: RehearsalReport;
   plan: Plan;
   sim: GitHubSim;
-  humanCommits: { sha: string; what: string }[];
+  humanChanges: HumanChange[];
   pauses: number;
 }): void {
   const why = JSON.stringify(drawn);
@@ -347,14 +372,11 @@ function expectPrinciples({
       `${entry.note} at ${entry.at}: ${why}`,
     ).toBe(true);
   }
-  // No person's commit was ever overwritten: each is on the default branch at the end.
+  // No person's commit was ever overwritten: each is in the default branch's history at the end.
   // (A step PR the abort closed keeps them: GitHub's Restore branch brings its branch back.)
   const tips = [sim.branchSha("main") as string, ...own.filter((p) => !p.pull.merged).map((p) => p.pull.headSha)];
-  for (const commit of humanCommits)
-    expect(
-      tips.some((tip) => reaches(sim, tip, commit.sha)),
-      `${commit.what}: ${why}`,
-    ).toBe(true);
+  for (const change of humanChanges)
+    expect(kept(sim, tips, change, drawn.merge), `${change.what} (${drawn.merge}): ${why}`).toBe(true);
 
   // eve's commands were all refused, and said why (an aborted rehearsal ends at once: one due later is never posted).
   const strangers = report.comments.filter((c) => c.user === "eve");
