@@ -1,8 +1,9 @@
 // People do things in the middle of a migration that no scripted test lines up: they push to a step's branch, push to
 // the default branch, pause and resume, close a step PR and ask for a retry, abort, edit the issue, and someone without
 // the permission tries the commands that matter, all while webhooks are duplicated, dropped and reordered, GitHub fails
-// now and then, and two replicas share the work, in a repo that merges with merge commits, squashes or rebases.
-// fast-check draws such a crowd of meddlers over a whole rehearsal; whatever it draws, the principles hold.
+// now and then, and two replicas share the work, in a repo that merges with merge commits, squashes or rebases, and
+// that is the bundled example or one packaged for Kustomize, Flux or Argo CD. fast-check draws such a crowd of meddlers
+// over a whole rehearsal; whatever it draws, the principles hold.
 import { fc } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { decodeState } from "../../src/engine/index.js";
@@ -13,52 +14,58 @@ import { BOT } from "../../src/rehearse/world.js";
 import type { GitHubSim, SimPullRequest } from "../../src/sim/index.js";
 
 import { DASHBOARD_MARKER, stepBranch, stepOfRollback } from "../../src/spec/markers.js";
-import { EXAMPLE_ISSUE, expectStrictOrder, run, setup } from "./helpers.js";
+import { EXAMPLE_ISSUE, expectStrictOrder, issueBody, run, setup } from "./helpers.js";
 
-type Moment = { after: string; event: ScriptedComment["event"] };
+/** A step by its id; as drawn, by its place among the repo's steps up to the last adopt (any number, wrapped round). */
+type Moment<S = string> = { after: S; event: ScriptedComment["event"] };
 type Push = "new-file" | "comment" | "amend";
 
-type Act =
+type Act<S = string> =
   /**
    * dana pushes a commit of her own to the step's branch once its PR is open: a new file, a comment line, or her file
    * amended into Handover's commit (a force push: Handover's commit is no longer on the branch).
    */
-  | { kind: "push-step"; step: string; what: Push }
+  | { kind: "push-step"; step: S; what: Push }
   /** dana pushes a file of her own straight to the default branch. */
-  | ({ kind: "push-main" } & Moment)
+  | ({ kind: "push-main" } & Moment<S>)
   /** alice (write) pauses, and resumes `minutes` later. */
-  | ({ kind: "pause"; minutes: number } & Moment)
+  | ({ kind: "pause"; minutes: number } & Moment<S>)
   /** eve, who can only read, tries a command that changes the migration. */
-  | ({ kind: "stranger"; verb: string } & Moment)
+  | ({ kind: "stranger"; verb: string } & Moment<S>)
   /**
    * dana closes the step's PR once it is open, or deletes its branch (GitHub closes the PR); alice asks Handover to
    * `retry` it `minutes` later.
    */
-  | { kind: "close-retry"; step: string; minutes: number; how: "close" | "delete-branch" }
+  | { kind: "close-retry"; step: S; minutes: number; how: "close" | "delete-branch" }
   /** maya (maintain) rolls back the last merged step, and resumes `minutes` later (the chain pauses after a rollback). */
-  | ({ kind: "rollback"; minutes: number } & Moment)
+  | ({ kind: "rollback"; minutes: number } & Moment<S>)
   /** maya (maintain) skips the current step's gate (refused before the step merged). */
-  | ({ kind: "skip" } & Moment)
+  | ({ kind: "skip" } & Moment<S>)
   /** alice aborts the migration. */
-  | ({ kind: "abort" } & Moment)
+  | ({ kind: "abort" } & Moment<S>)
   /** The operator edits the issue's target cluster (frozen once the first step merged). */
-  | ({ kind: "edit-target" } & Moment);
+  | ({ kind: "edit-target" } & Moment<S>);
 
-/** The example's steps up to the last adopt (the rehearsal's operator approves the decommission). */
-const STEPS = (await setup("examples/config-repo", EXAMPLE_ISSUE)).plan.steps
-  .filter((s) => s.kind !== "decommission")
-  .map((s) => s.id);
+/** The repos a crowd meddles in: the bundled example (Replicante's files era), and the Kustomize, Flux and Argo CD ones. */
+const REPOS: Record<string, string> = {
+  "examples/config-repo": EXAMPLE_ISSUE,
+  "test/fixtures/repos/kustomize": issueBody("replicore-a", "replicore-b", "0.3.1", "canary: mongo\nrest: *"),
+  "test/fixtures/repos/flux": issueBody("replicore-a", "replicore-b", "0.3.1", "canary: etcd\nrest: *"),
+  "test/fixtures/repos/argocd": issueBody("replicore-a", "replicore-b", "0.3.1", "canary: postgres\nrest: *"),
+};
+/** A place among a repo's steps (the longest plan has 7 up to its last adopt). */
+const place = fc.nat({ max: 6 });
 const moment = fc.record({
-  after: fc.constantFrom(...STEPS),
+  after: place,
   event: fc.constantFrom<ScriptedComment["event"]>("opened", "merged", "gate_passed"),
 });
 /** Each act as often as the others, but for an abort: it ends the rehearsal, so most crowds meet the whole chain. */
 const often = <T>(arbitrary: fc.Arbitrary<T>) => ({ arbitrary, weight: 4 });
-const act: fc.Arbitrary<Act> = fc.oneof(
+const act: fc.Arbitrary<Act<number>> = fc.oneof(
   often(
     fc.record({
       kind: fc.constant("push-step" as const),
-      step: fc.constantFrom(...STEPS),
+      step: place,
       what: fc.constantFrom<Push>("new-file", "comment", "amend"),
     }),
   ),
@@ -73,16 +80,11 @@ const act: fc.Arbitrary<Act> = fc.oneof(
       .tuple(moment, fc.constantFrom("abort", "decommission", "skip", "rollback", "pause", "retry"))
       .map(([m, verb]) => ({ kind: "stranger" as const, verb, ...m })),
   ),
-  // Once the first step merged: before it, a new target is a new plan (rehearse.test.ts has that race).
-  often(
-    moment
-      .filter((m) => m.after !== "prepare" || m.event !== "opened")
-      .map((m) => ({ kind: "edit-target" as const, ...m })),
-  ),
+  often(moment.map((m) => ({ kind: "edit-target" as const, ...m }))),
   often(
     fc.record({
       kind: fc.constant("close-retry" as const),
-      step: fc.constantFrom(...STEPS),
+      step: place,
       minutes: fc.integer({ min: 1, max: 30 }),
       how: fc.constantFrom("close" as const, "delete-branch" as const),
     }),
@@ -96,6 +98,7 @@ const act: fc.Arbitrary<Act> = fc.oneof(
   { arbitrary: moment.map((m) => ({ kind: "abort" as const, ...m })), weight: 1 },
 );
 const crowd = fc.record({
+  repo: fc.constantFrom(...Object.keys(REPOS)),
   chaos: fc.option(fc.integer({ min: 1, max: 1_000_000 }), { nil: undefined }),
   replicas: fc.constantFrom(1, 2),
   /** The one merge method the repo allows. */
@@ -103,6 +106,18 @@ const crowd = fc.record({
   acts: fc.array(act, { minLength: 1, maxLength: 5 }),
 });
 type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
+
+/** The drawn acts on a repo's steps up to the last adopt (the rehearsal's operator approves the decommission). */
+function onSteps(acts: Act<number>[], plan: Plan): Act[] {
+  const ids = plan.steps.filter((s) => s.kind !== "decommission").map((s) => s.id);
+  const id = (place: number) => ids[place % ids.length] as string;
+  return (
+    acts
+      .map((a) => ("after" in a ? { ...a, after: id(a.after) } : { ...a, step: id(a.step) }))
+      // A target edited once the first step merged: before it, it is a new plan (rehearse.test.ts has that race).
+      .filter((a) => a.kind !== "edit-target" || a.after !== ids[0] || a.event !== "opened")
+  );
+}
 
 /** The step a revert PR reverts (its branch is `handover/<issue>/rollback-<step>-<attempt>`); undefined for a step PR. */
 const revertOf = (pr: SimPullRequest): string | undefined => stepOfRollback(pr.pull.headRef.split("/")[2] ?? "");
@@ -166,10 +181,12 @@ function kept(sim: GitHubSim, tips: string[], change: HumanChange, merge: MergeM
 }
 
 async function meddle(drawn: Crowd): Promise<void> {
+  const body = REPOS[drawn.repo] as string;
+  const acts = onSteps(drawn.acts, (await setup(drawn.repo, body)).plan);
   const commands: ScriptedComment[] = [];
   const humanChanges: HumanChange[] = [];
   let pauses = 0;
-  drawn.acts.forEach((a) => {
+  acts.forEach((a) => {
     if (a.kind === "pause") {
       const by = { after: a.after, event: a.event, user: "alice", permission: "write" } as const;
       commands.push(
@@ -225,14 +242,14 @@ async function meddle(drawn: Crowd): Promise<void> {
   });
   const timeline: string[] = [];
   const acted = new Set<number>();
-  const { report, plan, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+  const { report, plan, sims } = await run(drawn.repo, body, {
     commands,
     onEvent: (at, line) => timeline.push(`${(at / 60_000).toFixed(1).padStart(7)} min  ${line}`),
     replicas: drawn.replicas,
     repo: { merge: drawn.merge },
     ...(drawn.chaos == null ? {} : { chaosSeed: drawn.chaos }),
     onStep: (event, step, sim) => {
-      drawn.acts.forEach((a, n) => {
+      acts.forEach((a, n) => {
         // Each act happens once: a step opens again after a rollback or a deleted branch.
         const moment = "after" in a ? { step: a.after, event: a.event } : { step: a.step, event: "opened" };
         if (moment.step !== step.id || moment.event !== event || acted.has(n)) return;
@@ -268,7 +285,7 @@ async function meddle(drawn: Crowd): Promise<void> {
     },
   });
   try {
-    expectPrinciples({ drawn, report, plan, sim: sims[0] as GitHubSim, humanChanges, pauses });
+    expectPrinciples({ drawn, acts, report, plan, sim: sims[0] as GitHubSim, humanChanges, pauses });
   } catch (err) {
     // What happened, for whoever reads the failure (fast-check prints the crowd it drew).
     const sim = sims[0] as GitHubSim;
@@ -285,6 +302,7 @@ async function meddle(drawn: Crowd): Promise<void> {
 
 function expectPrinciples({
   drawn,
+  acts,
   report,
   plan,
   sim,
@@ -292,13 +310,14 @@ function expectPrinciples({
   pauses,
 }: {
   drawn: Crowd;
+  acts: Act[];
   report: RehearsalReport;
   plan: Plan;
   sim: GitHubSim;
   humanChanges: HumanChange[];
   pauses: number;
 }): void {
-  const why = JSON.stringify(drawn);
+  const why = `${JSON.stringify(drawn)} (acts ${JSON.stringify(acts)})`;
   const own = sim.listPulls().filter((p) => p.user === BOT);
   const state = decodeState(
     sim.listComments(1).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER))?.body ?? "",
@@ -354,7 +373,7 @@ function expectPrinciples({
         .filter((s) => s.status === "planned")
         .map((s) => [s.branch, 1 + reverts.filter((p) => revertOf(p) === s.id).length]),
     );
-    const closers = new Set(drawn.acts.flatMap((a) => (a.kind === "close-retry" ? [stepBranch(1, a.step)] : [])));
+    const closers = new Set(acts.flatMap((a) => (a.kind === "close-retry" ? [stepBranch(1, a.step)] : [])));
     for (const pr of steps.filter((p) => !p.pull.merged))
       expect(
         pr.state === "closed" && (reverts.length > 0 || closers.has(pr.pull.headRef)),
@@ -380,7 +399,7 @@ function expectPrinciples({
 
   // eve's commands were all refused, and said why (an aborted rehearsal ends at once: one due later is never posted).
   const strangers = report.comments.filter((c) => c.user === "eve");
-  expect(strangers.length, why).toBe(drawn.acts.filter((a) => a.kind === "stranger").length);
+  expect(strangers.length, why).toBe(acts.filter((a) => a.kind === "stranger").length);
   for (const c of strangers) {
     if (aborted && c.reaction === null && c.reply === null) continue;
     expect(c.accepted, why).toBe(false);
