@@ -495,15 +495,16 @@ async function rollbackView(
   } else if (pr.merged) {
     const mergeSha = rb.mergeSha ?? pr.mergeCommitSha ?? pr.headSha;
     gatedOn(await deps.port.readTree(mergeSha));
-    view.gate = (
-      await gateOf(
-        deps,
-        view.step,
-        { mergeSha, mergedAt: rb.mergedAt ?? pr.mergedAt ?? deps.now() },
-        snapshot.headSha,
-        request.version,
-      )
-    ).gate;
+    const { gate, probes } = await gateOf(
+      deps,
+      view.step,
+      { mergeSha, mergedAt: rb.mergedAt ?? pr.mergedAt ?? deps.now(), ...(rb.probes ? { probes: rb.probes } : {}) },
+      snapshot.headSha,
+      request.version,
+    );
+    view.gate = gate;
+    // Its http checks' results are kept as a step's are: GitHub keeps none, and a soak needs every one since the merge.
+    if (Object.keys(probes).length > 0) snapshot.hidden = { ...snapshot.hidden, rollback: { ...rb, probes } };
   } else if (pr.state === "open") gatedOn(await deps.port.readTree(pr.headSha));
   return { of: target, view };
 }

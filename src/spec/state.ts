@@ -82,6 +82,8 @@ export const hiddenState = z.object({
       mergeSha: z.string().optional(),
       mergedAt: z.number().optional(),
       failed: z.object({ reason: z.string(), at: z.number() }).optional(),
+      /** Results of the revert gate's http checks, as a step keeps its own (`probes`). */
+      probes: z.record(z.string(), z.array(observation)).optional(),
     })
     .nullable()
     .default(null),

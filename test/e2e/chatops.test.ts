@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ScriptedComment } from "../../src/rehearse/run.js";
 import type { GitHubSim } from "../../src/sim/index.js";
-import { EXAMPLE_ISSUE, run } from "./helpers.js";
+import { EXAMPLE_ISSUE, issueBody, run } from "./helpers.js";
 
 /** A command alice (write) posts `delay` seconds after a step's moment. */
 const alice = (after: string, event: ScriptedComment["event"], delay: number, body: string): ScriptedComment => ({
@@ -241,6 +241,32 @@ describe("ChatOps in a rehearsal", () => {
     const prepare = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/prepare");
     expect(prepare.map((p) => p.pull.merged)).toEqual([true, true]);
     expect((prepare[1]?.createdAt ?? 0) - (rollback?.pull.mergedAt ?? 0)).toBe(3600_000 - 5 * 60_000);
+  });
+
+  it("rollback of a step gated on an http check (Core 0.3 to 0.4): the revert's gate keeps every probe until its soak is over; resume goes on", async () => {
+    const { report, sims } = await run(
+      "test/fixtures/repos/core-0.3",
+      issueBody("replicore-a", "replicore-b", "0.4.0", "mongo: mongo\nrest: *"),
+      {
+        commands: [
+          maya("adopt-mongo", "gate_passed", 0, "/handover rollback"),
+          maya("adopt-mongo", "gate_passed", 3600, "/handover resume"),
+        ],
+      },
+    );
+    // The revert's gate passed within the hour, so the chain was paused by then and the resume was taken.
+    expect(report.comments.map((c) => [c.body, c.reaction, c.reply])).toEqual([
+      ["/handover rollback", "rocket", null],
+      ["/handover resume", "rocket", null],
+    ]);
+    expect(report.completed).toBe(true);
+    expect(report.violations).toEqual([]);
+    const sim = sims[0] as GitHubSim;
+    const rollback = sim.listPulls().find((p) => p.pull.headRef === "handover/1/rollback-adopt-mongo-1");
+    expect(rollback?.pull.merged).toBe(true);
+    expect(rollback?.body).toContain("http://replicore-b.playground:16016/api/unstable/introspect/health");
+    const adopt = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/adopt-mongo");
+    expect(adopt.map((p) => p.pull.merged)).toEqual([true, true]);
   });
 
   it("rollback racing a person's merge of the next step: the merge stands, the rollback is cancelled, paused; resume goes on", async () => {
