@@ -169,7 +169,7 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
         created = answer.branch;
         opened = answer.pull;
       } else created = await port.createBranch(step.branch, sha);
-      if (!created) await bringUp(deps, step.branch, sha, action.baseSha);
+      if (!created) await bringUp(deps, step.branch, sha, action.baseSha, action.mergedHead);
       const pr = opened ?? (await port.createPull(pull));
       await port.addLabels(pr.number, [MIGRATION_LABEL]);
       return;
@@ -225,9 +225,16 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
  * The step branch exists (a crash after creating it, another replica, an earlier attempt, or the branch of a PR merged
  * for a plan the issue no longer asks for): bring it up to this step only if its head is Handover's and not already
  * this step on this base (so no commit piles up on every attempt), or is already in the base (a person's commits
- * there are merged: the new head has them in its history). A person's push the base lacks is never overwritten.
+ * there are merged: the new head has them in its history), or is the head its merged PR had (`mergedHead`: a squash
+ * or rebase merge copied its commits into the base). A person's push the base lacks is never overwritten.
  */
-async function bringUp(deps: EngineDeps, branch: string, sha: string, baseSha: string): Promise<void> {
+async function bringUp(
+  deps: EngineDeps,
+  branch: string,
+  sha: string,
+  baseSha: string,
+  mergedHead?: string,
+): Promise<void> {
   const { port } = deps;
   const existing = await port.getBranch(branch);
   if (!existing || existing === sha) return;
@@ -235,7 +242,8 @@ async function bringUp(deps: EngineDeps, branch: string, sha: string, baseSha: s
   const mine = head.committer === COMMITTER.name;
   const current =
     mine && head.parents.length === 1 && head.parents[0] === baseSha && head.tree === (await port.getCommit(sha)).tree;
-  if (mine ? !current : await port.contains(baseSha, existing)) await port.moveBranch(branch, sha, existing);
+  if (mine ? !current : existing === mergedHead || (await port.contains(baseSha, existing)))
+    await port.moveBranch(branch, sha, existing);
 }
 
 /**

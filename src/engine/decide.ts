@@ -193,6 +193,7 @@ function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision 
         baseSha: snapshot.headSha,
         previousPr: previousPr(hidden, snapshot.steps, index),
         ...(view.branchFree ? { branchFree: true } : {}),
+        ...(view.mergedHead ? { mergedHead: view.mergedHead } : {}),
       },
     ],
     phase: phase("handover:running", step.id, { kind: "opening" }),

@@ -30,6 +30,11 @@ export interface StepView {
   trees?: { base: FileMap; step: FileMap; violations: Violation[] };
   /** For a step to open: no branch of its name exists (read when it has no PR), so it opens in one request. */
   branchFree?: boolean;
+  /**
+   * For a step to open again on its branch (rolled back, or re-planned): the head its merged PR had. Every commit up to
+   * it reached the default branch with that merge, even when a squash or rebase merge copied them into new commits.
+   */
+  mergedHead?: string;
   /** For a step to open: it waited for a person or a time when observed, so its branch was not read (`waitsToOpen`). */
   branchUnread?: boolean;
   /** Why the step cannot be computed on the current head (the user must fix something). */
@@ -91,6 +96,8 @@ export type Action =
       rollbackOf?: string;
       /** The step branch did not exist when observed: branch, PR and guard check run go in one request. */
       branchFree?: boolean;
+      /** The head of the branch's merged PR (`StepView.mergedHead`): the branch may move on from it. */
+      mergedHead?: string;
     }
   | { kind: "reopen"; step: PlannedStep; pr: number }
   /** Delete a step branch left behind, only while its head is still `headSha` and Handover's own commit. */

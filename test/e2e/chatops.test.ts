@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ScriptedComment } from "../../src/rehearse/run.js";
+import { COMMITTER } from "../../src/github/port.js";
 import type { GitHubSim } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, issueBody, run } from "./helpers.js";
 
@@ -267,6 +268,56 @@ describe("ChatOps in a rehearsal", () => {
     expect(rollback?.body).toContain("http://replicore-b.playground:16016/api/unstable/introspect/health");
     const adopt = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/adopt-mongo");
     expect(adopt.map((p) => p.pull.merged)).toEqual([true, true]);
+  });
+
+  // A squash merge copies the PR's commits: the branch's head, a reviewer's commit, is not in the default branch's history.
+  it.each([
+    ["before the merge: the step opens again on its branch, moved on from the merged head", false],
+    ["after the merge too: the step does not reopen on that branch; the dashboard says to delete it", true],
+  ])("rollback of a squash-merged step a reviewer pushed to %s", async (_, after) => {
+    const note = (sim: GitHubSim, text: string) =>
+      sim.pushFiles("dana", "handover/1/adopt-canary", [{ path: "notes/adopt.md", content: text }], "notes");
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      repo: { merge: "squash" },
+      commands: [
+        maya("adopt-canary", "gate_passed", 0, "/handover rollback"),
+        maya("adopt-canary", "gate_passed", 3600, "/handover resume"),
+      ],
+      onStep: (event, step, sim) => {
+        // (The first PR only: the step opens again after the rollback.)
+        if (step.id !== "adopt-canary" || sim.listPulls().some((p) => p.pull.headRef.includes("rollback"))) return;
+        if (event === "opened") note(sim, "reviewed\n");
+        if (event === "merged" && after) note(sim, "reviewed, and more after the merge\n");
+      },
+    });
+    const sim = sims[0] as GitHubSim;
+    const adopt = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/adopt-canary");
+    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([
+      ["/handover rollback", "rocket"],
+      ["/handover resume", "rocket"],
+    ]);
+    expect(report.duplicate_prs).toBe(0);
+    expect(report.violations).toEqual([]);
+    if (!after) {
+      expect(report.completed).toBe(true);
+      expect(adopt.map((p) => [p.user, p.pull.merged])).toEqual([
+        ["handover[bot]", true],
+        ["handover[bot]", true],
+      ]);
+      // dana's note came with the first merge (and went with its revert); the branch moved on from her commit, the
+      // merged head, to Handover's for the second PR.
+      expect(adopt[0]?.pull.headSha).not.toBe(adopt[1]?.pull.headSha);
+      expect(sim.repo.objects.getCommit(adopt[0]?.pull.headSha ?? "")?.committer.name).toBe("dana");
+      expect(sim.repo.objects.getCommit(adopt[1]?.pull.headSha ?? "")?.committer.name).toBe(COMMITTER.name);
+      return;
+    }
+    expect(report.final_label).toBe("handover:failed");
+    expect(adopt.map((p) => p.pull.merged)).toEqual([true]);
+    const dashboard = sim.listComments(1).find((c) => c.user === "handover[bot]")?.body ?? "";
+    expect(dashboard).toContain(
+      "branch handover/1/adopt-canary already exists with a commit Handover did not make (committed by dana): delete the branch, and Handover opens adopt-canary on it",
+    );
+    expect(sim.readTree("handover/1/adopt-canary").get("notes/adopt.md")).toBe("reviewed, and more after the merge\n");
   });
 
   it("rollback racing a person's merge of the next step: the merge stands, the rollback is cancelled, paused; resume goes on", async () => {

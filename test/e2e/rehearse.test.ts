@@ -117,53 +117,59 @@ describe("a gate that cannot pass yet reads only what webhooks report", () => {
 });
 
 describe("the default branch moving under an open step", () => {
-  it("a target edited before the first merge, then the old prepare merged: the new prepare opens on the same branch, and the invariant stops the shared dependencies", async () => {
-    let lost = -1;
-    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      onStep: (event, step, sim) => {
-        if (event !== "opened" || step.id !== "prepare" || lost >= 0) return;
-        const body = sim.getIssue(1).body ?? "";
-        sim.editIssue(
-          "operator",
-          1,
-          body.replace("### Target cluster\n\nreplicore-b", "### Target cluster\n\nreplicore-c"),
-        );
-        // The edit's webhook is lost: Handover learns of it with the merge of the replicore-b prepare.
-        lost = sim.discardEvents();
-      },
-    });
-    expect(lost).toBe(1);
-    const sim = sims[0] as GitHubSim;
-    // The branch of the merged PR holds nothing the default branch lacks: Handover moves it on to replicore-c's
-    // prepare (GitHub refused a PR of a branch with no new commit: "No commits between main and handover/1/prepare").
-    expect(
-      sim
-        .listPulls()
-        .filter((p) => p.pull.headRef === "handover/1/prepare")
-        .map((p) => [p.number, p.title, p.pull.merged]),
-    ).toEqual([
-      [2, "[handover #1] Prepare replicore-b for Replicante Core 0.3.1", true],
-      [3, "[handover #1] Prepare replicore-c for Replicante Core 0.3.1", true],
-    ]);
-    // The operator filled both scaffolds with replicore-c's dependencies: the guard failed replicore-c's prepare on
-    // that head, and the operator merged it anyway (this repo requires no check). No step is opened after it, and the
-    // dashboard says why.
-    const prepareC = sim.listPulls()[1];
-    const guard = [...sim.repo.checkRuns.values()].filter(
-      (r) => r.name === "handover/guard" && r.headSha === prepareC?.pull.headSha,
-    );
-    expect(guard.map((r) => [r.conclusion, r.output.title])).toEqual([["failure", "4 invariant violations"]]);
-    expect(report.violations.map((v) => [v.commit, v.violations.map((x) => x.rule)])).toEqual([
-      [prepareC?.pull.mergeCommitSha, Array(4).fill("shared-dependency")],
-    ]);
-    expect(report.final_label).toBe("handover:failed");
-    expect(report.steps.filter((s) => s.pr !== null).map((s) => s.id)).toEqual(["prepare"]);
-    const dashboard = sim.listComments(1).find((c) => c.body.startsWith("<!-- handover:dashboard -->"))?.body ?? "";
-    expect(dashboard.split("\n").find((line) => line.startsWith("**"))).toMatch(
-      /^\*\*Step release-canary would break the invariant: coordinator\.options\.ensemble \(replicore-c-deps\.internal:2181\/replicante\) is shared by replicore-c \(clusters\/replicore-c\/replicante\.yaml\) and replicore-b \(clusters\/replicore-b\/replicante\.yaml\)/,
-    );
-    expect(report.duplicate_prs).toBe(0);
-  });
+  // In a squash- or rebase-only repo the merged prepare's branch is not in the default branch's history (its commits
+  // were copied): its head, the operator's commit, is the head the merged PR had, so the branch moves on all the same.
+  it.each(["merge", "squash", "rebase"] as const)(
+    "a target edited before the first merge, then the old prepare merged: the new prepare opens on the same branch, and the invariant stops the shared dependencies (%s)",
+    async (merge) => {
+      let lost = -1;
+      const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+        repo: { merge },
+        onStep: (event, step, sim) => {
+          if (event !== "opened" || step.id !== "prepare" || lost >= 0) return;
+          const body = sim.getIssue(1).body ?? "";
+          sim.editIssue(
+            "operator",
+            1,
+            body.replace("### Target cluster\n\nreplicore-b", "### Target cluster\n\nreplicore-c"),
+          );
+          // The edit's webhook is lost: Handover learns of it with the merge of the replicore-b prepare.
+          lost = sim.discardEvents();
+        },
+      });
+      expect(lost).toBe(1);
+      const sim = sims[0] as GitHubSim;
+      // The branch of the merged PR holds nothing the default branch lacks: Handover moves it on to replicore-c's
+      // prepare (GitHub refused a PR of a branch with no new commit: "No commits between main and handover/1/prepare").
+      expect(
+        sim
+          .listPulls()
+          .filter((p) => p.pull.headRef === "handover/1/prepare")
+          .map((p) => [p.number, p.title, p.pull.merged]),
+      ).toEqual([
+        [2, "[handover #1] Prepare replicore-b for Replicante Core 0.3.1", true],
+        [3, "[handover #1] Prepare replicore-c for Replicante Core 0.3.1", true],
+      ]);
+      // The operator filled both scaffolds with replicore-c's dependencies: the guard failed replicore-c's prepare on
+      // that head, and the operator merged it anyway (this repo requires no check). No step is opened after it, and the
+      // dashboard says why.
+      const prepareC = sim.listPulls()[1];
+      const guard = [...sim.repo.checkRuns.values()].filter(
+        (r) => r.name === "handover/guard" && r.headSha === prepareC?.pull.headSha,
+      );
+      expect(guard.map((r) => [r.conclusion, r.output.title])).toEqual([["failure", "4 invariant violations"]]);
+      expect(report.violations.map((v) => [v.commit, v.violations.map((x) => x.rule)])).toEqual([
+        [prepareC?.pull.mergeCommitSha, Array(4).fill("shared-dependency")],
+      ]);
+      expect(report.final_label).toBe("handover:failed");
+      expect(report.steps.filter((s) => s.pr !== null).map((s) => s.id)).toEqual(["prepare"]);
+      const dashboard = sim.listComments(1).find((c) => c.body.startsWith("<!-- handover:dashboard -->"))?.body ?? "";
+      expect(dashboard.split("\n").find((line) => line.startsWith("**"))).toMatch(
+        /^\*\*Step release-canary would break the invariant: coordinator\.options\.ensemble \(replicore-c-deps\.internal:2181\/replicante\) is shared by replicore-c \(clusters\/replicore-c\/replicante\.yaml\) and replicore-b \(clusters\/replicore-b\/replicante\.yaml\)/,
+      );
+      expect(report.duplicate_prs).toBe(0);
+    },
+  );
 
   it("a conflicting push to main re-plans Handover's own step PR on the new head; the person's change is kept", async () => {
     let pushed = "";
