@@ -5,16 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { danglingRefs } from "../../src/repo/index.js";
 import type { GitHubSim } from "../../src/sim/index.js";
-import { EXAMPLE_ISSUE, expectStrictOrder, issueBody, run } from "./helpers.js";
-
-/** A copy of a repo with its handover.yml edited. */
-function withConfig(repo: string, edit: (text: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), "handover-gitops-"));
-  cpSync(repo, dir, { recursive: true });
-  const path = join(dir, ".github/handover.yml");
-  writeFileSync(path, edit(readFileSync(path, "utf8")));
-  return dir;
-}
+import { EXAMPLE_ISSUE, expectStrictOrder, issueBody, run, withConfig } from "./helpers.js";
 
 describe("rehearsals with the deploy system the config names", () => {
   it("Kustomize + one Flux Kustomization for the fleet: completes, and every tree on main builds", async () => {

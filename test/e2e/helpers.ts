@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "vitest";
 import { planMigration, type Plan } from "../../src/plan/index.js";
 import { rehearse, type RehearsalOptions, type RehearsalReport } from "../../src/rehearse/run.js";
@@ -8,6 +10,15 @@ import type { GitHubSim } from "../../src/sim/index.js";
 import { formBody, parseIssueBody } from "../../src/spec/issue.js";
 
 export const EXAMPLE_ISSUE = readFileSync("examples/issue.md", "utf8");
+
+/** A copy of a repo with its handover.yml edited. */
+export function withConfig(repo: string, edit: (text: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), "handover-config-"));
+  cpSync(repo, dir, { recursive: true });
+  const path = join(dir, ".github/handover.yml");
+  writeFileSync(path, edit(readFileSync(path, "utf8")));
+  return dir;
+}
 
 export function issueBody(source: string, target: string, version: string, groups = ""): string {
   return formBody({ source, target, version, groups, soak: "10m" });

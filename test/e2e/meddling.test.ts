@@ -2,8 +2,9 @@
 // the default branch, pause and resume, close a step PR and ask for a retry, abort, edit the issue, and someone without
 // the permission tries the commands that matter, all while webhooks are duplicated, dropped and reordered, GitHub fails
 // now and then, and two replicas share the work, in a repo that merges with merge commits, squashes or rebases, and
-// that is the bundled example or one packaged for Kustomize, Flux or Argo CD. fast-check draws such a crowd of meddlers
-// over a whole rehearsal; whatever it draws, the principles hold.
+// that is the bundled example, one packaged for Kustomize, Flux or Argo CD, or one crossing a discovery era; where the
+// adopt steps wait for `/handover approve`, maya approves them. fast-check draws such a crowd of meddlers over a whole
+// rehearsal; whatever it draws, the principles hold.
 import { fc } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { decodeState } from "../../src/engine/index.js";
@@ -14,7 +15,7 @@ import { BOT } from "../../src/rehearse/world.js";
 import type { GitHubSim, SimPullRequest } from "../../src/sim/index.js";
 
 import { DASHBOARD_MARKER, stepBranch, stepOfRollback } from "../../src/spec/markers.js";
-import { EXAMPLE_ISSUE, expectStrictOrder, issueBody, run, setup } from "./helpers.js";
+import { EXAMPLE_ISSUE, expectStrictOrder, issueBody, run, setup, withConfig } from "./helpers.js";
 
 /** A step by its id; as drawn, by its place among the repo's steps up to the last adopt (any number, wrapped round). */
 type Moment<S = string> = { after: S; event: ScriptedComment["event"] };
@@ -46,12 +47,18 @@ type Act<S = string> =
   /** The operator edits the issue's target cluster (frozen once the first step merged). */
   | ({ kind: "edit-target" } & Moment<S>);
 
-/** The repos a crowd meddles in: the bundled example (Replicante's files era), and the Kustomize, Flux and Argo CD ones. */
+/**
+ * The repos a crowd meddles in, and the issue it files there: the bundled example (Replicante's files era), the
+ * Kustomize, Flux and Argo CD ones, and two upgrades across discovery eras (files to http lists, http to
+ * DiscoverySettings objects).
+ */
 const REPOS: Record<string, string> = {
   "examples/config-repo": EXAMPLE_ISSUE,
   "test/fixtures/repos/kustomize": issueBody("replicore-a", "replicore-b", "0.3.1", "canary: mongo\nrest: *"),
   "test/fixtures/repos/flux": issueBody("replicore-a", "replicore-b", "0.3.1", "canary: etcd\nrest: *"),
   "test/fixtures/repos/argocd": issueBody("replicore-a", "replicore-b", "0.3.1", "canary: postgres\nrest: *"),
+  "test/fixtures/repos/core-0.3": issueBody("replicore-a", "replicore-b", "0.4.0", "mongo: mongo\nrest: *"),
+  "test/fixtures/repos/core-0.6": issueBody("replicore-blue", "replicore-green", "0.7.2"),
 };
 /** A place among a repo's steps (the longest plan has 7 up to its last adopt). */
 const place = fc.nat({ max: 6 });
@@ -77,7 +84,7 @@ const act: fc.Arbitrary<Act<number>> = fc.oneof(
   ),
   often(
     fc
-      .tuple(moment, fc.constantFrom("abort", "decommission", "skip", "rollback", "pause", "retry"))
+      .tuple(moment, fc.constantFrom("abort", "decommission", "skip", "rollback", "pause", "retry", "approve"))
       .map(([m, verb]) => ({ kind: "stranger" as const, verb, ...m })),
   ),
   often(moment.map((m) => ({ kind: "edit-target" as const, ...m }))),
@@ -103,6 +110,11 @@ const crowd = fc.record({
   replicas: fc.constantFrom(1, 2),
   /** The one merge method the repo allows. */
   merge: fc.constantFrom<MergeMethod>("merge", "squash", "rebase"),
+  /**
+   * Minutes after each release gate passed that maya (maintain) approves the adopt after it, when handover.yml has the
+   * adopt steps wait for `/handover approve` (undefined: they do not wait).
+   */
+  approveAfter: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
   acts: fc.array(act, { minLength: 1, maxLength: 5 }),
 });
 type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
@@ -114,8 +126,10 @@ function onSteps(acts: Act<number>[], plan: Plan): Act[] {
   return (
     acts
       .map((a) => ("after" in a ? { ...a, after: id(a.after) } : { ...a, step: id(a.step) }))
-      // A target edited once the first step merged: before it, it is a new plan (rehearse.test.ts has that race).
-      .filter((a) => a.kind !== "edit-target" || a.after !== ids[0] || a.event !== "opened")
+      // A target edited once the first step merged: before it, it is a new plan (rehearse.test.ts has that race). Not
+      // at the moment it merged either: seen before the merge is recorded, the edit re-plans, and the first step is
+      // merged again for the new target.
+      .filter((a) => a.kind !== "edit-target" || a.after !== ids[0] || a.event === "gate_passed")
   );
 }
 
@@ -180,10 +194,34 @@ function kept(sim: GitHubSim, tips: string[], change: HumanChange, merge: MergeM
   return commits.some((sha) => sim.readTree(sha).get(change.path)?.split("\n").includes(change.line));
 }
 
+/**
+ * maya's approvals when the adopt steps wait for one: each adopt `minutes` after the release before it passed its gate,
+ * and, after each of her rollbacks, a minute after her resume (a rollback of an adopt takes its approval with it).
+ */
+function approvals(plan: Plan, acts: Act[], minutes: number): ScriptedComment[] {
+  const by = { user: "maya", permission: "maintain", body: "/handover approve" } as const;
+  const adopts = plan.steps.flatMap((step, i) => {
+    const before = plan.steps[i - 1];
+    return step.kind === "adopt" && before
+      ? [{ ...by, after: before.id, event: "gate_passed" as const, delay: minutes * 60 }]
+      : [];
+  });
+  const resumed = acts.flatMap((a) =>
+    a.kind === "rollback" ? [{ ...by, after: a.after, event: a.event, delay: (a.minutes + 1) * 60 }] : [],
+  );
+  return [...adopts, ...resumed];
+}
+
 async function meddle(drawn: Crowd): Promise<void> {
+  const repo =
+    drawn.approveAfter === undefined
+      ? drawn.repo
+      : withConfig(drawn.repo, (text) => `${text.trimEnd()}\napprove: [adopt]\n`);
   const body = REPOS[drawn.repo] as string;
-  const acts = onSteps(drawn.acts, (await setup(drawn.repo, body)).plan);
-  const commands: ScriptedComment[] = [];
+  const planned = (await setup(repo, body)).plan;
+  const acts = onSteps(drawn.acts, planned);
+  const commands: ScriptedComment[] =
+    drawn.approveAfter === undefined ? [] : approvals(planned, acts, drawn.approveAfter);
   const humanChanges: HumanChange[] = [];
   let pauses = 0;
   acts.forEach((a) => {
@@ -242,7 +280,7 @@ async function meddle(drawn: Crowd): Promise<void> {
   });
   const timeline: string[] = [];
   const acted = new Set<number>();
-  const { report, plan, sims } = await run(drawn.repo, body, {
+  const { report, plan, sims } = await run(repo, body, {
     commands,
     onEvent: (at, line) => timeline.push(`${(at / 60_000).toFixed(1).padStart(7)} min  ${line}`),
     replicas: drawn.replicas,
@@ -275,11 +313,7 @@ async function meddle(drawn: Crowd): Promise<void> {
         }
         if (a.kind === "edit-target") {
           const body = sim.getIssue(1).body ?? "";
-          sim.editIssue(
-            "operator",
-            1,
-            body.replace("### Target cluster\n\nreplicore-b", "### Target cluster\n\nreplicore-c"),
-          );
+          sim.editIssue("operator", 1, body.replace(/^(### Target cluster\n\n)(.+)$/m, "$1$2-renamed"));
         }
       });
     },
@@ -391,6 +425,26 @@ function expectPrinciples({
       `${entry.note} at ${entry.at}: ${why}`,
     ).toBe(true);
   }
+  // Where the adopts wait for an approval, no adopt PR opened before one was applied (after the step's last rollback,
+  // which takes its approval with it): only a person lets such a step open.
+  if (drawn.approveAfter !== undefined)
+    for (const pr of own.filter((p) => revertOf(p) === undefined)) {
+      const step = plan.steps.find((s) => s.branch === pr.pull.headRef);
+      if (step?.kind !== "adopt") continue;
+      const reverted = own.flatMap((p) =>
+        revertOf(p) === step.id && p.pull.mergedAt !== null && p.pull.mergedAt < pr.createdAt ? [p.pull.mergedAt] : [],
+      );
+      const since = Math.max(0, ...reverted);
+      const approved = (state?.audit ?? []).some(
+        (e) =>
+          e.command.startsWith("/handover approve") &&
+          e.result === "applied" &&
+          e.note.startsWith(`${step.id} approved`) &&
+          e.at > since &&
+          e.at <= pr.createdAt,
+      );
+      expect(approved, `#${pr.number} (${step.id}) opened with no approval: ${why}`).toBe(true);
+    }
   // No person's commit was ever overwritten: each is in the default branch's history at the end.
   // (A step PR the abort closed keeps them: GitHub's Restore branch brings its branch back.)
   const tips = [sim.branchSha("main") as string, ...own.filter((p) => !p.pull.merged).map((p) => p.pull.headSha)];
