@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ScriptedComment } from "../../src/rehearse/run.js";
 import { COMMITTER } from "../../src/github/port.js";
-import type { GitHubSim } from "../../src/sim/index.js";
+import type { GitHubSim, SimPullRequest } from "../../src/sim/index.js";
 import { EXAMPLE_ISSUE, issueBody, run } from "./helpers.js";
 
 /** A command alice (write) posts `delay` seconds after a step's moment. */
@@ -20,6 +20,30 @@ const maya = (after: string, event: ScriptedComment["event"], delay: number, bod
   user: "maya",
   permission: "maintain",
 });
+
+/**
+ * maya rolls `step` back once its gate passed and resumes an hour later: both are taken, the revert PR merged, and the
+ * chain completes with the invariant held.
+ */
+async function rolledBackAndResumed(
+  step: string,
+  repo = "examples/config-repo",
+  body = EXAMPLE_ISSUE,
+): Promise<{ sim: GitHubSim; rollback: SimPullRequest | undefined }> {
+  const { report, sims } = await run(repo, body, {
+    commands: [maya(step, "gate_passed", 0, "/handover rollback"), maya(step, "gate_passed", 3600, "/handover resume")],
+  });
+  expect(report.comments.map((c) => [c.body, c.reaction, c.reply])).toEqual([
+    ["/handover rollback", "rocket", null],
+    ["/handover resume", "rocket", null],
+  ]);
+  expect(report.completed).toBe(true);
+  expect(report.violations).toEqual([]);
+  const sim = sims[0] as GitHubSim;
+  const rollback = sim.listPulls().find((p) => p.pull.headRef === `handover/1/rollback-${step}-1`);
+  expect(rollback?.pull.merged).toBe(true);
+  return { sim, rollback };
+}
 
 describe("ChatOps in a rehearsal", () => {
   it("a read-only abort is refused with a reply; the chain completes", async () => {
@@ -217,21 +241,7 @@ describe("ChatOps in a rehearsal", () => {
   });
 
   it("rollback of prepare: the revert removes replicore-b, so it has no gate; resume scaffolds replicore-b again", async () => {
-    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      commands: [
-        maya("prepare", "gate_passed", 0, "/handover rollback"),
-        maya("prepare", "gate_passed", 3600, "/handover resume"),
-      ],
-    });
-    expect(report.comments.map((c) => [c.body, c.reaction, c.reply])).toEqual([
-      ["/handover rollback", "rocket", null],
-      ["/handover resume", "rocket", null],
-    ]);
-    expect(report.completed).toBe(true);
-    expect(report.violations).toEqual([]);
-    const sim = sims[0] as GitHubSim;
-    const rollback = sim.listPulls().find((p) => p.pull.headRef === "handover/1/rollback-prepare-1");
-    expect(rollback?.pull.merged).toBe(true);
+    const { sim, rollback } = await rolledBackAndResumed("prepare");
     // The revert deleted replicore-b and its handover.yml entry: nothing of it is left to be healthy...
     const reverted = sim.readTree(rollback?.pull.mergeCommitSha ?? "");
     expect([...reverted.keys()].filter((path) => path.includes("replicore-b"))).toEqual([]);
@@ -245,26 +255,12 @@ describe("ChatOps in a rehearsal", () => {
   });
 
   it("rollback of a step gated on an http check (Core 0.3 to 0.4): the revert's gate keeps every probe until its soak is over; resume goes on", async () => {
-    const { report, sims } = await run(
+    // The revert's gate passed within the hour, so the chain was paused by then and the resume was taken.
+    const { sim, rollback } = await rolledBackAndResumed(
+      "adopt-mongo",
       "test/fixtures/repos/core-0.3",
       issueBody("replicore-a", "replicore-b", "0.4.0", "mongo: mongo\nrest: *"),
-      {
-        commands: [
-          maya("adopt-mongo", "gate_passed", 0, "/handover rollback"),
-          maya("adopt-mongo", "gate_passed", 3600, "/handover resume"),
-        ],
-      },
     );
-    // The revert's gate passed within the hour, so the chain was paused by then and the resume was taken.
-    expect(report.comments.map((c) => [c.body, c.reaction, c.reply])).toEqual([
-      ["/handover rollback", "rocket", null],
-      ["/handover resume", "rocket", null],
-    ]);
-    expect(report.completed).toBe(true);
-    expect(report.violations).toEqual([]);
-    const sim = sims[0] as GitHubSim;
-    const rollback = sim.listPulls().find((p) => p.pull.headRef === "handover/1/rollback-adopt-mongo-1");
-    expect(rollback?.pull.merged).toBe(true);
     expect(rollback?.body).toContain("http://replicore-b.playground:16016/api/unstable/introspect/health");
     const adopt = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/adopt-mongo");
     expect(adopt.map((p) => p.pull.merged)).toEqual([true, true]);
