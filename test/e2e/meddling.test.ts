@@ -196,7 +196,8 @@ function kept(sim: GitHubSim, tips: string[], change: HumanChange, merge: MergeM
 
 /**
  * maya's approvals when the adopt steps wait for one: each adopt `minutes` after the release before it passed its gate,
- * and, after each of her rollbacks, a minute after her resume (a rollback of an adopt takes its approval with it).
+ * and every adopt by name a minute after each resume that follows her rollback (a rollback of an adopt takes its
+ * approval with it; an adopt approved already is refused, which changes nothing).
  */
 function approvals(plan: Plan, acts: Act[], minutes: number): ScriptedComment[] {
   const by = { user: "maya", permission: "maintain", body: "/handover approve" } as const;
@@ -206,8 +207,19 @@ function approvals(plan: Plan, acts: Act[], minutes: number): ScriptedComment[] 
       ? [{ ...by, after: before.id, event: "gate_passed" as const, delay: minutes * 60 }]
       : [];
   });
+  // By name, each of them: the rollback may have come before her approval of the step waiting then.
   const resumed = acts.flatMap((a) =>
-    a.kind === "rollback" ? [{ ...by, after: a.after, event: a.event, delay: (a.minutes + 1) * 60 }] : [],
+    a.kind === "rollback"
+      ? plan.steps
+          .filter((step) => step.kind === "adopt")
+          .map((step) => ({
+            ...by,
+            body: `/handover approve ${step.id}`,
+            after: a.after,
+            event: a.event,
+            delay: (a.minutes + 1) * 60,
+          }))
+      : [],
   );
   return [...adopts, ...resumed];
 }
@@ -425,9 +437,15 @@ function expectPrinciples({
       `${entry.note} at ${entry.at}: ${why}`,
     ).toBe(true);
   }
-  // Where the adopts wait for an approval, no adopt PR opened before one was applied (after the step's last rollback,
-  // which takes its approval with it): only a person lets such a step open.
-  if (drawn.approveAfter !== undefined)
+  // Where the adopts wait for an approval, no adopt PR opened before maya asked for it (after the step's last
+  // rollback, which takes its approval with it), in a comment Handover took for that step: only a person lets such a
+  // step open. maya's approvals are applied in the order she posted them, each once, so the audit's pair with her
+  // comments. (The comment's time, not the audit's: a replica that lost the state recording it applies it again later.)
+  if (drawn.approveAfter !== undefined) {
+    const approving = (text: string) => text.startsWith("/handover approve");
+    const taken = (state?.audit ?? []).filter((e) => e.user === "maya" && approving(e.command));
+    const comments = sim.listComments(1).filter((c) => c.user === "maya" && approving(c.body));
+    expect(taken.length, why).toBe(comments.length);
     for (const pr of own.filter((p) => revertOf(p) === undefined)) {
       const step = plan.steps.find((s) => s.branch === pr.pull.headRef);
       if (step?.kind !== "adopt") continue;
@@ -435,16 +453,15 @@ function expectPrinciples({
         revertOf(p) === step.id && p.pull.mergedAt !== null && p.pull.mergedAt < pr.createdAt ? [p.pull.mergedAt] : [],
       );
       const since = Math.max(0, ...reverted);
-      const approved = (state?.audit ?? []).some(
-        (e) =>
-          e.command.startsWith("/handover approve") &&
-          e.result === "applied" &&
-          e.note.startsWith(`${step.id} approved`) &&
-          e.at > since &&
-          e.at <= pr.createdAt,
-      );
+      const approved = taken.some((e, k) => {
+        const asked = comments[k]?.createdAt ?? Number.POSITIVE_INFINITY;
+        // (recorded: an approval while paused, or ahead of its step's turn)
+        const accepted = e.result === "applied" || e.result === "recorded";
+        return accepted && e.note.startsWith(`${step.id} approved`) && asked > since && asked <= pr.createdAt;
+      });
       expect(approved, `#${pr.number} (${step.id}) opened with no approval: ${why}`).toBe(true);
     }
+  }
   // No person's commit was ever overwritten: each is in the default branch's history at the end.
   // (A step PR the abort closed keeps them: GitHub's Restore branch brings its branch back.)
   const tips = [sim.branchSha("main") as string, ...own.filter((p) => !p.pull.merged).map((p) => p.pull.headSha)];
