@@ -365,8 +365,9 @@ async function viewOf(
     ];
     return view;
   }
-  // The head of the branch's merged PR, when the step opens again on that branch (rolled back, or re-planned).
-  const mergedHead = found?.merged && !pr ? found.headSha : undefined;
+  // The head of the branch's PR merged into the default branch, when the step opens again on that branch (rolled
+  // back, or re-planned). (One merged into another branch, retargeted, brought its commits there, not here.)
+  const mergedHead = found?.merged && found.baseRef === defaultBranch && !pr ? found.headSha : undefined;
   if (mergedHead) view.mergedHead = mergedHead;
   if (!pr && !rec.noDiff && waitsToOpen(snapshot, step)) view.branchUnread = true;
   else if (!pr && !rec.noDiff) {
