@@ -366,24 +366,18 @@ async function viewOf(
     return view;
   }
   // The head of the branch's PR merged into the default branch, when the step opens again on that branch (rolled
-  // back, or re-planned). (One merged into another branch, retargeted, brought its commits there, not here.)
-  const mergedHead = found?.merged && found.baseRef === defaultBranch && !pr ? found.headSha : undefined;
-  if (mergedHead) view.mergedHead = mergedHead;
-  if (!pr && !rec.noDiff && waitsToOpen(snapshot, step)) view.branchUnread = true;
-  else if (!pr && !rec.noDiff) {
+  // back, or re-planned): the branch moves on from it (act.ts, bringUp). (One merged into another branch, retargeted,
+  // brought its commits there, not here.)
+  if (found?.merged && found.baseRef === defaultBranch && !pr) view.mergedHead = found.headSha;
+  if (!found && !rec.noDiff && waitsToOpen(snapshot, step)) view.branchUnread = true;
+  else if (!found && !rec.noDiff) {
     // A step branch someone else made before Handover is not Handover's to use. A free one is opened next, with the
     // guard's verdict weighing the other open migrations (act.ts, `ownVerdict`): they are listed in the same round trip.
     const [existing] = await Promise.all([deps.port.getBranch(step.branch), deps.port.openMigrationIssues()]);
     if (existing === undefined) view.branchFree = true;
     const committer = existing ? (await deps.port.getCommit(existing)).committer : COMMITTER.name;
-    // A person's commits the default branch already has lose nothing when the branch moves on (act.ts, bringUp): in
-    // its history, or merged with the branch's PR (a squash or rebase merge copies them).
-    const merged = existing !== undefined && existing === mergedHead;
-    if (
-      committer !== COMMITTER.name &&
-      !merged &&
-      !(existing && (await deps.port.contains(snapshot.headSha, existing)))
-    ) {
+    // A person's commits the default branch already has lose nothing when the branch moves on (act.ts, bringUp).
+    if (committer !== COMMITTER.name && !(existing && (await deps.port.contains(snapshot.headSha, existing)))) {
       view.problems = [
         `branch ${step.branch} already exists with a commit Handover did not make (committed by ${committer}): delete the branch, and Handover opens ${step.id} on it`,
       ];

@@ -269,10 +269,14 @@ describe("ChatOps in a rehearsal", () => {
   // A squash merge copies the PR's commits: the branch's head, a reviewer's commit, is not in the default branch's history.
   it.each([
     ["before the merge: the step opens again on its branch, moved on from the merged head", false],
-    ["after the merge too: the step does not reopen on that branch; the dashboard says to delete it", true],
+    [
+      "after the merge too: that commit is theirs, so the new PR is the branch as it is, left to them on a conflict",
+      true,
+    ],
   ])("rollback of a squash-merged step a reviewer pushed to %s", async (_, after) => {
     const note = (sim: GitHubSim, text: string) =>
       sim.pushFiles("dana", "handover/1/adopt-canary", [{ path: "notes/adopt.md", content: text }], "notes");
+    let late = "";
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       repo: { merge: "squash" },
       commands: [
@@ -283,7 +287,7 @@ describe("ChatOps in a rehearsal", () => {
         // (The first PR only: the step opens again after the rollback.)
         if (step.id !== "adopt-canary" || sim.listPulls().some((p) => p.pull.headRef.includes("rollback"))) return;
         if (event === "opened") note(sim, "reviewed\n");
-        if (event === "merged" && after) note(sim, "reviewed, and more after the merge\n");
+        if (event === "merged" && after) late = note(sim, "reviewed, and more after the merge\n");
       },
     });
     const sim = sims[0] as GitHubSim;
@@ -294,26 +298,31 @@ describe("ChatOps in a rehearsal", () => {
     ]);
     expect(report.duplicate_prs).toBe(0);
     expect(report.violations).toEqual([]);
+    // The first PR's head was dana's commit; the revert undid that whole merge, her note with it.
+    expect(sim.repo.objects.getCommit(adopt[0]?.pull.headSha ?? "")?.committer.name).toBe("dana");
     if (!after) {
       expect(report.completed).toBe(true);
       expect(adopt.map((p) => [p.user, p.pull.merged])).toEqual([
         ["handover[bot]", true],
         ["handover[bot]", true],
       ]);
-      // dana's note came with the first merge (and went with its revert); the branch moved on from her commit, the
-      // merged head, to Handover's for the second PR.
-      expect(adopt[0]?.pull.headSha).not.toBe(adopt[1]?.pull.headSha);
-      expect(sim.repo.objects.getCommit(adopt[0]?.pull.headSha ?? "")?.committer.name).toBe("dana");
+      // The branch moved on from her commit, the merged head, to Handover's for the second PR.
       expect(sim.repo.objects.getCommit(adopt[1]?.pull.headSha ?? "")?.committer.name).toBe(COMMITTER.name);
+      expect(sim.readTree("main").has("notes/adopt.md")).toBe(false);
       return;
     }
-    expect(report.final_label).toBe("handover:failed");
-    expect(adopt.map((p) => p.pull.merged)).toEqual([true]);
+    // Her commit after the merge was left where it was: the second PR is the branch as it is. It conflicts with the
+    // revert (the restart annotation), so it waits for her, and nothing after it opens.
+    expect(report.final_label).toBe("handover:paused");
+    expect(adopt.map((p) => [p.user, p.state])).toEqual([
+      ["handover[bot]", "closed"],
+      ["handover[bot]", "open"],
+    ]);
+    expect(adopt[1]?.pull.headSha).toBe(late);
     const dashboard = sim.listComments(1).find((c) => c.user === "handover[bot]")?.body ?? "";
     expect(dashboard).toContain(
-      "branch handover/1/adopt-canary already exists with a commit Handover did not make (committed by dana): delete the branch, and Handover opens adopt-canary on it",
+      `**#${adopt[1]?.number} (adopt-canary) conflicts with the default branch and has commits pushed by people, so Handover leaves it alone.**`,
     );
-    expect(sim.readTree("handover/1/adopt-canary").get("notes/adopt.md")).toBe("reviewed, and more after the merge\n");
   });
 
   it("rollback racing a person's merge of the next step: the merge stands, the rollback is cancelled, paused; resume goes on", async () => {

@@ -84,13 +84,14 @@ describe("the rehearsal on GitHub as it really behaves", { timeout: 120_000 }, (
 });
 
 describe("what counts as a merged step", { timeout: 120_000 }, () => {
-  it("a step PR someone pushed to, retargeted and merged elsewhere: their commit is not on main, so the step does not reopen on that branch", async () => {
+  it("a step PR someone pushed to, retargeted and merged elsewhere: their commit is not on main, so the step opens again from their branch as it is", async () => {
+    let theirs = "";
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       onStep: (event, step, sim) => {
-        if (event !== "opened" || step.id !== "release-canary" || sim.branchSha("staging")) return;
+        if (event !== "opened" || step.id !== "release-canary" || theirs) return;
         const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
         if (!pr) return;
-        sim.pushFiles("mallory", step.branch, [{ path: "notes.md", content: "mine\n" }], "a note");
+        theirs = sim.pushFiles("mallory", step.branch, [{ path: "notes.md", content: "mine\n" }], "a note");
         sim.pushFiles("mallory", "staging", [{ path: "STAGING", content: "1\n" }], "a staging branch");
         const live = sim.repo.pull(pr.number);
         live.pull.baseRef = "staging";
@@ -98,12 +99,17 @@ describe("what counts as a merged step", { timeout: 120_000 }, () => {
         sim.mergePull(pr.number, "mallory");
       },
     });
-    expect(report.final_label).toBe("handover:failed");
+    expect(report.completed).toBe(true);
+    expect(report.duplicate_prs).toBe(0);
     const sim = sims[0] as GitHubSim;
-    expect(sim.listPulls().filter((p) => p.pull.headRef === "handover/1/release-canary")).toHaveLength(1);
-    expect(sim.listComments(1).find((c) => c.user === "handover[bot]")?.body).toContain(
-      "branch handover/1/release-canary already exists with a commit Handover did not make (committed by mallory): delete the branch, and Handover opens release-canary on it",
-    );
+    const canary = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/release-canary");
+    expect(canary.map((p) => [p.pull.baseRef, p.pull.merged])).toEqual([
+      ["staging", true],
+      ["main", true],
+    ]);
+    // Never moved on from mallory's commit (the merge that had it was not into main): it is the new PR's head.
+    expect(canary[1]?.pull.headSha).toBe(theirs);
+    expect(sim.readTree("main").get("notes.md")).toBe("mine\n");
   });
 
   it("a step PR retargeted to another branch and merged there does not count: the step opens again and merges into main", async () => {
