@@ -185,11 +185,10 @@ function history(sim: GitHubSim, tips: string[]): string[] {
 }
 
 /**
- * Whether a person's change was kept: with merge commits their commit itself is in the history of `tips`; a squash or
- * a rebase merge copies it into new commits, so there a commit of that history holds their line.
+ * Whether a person's change was kept: with merge commits their commit itself is one of `commits` (the history of the
+ * branches at the end); a squash or a rebase merge copies it into new commits, so there one of them holds their line.
  */
-function kept(sim: GitHubSim, tips: string[], change: HumanChange, merge: MergeMethod): boolean {
-  const commits = history(sim, tips);
+function kept(sim: GitHubSim, commits: string[], change: HumanChange, merge: MergeMethod): boolean {
   if (merge === "merge") return commits.includes(change.sha);
   return commits.some((sha) => sim.readTree(sha).get(change.path)?.split("\n").includes(change.line));
 }
@@ -465,8 +464,9 @@ function expectPrinciples({
   // No person's commit was ever overwritten: each is in the default branch's history at the end.
   // (A step PR the abort closed keeps them: GitHub's Restore branch brings its branch back.)
   const tips = [sim.branchSha("main") as string, ...own.filter((p) => !p.pull.merged).map((p) => p.pull.headSha)];
+  const commits = history(sim, tips);
   for (const change of humanChanges)
-    expect(kept(sim, tips, change, drawn.merge), `${change.what} (${drawn.merge}): ${why}`).toBe(true);
+    expect(kept(sim, commits, change, drawn.merge), `${change.what} (${drawn.merge}): ${why}`).toBe(true);
 
   // eve's commands were all refused, and said why (an aborted rehearsal ends at once: one due later is never posted).
   const strangers = report.comments.filter((c) => c.user === "eve");

@@ -10,7 +10,7 @@ import { schema as githubSchema, validate as validateQuery } from "@octokit/grap
 import { buildClientSchema, getVariableValues, Kind, parse } from "graphql";
 import { readDirTree } from "../../src/cli/disk.js";
 import { ENABLE_AUTO_MERGE, OPEN_STEP_CHECKED } from "../../src/github/octokit.js";
-import type { RehearsalOptions } from "../../src/rehearse/run.js";
+import type { RehearsalOptions, RehearsalReport, ScriptedComment } from "../../src/rehearse/run.js";
 import type { SimResponse } from "../../src/sim/index.js";
 import type { GraphqlRequest } from "../../src/sim/routes/graphql.js";
 import { EXAMPLE_ISSUE, run } from "./helpers.js";
@@ -156,6 +156,22 @@ function check(seen: Seen, req: { method: string; path: string }, answer: SimRes
   }
 }
 
+/** A command at a moment, and `/handover resume` an hour after it, by the same person. */
+function thenResume(by: Omit<ScriptedComment, "delay" | "body">, body: string): ScriptedComment[] {
+  return [
+    { ...by, delay: 0, body },
+    { ...by, delay: 3600, body: "/handover resume" },
+  ];
+}
+
+/** Both were taken, in order: each carries Handover's reaction. */
+function expectTaken(report: RehearsalReport, first: string): void {
+  expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([
+    [first, "rocket"],
+    ["/handover resume", "rocket"],
+  ]);
+}
+
 describe("the simulator's answers fit GitHub's OpenAPI description", () => {
   it.each([
     ["default settings", {}],
@@ -225,17 +241,13 @@ describe("the simulator's answers fit GitHub's OpenAPI description", () => {
     timeout: 120_000,
   }, async () => {
     const seen: Seen = { operations: new Set(), problems: [] };
-    const maya = (delay: number, body: string) =>
-      ({ after: "adopt-canary", event: "gate_passed", delay, user: "maya", permission: "maintain", body }) as const;
+    const by = { after: "adopt-canary", event: "gate_passed", user: "maya", permission: "maintain" } as const;
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      commands: [maya(0, "/handover rollback"), maya(3600, "/handover resume")],
+      commands: thenResume(by, "/handover rollback"),
       onSim: watch(seen),
     });
     expect(report.completed).toBe(true);
-    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([
-      ["/handover rollback", "rocket"],
-      ["/handover resume", "rocket"],
-    ]);
+    expectTaken(report, "/handover rollback");
     expect([...new Set(seen.problems)]).toEqual([]);
     // Handover reads the close's answer (a PR merged meanwhile stays merged), so its shape is GitHub's.
     expect([...seen.operations]).toContain("PATCH /repos/{owner}/{repo}/pulls/{pull_number} 200");
@@ -246,11 +258,10 @@ describe("the simulator's answers fit GitHub's OpenAPI description", () => {
   }, async () => {
     const seen: Seen = { operations: new Set(), problems: [] };
     const watcher = watch(seen);
-    const alice = (delay: number, body: string) =>
-      ({ after: "release-canary", event: "merged", delay, user: "alice", permission: "write", body }) as const;
+    const by = { after: "release-canary", event: "merged", user: "alice", permission: "write" } as const;
     let deleted = 0;
     const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
-      commands: [alice(0, "/handover pause"), alice(3600, "/handover resume")],
+      commands: thenResume(by, "/handover pause"),
       onSim: watcher,
       onStep: (event, step, sim) => {
         if (event !== "opened" || step.id !== "adopt-canary") return;
@@ -262,10 +273,7 @@ describe("the simulator's answers fit GitHub's OpenAPI description", () => {
     expect(deleted).toBeGreaterThan(0);
     expect(report.completed).toBe(true);
     // Both commands carry Handover's reaction: neither is applied again after the rebuild.
-    expect(report.comments.map((c) => [c.body, c.reaction])).toEqual([
-      ["/handover pause", "rocket"],
-      ["/handover resume", "rocket"],
-    ]);
+    expectTaken(report, "/handover pause");
     expect([...new Set(seen.problems)]).toEqual([]);
     expect([...seen.operations]).toContain("GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions 200");
   });
