@@ -3,7 +3,7 @@ import { closeComment } from "../render/phase.js";
 import { renderPrBody } from "../render/pr.js";
 import type { Action, Decision, Phase, Snapshot } from "./types.js";
 import type { CommandFeedback } from "./commands.js";
-import { encodeState, readState, withStateBlock, type HiddenState, type StateSigner } from "./state.js";
+import { encodeState, openedFor, readState, withStateBlock, type HiddenState, type StateSigner } from "./state.js";
 import { classify, RETRYABLE } from "../github/errors.js";
 import type { StepRecord } from "../spec/state.js";
 import {
@@ -146,6 +146,9 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
         version: observed.request?.version ?? "",
         ...(action.rollbackOf ? { rollbackOf: action.rollbackOf } : {}),
         ...(snapshot.automerge?.includes(step.id) && !action.rollbackOf ? { automerge: true } : {}),
+        ...(index === 0 && !action.rollbackOf && observed.request
+          ? { openedFor: openedFor(observed.request, deps.signer(snapshot.issue)) }
+          : {}),
       });
       const draft = step.kind === "prepare" && !action.rollbackOf;
       const pull: NewPull = {

@@ -52,7 +52,15 @@ import {
 import { parseFreeze, parseWindow, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
 import { FROZEN_FIELDS, stepDone, type FrozenField, type Snapshot, type StepSchedule, type StepView } from "./types.js";
 import { waitsToOpen } from "./decide.js";
-import { compactProbes, emptyState, readState, type HiddenState, type StateSigner, type StepRecord } from "./state.js";
+import {
+  compactProbes,
+  emptyState,
+  readOpenedFor,
+  readState,
+  type HiddenState,
+  type StateSigner,
+  type StepRecord,
+} from "./state.js";
 
 export interface EngineDeps {
   port: GitHubPort;
@@ -728,11 +736,14 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
   if (!observed) return undefined;
   const { issue, snapshot } = observed;
   const hidden = snapshot.hidden;
-  // Problems with the issue body are reported together with the repo's, by planMigration below.
-  const parsed = frozenRequest(parseIssueBody(issue.body), hidden.frozen, snapshot);
-  observed.request = parsed.request;
   const head = await deps.port.defaultBranch();
   snapshot.headSha = head.sha;
+  const edited = parseIssueBody(issue.body);
+  const frozen = hidden.frozen ?? (await mergedAsOpened(deps, number, hidden, edited, head.name));
+  if (frozen !== hidden.frozen) snapshot.hidden = { ...hidden, frozen };
+  // Problems with the issue body are reported together with the repo's, by planMigration below.
+  const parsed = frozenRequest(edited, frozen, snapshot);
+  observed.request = parsed.request;
   const baseTree = await deps.port.readTree(hidden.base ?? head.sha);
   const loaded = await loadInSlices(baseTree, SLICING);
   let config: HandoverConfig | undefined;
@@ -808,11 +819,40 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
   const started =
     Object.values(snapshot.hidden.steps).some((r) => r.mergeSha !== undefined || r.noDiff !== undefined) ||
     [...snapshot.views.values()].some((v) => v.pr?.merged);
-  if (started && !snapshot.hidden.frozen) {
-    const { source, target, version, groups } = parsed.request;
+  const { source, target, version, groups } = parsed.request;
+  if (started && !snapshot.hidden.frozen)
     snapshot.hidden = { ...snapshot.hidden, frozen: { source, target, version, groups } };
-  }
+  // The first step's PR, not merged yet, prepares what its body says it was opened for, which an edit may have changed.
+  const firstPr = planned.plan.steps[0] && snapshot.views.get(planned.plan.steps[0].id)?.pr;
+  const opened = firstPr && !firstPr.merged ? readOpenedFor(firstPr.body, deps.signer(number)) : undefined;
+  const stale = opened ? changedFields(parsed.request, opened, PREPARED_FIELDS) : [];
+  if (firstPr && stale.length > 0) snapshot.staleFirst = { pr: firstPr.number, fields: stale };
   return observed;
+}
+
+/** What the first step is made of: an edit of the groups changes nothing in it. */
+const PREPARED_FIELDS = ["source", "target", "version"] as const;
+
+/**
+ * What the migration moves, once the first step's PR merged as it was opened (Handover's, into the default branch,
+ * not rolled back): the cluster, source and version its body says it was opened for (`openedFor`), even if the issue
+ * was edited between the opening and the merge, or the edit is seen only with the merge. That cluster is in the repo
+ * now: planning for the edit would leave it there and open the first step again. The groups are the issue's (the first
+ * step does not depend on them). Null while no such PR merged, or when its body does not say (edited by a person).
+ */
+async function mergedAsOpened(
+  deps: EngineDeps,
+  number: number,
+  hidden: HiddenState,
+  edited: ReturnType<typeof parseIssueBody>,
+  defaultBranch: string,
+): Promise<HiddenState["frozen"]> {
+  if (!edited.ok) return null;
+  const pr = await deps.port.findPull(stepBranch(number, "prepare"));
+  if (!pr?.merged || pr.baseRef !== defaultBranch || pr.author !== deps.port.botLogin) return null;
+  if (hidden.undone.includes(pr.number)) return null;
+  const opened = readOpenedFor(pr.body, deps.signer(number));
+  return opened ? { ...opened, groups: edited.request.groups } : null;
 }
 
 /**
@@ -878,12 +918,21 @@ function frozenRequest(
   const soakOk = !edited.problems.some((p) => p.startsWith(ISSUE_FIELDS.soak));
   const soak = soakOk ? edited.request.soak : undefined;
   const request: MigrationRequest = { ...frozen, notesAcknowledged: true, ...(soak ? { soak } : {}) };
+  const changed = changedFields(edited.request, frozen);
+  if (changed.length > 0) snapshot.ignoredEdits = changed;
+  return { ok: true, problems: [], request };
+}
+
+/** The fields of what a migration moves that differ between a request and a recorded one. */
+function changedFields(
+  request: MigrationRequest,
+  recorded: Partial<Pick<MigrationRequest, FrozenField>>,
+  fields: readonly FrozenField[] = FROZEN_FIELDS,
+): FrozenField[] {
   // Groups compare by name and backends: a line moved by an edit elsewhere in the field is no change.
   const same = (field: FrozenField, value: unknown): string =>
     JSON.stringify(
       field === "groups" ? (value as MigrationRequest["groups"])?.map(({ name, items }) => ({ name, items })) : value,
     );
-  const changed = FROZEN_FIELDS.filter((field) => same(field, edited.request[field]) !== same(field, frozen[field]));
-  if (changed.length > 0) snapshot.ignoredEdits = changed;
-  return { ok: true, problems: [], request };
+  return fields.filter((field) => same(field, request[field]) !== same(field, recorded[field]));
 }

@@ -1,6 +1,13 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
 import { type HiddenState, hiddenState, type ProbeObservation } from "../spec/state.js";
-import { readSignedStateBlock, readStateBlock, stateBlock } from "../spec/markers.js";
+import {
+  openedForBlock,
+  readOpenedForBlock,
+  readSignedStateBlock,
+  readStateBlock,
+  stateBlock,
+} from "../spec/markers.js";
 import { LruCache } from "../spec/lru.js";
 
 export type { AuditEntry, HiddenState, StepRecord } from "../spec/state.js";
@@ -150,6 +157,34 @@ export function readState(
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: "tampered" };
   const state = sharedState(block.payload);
   return state ? { kind: "ok", state } : { kind: "tampered" };
+}
+
+/** What a first step prepares: the new cluster, from which, and on which Core version (not the groups). */
+const prepared = z.object({ source: z.string(), target: z.string(), version: z.string() });
+export type Prepared = z.infer<typeof prepared>;
+
+/** Kept apart from the state's signatures: a MAC made for one can never stand for the other. */
+const OPENED_FOR = "opened-for\n";
+
+/** The signed block the first step's PR body carries: what it prepares. */
+export function openedFor({ source, target, version }: Prepared, sign: StateSigner): string {
+  const payload = Buffer.from(JSON.stringify({ source, target, version }), "utf8").toString("base64");
+  return openedForBlock(payload, sign(OPENED_FOR + payload));
+}
+
+/** What a first step's PR was opened for, trusted only when its signature verifies (a person edited it: undefined). */
+export function readOpenedFor(body: string, sign: StateSigner): Prepared | undefined {
+  const block = readOpenedForBlock(body);
+  if (!block) return undefined;
+  const expected = Buffer.from(sign(OPENED_FOR + block.payload), "hex");
+  const given = Buffer.from(block.mac, "hex");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    const parsed = prepared.safeParse(JSON.parse(Buffer.from(block.payload, "base64").toString("utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Keep the state small: http probe history as transitions, audit capped. */

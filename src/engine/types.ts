@@ -64,6 +64,8 @@ export interface Snapshot {
   automerge?: string[];
   /** Fields of the issue edited after the first step merged: the edit is ignored (what a migration moves is fixed). */
   ignoredEdits?: FrozenField[];
+  /** The first step's PR, open or closed unmerged, prepares what the issue asked before these fields were edited. */
+  staleFirst?: { pr: number; fields: FrozenField[] };
   /** Steps handover.yml holds for `/handover approve` after the previous gate, and who may approve. */
   approvals?: { steps: string[]; permission: string; teams?: string[] };
 }

@@ -165,6 +165,7 @@ function compose(snapshot: Snapshot, phase: Phase, hidden: HiddenState, layout: 
     `**${escapeText(words.headline)}**`,
     "",
     ...(snapshot.ignoredEdits?.length ? [ignoredEditNote(snapshot.ignoredEdits), ""] : []),
+    ...(snapshot.staleFirst ? [staleFirstNote(snapshot.staleFirst, snapshot), ""] : []),
     ...(hidden.tampered
       ? [
           `> [!WARNING]\n> The hidden state of this comment was edited by someone other than Handover (its signature did not match), so it was ignored and rebuilt from GitHub at ${formatDateTime(hidden.tampered.at)}. Commands written before then are not run again.`,
@@ -196,9 +197,15 @@ const FROZEN_FIELD_NAMES: Record<FrozenField, string> = {
   groups: ISSUE_FIELDS.groups,
 };
 
+const fieldNames = (fields: FrozenField[]): string => fields.map((f) => FROZEN_FIELD_NAMES[f]).join(", ");
+
 function ignoredEditNote(fields: FrozenField[]): string {
-  const names = fields.map((f) => FROZEN_FIELD_NAMES[f]).join(", ");
-  return `> [!NOTE]\n> The issue's ${names} changed after the first step merged: the edit is ignored. What a migration moves is fixed once it started; \`/handover abort\` and file a new issue to change it. (A soak time edit applies to gates not started yet.)`;
+  return `> [!NOTE]\n> The issue's edit of ${fieldNames(fields)} is ignored: the first step was opened and merged for what the issue asked before. What a migration moves is fixed once its first step merged; \`/handover abort\` and file a new issue to change it. (A soak time edit applies to gates not started yet.)`;
+}
+
+function staleFirstNote(stale: NonNullable<Snapshot["staleFirst"]>, snapshot: Snapshot): string {
+  const branch = snapshot.steps[0]?.branch ?? "";
+  return `> [!WARNING]\n> The issue's ${fieldNames(stale.fields)} changed after #${stale.pr} was opened, and #${stale.pr} still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch ${code(branch)} (GitHub closes #${stale.pr}) and comment \`/handover retry\`: Handover opens the first step again.`;
 }
 
 const LAYOUTS: Layout[] = [

@@ -38,6 +38,8 @@ export function renderPrBody(args: {
   rollbackOf?: string;
   /** handover.yml marks the step for GitHub's auto-merge. */
   automerge?: boolean;
+  /** The first step's signed opened-for block (engine/state.ts, `openedFor`). */
+  openedFor?: string;
 }): string {
   const { issue, step } = args;
   const gate = step.gate
@@ -65,6 +67,7 @@ export function renderPrBody(args: {
       : [];
   return [
     stepMarker(issue, step.id),
+    ...(args.openedFor ? [args.openedFor] : []),
     args.rollbackOf
       ? `**Handover rollback** for #${issue}: ${step.summary}.`
       : `**Handover step ${args.index + 1} of ${args.total}** for #${issue}: ${step.summary}.`,

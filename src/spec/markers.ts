@@ -62,6 +62,22 @@ export function readStepMarker(body: string | null | undefined): { issue: number
   return match?.[1] && match[2] ? { issue: Number(match[1]), step: match[2] } : undefined;
 }
 
+/**
+ * In the first step's PR body: what it was opened for (`payload`, base64) and an HMAC-SHA256 only the App can make
+ * (`mac`, hex). Opened with the PR in one request, it outlives a state write that failed.
+ */
+export function openedForBlock(payload: string, mac: string): string {
+  return `<!-- handover:opened-for ${payload} ${mac} -->`;
+}
+
+const OPENED_FOR = /<!-- handover:opened-for ([A-Za-z0-9+/=]+) ([0-9a-f]{64}) -->/;
+
+/** The payload and signature of a PR body's opened-for block, unverified. */
+export function readOpenedForBlock(body: string): { payload: string; mac: string } | undefined {
+  const match = OPENED_FOR.exec(body);
+  return match?.[1] && match[2] ? { payload: match[1], mac: match[2] } : undefined;
+}
+
 /** The first line of the dashboard comment (trusted only when the App itself wrote the comment). */
 export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";
 

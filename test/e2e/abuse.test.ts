@@ -280,7 +280,7 @@ describe("GitHub errors that retrying cannot fix, through the real App and the s
   });
 });
 
-describe("issue edits after the first step merged, through the real App and the simulator", () => {
+describe("issue edits once the first step is open or merged, through the real App and the simulator", () => {
   it("target, version and groups are frozen (reported, ignored); soak 0s does not pass a soaking gate at once", {
     timeout: 120_000,
   }, async () => {
@@ -317,7 +317,7 @@ describe("issue edits after the first step merged, through the real App and the 
         .split("\n")
         .filter((l) => l.startsWith("> ") && !l.startsWith("> [!")),
     ).toEqual([
-      "> The issue's Target cluster, Target version, Backend groups changed after the first step merged: the edit is ignored. What a migration moves is fixed once it started; `/handover abort` and file a new issue to change it. (A soak time edit applies to gates not started yet.)",
+      "> The issue's edit of Target cluster, Target version, Backend groups is ignored: the first step was opened and merged for what the issue asked before. What a migration moves is fixed once its first step merged; `/handover abort` and file a new issue to change it. (A soak time edit applies to gates not started yet.)",
     ]);
     const hidden = decodeState(dashboardOf(sim));
     expect(hidden?.frozen).toEqual({
@@ -332,6 +332,59 @@ describe("issue edits after the first step merged, through the real App and the 
     });
     expect(hidden?.steps["release-canary"]?.soak).toBe("15m");
     expect(hidden?.steps["adopt-canary"]?.soak).toBe("0s");
+  });
+
+  it("a target edited while the prepare is open is shown on the dashboard with what to do; the branch deleted and a retry open the prepare of the new target", {
+    timeout: 120_000,
+  }, async () => {
+    const { world, settle } = await oneReplica(13);
+    try {
+      const { sim } = world;
+      sim.setPermission("operator", "admin");
+      sim.setPermission("alice", "write");
+      sim.createIssue("operator", "Upgrade", EXAMPLE_ISSUE, ["handover"]);
+      await settle();
+      expect(sim.listPulls().map((p) => [p.number, p.title])).toEqual([
+        [2, "[handover #1] Prepare replicore-b for Replicante Core 0.3.1"],
+      ]);
+      // Its body says what it was opened for, signed by the App.
+      const openedFor = (n: number) => {
+        const body = sim.listPulls().find((p) => p.number === n)?.body ?? "";
+        const block = /<!-- handover:opened-for ([A-Za-z0-9+/=]+) [0-9a-f]{64} -->/.exec(body)?.[1] ?? "";
+        return JSON.parse(Buffer.from(block, "base64").toString("utf8") || "null");
+      };
+      expect(openedFor(2)).toEqual({ source: "replicore-a", target: "replicore-b", version: "0.3.1" });
+      const warning =
+        "> The issue's Target cluster changed after #2 was opened, and #2 still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch `handover/1/prepare` (GitHub closes #2) and comment `/handover retry`: Handover opens the first step again.";
+      const notes = () =>
+        dashboardOf(sim)
+          .split("\n")
+          .filter((l) => l.startsWith("> ") && !l.startsWith("> [!"));
+
+      sim.editIssue("operator", 1, EXAMPLE_ISSUE.replace("replicore-b", "replicore-c"));
+      await settle();
+      expect(notes()).toEqual([warning]);
+      // #2 is left as it is: the operator may have filled it in, and only they know which target they meant.
+      expect(sim.listPulls().map((p) => [p.number, p.state])).toEqual([[2, "open"]]);
+
+      sim.deleteBranch("operator", "handover/1/prepare");
+      await settle();
+      expect(sim.listPulls().map((p) => [p.number, p.state])).toEqual([[2, "closed"]]);
+      expect(notes()).toEqual([warning]);
+
+      const retry = sim.comment("alice", 1, "/handover retry");
+      await settle();
+      expect(sim.reactions(retry)).toEqual(["rocket"]);
+      expect(sim.listPulls().map((p) => [p.number, p.title, p.state])).toEqual([
+        [2, "[handover #1] Prepare replicore-b for Replicante Core 0.3.1", "closed"],
+        [3, "[handover #1] Prepare replicore-c for Replicante Core 0.3.1", "open"],
+      ]);
+      expect(notes()).toEqual([]);
+      expect(openedFor(3)).toEqual({ source: "replicore-a", target: "replicore-c", version: "0.3.1" });
+      expect(decodeState(dashboardOf(sim))?.frozen).toBeNull();
+    } finally {
+      await world.stop();
+    }
   });
 });
 

@@ -17,7 +17,7 @@ import {
 } from "../../../src/engine/act.js";
 import type { Action, Decision, HiddenState } from "../../../src/engine/types.js";
 import type { EngineDeps, Observed } from "../../../src/engine/observe.js";
-import { emptyState, stateSigner, withStateBlock } from "../../../src/engine/state.js";
+import { emptyState, openedFor, readOpenedFor, stateSigner, withStateBlock } from "../../../src/engine/state.js";
 import { COMMITTER, OctokitPort } from "../../../src/github/index.js";
 import type { GateSummary, PlannedStep } from "../../../src/plan/index.js";
 import { stepBranch, stepTitle } from "../../../src/spec/markers.js";
@@ -238,8 +238,9 @@ describe("act: open", () => {
     done(scope);
   });
 
-  it("opens the prepare step as a draft", async () => {
+  it("opens the prepare step as a draft, its body saying what it prepares (signed)", async () => {
     const bodies: unknown[] = [];
+    const prepared = { source: "replicore-a", target: "replicore-b", version: "0.3.5" };
     const body = renderPrBody({
       issue: 42,
       step: PREPARE,
@@ -248,6 +249,7 @@ describe("act: open", () => {
       previousPr: null,
       changes: PREPARE_CHANGES,
       version: "0.3.5",
+      openedFor: openedFor(prepared, SIGN),
     });
     const expectedPull = {
       title: "[handover #42] Prepare replicore-b for Replicante Core 0.3.5",
@@ -281,9 +283,12 @@ describe("act: open", () => {
       previousPr: null,
     });
     expect(bodies).toEqual([expectedPull]);
-    expect(body.startsWith("<!-- handover:step issue=42 step=prepare -->\n**Handover step 1 of 3** for #42")).toBe(
-      true,
-    );
+    expect(body.split("\n").slice(0, 3)).toEqual([
+      "<!-- handover:step issue=42 step=prepare -->",
+      `<!-- handover:opened-for ${Buffer.from(JSON.stringify(prepared)).toString("base64")} ${SIGN(`opened-for\n${Buffer.from(JSON.stringify(prepared)).toString("base64")}`)} -->`,
+      "**Handover step 1 of 3** for #42: Prepare replicore-b for Replicante Core 0.3.5.",
+    ]);
+    expect(readOpenedFor(body, SIGN)).toEqual(prepared);
     done(scope);
   });
 

@@ -5,6 +5,8 @@ import {
   decodeState,
   emptyState,
   encodeState,
+  openedFor,
+  readOpenedFor,
   readState,
   stateSigner,
   type HiddenState,
@@ -220,6 +222,45 @@ describe("readState: the hidden state is trusted only with the App's signature f
     expect(stateSigner("webhook-secret", "acme/config#42")(payload)).toMatch(/^[0-9a-f]{64}$/);
     expect(stateSigner("other-secret", "acme/config#42")(payload)).not.toBe(sign(payload));
     expect(stateSigner("webhook-secret", "acme/config#43")(payload)).not.toBe(sign(payload));
+  });
+});
+
+describe("openedFor / readOpenedFor: what the first step's PR prepares, trusted only with the App's signature", () => {
+  const sign = stateSigner("webhook-secret", "acme/config#42");
+  const prepared = { source: "replicore-a", target: "replicore-b", version: "0.3.1" };
+  const block = openedFor(prepared, sign);
+  const body = `<!-- handover:step issue=42 step=prepare -->\n${block}\n**Handover step 1 of 8**`;
+
+  it("writes one comment line, base64 JSON and a hex MAC, and reads it back from anywhere in a PR body", () => {
+    const payload = Buffer.from(JSON.stringify(prepared), "utf8").toString("base64");
+    expect(block).toBe(`<!-- handover:opened-for ${payload} ${sign(`opened-for\n${payload}`)} -->`);
+    expect(readOpenedFor(body, sign)).toStrictEqual(prepared);
+  });
+
+  it.each([
+    ["signed with another secret", openedFor(prepared, stateSigner("guess", "acme/config#42"))],
+    ["copied from another issue's PR", openedFor(prepared, stateSigner("webhook-secret", "acme/config#41"))],
+    [
+      "target edited, signature kept",
+      block.replace(
+        /opened-for (\S+) /,
+        () => `opened-for ${Buffer.from(JSON.stringify({ ...prepared, target: "x" })).toString("base64")} `,
+      ),
+    ],
+    [
+      "a state's signature over the same payload",
+      block.replace(/ ([0-9a-f]{64}) -->/, () => ` ${sign(block.split(" ")[2] ?? "")} -->`),
+    ],
+    ["no block", "<!-- handover:step issue=42 step=prepare -->"],
+  ])("%s: not trusted", (_name, text) => {
+    expect(readOpenedFor(text, sign)).toBeUndefined();
+  });
+
+  it("a signed payload that is not what a first step prepares is not trusted either", () => {
+    const payload = Buffer.from(JSON.stringify({ target: "replicore-b" }), "utf8").toString("base64");
+    expect(
+      readOpenedFor(`<!-- handover:opened-for ${payload} ${sign(`opened-for\n${payload}`)} -->`, sign),
+    ).toBeUndefined();
   });
 });
 
