@@ -9,7 +9,7 @@ import {
 import type { PlannedStep } from "../plan/index.js";
 import { code } from "../render/markdown.js";
 import type { CommentInfo, Permission, Reaction } from "../spec/github.js";
-import { phaseHold, stepDone, type Phase } from "./types.js";
+import { phaseHold, stepDone, STRAY_LIMIT, type Phase } from "./types.js";
 import type { AuditEntry, HiddenState } from "./state.js";
 import { replyMarker } from "../spec/markers.js";
 import { checkLines, phaseWords } from "../render/phase.js";
@@ -187,6 +187,9 @@ function effectOf(command: Command, user: string, hidden: HiddenState, ctx: Comm
           patchStep(hidden, step.id, { windowStart: at }, ["failed"]),
           `gate of ${step.id} re-evaluated from now`,
         );
+      // Stopped after PRs that merged without its changes: the operator checked why, and asks for one more.
+      if ((rec.stray?.length ?? 0) >= STRAY_LIMIT)
+        return applied(patchStep(hidden, step.id, {}, ["stray"]), `${step.id}: opened once more`);
       const reason = ctx.phase?.current === step.id ? ctx.phase.reason : undefined;
       if (reason?.kind === "closed-unmerged") {
         const reopen = patchStep(hidden, step.id, { reopen: true });

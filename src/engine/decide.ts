@@ -157,6 +157,7 @@ function openPhase(snapshot: Snapshot, view: StepView, index: number): Decision 
   const step = view.step;
   const held = (reason: PhaseReason, label: StatusLabel = "handover:failed"): Decision =>
     hold(hidden, label, step.id, reason);
+  if (view.strays) return held({ kind: "stray-merges", prs: view.strays });
   if (view.problems?.length) return held({ kind: "step-problems", problems: view.problems });
   if (view.violations?.length)
     return held({ kind: "step-violations", violations: view.violations.map((v) => v.message) });

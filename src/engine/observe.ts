@@ -50,7 +50,15 @@ import {
   type PullInfo,
 } from "../github/port.js";
 import { parseFreeze, parseWindow, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
-import { FROZEN_FIELDS, stepDone, type FrozenField, type Snapshot, type StepSchedule, type StepView } from "./types.js";
+import {
+  FROZEN_FIELDS,
+  STRAY_LIMIT,
+  stepDone,
+  type FrozenField,
+  type Snapshot,
+  type StepSchedule,
+  type StepView,
+} from "./types.js";
 import { waitsToOpen } from "./decide.js";
 import {
   compactProbes,
@@ -360,8 +368,19 @@ async function viewOf(
   if (pr && pr.state === "closed" && !pr.merged) view.reopenable = await reopenable(deps, step, snapshot.headSha);
   if (pr?.merged && rec.mergeSha === undefined && !(await mergedHere(deps, pr, step, plan, defaultBranch))) {
     // Not the step's merge: the step opens again (a new PR), and this one is not counted as a duplicate.
-    snapshot.hidden = { ...snapshot.hidden, undone: [...snapshot.hidden.undone, pr.number] };
+    const stray = [...(rec.stray ?? []), pr.number];
+    snapshot.hidden = {
+      ...snapshot.hidden,
+      undone: [...snapshot.hidden.undone, pr.number],
+      steps: { ...snapshot.hidden.steps, [step.id]: { ...rec, stray } },
+    };
     pr = undefined;
+  }
+  const strays = snapshot.hidden.steps[step.id]?.stray ?? [];
+  if (!pr && strays.length >= STRAY_LIMIT) {
+    // Something keeps the step's changes out of what merges: another PR would most likely merge empty too.
+    view.strays = strays;
+    return view;
   }
   if (pr) view.pr = pr;
   if (pr?.state === "open") view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;

@@ -39,6 +39,8 @@ export interface StepView {
   branchUnread?: boolean;
   /** Why the step cannot be computed on the current head (the user must fix something). */
   problems?: string[];
+  /** Its PRs that merged without its changes, once there are `STRAY_LIMIT`: it is not opened again by itself. */
+  strays?: number[];
   /** For a PR closed without merging: whether GitHub would reopen it (its branch exists, with commits to merge). */
   reopenable?: boolean;
   /** The gate, for a merged or no-diff step whose gate has not passed yet. */
@@ -69,6 +71,13 @@ export interface Snapshot {
   /** Steps handover.yml holds for `/handover approve` after the previous gate, and who may approve. */
   approvals?: { steps: string[]; permission: string; teams?: string[] };
 }
+
+/**
+ * PRs of one step that may merge without the step's changes before Handover stops opening it again: one is a person's
+ * retarget or an edit re-planning the step; a second means something keeps the step's changes out of what merges, and
+ * a third PR would most likely merge empty too.
+ */
+export const STRAY_LIMIT = 2;
 
 /** What a migration moves, fixed once its first step merged. */
 export const FROZEN_FIELDS = ["source", "target", "version", "groups"] as const;
@@ -146,6 +155,7 @@ export type PhaseReason =
   | { kind: "gate-passed" }
   | { kind: "gate-waiting"; cluster?: string; state: string; soakEndsAt?: number; deadline: number }
   | { kind: "step-problems"; problems: string[] }
+  | { kind: "stray-merges"; prs: number[] }
   | { kind: "step-violations"; violations: string[] }
   | { kind: "paused-before-open"; by: string }
   | { kind: "not-computed" }

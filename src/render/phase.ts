@@ -90,6 +90,10 @@ const WORDS: Words = {
     headline: `Step ${step} cannot be computed on the default branch: ${problems.join("; ")}`,
     next: "Fix the repo (or the issue body); Handover re-checks on every push.",
   }),
+  "stray-merges": ({ prs }, step) => ({
+    headline: `${prs.map((n) => `#${n}`).join(" and ")} merged without the changes of ${step}, so Handover stopped opening it again: another PR would most likely merge empty too.`,
+    next: `Check what the default branch holds of ${step} (a PR retargeted to another branch, a branch protection or merge setting that drops commits), then \`/handover retry ${step}\` opens it once more; \`/handover abort\` stops.`,
+  }),
   "step-violations": ({ violations }, step) => ({
     headline: `Step ${step} would break the invariant: ${violations.join("; ")}`,
     next: "Fix the repo so no two clusters share a datastore; Handover re-checks on every push. Nothing was opened.",

@@ -26,6 +26,11 @@ export const stepRecord = z.object({
   /** `/handover approve` for a step handover.yml holds for approval. */
   approved: actor.optional(),
   failed: z.object({ reason: z.string(), at: z.number() }).optional(),
+  /**
+   * PRs of the step's branch that merged without its changes (retargeted elsewhere, merged empty): the step opened
+   * again after each, until `STRAY_LIMIT` of them (`/handover retry` clears them).
+   */
+  stray: z.array(z.number()).optional(),
   /** Results of the http checks, which GitHub does not keep for us (transitions only). */
   probes: z.record(z.string(), z.array(observation)).optional(),
   /** Reopen a PR closed without merging (set by retry). */

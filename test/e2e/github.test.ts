@@ -140,6 +140,50 @@ describe("what counts as a merged step", { timeout: 120_000 }, () => {
     expect(report.steps.find((s) => s.id === "release-canary")?.pr).not.toBe(retargeted);
   });
 
+  it("two PRs of a step merged elsewhere stop it: Handover names both, and `/handover retry <step>` opens it once more", async () => {
+    const strays: number[] = [];
+    const alice = { after: "release-canary", event: "opened", user: "alice", permission: "write" } as const;
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        { ...alice, delay: 30 * 60, body: "/handover status" },
+        { ...alice, delay: 60 * 60, body: "/handover retry release-canary" },
+      ],
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "release-canary" || strays.length >= 2) return;
+        const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
+        if (!pr) return;
+        sim.pushFiles("mallory", "staging", [{ path: "STAGING", content: `${strays.length}\n` }], "a staging branch");
+        const live = sim.repo.pull(pr.number);
+        live.pull.baseRef = "staging";
+        live.pull.baseSha = sim.branchSha("staging") as string;
+        sim.mergePull(pr.number, "mallory");
+        strays.push(pr.number);
+      },
+    });
+    expect(strays).toHaveLength(2);
+    const sim = sims[0] as GitHubSim;
+    const canary = sim.listPulls().filter((p) => p.pull.headRef === "handover/1/release-canary");
+    // No third PR until alice's retry: it was opened once more, and merged into main.
+    expect(canary.map((p) => [p.number, p.pull.baseRef, p.pull.merged])).toEqual([
+      [strays[0], "staging", true],
+      [strays[1], "staging", true],
+      [expect.any(Number), "main", true],
+    ]);
+    const retried = sim.listComments(1).find((c) => c.body === "/handover retry release-canary");
+    expect(canary[2]?.createdAt).toBeGreaterThanOrEqual(retried?.createdAt ?? Number.POSITIVE_INFINITY);
+    expect(report.comments.map((c) => [c.body, c.reaction, c.reply?.split("\n")[0] ?? null])).toEqual([
+      [
+        "/handover status",
+        "rocket",
+        `@alice **#${strays[0]} and #${strays[1]} merged without the changes of release-canary, so Handover stopped opening it again: another PR would most likely merge empty too.**`,
+      ],
+      ["/handover retry release-canary", "rocket", null],
+    ]);
+    expect(report.completed).toBe(true);
+    expect(report.duplicate_prs).toBe(0);
+    expect(report.violations).toEqual([]);
+  });
+
   it.each([
     ["on the default branch's history", {}],
     // GitHub's compare of the two answers 404 "No common ancestor": the branch is no more Handover's than the other.

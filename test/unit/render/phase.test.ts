@@ -23,6 +23,7 @@ const KINDS: Record<PhaseReason["kind"], true> = {
   "gate-passed": true,
   "gate-waiting": true,
   "step-problems": true,
+  "stray-merges": true,
   "step-violations": true,
   "paused-before-open": true,
   "not-computed": true,
@@ -53,6 +54,15 @@ const KINDS: Record<PhaseReason["kind"], true> = {
 
 /** Every reason kind, with the step it is about and the exact words. */
 const WORDS: [PhaseReason, string | undefined, PhaseWords][] = [
+  [
+    { kind: "stray-merges", prs: [5, 7] },
+    "release-canary",
+    {
+      headline:
+        "#5 and #7 merged without the changes of release-canary, so Handover stopped opening it again: another PR would most likely merge empty too.",
+      next: "Check what the default branch holds of release-canary (a PR retargeted to another branch, a branch protection or merge setting that drops commits), then `/handover retry release-canary` opens it once more; `/handover abort` stops.",
+    },
+  ],
   [
     { kind: "rollback-overtaken", step: "adopt-canary", pr: 4 },
     "release-canary",
