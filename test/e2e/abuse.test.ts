@@ -388,7 +388,46 @@ describe("issue edits once the first step is open or merged, through the real Ap
   });
 });
 
-describe("a state rebuilt after a rollback, through the real App and the simulator", () => {
+describe("a state rebuilt from GitHub, through the real App and the simulator", () => {
+  it("the target edited after the first step merged, then the dashboard deleted: the rebuilt state takes what the prepare PR was opened for", {
+    timeout: 120_000,
+  }, async () => {
+    let deleted = false;
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || step.id !== "adopt-canary" || deleted) return;
+        sim.editIssue("operator", 1, EXAMPLE_ISSUE.replace("replicore-b", "replicore-c"));
+        const dashboard = sim.listComments(1).find((c) => c.user === BOT && c.body.includes(DASHBOARD_MARKER));
+        sim.repo.deleteComment(sim.repo.comment(dashboard?.id ?? 0), actorFor("eve"));
+        deleted = dashboard !== undefined;
+      },
+    });
+    expect(deleted).toBe(true);
+    expect([report.completed, report.final_label, report.duplicate_prs, report.violations]).toEqual([
+      true,
+      "handover:done",
+      0,
+      [],
+    ]);
+    const sim = sims[0] as GitHubSim;
+    // One PR per step, all of them for replicore-b; replicore-c was never prepared.
+    expect(sim.listPulls().filter((p) => p.title.includes("replicore-c"))).toEqual([]);
+    expect(sim.listPulls().filter((p) => p.pull.headRef === "handover/1/prepare")).toHaveLength(1);
+    const hidden = decodeState(dashboardOf(sim));
+    expect([hidden?.frozen?.source, hidden?.frozen?.target, hidden?.frozen?.version]).toEqual([
+      "replicore-a",
+      "replicore-b",
+      "0.3.1",
+    ]);
+    expect(
+      dashboardOf(sim)
+        .split("\n")
+        .filter((l) => l.startsWith("> ") && !l.startsWith("> [")),
+    ).toEqual([
+      "> The issue's edit of Target cluster is ignored: the first step was opened and merged for what the issue asked before. What a migration moves is fixed once its first step merged; `/handover abort` and file a new issue to change it. (A soak time edit applies to gates not started yet.)",
+    ]);
+  });
+
   it("deleting the dashboard after a rollback keeps the step undone: the chain stays paused, and resume opens the step again", {
     timeout: 120_000,
   }, async () => {
