@@ -52,8 +52,8 @@ type Act<S = string> =
 
 /**
  * The repos a crowd meddles in, and the issue it files there: the bundled example (Replicante's files era), the
- * Kustomize, Flux and Argo CD ones, and two upgrades across discovery eras (files to http lists, http to
- * DiscoverySettings objects).
+ * Kustomize, Flux and Argo CD ones, two upgrades across discovery eras (files to http lists, http to
+ * DiscoverySettings objects), and one within each later era (Core 0.5's http lists, Core 0.7's DiscoverySettings).
  */
 const REPOS: Record<string, string> = {
   "examples/config-repo": EXAMPLE_ISSUE,
@@ -62,6 +62,8 @@ const REPOS: Record<string, string> = {
   "test/fixtures/repos/argocd": issueBody("replicore-a", "replicore-b", "0.3.1", "canary: postgres\nrest: *"),
   "test/fixtures/repos/core-0.3": issueBody("replicore-a", "replicore-b", "0.4.0", "mongo: mongo\nrest: *"),
   "test/fixtures/repos/core-0.6": issueBody("replicore-blue", "replicore-green", "0.7.2"),
+  "test/fixtures/repos/http": issueBody("replicore-blue", "replicore-green", "0.5.0"),
+  "test/fixtures/repos/settings": issueBody("replicore-old", "replicore-new", "0.7.2"),
 };
 /** A place among a repo's steps (the longest plan has 7 up to its last adopt). */
 const place = fc.nat({ max: 6 });
@@ -118,6 +120,11 @@ const crowd = fc.record({
    * adopt steps wait for `/handover approve` (undefined: they do not wait).
    */
   approveAfter: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
+  /**
+   * The steps handover.yml has GitHub auto-merge (undefined: none). Their PRs merge by themselves once the guard passes
+   * (and at once, merged by Handover, when nothing is left to wait for); the repo then requires the guard's check.
+   */
+  automerge: fc.option(fc.constantFrom("release", "release, adopt"), { nil: undefined }),
   acts: fc.array(act, { minLength: 1, maxLength: 5 }),
 });
 type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
@@ -220,10 +227,14 @@ function approvals(plan: Plan, acts: Act[], minutes: number): ScriptedComment[] 
 }
 
 async function meddle(drawn: Crowd): Promise<void> {
+  const controls = [
+    ...(drawn.approveAfter === undefined ? [] : ["approve: [adopt]"]),
+    ...(drawn.automerge === undefined ? [] : [`automerge: [${drawn.automerge}]`]),
+  ];
   const repo =
-    drawn.approveAfter === undefined
+    controls.length === 0
       ? drawn.repo
-      : withConfig(drawn.repo, (text) => `${text.trimEnd()}\napprove: [adopt]\n`);
+      : withConfig(drawn.repo, (text) => `${text.trimEnd()}\n${controls.join("\n")}\n`);
   const body = REPOS[drawn.repo] as string;
   const planned = (await setup(repo, body)).plan;
   const acts = onSteps(drawn.acts, planned);
