@@ -172,8 +172,25 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
         created = answer.branch;
         opened = answer.pull;
       } else created = await port.createBranch(step.branch, sha);
-      if (!created) await bringUp(deps, step.branch, sha, action.baseSha, action.mergedHead);
-      const pr = opened ?? (await port.createPull(pull));
+      // The branch was there: the step's PR may have been opened since this reconcile looked, by another replica or by
+      // this one's request that failed after GitHub took it. Open, it is this step's (labelled below); merged already
+      // (auto-merge with nothing to wait for: GitHub would take a second PR of a squash-merged branch), or a person's,
+      // it is left to the next round, which sees it.
+      const since = created || opened ? undefined : await port.findPull(step.branch, true);
+      const counted = since && !snapshot.hidden.undone.includes(since.number) ? since : undefined;
+      if (counted && (counted.state !== "open" || counted.author !== port.botLogin)) return;
+      const head = created
+        ? sha
+        : counted
+          ? undefined
+          : await bringUp(deps, step.branch, sha, action.baseSha, action.mergedHead);
+      if (!opened && head !== undefined && !port.ownCheckRun(head, GUARD_NAME)) {
+        // Opened over REST (a branch that was there, a revert): the guard's verdict goes on the head before the PR
+        // opens, so the PR never waits on a guard that only its opening webhook, which may be lost, would start.
+        const check = await ownVerdict(deps, observed, step.id);
+        if (check) await port.createCheckRun(head, GUARD_NAME, check);
+      }
+      const pr = opened ?? counted ?? (await port.createPull(pull));
       await port.addLabels(pr.number, [MIGRATION_LABEL]);
       return;
     }
@@ -229,7 +246,9 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
  * for a plan the issue no longer asks for): bring it up to this step only if its head is Handover's and not already
  * this step on this base (so no commit piles up on every attempt), or is already in the base (a person's commits
  * there are merged: the new head has them in its history), or is the head its merged PR had (`mergedHead`: a squash
- * or rebase merge copied its commits into the base). A person's push the base lacks is never overwritten.
+ * or rebase merge copied its commits into the base). A person's push the base lacks is never overwritten. Returns the
+ * branch's head when it holds exactly the step (`sha`, or Handover's commit of the same tree on the same base), and
+ * undefined when it was left at a person's head.
  */
 async function bringUp(
   deps: EngineDeps,
@@ -237,16 +256,18 @@ async function bringUp(
   sha: string,
   baseSha: string,
   mergedHead?: string,
-): Promise<void> {
+): Promise<string | undefined> {
   const { port } = deps;
   const existing = await port.getBranch(branch);
-  if (!existing || existing === sha) return;
+  if (!existing || existing === sha) return existing;
   const head = await port.getCommit(existing);
   const mine = head.committer === COMMITTER.name;
   const current =
     mine && head.parents.length === 1 && head.parents[0] === baseSha && head.tree === (await port.getCommit(sha)).tree;
-  if (mine ? !current : existing === mergedHead || (await port.contains(baseSha, existing)))
-    await port.moveBranch(branch, sha, existing);
+  if (current) return existing;
+  if (!(mine || existing === mergedHead || (await port.contains(baseSha, existing)))) return undefined;
+  await port.moveBranch(branch, sha, existing);
+  return sha;
 }
 
 /**
@@ -255,7 +276,8 @@ async function bringUp(
  * the PR and the guard reads nothing back. Undefined when the trees were not kept: the guard then judges the PR itself.
  */
 async function ownVerdict(deps: EngineDeps, observed: Observed, stepId: string): Promise<GuardRun | undefined> {
-  const view = observed.snapshot.views.get(stepId);
+  const { rollback } = observed.snapshot;
+  const view = observed.snapshot.views.get(stepId) ?? (rollback?.view.step.id === stepId ? rollback.view : undefined);
   if (!view?.trees || !view.changes) return undefined;
   // Only this migration open (the usual case): no other lock, nothing more to read; its own lock never counts.
   const locks = await activeLocks(deps.port, observed.permissions.permission, observed.snapshot.issue);

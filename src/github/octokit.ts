@@ -885,15 +885,16 @@ export class OctokitPort implements GitHubPort {
       .map((i) => i.number as number);
   }
 
-  async findPull(branch: string): Promise<PullInfo | undefined> {
-    const opened = this.opened.get(branch);
+  async findPull(branch: string, fresh = false): Promise<PullInfo | undefined> {
+    const opened = fresh ? undefined : this.opened.get(branch);
     if (opened) return { ...opened };
-    const listing = this.listed.get(branch.slice(0, branch.indexOf("/", "handover/".length) + 1));
+    const listing = fresh ? undefined : this.listed.get(branch.slice(0, branch.indexOf("/", "handover/".length) + 1));
     if (listing) {
       const listed = listing.get(branch);
       return listed?.state === "open" ? this.withMergeable(listed) : listed && { ...listed };
     }
-    const pulls = await this.get("/pulls", { head: `${this.owner}:${branch}`, state: "all", per_page: 100 });
+    const query = { head: `${this.owner}:${branch}`, state: "all", per_page: 100 };
+    const pulls = await this.get("/pulls", query, true, fresh);
     const newest = (pulls as unknown as Json[]).sort((a, b) => b.number - a.number)[0];
     if (!newest) return undefined;
     this.seen.pulls.set(newest.number, pullNews(newest));

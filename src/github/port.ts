@@ -130,8 +130,11 @@ export interface GitHubPort {
   /** Open migration issues (label `handover`), for resync. */
   openMigrationIssues(): Promise<number[]>;
 
-  /** The newest PR whose head is this branch, in any state. */
-  findPull(branch: string): Promise<PullInfo | undefined>;
+  /**
+   * The newest PR whose head is this branch, in any state. `fresh`: asked of GitHub again, not taken from what this
+   * adapter read or opened before (another replica may have opened one since).
+   */
+  findPull(branch: string, fresh?: boolean): Promise<PullInfo | undefined>;
   /**
    * The newest PR of each of this migration's branches (`handover/<issue>/...`), in any state, for a state rebuilt
    * from GitHub: one listing of the PRs opened since the issue (numbered after it), however many steps the plan has.

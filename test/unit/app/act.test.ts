@@ -147,6 +147,7 @@ function pullJson(number: number, s: PlannedStep, patch: Record<string, unknown>
     html_url: `https://github.com/acme/config/pull/${number}`,
     head: { ref: s.branch, sha: "c-new" },
     base: { ref: "main", sha: "base1" },
+    user: { login: "handover[bot]" },
     ...patch,
   };
 }
@@ -199,6 +200,9 @@ function pullBody(bodies: unknown[], expected: Record<string, unknown>) {
 
 const COMMIT_SEQUENCE = [`GET ${R}/git/commits/base1`, `POST ${R}/git/trees`, `POST ${R}/git/commits`];
 const PULL_SEQUENCE = [`GET ${R}`, `POST ${R}/pulls`, `POST ${R}/issues/8/labels`];
+/** The step branch was there: its PRs are read again before one is opened (another replica may have opened one). */
+const BRANCH_PULLS = `GET ${R}/pulls?head=acme%3Ahandover%2F42%2Frelease-canary&state=all&per_page=100`;
+const BRANCH_QUERY = { head: "acme:handover/42/release-canary", state: "all", per_page: "100" };
 
 function done(scope: Scope): void {
   expect(seen.unmatched).toEqual([]);
@@ -299,6 +303,9 @@ describe("act: open", () => {
     let existing = commit(github(seen), "c-new")
       .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
       .reply(422, { message: "Reference already exists" })
+      .get(`${R}/pulls`)
+      .query(BRANCH_QUERY)
+      .reply(200, [])
       .get(`${R}/git/ref/heads/handover/42/release-canary`)
       .reply(200, { object: { sha: head } })
       .get(`${R}/git/commits/${head}`)
@@ -325,6 +332,7 @@ describe("act: open", () => {
     expect(seen.matched).toEqual([
       ...COMMIT_SEQUENCE,
       `POST ${R}/git/refs`,
+      BRANCH_PULLS,
       `GET ${R}/git/ref/heads/handover/42/release-canary`,
       `GET ${R}/git/commits/${head}`,
       ...(compare ? [`GET ${R}/compare/${head}...base1`] : []),
@@ -342,6 +350,9 @@ describe("act: open", () => {
         commit(github(seen), "c-new")
           .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
           .reply(422, { message: "Reference already exists" })
+          .get(`${R}/pulls`)
+          .query(BRANCH_QUERY)
+          .reply(200, [])
           .get(`${R}/git/ref/heads/handover/42/release-canary`)
           .reply(200, { object: { sha: "c-person" } })
           .get(`${R}/git/commits/c-person`)
@@ -369,6 +380,7 @@ describe("act: open", () => {
       expect(seen.matched).toEqual([
         ...COMMIT_SEQUENCE,
         `POST ${R}/git/refs`,
+        BRANCH_PULLS,
         `GET ${R}/git/ref/heads/handover/42/release-canary`,
         `GET ${R}/git/commits/c-person`,
         `GET ${R}/compare/c-person...base1`,
@@ -383,6 +395,9 @@ describe("act: open", () => {
       commit(github(seen), "c-new")
         .post(`${R}/git/refs`)
         .reply(422, { message: "Reference already exists" })
+        .get(`${R}/pulls`)
+        .query(BRANCH_QUERY)
+        .reply(200, [])
         .get(`${R}/git/ref/heads/handover/42/release-canary`)
         .reply(200, { object: { sha: "c-new" } }),
     )
@@ -394,13 +409,14 @@ describe("act: open", () => {
     expect(seen.matched).toEqual([
       ...COMMIT_SEQUENCE,
       `POST ${R}/git/refs`,
+      BRANCH_PULLS,
       `GET ${R}/git/ref/heads/handover/42/release-canary`,
       ...PULL_SEQUENCE,
     ]);
     done(scope);
   });
 
-  it("a POST /pulls that answers 502 after GitHub created the PR: act throws; the next act finds that PR through the 422 and opens no other", async () => {
+  it("a POST /pulls that answers 502 after GitHub created the PR: act throws; the next act finds that PR and opens no other", async () => {
     const first = defaultBranch(
       commit(github(seen), "c-1")
         .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-1" })
@@ -412,51 +428,58 @@ describe("act: open", () => {
     expect(seen.matched).toEqual([...COMMIT_SEQUENCE, `POST ${R}/git/refs`, `GET ${R}`, `POST ${R}/pulls`]);
     done(first);
 
-    // The next reconcile: a new port (as the App builds one per reconcile), the same action.
+    // The next reconcile: a new port (as the App builds one per reconcile), the same action. The branch was there, so
+    // its PRs are read again before one is opened: the one GitHub took is found, labelled, and no other is asked for.
+    // The default branch's name is known from the first act.
     seen.matched.length = 0;
-    const bodies: unknown[] = [];
-    // The branch already holds this step on this base (same tree): it is used as it is, no commit piles onto it.
-    // Both commits are Handover's own, made by this process: what they hold is known without reading them back. The
-    // default branch's name is known from the first act.
     const second = written(github(seen), "c-2")
       .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-2" })
       .reply(422, { message: "Reference already exists" })
-      .get(`${R}/git/ref/heads/handover/42/release-canary`)
-      .reply(200, { object: { sha: "c-1" } })
-      .post(`${R}/pulls`, (body: Record<string, unknown>) => bodies.push(body) > 0)
-      .reply(422, {
-        message: "Validation Failed",
-        errors: [
-          {
-            resource: "PullRequest",
-            code: "custom",
-            message: "A pull request already exists for acme:handover/42/release-canary.",
-          },
-        ],
-      })
       .get(`${R}/pulls`)
-      .query({ head: "acme:handover/42/release-canary", state: "all", per_page: "100" })
+      .query(BRANCH_QUERY)
       .reply(200, [pullJson(8, RELEASE)])
       .get(`${R}/pulls/8`)
       .reply(200, pullJson(8, RELEASE, { mergeable: true }))
       .post(`${R}/issues/8/labels`, { labels: ["handover"] })
       .reply(200, []);
     await act(deps(), observed(), openRelease);
-    expect(bodies).toEqual([
-      { title: RELEASE.title, head: RELEASE.branch, base: "main", body: releaseBody, draft: false },
-    ]);
-    expect(seen.matched.filter((r) => r === `POST ${R}/pulls`)).toHaveLength(1);
     expect(seen.matched).toEqual([
       `POST ${R}/git/trees`,
       `POST ${R}/git/commits`,
       `POST ${R}/git/refs`,
-      `GET ${R}/git/ref/heads/handover/42/release-canary`,
-      `POST ${R}/pulls`,
-      `GET ${R}/pulls?head=acme%3Ahandover%2F42%2Frelease-canary&state=all&per_page=100`,
+      BRANCH_PULLS,
       `GET ${R}/pulls/8`,
       `POST ${R}/issues/8/labels`,
     ]);
     done(second);
+  });
+});
+
+describe("act: open on a branch whose PR was opened since observe looked", () => {
+  it.each([
+    ["merged at once by another replica (auto-merge with nothing to wait for)", { merged: true }],
+    ["opened by a person", { user: "mallory" }],
+  ])("%s: nothing more is written; the next round sees it", async (_name, how) => {
+    const pr = pullJson(9, RELEASE, {
+      ...("merged" in how ? { state: "closed", merged_at: "2026-05-04T12:00:00Z", merge_commit_sha: "m-9" } : {}),
+      ...("user" in how ? { user: { login: how.user } } : {}),
+    });
+    const listed = commit(github(seen), "c-new")
+      .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/release-canary", sha: "c-new" })
+      .reply(422, { message: "Reference already exists" })
+      .get(`${R}/pulls`)
+      .query(BRANCH_QUERY)
+      .reply(200, [pr]);
+    // An open PR is read on its own (for its mergeability), as findPull always does.
+    const scope = "user" in how ? listed.get(`${R}/pulls/9`).reply(200, pr) : listed;
+    expect(await act(deps(), observed(), openRelease)).toBeUndefined();
+    expect(seen.matched).toEqual([
+      ...COMMIT_SEQUENCE,
+      `POST ${R}/git/refs`,
+      BRANCH_PULLS,
+      ...("user" in how ? [`GET ${R}/pulls/9`] : []),
+    ]);
+    done(scope);
   });
 });
 
@@ -552,6 +575,67 @@ describe("act: open when observe saw no branch of the step's name", () => {
       `GET ${R}`,
       "POST /graphql",
       `POST ${R}/issues/8/labels`,
+    ]);
+    done(scope);
+  });
+
+  it("a revert, opened over REST: the guard's verdict goes on its commit before its PR opens, so no lost webhook holds it", async () => {
+    const { o } = await withTrees();
+    const revert = step("rollback-release-canary-1", "release", "Roll back release-canary", "replicore-a");
+    const trees = o.snapshot.views.get("release-canary")?.trees;
+    o.snapshot.views.delete("release-canary");
+    o.snapshot.rollback = { of: RELEASE, view: { step: revert, changes, ...(trees ? { trees } : {}) } };
+    const message = `${revert.title}\n\nStep ${revert.id} of Handover migration #42.\nCommitter: Handover`;
+    const body = renderPrBody({
+      issue: 42,
+      step: revert,
+      index: 0,
+      total: 3,
+      previousPr: 7,
+      changes,
+      version: "0.3.5",
+      rollbackOf: "release-canary",
+    });
+    const scope = commit(github(seen), "c-rb", tree, message)
+      .post(`${R}/git/refs`, { ref: "refs/heads/handover/42/rollback-release-canary-1", sha: "c-rb" })
+      .reply(201, {})
+      .get(`${R}/issues`)
+      .query({ labels: "handover", state: "open", per_page: "100", page: "1" })
+      .reply(200, issuesList([42]))
+      .post(`${R}/check-runs`, {
+        name: "handover/guard",
+        head_sha: "c-rb",
+        status: "completed",
+        conclusion: "success",
+        output: {
+          title: "No two Replicante Core clusters share a datastore",
+          summary: "The invariant holds on this PR's tree.",
+          annotations: [],
+        },
+      })
+      .reply(201, {})
+      .get(R)
+      .reply(200, { node_id: "R_config", default_branch: "main" })
+      .post(`${R}/pulls`, { title: revert.title, head: revert.branch, base: "main", body, draft: false })
+      .reply(201, pullJson(9, revert))
+      .post(`${R}/issues/9/labels`, { labels: ["handover"] })
+      .reply(200, [{ name: "handover" }]);
+    await act(deps(), o, {
+      kind: "open",
+      step: revert,
+      changes,
+      baseSha: "base1",
+      previousPr: 7,
+      rollbackOf: "release-canary",
+    });
+    expect(seen.matched).toEqual([
+      ...COMMIT_SEQUENCE,
+      `POST ${R}/git/refs`,
+      `GET ${R}/issues?labels=handover&state=open&per_page=100&page=1`,
+      `POST ${R}/check-runs`,
+      `GET ${R}`,
+      `POST ${R}/pulls`,
+      `POST ${R}/issues/9/labels`,
     ]);
     done(scope);
   });
