@@ -174,12 +174,19 @@ async function handleCommands(
 
 /**
  * The guard runs on each push to a PR (its webhook); one webhook lost leaves the head without `handover/guard`, and a
- * branch protection that requires it (as auto-merge wants) would then hold the step PR for good. The step PR under
- * review gets its guard run here when its head has none (one conditional read otherwise).
+ * branch protection that requires it (as auto-merge wants) would then hold the step PR for good. The open step PR
+ * (under review, or while the migration is paused: people still push and try to merge) and the open revert get their
+ * guard run here when their head has none (one conditional read otherwise).
  */
 async function ensureGuard(deps: EngineDeps, observed: Observed, decision: Decision): Promise<void> {
-  if (decision.phase.reason.kind !== "review") return;
-  const pr = observed.snapshot.views.get(decision.phase.current ?? "")?.pr;
+  const { kind } = decision.phase.reason;
+  const { snapshot } = observed;
+  const pr =
+    kind === "review" || kind === "paused-pr-open"
+      ? snapshot.views.get(decision.phase.current ?? "")?.pr
+      : kind === "rollback-review"
+        ? snapshot.rollback?.view.pr
+        : undefined;
   if (pr?.state !== "open") return;
   // The push's own webhook runs the guard: a head is only looked at once it has been there a while (then one
   // conditional read per reconcile, answered 304 while nothing changes).

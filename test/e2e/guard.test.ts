@@ -90,6 +90,44 @@ describe("the handover/guard check run during a migration", () => {
   });
 });
 
+describe("a step PR's head the guard never judged", () => {
+  it("the webhooks of the operator's push to the prepare lost while the migration is paused, in a repo that requires the guard: the paused reconcile runs the guard, so the operator merges before the resume", async () => {
+    let lost = 0;
+    let sim: GitHubSim | undefined;
+    const alice = { after: "prepare", event: "opened", user: "alice", permission: "write" } as const;
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      commands: [
+        { ...alice, delay: 0, body: "/handover pause" },
+        { ...alice, delay: 60 * 60, body: "/handover resume" },
+      ],
+      onSim: (s) => {
+        sim = s;
+        s.repo.settings.requiredChecks = ["handover/guard"];
+      },
+      onEvent: (_at, line) => {
+        // The operator's fill of REPLACE-ME, and the draft marked ready: GitHub never delivers their webhooks (the
+        // push's and ready_for_review's would each start the guard on that head).
+        const filled = line.startsWith("operator: filled in") && line.includes("handover/1/prepare");
+        if (sim && (filled || line === "operator: marked #2 ready for review")) lost += sim.discardEvents();
+      },
+    });
+    expect(lost).toBeGreaterThan(0);
+    expect([report.completed, report.duplicate_prs, report.violations]).toEqual([true, 0, []]);
+    const live = sim as GitHubSim;
+    const prepare = live.listPulls().find((p) => p.pull.headRef === "handover/1/prepare");
+    const head = prepare?.pull.headSha ?? "";
+    expect(live.repo.objects.getCommit(head)?.committer.name).toBe("operator");
+    const runs = guardRuns(live, head);
+    expect(runs.map((r) => [r.conclusion, r.output.title])).toEqual([
+      ["success", "No two Replicante Core clusters share a datastore"],
+    ]);
+    // Judged and merged while paused, not only once alice resumed.
+    const resumed = live.listComments(1).find((c) => c.body === "/handover resume")?.createdAt ?? 0;
+    expect(resumed).toBeGreaterThan(0);
+    expect(prepare?.pull.mergedAt).toBeLessThan(resumed);
+  });
+});
+
 describe("the guard reads only what the invariant checker needs", () => {
   async function world() {
     const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
