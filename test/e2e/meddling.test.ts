@@ -310,8 +310,10 @@ async function meddle(drawn: Crowd): Promise<void> {
         const moment = "after" in a ? { step: a.after, event: a.event } : { step: a.step, event: "opened" };
         if (moment.step !== step.id || moment.event !== event || acted.has(n)) return;
         acted.add(n);
-        // (Another act at the same moment may have deleted the branch: dana then has nothing to push to.)
-        if (a.kind === "push-step" && sim.branchSha(step.branch) !== undefined) {
+        // (Another act at the same moment may have deleted the branch, or its PR may have merged as it opened, when
+        // nothing was left to wait for before its auto-merge: dana then has no PR to push to.)
+        const open = sim.listPulls().some((p) => p.pull.headRef === step.branch && p.state === "open");
+        if (a.kind === "push-step" && open && sim.branchSha(step.branch) !== undefined) {
           const head = sim.branchSha(step.branch);
           const pushed = pushToStep(sim, step, a.what, n);
           // An amend rewrites the head: when that was her own earlier commit, the new one carries its change too.
@@ -432,14 +434,16 @@ function expectPrinciples({
         `#${pr.number} on ${pr.pull.headRef} ${pr.state}, unmerged: ${why}`,
       ).toBe(true);
   }
-  // A skip applied only to a gate whose step had merged: skip overrides a gate, never a review.
+  // A skip applied only to a gate whose step had merged, or had nothing to merge (its changes were on the default
+  // branch already): skip overrides a gate, never a review.
   for (const entry of state?.audit ?? []) {
     const skipped = /^gate of (\S+) skipped by override$/.exec(entry.note);
     if (entry.command !== "/handover skip" || entry.result !== "applied") continue;
     const step = plan.steps.find((s) => s.id === skipped?.[1]);
     const merged = own.filter((p) => p.pull.headRef === step?.branch && p.pull.merged && p.pull.mergedAt !== null);
+    const noDiff = step ? state?.steps[step.id]?.noDiff : undefined;
     expect(
-      merged.some((p) => (p.pull.mergedAt as number) <= entry.at),
+      merged.some((p) => (p.pull.mergedAt as number) <= entry.at) || (noDiff !== undefined && noDiff.at <= entry.at),
       `${entry.note} at ${entry.at}: ${why}`,
     ).toBe(true);
   }
