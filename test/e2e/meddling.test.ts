@@ -479,11 +479,14 @@ function expectPrinciples({
   for (const change of humanChanges)
     expect(kept(sim, commits, change, drawn.merge), `${change.what} (${drawn.merge}): ${why}`).toBe(true);
 
-  // eve's commands were all refused, and said why (an aborted rehearsal ends at once: one due later is never posted).
+  // eve's commands were all refused, and said why. One due at a moment that never came is never posted: after an
+  // abort (the rehearsal ends at once), or at the merge of a step with no diff (it has no PR).
   const strangers = report.comments.filter((c) => c.user === "eve");
   expect(strangers.length, why).toBe(acts.filter((a) => a.kind === "stranger").length);
+  const unanswered = strangers.filter((c) => c.reaction === null && c.reply === null);
+  expect(sim.listComments(1).filter((c) => c.user === "eve").length, why).toBe(strangers.length - unanswered.length);
   for (const c of strangers) {
-    if (aborted && c.reaction === null && c.reply === null) continue;
+    if (c.reaction === null && c.reply === null) continue;
     expect(c.accepted, why).toBe(false);
     expect(c.reply, why).toMatch(
       /^@eve `\/handover \w+` needs \*\*\w+\*\* permission on this repository; @eve has \*\*read\*\*\./,
