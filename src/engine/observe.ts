@@ -755,12 +755,12 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
   if (!observed) return undefined;
   const { issue, snapshot } = observed;
   const hidden = snapshot.hidden;
+  // Problems with the issue body are reported together with the repo's, by planMigration below.
+  const edited = parseIssueBody(issue.body);
   const head = await deps.port.defaultBranch();
   snapshot.headSha = head.sha;
-  const edited = parseIssueBody(issue.body);
   const frozen = hidden.frozen ?? (await mergedAsOpened(deps, number, hidden, edited, head.name));
   if (frozen !== hidden.frozen) snapshot.hidden = { ...hidden, frozen };
-  // Problems with the issue body are reported together with the repo's, by planMigration below.
   const parsed = frozenRequest(edited, frozen, snapshot);
   observed.request = parsed.request;
   const baseTree = await deps.port.readTree(hidden.base ?? head.sha);
