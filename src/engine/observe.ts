@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { EditError } from "../edit/index.js";
 import {
   deploymentObservations,
@@ -27,6 +28,7 @@ import {
 } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { inSlices } from "../spec/work.js";
+import { readYamlDocuments } from "../spec/yaml.js";
 import { LruCache } from "../spec/lru.js";
 import { diffTrees, type FileMap } from "../repo/index.js";
 import {
@@ -306,11 +308,22 @@ async function mergedHere(
   if (pr.baseRef !== defaultBranch || !pr.mergeCommitSha) return false;
   const tree = await deps.port.readTree(pr.mergeCommitSha);
   try {
-    return diffTrees(tree, applyStep(tree, plan.context, step).tree).length === 0;
+    // A step that writes whole objects (a DiscoverySettings file) writes them again without a reviewer's comment line
+    // in them: the same values are the same change.
+    return diffTrees(tree, applyStep(tree, plan.context, step).tree).every((c) => sameValues(c.path, tree, c.content));
   } catch (err) {
     if (err instanceof InputError || err instanceof EditError) return true;
     throw err;
   }
+}
+
+/** Whether a YAML file holds the same values as `content`, however commented or laid out (other files: the same text). */
+function sameValues(path: string, tree: FileMap, content: string | null): boolean {
+  const before = tree.get(path);
+  if (before === undefined || content === null) return false;
+  if (!/\.ya?ml$/.test(path)) return before === content;
+  const [a, b] = [readYamlDocuments(path, before), readYamlDocuments(path, content)];
+  return a.ok && b.ok && isDeepStrictEqual(a.value, b.value);
 }
 
 /**
