@@ -348,6 +348,9 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
     const rec = hidden.steps[target.id] ?? {};
     const steps = { ...hidden.steps };
     delete steps[target.id];
+    // A later step found on the default branch already (no diff) is judged again on the reverted tree, its gate too:
+    // kept, its gate would go on reading the commit before the revert, with a window long gone by the resume.
+    for (const later of snapshot.steps.slice(index + 1)) if (steps[later.id]?.noDiff) delete steps[later.id];
     hidden = {
       ...hidden,
       steps,
