@@ -54,6 +54,58 @@ describe("full chain in every era", () => {
   });
 });
 
+describe("the settings era (Core 0.7) and the people around it", () => {
+  const SETTINGS = issueBody("replicore-old", "replicore-new", "0.7.2");
+
+  // The adopt writes the DiscoverySettings object whole: applied again on the merge, it drops the comment line, and
+  // the merge counted as not the step's once, opening the step a second time.
+  it.each(["merge", "squash", "rebase"] as const)(
+    "a reviewer's comment line in the object an adopt writes: the merge counts, one PR, the line kept (%s)",
+    async (merge) => {
+      let note = { path: "", line: "# reviewed by dana" };
+      const { report, sims } = await run("test/fixtures/repos/settings", SETTINGS, {
+        repo: { merge },
+        onStep: (event, step, sim) => {
+          if (event !== "opened" || step.id !== "adopt-kafka-static" || note.path) return;
+          const written = step.changes.find((c) => c.content !== null && /\.ya?ml$/.test(c.path));
+          const text = sim.readTree(step.branch).get(written?.path ?? "") ?? "";
+          note = { ...note, path: written?.path ?? "" };
+          sim.pushFiles("dana", step.branch, [{ path: note.path, content: `${text}${note.line}\n` }], "A note");
+        },
+      });
+      expect(note.path).toMatch(/^clusters\/replicore-new\//);
+      expect([report.completed, report.duplicate_prs, report.violations]).toEqual([true, 0, []]);
+      const sim = sims[0] as GitHubSim;
+      expect(sim.listPulls().filter((p) => p.pull.headRef === "handover/1/adopt-kafka-static")).toHaveLength(1);
+      expect(sim.readTree("main").get(note.path)?.split("\n")).toContain(note.line);
+    },
+  );
+
+  it("a rollback while a later step with no diff waits on its gate, resumed after that gate's window: the step is judged again on the reverted tree and the chain completes", async () => {
+    const maya = { after: "adopt-kafka-static", event: "gate_passed", user: "maya", permission: "maintain" } as const;
+    const { report, sims } = await run("test/fixtures/repos/settings", SETTINGS, {
+      commands: [
+        { ...maya, delay: 0, body: "/handover rollback" },
+        { ...maya, delay: 180 * 60, body: "/handover resume" },
+      ],
+    });
+    expect([report.completed, report.final_label, report.duplicate_prs, report.violations]).toEqual([
+      true,
+      "handover:done",
+      0,
+      [],
+    ]);
+    const step = (id: string) => report.steps.find((s) => s.id === id);
+    // No PR: its changes were on the default branch; its gate passed after the adopt before it merged again.
+    expect(step("release-legacy-inventory")?.pr).toBeNull();
+    expect(step("release-legacy-inventory")?.gate_passed_at).toBeGreaterThan(
+      step("adopt-kafka-static")?.merged_at ?? 0,
+    );
+    const adopts = (sims[0] as GitHubSim).listPulls().filter((p) => p.pull.headRef === "handover/1/adopt-kafka-static");
+    expect(adopts.map((p) => p.pull.merged)).toEqual([true, true]);
+  });
+});
+
 describe("a target that already exists", () => {
   it("prepare is skipped (no diff, no PR) and its gate is read on the current head; the chain completes", async () => {
     const { report, plan } = await run(
