@@ -54,7 +54,10 @@ export interface Lease {
 const NO_LEASE: Lease = { hold: (_key, work) => work() };
 
 export interface HandoverControls {
-  /** Reconcile every open migration issue of every installation. */
+  /**
+   * Reconcile every open migration issue of every installation whose resync interval passed; without timers, first
+   * retry the failed reconciles whose retry is due.
+   */
   resyncAll(): Promise<void>;
   /** Resolves once no reconcile, guard or resync a webhook started is running. */
   idle(): Promise<void>;
@@ -246,6 +249,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       ),
   });
   const resyncAll = async () => {
+    await scheduler.retryDue();
     if (probot) await resync.all();
   };
 

@@ -55,6 +55,8 @@ export class Scheduler {
   >();
   private readonly latest = new Map<string, IssueKey>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Without timers (a rehearsal's simulated clock): when each failed reconcile is retried, for `retryDue`. */
+  private readonly retries = new Map<string, { key: IssueKey; at: number }>();
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -98,6 +100,16 @@ export class Scheduler {
     return entry.promise;
   }
 
+  /**
+   * Without timers, the retries of failed reconciles whose moment has come, run now: a rehearsal's tick does what a
+   * timer does in production, a minute after a transient error (the resync alone would wait its whole interval).
+   */
+  async retryDue(): Promise<void> {
+    const due = [...this.retries].filter(([, retry]) => retry.at <= this.options.now());
+    for (const [id] of due) this.retries.delete(id);
+    await Promise.all(due.map(([, retry]) => this.schedule(retry.key)));
+  }
+
   /** Resolves when nothing is running (used by rehearsals and tests). */
   async idle(): Promise<void> {
     while (this.running.size > 0)
@@ -123,6 +135,7 @@ export class Scheduler {
   private async runOnce(key: IssueKey): Promise<void> {
     try {
       this.recheckAt(key, await this.options.run(key));
+      this.retries.delete(keyId(key));
     } catch (err) {
       const kind = classify(err);
       // Rate limits and transient errors become "re-check later": a timer, the next event, or the resync, whichever
@@ -130,6 +143,7 @@ export class Scheduler {
       const retryAt =
         kind === "rate-limit" || kind === "transient" ? this.options.now() + retryAfterMs(err) : undefined;
       if (retryAt !== undefined) this.recheckAt(key, retryAt);
+      if (retryAt !== undefined && !this.options.timers) this.retries.set(keyId(key), { key, at: retryAt });
       this.options.failed(key, err, kind, retryAt);
     }
   }

@@ -320,3 +320,37 @@ describe("webhooks that bring no news", { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe("a reconcile that failed on a transient error", { timeout: 120_000 }, () => {
+  it("is retried a minute later by the next tick without timers, as a timer does in production, not at the next resync", async () => {
+    let clock: SimulatedClock | undefined;
+    const w = await world(14, (c) => {
+      clock = c;
+    });
+    try {
+      // The resync has just listed the repo: it is not due again for five minutes.
+      await w.replicas[0]?.resyncAll();
+      // GitHub fails the issue's comments while the issue's webhooks are handled, then recovers.
+      w.sim.faultHook = (req) => (req.method === "GET" && req.path === `${R}/issues/1/comments` ? "500" : undefined);
+      w.sim.createIssue("operator", "Upgrade", ISSUE, ["handover"]);
+      await settle(w);
+      w.sim.faultHook = undefined;
+      expect(w.sim.listComments(1)).toEqual([]);
+      const tick = async (ms: number) => {
+        if (clock) clock.current += ms;
+        const from = w.sim.requests.length;
+        await w.replicas[0]?.resyncAll();
+        await settle(w);
+        return writesSince(w, from);
+      };
+      expect(await tick(59_000)).toEqual([]);
+      const writes = await tick(1_000);
+      expect(writes).toContain(`POST ${R}/issues/1/comments`);
+      expect(w.sim.listComments(1).map((c) => c.body.split("\n")[0])).toEqual(["<!-- handover:dashboard -->"]);
+      // Retried once: the next tick reconciles nothing.
+      expect(await tick(60_000)).toEqual([]);
+    } finally {
+      await w.stop();
+    }
+  });
+});

@@ -117,6 +117,38 @@ describe("Scheduler", () => {
     expect(scheduler.armed()).toEqual([]);
   });
 
+  it("with timers off, a failed reconcile is retried by the first retryDue once its minute has passed, and only once", async () => {
+    const { scheduler, runs, failures } = scripted(
+      [httpError(500, "Server Error"), undefined, httpError(422, "Validation Failed")],
+      false,
+    );
+    await scheduler.schedule(key(42));
+    expect(failures).toEqual([{ issue: 42, kind: "transient", retryAt: START + 60_000 }]);
+    expect(scheduler.armed()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(59_000);
+    await scheduler.retryDue();
+    expect(runs.map((r) => r.at)).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await scheduler.retryDue();
+    await scheduler.retryDue();
+    expect(runs.map((r) => r.at)).toEqual([0, 60_000]);
+    // An error retrying cannot fix is not retried.
+    await scheduler.schedule(key(42));
+    await vi.advanceTimersByTimeAsync(3600_000);
+    await scheduler.retryDue();
+    expect(runs.map((r) => r.at)).toEqual([0, 60_000, 60_000]);
+  });
+
+  it("with timers off, a reconcile that succeeds before the retry is due cancels it", async () => {
+    const { scheduler, runs } = scripted([httpError(502, "Bad Gateway"), undefined, undefined], false);
+    await scheduler.schedule(key(42));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await scheduler.schedule(key(42));
+    await vi.advanceTimersByTimeAsync(60_000);
+    await scheduler.retryDue();
+    expect(runs.map((r) => r.at)).toEqual([0, 10_000]);
+  });
+
   it("a rate limit is retried after GitHub's retry-after, a transient error after a minute", async () => {
     const limited = httpError(403, "API rate limit exceeded", { "retry-after": "30" });
     const { scheduler, runs, failures } = scripted([limited, httpError(502, "Bad Gateway"), undefined]);
