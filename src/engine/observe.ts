@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from "node:util";
 import { EditError } from "../edit/index.js";
 import {
   deploymentObservations,
@@ -28,7 +27,7 @@ import {
 } from "../plan/index.js";
 import type { Violation } from "../spec/violation.js";
 import { inSlices } from "../spec/work.js";
-import { readYamlDocuments } from "../spec/yaml.js";
+import { sameYamlValues } from "../spec/yaml.js";
 import { LruCache } from "../spec/lru.js";
 import { diffTrees, type FileMap } from "../repo/index.js";
 import {
@@ -321,9 +320,7 @@ async function mergedHere(
 function sameValues(path: string, tree: FileMap, content: string | null): boolean {
   const before = tree.get(path);
   if (before === undefined || content === null) return false;
-  if (!/\.ya?ml$/.test(path)) return before === content;
-  const [a, b] = [readYamlDocuments(path, before), readYamlDocuments(path, content)];
-  return a.ok && b.ok && isDeepStrictEqual(a.value, b.value);
+  return /\.ya?ml$/.test(path) ? sameYamlValues(path, before, content) : before === content;
 }
 
 /**

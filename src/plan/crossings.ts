@@ -4,7 +4,7 @@ import { appendSeqItems } from "../edit/index.js";
 import { BACKEND_LIST_PATH, httpIdentity, loadRepo, type ClusterModel } from "../repo/index.js";
 import { CONFIG_PATH } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
-import { readYaml } from "../spec/yaml.js";
+import { readYaml, sameYamlValues } from "../spec/yaml.js";
 import type { FileMap } from "../repo/index.js";
 import type { MigrationContext, MovedBackend } from "./types.js";
 
@@ -72,10 +72,14 @@ function settingsObject(name: string, interval: number, fields: string[]): strin
   ].join("\n");
 }
 
-/** Write a new file, or refuse when a different one is already there (never overwrite the target's own). */
+/**
+ * Write a new file, or refuse when a different one is already there (never overwrite the target's own). A YAML file
+ * with the same values, however commented, is the same file: a person's comment in it stays.
+ */
 function place(next: Map<string, string>, path: string, content: string, what: string): boolean {
   const existing = next.get(path);
   if (existing === content) return false;
+  if (existing !== undefined && /\.ya?ml$/.test(path) && sameYamlValues(path, existing, content)) return false;
   if (existing !== undefined) {
     throw new InputError([
       `${path}: a different file is already where ${what} would be written; Handover never overwrites it: move it away and plan again`,

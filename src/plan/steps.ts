@@ -13,7 +13,7 @@ import {
 } from "../repo/index.js";
 import { CONFIG_PATH, type ClusterSpec } from "../spec/config.js";
 import { InputError } from "../spec/problems.js";
-import { readYaml } from "../spec/yaml.js";
+import { readYaml, sameYamlValues } from "../spec/yaml.js";
 import { adoptingAcross, translates } from "./crossings.js";
 import { load } from "./load.js";
 import { clusterFolderOf, ownedFiles } from "./owned.js";
@@ -237,10 +237,18 @@ function adoptSettings(
     // The object as planned: release has since set the source's copy to enabled: false.
     const content = ctx.base.get(backend.key) ?? movedContent(tree, ctx, backend.key);
     copies.push([backend.key, path]);
-    if (next.get(path) !== content) {
+    const existing = next.get(path);
+    if (existing === undefined) {
       next.set(path, content);
       changed = true;
+    } else if (!sameYamlValues(path, existing, content)) {
+      // Never overwrite the target's own object: that would drop its datastores, or hide ours behind a no-diff.
+      throw new InputError([
+        `${path}: a different DiscoverySettings object is already where ${ctx.source}'s ${backend.id} (${backend.key}) would be copied into ${target.name}; ` +
+          "Handover never overwrites it: rename one of them (or give it the same values if it is the same backend) and plan again",
+      ]);
     }
+    // The same values, however commented: the object is in place, and a person's comment in it stays.
   }
   return changed;
 }

@@ -7,6 +7,7 @@ import {
   type DocumentOptions,
   type ParseOptions,
 } from "yaml";
+import { isDeepStrictEqual } from "node:util";
 import { LruCache, MEMO_CHARS } from "./lru.js";
 import { TextMemo } from "./memo.js";
 
@@ -48,6 +49,16 @@ export function readYamlDocuments(file: string, text: string): YamlResult<unknow
   if (result.ok) parsed.set(text, result);
   else refused.set(`${file}\0${text}`, result);
   return result;
+}
+
+/**
+ * Whether two texts of a file hold the same values, however commented or laid out: a reviewer's comment line in a
+ * whole object Handover writes does not make it another object. Texts that do not parse are the same only when equal.
+ */
+export function sameYamlValues(file: string, a: string, b: string): boolean {
+  if (a === b) return true;
+  const [x, y] = [readYamlDocuments(file, a), readYamlDocuments(file, b)];
+  return x.ok && y.ok && isDeepStrictEqual(x.value, y.value);
 }
 
 /** Texts longer than this are parsed in pieces ahead of a plan. */

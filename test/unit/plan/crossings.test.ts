@@ -2,7 +2,7 @@
 // files each step writes.
 import { describe, expect, it } from "vitest";
 import { checkTree } from "../../../src/invariant/index.js";
-import { planMigration } from "../../../src/plan/index.js";
+import { applyStep, planMigration, type PlannedStep } from "../../../src/plan/index.js";
 import { edit, fixture, planOk, request, stepNamed, treeAfter } from "./helpers.js";
 
 const CONFIG = ".github/handover.yml";
@@ -226,6 +226,28 @@ spec:
 `);
     expect(checkTree(treeAfter(tree, plan, "decommission")).map((v) => v.rule)).toStrictEqual(
       Array(5).fill("unfinished-scaffold"),
+    );
+  });
+
+  it("an object the target holds with the same values, however commented, is left as it is; a different one is refused", async () => {
+    const tree = await fixture("core-0.6");
+    const plan = planOk(tree, request("replicore-blue", "replicore-green", "0.7.2"));
+    const adopt = plan.steps.find((s) => s.id.startsWith("adopt-https"));
+    const [path, content] = [adopt?.changes[0]?.path ?? "", adopt?.changes[0]?.content ?? ""];
+    const commented = `# written by Handover, reviewed by dana\n${content.replace("interval: 30\n", "interval: 30 # the source's\n")}`;
+    const release = plan.steps[plan.steps.indexOf(adopt as PlannedStep) - 1];
+    const base = new Map(treeAfter(tree, plan, release?.id ?? "")).set(path, commented);
+    const after = applyStep(base, plan.context, adopt as PlannedStep).tree;
+    expect(after.get(path)).toBe(commented);
+    expect([...after].filter(([file, text]) => base.get(file) !== text)).toStrictEqual([]);
+    const other = new Map(base).set(path, content.replace("method: POST", "method: GET"));
+    expect(() => applyStep(other, plan.context, adopt as PlannedStep)).toThrow(
+      expect.objectContaining({
+        problems: [
+          `${path}: a different file is already where https://cmdb.corp/api/Replicante?Env=Prod's DiscoverySettings would be written; ` +
+            "Handover never overwrites it: move it away and plan again",
+        ],
+      }),
     );
   });
 });

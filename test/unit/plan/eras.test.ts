@@ -833,6 +833,31 @@ describe("settings era (Core 0.7, DiscoverySettings objects)", () => {
     }
   });
 
+  it("adopt leaves in place an object of the target's with the same values, a person's comment in it kept", () => {
+    const copy = "clusters/replicore-new/apply/mongo.yaml";
+    const original = tree.get("clusters/replicore-old/apply/mongo.yaml") ?? "";
+    const commented = original.replace("  interval: 10\n", "  interval: 10 # agreed with the DBAs\n");
+    const before = new Map(treeAfter(tree, plan, "release-mongo-inventory")).set(copy, commented);
+    const after = applyStep(before, plan.context, stepNamed(plan, "adopt-mongo-inventory")).tree;
+    expect(after.get(copy)).toBe(commented);
+    expect([...after].filter(([path, text]) => before.get(path) !== text)).toStrictEqual([]);
+  });
+
+  it("adopt never overwrites another object of the target's where the copy would go: it names both files", () => {
+    const copy = "clusters/replicore-new/apply/mongo.yaml";
+    const other = (tree.get("clusters/replicore-old/apply/mongo.yaml") ?? "").replace("inventory.old", "inventory.new");
+    const before = new Map(treeAfter(tree, plan, "release-mongo-inventory")).set(copy, other);
+    expect(() => applyStep(before, plan.context, stepNamed(plan, "adopt-mongo-inventory"))).toThrow(
+      expect.objectContaining({
+        problems: [
+          `${copy}: a different DiscoverySettings object is already where replicore-old's mongo-inventory ` +
+            "(clusters/replicore-old/apply/mongo.yaml) would be copied into replicore-new; Handover never overwrites it: " +
+            "rename one of them (or give it the same values if it is the same backend) and plan again",
+        ],
+      }),
+    );
+  });
+
   it("the disabled object moves like the others but reaches nothing in either cluster", () => {
     const loaded = loadRepo(treeAfter(tree, plan, "adopt-legacy-inventory"));
     const target = loaded.ok ? loaded.model.clusters.get("replicore-new") : undefined;
