@@ -29,6 +29,11 @@ type Act<S = string> =
   | { kind: "push-step"; step: S; what: Push }
   /** dana pushes a file of her own straight to the default branch. */
   | ({ kind: "push-main" } & Moment<S>)
+  /**
+   * Once the step's PR is open, dana pushes a file to the default branch and presses the PR's "Update branch": GitHub
+   * merges the default branch into the step's branch (a merge commit GitHub commits for her).
+   */
+  | { kind: "update-branch"; step: S }
   /** alice (write) pauses, and resumes `minutes` later. */
   | ({ kind: "pause"; minutes: number } & Moment<S>)
   /** eve, who can only read, tries a command that changes the migration. */
@@ -82,6 +87,7 @@ const act: fc.Arbitrary<Act<number>> = fc.oneof(
     }),
   ),
   often(moment.map((m) => ({ kind: "push-main" as const, ...m }))),
+  often(fc.record({ kind: fc.constant("update-branch" as const), step: place })),
   often(
     fc
       .tuple(moment, fc.integer({ min: 1, max: 180 }))
@@ -125,6 +131,8 @@ const crowd = fc.record({
    * (and at once, merged by Handover, when nothing is left to wait for); the repo then requires the guard's check.
    */
   automerge: fc.option(fc.constantFrom("release", "release, adopt"), { nil: undefined }),
+  /** Approving reviews the repo's branch protection requires of every PR (the operator gives the first). */
+  reviews: fc.constantFrom(0, 0, 1),
   acts: fc.array(act, { minLength: 1, maxLength: 5 }),
 });
 type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
@@ -302,7 +310,7 @@ async function meddle(drawn: Crowd): Promise<void> {
     commands,
     onEvent: (at, line) => timeline.push(`${(at / 60_000).toFixed(1).padStart(7)} min  ${line}`),
     replicas: drawn.replicas,
-    repo: { merge: drawn.merge },
+    repo: { merge: drawn.merge, ...(drawn.reviews ? { reviews: drawn.reviews } : {}) },
     ...(drawn.chaos == null ? {} : { chaosSeed: drawn.chaos }),
     onStep: (event, step, sim) => {
       acts.forEach((a, n) => {
@@ -319,6 +327,18 @@ async function meddle(drawn: Crowd): Promise<void> {
           // An amend rewrites the head: when that was her own earlier commit, the new one carries its change too.
           for (const earlier of humanChanges) if (a.what === "amend" && earlier.sha === head) earlier.sha = pushed.sha;
           humanChanges.push({ ...pushed, what: `dana's ${a.what} on ${step.branch}` });
+        }
+        if (a.kind === "update-branch" && open) {
+          const path = `notes/main-${n}.md`;
+          const line = `Main notes ${n}`;
+          const sha = sim.pushFiles("dana", "main", [{ path, content: `${line}\n` }], `Add ${path}`);
+          humanChanges.push({ sha, what: `dana's ${path} on main`, path, line });
+          const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
+          if (pr) {
+            sim.updateBranch(pr.number, "dana");
+            const merged = sim.branchSha(step.branch) as string;
+            humanChanges.push({ sha: merged, what: `dana's update of ${step.branch}`, path, line });
+          }
         }
         if (a.kind === "close-retry") {
           const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
