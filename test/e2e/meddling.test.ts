@@ -328,7 +328,8 @@ async function meddle(drawn: Crowd): Promise<void> {
           for (const earlier of humanChanges) if (a.what === "amend" && earlier.sha === head) earlier.sha = pushed.sha;
           humanChanges.push({ ...pushed, what: `dana's ${a.what} on ${step.branch}` });
         }
-        if (a.kind === "update-branch" && open) {
+        // (A rebase-only repo cannot merge a branch holding a merge commit: there she would update it by a rebase.)
+        if (a.kind === "update-branch" && open && drawn.merge !== "rebase") {
           const path = `notes/main-${n}.md`;
           const line = `Main notes ${n}`;
           const sha = sim.pushFiles("dana", "main", [{ path, content: `${line}\n` }], `Add ${path}`);
