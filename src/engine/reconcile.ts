@@ -10,6 +10,9 @@ import { decide } from "./decide.js";
 import type { Decision, HiddenState, Phase } from "./types.js";
 import { gateUnderWay, type GateCheckResult } from "../health/index.js";
 import { observe, observeIssue, type Carried, type EngineDeps, type Observed } from "./observe.js";
+import { staleFirstPullNote } from "../render/dashboard.js";
+import { withPullNote } from "../spec/markers.js";
+import { MAX_ISSUE_BODY } from "../spec/issue.js";
 
 /** Enough rounds to settle a step (merge seen, gate passed, next PR opened) without looping forever. */
 const MAX_ROUNDS = 8;
@@ -198,6 +201,24 @@ async function ensureGuard(deps: EngineDeps, observed: Observed, decision: Decis
   if (!(await deps.port.findCheckRun(pr.headSha, GUARD_NAME))) await guardPullRequest(deps.port, pr);
 }
 
+/**
+ * The first step's open PR (Handover's) carries at its top the dashboard's warning while the issue asks for another
+ * source, target or version than the PR prepares, and loses it once they agree again (or once the PR is gone). One PR
+ * edit each way, made only when its body differs: the body GitHub answered with is the record, so a lost edit is made
+ * again by the next reconcile and a repeated one changes nothing.
+ */
+async function ensureFirstPullNote(deps: EngineDeps, observed: Observed): Promise<void> {
+  const { snapshot } = observed;
+  const first = snapshot.steps[0];
+  const pr = first ? snapshot.views.get(first.id)?.pr : undefined;
+  if (pr?.state !== "open" || pr.author !== deps.port.botLogin) return;
+  const stale = snapshot.staleFirst?.pr === pr.number ? snapshot.staleFirst : undefined;
+  const body = withPullNote(pr.body, stale ? staleFirstPullNote(stale, snapshot) : undefined);
+  // (A body a person filled up to GitHub's limit keeps the dashboard's warning alone: a refused edit would fail the
+  // reconcile for a note.)
+  if (body !== pr.body && body.length <= MAX_ISSUE_BODY) await deps.port.updatePull(pr.number, { body });
+}
+
 /** How long a step PR head may go without a guard run before the reconcile runs it (its webhook may be lost). */
 const GUARD_GRACE_MS = 2 * 60_000;
 /** When a reconcile first saw each step PR head under review. */
@@ -279,6 +300,7 @@ async function reconcileRounds(deps: EngineDeps, issue: number): Promise<Reconci
     await save(deps, last, decision);
     await sendUnsent(deps, decision.hidden);
     if (settled) await ensureGuard(deps, last, decision);
+    if (settled) await ensureFirstPullNote(deps, last);
   }
   return {
     issue,

@@ -208,6 +208,15 @@ function staleFirstNote(stale: NonNullable<Snapshot["staleFirst"]>, snapshot: Sn
   return `> [!WARNING]\n> The issue's ${fieldNames(stale.fields)} changed after #${stale.pr} was opened, and #${stale.pr} still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch ${code(branch)} (GitHub closes #${stale.pr}) and comment \`/handover retry\`: Handover opens the first step again.`;
 }
 
+/**
+ * The same warning at the top of the first step's PR, for its reviewers (who may never look at the issue): the
+ * migration issue asks for something else than the PR prepares.
+ */
+export function staleFirstPullNote(stale: NonNullable<Snapshot["staleFirst"]>, snapshot: Snapshot): string {
+  const branch = snapshot.steps[0]?.branch ?? "";
+  return `> [!WARNING]\n> #${snapshot.issue}'s ${fieldNames(stale.fields)} changed after this PR was opened, and it still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch ${code(branch)} (GitHub closes this PR) and comment \`/handover retry\` on #${snapshot.issue}: Handover opens the first step again.`;
+}
+
 const LAYOUTS: Layout[] = [
   { mermaid: true, auditRows: 20 },
   { mermaid: false, auditRows: 20 },

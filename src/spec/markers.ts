@@ -78,6 +78,20 @@ export function readOpenedForBlock(body: string): { payload: string; mac: string
   return match?.[1] && match[2] ? { payload: match[1], mac: match[2] } : undefined;
 }
 
+const NOTE_START = "<!-- handover:note -->";
+const NOTE_END = "<!-- /handover:note -->";
+
+/**
+ * A PR body with Handover's note at its top (`note`), or without it (undefined); the rest of the body as it is, with
+ * whatever a person wrote there. The note sits between two markers, so it is replaced or taken out whole.
+ */
+export function withPullNote(body: string, note: string | undefined): string {
+  const start = body.indexOf(NOTE_START);
+  const end = start >= 0 ? body.indexOf(NOTE_END, start) : -1;
+  const rest = end >= 0 ? body.slice(0, start) + body.slice(end + NOTE_END.length).replace(/^\n+/, "") : body;
+  return note === undefined ? rest : `${NOTE_START}\n${note}\n${NOTE_END}\n\n${rest}`;
+}
+
 /** The first line of the dashboard comment (trusted only when the App itself wrote the comment). */
 export const DASHBOARD_MARKER = "<!-- handover:dashboard -->";
 

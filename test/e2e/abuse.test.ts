@@ -361,11 +361,37 @@ describe("issue edits once the first step is open or merged, through the real Ap
           .split("\n")
           .filter((l) => l.startsWith("> ") && !l.startsWith("> [!"));
 
+      const bodyOf = (n: number) => sim.listPulls().find((p) => p.number === n)?.body ?? "";
+      const opened = bodyOf(2);
+      // dana's own line in the PR's description stays whatever Handover adds above it.
+      sim.repo.editIssue(sim.repo.pull(2), { body: `${opened}\n\ndana: the ensemble is zk-b` }, actorFor("dana"));
+      await settle();
+      const described = bodyOf(2);
+      expect(described).toBe(`${opened}\n\ndana: the ensemble is zk-b`);
+
       sim.editIssue("operator", 1, EXAMPLE_ISSUE.replace("replicore-b", "replicore-c"));
       await settle();
       expect(notes()).toEqual([warning]);
-      // #2 is left as it is: the operator may have filled it in, and only they know which target they meant.
+      // #2 is left as it is: the operator may have filled it in, and only they know which target they meant. Its
+      // reviewers read the warning at the top of its description.
       expect(sim.listPulls().map((p) => [p.number, p.state])).toEqual([[2, "open"]]);
+      expect(bodyOf(2)).toBe(
+        "<!-- handover:note -->\n> [!WARNING]\n> #1's Target cluster changed after this PR was opened, and it still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch `handover/1/prepare` (GitHub closes this PR) and comment `/handover retry` on #1: Handover opens the first step again.\n<!-- /handover:note -->\n\n" +
+          described,
+      );
+      // Another event changes nothing: one edit.
+      const edits = () => sim.requests.filter((r) => r.method === "PATCH" && r.path.endsWith("/pulls/2")).length;
+      expect(edits()).toBe(1);
+      sim.comment("alice", 1, "/handover status");
+      await settle();
+      expect(edits()).toBe(1);
+      // The issue asking for what #2 prepares again: the warning goes, dana's line stays.
+      sim.editIssue("operator", 1, EXAMPLE_ISSUE);
+      await settle();
+      expect([notes(), bodyOf(2), edits()]).toEqual([[], described, 2]);
+      sim.editIssue("operator", 1, EXAMPLE_ISSUE.replace("replicore-b", "replicore-c"));
+      await settle();
+      expect([notes(), edits()]).toEqual([[warning], 3]);
 
       sim.deleteBranch("operator", "handover/1/prepare");
       await settle();

@@ -11,6 +11,7 @@ import {
   stepBranch,
   stepOfRollback,
   stepTitle,
+  withPullNote,
 } from "../../../src/spec/markers.js";
 
 describe("markers", () => {
@@ -51,5 +52,20 @@ describe("markers", () => {
     expect(readStateBlock(`text\n${stateBlock("YWJj")}\n`)).toBe("YWJj");
     expect(readStateBlock(`${stateBlock("YWJj")}\nmore text`)).toBeUndefined();
     expect(readStateBlock("<!-- handover:state not*base64 -->")).toBeUndefined();
+  });
+
+  it("a PR's note is put at the top, replaced and taken out whole, and what people wrote around it stays", () => {
+    const body = "<!-- handover:step issue=1 step=prepare -->\nStep 1 of 6.\n\ndana: zk-b";
+    const noted = withPullNote(body, "> [!WARNING]\n> one");
+    expect(noted).toBe(`<!-- handover:note -->\n> [!WARNING]\n> one\n<!-- /handover:note -->\n\n${body}`);
+    expect(withPullNote(noted, "> two")).toBe(`<!-- handover:note -->\n> two\n<!-- /handover:note -->\n\n${body}`);
+    expect(withPullNote(noted, undefined)).toBe(body);
+    expect(withPullNote(body, undefined)).toBe(body);
+    // a person moved it below their own line: taken out where it is, put back at the top
+    const moved = `dana first\n${noted}`;
+    expect(withPullNote(moved, undefined)).toBe(`dana first\n${body}`);
+    // a start marker without its end (a person cut the note short) is left to them
+    const cut = "<!-- handover:note -->\n> [!WARNING]\nrest";
+    expect(withPullNote(cut, undefined)).toBe(cut);
   });
 });
