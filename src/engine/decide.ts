@@ -227,7 +227,8 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
     }
     return hold(hidden, "handover:paused", step.id, { kind: "closed-unmerged", pr: pr.number });
   }
-  if (pr.mergeable === false) {
+  // (A PR behind the default branch with people's commits waits for them: GitHub offers them "Update branch".)
+  if (pr.mergeable === false || (outOfDate(pr) && !view.humanCommits)) {
     if (view.humanCommits)
       return hold(hidden, "handover:paused", step.id, { kind: "conflict-with-people", pr: pr.number });
     if (view.problems?.length || view.violations?.length)
@@ -531,4 +532,13 @@ export function decide(snapshot: Snapshot): Decision {
     ...(source === undefined ? {} : { source }),
     ...(target === undefined ? {} : { target }),
   });
+}
+
+/**
+ * An open PR that cannot merge as it is: it conflicts with the default branch, or the repo requires branches to be up to
+ * date before merging and the default branch moved (GitHub's `mergeable_state` is `behind` only then). Handover's own
+ * step PR is then re-planned on the new head; GitHub's auto-merge would wait for ever.
+ */
+export function outOfDate(pr: PullInfo): boolean {
+  return pr.mergeable === false || pr.mergeableState === "behind";
 }

@@ -60,7 +60,7 @@ import {
   type StepSchedule,
   type StepView,
 } from "./types.js";
-import { waitsToOpen } from "./decide.js";
+import { outOfDate, waitsToOpen } from "./decide.js";
 import {
   compactProbes,
   emptyState,
@@ -421,7 +421,7 @@ async function viewOf(
       return view;
     }
   }
-  if ((!pr && !rec.noDiff) || (pr?.state === "open" && pr.mergeable === false && !view.humanCommits)) {
+  if ((!pr && !rec.noDiff) || (pr?.state === "open" && outOfDate(pr) && !view.humanCommits)) {
     const head = await deps.port.readTree(snapshot.headSha);
     // The prepare scaffold carries REPLACE-ME on purpose: operators fill it in on its PR (the guard holds it until then).
     showOutcome(

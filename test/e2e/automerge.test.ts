@@ -107,6 +107,32 @@ describe("auto-merge through the App and the simulator", () => {
     expect((canary?.merged_at ?? 0) - (canary?.opened_at ?? 0)).toBe(300);
   }, 180_000);
 
+  it("a repo that requires branches to be up to date: the default branch moves under an auto-merged step's PR, Handover re-plans it on the new head and GitHub merges it", async () => {
+    let pushed: string | undefined;
+    const { report, sim, timeline } = await withAutomerge("automerge: [release]\n", {
+      repo: { reviews: 1 },
+      onSim: (s) => {
+        s.repo.settings.upToDate = true;
+      },
+      onStep: (event, step, s) => {
+        if (event !== "opened" || step.id !== "release-canary" || pushed) return;
+        pushed = s.pushFiles("dana", "main", [{ path: "notes/dana.md", content: "dana\n" }], "Add notes");
+      },
+    });
+    expect([report.completed, report.violations, report.duplicate_prs]).toEqual([true, [], 0]);
+    const pr = pullOf(sim, "release-canary");
+    // The one PR of the step, its head now one commit of Handover's on dana's, merged by GitHub's auto-merge.
+    expect(sim.listPulls().filter((p) => p.pull.headRef === "handover/1/release-canary")).toHaveLength(1);
+    const head = sim.repo.objects.getCommit(pr.pull.headSha);
+    expect([head?.parents, head?.committer.name, pr.pull.mergedBy]).toEqual([[pushed], "Handover", BOT]);
+    expect(timeline).toContain(
+      `GitHub: auto-merged #${pr.number} (release-canary) once its required checks passed (merged by ${BOT})`,
+    );
+    const merged = sim.readTree(pr.pull.mergeCommitSha ?? "");
+    expect(merged.get("notes/dana.md")).toBe("dana\n");
+    expect(merged.get("clusters/replicore-a/replicante.yaml")).not.toContain("conf.d/mongo.yaml");
+  }, 180_000);
+
   it("a repo that does not allow auto-merge: no auto-merge request, the dashboard says why, the operator merges", async () => {
     let shown = "";
     const { report, sim } = await withAutomerge("automerge: [release]\n", {

@@ -72,3 +72,45 @@ describe("decide: Handover's own step PR conflicts with a moved default branch",
     expect(decision.phase.label).toBe("handover:running");
   });
 });
+
+// The repo requires branches to be up to date before merging, and the default branch moved: GitHub says `behind`.
+const BEHIND = pull("release-canary", { mergeable: true, mergeableState: "behind", headSha: "botcommit" });
+
+describe("decide: Handover's own step PR behind a moved default branch the repo requires it to be up to date with", () => {
+  it("bot-only branch: refreshed like a conflict (GitHub's auto-merge would wait for ever)", () => {
+    const changes = changesOf("release-canary");
+    const decision = decide(
+      snapshot(AT_RC, { "release-canary": { pr: BEHIND, humanCommits: false, changes, violations: [] } }),
+    );
+    expect(decision.actions).toEqual([
+      {
+        kind: "refresh",
+        step: step("release-canary"),
+        pr: prOf("release-canary"),
+        headSha: "botcommit",
+        changes,
+        baseSha: HEAD,
+      },
+    ]);
+    expect(decision.phase.reason).toStrictEqual({ kind: "refreshing", pr: prOf("release-canary") });
+  });
+
+  it("people pushed to the branch: left to them, still in review (GitHub offers them Update branch), not paused", () => {
+    const decision = decide(snapshot(AT_RC, { "release-canary": { pr: BEHIND, humanCommits: true } }));
+    expect(decision.actions).toEqual([]);
+    expect(decision.phase).toEqual({
+      label: "handover:running",
+      current: "release-canary",
+      reason: { kind: "review", pr: prOf("release-canary"), draft: false, peopleCommits: true },
+    });
+  });
+
+  it("any other state GitHub gives (blocked by a review, clean): no refresh", () => {
+    for (const mergeableState of ["blocked", "clean", "unstable"]) {
+      const pr = pull("release-canary", { mergeable: true, mergeableState, headSha: "botcommit" });
+      const changes = changesOf("release-canary");
+      const decision = decide(snapshot(AT_RC, { "release-canary": { pr, humanCommits: false, changes } }));
+      expect([mergeableState, decision.actions]).toEqual([mergeableState, []]);
+    }
+  });
+});
