@@ -45,6 +45,11 @@ export interface RehearsalRepo {
   noLabels?: boolean;
   /** The repo does not allow auto-merge (allow_auto_merge false): steps handover.yml marks for it wait for a person. */
   noAutoMerge?: boolean;
+  /**
+   * Branch protection requires branches to be up to date before merging; the operator presses "Update branch" when
+   * GitHub refuses a merge for it (not in a rebase-only repo, where it would make the PR unmergeable).
+   */
+  upToDate?: boolean;
 }
 
 export interface RehearsalOptions {
@@ -339,7 +344,17 @@ class Rehearsal {
         `operator: merged #${number} (${what})${repo.merge && repo.merge !== "merge" ? ` by ${repo.merge}` : ""}`,
       );
     } catch (err) {
-      this.log(`operator: #${number} (${what}) cannot be merged yet: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      this.log(`operator: #${number} (${what}) cannot be merged yet: ${message}`);
+      // "Update branch" merges the default branch in (GitHub's merge commit): a rebase-only repo would refuse it.
+      if (message.includes("not up to date") && repo.merge !== "rebase") {
+        try {
+          sim.updateBranch(number, OPERATOR);
+          this.log(`operator: updated #${number} (${what}) with the default branch ("Update branch")`);
+        } catch (update) {
+          this.log(`operator: #${number} (${what}) cannot be updated: ${(update as Error).message}`);
+        }
+      }
       if (attempt < MERGE_ATTEMPTS) this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
     }
   }
@@ -463,6 +478,7 @@ class Rehearsal {
         drafts: !repo.noDrafts,
         requiredReviews: repo.reviews ?? 0,
         autoMerge: !repo.noAutoMerge,
+        upToDate: repo.upToDate === true,
         // Branch protection of a config repo whose steps auto-merge: the guard must pass first.
         requiredChecks: this.autoMerged.size > 0 ? [GUARD_NAME] : [],
       },

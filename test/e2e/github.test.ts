@@ -65,6 +65,43 @@ describe("the rehearsal on GitHub as it really behaves", { timeout: 120_000 }, (
       ]);
   });
 
+  it("a repo that requires branches to be up to date: Handover re-plans its own PR the default branch moved under; one holding a person's commit is theirs to update, and is merged once they did", async () => {
+    const lines: string[] = [];
+    const pushes: Record<string, string> = {};
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      repo: { upToDate: true },
+      onEvent: (_at, line) => lines.push(line),
+      onStep: (event, step, sim) => {
+        if (event !== "opened" || !["release-canary", "adopt-canary"].includes(step.id) || pushes[step.id]) return;
+        // dana pushes to adopt-canary's branch first: its PR holds a commit of hers.
+        if (step.id === "adopt-canary")
+          sim.pushFiles("dana", step.branch, [{ path: "notes/d.md", content: "d\n" }], "d");
+        pushes[step.id] = sim.pushFiles("ci", "main", [{ path: `notes/${step.id}.md`, content: "x\n" }], "notes");
+        // CI reports on the push: another reconcile, once GitHub has worked out the PR is behind (its first answer
+        // after a push is null, while it computes).
+        sim.setStatus(pushes[step.id] as string, "ci/lint", "success");
+      },
+    });
+    expect([report.completed, report.violations, report.duplicate_prs]).toEqual([true, [], 0]);
+    const sim = sims[0] as GitHubSim;
+    const pull = (step: string) => sim.listPulls().find((p) => p.pull.headRef === `handover/1/${step}`);
+    // release-canary: Handover's one commit, now on the moved head; the operator merged it without updating it.
+    const release = pull("release-canary");
+    const head = sim.repo.objects.getCommit(release?.pull.headSha ?? "");
+    expect([head?.parents, head?.committer.name]).toEqual([[pushes["release-canary"]], "Handover"]);
+    expect(lines.filter((l) => l.includes(`#${release?.number} `) && l.startsWith("operator:"))).toEqual([
+      `operator: merged #${release?.number} (release-canary)`,
+    ]);
+    // adopt-canary: left to the operator, who pressed "Update branch" once GitHub refused the merge, then merged.
+    const adopt = pull("adopt-canary");
+    expect(lines.filter((l) => l.includes(`#${adopt?.number} `) && l.startsWith("operator:"))).toEqual([
+      `operator: #${adopt?.number} (adopt-canary) cannot be merged yet: 405 Head branch is not up to date with the base branch.`,
+      `operator: updated #${adopt?.number} (adopt-canary) with the default branch ("Update branch")`,
+      `operator: merged #${adopt?.number} (adopt-canary)`,
+    ]);
+    expect(sim.repo.objects.getCommit(adopt?.pull.headSha ?? "")?.parents[1]).toBe(pushes["adopt-canary"]);
+  });
+
   it("a repo without the labels: the form's label is not applied, Handover takes the issue by its shape and creates its labels", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, { repo: { noLabels: true } });
     expect(report.completed).toBe(true);

@@ -133,6 +133,11 @@ const crowd = fc.record({
   automerge: fc.option(fc.constantFrom("release", "release, adopt"), { nil: undefined }),
   /** Approving reviews the repo's branch protection requires of every PR (the operator gives the first). */
   reviews: fc.constantFrom(0, 0, 1),
+  /**
+   * Branch protection requires branches to be up to date before merging (the operator presses "Update branch" when a
+   * merge is refused for it; not drawn in a rebase-only repo, where that merge commit would make the PR unmergeable).
+   */
+  upToDate: fc.boolean(),
   acts: fc.array(act, { minLength: 1, maxLength: 5 }),
 });
 type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
@@ -310,7 +315,11 @@ async function meddle(drawn: Crowd): Promise<void> {
     commands,
     onEvent: (at, line) => timeline.push(`${(at / 60_000).toFixed(1).padStart(7)} min  ${line}`),
     replicas: drawn.replicas,
-    repo: { merge: drawn.merge, ...(drawn.reviews ? { reviews: drawn.reviews } : {}) },
+    repo: {
+      merge: drawn.merge,
+      ...(drawn.reviews ? { reviews: drawn.reviews } : {}),
+      ...(drawn.upToDate && drawn.merge !== "rebase" ? { upToDate: true } : {}),
+    },
     ...(drawn.chaos == null ? {} : { chaosSeed: drawn.chaos }),
     onStep: (event, step, sim) => {
       acts.forEach((a, n) => {
