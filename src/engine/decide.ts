@@ -289,8 +289,15 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
       again: true,
       phase: phase("handover:running", step.id, review),
     };
+  // GitHub was still working out whether Handover's own PR merges (after a push to either branch): looked at again in
+  // a minute, so a conflict or a PR left behind is re-planned then, not at the next resync.
+  if (pr.mergeable === null && !peopleCommits)
+    return { ...hold(hidden, "handover:running", step.id, review), recheckAt: snapshot.now + MERGEABLE_RECHECK_MS };
   return hold(hidden, "handover:running", step.id, review);
 }
+
+/** How soon an open step PR whose mergeability GitHub had not worked out yet is looked at again. */
+const MERGEABLE_RECHECK_MS = 60_000;
 
 /**
  * GitHub's auto-merge on an open step PR handover.yml marks for it: asked for once per PR (GitHub's `auto_merge` and

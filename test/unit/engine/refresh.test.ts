@@ -64,12 +64,18 @@ describe("decide: Handover's own step PR conflicts with a moved default branch",
     });
   });
 
-  it("mergeable still being computed (null): no refresh, just waiting for review", () => {
+  it("mergeable still being computed (null): no refresh, waiting for review, looked at again in a minute", () => {
     const decision = decide(
       snapshot(AT_RC, { "release-canary": { pr: pull("release-canary", { mergeable: null }), humanCommits: false } }),
     );
     expect(decision.actions).toEqual([]);
     expect(decision.phase.label).toBe("handover:running");
+    expect(decision.recheckAt).toBe(snapshot(AT_RC).now + 60_000);
+    // A branch with people's commits is theirs: no re-plan to look again for.
+    const theirs = decide(
+      snapshot(AT_RC, { "release-canary": { pr: pull("release-canary", { mergeable: null }), humanCommits: true } }),
+    );
+    expect(theirs.recheckAt).toBeUndefined();
   });
 });
 
