@@ -6,12 +6,17 @@ import { HEAD, changesOf, doneBefore, hiddenWith, prOf, pull, snapshot, step } f
 // release-canary's PR is open and no longer merges: the default branch moved under it.
 const AT_RC = hiddenWith({ steps: doneBefore("release-canary") });
 const CONFLICTED = pull("release-canary", { mergeable: false, headSha: "botcommit" });
+// The repo requires branches to be up to date before merging, and the default branch moved: GitHub says `behind`.
+const BEHIND = pull("release-canary", { mergeable: true, mergeableState: "behind", headSha: "botcommit" });
 
-describe("decide: Handover's own step PR conflicts with a moved default branch", () => {
-  it("bot-only branch with changes on the new head: refresh (re-plan on the head, the old head kept as a parent)", () => {
+describe("decide: Handover's own step PR conflicts with a moved default branch, or is behind one it must be up to date with", () => {
+  it.each([
+    ["conflicts", CONFLICTED],
+    ["is behind (GitHub's auto-merge would wait for ever)", BEHIND],
+  ])("bot-only branch with changes on the new head that %s: refresh (re-plan on the head)", (_why, pr) => {
     const changes = changesOf("release-canary");
     const decision = decide(
-      snapshot(AT_RC, { "release-canary": { pr: CONFLICTED, humanCommits: false, changes, violations: [] } }),
+      snapshot(AT_RC, { "release-canary": { pr, humanCommits: false, changes, violations: [] } }),
     );
     expect(decision.actions).toEqual([
       {
@@ -79,28 +84,7 @@ describe("decide: Handover's own step PR conflicts with a moved default branch",
   });
 });
 
-// The repo requires branches to be up to date before merging, and the default branch moved: GitHub says `behind`.
-const BEHIND = pull("release-canary", { mergeable: true, mergeableState: "behind", headSha: "botcommit" });
-
-describe("decide: Handover's own step PR behind a moved default branch the repo requires it to be up to date with", () => {
-  it("bot-only branch: refreshed like a conflict (GitHub's auto-merge would wait for ever)", () => {
-    const changes = changesOf("release-canary");
-    const decision = decide(
-      snapshot(AT_RC, { "release-canary": { pr: BEHIND, humanCommits: false, changes, violations: [] } }),
-    );
-    expect(decision.actions).toEqual([
-      {
-        kind: "refresh",
-        step: step("release-canary"),
-        pr: prOf("release-canary"),
-        headSha: "botcommit",
-        changes,
-        baseSha: HEAD,
-      },
-    ]);
-    expect(decision.phase.reason).toStrictEqual({ kind: "refreshing", pr: prOf("release-canary") });
-  });
-
+describe("decide: Handover's step PR behind a moved default branch the repo requires it to be up to date with", () => {
   it("people pushed to the branch: left to them, still in review (GitHub offers them Update branch), not paused", () => {
     const decision = decide(snapshot(AT_RC, { "release-canary": { pr: BEHIND, humanCommits: true } }));
     expect(decision.actions).toEqual([]);
