@@ -228,7 +228,7 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
     return hold(hidden, "handover:paused", step.id, { kind: "closed-unmerged", pr: pr.number });
   }
   // (A PR behind the default branch with people's commits waits for them: GitHub offers them "Update branch".)
-  if (pr.mergeable === false || (outOfDate(pr) && !view.humanCommits)) {
+  if (pr.mergeable === false || (outOfDate(view) && !view.humanCommits)) {
     if (view.humanCommits)
       return hold(hidden, "handover:paused", step.id, { kind: "conflict-with-people", pr: pr.number });
     if (view.problems?.length || view.violations?.length)
@@ -542,10 +542,10 @@ export function decide(snapshot: Snapshot): Decision {
 }
 
 /**
- * An open PR that cannot merge as it is: it conflicts with the default branch, or the repo requires branches to be up to
- * date before merging and the default branch moved (GitHub's `mergeable_state` is `behind` only then). Handover's own
- * step PR is then re-planned on the new head; GitHub's auto-merge would wait for ever.
+ * A step's open PR that cannot merge as it is: it conflicts with the default branch, or it is behind a default branch
+ * the repo requires it to be up to date with. Handover's own step PR is then re-planned on the new head; GitHub's
+ * auto-merge would wait for ever.
  */
-export function outOfDate(pr: PullInfo): boolean {
-  return pr.mergeable === false || pr.mergeableState === "behind";
+export function outOfDate(view: Pick<StepView, "pr" | "behind">): boolean {
+  return view.pr?.mergeable === false || view.behind === true;
 }

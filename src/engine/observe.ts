@@ -394,6 +394,9 @@ async function viewOf(
   }
   if (pr) view.pr = pr;
   if (pr?.state === "open") view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
+  // GitHub says `behind` only where branch protection requires PRs to be up to date (a PR retargeted elsewhere is
+  // behind another branch: not Handover's to re-plan).
+  if (pr?.state === "open" && pr.mergeableState === "behind" && pr.baseRef === defaultBranch) view.behind = true;
   // A step to open, or Handover's own open PR that no longer merges: its changes on the current head.
   if (found && found.author !== deps.port.botLogin) {
     // A PR a person opened on the step branch (in advance, say) is not the step, merged or not.
@@ -421,7 +424,7 @@ async function viewOf(
       return view;
     }
   }
-  if ((!pr && !rec.noDiff) || (pr?.state === "open" && outOfDate(pr) && !view.humanCommits)) {
+  if ((!pr && !rec.noDiff) || (pr?.state === "open" && outOfDate(view) && !view.humanCommits)) {
     const head = await deps.port.readTree(snapshot.headSha);
     // The prepare scaffold carries REPLACE-ME on purpose: operators fill it in on its PR (the guard holds it until then).
     showOutcome(

@@ -19,6 +19,11 @@ export interface StepView {
   pr?: PullInfo;
   /** The open PR's head commit is not Handover's: people pushed to the step branch. */
   humanCommits?: boolean;
+  /**
+   * The open PR is behind the default branch, which branch protection requires it to be up to date with: GitHub's
+   * `mergeable_state` says `behind` only then.
+   */
+  behind?: boolean;
   /** For the step to open next: its changes on the current default-branch head. */
   changes?: FileChange[];
   /** The invariant on the head tree after those changes. */

@@ -11,12 +11,12 @@ const BEHIND = pull("release-canary", { mergeable: true, mergeableState: "behind
 
 describe("decide: Handover's own step PR conflicts with a moved default branch, or is behind one it must be up to date with", () => {
   it.each([
-    ["conflicts", CONFLICTED],
-    ["is behind (GitHub's auto-merge would wait for ever)", BEHIND],
-  ])("bot-only branch with changes on the new head that %s: refresh (re-plan on the head)", (_why, pr) => {
+    ["conflicts", CONFLICTED, false],
+    ["is behind (GitHub's auto-merge would wait for ever)", BEHIND, true],
+  ])("bot-only branch with changes on the new head that %s: refresh (re-plan on the head)", (_why, pr, behind) => {
     const changes = changesOf("release-canary");
     const decision = decide(
-      snapshot(AT_RC, { "release-canary": { pr, humanCommits: false, changes, violations: [] } }),
+      snapshot(AT_RC, { "release-canary": { pr, behind, humanCommits: false, changes, violations: [] } }),
     );
     expect(decision.actions).toEqual([
       {
@@ -86,7 +86,7 @@ describe("decide: Handover's own step PR conflicts with a moved default branch, 
 
 describe("decide: Handover's step PR behind a moved default branch the repo requires it to be up to date with", () => {
   it("people pushed to the branch: left to them, still in review (GitHub offers them Update branch), not paused", () => {
-    const decision = decide(snapshot(AT_RC, { "release-canary": { pr: BEHIND, humanCommits: true } }));
+    const decision = decide(snapshot(AT_RC, { "release-canary": { pr: BEHIND, behind: true, humanCommits: true } }));
     expect(decision.actions).toEqual([]);
     expect(decision.phase).toEqual({
       label: "handover:running",
@@ -95,12 +95,10 @@ describe("decide: Handover's step PR behind a moved default branch the repo requ
     });
   });
 
-  it("any other state GitHub gives (blocked by a review, clean): no refresh", () => {
-    for (const mergeableState of ["blocked", "clean", "unstable"]) {
-      const pr = pull("release-canary", { mergeable: true, mergeableState, headSha: "botcommit" });
-      const changes = changesOf("release-canary");
-      const decision = decide(snapshot(AT_RC, { "release-canary": { pr, humanCommits: false, changes } }));
-      expect([mergeableState, decision.actions]).toEqual([mergeableState, []]);
-    }
+  it("GitHub's `behind` alone is not enough: observe says whether it is behind the default branch (not a retarget)", () => {
+    const changes = changesOf("release-canary");
+    const decision = decide(snapshot(AT_RC, { "release-canary": { pr: BEHIND, humanCommits: false, changes } }));
+    expect(decision.actions).toEqual([]);
+    expect(decision.phase.reason.kind).toBe("review");
   });
 });
