@@ -341,6 +341,11 @@ export class GitHubSim {
     return [...this.repo.labelDefs.values()].map((l) => l.name);
   }
 
+  /** A person edits a PR's description (pull_request.edited). */
+  editPullBody(number: number, user: string, body: string): void {
+    this.repo.editIssue(this.repo.pull(number), { body }, actorFor(user));
+  }
+
   /** A person edits an issue's body (issues.edited). */
   editIssue(user: string, issueNumber: number, body: string): void {
     this.repo.editIssue(this.repo.issue(issueNumber), { body }, actorFor(user));

@@ -364,7 +364,7 @@ describe("issue edits once the first step is open or merged, through the real Ap
       const bodyOf = (n: number) => sim.listPulls().find((p) => p.number === n)?.body ?? "";
       const opened = bodyOf(2);
       // dana's own line in the PR's description stays whatever Handover adds above it.
-      sim.repo.editIssue(sim.repo.pull(2), { body: `${opened}\n\ndana: the ensemble is zk-b` }, actorFor("dana"));
+      sim.editPullBody(2, "dana", `${opened}\n\ndana: the ensemble is zk-b`);
       await settle();
       const described = bodyOf(2);
       expect(described).toBe(`${opened}\n\ndana: the ensemble is zk-b`);

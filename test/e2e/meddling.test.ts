@@ -34,6 +34,8 @@ type Act<S = string> =
    * merges the default branch into the step's branch (a merge commit GitHub commits for her).
    */
   | { kind: "update-branch"; step: S }
+  /** Once the step's PR is open, dana replaces its description with her own words (Handover's markers go with it). */
+  | { kind: "edit-body"; step: S }
   /** alice (write) pauses, and resumes `minutes` later. */
   | ({ kind: "pause"; minutes: number } & Moment<S>)
   /** eve, who can only read, tries a command that changes the migration. */
@@ -88,6 +90,7 @@ const act: fc.Arbitrary<Act<number>> = fc.oneof(
   ),
   often(moment.map((m) => ({ kind: "push-main" as const, ...m }))),
   often(fc.record({ kind: fc.constant("update-branch" as const), step: place })),
+  often(fc.record({ kind: fc.constant("edit-body" as const), step: place })),
   often(
     fc
       .tuple(moment, fc.integer({ min: 1, max: 180 }))
@@ -349,6 +352,10 @@ async function meddle(drawn: Crowd): Promise<void> {
             const merged = sim.branchSha(step.branch) as string;
             humanChanges.push({ sha: merged, what: `dana's update of ${step.branch}`, path, line });
           }
+        }
+        if (a.kind === "edit-body" && open) {
+          const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
+          if (pr) sim.editPullBody(pr.number, "dana", `dana: checked ${step.id} against the runbook (${n}).`);
         }
         if (a.kind === "close-retry") {
           const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch && p.state === "open");
