@@ -18,7 +18,7 @@ import {
   type RepositoryEvent,
   type StatusEvent,
 } from "../spec/events.js";
-import { issueOfBranch, readStepMarker } from "../spec/markers.js";
+import { issueOfBranch, issueOfTitle, readStepMarker } from "../spec/markers.js";
 
 /**
  * What a webhook asks for. An event is a trigger, not data to trust (Kodiak): it only names what to look at again,
@@ -79,10 +79,16 @@ const issueChanged = rule(issueEvent, (p: IssueEvent, self) =>
   self || p.issue.pull_request ? [] : [{ kind: "issue", issue: p.issue.number }],
 );
 
-/** A person commented on the issue, or on a step PR (whose body's marker names the issue); bots are ignored. */
+/**
+ * A person commented on the issue, or on a step PR (whose body's marker names the issue, or, once a person rewrote the
+ * description, its title); bots are ignored. (A comment on a step PR that names neither is read by the next resync: a
+ * reconcile reads the comments of its open step PRs, found by branch.)
+ */
 const commented = rule(commentEvent, (p: CommentEvent, self) => {
   if (self || p.comment.user.type === "Bot") return [];
-  const issue = p.issue.pull_request ? readStepMarker(p.issue.body)?.issue : p.issue.number;
+  const issue = p.issue.pull_request
+    ? (readStepMarker(p.issue.body)?.issue ?? issueOfTitle(p.issue.title))
+    : p.issue.number;
   return issue === undefined ? [] : [{ kind: "issue", issue }];
 });
 

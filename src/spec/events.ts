@@ -15,7 +15,12 @@ const base = z.object({
 });
 
 export const issueEvent = base.extend({
-  issue: z.object({ number: z.number(), pull_request: z.unknown().optional(), body: z.string().nullish() }),
+  issue: z.object({
+    number: z.number(),
+    pull_request: z.unknown().optional(),
+    body: z.string().nullish(),
+    title: z.string().optional(),
+  }),
 });
 
 export const commentEvent = issueEvent.extend({

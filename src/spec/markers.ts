@@ -39,6 +39,14 @@ export function stepTitle(issue: number, summary: string): string {
   return title.length > TITLE_MAX ? `${title.slice(0, TITLE_MAX - 1)}…` : title;
 }
 
+const STEP_TITLE = /^\[handover #(\d+)\] /;
+
+/** The migration issue a step PR's title names (`stepTitle`), if it still does. */
+export function issueOfTitle(title: string | undefined): number | undefined {
+  const match = STEP_TITLE.exec(title ?? "");
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
 /** The step id of the `attempt`-th rollback of a step (its branch is `stepBranch(issue, id)`). */
 export function rollbackStepId(stepId: string, attempt: number): string {
   return `rollback-${stepId}-${attempt}`;

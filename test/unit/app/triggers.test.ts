@@ -176,11 +176,20 @@ describe("triggersOf", () => {
     expect(of("status", fixture("status"))).toMatchObject({ triggers: [] });
   });
 
-  it("a comment by any bot, and a comment on a PR without a step marker, trigger nothing", () => {
+  it("a comment on a step PR whose description a person rewrote names the issue by the PR's title", () => {
+    const rewritten = fixture("issue_comment.created.pr");
+    rewritten.issue.body = "dana: checked against the runbook";
+    expect(triggersOf({ name: "issue_comment", payload: rewritten }, BOT)).toMatchObject({
+      triggers: [{ kind: "issue", issue: 42 }],
+    });
+  });
+
+  it("a comment by any bot, and a comment on a PR with neither a step marker nor a step title, trigger nothing", () => {
     const byBot = fixture("issue_comment.created.issue");
     byBot.comment.user = { login: "renovate[bot]", type: "Bot" };
     const onPlainPr = fixture("issue_comment.created.pr");
     onPlainPr.issue.body = "Bump mongo to 6.0.14";
+    onPlainPr.issue.title = "Bump mongo to 6.0.14 [handover #42]";
     expect(triggersOf({ name: "issue_comment", payload: byBot }, BOT)).toMatchObject({ triggers: [] });
     expect(triggersOf({ name: "issue_comment", payload: onPlainPr }, BOT)).toMatchObject({ triggers: [] });
   });
