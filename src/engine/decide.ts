@@ -266,6 +266,7 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
     draft: pr.draft,
     peopleCommits,
     ...(auto ? { autoMerge: auto } : {}),
+    ...(view.behind && peopleCommits ? { behind: true } : {}),
   };
   if (auto?.state === "enabling" && pr.nodeId !== undefined)
     return {

@@ -171,7 +171,15 @@ export type PhaseReason =
   | { kind: "conflict-with-people"; pr: number }
   | { kind: "refreshing"; pr: number }
   | { kind: "paused-pr-open"; by: string; pr: number; peopleCommits: boolean }
-  | { kind: "review"; pr: number; draft: boolean; peopleCommits: boolean; autoMerge?: AutoMergeView }
+  | {
+      kind: "review";
+      pr: number;
+      draft: boolean;
+      peopleCommits: boolean;
+      autoMerge?: AutoMergeView;
+      /** Behind a default branch the repo requires PRs to be up to date with (a branch with people's commits). */
+      behind?: boolean;
+    }
   | { kind: "rollback-failed"; reason: string }
   | { kind: "rolled-back" }
   | { kind: "rollback-problems"; problems: string[] }

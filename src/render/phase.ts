@@ -14,6 +14,8 @@ export interface PhaseWords {
 const RETRY_ABORT =
   "`/handover retry` to try again, `/handover rollback` to revert the last merged step, or `/handover abort` to stop";
 const PEOPLE = " It has commits pushed by people; Handover leaves them as they are.";
+const BEHIND =
+  " The default branch moved since, and this repo requires a PR to be up to date with it before it merges.";
 const DRAFT = " It is a draft: fill in every REPLACE-ME (the new cluster's own dependencies), then mark it ready.";
 
 function soakEnds(at: number | undefined): string {
@@ -125,7 +127,7 @@ const WORDS: Words = {
     headline: `Paused by @${by}; #${pr} (${step}) stays open.${peopleCommits ? PEOPLE : ""}`,
     next: "`/handover resume` continues: no gate advances and no PR opens while paused.",
   }),
-  review: ({ pr, draft, peopleCommits, autoMerge }, step) =>
+  review: ({ pr, draft, peopleCommits, autoMerge, behind }, step) =>
     autoMerge?.state === "merging"
       ? {
           headline: `#${pr} (${step}) has nothing left to wait for, so GitHub does not auto-merge it: Handover merges it now${autoMerge.method ? ` (${autoMerge.method})` : ""}.`,
@@ -137,8 +139,10 @@ const WORDS: Words = {
             next: "Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself.",
           }
         : {
-            headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}${autoMerge ? autoMergeNote(autoMerge) : ""}`,
-            next: "Merge it when it looks right; the gate starts at the merge.",
+            headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}${behind ? BEHIND : ""}${autoMerge ? autoMergeNote(autoMerge) : ""}`,
+            next: behind
+              ? 'Press "Update branch" on it (or rebase it), then merge it; the gate starts at the merge.'
+              : "Merge it when it looks right; the gate starts at the merge.",
           },
   "rollback-failed": ({ reason }, step) => ({
     headline: `Rollback of ${step} failed: ${reason}`,

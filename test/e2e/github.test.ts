@@ -68,10 +68,18 @@ describe("the rehearsal on GitHub as it really behaves", { timeout: 120_000 }, (
   it("a repo that requires branches to be up to date: Handover re-plans its own PR the default branch moved under; one holding a person's commit is theirs to update, and is merged once they did", async () => {
     const lines: string[] = [];
     const pushes: Record<string, string> = {};
+    let world: GitHubSim | undefined;
+    let shown = "";
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
       repo: { upToDate: true },
-      onEvent: (_at, line) => lines.push(line),
+      onEvent: (_at, line) => {
+        lines.push(line);
+        // What the dashboard said when GitHub refused the operator's merge of adopt-canary.
+        if (line.includes("(adopt-canary) cannot be merged yet") && world)
+          shown = world.listComments(1).find((c) => c.body.startsWith(DASHBOARD_MARKER))?.body ?? "";
+      },
       onStep: (event, step, sim) => {
+        world = sim;
         if (event !== "opened" || !["release-canary", "adopt-canary"].includes(step.id) || pushes[step.id]) return;
         // dana pushes to adopt-canary's branch first: its PR holds a commit of hers.
         if (step.id === "adopt-canary")
@@ -100,6 +108,10 @@ describe("the rehearsal on GitHub as it really behaves", { timeout: 120_000 }, (
       `operator: merged #${adopt?.number} (adopt-canary)`,
     ]);
     expect(sim.repo.objects.getCommit(adopt?.pull.headSha ?? "")?.parents[1]).toBe(pushes["adopt-canary"]);
+    expect(shown.split("\n").filter((l) => l.startsWith("**") || l.startsWith("Next:"))).toEqual([
+      `**Waiting for #${adopt?.number} (adopt-canary) to be reviewed and merged. It has commits pushed by people; Handover leaves them as they are. The default branch moved since, and this repo requires a PR to be up to date with it before it merges.**`,
+      'Next: Press "Update branch" on it (or rebase it), then merge it; the gate starts at the merge.',
+    ]);
   });
 
   it("a repo without the labels: the form's label is not applied, Handover takes the issue by its shape and creates its labels", async () => {

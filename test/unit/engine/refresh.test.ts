@@ -91,7 +91,7 @@ describe("decide: Handover's step PR behind a moved default branch the repo requ
     expect(decision.phase).toEqual({
       label: "handover:running",
       current: "release-canary",
-      reason: { kind: "review", pr: prOf("release-canary"), draft: false, peopleCommits: true },
+      reason: { kind: "review", pr: prOf("release-canary"), draft: false, peopleCommits: true, behind: true },
     });
   });
 

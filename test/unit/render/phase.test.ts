@@ -284,6 +284,14 @@ const WORDS: [PhaseReason, string | undefined, PhaseWords][] = [
     },
   ],
   [
+    { kind: "review", pr: 103, draft: false, peopleCommits: true, behind: true },
+    "adopt-canary",
+    {
+      headline: `Waiting for #103 (adopt-canary) to be reviewed and merged.${PEOPLE} The default branch moved since, and this repo requires a PR to be up to date with it before it merges.`,
+      next: 'Press "Update branch" on it (or rebase it), then merge it; the gate starts at the merge.',
+    },
+  ],
+  [
     { kind: "rollback-failed", reason: "boom" },
     "adopt-canary",
     {
