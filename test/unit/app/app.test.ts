@@ -279,9 +279,10 @@ describe("webhooks name the issue to reconcile", () => {
     done(scope);
   });
 
-  it("a comment on a PR without the marker is not Handover's business", async () => {
+  it("a comment on a PR with neither the marker nor a step title is not Handover's business", async () => {
     const payload = fixture("issue_comment.created.pr");
     payload.issue.body = "Bump mongo to 6.0.14";
+    payload.issue.title = "Bump mongo to 6.0.14";
     await receive("issue_comment", payload);
     expect(seen.matched).toEqual([]);
     done();
