@@ -192,6 +192,11 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       }
       const pr = opened ?? counted ?? (await port.createPull(pull));
       await port.addLabels(pr.number, [MIGRATION_LABEL]);
+      // What the first step was opened for, in the state as well as in the PR's body, which a person may rewrite.
+      if (index === 0 && !action.rollbackOf && observed.request) {
+        const { source, target, version } = observed.request;
+        return { step: step.id, record: { opened: { pr: pr.number, source, target, version } } };
+      }
       return;
     }
     case "refresh": {

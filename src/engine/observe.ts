@@ -65,6 +65,7 @@ import {
   compactProbes,
   emptyState,
   readOpenedFor,
+  type Prepared,
   readState,
   type HiddenState,
   type StateSigner,
@@ -856,7 +857,8 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
     snapshot.hidden = { ...snapshot.hidden, frozen: { source, target, version, groups } };
   // The first step's PR, not merged yet, prepares what its body says it was opened for, which an edit may have changed.
   const firstPr = planned.plan.steps[0] && snapshot.views.get(planned.plan.steps[0].id)?.pr;
-  const opened = firstPr && !firstPr.merged ? readOpenedFor(firstPr.body, deps.signer(number)) : undefined;
+  const first = planned.plan.steps[0]?.id ?? "";
+  const opened = firstPr && !firstPr.merged ? openedForPull(deps, number, firstPr, snapshot.hidden, first) : undefined;
   const stale = opened ? changedFields(parsed.request, opened, PREPARED_FIELDS) : [];
   if (firstPr && stale.length > 0) snapshot.staleFirst = { pr: firstPr.number, fields: stale };
   return observed;
@@ -883,8 +885,25 @@ async function mergedAsOpened(
   const pr = await deps.port.findPull(stepBranch(number, "prepare"));
   if (!pr?.merged || pr.baseRef !== defaultBranch || pr.author !== deps.port.botLogin) return null;
   if (hidden.undone.includes(pr.number)) return null;
-  const opened = readOpenedFor(pr.body, deps.signer(number));
+  const opened = openedForPull(deps, number, pr, hidden, "prepare");
   return opened ? { ...opened, groups: edited.request.groups } : null;
+}
+
+/**
+ * What the first step's PR was opened for: the signed block of its body, or, once a person rewrote the body, the
+ * state's record of that PR (act.ts). Undefined when neither says (the body rewritten and the state rebuilt).
+ */
+function openedForPull(
+  deps: EngineDeps,
+  number: number,
+  pr: PullInfo,
+  hidden: HiddenState,
+  first: string,
+): Prepared | undefined {
+  const signed = readOpenedFor(pr.body, deps.signer(number));
+  if (signed) return signed;
+  const rec = hidden.steps[first]?.opened;
+  return rec?.pr === pr.number ? { source: rec.source, target: rec.target, version: rec.version } : undefined;
 }
 
 /**

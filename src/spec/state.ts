@@ -52,6 +52,11 @@ export const stepRecord = z.object({
     .optional(),
   /** The soak this step's gate started with: a later issue edit does not shorten (or lengthen) a running gate. */
   soak: z.string().optional(),
+  /**
+   * The first step's PR and what it was opened for. Its body says so too, signed, in case this record is lost; this
+   * record stands when a person rewrote the body.
+   */
+  opened: z.object({ pr: z.number(), source: z.string(), target: z.string(), version: z.string() }).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecord>;
 

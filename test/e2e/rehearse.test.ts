@@ -171,25 +171,32 @@ describe("a gate that cannot pass yet reads only what webhooks report", () => {
 
 describe("the default branch moving under an open step", () => {
   // The merge commit of a squash or rebase merge is not the PR's head: the prepare counts as merged by its tree.
-  it.each(["merge", "squash", "rebase"] as const)(
-    "a target edited while the prepare is open, the edit seen only with its merge: the migration moves what the prepare was opened for, and the edit is shown ignored (%s)",
-    async (merge) => {
+  it.each([
+    ["merge", ""],
+    ["squash", ""],
+    ["rebase", ""],
+    // The PR's signed block gone with a person's words: the state's record of what it was opened for stands.
+    ["merge", ", its description rewritten by a person"],
+  ] as const)(
+    "a target edited while the prepare is open, the edit seen only with its merge: the migration moves what the prepare was opened for, and the edit is shown ignored (%s%s)",
+    async (merge, rewritten) => {
       let lost = -1;
       const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
         repo: { merge },
         onStep: (event, step, sim) => {
           if (event !== "opened" || step.id !== "prepare" || lost >= 0) return;
+          if (rewritten) sim.editPullBody(2, "dana", "dana: replicore-b gets zk-b, mongo-b and kafka-b.");
           const body = sim.getIssue(1).body ?? "";
           sim.editIssue(
             "operator",
             1,
             body.replace("### Target cluster\n\nreplicore-b", "### Target cluster\n\nreplicore-c"),
           );
-          // The edit's webhook is lost: Handover learns of it with the merge of the replicore-b prepare.
+          // The edit's webhook is lost (and the description's): Handover learns of it with the merge of the prepare.
           lost = sim.discardEvents();
         },
       });
-      expect(lost).toBe(1);
+      expect(lost).toBe(rewritten ? 2 : 1);
       const sim = sims[0] as GitHubSim;
       expect(
         sim

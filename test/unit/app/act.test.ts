@@ -279,13 +279,15 @@ describe("act: open", () => {
       .reply(201, pullJson(8, PREPARE))
       .post(`${R}/issues/8/labels`, { labels: ["handover"] })
       .reply(200, []);
-    await act(deps(), observed(), {
+    const outcome = await act(deps(), observed(), {
       kind: "open",
       step: PREPARE,
       changes: PREPARE_CHANGES,
       baseSha: "base1",
       previousPr: null,
     });
+    // ... and the state records it too, for when a person rewrites the body.
+    expect(outcome).toEqual({ step: "prepare", record: { opened: { pr: 8, ...prepared } } });
     expect(bodies).toEqual([expectedPull]);
     expect(body.split("\n").slice(0, 3)).toEqual([
       "<!-- handover:step issue=42 step=prepare -->",
