@@ -72,13 +72,15 @@ function previousPr(hidden: HiddenState, steps: PlannedStep[], index: number): n
 }
 
 function abortActions(snapshot: Snapshot, aborted: NonNullable<HiddenState["aborted"]>): Action[] {
+  // A rollback's revert PR under review is closed like a step PR: nothing of the migration stays open.
+  const views = [...snapshot.views.values(), ...(snapshot.rollback ? [snapshot.rollback.view] : [])];
   // A step PR someone closed before the abort left its branch: it goes too, unless a person pushed to it (act.ts).
-  const leftBehind: Action[] = [...snapshot.views.values()].flatMap((v) =>
+  const leftBehind: Action[] = views.flatMap((v) =>
     v.pr?.state === "closed" && !v.pr.merged && v.reopenable === true
       ? [{ kind: "delete-branch" as const, step: v.step, headSha: v.pr.headSha }]
       : [],
   );
-  return [...snapshot.views.values()]
+  return views
     .filter((v) => v.pr?.state === "open")
     .map(
       (v): Action => ({

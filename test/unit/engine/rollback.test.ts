@@ -51,6 +51,16 @@ describe("decide: a rollback in progress", () => {
     ]);
   });
 
+  it("aborted while the revert PR is under review: the revert PR is closed like a step PR, saying who aborted", () => {
+    const aborted = { ...BASE_HIDDEN, aborted: { by: "alice", at: NOW, reason: "wrong target" } };
+    const revert = pull(RB.id, { headSha: "revert1" });
+    const decision = decide(rollbackSnapshot(aborted, { pr: revert }, false));
+    expect(decision.actions).toEqual([
+      { kind: "close", step: RB, pr: revert.number, why: { kind: "aborted", by: "alice", reason: "wrong target" } },
+    ]);
+    expect(decision.phase.label).toBe("handover:aborted");
+  });
+
   it("no PR yet: closes the later step's open PR and opens the revert PR; the close counts once it is seen", () => {
     const changes = changesOf("adopt-canary");
     const decision = decide(rollbackSnapshot(BASE_HIDDEN, { changes, violations: [] }));
