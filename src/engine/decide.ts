@@ -230,7 +230,7 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
     return hold(hidden, "handover:paused", step.id, { kind: "closed-unmerged", pr: pr.number });
   }
   // (A PR behind the default branch with people's commits waits for them: GitHub offers them "Update branch".)
-  if (pr.mergeable === false || (outOfDate(view) && !view.humanCommits)) {
+  if (pr.mergeable === false || (view.behind && !view.humanCommits)) {
     if (view.humanCommits)
       return hold(hidden, "handover:paused", step.id, { kind: "conflict-with-people", pr: pr.number });
     if (view.problems?.length || view.violations?.length)

@@ -321,7 +321,7 @@ async function mergedHere(
 function sameValues(path: string, tree: FileMap, content: string | null): boolean {
   const before = tree.get(path);
   if (before === undefined || content === null) return false;
-  return /\.ya?ml$/.test(path) ? sameYamlValues(path, before, content) : before === content;
+  return sameYamlValues(path, before, content);
 }
 
 /**

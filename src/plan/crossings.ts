@@ -78,8 +78,7 @@ function settingsObject(name: string, interval: number, fields: string[]): strin
  */
 function place(next: Map<string, string>, path: string, content: string, what: string): boolean {
   const existing = next.get(path);
-  if (existing === content) return false;
-  if (existing !== undefined && /\.ya?ml$/.test(path) && sameYamlValues(path, existing, content)) return false;
+  if (existing !== undefined && sameYamlValues(path, existing, content)) return false;
   if (existing !== undefined) {
     throw new InputError([
       `${path}: a different file is already where ${what} would be written; Handover never overwrites it: move it away and plan again`,

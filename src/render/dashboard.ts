@@ -204,8 +204,11 @@ function ignoredEditNote(fields: FrozenField[]): string {
 }
 
 function staleFirstNote(stale: NonNullable<Snapshot["staleFirst"]>, snapshot: Snapshot): string {
-  const branch = snapshot.steps[0]?.branch ?? "";
-  return `> [!WARNING]\n> The issue's ${fieldNames(stale.fields)} changed after #${stale.pr} was opened, and #${stale.pr} still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch ${code(branch)} (GitHub closes #${stale.pr}) and comment \`/handover retry\`: Handover opens the first step again.`;
+  return staleFirstWarning(snapshot, {
+    what: `The issue's ${fieldNames(stale.fields)} changed after #${stale.pr} was opened, and #${stale.pr}`,
+    pr: `#${stale.pr}`,
+    where: "",
+  });
 }
 
 /**
@@ -213,8 +216,17 @@ function staleFirstNote(stale: NonNullable<Snapshot["staleFirst"]>, snapshot: Sn
  * migration issue asks for something else than the PR prepares.
  */
 export function staleFirstPullNote(stale: NonNullable<Snapshot["staleFirst"]>, snapshot: Snapshot): string {
+  return staleFirstWarning(snapshot, {
+    what: `#${snapshot.issue}'s ${fieldNames(stale.fields)} changed after this PR was opened, and it`,
+    pr: "this PR",
+    where: ` on #${snapshot.issue}`,
+  });
+}
+
+/** The first step's PR prepares what the issue asked before, in the words of where it is shown. */
+function staleFirstWarning(snapshot: Snapshot, words: { what: string; pr: string; where: string }): string {
   const branch = snapshot.steps[0]?.branch ?? "";
-  return `> [!WARNING]\n> #${snapshot.issue}'s ${fieldNames(stale.fields)} changed after this PR was opened, and it still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch ${code(branch)} (GitHub closes this PR) and comment \`/handover retry\` on #${snapshot.issue}: Handover opens the first step again.`;
+  return `> [!WARNING]\n> ${words.what} still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch ${code(branch)} (GitHub closes ${words.pr}) and comment \`/handover retry\`${words.where}: Handover opens the first step again.`;
 }
 
 const LAYOUTS: Layout[] = [

@@ -53,10 +53,12 @@ export function readYamlDocuments(file: string, text: string): YamlResult<unknow
 
 /**
  * Whether two texts of a file hold the same values, however commented or laid out: a reviewer's comment line in a
- * whole object Handover writes does not make it another object. Texts that do not parse are the same only when equal.
+ * whole object Handover writes does not make it another object. Texts that do not parse, and files that are not YAML,
+ * are the same only when equal.
  */
 export function sameYamlValues(file: string, a: string, b: string): boolean {
   if (a === b) return true;
+  if (!/\.ya?ml$/.test(file)) return false;
   const [x, y] = [readYamlDocuments(file, a), readYamlDocuments(file, b)];
   return x.ok && y.ok && isDeepStrictEqual(x.value, y.value);
 }
