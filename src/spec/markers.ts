@@ -89,15 +89,21 @@ export function readOpenedForBlock(body: string): { payload: string; mac: string
 const NOTE_START = "<!-- handover:note -->";
 const NOTE_END = "<!-- /handover:note -->";
 
+/** The marker lines a step PR's body starts with (DESIGN: the step marker first; the first step's opened-for block). */
+const LEADING_MARKERS = /^(?:<!-- handover:(?:step|opened-for) [^\n]*-->\n)*/;
+
 /**
- * A PR body with Handover's note at its top (`note`), or without it (undefined); the rest of the body as it is, with
- * whatever a person wrote there. The note sits between two markers, so it is replaced or taken out whole.
+ * A PR body with Handover's note (`note`) right after the markers it starts with, or without it (undefined); the rest
+ * of the body as it is, with whatever a person wrote there. The note sits between two markers of its own, so it is
+ * replaced or taken out whole, and the body still starts with the step marker.
  */
 export function withPullNote(body: string, note: string | undefined): string {
   const start = body.indexOf(NOTE_START);
   const end = start >= 0 ? body.indexOf(NOTE_END, start) : -1;
   const rest = end >= 0 ? body.slice(0, start) + body.slice(end + NOTE_END.length).replace(/^\n+/, "") : body;
-  return note === undefined ? rest : `${NOTE_START}\n${note}\n${NOTE_END}\n\n${rest}`;
+  if (note === undefined) return rest;
+  const markers = LEADING_MARKERS.exec(rest)?.[0] ?? "";
+  return `${markers}${NOTE_START}\n${note}\n${NOTE_END}\n\n${rest.slice(markers.length)}`;
 }
 
 /** The first line of the dashboard comment (trusted only when the App itself wrote the comment). */

@@ -373,11 +373,17 @@ describe("issue edits once the first step is open or merged, through the real Ap
       await settle();
       expect(notes()).toEqual([warning]);
       // #2 is left as it is: the operator may have filled it in, and only they know which target they meant. Its
-      // reviewers read the warning at the top of its description.
+      // reviewers read the warning at the top of its description, right after the markers it starts with (DESIGN).
       expect(sim.listPulls().map((p) => [p.number, p.state])).toEqual([[2, "open"]]);
+      const [stepMarker, openedBlock] = described.split("\n");
+      expect([stepMarker, openedBlock?.startsWith("<!-- handover:opened-for ")]).toEqual([
+        "<!-- handover:step issue=1 step=prepare -->",
+        true,
+      ]);
       expect(bodyOf(2)).toBe(
-        "<!-- handover:note -->\n> [!WARNING]\n> #1's Target cluster changed after this PR was opened, and it still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch `handover/1/prepare` (GitHub closes this PR) and comment `/handover retry` on #1: Handover opens the first step again.\n<!-- /handover:note -->\n\n" +
-          described,
+        `${stepMarker}\n${openedBlock}\n` +
+          "<!-- handover:note -->\n> [!WARNING]\n> #1's Target cluster changed after this PR was opened, and it still prepares what the issue asked for then: if it merges, that is what the migration moves, and the edit is ignored. To move what the issue asks now, delete the branch `handover/1/prepare` (GitHub closes this PR) and comment `/handover retry` on #1: Handover opens the first step again.\n<!-- /handover:note -->\n\n" +
+          described.split("\n").slice(2).join("\n"),
       );
       // Another event changes nothing: one edit.
       const edits = () => sim.requests.filter((r) => r.method === "PATCH" && r.path.endsWith("/pulls/2")).length;

@@ -54,16 +54,26 @@ describe("markers", () => {
     expect(readStateBlock("<!-- handover:state not*base64 -->")).toBeUndefined();
   });
 
-  it("a PR's note is put at the top, replaced and taken out whole, and what people wrote around it stays", () => {
-    const body = "<!-- handover:step issue=1 step=prepare -->\nStep 1 of 6.\n\ndana: zk-b";
+  it("a PR's note goes right after the markers its body starts with, is replaced and taken out whole, and what people wrote stays", () => {
+    const markers = "<!-- handover:step issue=1 step=prepare -->\n<!-- handover:opened-for eyJ4IjoxfQ== 00ff -->\n";
+    const body = `${markers}Step 1 of 6.\n\ndana: zk-b`;
     const noted = withPullNote(body, "> [!WARNING]\n> one");
-    expect(noted).toBe(`<!-- handover:note -->\n> [!WARNING]\n> one\n<!-- /handover:note -->\n\n${body}`);
-    expect(withPullNote(noted, "> two")).toBe(`<!-- handover:note -->\n> two\n<!-- /handover:note -->\n\n${body}`);
+    expect(noted).toBe(
+      `${markers}<!-- handover:note -->\n> [!WARNING]\n> one\n<!-- /handover:note -->\n\nStep 1 of 6.\n\ndana: zk-b`,
+    );
+    expect(noted.startsWith("<!-- handover:step issue=1 step=prepare -->\n")).toBe(true);
+    expect(withPullNote(noted, "> two")).toBe(
+      `${markers}<!-- handover:note -->\n> two\n<!-- /handover:note -->\n\nStep 1 of 6.\n\ndana: zk-b`,
+    );
     expect(withPullNote(noted, undefined)).toBe(body);
     expect(withPullNote(body, undefined)).toBe(body);
-    // a person moved it below their own line: taken out where it is, put back at the top
-    const moved = `dana first\n${noted}`;
-    expect(withPullNote(moved, undefined)).toBe(`dana first\n${body}`);
+    // a body a person rewrote, without the markers: the note goes at its top
+    expect(withPullNote("dana's words", "> n")).toBe(
+      "<!-- handover:note -->\n> n\n<!-- /handover:note -->\n\ndana's words",
+    );
+    // a person moved it below their own line: taken out where it is
+    const moved = `dana first\n<!-- handover:note -->\n> n\n<!-- /handover:note -->\n\nrest`;
+    expect(withPullNote(moved, undefined)).toBe("dana first\nrest");
     // a start marker without its end (a person cut the note short) is left to them
     const cut = "<!-- handover:note -->\n> [!WARNING]\nrest";
     expect(withPullNote(cut, undefined)).toBe(cut);
