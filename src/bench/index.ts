@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { planMigration, planMigrationInSlices } from "../plan/index.js";
 import { rehearse } from "../rehearse/run.js";
-import { SimulatedClock, startWorld, type World } from "../rehearse/world.js";
+import { OWNER, REPO, SimulatedClock, startWorld, type World } from "../rehearse/world.js";
+import { appRequest, HandoverOctokit } from "../github/index.js";
 import { readDirTree } from "../cli/disk.js";
 import { formBody, parseIssueBody } from "../spec/issue.js";
 import { syntheticHttpRepo, syntheticKustomizeRepo, syntheticRepo, syntheticSettingsRepo } from "./synthetic.js";
@@ -327,6 +328,49 @@ function hostileIssue(): Record<string, number> {
   );
 }
 
+/** Conditional reads timed per client, after as many to warm up. */
+const CLIENT_READS = 2_000;
+
+/**
+ * What one GitHub request costs through the App's client: a conditional read of the default branch, answered 304 by
+ * the simulator, in microseconds of CPU (the simulator's included: it runs in this process) and of waiting, one read
+ * after another. `production`: Probot's plugins as the App runs them (plugin-throttling's limiters, the retries);
+ * `rehearsal`: as the rehearsals and the `api` section run them (both off), so the difference is what the reconcile
+ * figures above leave out.
+ */
+async function clientCost(): Promise<Record<string, unknown>> {
+  const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
+  const world = await operatorWorld(await readDirTree("examples/config-repo"), clock);
+  const timed = async (options: Record<string, unknown>) => {
+    const octokit = new HandoverOctokit({ auth: "token", baseUrl: world.baseUrl, request: appRequest, ...options });
+    const route = "GET /repos/{owner}/{repo}/branches/{branch}";
+    const params = { owner: OWNER, repo: REPO, branch: "main" };
+    const first = await octokit.request(route, params);
+    const headers = { "if-none-match": String(first.headers.etag) };
+    const read = () => octokit.request(route, { ...params, headers }).catch((err: { status?: number }) => err.status);
+    for (let i = 0; i < CLIENT_READS; i++) await read();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    for (let i = 0; i < CLIENT_READS; i++) if ((await read()) !== 304) throw new Error("bench: a read was not a 304");
+    const spent = process.cpuUsage(cpu);
+    return {
+      read_cpu_us: round((spent.user + spent.system) / CLIENT_READS),
+      read_wall_us: round(((performance.now() - started) * 1000) / CLIENT_READS),
+    };
+  };
+  try {
+    return {
+      client: {
+        reads: CLIENT_READS,
+        production: await timed({}),
+        rehearsal: await timed({ retry: { enabled: false }, throttle: { enabled: false } }),
+      },
+    };
+  } finally {
+    await world.stop();
+  }
+}
+
 /** The bench's sections; `npm run bench -- resync api` runs only those named (all by default). */
 const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
   plan: async () => ({ plan: [10, 100, 1000].map(planScaling) }),
@@ -334,6 +378,7 @@ const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
   api: rehearsal,
   resync: async () => ({ resync: await idleResync() }),
   big: () => bigRepo(1000),
+  client: clientCost,
   // After the sections above, so that their heap and caches do not weigh on the rehearsal's reconciles.
   plans: async () => ({
     plan_kustomize: planKustomize(1000),

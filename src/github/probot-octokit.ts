@@ -1,10 +1,15 @@
-// The Octokit class the App's Probot builds its clients from: Probot's own, less the cost of a debug line nobody reads.
+// The Octokit class the App's Probot builds its clients from: Probot's own, less the cost of a debug line nobody reads
+// and of a retry plugin that schedules every request on a limiter of its own.
 import { ProbotOctokit } from "probot";
+import { retryRequests } from "./retry.js";
 
 type OctokitPlugin = Parameters<typeof ProbotOctokit.plugin>[0];
 
 /** The name of Probot's plugin that logs every request at debug level (it is not exported). */
 const PROBOT_REQUEST_LOGGING = "probotRequestLogging";
+
+/** The name of @octokit/plugin-retry's plugin in Probot's list (exported there, but not a dependency of the App's). */
+const PLUGIN_RETRY = "retry";
 
 interface Logged {
   request: { endpoint: { parse(options: RequestOptions): RequestOptions } };
@@ -45,12 +50,17 @@ function debugRequests(octokit: Logged): void {
 
 const plugins = (ProbotOctokit as unknown as { plugins: OctokitPlugin[] }).plugins;
 
+/** Probot's plugins replaced, by name, with the App's. */
+const replacements = new Map<string, OctokitPlugin>([
+  [PROBOT_REQUEST_LOGGING, debugRequests as unknown as OctokitPlugin],
+  [PLUGIN_RETRY, retryRequests as unknown as OctokitPlugin],
+]);
+
 /**
- * ProbotOctokit with the same plugins, in the same order, and the same defaults, but its request logging replaced by
- * one that does nothing unless debug is on. (Should a Probot release rename the plugin, this is ProbotOctokit.)
+ * ProbotOctokit with the same plugins, in the same order, and the same defaults, but two replaced: its request logging
+ * by one that does nothing unless debug is on, and plugin-retry by retry.ts (the same retries, without a limiter per
+ * request). Should a Probot release rename either plugin, that one stays Probot's: a test says so.
  */
 export const HandoverOctokit: typeof ProbotOctokit = class extends ProbotOctokit {
-  static override plugins = plugins.map((plugin) =>
-    plugin.name === PROBOT_REQUEST_LOGGING ? (debugRequests as unknown as OctokitPlugin) : plugin,
-  );
+  static override plugins = plugins.map((plugin) => replacements.get(plugin.name) ?? plugin);
 };

@@ -32,12 +32,14 @@ function client(log: ReturnType<typeof logAt>["log"]) {
 }
 
 describe("HandoverOctokit", () => {
-  it("has Probot's plugins in Probot's order, its request logging replaced", () => {
+  it("has Probot's plugins in Probot's order, its request logging and plugin-retry replaced", () => {
     const names = (plugins: { name: string }[]) => plugins.map((p) => p.name);
     const probot = names((ProbotOctokit as unknown as { plugins: { name: string }[] }).plugins);
     expect(probot).toContain("probotRequestLogging");
+    expect(probot).toContain("retry");
+    const ours: Record<string, string> = { probotRequestLogging: "debugRequests", retry: "retryRequests" };
     expect(names((HandoverOctokit as unknown as { plugins: { name: string }[] }).plugins)).toEqual(
-      probot.map((name) => (name === "probotRequestLogging" ? "debugRequests" : name)),
+      probot.map((name) => ours[name] ?? name),
     );
   });
 
