@@ -417,7 +417,45 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       phase: at("handover:running", { kind: "rollback-opening" }),
     };
   }
-  if (pr.state === "open") return held("handover:running", { kind: "rollback-review", pr: pr.number });
+  if (pr.state === "open") {
+    // Handover's own revert PR the default branch moved under is re-planned as a step PR is; one with people's commits
+    // is theirs to update.
+    if (outOfDate(view) && !view.humanCommits) {
+      if (view.problems?.length) return held("handover:failed", { kind: "rollback-problems", problems: view.problems });
+      if (view.violations?.length)
+        return held("handover:failed", {
+          kind: "rollback-violations",
+          violations: view.violations.map((v) => v.message),
+        });
+      if (view.changes?.length) {
+        const refresh: Action = {
+          kind: "refresh",
+          step: view.step,
+          pr: pr.number,
+          headSha: pr.headSha,
+          changes: view.changes,
+          baseSha: snapshot.headSha,
+        };
+        return {
+          hidden,
+          actions: [...closes, refresh],
+          again: true,
+          phase: at("handover:running", { kind: "rollback-refreshing", pr: pr.number }),
+        };
+      }
+    }
+    const review: PhaseReason = {
+      kind: "rollback-review",
+      pr: pr.number,
+      ...(view.humanCommits ? { peopleCommits: true } : {}),
+      ...(view.humanCommits && pr.mergeable === false ? { conflict: true } : {}),
+      ...(view.humanCommits && view.behind ? { behind: true } : {}),
+    };
+    // GitHub still working out whether Handover's own revert PR merges: looked at again in a minute, as a step PR is.
+    if (pr.mergeable === null && !view.humanCommits)
+      return { ...held("handover:running", review), recheckAt: now + MERGEABLE_RECHECK_MS };
+    return held("handover:running", review);
+  }
   if (!pr.merged) {
     hidden = { ...hidden, rollback: null, paused: { by: rb.by, at: now } };
     return held("handover:paused", { kind: "rollback-cancelled", pr: pr.number });

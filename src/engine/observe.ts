@@ -510,6 +510,7 @@ async function rollbackView(
   snapshot: Snapshot,
   plan: { context: Parameters<typeof applyStep>[1] },
   request: MigrationRequest,
+  defaultBranch: string,
 ): Promise<Snapshot["rollback"]> {
   const rb = snapshot.hidden.rollback;
   const target = rb ? snapshot.steps.find((s) => s.id === rb.step) : undefined;
@@ -524,11 +525,14 @@ async function rollbackView(
   };
   const pr = await deps.port.findPull(step.branch);
   if (pr) view.pr = pr;
-  if (!pr) {
+  // The revert on the current head: to open, or to re-plan Handover's own revert PR the default branch moved under
+  // (as a step PR is: it conflicts, or it is behind where the repo requires PRs to be up to date).
+  const { mergeSha: stepMergeSha, pr: stepPr } = rec;
+  const revertOnHead = async () => {
     const [head, after, beforeSha] = await Promise.all([
       deps.port.readTree(snapshot.headSha),
-      deps.port.readTree(rec.mergeSha),
-      commitBefore(deps, rec.mergeSha, rec.pr),
+      deps.port.readTree(stepMergeSha),
+      commitBefore(deps, stepMergeSha, stepPr),
     ]);
     const before = await deps.port.readTree(beforeSha);
     const reverted = await headOutcome(head, function* () {
@@ -537,7 +541,9 @@ async function rollbackView(
     });
     showOutcome(view, reverted, () => true);
     if (view.trees) gatedOn(view.trees.step);
-  } else if (pr.merged) {
+  };
+  if (!pr) await revertOnHead();
+  else if (pr.merged) {
     const mergeSha = rb.mergeSha ?? pr.mergeCommitSha ?? pr.headSha;
     gatedOn(await deps.port.readTree(mergeSha));
     const { gate, probes } = await gateOf(
@@ -550,7 +556,12 @@ async function rollbackView(
     view.gate = gate;
     // Its http checks' results are kept as a step's are: GitHub keeps none, and a soak needs every one since the merge.
     if (Object.keys(probes).length > 0) snapshot.hidden = { ...snapshot.hidden, rollback: { ...rb, probes } };
-  } else if (pr.state === "open") gatedOn(await deps.port.readTree(pr.headSha));
+  } else if (pr.state === "open") {
+    view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
+    if (pr.mergeableState === "behind" && pr.baseRef === defaultBranch) view.behind = true;
+    if (outOfDate(view) && !view.humanCommits) await revertOnHead();
+    else gatedOn(await deps.port.readTree(pr.headSha));
+  }
   return { of: target, view };
 }
 
@@ -845,7 +856,7 @@ export async function observe(deps: EngineDeps, number: number, carried?: Carrie
     snapshot.views.set(step.id, await viewOf(deps, step, snapshot, parsed.request, planned.plan, head.name));
     break;
   }
-  const rollback = await rollbackView(deps, snapshot, planned.plan, parsed.request);
+  const rollback = await rollbackView(deps, snapshot, planned.plan, parsed.request, head.name);
   if (rollback) snapshot.rollback = rollback;
   const ahead = stepAhead(deps, snapshot, planned.plan);
   if (ahead) observed.ahead = ahead;

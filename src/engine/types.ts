@@ -186,7 +186,15 @@ export type PhaseReason =
   | { kind: "rollback-violations"; violations: string[] }
   | { kind: "rollback-computing" }
   | { kind: "rollback-opening" }
-  | { kind: "rollback-review"; pr: number }
+  | {
+      kind: "rollback-review";
+      pr: number;
+      /** A person pushed to it; and, then left to them, it conflicts with the default branch or is behind it. */
+      peopleCommits?: boolean;
+      conflict?: boolean;
+      behind?: boolean;
+    }
+  | { kind: "rollback-refreshing"; pr: number }
   | { kind: "rollback-cancelled"; pr: number }
   /** A step after the one being rolled back merged before the revert opened (its PR could not be closed in time). */
   | { kind: "rollback-overtaken"; step: string; pr?: number }

@@ -16,6 +16,8 @@ const RETRY_ABORT =
 const PEOPLE = " It has commits pushed by people; Handover leaves them as they are.";
 const BEHIND =
   " The default branch moved since, and this repo requires a PR to be up to date with it before it merges.";
+const CONFLICT = " It conflicts with the default branch.";
+const UPDATE_BRANCH = 'Press "Update branch" on it (or rebase it)';
 const DRAFT = " It is a draft: fill in every REPLACE-ME (the new cluster's own dependencies), then mark it ready.";
 
 function soakEnds(at: number | undefined): string {
@@ -141,7 +143,7 @@ const WORDS: Words = {
         : {
             headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}${behind ? BEHIND : ""}${autoMerge ? autoMergeNote(autoMerge) : ""}`,
             next: behind
-              ? 'Press "Update branch" on it (or rebase it), then merge it; the gate starts at the merge.'
+              ? `${UPDATE_BRANCH}, then merge it; the gate starts at the merge.`
               : "Merge it when it looks right; the gate starts at the merge.",
           },
   "rollback-failed": ({ reason }, step) => ({
@@ -165,9 +167,17 @@ const WORDS: Words = {
     headline: `Opening the rollback of ${step}.`,
     next: "Review and merge the revert PR.",
   }),
-  "rollback-review": ({ pr }, step) => ({
-    headline: `Waiting for the rollback PR #${pr} (${step}) to be reviewed and merged.`,
-    next: "Merge it to revert; its gate follows like any step.",
+  "rollback-review": ({ pr, peopleCommits, conflict, behind }, step) => ({
+    headline: `Waiting for the rollback PR #${pr} (${step}) to be reviewed and merged.${peopleCommits ? PEOPLE : ""}${conflict ? CONFLICT : behind ? BEHIND : ""}`,
+    next: conflict
+      ? "Resolve the conflict on its branch by hand, then merge it to revert; its gate follows like any step."
+      : behind
+        ? `${UPDATE_BRANCH}, then merge it to revert; its gate follows like any step.`
+        : "Merge it to revert; its gate follows like any step.",
+  }),
+  "rollback-refreshing": ({ pr }, step) => ({
+    headline: `The default branch moved under the rollback PR #${pr}: the revert of ${step} is re-planned on the new head.`,
+    next: "Review and merge it to revert.",
   }),
   "rollback-cancelled": ({ pr }) => ({
     headline: `The rollback PR #${pr} was closed without merging: rollback cancelled; the chain is paused.`,

@@ -114,6 +114,41 @@ describe("the rehearsal on GitHub as it really behaves", { timeout: 120_000 }, (
     ]);
   });
 
+  it("a repo that requires branches to be up to date: a rollback's revert PR the default branch moved under is re-planned by Handover, then merged as it is", async () => {
+    const maya = (event: "gate_passed", delay: number, body: string) =>
+      ({ after: "adopt-canary", event, delay, user: "maya", permission: "maintain", body }) as const;
+    const lines: string[] = [];
+    let world: GitHubSim | undefined;
+    let pushed = "";
+    const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      repo: { upToDate: true },
+      commands: [maya("gate_passed", 0, "/handover rollback"), maya("gate_passed", 3600, "/handover resume")],
+      onStep: (_event, _step, sim) => {
+        world = sim;
+      },
+      onEvent: (_at, line) => {
+        lines.push(line);
+        if (!world || pushed || !line.includes("] Roll back adopt-canary")) return;
+        // The revert PR just opened: CI pushes to the default branch, then reports on its push.
+        pushed = world.pushFiles("ci", "main", [{ path: "notes/rollback.md", content: "x\n" }], "notes");
+        world.setStatus(pushed, "ci/lint", "success");
+      },
+    });
+    expect([report.completed, report.violations, report.duplicate_prs]).toEqual([true, [], 0]);
+    const sim = sims[0] as GitHubSim;
+    const revert = sim.listPulls().find((p) => p.pull.headRef === "handover/1/rollback-adopt-canary-1");
+    // One commit of Handover's, on the moved head: the operator merged it without being refused or updating it.
+    const head = sim.repo.objects.getCommit(revert?.pull.headSha ?? "");
+    expect([head?.parents, head?.committer.name, revert?.pull.merged]).toEqual([[pushed], "Handover", true]);
+    expect(lines.filter((l) => l.includes(`#${revert?.number} `) && l.startsWith("operator:"))).toEqual([
+      `operator: merged #${revert?.number} (rollback of adopt-canary)`,
+    ]);
+    // The revert restores what adopt-canary changed, and keeps the push it was re-planned on.
+    const reverted = sim.readTree(revert?.pull.mergeCommitSha ?? "");
+    expect(reverted.get("notes/rollback.md")).toBe("x\n");
+    expect(reverted.has("clusters/replicore-b/conf.d/mongo.yaml")).toBe(false);
+  });
+
   it("a repo without the labels: the form's label is not applied, Handover takes the issue by its shape and creates its labels", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, { repo: { noLabels: true } });
     expect(report.completed).toBe(true);

@@ -126,6 +126,72 @@ describe("decide: a rollback in progress", () => {
     });
   });
 
+  it("Handover's own revert PR the default branch moved under (a conflict, or behind where PRs must be up to date): re-planned on the new head", () => {
+    const changes = changesOf("adopt-canary");
+    for (const moved of [{ pr: pull(RB.id, { mergeable: false }) }, { pr: pull(RB.id), behind: true }]) {
+      const decision = decide(
+        rollbackSnapshot(BASE_HIDDEN, { ...moved, humanCommits: false, changes, violations: [] }),
+      );
+      expect(decision.actions).toEqual([
+        CLOSE_NEXT,
+        { kind: "refresh", step: RB, pr: prOf(RB.id), headSha: "prhead", changes, baseSha: HEAD },
+      ]);
+      expect(decision.again).toBe(true);
+      expect(decision.phase).toStrictEqual({
+        label: "handover:running",
+        current: "adopt-canary",
+        reason: { kind: "rollback-refreshing", pr: prOf(RB.id) },
+      });
+    }
+  });
+
+  it("a re-planned revert that would break the invariant is not pushed", () => {
+    const violations: Violation[] = [
+      {
+        rule: "shared-datastore",
+        message: "datastore x is reachable from a and b",
+        clusters: [],
+        subject: "x",
+        files: [],
+      },
+    ];
+    const view = { pr: pull(RB.id, { mergeable: false }), humanCommits: false, changes: [], violations };
+    const decision = decide(rollbackSnapshot(BASE_HIDDEN, view, false));
+    expect(decision.actions).toEqual([]);
+    expect(decision.phase).toStrictEqual({
+      label: "handover:failed",
+      current: "adopt-canary",
+      reason: { kind: "rollback-violations", violations: ["datastore x is reachable from a and b"] },
+    });
+  });
+
+  it("a revert PR with people's commits that conflicts or is behind is theirs: nothing pushed, the dashboard says why", () => {
+    const cases = [
+      [{ pr: pull(RB.id, { mergeable: false }) }, { conflict: true }],
+      [{ pr: pull(RB.id), behind: true }, { behind: true }],
+      [{ pr: pull(RB.id) }, {}],
+    ] as const;
+    for (const [moved, flags] of cases) {
+      const decision = decide(rollbackSnapshot(BASE_HIDDEN, { ...moved, humanCommits: true }, false));
+      expect(decision.actions).toEqual([]);
+      expect(decision.recheckAt).toBeUndefined();
+      expect(decision.phase).toStrictEqual({
+        label: "handover:running",
+        current: "adopt-canary",
+        reason: { kind: "rollback-review", pr: prOf(RB.id), peopleCommits: true, ...flags },
+      });
+    }
+  });
+
+  it("GitHub still working out whether Handover's own revert PR merges: looked at again in a minute", () => {
+    const decision = decide(
+      rollbackSnapshot(BASE_HIDDEN, { pr: pull(RB.id, { mergeable: null }), humanCommits: false }, false),
+    );
+    expect(decision.actions).toEqual([]);
+    expect(decision.recheckAt).toBe(NOW + MIN);
+    expect(decision.phase.reason).toStrictEqual({ kind: "rollback-review", pr: prOf(RB.id) });
+  });
+
   it("the revert PR closed without merging: the rollback is cancelled and the chain paused by the requester", () => {
     const decision = decide(rollbackSnapshot(BASE_HIDDEN, { pr: pull(RB.id, { state: "closed" }) }, false));
     expect(decision.hidden.rollback).toBeNull();

@@ -43,6 +43,7 @@ const KINDS: Record<PhaseReason["kind"], true> = {
   "rollback-computing": true,
   "rollback-opening": true,
   "rollback-review": true,
+  "rollback-refreshing": true,
   "rollback-cancelled": true,
   "rollback-overtaken": true,
   "rollback-reading-gate": true,
@@ -335,6 +336,33 @@ const WORDS: [PhaseReason, string | undefined, PhaseWords][] = [
     {
       headline: "Waiting for the rollback PR #110 (adopt-canary) to be reviewed and merged.",
       next: "Merge it to revert; its gate follows like any step.",
+    },
+  ],
+  [
+    { kind: "rollback-review", pr: 110, peopleCommits: true, conflict: true },
+    "adopt-canary",
+    {
+      headline:
+        "Waiting for the rollback PR #110 (adopt-canary) to be reviewed and merged. It has commits pushed by people; Handover leaves them as they are. It conflicts with the default branch.",
+      next: "Resolve the conflict on its branch by hand, then merge it to revert; its gate follows like any step.",
+    },
+  ],
+  [
+    { kind: "rollback-review", pr: 110, peopleCommits: true, behind: true },
+    "adopt-canary",
+    {
+      headline:
+        "Waiting for the rollback PR #110 (adopt-canary) to be reviewed and merged. It has commits pushed by people; Handover leaves them as they are. The default branch moved since, and this repo requires a PR to be up to date with it before it merges.",
+      next: 'Press "Update branch" on it (or rebase it), then merge it to revert; its gate follows like any step.',
+    },
+  ],
+  [
+    { kind: "rollback-refreshing", pr: 110 },
+    "adopt-canary",
+    {
+      headline:
+        "The default branch moved under the rollback PR #110: the revert of adopt-canary is re-planned on the new head.",
+      next: "Review and merge it to revert.",
     },
   ],
   [
