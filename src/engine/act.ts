@@ -219,7 +219,15 @@ export async function act(deps: EngineDeps, observed: Observed, action: Action):
       return;
     }
     case "reopen":
-      await port.updatePull(action.pr, { state: "open" });
+      try {
+        await port.updatePull(action.pr, { state: "open" });
+      } catch (err) {
+        // GitHub reopens no PR while another is open for its branch: one opened since this round looked (another
+        // replica's, taking the same retry, made the branch and its PR at once). That one is the step's PR now: the
+        // next round finds it, instead of the migration failing on GitHub's refusal.
+        if (classify(err) !== "exists") throw err;
+        return { step: action.step.id, record: {}, interrupts: true };
+      }
       return;
     case "close": {
       await port.createComment(action.pr, closeComment(snapshot.issue, action.why, action.peopleCommits === true));

@@ -798,7 +798,29 @@ describe("act: close and reopen", () => {
 
   it("reopen PATCHes the state only", async () => {
     const scope = github(seen).patch(`${R}/pulls/8`, { state: "open" }).reply(200, {});
-    await act(deps(), observed(), { kind: "reopen", step: RELEASE, pr: 8 });
+    expect(await act(deps(), observed(), { kind: "reopen", step: RELEASE, pr: 8 })).toBeUndefined();
+    done(scope);
+  });
+
+  it("a reopen GitHub refuses because another PR is open for the branch (opened since the round looked) interrupts the round; any other refusal fails it", async () => {
+    const refusal = (message: string) => ({
+      message: "Validation Failed",
+      errors: [{ resource: "PullRequest", code: "custom", message }],
+      documentation_url: "https://docs.github.com/rest/pulls/pulls#update-a-pull-request",
+    });
+    const scope = github(seen)
+      .patch(`${R}/pulls/8`, { state: "open" })
+      .reply(422, refusal("A pull request already exists for acme:handover/42/release-canary."))
+      .patch(`${R}/pulls/8`, { state: "open" })
+      .reply(422, refusal("state cannot be changed. The handover/42/release-canary branch has been deleted."));
+    expect(await act(deps(), observed(), { kind: "reopen", step: RELEASE, pr: 8 })).toEqual({
+      step: RELEASE.id,
+      record: {},
+      interrupts: true,
+    });
+    await expect(act(deps(), observed(), { kind: "reopen", step: RELEASE, pr: 8 })).rejects.toMatchObject({
+      status: 422,
+    });
     done(scope);
   });
 });
