@@ -13,7 +13,7 @@ import {
   type OctokitLike,
   type Read,
 } from "../github/index.js";
-import { guardPullRequest } from "../guard/index.js";
+import { guardMergeGroup, guardPullRequest, type MergeGroup } from "../guard/index.js";
 import { LruCache } from "../spec/lru.js";
 import { handoverConfig } from "../spec/config.js";
 import { readYaml } from "../spec/yaml.js";
@@ -253,13 +253,17 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     if (probot) await resync.all();
   };
 
-  function guard(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
-    const id = `${target.owner}/${target.repo}#${pull.number}@${pull.headSha}`;
+  /** A guard run once per id at a time: events that arrive for what is being guarded wait for that run. */
+  function guardedOnce(id: string, work: () => Promise<void>): Promise<void> {
     const running = guarding.get(id);
     if (running) return running;
-    const run = guardOnce(target, pull).finally(() => guarding.delete(id));
+    const run = work().finally(() => guarding.delete(id));
     guarding.set(id, run);
     return run;
+  }
+
+  function guard(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
+    return guardedOnce(`${target.owner}/${target.repo}#${pull.number}@${pull.headSha}`, () => guardOnce(target, pull));
   }
 
   async function guardOnce(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
@@ -272,6 +276,21 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
         `guard of #${pull.number} failed (${classify(err)}); it runs again on the next push to the PR`,
       );
     }
+  }
+
+  /** The guard of a merge queue's group, once per group head (GitHub may ask twice). */
+  function guardGroup(target: RepoTarget, group: MergeGroup): Promise<void> {
+    return guardedOnce(`${target.owner}/${target.repo}#queue@${group.headSha}`, async () => {
+      const port = new OctokitPort(target.octokit, target.owner, target.repo, await login(), memory);
+      try {
+        metrics.guards.inc({ conclusion: (await guardMergeGroup(port, group)).conclusion });
+      } catch (err) {
+        probot?.log.warn(
+          { err, repo: `${target.owner}/${target.repo}`, issue: group.pull },
+          `guard of merge group ${group.headRef} failed (${classify(err)}); GitHub removes the PR from the queue when its checks do not report, and queuing it again runs the guard again`,
+        );
+      }
+    });
   }
 
   /** Work a webhook started and no longer waits for; `idle` waits for it. */
@@ -299,6 +318,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     if (trigger.kind === "issue")
       return scheduler.schedule({ ...target, issue: trigger.issue }, known?.(trigger.issue));
     if (trigger.kind === "repository") return resync.repository(target, known);
+    if (trigger.kind === "guard-group") return guardGroup(target, trigger.group);
     return guard(target, trigger.pull);
   }
 

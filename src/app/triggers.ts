@@ -5,6 +5,7 @@ import {
   commentEvent,
   deploymentStatusEvent,
   issueEvent,
+  mergeGroupEvent,
   pullRequestEvent,
   repositoryEvent,
   statusEvent,
@@ -14,11 +15,13 @@ import {
   type DeploymentStatusEvent,
   type HealthReport,
   type IssueEvent,
+  type MergeGroupEvent,
   type PullRequestEvent,
   type RepositoryEvent,
   type StatusEvent,
 } from "../spec/events.js";
 import { issueOfBranch, issueOfTitle, readStepMarker } from "../spec/markers.js";
+import type { MergeGroup } from "../guard/index.js";
 
 /**
  * What a webhook asks for. An event is a trigger, not data to trust (Kodiak): it only names what to look at again,
@@ -30,7 +33,9 @@ export type Trigger =
   /** Reconcile every open migration issue of the repository (health changed somewhere: status, check, deploy). */
   | { kind: "repository" }
   /** Run the guard check on a PR to the default branch. */
-  | { kind: "guard"; pull: { number: number; headSha: string; headRef: string; author: string } };
+  | { kind: "guard"; pull: { number: number; headSha: string; headRef: string; author: string } }
+  /** Run the guard check on a merge queue's group for the default branch (a required check must report there too). */
+  | { kind: "guard-group"; group: MergeGroup };
 
 export interface Delivery {
   /** The webhook event name (`issues`, `pull_request`, `status`, ...). */
@@ -109,6 +114,28 @@ function stepOf(p: PullRequestEvent, self: boolean): Trigger[] {
   return issue === undefined ? [] : [{ kind: "issue", issue }];
 }
 
+/** The merge queue's branch of a group: `gh-readonly-queue/<base branch>/pr-<number>-<base sha>`. */
+const QUEUE_BRANCH = /^(?:refs\/heads\/)?gh-readonly-queue\/.+\/pr-(\d+)-[0-9a-f]+$/;
+
+/** A merge group for the default branch: the guard runs on it as on a PR (GitHub waits for its required checks). */
+const groupQueued = rule(mergeGroupEvent, (p: MergeGroupEvent): Trigger[] => {
+  const group = p.merge_group;
+  const defaultBranch = p.repository.default_branch;
+  if (defaultBranch !== undefined && group.base_ref.replace(/^refs\/heads\//, "") !== defaultBranch) return [];
+  const pull = QUEUE_BRANCH.exec(group.head_ref)?.[1];
+  return [
+    {
+      kind: "guard-group",
+      group: {
+        headSha: group.head_sha,
+        baseSha: group.base_sha,
+        headRef: group.head_ref,
+        ...(pull === undefined ? {} : { pull: Number(pull) }),
+      },
+    },
+  ];
+});
+
 const pullGuarded = rule(pullRequestEvent, (p: PullRequestEvent) => guardOf(p));
 const pullChanged = rule(pullRequestEvent, stepOf);
 const pullBoth = rule(pullRequestEvent, (p: PullRequestEvent, self) => [...guardOf(p), ...stepOf(p, self)]);
@@ -140,6 +167,7 @@ const TRIGGERS: Record<string, Rule<RepositoryEvent>> = {
   "pull_request.ready_for_review": pullBoth,
   "pull_request.closed": pullChanged,
   "pull_request.edited": pullChanged,
+  "merge_group.checks_requested": groupQueued,
   status: statusPosted,
   "check_run.completed": checkRunDone,
   "check_suite.completed": checkSuiteDone,

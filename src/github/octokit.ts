@@ -916,6 +916,10 @@ export class OctokitPort implements GitHubPort {
     return toPull(await this.get(`/pulls/${pull.number}`));
   }
 
+  async getPull(number: number): Promise<PullInfo> {
+    return toPull(await this.get(`/pulls/${number}`, {}, false));
+  }
+
   async migrationPulls(issue: number): Promise<Map<string, PullInfo>> {
     const prefix = `${this.owner}:handover/${issue}/`.toLowerCase();
     const found = new Map<string, PullInfo>();

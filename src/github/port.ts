@@ -135,6 +135,8 @@ export interface GitHubPort {
    * adapter read or opened before (another replica may have opened one since).
    */
   findPull(branch: string, fresh?: boolean): Promise<PullInfo | undefined>;
+  /** One PR by number (a merge queue's group names only its number). */
+  getPull(number: number): Promise<PullInfo>;
   /**
    * The newest PR of each of this migration's branches (`handover/<issue>/...`), in any state, for a state rebuilt
    * from GitHub: one listing of the PRs opened since the issue (numbered after it), however many steps the plan has.

@@ -236,19 +236,74 @@ async function guardTree(port: GitHubPort, sha: string): Promise<GuardTree> {
   return files ? { files } : { listing: await port.listTree(sha) };
 }
 
+/** A PR as the guard reads it. */
+interface GuardedPull {
+  number: number;
+  headSha: string;
+  headRef: string;
+  author: string;
+}
+
 /**
  * Run the guard on one PR and record it as the `handover/guard` check run (only when the verdict changed). Only the
  * files the checker reads are downloaded, within GUARD_MAX_FILES and GUARD_MAX_BYTES; a PR from a fork gets the same.
  */
-export async function guardPullRequest(
-  port: GitHubPort,
-  pull: { number: number; headSha: string; headRef: string; author: string },
-): Promise<GuardRun> {
+export async function guardPullRequest(port: GitHubPort, pull: GuardedPull): Promise<GuardRun> {
   // Handover's own step PR whose head it just guarded in-process (the check run went with the PR): nothing to read.
   const own = pull.author === port.botLogin ? port.ownCheckRun(pull.headSha, GUARD_NAME) : undefined;
   if (own) return own;
-  const baseSha = (await port.defaultBranch()).sha;
-  const trees = { head: await guardTree(port, pull.headSha), base: await guardTree(port, baseSha) };
+  const verdict = await verdictOn(port, pull, pull.headSha, (await port.defaultBranch()).sha);
+  await record(port, pull.headSha, verdict);
+  return verdict;
+}
+
+/** A merge queue's group: the commit that becomes the default branch if its checks pass, and the PR it was made for. */
+export interface MergeGroup {
+  headSha: string;
+  baseSha: string;
+  headRef: string;
+  /** The PR the group was made for, from its branch's name (undefined: a name GitHub does not make). */
+  pull?: number;
+}
+
+/**
+ * Run the guard on a merge queue's group, as GitHub asks of every required check: the verdict on the tree that would
+ * land (the base, the PRs queued ahead, and the PR), against the group's base. Whose PR it is and what it changes are
+ * the PR's, as for the PR itself. A group whose PR cannot be told fails: the guard does not pass what it cannot judge.
+ */
+export async function guardMergeGroup(port: GitHubPort, group: MergeGroup): Promise<GuardRun> {
+  const verdict =
+    group.pull === undefined
+      ? unknownGroupVerdict(group.headRef)
+      : await verdictOn(port, await port.getPull(group.pull), group.headSha, group.baseSha);
+  await record(port, group.headSha, verdict);
+  return verdict;
+}
+
+function unknownGroupVerdict(headRef: string): GuardRun {
+  return {
+    conclusion: "failure",
+    output: {
+      title: "Merge group of an unknown PR",
+      summary: [
+        `The merge group's branch \`${headRef}\` does not name its PR the way GitHub's merge queue does (\`gh-readonly-queue/<branch>/pr-<number>-<sha>\`), so the guard cannot tell whose changes these are.`,
+        "Remove the PR from the queue and add it again, or merge with an admin's override after `handover check` on the merge group's tree.",
+      ].join("\n\n"),
+      annotations: [],
+    },
+  };
+}
+
+/** The check run written on `sha` when its verdict is new (the same verdict again writes nothing). */
+async function record(port: GitHubPort, sha: string, verdict: GuardRun): Promise<void> {
+  const existing = await port.findCheckRun(sha, GUARD_NAME);
+  if (!existing || existing.conclusion !== verdict.conclusion || existing.title !== verdict.output.title)
+    await port.createCheckRun(sha, GUARD_NAME, verdict);
+}
+
+/** The guard's verdict on the tree at `headSha` against `baseSha`, for what `pull` changes and whose it is. */
+async function verdictOn(port: GitHubPort, pull: GuardedPull, headSha: string, baseSha: string): Promise<GuardRun> {
+  const trees = { head: await guardTree(port, headSha), base: await guardTree(port, baseSha) };
   const texts = new Map<string, { text: string | null; size: number }>();
   // Who may hold a lock is read from the default branch: a PR cannot raise the bar to free a cluster.
   const needed = await readNeeded(port, trees, texts, (_head, base): Permission => {
@@ -264,10 +319,6 @@ export async function guardPullRequest(
     const changed = await port.changedFiles(pull.number, pull.headSha);
     const read = await readNeeded(port, trees, texts, (head, base) => guardVerdict(head, own, locks, changed, base));
     verdict = read.kind === "read" ? read.value : tooLargeVerdict(read.files, read.bytes);
-  }
-  const existing = await port.findCheckRun(pull.headSha, GUARD_NAME);
-  if (!existing || existing.conclusion !== verdict.conclusion || existing.title !== verdict.output.title) {
-    await port.createCheckRun(pull.headSha, GUARD_NAME, verdict);
   }
   return verdict;
 }

@@ -37,6 +37,14 @@ export const pullRequestEvent = base.extend({
   }),
 });
 
+/**
+ * A merge queue asks for the checks of a merge group: the commit that becomes the base branch if they pass (`head_sha`,
+ * on `gh-readonly-queue/<base>/pr-<number>-<sha>`), made on `base_sha`.
+ */
+export const mergeGroupEvent = base.extend({
+  merge_group: z.object({ head_sha: z.string(), head_ref: z.string(), base_sha: z.string(), base_ref: z.string() }),
+});
+
 /** status, check_run, check_suite, deployment_status, push: they only say "something about health changed". */
 export const repositoryEvent = base;
 
@@ -61,6 +69,7 @@ export const deploymentStatusEvent = base.extend({
 export type IssueEvent = z.infer<typeof issueEvent>;
 export type CommentEvent = z.infer<typeof commentEvent>;
 export type PullRequestEvent = z.infer<typeof pullRequestEvent>;
+export type MergeGroupEvent = z.infer<typeof mergeGroupEvent>;
 export type RepositoryEvent = z.infer<typeof repositoryEvent>;
 export type StatusEvent = z.infer<typeof statusEvent>;
 export type CheckRunEvent = z.infer<typeof checkRunEvent>;

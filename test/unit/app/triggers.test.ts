@@ -117,6 +117,43 @@ describe("triggersOf", () => {
     ]);
   });
 
+  it("GitHub's own merge_group example: the guard runs on the group's head, for the PR its branch names; only for the default branch", () => {
+    const examples = JSON.parse(
+      readFileSync("node_modules/@octokit/webhooks-examples/api.github.com/index.json", "utf8"),
+    ) as { name: string; examples: Payload[] }[];
+    const groups = examples.find((e) => e.name === "merge_group")?.examples ?? [];
+    expect(groups.map((p) => p.action)).toEqual(["checks_requested", "checks_requested"]);
+    const group = {
+      headSha: "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d",
+      baseSha: "380387fbc80638b734a49e1be1c4dfec1c01b33c",
+      headRef: "refs/heads/gh-readonly-queue/main/pr-104-929f8209d40f77f4abc622a499c93a83babdbe64",
+    };
+    for (const payload of groups)
+      expect(triggersOf({ name: "merge_group", payload }, BOT)).toMatchObject({
+        event: "merge_group.checks_requested",
+        repository: { owner: "octo-org", repo: "octo-repo" },
+      });
+    for (const payload of groups)
+      expect((triggersOf({ name: "merge_group", payload }, BOT) as { triggers: unknown }).triggers).toEqual([
+        { kind: "guard-group", group: { ...group, pull: 104 } },
+      ]);
+    const edited = (edit: (p: Payload) => void) => {
+      const payload = structuredClone(groups[0] as Payload);
+      edit(payload);
+      const reading = triggersOf({ name: "merge_group", payload }, BOT);
+      return reading.kind === "triggers" ? reading.triggers : reading;
+    };
+    // A queue for another branch is not the guard's; a branch name GitHub does not make leaves the PR unknown.
+    expect(edited((p) => (p.merge_group.base_ref = "refs/heads/release"))).toEqual([]);
+    expect(edited((p) => (p.merge_group.head_ref = "refs/heads/queue-104"))).toEqual([
+      { kind: "guard-group", group: { ...group, headRef: "refs/heads/queue-104" } },
+    ]);
+    // Sent by anyone (GitHub's queue acts for the person who queued it): the guard runs all the same.
+    expect(edited((p) => (p.sender = { login: BOT, type: "Bot" }))).toEqual([
+      { kind: "guard-group", group: { ...group, pull: 104 } },
+    ]);
+  });
+
   it("takes the default branch's name and the repository's node id from the payload, and goes without them when it lacks them", () => {
     const renamed = fixture("issues.opened");
     renamed.repository.default_branch = "trunk";
@@ -148,6 +185,7 @@ describe("triggersOf", () => {
       "pull_request.ready_for_review",
       "pull_request.closed",
       "pull_request.edited",
+      "merge_group.checks_requested",
       "status",
       "check_run.completed",
       "check_suite.completed",

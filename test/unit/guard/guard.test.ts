@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { guardPullRequest, guardVerdict, lineOf, lockedPaths } from "../../../src/guard/index.js";
+import { guardMergeGroup, guardPullRequest, guardVerdict, lineOf, lockedPaths } from "../../../src/guard/index.js";
 import type { GitHubPort, GuardRun } from "../../../src/github/port.js";
 import { formBody } from "../../../src/spec/issue.js";
 import { readDirTree } from "../../../src/cli/disk.js";
@@ -175,6 +175,7 @@ describe("guardPullRequest on a base whose files the process holds", () => {
     for (const [commit, tree] of Object.entries(trees))
       for (const [path, text] of tree) paths.set(`${path}@${text}`, `${commit}:${path}`);
     const written: GuardRun[] = [];
+    const writtenOn: string[] = [];
     const port = {
       owner: "acme",
       repo: "config",
@@ -199,11 +200,18 @@ describe("guardPullRequest on a base whose files the process holds", () => {
       permission: async () => "admin",
       changedFiles: async () => ["clusters/replicore-a/conf.d/mongo.yaml"],
       findCheckRun: async () => undefined,
-      createCheckRun: async (_sha: string, _name: string, run: GuardRun) => {
+      createCheckRun: async (sha: string, _name: string, run: GuardRun) => {
         written.push(run);
+        writtenOn.push(sha);
+      },
+      getPull: async (number: number) => {
+        calls.push(`getPull ${number}`);
+        return number === 2
+          ? { number, headSha: "prhead", headRef: "handover/1/release-canary", author: "handover[bot]" }
+          : { number, headSha: "prhead", headRef: "dana/mongo", author: "dana" };
       },
     };
-    return { port: port as unknown as GitHubPort, calls, written };
+    return { port: port as unknown as GitHubPort, calls, written, writtenOn };
   }
 
   it("reads nothing of the base, only the head's files the checker needs, and gives the verdict reading both would", async () => {
@@ -251,6 +259,43 @@ describe("guardPullRequest on a base whose files the process holds", () => {
       "getIssue 3",
       "readBlob head:clusters/replicore-a/conf.d/mongo.yaml",
     ]);
+  });
+
+  it("a merge queue's group of a person's PR: judged on the group's head against its base, the PR's changes and author counting; written on the group's head", async () => {
+    const group = withFile("clusters/replicore-a/conf.d/mongo.yaml", "- cluster_id: mongo-rs-orders\n  nodes: []\n");
+    const queued = { headSha: "group", baseSha: "base", headRef: "gh-readonly-queue/main/pr-9-base", pull: 9 };
+    const guarded = portOver({ base: example, group }, ["base"]);
+    const verdict = await guardMergeGroup(guarded.port, queued);
+    // The same verdict as the PR's own guard on that tree: migration #1 holds replicore-a.
+    const asPull = await guardPullRequest(portOver({ base: example, head: group }, ["base"]).port, {
+      number: 9,
+      headSha: "head",
+      headRef: "dana/mongo",
+      author: "dana",
+    });
+    expect(verdict).toEqual(asPull);
+    expect(verdict.conclusion).toBe("failure");
+    expect(guarded.writtenOn).toEqual(["group"]);
+    expect(guarded.calls.slice(0, 2)).toEqual(["getPull 9", "listTree group"]);
+  });
+
+  it("a merge queue's group of Handover's own step PR: its migration is not read for locks, and it passes", async () => {
+    const group = withFile("clusters/replicore-a/conf.d/mongo.yaml", "- cluster_id: mongo-rs-orders\n  nodes: []\n");
+    const queued = { headSha: "group", baseSha: "base", headRef: "gh-readonly-queue/main/pr-2-base", pull: 2 };
+    const guarded = portOver({ base: example, group }, ["base"]);
+    expect((await guardMergeGroup(guarded.port, queued)).conclusion).toBe("success");
+    expect(guarded.writtenOn).toEqual(["group"]);
+    expect(guarded.calls.filter((c) => c.startsWith("getIssue"))).toEqual(["getIssue 3"]);
+  });
+
+  it("a merge group whose branch names no PR fails, saying why, without reading anything", async () => {
+    const guarded = portOver({ base: example, group: example }, ["base"]);
+    const verdict = await guardMergeGroup(guarded.port, { headSha: "group", baseSha: "base", headRef: "queue-9" });
+    expect(verdict.conclusion).toBe("failure");
+    expect(verdict.output.title).toBe("Merge group of an unknown PR");
+    expect(verdict.output.summary).toContain("`queue-9` does not name its PR");
+    expect(guarded.calls).toEqual([]);
+    expect(guarded.writtenOn).toEqual(["group"]);
   });
 
   it("a push to one of Handover's step PRs: the PR's own migration is not read for locks, the others are", async () => {
