@@ -50,6 +50,11 @@ export interface RehearsalRepo {
    * GitHub refuses a merge for it (not in a rebase-only repo, where it would make the PR unmergeable).
    */
   upToDate?: boolean;
+  /**
+   * Branch protection requires a merge queue, and `handover/guard` as a required check: the operator queues each PR
+   * ("Merge when ready"), and it lands once the guard passed on its merge group.
+   */
+  mergeQueue?: boolean;
 }
 
 export interface RehearsalOptions {
@@ -339,6 +344,16 @@ class Rehearsal {
         this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
         return;
       }
+      if (repo.mergeQueue) {
+        if (!current.pull.queued) {
+          sim.enqueuePull(number, OPERATOR);
+          this.log(`operator: added #${number} (${what}) to the merge queue`);
+        }
+        // A PR leaves the queue when its branch is pushed to or its group fails: the operator looks again later.
+        if (attempt < MERGE_ATTEMPTS)
+          this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
+        return;
+      }
       sim.mergePull(number, OPERATOR, repo.merge ?? "merge");
       this.log(
         `operator: merged #${number} (${what})${repo.merge && repo.merge !== "merge" ? ` by ${repo.merge}` : ""}`,
@@ -428,7 +443,9 @@ class Rehearsal {
       }
       if (pr.pull.merged && seen.merged === undefined) {
         seen.merged = this.clock.current;
-        if (pr.pull.mergedBy === BOT)
+        if (this.options.repo?.mergeQueue)
+          this.log(`GitHub: the merge queue merged #${pr.number} (${step.id}) once handover/guard passed on its group`);
+        else if (pr.pull.mergedBy === BOT)
           this.log(
             pr.pull.autoMerge
               ? `GitHub: auto-merged #${pr.number} (${step.id}) once its required checks passed (merged by ${BOT})`
@@ -479,8 +496,10 @@ class Rehearsal {
         requiredReviews: repo.reviews ?? 0,
         autoMerge: !repo.noAutoMerge,
         upToDate: repo.upToDate === true,
-        // Branch protection of a config repo whose steps auto-merge: the guard must pass first.
-        requiredChecks: this.autoMerged.size > 0 ? [GUARD_NAME] : [],
+        // Branch protection of a config repo whose steps auto-merge, or that merges through a queue: the guard must
+        // pass first.
+        requiredChecks: this.autoMerged.size > 0 || repo.mergeQueue ? [GUARD_NAME] : [],
+        mergeQueue: repo.mergeQueue === true,
       },
       ...(this.options.replica ? { replica: this.options.replica } : {}),
     });

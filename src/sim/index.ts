@@ -368,6 +368,11 @@ export class GitHubSim {
     return this.repo.mergePull(number, actorFor(user), { method });
   }
 
+  /** "Merge when ready" where the default branch requires a merge queue: the PR's merge group is made at once. */
+  enqueuePull(number: number, user: string): void {
+    this.repo.enqueuePull(this.repo.pull(number), actorFor(user));
+  }
+
   /** A person's approving review (counts for required reviews when they have write access). */
   approvePull(number: number, user: string): void {
     this.repo.addReview(this.repo.pull(number), actorFor(user), "APPROVE", "");

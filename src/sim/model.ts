@@ -40,6 +40,11 @@ export interface RepoSettings {
   autoMerge: boolean;
   /** Branch protection of the default branch: status contexts or check-run names that must be success on the head. */
   requiredChecks: string[];
+  /**
+   * Branch protection of the default branch requires a merge queue: a PR is queued, never merged directly, and lands
+   * once the required checks pass on its merge group (the commit the default branch would become).
+   */
+  mergeQueue: boolean;
 }
 
 export const GITHUB_DEFAULTS: RepoSettings = {
@@ -53,6 +58,7 @@ export const GITHUB_DEFAULTS: RepoSettings = {
   mergeableNullReads: 1,
   autoMerge: false,
   requiredChecks: [],
+  mergeQueue: false,
 };
 
 export const BODY_LIMIT = 65_536;
@@ -83,6 +89,8 @@ export interface SimPull {
   mergeableUnknownReads: number;
   /** Auto-merge enabled (GraphQL enablePullRequestAutoMerge): who enabled it and how it merges; null when off. */
   autoMerge: { enabledBy: string; method: MergeMethod; enabledAt: number } | null;
+  /** In the merge queue: who queued it, and its merge group (the group's commit and branch, the base it was made on). */
+  queued?: { by: string; sha: string; branch: string; baseSha: string } | null;
 }
 
 export interface SimIssue {

@@ -55,6 +55,9 @@ const DEPLOYMENT_STATES: readonly DeploymentState[] = [
   "inactive",
   "queued",
 ];
+/** Who moves the refs of a merge queue on GitHub. */
+const MERGE_QUEUE = actorFor("github-merge-queue[bot]");
+
 const notAllowed = (message: string): SimHttpError => new SimHttpError(405, { message, documentation_url: DOCS_URL });
 const NOT_MERGEABLE = (): SimHttpError => notAllowed("Pull Request is not mergeable");
 const METHOD_REFUSED: Record<MergeMethod, string> = {
@@ -207,6 +210,8 @@ export class RepoState {
         pr.pull.mergeableUnknownReads = this.settings.mergeableNullReads;
       }
       if (pr.pull.headRef !== branch) continue;
+      // A push to a queued PR takes it out of the queue: its group no longer holds its head.
+      if (pr.pull.queued) this.leaveQueue(pr, MERGE_QUEUE, "UNKNOWN_REMOVAL_REASON");
       if (after === null) {
         this.closeIssue(pr, actor);
       } else {
@@ -455,7 +460,12 @@ export class RepoState {
     const required = this.settings.requiredReviews;
     if (required > 0 && this.approvals(pr) < required)
       return `At least ${required} approving review${required === 1 ? " is" : "s are"} required by reviewers with write access.`;
-    if (this.settings.upToDate && !this.objects.isAncestor(pr.pull.baseSha, pr.pull.headSha))
+    // A merge queue brings the PR up to date itself: its group is made on the base's tip.
+    if (
+      this.settings.upToDate &&
+      !this.settings.mergeQueue &&
+      !this.objects.isAncestor(pr.pull.baseSha, pr.pull.headSha)
+    )
       return "Head branch is not up to date with the base branch.";
     for (const name of this.settings.requiredChecks) {
       const state = this.checkState(pr.pull.headSha, name);
@@ -541,6 +551,126 @@ export class RepoState {
     } finally {
       this.autoMerging = false;
     }
+    this.runQueue();
+  }
+
+  // ---------- merge queue ----------
+
+  /** Whether the PR's base requires the merge queue (a direct merge is refused). */
+  private queueRequired(pr: SimPullRequest): boolean {
+    return this.settings.mergeQueue && pr.pull.baseRef === this.defaultBranch;
+  }
+
+  /**
+   * "Merge when ready" where the default branch requires a merge queue: GitHub checks the PR as for a merge (but not
+   * whether it is up to date: its group is made on the base's tip), then makes its merge group at once (a queue of one).
+   */
+  enqueuePull(pr: SimPullRequest, actor: Actor): void {
+    if (!this.queueRequired(pr)) throw unprocessable("The base branch does not require a merge queue");
+    if (pr.state !== "open" || pr.pull.draft) throw NOT_MERGEABLE();
+    if (pr.pull.queued) return;
+    const blocked = this.protectionBlocks(pr);
+    if (blocked) throw notAllowed(blocked);
+    if (!("tree" in this.mergeResult(pr))) throw NOT_MERGEABLE();
+    this.emitIssueEvent(pr, "enqueued", actor, {});
+    this.makeGroup(pr, actor);
+  }
+
+  /** The merge group: the PR merged onto the base's tip, on `gh-readonly-queue/<base>/pr-<n>-<base sha>`. */
+  private makeGroup(pr: SimPullRequest, actor: Actor): void {
+    const result = this.mergeResult(pr);
+    if (!("tree" in result)) {
+      this.leaveQueue(pr, actor, "MERGE_CONFLICT");
+      return;
+    }
+    const baseSha = pr.pull.baseSha;
+    const date = iso(this.now());
+    const sha = this.objects.putCommit({
+      tree: result.tree,
+      parents: [baseSha, pr.pull.headSha],
+      message: `Merge pull request #${pr.number} from ${this.owner}/${pr.pull.headRef}\n\n${pr.title}`,
+      author: personFor(actor.login, date),
+      committer: { name: "GitHub", email: "noreply@github.com", date },
+    });
+    const branch = `gh-readonly-queue/${pr.pull.baseRef}/pr-${pr.number}-${baseSha}`;
+    pr.pull.queued = { by: actor.login, sha, branch, baseSha };
+    this.moveRef(`refs/heads/${branch}`, sha, MERGE_QUEUE);
+    const commit = found(this.objects.getCommit(sha));
+    this.emit("merge_group", "checks_requested", MERGE_QUEUE, {
+      merge_group: {
+        head_sha: sha,
+        head_ref: `refs/heads/${branch}`,
+        base_sha: baseSha,
+        base_ref: `refs/heads/${pr.pull.baseRef}`,
+        head_commit: {
+          id: sha,
+          tree_id: commit.tree,
+          message: commit.message,
+          timestamp: date,
+          author: { name: commit.author.name, email: commit.author.email },
+          committer: { name: commit.committer.name, email: commit.committer.email },
+        },
+      },
+    });
+  }
+
+  /** The group gone (its branch deleted, `merge_group.destroyed`); `dequeued`: the PR leaves the queue too. */
+  private dropGroup(pr: SimPullRequest, reason: "merged" | "invalidated" | "dequeued"): void {
+    const queued = pr.pull.queued;
+    if (!queued) return;
+    if (this.refs.has(`refs/heads/${queued.branch}`)) this.moveRef(`refs/heads/${queued.branch}`, null, MERGE_QUEUE);
+    this.emit("merge_group", "destroyed", MERGE_QUEUE, {
+      reason,
+      merge_group: {
+        head_sha: queued.sha,
+        head_ref: `refs/heads/${queued.branch}`,
+        base_sha: queued.baseSha,
+        base_ref: `refs/heads/${pr.pull.baseRef}`,
+      },
+    });
+  }
+
+  private leaveQueue(pr: SimPullRequest, actor: Actor, reason: string): void {
+    this.dropGroup(pr, "dequeued");
+    pr.pull.queued = null;
+    this.emitIssueEvent(pr, "dequeued", actor, { reason });
+  }
+
+  private queueRunning = false;
+
+  /**
+   * GitHub's side of the merge queue: a group whose required checks all passed lands (the base moves to the group's
+   * commit, the PR is merged by whoever queued it); one with a failing check leaves the queue; one whose base moved is
+   * made again on the new tip.
+   */
+  runQueue(): void {
+    if (this.queueRunning) return;
+    this.queueRunning = true;
+    try {
+      for (const pr of this.openPulls()) {
+        const queued = pr.pull.queued;
+        if (!queued) continue;
+        if (queued.baseSha !== this.branchSha(pr.pull.baseRef)) {
+          this.dropGroup(pr, "invalidated");
+          this.makeGroup(pr, actorFor(queued.by));
+          continue;
+        }
+        const states = this.settings.requiredChecks.map((name) => this.checkState(queued.sha, name));
+        if (states.includes("failure")) {
+          this.leaveQueue(pr, MERGE_QUEUE, "CI_FAILURE");
+          continue;
+        }
+        if (states.some((state) => state !== "success")) continue;
+        const by = actorFor(queued.by);
+        Object.assign(pr.pull, { merged: true, mergedAt: this.now(), mergedBy: by.login, mergeCommitSha: queued.sha });
+        this.moveRef(`refs/heads/${pr.pull.baseRef}`, queued.sha, MERGE_QUEUE);
+        this.dropGroup(pr, "merged");
+        pr.pull.queued = null;
+        this.closeIssue(pr, by);
+      }
+    } finally {
+      this.queueRunning = false;
+    }
   }
 
   addReview(pr: SimPullRequest, actor: Actor, event: string, body: string): SimReview {
@@ -602,6 +732,7 @@ export class RepoState {
       throw validationFailed({ resource: "PullRequest", field: "merge_method", code: "invalid" });
     if (!this.settings.mergeMethods.includes(method)) throw notAllowed(METHOD_REFUSED[method]);
     if (pr.pull.draft) throw notAllowed("Pull Request is still a draft");
+    if (this.queueRequired(pr)) throw notAllowed("Changes must be made through the merge queue");
     const blocked = this.protectionBlocks(pr);
     if (blocked) throw notAllowed(blocked);
     const result = this.mergeResult(pr);
@@ -651,8 +782,11 @@ export class RepoState {
   /** Closes an issue or pull request (pull_request.closed carries merged). */
   closeIssue(issue: SimIssue, actor: Actor, reason: "completed" | "not_planned" = "completed"): void {
     if (issue.state === "closed") return;
-    // Closing without merging turns auto-merge off, as on GitHub.
-    if (issue.pull && !issue.pull.merged) issue.pull.autoMerge = null;
+    // Closing without merging turns auto-merge off and takes the PR out of the merge queue, as on GitHub.
+    if (issue.pull && !issue.pull.merged) {
+      issue.pull.autoMerge = null;
+      if (issue.pull.queued) this.leaveQueue(issue as SimPullRequest, actor, "UNKNOWN_REMOVAL_REASON");
+    }
     issue.state = "closed";
     issue.stateReason = issue.pull ? null : reason;
     issue.closedAt = issue.updatedAt = this.now();

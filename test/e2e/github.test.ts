@@ -149,6 +149,38 @@ describe("the rehearsal on GitHub as it really behaves", { timeout: 120_000 }, (
     expect(reverted.has("clusters/replicore-b/conf.d/mongo.yaml")).toBe(false);
   });
 
+  it("a repo that merges through a merge queue and requires handover/guard: the guard reports on each PR's merge group, and the queue lands every step", async () => {
+    const lines: string[] = [];
+    const { report, plan, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      repo: { mergeQueue: true },
+      onEvent: (_at, line) => lines.push(line),
+    });
+    expect([report.completed, report.violations, report.duplicate_prs]).toEqual([true, [], 0]);
+    const sim = sims[0] as GitHubSim;
+    const steps = plan.steps.filter((s) => s.status === "planned");
+    for (const step of steps) {
+      const pr = sim.listPulls().find((p) => p.pull.headRef === step.branch);
+      // Landed as its merge group's commit: the base it was made on, then the PR's head; merged by who queued it.
+      const group = sim.repo.objects.getCommit(pr?.pull.mergeCommitSha ?? "");
+      expect([group?.parents[1], group?.committer.name, pr?.pull.mergedBy]).toEqual([
+        pr?.pull.headSha,
+        "GitHub",
+        "operator",
+      ]);
+      expect(sim.repo.checkState(pr?.pull.mergeCommitSha ?? "", "handover/guard")).toBe("success");
+      const about = lines.filter((l) => l.includes(`#${pr?.number} (`));
+      expect(about.filter((l) => l.startsWith("operator: added"))).toEqual([
+        `operator: added #${pr?.number} (${step.id}) to the merge queue`,
+      ]);
+      expect(about.at(-1)).toBe(
+        `GitHub: the merge queue merged #${pr?.number} (${step.id}) once handover/guard passed on its group`,
+      );
+    }
+    // The queue's branches are gone, and nothing was merged around the queue.
+    expect([...sim.repo.refs.keys()].filter((ref) => ref.startsWith("refs/heads/gh-readonly-queue/"))).toEqual([]);
+    expect(lines.filter((l) => l.startsWith("operator: merged"))).toEqual([]);
+  });
+
   it("a repo without the labels: the form's label is not applied, Handover takes the issue by its shape and creates its labels", async () => {
     const { report, sims } = await run("examples/config-repo", EXAMPLE_ISSUE, { repo: { noLabels: true } });
     expect(report.completed).toBe(true);

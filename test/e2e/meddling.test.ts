@@ -141,6 +141,11 @@ const crowd = fc.record({
    * merge is refused for it; not drawn in a rebase-only repo, where that merge commit would make the PR unmergeable).
    */
   upToDate: fc.boolean(),
+  /**
+   * Branch protection requires a merge queue and the guard (the operator queues each PR; it lands once the guard passed
+   * on its group). Only where the queue's merge commit is what the repo allows, and without auto-merge.
+   */
+  mergeQueue: fc.constantFrom(false, false, true),
   acts: fc.array(act, { minLength: 1, maxLength: 5 }),
 });
 type Crowd = typeof crowd extends fc.Arbitrary<infer T> ? T : never;
@@ -322,6 +327,7 @@ async function meddle(drawn: Crowd): Promise<void> {
       merge: drawn.merge,
       ...(drawn.reviews ? { reviews: drawn.reviews } : {}),
       ...(drawn.upToDate && drawn.merge !== "rebase" ? { upToDate: true } : {}),
+      ...(drawn.mergeQueue && drawn.merge === "merge" && !drawn.automerge ? { mergeQueue: true } : {}),
     },
     ...(drawn.chaos == null ? {} : { chaosSeed: drawn.chaos }),
     onStep: (event, step, sim) => {
