@@ -1,7 +1,7 @@
 // GitHub's auto-merge in the simulator: GraphQL enablePullRequestAutoMerge refused as GitHub refuses it, the REST
 // `auto_merge` field, and GitHub merging the PR by itself once its requirements are met, with the webhooks that follow.
 import { describe, expect, it } from "vitest";
-import { branchWithCommit, OWNER, REPO, useSim } from "./helpers.js";
+import { featurePull, OWNER, REPO, useSim } from "./helpers.js";
 
 const r = { owner: OWNER, repo: REPO };
 const h = useSim();
@@ -9,13 +9,7 @@ const MUTATION =
   "mutation($id: ID!, $method: PullRequestMergeMethod!) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: $method}) { pullRequest { number autoMergeRequest { enabledAt mergeMethod } } } }";
 
 async function openPull(): Promise<{ number: number; nodeId: string; head: string }> {
-  await branchWithCommit(h, "feature", { "a.txt": "1\n" });
-  const { data } = await h.octokit.request("POST /repos/{owner}/{repo}/pulls", {
-    ...r,
-    title: "PR",
-    head: "feature",
-    base: "main",
-  });
+  const data = await featurePull(h);
   return { number: data.number, nodeId: data.node_id, head: data.head.sha };
 }
 

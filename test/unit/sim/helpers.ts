@@ -114,3 +114,16 @@ export async function branchWithCommit(
   });
   return sha;
 }
+
+/** A branch with one commit (`a.txt`) and its PR to main, opened through the API; the PR's answer. */
+export async function featurePull(h: Harness, branch = "feature") {
+  await branchWithCommit(h, branch, { "a.txt": "1\n" });
+  const { data } = await h.octokit.request("POST /repos/{owner}/{repo}/pulls", {
+    owner: OWNER,
+    repo: REPO,
+    title: "PR",
+    head: branch,
+    base: "main",
+  });
+  return data;
+}

@@ -2,20 +2,14 @@
 // branch, commit and merge_group webhook), the group landing once the required checks pass on it, and a PR leaving the
 // queue when a check fails on its group or its branch is pushed to.
 import { describe, expect, it } from "vitest";
-import { branchWithCommit, OWNER, REPO, useSim } from "./helpers.js";
+import { featurePull, OWNER, REPO, useSim } from "./helpers.js";
 
 const r = { owner: OWNER, repo: REPO };
 const h = useSim();
 
 async function queued(): Promise<{ number: number; head: string; base: string }> {
   Object.assign(h.sim.repo.settings, { mergeQueue: true, requiredChecks: ["guard"] });
-  await branchWithCommit(h, "feature", { "a.txt": "1\n" });
-  const { data } = await h.octokit.request("POST /repos/{owner}/{repo}/pulls", {
-    ...r,
-    title: "PR",
-    head: "feature",
-    base: "main",
-  });
+  const data = await featurePull(h);
   h.sim.setStatus(data.head.sha, "guard", "success");
   return { number: data.number, head: data.head.sha, base: h.sim.branchSha("main") ?? "" };
 }
