@@ -7,7 +7,7 @@ import {
   issueEvent,
   mergeGroupEvent,
   pullRequestEvent,
-  repositoryEvent,
+  pushEvent,
   statusEvent,
   type CheckRunEvent,
   type CheckSuiteEvent,
@@ -17,6 +17,7 @@ import {
   type IssueEvent,
   type MergeGroupEvent,
   type PullRequestEvent,
+  type PushEvent,
   type RepositoryEvent,
   type StatusEvent,
 } from "../spec/events.js";
@@ -114,33 +115,48 @@ function stepOf(p: PullRequestEvent, self: boolean): Trigger[] {
   return issue === undefined ? [] : [{ kind: "issue", issue }];
 }
 
-/** The merge queue's branch of a group: `gh-readonly-queue/<base branch>/pr-<number>-<base sha>`. */
-const QUEUE_BRANCH = /^(?:refs\/heads\/)?gh-readonly-queue\/.+\/pr-(\d+)-[0-9a-f]+$/;
+/** The merge queue's branch of a group: `gh-readonly-queue/<base branch>/pr-<number>-<sha>`. */
+const QUEUE_BRANCH = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-[0-9a-f]+$/;
+
+/** The guard on a merge group, when its base is the default branch (as far as the payload names it). */
+function guardGroup(
+  headSha: string,
+  headRef: string,
+  base: { ref: string; sha?: string },
+  defaultBranch: string | undefined,
+): Trigger[] {
+  if (defaultBranch !== undefined && base.ref.replace(/^refs\/heads\//, "") !== defaultBranch) return [];
+  const pull = QUEUE_BRANCH.exec(headRef)?.[2];
+  const group = {
+    headSha,
+    headRef,
+    ...(base.sha === undefined ? {} : { baseSha: base.sha }),
+    ...(pull === undefined ? {} : { pull: Number(pull) }),
+  };
+  return [{ kind: "guard-group", group }];
+}
 
 /** A merge group for the default branch: the guard runs on it as on a PR (GitHub waits for its required checks). */
 const groupQueued = rule(mergeGroupEvent, (p: MergeGroupEvent): Trigger[] => {
   const group = p.merge_group;
-  const defaultBranch = p.repository.default_branch;
-  if (defaultBranch !== undefined && group.base_ref.replace(/^refs\/heads\//, "") !== defaultBranch) return [];
-  const pull = QUEUE_BRANCH.exec(group.head_ref)?.[1];
-  return [
-    {
-      kind: "guard-group",
-      group: {
-        headSha: group.head_sha,
-        baseSha: group.base_sha,
-        headRef: group.head_ref,
-        ...(pull === undefined ? {} : { pull: Number(pull) }),
-      },
-    },
-  ];
+  const base = { ref: group.base_ref, sha: group.base_sha };
+  return guardGroup(group.head_sha, group.head_ref, base, p.repository.default_branch);
 });
 
 const pullGuarded = rule(pullRequestEvent, (p: PullRequestEvent) => guardOf(p));
 const pullChanged = rule(pullRequestEvent, stepOf);
 const pullBoth = rule(pullRequestEvent, (p: PullRequestEvent, self) => [...guardOf(p), ...stepOf(p, self)]);
 const health = (_p: RepositoryEvent, self: boolean): Trigger[] => (self ? [] : [{ kind: "repository" }]);
-const pushed = rule(repositoryEvent, health);
+/**
+ * A push says the default branch may have moved (health). One that creates a merge queue's group branch also runs the
+ * guard on the group, as its merge_group webhook does: either of the two may be lost, and a group its required check
+ * never reports on waits in the queue until GitHub's timeout drops the PR.
+ */
+const pushed = rule(pushEvent, (p: PushEvent, self): Trigger[] => {
+  const queue = p.deleted ? undefined : QUEUE_BRANCH.exec(p.ref);
+  const group = queue ? guardGroup(p.after, p.ref, { ref: queue[1] ?? "" }, p.repository.default_branch) : [];
+  return [...group, ...health(p, self)];
+});
 const statusPosted = rule(statusEvent, health, (p: StatusEvent) => [{ kind: "statuses", id: p.sha }]);
 const checkRunDone = rule(checkRunEvent, health, (p: CheckRunEvent) => [
   { kind: "check-runs", id: p.check_run.head_sha },

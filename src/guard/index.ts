@@ -260,7 +260,8 @@ export async function guardPullRequest(port: GitHubPort, pull: GuardedPull): Pro
 /** A merge queue's group: the commit that becomes the default branch if its checks pass, and the PR it was made for. */
 export interface MergeGroup {
   headSha: string;
-  baseSha: string;
+  /** The commit the group was made on (a push creating the group's branch does not say: its head's first parent). */
+  baseSha?: string;
   headRef: string;
   /** The PR the group was made for, from its branch's name (undefined: a name GitHub does not make). */
   pull?: number;
@@ -272,10 +273,11 @@ export interface MergeGroup {
  * the PR's, as for the PR itself. A group whose PR cannot be told fails: the guard does not pass what it cannot judge.
  */
 export async function guardMergeGroup(port: GitHubPort, group: MergeGroup): Promise<GuardRun> {
+  const baseSha = group.baseSha ?? (await port.getCommit(group.headSha)).parents[0];
   const verdict =
-    group.pull === undefined
+    group.pull === undefined || baseSha === undefined
       ? unknownGroupVerdict(group.headRef)
-      : await verdictOn(port, await port.getPull(group.pull), group.headSha, group.baseSha);
+      : await verdictOn(port, await port.getPull(group.pull), group.headSha, baseSha);
   await record(port, group.headSha, verdict);
   return verdict;
 }

@@ -345,13 +345,16 @@ class Rehearsal {
         return;
       }
       if (repo.mergeQueue) {
+        // Each time the operator queues the PR counts as an attempt; waiting in the queue does not (GitHub's timeout
+        // ends it). A PR leaves the queue when its branch is pushed to, or its group fails or times out: the operator
+        // looks again later, and queues it again.
+        let next = attempt;
         if (!current.pull.queued) {
           sim.enqueuePull(number, OPERATOR);
           this.log(`operator: added #${number} (${what}) to the merge queue`);
+          next = attempt + 1;
         }
-        // A PR leaves the queue when its branch is pushed to or its group fails: the operator looks again later.
-        if (attempt < MERGE_ATTEMPTS)
-          this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
+        if (next <= MERGE_ATTEMPTS) this.schedule(REVIEW_DELAY, () => this.merge(number, what, next, autoStep));
         return;
       }
       sim.mergePull(number, OPERATOR, repo.merge ?? "merge");
@@ -543,6 +546,7 @@ class Rehearsal {
         if (!openAt(this.windows, this.freezes, this.clock.current)) this.closedMs += next - this.clock.current;
         if (next - this.start - this.closedMs > LIMIT) break;
         this.clock.current = next;
+        this.world.sim.tick();
         const due = this.agenda.filter((a) => a.at <= next).sort((a, b) => a.at - b.at);
         this.agenda.splice(0, this.agenda.length, ...this.agenda.filter((a) => a.at > next));
         for (const item of due) await item.run();

@@ -368,6 +368,11 @@ export class GitHubSim {
     return this.repo.mergePull(number, actorFor(user), { method });
   }
 
+  /** What GitHub does as time passes, without any request: the merge queue's timeout. */
+  tick(): void {
+    this.repo.runQueue();
+  }
+
   /** "Merge when ready" where the default branch requires a merge queue: the PR's merge group is made at once. */
   enqueuePull(number: number, user: string): void {
     this.repo.enqueuePull(this.repo.pull(number), actorFor(user));

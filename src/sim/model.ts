@@ -90,7 +90,7 @@ export interface SimPull {
   /** Auto-merge enabled (GraphQL enablePullRequestAutoMerge): who enabled it and how it merges; null when off. */
   autoMerge: { enabledBy: string; method: MergeMethod; enabledAt: number } | null;
   /** In the merge queue: who queued it, and its merge group (the group's commit and branch, the base it was made on). */
-  queued?: { by: string; sha: string; branch: string; baseSha: string } | null;
+  queued?: { by: string; sha: string; branch: string; baseSha: string; at: number } | null;
 }
 
 export interface SimIssue {

@@ -55,6 +55,9 @@ const DEPLOYMENT_STATES: readonly DeploymentState[] = [
   "inactive",
   "queued",
 ];
+/** How long a merge group waits for its required checks before GitHub drops the PR from the queue (its default). */
+const QUEUE_TIMEOUT_MS = 60 * 60_000;
+
 /** Who moves the refs of a merge queue on GitHub. */
 const MERGE_QUEUE = actorFor("github-merge-queue[bot]");
 
@@ -593,7 +596,7 @@ export class RepoState {
       committer: { name: "GitHub", email: "noreply@github.com", date },
     });
     const branch = `gh-readonly-queue/${pr.pull.baseRef}/pr-${pr.number}-${baseSha}`;
-    pr.pull.queued = { by: actor.login, sha, branch, baseSha };
+    pr.pull.queued = { by: actor.login, sha, branch, baseSha, at: this.now() };
     this.moveRef(`refs/heads/${branch}`, sha, MERGE_QUEUE);
     const commit = found(this.objects.getCommit(sha));
     this.emit("merge_group", "checks_requested", MERGE_QUEUE, {
@@ -640,8 +643,9 @@ export class RepoState {
 
   /**
    * GitHub's side of the merge queue: a group whose required checks all passed lands (the base moves to the group's
-   * commit, the PR is merged by whoever queued it); one with a failing check leaves the queue; one whose base moved is
-   * made again on the new tip.
+   * commit, the PR is merged by whoever queued it); one with a failing check, or still waiting for one after the
+   * timeout, leaves the queue; one whose base moved is made again on the new tip. Run on every change and as time
+   * passes (`GitHubSim.tick`).
    */
   runQueue(): void {
     if (this.queueRunning) return;
@@ -660,7 +664,11 @@ export class RepoState {
           this.leaveQueue(pr, MERGE_QUEUE, "CI_FAILURE");
           continue;
         }
-        if (states.some((state) => state !== "success")) continue;
+        if (states.some((state) => state !== "success")) {
+          // GitHub's status check timeout (60 minutes by default): a check that never reports drops the PR.
+          if (this.now() - queued.at >= QUEUE_TIMEOUT_MS) this.leaveQueue(pr, MERGE_QUEUE, "CI_TIMEOUT");
+          continue;
+        }
         const by = actorFor(queued.by);
         Object.assign(pr.pull, { merged: true, mergedAt: this.now(), mergedBy: by.login, mergeCommitSha: queued.sha });
         this.moveRef(`refs/heads/${pr.pull.baseRef}`, queued.sha, MERGE_QUEUE);

@@ -48,6 +48,9 @@ export const mergeGroupEvent = base.extend({
 /** status, check_run, check_suite, deployment_status, push: they only say "something about health changed". */
 export const repositoryEvent = base;
 
+/** A push: the ref and the commit it now points to (a merge queue's group branch is created by one). */
+export const pushEvent = base.extend({ ref: z.string(), after: z.string(), deleted: z.boolean().optional() });
+
 /** What a health webhook reports on: a commit's statuses or check runs, an environment's deployments, a deployment's statuses. */
 export interface HealthReport {
   kind: "statuses" | "check-runs" | "deployments" | "deployment-statuses";
@@ -70,6 +73,7 @@ export type IssueEvent = z.infer<typeof issueEvent>;
 export type CommentEvent = z.infer<typeof commentEvent>;
 export type PullRequestEvent = z.infer<typeof pullRequestEvent>;
 export type MergeGroupEvent = z.infer<typeof mergeGroupEvent>;
+export type PushEvent = z.infer<typeof pushEvent>;
 export type RepositoryEvent = z.infer<typeof repositoryEvent>;
 export type StatusEvent = z.infer<typeof statusEvent>;
 export type CheckRunEvent = z.infer<typeof checkRunEvent>;

@@ -62,7 +62,38 @@ describe("triggersOf", () => {
         { kind: "deployment-statuses", id: "7" },
       ],
     ],
-    ["push", fixture("status"), [{ kind: "repository" }]],
+    ["push", { ...fixture("status"), ref: "refs/heads/main", after: SHA } as Payload, [{ kind: "repository" }]],
+    [
+      "push",
+      {
+        ...fixture("status"),
+        ref: `refs/heads/gh-readonly-queue/main/pr-12-${SHA}`,
+        after: "group1",
+        created: true,
+      } as Payload,
+      [
+        {
+          kind: "guard-group",
+          group: { headSha: "group1", headRef: `refs/heads/gh-readonly-queue/main/pr-12-${SHA}`, pull: 12 },
+        },
+        { kind: "repository" },
+      ],
+    ],
+    [
+      "push",
+      {
+        ...fixture("status"),
+        ref: `refs/heads/gh-readonly-queue/main/pr-12-${SHA}`,
+        after: "0".repeat(40),
+        deleted: true,
+      } as Payload,
+      [{ kind: "repository" }],
+    ],
+    [
+      "push",
+      { ...fixture("status"), ref: `refs/heads/gh-readonly-queue/release/pr-12-${SHA}`, after: "group1" } as Payload,
+      [{ kind: "repository" }],
+    ],
   ])("%s %#", (name, payload, triggers, reports = []) => {
     expect(triggersOf({ name, payload }, BOT)).toEqual({
       kind: "triggers",

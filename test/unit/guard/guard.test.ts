@@ -204,6 +204,10 @@ describe("guardPullRequest on a base whose files the process holds", () => {
         written.push(run);
         writtenOn.push(sha);
       },
+      getCommit: async (sha: string) => {
+        calls.push(`getCommit ${sha}`);
+        return { sha, tree: `t-${sha}`, parents: ["base", "prhead"], committer: "GitHub", message: "Merge" };
+      },
       getPull: async (number: number) => {
         calls.push(`getPull ${number}`);
         return number === 2
@@ -286,6 +290,18 @@ describe("guardPullRequest on a base whose files the process holds", () => {
     expect((await guardMergeGroup(guarded.port, queued)).conclusion).toBe("success");
     expect(guarded.writtenOn).toEqual(["group"]);
     expect(guarded.calls.filter((c) => c.startsWith("getIssue"))).toEqual(["getIssue 3"]);
+  });
+
+  it("a merge group known from the push that made its branch: its base is the group commit's first parent", async () => {
+    const group = withFile("clusters/replicore-a/conf.d/mongo.yaml", "- cluster_id: mongo-rs-orders\n  nodes: []\n");
+    const pushed = { headSha: "group", headRef: "refs/heads/gh-readonly-queue/main/pr-9-base", pull: 9 };
+    const guarded = portOver({ base: example, group }, ["base"]);
+    const verdict = await guardMergeGroup(guarded.port, pushed);
+    const told = portOver({ base: example, group }, ["base"]);
+    expect(await guardMergeGroup(told.port, { ...pushed, baseSha: "base" })).toEqual(verdict);
+    expect(verdict.conclusion).toBe("failure");
+    expect(guarded.calls.slice(0, 3)).toEqual(["getCommit group", "getPull 9", "listTree group"]);
+    expect(guarded.writtenOn).toEqual(["group"]);
   });
 
   it("a merge group whose branch names no PR fails, saying why, without reading anything", async () => {

@@ -28,7 +28,7 @@ describe("the merge queue", () => {
     h.sim.enqueuePull(pr.number, "alice");
     const group = h.sim.repo.pull(pr.number).pull.queued;
     const branch = `gh-readonly-queue/main/pr-${pr.number}-${pr.base}`;
-    expect(group).toEqual({ by: "alice", sha: h.sim.branchSha(branch), branch, baseSha: pr.base });
+    expect(group).toEqual({ by: "alice", sha: h.sim.branchSha(branch), branch, baseSha: pr.base, at: h.clock.now() });
     expect(h.sim.commitParents(group?.sha ?? "")).toEqual([pr.base, pr.head]);
     expect(h.sim.pendingEventNames()).toEqual([
       "pull_request.enqueued",
@@ -64,6 +64,19 @@ describe("the merge queue", () => {
       "merge_group.destroyed",
       "pull_request.closed",
     ]);
+  });
+
+  it("a group whose required check never reports leaves the queue after GitHub's 60-minute timeout", async () => {
+    const pr = await queued();
+    h.sim.enqueuePull(pr.number, "alice");
+    h.clock.advance(59 * 60);
+    h.sim.tick();
+    expect(h.sim.repo.pull(pr.number).pull.queued).not.toBeNull();
+    h.clock.advance(60);
+    h.sim.discardEvents();
+    h.sim.tick();
+    expect(h.sim.repo.pull(pr.number).pull.queued).toBeNull();
+    expect(h.sim.pendingEventNames()).toEqual(["push", "delete", "merge_group.destroyed", "pull_request.dequeued"]);
   });
 
   it("a failing check on the group, or a push to the PR's branch, takes the PR out of the queue", async () => {
