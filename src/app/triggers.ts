@@ -119,7 +119,7 @@ function stepOf(p: PullRequestEvent, self: boolean): Trigger[] {
 const QUEUE_BRANCH = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-[0-9a-f]+$/;
 
 /** The guard on a merge group, when its base is the default branch (as far as the payload names it). */
-function guardGroup(
+function groupTriggers(
   headSha: string,
   headRef: string,
   base: { ref: string; sha?: string },
@@ -140,7 +140,7 @@ function guardGroup(
 const groupQueued = rule(mergeGroupEvent, (p: MergeGroupEvent): Trigger[] => {
   const group = p.merge_group;
   const base = { ref: group.base_ref, sha: group.base_sha };
-  return guardGroup(group.head_sha, group.head_ref, base, p.repository.default_branch);
+  return groupTriggers(group.head_sha, group.head_ref, base, p.repository.default_branch);
 });
 
 const pullGuarded = rule(pullRequestEvent, (p: PullRequestEvent) => guardOf(p));
@@ -154,7 +154,7 @@ const health = (_p: RepositoryEvent, self: boolean): Trigger[] => (self ? [] : [
  */
 const pushed = rule(pushEvent, (p: PushEvent, self): Trigger[] => {
   const queue = p.deleted ? undefined : QUEUE_BRANCH.exec(p.ref);
-  const group = queue ? guardGroup(p.after, p.ref, { ref: queue[1] ?? "" }, p.repository.default_branch) : [];
+  const group = queue ? groupTriggers(p.after, p.ref, { ref: queue[1] ?? "" }, p.repository.default_branch) : [];
   return [...group, ...health(p, self)];
 });
 const statusPosted = rule(statusEvent, health, (p: StatusEvent) => [{ kind: "statuses", id: p.sha }]);

@@ -426,6 +426,7 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
         return held("handover:failed", {
           kind: "rollback-violations",
           violations: view.violations.map((v) => v.message),
+          pr: pr.number,
         });
       if (view.changes?.length) {
         const refresh: Action = {

@@ -183,7 +183,8 @@ export type PhaseReason =
   | { kind: "rollback-failed"; reason: string }
   | { kind: "rolled-back" }
   | { kind: "rollback-problems"; problems: string[] }
-  | { kind: "rollback-violations"; violations: string[] }
+  /** `pr`: the revert PR is open, and was not re-planned on the moved default branch for it. */
+  | { kind: "rollback-violations"; violations: string[]; pr?: number }
   | { kind: "rollback-computing" }
   | { kind: "rollback-opening" }
   | {

@@ -158,9 +158,12 @@ const WORDS: Words = {
     headline: `The rollback of ${step} cannot be computed: ${problems.join("; ")}`,
     next: "Fix the repo; Handover re-checks on every push.",
   }),
-  "rollback-violations": ({ violations }, step) => ({
+  "rollback-violations": ({ violations, pr }, step) => ({
     headline: `Rolling back ${step} would break the invariant: ${violations.join("; ")}`,
-    next: "Nothing was opened. Fix the repo, or `/handover abort`.",
+    next:
+      pr === undefined
+        ? "Nothing was opened. Fix the repo, or `/handover abort`."
+        : `The rollback PR #${pr} was not re-planned on the moved default branch, and cannot merge as it is. Fix the repo, or \`/handover abort\`.`,
   }),
   "rollback-computing": (_, step) => ({ headline: `Computing the rollback of ${step}.`, next: "" }),
   "rollback-opening": (_, step) => ({

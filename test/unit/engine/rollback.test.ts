@@ -161,7 +161,7 @@ describe("decide: a rollback in progress", () => {
     expect(decision.phase).toStrictEqual({
       label: "handover:failed",
       current: "adopt-canary",
-      reason: { kind: "rollback-violations", violations: ["datastore x is reachable from a and b"] },
+      reason: { kind: "rollback-violations", violations: ["datastore x is reachable from a and b"], pr: prOf(RB.id) },
     });
   });
 

@@ -324,6 +324,14 @@ const WORDS: [PhaseReason, string | undefined, PhaseWords][] = [
       next: "Nothing was opened. Fix the repo, or `/handover abort`.",
     },
   ],
+  [
+    { kind: "rollback-violations", violations: ["x is reachable from a and b"], pr: 110 },
+    "adopt-canary",
+    {
+      headline: "Rolling back adopt-canary would break the invariant: x is reachable from a and b",
+      next: "The rollback PR #110 was not re-planned on the moved default branch, and cannot merge as it is. Fix the repo, or `/handover abort`.",
+    },
+  ],
   [{ kind: "rollback-computing" }, "adopt-canary", { headline: "Computing the rollback of adopt-canary.", next: "" }],
   [
     { kind: "rollback-opening" },
