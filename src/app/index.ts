@@ -17,6 +17,7 @@ import { guardMergeGroup, guardPullRequest, type MergeGroup } from "../guard/ind
 import { LruCache } from "../spec/lru.js";
 import { handoverConfig } from "../spec/config.js";
 import { readYaml } from "../spec/yaml.js";
+import { issueOfBranch } from "../spec/markers.js";
 import { appRoutes } from "./http.js";
 import { createMetrics } from "./metrics.js";
 import { MigrationMetrics } from "./migrations.js";
@@ -293,6 +294,20 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     });
   }
 
+  /** A command on a PR that names no migration but by its branch: the issue the step branch names is reconciled. */
+  async function commentedPull(target: RepoTarget, number: number): Promise<void> {
+    const port = new OctokitPort(target.octokit, target.owner, target.repo, await login(), memory);
+    try {
+      const issue = issueOfBranch((await port.getPull(number)).headRef);
+      if (issue !== undefined) await scheduler.schedule({ ...target, issue });
+    } catch (err) {
+      probot?.log.warn(
+        { err, repo: `${target.owner}/${target.repo}`, issue: number },
+        `reading PR #${number} for the command on it failed (${classify(err)}); the next resync reads the command`,
+      );
+    }
+  }
+
   /** Work a webhook started and no longer waits for; `idle` waits for it. */
   const started = new Set<Promise<void>>();
   function inBackground(work: Promise<unknown>): void {
@@ -319,6 +334,7 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
       return scheduler.schedule({ ...target, issue: trigger.issue }, known?.(trigger.issue));
     if (trigger.kind === "repository") return resync.repository(target, known);
     if (trigger.kind === "guard-group") return guardGroup(target, trigger.group);
+    if (trigger.kind === "pull-comment") return commentedPull(target, trigger.pull);
     return guard(target, trigger.pull);
   }
 

@@ -23,6 +23,7 @@ import {
 } from "../spec/events.js";
 import { issueOfBranch, issueOfTitle, readStepMarker } from "../spec/markers.js";
 import type { MergeGroup } from "../guard/index.js";
+import { parseCommand } from "../chatops/index.js";
 
 /**
  * What a webhook asks for. An event is a trigger, not data to trust (Kodiak): it only names what to look at again,
@@ -31,6 +32,11 @@ import type { MergeGroup } from "../guard/index.js";
 export type Trigger =
   /** Reconcile one migration issue. */
   | { kind: "issue"; issue: number }
+  /**
+   * A command on a PR whose title and description name no migration (a person rewrote both): the PR's branch may name
+   * one (a step branch, `handover/<issue>/...`), read with one request.
+   */
+  | { kind: "pull-comment"; pull: number }
   /** Reconcile every open migration issue of the repository (health changed somewhere: status, check, deploy). */
   | { kind: "repository" }
   /** Run the guard check on a PR to the default branch. */
@@ -87,15 +93,16 @@ const issueChanged = rule(issueEvent, (p: IssueEvent, self) =>
 
 /**
  * A person commented on the issue, or on a step PR (whose body's marker names the issue, or, once a person rewrote the
- * description, its title); bots are ignored. (A comment on a step PR that names neither is read by the next resync: a
- * reconcile reads the comments of its open step PRs, found by branch.)
+ * description, its title); bots are ignored. A command on a PR that names neither is looked up by the PR's branch.
  */
-const commented = rule(commentEvent, (p: CommentEvent, self) => {
+const commented = rule(commentEvent, (p: CommentEvent, self): Trigger[] => {
   if (self || p.comment.user.type === "Bot") return [];
   const issue = p.issue.pull_request
     ? (readStepMarker(p.issue.body)?.issue ?? issueOfTitle(p.issue.title))
     : p.issue.number;
-  return issue === undefined ? [] : [{ kind: "issue", issue }];
+  if (issue !== undefined) return [{ kind: "issue", issue }];
+  const command = p.issue.pull_request && parseCommand(p.comment.body ?? "").kind !== "none";
+  return command ? [{ kind: "pull-comment", pull: p.issue.number }] : [];
 });
 
 /** The guard runs on every PR to the default branch, Handover's own step PRs included. */

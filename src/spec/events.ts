@@ -24,7 +24,7 @@ export const issueEvent = base.extend({
 });
 
 export const commentEvent = issueEvent.extend({
-  comment: z.object({ id: z.number(), user: account }),
+  comment: z.object({ id: z.number(), user: account, body: z.string().nullish() }),
 });
 
 export const pullRequestEvent = base.extend({

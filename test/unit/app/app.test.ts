@@ -152,7 +152,7 @@ describe("fixtures parse through the payload subsets", () => {
     expect([onIssue.issue.number, onIssue.issue.pull_request, onIssue.comment]).toEqual([
       42,
       undefined,
-      { id: 9101, user: { login: "alice", type: "User" } },
+      { id: 9101, user: { login: "alice", type: "User" }, body: "/handover status" },
     ]);
     const onPr = commentEvent.parse(fixture("issue_comment.created.pr"));
     expect(onPr.issue.number).toBe(8);
@@ -279,11 +279,25 @@ describe("webhooks name the issue to reconcile", () => {
     done(scope);
   });
 
-  it("a comment on a PR with neither the marker nor a step title is not Handover's business", async () => {
+  it("a comment on a PR with neither the marker nor a step title: a command there is looked up by the PR's branch (one read); anything else is not Handover's business", async () => {
     const payload = fixture("issue_comment.created.pr");
     payload.issue.body = "Bump mongo to 6.0.14";
     payload.issue.title = "Bump mongo to 6.0.14";
+    const pull = (ref: string) => ({ number: 8, state: "open", head: { ref, sha: "h8" }, base: { ref: "main" } });
+    // Not a step branch: nothing more.
+    const plain = token(github(seen)).get(`${R}/pulls/8`).reply(200, pull("renovate/mongo-6.x"));
     await receive("issue_comment", payload);
+    expect(seen.matched).toEqual([TOKEN, `GET ${R}/pulls/8`]);
+    done(plain);
+    // A step PR whose title and description a person rewrote: its branch names issue 42, which is reconciled.
+    seen.matched.length = 0;
+    const step = plainIssue(github(seen).get(`${R}/pulls/8`).reply(200, pull("handover/42/release-canary")), 42);
+    await receive("issue_comment", { ...payload, comment: { ...payload.comment, id: 9001 } });
+    expect(seen.matched).toEqual([`GET ${R}/pulls/8`, `GET ${R}/issues/42`]);
+    done(step);
+    // Not a command: no request at all.
+    seen.matched.length = 0;
+    await receive("issue_comment", { ...payload, comment: { ...payload.comment, id: 9002, body: "LGTM" } });
     expect(seen.matched).toEqual([]);
     done();
   });

@@ -259,8 +259,17 @@ describe("triggersOf", () => {
     const onPlainPr = fixture("issue_comment.created.pr");
     onPlainPr.issue.body = "Bump mongo to 6.0.14";
     onPlainPr.issue.title = "Bump mongo to 6.0.14 [handover #42]";
-    expect(triggersOf({ name: "issue_comment", payload: byBot }, BOT)).toMatchObject({ triggers: [] });
-    expect(triggersOf({ name: "issue_comment", payload: onPlainPr }, BOT)).toMatchObject({ triggers: [] });
+    onPlainPr.comment.body = "Looks fine, merging after lunch";
+    const triggers = (payload: Payload) =>
+      (triggersOf({ name: "issue_comment", payload }, BOT) as { triggers: unknown }).triggers;
+    expect(triggers(byBot)).toEqual([]);
+    expect(triggers(onPlainPr)).toEqual([]);
+    // A command there: the PR's branch may name a migration (a step PR whose title and description were rewritten).
+    expect(triggers({ ...onPlainPr, comment: { ...onPlainPr.comment, body: "/handover pause" } })).toEqual([
+      { kind: "pull-comment", pull: 8 },
+    ]);
+    // ...but not one in a quote or a code block, which is no command.
+    expect(triggers({ ...onPlainPr, comment: { ...onPlainPr.comment, body: "> /handover pause" } })).toEqual([]);
   });
 
   it("an issues event on a PR triggers nothing; a PR names its issue by branch, else by body marker", () => {
