@@ -12,6 +12,7 @@ import {
   type HttpProbe,
   type OctokitLike,
   type Read,
+  type GuardRun,
 } from "../github/index.js";
 import { guardMergeGroup, guardPullRequest, type MergeGroup } from "../guard/index.js";
 import { LruCache } from "../spec/lru.js";
@@ -254,51 +255,60 @@ export function handover(options: HandoverOptions): { app: ApplicationFunction; 
     if (probot) await resync.all();
   };
 
-  /** A guard run once per id at a time: events that arrive for what is being guarded wait for that run. */
-  function guardedOnce(id: string, work: () => Promise<void>): Promise<void> {
+  /** The App's port on a repo, for work a webhook starts outside a reconcile. */
+  async function portOf(target: RepoTarget): Promise<OctokitPort> {
+    return new OctokitPort(target.octokit, target.owner, target.repo, await login(), memory);
+  }
+
+  /**
+   * A guard run once per id at a time (events that arrive for what is being guarded wait for that run), counted by
+   * conclusion; a failure is logged with what runs it again.
+   */
+  function runGuard(
+    target: RepoTarget,
+    id: string,
+    what: { name: string; issue?: number; again: string },
+    verdict: (port: OctokitPort) => Promise<GuardRun>,
+  ): Promise<void> {
     const running = guarding.get(id);
     if (running) return running;
-    const run = work().finally(() => guarding.delete(id));
+    const run = (async () => {
+      try {
+        metrics.guards.inc({ conclusion: (await verdict(await portOf(target))).conclusion });
+      } catch (err) {
+        probot?.log.warn(
+          { err, repo: `${target.owner}/${target.repo}`, issue: what.issue },
+          `guard of ${what.name} failed (${classify(err)}); ${what.again}`,
+        );
+      }
+    })().finally(() => guarding.delete(id));
     guarding.set(id, run);
     return run;
   }
 
   function guard(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
-    return guardedOnce(`${target.owner}/${target.repo}#${pull.number}@${pull.headSha}`, () => guardOnce(target, pull));
+    const what = { name: `#${pull.number}`, issue: pull.number, again: "it runs again on the next push to the PR" };
+    return runGuard(target, `${target.owner}/${target.repo}#${pull.number}@${pull.headSha}`, what, (port) =>
+      guardPullRequest(port, pull),
+    );
   }
 
-  async function guardOnce(target: RepoTarget, pull: Extract<Trigger, { kind: "guard" }>["pull"]): Promise<void> {
-    const port = new OctokitPort(target.octokit, target.owner, target.repo, await login(), memory);
-    try {
-      metrics.guards.inc({ conclusion: (await guardPullRequest(port, pull)).conclusion });
-    } catch (err) {
-      probot?.log.warn(
-        { err, repo: `${target.owner}/${target.repo}`, issue: pull.number },
-        `guard of #${pull.number} failed (${classify(err)}); it runs again on the next push to the PR`,
-      );
-    }
-  }
-
-  /** The guard of a merge queue's group, once per group head (GitHub may ask twice). */
+  /** The guard of a merge queue's group, once per group head (its webhook and its branch's push both ask). */
   function guardGroup(target: RepoTarget, group: MergeGroup): Promise<void> {
-    return guardedOnce(`${target.owner}/${target.repo}#queue@${group.headSha}`, async () => {
-      const port = new OctokitPort(target.octokit, target.owner, target.repo, await login(), memory);
-      try {
-        metrics.guards.inc({ conclusion: (await guardMergeGroup(port, group)).conclusion });
-      } catch (err) {
-        probot?.log.warn(
-          { err, repo: `${target.owner}/${target.repo}`, issue: group.pull },
-          `guard of merge group ${group.headRef} failed (${classify(err)}); GitHub removes the PR from the queue when its checks do not report, and queuing it again runs the guard again`,
-        );
-      }
-    });
+    const what = {
+      name: `merge group ${group.headRef}`,
+      ...(group.pull === undefined ? {} : { issue: group.pull }),
+      again: "GitHub removes the PR from the queue when its checks do not report, and queuing it again runs the guard",
+    };
+    return runGuard(target, `${target.owner}/${target.repo}#queue@${group.headSha}`, what, (port) =>
+      guardMergeGroup(port, group),
+    );
   }
 
   /** A command on a PR that names no migration but by its branch: the issue the step branch names is reconciled. */
   async function commentedPull(target: RepoTarget, number: number): Promise<void> {
-    const port = new OctokitPort(target.octokit, target.owner, target.repo, await login(), memory);
     try {
-      const issue = issueOfBranch((await port.getPull(number)).headRef);
+      const issue = issueOfBranch((await (await portOf(target)).getPull(number)).headRef);
       if (issue !== undefined) await scheduler.schedule({ ...target, issue });
     } catch (err) {
       probot?.log.warn(

@@ -238,16 +238,7 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
     if (view.changes?.length) {
       return {
         hidden,
-        actions: [
-          {
-            kind: "refresh",
-            step,
-            pr: pr.number,
-            headSha: pr.headSha,
-            changes: view.changes,
-            baseSha: snapshot.headSha,
-          },
-        ],
+        actions: [refreshOf(view, pr, view.changes, snapshot.headSha)],
         again: true,
         phase: phase("handover:running", step.id, { kind: "refreshing", pr: pr.number }),
       };
@@ -294,13 +285,26 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
     };
   // GitHub was still working out whether Handover's own PR merges (after a push to either branch): looked at again in
   // a minute, so a conflict or a PR left behind is re-planned then, not at the next resync.
-  if (pr.mergeable === null && !peopleCommits)
-    return { ...hold(hidden, "handover:running", step.id, review), recheckAt: snapshot.now + MERGEABLE_RECHECK_MS };
-  return hold(hidden, "handover:running", step.id, review);
+  return { ...hold(hidden, "handover:running", step.id, review), ...recheckOf(view, pr, snapshot.now) };
 }
 
 /** How soon an open step PR whose mergeability GitHub had not worked out yet is looked at again. */
 const MERGEABLE_RECHECK_MS = 60_000;
+
+/** Handover's own open PR (a step's, or a revert) re-planned on the moved default branch: one commit on its head. */
+function refreshOf(
+  view: StepView,
+  pr: PullInfo,
+  changes: Extract<Action, { kind: "refresh" }>["changes"],
+  baseSha: string,
+): Action {
+  return { kind: "refresh", step: view.step, pr: pr.number, headSha: pr.headSha, changes, baseSha };
+}
+
+/** The minute's look again at Handover's own open PR whose mergeability GitHub was still working out. */
+function recheckOf(view: StepView, pr: PullInfo, now: number): { recheckAt?: number } {
+  return pr.mergeable === null && !view.humanCommits ? { recheckAt: now + MERGEABLE_RECHECK_MS } : {};
+}
 
 /**
  * GitHub's auto-merge on an open step PR handover.yml marks for it: asked for once per PR (GitHub's `auto_merge` and
@@ -429,17 +433,9 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
           pr: pr.number,
         });
       if (view.changes?.length) {
-        const refresh: Action = {
-          kind: "refresh",
-          step: view.step,
-          pr: pr.number,
-          headSha: pr.headSha,
-          changes: view.changes,
-          baseSha: snapshot.headSha,
-        };
         return {
           hidden,
-          actions: [...closes, refresh],
+          actions: [...closes, refreshOf(view, pr, view.changes, snapshot.headSha)],
           again: true,
           phase: at("handover:running", { kind: "rollback-refreshing", pr: pr.number }),
         };
@@ -452,10 +448,7 @@ function rollbackPhase(snapshot: Snapshot, rollback: NonNullable<Snapshot["rollb
       ...(view.humanCommits && pr.mergeable === false ? { conflict: true } : {}),
       ...(view.humanCommits && view.behind ? { behind: true } : {}),
     };
-    // GitHub still working out whether Handover's own revert PR merges: looked at again in a minute, as a step PR is.
-    if (pr.mergeable === null && !view.humanCommits)
-      return { ...held("handover:running", review), recheckAt: now + MERGEABLE_RECHECK_MS };
-    return held("handover:running", review);
+    return { ...held("handover:running", review), ...recheckOf(view, pr, now) };
   }
   if (!pr.merged) {
     hidden = { ...hidden, rollback: null, paused: { by: rb.by, at: now } };

@@ -394,10 +394,7 @@ async function viewOf(
     return view;
   }
   if (pr) view.pr = pr;
-  if (pr?.state === "open") view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
-  // GitHub says `behind` only where branch protection requires PRs to be up to date (a PR retargeted elsewhere is
-  // behind another branch: not Handover's to re-plan).
-  if (pr?.state === "open" && pr.mergeableState === "behind" && pr.baseRef === defaultBranch) view.behind = true;
+  if (pr?.state === "open") await readOpenPull(deps, view, pr, defaultBranch);
   // A step to open, or Handover's own open PR that no longer merges: its changes on the current head.
   if (found && found.author !== deps.port.botLogin) {
     // A PR a person opened on the step branch (in advance, say) is not the step, merged or not.
@@ -505,6 +502,16 @@ async function commitBefore(deps: EngineDeps, mergeSha: string, pr: number | und
   return sha;
 }
 
+/**
+ * What an open PR of Handover's (a step's, or a rollback's revert) shows: whether people pushed to it, and whether it is
+ * behind the default branch. GitHub says `behind` only where branch protection requires PRs to be up to date (a PR
+ * retargeted elsewhere is behind another branch: not Handover's to re-plan).
+ */
+async function readOpenPull(deps: EngineDeps, view: StepView, pr: PullInfo, defaultBranch: string): Promise<void> {
+  view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
+  if (pr.mergeableState === "behind" && pr.baseRef === defaultBranch) view.behind = true;
+}
+
 async function rollbackView(
   deps: EngineDeps,
   snapshot: Snapshot,
@@ -557,8 +564,7 @@ async function rollbackView(
     // Its http checks' results are kept as a step's are: GitHub keeps none, and a soak needs every one since the merge.
     if (Object.keys(probes).length > 0) snapshot.hidden = { ...snapshot.hidden, rollback: { ...rb, probes } };
   } else if (pr.state === "open") {
-    view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
-    if (pr.mergeableState === "behind" && pr.baseRef === defaultBranch) view.behind = true;
+    await readOpenPull(deps, view, pr, defaultBranch);
     if (outOfDate(view) && !view.humanCommits) await revertOnHead();
     else gatedOn(await deps.port.readTree(pr.headSha));
   }
