@@ -605,6 +605,11 @@ export class OctokitPort implements GitHubPort {
   async readBlob(sha: string): Promise<string | null> {
     const known = blobs.get(sha);
     if (known !== undefined) return known;
+    // Two trees read at once (a guard's and a reconcile's) often hold the same new file: one request for both.
+    return shared(`blob ${this.owner}/${this.repo}@${sha}`, () => this.loadBlob(sha));
+  }
+
+  private async loadBlob(sha: string): Promise<string | null> {
     // Immutable and kept in the blob cache: a conditional read would keep a second copy of every file.
     const blob = await this.immutable(`/git/blobs/${sha}`);
     const bytes = Buffer.from(blob.content as string, blob.encoding === "base64" ? "base64" : "utf8");

@@ -1292,6 +1292,39 @@ describe("readTree", () => {
     done(scope);
   });
 
+  it("two new trees read at once that hold one new file read it once", async () => {
+    // A guard reads a PR's head while a reconcile reads the default branch, both with the PR's new file.
+    const scope = github(seen)
+      .get(`${R}/git/trees/rt6`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "rt6", truncated: false, tree: [{ path: "d.yaml", type: "blob", sha: "blob-d" }] })
+      .get(`${R}/git/trees/rt7`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: "rt7",
+        truncated: false,
+        tree: [
+          { path: "d.yaml", type: "blob", sha: "blob-d" },
+          { path: "e.yaml", type: "blob", sha: "blob-e" },
+        ],
+      })
+      .get(`${R}/git/blobs/blob-d`)
+      .reply(200, { encoding: "utf-8", content: "d: 1\n" })
+      .get(`${R}/git/blobs/blob-e`)
+      .reply(200, { encoding: "utf-8", content: "e: 1\n" });
+    const [one, two] = await Promise.all([port().readTree("rt6"), port().readTree("rt7")]);
+    expect([...one.entries()]).toEqual([["d.yaml", "d: 1\n"]]);
+    expect([...two.entries()]).toEqual([
+      ["d.yaml", "d: 1\n"],
+      ["e.yaml", "e: 1\n"],
+    ]);
+    expect(seen.matched.filter((r) => r.includes("/git/blobs/"))).toEqual([
+      `GET ${R}/git/blobs/blob-d`,
+      `GET ${R}/git/blobs/blob-e`,
+    ]);
+    done(scope);
+  });
+
   it("a truncated listing is an error, not a partial tree", async () => {
     const scope = github(seen)
       .get(`${R}/git/trees/rt4`)
