@@ -8,7 +8,6 @@ import {
   request as httpRequest,
   type ClientRequest,
   type IncomingHttpHeaders,
-  type IncomingMessage,
   type OutgoingHttpHeaders,
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
@@ -135,22 +134,32 @@ function textOf(bytes: Buffer): string {
  * The request options of the App's Octokit: this fetch, and successful answers decoded by it (`Answer.body`) instead
  * of by Octokit. Errors (a 304, a 404) are still Octokit's RequestError, their bodies decoded by Octokit.
  */
-export const appRequest = { fetch: answering, parseSuccessResponseBody: false } as const;
+export const appRequest = requestOver(httpExchange);
 
 /**
- * httpFetch whose every answer decodes its body (`Answer.body`): one the global fetch gave (a request with an abort
+ * The App's request options over another transport, with the same redirects and answers (a rehearsal's simulator
+ * answering in the same process: rehearse/in-process.ts).
+ */
+export function requestOver(transport: Transport) {
+  return { fetch: answering(fetchOver(transport)), parseSuccessResponseBody: false } as const;
+}
+
+/**
+ * A fetch whose every answer decodes its body (`Answer.body`): one the global fetch gave (a request with an abort
  * signal, say) is read whole into an Answer.
  */
-async function answering(input: string | URL, init: FetchInit = {}): Promise<Response> {
-  const answer: unknown = await httpFetch(input, init);
-  if (answer instanceof Answer) return answer as never;
-  const response = answer as Response;
-  const headers: IncomingHttpHeaders = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  const bytes = Buffer.from(await response.arrayBuffer());
-  return new Answer(response.status, response.statusText, headers, response.url, response.redirected, bytes) as never;
+function answering(fetcher: typeof httpFetch) {
+  return async (input: string | URL, init: FetchInit = {}): Promise<Response> => {
+    const answer: unknown = await fetcher(input, init);
+    if (answer instanceof Answer) return answer as never;
+    const response = answer as Response;
+    const headers: IncomingHttpHeaders = {};
+    response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    return new Answer(response.status, response.statusText, headers, response.url, response.redirected, bytes) as never;
+  };
 }
 
 /** A body this client sends as it is; anything else (a stream, form data) goes to the global fetch. */
@@ -168,15 +177,28 @@ function failed(cause: unknown): TypeError {
   return new TypeError("fetch failed", { cause });
 }
 
-interface Outgoing {
+/** One request as a transport sends it (headers by lower-case name). */
+export interface Outgoing {
   url: URL;
   method: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
 }
 
+/** One answer, read whole. */
+export interface Exchanged {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  bytes: Buffer;
+}
+
+/** Sends one request and reads its whole answer. */
+export type Transport = (out: Outgoing) => Promise<Exchanged>;
+
 /** One request and its whole answer; a request on a kept-alive connection the server had just closed is sent again. */
-function exchange(out: Outgoing, retried = false): Promise<{ answer: IncomingMessage; bytes: Buffer }> {
+/** One request over Node's HTTP or HTTPS client and its whole answer. */
+export function httpExchange(out: Outgoing, retried = false): Promise<Exchanged> {
   return new Promise((resolve, reject) => {
     const https = out.url.protocol === "https:";
     const headers: OutgoingHttpHeaders = { ...out.headers };
@@ -197,7 +219,14 @@ function exchange(out: Outgoing, retried = false): Promise<{ answer: IncomingMes
         answered = true;
         const chunks: Buffer[] = [];
         answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-        answer.once("end", () => resolve({ answer, bytes: Buffer.concat(chunks) }));
+        answer.once("end", () =>
+          resolve({
+            status: answer.statusCode ?? 0,
+            statusText: answer.statusMessage ?? "",
+            headers: answer.headers,
+            bytes: Buffer.concat(chunks),
+          }),
+        );
         answer.once("error", (err) => reject(failed(err)));
         answer.once("aborted", () => reject(failed(new Error("the answer was cut off"))));
       },
@@ -207,7 +236,7 @@ function exchange(out: Outgoing, retried = false): Promise<{ answer: IncomingMes
       if (answered) return;
       // A kept-alive connection can be closed by the server as the request goes out: then nothing reached it.
       const reset = err.code === "ECONNRESET" || err.code === "EPIPE";
-      if (reset && sent.reusedSocket && !retried) exchange(out, true).then(resolve, reject);
+      if (reset && sent.reusedSocket && !retried) httpExchange(out, true).then(resolve, reject);
       else reject(failed(err));
     });
     sent.end(out.body);
@@ -218,46 +247,46 @@ function exchange(out: Outgoing, retried = false): Promise<{ answer: IncomingMes
 const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
 
 /** fetch over Node's clients, following redirects as fetch does; what it does not cover goes to the global fetch. */
-export async function httpFetch(input: string | URL, init: FetchInit = {}): Promise<Response> {
-  const body = bytesOf(init.body);
-  const url = new URL(String(input));
-  if (
-    body === false ||
-    init.signal ||
-    (init.redirect !== undefined && init.redirect !== "follow") ||
-    (url.protocol !== "http:" && url.protocol !== "https:")
-  )
-    return fetch(input, init as RequestInit);
-  let out: Outgoing = {
-    url,
-    method: (init.method ?? "GET").toUpperCase(),
-    headers: Object.fromEntries(Object.entries(init.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])),
-    body,
-  };
-  for (let redirects = 0; ; redirects++) {
-    const { answer, bytes } = await exchange(out);
-    const status = answer.statusCode ?? 0;
-    const location = answer.headers.location;
-    if (![301, 302, 303, 307, 308].includes(status) || location === undefined)
-      return new Answer(
-        status,
-        answer.statusMessage ?? "",
-        answer.headers,
-        out.url.href,
-        redirects > 0,
-        bytes,
-      ) as never;
-    if (redirects >= MAX_REDIRECTS) throw failed(new Error("redirect count exceeded"));
-    const next = new URL(location, out.url);
-    const headers = { ...out.headers };
-    // The credentials go only to the origin they were given for (codeload's archive URL carries its own token).
-    if (next.origin !== out.url.origin) {
-      delete headers.authorization;
-      delete headers.cookie;
-      delete headers["proxy-authorization"];
+export const httpFetch = fetchOver(httpExchange);
+
+/** fetch over a transport, following redirects as fetch does; what it does not cover goes to the global fetch. */
+function fetchOver(transport: Transport) {
+  return async (input: string | URL, init: FetchInit = {}): Promise<Response> => {
+    const body = bytesOf(init.body);
+    const url = new URL(String(input));
+    if (
+      body === false ||
+      init.signal ||
+      (init.redirect !== undefined && init.redirect !== "follow") ||
+      (url.protocol !== "http:" && url.protocol !== "https:")
+    )
+      return fetch(input, init as RequestInit);
+    let out: Outgoing = {
+      url,
+      method: (init.method ?? "GET").toUpperCase(),
+      headers: Object.fromEntries(
+        Object.entries(init.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
+      body,
+    };
+    for (let redirects = 0; ; redirects++) {
+      const { status, statusText, headers: answered, bytes } = await transport(out);
+      const location = answered.location;
+      if (![301, 302, 303, 307, 308].includes(status) || location === undefined)
+        return new Answer(status, statusText, answered, out.url.href, redirects > 0, bytes) as never;
+      if (redirects >= MAX_REDIRECTS) throw failed(new Error("redirect count exceeded"));
+      const next = new URL(location, out.url);
+      const headers = { ...out.headers };
+      // The credentials go only to the origin they were given for (codeload's archive URL carries its own token).
+      if (next.origin !== out.url.origin) {
+        delete headers.authorization;
+        delete headers.cookie;
+        delete headers["proxy-authorization"];
+      }
+      const toGet =
+        status === 303 ? out.method !== "HEAD" : (status === 301 || status === 302) && out.method === "POST";
+      if (toGet) for (const name of BODY_HEADERS) delete headers[name];
+      out = { url: next, method: toGet ? "GET" : out.method, headers, body: toGet ? undefined : out.body };
     }
-    const toGet = status === 303 ? out.method !== "HEAD" : (status === 301 || status === 302) && out.method === "POST";
-    if (toGet) for (const name of BODY_HEADERS) delete headers[name];
-    out = { url: next, method: toGet ? "GET" : out.method, headers, body: toGet ? undefined : out.body };
-  }
+  };
 }

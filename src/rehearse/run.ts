@@ -18,7 +18,7 @@ import type { Violation } from "../spec/violation.js";
 import { loadRepo } from "../repo/index.js";
 import { nextOpening, openAt, type ChangeWindow, type DateFreeze } from "../schedule/index.js";
 import { ShownRecorder } from "./shown.js";
-import { BOT, type ReplicaSetup, SimulatedClock, startWorld, type World } from "./world.js";
+import { BOT, type ReplicaSetup, SimulatedClock, startWorld, type Transport, type World } from "./world.js";
 import { PermissionSchema } from "../spec/github.js";
 
 export const scriptedComment = z.strictObject({
@@ -82,6 +82,8 @@ export interface RehearsalOptions {
   onShown?: (files: Map<string, string>) => void;
   /** What each App replica gets besides the defaults (tests: a Redis-shared request budget and lease). */
   replica?: (index: number) => ReplicaSetup;
+  /** How the App's requests reach the simulator (world.ts; default over loopback HTTP). */
+  transport?: Transport;
 }
 
 export interface StepReport {
@@ -505,6 +507,7 @@ class Rehearsal {
         mergeQueue: repo.mergeQueue === true,
       },
       ...(this.options.replica ? { replica: this.options.replica } : {}),
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
     });
     this.options.onWorld?.(this.world);
     try {

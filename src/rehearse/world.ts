@@ -5,6 +5,7 @@ import { createNodeMiddleware, Probot, type ProbotOctokit } from "probot";
 import { handover, type HandoverControls, type Lease } from "../app/index.js";
 import { appRequest, HandoverOctokit, type HttpProbe } from "../github/index.js";
 import { GitHubSim, seededRandom, type RepoSettings } from "../sim/index.js";
+import { inProcessRequest } from "./in-process.js";
 
 export const OWNER = "acme";
 export const REPO = "replicante-config";
@@ -17,6 +18,9 @@ export class SimulatedClock {
 }
 
 type OctokitPlugin = Parameters<typeof ProbotOctokit.plugin>[0];
+
+/** How the App's requests reach the simulator (`startWorld`). */
+export type Transport = "http" | "in-process";
 
 /** What one replica gets besides the defaults: Octokit plugins (e.g. a shared request budget) and a per-issue lease. */
 export interface ReplicaSetup {
@@ -64,6 +68,12 @@ export async function startWorld(options: {
   seed: number;
   settings?: Partial<RepoSettings>;
   replica?: (index: number) => ReplicaSetup;
+  /**
+   * How the App's requests reach the simulator: over loopback HTTP (the default: the App's own HTTP client, as in
+   * production), or answered in the same process without sockets (in-process.ts: the bench's reconcile figures).
+   * Webhooks come over HTTP either way.
+   */
+  transport?: Transport;
 }): Promise<World> {
   const secret = randomBytes(16).toString("hex");
   const sim = new GitHubSim({
@@ -82,6 +92,7 @@ export async function startWorld(options: {
     privateKeyEncoding: { type: "pkcs1", format: "pem" },
     publicKeyEncoding: { type: "spki", format: "pem" },
   });
+  const request = options.transport === "in-process" ? inProcessRequest(sim, baseUrl) : appRequest;
   const servers: Server[] = [];
   const replicas: HandoverControls[] = [];
   const ports: number[] = [];
@@ -97,7 +108,7 @@ export async function startWorld(options: {
         ...opts,
         retry: { enabled: false },
         throttle: { enabled: false },
-        request: { ...(opts.request as object | undefined), ...appRequest },
+        request: { ...(opts.request as object | undefined), ...request },
       })),
     });
     const { app, controls } = handover({

@@ -77,6 +77,14 @@ export interface SimRequestLog extends SimRequestInfo {
   at: number;
 }
 
+/** An answer as the HTTP server sends it. */
+export interface SimAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** the body's text ("" when none) */
+  text: string;
+}
+
 export interface GitHubSimOptions {
   clock: SimClock;
   owner: string;
@@ -158,39 +166,21 @@ export class GitHubSim {
   /** Listens on 127.0.0.1 on a free port; returns the base URL to give Octokit. */
   async start(): Promise<string> {
     const server = createServer((req, res) => {
-      if (req.url?.startsWith(`${CODELOAD_PATH}/`)) {
+      if (req.url && this.archivePath(req.url)) {
         void this.serveArchive(req.url, res);
         return;
       }
       const chunks: Buffer[] = [];
-      if (this.inFlight++ === 0) this.roundTrips++;
-      res.once("close", () => this.inFlight--);
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", async () => {
-        const answer = this.handle(
+        const answer = await this.serve(
           req.method ?? "GET",
           req.url ?? "/",
           req.headers,
           Buffer.concat(chunks).toString("utf8"),
         );
-        const isText = typeof answer.body === "string";
-        const payload =
-          answer.body === undefined || req.method === "HEAD"
-            ? ""
-            : isText
-              ? (answer.body as string)
-              : (serialized.get(answer) ?? JSON.stringify(answer.body));
-        const id = `SIM:${this.requests.length}`;
-        if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-        res.writeHead(answer.status, {
-          "x-github-request-id": id,
-          "x-ratelimit-limit": "5000",
-          "x-ratelimit-remaining": "4999",
-          "x-ratelimit-resource": "core",
-          ...(answer.body === undefined ? {} : { "content-type": "application/json; charset=utf-8" }),
-          ...answer.headers,
-        });
-        res.end(payload);
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.text);
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -200,6 +190,45 @@ export class GitHubSim {
     this.server = server;
     this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.baseUrl;
+  }
+
+  /** Whether a path is the archive download a tarball's redirect points at (served as a stream, over HTTP only). */
+  archivePath(pathname: string): boolean {
+    return pathname.startsWith(`${CODELOAD_PATH}/`);
+  }
+
+  /**
+   * One API request answered as the HTTP server sends it: the status, the headers and the body's text, after the
+   * latency. The server and the rehearsal's in-process transport (rehearse/in-process.ts) both ask here, so the two
+   * give the same answers, faults, request log and round trips.
+   */
+  async serve(method: string, rawUrl: string, headers: IncomingHttpHeaders, text: string): Promise<SimAnswer> {
+    if (this.inFlight++ === 0) this.roundTrips++;
+    try {
+      const answer = this.handle(method, rawUrl, headers, text);
+      const body =
+        answer.body === undefined || method === "HEAD"
+          ? ""
+          : typeof answer.body === "string"
+            ? answer.body
+            : (serialized.get(answer) ?? JSON.stringify(answer.body));
+      const id = `SIM:${this.requests.length}`;
+      if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+      return {
+        status: answer.status,
+        headers: {
+          "x-github-request-id": id,
+          "x-ratelimit-limit": "5000",
+          "x-ratelimit-remaining": "4999",
+          "x-ratelimit-resource": "core",
+          ...(answer.body === undefined ? {} : { "content-type": "application/json; charset=utf-8" }),
+          ...answer.headers,
+        },
+        text: body,
+      };
+    } finally {
+      this.inFlight--;
+    }
   }
 
   async stop(): Promise<void> {

@@ -27,6 +27,19 @@ describe("full chain in every era", () => {
     expect(checkTree(final)).toEqual([]);
   });
 
+  it("the example with the simulator answering in-process (the bench's reconciles) ends as it does over HTTP", async () => {
+    const overHttp = await run("examples/config-repo", EXAMPLE_ISSUE);
+    const inProcess = await run("examples/config-repo", EXAMPLE_ISSUE, { transport: "in-process" });
+    expect(inProcess.report.completed).toBe(true);
+    // The same steps, PRs, moments and writes: only how fast each request is answered differs.
+    expect(inProcess.report.steps).toEqual(overHttp.report.steps);
+    expect(inProcess.report.api.writes).toBe(overHttp.report.api.writes);
+    expect(inProcess.report.violations).toEqual([]);
+    expect(inProcess.report.duplicate_prs).toBe(0);
+    const [http, direct] = [overHttp.sims[0] as GitHubSim, inProcess.sims[0] as GitHubSim];
+    expect(direct.readTree("main")).toEqual(http.readTree("main"));
+  });
+
   it("http era (Core 0.5): one group per backend when the issue names none", async () => {
     const { report, plan } = await run(
       "test/fixtures/repos/http",
