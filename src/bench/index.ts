@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { planMigration, planMigrationInSlices } from "../plan/index.js";
 import { rehearse } from "../rehearse/run.js";
-import { OWNER, REPO, SimulatedClock, startWorld, type World } from "../rehearse/world.js";
-import { appRequest, HandoverOctokit } from "../github/index.js";
+import { OWNER, REPO, SimulatedClock, startWorld, type Transport, type World } from "../rehearse/world.js";
+import { inProcessRequest } from "../rehearse/in-process.js";
+import { appRequest, HandoverOctokit, resetCaches } from "../github/index.js";
 import { readDirTree } from "../cli/disk.js";
 import { formBody, parseIssueBody } from "../spec/issue.js";
 import { syntheticHttpRepo, syntheticKustomizeRepo, syntheticRepo, syntheticSettingsRepo } from "./synthetic.js";
@@ -174,15 +175,29 @@ const counted = (requests: readonly { status: number }[]): number => requests.fi
  */
 const MINIMUM_WRITES_PER_STEP = 6;
 
-/** GitHub API traffic, reconcile time and webhook answer time over a whole rehearsal of the bundled example. */
-async function rehearsal(): Promise<Record<string, Record<string, unknown>>> {
-  const files = await readDirTree("examples/config-repo");
-  const body = await readFile("examples/issue.md", "utf8");
+/** What one rehearsal gives the bench. */
+interface RehearsalFigures {
+  steps: number;
+  requests: readonly { status: number }[];
+  writes: number;
+  simulatedSeconds: number;
+  wallMs: number;
+  /** every reconcile but the first (it starts the migration: the repo read, the first PR), in milliseconds */
+  reconcileMs: number[];
+  ackMs: number[];
+}
+
+/** One migration of `files` rehearsed by the App (one replica, no commands), timed. */
+async function rehearseOnce(
+  files: Map<string, string>,
+  body: string,
+  transport: Transport = "http",
+): Promise<RehearsalFigures> {
   const planned = planMigration(files, parseIssueBody(body).request, 1);
-  if (!planned.ok) throw new Error("example plan refused");
+  if (!planned.ok) throw new Error("bench: the rehearsal's plan was refused");
   const reconcileMs: number[] = [];
   let world: World | undefined;
-  // The garbage of the sections before it (a 1,000-group plan's) collected now, not during the rehearsal's reconciles.
+  // The garbage of what ran before collected now, not during the rehearsal's reconciles.
   global.gc?.();
   const started = performance.now();
   const report = await rehearse({
@@ -191,37 +206,109 @@ async function rehearsal(): Promise<Record<string, Record<string, unknown>>> {
     plan: planned.plan,
     replicas: 1,
     commands: [],
+    transport,
     onWorld: (w) => {
       world = w;
       recordReconciles(w, reconcileMs);
     },
   });
   if (!world) throw new Error("bench: the rehearsal never started its world");
-  const steps = report.steps.length;
-  const requests = world.sim.requests;
-  const acks = world.sim.deliveries.filter((d) => d.status !== "dropped").map((d) => d.ackMs);
-  const laterReconciles = reconcileMs.slice(1);
+  return {
+    steps: report.steps.length,
+    requests: world.sim.requests,
+    writes: report.api.writes,
+    simulatedSeconds: report.simulated_seconds,
+    wallMs: performance.now() - started,
+    reconcileMs: reconcileMs.slice(1),
+    ackMs: world.sim.deliveries.filter((d) => d.status !== "dropped").map((d) => d.ackMs),
+  };
+}
+
+const percentiles = (samples: number[]) => ({
+  p50_ms: round(percentile(samples, 50)),
+  p99_ms: round(percentile(samples, 99)),
+});
+
+/**
+ * The migration a process rehearses before the bundled example's: the same repo's source cluster moved to another
+ * target in other groups (the same kinds of files, gates and steps; none of the new cluster's files, commits or
+ * states in common).
+ */
+const WARM_UP = {
+  source: "replicore-a",
+  target: "replicore-warm-up",
+  version: "0.3.1",
+  groups: "first: kafka\nrest: *",
+};
+
+/** Rehearsals of the bundled example per transport: 3 × 61 reconciles, so that p99 is not simply the slowest one. */
+const RUNS = 3;
+
+/** The example rehearsed RUNS times over `transport`, each reading GitHub as a process's first rehearsal would. */
+async function rehearseRuns(
+  files: Map<string, string>,
+  body: string,
+  transport: Transport,
+): Promise<RehearsalFigures[]> {
+  const runs: RehearsalFigures[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // None of the run before's answers is kept (the conditional reads' ETags, commits, trees).
+    resetCaches();
+    runs.push(await rehearseOnce(files, body, transport));
+  }
+  return runs;
+}
+
+/** p50 and p99 over every reconcile of the runs. */
+function reconcileFigures(runs: RehearsalFigures[]): Record<string, unknown> {
+  const samples = runs.flatMap((r) => r.reconcileMs);
+  return { runs: runs.length, reconciles: samples.length, ...percentiles(samples) };
+}
+
+/**
+ * GitHub API traffic, reconcile time and webhook answer time over rehearsals of the bundled example, in a process
+ * that has rehearsed another migration first, as a long-running App has: the first time a path of the App, Octokit
+ * or the simulator runs, V8 compiles it, which is the process starting, not what a reconcile costs (`warm_up` gives
+ * that first rehearsal's own figures). The example is rehearsed RUNS times each way:
+ * - with the App's requests answered by the simulator in-process (`reconcile`): GitHub's HTTP server does not run on
+ *   the App's thread, and over loopback the simulator's does;
+ * - over loopback HTTP, the App's own client sending them as in production (`api` and `webhook` from the first of
+ *   these, `reconcile_http` from all).
+ * The two reconcile figures differ by both HTTP stacks (`client` times them per request).
+ */
+async function rehearsal(): Promise<Record<string, Record<string, unknown>>> {
+  const files = await readDirTree("examples/config-repo");
+  const body = await readFile("examples/issue.md", "utf8");
+  const warmUp = await rehearseOnce(files, formBody(WARM_UP));
+  const inProcess = await rehearseRuns(files, body, "in-process");
+  const http = await rehearseRuns(files, body, "http");
+  const first = http[0] as RehearsalFigures;
+  const { steps, requests, writes, ackMs } = first;
   return {
     api: {
       steps,
       requests: requests.length,
       counted_requests: counted(requests),
-      writes: report.api.writes,
-      writes_per_step: round(report.api.writes / steps),
+      writes,
+      writes_per_step: round(writes / steps),
       counted_requests_per_step: round(counted(requests) / steps),
       minimum_writes_per_step: MINIMUM_WRITES_PER_STEP,
-      simulated_hours: round(report.simulated_seconds / 3600, 2),
-      wall_seconds: round((performance.now() - started) / 1000, 2),
+      simulated_hours: round(first.simulatedSeconds / 3600, 2),
+      wall_seconds: round(first.wallMs / 1000, 2),
     },
-    reconcile: {
-      reconciles: laterReconciles.length,
-      p50_ms: round(percentile(laterReconciles, 50)),
-      p99_ms: round(percentile(laterReconciles, 99)),
-    },
+    reconcile: { transport: "in-process", ...reconcileFigures(inProcess) },
+    reconcile_http: reconcileFigures(http),
     webhook: {
-      deliveries: acks.length,
-      ack_p50_ms: round(percentile(acks, 50)),
-      ack_p99_ms: round(percentile(acks, 99)),
+      deliveries: ackMs.length,
+      ack_p50_ms: round(percentile(ackMs, 50)),
+      ack_p99_ms: round(percentile(ackMs, 99)),
+    },
+    warm_up: {
+      target: WARM_UP.target,
+      steps: warmUp.steps,
+      reconciles: warmUp.reconcileMs.length,
+      ...percentiles(warmUp.reconcileMs),
+      ack_p99_ms: round(percentile(warmUp.ackMs, 99)),
     },
   };
 }
@@ -336,7 +423,8 @@ const CLIENT_READS = 2_000;
  * the simulator, in microseconds of CPU (the simulator's included: it runs in this process) and of waiting, one read
  * after another. `production`: Probot's plugins as the App runs them (plugin-throttling's limiters, the retries);
  * `rehearsal`: as the rehearsals and the `api` section run them (both off), so the difference is what the reconcile
- * figures above leave out.
+ * figures above leave out; `in_process`: the same answered without sockets (the `reconcile` figure's transport), so
+ * the difference from `rehearsal` is both HTTP stacks.
  */
 async function clientCost(): Promise<Record<string, unknown>> {
   const clock = new SimulatedClock(Date.parse("2026-01-01T00:00:00Z"));
@@ -364,6 +452,11 @@ async function clientCost(): Promise<Record<string, unknown>> {
         reads: CLIENT_READS,
         production: await timed({}),
         rehearsal: await timed({ retry: { enabled: false }, throttle: { enabled: false } }),
+        in_process: await timed({
+          retry: { enabled: false },
+          throttle: { enabled: false },
+          request: inProcessRequest(world.sim, world.baseUrl),
+        }),
       },
     };
   } finally {
