@@ -63,19 +63,24 @@ function autoMergeOutcome(step: string, pr: number, at: number): (record: AutoMe
 }
 
 /**
- * A PR with nothing left to wait for merged now, at the head decide saw (branch protection still gates it); `why` is why
- * GitHub's own auto-merge was not the way, for the dashboard when the merge is refused too.
+ * A PR with nothing left to wait for merged now, at the head decide saw (branch protection still gates it), or added to
+ * the merge queue where the base takes no direct merge (GitHub's "Merge when ready"); `why` is why GitHub's own
+ * auto-merge was not the way, for the dashboard when the merge is refused too.
  */
 async function mergeNow(
   deps: EngineDeps,
-  pull: { pr: number; headSha: string },
+  pull: { pr: number; headSha: string; nodeId?: string | undefined },
   method: MergeMethod,
   why: string,
 ): Promise<AutoMergeRecord> {
   const merged = await deps.port.mergePull(pull.pr, pull.headSha, method);
-  return "merged" in merged
-    ? { method, clean: true, merged: true }
-    : { method, clean: true, refused: `GitHub refused auto-merge (${why}) and the merge: ${merged.refused}` };
+  if ("merged" in merged) return { method, clean: true, merged: true };
+  const refused = `GitHub refused auto-merge (${why}) and the merge: ${merged.refused}`;
+  if (!merged.queue || pull.nodeId === undefined) return { method, clean: true, refused };
+  const queued = await deps.port.enqueuePull({ nodeId: pull.nodeId, headSha: pull.headSha });
+  return "queued" in queued
+    ? { method, clean: true, queued: pull.headSha }
+    : { method, clean: true, refused: `${refused}; and adding it to the merge queue: ${queued.refused}` };
 }
 
 /**

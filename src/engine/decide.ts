@@ -277,6 +277,7 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
           step,
           pr: pr.number,
           headSha: pr.headSha,
+          ...(pr.nodeId !== undefined ? { nodeId: pr.nodeId } : {}),
           ...(auto.method !== undefined ? { method: auto.method } : {}),
         },
       ],
@@ -314,6 +315,8 @@ function autoMergeView(snapshot: Snapshot, view: StepView, pr: PullInfo, rec: St
   if (!snapshot.automerge?.includes(view.step.id) || pr.draft) return undefined;
   if (pr.autoMerge) return { state: "on", method: pr.autoMerge.method };
   const asked = rec.autoMerge?.pr === pr.number ? rec.autoMerge : undefined;
+  // In the merge queue at this head; a push took it out (GitHub drops a PR whose head moved): merged again below.
+  if (asked?.queued === pr.headSha) return { state: "queued" };
   if (asked?.refused !== undefined) return { state: "refused", reason: asked.refused };
   if (asked?.clean && asked.method !== undefined && !asked.merged)
     return view.humanCommits ? { state: "people-commits" } : { state: "merging", method: asked.method };

@@ -122,8 +122,11 @@ export type Action =
   /** Close a step PR and delete its branch; `peopleCommits`: its head is a person's commit (the comment says how to get it back). */
   | { kind: "close"; step: PlannedStep; pr: number; why: CloseReason; peopleCommits?: boolean }
   | { kind: "automerge"; step: PlannedStep; pr: number; nodeId: string; headSha: string }
-  /** Merge a step PR GitHub called clean when asked for auto-merge, at the head decide saw. */
-  | { kind: "merge"; step: PlannedStep; pr: number; headSha: string; method?: string };
+  /**
+   * Merge a step PR GitHub called clean when asked for auto-merge, at the head decide saw (added to the merge queue
+   * instead, by its node id, where the base takes no direct merge).
+   */
+  | { kind: "merge"; step: PlannedStep; pr: number; headSha: string; nodeId?: string; method?: string };
 
 /** Where GitHub's auto-merge stands on an open step PR configured for it. */
 export type AutoMergeView =
@@ -138,7 +141,12 @@ export type AutoMergeView =
    * Nothing is left to wait for (GitHub says the PR is clean, or refused auto-merge for it): GitHub does not auto-merge
    * such a PR, so Handover merges it itself, with the method GitHub's answer named (or the first the repo allows).
    */
-  | { state: "merging"; method?: string };
+  | { state: "merging"; method?: string }
+  /**
+   * The base takes no direct merge: Handover added the PR to its merge queue, where GitHub merges it once the required
+   * checks pass on its merge group (at this head; a push takes it out, and Handover adds it again).
+   */
+  | { state: "queued" };
 
 /** Why a step PR is closed; render/ writes the comment. */
 export type CloseReason =

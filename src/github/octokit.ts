@@ -245,6 +245,12 @@ export const ENABLE_AUTO_MERGE = `mutation EnableAutoMerge($pullRequestId: ID!, 
   }
 }`;
 
+export const ENQUEUE_PULL = `mutation EnqueuePull($pullRequestId: ID!, $expectedHeadOid: GitObjectID!) {
+  enqueuePullRequest(input: {pullRequestId: $pullRequestId, expectedHeadOid: $expectedHeadOid}) {
+    mergeQueueEntry { position }
+  }
+}`;
+
 /** The step's branch, PR and guard check run: three mutations GitHub runs one after another in one request. */
 const OPEN_STEP_FIELDS = `createRef(input: {repositoryId: $repositoryId, name: $ref, oid: $oid}) { ref { name } }
   createPullRequest(input: {repositoryId: $repositoryId, baseRefName: $base, headRefName: $head, title: $title, body: $body, draft: $draft}) {
@@ -263,6 +269,18 @@ const ANNOTATIONS_MAX = 50;
 
 /** GitHub refuses auto-merge on a PR that could merge now ("Pull request Pull request is in clean status"). */
 const CLEAN_STATUS = /is in clean status/;
+/** GitHub's refusal of a direct merge into a branch that requires a merge queue (REST 405). */
+const THROUGH_QUEUE = /must be made through the merge queue/i;
+
+/**
+ * GitHub's words when a mutation refuses: a GraphQL refusal comes as `errors` in a 200 answer; an HTTP error (5xx, a
+ * rate limit) is thrown again, to be retried like any other.
+ */
+function graphqlRefusal(err: unknown): string {
+  const errors = (err as { errors?: { message?: string }[] }).errors;
+  if (!Array.isArray(errors)) throw err;
+  return errors.map((e) => e.message ?? "").join("; ");
+}
 
 /** A read of the repository's REST API: path below `/repos/{owner}/{repo}`, and its parameters. */
 export interface Read {
@@ -1082,10 +1100,7 @@ export class OctokitPort implements GitHubPort {
       await this.octokit.graphql(ENABLE_AUTO_MERGE, { pullRequestId: pull.nodeId, mergeMethod: method.toUpperCase() });
       return { enabled: true };
     } catch (err) {
-      // A GraphQL refusal comes as `errors` in a 200 answer; an HTTP error (5xx, rate limit) is retried like any other.
-      const errors = (err as { errors?: { message?: string }[] }).errors;
-      if (!Array.isArray(errors)) throw err;
-      const refused = errors.map((e) => e.message ?? "").join("; ");
+      const refused = graphqlRefusal(err);
       return { refused, clean: CLEAN_STATUS.test(refused) };
     }
   }
@@ -1094,7 +1109,7 @@ export class OctokitPort implements GitHubPort {
     number: number,
     headSha: string,
     method: MergeMethod,
-  ): Promise<{ merged: true } | { refused: string }> {
+  ): Promise<{ merged: true } | { refused: string; queue?: true }> {
     try {
       await this.send("PUT", `/pulls/${number}/merge`, { sha: headSha, merge_method: method });
       return { merged: true };
@@ -1102,7 +1117,18 @@ export class OctokitPort implements GitHubPort {
       const kind = classify(err);
       if (kind === "transient" || kind === "rate-limit") throw err;
       const message = (err as { response?: { data?: { message?: unknown } } }).response?.data?.message;
-      return { refused: typeof message === "string" ? message : String(err) };
+      const refused = typeof message === "string" ? message : String(err);
+      return { refused, ...(THROUGH_QUEUE.test(refused) ? { queue: true as const } : {}) };
+    }
+  }
+
+  async enqueuePull(pull: { nodeId: string; headSha: string }): Promise<{ queued: true } | { refused: string }> {
+    try {
+      this.forgetReads();
+      await this.octokit.graphql(ENQUEUE_PULL, { pullRequestId: pull.nodeId, expectedHeadOid: pull.headSha });
+      return { queued: true };
+    } catch (err) {
+      return { refused: graphqlRefusal(err) };
     }
   }
 

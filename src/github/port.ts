@@ -163,8 +163,21 @@ export interface GitHubPort {
    * no, and `clean` that the PR could merge right now (GitHub refuses auto-merge then: nothing is left to wait for).
    */
   enableAutoMerge(pull: { nodeId: string }, method: MergeMethod): Promise<AutoMergeAnswer>;
-  /** Merge a PR at exactly this head (409 when it moved); `refused` carries GitHub's message when it says no. */
-  mergePull(number: number, headSha: string, method: MergeMethod): Promise<{ merged: true } | { refused: string }>;
+  /**
+   * Merge a PR at exactly this head (409 when it moved); `refused` carries GitHub's message when it says no, and `queue`
+   * that the base takes no direct merge: it requires its merge queue (`enqueuePull`).
+   */
+  mergePull(
+    number: number,
+    headSha: string,
+    method: MergeMethod,
+  ): Promise<{ merged: true } | { refused: string; queue?: true }>;
+  /**
+   * Add a PR to its base's merge queue at exactly this head (GraphQL enqueuePullRequest, GitHub's "Merge when ready"):
+   * GitHub merges it once the required checks pass on its merge group. `refused` carries GitHub's message when it says
+   * no.
+   */
+  enqueuePull(pull: { nodeId: string; headSha: string }): Promise<{ queued: true } | { refused: string }>;
 
   /** The commits of a PR, oldest first (a rebase merge puts each of them on the base). */
   pullCommits(pull: number): Promise<CommitInfo[]>;

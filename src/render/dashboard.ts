@@ -47,6 +47,7 @@ const AUTO_MERGE_STATE: Record<AutoMergeView["state"], string> = {
   off: ", auto-merge turned off",
   "people-commits": ", auto-merge not enabled (people's commits)",
   merging: ", merging now (nothing left to wait for)",
+  queued: ", added to the merge queue",
 };
 
 const HOLD_STATE: Record<ScheduleHold["kind"], string> = {

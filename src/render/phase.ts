@@ -130,22 +130,27 @@ const WORDS: Words = {
     next: "`/handover resume` continues: no gate advances and no PR opens while paused.",
   }),
   review: ({ pr, draft, peopleCommits, autoMerge, behind }, step) =>
-    autoMerge?.state === "merging"
+    autoMerge?.state === "queued"
       ? {
-          headline: `#${pr} (${step}) has nothing left to wait for, so GitHub does not auto-merge it: Handover merges it now${autoMerge.method ? ` (${autoMerge.method})` : ""}.`,
-          next: "Nothing to do; the gate starts at the merge.",
+          headline: `Handover added #${pr} (${step}) to the merge queue: the default branch takes no direct merge. GitHub merges it once the required checks pass on its merge group.`,
+          next: "Nothing to do; the gate starts at the merge. Should GitHub take it out of the queue (a check failed on its group, or never reported), fix the cause and add it again with Merge when ready.",
         }
-      : autoMerge?.state === "on" || autoMerge?.state === "enabling"
+      : autoMerge?.state === "merging"
         ? {
-            headline: `#${pr} (${step}) merges by itself (GitHub auto-merge${autoMerge.state === "on" ? `, ${autoMerge.method}` : ""}) once branch protection's required reviews and checks pass.`,
-            next: "Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself.",
+            headline: `#${pr} (${step}) has nothing left to wait for, so GitHub does not auto-merge it: Handover merges it now${autoMerge.method ? ` (${autoMerge.method})` : ""}.`,
+            next: "Nothing to do; the gate starts at the merge.",
           }
-        : {
-            headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}${behind ? BEHIND : ""}${autoMerge ? autoMergeNote(autoMerge) : ""}`,
-            next: behind
-              ? `${UPDATE_BRANCH}, then merge it; the gate starts at the merge.`
-              : "Merge it when it looks right; the gate starts at the merge.",
-          },
+        : autoMerge?.state === "on" || autoMerge?.state === "enabling"
+          ? {
+              headline: `#${pr} (${step}) merges by itself (GitHub auto-merge${autoMerge.state === "on" ? `, ${autoMerge.method}` : ""}) once branch protection's required reviews and checks pass.`,
+              next: "Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself.",
+            }
+          : {
+              headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}${behind ? BEHIND : ""}${autoMerge ? autoMergeNote(autoMerge) : ""}`,
+              next: behind
+                ? `${UPDATE_BRANCH}, then merge it; the gate starts at the merge.`
+                : "Merge it when it looks right; the gate starts at the merge.",
+            },
   "rollback-failed": ({ reason }, step) => ({
     headline: `Rollback of ${step} failed: ${reason}`,
     next: "Fix the cluster, then `/handover retry`, or `/handover abort`.",

@@ -91,6 +91,11 @@ export interface SimPull {
   autoMerge: { enabledBy: string; method: MergeMethod; enabledAt: number } | null;
   /** In the merge queue: who queued it, and its merge group (the group's commit and branch, the base it was made on). */
   queued?: { by: string; sha: string; branch: string; baseSha: string; at: number } | null;
+  /**
+   * The head the PR last left the queue with: auto-merge adds a PR to the queue when its requirements become met, not
+   * again at the head that just dropped out (a push, a review or a new request does).
+   */
+  dequeuedHead?: string;
 }
 
 export interface SimIssue {

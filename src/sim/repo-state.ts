@@ -535,7 +535,8 @@ export class RepoState {
 
   /**
    * GitHub's side of auto-merge: every open PR with auto-merge on whose requirements are now met (not a draft, branch
-   * protection's reviews and required checks, no conflict) is merged, as the person who enabled it.
+   * protection's reviews and required checks, no conflict) is merged, as the person who enabled it; where the base
+   * requires a merge queue, it is added to the queue instead (not again at a head that just left it).
    */
   runAutoMerge(): void {
     if (this.autoMerging) return;
@@ -545,7 +546,9 @@ export class RepoState {
         const auto = pr.pull.autoMerge;
         if (!auto || pr.pull.draft || this.protectionBlocks(pr) || !("tree" in this.mergeResult(pr))) continue;
         try {
-          this.mergePull(pr.number, actorFor(auto.enabledBy), { method: auto.method });
+          if (!this.queueRequired(pr)) this.mergePull(pr.number, actorFor(auto.enabledBy), { method: auto.method });
+          else if (!pr.pull.queued && pr.pull.dequeuedHead !== pr.pull.headSha)
+            this.enqueuePull(pr, actorFor(auto.enabledBy));
         } catch (err) {
           // GitHub leaves auto-merge on and tries again on the next change (a rebase that cannot replay, say).
           if (!(err instanceof SimHttpError)) throw err;
@@ -568,9 +571,11 @@ export class RepoState {
    * "Merge when ready" where the default branch requires a merge queue: GitHub checks the PR as for a merge (but not
    * whether it is up to date: its group is made on the base's tip), then makes its merge group at once (a queue of one).
    */
-  enqueuePull(pr: SimPullRequest, actor: Actor): void {
+  enqueuePull(pr: SimPullRequest, actor: Actor, expectedHead?: string): void {
     if (!this.queueRequired(pr)) throw unprocessable("The base branch does not require a merge queue");
     if (pr.state !== "open" || pr.pull.draft) throw NOT_MERGEABLE();
+    if (expectedHead !== undefined && expectedHead !== pr.pull.headSha)
+      throw unprocessable("Head branch was modified. Review and try the merge again.");
     if (pr.pull.queued) return;
     const blocked = this.protectionBlocks(pr);
     if (blocked) throw notAllowed(blocked);
@@ -636,6 +641,7 @@ export class RepoState {
   private leaveQueue(pr: SimPullRequest, actor: Actor, reason: string): void {
     this.dropGroup(pr, "dequeued");
     pr.pull.queued = null;
+    pr.pull.dequeuedHead = pr.pull.headSha;
     this.emitIssueEvent(pr, "dequeued", actor, { reason });
   }
 

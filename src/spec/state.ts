@@ -38,7 +38,8 @@ export const stepRecord = z.object({
   /**
    * GitHub's auto-merge asked for once on this PR (never again, even when a person turns it off): the method it merges
    * with, `clean` when the PR could merge at once (GitHub refuses auto-merge then, so Handover merges it itself),
-   * `merged` once Handover did, or why GitHub refused.
+   * `merged` once Handover did, `queued` with the head Handover added to the merge queue instead (a base that takes no
+   * direct merge), or why GitHub refused.
    */
   autoMerge: z
     .object({
@@ -47,6 +48,7 @@ export const stepRecord = z.object({
       method: z.string().optional(),
       clean: z.boolean().optional(),
       merged: z.boolean().optional(),
+      queued: z.string().optional(),
       refused: z.string().optional(),
     })
     .optional(),

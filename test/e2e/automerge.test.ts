@@ -3,6 +3,7 @@
 // never prepare or decommission.
 import { describe, expect, it } from "vitest";
 import { readDirTree } from "../../src/cli/disk.js";
+import { ENQUEUE_PULL } from "../../src/github/octokit.js";
 import { planMigration } from "../../src/plan/index.js";
 import { rehearse, type RehearsalOptions } from "../../src/rehearse/run.js";
 import type { GitHubSim } from "../../src/sim/index.js";
@@ -172,6 +173,36 @@ describe("auto-merge through the App and the simulator", () => {
     expect(asked).toEqual([...new Set(asked)]);
     expect(asked).toHaveLength(6);
     expect(pullOf(sim, "release-canary").pull.merged).toBe(true);
+  }, 180_000);
+
+  it("a default branch that merges only through a merge queue: Handover adds each clean release and adopt PR to the queue, where it lands once the guard passes on its group", async () => {
+    const lines: string[] = [];
+    const { report, sim } = await withAutomerge("automerge: [release, adopt]\n", {
+      repo: { mergeQueue: true },
+      onEvent: (_at, line) => lines.push(line),
+    });
+    expect([report.completed, report.duplicate_prs, report.violations]).toEqual([true, 0, []]);
+    const automerged = report.steps.filter((s) => s.id.startsWith("release-") || s.id.startsWith("adopt-"));
+    expect(automerged).toHaveLength(6);
+    const enqueues = sim.graphqlRequests.filter((r) => r.query === ENQUEUE_PULL);
+    for (const step of automerged) {
+      const pr = pullOf(sim, step.id);
+      // Queued by Handover once, at its head; landed as its merge group's commit, with the guard passed on it.
+      expect(enqueues.filter((r) => r.variables.pullRequestId === `PR_${pr.id}`)).toEqual([
+        { query: ENQUEUE_PULL, variables: { pullRequestId: `PR_${pr.id}`, expectedHeadOid: pr.pull.headSha } },
+      ]);
+      const group = sim.repo.objects.getCommit(pr.pull.mergeCommitSha ?? "");
+      expect([pr.pull.mergedBy, group?.committer.name, group?.parents[1]]).toEqual([BOT, "GitHub", pr.pull.headSha]);
+      expect(sim.repo.checkState(pr.pull.mergeCommitSha ?? "", "handover/guard")).toBe("success");
+      expect(lines.filter((l) => l.startsWith("operator:") && l.includes(`#${pr.number} `))).not.toContainEqual(
+        expect.stringMatching(/added .* to the merge queue/),
+      );
+    }
+    // The direct merge GitHub refused (once per step: GitHub refuses auto-merge on a clean PR), then the queue.
+    const merges = sim.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/merge"));
+    expect(merges.map((r) => r.status)).toEqual(automerged.map(() => 405));
+    // Prepare and decommission are a person's: queued by the operator.
+    for (const id of ["prepare", "decommission"]) expect(pullOf(sim, id).pull.mergedBy).toBe("operator");
   }, 180_000);
 
   it.each([3, 11])(

@@ -143,7 +143,8 @@ const crowd = fc.record({
   upToDate: fc.boolean(),
   /**
    * Branch protection requires a merge queue and the guard (the operator queues each PR; it lands once the guard passed
-   * on its group). Only where the queue's merge commit is what the repo allows, and without auto-merge.
+   * on its group; Handover queues the steps `automerge` names). Only where the queue's merge commit is what the repo
+   * allows.
    */
   mergeQueue: fc.constantFrom(false, false, true),
   acts: fc.array(act, { minLength: 1, maxLength: 5 }),
@@ -327,7 +328,7 @@ async function meddle(drawn: Crowd): Promise<void> {
       merge: drawn.merge,
       ...(drawn.reviews ? { reviews: drawn.reviews } : {}),
       ...(drawn.upToDate && drawn.merge !== "rebase" ? { upToDate: true } : {}),
-      ...(drawn.mergeQueue && drawn.merge === "merge" && !drawn.automerge ? { mergeQueue: true } : {}),
+      ...(drawn.mergeQueue && drawn.merge === "merge" ? { mergeQueue: true } : {}),
     },
     ...(drawn.chaos == null ? {} : { chaosSeed: drawn.chaos }),
     onStep: (event, step, sim) => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { schema as githubSchema, validate as validateQuery } from "@octokit/graphql-schema";
 import { buildClientSchema, getVariableValues, Kind, parse } from "graphql";
 import { readDirTree } from "../../src/cli/disk.js";
-import { ENABLE_AUTO_MERGE, OPEN_STEP_CHECKED } from "../../src/github/octokit.js";
+import { ENABLE_AUTO_MERGE, ENQUEUE_PULL, OPEN_STEP_CHECKED } from "../../src/github/octokit.js";
 import type { RehearsalOptions, RehearsalReport, ScriptedComment } from "../../src/rehearse/run.js";
 import type { SimResponse } from "../../src/sim/index.js";
 import type { GraphqlRequest } from "../../src/sim/routes/graphql.js";
@@ -235,6 +235,24 @@ describe("the simulator's answers fit GitHub's OpenAPI description", () => {
       "GET /repos/{owner}/{repo}/pulls/{pull_number} 200",
     ])
       expect([...seen.operations]).toContain(key);
+  });
+
+  it("in a merge-queue repo with auto-merge on release steps: the refused merge and the queue's mutation, GitHub's way", {
+    timeout: 120_000,
+  }, async () => {
+    const seen: Seen = { operations: new Set(), problems: [] };
+    const files = await readDirTree("examples/config-repo");
+    files.set(".github/handover.yml", `${files.get(".github/handover.yml") ?? ""}\nautomerge: [release]\n`);
+    const { report } = await run("examples/config-repo", EXAMPLE_ISSUE, {
+      files,
+      repo: { mergeQueue: true },
+      onSim: watch(seen),
+    });
+    expect(report.completed).toBe(true);
+    expect([...new Set(seen.problems)]).toEqual([]);
+    expect(seen.graphql?.filter((r) => r.query === ENQUEUE_PULL)).toHaveLength(3);
+    expect(graphqlProblems(seen.graphql ?? [])).toEqual([]);
+    expect([...seen.operations]).toContain("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge 405");
   });
 
   it("in a rehearsal with a rollback: the close of the next step's PR and the revert PR are answered GitHub's way", {

@@ -139,6 +139,25 @@ function mutations(ctx: RouteContext): Record<string, Mutation> {
       found.repo.enableAutoMerge(found.issue, ctx.actor(req), method);
       return { pullRequest: pullRequestNode(found.repo, found.issue) };
     },
+    enqueuePullRequest(input, req) {
+      const found = pullById(ctx, input.pullRequestId);
+      const expected = typeof input.expectedHeadOid === "string" ? input.expectedHeadOid : undefined;
+      try {
+        found.repo.enqueuePull(found.issue, ctx.actor(req), expected);
+      } catch (err) {
+        throw err instanceof SimHttpError ? refusal(err) : err;
+      }
+      const queued = found.issue.pull.queued;
+      return {
+        mergeQueueEntry: {
+          id: `MQE_${found.issue.number}`,
+          position: 1,
+          state: "AWAITING_CHECKS",
+          enqueuedAt: iso(queued?.at ?? found.repo.now()),
+          pullRequest: pullRequestNode(found.repo, found.issue),
+        },
+      };
+    },
     createRef(input, req) {
       const repo = repositoryById(ctx, input.repositoryId);
       const name = String(input.name);
@@ -203,7 +222,7 @@ function parsed(query: string): DocumentNode {
 }
 
 /**
- * POST /graphql: the mutations Handover sends (enablePullRequestAutoMerge, createRef, createPullRequest,
+ * POST /graphql: the mutations Handover sends (enablePullRequestAutoMerge, enqueuePullRequest, createRef, createPullRequest,
  * createCheckRun), any number in one document, run one after another as GitHub runs a mutation's fields; a field GitHub
  * refuses is `null` with an entry in `errors` (answered 200) and the next field still runs. Anything else is answered
  * with a GraphQL error naming what the sim does not simulate.

@@ -940,6 +940,53 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
     done(scope);
   });
 
+  /** GitHub's REST refusal of a direct merge into a branch that requires a merge queue. */
+  const THROUGH_QUEUE = { message: "Changes must be made through the merge queue" };
+  const ENQUEUE = `mutation EnqueuePull($pullRequestId: ID!, $expectedHeadOid: GitObjectID!) {
+  enqueuePullRequest(input: {pullRequestId: $pullRequestId, expectedHeadOid: $expectedHeadOid}) {
+    mergeQueueEntry { position }
+  }
+}`;
+
+  it("clean, and the default branch takes no direct merge: added to the merge queue at the head decide saw", async () => {
+    const scope = refusedClean()
+      .put(`${R}/pulls/8/merge`, { sha: "c-new", merge_method: "merge" })
+      .reply(405, THROUGH_QUEUE)
+      .post("/graphql", { query: ENQUEUE, variables: { pullRequestId: "PR_kwDO8", expectedHeadOid: "c-new" } })
+      .reply(200, { data: { enqueuePullRequest: { mergeQueueEntry: { position: 1 } } } });
+    expect(await act(deps(), observed(), action)).toStrictEqual({
+      step: "release-canary",
+      record: { autoMerge: { pr: 8, at: NOW, method: "merge", clean: true, queued: "c-new" } },
+    });
+    expect(seen.matched).toEqual([`GET ${R}`, "POST /graphql", `PUT ${R}/pulls/8/merge`, "POST /graphql"]);
+    done(scope);
+  });
+
+  it("the queue refuses too: both refusals kept for the dashboard", async () => {
+    const scope = refusedClean()
+      .put(`${R}/pulls/8/merge`)
+      .reply(405, THROUGH_QUEUE)
+      .post("/graphql")
+      .reply(200, {
+        data: { enqueuePullRequest: null },
+        errors: [{ type: "UNPROCESSABLE", path: ["enqueuePullRequest"], message: "Pull Request is not mergeable" }],
+      });
+    expect(await act(deps(), observed(), action)).toStrictEqual({
+      step: "release-canary",
+      record: {
+        autoMerge: {
+          pr: 8,
+          at: NOW,
+          method: "merge",
+          clean: true,
+          refused:
+            "GitHub refused auto-merge (Pull request Pull request is in clean status) and the merge: Changes must be made through the merge queue; and adding it to the merge queue: Pull Request is not mergeable",
+        },
+      },
+    });
+    done(scope);
+  });
+
   it("clean, but the head moved meanwhile (409): nothing merged, the reason kept", async () => {
     const scope = refusedClean()
       .put(`${R}/pulls/8/merge`)

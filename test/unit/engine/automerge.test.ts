@@ -90,16 +90,52 @@ describe("decide: GitHub's auto-merge on a step PR", () => {
   it("GitHub called it clean when asked: merge it, at the head decide saw, with the method kept, then look again", () => {
     expect(decide({ ...snapshot(clean(), open()), ...AUTO })).toStrictEqual({
       hidden: clean(),
-      actions: [{ kind: "merge", step: step("release-canary"), pr: 102, headSha: "prhead", method: "squash" }],
+      actions: [
+        {
+          kind: "merge",
+          step: step("release-canary"),
+          pr: 102,
+          headSha: "prhead",
+          nodeId: "PR_kw1",
+          method: "squash",
+        },
+      ],
       again: true,
       phase: review({ state: "merging", method: "squash" }),
     });
   });
 
+  it("added to the merge queue at this head (the base takes no direct merge): nothing more is asked of GitHub", () => {
+    const queued = clean({ queued: "prhead" });
+    expect(decide({ ...snapshot(queued, open()), ...AUTO })).toStrictEqual({
+      hidden: queued,
+      actions: [],
+      again: false,
+      phase: review({ state: "queued" }),
+    });
+  });
+
+  it("added to the merge queue at another head (Handover re-planned the PR since; GitHub took it out): merged again", () => {
+    const decision = decide({ ...snapshot(clean({ queued: "oldhead" }), open()), ...AUTO });
+    expect([decision.actions, decision.phase]).toStrictEqual([
+      [
+        {
+          kind: "merge",
+          step: step("release-canary"),
+          pr: 102,
+          headSha: "prhead",
+          nodeId: "PR_kw1",
+          method: "squash",
+        },
+      ],
+      review({ state: "merging", method: "squash" }),
+    ]);
+  });
+
   it("GitHub calls the PR clean before it is asked (a state lost after asking, say): merged, GitHub not asked", () => {
     expect(decide({ ...snapshot(HIDDEN, open({ mergeableState: "clean" })), ...AUTO })).toStrictEqual({
       hidden: HIDDEN,
-      actions: [{ kind: "merge", step: step("release-canary"), pr: 102, headSha: "prhead" }],
+      actions: [{ kind: "merge", step: step("release-canary"), pr: 102, headSha: "prhead", nodeId: "PR_kw1" }],
       again: true,
       phase: review({ state: "merging" }),
     });
@@ -156,6 +192,20 @@ describe("the dashboard of an auto-merge step", () => {
       "**#102 (release-canary) has nothing left to wait for, so GitHub does not auto-merge it: Handover merges it now (merge).**",
       "Next: Nothing to do; the gate starts at the merge.",
       "| 2 | release-canary | 👀 PR open, merging now (nothing left to wait for) | #102 | replicore-a: 2 check(s), soak 15m |",
+    ]);
+  });
+
+  it("added to the merge queue: says so, and what to do should GitHub take it out", () => {
+    const queued = hiddenWith({
+      steps: {
+        ...doneBefore("release-canary"),
+        "release-canary": { autoMerge: { pr: 102, at: NOW, method: "merge", clean: true, queued: "prhead" } },
+      },
+    });
+    expect(lines(queued)).toStrictEqual([
+      "**Handover added #102 (release-canary) to the merge queue: the default branch takes no direct merge. GitHub merges it once the required checks pass on its merge group.**",
+      "Next: Nothing to do; the gate starts at the merge. Should GitHub take it out of the queue (a check failed on its group, or never reported), fix the cause and add it again with Merge when ready.",
+      "| 2 | release-canary | 👀 PR open, added to the merge queue | #102 | replicore-a: 2 check(s), soak 15m |",
     ]);
   });
 

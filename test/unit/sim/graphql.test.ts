@@ -145,7 +145,7 @@ describe("GraphQL mutations", () => {
 
   it("a query, or a mutation it does not simulate, is refused as a whole and changes nothing", async () => {
     const named =
-      "GitHubSim simulates only the mutations enablePullRequestAutoMerge, createRef, createPullRequest, createCheckRun";
+      "GitHubSim simulates only the mutations enablePullRequestAutoMerge, enqueuePullRequest, createRef, createPullRequest, createCheckRun";
     expect(await post("query { viewer { login } }")).toEqual({
       data: null,
       errors: [{ type: "SIMULATOR", message: named }],
