@@ -315,7 +315,8 @@ function autoMergeView(snapshot: Snapshot, view: StepView, pr: PullInfo, rec: St
   if (!snapshot.automerge?.includes(view.step.id) || pr.draft) return undefined;
   if (pr.autoMerge) return { state: "on", method: pr.autoMerge.method };
   const asked = rec.autoMerge?.pr === pr.number ? rec.autoMerge : undefined;
-  // In the merge queue at this head; a push took it out (GitHub drops a PR whose head moved): merged again below.
+  // Added to the merge queue at this head. At another, a push took it out (GitHub drops a PR whose head moved): Handover's
+  // own re-planned head is merged (queued) again below, one with people's commits is theirs.
   if (asked?.queued === pr.headSha) return { state: "queued" };
   if (asked?.refused !== undefined) return { state: "refused", reason: asked.refused };
   if (asked?.clean && asked.method !== undefined && !asked.merged)

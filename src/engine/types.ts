@@ -144,7 +144,7 @@ export type AutoMergeView =
   | { state: "merging"; method?: string }
   /**
    * The base takes no direct merge: Handover added the PR to its merge queue, where GitHub merges it once the required
-   * checks pass on its merge group (at this head; a push takes it out, and Handover adds it again).
+   * checks pass on its merge group (at this head: a push takes it out, and Handover adds its own re-planned head again).
    */
   | { state: "queued" };
 

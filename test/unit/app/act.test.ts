@@ -940,6 +940,20 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
     done(scope);
   });
 
+  /** What the state keeps when GitHub refused auto-merge on the clean PR, then what Handover did instead. */
+  const refusedAfterClean = (merge: string) => ({
+    step: "release-canary",
+    record: {
+      autoMerge: {
+        pr: 8,
+        at: NOW,
+        method: "merge",
+        clean: true,
+        refused: `GitHub refused auto-merge (Pull request Pull request is in clean status) and the merge: ${merge}`,
+      },
+    },
+  });
+
   /** GitHub's REST refusal of a direct merge into a branch that requires a merge queue. */
   const THROUGH_QUEUE = { message: "Changes must be made through the merge queue" };
   const ENQUEUE = `mutation EnqueuePull($pullRequestId: ID!, $expectedHeadOid: GitObjectID!) {
@@ -971,19 +985,11 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
         data: { enqueuePullRequest: null },
         errors: [{ type: "UNPROCESSABLE", path: ["enqueuePullRequest"], message: "Pull Request is not mergeable" }],
       });
-    expect(await act(deps(), observed(), action)).toStrictEqual({
-      step: "release-canary",
-      record: {
-        autoMerge: {
-          pr: 8,
-          at: NOW,
-          method: "merge",
-          clean: true,
-          refused:
-            "GitHub refused auto-merge (Pull request Pull request is in clean status) and the merge: Changes must be made through the merge queue; and adding it to the merge queue: Pull Request is not mergeable",
-        },
-      },
-    });
+    expect(await act(deps(), observed(), action)).toStrictEqual(
+      refusedAfterClean(
+        "Changes must be made through the merge queue; and adding it to the merge queue: Pull Request is not mergeable",
+      ),
+    );
     done(scope);
   });
 
@@ -991,19 +997,9 @@ describe("act: automerge (GraphQL enablePullRequestAutoMerge)", () => {
     const scope = refusedClean()
       .put(`${R}/pulls/8/merge`)
       .reply(409, { message: "Head branch was modified. Review and try the merge again." });
-    expect(await act(deps(), observed(), action)).toStrictEqual({
-      step: "release-canary",
-      record: {
-        autoMerge: {
-          pr: 8,
-          at: NOW,
-          method: "merge",
-          clean: true,
-          refused:
-            "GitHub refused auto-merge (Pull request Pull request is in clean status) and the merge: Head branch was modified. Review and try the merge again.",
-        },
-      },
-    });
+    expect(await act(deps(), observed(), action)).toStrictEqual(
+      refusedAfterClean("Head branch was modified. Review and try the merge again."),
+    );
     done(scope);
   });
 });

@@ -87,19 +87,20 @@ describe("decide: GitHub's auto-merge on a step PR", () => {
       },
     });
 
+  /** The merge of the open PR, at its head, with the method GitHub's answer named (queued instead where it must be). */
+  const MERGE_SQUASH = {
+    kind: "merge",
+    step: step("release-canary"),
+    pr: 102,
+    headSha: "prhead",
+    nodeId: "PR_kw1",
+    method: "squash",
+  } as const;
+
   it("GitHub called it clean when asked: merge it, at the head decide saw, with the method kept, then look again", () => {
     expect(decide({ ...snapshot(clean(), open()), ...AUTO })).toStrictEqual({
       hidden: clean(),
-      actions: [
-        {
-          kind: "merge",
-          step: step("release-canary"),
-          pr: 102,
-          headSha: "prhead",
-          nodeId: "PR_kw1",
-          method: "squash",
-        },
-      ],
+      actions: [MERGE_SQUASH],
       again: true,
       phase: review({ state: "merging", method: "squash" }),
     });
@@ -118,16 +119,7 @@ describe("decide: GitHub's auto-merge on a step PR", () => {
   it("added to the merge queue at another head (Handover re-planned the PR since; GitHub took it out): merged again", () => {
     const decision = decide({ ...snapshot(clean({ queued: "oldhead" }), open()), ...AUTO });
     expect([decision.actions, decision.phase]).toStrictEqual([
-      [
-        {
-          kind: "merge",
-          step: step("release-canary"),
-          pr: 102,
-          headSha: "prhead",
-          nodeId: "PR_kw1",
-          method: "squash",
-        },
-      ],
+      [MERGE_SQUASH],
       review({ state: "merging", method: "squash" }),
     ]);
   });
