@@ -336,8 +336,13 @@ class Rehearsal {
         if (!current.pull.reviews.some((r) => r.user === reviewer && r.state === "APPROVED"))
           sim.approvePull(number, reviewer);
       }
-      if (current.pull.autoMerge) {
-        this.log(`operator: leaves #${number} (${what}) to GitHub's auto-merge`);
+      // With a merge queue, GitHub's auto-merge adds the PR to the queue; one that leaves it (a group that failed or timed
+      // out) is not added again by GitHub: the operator looks again (waiting in the queue is no attempt: GitHub's timeout
+      // ends it), and queues it below once it is out.
+      if (current.pull.autoMerge && !(repo.mergeQueue && !current.pull.queued && attempt > 0)) {
+        if (attempt === 0) this.log(`operator: leaves #${number} (${what}) to GitHub's auto-merge`);
+        if (repo.mergeQueue)
+          this.schedule(REVIEW_DELAY, () => this.merge(number, what, Math.max(attempt, 1), autoStep));
         return;
       }
       // A step handover.yml marks for auto-merge is left to it until Handover says it could not be enabled (a fault

@@ -143,7 +143,7 @@ const WORDS: Words = {
         : autoMerge?.state === "on" || autoMerge?.state === "enabling"
           ? {
               headline: `#${pr} (${step}) merges by itself (GitHub auto-merge${autoMerge.state === "on" ? `, ${autoMerge.method}` : ""}) once branch protection's required reviews and checks pass.`,
-              next: "Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself.",
+              next: "Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself. With a merge queue, GitHub adds it to the queue once it can merge, but not again once it left: should it leave, add it again with Merge when ready.",
             }
           : {
               headline: `Waiting for #${pr} (${step}) to be reviewed and merged.${draft ? DRAFT : ""}${peopleCommits ? PEOPLE : ""}${behind ? BEHIND : ""}${autoMerge ? autoMergeNote(autoMerge) : ""}`,

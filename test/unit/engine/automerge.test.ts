@@ -168,7 +168,7 @@ describe("the dashboard of an auto-merge step", () => {
   it("on: merges by itself", () => {
     expect(lines(HIDDEN, { autoMerge: { method: "squash", enabledBy: "handover[bot]" } })).toStrictEqual([
       "**#102 (release-canary) merges by itself (GitHub auto-merge, squash) once branch protection's required reviews and checks pass.**",
-      "Next: Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself.",
+      "Next: Nothing to do unless a review is required; the gate starts at the merge. Turn auto-merge off on the PR to merge it yourself. With a merge queue, GitHub adds it to the queue once it can merge, but not again once it left: should it leave, add it again with Merge when ready.",
       "| 2 | release-canary | 👀 PR open, auto-merge on | #102 | replicore-a: 2 check(s), soak 15m |",
     ]);
   });
