@@ -289,8 +289,12 @@ function pullPhase(snapshot: Snapshot, view: StepView, pr: PullInfo): Decision |
   return { ...hold(hidden, "handover:running", step.id, review), ...recheckOf(view, pr, snapshot.now) };
 }
 
-/** How soon an open step PR whose mergeability GitHub had not worked out yet is looked at again. */
+/**
+ * How soon an open step PR whose mergeability GitHub had not worked out yet is looked at again: a minute, then as long
+ * again as GitHub has taken so far, at most 10 minutes (a PR GitHub never works out is not read every minute for good).
+ */
 const MERGEABLE_RECHECK_MS = 60_000;
+const MERGEABLE_RECHECK_MAX_MS = 10 * 60_000;
 
 /** Handover's own open PR (a step's, or a revert) re-planned on the moved default branch: one commit on its head. */
 function refreshOf(
@@ -302,9 +306,11 @@ function refreshOf(
   return { kind: "refresh", step: view.step, pr: pr.number, headSha: pr.headSha, changes, baseSha };
 }
 
-/** The minute's look again at Handover's own open PR whose mergeability GitHub was still working out. */
+/** The next look at Handover's own open PR whose mergeability GitHub was still working out. */
 function recheckOf(view: StepView, pr: PullInfo, now: number): { recheckAt?: number } {
-  return pr.mergeable === null && !view.humanCommits ? { recheckAt: now + MERGEABLE_RECHECK_MS } : {};
+  if (pr.mergeable !== null || view.humanCommits) return {};
+  const waited = now - (view.mergeableUnknownSince ?? now);
+  return { recheckAt: now + Math.min(MERGEABLE_RECHECK_MAX_MS, Math.max(MERGEABLE_RECHECK_MS, waited)) };
 }
 
 /**

@@ -394,7 +394,7 @@ async function viewOf(
     return view;
   }
   if (pr) view.pr = pr;
-  if (pr?.state === "open") await readOpenPull(deps, view, pr, defaultBranch);
+  if (pr?.state === "open") await readOpenPull(deps, view, pr, defaultBranch, snapshot.headSha);
   // A step to open, or Handover's own open PR that no longer merges: its changes on the current head.
   if (found && found.author !== deps.port.botLogin) {
     // A PR a person opened on the step branch (in advance, say) is not the step, merged or not.
@@ -507,9 +507,34 @@ async function commitBefore(deps: EngineDeps, mergeSha: string, pr: number | und
  * behind the default branch. GitHub says `behind` only where branch protection requires PRs to be up to date (a PR
  * retargeted elsewhere is behind another branch: not Handover's to re-plan).
  */
-async function readOpenPull(deps: EngineDeps, view: StepView, pr: PullInfo, defaultBranch: string): Promise<void> {
+async function readOpenPull(
+  deps: EngineDeps,
+  view: StepView,
+  pr: PullInfo,
+  defaultBranch: string,
+  baseSha: string,
+): Promise<void> {
   view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
   if (pr.mergeableState === "behind" && pr.baseRef === defaultBranch) view.behind = true;
+  if (pr.mergeable === null)
+    view.mergeableUnknownSince = firstSeen(
+      `${deps.port.owner}/${deps.port.repo}#${pr.number}@${pr.headSha}...${baseSha}`,
+      deps.now(),
+    );
+}
+
+/** When this process first saw each open PR's mergeability unknown, by PR, head and default-branch head. */
+const mergeableUnknown = new LruCache<string, number>(1_000);
+
+/**
+ * When this process first saw `key` (an open PR's mergeability unknown at one head and base), remembered from now on; a
+ * clock behind the one that first saw it (a rehearsal's simulated clock starting again) starts it again.
+ */
+export function firstSeen(key: string, now: number): number {
+  const since = mergeableUnknown.get(key);
+  if (since !== undefined && since <= now) return since;
+  mergeableUnknown.set(key, now);
+  return now;
 }
 
 async function rollbackView(
@@ -564,7 +589,7 @@ async function rollbackView(
     // Its http checks' results are kept as a step's are: GitHub keeps none, and a soak needs every one since the merge.
     if (Object.keys(probes).length > 0) snapshot.hidden = { ...snapshot.hidden, rollback: { ...rb, probes } };
   } else if (pr.state === "open") {
-    await readOpenPull(deps, view, pr, defaultBranch);
+    await readOpenPull(deps, view, pr, defaultBranch, snapshot.headSha);
     if (outOfDate(view) && !view.humanCommits) await revertOnHead();
     else gatedOn(await deps.port.readTree(pr.headSha));
   }

@@ -24,6 +24,11 @@ export interface StepView {
    * `mergeable_state` says `behind` only then.
    */
   behind?: boolean;
+  /**
+   * When this process first saw GitHub still working out whether the open PR merges (`mergeable` null) at its head and
+   * the default branch's: the longer GitHub takes, the less often the PR is looked at again for it.
+   */
+  mergeableUnknownSince?: number;
   /** For the step to open next: its changes on the current default-branch head. */
   changes?: FileChange[];
   /** The invariant on the head tree after those changes. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "../../../src/engine/decide.js";
+import { firstSeen } from "../../../src/engine/observe.js";
 import type { Violation } from "../../../src/spec/violation.js";
 import { HEAD, changesOf, doneBefore, hiddenWith, prOf, pull, snapshot, step } from "./helpers.js";
 
@@ -82,6 +83,20 @@ describe("decide: Handover's own step PR conflicts with a moved default branch, 
     );
     expect(theirs.recheckAt).toBeUndefined();
   });
+
+  it.each([
+    ["first seen now", 0, 1],
+    ["unknown for 30 seconds", 0.5, 1],
+    ["unknown for 4 minutes", 4, 4],
+    ["unknown for an hour", 60, 10],
+  ])(
+    "mergeable null, %s: looked at again after as long as GitHub has taken so far, 1 to 10 minutes",
+    (_, for_, after) => {
+      const now = snapshot(AT_RC).now;
+      const view = { pr: pull("release-canary", { mergeable: null }), mergeableUnknownSince: now - for_ * 60_000 };
+      expect(decide(snapshot(AT_RC, { "release-canary": view })).recheckAt).toBe(now + after * 60_000);
+    },
+  );
 });
 
 describe("decide: Handover's step PR behind a moved default branch the repo requires it to be up to date with", () => {
@@ -100,5 +115,17 @@ describe("decide: Handover's step PR behind a moved default branch the repo requ
     const decision = decide(snapshot(AT_RC, { "release-canary": { pr: BEHIND, humanCommits: false, changes } }));
     expect(decision.actions).toEqual([]);
     expect(decision.phase.reason.kind).toBe("review");
+  });
+});
+
+describe("observe: since when GitHub has been working out an open PR's mergeability", () => {
+  it("is the first time this process saw it, per PR, head and base; a clock that went back starts it again", () => {
+    const key = "acme/config#7@head1...base1";
+    expect(firstSeen(key, 1_000)).toBe(1_000);
+    expect(firstSeen(key, 61_000)).toBe(1_000);
+    expect(firstSeen("acme/config#7@head2...base1", 61_000)).toBe(61_000);
+    expect(firstSeen("acme/config#7@head1...base2", 61_000)).toBe(61_000);
+    expect(firstSeen(key, 500)).toBe(500);
+    expect(firstSeen(key, 70_000)).toBe(500);
   });
 });
