@@ -6,6 +6,7 @@ import { stepControls, TEAM_PATTERN } from "../spec/config.js";
 import { DASHBOARD_MARKER, replyMarker, stepOfRollback } from "../spec/markers.js";
 import { checkTree } from "../invariant/index.js";
 import { GUARD_NAME } from "../guard/index.js";
+import { COMMITTER } from "../github/index.js";
 import { formatElapsed } from "../health/index.js";
 import type { Plan, PlannedStep } from "../plan/index.js";
 import { danglingRefs, findingResourceClashes, PLACEHOLDER, resourceName, type FileMap } from "../repo/index.js";
@@ -346,8 +347,11 @@ class Rehearsal {
         return;
       }
       // A step handover.yml marks for auto-merge is left to it until Handover says it could not be enabled (a fault
-      // may delay Handover's request); then the operator merges as usual.
-      if (autoStep && !this.dashboardState().hidden?.steps[autoStep]?.autoMerge && attempt < MERGE_ATTEMPTS) {
+      // may delay Handover's request); then the operator merges as usual. Handover asks nothing while the chain is
+      // paused or once people pushed to the branch (the dashboard says a person merges): the operator does not wait.
+      const hidden = this.dashboardState().hidden;
+      const peoples = sim.repo.objects.getCommit(current.pull.headSha)?.committer.name !== COMMITTER.name;
+      if (autoStep && !hidden?.steps[autoStep]?.autoMerge && !hidden?.paused && !peoples && attempt < MERGE_ATTEMPTS) {
         this.schedule(REVIEW_DELAY, () => this.merge(number, what, attempt + 1, autoStep));
         return;
       }
