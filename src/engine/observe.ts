@@ -28,7 +28,7 @@ import {
 import type { Violation } from "../spec/violation.js";
 import { inSlices } from "../spec/work.js";
 import { sameYamlValues } from "../spec/yaml.js";
-import { LruCache } from "../spec/lru.js";
+import { FirstSeen, LruCache } from "../spec/lru.js";
 import { diffTrees, type FileMap } from "../repo/index.js";
 import {
   CONFIG_PATH,
@@ -517,25 +517,14 @@ async function readOpenPull(
   view.humanCommits = (await deps.port.getCommit(pr.headSha)).committer !== COMMITTER.name;
   if (pr.mergeableState === "behind" && pr.baseRef === defaultBranch) view.behind = true;
   if (pr.mergeable === null)
-    view.mergeableUnknownSince = firstSeen(
+    view.mergeableUnknownSince = mergeableUnknown.since(
       `${deps.port.owner}/${deps.port.repo}#${pr.number}@${pr.headSha}...${baseSha}`,
       deps.now(),
     );
 }
 
 /** When this process first saw each open PR's mergeability unknown, by PR, head and default-branch head. */
-const mergeableUnknown = new LruCache<string, number>(1_000);
-
-/**
- * When this process first saw `key` (an open PR's mergeability unknown at one head and base), remembered from now on; a
- * clock behind the one that first saw it (a rehearsal's simulated clock starting again) starts it again.
- */
-export function firstSeen(key: string, now: number): number {
-  const since = mergeableUnknown.get(key);
-  if (since !== undefined && since <= now) return since;
-  mergeableUnknown.set(key, now);
-  return now;
-}
+const mergeableUnknown = new FirstSeen(1_000);
 
 async function rollbackView(
   deps: EngineDeps,

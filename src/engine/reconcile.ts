@@ -1,5 +1,5 @@
 import { classify, errorMessage, failedRequest, RETRYABLE, type GitHubErrorKind } from "../github/errors.js";
-import { LruCache } from "../github/conditional.js";
+import { FirstSeen } from "../spec/lru.js";
 import { authorize, parseCommand, teamsCount, type TeamStanding } from "../chatops/index.js";
 import type { Permission } from "../spec/github.js";
 import type { HandoverConfig } from "../spec/config.js";
@@ -193,11 +193,8 @@ async function ensureGuard(deps: EngineDeps, observed: Observed, decision: Decis
   if (pr?.state !== "open") return;
   // The push's own webhook runs the guard: a head is only looked at once it has been there a while (then one
   // conditional read per reconcile, answered 304 while nothing changes).
-  const head = `${deps.port.owner}/${deps.port.repo}@${pr.headSha}`;
-  const since = heads.get(head);
-  // (a clock behind the one that first saw it: a rehearsal's simulated clock starting again)
-  if (since === undefined || since > deps.now()) heads.set(head, deps.now());
-  if (since === undefined || since > deps.now() || deps.now() - since < GUARD_GRACE_MS) return;
+  const now = deps.now();
+  if (now - heads.since(`${deps.port.owner}/${deps.port.repo}@${pr.headSha}`, now) < GUARD_GRACE_MS) return;
   if (!(await deps.port.findCheckRun(pr.headSha, GUARD_NAME))) await guardPullRequest(deps.port, pr);
 }
 
@@ -222,7 +219,7 @@ async function ensureFirstPullNote(deps: EngineDeps, observed: Observed): Promis
 /** How long a step PR head may go without a guard run before the reconcile runs it (its webhook may be lost). */
 const GUARD_GRACE_MS = 2 * 60_000;
 /** When a reconcile first saw each step PR head under review. */
-const heads = new LruCache<string, number>(1_000);
+const heads = new FirstSeen(1_000);
 
 /**
  * Bring one migration issue up to date: observe GitHub, apply new commands, decide, act, and show it.

@@ -60,3 +60,24 @@ export class LruCache<K, V> {
 
 /** The characters of text a memo keyed by file texts keeps (tens of MB at most): a parse of a larger text is redone. */
 export const MEMO_CHARS = 32_000_000;
+
+/**
+ * When this process first saw each thing (a PR's head without a guard run, a PR's mergeability unknown), remembered from
+ * then on for the newest `limit` things; a clock behind the one that first saw it (a rehearsal's simulated clock
+ * starting again) starts it again.
+ */
+export class FirstSeen {
+  private readonly seen: LruCache<string, number>;
+
+  constructor(limit: number) {
+    this.seen = new LruCache(limit);
+  }
+
+  /** When `key` was first seen; now, if never (or only by a clock ahead of this one). */
+  since(key: string, now: number): number {
+    const since = this.seen.get(key);
+    if (since !== undefined && since <= now) return since;
+    this.seen.set(key, now);
+    return now;
+  }
+}

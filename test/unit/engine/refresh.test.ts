@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "../../../src/engine/decide.js";
-import { firstSeen } from "../../../src/engine/observe.js";
+import { FirstSeen } from "../../../src/spec/lru.js";
 import type { Violation } from "../../../src/spec/violation.js";
 import { HEAD, changesOf, doneBefore, hiddenWith, prOf, pull, snapshot, step } from "./helpers.js";
 
@@ -118,8 +118,10 @@ describe("decide: Handover's step PR behind a moved default branch the repo requ
   });
 });
 
-describe("observe: since when GitHub has been working out an open PR's mergeability", () => {
+describe("FirstSeen: since when this process has seen something (here: an open PR's mergeability unknown)", () => {
   it("is the first time this process saw it, per PR, head and base; a clock that went back starts it again", () => {
+    const seen = new FirstSeen(10);
+    const firstSeen = (key: string, now: number) => seen.since(key, now);
     const key = "acme/config#7@head1...base1";
     expect(firstSeen(key, 1_000)).toBe(1_000);
     expect(firstSeen(key, 61_000)).toBe(1_000);
